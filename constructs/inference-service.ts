@@ -1,0 +1,301 @@
+/**
+ * The inference API workload: Deployment + Service + PodDisruptionBudget + ServiceAccount, locked
+ * down to the restricted Pod Security Standard and wired for Prometheus by its metric contract.
+ */
+import { JsonPatch } from "cdk8s";
+import { k8s } from "cdk8s-plus-28";
+import { Construct } from "constructs";
+import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
+import { DEFAULT_CONTRACT, type MetricContract } from "./metrics.js";
+
+export interface ResourceSpec {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+export interface ProbeSettings {
+  /** @default "/readyz" */
+  readonly readinessPath?: string;
+  /** @default "/health" */
+  readonly startupPath?: string;
+  /** @default "/health" */
+  readonly livenessPath?: string;
+  /** Seconds between readiness and startup probes. @default 5 */
+  readonly periodSeconds?: number;
+  /** Model load budget of the startup probe (failureThreshold × period ≥ this). @default 120 */
+  readonly modelLoadSeconds?: number;
+}
+
+export interface TuningSettings {
+  /** `PREDICT_MAX_CONCURRENCY`: concurrent predictions per worker. @default 4 */
+  readonly predictMaxConcurrency?: number;
+  /** `UVICORN_WORKERS`. @default 1 */
+  readonly uvicornWorkers?: number;
+  /** `PREWARM_MODEL`: run a warm-up inference before reporting ready. @default true */
+  readonly prewarmModel?: boolean;
+  /** `READINESS_CHECK_MODEL`: /readyz checks the model is loaded. @default true */
+  readonly readinessCheckModel?: boolean;
+}
+
+export interface InferenceServiceProps {
+  readonly namespace: string;
+  readonly identity: ServiceIdentity;
+  /** Container image with a tag or digest. */
+  readonly image: string;
+  /** Fixed replica count; not rendered once an autoscaler owns the Deployment. @default 1 */
+  readonly replicas?: number;
+  /** API container port (named `http`). @default 8000 */
+  readonly port?: number;
+  /** Where and what the service exports for Prometheus. @default DEFAULT_CONTRACT */
+  readonly metrics?: MetricContract;
+  /** Requests are mandatory: utilization-based autoscaling divides by them. */
+  readonly resources: ResourceSpec;
+  /** @default see {@link ProbeSettings} */
+  readonly probes?: ProbeSettings;
+  /** @default see {@link TuningSettings} */
+  readonly tuning?: TuningSettings;
+  /** Extra plain environment variables (never credentials). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** preStop sleep so the endpoint is removed from the Service before the server stops. @default 5 */
+  readonly preStopSleepSeconds?: number;
+  /** PodDisruptionBudget maxUnavailable. @default 1 */
+  readonly maxUnavailable?: number;
+  /** `require` never co-schedules two replicas on one node; `prefer` tries to. @default "prefer" */
+  readonly spread?: "prefer" | "require";
+  /** Add `prometheus.io/scrape|port|path` pod annotations (plain Prometheus discovery). @default true */
+  readonly scrapeAnnotations?: boolean;
+}
+
+const CONTAINER = "server";
+const RUN_AS = 10001;
+
+export class InferenceService extends Construct {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: ServiceIdentity;
+  readonly containerName = CONTAINER;
+  readonly port: number;
+  readonly contract: MetricContract;
+  readonly resources: ResourceSpec;
+  /** Labels on the pods (what Services, PDBs and scrape jobs select). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly deployment: k8s.KubeDeployment;
+  readonly service: k8s.KubeService;
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  readonly pdb: k8s.KubePodDisruptionBudget;
+  private autoscaler?: string;
+  readonly replicas: number;
+
+  constructor(scope: Construct, id: string, props: InferenceServiceProps) {
+    super(scope, id);
+    const {
+      namespace,
+      identity,
+      image,
+      replicas = 1,
+      port = 8000,
+      metrics = DEFAULT_CONTRACT,
+      resources,
+      probes = {},
+      tuning = {},
+      env = {},
+      terminationGracePeriodSeconds = 30,
+      preStopSleepSeconds = 5,
+      maxUnavailable = 1,
+      spread = "prefer",
+      scrapeAnnotations = true,
+    } = props;
+    const modelLoadSeconds = probes.modelLoadSeconds ?? 120;
+    const period = probes.periodSeconds ?? 5;
+
+    if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`InferenceService ${identity.name}: replicas ${replicas} must be a whole number ≥ 0`);
+    if (metrics.port === port) throw new Error(`InferenceService ${identity.name}: metrics port ${metrics.port} must differ from the API port ${port}`);
+    if (!resources.requests.cpu || !resources.requests.memory) {
+      throw new Error(`InferenceService ${identity.name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
+    }
+    if (preStopSleepSeconds >= terminationGracePeriodSeconds) {
+      throw new Error(
+        `InferenceService ${identity.name}: preStop sleep ${preStopSleepSeconds}s must be shorter than terminationGracePeriodSeconds ${terminationGracePeriodSeconds}s`,
+      );
+    }
+
+    this.namespace = namespace;
+    this.name = identity.name;
+    this.identity = identity;
+    this.port = port;
+    this.contract = metrics;
+    this.resources = resources;
+    this.replicas = replicas;
+    this.selector = selectorLabels(identity);
+    const labels = standardLabels(identity);
+    this.podLabels = labels;
+    const meta = { name: identity.name, namespace, labels };
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, "ServiceAccount", {
+      metadata: meta,
+      // The server never calls the Kubernetes API: no token in the pod.
+      automountServiceAccountToken: false,
+    });
+
+    const annotations: Record<string, string> = scrapeAnnotations
+      ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metrics.port), "prometheus.io/path": metrics.path }
+      : {};
+
+    const tuningEnv: Record<string, string> = {
+      PREDICT_MAX_CONCURRENCY: String(tuning.predictMaxConcurrency ?? 4),
+      UVICORN_WORKERS: String(tuning.uvicornWorkers ?? 1),
+      PREWARM_MODEL: String(tuning.prewarmModel ?? true),
+      READINESS_CHECK_MODEL: String(tuning.readinessCheckModel ?? true),
+      METRICS_PORT: String(metrics.port),
+    };
+    for (const key of Object.keys(env)) {
+      if (key in tuningEnv) throw new Error(`InferenceService ${identity.name}: env ${key} is set by the tuning props; set it there instead`);
+    }
+    const allEnv = { ...tuningEnv, ...env };
+    const envVars = Object.keys(allEnv)
+      .sort()
+      .map((name) => ({ name, value: allEnv[name]! }));
+
+    const httpGet = (path: string, portName: string) => ({ path, port: k8s.IntOrString.fromString(portName) });
+    const q = (v: string) => k8s.Quantity.fromString(v);
+    const limits: Record<string, k8s.Quantity> = {};
+    if (resources.limits?.cpu) limits.cpu = q(resources.limits.cpu);
+    if (resources.limits?.memory) limits.memory = q(resources.limits.memory);
+
+    const spreadConstraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable,
+      labelSelector: { matchLabels: { ...this.selector } },
+      // Count only pods of the current ReplicaSet, so a rollout is not blocked by the old one.
+      matchLabelKeys: ["pod-template-hash"],
+    });
+
+    this.deployment = new k8s.KubeDeployment(this, "Deployment", {
+      metadata: meta,
+      spec: {
+        replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: { ...this.selector } },
+        strategy: {
+          type: "RollingUpdate",
+          // Keep serving capacity during a rollout: add a pod before removing one.
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromString("25%"), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template: {
+          metadata: { labels, ...(scrapeAnnotations ? { annotations } : {}) },
+          spec: {
+            serviceAccountName: identity.name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: RUN_AS,
+              runAsGroup: RUN_AS,
+              fsGroup: RUN_AS,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            topologySpreadConstraints: [
+              spreadConstraint("kubernetes.io/hostname", spread === "require" ? "DoNotSchedule" : "ScheduleAnyway"),
+              spreadConstraint("topology.kubernetes.io/zone", "ScheduleAnyway"),
+            ],
+            containers: [
+              {
+                name: CONTAINER,
+                image,
+                imagePullPolicy: "IfNotPresent",
+                ports: [
+                  { name: "http", containerPort: port, protocol: "TCP" },
+                  { name: metrics.portName, containerPort: metrics.port, protocol: "TCP" },
+                ],
+                env: envVars,
+                resources: {
+                  requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory) },
+                  ...(Object.keys(limits).length ? { limits } : {}),
+                },
+                startupProbe: {
+                  httpGet: httpGet(probes.startupPath ?? "/health", "http"),
+                  periodSeconds: period,
+                  timeoutSeconds: 2,
+                  // failureThreshold × period covers the model load; liveness starts only after.
+                  failureThreshold: Math.ceil(modelLoadSeconds / period),
+                },
+                readinessProbe: {
+                  httpGet: httpGet(probes.readinessPath ?? "/readyz", "http"),
+                  periodSeconds: period,
+                  timeoutSeconds: 2,
+                  failureThreshold: 3,
+                  successThreshold: 1,
+                },
+                livenessProbe: {
+                  httpGet: httpGet(probes.livenessPath ?? "/health", "http"),
+                  periodSeconds: 10,
+                  timeoutSeconds: 5,
+                  // Generous: a pod busy with a long batch must not be killed for one slow answer.
+                  failureThreshold: 6,
+                },
+                lifecycle: {
+                  preStop: { exec: { command: ["sleep", String(preStopSleepSeconds)] } },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ["ALL"] },
+                  seccompProfile: { type: "RuntimeDefault" },
+                },
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+              },
+            ],
+            volumes: [{ name: "tmp", emptyDir: { sizeLimit: q("1Gi") } }],
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, "Service", {
+      metadata: meta,
+      spec: {
+        type: "ClusterIP",
+        selector: { ...this.selector },
+        ports: [
+          { name: "http", port, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" },
+          { name: metrics.portName, port: metrics.port, targetPort: k8s.IntOrString.fromString(metrics.portName), protocol: "TCP" },
+        ],
+      },
+    });
+
+    this.pdb = new k8s.KubePodDisruptionBudget(this, "PodDisruptionBudget", {
+      metadata: meta,
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable),
+        selector: { matchLabels: { ...this.selector } },
+        // A pod that never became ready must not block a node drain.
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+      },
+    });
+  }
+
+  /**
+   * Hands the replica count to an autoscaler: the Deployment stops rendering `spec.replicas`, so
+   * no `kubectl apply` or `pulumi up` resets what the autoscaler chose. One owner only.
+   */
+  markHasAutoscaler(owner: string): void {
+    if (this.autoscaler !== undefined) {
+      throw new Error(
+        `Deployment ${this.namespace}/${this.name} is already scaled by ${this.autoscaler}; ${owner} would fight it (AmbiguousSelector). Use one autoscaler per workload`,
+      );
+    }
+    this.autoscaler = owner;
+    this.deployment.addJsonPatch(JsonPatch.remove("/spec/replicas"));
+  }
+
+  /** The autoscaler that owns the replica count, if any (`Kind/name`). */
+  get autoscaledBy(): string | undefined {
+    return this.autoscaler;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The metric contract: every metric the inference service exports, with its type, labels and
+ * (for histograms) bucket boundaries, plus where Prometheus scrapes it.
+ *
+ * Every PromQL expression any construct writes is built through {@link PromQL} from this
+ * contract, so a query can never name a metric, a series suffix or a label the service does not
+ * export: the mistake surfaces at synth, not as a trigger that silently returns nothing.
+ */
+
+export type MetricType = "histogram" | "gauge" | "counter";
+
+export interface MetricSpec {
+  /** Prometheus metric family name, e.g. `http_request_duration_seconds`. */
+  readonly name: string;
+  readonly type: MetricType;
+  /** Label names the application puts on the series (not the ones the scrape adds). */
+  readonly labels: readonly string[];
+  /** Histogram bucket upper bounds in the metric's unit, ascending. Histograms only. */
+  readonly buckets?: readonly number[];
+  readonly help?: string;
+}
+
+export interface MetricContract {
+  /** Container port number Prometheus scrapes. */
+  readonly port: number;
+  /** Name of that container/service port (what a ServiceMonitor endpoint selects). */
+  readonly portName: string;
+  /** HTTP path of the exposition endpoint. */
+  readonly path: string;
+  readonly metrics: readonly MetricSpec[];
+}
+
+/** Labels the scrape itself adds to every series (ServiceMonitor or kubernetes_sd pod job). */
+export const SCRAPE_LABELS = ["job", "namespace", "pod", "service", "instance", "container", "endpoint"] as const;
+
+export const DEFAULT_LATENCY_BUCKETS = [0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10, 30] as const;
+
+/** The metrics the Python inference services in this domain export (prometheus_client). */
+export const DEFAULT_METRICS: readonly MetricSpec[] = [
+  {
+    name: "http_request_duration_seconds",
+    type: "histogram",
+    labels: ["method", "endpoint", "status"],
+    buckets: DEFAULT_LATENCY_BUCKETS,
+    help: "HTTP request latency",
+  },
+  { name: "http_requests_in_flight", type: "gauge", labels: ["method", "endpoint"], help: "Requests being served" },
+  { name: "http_requests_total", type: "counter", labels: ["method", "endpoint", "status"], help: "HTTP requests" },
+  {
+    name: "http_request_errors_total",
+    type: "counter",
+    labels: ["method", "endpoint", "status"],
+    help: "HTTP requests answered with an error (5xx)",
+  },
+  {
+    name: "inference_latency_seconds",
+    type: "histogram",
+    labels: ["model"],
+    buckets: DEFAULT_LATENCY_BUCKETS,
+    help: "Model forward-pass latency",
+  },
+  { name: "inference_queue_len", type: "gauge", labels: ["model"], help: "Requests waiting for a model worker" },
+  {
+    name: "inference_queue_wait_seconds",
+    type: "histogram",
+    labels: ["model"],
+    buckets: DEFAULT_LATENCY_BUCKETS,
+    help: "Time spent waiting in the queue",
+  },
+  { name: "inference_worker_utilization", type: "gauge", labels: ["model"], help: "Busy share of model workers (0-1)" },
+];
+
+export const DEFAULT_CONTRACT: MetricContract = {
+  port: 9090,
+  portName: "metrics",
+  path: "/metrics",
+  metrics: DEFAULT_METRICS,
+};
+
+/** Which series of a metric family a selector reads. */
+export type SeriesSuffix = "" | "_bucket" | "_sum" | "_count";
+
+/** A label matcher value: plain string is `=`; the object forms are the other operators. */
+export type MatcherValue = string | { readonly op: "=" | "!=" | "=~" | "!~"; readonly value: string };
+export type Matchers = Readonly<Record<string, MatcherValue>>;
+
+/** The labels a scrape puts on the service's series: queries scope themselves with these. */
+export interface ScrapeScope {
+  readonly namespace: string;
+  readonly job: string;
+}
+
+export class ContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ContractError";
+  }
+}
+
+function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** Renders `{a="x",b=~"y"}` with keys in a stable order (scope labels first, then sorted). */
+export function renderMatchers(matchers: Matchers): string {
+  const keys = Object.keys(matchers);
+  const first = keys.filter((k) => k === "namespace" || k === "job");
+  const rest = keys.filter((k) => k !== "namespace" && k !== "job").sort();
+  const parts = [...first.sort((a, b) => (a === "namespace" ? -1 : b === "namespace" ? 1 : 0)), ...rest].map((k) => {
+    const m = matchers[k]!;
+    const { op, value } = typeof m === "string" ? { op: "=", value: m } : m;
+    return `${k}${op}"${escapeLabelValue(value)}"`;
+  });
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+/** Formats a number the way PromQL and Prometheus `le` labels print it (`0.35`, `1`, `+Inf`). */
+export function formatNumber(n: number): string {
+  if (n === Infinity) return "+Inf";
+  if (Number.isInteger(n)) return String(n);
+  return String(Number(n.toPrecision(12)));
+}
+
+/** Parses `30s`, `2m`, `1h`, `1d` into seconds. */
+export function durationSeconds(d: string): number {
+  const m = /^(\d+)(ms|s|m|h|d|w|y)$/.exec(d);
+  if (!m) throw new ContractError(`invalid Prometheus duration "${d}": use a number and one unit, e.g. 30s, 2m, 1h`);
+  const mult: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  return Number(m[1]) * mult[m[2]!]!;
+}
+
+/** Formats seconds as the shortest Prometheus duration (`120` → `2m`). */
+export function formatDuration(seconds: number): string {
+  for (const [unit, mult] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+    if (seconds >= mult && seconds % mult === 0) return `${seconds / mult}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/**
+ * A PromQL builder bound to one contract and one scrape scope. Every selector it emits names a
+ * contract metric with a suffix its type has, and only labels the metric or the scrape carries;
+ * every selector is scoped to the service's namespace and job unless asked otherwise.
+ */
+export class PromQL {
+  private readonly byName: ReadonlyMap<string, MetricSpec>;
+
+  constructor(
+    readonly contract: MetricContract,
+    readonly scope: ScrapeScope,
+  ) {
+    this.byName = new Map(contract.metrics.map((m) => [m.name, m]));
+  }
+
+  metric(name: string): MetricSpec {
+    const m = this.byName.get(name);
+    if (!m) {
+      throw new ContractError(
+        `metric "${name}" is not in the service's metric contract (exported: ${[...this.byName.keys()].join(", ")}); ` +
+          `add it to service.metrics or use an exported metric`,
+      );
+    }
+    return m;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Bucket boundaries of a histogram metric. */
+  buckets(name: string): readonly number[] {
+    const m = this.metric(name);
+    if (m.type !== "histogram" || !m.buckets) throw new ContractError(`metric "${name}" is a ${m.type}, not a histogram`);
+    return m.buckets;
+  }
+
+  /** The scope matchers (`namespace`, `job`) every query starts from. */
+  scopeMatchers(): Matchers {
+    return { namespace: this.scope.namespace, job: this.scope.job };
+  }
+
+  /**
+   * A series selector, e.g. `http_requests_total{namespace="x",job="y",endpoint="/predict"}`.
+   * @param scoped add the namespace/job scope matchers (default true)
+   */
+  selector(name: string, suffix: SeriesSuffix = "", matchers: Matchers = {}, scoped = true): string {
+    const m = this.metric(name);
+    if (suffix !== "" && m.type !== "histogram") {
+      throw new ContractError(`metric "${name}" is a ${m.type}; the "${suffix}" series exists only for histograms`);
+    }
+    if (suffix === "" && m.type === "histogram") {
+      throw new ContractError(`metric "${name}" is a histogram; select its _bucket, _sum or _count series`);
+    }
+    const allowed = new Set<string>([...m.labels, ...SCRAPE_LABELS, ...(suffix === "_bucket" ? ["le"] : [])]);
+    for (const label of Object.keys(matchers)) {
+      if (!allowed.has(label)) {
+        throw new ContractError(
+          `label "${label}" is not on ${name}${suffix} (its labels: ${[...allowed].join(", ")}); match on one of those`,
+        );
+      }
+    }
+    return `${name}${suffix}${renderMatchers(scoped ? { ...this.scopeMatchers(), ...matchers } : matchers)}`;
+  }
+
+  /** `rate(<selector>[window])`. */
+  rate(name: string, suffix: SeriesSuffix, matchers: Matchers, window: string): string {
+    const m = this.metric(name);
+    if (m.type === "gauge") throw new ContractError(`rate() of gauge "${name}" is meaningless; use a counter or histogram`);
+    durationSeconds(window);
+    return `rate(${this.selector(name, suffix, matchers)}[${window}])`;
+  }
+
+  /**
+   * `histogram_quantile(q, sum by (le, ...by) (rate(<name>_bucket{...}[window])))`.
+   * `by` keeps extra labels beside `le`; without them the result is one series.
+   */
+  histogramQuantile(q: number, name: string, matchers: Matchers, window: string, by: readonly string[] = []): string {
+    if (!(q > 0 && q < 1)) throw new ContractError(`quantile ${q} must be between 0 and 1`);
+    this.buckets(name);
+    const groups = ["le", ...by].join(", ");
+    return `histogram_quantile(${formatNumber(q)}, sum by (${groups}) (${this.rate(name, "_bucket", matchers, window)}))`;
+  }
+
+  /** `sum [by (...)] (<selector>)` for a gauge. */
+  sumGauge(name: string, matchers: Matchers = {}, by: readonly string[] = []): string {
+    const m = this.metric(name);
+    if (m.type !== "gauge") throw new ContractError(`metric "${name}" is a ${m.type}; sumGauge needs a gauge`);
+    const groupBy = by.length ? ` by (${by.join(", ")})` : "";
+    return `sum${groupBy} (${this.selector(name, "", matchers)})`;
+  }
+
+  /** `sum [by (...)] (rate(<counter>[window]))`. */
+  sumRate(name: string, suffix: SeriesSuffix, matchers: Matchers, window: string, by: readonly string[] = []): string {
+    const groupBy = by.length ? ` by (${by.join(", ")})` : "";
+    return `sum${groupBy} (${this.rate(name, suffix, matchers, window)})`;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Kubernetes resource quantities ("500m", "2", "1.5Gi", "10M", "1e3") as plain numbers of the
+ * base unit (cores, bytes). Enough for comparisons (request ≤ limit, quota capacity) and for the
+ * simulator; the API server keeps the canonical form, we only read it.
+ */
+
+const SUFFIX: Readonly<Record<string, number>> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+export const QUANTITY_PATTERN = /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?[0-9]+))?$/;
+
+/** True when `s` is a syntactically valid Kubernetes quantity. */
+export function isQuantity(s: string): boolean {
+  return QUANTITY_PATTERN.test(s);
+}
+
+/** Parses a quantity into a number of base units; throws on a malformed string. */
+export function parseQuantity(s: string | number): number {
+  if (typeof s === "number") return s;
+  const m = QUANTITY_PATTERN.exec(s.trim());
+  if (!m) throw new Error(`"${s}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi)`);
+  const base = Number(m[1]);
+  if (m[3] !== undefined) return base * 10 ** Number(m[3]);
+  return base * SUFFIX[m[2] ?? ""]!;
+}

@@ -1,0 +1,378 @@
+/**
+ * The typed, validated description of one environment. Every object the program renders is
+ * derived from a parsed {@link EnvConfig}; nothing is built from unvalidated input.
+ *
+ * Env files under stacks/ export an {@link EnvConfigInput} (defaults may be left out); the
+ * schema fills defaults and checks cross-field invariants before any construct runs.
+ */
+import { z } from "zod";
+import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS, durationSeconds } from "../constructs/metrics.js";
+import { isQuantity, parseQuantity } from "../constructs/quantity.js";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = (what: string) =>
+  z
+    .string()
+    .min(1, { error: `${what} must not be empty. Fix: give a name` })
+    .max(63, { error: `${what} must be at most 63 characters (a DNS label)` })
+    .regex(DNS_LABEL, {
+      error: `${what} must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit. Fix: use a name such as ml-serving-prod`,
+    });
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const labelValue = (what: string) =>
+  z
+    .string()
+    .max(63, { error: `${what} must be at most 63 characters (a label value)` })
+    .regex(LABEL_VALUE, { error: `${what} must be a label value: letters, digits, '-', '_' or '.'. Fix: use ASCII letters and digits, e.g. ml-platform` });
+
+const quantity = (what: string) =>
+  z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi` });
+
+const httpPath = (what: string) =>
+  z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: `${what} must be an HTTP path starting with '/'. Fix: write it like /readyz` });
+
+const promDuration = (what: string) =>
+  z.string().regex(/^\d+(s|m|h|d)$/, { error: `${what} must be a Prometheus duration. Fix: write it like 30s, 2m or 1h` });
+
+const int = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(min, { error: `${what} must be at least ${min}` })
+    .max(max, { error: `${what} must be at most ${max}` });
+
+const num = (what: string, min: number, max: number, exclusiveMin = false) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .refine((n) => Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max, {
+      error: `${what} must be ${exclusiveMin ? "greater than" : "at least"} ${min} and at most ${max}`,
+    });
+
+const percent = (what: string) => int(what, 1, 100);
+
+// Container image: registry/path:tag or @sha256 digest; a tag or digest is required so rollouts are reproducible.
+const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+export const MetricSpecSchema = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*" }),
+  type: z.enum(["histogram", "gauge", "counter"]),
+  labels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" })),
+  buckets: z.array(z.number()).optional(),
+  help: z.string().optional(),
+});
+
+const ServiceSchema = z.strictObject({
+  /** Name of the Deployment, Service and everything that belongs to it. @default "inference" */
+  name: dnsLabel("service.name").default("inference"),
+  /** `app.kubernetes.io/part-of`. @default "ml-platform" */
+  partOf: labelValue("service.partOf").default("ml-platform"),
+  /** `app.kubernetes.io/component`. @default "inference-api" */
+  component: labelValue("service.component").default("inference-api"),
+  /** Container image with a tag or digest. */
+  image: z
+    .string({ error: "service.image is required" })
+    .min(1, { error: "service.image must not be empty. Fix: set the image the service runs, e.g. registry.example.com/ml/inference:1.4.2" })
+    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" }),
+  /** HTTP port the API listens on. @default 8000 */
+  port: int("service.port", 1, 65535).default(8000),
+  /** The metric contract: where the service exposes metrics and which metrics it exports. */
+  metrics: z
+    .strictObject({
+      port: int("service.metrics.port", 1, 65535).default(9090),
+      portName: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "service.metrics.portName must be an IANA service name" })
+        .max(15, { error: "service.metrics.portName must be at most 15 characters" })
+        .default("metrics"),
+      path: httpPath("service.metrics.path").default("/metrics"),
+      metrics: z.array(MetricSpecSchema).min(1).default(DEFAULT_METRICS.map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }))),
+    })
+    .prefault({}),
+  resources: z.strictObject(
+    {
+      /** Requests are mandatory: utilization targets and capacity checks divide by them. */
+      requests: z.strictObject(
+        { cpu: quantity("service.resources.requests.cpu"), memory: quantity("service.resources.requests.memory") },
+        { error: "service.resources.requests needs cpu and memory" },
+      ),
+      limits: z
+        .strictObject({
+          cpu: quantity("service.resources.limits.cpu").optional(),
+          memory: quantity("service.resources.limits.memory"),
+        })
+        .optional(),
+    },
+    { error: "service.resources is required: set requests.cpu and requests.memory" },
+  ),
+  probes: z
+    .strictObject({
+      readinessPath: httpPath("service.probes.readinessPath").default("/readyz"),
+      startupPath: httpPath("service.probes.startupPath").default("/health"),
+      livenessPath: httpPath("service.probes.livenessPath").default("/health"),
+      /** Seconds between readiness/startup probes. @default 5 */
+      periodSeconds: int("service.probes.periodSeconds", 1, 300).default(5),
+      /** Time the startup probe allows for the model to load (failureThreshold × period). @default 120 */
+      modelLoadSeconds: int("service.probes.modelLoadSeconds", 10, 3600).default(120),
+    })
+    .prefault({}),
+  tuning: z
+    .strictObject({
+      predictMaxConcurrency: int("service.tuning.predictMaxConcurrency", 1, 1024).default(4),
+      uvicornWorkers: int("service.tuning.uvicornWorkers", 1, 64).default(1),
+      prewarmModel: z.boolean().default(true),
+      readinessCheckModel: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** Extra environment variables (plain values only; credentials belong in Secrets). */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string()).default({}),
+  terminationGracePeriodSeconds: int("service.terminationGracePeriodSeconds", 1, 3600).default(30),
+  /** preStop sleep so endpoints are removed before the server stops accepting. @default 5 */
+  preStopSleepSeconds: int("service.preStopSleepSeconds", 0, 300).default(5),
+  /** PodDisruptionBudget maxUnavailable. @default 1 */
+  maxUnavailable: int("service.maxUnavailable", 0, 1000).default(1),
+  /** `require` refuses to co-schedule replicas on one node; `prefer` tries to spread. @default "prefer" */
+  spread: z.enum(["prefer", "require"]).default("prefer"),
+});
+
+const BehaviorSchema = z
+  .strictObject({
+    scaleUp: z
+      .strictObject({
+        stabilizationWindowSeconds: int("scaling.behavior.scaleUp.stabilizationWindowSeconds", 0, 3600).default(60),
+        pods: int("scaling.behavior.scaleUp.pods", 1, 1000).default(2),
+        percent: int("scaling.behavior.scaleUp.percent", 1, 1000).default(50),
+        periodSeconds: int("scaling.behavior.scaleUp.periodSeconds", 1, 1800).default(30),
+      })
+      .prefault({}),
+    scaleDown: z
+      .strictObject({
+        stabilizationWindowSeconds: int("scaling.behavior.scaleDown.stabilizationWindowSeconds", 0, 3600).default(300),
+        pods: int("scaling.behavior.scaleDown.pods", 1, 1000).default(1),
+        podsPeriodSeconds: int("scaling.behavior.scaleDown.podsPeriodSeconds", 1, 1800).default(60),
+        percent: int("scaling.behavior.scaleDown.percent", 1, 100).default(10),
+        percentPeriodSeconds: int("scaling.behavior.scaleDown.percentPeriodSeconds", 1, 1800).default(120),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const thresholdPair = (what: string, threshold: number, activation: number) =>
+  z
+    .strictObject({
+      threshold: num(`${what}.threshold`, 0, 1e6, true).default(threshold),
+      activation: num(`${what}.activation`, 0, 1e6).default(activation),
+    })
+    .prefault({});
+
+const ScalingSchema = z.strictObject({
+  /** Which autoscaler owns the Deployment. */
+  mode: z.enum(["cpu-hpa", "slo-hpa", "keda"], { error: "scaling.mode must be one of cpu-hpa, slo-hpa, keda" }),
+  minReplicas: int("scaling.minReplicas", 0, 1000).default(2),
+  maxReplicas: int("scaling.maxReplicas", 1, 1000).default(20),
+  /** Endpoint whose latency drives scaling. @default "/predict" */
+  endpoint: httpPath("scaling.endpoint").default("/predict"),
+  behavior: BehaviorSchema,
+  cpuHpa: z.strictObject({ cpuUtilization: percent("scaling.cpuHpa.cpuUtilization").default(70) }).prefault({}),
+  sloHpa: z
+    .strictObject({
+      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.35),
+      inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).default(10),
+      cpuUtilization: percent("scaling.sloHpa.cpuUtilization").default(80),
+    })
+    .prefault({}),
+  keda: z
+    .strictObject({
+      p95Latency: thresholdPair("scaling.keda.p95Latency", 0.5, 0.3),
+      queueLength: thresholdPair("scaling.keda.queueLength", 20, 10),
+      cpuUtilization: percent("scaling.keda.cpuUtilization").default(85),
+      memoryUtilization: percent("scaling.keda.memoryUtilization").default(80),
+      pollingInterval: int("scaling.keda.pollingInterval", 1, 3600).default(15),
+      cooldownPeriod: int("scaling.keda.cooldownPeriod", 0, 86400).default(300),
+      initialCooldownPeriod: int("scaling.keda.initialCooldownPeriod", 0, 86400).optional(),
+      idleReplicaCount: int("scaling.keda.idleReplicaCount", 0, 1000).optional(),
+      fallback: z
+        .strictObject({
+          failureThreshold: int("scaling.keda.fallback.failureThreshold", 1, 100).default(3),
+          /** Replicas to hold while the scaler fails. @default max(minReplicas, ceil(maxReplicas / 2)) */
+          replicas: int("scaling.keda.fallback.replicas", 1, 1000).optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+const MonitoringSchema = z
+  .strictObject({
+    /** `service-monitor` for the Prometheus Operator; `pod-annotations` plus a scrape job for plain Prometheus. */
+    scrape: z.enum(["service-monitor", "pod-annotations"]).default("service-monitor"),
+    scrapeIntervalSeconds: int("monitoring.scrapeIntervalSeconds", 1, 300).default(15),
+    /** rate()/histogram_quantile() window; at least 4× the scrape interval. @default "2m" */
+    queryWindow: promDuration("monitoring.queryWindow").default("2m"),
+    prometheus: z
+      .strictObject({
+        service: dnsLabel("monitoring.prometheus.service").default("kube-prometheus-stack-prometheus"),
+        namespace: dnsLabel("monitoring.prometheus.namespace").default("monitoring"),
+        port: int("monitoring.prometheus.port", 1, 65535).default(9090),
+        /** An explicitly declared Prometheus outside the cluster (https URL, no credentials). */
+        externalUrl: z.url({ error: "monitoring.prometheus.externalUrl must be a URL" }).optional(),
+      })
+      .prefault({}),
+    /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by. */
+    selectorLabels: z.record(z.string(), z.string()).default({ release: "kube-prometheus-stack" }),
+    alerts: z
+      .strictObject({
+        p95LatencySeconds: num("monitoring.alerts.p95LatencySeconds", 0, 3600, true).default(1),
+        errorRatio: num("monitoring.alerts.errorRatio", 0, 1, true).default(0.01),
+        queueBacklog: num("monitoring.alerts.queueBacklog", 0, 1e6, true).default(30),
+        runbookBaseUrl: z.url().default("https://runbooks.example.com/inference-scaling"),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const SloSchema = z
+  .strictObject({
+    period: z.enum(["30d", "28d"]).default("30d"),
+    availability: z
+      .strictObject({ objective: num("slo.availability.objective", 50, 99.999).default(99.9) })
+      .prefault({}),
+    latency: z
+      .strictObject({
+        objective: num("slo.latency.objective", 50, 99.999).default(99),
+        thresholdSeconds: num("slo.latency.thresholdSeconds", 0, 3600, true).default(0.5),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const ClusterSchema = z
+  .strictObject({
+    /** `local` is a single-node cluster (docker-desktop, k3d): spreading is best effort only. */
+    kind: z.enum(["local", "cloud"]).default("cloud"),
+    /** KEDA runs in the cluster (installed by infra/ or already present). */
+    keda: z.boolean().default(true),
+    /** The Prometheus Operator CRDs (ServiceMonitor, PrometheusRule) exist. */
+    prometheusOperator: z.boolean().default(true),
+  })
+  .prefault({});
+
+const SimulationSchema = z
+  .strictObject({
+    /** Mean service time of one /predict request on an idle pod. @default 0.12 */
+    serviceTimeSeconds: num("simulation.serviceTimeSeconds", 0, 600, true).default(0.12),
+    /** Coefficient of variation of the service time. @default 1 */
+    serviceTimeCv: num("simulation.serviceTimeCv", 0, 10).default(1),
+    /** CPU seconds one request costs. @default 0.1 */
+    cpuSecondsPerRequest: num("simulation.cpuSecondsPerRequest", 0, 600).default(0.1),
+    /** Image pull + model load until the pod is ready. @default 90 */
+    podStartupSeconds: int("simulation.podStartupSeconds", 0, 3600).default(90),
+    /** Requests per second one simulated user sends. @default 1 */
+    requestsPerUserPerSecond: num("simulation.requestsPerUserPerSecond", 0, 1000, true).default(1),
+  })
+  .prefault({});
+
+export const EnvConfigSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod" }),
+    namespace: dnsLabel("namespace"),
+    cluster: ClusterSchema,
+    service: ServiceSchema,
+    scaling: ScalingSchema,
+    monitoring: MonitoringSchema,
+    slo: SloSchema,
+    /** Namespace quota the autoscaler's maximum must fit into. */
+    capacity: z
+      .strictObject({ cpu: quantity("capacity.cpu"), memory: quantity("capacity.memory") })
+      .optional(),
+    cost: z.strictObject({ pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0) }).prefault({}),
+    simulation: SimulationSchema,
+  })
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const { scaling, service, monitoring } = c;
+    if (scaling.minReplicas > scaling.maxReplicas) {
+      issue(
+        ["scaling", "minReplicas"],
+        `minReplicas ${scaling.minReplicas} is greater than maxReplicas ${scaling.maxReplicas}. Fix: lower minReplicas or raise maxReplicas`,
+      );
+    }
+    if (scaling.mode !== "keda" && scaling.minReplicas < 1) {
+      issue(["scaling", "minReplicas"], `an HPA cannot scale to 0 (minReplicas ${scaling.minReplicas}). Fix: set minReplicas ≥ 1 or use mode keda`);
+    }
+    const lim = service.resources.limits;
+    for (const r of ["cpu", "memory"] as const) {
+      const limit = lim?.[r];
+      // Cross-field checks see values whose own checks failed too: only compare well-formed ones.
+      if (limit !== undefined && isQuantity(limit) && isQuantity(service.resources.requests[r]) && parseQuantity(service.resources.requests[r]) > parseQuantity(limit)) {
+        issue(
+          ["service", "resources", "requests", r],
+          `request ${service.resources.requests[r]} is above the limit ${limit}. Fix: lower the request or raise the limit`,
+        );
+      }
+    }
+    if (service.metrics.port === service.port) {
+      issue(["service", "metrics", "port"], `metrics port ${service.metrics.port} equals the API port. Fix: use a separate port (default 9090)`);
+    }
+    if (service.preStopSleepSeconds >= service.terminationGracePeriodSeconds) {
+      issue(
+        ["service", "preStopSleepSeconds"],
+        `preStop sleep ${service.preStopSleepSeconds}s leaves no time to drain within terminationGracePeriodSeconds ${service.terminationGracePeriodSeconds}. Fix: make the sleep shorter than the grace period`,
+      );
+    }
+    const names = service.metrics.metrics.map((m) => m.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) issue(["service", "metrics", "metrics"], `metric "${dup}" is declared twice. Fix: keep one declaration`);
+    service.metrics.metrics.forEach((m, i) => {
+      if (m.type === "histogram" && (!m.buckets || m.buckets.length === 0)) {
+        issue(["service", "metrics", "metrics", i, "buckets"], `histogram "${m.name}" needs buckets. Fix: list its bucket boundaries`);
+      }
+      if (m.buckets && m.buckets.some((b, j) => j > 0 && b <= m.buckets![j - 1]!)) {
+        issue(["service", "metrics", "metrics", i, "buckets"], `buckets of "${m.name}" must be strictly ascending`);
+      }
+    });
+    const k = scaling.keda;
+    for (const key of ["p95Latency", "queueLength"] as const) {
+      if (k[key].activation >= k[key].threshold) {
+        issue(
+          ["scaling", "keda", key, "activation"],
+          `activation ${k[key].activation} must be below threshold ${k[key].threshold}. Fix: lower the activation value`,
+        );
+      }
+    }
+    if (k.idleReplicaCount !== undefined && k.idleReplicaCount >= scaling.minReplicas) {
+      issue(
+        ["scaling", "keda", "idleReplicaCount"],
+        `idleReplicaCount ${k.idleReplicaCount} must be below minReplicas ${scaling.minReplicas} (KEDA rule). Fix: lower it or remove it`,
+      );
+    }
+    if (k.fallback.replicas !== undefined && k.fallback.replicas > scaling.maxReplicas) {
+      issue(
+        ["scaling", "keda", "fallback", "replicas"],
+        `fallback replicas ${k.fallback.replicas} exceed maxReplicas ${scaling.maxReplicas}. Fix: hold at most maxReplicas`,
+      );
+    }
+    const windowSeconds = /^\d+(s|m|h|d)$/.test(monitoring.queryWindow) ? durationSeconds(monitoring.queryWindow) : Infinity;
+    if (windowSeconds < 4 * monitoring.scrapeIntervalSeconds) {
+      issue(
+        ["monitoring", "queryWindow"],
+        `query window ${monitoring.queryWindow} is shorter than 4× the scrape interval (${4 * monitoring.scrapeIntervalSeconds}s): rate() would see too few samples. Fix: use at least ${Math.ceil((4 * monitoring.scrapeIntervalSeconds) / 60)}m`,
+      );
+    }
+    if (monitoring.scrape === "service-monitor" && !c.cluster.prometheusOperator) {
+      issue(
+        ["monitoring", "scrape"],
+        `scrape "service-monitor" needs the Prometheus Operator, but cluster.prometheusOperator is false. Fix: use "pod-annotations" or enable the operator`,
+      );
+    }
+    if (scaling.mode === "keda" && !c.cluster.keda) {
+      issue(["scaling", "mode"], `mode "keda" needs KEDA in the cluster, but cluster.keda is false. Fix: set cluster.keda true or pick an HPA mode`);
+    }
+  });
+
+/** A parsed, defaulted, validated environment. */
+export type EnvConfig = z.output<typeof EnvConfigSchema>;
+/** What an env file writes: defaults may be omitted. */
+export type EnvConfigInput = z.input<typeof EnvConfigSchema>;
+
+export { DEFAULT_LATENCY_BUCKETS };

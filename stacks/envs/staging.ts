@@ -1,0 +1,18 @@
+import type { EnvConfigInput } from "../config.js";
+
+/** Pre-production: same shape as prod at a smaller scale, KEDA-scaled. */
+export const staging: EnvConfigInput = {
+  name: "staging",
+  namespace: "ml-serving-staging",
+  cluster: { kind: "cloud", keda: true, prometheusOperator: true },
+  service: {
+    image: "registry.example.com/ml/inference:1.4.2",
+    resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+    spread: "prefer",
+  },
+  scaling: { mode: "keda", minReplicas: 2, maxReplicas: 8, keda: { fallback: { failureThreshold: 3, replicas: 4 } } },
+  monitoring: { scrape: "service-monitor" },
+  slo: { period: "30d", availability: { objective: 99.5 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
+  capacity: { cpu: "16", memory: "32Gi" },
+  cost: { pricePerPodHour: 0.1 },
+};

@@ -1,0 +1,83 @@
+/**
+ * Composes one environment from its validated config: one cdk8s App per environment, one Chart
+ * per concern (workload, autoscaling, monitoring, ...). Synth writes each chart to
+ * `dist/<env>/<chart>.yaml`; Pulumi deploys the same charts' objects from memory.
+ */
+import { App, Chart } from "cdk8s";
+import { InferenceService } from "../constructs/inference-service.js";
+import { PromQL } from "../constructs/metrics.js";
+import { RestrictedNamespace } from "../constructs/namespace.js";
+import { scrapeScope } from "../constructs/scrape-scope.js";
+import type { EnvConfig } from "./config.js";
+
+/** A file written beside the charts, e.g. `rules/inference-alerts.yaml`. */
+export interface ExtraFile {
+  readonly path: string;
+  readonly content: () => string;
+}
+
+export class EnvironmentStack {
+  readonly app: App;
+  readonly config: EnvConfig;
+  /** Charts in the order they are applied and written. */
+  readonly charts: Chart[] = [];
+  readonly extraFiles: ExtraFile[] = [];
+  readonly namespace: RestrictedNamespace;
+  readonly service: InferenceService;
+  /** PromQL bound to the service's contract and the labels its scrape produces. */
+  readonly promql: PromQL;
+
+  constructor(config: EnvConfig) {
+    this.config = config;
+    this.app = new App({ outdir: "cdk8s.out" });
+    const { service: svc, scaling, monitoring } = config;
+
+    const workload = this.addChart("workload");
+    this.namespace = new RestrictedNamespace(workload, "Namespace", {
+      name: config.namespace,
+      labels: { "app.kubernetes.io/part-of": svc.partOf, environment: config.name },
+      quota: config.capacity,
+    });
+    const contract = { port: svc.metrics.port, portName: svc.metrics.portName, path: svc.metrics.path, metrics: svc.metrics.metrics };
+    this.service = new InferenceService(workload, "Inference", {
+      namespace: config.namespace,
+      identity: { name: svc.name, instance: `${svc.name}-${config.name}`, component: svc.component, partOf: svc.partOf },
+      image: svc.image,
+      replicas: scaling.minReplicas,
+      port: svc.port,
+      metrics: contract,
+      resources: svc.resources,
+      probes: svc.probes,
+      tuning: svc.tuning,
+      env: svc.env,
+      terminationGracePeriodSeconds: svc.terminationGracePeriodSeconds,
+      preStopSleepSeconds: svc.preStopSleepSeconds,
+      maxUnavailable: svc.maxUnavailable,
+      spread: config.cluster.kind === "local" ? "prefer" : svc.spread,
+      scrapeAnnotations: monitoring.scrape === "pod-annotations",
+    });
+    this.promql = new PromQL(contract, scrapeScope(monitoring.scrape, config.namespace, svc.name));
+  }
+
+  /** A new chart named `name` (its file is `dist/<env>/<name>.yaml`). */
+  addChart(name: string): Chart {
+    const chart = new Chart(this.app, name, { disableResourceNameHashes: true });
+    this.charts.push(chart);
+    return chart;
+  }
+
+  addFile(path: string, content: () => string): void {
+    if (this.extraFiles.some((f) => f.path === path)) throw new Error(`two constructs write ${path}`);
+    this.extraFiles.push({ path, content });
+  }
+
+  /** Every Kubernetes object of every chart, resolved, in apply order. */
+  objects(): Record<string, unknown>[] {
+    return this.charts.flatMap((c) => c.toJson() as Record<string, unknown>[]);
+  }
+}
+
+/** Builds the environment's construct tree. */
+export function buildStack(config: EnvConfig): EnvironmentStack {
+  return new EnvironmentStack(config);
+}

@@ -1,0 +1,38 @@
+/** Test helpers: built-in env configs, parsed, with optional overrides. */
+import { ENVIRONMENTS } from "../../stacks/envs/index.js";
+import type { EnvConfig, EnvConfigInput } from "../../stacks/config.js";
+import { parseEnvConfig } from "../../stacks/validate.js";
+import { buildStack } from "../../stacks/stack.js";
+
+type DeepPartial<T> = T extends readonly (infer _U)[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+function merge(base: any, patch: any): any {
+  if (patch === undefined) return base;
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch) || base === null || typeof base !== "object") return patch;
+  const out: any = { ...base };
+  for (const k of Object.keys(patch)) {
+    if (patch[k] === undefined) delete out[k];
+    else out[k] = merge(base[k], patch[k]);
+  }
+  return out;
+}
+
+/** The raw input of built-in env `name` with `patch` deep-merged (arrays replace). */
+export function envInput(name: string, patch: DeepPartial<EnvConfigInput> | Record<string, unknown> = {}): EnvConfigInput {
+  const base = ENVIRONMENTS[name];
+  if (!base) throw new Error(`no env ${name}`);
+  return merge(structuredClone(base), patch);
+}
+
+export function envConfig(name: string, patch: DeepPartial<EnvConfigInput> | Record<string, unknown> = {}): EnvConfig {
+  return parseEnvConfig(envInput(name, patch), name);
+}
+
+export function stackFor(name: string, patch: DeepPartial<EnvConfigInput> | Record<string, unknown> = {}) {
+  return buildStack(envConfig(name, patch));
+}
+
+/** All objects of a stack, by `Kind/name`. */
+export function objectsByKey(stack: ReturnType<typeof buildStack>): Map<string, any> {
+  return new Map(stack.objects().map((o: any) => [`${o.kind}/${o.metadata.name}`, o]));
+}
