@@ -22,6 +22,11 @@ export class EnvironmentStack {
   /** Charts in the order they are applied and written. */
   readonly charts: Chart[] = [];
   readonly extraFiles: ExtraFile[] = [];
+  /**
+   * Helm values the environment's objects need from cluster add-ons, by add-on name (e.g.
+   * `prometheus-adapter` → its `rules`). infra/ passes them to the add-on's Helm release.
+   */
+  readonly helmValues: Record<string, Record<string, unknown>> = {};
   readonly namespace: RestrictedNamespace;
   readonly service: InferenceService;
   /** PromQL bound to the service's contract and the labels its scrape produces. */

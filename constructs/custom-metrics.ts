@@ -1,0 +1,13 @@
+/**
+ * Names of the metrics prometheus-adapter serves to the HPA (custom.metrics.k8s.io and
+ * external.metrics.k8s.io). The `slo-hpa` mode and the adapter rules both import these, so the
+ * name an HPA asks for is by construction the name the adapter exposes.
+ */
+export const CUSTOM_METRICS = {
+  /** Per-pod p95 latency of the scaling endpoint, seconds (Pods metric). */
+  podP95Latency: "inference_request_latency_p95_seconds",
+  /** Per-pod requests in flight (Pods metric). */
+  podInFlight: "inference_requests_in_flight",
+  /** Queue length of the whole service (External metric; only where KEDA is absent). */
+  queueLength: "inference_queue_length",
+} as const;

@@ -1,0 +1,216 @@
+/**
+ * Reads PromQL with the official grammar (@prometheus-io/lezer-promql): syntax errors, the
+ * selectors an expression reads (metric, label matchers, range window), and whether it can
+ * return more than one series. Every query the program writes goes through here.
+ */
+import { parser } from "@prometheus-io/lezer-promql";
+import { durationSeconds } from "./metrics.js";
+
+type Node = ReturnType<typeof parser.parse>["topNode"];
+
+export interface PromQLSyntaxError {
+  readonly pos: number;
+  readonly message: string;
+}
+
+export interface LabelMatcher {
+  readonly name: string;
+  readonly op: "=" | "!=" | "=~" | "!~";
+  readonly value: string;
+}
+
+export interface SelectorUse {
+  /** Metric name, or undefined for `{__name__=~...}`-style selectors. */
+  readonly metric: string | undefined;
+  readonly matchers: readonly LabelMatcher[];
+  /** Range of a matrix selector in seconds (`[2m]` → 120). */
+  readonly rangeSeconds?: number;
+  /** Function the range feeds (`rate`, `increase`, ...), when it is a direct argument. */
+  readonly rangeFunction?: string;
+}
+
+export class PromQLError extends Error {
+  constructor(
+    readonly expr: string,
+    readonly errors: readonly PromQLSyntaxError[],
+  ) {
+    super(`invalid PromQL at offset ${errors[0]?.pos}: ${errors[0]?.message}\n  ${expr}`);
+    this.name = "PromQLError";
+  }
+}
+
+/** Syntax errors of `expr` (empty when it parses). */
+export function syntaxErrors(expr: string): PromQLSyntaxError[] {
+  const errors: PromQLSyntaxError[] = [];
+  if (expr.trim() === "") return [{ pos: 0, message: "empty expression" }];
+  parser.parse(expr).iterate({
+    enter(n) {
+      if (n.type.isError) {
+        errors.push({ pos: n.from, message: `unexpected ${JSON.stringify(expr.slice(n.from, n.from + 12) || "end of input")}` });
+      }
+    },
+  });
+  return errors;
+}
+
+/** Throws {@link PromQLError} unless `expr` parses. */
+export function assertParses(expr: string): string {
+  const errors = syntaxErrors(expr);
+  if (errors.length) throw new PromQLError(expr, errors);
+  return expr;
+}
+
+function unquote(s: string): string {
+  if (s.startsWith("`")) return s.slice(1, -1);
+  return JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string;
+}
+
+function text(expr: string, n: { from: number; to: number }): string {
+  return expr.slice(n.from, n.to);
+}
+
+/** Every selector the expression reads, with its matchers and range. */
+export function selectors(expr: string): SelectorUse[] {
+  const out: SelectorUse[] = [];
+  const tree = parser.parse(expr);
+  tree.iterate({
+    enter(ref) {
+      if (ref.name !== "VectorSelector") return;
+      const node = ref.node;
+      const ident = node.getChild("Identifier");
+      const matchers: LabelMatcher[] = [];
+      const lm = node.getChild("LabelMatchers");
+      let metric = ident ? text(expr, ident) : undefined;
+      if (lm) {
+        for (let c = lm.firstChild; c; c = c.nextSibling) {
+          if (c.name !== "UnquotedLabelMatcher" && c.name !== "QuotedLabelMatcher") continue;
+          const name = c.getChild("LabelName") ?? c.getChild("QuotedLabelName");
+          const op = c.getChild("MatchOp");
+          const value = c.getChild("StringLiteral");
+          if (!name || !op || !value) continue;
+          const m = { name: text(expr, name).replace(/^"|"$/g, ""), op: text(expr, op) as LabelMatcher["op"], value: unquote(text(expr, value)) };
+          if (m.name === "__name__" && m.op === "=") metric = m.value;
+          else matchers.push(m);
+        }
+      }
+      let rangeSeconds: number | undefined;
+      let rangeFunction: string | undefined;
+      const parent = node.parent;
+      if (parent?.name === "MatrixSelector") {
+        const d = parent.getChild("DurationExpr") ?? parent.lastChild;
+        if (d) {
+          try {
+            rangeSeconds = durationSeconds(text(expr, d).trim());
+          } catch {
+            rangeSeconds = undefined;
+          }
+        }
+        const call = parent.parent?.parent;
+        if (call?.name === "FunctionCall") {
+          const id = call.getChild("FunctionIdentifier");
+          if (id) rangeFunction = text(expr, id);
+        }
+      }
+      out.push({ metric, matchers, ...(rangeSeconds !== undefined ? { rangeSeconds } : {}), ...(rangeFunction ? { rangeFunction } : {}) });
+    },
+  });
+  return out;
+}
+
+/** Metric names the expression reads. */
+export function metricNames(expr: string): string[] {
+  return [...new Set(selectors(expr).map((s) => s.metric).filter((m): m is string => m !== undefined))];
+}
+
+const SINGLE_SERIES_FUNCS = new Set(["scalar", "vector", "time", "pi"]);
+const MANY_AGGREGATES = new Set(["topk", "bottomk", "limitk", "limit_ratio", "count_values"]);
+
+/**
+ * Labels that survive an expression, as far as cardinality goes: `[]` means at most one series;
+ * `undefined` means any number of series. Conservative: when unsure, says "many".
+ */
+function groupLabels(expr: string, n: Node | null): string[] | undefined {
+  if (!n) return [];
+  switch (n.name) {
+    case "PromQL":
+    case "ParenExpr":
+    case "SubqueryExpr":
+    case "StepInvariantExpr":
+    case "OffsetExpr":
+      return groupLabels(expr, firstExpr(n));
+    case "NumberDurationLiteral":
+    case "NumberLiteral":
+    case "StringLiteral":
+      return [];
+    case "VectorSelector":
+    case "MatrixSelector":
+      return undefined;
+    case "AggregateExpr": {
+      const op = n.getChild("AggregateOp");
+      const opName = op ? text(expr, op) : "";
+      if (MANY_AGGREGATES.has(opName)) return undefined;
+      const mod = n.getChild("AggregateModifier");
+      if (!mod) return [];
+      if (mod.getChild("Without")) return undefined;
+      const labels = mod.getChild("GroupingLabels");
+      const names: string[] = [];
+      for (let c = labels?.firstChild ?? null; c; c = c.nextSibling) if (c.name === "LabelName") names.push(text(expr, c));
+      return names;
+    }
+    case "FunctionCall": {
+      const id = n.getChild("FunctionIdentifier");
+      const fn = id ? text(expr, id) : "";
+      if (SINGLE_SERIES_FUNCS.has(fn)) return [];
+      const args = functionArgs(n);
+      if (fn === "histogram_quantile") {
+        const inner = groupLabels(expr, args[1] ?? null);
+        return inner === undefined ? undefined : inner.filter((l) => l !== "le");
+      }
+      const vectorArg = args.find((a) => a.name !== "NumberDurationLiteral" && a.name !== "NumberLiteral" && a.name !== "StringLiteral");
+      return vectorArg ? groupLabels(expr, vectorArg) : [];
+    }
+    case "UnaryExpr":
+      return groupLabels(expr, n.lastChild);
+    case "BinaryExpr": {
+      const [l, r] = exprChildren(n);
+      const a = groupLabels(expr, l ?? null);
+      const b = groupLabels(expr, r ?? null);
+      if (a === undefined || b === undefined) return undefined;
+      return a.length === 0 ? b : b.length === 0 ? a : [...new Set([...a, ...b])];
+    }
+    default:
+      return undefined;
+  }
+}
+
+function exprChildren(n: Node): Node[] {
+  const out: Node[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) {
+    if (/Expr$|Selector$|Literal$|^FunctionCall$/.test(c.name) && c.name !== "DurationExpr") out.push(c);
+  }
+  return out;
+}
+
+function firstExpr(n: Node): Node | null {
+  return exprChildren(n)[0] ?? null;
+}
+
+function functionArgs(call: Node): Node[] {
+  const body = call.getChild("FunctionCallBody");
+  return body ? exprChildren(body) : [];
+}
+
+/**
+ * True when the expression returns at most one series whatever the data: the whole result is
+ * aggregated (`sum(...)`, `histogram_quantile(q, sum by (le) (...))`, `scalar`, `vector`).
+ * KEDA's prometheus scaler errors on a multi-series result.
+ */
+export function returnsSingleSeries(expr: string): boolean {
+  const labels = groupLabels(expr, parser.parse(expr).topNode);
+  return labels !== undefined && labels.length === 0;
+}
+
+/** Labels the result is grouped by (`undefined`: not aggregated). */
+export function resultGrouping(expr: string): string[] | undefined {
+  return groupLabels(expr, parser.parse(expr).topNode);
+}
