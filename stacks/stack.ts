@@ -16,6 +16,17 @@ export interface ExtraFile {
   readonly content: () => string;
 }
 
+/** A Secret that must exist in the cluster, filled from Pulumi secret config, never rendered. */
+export interface RequiredSecret {
+  readonly namespace: string;
+  readonly name: string;
+  /** Key inside the Secret's data. */
+  readonly key: string;
+  /** Pulumi config key holding the value (`pulumi config set --secret <key> ...`). */
+  readonly configKey: string;
+  readonly description: string;
+}
+
 export class EnvironmentStack {
   readonly app: App;
   readonly config: EnvConfig;
@@ -27,6 +38,11 @@ export class EnvironmentStack {
    * `prometheus-adapter` → its `rules`). infra/ passes them to the add-on's Helm release.
    */
   readonly helmValues: Record<string, Record<string, unknown>> = {};
+  /**
+   * Secrets the objects reference but dist/ must never contain (e.g. the RabbitMQ connection a
+   * TriggerAuthentication points at). infra/ creates each from the Pulumi secret config key.
+   */
+  readonly requiredSecrets: RequiredSecret[] = [];
   readonly namespace: RestrictedNamespace;
   readonly service: InferenceService;
   /** PromQL bound to the service's contract and the labels its scrape produces. */
