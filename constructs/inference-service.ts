@@ -66,6 +66,31 @@ export interface InferenceServiceProps {
   readonly spread?: "prefer" | "require";
   /** Add `prometheus.io/scrape|port|path` pod annotations (plain Prometheus discovery). @default true */
   readonly scrapeAnnotations?: boolean;
+  /**
+   * Extended resources in whole units, e.g. `{ "nvidia.com/gpu": 1 }`: rendered as equal request
+   * and limit (Kubernetes requires that of extended resources). @default {}
+   */
+  readonly extendedResources?: Readonly<Record<string, number>>;
+  /** Pod nodeSelector, e.g. GPU node labels. @default {} */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Pod tolerations, e.g. for tainted GPU nodes. @default [] */
+  readonly tolerations?: readonly k8s.Toleration[];
+  /** Container args (the image's entrypoint stays). @default none */
+  readonly args?: readonly string[];
+  /** Render the tuning env vars; false for servers configured by args only (vLLM). @default true */
+  readonly tuningEnv?: boolean;
+  /** Extra writable emptyDir mounts beside /tmp (model cache, /dev/shm). @default [] */
+  readonly scratchVolumes?: readonly ScratchVolume[];
+}
+
+/** A writable emptyDir volume (the root filesystem is read-only). */
+export interface ScratchVolume {
+  /** Volume name (DNS label). */
+  readonly name: string;
+  readonly mountPath: string;
+  readonly sizeLimit: string;
+  /** `Memory` backs it with RAM (e.g. /dev/shm). @default disk */
+  readonly medium?: "Memory";
 }
 
 const CONTAINER = "server";
@@ -107,12 +132,29 @@ export class InferenceService extends Construct {
       maxUnavailable = 1,
       spread = "prefer",
       scrapeAnnotations = true,
+      extendedResources = {},
+      nodeSelector = {},
+      tolerations = [],
+      tuningEnv: renderTuningEnv = true,
+      scratchVolumes = [],
     } = props;
     const modelLoadSeconds = probes.modelLoadSeconds ?? 120;
     const period = probes.periodSeconds ?? 5;
 
     if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`InferenceService ${identity.name}: replicas ${replicas} must be a whole number ≥ 0`);
-    if (metrics.port === port) throw new Error(`InferenceService ${identity.name}: metrics port ${metrics.port} must differ from the API port ${port}`);
+    // A server that exports /metrics on its API port (vLLM) declares the contract's port name "http".
+    const metricsOnApiPort = metrics.port === port && metrics.portName === "http";
+    if (metrics.port === port && !metricsOnApiPort) {
+      throw new Error(
+        `InferenceService ${identity.name}: metrics port ${metrics.port} must differ from the API port ${port} (or name the contract port "http" when the API port serves /metrics)`,
+      );
+    }
+    for (const [name, n] of Object.entries(extendedResources)) {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`InferenceService ${identity.name}: extended resource ${name}: ${n} must be a whole number ≥ 1`);
+    }
+    for (const v of scratchVolumes) {
+      if (v.name === "tmp" || v.mountPath === "/tmp") throw new Error(`InferenceService ${identity.name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
+    }
     if (!resources.requests.cpu || !resources.requests.memory) {
       throw new Error(`InferenceService ${identity.name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
     }
@@ -144,7 +186,7 @@ export class InferenceService extends Construct {
       ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metrics.port), "prometheus.io/path": metrics.path }
       : {};
 
-    const tuningEnv: Record<string, string> = {
+    const tuningEnv: Record<string, string> = !renderTuningEnv ? {} : {
       PREDICT_MAX_CONCURRENCY: String(tuning.predictMaxConcurrency ?? 4),
       UVICORN_WORKERS: String(tuning.uvicornWorkers ?? 1),
       PREWARM_MODEL: String(tuning.prewarmModel ?? true),
@@ -164,6 +206,8 @@ export class InferenceService extends Construct {
     const limits: Record<string, k8s.Quantity> = {};
     if (resources.limits?.cpu) limits.cpu = q(resources.limits.cpu);
     if (resources.limits?.memory) limits.memory = q(resources.limits.memory);
+    const extended = Object.fromEntries(Object.keys(extendedResources).sort().map((k) => [k, k8s.Quantity.fromNumber(extendedResources[k]!)]));
+    Object.assign(limits, extended);
 
     const spreadConstraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
       maxSkew: 1,
@@ -199,6 +243,8 @@ export class InferenceService extends Construct {
               fsGroup: RUN_AS,
               seccompProfile: { type: "RuntimeDefault" },
             },
+            ...(Object.keys(nodeSelector).length ? { nodeSelector: { ...nodeSelector } } : {}),
+            ...(tolerations.length ? { tolerations: [...tolerations] } : {}),
             topologySpreadConstraints: [
               spreadConstraint("kubernetes.io/hostname", spread === "require" ? "DoNotSchedule" : "ScheduleAnyway"),
               spreadConstraint("topology.kubernetes.io/zone", "ScheduleAnyway"),
@@ -208,13 +254,14 @@ export class InferenceService extends Construct {
                 name: CONTAINER,
                 image,
                 imagePullPolicy: "IfNotPresent",
+                ...(props.args ? { args: [...props.args] } : {}),
                 ports: [
                   { name: "http", containerPort: port, protocol: "TCP" },
-                  { name: metrics.portName, containerPort: metrics.port, protocol: "TCP" },
+                  ...(metricsOnApiPort ? [] : [{ name: metrics.portName, containerPort: metrics.port, protocol: "TCP" }]),
                 ],
                 env: envVars,
                 resources: {
-                  requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory) },
+                  requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory), ...extended },
                   ...(Object.keys(limits).length ? { limits } : {}),
                 },
                 startupProbe: {
@@ -248,10 +295,13 @@ export class InferenceService extends Construct {
                   capabilities: { drop: ["ALL"] },
                   seccompProfile: { type: "RuntimeDefault" },
                 },
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))],
               },
             ],
-            volumes: [{ name: "tmp", emptyDir: { sizeLimit: q("1Gi") } }],
+            volumes: [
+              { name: "tmp", emptyDir: { sizeLimit: q("1Gi") } },
+              ...scratchVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: q(v.sizeLimit), ...(v.medium ? { medium: v.medium } : {}) } })),
+            ],
           },
         },
       },
@@ -264,7 +314,9 @@ export class InferenceService extends Construct {
         selector: { ...this.selector },
         ports: [
           { name: "http", port, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" },
-          { name: metrics.portName, port: metrics.port, targetPort: k8s.IntOrString.fromString(metrics.portName), protocol: "TCP" },
+          ...(metricsOnApiPort
+            ? []
+            : [{ name: metrics.portName, port: metrics.port, targetPort: k8s.IntOrString.fromString(metrics.portName), protocol: "TCP" }]),
         ],
       },
     });

@@ -27,7 +27,7 @@ const labelValue = (what: string) =>
     .regex(LABEL_VALUE, { error: `${what} must be a label value: letters, digits, '-', '_' or '.'. Fix: use ASCII letters and digits, e.g. ml-platform` });
 
 const quantity = (what: string) =>
-  z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi` });
+  z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`, params: { code: "CONFIG_FORMAT" } });
 
 const httpPath = (what: string) =>
   z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: `${what} must be an HTTP path starting with '/'. Fix: write it like /readyz` });
@@ -47,6 +47,7 @@ const num = (what: string, min: number, max: number, exclusiveMin = false) =>
     .number({ error: `${what} must be a number` })
     .refine((n) => Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max, {
       error: `${what} must be ${exclusiveMin ? "greater than" : "at least"} ${min} and at most ${max}`,
+      params: { code: "CONFIG_RANGE" },
     });
 
 const percent = (what: string) => int(what, 1, 100);
@@ -272,6 +273,283 @@ const SimulationSchema = z
   })
   .prefault({});
 
+// ---------------------------------------------------------------------------------------------
+// Optional workloads and tooling beside the inference service (stacks/extras.ts renders one chart
+// per section present). Each section is off when absent.
+
+const IANA_TIME_ZONE = (what: string) =>
+  z.string().refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return tz.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { error: `${what} must be an IANA time zone. Fix: use a name such as Europe/Berlin, America/New_York or UTC` },
+  );
+
+const clockTime = (what: string) =>
+  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: `${what} must be a 24-hour HH:MM time. Fix: write it like 08:00 or 17:30` });
+
+const image = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` });
+
+/** Requests and a memory limit: the pod checks require both on every long-running container. */
+const workloadResources = (what: string) =>
+  z.strictObject(
+    {
+      requests: z.strictObject(
+        { cpu: quantity(`${what}.requests.cpu`), memory: quantity(`${what}.requests.memory`) },
+        { error: `${what}.requests needs cpu and memory. Fix: set both, e.g. { cpu: "500m", memory: "512Mi" }` },
+      ),
+      limits: z.strictObject(
+        { cpu: quantity(`${what}.limits.cpu`).optional(), memory: quantity(`${what}.limits.memory`) },
+        { error: `${what}.limits needs memory. Fix: set limits.memory, e.g. "1Gi"` },
+      ),
+    },
+    { error: `${what} is required. Fix: set requests.cpu, requests.memory and limits.memory` },
+  );
+
+const PrescaleWindowSchema = z.strictObject({
+  /** Names the KEDA trigger `prescale-<name>`. */
+  name: dnsLabel("prescaling[].name"),
+  /** Workload whose ScaledObject gets the window: an orchestrator, queue worker or GPU service name. */
+  target: dnsLabel("prescaling[].target"),
+  /** @default "UTC" */
+  timezone: IANA_TIME_ZONE("prescaling[].timezone").default("UTC"),
+  /** Days the window starts on. @default Monday to Friday */
+  weekdays: z
+    .array(z.enum(["sun", "mon", "tue", "wed", "thu", "fri", "sat"], { error: "weekdays must be sun, mon, tue, wed, thu, fri or sat" }))
+    .min(1, { error: "prescaling[].weekdays must list at least one day. Fix: e.g. [mon, tue, wed, thu, fri]" })
+    .default(["mon", "tue", "wed", "thu", "fri"]),
+  /** When the replicas must be ready (the scale-up starts earlier by the workload's start-up time). */
+  start: clockTime("prescaling[].start"),
+  /** When the window closes; earlier than start means the next day. */
+  end: clockTime("prescaling[].end"),
+  replicas: int("prescaling[].replicas", 1, 1000),
+});
+
+const QueueWorkerSchema = z.strictObject({
+  name: dnsLabel("queueWorkers[].name"),
+  image: image("queueWorkers[].image"),
+  /** Celery application module (`celery -A <app>`). */
+  app: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
+  queueName: z.string().min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" }),
+  /** Tasks per worker pod (`--concurrency`). @default 4 */
+  concurrency: int("queueWorkers[].concurrency", 1, 256).default(4),
+  resources: workloadResources("queueWorkers[].resources"),
+  minReplicas: int("queueWorkers[].minReplicas", 0, 1000).default(2),
+  maxReplicas: int("queueWorkers[].maxReplicas", 1, 1000).default(20),
+  /** `QueueLength`: messages per replica; `MessageRate`: publish rate per replica. @default "QueueLength" */
+  mode: z.enum(["QueueLength", "MessageRate"]).default("QueueLength"),
+  targetPerReplica: num("queueWorkers[].targetPerReplica", 0, 1e6, true).default(20),
+  activationValue: num("queueWorkers[].activationValue", 0, 1e6).default(5),
+  pollingInterval: int("queueWorkers[].pollingInterval", 1, 3600).default(15),
+  cooldownPeriod: int("queueWorkers[].cooldownPeriod", 0, 86400).default(300),
+  /** Celery warm shutdown: time to finish running tasks. @default 300 */
+  terminationGracePeriodSeconds: int("queueWorkers[].terminationGracePeriodSeconds", 1, 3600).default(300),
+  /** Secret (never rendered; created by infra/ from Pulumi secret config) with the AMQP URL. @default `<name>-rabbitmq`, key `host` */
+  connectionSecret: z
+    .strictObject({ name: dnsLabel("queueWorkers[].connectionSecret.name").optional(), key: z.string().regex(/^[-._a-zA-Z0-9]+$/).default("host") })
+    .prefault({}),
+  /** Plain environment variables; the broker URL is not one of them. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string()).default({}),
+});
+
+const OrchestratorSchema = z.strictObject({
+  /** @default "orchestrator" */
+  name: dnsLabel("orchestrator.name").default("orchestrator"),
+  image: image("orchestrator.image"),
+  port: int("orchestrator.port", 1, 65535).default(8000),
+  metricsPort: int("orchestrator.metricsPort", 1, 65535).default(9090),
+  resources: workloadResources("orchestrator.resources"),
+  minReplicas: int("orchestrator.minReplicas", 1, 1000).default(2),
+  maxReplicas: int("orchestrator.maxReplicas", 1, 1000).default(10),
+  /** Requests in flight one replica should carry (KEDA AverageValue on http_requests_in_flight). @default 20 */
+  inFlightPerReplica: num("orchestrator.inFlightPerReplica", 0, 1e6, true).default(20),
+  activation: num("orchestrator.activation", 0, 1e6).default(5),
+  pollingInterval: int("orchestrator.pollingInterval", 1, 3600).default(15),
+  cooldownPeriod: int("orchestrator.cooldownPeriod", 0, 86400).default(300),
+});
+
+const TolerationSchema = z.strictObject({
+  key: z.string().min(1),
+  operator: z.enum(["Exists", "Equal"]).default("Exists"),
+  value: z.string().optional(),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+});
+
+const GpuSchema = z.strictObject({
+  /** @default "llm" */
+  name: dnsLabel("gpu.name").default("llm"),
+  /** vLLM OpenAI-compatible server image. */
+  image: image("gpu.image"),
+  /** Model the server loads, e.g. a Hugging Face id. */
+  model: z.string().min(1, { error: "gpu.model must not be empty. Fix: name the model, e.g. meta-llama/Llama-3.1-8B-Instruct" }),
+  gpus: int("gpu.gpus", 1, 16).default(1),
+  gpuResource: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" }).default("nvidia.com/gpu"),
+  nodeSelector: z.record(z.string(), z.string()).default({ "nvidia.com/gpu.present": "true" }),
+  tolerations: z.array(TolerationSchema).default([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]),
+  resources: workloadResources("gpu.resources"),
+  /** Start-up probe budget: image pull, weights download, load into GPU memory. @default 900 */
+  modelLoadSeconds: int("gpu.modelLoadSeconds", 60, 3600).default(900),
+  maxNumSeqs: int("gpu.maxNumSeqs", 1, 4096).default(256),
+  gpuMemoryUtilization: num("gpu.gpuMemoryUtilization", 0, 1, true).default(0.9),
+  modelCacheSize: quantity("gpu.modelCacheSize").default("50Gi"),
+  shmSize: quantity("gpu.shmSize").default("2Gi"),
+  minReplicas: int("gpu.minReplicas", 0, 100).default(1),
+  maxReplicas: int("gpu.maxReplicas", 1, 100).default(4),
+  /** Waiting requests per replica before another is added. @default 10 */
+  waitingPerReplica: num("gpu.waitingPerReplica", 0, 1e6, true).default(10),
+  activationWaiting: num("gpu.activationWaiting", 0, 1e6).default(1),
+  /** Keep replicas this long after the load is gone; at least modelLoadSeconds. @default max(600, modelLoadSeconds) */
+  cooldownSeconds: int("gpu.cooldownSeconds", 0, 86400).optional(),
+});
+
+const LoadStageSchema = z.strictObject({
+  users: int("loadTest.stages[].users", 1, 100000),
+  spawnRate: num("loadTest.stages[].spawnRate", 0, 10000, true),
+  durationSeconds: int("loadTest.stages[].durationSeconds", 10, 86400),
+});
+
+const LoadTestSchema = z.strictObject({
+  /** Objects are `<name>-master`, `<name>-workers`, `<name>-stats`. @default "locust" */
+  name: dnsLabel("loadTest.name").default("locust"),
+  image: image("loadTest.image").default("locustio/locust:2.31.8"),
+  workers: int("loadTest.workers", 1, 100).default(2),
+  /** The user matrix, run in order. */
+  stages: z.array(LoadStageSchema).min(1, { error: "loadTest.stages must list at least one stage. Fix: add { users, spawnRate, durationSeconds }" }),
+  /** @default scaling.endpoint */
+  path: httpPath("loadTest.path").optional(),
+  /** JSON body of each request. */
+  payload: z
+    .string()
+    .refine(
+      (s) => {
+        try {
+          JSON.parse(s);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: "loadTest.payload must be JSON. Fix: write it like {\"inputs\": [[0.1, 0.2]]}" },
+    )
+    .default('{"inputs": [[0.1, 0.2, 0.3, 0.4]]}'),
+  /** @default simulation.requestsPerUserPerSecond */
+  requestsPerUserPerSecond: num("loadTest.requestsPerUserPerSecond", 0, 1000, true).optional(),
+  statsStorage: quantity("loadTest.statsStorage").default("1Gi"),
+  storageClassName: dnsLabel("loadTest.storageClassName").optional(),
+});
+
+const DashboardsSchema = z.strictObject({
+  /** Namespace of the dashboard ConfigMaps (the Grafana sidecar must search it). @default the env namespace */
+  namespace: dnsLabel("dashboards.namespace").optional(),
+  /** Grafana folder (sidecar folder annotation). @default none */
+  folder: z.string().min(1).max(100).optional(),
+  /** `job` of kube-state-metrics' series. @default "kube-state-metrics" (kube-prometheus-stack) */
+  kubeStateMetricsJob: z.string().min(1).default("kube-state-metrics"),
+  /** `job` of the kubelet's cAdvisor series. @default "kubelet" (kube-prometheus-stack) */
+  kubeletJob: z.string().min(1).default("kubelet"),
+});
+
+/** The optional sections, spread into the env schema. */
+const EXTRA_SECTIONS = {
+  /** Celery-style RabbitMQ workers scaled by KEDA on queue length. */
+  queueWorkers: z.array(QueueWorkerSchema).optional(),
+  /** A request orchestrator scaled by KEDA on its in-flight requests. */
+  orchestrator: OrchestratorSchema.optional(),
+  /** KEDA cron windows raising the floor of a ScaledObject before known peaks. */
+  prescaling: z.array(PrescaleWindowSchema).optional(),
+  /** A vLLM-style server on GPU nodes, scaled by KEDA on waiting requests. */
+  gpu: GpuSchema.optional(),
+  /** A headless Locust run against the service (off unless present). */
+  loadTest: LoadTestSchema.optional(),
+  /** Grafana dashboards (ConfigMaps for the Grafana sidecar). */
+  dashboards: DashboardsSchema.optional(),
+};
+
+type ExtraSections = z.output<z.ZodObject<typeof EXTRA_SECTIONS>>;
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Cross-field rules of the optional sections. */
+function checkExtras(
+  c: ExtraSections & { service: { name: string }; cluster: { keda: boolean }; monitoring: { scrape: string } },
+  issue: Issue,
+): void {
+  const scaled: Map<string, { min: number; max: number; path: (string | number)[] }> = new Map();
+  const claim = (name: string, path: (string | number)[], min: number, max: number) => {
+    if (name === c.service.name || scaled.has(name)) {
+      issue([...path, "name"], `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}. Fix: give each workload its own name`);
+    } else scaled.set(name, { min, max, path });
+    if (min > max) issue([...path, "minReplicas"], `minReplicas ${min} is greater than maxReplicas ${max}. Fix: lower minReplicas or raise maxReplicas`);
+  };
+  const needsKeda = (path: string, what: string) => {
+    if (!c.cluster.keda) issue([path], `${what} is scaled by KEDA, but cluster.keda is false. Fix: set cluster.keda true or remove ${path}`);
+  };
+  const needsServiceMonitor = (path: string) => {
+    if (c.monitoring.scrape !== "service-monitor") {
+      issue([path], `${path} is scraped through a ServiceMonitor, but monitoring.scrape is "${c.monitoring.scrape}". Fix: use monitoring.scrape "service-monitor" (Prometheus Operator) or remove ${path}`);
+    }
+  };
+  c.queueWorkers?.forEach((w, i) => {
+    const path = ["queueWorkers", i];
+    claim(w.name, path, w.minReplicas, w.maxReplicas);
+    if (w.activationValue >= w.targetPerReplica) {
+      issue([...path, "activationValue"], `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`);
+    }
+    if ("CELERY_BROKER_URL" in w.env) {
+      issue([...path, "env", "CELERY_BROKER_URL"], "the broker URL is a credential and comes from the connection Secret. Fix: remove it from env and set it with pulumi config set --secret rabbitmqConnection");
+    }
+  });
+  if (c.queueWorkers?.length) needsKeda("queueWorkers", "a queue worker");
+  if (c.orchestrator) {
+    const o = c.orchestrator;
+    claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
+    if (o.activation >= o.inFlightPerReplica) issue(["orchestrator", "activation"], `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}. Fix: lower the activation value`);
+    if (o.port === o.metricsPort) issue(["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port. Fix: use a separate port (default 9090)`);
+    needsKeda("orchestrator", "the orchestrator");
+    needsServiceMonitor("orchestrator");
+  }
+  if (c.gpu) {
+    const g = c.gpu;
+    claim(g.name, ["gpu"], g.minReplicas, g.maxReplicas);
+    if (g.activationWaiting >= g.waitingPerReplica) issue(["gpu", "activationWaiting"], `activationWaiting ${g.activationWaiting} must be below waitingPerReplica ${g.waitingPerReplica}. Fix: lower the activation value`);
+    if (g.cooldownSeconds !== undefined && g.cooldownSeconds < g.modelLoadSeconds) {
+      issue(
+        ["gpu", "cooldownSeconds"],
+        `cooldownSeconds ${g.cooldownSeconds} is shorter than modelLoadSeconds ${g.modelLoadSeconds}: a replica would be removed sooner than one takes to start. Fix: set cooldownSeconds ≥ ${g.modelLoadSeconds}`,
+      );
+    }
+    needsKeda("gpu", "the GPU service");
+    needsServiceMonitor("gpu");
+  }
+  const windowNames = new Set<string>();
+  c.prescaling?.forEach((w, i) => {
+    const target = scaled.get(w.target);
+    const key = `${w.target}/${w.name}`;
+    if (windowNames.has(key)) issue(["prescaling", i, "name"], `window "${w.name}" is defined twice for ${w.target}. Fix: give each window its own name`);
+    windowNames.add(key);
+    if (!target) {
+      const known = [...scaled.keys()];
+      issue(
+        ["prescaling", i, "target"],
+        `"${w.target}" is not a workload pre-scaling can target${w.target === c.service.name ? " (the inference service's ScaledObject takes no extra triggers yet)" : ""}. Fix: target ${known.length ? `one of ${known.join(", ")}` : "an orchestrator, queue worker or GPU service (none is configured)"}`,
+      );
+      return;
+    }
+    if (w.replicas > target.max) issue(["prescaling", i, "replicas"], `replicas ${w.replicas} exceed ${w.target}'s maxReplicas ${target.max}. Fix: lower replicas or raise maxReplicas`);
+    else if (w.replicas <= target.min) {
+      issue(["prescaling", i, "replicas"], `replicas ${w.replicas} do not raise ${w.target}'s minReplicas ${target.min}: the window would do nothing. Fix: ask for more than ${target.min}`);
+    }
+    if (w.start === w.end) issue(["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length. Fix: give different times`);
+  });
+}
+
 export const EnvConfigSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod" }),
@@ -287,10 +565,15 @@ export const EnvConfigSchema = z
       .optional(),
     cost: z.strictObject({ pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0) }).prefault({}),
     simulation: SimulationSchema,
+    ...EXTRA_SECTIONS,
   })
   .superRefine((c, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    // `params.code` is the stable code stacks/validate.ts prints; cross-field conflicts default to CONFIG_CONFLICT,
+    // invariants a stacks/checks check also enforces on rendered objects reuse that check's code.
+    const issue = (path: (string | number)[], message: string, code = "CONFIG_CONFLICT") =>
+      ctx.addIssue({ code: "custom", path, message, params: { code } });
     const { scaling, service, monitoring } = c;
+    checkExtras(c, issue);
     if (scaling.minReplicas > scaling.maxReplicas) {
       issue(
         ["scaling", "minReplicas"],
@@ -357,12 +640,14 @@ export const EnvConfigSchema = z
       issue(
         ["monitoring", "queryWindow"],
         `query window ${monitoring.queryWindow} is shorter than 4× the scrape interval (${4 * monitoring.scrapeIntervalSeconds}s): rate() would see too few samples. Fix: use at least ${Math.ceil((4 * monitoring.scrapeIntervalSeconds) / 60)}m`,
+        "RATE_WINDOW_TOO_SHORT",
       );
     }
     if (monitoring.scrape === "service-monitor" && !c.cluster.prometheusOperator) {
       issue(
         ["monitoring", "scrape"],
         `scrape "service-monitor" needs the Prometheus Operator, but cluster.prometheusOperator is false. Fix: use "pod-annotations" or enable the operator`,
+        "METRIC_NOT_SCRAPED",
       );
     }
     if (scaling.mode === "keda" && !c.cluster.keda) {

@@ -21,7 +21,7 @@ export function builtinSources(names: readonly string[] = ENV_NAMES): EnvSource[
     const input = ENVIRONMENTS[env];
     if (!input) {
       throw new ConfigError([
-        { env, field: "", message: `unknown environment "${env}"`, fix: `use one of ${ENV_NAMES.join(", ")} or add stacks/envs/${env}.ts` },
+        { code: "CONFIG_UNKNOWN_ENV", env, field: "", message: `unknown environment "${env}"`, fix: `use one of ${ENV_NAMES.join(", ")} or add stacks/envs/${env}.ts` },
       ]);
     }
     return { env, input };
@@ -35,14 +35,14 @@ export function fileSource(path: string): EnvSource {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError([{ env, field: "", message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, fix: "check the path" }]);
+    throw new ConfigError([{ code: "CONFIG_UNREADABLE", env, field: "", message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, fix: "check the path" }]);
   }
   try {
     const input = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
     return { env, input };
   } catch (e) {
     const first = String((e as Error).message).split("\n")[0];
-    throw new ConfigError([{ env, field: "", message: `${path} is not valid ${extname(path) === ".json" ? "JSON" : "YAML"}: ${first}`, fix: "correct the syntax" }]);
+    throw new ConfigError([{ code: "CONFIG_SYNTAX", env, field: "", message: `${path} is not valid ${extname(path) === ".json" ? "JSON" : "YAML"}: ${first}`, fix: "correct the syntax" }]);
   }
 }
 

@@ -9,6 +9,9 @@ import { PromQL } from "../constructs/metrics.js";
 import { RestrictedNamespace } from "../constructs/namespace.js";
 import { scrapeScope } from "../constructs/scrape-scope.js";
 import type { EnvConfig } from "./config.js";
+import { addAutoscaling } from "./autoscaling.js";
+import { addMonitoring } from "./monitoring.js";
+import { addExtras } from "./extras.js";
 
 /** A file written beside the charts, e.g. `rules/inference-alerts.yaml`. */
 export interface ExtraFile {
@@ -78,6 +81,9 @@ export class EnvironmentStack {
       scrapeAnnotations: monitoring.scrape === "pod-annotations",
     });
     this.promql = new PromQL(contract, scrapeScope(monitoring.scrape, config.namespace, svc.name));
+    addAutoscaling(this);
+    addMonitoring(this);
+    addExtras(this);
   }
 
   /** A new chart named `name` (its file is `dist/<env>/<name>.yaml`). */

@@ -5,7 +5,27 @@
 import type { z } from "zod";
 import { EnvConfigSchema, type EnvConfig } from "./config.js";
 
+/**
+ * Stable codes of config problems (CI and the bad-config corpus match on them, never on wording).
+ * A cross-field invariant that a stacks/checks check also enforces carries that check's code.
+ */
+export type ConfigCode =
+  | "CONFIG_SYNTAX"
+  | "CONFIG_UNREADABLE"
+  | "CONFIG_UNKNOWN_ENV"
+  | "CONFIG_MISSING"
+  | "CONFIG_INVALID_TYPE"
+  | "CONFIG_UNKNOWN_KEY"
+  | "CONFIG_EMPTY"
+  | "CONFIG_RANGE"
+  | "CONFIG_FORMAT"
+  | "CONFIG_INVALID_VALUE"
+  | "CONFIG_CONFLICT"
+  | "CONFIG_INVALID";
+
 export interface ConfigProblem {
+  /** Stable code: a {@link ConfigCode}, or the code of the check a schema invariant mirrors. */
+  readonly code: ConfigCode | (string & {});
   readonly env: string;
   /** Dotted field path, e.g. `scaling.minReplicas` (array indexes as `[0]`). */
   readonly field: string;
@@ -22,7 +42,7 @@ export class ConfigError extends Error {
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `env "${p.env}": ${p.field || "(config)"}: ${p.message}. Fix: ${p.fix}`;
+  return `${p.code} env "${p.env}": ${p.field || "(config)"}: ${p.message}. Fix: ${p.fix}`;
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -74,13 +94,39 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
   }
 }
 
+/** The stable code of a zod issue (custom issues carry theirs in `params.code`). */
+function codeOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === "custom") return (issue.params?.code as string | undefined) ?? "CONFIG_INVALID";
+  if (issue.code !== "unrecognized_keys" && issue.input === undefined) return "CONFIG_MISSING";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return "CONFIG_UNKNOWN_KEY";
+    case "invalid_type":
+      // 1e400 parses to Infinity: a huge number, not a wrong type.
+      return typeof issue.input === "number" && !Number.isFinite(issue.input) ? "CONFIG_RANGE" : "CONFIG_INVALID_TYPE";
+    case "invalid_union":
+      return "CONFIG_INVALID_TYPE";
+    case "too_small":
+      return (issue.origin === "string" || issue.origin === "array") && Number(issue.minimum) === 1 ? "CONFIG_EMPTY" : "CONFIG_RANGE";
+    case "too_big":
+      return "CONFIG_RANGE";
+    case "invalid_format":
+      return "CONFIG_FORMAT";
+    case "invalid_value":
+      return "CONFIG_INVALID_VALUE";
+    default:
+      return "CONFIG_INVALID";
+  }
+}
+
 /** Validates `input` for environment `env` (the name used in messages when input lacks one). */
 export function parseEnvConfig(input: unknown, env: string): EnvConfig {
   const name =
     input && typeof input === "object" && typeof (input as { name?: unknown }).name === "string"
       ? (input as { name: string }).name
       : env;
-  const result = EnvConfigSchema.safeParse(input);
+  // reportInput: issues carry the offending value, so "wrong type" is not mistaken for "missing".
+  const result = EnvConfigSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   // One line per field: zod may report several failed checks on one value; the first says enough.
   const byField = new Map<string, ConfigProblem>();
@@ -90,7 +136,7 @@ export function parseEnvConfig(input: unknown, env: string): EnvConfig {
     const { message, fix } = splitFix(issue);
     // Messages written as "<field> must ..." need not repeat the field the line already names.
     const trimmed = field && message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
-    byField.set(field, { env: name, field, message: trimmed, fix });
+    byField.set(field, { code: codeOf(issue), env: name, field, message: trimmed, fix });
   }
   throw new ConfigError([...byField.values()]);
 }

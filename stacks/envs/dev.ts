@@ -20,4 +20,6 @@ export const dev: EnvConfigInput = {
   },
   slo: { period: "30d", availability: { objective: 99 }, latency: { objective: 95, thresholdSeconds: 1 } },
   cost: { pricePerPodHour: 0 },
+  // The prometheus community chart scrapes kube-state-metrics and cAdvisor under these jobs.
+  dashboards: { kubeStateMetricsJob: "kubernetes-service-endpoints", kubeletJob: "kubernetes-nodes-cadvisor" },
 };

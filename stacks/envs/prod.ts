@@ -17,4 +17,32 @@ export const prod: EnvConfigInput = {
   slo: { period: "30d", availability: { objective: 99.9 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
   capacity: { cpu: "48", memory: "96Gi" },
   cost: { pricePerPodHour: 0.19 },
+  dashboards: { folder: "ML serving" },
+  // Sized with the inference service's maximum inside capacity: 20×2 + 10×0.25 + 6×0.25 = 44 CPU.
+  orchestrator: {
+    image: "registry.example.com/ml/orchestrator:2.3.0",
+    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    minReplicas: 2,
+    maxReplicas: 6,
+    inFlightPerReplica: 20,
+  },
+  queueWorkers: [
+    {
+      name: "embedding-worker",
+      image: "registry.example.com/ml/worker:2.3.0",
+      app: "worker.celery_app",
+      queueName: "embeddings",
+      concurrency: 4,
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+      minReplicas: 2,
+      maxReplicas: 10,
+      targetPerReplica: 20,
+      activationValue: 5,
+    },
+  ],
+  // Known peaks: office hours in Berlin for the API path, the nightly re-embedding batch for the workers.
+  prescaling: [
+    { name: "business-hours", target: "orchestrator", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "19:00", replicas: 4 },
+    { name: "nightly-batch", target: "embedding-worker", timezone: "Europe/Berlin", weekdays: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], start: "01:00", end: "04:30", replicas: 8 },
+  ],
 };

@@ -15,4 +15,5 @@ export const staging: EnvConfigInput = {
   slo: { period: "30d", availability: { objective: 99.5 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
   capacity: { cpu: "16", memory: "32Gi" },
   cost: { pricePerPodHour: 0.1 },
+  dashboards: {},
 };

@@ -1,0 +1,104 @@
+/**
+ * The plain-Prometheus scrape job for the inference pods (no Prometheus Operator): a
+ * `kubernetes_sd_configs` pod-role job, limited to the service's namespace, keeping only pods
+ * with the service's app labels that opt in with `prometheus.io/scrape: "true"`, and only their
+ * named metrics port. It is rendered as a `scrape_configs` fragment (a file beside the charts and
+ * the prometheus chart's `extraScrapeConfigs` value), and is the {@link ScrapeModel} of that scrape.
+ *
+ * The job is named `<namespace>/<service>` ({@link scrapeScope}), distinct from the chart's generic
+ * `kubernetes-pods` job that may scrape the same annotated pods: queries scope on this job, so
+ * nothing is counted twice. No `endpoint` target label is added, so the service's own `endpoint`
+ * label (the HTTP path) is stored unchanged; `honor_labels` stays false, so a pod cannot
+ * overwrite `namespace`, `job` or `pod`.
+ */
+import { Construct } from "constructs";
+import { stringify } from "yaml";
+import { formatDuration } from "./metrics.js";
+import {
+  discoveredTarget,
+  podAnnotationMeta,
+  podDiscoveryLabels,
+  podLabelMeta,
+  regexEscape,
+  type PodTarget,
+  type RelabelRule,
+  type ScrapeBehavior,
+  type ScrapeModel,
+  toPrometheusRelabelConfigs,
+} from "./scrape-labels.js";
+import { scrapeScope } from "./scrape-scope.js";
+
+export interface PodScrapeJobProps {
+  readonly namespace: string;
+  readonly serviceName: string;
+  /** Pod labels that identify the service's pods (all must match). */
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** Name of the container port serving metrics. */
+  readonly portName: string;
+  /** @default "/metrics" */
+  readonly path?: string;
+  /** @default 15 */
+  readonly intervalSeconds?: number;
+}
+
+export class PodScrapeJob extends Construct implements ScrapeModel {
+  /** `<namespace>/<service>`, as {@link scrapeScope} says for `pod-annotations`. */
+  readonly job: string;
+  readonly behavior: ScrapeBehavior = { honorLabels: false, metricRelabel: [] };
+  /** Target relabeling, in order. */
+  readonly relabelRules: readonly RelabelRule[];
+  /** The `scrape_configs` entry. */
+  readonly config: Readonly<Record<string, unknown>>;
+
+  constructor(scope: Construct, id: string, props: PodScrapeJobProps) {
+    super(scope, id);
+    const intervalSeconds = props.intervalSeconds ?? 15;
+    if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
+      throw new Error(`scrape job for ${props.namespace}/${props.serviceName}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
+    }
+    const selector = Object.entries(props.podSelector).sort(([a], [b]) => a.localeCompare(b));
+    if (selector.length === 0) {
+      throw new Error(`scrape job for ${props.namespace}/${props.serviceName}: an empty pod selector would scrape every annotated pod in the namespace`);
+    }
+    this.job = scrapeScope("pod-annotations", props.namespace, props.serviceName).job;
+    this.relabelRules = [
+      // Only the service's pods ("keep on the app label")...
+      { sourceLabels: selector.map(([k]) => podLabelMeta(k)), regex: selector.map(([, v]) => regexEscape(v)).join(";"), action: "keep" },
+      // ...that opt in to scraping...
+      { sourceLabels: [podAnnotationMeta("prometheus.io/scrape")], regex: "true", action: "keep" },
+      // ...and only their metrics port (the address kubernetes_sd gives that port: podIP:port).
+      { sourceLabels: ["__meta_kubernetes_pod_container_port_name"], regex: regexEscape(props.portName), action: "keep" },
+      { sourceLabels: ["__meta_kubernetes_namespace"], targetLabel: "namespace", action: "replace" },
+      { sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" },
+      { sourceLabels: ["__meta_kubernetes_pod_container_name"], targetLabel: "container", action: "replace" },
+      // Pod discovery knows no Service; the label queries and dashboards share with the
+      // ServiceMonitor scrape is set to the service's name.
+      { targetLabel: "service", replacement: props.serviceName, action: "replace" },
+    ];
+    this.config = {
+      job_name: this.job,
+      scrape_interval: formatDuration(intervalSeconds),
+      scrape_timeout: formatDuration(Math.min(intervalSeconds, 10)),
+      metrics_path: props.path ?? "/metrics",
+      scheme: "http",
+      honor_labels: false,
+      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [props.namespace] } }],
+      relabel_configs: toPrometheusRelabelConfigs(this.relabelRules),
+    };
+  }
+
+  /** Target labels of `pod`'s port after relabeling, or undefined when the job drops it. */
+  targetLabels(pod: PodTarget): Record<string, string> | undefined {
+    return discoveredTarget(this.job, podDiscoveryLabels(pod), this.relabelRules);
+  }
+
+  /** `scrape_configs:` YAML with this one job (a fragment of prometheus.yml). */
+  toYaml(header = ""): string {
+    return header + stringify({ scrape_configs: [this.config] }, { lineWidth: 0 });
+  }
+
+  /** The job alone as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
+  extraScrapeConfigs(): string {
+    return stringify([this.config], { lineWidth: 0 });
+  }
+}

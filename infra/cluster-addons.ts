@@ -1,0 +1,327 @@
+/**
+ * The cluster add-ons an environment's objects need: cert-manager (with a self-signed root →
+ * CA certificate → CA issuer chain), KEDA, Prometheus (kube-prometheus-stack where the Prometheus
+ * Operator is used, the plain `prometheus` chart otherwise) and prometheus-adapter. Each is either
+ * installed here as a pinned Helm release or declared already present; the component then tells
+ * the inference stack which resource to wait for before creating objects of a CRD group.
+ */
+import * as certmanager from "@pulumi/kubernetes-cert-manager";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
+const KEDA_CHARTS = "https://kedacore.github.io/charts";
+
+/** An add-on's chart version and namespace; `install: false` means it is already in the cluster. */
+export interface AddonArgs {
+  /** `true`: installed by this component; `false`: already present (nothing is created for it). */
+  readonly install: boolean;
+  /** Exact chart version. */
+  readonly version: pulumi.Input<string>;
+  /** Release namespace (created when missing). */
+  readonly namespace: string;
+}
+
+export interface PrometheusArgs extends AddonArgs {
+  /**
+   * `kube-prometheus-stack` (Prometheus Operator: ServiceMonitor/PrometheusRule CRDs) or the plain
+   * `prometheus` chart (pod-annotation scraping).
+   */
+  readonly chart: "kube-prometheus-stack" | "prometheus";
+  /** Name of the Prometheus Service the environment's queries use. */
+  readonly service: string;
+  /** Port of that Service. */
+  readonly port: number;
+  /** Labels ServiceMonitors and PrometheusRules must carry to be picked up (operator only). */
+  readonly selectorLabels: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export interface PrometheusAdapterArgs extends AddonArgs {
+  /** Prometheus base URL the adapter queries (scheme, host and port). */
+  readonly prometheusUrl: pulumi.Input<string>;
+}
+
+export interface ClusterAddonsArgs {
+  readonly certManager: AddonArgs;
+  /** KEDA; omitted where the environment does not use it. */
+  readonly keda?: AddonArgs;
+  /** Prometheus; omitted where the environment uses an external one. */
+  readonly prometheus?: PrometheusArgs;
+  /** prometheus-adapter; omitted where the environment renders no adapter rules. */
+  readonly prometheusAdapter?: PrometheusAdapterArgs;
+  /**
+   * Values the environment's constructs contribute, by chart name (`stack.helmValues`), merged over
+   * this component's own values (e.g. `prometheus-adapter` → its `rules`).
+   * @default {}
+   */
+  readonly helmValues?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Prefix of the cluster-scoped issuer names. @default "inference-scaling" */
+  readonly issuerPrefix?: string;
+}
+
+/** Where the CRDs of an API group come from. */
+export type CrdSource =
+  /** Installed by this component: wait for the resource. */
+  | { readonly kind: "installed"; readonly by: pulumi.Resource; readonly addon: string }
+  /** Already in the cluster. */
+  | { readonly kind: "present"; readonly addon: string };
+
+/** Deep merge for Helm values: objects merge, everything else (arrays included) is replaced. */
+export function mergeValues(base: Record<string, unknown>, over: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  if (!over) return base;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+    out[k] = isObj(b) && isObj(v) ? mergeValues(b, v) : v;
+  }
+  return out;
+}
+
+/** kube-prometheus-stack names its Prometheus Service `<fullname>-prometheus`, fullname ≤ 26 chars. */
+function kubePrometheusStackFullname(service: string): string {
+  const m = /^(.{1,26})-prometheus$/.exec(service);
+  if (!m || m[1]!.endsWith("-")) {
+    throw new pulumi.RunError(
+      `monitoring.prometheus.service "${service}" cannot be served by kube-prometheus-stack, which names its Service <fullname>-prometheus with a fullname of at most 26 characters. Fix: use a name such as kube-prometheus-stack-prometheus`,
+    );
+  }
+  return m[1]!;
+}
+
+export class ClusterAddons extends pulumi.ComponentResource {
+  /** The cert-manager installation (absent when cert-manager was already present). */
+  readonly certManager?: certmanager.CertManager;
+  /** Self-signed ClusterIssuer that signs the CA certificate only. */
+  readonly selfSignedIssuer: k8s.apiextensions.CustomResource;
+  /** The CA certificate (and its Secret) in cert-manager's namespace. */
+  readonly caCertificate: k8s.apiextensions.CustomResource;
+  /** ClusterIssuer of kind CA: issues the add-ons' serving certificates. */
+  readonly caIssuer: k8s.apiextensions.CustomResource;
+  /** Name of {@link caIssuer}. */
+  readonly caIssuerName: string;
+  readonly keda?: k8s.helm.v3.Release;
+  readonly prometheus?: k8s.helm.v3.Release;
+  readonly prometheusAdapter?: k8s.helm.v3.Release;
+  /** API group → where its CRDs come from. Groups not listed have no add-on here. */
+  readonly crdSources: ReadonlyMap<string, CrdSource>;
+  /** Namespaces the installed releases create → the release (objects in them wait for it). */
+  readonly namespaceOwners: ReadonlyMap<string, pulumi.Resource>;
+
+  constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("inference-scaling:infra:ClusterAddons", name, {}, opts);
+    const helmValues = args.helmValues ?? {};
+    const prefix = args.issuerPrefix ?? "inference-scaling";
+    const crdSources = new Map<string, CrdSource>();
+    const namespaceOwners = new Map<string, pulumi.Resource>();
+    const owns = (ns: string, r: pulumi.Resource) => {
+      if (!namespaceOwners.has(ns)) namespaceOwners.set(ns, r);
+    };
+
+    // Everything that can refuse the arguments runs before the first child is registered.
+    const adapterValues = args.prometheusAdapter
+      ? mergeValues(
+          {
+            // The env's Prometheus; `port` empty because the URL already carries it.
+            prometheus: { url: args.prometheusAdapter.prometheusUrl, port: "" },
+            // Only the rules the monitoring constructs generate (the chart's defaults expose every series).
+            rules: { default: false },
+            // The chart's cert-manager mode: serving certificate issued by cert-manager, CA injected
+            // into the APIServices by cainjector (instead of insecureSkipTLSVerify).
+            certManager: { enabled: true },
+          },
+          helmValues["prometheus-adapter"],
+        )
+      : undefined;
+    for (const misplaced of ["custom", "external", "resource", "default"]) {
+      if (adapterValues && misplaced in adapterValues) {
+        throw new pulumi.RunError(
+          `stack.helmValues["prometheus-adapter"] has a top-level "${misplaced}" key: it holds the chart's Helm values, so adapter rules belong under "rules". Fix: render { rules: { custom, external } }`,
+        );
+      }
+    }
+    const external = (adapterValues?.["rules"] as { external?: unknown[] } | undefined)?.external;
+    if (args.keda && Array.isArray(external) && external.length > 0) {
+      throw new pulumi.RunError(
+        `prometheus-adapter would register external.metrics.k8s.io (${external.length} external rule(s)), which KEDA already serves in this cluster: the two APIServices collide. Fix: render adapter external rules only where cluster.keda is false`,
+      );
+    }
+    const kpsFullname =
+      args.prometheus?.install && args.prometheus.chart === "kube-prometheus-stack" ? kubePrometheusStackFullname(args.prometheus.service) : undefined;
+
+    // cert-manager: a remote component; it does not inherit the parent's providers, pass them on.
+    const k8sProvider = this.getProvider("kubernetes::Provider");
+    const cm = args.certManager;
+    if (cm.install) {
+      this.certManager = new certmanager.CertManager(
+        "cert-manager",
+        {
+          installCRDs: true,
+          helmOptions: {
+            name: "cert-manager",
+            namespace: cm.namespace,
+            createNamespace: true,
+            version: cm.version,
+            values: helmValues["cert-manager"] ? { ...helmValues["cert-manager"] } : undefined,
+          },
+        },
+        { parent: this, providers: k8sProvider ? [k8sProvider] : undefined },
+      );
+      crdSources.set("cert-manager.io", { kind: "installed", by: this.certManager, addon: "cert-manager" });
+      owns(cm.namespace, this.certManager);
+    } else {
+      crdSources.set("cert-manager.io", { kind: "present", addon: "cert-manager" });
+    }
+    const afterCertManager = this.certManager ? [this.certManager] : [];
+
+    // The CA chain. A CA ClusterIssuer reads its key pair from cert-manager's cluster resource
+    // namespace, so the CA certificate lives there; a ClusterIssuer (not a namespaced Issuer) lets
+    // KEDA's and any other add-on's namespace request serving certificates from the same CA.
+    const selfSignedName = `${prefix}-selfsigned`;
+    this.caIssuerName = `${prefix}-ca`;
+    this.selfSignedIssuer = new k8s.apiextensions.CustomResource(
+      "selfsigned-issuer",
+      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: selfSignedName }, spec: { selfSigned: {} } },
+      { parent: this, dependsOn: afterCertManager },
+    );
+    this.caCertificate = new k8s.apiextensions.CustomResource(
+      "ca-certificate",
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: this.caIssuerName, namespace: cm.namespace },
+        spec: {
+          isCA: true,
+          commonName: this.caIssuerName,
+          secretName: this.caIssuerName,
+          duration: "87600h",
+          renewBefore: "720h",
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: selfSignedName },
+        },
+      },
+      { parent: this, dependsOn: [this.selfSignedIssuer] },
+    );
+    this.caIssuer = new k8s.apiextensions.CustomResource(
+      "ca-issuer",
+      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: this.caIssuerName }, spec: { ca: { secretName: this.caIssuerName } } },
+      { parent: this, dependsOn: [this.caCertificate] },
+    );
+
+    if (args.keda) {
+      const k = args.keda;
+      if (k.install) {
+        // Webhook and metrics-server certificates come from the CA issuer above. With generateCA
+        // off, KEDA injects the CA bundle from the serving Secret itself (which carries ca.crt from
+        // the CA issuer); cert-manager's cainjector only reads Secrets annotated for direct injection.
+        const certSecret = "kedaorg-certs";
+        this.keda = new k8s.helm.v3.Release(
+          "keda",
+          {
+            name: "keda",
+            chart: "keda",
+            version: k.version,
+            namespace: k.namespace,
+            createNamespace: true,
+            repositoryOpts: { repo: KEDA_CHARTS },
+            values: mergeValues(
+              {
+                certificates: {
+                  autoGenerated: false,
+                  secretName: certSecret,
+                  certManager: {
+                    enabled: true,
+                    generateCA: false,
+                    caSecretName: certSecret,
+                    secretTemplate: { annotations: { "cert-manager.io/allow-direct-injection": "true" } },
+                    issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: this.caIssuerName },
+                  },
+                },
+              },
+              helmValues["keda"],
+            ),
+          },
+          { parent: this, dependsOn: [this.caIssuer, ...afterCertManager] },
+        );
+        crdSources.set("keda.sh", { kind: "installed", by: this.keda, addon: "keda" });
+        owns(k.namespace, this.keda);
+      } else {
+        crdSources.set("keda.sh", { kind: "present", addon: "keda" });
+      }
+    }
+
+    if (args.prometheus) {
+      const p = args.prometheus;
+      if (p.install) {
+        const own =
+          p.chart === "kube-prometheus-stack"
+            ? {
+                // The Service the environment's queries address is <fullname>-prometheus.
+                fullnameOverride: kpsFullname,
+                // The chart's default admin password is public knowledge; dashboards are not deployed here.
+                grafana: { enabled: false },
+                prometheus: {
+                  service: { port: p.port },
+                  prometheusSpec: {
+                    // Select exactly what the stack renders (monitoring.selectorLabels), in every namespace.
+                    serviceMonitorSelectorNilUsesHelmValues: false,
+                    serviceMonitorSelector: { matchLabels: p.selectorLabels },
+                    serviceMonitorNamespaceSelector: {},
+                    ruleSelectorNilUsesHelmValues: false,
+                    ruleSelector: { matchLabels: p.selectorLabels },
+                    ruleNamespaceSelector: {},
+                  },
+                },
+              }
+            : { server: { fullnameOverride: p.service, service: { servicePort: p.port } } };
+        this.prometheus = new k8s.helm.v3.Release(
+          "prometheus",
+          {
+            name: p.chart,
+            chart: p.chart,
+            version: p.version,
+            namespace: p.namespace,
+            createNamespace: true,
+            repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
+            values: mergeValues(own, helmValues[p.chart]),
+          },
+          { parent: this },
+        );
+        if (p.chart === "kube-prometheus-stack") crdSources.set("monitoring.coreos.com", { kind: "installed", by: this.prometheus, addon: p.chart });
+        owns(p.namespace, this.prometheus);
+      } else if (p.chart === "kube-prometheus-stack") {
+        crdSources.set("monitoring.coreos.com", { kind: "present", addon: p.chart });
+      }
+    }
+
+    if (args.prometheusAdapter && adapterValues) {
+      const a = args.prometheusAdapter;
+      const values = adapterValues;
+      if (a.install) {
+        this.prometheusAdapter = new k8s.helm.v3.Release(
+          "prometheus-adapter",
+          {
+            name: "prometheus-adapter",
+            chart: "prometheus-adapter",
+            version: a.version,
+            namespace: a.namespace,
+            createNamespace: true,
+            repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
+            values,
+          },
+          { parent: this, dependsOn: [...(this.prometheus ? [this.prometheus] : []), ...afterCertManager] },
+        );
+        owns(a.namespace, this.prometheusAdapter);
+      }
+    }
+
+    this.crdSources = crdSources;
+    this.namespaceOwners = namespaceOwners;
+    this.registerOutputs({
+      caIssuerName: this.caIssuerName,
+      keda: this.keda?.status,
+      prometheus: this.prometheus?.status,
+      prometheusAdapter: this.prometheusAdapter?.status,
+    });
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * Typed reading of the Pulumi stack configuration (`Pulumi.<stack>.yaml` + secrets). Everything the
+ * program needs from config is read and checked here, before any resource is created, so a bad or
+ * missing value stops `pulumi preview` with one line per problem naming the stack, the key and the
+ * fix, and nothing is half-registered.
+ *
+ * What the environment needs (KEDA or not, which Prometheus chart, an adapter or not) comes from the
+ * env config in stacks/; this file only says how each of those add-ons gets into the cluster.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { EnvConfig } from "../stacks/config.js";
+
+/** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
+export const PROJECT = "inference-scaling";
+
+/** Add-on chart versions this program was written and tested against (README, Pulumi.<stack>.yaml). */
+export const PINNED_VERSIONS = {
+  certManager: "v1.18.2",
+  keda: "2.18.0",
+  kubePrometheusStack: "77.1.1",
+  prometheus: "27.20.0",
+  prometheusAdapter: "5.3.0",
+} as const;
+
+/**
+ * KEDA versions older than this reject `fallback` on ScaledObjects whose triggers use
+ * `metricType: Value`, which the autoscaling constructs render (stacks/ follows 2.18's rules).
+ */
+export const MIN_KEDA_VERSION = "2.18.0";
+
+/** The add-ons this program can install, by config key. */
+export type AddonKey = "certManager" | "keda" | "prometheus" | "prometheusAdapter";
+
+/** How one add-on gets into the cluster. */
+export interface AddonSetting {
+  /** `true`: this program installs the Helm release; `false`: it is already in the cluster. */
+  readonly install: boolean;
+  /** Pinned chart version (installed, or expected to be present). */
+  readonly version: string;
+  /** Namespace of the release (or of the existing installation). */
+  readonly namespace: string;
+}
+
+export interface InfraConfig {
+  /** The Pulumi stack name, which is also the environment name. */
+  readonly stack: string;
+  /** kubeconfig context the provider targets. */
+  readonly kubeContext?: string;
+  /** kubeconfig contents or path, secret (CI); otherwise the ambient kubeconfig file is used. */
+  readonly kubeconfig?: pulumi.Output<string>;
+  /** Protect the environment's Namespace from deletion (prod). */
+  readonly protectNamespace: boolean;
+  /** The add-ons this environment needs, each installed or already present. */
+  readonly addons: {
+    readonly certManager: AddonSetting;
+    readonly keda?: AddonSetting;
+    readonly prometheus?: AddonSetting;
+    readonly prometheusAdapter?: AddonSetting;
+  };
+  /** Add-ons configured for this stack that the environment does not use (reported, not installed). */
+  readonly unusedAddons: readonly AddonKey[];
+  /** Secret values for Secrets that rendered TriggerAuthentications reference, see {@link triggerSecretValue}. */
+  readonly triggerSecrets: TriggerSecretSource;
+}
+
+/** One bad config value. */
+export interface InfraConfigProblem {
+  readonly key: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * A user error in the stack configuration: shown by the Pulumi CLI without a stack trace
+ * (a `RunError`), one line per problem.
+ */
+export class InfraConfigError extends pulumi.RunError {
+  constructor(
+    readonly stack: string,
+    readonly problems: readonly InfraConfigProblem[],
+  ) {
+    super(problems.map((p) => `stack "${stack}": ${PROJECT}:${p.key}: ${p.message}. Fix: ${p.fix}`).join("\n"));
+    this.name = "InfraConfigError";
+  }
+}
+
+const VERSION = /^v?\d+\.\d+\.\d+$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const AddonInput = z.strictObject({
+  install: z.boolean({ error: "install must be true (this program installs it) or false (already in the cluster)" }),
+  version: z.string({ error: "version is required" }).regex(VERSION, { error: "version must be an exact chart version such as 2.18.0" }),
+  namespace: z.string().max(63).regex(DNS_LABEL, { error: "namespace must be a DNS label" }).optional(),
+});
+const AddonsInput = z.strictObject({
+  certManager: AddonInput.optional(),
+  keda: AddonInput.optional(),
+  prometheus: AddonInput.optional(),
+  prometheusAdapter: AddonInput.optional(),
+});
+type AddonsInput = z.output<typeof AddonsInput>;
+
+/** Compares dotted versions numerically (`v` prefix ignored). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/, "").split(".").map(Number);
+  const pb = b.replace(/^v/, "").split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Secret config keys: set with `pulumi config set --secret`, never in a stack file in plain text. */
+export const SECRET_KEYS = ["kubeconfig", "rabbitmqConnection", "triggerSecrets"] as const;
+
+/**
+ * True when the key was set in plain text. The language host passes the names of encrypted keys to
+ * the program; older SDKs without that hook are given the benefit of the doubt.
+ */
+function setInPlainText(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  const full = `${PROJECT}:${key}`;
+  return pulumi.runtime.getConfig(full) !== undefined && runtime.isConfigSecret !== undefined && !runtime.isConfigSecret(full);
+}
+
+/** Which add-ons an environment needs, from its env config and what its stack renders. */
+export interface AddonNeeds {
+  readonly keda: boolean;
+  readonly prometheus: boolean;
+  readonly prometheusAdapter: boolean;
+}
+
+export function addonNeeds(env: EnvConfig, helmValues: Readonly<Record<string, unknown>>): AddonNeeds {
+  return {
+    keda: env.cluster.keda,
+    // An explicitly declared external Prometheus is not ours to install.
+    prometheus: env.monitoring.prometheus.externalUrl === undefined,
+    prometheusAdapter: helmValues["prometheus-adapter"] !== undefined,
+  };
+}
+
+const DEFAULT_NAMESPACES: Record<AddonKey, (env: EnvConfig) => string> = {
+  certManager: () => "cert-manager",
+  keda: () => "keda",
+  prometheus: (env) => env.monitoring.prometheus.namespace,
+  prometheusAdapter: (env) => env.monitoring.prometheus.namespace,
+};
+
+const EXAMPLE_VERSION: Record<AddonKey, (env: EnvConfig) => string> = {
+  certManager: () => PINNED_VERSIONS.certManager,
+  keda: () => PINNED_VERSIONS.keda,
+  prometheus: (env) => (env.cluster.prometheusOperator ? PINNED_VERSIONS.kubePrometheusStack : PINNED_VERSIONS.prometheus),
+  prometheusAdapter: () => PINNED_VERSIONS.prometheusAdapter,
+};
+
+/**
+ * Reads and checks this stack's config for environment `env`. Throws {@link InfraConfigError}
+ * listing every problem at once.
+ */
+export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds): InfraConfig {
+  const cfg = new pulumi.Config(PROJECT);
+  const problems: InfraConfigProblem[] = [];
+
+  for (const key of SECRET_KEYS) {
+    if (setInPlainText(key)) {
+      problems.push({
+        key,
+        message: "is a credential but is stored in plain text in the stack config",
+        fix: `remove it (pulumi config rm ${key}) and set it encrypted: pulumi config set --secret ${PROJECT}:${key} <value>`,
+      });
+    }
+  }
+
+  const kubeContext = cfg.get("kubeContext");
+  const kubeconfig = setInPlainText("kubeconfig") ? undefined : cfg.getSecret("kubeconfig");
+  if (!kubeContext && !kubeconfig) {
+    problems.push({
+      key: "kubeContext",
+      message: "no cluster is configured (neither kubeContext nor kubeconfig is set), so the deploy would target whatever context is current",
+      fix: `pulumi config set ${PROJECT}:kubeContext <context> (or pulumi config set --secret ${PROJECT}:kubeconfig <file contents>)`,
+    });
+  }
+
+  let protectNamespace = false;
+  const rawProtect = cfg.get("protectNamespace");
+  if (rawProtect !== undefined) {
+    if (rawProtect !== "true" && rawProtect !== "false") {
+      problems.push({ key: "protectNamespace", message: `must be true or false (got "${rawProtect}")`, fix: `pulumi config set ${PROJECT}:protectNamespace true` });
+    } else protectNamespace = rawProtect === "true";
+  }
+
+  let addonsInput: AddonsInput = {};
+  const rawAddons = cfg.get("addons");
+  if (rawAddons === undefined) {
+    problems.push({ key: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (README "Deploying with Pulumi" lists its keys)` });
+  } else {
+    let parsedJson: unknown;
+    try {
+      parsedJson = JSON.parse(rawAddons);
+    } catch {
+      parsedJson = rawAddons;
+    }
+    const parsed = AddonsInput.safeParse(parsedJson);
+    if (parsed.success) addonsInput = parsed.data;
+    else {
+      for (const issue of parsed.error.issues) {
+        const path = ["addons", ...issue.path.map(String)].join(".");
+        const message = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
+        problems.push({ key: path, message, fix: "see the addons block in README.md (Deploying with Pulumi) for its keys" });
+      }
+    }
+  }
+
+  const needed: Record<AddonKey, boolean> = { certManager: true, keda: needs.keda, prometheus: needs.prometheus, prometheusAdapter: needs.prometheusAdapter };
+  const addons: Partial<Record<AddonKey, AddonSetting>> = {};
+  const unusedAddons: AddonKey[] = [];
+  // Without the block, the problem above says it all.
+  for (const key of rawAddons === undefined ? [] : (Object.keys(needed) as AddonKey[])) {
+    const input = addonsInput[key];
+    if (!needed[key]) {
+      if (input) unusedAddons.push(key);
+      continue;
+    }
+    if (!input) {
+      problems.push({
+        key: `addons.${key}`,
+        message: `environment "${env.name}" needs ${key} but the stack config does not say how it gets into the cluster`,
+        fix: `pulumi config set --path '${PROJECT}:addons.${key}.install' true && pulumi config set --path '${PROJECT}:addons.${key}.version' ${EXAMPLE_VERSION[key](env)}`,
+      });
+      continue;
+    }
+    addons[key] = { install: input.install, version: input.version, namespace: input.namespace ?? DEFAULT_NAMESPACES[key](env) };
+  }
+
+  const keda = addons.keda;
+  if (keda && compareVersions(keda.version, MIN_KEDA_VERSION) < 0) {
+    problems.push({
+      key: "addons.keda.version",
+      message: `KEDA ${keda.version} is older than ${MIN_KEDA_VERSION}, whose admission rules the rendered ScaledObjects follow`,
+      fix: `pin ${PINNED_VERSIONS.keda} or later`,
+    });
+  }
+  const prom = addons.prometheus;
+  if (prom && prom.namespace !== env.monitoring.prometheus.namespace) {
+    problems.push({
+      key: "addons.prometheus.namespace",
+      message: `is "${prom.namespace}" but the environment's queries and adapter use Prometheus in "${env.monitoring.prometheus.namespace}" (monitoring.prometheus.namespace)`,
+      fix: "remove the namespace key or change monitoring.prometheus.namespace in the env config",
+    });
+  }
+
+  if (problems.length) throw new InfraConfigError(stack, problems);
+  return {
+    stack,
+    kubeContext,
+    kubeconfig,
+    protectNamespace,
+    addons: { ...addons, certManager: addons.certManager! },
+    unusedAddons,
+    triggerSecrets: {
+      rabbitmqConnection: cfg.getSecret("rabbitmqConnection"),
+      byName: cfg.getSecretObject<Record<string, Record<string, string>>>("triggerSecrets"),
+      // Which secret names and keys exist (not their values): read raw so no value is wrapped twice.
+      available: Object.fromEntries(
+        Object.entries(parsePlainObject(pulumi.runtime.getConfig(`${PROJECT}:triggerSecrets`))).map(([name, keys]) => [name, Object.keys(parsePlainObject(keys))]),
+      ),
+    },
+  };
+}
+
+function parsePlainObject(v: unknown): Record<string, unknown> {
+  if (typeof v === "string") {
+    try {
+      return parsePlainObject(JSON.parse(v));
+    } catch {
+      return {};
+    }
+  }
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/**
+ * Where the values of Secrets that TriggerAuthentications reference come from: never dist/, always
+ * encrypted stack config.
+ * - `rabbitmqConnection`: the AMQP URL for the rabbitmq scaler's `host` parameter.
+ * - `triggerSecrets`: `{ <secretName>: { <key>: <value> } }` for any other Secret key
+ *   (`pulumi config set --secret --path 'inference-scaling:triggerSecrets.<secret>.<key>' <value>`).
+ */
+export interface TriggerSecretSource {
+  readonly rabbitmqConnection?: pulumi.Output<string>;
+  readonly byName?: pulumi.Output<Record<string, Record<string, string>>>;
+  /** Secret name → keys present in `triggerSecrets` (names are not secret; the values are). */
+  readonly available: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A Secret key a rendered TriggerAuthentication reads. */
+export interface SecretKeyRef {
+  readonly namespace: string;
+  readonly secretName: string;
+  readonly key: string;
+  /** The trigger parameter it supplies (`host`, `bearerToken`, ...). */
+  readonly parameter: string;
+  /** `Kind namespace/name` of the object that references it. */
+  readonly referencedBy: string;
+}
+
+/** Trigger parameters with a dedicated secret config key. */
+const PARAMETER_KEYS: Readonly<Record<string, "rabbitmqConnection">> = { host: "rabbitmqConnection" };
+
+/**
+ * The secret value for `ref`, or a problem saying which `pulumi config set --secret` supplies it.
+ * `triggerSecrets.<secret>.<key>` wins over the per-parameter key.
+ */
+export function triggerSecretValue(source: TriggerSecretSource, ref: SecretKeyRef): pulumi.Output<string> | InfraConfigProblem {
+  if (source.byName && source.available[ref.secretName]?.includes(ref.key)) {
+    return source.byName.apply((all) => all[ref.secretName]![ref.key]!);
+  }
+  const dedicated = PARAMETER_KEYS[ref.parameter];
+  if (dedicated && source[dedicated]) return source[dedicated];
+  const fix = dedicated
+    ? `pulumi config set --secret ${PROJECT}:${dedicated} <value>`
+    : `pulumi config set --secret --path '${PROJECT}:triggerSecrets.${ref.secretName}.${ref.key}' <value>`;
+  return {
+    key: dedicated ?? `triggerSecrets.${ref.secretName}.${ref.key}`,
+    message: `${ref.referencedBy} reads parameter "${ref.parameter}" from Secret ${ref.namespace}/${ref.secretName} key "${ref.key}", which nothing provides`,
+    fix,
+  };
+}

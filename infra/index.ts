@@ -1,0 +1,153 @@
+/**
+ * The Pulumi program (`Pulumi.yaml` → `main: infra/index.ts`): the stack name selects the
+ * environment in stacks/envs/, whose charts are rendered in memory exactly as `npm run synth`
+ * renders them, then deployed object by object after the cluster add-ons they need.
+ *
+ * The module's only export is the program function: the Node.js language host calls a default
+ * export and uses its result as the stack outputs. Tests call it with mocks and a stack name.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvConfig } from "../stacks/config.js";
+import { ENV_NAMES } from "../stacks/envs/index.js";
+import { builtinSources, parseSources } from "../stacks/load.js";
+import { autoscalerName, prometheusAddress } from "../stacks/naming.js";
+import { renderEnvironment, SynthError } from "../stacks/synth.js";
+import { ConfigError } from "../stacks/validate.js";
+import { ClusterAddons } from "./cluster-addons.js";
+import { addonNeeds, InfraConfigError, readInfraConfig, triggerSecretValue, type InfraConfigProblem } from "./config.js";
+import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "./inference-stack.js";
+
+/** What `pulumi stack output` shows. */
+export interface StackOutputs {
+  readonly namespace: string;
+  readonly serviceName: string;
+  /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment, if the env renders one. */
+  readonly autoscaler: { readonly kind: string; readonly name: string } | null;
+  /** In-cluster address of the environment's Prometheus. */
+  readonly prometheusAddress: string;
+  /** Each add-on: chart version, and whether this stack installs it or found it present. */
+  readonly addons: Readonly<Record<string, { readonly version: string; readonly installedHere: boolean }>>;
+}
+
+/** User errors from stacks/ become RunErrors: the CLI prints their lines without a stack trace. */
+function asRunError(stack: string, e: unknown): unknown {
+  if (e instanceof ConfigError || e instanceof SynthError || (e instanceof Error && ["ContractError", "AutoscalerError"].includes(e.name))) {
+    return new pulumi.RunError(
+      (e as Error).message
+        .split("\n")
+        .map((l) => `stack "${stack}": ${l}`)
+        .join("\n"),
+    );
+  }
+  return e;
+}
+
+function environmentFor(stack: string): EnvConfig {
+  if (!ENV_NAMES.includes(stack)) {
+    throw new pulumi.RunError(
+      `stack "${stack}" selects no environment: the stack name must be one of ${ENV_NAMES.join(", ")}. Fix: pulumi stack select <one of ${ENV_NAMES.join(", ")}>, or add stacks/envs/${stack}.ts (registered in stacks/envs/index.ts) and Pulumi.${stack}.yaml`,
+    );
+  }
+  try {
+    return parseSources(builtinSources([stack]))[0]!;
+  } catch (e) {
+    throw asRunError(stack, e);
+  }
+}
+
+/** The single autoscaler owning the service, as the charts render it (synth forbids two). */
+function autoscalerOf(config: EnvConfig, objects: readonly KubeObject[]): StackOutputs["autoscaler"] {
+  const name = autoscalerName(config);
+  const found = objects.filter(
+    (o) =>
+      o.metadata.namespace === config.namespace &&
+      o.metadata.name === name &&
+      ((o.kind === "ScaledObject" && o.apiVersion.startsWith("keda.sh/")) || (o.kind === "HorizontalPodAutoscaler" && o.apiVersion.startsWith("autoscaling/"))),
+  );
+  if (found.length > 1) {
+    throw new pulumi.RunError(`stack "${config.name}": both ${found.map((o) => o.kind).join(" and ")} ${name} own the Deployment. Fix: render one autoscaler (scaling.mode)`);
+  }
+  return found[0] ? { kind: found[0].kind, name } : null;
+}
+
+/**
+ * Deploys environment `stack` (default: the selected Pulumi stack). Everything that can be wrong
+ * with the environment or the stack config is checked before the first resource is registered.
+ */
+export default async function deploy(stack: string = pulumi.getStack()): Promise<StackOutputs> {
+  const config = environmentFor(stack);
+  let rendered: Awaited<ReturnType<typeof renderEnvironment>>;
+  try {
+    rendered = await renderEnvironment(config);
+  } catch (e) {
+    throw asRunError(stack, e);
+  }
+  const envStack = rendered.stack;
+  const charts: ChartObjects[] = envStack.charts.map((c) => ({ chart: c.node.id, objects: c.toJson() as KubeObject[] }));
+  const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.helmValues));
+
+  const secrets = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
+  const problems: InfraConfigProblem[] = [];
+  for (const ref of unrenderedSecretRefs(charts, infra.addons.keda?.namespace)) {
+    const value = triggerSecretValue(infra.triggerSecrets, ref);
+    if (!pulumi.Output.isInstance(value)) {
+      problems.push(value);
+      continue;
+    }
+    const id = `${ref.namespace}/${ref.secretName}`;
+    const s = secrets.get(id) ?? { namespace: ref.namespace, name: ref.secretName, stringData: {} };
+    s.stringData[ref.key] = value;
+    secrets.set(id, s);
+  }
+  if (problems.length) throw new InfraConfigError(stack, problems);
+  const autoscaler = autoscalerOf(config, charts.flatMap((c) => c.objects));
+  for (const unused of infra.unusedAddons) {
+    void pulumi.log.warn(`addons.${unused} is configured but environment "${config.name}" does not use it: not installed`);
+  }
+
+  const provider = new k8s.Provider("cluster", { context: infra.kubeContext, kubeconfig: infra.kubeconfig });
+  const { certManager, keda, prometheus, prometheusAdapter } = infra.addons;
+  const p = config.monitoring.prometheus;
+  const addons = new ClusterAddons(
+    "addons",
+    {
+      certManager,
+      keda,
+      prometheus: prometheus && {
+        ...prometheus,
+        chart: config.cluster.prometheusOperator ? "kube-prometheus-stack" : "prometheus",
+        service: p.service,
+        port: p.port,
+        selectorLabels: config.monitoring.selectorLabels,
+      },
+      prometheusAdapter: prometheusAdapter && { ...prometheusAdapter, prometheusUrl: prometheusAddress(config) },
+      helmValues: envStack.helmValues,
+    },
+    { providers: [provider] },
+  );
+  new InferenceStack(
+    config.name,
+    {
+      charts,
+      crdSources: addons.crdSources,
+      namespaceOwners: addons.namespaceOwners,
+      protectNamespace: infra.protectNamespace,
+      secrets: [...secrets.values()] satisfies ConfigSecret[],
+      kedaNamespace: keda?.namespace,
+    },
+    { providers: [provider] },
+  );
+
+  return {
+    namespace: config.namespace,
+    serviceName: config.service.name,
+    autoscaler,
+    prometheusAddress: prometheusAddress(config),
+    addons: Object.fromEntries(
+      Object.entries(infra.addons)
+        .filter(([, a]) => a !== undefined)
+        .map(([k, a]) => [k, { version: a!.version, installedHere: a!.install }]),
+    ),
+  };
+}

@@ -1,0 +1,405 @@
+/**
+ * From the autoscaler object synth renders to the HorizontalPodAutoscaler spec the controller
+ * actually runs, plus what each metric reads in the simulated service.
+ *
+ * - `autoscaling/v2` HorizontalPodAutoscaler: its spec as is; Pods/External metrics are the names
+ *   prometheus-adapter serves (constructs/custom-metrics.ts).
+ * - `keda.sh/v1alpha1` ScaledObject: the HPA KEDA creates (keda-hpa-notes.md): min =
+ *   minReplicaCount if > 0 else 1, max = maxReplicaCount (default 100), behavior copied from
+ *   advanced.horizontalPodAutoscalerConfig.behavior, each prometheus trigger an External metric
+ *   `s<i>-prometheus` with an AverageValue (default) or Value target of int64(threshold × 1000)
+ *   milli-units, cpu/memory triggers Resource metrics; plus what the KEDA operator and metrics
+ *   server add: activation, pollingInterval, cooldown, fallback.
+ *
+ * Which simulated signal a Prometheus query reads is derived from the query itself, parsed with
+ * the official grammar: `histogram_quantile(q, … http_request_duration_seconds_bucket[w] …)` is the
+ * q-quantile of request latency over w; `sum|avg|max|min(inference_queue_len | http_requests_in_flight
+ * | inference_worker_utilization)` a gauge over the pods; `sum(rate(http_requests_total[w]))` the
+ * request rate. Anything else is refused with the list of what the simulator can model.
+ */
+import { parser } from "@prometheus-io/lezer-promql";
+import { durationSeconds } from "../constructs/metrics.js";
+import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
+import { assertParses, resultGrouping, selectors } from "../constructs/promql-parse.js";
+import type { EnvConfig } from "../stacks/config.js";
+import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
+
+/** A value the simulated service produces that a metric reads. */
+export type Signal =
+  /** CPU usage per pod (metrics-server). */
+  | { readonly kind: "cpu" }
+  /** Memory usage per pod (metrics-server). */
+  | { readonly kind: "memory" }
+  /** The q-quantile of request latency over a rate window, seconds. */
+  | { readonly kind: "latency-quantile"; readonly quantile: number; readonly windowSeconds: number }
+  /** A per-pod gauge, aggregated over the ready pods. */
+  | { readonly kind: "gauge"; readonly gauge: GaugeName; readonly aggregation: Aggregation }
+  /** Requests per second over a rate window (summed over pods, or aggregated). */
+  | { readonly kind: "request-rate"; readonly windowSeconds: number; readonly aggregation: Aggregation; readonly increase: boolean };
+
+export type GaugeName = "queue" | "in-flight" | "worker-utilization";
+export type Aggregation = "sum" | "avg" | "max" | "min";
+
+/** One metric of the HPA, with where its value comes from. */
+export interface SimMetric {
+  readonly index: number;
+  /** The autoscaling/v2 MetricSpec the HPA controller evaluates. */
+  readonly spec: MetricSpec;
+  /** Human name, e.g. `p95 latency (s)`. */
+  readonly label: string;
+  /** CSV column name, e.g. `m0_p95_latency_s`. */
+  readonly column: string;
+  readonly signal: Signal;
+  /**
+   * `pod`: the HPA reads one value per pod (Resource, Pods); `service`: one value (External, Object).
+   */
+  readonly scope: "pod" | "service";
+  /** `prometheus`: errors while Prometheus is down; `metrics-server`: keeps working. */
+  readonly source: "prometheus" | "metrics-server";
+  /** Who answers the HPA's metric request. */
+  readonly servedBy: "metrics-server" | "prometheus-adapter" | "keda";
+  /** Set for metrics that come from a KEDA trigger. */
+  readonly trigger: KedaTrigger | null;
+}
+
+export interface KedaTrigger {
+  readonly index: number;
+  readonly type: string;
+  readonly name: string | undefined;
+  /** activationThreshold (prometheus), or activation value; 0 when unset. */
+  readonly activationThreshold: number;
+  /** The metrics server returns the value cached at the last poll instead of querying live. */
+  readonly useCachedMetrics: boolean;
+  /** ignoreNullValues (prometheus, default true): an empty result is 0 instead of an error. */
+  readonly ignoreNullValues: boolean;
+}
+
+export type FallbackBehavior = "static" | "currentReplicas" | "currentReplicasIfHigher" | "currentReplicasIfLower";
+
+export interface KedaSettings {
+  readonly pollingIntervalSeconds: number;
+  readonly cooldownPeriodSeconds: number;
+  readonly initialCooldownPeriodSeconds: number;
+  readonly minReplicaCount: number;
+  readonly maxReplicaCount: number;
+  readonly idleReplicaCount: number | undefined;
+  readonly fallback: { readonly failureThreshold: number; readonly replicas: number; readonly behavior: FallbackBehavior } | null;
+}
+
+/** What the simulator runs for one autoscaler object. */
+export interface AutoscalerModel {
+  readonly kind: "HorizontalPodAutoscaler" | "ScaledObject";
+  /** The rendered object's name. */
+  readonly name: string;
+  /** The HPA that runs: the object itself, or `keda-hpa-<name>`. */
+  readonly hpaName: string;
+  readonly hpa: HpaSpec;
+  readonly metrics: readonly SimMetric[];
+  readonly keda: KedaSettings | null;
+}
+
+/** The rendered autoscaler cannot be simulated; names the object, the field and the fix. */
+export class AutoscalerModelError extends Error {
+  constructor(
+    readonly resource: string,
+    readonly field: string,
+    message: string,
+    readonly fix: string,
+  ) {
+    super(`${resource}: ${field}: ${message}. Fix: ${fix}`);
+    this.name = "AutoscalerModelError";
+  }
+}
+
+type Obj = Record<string, any>;
+
+const SUPPORTED_QUERIES =
+  "histogram_quantile(q, sum by (le) (rate(http_request_duration_seconds_bucket[w]))), " +
+  "sum|avg|max|min(inference_queue_len | http_requests_in_flight | inference_worker_utilization), sum(rate(http_requests_total[w]))";
+
+// ------------------------------------------------------------------ PromQL -> signal
+
+/** The outermost expression, through parentheses. */
+function topExpr(query: string) {
+  let n = parser.parse(query).topNode.firstChild;
+  while (n && n.name === "ParenExpr") n = n.firstChild?.nextSibling ?? null;
+  return n;
+}
+
+/** What a Prometheus query measures in the simulated service. Throws a plain Error naming the problem. */
+export function signalOfQuery(query: string): Signal {
+  assertParses(query);
+  const grouping = resultGrouping(query);
+  if (grouping === undefined || grouping.length > 0) {
+    throw new Error(`the query returns ${grouping === undefined ? "one series per pod" : `one series per ${grouping.join(", ")}`}, not one value`);
+  }
+  const sels = selectors(query);
+  const metrics = [...new Set(sels.map((s) => s.metric))];
+  if (metrics.length !== 1 || metrics[0] === undefined) {
+    throw new Error(`the query reads ${metrics.length} metrics; the simulator models queries of one metric: ${SUPPORTED_QUERIES}`);
+  }
+  const metric = metrics[0];
+  const top = topExpr(query);
+  const text = (n: { from: number; to: number }) => query.slice(n.from, n.to);
+  if (metric === "http_request_duration_seconds_bucket") {
+    if (top?.name !== "FunctionCall" || !/^histogram_quantile\b/.test(text(top))) {
+      throw new Error(`http_request_duration_seconds_bucket is modelled only under histogram_quantile(); supported: ${SUPPORTED_QUERIES}`);
+    }
+    const m = /^histogram_quantile\s*\(\s*([0-9.eE+-]+)\s*,/.exec(text(top));
+    const q = m ? Number(m[1]) : NaN;
+    if (!(q > 0 && q < 1)) throw new Error(`the quantile of histogram_quantile() must be a number between 0 and 1`);
+    const w = sels[0]!.rangeSeconds;
+    if (w === undefined) throw new Error(`the histogram is read without a rate window`);
+    return { kind: "latency-quantile", quantile: q, windowSeconds: w };
+  }
+  const agg = top?.name === "AggregateExpr" ? (/^(sum|avg|max|min)\b/.exec(text(top))?.[1] as Aggregation | undefined) : undefined;
+  const gauges: Record<string, GaugeName> = {
+    inference_queue_len: "queue",
+    http_requests_in_flight: "in-flight",
+    inference_worker_utilization: "worker-utilization",
+  };
+  const gauge = gauges[metric];
+  if (gauge) {
+    if (!agg) throw new Error(`${metric} must be aggregated with sum, avg, max or min`);
+    if (sels[0]!.rangeSeconds !== undefined) throw new Error(`${metric} is a gauge read over a range; the simulator models its instant value`);
+    return { kind: "gauge", gauge, aggregation: agg };
+  }
+  if (metric === "http_requests_total") {
+    const s = sels[0]!;
+    if (!agg || s.rangeSeconds === undefined || (s.rangeFunction !== "rate" && s.rangeFunction !== "irate" && s.rangeFunction !== "increase")) {
+      throw new Error(`http_requests_total is modelled as sum|avg|max|min(rate(http_requests_total[w]))`);
+    }
+    return { kind: "request-rate", windowSeconds: s.rangeSeconds, aggregation: agg, increase: s.rangeFunction === "increase" };
+  }
+  throw new Error(`the simulator does not model metric ${metric}; supported: ${SUPPORTED_QUERIES}`);
+}
+
+// ------------------------------------------------------------------ labels
+
+function signalLabel(s: Signal): { label: string; column: string } {
+  switch (s.kind) {
+    case "cpu":
+      return { label: "CPU utilization (%)", column: "cpu_utilization_pct" };
+    case "memory":
+      return { label: "memory utilization (%)", column: "memory_utilization_pct" };
+    case "latency-quantile": {
+      const p = `p${Number((s.quantile * 100).toPrecision(6))}`;
+      return { label: `${p} latency (s)`, column: `${p}_latency_s` };
+    }
+    case "gauge": {
+      const name = s.gauge === "queue" ? "queue length" : s.gauge === "in-flight" ? "requests in flight" : "worker utilization";
+      return { label: `${s.aggregation} ${name}`, column: `${s.aggregation}_${s.gauge.replace(/-/g, "_")}` };
+    }
+    case "request-rate":
+      return { label: `${s.aggregation} request rate (req/s)`, column: `${s.aggregation}_request_rate` };
+  }
+}
+
+function sim(
+  index: number,
+  spec: MetricSpec,
+  signal: Signal,
+  scope: "pod" | "service",
+  servedBy: SimMetric["servedBy"],
+  trigger: KedaTrigger | null,
+): SimMetric {
+  const { label, column } = signalLabel(signal);
+  return {
+    index,
+    spec,
+    label,
+    column: `m${index}_${column}`,
+    signal,
+    scope,
+    source: servedBy === "metrics-server" ? "metrics-server" : "prometheus",
+    servedBy,
+    trigger,
+  };
+}
+
+// ------------------------------------------------------------------ HorizontalPodAutoscaler
+
+function hpaMetric(resource: string, m: Obj, i: number, config: EnvConfig): SimMetric {
+  const field = `spec.metrics[${i}]`;
+  const window = durationSeconds(config.monitoring.queryWindow);
+  switch (m.type) {
+    case "Resource":
+    case "ContainerResource": {
+      const src = m.type === "Resource" ? m.resource : m.containerResource;
+      if (src?.name !== "cpu" && src?.name !== "memory") {
+        throw new AutoscalerModelError(resource, field, `resource "${src?.name}" is not simulated`, "scale on cpu or memory");
+      }
+      return sim(i, m as MetricSpec, { kind: src.name }, "pod", "metrics-server", null);
+    }
+    case "Pods": {
+      const name = m.pods?.metric?.name;
+      // prometheus-adapter serves these from the per-pod queries of the monitoring rules (window monitoring.queryWindow)
+      if (name === CUSTOM_METRICS.podP95Latency) return sim(i, m as MetricSpec, { kind: "latency-quantile", quantile: 0.95, windowSeconds: window }, "pod", "prometheus-adapter", null);
+      if (name === CUSTOM_METRICS.podInFlight) return sim(i, m as MetricSpec, { kind: "gauge", gauge: "in-flight", aggregation: "avg" }, "pod", "prometheus-adapter", null);
+      throw new AutoscalerModelError(resource, `${field}.pods.metric.name`, `Pods metric "${name}" is not one prometheus-adapter serves`, `use ${CUSTOM_METRICS.podP95Latency} or ${CUSTOM_METRICS.podInFlight}`);
+    }
+    case "External": {
+      const name = m.external?.metric?.name;
+      if (name === CUSTOM_METRICS.queueLength) return sim(i, m as MetricSpec, { kind: "gauge", gauge: "queue", aggregation: "sum" }, "service", "prometheus-adapter", null);
+      throw new AutoscalerModelError(resource, `${field}.external.metric.name`, `External metric "${name}" is not one prometheus-adapter serves`, `use ${CUSTOM_METRICS.queueLength}`);
+    }
+    default:
+      throw new AutoscalerModelError(resource, `${field}.type`, `metric type "${m.type}" is not simulated`, "use Resource, ContainerResource, Pods or External metrics");
+  }
+}
+
+function fromHpa(obj: Obj, config: EnvConfig): AutoscalerModel {
+  const name = String(obj.metadata?.name);
+  const resource = `HorizontalPodAutoscaler ${name}`;
+  const spec = obj.spec ?? {};
+  const metrics: Obj[] = spec.metrics?.length ? spec.metrics : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
+  if (typeof spec.maxReplicas !== "number") throw new AutoscalerModelError(resource, "spec.maxReplicas", "is missing", "set maxReplicas");
+  const simMetrics = metrics.map((m, i) => hpaMetric(resource, m, i, config));
+  return {
+    kind: "HorizontalPodAutoscaler",
+    name,
+    hpaName: name,
+    hpa: {
+      minReplicas: spec.minReplicas ?? 1,
+      maxReplicas: spec.maxReplicas,
+      metrics: simMetrics.map((m) => m.spec),
+      behavior: (spec.behavior ?? null) as HorizontalPodAutoscalerBehavior | null,
+    },
+    metrics: simMetrics,
+    keda: null,
+  };
+}
+
+// ------------------------------------------------------------------ ScaledObject
+
+/** Go's int64(f * 1000) as a milli quantity: how KEDA turns a threshold into a metric target. */
+export function kedaMilliTarget(threshold: number): string {
+  return `${Math.trunc(threshold * 1000)}m`;
+}
+
+function num(resource: string, field: string, v: unknown, fix: string): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new AutoscalerModelError(resource, field, `${JSON.stringify(v)} is not a number`, fix);
+  return n;
+}
+
+function fromScaledObject(obj: Obj): AutoscalerModel {
+  const name = String(obj.metadata?.name);
+  const resource = `ScaledObject ${name}`;
+  const spec = obj.spec ?? {};
+  const advanced = spec.advanced ?? {};
+  if (advanced.scalingModifiers) {
+    throw new AutoscalerModelError(resource, "spec.advanced.scalingModifiers", "scalingModifiers formulas are not simulated", "remove scalingModifiers to simulate");
+  }
+  const triggers: Obj[] = spec.triggers ?? [];
+  if (triggers.length === 0) throw new AutoscalerModelError(resource, "spec.triggers", "there are no triggers", "add at least one trigger");
+  const metrics: SimMetric[] = triggers.map((t, i) => {
+    const field = `spec.triggers[${i}]`;
+    const md: Obj = t.metadata ?? {};
+    const metricType: string = t.metricType ?? (t.type === "cpu" || t.type === "memory" ? "Utilization" : "AverageValue");
+    if (t.type === "cpu" || t.type === "memory") {
+      const value = md.value;
+      const target: MetricTarget =
+        metricType === "Utilization"
+          ? { type: "Utilization", averageUtilization: Math.trunc(num(resource, `${field}.metadata.value`, value, "give a whole percentage")) }
+          : { type: "AverageValue", averageValue: String(value) };
+      const ms: MetricSpec = md.containerName
+        ? { type: "ContainerResource", containerResource: { name: t.type, container: String(md.containerName), target } }
+        : { type: "Resource", resource: { name: t.type, target } };
+      return sim(i, ms, { kind: t.type }, "pod", "metrics-server", {
+        index: i,
+        type: t.type,
+        name: t.name,
+        activationThreshold: 0,
+        useCachedMetrics: false,
+        ignoreNullValues: true,
+      });
+    }
+    if (t.type !== "prometheus") {
+      throw new AutoscalerModelError(resource, `${field}.type`, `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU and memory)`, "simulate prometheus, cpu and memory triggers only");
+    }
+    if (metricType !== "AverageValue" && metricType !== "Value") {
+      throw new AutoscalerModelError(resource, `${field}.metricType`, `KEDA rejects metricType "${metricType}" for external metrics`, "use AverageValue or Value");
+    }
+    const query = String(md.query ?? "");
+    let signal: Signal;
+    try {
+      signal = signalOfQuery(query);
+    } catch (e) {
+      throw new AutoscalerModelError(resource, `${field}.metadata.query`, (e as Error).message.split("\n")[0]!, "use a query the simulator models");
+    }
+    const threshold = num(resource, `${field}.metadata.threshold`, md.threshold, "give the threshold as a number string");
+    const activation = md.activationThreshold === undefined ? 0 : num(resource, `${field}.metadata.activationThreshold`, md.activationThreshold, "give a number string");
+    const target: MetricTarget =
+      metricType === "Value" ? { type: "Value", value: kedaMilliTarget(threshold) } : { type: "AverageValue", averageValue: kedaMilliTarget(threshold) };
+    const ms: MetricSpec = { type: "External", external: { metric: { name: `s${i}-prometheus` }, target } };
+    return sim(i, ms, signal, "service", "keda", {
+      index: i,
+      type: "prometheus",
+      name: t.name,
+      activationThreshold: activation,
+      useCachedMetrics: t.useCachedMetrics === true,
+      ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
+    });
+  });
+  const minReplicaCount: number = spec.minReplicaCount ?? 0;
+  const maxReplicaCount: number = spec.maxReplicaCount ?? 100;
+  const fb = spec.fallback;
+  const behavior = (advanced.horizontalPodAutoscalerConfig?.behavior ?? null) as HorizontalPodAutoscalerBehavior | null;
+  return {
+    kind: "ScaledObject",
+    name,
+    hpaName: advanced.horizontalPodAutoscalerConfig?.name ?? `keda-hpa-${name}`,
+    hpa: {
+      minReplicas: minReplicaCount > 0 ? minReplicaCount : 1,
+      maxReplicas: maxReplicaCount,
+      metrics: metrics.map((m) => m.spec),
+      behavior,
+    },
+    metrics,
+    keda: {
+      pollingIntervalSeconds: spec.pollingInterval ?? 30,
+      cooldownPeriodSeconds: spec.cooldownPeriod ?? 300,
+      initialCooldownPeriodSeconds: spec.initialCooldownPeriod ?? 0,
+      minReplicaCount,
+      maxReplicaCount,
+      idleReplicaCount: spec.idleReplicaCount,
+      fallback:
+        fb && fb.failureThreshold >= 0 && fb.replicas >= 0
+          ? { failureThreshold: fb.failureThreshold, replicas: fb.replicas, behavior: (fb.behavior ?? "static") as FallbackBehavior }
+          : null,
+    },
+  };
+}
+
+/**
+ * Translates a rendered autoscaler object. `config` supplies what the object does not carry: the
+ * window of the prometheus-adapter queries behind Pods metrics (monitoring.queryWindow).
+ */
+export function autoscalerModel(obj: Record<string, unknown>, config: EnvConfig): AutoscalerModel {
+  const o = obj as Obj;
+  if (o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") return fromHpa(o, config);
+  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o);
+  throw new AutoscalerModelError(`${o.kind} ${o.metadata?.name}`, "kind", `${o.apiVersion}/${o.kind} is not an autoscaler the simulator runs`, "render an autoscaling/v2 HorizontalPodAutoscaler or a keda.sh ScaledObject");
+}
+
+/** The autoscaler among a stack's objects that scales the env's Deployment. */
+export function findAutoscaler(objects: readonly Record<string, unknown>[], config: EnvConfig): Record<string, unknown> {
+  const targets = (objects as Obj[]).filter(
+    (o) =>
+      ((o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") || (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/"))) &&
+      o.metadata?.namespace === config.namespace &&
+      o.spec?.scaleTargetRef?.name === config.service.name &&
+      (o.spec?.scaleTargetRef?.kind ?? "Deployment") === "Deployment",
+  );
+  if (targets.length === 0) {
+    throw new AutoscalerModelError(
+      `Deployment ${config.namespace}/${config.service.name}`,
+      "scaling.mode",
+      `the rendered stack of env "${config.name}" (mode ${config.scaling.mode}) contains no HorizontalPodAutoscaler or ScaledObject for the Deployment`,
+      "render the autoscaling chart (stacks/autoscaling.ts) for this mode",
+    );
+  }
+  // a ScaledObject owns the Deployment through the HPA it creates; a rendered HPA beside it would be a synth error
+  return targets.find((o) => o.kind === "ScaledObject") ?? targets[0]!;
+}

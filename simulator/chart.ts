@@ -1,0 +1,161 @@
+/**
+ * The chart: load, replicas (desired dashed, ready solid) and the latency quantile against the SLO
+ * line, one colour per run, Prometheus outages shaded. A vega-lite spec compiled to vega and
+ * rendered headless with View.toSVG() (no canvas: text is measured by vega's estimator).
+ * Long runs are downsampled to about 1000 points (max per bucket for replicas and latency, so
+ * peaks survive).
+ */
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { SimulationResult } from "./run.js";
+
+const MAX_POINTS = 1000;
+/** Latencies are drawn on a log axis: clamp to this floor and mark ∞ at the ceiling. */
+const LATENCY_FLOOR = 0.01;
+
+interface Downsampled {
+  readonly load: { x: number; rps: number }[];
+  readonly replicas: { x: number; run: string; kind: string; replicas: number }[];
+  readonly latency: { x: number; run: string; latency: number }[];
+}
+
+function downsample(results: readonly SimulationResult[], xScale: number): Downsampled {
+  const D = results[0]!.timeline.length;
+  const step = Math.max(1, Math.ceil(D / MAX_POINTS));
+  const out: Downsampled = { load: [], replicas: [], latency: [] };
+  const r0 = results[0]!.timeline;
+  for (let a = 0; a < D; a += step) {
+    const b = Math.min(D, a + step);
+    let s = 0;
+    for (let t = a; t < b; t++) s += r0.rps[t]!;
+    out.load.push({ x: round(a / xScale), rps: round(s / (b - a)) });
+  }
+  let ceiling = 0;
+  for (const r of results) for (let t = 0; t < D; t++) if (Number.isFinite(r.timeline.latency[t]!) && r.timeline.latency[t]! > ceiling) ceiling = r.timeline.latency[t]!;
+  for (const r of results) {
+    const tl = r.timeline;
+    for (let a = 0; a < D; a += step) {
+      const b = Math.min(D, a + step);
+      let desired = 0;
+      let ready = 0;
+      let lat = NaN;
+      for (let t = a; t < b; t++) {
+        if (tl.desired[t]! > desired) desired = tl.desired[t]!;
+        if (tl.ready[t]! > ready) ready = tl.ready[t]!;
+        const l = tl.latency[t]!;
+        if (!Number.isNaN(l) && !(l <= lat)) lat = l;
+      }
+      const x = round(a / xScale);
+      out.replicas.push({ x, run: r.label, kind: "desired", replicas: desired }, { x, run: r.label, kind: "ready", replicas: ready });
+      if (!Number.isNaN(lat)) out.latency.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
+    }
+  }
+  return out;
+}
+
+function round(v: number): number {
+  return Number(v.toPrecision(6));
+}
+
+/** The vega-lite spec of the chart (exported for tests). */
+export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
+  const r0 = results[0]!;
+  const D = r0.timeline.length;
+  const hours = D > 3 * 3600;
+  const xScale = hours ? 3600 : 60;
+  const xTitle = hours ? "time (h)" : "time (min)";
+  const data = downsample(results, xScale);
+  const q = `p${Number((r0.quantile * 100).toPrecision(6))}`;
+  const thr = r0.sloThresholdSeconds;
+  const runs = results.map((r) => r.label);
+  const width = 760;
+  const x = { field: "x", type: "quantitative" as const, title: xTitle, scale: { domain: [0, round(D / xScale)], nice: false } };
+  const color = { field: "run", type: "nominal" as const, title: "mode", scale: { domain: runs, range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"] } };
+  const outages = r0.scenario.prometheusOutages.map((w) => ({ x0: round(w.startSeconds / xScale), x1: round(w.endSeconds / xScale), what: "Prometheus down" }));
+  const outageLayer = outages.length
+    ? [
+        {
+          data: { values: outages },
+          mark: { type: "rect" as const, color: "#999", opacity: 0.18 },
+          encoding: { x: { field: "x0", type: "quantitative" as const }, x2: { field: "x1" } },
+        },
+      ]
+    : [];
+  const loadTitle = r0.scenario.unit === "users" ? `requests/s (${r0.pod.requestsPerUserPerSecond} per user)` : "requests/s";
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: `${r0.env} · ${r0.scenario.name}: ${runs.join(" vs ")}`, anchor: "start", fontSize: 15 },
+    config: { font: "sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 11 }, legend: { labelFontSize: 11, titleFontSize: 11 } },
+    spacing: 14,
+    resolve: { scale: { color: "shared", strokeDash: "shared" } },
+    vconcat: [
+      {
+        width,
+        height: 110,
+        layer: [
+          ...outageLayer,
+          {
+            data: { values: data.load },
+            mark: { type: "area", color: "#888", opacity: 0.35, line: { color: "#555", strokeWidth: 1 } },
+            encoding: { x: { ...x, axis: { title: null, labels: false } }, y: { field: "rps", type: "quantitative", title: loadTitle } },
+          },
+        ],
+      },
+      {
+        width,
+        height: 150,
+        layer: [
+          ...outageLayer,
+          {
+            data: { values: data.replicas },
+            mark: { type: "line", interpolate: "step-after", strokeWidth: 1.6 },
+            encoding: {
+              x: { ...x, axis: { title: null, labels: false } },
+              y: { field: "replicas", type: "quantitative", title: "replicas" },
+              color,
+              strokeDash: { field: "kind", type: "nominal", title: "replicas", scale: { domain: ["ready", "desired"], range: [[1, 0], [5, 3]] } },
+              detail: { field: "kind" },
+            },
+          },
+        ],
+      },
+      {
+        width,
+        height: 170,
+        layer: [
+          ...outageLayer,
+          {
+            data: { values: data.latency },
+            mark: { type: "line", strokeWidth: 1.6 },
+            encoding: {
+              x,
+              y: { field: "latency", type: "quantitative", title: `${q} latency (s, log)`, scale: { type: "log" } },
+              color,
+            },
+          },
+          {
+            data: { values: [{ y: thr, label: `SLO ${thr} s` }] },
+            layer: [
+              { mark: { type: "rule", color: "#000", strokeDash: [2, 2] }, encoding: { y: { field: "y", type: "quantitative" } } },
+              {
+                mark: { type: "text", align: "left", dx: 4, dy: -6, fontSize: 11 },
+                encoding: { y: { field: "y", type: "quantitative" }, x: { datum: 0, type: "quantitative" }, text: { field: "label" } },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** The chart as SVG text. */
+export async function renderChart(results: readonly SimulationResult[]): Promise<string> {
+  const spec = compile(chartSpec(results)).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,488 @@
+/**
+ * The simulation loop: one step per simulated second (traffic through the pod model, Prometheus
+ * scrapes, metrics-server samples), the KEDA operator every pollingInterval, and one HPA reconcile
+ * (hpaReconcile, the exact controller arithmetic) every 15 s with a case built from the simulated
+ * state: the pods with their start/ready times, one observation per metric, and the controller's
+ * memory of recommendations and scale events.
+ *
+ * Per-second work touches only typed arrays and preallocated objects; cases are built on the 15 s
+ * ticks only. Deterministic: no randomness, no clock.
+ */
+import { DEFAULT_CONTROLLER_CONFIG } from "./hpa/types.js";
+import type { HpaCase, MetricObservation, PodObservation, HpaHistory } from "./hpa/types.js";
+import { hpaReconcile } from "./hpa/step.js";
+import { quantityToNumber } from "./hpa/quantity.js";
+import { longestPeriod, resolveBehavior } from "./hpa/behavior.js";
+import type { EnvConfig } from "../stacks/config.js";
+import type { AutoscalerModel, SimMetric } from "./autoscaler.js";
+import { MetricsServerModel, PrometheusModel, type QueryResult } from "./metrics-pipeline.js";
+import { arrivalRates, prometheusDown, type Scenario } from "./scenarios.js";
+import { podProfile, SATURATION_UTILIZATION, ServiceTable, type PodProfile } from "./service-model.js";
+
+export interface SimulationOptions {
+  /** Seconds simulated at the scenario's initial load before t = 0, so the run starts settled. @default 900 */
+  readonly warmupSeconds?: number;
+  /** --horizontal-pod-autoscaler-sync-period. @default 15 */
+  readonly hpaSyncSeconds?: number;
+  /** metrics-server --metric-resolution. @default 15 */
+  readonly metricsServerResolutionSeconds?: number;
+  /** Memory usage as a share of the request (not load-dependent: the model is loaded once). @default 0.5 */
+  readonly memoryUtilization?: number;
+  /** The latency quantile reported and compared with the SLO threshold. @default 0.95 */
+  readonly quantile?: number;
+}
+
+export interface SimulationInput {
+  readonly config: EnvConfig;
+  readonly model: AutoscalerModel;
+  readonly scenario: Scenario;
+  /** Name of the run in reports, e.g. the scaling mode. */
+  readonly label: string;
+  readonly options?: SimulationOptions;
+}
+
+/** Second-by-second state, t = 0 … length − 1. */
+export interface Timeline {
+  readonly length: number;
+  /** Users (NaN when the scenario is given in requests/s). */
+  readonly users: Float64Array;
+  readonly rps: Float64Array;
+  /** scale.spec.replicas: pods that exist (starting or ready). */
+  readonly desired: Int32Array;
+  readonly ready: Int32Array;
+  /** CPU utilization of a ready pod against its request, % (metrics-server's windowed value). */
+  readonly cpuPct: Float64Array;
+  /** Latency quantile of the requests arriving this second, seconds (Infinity: no ready pod). */
+  readonly latency: Float64Array;
+  /** Requests in flight over all pods (in service + waiting + backlog). */
+  readonly inFlight: Float64Array;
+  /** Requests waiting for a slot over all pods, backlog included. */
+  readonly queue: Float64Array;
+  /** Fluid backlog beyond the pods' capacity. */
+  readonly backlog: Float64Array;
+  /** Requests arriving this second whose latency exceeds the SLO threshold (or that fail). */
+  readonly slow: Float64Array;
+  /** Requests arriving this second that find no ready pod (connection refused). */
+  readonly failed: Float64Array;
+  /** Per metric: the value the HPA saw at its last sync (NaN: error or no sample). */
+  readonly metricValues: readonly Float64Array[];
+  /** 1 while KEDA answers a metric with its fallback value. */
+  readonly fallback: Uint8Array;
+  readonly prometheusUp: Uint8Array;
+}
+
+export interface ScaleEvent {
+  readonly t: number;
+  readonly from: number;
+  readonly to: number;
+  /** `hpa`: a reconcile; `keda-activation` / `keda-cooldown`: the KEDA operator's 0 ↔ 1. */
+  readonly by: "hpa" | "keda-activation" | "keda-cooldown";
+  readonly reason: string;
+}
+
+export interface SimulationResult {
+  readonly label: string;
+  readonly env: string;
+  readonly scenario: Scenario;
+  readonly model: AutoscalerModel;
+  readonly pod: PodProfile;
+  readonly quantile: number;
+  readonly sloThresholdSeconds: number;
+  readonly pricePerPodHour: number;
+  readonly timeline: Timeline;
+  /** Scale changes at t ≥ 0. */
+  readonly events: readonly ScaleEvent[];
+  /** Replica count at t = 0 (after the warm-up). */
+  readonly initialReplicas: number;
+  readonly settings: SimulationSettings;
+}
+
+/** The pipeline parameters a run used (for the report). */
+export interface SimulationSettings {
+  readonly scrapeIntervalSeconds: number;
+  /** monitoring.queryWindow */
+  readonly queryWindow: string;
+  readonly hpaSyncSeconds: number;
+  readonly metricsServerResolutionSeconds: number;
+  readonly warmupSeconds: number;
+  readonly memoryUtilization: number;
+}
+
+const toMilli = (v: number): string => `${Math.round(v * 1000)}m`;
+
+/** Bucket bounds of the latency histogram the service exports, +Inf appended. */
+function latencyBuckets(config: EnvConfig): number[] {
+  const h = config.service.metrics.metrics.find((m) => m.name === "http_request_duration_seconds");
+  if (!h?.buckets?.length) throw new Error(`env "${config.name}": service.metrics has no http_request_duration_seconds histogram to simulate`);
+  return [...h.buckets, Infinity];
+}
+
+interface Pod {
+  readonly id: number;
+  readonly created: number;
+  readonly readyAt: number;
+}
+
+export function simulate(input: SimulationInput): SimulationResult {
+  const { config, model, scenario } = input;
+  const opts = input.options ?? {};
+  const warmup = opts.warmupSeconds ?? 900;
+  const sync = opts.hpaSyncSeconds ?? 15;
+  const msRes = opts.metricsServerResolutionSeconds ?? 15;
+  const memShare = opts.memoryUtilization ?? 0.5;
+  const q = opts.quantile ?? 0.95;
+  const pod = podProfile(config);
+  const threshold = config.slo.latency.thresholdSeconds;
+  const bounds = latencyBuckets(config);
+  const finiteBounds = bounds.slice(0, -1);
+  const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold]);
+  const thresholdIdx = finiteBounds.length;
+  const row = table.newRow();
+  const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond);
+  const D = rates.length;
+  const scrape = config.monitoring.scrapeIntervalSeconds;
+  const scrapeOffset = Math.floor(scrape / 2);
+  const metrics = model.metrics;
+  const maxWindow = Math.max(
+    0,
+    ...metrics.map((m) => (m.signal.kind === "latency-quantile" || m.signal.kind === "request-rate" ? m.signal.windowSeconds : 0)),
+  );
+  const prom = new PrometheusModel(bounds, scrape, maxWindow);
+  const ms = new MetricsServerModel(msRes);
+  const msOffset = 5 % msRes;
+  const cpuReq = pod.cpuRequestCores;
+  const cpuReqQ = config.service.resources.requests.cpu;
+  const memReqQ = config.service.resources.requests.memory;
+  const memUsageQ = `${Math.round(pod.memoryRequestBytes * memShare)}`;
+  const keda = model.keda;
+
+  // ---- timeline
+  const tl: Timeline = {
+    length: D,
+    users: new Float64Array(D),
+    rps: new Float64Array(D),
+    desired: new Int32Array(D),
+    ready: new Int32Array(D),
+    cpuPct: new Float64Array(D),
+    latency: new Float64Array(D),
+    inFlight: new Float64Array(D),
+    queue: new Float64Array(D),
+    backlog: new Float64Array(D),
+    slow: new Float64Array(D),
+    failed: new Float64Array(D),
+    metricValues: metrics.map(() => new Float64Array(D).fill(NaN)),
+    fallback: new Uint8Array(D),
+    prometheusUp: new Uint8Array(D),
+  };
+
+  // ---- pods
+  let pods: Pod[] = [];
+  let nextId = 0;
+  const initialReplicas = Math.max(1, model.hpa.minReplicas ?? 1);
+  for (let i = 0; i < initialReplicas; i++) pods.push({ id: nextId++, created: -warmup - 3600, readyAt: -warmup - 3600 + pod.startupSeconds });
+  let readyCount = initialReplicas;
+  let nextReadyAt = Infinity;
+  const recountReady = (t: number) => {
+    readyCount = 0;
+    nextReadyAt = Infinity;
+    for (const p of pods) {
+      if (p.readyAt <= t) readyCount++;
+      else if (p.readyAt < nextReadyAt) nextReadyAt = p.readyAt;
+    }
+  };
+  const events: ScaleEvent[] = [];
+  const setReplicas = (n: number, t: number, by: ScaleEvent["by"], reason: string) => {
+    const from = pods.length;
+    if (n === from) return;
+    if (n > from) {
+      for (let i = from; i < n; i++) pods.push({ id: nextId++, created: t, readyAt: t + pod.startupSeconds });
+    } else {
+      // the ReplicaSet deletes not-ready pods first, then the most recently ready
+      const order = pods.slice().sort((a, b) => {
+        const ar = a.readyAt <= t ? 1 : 0;
+        const br = b.readyAt <= t ? 1 : 0;
+        return ar !== br ? ar - br : b.readyAt - a.readyAt || b.id - a.id;
+      });
+      const gone = new Set(order.slice(0, from - n).map((p) => p.id));
+      pods = pods.filter((p) => !gone.has(p.id));
+    }
+    recountReady(t);
+    if (t >= 0) events.push({ t, from, to: n, by, reason });
+  };
+
+  // ---- HPA controller memory (absolute times)
+  const controller = DEFAULT_CONTROLLER_CONFIG;
+  let recsInitialized = false;
+  let recs: { at: number; replicas: number }[] = [];
+  let ups: { at: number; change: number }[] = [];
+  let downs: { at: number; change: number }[] = [];
+  let recKeep = controller.downscaleStabilizationSeconds;
+  let eventKeep = 0;
+  if (model.hpa.behavior) {
+    const b = resolveBehavior(model.hpa.behavior, controller);
+    recKeep = Math.max(b.scaleUp.stabilizationWindowSeconds, b.scaleDown.stabilizationWindowSeconds);
+    eventKeep = Math.max(longestPeriod(b.scaleUp), longestPeriod(b.scaleDown));
+  }
+
+  // ---- KEDA state
+  const failures = new Int32Array(metrics.length);
+  const cached: QueryResult[] = metrics.map(() => ({ ok: false, reason: "empty" }));
+  let lastActive = -Infinity;
+  const kedaCreated = -warmup;
+
+  // ---- traffic state
+  const cumBuckets = new Float64Array(bounds.length);
+  let requestsTotal = 0;
+  let backlog = 0;
+  let queueTotal = 0;
+  let inFlightTotal = 0;
+  let utilTotal = 0;
+  const sample = {
+    cumulativeBuckets: cumBuckets,
+    requestsTotal: 0,
+    queueTotal: 0,
+    inFlightTotal: 0,
+    workerUtilizationTotal: 0,
+    pods: 0,
+  };
+  const lastSeen = new Float64Array(metrics.length).fill(NaN);
+  let fallbackActive = 0;
+
+  // ---------------------------------------------------------------- observations for one sync
+  const resourcePods = (m: SimMetric, t: number): PodObservation[] => {
+    const isCpu = m.signal.kind === "cpu";
+    const sampleAge = t - ms.sampleTime;
+    const usage = Math.min(ms.sampleCores, pod.cpuLimitCores ?? Infinity);
+    return pods.map((p) => {
+      const ready = p.readyAt <= t;
+      const hasSample = p.created <= ms.sampleTime - msRes;
+      return {
+        name: `pod-${p.id}`,
+        value: hasSample ? (isCpu ? toMilli(ready ? usage : 0) : memUsageQ) : null,
+        request: isCpu ? cpuReqQ : memReqQ,
+        ready,
+        phase: "Running",
+        startedSecondsAgo: t - p.created,
+        readyChangedSecondsAgo: ready ? t - p.readyAt : t - p.created,
+        sampleSecondsAgo: sampleAge,
+        sampleWindowSeconds: msRes,
+      };
+    });
+  };
+
+  const prometheusValue = (m: SimMetric, t: number, up: boolean): QueryResult => {
+    if (m.trigger?.useCachedMetrics) return up ? cached[m.index]! : { ok: false, reason: "down" };
+    return prom.query(m.signal, t, up);
+  };
+
+  const observe = (m: SimMetric, t: number, up: boolean): MetricObservation => {
+    if (m.source === "metrics-server") {
+      const v = m.signal.kind === "cpu" ? (Math.min(ms.sampleCores, pod.cpuLimitCores ?? Infinity) / cpuReq) * 100 : memShare * 100;
+      lastSeen[m.index] = v;
+      return { pods: resourcePods(m, t) };
+    }
+    let r = prometheusValue(m, t, up);
+    if (m.servedBy === "prometheus-adapter") {
+      if (!r.ok) {
+        lastSeen[m.index] = NaN;
+        return { error: r.reason === "down" ? "prometheus-adapter: Prometheus is unreachable" : "prometheus-adapter: the query returned no series" };
+      }
+      lastSeen[m.index] = r.value;
+      if (m.scope === "service") return { value: toMilli(r.value), readyPods: readyCount };
+      // a pod's series has a rate once it has been scraped twice since it became ready
+      const value = toMilli(r.value);
+      return {
+        pods: pods.map((p) => {
+          const ready = p.readyAt <= t;
+          return {
+            name: `pod-${p.id}`,
+            value: ready && t - p.readyAt >= 2 * scrape ? value : null,
+            ready,
+            phase: "Running",
+            startedSecondsAgo: t - p.created,
+            readyChangedSecondsAgo: ready ? t - p.readyAt : t - p.created,
+          };
+        }),
+      };
+    }
+    // KEDA metrics server: ignoreNullValues turns an empty result into 0; errors count towards the fallback
+    const trig = m.trigger!;
+    if (!r.ok && r.reason === "empty" && trig.ignoreNullValues) r = { ok: true, value: 0 };
+    if (r.ok) {
+      failures[m.index] = 0;
+      lastSeen[m.index] = r.value;
+      return { value: toMilli(r.value), readyPods: readyCount };
+    }
+    failures[m.index]!++;
+    const fb = keda?.fallback;
+    if (fb && failures[m.index]! > fb.failureThreshold) {
+      const current = pods.length;
+      const replicas =
+        fb.behavior === "currentReplicas"
+          ? current
+          : fb.behavior === "currentReplicasIfHigher"
+            ? Math.max(current, fb.replicas)
+            : fb.behavior === "currentReplicasIfLower"
+              ? Math.min(current, fb.replicas)
+              : fb.replicas;
+      const target = m.spec.type === "External" ? m.spec.external.target : null;
+      let value: number;
+      if (target?.type === "Value") value = (quantityToNumber(target.value ?? 0) * replicas) / Math.max(readyCount, 1);
+      else value = quantityToNumber(target?.averageValue ?? 0) * replicas;
+      fallbackActive = 1;
+      lastSeen[m.index] = value;
+      return { value: toMilli(value), readyPods: readyCount };
+    }
+    lastSeen[m.index] = NaN;
+    return { error: r.reason === "down" ? "keda: prometheus scaler error (Prometheus unreachable)" : "keda: prometheus query returned no value (ignoreNullValues false)" };
+  };
+
+  const buildHistory = (t: number): HpaHistory => {
+    recs = recs.filter((r) => t - r.at <= recKeep);
+    ups = ups.filter((e) => t - e.at <= eventKeep);
+    downs = downs.filter((e) => t - e.at <= eventKeep);
+    return {
+      recommendations: recsInitialized ? recs.map((r) => ({ secondsAgo: t - r.at, replicas: r.replicas })) : null,
+      scaleUpEvents: ups.map((e) => ({ secondsAgo: t - e.at, change: e.change })),
+      scaleDownEvents: downs.map((e) => ({ secondsAgo: t - e.at, change: e.change })),
+    };
+  };
+
+  const reconcile = (t: number, up: boolean) => {
+    fallbackActive = 0;
+    const observations = metrics.map((m) => observe(m, t, up));
+    const c: HpaCase = {
+      spec: model.hpa,
+      currentReplicas: pods.length,
+      statusReplicas: pods.length,
+      observations,
+      history: buildHistory(t),
+    };
+    const r = hpaReconcile(c);
+    if (r.record.initialRecommendation !== null) recs.push({ at: t, replicas: r.record.initialRecommendation });
+    if (r.record.recommendation !== null) recs.push({ at: t, replicas: r.record.recommendation });
+    if (r.record.scaleUpEvent !== null) ups.push({ at: t, change: r.record.scaleUpEvent });
+    if (r.record.scaleDownEvent !== null) downs.push({ at: t, change: r.record.scaleDownEvent });
+    recsInitialized = true;
+    if (r.desiredReplicas !== pods.length) setReplicas(r.desiredReplicas, t, "hpa", r.reason);
+  };
+
+  // KEDA operator: activation (0 <-> 1) and the cache for useCachedMetrics triggers
+  const poll = (t: number, up: boolean) => {
+    if (!keda) return;
+    let active = false;
+    let error = false;
+    for (const m of metrics) {
+      if (!m.trigger || m.source !== "prometheus") continue;
+      let r = prom.query(m.signal, t, up);
+      if (!r.ok && r.reason === "empty" && m.trigger.ignoreNullValues) r = { ok: true, value: 0 };
+      cached[m.index] = r;
+      if (!r.ok) error = true;
+      else if (r.value > m.trigger.activationThreshold) active = true;
+    }
+    if (keda.minReplicaCount >= 1) return; // always active: the HPA does 1 <-> N and min
+    if (error) return; // KEDA does not scale to zero on a failing scaler
+    if (active) {
+      lastActive = t;
+      if (pods.length === 0) setReplicas(Math.max(keda.minReplicaCount, 1), t, "keda-activation", `a trigger is above its activation threshold: scale from zero`);
+      return;
+    }
+    const since = lastActive === -Infinity ? kedaCreated + keda.initialCooldownPeriodSeconds : lastActive + keda.cooldownPeriodSeconds;
+    const idle = keda.idleReplicaCount ?? 0;
+    if (pods.length > idle && t >= since) setReplicas(idle, t, "keda-cooldown", `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle}`);
+  };
+
+  // ---------------------------------------------------------------- the loop
+  const mod = (x: number, n: number) => ((x % n) + n) % n;
+  for (let t = -warmup; t < D; t++) {
+    const lambda = rates[t < 0 ? 0 : t]!;
+    const up = t < 0 || !prometheusDown(scenario, t);
+    if (t >= nextReadyAt) recountReady(t);
+    const n = readyCount;
+    let latency: number;
+    let slow: number;
+    let failed = 0;
+    let coresPerPod = 0;
+    if (n === 0) {
+      // a Service without ready endpoints refuses connections; whatever was queued is lost
+      latency = lambda > 0 ? Infinity : NaN;
+      failed = lambda;
+      slow = lambda;
+      backlog = 0;
+      queueTotal = 0;
+      inFlightTotal = 0;
+      utilTotal = 0;
+    } else {
+      const cap = n * table.capacity;
+      let served: number;
+      if (backlog > 0 || lambda >= SATURATION_UTILIZATION * cap) {
+        served = Math.min(cap, lambda + backlog);
+        backlog = Math.max(0, backlog + lambda - cap);
+        table.lookup(SATURATION_UTILIZATION, backlog / cap, row);
+      } else {
+        served = lambda;
+        table.lookup(lambda / cap, 0, row);
+      }
+      latency = lambda > 0 ? row.quantile : NaN;
+      queueTotal = n * row.queueLength + backlog;
+      inFlightTotal = queueTotal + n * row.busySlots;
+      utilTotal = (n * row.busySlots) / pod.queue.servers;
+      coresPerPod = (served * pod.cpuSecondsPerRequest) / n;
+      const m = finiteBounds.length;
+      for (let j = 0; j < m; j++) cumBuckets[j] += lambda * row.cdf[j]!;
+      cumBuckets[m] += lambda;
+      slow = lambda * (1 - row.cdf[thresholdIdx]!);
+    }
+    requestsTotal += lambda;
+    ms.observe(t, coresPerPod, msOffset);
+    if (up && mod(t - scrapeOffset, scrape) === 0) {
+      sample.requestsTotal = requestsTotal;
+      sample.queueTotal = queueTotal;
+      sample.inFlightTotal = inFlightTotal;
+      sample.workerUtilizationTotal = utilTotal;
+      sample.pods = n;
+      prom.record(t, sample);
+    }
+    if (keda && mod(t, keda.pollingIntervalSeconds) === 0) poll(t, up);
+    if (mod(t, sync) === 0) reconcile(t, up);
+    if (t >= 0) {
+      tl.users[t] = scenario.unit === "users" ? scenario.load[t]! : NaN;
+      tl.rps[t] = lambda;
+      tl.desired[t] = pods.length;
+      tl.ready[t] = readyCount;
+      tl.cpuPct[t] = (Math.min(ms.sampleCores, pod.cpuLimitCores ?? Infinity) / cpuReq) * 100;
+      tl.latency[t] = latency;
+      tl.inFlight[t] = inFlightTotal;
+      tl.queue[t] = queueTotal;
+      tl.backlog[t] = backlog;
+      tl.slow[t] = slow;
+      tl.failed[t] = failed;
+      for (let i = 0; i < metrics.length; i++) tl.metricValues[i]![t] = lastSeen[i]!;
+      tl.fallback[t] = fallbackActive;
+      tl.prometheusUp[t] = up ? 1 : 0;
+    }
+  }
+
+  return {
+    label: input.label,
+    env: config.name,
+    scenario,
+    model,
+    pod,
+    quantile: q,
+    sloThresholdSeconds: threshold,
+    pricePerPodHour: config.cost.pricePerPodHour,
+    timeline: tl,
+    events,
+    initialReplicas: tl.desired[0] ?? initialReplicas,
+    settings: {
+      scrapeIntervalSeconds: scrape,
+      queryWindow: config.monitoring.queryWindow,
+      hpaSyncSeconds: sync,
+      metricsServerResolutionSeconds: msRes,
+      warmupSeconds: warmup,
+      memoryUtilization: memShare,
+    },
+  };
+}
+

@@ -1,0 +1,411 @@
+/**
+ * The queueing model of one inference pod, and what the environment's config says about it.
+ *
+ * Model (stated in the README and every report):
+ *  - kube-proxy spreads requests at random over the ready endpoints, and a random split of a
+ *    Poisson stream is Poisson: each ready pod is an independent M/G/c queue with arrival rate
+ *    λ/N, c = predictMaxConcurrency × uvicornWorkers request slots, service time with mean
+ *    serviceTimeSeconds and coefficient of variation serviceTimeCv (a gamma distribution;
+ *    deterministic when cv = 0).
+ *  - The probability that a request waits is Erlang C; the mean wait is Allen–Cunneen's M/G/c
+ *    approximation Wq ≈ C(c, a) / (cμ − λ) × (1 + cv²) / 2 (exact for M/M/c and, via
+ *    Pollaczek–Khinchine, for M/G/1). A waiting request waits an exponential time with that mean
+ *    (exact for M/M/c), so the response time is wait + service and its distribution is
+ *    F_T(t) = F_S(t) − C · ∫₀ᵗ f_S(s) e^{−θ(t−s)} ds, θ = (cμ − λ) / k, k = (1 + cv²) / 2 —
+ *    exactly the textbook M/M/c response-time distribution when cv = 1.
+ *  - Stationary formulas describe a pool that is below capacity. Above ρ_cap = 0.99 (and while a
+ *    backlog exists) the pool is saturated: the excess arrivals form a fluid backlog B that
+ *    drains at capacity, and a request arriving now waits B / capacity on top of the saturated
+ *    pool's response time. p95 = quantile of that shifted distribution.
+ *
+ * Why: it is closed-form (24 h at 1 s resolution must run in well under a second), it is exact
+ * where textbooks give exact answers (M/M/1, M/M/c, M/G/1 means), and the fluid part covers the
+ * overload a spike causes, which no stationary formula describes.
+ */
+import type { EnvConfig } from "../stacks/config.js";
+import { parseQuantity } from "../constructs/quantity.js";
+
+/** Parameters of one pod as a queue. */
+export interface PodServiceParams {
+  /** Request slots that serve in parallel (c). */
+  readonly servers: number;
+  /** Mean service time of one request, seconds (1/μ). */
+  readonly serviceTimeSeconds: number;
+  /** Coefficient of variation of the service time (0 = deterministic, 1 = exponential). */
+  readonly serviceTimeCv: number;
+}
+
+// ------------------------------------------------------------------ special functions
+
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; ~15 significant digits). */
+export function lnGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const z = x - 1;
+  let s = LANCZOS[0]!;
+  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/** ln P(a, x), the log of the regularized lower incomplete gamma function (a > 0, x ≥ 0). */
+export function logLowerRegularizedGamma(a: number, x: number): number {
+  if (x <= 0) return -Infinity;
+  const lead = -x + a * Math.log(x) - lnGamma(a);
+  if (x < a + 1) {
+    // series: P = e^{-x} x^a / Γ(a+1) · Σ x^n / ((a+1)…(a+n))
+    let ap = a;
+    let del = 1 / a;
+    let sum = del;
+    for (let n = 0; n < 100000; n++) {
+      ap += 1;
+      del *= x / ap;
+      sum += del;
+      if (Math.abs(del) < Math.abs(sum) * 1e-16) break;
+    }
+    return lead + Math.log(sum);
+  }
+  // continued fraction for Q = 1 - P (modified Lentz)
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 100000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-16) break;
+  }
+  const q = Math.exp(lead) * h;
+  return Math.log1p(-Math.min(q, 1));
+}
+
+/** P(a, x): the gamma(a, 1) CDF at x. */
+export function lowerRegularizedGamma(a: number, x: number): number {
+  return Math.exp(logLowerRegularizedGamma(a, x));
+}
+
+/** Σₙ Poisson(n; x) / (a + n): the scaled series of ∫₀ᵗ s^{a−1} e^{βs} ds (all terms positive). */
+function poissonWeightedReciprocal(a: number, x: number): number {
+  if (x < 1e-12) return 1 / a;
+  const mode = Math.floor(x);
+  const logPm = -x + mode * Math.log(x) - lnGamma(mode + 1);
+  const pm = Math.exp(logPm);
+  let sum = pm / (a + mode);
+  let p = pm;
+  for (let n = mode + 1; n < mode + 100000; n++) {
+    p *= x / n;
+    const term = p / (a + n);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  p = pm;
+  for (let n = mode; n > 0; n--) {
+    p *= n / x;
+    const term = p / (a + n - 1);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
+}
+
+// ------------------------------------------------------------------ Erlang C and Allen–Cunneen
+
+/** Erlang B blocking probability for c servers and offered load a (stable recursion). */
+export function erlangB(c: number, a: number): number {
+  let b = 1;
+  for (let n = 1; n <= c; n++) b = (a * b) / (n + a * b);
+  return b;
+}
+
+/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = λ/μ < c. */
+export function erlangC(c: number, a: number): number {
+  if (a <= 0) return 0;
+  if (a >= c) return 1;
+  const b = erlangB(c, a);
+  return (c * b) / (c - a * (1 - b));
+}
+
+/** Steady state of one pod receiving `arrivalRate` requests/s (must be below capacity). */
+export interface PodSteadyState {
+  /** Utilization ρ = λ / (cμ). */
+  readonly utilization: number;
+  /** Offered load a = λ / μ: mean busy slots. */
+  readonly busySlots: number;
+  /** Probability that a request waits for a slot (Erlang C). */
+  readonly waitProbability: number;
+  /** Mean wait for a slot, seconds (Allen–Cunneen). */
+  readonly meanWaitSeconds: number;
+  /** Rate of the exponential conditional wait: P(W > t | W > 0) = e^{−θt}. */
+  readonly waitRate: number;
+  /** Mean requests waiting for a slot (Little: λ·Wq). */
+  readonly meanQueueLength: number;
+  /** Mean response time (Wq + S). */
+  readonly meanResponseSeconds: number;
+}
+
+export function podSteadyState(p: PodServiceParams, arrivalRate: number): PodSteadyState {
+  const { servers: c, serviceTimeSeconds: s, serviceTimeCv: cv } = p;
+  const mu = 1 / s;
+  const a = arrivalRate * s;
+  if (!(a < c)) throw new RangeError(`arrival rate ${arrivalRate}/s is at or above the pod's capacity ${c * mu}/s: no steady state`);
+  const C = erlangC(c, a);
+  const k = (1 + cv * cv) / 2;
+  const slack = c * mu - arrivalRate;
+  const wq = (C * k) / slack;
+  return {
+    utilization: a / c,
+    busySlots: a,
+    waitProbability: C,
+    meanWaitSeconds: wq,
+    waitRate: slack / k,
+    meanQueueLength: arrivalRate * wq,
+    meanResponseSeconds: wq + s,
+  };
+}
+
+/** P(S ≤ t) for the service time. */
+export function serviceTimeCdf(p: PodServiceParams, t: number): number {
+  if (t <= 0) return 0;
+  if (p.serviceTimeCv === 0) return t >= p.serviceTimeSeconds ? 1 : 0;
+  const alpha = 1 / (p.serviceTimeCv * p.serviceTimeCv);
+  return lowerRegularizedGamma(alpha, (alpha / p.serviceTimeSeconds) * t);
+}
+
+/** ∫₀ᵗ f_S(s) e^{−θ(t−s)} ds: the service density smoothed by the exponential wait. */
+function smoothedService(p: PodServiceParams, theta: number, t: number): number {
+  if (t <= 0) return 0;
+  const s = p.serviceTimeSeconds;
+  if (p.serviceTimeCv === 0) return t >= s ? Math.exp(-theta * (t - s)) : 0;
+  const alpha = 1 / (p.serviceTimeCv * p.serviceTimeCv);
+  const r = alpha / s;
+  const beta = theta - r;
+  if (beta >= 0) {
+    const logPre = -r * t + alpha * Math.log(r * t) - lnGamma(alpha);
+    return Math.exp(logPre) * poissonWeightedReciprocal(alpha, beta * t);
+  }
+  const y = -beta * t;
+  return Math.exp(-theta * t + alpha * Math.log(r / -beta) + logLowerRegularizedGamma(alpha, y));
+}
+
+/** P(T ≤ t) for the response time T = wait + service of one pod at `arrivalRate`. */
+export function responseTimeCdf(p: PodServiceParams, arrivalRate: number, t: number): number {
+  const ss = podSteadyState(p, arrivalRate);
+  return cdfWith(p, ss, t);
+}
+
+function cdfWith(p: PodServiceParams, ss: PodSteadyState, t: number): number {
+  if (t <= 0) return 0;
+  const f = serviceTimeCdf(p, t) - ss.waitProbability * smoothedService(p, ss.waitRate, t);
+  return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+/** The q-quantile of the response time of one pod at `arrivalRate` (0 < q < 1). */
+export function responseTimeQuantile(p: PodServiceParams, arrivalRate: number, q: number): number {
+  const ss = podSteadyState(p, arrivalRate);
+  return quantileWith(p, ss, q);
+}
+
+function quantileWith(p: PodServiceParams, ss: PodSteadyState, q: number): number {
+  if (!(q > 0 && q < 1)) throw new RangeError(`quantile ${q} must be between 0 and 1`);
+  const s = p.serviceTimeSeconds;
+  if (p.serviceTimeCv === 0) {
+    const C = ss.waitProbability;
+    return q <= 1 - C ? s : s + Math.log(C / (1 - q)) / ss.waitRate;
+  }
+  let lo = 0;
+  let hi = s;
+  while (cdfWith(p, ss, hi) < q) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e9) return Infinity;
+  }
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (cdfWith(p, ss, mid) < q) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// ------------------------------------------------------------------ the table the simulator reads
+
+/** Utilization above which a pool counts as saturated (stationary formulas stop, the fluid backlog starts). */
+export const SATURATION_UTILIZATION = 0.99;
+
+/** What {@link ServiceTable.lookup} fills in (one reused object: no per-second allocation). */
+export interface TableRow {
+  /** Response-time quantile the table was built for, seconds. */
+  quantile: number;
+  /** Mean requests waiting for a slot, per pod. */
+  queueLength: number;
+  /** Mean busy slots per pod. */
+  busySlots: number;
+  /** P(T ≤ point[j]) for each evaluation point. */
+  readonly cdf: Float64Array;
+}
+
+/**
+ * The pod model precomputed over utilization: one row per ρ on a grid uniform in −ln(1 − ρ)
+ * (dense where latency explodes), linearly interpolated. The saturated row also keeps its CDF on
+ * a time grid, so a backlog delay D can shift it: P(T ≤ b) = F_sat(b − D).
+ */
+export class ServiceTable {
+  static readonly ROWS = 1024;
+  private readonly uMax = -Math.log(1 - SATURATION_UTILIZATION);
+  private readonly q: Float64Array;
+  private readonly lq: Float64Array;
+  private readonly busy: Float64Array;
+  private readonly cdf: Float64Array;
+  private readonly satGrid: Float64Array;
+  private readonly satGridMax: number;
+  /** Response-time quantile of the saturated pool, seconds. */
+  readonly saturatedQuantile: number;
+  /** Requests per second one pod serves at most. */
+  readonly capacity: number;
+
+  constructor(
+    readonly params: PodServiceParams,
+    /** The quantile tabulated (e.g. 0.95). */
+    readonly q0: number,
+    /** Latency values the CDF is evaluated at (histogram bucket bounds, the SLO threshold). */
+    readonly points: readonly number[],
+  ) {
+    const n = ServiceTable.ROWS;
+    const m = points.length;
+    this.capacity = params.servers / params.serviceTimeSeconds;
+    this.q = new Float64Array(n);
+    this.lq = new Float64Array(n);
+    this.busy = new Float64Array(n);
+    this.cdf = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const rho = 1 - Math.exp(-(i / (n - 1)) * this.uMax);
+      const ss = podSteadyState(params, rho * this.capacity);
+      this.q[i] = quantileWith(params, ss, q0);
+      this.lq[i] = ss.meanQueueLength;
+      this.busy[i] = ss.busySlots;
+      for (let j = 0; j < m; j++) this.cdf[i * m + j] = cdfWith(params, ss, points[j]!);
+    }
+    const sat = podSteadyState(params, SATURATION_UTILIZATION * this.capacity);
+    this.saturatedQuantile = this.q[n - 1]!;
+    this.satGridMax = quantileWith(params, sat, 1 - 1e-6);
+    this.satGrid = new Float64Array(4096);
+    for (let i = 0; i < this.satGrid.length; i++) this.satGrid[i] = cdfWith(params, sat, (i / (this.satGrid.length - 1)) * this.satGridMax);
+  }
+
+  /** A row object to pass to {@link lookup}. */
+  newRow(): TableRow {
+    return { quantile: 0, queueLength: 0, busySlots: 0, cdf: new Float64Array(this.points.length) };
+  }
+
+  /**
+   * Fills `out` for utilization `rho` (clamped to [0, ρ_cap]) plus a fluid backlog delay
+   * `delaySeconds` (only meaningful for the saturated pool: pass rho ≥ ρ_cap with it).
+   */
+  lookup(rho: number, delaySeconds: number, out: TableRow): void {
+    const n = ServiceTable.ROWS;
+    const m = this.points.length;
+    if (delaySeconds > 0 || rho >= SATURATION_UTILIZATION) {
+      out.quantile = this.saturatedQuantile + delaySeconds;
+      out.queueLength = this.lq[n - 1]!;
+      out.busySlots = this.busy[n - 1]!;
+      for (let j = 0; j < m; j++) out.cdf[j] = this.saturatedCdf(this.points[j]! - delaySeconds);
+      return;
+    }
+    const r = rho > 0 ? rho : 0;
+    const x = (-Math.log(1 - r) / this.uMax) * (n - 1);
+    const i = Math.min(Math.floor(x), n - 2);
+    const f = x - i;
+    out.quantile = this.q[i]! + f * (this.q[i + 1]! - this.q[i]!);
+    out.queueLength = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
+    out.busySlots = this.busy[i]! + f * (this.busy[i + 1]! - this.busy[i]!);
+    const a = i * m;
+    const b = a + m;
+    for (let j = 0; j < m; j++) out.cdf[j] = this.cdf[a + j]! + f * (this.cdf[b + j]! - this.cdf[a + j]!);
+  }
+
+  private saturatedCdf(t: number): number {
+    if (t <= 0) return 0;
+    if (t >= this.satGridMax) return 1;
+    const g = this.satGrid;
+    const x = (t / this.satGridMax) * (g.length - 1);
+    const i = Math.floor(x);
+    return g[i]! + (x - i) * (g[i + 1]! - g[i]!);
+  }
+}
+
+// ------------------------------------------------------------------ from the env config
+
+/** The pod as the environment configures it. */
+export interface PodProfile {
+  /** The queue the simulator runs (CPU-limit-adjusted, see {@link podProfile}). */
+  readonly queue: PodServiceParams;
+  /** Slots the tuning configures: predictMaxConcurrency × uvicornWorkers. */
+  readonly configuredSlots: number;
+  /** simulation.serviceTimeSeconds: mean service time on an idle pod. */
+  readonly configuredServiceTimeSeconds: number;
+  /** Requests/s one pod serves at most. */
+  readonly capacityRps: number;
+  /** True when the CPU limit, not the slots, bounds the capacity. */
+  readonly cpuBound: boolean;
+  readonly cpuSecondsPerRequest: number;
+  /** resources.requests.cpu, cores. */
+  readonly cpuRequestCores: number;
+  /** resources.limits.cpu, cores (undefined: no limit). */
+  readonly cpuLimitCores: number | undefined;
+  /** resources.requests.memory, bytes. */
+  readonly memoryRequestBytes: number;
+  /** Image pull + model load until ready, seconds. */
+  readonly startupSeconds: number;
+  readonly requestsPerUserPerSecond: number;
+}
+
+/**
+ * The pod the env config describes. With a CPU limit, a pod whose slots would together need more
+ * CPU than the limit (slots × cpuSecondsPerRequest / serviceTime > limit) is throttled: it serves at
+ * most limit / cpuSecondsPerRequest requests/s. The simulator then runs the queue with
+ * round(limit × serviceTime / cpuSecondsPerRequest) slots (at least 1) and stretches the service
+ * time so that the capacity is exactly the CPU bound.
+ */
+export function podProfile(config: EnvConfig): PodProfile {
+  const sim = config.simulation;
+  const slots = config.service.tuning.predictMaxConcurrency * config.service.tuning.uvicornWorkers;
+  const s = sim.serviceTimeSeconds;
+  const limit = config.service.resources.limits?.cpu;
+  const cpuLimitCores = limit === undefined ? undefined : parseQuantity(limit);
+  let servers = slots;
+  let serviceTime = s;
+  let cpuBound = false;
+  if (cpuLimitCores !== undefined && sim.cpuSecondsPerRequest > 0) {
+    const cpuCapacity = cpuLimitCores / sim.cpuSecondsPerRequest;
+    if (cpuCapacity < slots / s) {
+      cpuBound = true;
+      servers = Math.max(1, Math.min(slots, Math.round(cpuCapacity * s)));
+      serviceTime = servers / cpuCapacity;
+    }
+  }
+  return {
+    queue: { servers, serviceTimeSeconds: serviceTime, serviceTimeCv: sim.serviceTimeCv },
+    configuredSlots: slots,
+    configuredServiceTimeSeconds: s,
+    capacityRps: servers / serviceTime,
+    cpuBound,
+    cpuSecondsPerRequest: sim.cpuSecondsPerRequest,
+    cpuRequestCores: parseQuantity(config.service.resources.requests.cpu),
+    cpuLimitCores,
+    memoryRequestBytes: parseQuantity(config.service.resources.requests.memory),
+    startupSeconds: sim.podStartupSeconds,
+    requestsPerUserPerSecond: sim.requestsPerUserPerSecond,
+  };
+}

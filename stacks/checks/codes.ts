@@ -1,0 +1,42 @@
+/**
+ * The catalog of finding codes: the number of the issue's check each belongs to and one line
+ * saying what it catches. README's "Checks and diffs" section lists the same lines.
+ */
+export interface CodeInfo {
+  /** Check number in the checks issue (0: supporting checks every other one relies on). */
+  readonly check: number;
+  readonly summary: string;
+}
+
+export const CHECK_CODES = {
+  QUERY_SYNTAX: { check: 0, summary: "a query (KEDA trigger, adapter rule, recording or alert rule) does not parse as PromQL" },
+  METRIC_NOT_IN_CONTRACT: { check: 1, summary: "a query reads a metric or series the service's metric contract does not export" },
+  CUSTOM_METRIC_NOT_SERVED: { check: 1, summary: "an HPA asks for a custom/external metric no prometheus-adapter rule exposes" },
+  METRIC_NOT_SCRAPED: { check: 2, summary: "no ServiceMonitor/PodMonitor/scrape job scrapes the service's metrics port and path, or one that targets it has the wrong selector, port, path or labels" },
+  RULES_NOT_SELECTED: { check: 2, summary: "a PrometheusRule lacks the labels the Prometheus Operator selects rules by (monitoring.selectorLabels)" },
+  QUERY_LABEL_MISMATCH: { check: 3, summary: "a query's job/namespace matchers cannot match the labels the scrape produces, or it matches a label the series does not carry" },
+  MULTIPLE_AUTOSCALERS: { check: 4, summary: "two autoscalers (HPA/ScaledObject) own one workload" },
+  AUTOSCALER_TARGET_MISSING: { check: 4, summary: "an autoscaler's scaleTargetRef names a workload the environment does not render" },
+  REPLICAS_WITH_AUTOSCALER: { check: 4, summary: "warning: an autoscaled Deployment still sets spec.replicas (every apply resets the autoscaler's choice)" },
+  RESOURCE_METRIC_WITHOUT_REQUESTS: { check: 5, summary: "a cpu/memory utilization trigger or HPA Resource metric targets a container without that resource request" },
+  RATE_WINDOW_TOO_SHORT: { check: 6, summary: "a rate/increase/histogram_quantile window is shorter than 4× the scrape interval" },
+  PLAINTEXT_CREDENTIAL: { check: 7, summary: "a credential in rendered output or config: URL user:password, password=/token=, credential-named keys, known token formats, Secret data" },
+  PROMETHEUS_ADDRESS_UNDECLARED: { check: 8, summary: "a Prometheus serverAddress/URL is not the environment's declared Prometheus service (DNS name and port) or externalUrl" },
+  LATENCY_THRESHOLD_NOT_BUCKET: { check: 9, summary: "a latency threshold (scaling, SLO, alert, le matcher) is not a bucket boundary of the histogram it reads" },
+  SCALES_AFTER_ALERT: { check: 10, summary: "a scaling threshold is above the alert threshold of the same signal: the service pages before it scales" },
+  POD_NOT_RESTRICTED: { check: 11, summary: "a pod template breaks the restricted Pod Security Standard" },
+  POD_PROBE_MISSING: { check: 11, summary: "a long-running container lacks a readiness or liveness probe" },
+  POD_RESOURCES_MISSING: { check: 11, summary: "a container lacks cpu/memory requests or a memory limit" },
+  ADAPTER_EXTERNAL_WITH_KEDA: { check: 12, summary: "prometheus-adapter external rules in an environment that runs KEDA (both claim v1beta1.external.metrics.k8s.io)" },
+  KEDA_QUERY_MULTI_SERIES: { check: 13, summary: "a KEDA prometheus query can return more than one series (not aggregated)" },
+  KEDA_NULL_VALUES_IGNORED: { check: 13, summary: "a KEDA prometheus trigger leaves ignoreNullValues true (error when a fallback is meant to cover it, warning otherwise)" },
+  KEDA_AVERAGE_NON_ADDITIVE: { check: 13, summary: "a KEDA trigger uses AverageValue on a non-additive signal (quantile, ratio, average)" },
+  CAPACITY_EXCEEDED: { check: 14, summary: "maximum replicas × per-pod requests exceed the namespace quota (config.capacity)" },
+  CAPACITY_NO_ROLLOUT_HEADROOM: { check: 14, summary: "warning: at maximum replicas a rolling update's surge pods no longer fit the quota" },
+  SCHEMA_INVALID: { check: 0, summary: "a rendered object fails its upstream JSON schema (or has none)" },
+  OBJECT_DUPLICATE: { check: 0, summary: "two constructs render the same object" },
+  CONSTRUCT_INVARIANT: { check: 0, summary: "a construct refused the config (an invariant checked in its constructor)" },
+  CONTRACT_VIOLATION: { check: 0, summary: "a construct asked the metric contract for a metric, series or label it does not export" },
+} as const satisfies Record<string, CodeInfo>;
+
+export type CheckCode = keyof typeof CHECK_CODES;

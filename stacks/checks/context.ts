@@ -1,0 +1,349 @@
+/**
+ * What the checks read, derived once per environment from the rendered objects, the extra files
+ * and the Helm values: pod templates, rule groups, prometheus-adapter rules, scrape jobs and
+ * every PromQL query, each with the resource and field path a finding should name.
+ *
+ * Nothing here depends on which construct rendered an object: a hand-edited ConfigMap holding an
+ * adapter config is found the same way as the one the monitoring construct writes.
+ */
+import { parseAllDocuments } from "yaml";
+import type { MetricContract, ScrapeScope } from "../../constructs/metrics.js";
+import { scrapeScope } from "../../constructs/scrape-scope.js";
+import type { EnvConfig } from "../config.js";
+import { fillAdapterTemplate } from "./promql.js";
+import type { CheckInput, K8sObject, PathSegment, RenderedFileInput } from "./types.js";
+import { asArray, configResource, embeddedDocument, FindingSink, fileResource, isObject, resourceOf, str } from "./util.js";
+
+export interface PodTemplateRef {
+  readonly object: K8sObject;
+  readonly resource: string;
+  /** Path of the pod template inside the object (`spec.template`; `[]` for a bare Pod). */
+  readonly path: readonly PathSegment[];
+  readonly template: K8sObject;
+  /** Serving workloads need probes; Jobs do not. */
+  readonly longRunning: boolean;
+}
+
+export interface RuleGroupRef {
+  readonly resource: string;
+  readonly path: readonly PathSegment[];
+  readonly group: K8sObject;
+}
+
+/** `rules` serve custom.metrics.k8s.io, `externalRules` external.metrics.k8s.io. */
+export type AdapterRuleKind = "custom" | "external";
+
+export interface AdapterRuleRef {
+  readonly resource: string;
+  readonly path: readonly PathSegment[];
+  readonly rule: K8sObject;
+  readonly kind: AdapterRuleKind;
+}
+
+export type QueryOrigin = "keda" | "adapter-series" | "adapter-metrics" | "record" | "alert";
+
+/** One PromQL expression somewhere in the output. */
+export interface QuerySite {
+  readonly resource: string;
+  readonly path: readonly PathSegment[];
+  /** The expression as Prometheus will run it (adapter templates filled in). */
+  readonly expr: string;
+  readonly origin: QueryOrigin;
+  /** The KEDA trigger, rule or adapter rule the query belongs to. */
+  readonly owner: K8sObject;
+  /** The ScaledObject (KEDA queries). */
+  readonly object?: K8sObject;
+  readonly adapterKind?: AdapterRuleKind;
+}
+
+export interface ScrapeJobRef {
+  readonly resource: string;
+  readonly path: readonly PathSegment[];
+  readonly job: K8sObject;
+}
+
+export interface ParsedFile {
+  readonly path: string;
+  readonly docs: readonly unknown[];
+}
+
+const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"]);
+
+/** Stable JSON (sorted keys): deep equality of groups/rules written twice (CR and plain file). */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}
+
+/**
+ * Visits every value under `root`, descending into strings that hold YAML/JSON documents
+ * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment.
+ */
+export function deepWalk(root: unknown, path: readonly PathSegment[], visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined) => void): void {
+  const go = (v: unknown, p: PathSegment[], depth: number): void => {
+    if (depth > 64) return;
+    visit(v, p, p[p.length - 1]);
+    if (Array.isArray(v)) v.forEach((x, i) => go(x, [...p, i], depth + 1));
+    else if (isObject(v)) for (const k of Object.keys(v)) go(v[k], [...p, k], depth + 1);
+    else if (typeof v === "string") {
+      const doc = embeddedDocument(v);
+      if (doc !== undefined) {
+        if (Array.isArray(doc)) doc.forEach((x, i) => go(x, [...p, i], depth + 1));
+        else for (const k of Object.keys(doc)) go(doc[k], [...p, k], depth + 1);
+      }
+    }
+  };
+  go(root, [...path], 0);
+}
+
+export class CheckContext {
+  readonly config: EnvConfig;
+  readonly env: string;
+  readonly objects: readonly K8sObject[];
+  readonly files: readonly RenderedFileInput[];
+  readonly helmValues: Readonly<Record<string, Record<string, unknown>>>;
+  readonly sink: FindingSink;
+  private memo = new Map<string, unknown>();
+
+  constructor(input: CheckInput) {
+    this.config = input.config;
+    this.env = input.config.name;
+    this.objects = input.objects.filter(isObject);
+    this.files = input.files ?? [];
+    this.helmValues = input.helmValues ?? {};
+    this.sink = new FindingSink(this.env);
+  }
+
+  private once<T>(key: string, f: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, f());
+    return this.memo.get(key) as T;
+  }
+
+  get configResource(): string {
+    return configResource(this.env);
+  }
+
+  /** Objects of `kind`, optionally of an API group (`keda.sh`, `monitoring.coreos.com`, `""` for core). */
+  ofKind(kind: string, group?: string): K8sObject[] {
+    return this.objects.filter((o) => o.kind === kind && (group === undefined || apiGroup(o) === group));
+  }
+
+  /** The metric contract the env config declares for the service. */
+  get contract(): MetricContract {
+    const m = this.config.service.metrics;
+    return { port: m.port, portName: m.portName, path: m.path, metrics: m.metrics };
+  }
+
+  /** The job/namespace labels the program scopes queries with (constructs/scrape-scope.ts). */
+  get scopeLabels(): ScrapeScope {
+    return scrapeScope(this.config.monitoring.scrape, this.config.namespace, this.config.service.name);
+  }
+
+  /** The inference Service (by config name, else the first Service in the env namespace). */
+  get service(): K8sObject | undefined {
+    return this.once("service", () => {
+      const svcs = this.ofKind("Service", "");
+      return (
+        svcs.find((s) => s.metadata?.name === this.config.service.name && s.metadata?.namespace === this.config.namespace) ??
+        svcs.find((s) => s.metadata?.namespace === this.config.namespace)
+      );
+    });
+  }
+
+  /** The inference workload's pod template (the Deployment named after the service, else the first serving workload). */
+  get servicePods(): PodTemplateRef | undefined {
+    return this.once("servicePods", () => {
+      const t = this.podTemplates().filter((p) => p.longRunning);
+      return t.find((p) => p.object.metadata?.name === this.config.service.name && p.object.metadata?.namespace === this.config.namespace) ?? t[0];
+    });
+  }
+
+  podTemplates(): PodTemplateRef[] {
+    return this.once("podTemplates", () => {
+      const out: PodTemplateRef[] = [];
+      for (const o of this.objects) {
+        const push = (path: PathSegment[], template: unknown, longRunning: boolean) => {
+          if (isObject(template)) out.push({ object: o, resource: resourceOf(o), path, template, longRunning });
+        };
+        if (POD_CONTROLLERS.has(o.kind)) push(["spec", "template"], o.spec?.template, true);
+        else if (o.kind === "Job") push(["spec", "template"], o.spec?.template, false);
+        else if (o.kind === "CronJob") push(["spec", "jobTemplate", "spec", "template"], o.spec?.jobTemplate?.spec?.template, false);
+        else if (o.kind === "Pod" && apiGroup(o) === "") push([], o, true);
+      }
+      return out;
+    });
+  }
+
+  /** Extra files parsed as YAML/JSON documents (files that do not parse are skipped). */
+  parsedFiles(): ParsedFile[] {
+    return this.once("parsedFiles", () =>
+      this.files
+        .filter((f) => /\.(ya?ml|json)$/.test(f.path))
+        .map((f) => {
+          try {
+            return { path: f.path, docs: parseAllDocuments(f.content).map((d) => d.toJS()) };
+          } catch {
+            return { path: f.path, docs: [] };
+          }
+        }),
+    );
+  }
+
+  /** Prometheus rule groups: PrometheusRule objects, then plain rule files and rule ConfigMaps not identical to one. */
+  ruleGroups(): RuleGroupRef[] {
+    return this.once("ruleGroups", () => {
+      const out: RuleGroupRef[] = [];
+      for (const o of this.ofKind("PrometheusRule", "monitoring.coreos.com")) {
+        asArray(o.spec?.groups).forEach((g, i) => {
+          if (isObject(g)) out.push({ resource: resourceOf(o), path: ["spec", "groups", i], group: g });
+        });
+      }
+      const seen = new Set(out.map((g) => stableJson(g.group)));
+      const addFileGroups = (resource: string, base: PathSegment[], doc: unknown) => {
+        if (!isObject(doc) || !Array.isArray(doc.groups)) return;
+        doc.groups.forEach((g: unknown, i: number) => {
+          if (!isObject(g) || !Array.isArray(g.rules) || seen.has(stableJson(g))) return;
+          seen.add(stableJson(g));
+          out.push({ resource, path: [...base, "groups", i], group: g });
+        });
+      };
+      for (const f of this.parsedFiles()) f.docs.forEach((d) => addFileGroups(fileResource(f.path), [], d));
+      for (const cm of this.ofKind("ConfigMap", "")) {
+        for (const [k, v] of Object.entries(isObject(cm.data) ? cm.data : {})) {
+          if (typeof v === "string") addFileGroups(resourceOf(cm), ["data", k], embeddedDocument(v));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Recorded series name → its expression. */
+  recordings(): Map<string, string> {
+    return this.once("recordings", () => {
+      const m = new Map<string, string>();
+      for (const g of this.ruleGroups()) {
+        for (const r of asArray(g.group.rules)) if (typeof r?.record === "string" && typeof r.expr === "string") m.set(r.record, r.expr);
+      }
+      return m;
+    });
+  }
+
+  /** prometheus-adapter rules: adapter ConfigMaps (`config.yaml`) and Helm values (`rules.custom/external`). */
+  adapterRules(): AdapterRuleRef[] {
+    return this.once("adapterRules", () => {
+      const out: AdapterRuleRef[] = [];
+      const keys: [string, AdapterRuleKind][] = [
+        ["rules", "custom"],
+        ["externalRules", "external"],
+      ];
+      for (const cm of this.ofKind("ConfigMap", "")) {
+        for (const [k, v] of Object.entries(isObject(cm.data) ? cm.data : {})) {
+          const doc: unknown = typeof v === "string" ? embeddedDocument(v) : undefined;
+          if (!isAdapterConfig(doc)) continue;
+          for (const [field, kind] of keys) {
+            asArray(doc[field]).forEach((rule, i) => {
+              if (isObject(rule)) out.push({ resource: resourceOf(cm), path: ["data", k, field, i], rule, kind });
+            });
+          }
+        }
+      }
+      const seen = new Set(out.map((r) => `${r.kind}:${stableJson(r.rule)}`));
+      for (const [addon, values] of Object.entries(this.helmValues)) {
+        const rules = (values as K8sObject)?.rules;
+        if (!isObject(rules)) continue;
+        for (const [field, kind] of [["custom", "custom"], ["external", "external"]] as const) {
+          asArray(rules[field]).forEach((rule, i) => {
+            if (!isObject(rule) || seen.has(`${kind}:${stableJson(rule)}`)) return;
+            out.push({ resource: `HelmValues ${addon}`, path: ["rules", field, i], rule, kind });
+          });
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Every PromQL expression: KEDA prometheus triggers, rule groups, adapter series and metrics queries. */
+  queries(): QuerySite[] {
+    return this.once("queries", () => {
+      const out: QuerySite[] = [];
+      for (const o of this.objects) {
+        if (apiGroup(o) !== "keda.sh" || (o.kind !== "ScaledObject" && o.kind !== "ScaledJob")) continue;
+        asArray(o.spec?.triggers).forEach((t, i) => {
+          const q = str(t?.metadata?.query);
+          if (t?.type === "prometheus" && q !== undefined) {
+            out.push({ resource: resourceOf(o), path: ["spec", "triggers", i, "metadata", "query"], expr: q, origin: "keda", owner: t, object: o });
+          }
+        });
+      }
+      for (const g of this.ruleGroups()) {
+        asArray(g.group.rules).forEach((r, i) => {
+          const expr = typeof r?.expr === "number" ? String(r.expr) : str(r?.expr);
+          if (expr === undefined) return;
+          out.push({ resource: g.resource, path: [...g.path, "rules", i, "expr"], expr, origin: r.alert !== undefined ? "alert" : "record", owner: r });
+        });
+      }
+      for (const a of this.adapterRules()) {
+        const series = str(a.rule.seriesQuery);
+        if (series !== undefined) out.push({ resource: a.resource, path: [...a.path, "seriesQuery"], expr: series, origin: "adapter-series", owner: a.rule, adapterKind: a.kind });
+        const mq = str(a.rule.metricsQuery);
+        if (mq !== undefined) {
+          out.push({
+            resource: a.resource,
+            path: [...a.path, "metricsQuery"],
+            expr: fillAdapterTemplate(mq, a.rule, a.kind, this.config.namespace, this.config.service.name),
+            origin: "adapter-metrics",
+            owner: a.rule,
+            adapterKind: a.kind,
+          });
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Plain-Prometheus scrape jobs (`job_name`) wherever they are rendered: ConfigMaps, Secrets, files, Helm values. */
+  scrapeJobs(): ScrapeJobRef[] {
+    return this.once("scrapeJobs", () => {
+      const out: ScrapeJobRef[] = [];
+      const seen = new Set<string>();
+      const collect = (resource: string, root: unknown, base: PathSegment[]) =>
+        deepWalk(root, base, (v, p) => {
+          if (!isObject(v) || typeof v.job_name !== "string") return;
+          const key = stableJson(v);
+          if (seen.has(key)) return;
+          seen.add(key);
+          out.push({ resource, path: p, job: v });
+        });
+      for (const o of this.objects) {
+        if (o.kind === "ConfigMap") collect(resourceOf(o), o.data, ["data"]);
+        if (o.kind === "Secret") {
+          collect(resourceOf(o), o.stringData, ["stringData"]);
+          const decoded: Record<string, string> = {};
+          for (const [k, v] of Object.entries(isObject(o.data) ? o.data : {})) if (typeof v === "string") decoded[k] = Buffer.from(v, "base64").toString("utf8");
+          collect(resourceOf(o), decoded, ["data"]);
+        }
+      }
+      for (const f of this.parsedFiles()) f.docs.forEach((d, i) => collect(fileResource(f.path), d, f.docs.length > 1 ? [i] : []));
+      for (const [addon, values] of Object.entries(this.helmValues)) collect(`HelmValues ${addon}`, values, []);
+      return out;
+    });
+  }
+
+  /** KEDA runs in the environment: declared by the config or implied by a keda.sh object. */
+  get kedaPresent(): boolean {
+    return this.config.cluster.keda || this.objects.some((o) => apiGroup(o) === "keda.sh");
+  }
+}
+
+/** `keda.sh` for `keda.sh/v1alpha1`, `""` for core `v1`. */
+export function apiGroup(o: K8sObject): string {
+  const v = typeof o.apiVersion === "string" ? o.apiVersion : "";
+  return v.includes("/") ? v.slice(0, v.indexOf("/")) : "";
+}
+
+/** A prometheus-adapter config: `rules`/`externalRules` lists whose items carry a seriesQuery or metricsQuery. */
+function isAdapterConfig(doc: unknown): doc is Record<string, any> {
+  if (!isObject(doc)) return false;
+  return ["rules", "externalRules"].some((k) => asArray(doc[k]).some((r) => isObject(r) && ("seriesQuery" in r || "metricsQuery" in r)));
+}

@@ -1,0 +1,236 @@
+/**
+ * What the checks need to know about a PromQL expression beyond constructs/promql-parse.ts
+ * (selectors, single-series): which functions and aggregations it uses, which histograms it takes
+ * quantiles of, where it compares a result to a number. Same official grammar
+ * (@prometheus-io/lezer-promql); syntax errors are reported by the QUERY_SYNTAX check, so these
+ * helpers may assume a parsing expression.
+ */
+import { parser } from "@prometheus-io/lezer-promql";
+import { selectors, syntaxErrors, type SelectorUse } from "../../constructs/promql-parse.js";
+import type { MetricContract } from "../../constructs/metrics.js";
+import type { AdapterRuleKind } from "./context.js";
+import { isObject, str } from "./util.js";
+
+type Node = ReturnType<typeof parser.parse>["topNode"];
+
+const EXPR_NODE = /Expr$|Selector$|Literal$|^FunctionCall$/;
+
+function exprChildren(n: Node): Node[] {
+  const out: Node[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) if (EXPR_NODE.test(c.name) && c.name !== "DurationExpr") out.push(c);
+  return out;
+}
+
+function visit(expr: string, f: (n: Node) => void): void {
+  const tree = parser.parse(expr);
+  tree.iterate({ enter: (ref) => void f(ref.node) });
+}
+
+export function parses(expr: string): boolean {
+  return syntaxErrors(expr).length === 0;
+}
+
+/** Selectors of a parsing expression, `[]` otherwise. */
+export function safeSelectors(expr: string): SelectorUse[] {
+  return parses(expr) ? selectors(expr) : [];
+}
+
+/** Function names and aggregation operators the expression uses (`rate`, `sum`, `histogram_quantile`...). */
+export function operatorsUsed(expr: string): Set<string> {
+  const out = new Set<string>();
+  visit(expr, (n) => {
+    if (n.name === "FunctionIdentifier" || n.name === "AggregateOp") out.add(expr.slice(n.from, n.to));
+  });
+  return out;
+}
+
+/** The number a literal node (possibly parenthesised or negated) stands for. */
+function literalValue(expr: string, n: Node | null | undefined): number | undefined {
+  if (!n) return undefined;
+  if (n.name === "ParenExpr") return literalValue(expr, exprChildren(n)[0]);
+  if (n.name === "UnaryExpr") {
+    const inner = literalValue(expr, exprChildren(n)[0]);
+    return inner === undefined ? undefined : expr.slice(n.from, n.to).trim().startsWith("-") ? -inner : inner;
+  }
+  if (n.name === "NumberDurationLiteral" || n.name === "NumberLiteral") {
+    const v = Number(expr.slice(n.from, n.to));
+    return Number.isFinite(v) ? v : undefined;
+  }
+  return undefined;
+}
+
+const COMPARISONS = new Set([">", "<", ">=", "<=", "==", "!="]);
+
+export interface LiteralComparison {
+  /** Text of the non-literal side. */
+  readonly vector: string;
+  /** Operator as read with the vector on the left (`1 < x` is returned as `x > 1`). */
+  readonly op: string;
+  readonly value: number;
+}
+
+const FLIP: Record<string, string> = { ">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!=" };
+
+/** Every `<expr> <cmp> <number>` in the expression (alert conditions). */
+export function literalComparisons(expr: string): LiteralComparison[] {
+  const out: LiteralComparison[] = [];
+  visit(expr, (n) => {
+    if (n.name !== "BinaryExpr") return;
+    const [l, r] = exprChildren(n);
+    let op: string | undefined;
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      const t = expr.slice(c.from, c.to);
+      if (!EXPR_NODE.test(c.name) && COMPARISONS.has(t)) op = t;
+    }
+    if (!op || !l || !r) return;
+    const lv = literalValue(expr, l);
+    const rv = literalValue(expr, r);
+    if (rv !== undefined && lv === undefined) out.push({ vector: expr.slice(l.from, l.to), op, value: rv });
+    else if (lv !== undefined && rv === undefined) out.push({ vector: expr.slice(r.from, r.to), op: FLIP[op]!, value: lv });
+  });
+  return out;
+}
+
+/** A division of two vectors (a ratio or an average), not a scaling by a constant. */
+export function hasVectorDivision(expr: string): boolean {
+  let found = false;
+  visit(expr, (n) => {
+    if (n.name !== "BinaryExpr" || found) return;
+    let div = false;
+    for (let c = n.firstChild; c; c = c.nextSibling) if (c.name === "Div") div = true;
+    const [l, r] = exprChildren(n);
+    if (div && literalValue(expr, l) === undefined && literalValue(expr, r) === undefined) found = true;
+  });
+  return found;
+}
+
+export interface QuantileUse {
+  readonly quantile: number | undefined;
+  /** Histogram family names (without `_bucket`) the quantile is taken over. */
+  readonly histograms: readonly string[];
+}
+
+/** `histogram_quantile(q, ...)` calls with the histograms each reads (through recording rules too). */
+export function histogramQuantiles(expr: string, recordings: ReadonlyMap<string, string> = new Map()): QuantileUse[] {
+  const out: QuantileUse[] = [];
+  visit(expr, (n) => {
+    if (n.name !== "FunctionCall") return;
+    const id = n.getChild("FunctionIdentifier");
+    if (!id || expr.slice(id.from, id.to) !== "histogram_quantile") return;
+    const body = n.getChild("FunctionCallBody");
+    const [q, v] = body ? exprChildren(body) : [];
+    out.push({ quantile: literalValue(expr, q), histograms: v ? bucketFamilies(expr.slice(v.from, v.to), recordings, 0) : [] });
+  });
+  return out;
+}
+
+function bucketFamilies(expr: string, recordings: ReadonlyMap<string, string>, depth: number): string[] {
+  const out = new Set<string>();
+  for (const s of safeSelectors(expr)) {
+    if (!s.metric) continue;
+    if (s.metric.endsWith("_bucket")) out.add(s.metric.slice(0, -"_bucket".length));
+    else if (depth < 5 && recordings.has(s.metric)) for (const f of bucketFamilies(recordings.get(s.metric)!, recordings, depth + 1)) out.add(f);
+  }
+  return [...out];
+}
+
+/** What an expression measures, for comparing a scaling threshold with an alert threshold. */
+export type Signal =
+  | { readonly kind: "latency"; readonly histogram: string; readonly quantile: number | undefined }
+  | { readonly kind: "queue"; readonly metric: string }
+  | { readonly kind: "other" };
+
+/**
+ * A quantile of a histogram ("latency"), a queue-length gauge ("queue"), or something else.
+ * Recorded series are followed to the expression that records them.
+ */
+export function signalOf(expr: string, contract: MetricContract, recordings: ReadonlyMap<string, string>, depth = 0): Signal {
+  if (!parses(expr)) return { kind: "other" };
+  const hq = histogramQuantiles(expr, recordings).find((h) => h.histograms.length > 0);
+  if (hq) return { kind: "latency", histogram: hq.histograms[0]!, quantile: hq.quantile };
+  for (const s of selectors(expr)) {
+    if (s.metric && depth < 5 && recordings.has(s.metric)) {
+      const inner = signalOf(recordings.get(s.metric)!, contract, recordings, depth + 1);
+      if (inner.kind !== "other") return inner;
+    }
+    const m = contract.metrics.find((x) => x.name === s.metric);
+    if (m && m.type === "gauge" && /queue/i.test(m.name)) return { kind: "queue", metric: m.name };
+  }
+  return { kind: "other" };
+}
+
+const NON_ADDITIVE = ["histogram_quantile", "quantile", "avg", "quantile_over_time", "avg_over_time", "stddev", "stdvar", "min", "max"];
+
+/**
+ * Why dividing the query's value by the replica count (KEDA's AverageValue) is meaningless, or
+ * undefined when the value is additive across pods (a sum or count).
+ */
+export function nonAdditiveReason(expr: string, recordings: ReadonlyMap<string, string> = new Map(), depth = 0): string | undefined {
+  if (!parses(expr)) return undefined;
+  const ops = operatorsUsed(expr);
+  const op = NON_ADDITIVE.find((o) => ops.has(o));
+  if (op) return `it uses ${op}()`;
+  if (hasVectorDivision(expr)) return "it divides two series (a ratio or an average)";
+  if (depth < 5) {
+    for (const s of selectors(expr)) {
+      const rec = s.metric ? recordings.get(s.metric) : undefined;
+      const inner = rec !== undefined ? nonAdditiveReason(rec, recordings, depth + 1) : undefined;
+      if (inner) return `it reads recorded series ${s.metric}, and ${inner}`;
+    }
+  }
+  return undefined;
+}
+
+/** Series name used where the adapter's seriesQuery does not name one metric. */
+export const UNKNOWN_ADAPTER_SERIES = "__adapter_series__";
+
+/**
+ * A prometheus-adapter metricsQuery with its template filled in the way the adapter fills it for
+ * the service's pods: `<<.Series>>` from the seriesQuery, `<<.LabelMatchers>>` with the namespace
+ * (and, for custom metrics, the pods), `<<.GroupBy>>` with the pod label.
+ */
+export function fillAdapterTemplate(template: string, rule: Record<string, any>, kind: AdapterRuleKind, namespace: string, service: string): string {
+  const seriesQuery = str(rule.seriesQuery) ?? "";
+  const series = safeSelectors(seriesQuery).find((s) => s.metric)?.metric ?? UNKNOWN_ADAPTER_SERIES;
+  let nsLabel = "namespace";
+  let podLabel = "pod";
+  const res = isObject(rule.resources) ? rule.resources : {};
+  if (typeof res.template === "string") {
+    nsLabel = res.template.replace(/<<\s*\.Resource\s*>>/g, "namespace");
+    podLabel = res.template.replace(/<<\s*\.Resource\s*>>/g, "pod");
+  }
+  for (const [label, target] of Object.entries(isObject(res.overrides) ? res.overrides : {})) {
+    if ((target as any)?.resource === "namespace") nsLabel = label;
+    if ((target as any)?.resource === "pod") podLabel = label;
+  }
+  const namespaced = res.namespaced !== false;
+  const matchers = kind === "custom" ? [`${nsLabel}="${namespace}"`, `${podLabel}=~"${service}-.*"`] : namespaced ? [`${nsLabel}="${namespace}"`] : [];
+  const values: Record<string, string> = {
+    Series: series,
+    LabelMatchers: matchers.join(","),
+    GroupBy: kind === "custom" ? podLabel : "",
+  };
+  return template.replace(/<<\s*\.(\w+)\s*>>/g, (_, name: string) => values[name] ?? "");
+}
+
+/** Names an adapter rule exposes its metric under (`name.as` applied to the series name). */
+export function adapterMetricName(rule: Record<string, any>): string | undefined {
+  const series = safeSelectors(str(rule.seriesQuery) ?? "").find((s) => s.metric)?.metric;
+  const name = isObject(rule.name) ? rule.name : {};
+  const matches = str(name.matches);
+  const as = str(name.as);
+  if (series === undefined) return as && !as.includes("$") ? as : undefined;
+  if (!matches) return as ?? series;
+  let re: RegExp;
+  try {
+    re = new RegExp(matches);
+  } catch {
+    return undefined;
+  }
+  const m = re.exec(series);
+  if (!m) return undefined;
+  // The adapter's default `as`: `$1` with one capture group, `$0` without.
+  const replacement = as ?? (m.length > 1 ? "$1" : "$0");
+  return replacement.replace(/\$(\d+)|\$\{(\d+)\}/g, (_, a: string | undefined, b: string | undefined) => m[Number(a ?? b)] ?? "");
+}
+

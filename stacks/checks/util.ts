@@ -1,0 +1,135 @@
+/** Small helpers every check module uses: field paths, object names, label selectors, embedded YAML. */
+import { parse as parseYaml } from "yaml";
+import { describeObject } from "../schema.js";
+import type { CheckCode } from "./codes.js";
+import type { Finding, K8sObject, PathSegment, Severity } from "./types.js";
+
+const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** `["spec", "triggers", 0, "metadata", "prometheus.io/port"]` → `spec.triggers[0].metadata["prometheus.io/port"]`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = "";
+  for (const s of segments) {
+    if (typeof s === "number") out += `[${s}]`;
+    else if (PLAIN_KEY.test(s)) out += out ? `.${s}` : s;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+/** `Kind namespace/name` of a rendered object. */
+export function resourceOf(o: K8sObject): string {
+  return describeObject(o);
+}
+
+export function fileResource(path: string): string {
+  return `File ${path}`;
+}
+
+export function configResource(env: string): string {
+  return `EnvConfig ${env}`;
+}
+
+/** Builds findings for one environment. */
+export class FindingSink {
+  readonly findings: Finding[] = [];
+  constructor(readonly env: string) {}
+
+  add(code: CheckCode, severity: Severity, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
+    this.findings.push({ code, severity, env: this.env, resource, path: typeof path === "string" ? path : formatPath(path), message, fix });
+  }
+  error(code: CheckCode, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
+    this.add(code, "error", resource, path, message, fix);
+  }
+  warning(code: CheckCode, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
+    this.add(code, "warning", resource, path, message, fix);
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, any> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+export function asArray(v: unknown): any[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * A string that holds a YAML/JSON document (ConfigMap `config.yaml`, embedded scrape configs),
+ * parsed; undefined for plain strings. Only multi-line or bracketed strings are tried.
+ */
+export function embeddedDocument(s: string): Record<string, any> | any[] | undefined {
+  const t = s.trim();
+  if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
+  try {
+    const v = parseYaml(t);
+    return isObject(v) || Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a Kubernetes label selector (`matchLabels`/`matchExpressions`) selects `labels`. */
+export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
+  if (!isObject(selector)) return false;
+  const ml = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
+  for (const e of asArray(selector.matchExpressions)) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
+    const values = asArray(e?.values);
+    switch (e?.operator) {
+      case "In":
+        if (!has || !values.includes(labels[e.key])) return false;
+        break;
+      case "NotIn":
+        if (has && values.includes(labels[e.key])) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Seconds of a Prometheus duration (`15s`, `1m30s`), undefined when malformed. */
+export function promDurationSeconds(d: unknown): number | undefined {
+  if (typeof d !== "string" || d === "") return undefined;
+  const mult: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  let total = 0;
+  let rest = d;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * mult[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** Equality of bucket boundaries and thresholds read from strings (`0.35` vs `0.35000000001`). */
+export function sameNumber(a: number, b: number): boolean {
+  return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** Numbers in KEDA metadata and rule files are strings; undefined when not a finite number. */
+export function toNumber(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== "string" || v.trim() === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Stable text for a value in a message. */
+export function show(v: unknown): string {
+  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+}

@@ -1,0 +1,36 @@
+/**
+ * Check 6: a range window must hold at least 4 scrape intervals, or rate() sees two or three
+ * samples, swings wildly and returns nothing after one missed scrape. The interval is the
+ * slowest of the configured one and those the rendered scrapes declare.
+ */
+import type { CheckContext } from "./context.js";
+import { safeSelectors } from "./promql.js";
+import { scrapesOf } from "./scrape.js";
+
+const RATE_FUNCTIONS = new Set(["rate", "increase", "irate", "delta", "idelta", "deriv"]);
+
+function formatSeconds(s: number): string {
+  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+}
+
+/** RATE_WINDOW_TOO_SHORT. */
+export function checkRateWindows(ctx: CheckContext): void {
+  const intervals = [ctx.config.monitoring.scrapeIntervalSeconds, ...scrapesOf(ctx).valid.map((s) => s.intervalSeconds ?? 0)];
+  const interval = Math.max(...intervals);
+  const min = 4 * interval;
+  for (const q of ctx.queries()) {
+    const reported = new Set<number>();
+    for (const s of safeSelectors(q.expr)) {
+      if (s.rangeSeconds === undefined || !s.rangeFunction || !RATE_FUNCTIONS.has(s.rangeFunction)) continue;
+      if (s.rangeSeconds >= min || reported.has(s.rangeSeconds)) continue;
+      reported.add(s.rangeSeconds);
+      ctx.sink.error(
+        "RATE_WINDOW_TOO_SHORT",
+        q.resource,
+        q.path,
+        `${s.rangeFunction}(${s.metric ?? "..."}[${formatSeconds(s.rangeSeconds)}]) spans fewer than 4 scrapes of ${interval}s (needs ≥ ${formatSeconds(min)}): it is noisy and empty after one missed scrape`,
+        `use a window of at least ${formatSeconds(min)} (monitoring.queryWindow), or scrape more often`,
+      );
+    }
+  }
+}

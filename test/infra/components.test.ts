@@ -1,0 +1,247 @@
+/**
+ * ClusterAddons and InferenceStack on hand-written objects, so every wiring rule is exercised
+ * whatever the environments render today: CRD-backed kinds wait for the release installing their
+ * CRD (or for nothing when the add-on is already present), TriggerAuthentication Secrets come from
+ * secret config, adapter values and their guards.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ClusterAddons, type ClusterAddonsArgs } from "../../infra/cluster-addons.js";
+import { triggerSecretValue, type SecretKeyRef, type TriggerSecretSource } from "../../infra/config.js";
+import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "../../infra/inference-stack.js";
+import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig, type Registration } from "./harness.js";
+
+const NS = "ml-serving-test";
+const obj = (apiVersion: string, kind: string, name: string, namespace: string | undefined, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: namespace ? { name, namespace } : { name },
+  ...extra,
+});
+
+const namespace = obj("v1", "Namespace", NS, undefined);
+const scaledObject = obj("keda.sh/v1alpha1", "ScaledObject", "inference", NS, { spec: { scaleTargetRef: { name: "inference" }, triggers: [] } });
+const triggerAuth = obj("keda.sh/v1alpha1", "TriggerAuthentication", "rabbitmq", NS, {
+  spec: { secretTargetRef: [{ parameter: "host", name: "rabbitmq-conn", key: "host" }] },
+});
+const clusterTriggerAuth = obj("keda.sh/v1alpha1", "ClusterTriggerAuthentication", "prom-token", undefined, {
+  spec: { secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] },
+});
+const serviceMonitor = obj("monitoring.coreos.com/v1", "ServiceMonitor", "inference", NS, { spec: { endpoints: [{ port: "metrics" }], selector: {} } });
+const prometheusRule = obj("monitoring.coreos.com/v1", "PrometheusRule", "inference-alerts", NS, { spec: { groups: [] } });
+const hpa = obj("autoscaling/v2", "HorizontalPodAutoscaler", "worker", NS, { spec: { maxReplicas: 3, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "worker" } } });
+const configMap = obj("v1", "ConfigMap", "adapter-config", NS, { data: { "config.yaml": "rules: []\n" } });
+const rbacRole = obj("rbac.authorization.k8s.io/v1", "Role", "reader", NS, { rules: [] });
+
+const RABBIT = "amqp://inference:SENTINEL-RABBIT@rabbitmq:5672/";
+const TOKEN = "SENTINEL-TOKEN";
+
+const ADAPTER_RULES = {
+  rules: { custom: [{ seriesQuery: "inference_requests_in_flight", name: { as: "inference_requests_in_flight" }, metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)" }] },
+};
+
+function addonArgs(overrides: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArgs {
+  return {
+    certManager: { install: true, version: "v1.18.2", namespace: "cert-manager" },
+    keda: { install: true, version: "2.18.0", namespace: "keda" },
+    prometheus: {
+      install: true,
+      version: "77.1.1",
+      namespace: "monitoring",
+      chart: "kube-prometheus-stack",
+      service: "kube-prometheus-stack-prometheus",
+      port: 9090,
+      selectorLabels: { release: "kube-prometheus-stack" },
+    },
+    prometheusAdapter: { install: true, version: "5.3.0", namespace: "monitoring", prometheusUrl: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+    helmValues: { "prometheus-adapter": ADAPTER_RULES },
+    ...overrides,
+  };
+}
+
+function secretSource(): TriggerSecretSource {
+  return {
+    rabbitmqConnection: pulumi.secret(RABBIT),
+    byName: pulumi.secret({ "prom-token": { token: TOKEN } }),
+    available: { "prom-token": ["token"] },
+  };
+}
+
+function resolveSecrets(charts: readonly ChartObjects[], source: TriggerSecretSource): ConfigSecret[] {
+  const out = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
+  for (const ref of unrenderedSecretRefs(charts, "keda")) {
+    const v = triggerSecretValue(source, ref);
+    if (!pulumi.Output.isInstance(v)) throw new Error(v.message);
+    const s = out.get(`${ref.namespace}/${ref.secretName}`) ?? { namespace: ref.namespace, name: ref.secretName, stringData: {} };
+    s.stringData[ref.key] = v;
+    out.set(`${ref.namespace}/${ref.secretName}`, s);
+  }
+  return [...out.values()];
+}
+
+async function deployFixtures(objects: KubeObject[], args: ClusterAddonsArgs = addonArgs()) {
+  const charts: ChartObjects[] = [{ chart: "fixture", objects }];
+  return runUnderMocks("test", stackConfig("test"), async () => {
+    const addons = new ClusterAddons("addons", args);
+    return new InferenceStack("test", {
+      charts,
+      crdSources: addons.crdSources,
+      namespaceOwners: addons.namespaceOwners,
+      secrets: resolveSecrets(charts, secretSource()),
+      kedaNamespace: "keda",
+    });
+  });
+}
+
+const find = (regs: Registration[], pred: (r: Registration) => boolean, what: string) => {
+  const found = regs.filter(pred);
+  expect(found, what).toHaveLength(1);
+  return found[0]!;
+};
+const release = (regs: Registration[], chart: string) => find(regs, (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === chart, `${chart} release`);
+const object = (regs: Registration[], kind: string, name: string) => find(regs, (r) => r.custom && r.inputs.kind === kind && r.inputs.metadata?.name === name, `${kind} ${name}`);
+
+describe("InferenceStack with installed add-ons", () => {
+  it("makes KEDA objects wait for KEDA, operator objects for Prometheus, namespaced objects for their Namespace", async () => {
+    const { registrations: regs } = await deployFixtures([namespace, scaledObject, triggerAuth, clusterTriggerAuth, serviceMonitor, prometheusRule, hpa, configMap, rbacRole]);
+    const ns = object(regs, "Namespace", NS);
+    const keda = release(regs, "keda");
+    const prom = release(regs, "kube-prometheus-stack");
+    for (const [kind, name] of [["ScaledObject", "inference"], ["TriggerAuthentication", "rabbitmq"]] as const) {
+      const r = object(regs, kind, name);
+      expect(r.type).toBe(`kubernetes:keda.sh/v1alpha1:${kind}`);
+      expect(r.dependencies).toEqual(expect.arrayContaining([ns.urn, keda.urn]));
+    }
+    // Cluster-scoped: waits for KEDA only.
+    expect(object(regs, "ClusterTriggerAuthentication", "prom-token").dependencies).toContain(keda.urn);
+    for (const [kind, name] of [["ServiceMonitor", "inference"], ["PrometheusRule", "inference-alerts"]] as const) {
+      const r = object(regs, kind, name);
+      expect(r.dependencies).toEqual(expect.arrayContaining([ns.urn, prom.urn]));
+      expect(r.dependencies).not.toContain(keda.urn);
+    }
+    const built = object(regs, "HorizontalPodAutoscaler", "worker");
+    expect(built.type).toBe("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    expect(built.dependencies).toEqual([ns.urn]);
+    expect(object(regs, "Role", "reader").type).toBe("kubernetes:rbac.authorization.k8s.io/v1:Role");
+    expect(object(regs, "ConfigMap", "adapter-config").inputs.data).toEqual({ "config.yaml": "rules: []\n" });
+    expect(ns.dependencies).toEqual([]);
+  });
+
+  it("creates the Secrets TriggerAuthentications read from secret config, encrypted, before the objects that read them", async () => {
+    const { registrations: regs } = await deployFixtures([namespace, triggerAuth, clusterTriggerAuth]);
+    const secrets = regs.filter((r) => r.type === "kubernetes:core/v1:Secret");
+    expect(secrets.map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort()).toEqual(["keda/prom-token", `${NS}/rabbitmq-conn`]);
+    const rabbit = secrets.find((r) => r.inputs.metadata.name === "rabbitmq-conn")!;
+    expect(rabbit.inputs.stringData).toEqual({ host: RABBIT });
+    expect(isSecretEnvelope((rabbit.wire as Record<string, unknown>)["stringData"])).toBe(true);
+    expect(object(regs, "TriggerAuthentication", "rabbitmq").dependencies).toContain(rabbit.urn);
+    expect(object(regs, "ClusterTriggerAuthentication", "prom-token").dependencies).toContain(secrets.find((r) => r.inputs.metadata.name === "prom-token")!.urn);
+    for (const r of regs) for (const s of plainStrings(r.wire)) expect(s.value, `${r.type} ${r.name} ${s.path}`).not.toMatch(/SENTINEL/);
+  });
+
+  it("passes the adapter the environment's rules, its Prometheus and a cert-manager certificate", async () => {
+    const { registrations: regs } = await deployFixtures([namespace]);
+    const adapter = release(regs, "prometheus-adapter");
+    expect(adapter.inputs.values).toEqual({
+      prometheus: { url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090", port: "" },
+      rules: { default: false, custom: ADAPTER_RULES.rules.custom },
+      certManager: { enabled: true },
+    });
+    expect(adapter.dependencies).toEqual(expect.arrayContaining([release(regs, "kube-prometheus-stack").urn, find(regs, (r) => r.type === "kubernetes-cert-manager:index:CertManager", "cert-manager").urn]));
+    const kps = release(regs, "kube-prometheus-stack");
+    expect(kps.inputs.values.fullnameOverride).toBe("kube-prometheus-stack");
+    expect(kps.inputs.values.prometheus.prometheusSpec).toMatchObject({
+      serviceMonitorSelector: { matchLabels: { release: "kube-prometheus-stack" } },
+      ruleSelector: { matchLabels: { release: "kube-prometheus-stack" } },
+      serviceMonitorSelectorNilUsesHelmValues: false,
+      ruleSelectorNilUsesHelmValues: false,
+    });
+  });
+});
+
+describe("InferenceStack with add-ons already in the cluster", () => {
+  it("creates no release and no CRD dependency, only the Namespace one", async () => {
+    const present = addonArgs({
+      certManager: { install: false, version: "v1.18.2", namespace: "cert-manager" },
+      keda: { install: false, version: "2.18.0", namespace: "keda" },
+      prometheus: { ...addonArgs().prometheus!, install: false },
+      prometheusAdapter: { ...addonArgs().prometheusAdapter!, install: false },
+    });
+    const { registrations: regs } = await deployFixtures([namespace, scaledObject, serviceMonitor], present);
+    expect(regs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type.startsWith("kubernetes-cert-manager:"))).toEqual([]);
+    const ns = object(regs, "Namespace", NS);
+    expect(object(regs, "ScaledObject", "inference").dependencies).toEqual([ns.urn]);
+    expect(object(regs, "ServiceMonitor", "inference").dependencies).toEqual([ns.urn]);
+    // The CA chain is ours either way.
+    expect(regs.filter((r) => r.inputs.kind === "ClusterIssuer")).toHaveLength(2);
+  });
+
+  it("installs the plain prometheus chart where there is no operator, serving the env's Service name and port", async () => {
+    const plain = addonArgs({
+      keda: undefined,
+      prometheus: { install: true, version: "27.20.0", namespace: "monitoring", chart: "prometheus", service: "prometheus-server", port: 80, selectorLabels: {} },
+    });
+    const { registrations: regs } = await deployFixtures([namespace], plain);
+    expect(release(regs, "prometheus").inputs.values).toEqual({ server: { fullnameOverride: "prometheus-server", service: { servicePort: 80 } } });
+    expect(regs.some((r) => r.inputs.chart === "keda")).toBe(false);
+  });
+});
+
+describe("refusals", () => {
+  it("refuses a custom resource whose CRD no add-on provides", async () => {
+    const widget = obj("example.com/v1", "Widget", "w", NS);
+    await expect(deployFixtures([namespace, widget])).rejects.toThrow(
+      "Widget ml-serving-test/w (chart fixture) is a example.com custom resource, but no add-on of this environment provides that CRD. Fix: enable the add-on in the env config (cluster.*) or stop rendering the object",
+    );
+    const noOperator = addonArgs({ prometheus: { ...addonArgs().prometheus!, chart: "prometheus", service: "prometheus-server" } });
+    await expect(deployFixtures([namespace, serviceMonitor], noOperator)).rejects.toThrow(/ServiceMonitor ml-serving-test\/inference \(chart fixture\) is a monitoring\.coreos\.com custom resource/);
+  });
+
+  it("refuses a built-in apiVersion @pulumi/kubernetes cannot deploy", async () => {
+    await expect(deployFixtures([obj("apps/v0", "Deployment", "x", NS)])).rejects.toThrow(/Deployment ml-serving-test\/x \(chart fixture\) has apiVersion apps\/v0 kind Deployment/);
+  });
+
+  it("refuses adapter external rules where KEDA serves external.metrics.k8s.io", async () => {
+    const values = { "prometheus-adapter": { rules: { custom: [], external: [{ seriesQuery: "q" }] } } };
+    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/external\.metrics\.k8s\.io \(1 external rule\(s\)\), which KEDA already serves/);
+    // Without KEDA the adapter serves them.
+    const { registrations } = await deployFixtures([namespace], addonArgs({ keda: undefined, helmValues: values }));
+    expect(release(registrations, "prometheus-adapter").inputs.values.rules.external).toEqual([{ seriesQuery: "q" }]);
+  });
+
+  it("refuses adapter rules given outside `rules`", async () => {
+    const values = { "prometheus-adapter": { custom: [] } };
+    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/has a top-level "custom" key/);
+  });
+
+  it("refuses a Prometheus Service name kube-prometheus-stack cannot produce", async () => {
+    const bad = addonArgs({ prometheus: { ...addonArgs().prometheus!, service: "prom" } });
+    await expect(deployFixtures([namespace], bad)).rejects.toThrow(/monitoring\.prometheus\.service "prom" cannot be served by kube-prometheus-stack/);
+  });
+});
+
+describe("TriggerAuthentication secrets", () => {
+  const ref = (parameter: string, secretName: string, key: string): SecretKeyRef => ({ namespace: NS, secretName, key, parameter, referencedBy: "TriggerAuthentication ml-serving-test/x" });
+  const empty: TriggerSecretSource = { available: {} };
+
+  it("lists only referenced Secrets no chart renders", () => {
+    const rendered = obj("v1", "Secret", "rabbitmq-conn", NS);
+    expect(unrenderedSecretRefs([{ chart: "c", objects: [triggerAuth, rendered] }])).toEqual([]);
+    expect(unrenderedSecretRefs([{ chart: "c", objects: [triggerAuth, clusterTriggerAuth] }], "keda-system")).toEqual([
+      { namespace: NS, secretName: "rabbitmq-conn", key: "host", parameter: "host", referencedBy: `TriggerAuthentication ${NS}/rabbitmq` },
+      { namespace: "keda-system", secretName: "prom-token", key: "token", parameter: "bearerToken", referencedBy: "ClusterTriggerAuthentication prom-token" },
+    ]);
+  });
+
+  it("says which `pulumi config set --secret` supplies a missing value", () => {
+    expect(triggerSecretValue(empty, ref("host", "rabbitmq-conn", "host"))).toEqual({
+      key: "rabbitmqConnection",
+      message: `TriggerAuthentication ml-serving-test/x reads parameter "host" from Secret ${NS}/rabbitmq-conn key "host", which nothing provides`,
+      fix: "pulumi config set --secret inference-scaling:rabbitmqConnection <value>",
+    });
+    expect(triggerSecretValue(empty, ref("bearerToken", "prom-token", "token"))).toMatchObject({
+      key: "triggerSecrets.prom-token.token",
+      fix: "pulumi config set --secret --path 'inference-scaling:triggerSecrets.prom-token.token' <value>",
+    });
+  });
+});

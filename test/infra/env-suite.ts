@@ -1,0 +1,191 @@
+/**
+ * The checks every environment's stack must pass, run once per environment (one test file each,
+ * so every file gets a fresh Pulumi runtime in its own process).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { distObjects, isSecretEnvelope, objectKey, plainStrings, runProgram, stackConfig, type Registration } from "./harness.js";
+import { stackFor } from "../helpers/env.js";
+
+/** What each environment must get, written out here rather than read from the code under test. */
+export interface EnvExpectation {
+  readonly env: string;
+  readonly namespace: string;
+  readonly kubeContext: string;
+  readonly prometheusAddress: string;
+  readonly protectNamespace: boolean;
+  /** Helm releases by release name: chart, version, repo, namespace. */
+  readonly releases: Readonly<Record<string, { chart: string; version: string; repo: string; namespace: string }>>;
+  /** Autoscaler kind once the charts render one (scaling.mode). */
+  readonly autoscalerKind: "ScaledObject" | "HorizontalPodAutoscaler";
+}
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\n# SENTINEL-KUBECONFIG-7f3a";
+const RABBIT = "amqp://inference:SENTINEL-RABBIT-9c1d@rabbitmq.queue.svc:5672/prod";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
+const STACK_COMPONENT = "inference-scaling:infra:InferenceStack";
+
+/**
+ * `Secret namespace/name` of every Secret a TriggerAuthentication in dist/ references (all read the
+ * rabbitmq `host` parameter in the built-in environments) that dist/ does not contain.
+ */
+function configSecretKeys(dist: Record<string, any>[]): string[] {
+  const rendered = new Set(dist.map(objectKey));
+  const keys = dist
+    .filter((o) => o.kind === "TriggerAuthentication")
+    .flatMap((o) => (o.spec.secretTargetRef as { name: string }[]).map((r) => `Secret ${o.metadata.namespace}/${r.name}`))
+    .filter((k) => !rendered.has(k));
+  return [...new Set(keys)];
+}
+
+export function envSuite(x: EnvExpectation): void {
+  describe(`pulumi program, stack ${x.env}`, () => {
+    let regs: Registration[];
+    let outputs: Awaited<ReturnType<typeof runProgram>>["outputs"];
+    const byType = (t: string) => regs.filter((r) => r.type === t);
+    const one = (pred: (r: Registration) => boolean, what: string) => {
+      const found = regs.filter(pred);
+      expect(found, what).toHaveLength(1);
+      return found[0]!;
+    };
+    const deployed = () => {
+      const stack = one((r) => r.type === STACK_COMPONENT, "InferenceStack component");
+      return regs.filter((r) => r.parent === stack.urn && r.custom);
+    };
+
+    beforeAll(async () => {
+      const run = await runProgram(x.env, stackConfig(x.env, { kubeconfig: KUBECONFIG, rabbitmqConnection: RABBIT }));
+      regs = run.registrations;
+      outputs = run.outputs;
+    });
+
+    it("deploys exactly the objects of dist/<env> (kind, namespace, name), with identical content", () => {
+      const dist = distObjects(x.env);
+      expect(dist.length).toBeGreaterThan(0);
+      const objects = deployed().filter((r) => !configSecretKeys(dist).includes(objectKey(r.inputs as any)));
+      const deployedByKey = new Map(objects.map((r) => [objectKey(r.inputs as any), r.inputs]));
+      expect(deployedByKey.size, "one Pulumi resource per object").toBe(objects.length);
+      expect([...deployedByKey.keys()].sort()).toEqual(dist.map(objectKey).sort());
+      for (const o of dist) expect(deployedByKey.get(objectKey(o)), objectKey(o)).toEqual(o);
+      // Typed resources, not a generic wrapper: the Deployment is a kubernetes:apps/v1:Deployment.
+      expect(objects.find((r) => r.inputs.kind === "Deployment")?.type).toBe("kubernetes:apps/v1:Deployment");
+      expect(objects.find((r) => r.inputs.kind === "Namespace")?.type).toBe("kubernetes:core/v1:Namespace");
+    });
+
+    it("adds only the Secrets TriggerAuthentications read, from secret config, encrypted", () => {
+      const dist = distObjects(x.env);
+      const extra = deployed().filter((r) => !dist.some((o) => objectKey(o) === objectKey(r.inputs as any)));
+      expect(extra.map((r) => objectKey(r.inputs as any)).sort()).toEqual(configSecretKeys(dist).sort());
+      for (const r of extra) {
+        expect(r.type).toBe("kubernetes:core/v1:Secret");
+        expect(isSecretEnvelope((r.wire as Record<string, unknown>)["stringData"]), objectKey(r.inputs as any)).toBe(true);
+        expect(Object.values(r.inputs.stringData)).toEqual([RABBIT]);
+      }
+    });
+
+    it("installs the add-ons at the versions pinned in Pulumi.<env>.yaml", () => {
+      const releases = Object.fromEntries(
+        byType(RELEASE).map((r) => [r.inputs.name, { chart: r.inputs.chart, version: r.inputs.version, repo: r.inputs.repositoryOpts?.repo, namespace: r.inputs.namespace }]),
+      );
+      const adapterRendered = stackFor(x.env).helmValues["prometheus-adapter"] !== undefined;
+      const expected = { ...x.releases };
+      if (!adapterRendered) delete (expected as Record<string, unknown>)["prometheus-adapter"];
+      expect(releases).toEqual(expected);
+      const cm = one((r) => r.type === CERT_MANAGER, "cert-manager component");
+      expect(cm.remote).toBe(true);
+      expect(cm.inputs.installCRDs).toBe(true);
+      expect(cm.inputs.helmOptions).toMatchObject({ version: "v1.18.2", namespace: "cert-manager", createNamespace: true });
+    });
+
+    it("creates the cert-manager chain: self-signed ClusterIssuer → CA Certificate → CA ClusterIssuer", () => {
+      const cm = one((r) => r.type === CERT_MANAGER, "cert-manager");
+      const selfSigned = one((r) => r.inputs.kind === "ClusterIssuer" && r.inputs.spec?.selfSigned !== undefined, "self-signed issuer");
+      const ca = one((r) => r.inputs.kind === "Certificate" && r.inputs.spec?.isCA === true, "CA certificate");
+      const caIssuer = one((r) => r.inputs.kind === "ClusterIssuer" && r.inputs.spec?.ca !== undefined, "CA issuer");
+      expect(selfSigned.type).toBe("kubernetes:cert-manager.io/v1:ClusterIssuer");
+      expect(ca.inputs.spec.issuerRef).toEqual({ group: "cert-manager.io", kind: "ClusterIssuer", name: selfSigned.inputs.metadata.name });
+      // A CA ClusterIssuer reads its key pair from cert-manager's own namespace.
+      expect(ca.inputs.metadata.namespace).toBe("cert-manager");
+      expect(caIssuer.inputs.spec.ca.secretName).toBe(ca.inputs.spec.secretName);
+      expect(selfSigned.dependencies).toContain(cm.urn);
+      expect(ca.dependencies).toContain(selfSigned.urn);
+      expect(caIssuer.dependencies).toContain(ca.urn);
+
+      const keda = regs.find((r) => r.type === RELEASE && r.inputs.chart === "keda");
+      if (x.releases["keda"]) {
+        expect(keda, "KEDA release").toBeDefined();
+        expect(keda!.dependencies).toContain(caIssuer.urn);
+        expect(keda!.inputs.values.certificates).toMatchObject({
+          autoGenerated: false,
+          certManager: { enabled: true, generateCA: false, issuer: { generate: false, kind: "ClusterIssuer", name: caIssuer.inputs.metadata.name } },
+        });
+      } else {
+        expect(keda).toBeUndefined();
+      }
+    });
+
+    it("makes namespaced objects wait for their Namespace and custom resources for the add-on installing their CRD", () => {
+      const objects = deployed();
+      const ns = one((r) => r.parent === objects[0]!.parent && r.inputs.kind === "Namespace", "the env Namespace");
+      expect(ns.inputs.metadata.name).toBe(x.namespace);
+      const releaseOf = (chart: string) => regs.find((r) => r.type === RELEASE && r.inputs.chart === chart);
+      let crdBacked = 0;
+      for (const r of objects) {
+        if (r.inputs.metadata.namespace === x.namespace) expect(r.dependencies, objectKey(r.inputs as any)).toContain(ns.urn);
+        const group = String(r.inputs.apiVersion).split("/")[0];
+        if (group === "keda.sh") {
+          crdBacked++;
+          expect(r.type.startsWith("kubernetes:keda.sh/")).toBe(true);
+          expect(r.dependencies, objectKey(r.inputs as any)).toContain(releaseOf("keda")!.urn);
+        }
+        if (group === "monitoring.coreos.com") {
+          crdBacked++;
+          expect(r.dependencies, objectKey(r.inputs as any)).toContain(releaseOf("kube-prometheus-stack")!.urn);
+        }
+      }
+      const distCrdBacked = distObjects(x.env).filter((o) => /^(keda\.sh|monitoring\.coreos\.com)\//.test(o.apiVersion)).length;
+      expect(crdBacked).toBe(distCrdBacked);
+    });
+
+    it("targets the configured cluster: every Kubernetes resource uses the stack's provider", () => {
+      const provider = one((r) => r.type === "pulumi:providers:kubernetes", "one kubernetes provider");
+      expect(provider.inputs.context).toBe(x.kubeContext);
+      const k8sResources = regs.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+      expect(k8sResources.length).toBeGreaterThan(5);
+      for (const r of k8sResources) expect(r.provider.startsWith(`${provider.urn}::`), `${r.type} ${r.name}`).toBe(true);
+      // The remote cert-manager component gets the provider explicitly (remote components do not inherit it).
+      expect(one((r) => r.type === CERT_MANAGER, "cert-manager").providers["kubernetes"]?.startsWith(provider.urn)).toBe(true);
+    });
+
+    it("puts no plaintext secret in any resource input", () => {
+      const provider = one((r) => r.type === "pulumi:providers:kubernetes", "provider");
+      // The kubeconfig does reach a resource, inside a secret envelope.
+      expect(isSecretEnvelope((provider.wire as Record<string, unknown>)["kubeconfig"])).toBe(true);
+      const credentialUrl = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+      for (const r of regs) {
+        for (const s of plainStrings(r.wire)) {
+          expect(s.value, `${r.type} ${r.name} ${s.path}`).not.toMatch(/SENTINEL/);
+          expect(s.value, `${r.type} ${r.name} ${s.path}`).not.toMatch(credentialUrl);
+        }
+      }
+      // Grafana's chart default admin password would be a plaintext credential: not deployed.
+      const kps = regs.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack");
+      if (kps) expect(kps.inputs.values.grafana).toEqual({ enabled: false });
+    });
+
+    it(`${x.protectNamespace ? "protects" : "does not protect"} the environment's Namespace, and nothing else`, () => {
+      const protectedOnes = regs.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`);
+      expect(protectedOnes).toEqual(x.protectNamespace ? [`kubernetes:core/v1:Namespace ${x.namespace}`] : []);
+    });
+
+    it("exports the namespace, service, autoscaler and Prometheus address", () => {
+      const inDist = distObjects(x.env).filter((o) => o.metadata.name === "inference" && ["ScaledObject", "HorizontalPodAutoscaler"].includes(o.kind));
+      expect(outputs).toMatchObject({ namespace: x.namespace, serviceName: "inference", prometheusAddress: x.prometheusAddress });
+      expect(outputs.autoscaler).toEqual(inDist[0] ? { kind: inDist[0].kind, name: "inference" } : null);
+      // Once the autoscaling charts render an autoscaler, it is the one the env's scaling.mode selects.
+      if (inDist[0]) expect(inDist.map((o) => o.kind)).toEqual([x.autoscalerKind]);
+      expect(outputs.addons["certManager"]).toEqual({ version: "v1.18.2", installedHere: true });
+    });
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Bad stack names and bad stack config stop the program before any resource is registered, with
+ * one line per problem naming the stack, the key and the fix.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ENV_NAMES } from "../../stacks/envs/index.js";
+import { installMocks, stackConfig } from "./harness.js";
+
+const KUBECONFIG = { kubeconfig: "apiVersion: v1\nkind: Config" };
+
+/** Runs the program expecting a failure; returns the error and whatever got registered (must be nothing). */
+async function failure(stack: string, config = stackConfig(stack, KUBECONFIG)) {
+  const registrations = await installMocks(stack, config);
+  const { default: deploy } = await import("../../infra/index.js");
+  let error: Error | undefined;
+  try {
+    await deploy(stack);
+  } catch (e) {
+    error = e as Error;
+  } finally {
+    await pulumi.runtime.disconnect();
+  }
+  if (!error) throw new Error(`stack ${stack} deployed (${registrations.length} resources) but was expected to fail`);
+  expect(registrations.map((r) => `${r.type} ${r.name}`), "nothing is registered before the error").toEqual([]);
+  return error;
+}
+
+describe("pulumi program errors", () => {
+  it("rejects a stack name that selects no environment, listing the known ones", async () => {
+    const error = await failure("qa", stackConfig("qa", KUBECONFIG, { "inference-scaling:kubeContext": "qa" }));
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    const known = ENV_NAMES.join(", ");
+    expect(known).toMatch(/^dev, staging, prod\b/);
+    expect(error.message).toBe(
+      `stack "qa" selects no environment: the stack name must be one of ${known}. Fix: pulumi stack select <one of ${known}>, or add stacks/envs/qa.ts (registered in stacks/envs/index.ts) and Pulumi.qa.yaml`,
+    );
+  });
+
+  it("requires the addons block, naming the key and the fix", async () => {
+    const error = await failure("staging", stackConfig("staging", KUBECONFIG, { "inference-scaling:addons": undefined }));
+    expect(error.message).toBe(
+      'stack "staging": inference-scaling:addons: is required: it pins the chart version of every add-on and says whether this program installs it. Fix: add an addons block to Pulumi.staging.yaml (README "Deploying with Pulumi" lists its keys)',
+    );
+  });
+
+  it("requires every add-on the environment needs, and KEDA 2.18 or later", async () => {
+    const addons = {
+      certManager: { install: true, version: "v1.18.2" },
+      keda: { install: true, version: "2.17.1" },
+    };
+    const error = await failure("prod", stackConfig("prod", KUBECONFIG, { "inference-scaling:addons": addons }));
+    expect(error.message.split("\n")).toEqual([
+      `stack "prod": inference-scaling:addons.prometheus: environment "prod" needs prometheus but the stack config does not say how it gets into the cluster. Fix: pulumi config set --path 'inference-scaling:addons.prometheus.install' true && pulumi config set --path 'inference-scaling:addons.prometheus.version' 77.1.1`,
+      `stack "prod": inference-scaling:addons.keda.version: KEDA 2.17.1 is older than 2.18.0, whose admission rules the rendered ScaledObjects follow. Fix: pin 2.18.0 or later`,
+    ]);
+  });
+
+  it("rejects an add-on setting with a floating or missing version", async () => {
+    const addons = { certManager: { install: true, version: "latest" }, prometheus: { install: "yes", version: "27.20.0" } };
+    const error = await failure("dev", stackConfig("dev", KUBECONFIG, { "inference-scaling:addons": addons }));
+    expect(error.message).toMatch(/^stack "dev": inference-scaling:addons\.certManager\.version: version must be an exact chart version such as 2\.18\.0\. Fix: /m);
+    expect(error.message).toMatch(/^stack "dev": inference-scaling:addons\.prometheus\.install: install must be true \(this program installs it\) or false \(already in the cluster\)\. Fix: /m);
+  });
+
+  it("refuses a credential stored in plain text", async () => {
+    const config = stackConfig("prod", KUBECONFIG, { "inference-scaling:rabbitmqConnection": "amqp://u:p@rabbit:5672" });
+    const error = await failure("prod", config);
+    expect(error.message).toBe(
+      'stack "prod": inference-scaling:rabbitmqConnection: is a credential but is stored in plain text in the stack config. Fix: remove it (pulumi config rm rabbitmqConnection) and set it encrypted: pulumi config set --secret inference-scaling:rabbitmqConnection <value>',
+    );
+    expect(error.message).not.toContain("u:p@");
+  });
+
+  it("refuses to deploy without a cluster context (never the current one by accident)", async () => {
+    const error = await failure("dev", stackConfig("dev", {}, { "inference-scaling:kubeContext": undefined }));
+    expect(error.message).toMatch(/^stack "dev": inference-scaling:kubeContext: no cluster is configured \(neither kubeContext nor kubeconfig is set\)/);
+  });
+});
