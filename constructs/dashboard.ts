@@ -7,32 +7,34 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { MANAGED_BY } from "./labels.js";
+import { KUBE_STATE_METRICS_HPA } from "./platform-metrics.js";
 import { formatNumber, PromQL, type Matchers, type MetricContract, type ScrapeScope, type SeriesSuffix } from "./metrics.js";
 import { assertParses } from "./promql-parse.js";
 
 /**
- * The kube-state-metrics series the dashboards read (replicas desired vs ready, CPU requests).
- * kube-state-metrics puts the object's namespace on each series (`honorLabels`), so the usual
- * namespace scope selects this environment's objects.
+ * The kube-state-metrics series the dashboards read (replicas desired vs ready, CPU requests): the
+ * HPA series the alerts already declare (constructs/platform-metrics.ts) plus the Deployment and
+ * pod series. kube-state-metrics puts the object's namespace on each series (`honorLabels`), so
+ * the usual namespace scope selects this environment's objects.
  */
 export const KUBE_STATE_METRICS_CONTRACT: MetricContract = {
   port: 8080,
   portName: "http",
   path: "/metrics",
   metrics: [
-    { name: "kube_deployment_status_replicas_ready", type: "gauge", labels: ["deployment"], help: "Ready replicas of a Deployment" },
-    { name: "kube_deployment_spec_replicas", type: "gauge", labels: ["deployment"], help: "Replicas the Deployment asks for" },
+    ...KUBE_STATE_METRICS_HPA,
     {
       name: "kube_horizontalpodautoscaler_status_desired_replicas",
       type: "gauge",
-      labels: ["horizontalpodautoscaler"],
+      labels: ["namespace", "horizontalpodautoscaler"],
       help: "Replicas the HPA (or KEDA's HPA) wants",
     },
-    { name: "kube_horizontalpodautoscaler_spec_max_replicas", type: "gauge", labels: ["horizontalpodautoscaler"], help: "HPA maximum" },
+    { name: "kube_deployment_status_replicas_ready", type: "gauge", labels: ["namespace", "deployment"], help: "Ready replicas of a Deployment" },
+    { name: "kube_deployment_spec_replicas", type: "gauge", labels: ["namespace", "deployment"], help: "Replicas the Deployment asks for" },
     {
       name: "kube_pod_container_resource_requests",
       type: "gauge",
-      labels: ["pod", "container", "node", "resource", "unit"],
+      labels: ["namespace", "pod", "container", "node", "resource", "unit"],
       help: "Container resource requests",
     },
   ],

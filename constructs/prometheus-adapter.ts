@@ -158,7 +158,7 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
 
 /** The adapter's `config.yaml`. */
 export function adapterConfigYaml(rules: AdapterRules): string {
-  return stringify({ rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) }, { lineWidth: 0 });
+  return stringify({ rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** The prometheus-adapter chart's values for these rules (chart `rules.*` shape, default rules off). */

@@ -123,7 +123,7 @@ export function renderRuleGroup(group: RuleGroup): Record<string, unknown> {
 
 /** A plain Prometheus rule file holding `groups`. */
 export function ruleFileYaml(groups: readonly RuleGroup[], header = ""): string {
-  return header + stringify({ groups: groups.map(renderRuleGroup) }, { lineWidth: 0 });
+  return header + stringify({ groups: groups.map(renderRuleGroup) }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

@@ -94,11 +94,11 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
 
   /** `scrape_configs:` YAML with this one job (a fragment of prometheus.yml). */
   toYaml(header = ""): string {
-    return header + stringify({ scrape_configs: [this.config] }, { lineWidth: 0 });
+    return header + stringify({ scrape_configs: [this.config] }, { lineWidth: 0, aliasDuplicateObjects: false });
   }
 
   /** The job alone as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
   extraScrapeConfigs(): string {
-    return stringify([this.config], { lineWidth: 0 });
+    return stringify([this.config], { lineWidth: 0, aliasDuplicateObjects: false });
   }
 }

@@ -180,18 +180,19 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
     // Metadata: objective, budget, burn rates, remaining budget. Each rule selects the ones
     // before it through a builder over the rules recorded so far.
     const metaRules: RecordingRule[] = [];
-    const addMeta = (record: string, expr: (m: (record: string) => string) => string, extra: Record<string, string> = {}) => {
+    // Burn rates divide an SLI series by the budget: like Sloth's, they keep its sloth_window.
+    const addMeta = (record: string, expr: (m: (record: string) => string) => string, extra: Record<string, string> = {}, keepsWindow = false) => {
       const known = recordedPromQL([...sliRules, ...metaRules], scope);
       const m = (r: string) => known.selector(r, "", ids);
       const labels = { ...baseLabels, ...extra };
-      metaRules.push({ record, expr: expr(m), labels, seriesLabels: Object.keys(labels) });
+      metaRules.push({ record, expr: expr(m), labels, seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])] });
     };
     addMeta("slo:objective:ratio", () => `vector(${objective})`);
     addMeta("slo:error_budget:ratio", () => `vector(1 - ${objective})`);
     addMeta("slo:time_period:days", () => `vector(${periodDays})`);
-    addMeta("slo:current_burn_rate:ratio", (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`);
-    addMeta("slo:period_burn_rate:ratio", (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`);
-    addMeta("slo:period_error_budget_remaining:ratio", (m) => `1 - ${m("slo:period_burn_rate:ratio")}`);
+    addMeta("slo:current_burn_rate:ratio", (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
+    addMeta("slo:period_burn_rate:ratio", (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
+    addMeta("slo:period_error_budget_remaining:ratio", (m) => `1 - ${m("slo:period_burn_rate:ratio")}`, {}, true);
     addMeta("sloth_slo_info", () => "vector(1)", { sloth_mode: "inference-scaling", sloth_objective: formatNumber(slo.objective) });
     const metaGroup: RuleGroup = { name: `sloth-slo-meta-recordings-${slothId}`, rules: metaRules };
 

@@ -41,12 +41,21 @@ export interface PrometheusAdapterArgs extends AddonArgs {
   readonly prometheusUrl: pulumi.Input<string>;
 }
 
+/**
+ * Values that only pass through to resources are `pulumi.Input`s; values that decide which
+ * resources exist (install flags, chart, namespaces) are plain.
+ */
 export interface ClusterAddonsArgs {
   readonly certManager: AddonArgs;
   /** KEDA; omitted where the environment does not use it. */
   readonly keda?: AddonArgs;
   /** Prometheus; omitted where the environment uses an external one. */
   readonly prometheus?: PrometheusArgs;
+  /**
+   * The Prometheus Operator's CRDs exist in the cluster even though `prometheus` is omitted (an
+   * external Prometheus with an operator-managed cluster). @default false
+   */
+  readonly prometheusOperatorCrds?: boolean;
   /** prometheus-adapter; omitted where the environment renders no adapter rules. */
   readonly prometheusAdapter?: PrometheusAdapterArgs;
   /**
@@ -292,6 +301,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
       } else if (p.chart === "kube-prometheus-stack") {
         crdSources.set("monitoring.coreos.com", { kind: "present", addon: p.chart });
       }
+    }
+
+    if (!args.prometheus && args.prometheusOperatorCrds) {
+      crdSources.set("monitoring.coreos.com", { kind: "present", addon: "prometheus-operator" });
     }
 
     if (args.prometheusAdapter && adapterValues) {

@@ -262,7 +262,7 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
     triggerSecrets: {
       rabbitmqConnection: cfg.getSecret("rabbitmqConnection"),
       byName: cfg.getSecretObject<Record<string, Record<string, string>>>("triggerSecrets"),
-      // Which secret names and keys exist (not their values): read raw so no value is wrapped twice.
+      // Only which Secret names and keys exist is read here; the values stay inside `byName`, a secret.
       available: Object.fromEntries(
         Object.entries(parsePlainObject(pulumi.runtime.getConfig(`${PROJECT}:triggerSecrets`))).map(([name, keys]) => [name, Object.keys(parsePlainObject(keys))]),
       ),
@@ -293,6 +293,22 @@ export interface TriggerSecretSource {
   readonly byName?: pulumi.Output<Record<string, Record<string, string>>>;
   /** Secret name → keys present in `triggerSecrets` (names are not secret; the values are). */
   readonly available: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The value of a secret config key the stack declares (`stack.requiredSecrets[].configKey`), or a
+ * problem saying how to set it. A value stored in plain text is refused like any credential.
+ */
+export function declaredSecretValue(key: string, description: string): pulumi.Output<string> | InfraConfigProblem {
+  if (setInPlainText(key)) {
+    return {
+      key,
+      message: "is a credential but is stored in plain text in the stack config",
+      fix: `remove it (pulumi config rm ${key}) and set it encrypted: pulumi config set --secret ${PROJECT}:${key} <value>`,
+    };
+  }
+  const value = new pulumi.Config(PROJECT).getSecret(key);
+  return value ?? { key, message: `is required: ${description}`, fix: `pulumi config set --secret ${PROJECT}:${key} <value>` };
 }
 
 /** A Secret key a rendered TriggerAuthentication reads. */

@@ -15,7 +15,7 @@ import { autoscalerName, prometheusAddress } from "../stacks/naming.js";
 import { renderEnvironment, SynthError } from "../stacks/synth.js";
 import { ConfigError } from "../stacks/validate.js";
 import { ClusterAddons } from "./cluster-addons.js";
-import { addonNeeds, InfraConfigError, readInfraConfig, triggerSecretValue, type InfraConfigProblem } from "./config.js";
+import { addonNeeds, declaredSecretValue, InfraConfigError, readInfraConfig, triggerSecretValue, type InfraConfigProblem } from "./config.js";
 import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "./inference-stack.js";
 
 /** What `pulumi stack output` shows. */
@@ -87,20 +87,25 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
   const charts: ChartObjects[] = envStack.charts.map((c) => ({ chart: c.node.id, objects: c.toJson() as KubeObject[] }));
   const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.helmValues));
 
+  // Secrets the objects reference but dist/ never contains: those the stack declares
+  // (stack.requiredSecrets), then any other key a TriggerAuthentication reads.
   const secrets = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
-  const problems: InfraConfigProblem[] = [];
-  for (const ref of unrenderedSecretRefs(charts, infra.addons.keda?.namespace)) {
-    const value = triggerSecretValue(infra.triggerSecrets, ref);
+  const problems = new Map<string, InfraConfigProblem>();
+  const put = (namespace: string, name: string, key: string, value: pulumi.Output<string> | InfraConfigProblem) => {
     if (!pulumi.Output.isInstance(value)) {
-      problems.push(value);
-      continue;
+      problems.set(`${value.key}: ${value.message}`, value);
+      return;
     }
-    const id = `${ref.namespace}/${ref.secretName}`;
-    const s = secrets.get(id) ?? { namespace: ref.namespace, name: ref.secretName, stringData: {} };
-    s.stringData[ref.key] = value;
-    secrets.set(id, s);
+    const s = secrets.get(`${namespace}/${name}`) ?? { namespace, name, stringData: {} };
+    s.stringData[key] ??= value;
+    secrets.set(`${namespace}/${name}`, s);
+  };
+  for (const r of envStack.requiredSecrets) put(r.namespace, r.name, r.key, declaredSecretValue(r.configKey, r.description));
+  for (const ref of unrenderedSecretRefs(charts, infra.addons.keda?.namespace)) {
+    if (envStack.requiredSecrets.some((r) => r.namespace === ref.namespace && r.name === ref.secretName && r.key === ref.key)) continue;
+    put(ref.namespace, ref.secretName, ref.key, triggerSecretValue(infra.triggerSecrets, ref));
   }
-  if (problems.length) throw new InfraConfigError(stack, problems);
+  if (problems.size) throw new InfraConfigError(stack, [...problems.values()]);
   const autoscaler = autoscalerOf(config, charts.flatMap((c) => c.objects));
   for (const unused of infra.unusedAddons) {
     void pulumi.log.warn(`addons.${unused} is configured but environment "${config.name}" does not use it: not installed`);
@@ -121,6 +126,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
         port: p.port,
         selectorLabels: config.monitoring.selectorLabels,
       },
+      prometheusOperatorCrds: config.cluster.prometheusOperator,
       prometheusAdapter: prometheusAdapter && { ...prometheusAdapter, prometheusUrl: prometheusAddress(config) },
       helmValues: envStack.helmValues,
     },

@@ -25,7 +25,10 @@ export interface ChartObjects {
   readonly objects: readonly KubeObject[];
 }
 
-/** A Secret a TriggerAuthentication reads that synth must not render: created from secret config. */
+/**
+ * A Secret the objects read that synth must not render (stack.requiredSecrets, TriggerAuthentication
+ * references): created from secret config.
+ */
 export interface ConfigSecret {
   readonly namespace: string;
   readonly name: string;
@@ -42,7 +45,7 @@ export interface InferenceStackArgs {
   readonly namespaceOwners?: ReadonlyMap<string, pulumi.Resource>;
   /** Protect the environment's Namespace objects from deletion. @default false */
   readonly protectNamespace?: boolean;
-  /** Secrets created from stack config for the rendered TriggerAuthentications. @default [] */
+  /** Secrets created from secret stack config (see {@link ConfigSecret}). @default [] */
   readonly secrets?: readonly ConfigSecret[];
   /** KEDA's namespace: where ClusterTriggerAuthentication Secrets live. @default "keda" */
   readonly kedaNamespace?: string;

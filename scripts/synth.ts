@@ -3,6 +3,7 @@
  * Synthesizes environments to dist/<env>/. User errors print one line each and exit 1.
  */
 import { parseArgs } from "node:util";
+import { formatFinding } from "../stacks/checks/index.js";
 import { builtinSources, fileSource, parseSources, type EnvSource } from "../stacks/load.js";
 import { renderEnvironment, writeDist } from "../stacks/synth.js";
 import { runCli } from "./cli.js";
@@ -22,7 +23,12 @@ await runCli(async () => {
   ];
   const configs = parseSources(sources);
   const rendered = [];
-  for (const c of configs) rendered.push(await renderEnvironment(c));
+  for (const c of configs) {
+    const r = await renderEnvironment(c);
+    // Check warnings do not fail synth (errors did, inside renderEnvironment).
+    for (const w of r.warnings) console.error(`warning: ${formatFinding(w)}`);
+    rendered.push(r);
+  }
   writeDist(outDir, rendered);
   for (const r of rendered) console.log(`${outDir}/${r.env}: ${r.files.length} files, ${r.stack.objects().length} objects`);
 });

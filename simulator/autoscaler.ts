@@ -119,16 +119,48 @@ const SUPPORTED_QUERIES =
 
 // ------------------------------------------------------------------ PromQL -> signal
 
-/** The outermost expression, through parentheses. */
-function topExpr(query: string) {
-  let n = parser.parse(query).topNode.firstChild;
-  while (n && n.name === "ParenExpr") n = n.firstChild?.nextSibling ?? null;
+type SyntaxNode = NonNullable<ReturnType<typeof parser.parse>["topNode"]["firstChild"]>;
+
+const isExpr = (n: SyntaxNode) => /Expr$|Selector$|Literal$|^FunctionCall$/.test(n.name);
+
+/** The expression inside any parentheses around `n`. */
+function unparen(n: SyntaxNode | null): SyntaxNode | null {
+  while (n && n.name === "ParenExpr") {
+    let c = n.firstChild;
+    while (c && !isExpr(c)) c = c.nextSibling;
+    n = c;
+  }
   return n;
 }
 
+/** The outermost expression, through parentheses. */
+function topExpr(query: string): SyntaxNode | null {
+  return unparen(parser.parse(query).topNode.firstChild);
+}
+
+const SET_OPERATORS = new Set(["And", "Or", "Unless"]);
+
+/**
+ * The operand that carries the value of a query guarded with set operators, e.g. the quantile in
+ * `histogram_quantile(…) and on() (traffic > 0) or on() (traffic * 0)`: the leftmost operand of
+ * an and/or/unless chain. The guards only decide between that value, 0 and no result, which the
+ * simulated Prometheus answers the same way (no requests in the window: 0; no samples: nothing).
+ */
+export function primaryOperand(query: string): string {
+  let n = topExpr(query);
+  while (n && n.name === "BinaryExpr") {
+    let op: string | undefined;
+    for (let c = n.firstChild; c; c = c.nextSibling) if (SET_OPERATORS.has(c.name)) op = c.name;
+    if (!op) break;
+    n = unparen(n.firstChild);
+  }
+  return n ? query.slice(n.from, n.to) : query;
+}
+
 /** What a Prometheus query measures in the simulated service. Throws a plain Error naming the problem. */
-export function signalOfQuery(query: string): Signal {
-  assertParses(query);
+export function signalOfQuery(fullQuery: string): Signal {
+  assertParses(fullQuery);
+  const query = primaryOperand(fullQuery);
   const grouping = resultGrouping(query);
   if (grouping === undefined || grouping.length > 0) {
     throw new Error(`the query returns ${grouping === undefined ? "one series per pod" : `one series per ${grouping.join(", ")}`}, not one value`);

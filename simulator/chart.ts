@@ -53,6 +53,23 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
   return out;
 }
 
+/** Decades (and 2, 5 between them when the range is narrow) covering the latencies drawn. */
+function latencyTicks(points: readonly { latency: number }[]): number[] {
+  let lo = Infinity;
+  let hi = 0;
+  for (const p of points) {
+    if (p.latency < lo) lo = p.latency;
+    if (p.latency > hi) hi = p.latency;
+  }
+  if (!(hi > 0)) return [0.1, 1];
+  const from = Math.floor(Math.log10(lo));
+  const to = Math.ceil(Math.log10(hi));
+  const steps = to - from <= 2 ? [1, 2, 5] : [1];
+  const out: number[] = [];
+  for (let e = from; e <= to; e++) for (const m of steps) out.push(round(m * 10 ** e));
+  return out;
+}
+
 function round(v: number): number {
   return Number(v.toPrecision(6));
 }
@@ -81,58 +98,68 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
         },
       ]
     : [];
-  const loadTitle = r0.scenario.unit === "users" ? `requests/s (${r0.pod.requestsPerUserPerSecond} per user)` : "requests/s";
+  const outageLabel = outages.length
+    ? [
+        {
+          data: { values: outages },
+          mark: { type: "text" as const, align: "left" as const, baseline: "top" as const, dx: 3, dy: 3, fontSize: 10, color: "#555" },
+          encoding: { x: { field: "x0", type: "quantitative" as const }, y: { value: 0 }, text: { field: "what" } },
+        },
+      ]
+    : [];
+  const loadTitle = "load (req/s)";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: `${r0.env} · ${r0.scenario.name}: ${runs.join(" vs ")}`, anchor: "start", fontSize: 15 },
     config: { font: "sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 11 }, legend: { labelFontSize: 11, titleFontSize: 11 } },
-    spacing: 14,
+    spacing: 6,
     resolve: { scale: { color: "shared", strokeDash: "shared" } },
     vconcat: [
       {
         width,
         height: 110,
         layer: [
-          ...outageLayer,
           {
             data: { values: data.load },
             mark: { type: "area", color: "#888", opacity: 0.35, line: { color: "#555", strokeWidth: 1 } },
-            encoding: { x: { ...x, axis: { title: null, labels: false } }, y: { field: "rps", type: "quantitative", title: loadTitle } },
+            encoding: { x: { ...x, axis: { title: null, labels: false, ticks: false, domain: false } }, y: { field: "rps", type: "quantitative", title: loadTitle } },
           },
+          ...outageLayer,
         ],
       },
       {
         width,
         height: 150,
         layer: [
-          ...outageLayer,
           {
             data: { values: data.replicas },
             mark: { type: "line", interpolate: "step-after", strokeWidth: 1.6 },
             encoding: {
-              x: { ...x, axis: { title: null, labels: false } },
+              x: { ...x, axis: { title: null, labels: false, ticks: false, domain: false } },
               y: { field: "replicas", type: "quantitative", title: "replicas" },
               color,
               strokeDash: { field: "kind", type: "nominal", title: "replicas", scale: { domain: ["ready", "desired"], range: [[1, 0], [5, 3]] } },
               detail: { field: "kind" },
             },
           },
+          ...outageLayer,
+          ...outageLabel,
         ],
       },
       {
         width,
         height: 170,
         layer: [
-          ...outageLayer,
           {
             data: { values: data.latency },
             mark: { type: "line", strokeWidth: 1.6 },
             encoding: {
               x,
-              y: { field: "latency", type: "quantitative", title: `${q} latency (s, log)`, scale: { type: "log" } },
+              y: { field: "latency", type: "quantitative", title: `${q} latency (s, log)`, scale: { type: "log" }, axis: { values: latencyTicks(data.latency), format: "~g" } },
               color,
             },
           },
+          ...outageLayer,
           {
             data: { values: [{ y: thr, label: `SLO ${thr} s` }] },
             layer: [

@@ -13,7 +13,7 @@ export interface Summary {
   readonly label: string;
   /** First second the load exceeds its initial value by 10 % (null: it never does). */
   readonly loadRiseAt: number | null;
-  /** First scale-up at t ≥ 0. */
+  /** First scale-up at or after loadRiseAt (t ≥ 0 when the load never rises). */
   readonly firstScaleUpAt: number | null;
   /** firstScaleUpAt − loadRiseAt (from t = 0 when the load never rises). */
   readonly timeToFirstScaleUp: number | null;
@@ -53,7 +53,8 @@ export function summarize(r: SimulationResult): Summary {
       break;
     }
   }
-  const up = r.events.find((e) => e.to > e.from);
+  // a scale-up before the load rises (still settling) is no response to it
+  const up = r.events.find((e) => e.to > e.from && e.t >= (loadRiseAt ?? 0));
   const firstScaleUpAt = up ? up.t : null;
   const timeToFirstScaleUp = firstScaleUpAt === null ? null : Math.max(0, firstScaleUpAt - (loadRiseAt ?? 0));
 
@@ -276,7 +277,11 @@ export function modelText(r: SimulationResult): string {
 }
 
 /** The Markdown report of one or more runs of the same env and scenario. */
-export function markdownReport(results: readonly SimulationResult[], files: { readonly chart: string; readonly csv: readonly string[] }): string {
+export function markdownReport(
+  results: readonly SimulationResult[],
+  files: { readonly chart: string; readonly csv: readonly string[] },
+  notes: readonly string[] = [],
+): string {
   const r0 = results[0]!;
   const s = r0.scenario;
   const unit = s.unit === "users" ? `users × ${r0.pod.requestsPerUserPerSecond} req/s each` : "requests/s";
@@ -286,6 +291,7 @@ export function markdownReport(results: readonly SimulationResult[], files: { re
   out.push(`Scenario **${s.name}**: ${s.description} (${unit}; ${duration(s.load.length)} at 1 s resolution).`);
   if (s.prometheusOutages.length) out.push(`Prometheus is down ${s.prometheusOutages.map((w) => `${clock(w.startSeconds)}–${clock(w.endSeconds)}`).join(", ")}.`);
   out.push(`SLO: p95 latency under ${seconds(r0.sloThresholdSeconds)} (slo.latency.thresholdSeconds).`);
+  for (const n of notes) out.push(`Note: ${n}.`);
   out.push("");
   out.push(summaryTable(results));
   out.push("");

@@ -393,10 +393,16 @@ export function simulate(input: SimulationInput): SimulationResult {
   };
 
   // ---------------------------------------------------------------- the loop
-  const mod = (x: number, n: number) => ((x % n) + n) % n;
+  const down = new Uint8Array(D);
+  for (let t = 0; t < D; t++) down[t] = prometheusDown(scenario, t) ? 1 : 0;
+  // tick phases (ticks where t ≡ 0 mod period; scrapes offset), advanced per second without a modulo
+  const phase = (t: number, period: number) => ((t % period) + period) % period;
+  let syncPhase = phase(-warmup, sync);
+  let scrapePhase = phase(-warmup - scrapeOffset, scrape);
+  let pollPhase = keda ? phase(-warmup, keda.pollingIntervalSeconds) : 1;
   for (let t = -warmup; t < D; t++) {
     const lambda = rates[t < 0 ? 0 : t]!;
-    const up = t < 0 || !prometheusDown(scenario, t);
+    const up = t < 0 || down[t] === 0;
     if (t >= nextReadyAt) recountReady(t);
     const n = readyCount;
     let latency: number;
@@ -435,7 +441,7 @@ export function simulate(input: SimulationInput): SimulationResult {
     }
     requestsTotal += lambda;
     ms.observe(t, coresPerPod, msOffset);
-    if (up && mod(t - scrapeOffset, scrape) === 0) {
+    if (up && scrapePhase === 0) {
       sample.requestsTotal = requestsTotal;
       sample.queueTotal = queueTotal;
       sample.inFlightTotal = inFlightTotal;
@@ -443,8 +449,11 @@ export function simulate(input: SimulationInput): SimulationResult {
       sample.pods = n;
       prom.record(t, sample);
     }
-    if (keda && mod(t, keda.pollingIntervalSeconds) === 0) poll(t, up);
-    if (mod(t, sync) === 0) reconcile(t, up);
+    if (keda && pollPhase === 0) poll(t, up);
+    if (syncPhase === 0) reconcile(t, up);
+    if (++syncPhase === sync) syncPhase = 0;
+    if (++scrapePhase === scrape) scrapePhase = 0;
+    if (keda && ++pollPhase === keda.pollingIntervalSeconds) pollPhase = 0;
     if (t >= 0) {
       tl.users[t] = scenario.unit === "users" ? scenario.load[t]! : NaN;
       tl.rps[t] = lambda;

@@ -266,7 +266,6 @@ export class ServiceTable {
   private readonly uMax = -Math.log(1 - SATURATION_UTILIZATION);
   private readonly q: Float64Array;
   private readonly lq: Float64Array;
-  private readonly busy: Float64Array;
   private readonly cdf: Float64Array;
   private readonly satGrid: Float64Array;
   private readonly satGridMax: number;
@@ -287,14 +286,12 @@ export class ServiceTable {
     this.capacity = params.servers / params.serviceTimeSeconds;
     this.q = new Float64Array(n);
     this.lq = new Float64Array(n);
-    this.busy = new Float64Array(n);
     this.cdf = new Float64Array(n * m);
     for (let i = 0; i < n; i++) {
       const rho = 1 - Math.exp(-(i / (n - 1)) * this.uMax);
       const ss = podSteadyState(params, rho * this.capacity);
       this.q[i] = quantileWith(params, ss, q0);
       this.lq[i] = ss.meanQueueLength;
-      this.busy[i] = ss.busySlots;
       for (let j = 0; j < m; j++) this.cdf[i * m + j] = cdfWith(params, ss, points[j]!);
     }
     const sat = podSteadyState(params, SATURATION_UTILIZATION * this.capacity);
@@ -319,7 +316,7 @@ export class ServiceTable {
     if (delaySeconds > 0 || rho >= SATURATION_UTILIZATION) {
       out.quantile = this.saturatedQuantile + delaySeconds;
       out.queueLength = this.lq[n - 1]!;
-      out.busySlots = this.busy[n - 1]!;
+      out.busySlots = SATURATION_UTILIZATION * this.params.servers;
       for (let j = 0; j < m; j++) out.cdf[j] = this.saturatedCdf(this.points[j]! - delaySeconds);
       return;
     }
@@ -329,7 +326,7 @@ export class ServiceTable {
     const f = x - i;
     out.quantile = this.q[i]! + f * (this.q[i + 1]! - this.q[i]!);
     out.queueLength = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
-    out.busySlots = this.busy[i]! + f * (this.busy[i + 1]! - this.busy[i]!);
+    out.busySlots = Math.min(r, SATURATION_UTILIZATION) * this.params.servers;
     const a = i * m;
     const b = a + m;
     for (let j = 0; j < m; j++) out.cdf[j] = this.cdf[a + j]! + f * (this.cdf[b + j]! - this.cdf[a + j]!);

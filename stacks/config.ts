@@ -474,7 +474,8 @@ const EXTRA_SECTIONS = {
 };
 
 type ExtraSections = z.output<z.ZodObject<typeof EXTRA_SECTIONS>>;
-type Issue = (path: (string | number)[], message: string) => void;
+/** Adds a custom issue; `code` is the stable code (default CONFIG_CONFLICT) or the code of the check it mirrors. */
+type Issue = (path: (string | number)[], message: string, code?: string) => void;
 
 /** Cross-field rules of the optional sections. */
 function checkExtras(
@@ -493,7 +494,11 @@ function checkExtras(
   };
   const needsServiceMonitor = (path: string) => {
     if (c.monitoring.scrape !== "service-monitor") {
-      issue([path], `${path} is scraped through a ServiceMonitor, but monitoring.scrape is "${c.monitoring.scrape}". Fix: use monitoring.scrape "service-monitor" (Prometheus Operator) or remove ${path}`);
+      issue(
+        [path],
+        `${path} is scraped through a ServiceMonitor, but monitoring.scrape is "${c.monitoring.scrape}". Fix: use monitoring.scrape "service-monitor" (Prometheus Operator) or remove ${path}`,
+        "METRIC_NOT_SCRAPED",
+      );
     }
   };
   c.queueWorkers?.forEach((w, i) => {
@@ -503,7 +508,11 @@ function checkExtras(
       issue([...path, "activationValue"], `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`);
     }
     if ("CELERY_BROKER_URL" in w.env) {
-      issue([...path, "env", "CELERY_BROKER_URL"], "the broker URL is a credential and comes from the connection Secret. Fix: remove it from env and set it with pulumi config set --secret rabbitmqConnection");
+      issue(
+        [...path, "env", "CELERY_BROKER_URL"],
+        "the broker URL is a credential and comes from the connection Secret. Fix: remove it from env and set it with pulumi config set --secret rabbitmqConnection",
+        "PLAINTEXT_CREDENTIAL",
+      );
     }
   });
   if (c.queueWorkers?.length) needsKeda("queueWorkers", "a queue worker");

@@ -72,6 +72,7 @@ function checkConfig(config: EnvConfig): void {
   const missing = Object.values(SERVICE_METRIC).filter((n) => !names.has(n));
   if (missing.length) {
     problems.push({
+      code: "CONFIG_MISSING",
       env,
       field: "service.metrics.metrics",
       message: `monitoring needs ${missing.join(", ")}, which the metric contract does not declare`,
@@ -83,6 +84,7 @@ function checkConfig(config: EnvConfig): void {
     const t = config.slo.latency.thresholdSeconds;
     if (!buckets.includes(t)) {
       problems.push({
+        code: "CONFIG_INVALID_VALUE",
         env,
         field: "slo.latency.thresholdSeconds",
         message: `${formatNumber(t)}s is not a bucket boundary of ${SERVICE_METRIC.latency}, so the share of slower requests cannot be counted`,
@@ -93,6 +95,7 @@ function checkConfig(config: EnvConfig): void {
     const p95 = config.monitoring.alerts.p95LatencySeconds;
     if (p95 >= largest) {
       problems.push({
+        code: "CONFIG_CONFLICT",
         env,
         field: "monitoring.alerts.p95LatencySeconds",
         message: `${formatNumber(p95)}s is not below the largest latency bucket (${formatNumber(largest)}s): histogram_quantile never returns more than that, so the alert could never fire`,
@@ -177,7 +180,11 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
     promql: stack.promql,
     recordings,
     platform,
-    thresholds: monitoring.alerts,
+    thresholds: {
+      p95LatencySeconds: monitoring.alerts.p95LatencySeconds,
+      errorRatio: monitoring.alerts.errorRatio,
+      queueBacklog: monitoring.alerts.queueBacklog,
+    },
     runbookBaseUrl: monitoring.alerts.runbookBaseUrl,
     autoscaler: {
       mode: scaling.mode === "keda" ? "keda" : "hpa",

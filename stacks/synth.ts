@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
+import { buildErrorFinding, formatFinding, hasErrors, runConfigChecks, runRenderedChecks, startsWithCode, type Finding } from "./checks/index.js";
 import type { EnvConfig } from "./config.js";
 import { describeObject, validateObjects } from "./schema.js";
 import { buildStack, type EnvironmentStack } from "./stack.js";
@@ -19,11 +20,17 @@ export interface RenderedEnv {
   readonly env: string;
   readonly stack: EnvironmentStack;
   readonly files: readonly RenderedFile[];
+  /** Check warnings (errors fail the render); scripts/synth.ts prints them. */
+  readonly warnings: readonly Finding[];
 }
 
 /** A user-facing synth failure (invalid object, failed check): printed without a stack trace. */
 export class SynthError extends Error {
-  constructor(readonly lines: readonly string[]) {
+  constructor(
+    readonly lines: readonly string[],
+    /** The check findings behind the lines, when checks produced them (`npm run check --json`). */
+    readonly findings: readonly Finding[] = [],
+  ) {
     super(lines.join("\n"));
     this.name = "SynthError";
   }
@@ -38,7 +45,11 @@ export function toYaml(docs: readonly unknown[]): string {
 
 /** Builds and validates one environment in memory. Throws SynthError naming every invalid object. */
 export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv> {
-  const stack = buildStack(config);
+  // Config checks first: a threshold the env declares wrongly is reported with its check's code,
+  // not as the refusal of the construct that would use it.
+  const early = runConfigChecks(config);
+  failOnErrors(early);
+  const stack = buildStackOrExplain(config);
   const files: RenderedFile[] = [];
   const objects: Record<string, any>[] = [];
   for (const chart of stack.charts) {
@@ -53,15 +64,38 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   const seen = new Set<string>();
   for (const o of objects) {
     const key = `${o.apiVersion}/${describeObject(o)}`;
-    if (seen.has(key)) lines.push(`env "${config.name}": ${describeObject(o)} is rendered twice. Fix: give one of them another name`);
+    if (seen.has(key)) lines.push(`OBJECT_DUPLICATE env "${config.name}": ${describeObject(o)} is rendered twice. Fix: give one of them another name`);
     seen.add(key);
   }
   for (const f of await validateObjects(objects)) {
-    lines.push(`env "${config.name}": ${f.object} fails its schema: ${f.message}. Fix: correct the construct or config that renders it`);
+    lines.push(`SCHEMA_INVALID env "${config.name}": ${f.object} fails its schema: ${f.message}. Fix: correct the construct or config that renders it`);
   }
   if (lines.length) throw new SynthError(lines);
+  // Cross-resource checks on what was rendered (stacks/checks): errors stop here, warnings travel on.
+  const extra = new Set(stack.extraFiles.map((f) => f.path));
+  const findings = runRenderedChecks({ config, objects, files: files.filter((f) => extra.has(f.path)), helmValues: stack.helmValues });
+  failOnErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { env: config.name, stack, files };
+  return { env: config.name, stack, files, warnings: [...early, ...findings] };
+}
+
+function failOnErrors(findings: readonly Finding[]): void {
+  if (hasErrors(findings)) {
+    const errors = findings.filter((f) => f.severity === "error");
+    throw new SynthError(errors.map(formatFinding), errors);
+  }
+}
+
+/** buildStack, with a construct's refusal (an invariant its constructor checks) as a coded SynthError. */
+function buildStackOrExplain(config: EnvConfig): EnvironmentStack {
+  try {
+    return buildStack(config);
+  } catch (e) {
+    if (e instanceof SynthError) throw new SynthError(e.lines.map((l) => (startsWithCode(l) ? l : `CONSTRUCT_INVARIANT ${l}`)), e.findings);
+    const finding = buildErrorFinding(config, e);
+    if (finding) throw new SynthError([formatFinding(finding)], [finding]);
+    throw e;
+  }
 }
 
 /**

@@ -28,31 +28,35 @@ describe("env config validation", () => {
     expect(c.service.metrics.metrics.map((m) => m.name)).toContain("inference_queue_len");
   });
 
-  const cases: [string, Record<string, unknown>, string, RegExp][] = [
-    ["negative replicas", { scaling: { minReplicas: -1 } }, "scaling.minReplicas", /at least 0/],
-    ["min > max", { scaling: { minReplicas: 5, maxReplicas: 3 } }, "scaling.minReplicas", /greater than maxReplicas 3/],
-    ["missing image", { service: { image: undefined } }, "service.image", /required/],
-    ["empty image", { service: { image: "" } }, "service.image", /must not be empty/],
-    ["image without tag", { service: { image: "registry.example.com/ml/inference" } }, "service.image", /tag or @sha256/],
-    ["unknown field", { service: { replicaz: 3 } }, "service", /unknown field "replicaz"/],
-    ["request > limit", { service: { resources: { requests: { cpu: "8" } } } }, "service.resources.requests.cpu", /above the limit 4/],
-    ["probe path without /", { service: { probes: { readinessPath: "readyz" } } }, "service.probes.readinessPath", /starting with '\/'/],
-    ["bad quantity", { service: { resources: { requests: { memory: "4 gigs" } } } }, "service.resources.requests.memory", /quantity/],
-    ["wrong type", { scaling: { maxReplicas: "20" } }, "scaling.maxReplicas", /number/],
-    ["unknown mode", { scaling: { mode: "vpa" } }, "scaling.mode", /cpu-hpa, slo-hpa, keda/],
-    ["activation ≥ threshold", { scaling: { keda: { queueLength: { threshold: 10, activation: 10 } } } }, "scaling.keda.queueLength.activation", /below threshold/],
-    ["short query window", { monitoring: { queryWindow: "30s" } }, "monitoring.queryWindow", /4× the scrape interval/],
-    ["unicode namespace", { namespace: "ml-sérving" }, "namespace", /DNS label/],
+  // Each problem carries a stable code (stacks/validate.ts ConfigCode, or the check code a schema invariant mirrors).
+  const cases: [string, Record<string, unknown>, string, RegExp, string][] = [
+    ["negative replicas", { scaling: { minReplicas: -1 } }, "scaling.minReplicas", /at least 0/, "CONFIG_RANGE"],
+    ["min > max", { scaling: { minReplicas: 5, maxReplicas: 3 } }, "scaling.minReplicas", /greater than maxReplicas 3/, "CONFIG_CONFLICT"],
+    ["missing image", { service: { image: undefined } }, "service.image", /required/, "CONFIG_MISSING"],
+    ["empty image", { service: { image: "" } }, "service.image", /must not be empty/, "CONFIG_EMPTY"],
+    ["image without tag", { service: { image: "registry.example.com/ml/inference" } }, "service.image", /tag or @sha256/, "CONFIG_FORMAT"],
+    ["unknown field", { service: { replicaz: 3 } }, "service", /unknown field "replicaz"/, "CONFIG_UNKNOWN_KEY"],
+    ["request > limit", { service: { resources: { requests: { cpu: "8" } } } }, "service.resources.requests.cpu", /above the limit 4/, "CONFIG_CONFLICT"],
+    ["probe path without /", { service: { probes: { readinessPath: "readyz" } } }, "service.probes.readinessPath", /starting with '\/'/, "CONFIG_FORMAT"],
+    ["bad quantity", { service: { resources: { requests: { memory: "4 gigs" } } } }, "service.resources.requests.memory", /quantity/, "CONFIG_FORMAT"],
+    ["wrong type", { scaling: { maxReplicas: "20" } }, "scaling.maxReplicas", /number \(got string\)/, "CONFIG_INVALID_TYPE"],
+    ["unknown mode", { scaling: { mode: "vpa" } }, "scaling.mode", /cpu-hpa, slo-hpa, keda/, "CONFIG_INVALID_VALUE"],
+    ["activation ≥ threshold", { scaling: { keda: { queueLength: { threshold: 10, activation: 10 } } } }, "scaling.keda.queueLength.activation", /below threshold/, "CONFIG_CONFLICT"],
+    ["short query window", { monitoring: { queryWindow: "30s" } }, "monitoring.queryWindow", /4× the scrape interval/, "RATE_WINDOW_TOO_SHORT"],
+    ["unicode namespace", { namespace: "ml-sérving" }, "namespace", /DNS label/, "CONFIG_FORMAT"],
+    ["huge number", { monitoring: { alerts: { queueBacklog: Infinity } } }, "monitoring.alerts.queueBacklog", /number/, "CONFIG_RANGE"],
+    ["out-of-range float", { slo: { availability: { objective: 100 } } }, "slo.availability.objective", /at most 99.999/, "CONFIG_RANGE"],
   ];
-  for (const [name, patch, field, message] of cases) {
-    it(`rejects ${name} naming env, field and fix`, () => {
+  for (const [name, patch, field, message, code] of cases) {
+    it(`rejects ${name} naming env, field, fix and code ${code}`, () => {
       const ps = problems(envInput("prod", patch));
       const p = ps.find((x) => x.field === field);
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe("prod");
       expect(p!.message).toMatch(message);
+      expect(p!.code).toBe(code);
       expect(p!.fix.length).toBeGreaterThan(5);
-      expect(new ConfigError([p!]).message).toMatch(/^env "prod": /);
+      expect(new ConfigError([p!]).message).toMatch(new RegExp(`^${code} env "prod": `));
     });
   }
 

@@ -7,7 +7,7 @@
 import { syntaxErrors } from "../../constructs/promql-parse.js";
 import type { MetricContract, MetricSpec } from "../../constructs/metrics.js";
 import type { CheckContext } from "./context.js";
-import { adapterMetricName, safeSelectors, UNKNOWN_ADAPTER_SERIES } from "./promql.js";
+import { adapterMetricName, meantForMain, safeSelectors, UNKNOWN_ADAPTER_SERIES } from "./promql.js";
 import { asArray, resourceOf, str } from "./util.js";
 
 export interface ContractSeries {
@@ -36,7 +36,10 @@ export function isPlatformSeries(name: string): boolean {
   return PLATFORM_SERIES.test(name);
 }
 
-/** QUERY_SYNTAX and METRIC_NOT_IN_CONTRACT. */
+/**
+ * QUERY_SYNTAX and METRIC_NOT_IN_CONTRACT. Selectors scoped to another workload's job are not
+ * read against the inference service's contract (see meantForMain).
+ */
 export function checkQueriesAgainstContract(ctx: CheckContext): void {
   const series = contractSeries(ctx.contract);
   const recorded = ctx.recordings();
@@ -51,7 +54,7 @@ export function checkQueriesAgainstContract(ctx: CheckContext): void {
     for (const s of safeSelectors(q.expr)) {
       const m = s.metric;
       if (m === undefined || m === UNKNOWN_ADAPTER_SERIES || reported.has(m)) continue;
-      if (series.has(m) || recorded.has(m) || isPlatformSeries(m)) continue;
+      if (series.has(m) || recorded.has(m) || isPlatformSeries(m) || !meantForMain(ctx, s)) continue;
       reported.add(m);
       const family = ctx.contract.metrics.find((x) => x.name === m || m.startsWith(`${x.name}_`));
       const why =

@@ -1,44 +1,38 @@
 /**
  * Check 3: a query's label matchers must be able to match the labels the scrape actually stores.
- * For each selector of a contract series (or `up`), the labels a sample of the service would be
- * stored with are computed from every scrape that reaches the metrics port (target labels, the
- * honor_labels merge that renames colliding labels to `exported_*`, metric relabeling); the
- * selector passes when one scrape yields labels every matcher accepts.
+ * For each selector of a scraped series (anything but recorded and platform series; `up`
+ * included), the labels a sample would be stored with are computed for every scrape in the
+ * environment (target labels, the honor_labels merge that renames a colliding exposed label to
+ * `exported_*`, metric relabeling); the selector passes when one scrape yields labels every
+ * matcher accepts.
  */
-import { storedSeriesLabels } from "../../constructs/scrape-labels.js";
 import type { LabelMatcher } from "../../constructs/promql-parse.js";
-import type { CheckContext } from "./context.js";
-import { contractSeries } from "./contract.js";
-import { safeSelectors } from "./promql.js";
+import { storedSeriesLabels } from "../../constructs/scrape-labels.js";
+import type { CheckContext, QuerySite } from "./context.js";
+import { contractSeries, isPlatformSeries } from "./contract.js";
+import { matcherAccepts, meantForMain, safeSelectors } from "./promql.js";
 import { scrapesOf, type ProducedScrape } from "./scrape.js";
 
-/** Stands for "some value the service exports" where the query does not pin one. */
+/** Stands for "some value the workload exports" where the query does not pin one. */
 const ANY = "\u0000any";
 const REGEX_META = /[.*+?^${}()|[\]\\]/;
-
-function matches(m: LabelMatcher, value: string): boolean {
-  if (m.op === "=") return value === m.value;
-  if (m.op === "!=") return value !== m.value;
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${m.value})$`);
-  } catch {
-    return false;
-  }
-  return m.op === "=~" ? re.test(value) : !re.test(value);
-}
 
 function show(m: LabelMatcher): string {
   return `${m.name}${m.op}${JSON.stringify(m.value)}`;
 }
 
-/** Why `scrape` cannot store a series the matchers select, or undefined when it can. */
-function mismatch(scrape: ProducedScrape, appLabels: ReadonlySet<string>, matchers: readonly LabelMatcher[], isUp: boolean): string | undefined {
+/**
+ * Why `scrape` cannot store a series the matchers select, or undefined when it can.
+ * @param appLabels labels the workload itself puts on the series (undefined: unknown contract,
+ *   every matched label that is not a target label is assumed exported)
+ */
+function mismatch(scrape: ProducedScrape, appLabels: ReadonlySet<string> | undefined, matchers: readonly LabelMatcher[], isUp: boolean): string | undefined {
   let stored: Record<string, string> | undefined;
   if (isUp) stored = { ...scrape.target };
   else {
+    const labels = appLabels ?? new Set(matchers.map((m) => m.name).filter((n) => !(n in scrape.target)));
     const exposed: Record<string, string> = {};
-    for (const l of appLabels) {
+    for (const l of labels) {
       const pinned = matchers.find((m) => m.name === l && (m.op === "=" || (m.op === "=~" && !REGEX_META.test(m.value))));
       exposed[l] = pinned ? pinned.value : ANY;
     }
@@ -51,41 +45,49 @@ function mismatch(scrape: ProducedScrape, appLabels: ReadonlySet<string>, matche
   }
   for (const m of matchers) {
     const v = stored[m.name] ?? "";
-    if (v === ANY || v.includes(ANY)) continue;
-    if (!matches(m, v)) {
-      const moved = Object.entries(stored).find(([k, x]) => k === `exported_${m.name}` && x !== ANY);
-      return `${show(m)} cannot match: ${scrape.resource} stores ${m.name}=${JSON.stringify(v)}${moved ? ` (the service's own value moved to ${moved[0]})` : ""}`;
+    if (v.includes(ANY)) continue;
+    if (!matcherAccepts(m, v)) {
+      const moved = Object.keys(stored).find((k) => k === `exported_${m.name}`);
+      return `${show(m)} cannot match: ${scrape.resource} stores ${m.name}=${JSON.stringify(v)} for ${scrape.workload}${moved ? ` (the exported value moved to ${moved})` : ""}`;
     }
   }
   return undefined;
 }
 
-/** QUERY_LABEL_MISMATCH. */
+/** QUERY_LABEL_MISMATCH. One finding per resource and cause (a scrape problem breaks many rules at once). */
 export function checkQueryMatchers(ctx: CheckContext): void {
   const scrapes = scrapesOf(ctx).valid;
   if (scrapes.length === 0) return; // METRIC_NOT_SCRAPED says why
+  const mainScraped = scrapes.some((p) => p.main);
   const series = contractSeries(ctx.contract);
+  const recorded = ctx.recordings();
   const expected = ctx.scopeLabels;
+  const found = new Map<string, { q: QuerySite; selector: string; reason: string; count: number }>();
   for (const q of ctx.queries()) {
-    const reported = new Set<string>();
     for (const s of safeSelectors(q.expr)) {
-      if (!s.metric) continue;
-      const cs = series.get(s.metric);
+      if (!s.metric || recorded.has(s.metric)) continue;
       const isUp = s.metric === "up";
-      if (!cs && !isUp) continue;
-      const appLabels = new Set<string>(cs ? [...cs.metric.labels, ...(cs.suffix === "_bucket" ? ["le"] : [])] : []);
-      const reasons = scrapes.map((p) => mismatch(p, appLabels, s.matchers, isUp));
+      if (isPlatformSeries(s.metric) && !isUp) continue;
+      // The inference service unscraped: METRIC_NOT_SCRAPED reports it, other workloads' scrapes do not explain it.
+      if (!mainScraped && meantForMain(ctx, s)) continue;
+      const cs = series.get(s.metric);
+      const appLabels = cs ? new Set<string>([...cs.metric.labels, ...(cs.suffix === "_bucket" ? ["le"] : [])]) : undefined;
+      const reasons = scrapes.map((p) => mismatch(p, p.main ? (appLabels ?? new Set()) : appLabels, s.matchers, isUp));
       if (reasons.some((r) => r === undefined)) continue;
-      const reason = reasons[0]!;
-      if (reported.has(reason)) continue;
-      reported.add(reason);
-      ctx.sink.error(
-        "QUERY_LABEL_MISMATCH",
-        q.resource,
-        q.path,
-        `selector ${s.metric}{${s.matchers.map(show).join(",")}} can never match: ${reason}; the query silently returns nothing`,
-        `match the labels the scrape produces (namespace=${JSON.stringify(expected.namespace)}, job=${JSON.stringify(expected.job)}; build the query with stack.promql)`,
-      );
+      const reason = reasons.find((_, i) => scrapes[i]!.main) ?? reasons[0]!;
+      const key = `${q.resource}|${reason}`;
+      const prev = found.get(key);
+      if (prev) prev.count += prev.q === q ? 0 : 1;
+      else found.set(key, { q, selector: `${s.metric}{${s.matchers.map(show).join(",")}}`, reason, count: 0 });
     }
+  }
+  for (const { q, selector, reason, count } of found.values()) {
+    ctx.sink.error(
+      "QUERY_LABEL_MISMATCH",
+      q.resource,
+      q.path,
+      `selector ${selector} can never match: ${reason}; the query silently returns nothing${count ? ` (${count} more expression${count > 1 ? "s" : ""} of this resource fail the same way)` : ""}`,
+      `match the labels the scrape produces (for the inference service namespace=${JSON.stringify(expected.namespace)}, job=${JSON.stringify(expected.job)}; build queries with stack.promql)`,
+    );
   }
 }

@@ -6,7 +6,7 @@
  * helpers may assume a parsing expression.
  */
 import { parser } from "@prometheus-io/lezer-promql";
-import { selectors, syntaxErrors, type SelectorUse } from "../../constructs/promql-parse.js";
+import { selectors, syntaxErrors, type LabelMatcher, type SelectorUse } from "../../constructs/promql-parse.js";
 import type { MetricContract } from "../../constructs/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
@@ -24,6 +24,29 @@ function exprChildren(n: Node): Node[] {
 function visit(expr: string, f: (n: Node) => void): void {
   const tree = parser.parse(expr);
   tree.iterate({ enter: (ref) => void f(ref.node) });
+}
+
+/** Whether a label matcher accepts `value` (a missing label is ""); regexes are fully anchored. */
+export function matcherAccepts(m: LabelMatcher, value: string): boolean {
+  if (m.op === "=") return value === m.value;
+  if (m.op === "!=") return value !== m.value;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${m.value})$`);
+  } catch {
+    return false;
+  }
+  return m.op === "=~" ? re.test(value) : !re.test(value);
+}
+
+/**
+ * Whether a selector is meant for the inference service (whose contract the config declares):
+ * its `job` matcher, if any, accepts the job the program scopes that service with. Selectors
+ * scoped to another workload's job (orchestrator, GPU server) are read against that workload's
+ * own contract, which the env config does not carry.
+ */
+export function meantForMain(ctx: { readonly scopeLabels: { readonly job: string } }, s: SelectorUse): boolean {
+  return s.matchers.filter((m) => m.name === "job").every((m) => matcherAccepts(m, ctx.scopeLabels.job));
 }
 
 export function parses(expr: string): boolean {

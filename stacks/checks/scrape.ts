@@ -16,7 +16,7 @@ import {
 } from "../../constructs/scrape-labels.js";
 import type { CheckContext, PodTemplateRef } from "./context.js";
 import { contractSeries } from "./contract.js";
-import { safeSelectors } from "./promql.js";
+import { meantForMain, safeSelectors } from "./promql.js";
 import type { K8sObject, PathSegment } from "./types.js";
 import { asArray, formatPath, isObject, promDurationSeconds, resourceOf, selectorMatches, str } from "./util.js";
 
@@ -24,6 +24,10 @@ import { asArray, formatPath, isObject, promDurationSeconds, resourceOf, selecto
 export interface ProducedScrape {
   readonly resource: string;
   readonly path: readonly PathSegment[];
+  /** `Kind namespace/name` of the scraped workload. */
+  readonly workload: string;
+  /** The workload is the inference service (whose metric contract the config declares). */
+  readonly main: boolean;
   /** Target labels one service pod's metrics port gets (job, namespace, pod, ...). */
   readonly target: Labels;
   readonly behavior: ScrapeBehavior;
@@ -44,6 +48,8 @@ export interface ScrapeAnalysis {
   readonly broken: readonly ScrapeProblem[];
   /** Why the scrapes that reach nothing of the service do not (reported when nothing scrapes it). */
   readonly unrelated: readonly string[];
+  /** Some scrape selects the inference service (valid or broken). */
+  readonly targetsMain: boolean;
 }
 
 const POD_IP = "10.0.0.10";
@@ -136,43 +142,50 @@ function describePort(p: ContainerPort | undefined): string {
   return p ? `${p.number}${p.name ? ` (${p.name})` : ""}` : "no container port";
 }
 
-/** Analyses every scrape in the environment against the service's Service and pods. */
+/** Services (in the pods' namespace) whose selector picks the pods. */
+function servicesOf(ctx: CheckContext, pods: PodTemplateRef): K8sObject[] {
+  const labels = labelsOf(pods.template.metadata?.labels);
+  return ctx
+    .ofKind("Service", "")
+    .filter((s) => s.metadata?.namespace === pods.object.metadata?.namespace && isObject(s.spec?.selector) && selectorMatches({ matchLabels: s.spec.selector }, labels));
+}
+
+/**
+ * Analyses every scrape in the environment against every serving workload. Port and path are
+ * checked against the metric contract for the inference service (the only workload whose
+ * contract the env config declares); other workloads count as scraped when a target survives.
+ */
 export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
   const valid: ProducedScrape[] = [];
   const broken: ScrapeProblem[] = [];
   const unrelated: string[] = [];
-  const svc = ctx.service;
-  const pods = ctx.servicePods;
+  const main = ctx.servicePods;
+  const mainSvc = ctx.service;
   const { port: metricsPort, portName, path: metricsPath } = ctx.contract;
-  if (!pods) return { valid, broken, unrelated: ["the environment renders no serving workload"] };
-  const ports = containerPorts(pods);
-  const podLabels = labelsOf(pods.template.metadata?.labels);
-  const ns = String(pods.object.metadata?.namespace ?? ctx.config.namespace);
-  const selectorLabels = ctx.config.monitoring.selectorLabels;
   const metricsPortText = `${metricsPort} (${portName})`;
-
+  const selectorLabels = ctx.config.monitoring.selectorLabels;
+  const workloads = ctx.podTemplates().filter((p) => p.longRunning);
+  let targetsMain = false;
+  if (!main) unrelated.push("the environment renders no serving workload");
   const missingSelectorLabels = (o: K8sObject) => Object.entries(selectorLabels).filter(([k, v]) => labelsOf(o.metadata?.labels)[k] !== v);
+  const produce = (resource: string, path: readonly PathSegment[], pods: PodTemplateRef, target: Labels, behavior: ScrapeBehavior, interval: unknown) => {
+    const seconds = promDurationSeconds(interval);
+    valid.push({ resource, path, workload: pods.resource, main: pods === main, target, behavior, ...(seconds !== undefined ? { intervalSeconds: seconds } : {}) });
+  };
 
-  // ServiceMonitors: Service selected by labels and namespace; endpoint port names a Service port.
+  // ServiceMonitors: Services selected by labels and namespace; endpoint port names a Service port.
   for (const sm of ctx.ofKind("ServiceMonitor", "monitoring.coreos.com")) {
     const res = resourceOf(sm);
     const smNs = str(sm.metadata?.namespace) ?? "";
-    if (!svc) {
-      unrelated.push(`${res}: the environment renders no Service for it to select`);
-      continue;
-    }
-    const svcNs = str(svc.metadata?.namespace) ?? "";
     const nsSel = sm.spec?.namespaceSelector;
-    const nsOk = nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(svcNs) : smNs === svcNs);
-    const svcLabels = labelsOf(svc.metadata?.labels);
-    if (!nsOk) {
-      unrelated.push(`${res} watches namespaces ${JSON.stringify(nsSel?.matchNames ?? [smNs])}, not ${svcNs}`);
+    const nsOk = (ns: string) => nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(ns) : smNs === ns);
+    const selected = ctx.ofKind("Service", "").filter((svc) => nsOk(str(svc.metadata?.namespace) ?? "") && selectorMatches(sm.spec?.selector, labelsOf(svc.metadata?.labels)));
+    if (selected.length === 0) {
+      const svcText = mainSvc ? `Service ${mainSvc.metadata?.namespace}/${mainSvc.metadata?.name} (labels ${JSON.stringify(labelsOf(mainSvc.metadata?.labels))})` : "any Service";
+      unrelated.push(`${res} (spec.selector ${JSON.stringify(sm.spec?.selector ?? {})}, namespaces ${JSON.stringify(nsSel?.any ? "any" : (nsSel?.matchNames ?? [smNs]))}) selects no Service, not ${svcText}`);
       continue;
     }
-    if (!selectorMatches(sm.spec?.selector, svcLabels)) {
-      unrelated.push(`${res} spec.selector ${JSON.stringify(sm.spec?.selector ?? {})} does not select Service ${svcNs}/${svc.metadata?.name} (labels ${JSON.stringify(svcLabels)})`);
-      continue;
-    }
+    if (mainSvc && selected.includes(mainSvc)) targetsMain = true;
     const missing = missingSelectorLabels(sm);
     if (missing.length) {
       broken.push({
@@ -183,82 +196,80 @@ export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
       });
       continue;
     }
-    if (!selectorMatches({ matchLabels: svc.spec?.selector ?? {} }, podLabels) || !isObject(svc.spec?.selector)) {
-      broken.push({
-        resource: resourceOf(svc),
-        path: ["spec", "selector"],
-        message: `selects no pod of ${pods.resource} (pod labels ${JSON.stringify(podLabels)}): ${res} finds no endpoints to scrape`,
-        fix: "make the Service selector a subset of the pod template labels",
-      });
-      continue;
-    }
-    asArray(sm.spec?.endpoints).forEach((ep, i) => {
-      const path: PathSegment[] = ["spec", "endpoints", i];
-      const svcPorts = asArray(svc.spec?.ports);
-      let target: ContainerPort | undefined;
-      if (ep?.port !== undefined) {
-        const sp = svcPorts.find((p) => p?.name === ep.port);
-        if (!sp) {
+    for (const svc of selected) {
+      const svcName = String(svc.metadata?.name);
+      const svcNs = str(svc.metadata?.namespace) ?? "";
+      const svcLabels = labelsOf(svc.metadata?.labels);
+      const pods = workloads.find((w) => servicesOf(ctx, w).includes(svc));
+      if (!pods) {
+        if (svc === mainSvc) {
+          broken.push({ resource: resourceOf(svc), path: ["spec", "selector"], message: `selects no pod of the environment: ${res} finds no endpoints to scrape`, fix: "make the Service selector a subset of the pod template labels" });
+        }
+        continue;
+      }
+      const isMain = pods === main;
+      const ports = containerPorts(pods);
+      asArray(sm.spec?.endpoints).forEach((ep, i) => {
+        const path: PathSegment[] = ["spec", "endpoints", i];
+        const svcPorts = asArray(svc.spec?.ports);
+        let target: ContainerPort | undefined;
+        if (ep?.port !== undefined) {
+          const sp = svcPorts.find((p) => p?.name === ep.port);
+          if (!sp) {
+            broken.push({
+              resource: res,
+              path: [...path, "port"],
+              message: `port ${JSON.stringify(ep.port)} is not a port name of Service ${svcNs}/${svcName} (it has ${svcPorts.map((p) => JSON.stringify(p?.name)).join(", ")})`,
+              fix: isMain ? `use the Service port name "${portName}" (service.metrics.portName)` : "use a port name of the Service",
+            });
+            return;
+          }
+          target = serviceTargetPort(sp, ports);
+        } else if (ep?.targetPort !== undefined) {
+          target = typeof ep.targetPort === "string" ? ports.find((p) => p.name === ep.targetPort) : ports.find((p) => p.number === ep.targetPort);
+        } else {
+          broken.push({ resource: res, path, message: "names no port", fix: isMain ? `set port: "${portName}"` : "set port to a Service port name" });
+          return;
+        }
+        if (!target || (isMain && target.number !== metricsPort)) {
           broken.push({
             resource: res,
-            path: [...path, "port"],
-            message: `port ${JSON.stringify(ep.port)} is not a port name of Service ${svcNs}/${svc.metadata?.name} (it has ${svcPorts.map((p) => JSON.stringify(p?.name)).join(", ")})`,
-            fix: `use the Service port name "${portName}" (service.metrics.portName)`,
+            path: [...path, ep?.port !== undefined ? "port" : "targetPort"],
+            message: `scrapes container port ${describePort(target)} of ${pods.resource}${isMain ? `, but the service serves metrics on ${metricsPortText}` : ""}`,
+            fix: isMain ? `scrape the port named "${portName}"` : "point the Service port at a container port",
           });
           return;
         }
-        target = serviceTargetPort(sp, ports);
-      } else if (ep?.targetPort !== undefined) {
-        target = typeof ep.targetPort === "string" ? ports.find((p) => p.name === ep.targetPort) : ports.find((p) => p.number === ep.targetPort);
-      } else {
-        broken.push({ resource: res, path, message: "names no port", fix: `set port: "${portName}"` });
-        return;
-      }
-      if (target?.number !== metricsPort) {
-        broken.push({
-          resource: res,
-          path: [...path, ep?.port !== undefined ? "port" : "targetPort"],
-          message: `scrapes container port ${describePort(target)}, but the service serves metrics on ${metricsPortText}`,
-          fix: `scrape the port named "${portName}"`,
-        });
-        return;
-      }
-      const epPath = str(ep?.path) ?? "/metrics";
-      if (epPath !== metricsPath) {
-        broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${epPath}, but the service exposes metrics at ${metricsPath}`, fix: `set path: ${metricsPath}` });
-        return;
-      }
-      const svcName = String(svc.metadata?.name);
-      const jobLabel = str(sm.spec?.jobLabel);
-      const meta: Record<string, string> = {
-        ...podDiscoveryLabels(podTarget(pods, target)),
-        __meta_kubernetes_service_name: svcName,
-        __meta_kubernetes_endpoint_port_name: String(ep.port ?? ""),
-        job: jobLabel && svcLabels[jobLabel] ? svcLabels[jobLabel]! : svcName,
-        namespace: svcNs,
-        service: svcName,
-        pod: podName(pods),
-        container: target.container,
-        endpoint: String(ep.port ?? target.name),
-      };
-      for (const [k, v] of Object.entries(svcLabels)) meta[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
-      const r = safeRelabel(meta, rules(ep.relabelings));
-      if (r.error) {
-        broken.push({ resource: res, path: [...path, "relabelings"], message: `Prometheus rejects a relabeling: ${r.error}`, fix: "correct the relabeling" });
-        return;
-      }
-      if (!r.labels) {
-        broken.push({ resource: res, path: [...path, "relabelings"], message: "its relabelings drop the service's target", fix: "keep the service's pods in the relabelings" });
-        return;
-      }
-      valid.push({
-        resource: res,
-        path,
-        target: stripMeta(r.labels),
-        behavior: { honorLabels: ep.honorLabels === true, metricRelabel: rules(ep.metricRelabelings) },
-        ...(promDurationSeconds(ep.interval) !== undefined ? { intervalSeconds: promDurationSeconds(ep.interval)! } : {}),
+        const epPath = str(ep?.path) ?? "/metrics";
+        if (isMain && epPath !== metricsPath) {
+          broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${epPath}, but the service exposes metrics at ${metricsPath}`, fix: `set path: ${metricsPath}` });
+          return;
+        }
+        const jobLabel = str(sm.spec?.jobLabel);
+        const meta: Record<string, string> = {
+          ...podDiscoveryLabels(podTarget(pods, target)),
+          __meta_kubernetes_service_name: svcName,
+          __meta_kubernetes_endpoint_port_name: String(ep.port ?? ""),
+          job: jobLabel && svcLabels[jobLabel] ? svcLabels[jobLabel]! : svcName,
+          namespace: svcNs,
+          service: svcName,
+          pod: podName(pods),
+          container: target.container,
+          endpoint: String(ep.port ?? target.name),
+        };
+        for (const [k, v] of Object.entries(svcLabels)) meta[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
+        const r = safeRelabel(meta, rules(ep.relabelings));
+        if (r.error) {
+          broken.push({ resource: res, path: [...path, "relabelings"], message: `Prometheus rejects a relabeling: ${r.error}`, fix: "correct the relabeling" });
+          return;
+        }
+        if (!r.labels) {
+          if (isMain) broken.push({ resource: res, path: [...path, "relabelings"], message: "its relabelings drop the service's target", fix: "keep the service's pods in the relabelings" });
+          return;
+        }
+        produce(res, path, pods, stripMeta(r.labels), { honorLabels: ep.honorLabels === true, metricRelabel: rules(ep.metricRelabelings) }, ep.interval);
       });
-    });
+    }
   }
 
   // PodMonitors: pods selected directly; port names a container port.
@@ -266,46 +277,47 @@ export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
     const res = resourceOf(pm);
     const pmNs = str(pm.metadata?.namespace) ?? "";
     const nsSel = pm.spec?.namespaceSelector;
-    const nsOk = nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(ns) : pmNs === ns);
-    if (!nsOk || !selectorMatches(pm.spec?.selector, podLabels)) {
-      unrelated.push(`${res} does not select the pods of ${pods.resource}`);
+    const nsOk = (ns: string) => nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(ns) : pmNs === ns);
+    const selected = workloads.filter((w) => nsOk(str(w.object.metadata?.namespace) ?? "") && selectorMatches(pm.spec?.selector, labelsOf(w.template.metadata?.labels)));
+    if (selected.length === 0) {
+      unrelated.push(`${res} selects no pods${main ? ` (not those of ${main.resource})` : ""}`);
       continue;
     }
+    if (main && selected.includes(main)) targetsMain = true;
     const missing = missingSelectorLabels(pm);
     if (missing.length) {
       broken.push({ resource: res, path: ["metadata", "labels"], message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} (monitoring.selectorLabels): it is never loaded`, fix: "add monitoring.selectorLabels to its labels" });
       continue;
     }
-    asArray(pm.spec?.podMetricsEndpoints).forEach((ep, i) => {
-      const path: PathSegment[] = ["spec", "podMetricsEndpoints", i];
-      const target = ports.find((p) => p.name === ep?.port);
-      if (target?.number !== metricsPort) {
-        broken.push({ resource: res, path: [...path, "port"], message: `port ${JSON.stringify(ep?.port)} is ${describePort(target)}, not the metrics port ${metricsPortText}`, fix: `use port "${portName}"` });
-        return;
-      }
-      if ((str(ep.path) ?? "/metrics") !== metricsPath) {
-        broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${str(ep.path) ?? "/metrics"}, not ${metricsPath}`, fix: `set path: ${metricsPath}` });
-        return;
-      }
-      const jobLabel = str(pm.spec?.jobLabel);
-      valid.push({
-        resource: res,
-        path,
-        target: {
+    for (const pods of selected) {
+      const isMain = pods === main;
+      const podLabels = labelsOf(pods.template.metadata?.labels);
+      asArray(pm.spec?.podMetricsEndpoints).forEach((ep, i) => {
+        const path: PathSegment[] = ["spec", "podMetricsEndpoints", i];
+        const target = containerPorts(pods).find((p) => p.name === ep?.port);
+        if (!target || (isMain && target.number !== metricsPort)) {
+          broken.push({ resource: res, path: [...path, "port"], message: `port ${JSON.stringify(ep?.port)} is ${describePort(target)} of ${pods.resource}${isMain ? `, not the metrics port ${metricsPortText}` : ""}`, fix: isMain ? `use port "${portName}"` : "use a container port name" });
+          return;
+        }
+        if (isMain && (str(ep.path) ?? "/metrics") !== metricsPath) {
+          broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${str(ep.path) ?? "/metrics"}, not ${metricsPath}`, fix: `set path: ${metricsPath}` });
+          return;
+        }
+        const jobLabel = str(pm.spec?.jobLabel);
+        const target_ = {
           job: jobLabel && podLabels[jobLabel] ? podLabels[jobLabel]! : `${pmNs}/${pm.metadata?.name}`,
-          namespace: ns,
+          namespace: String(pods.object.metadata?.namespace ?? ""),
           pod: podName(pods),
           container: target.container,
           endpoint: target.name,
           instance: `${POD_IP}:${target.number}`,
-        },
-        behavior: { honorLabels: ep.honorLabels === true, metricRelabel: rules(ep.metricRelabelings) },
-        ...(promDurationSeconds(ep.interval) !== undefined ? { intervalSeconds: promDurationSeconds(ep.interval)! } : {}),
+        };
+        produce(res, path, pods, target_, { honorLabels: ep.honorLabels === true, metricRelabel: rules(ep.metricRelabelings) }, ep.interval);
       });
-    });
+    }
   }
 
-  // Plain Prometheus scrape jobs: kubernetes_sd discovery of the service's pods, then relabeling.
+  // Plain Prometheus scrape jobs: kubernetes_sd discovery of each workload's pods, then relabeling.
   for (const { resource, path, job } of ctx.scrapeJobs()) {
     const name = String(job.job_name);
     const where = `${resource} ${formatPath(path)} (job ${JSON.stringify(name)})`;
@@ -314,72 +326,84 @@ export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
       unrelated.push(`${where} uses no kubernetes_sd_configs`);
       continue;
     }
-    const kept: { port: ContainerPort; labels: Record<string, string> }[] = [];
     let relabelError: string | undefined;
-    for (const sd of sds) {
-      const role = str(sd.role);
-      const names = sd.namespaces?.names;
-      if (Array.isArray(names) && !names.includes(ns)) continue;
-      if (!selectorsAllow(sd.selectors, role, podLabels)) continue;
-      for (const port of ports) {
-        let discovered: Record<string, string>;
-        if (role === "pod") discovered = podDiscoveryLabels(podTarget(pods, port));
-        else if (role === "endpoints" || role === "endpointslice") {
-          const sp = svc ? asArray(svc.spec?.ports).find((p) => serviceTargetPort(p, ports) === port) : undefined;
-          if (!svc || !sp || !selectorMatches({ matchLabels: svc.spec?.selector ?? {} }, podLabels)) continue;
-          discovered = {
-            ...podDiscoveryLabels(podTarget(pods, port)),
-            __meta_kubernetes_service_name: String(svc.metadata?.name),
-            __meta_kubernetes_endpoints_name: String(svc.metadata?.name),
-            __meta_kubernetes_endpoint_port_name: str(sp.name) ?? "",
-            __meta_kubernetes_endpoint_port_protocol: str(sp.protocol) ?? "TCP",
-            __meta_kubernetes_endpoint_ready: "true",
-          };
-          for (const [k, v] of Object.entries(labelsOf(svc.metadata?.labels))) discovered[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
-          for (const [k, v] of Object.entries(labelsOf(svc.metadata?.annotations))) discovered[`__meta_kubernetes_service_annotation_${sanitize(k)}`] = v;
-        } else continue;
-        const r = safeRelabel(
-          { job: name, __metrics_path__: str(job.metrics_path) ?? "/metrics", __scheme__: str(job.scheme) ?? "http", ...discovered },
-          rules(job.relabel_configs),
-        );
-        if (r.error) relabelError = r.error;
-        else if (r.labels) kept.push({ port, labels: r.labels });
+    let keptMain = false;
+    for (const pods of workloads) {
+      const kept = discover(ctx, job, sds, pods);
+      if (kept.error) relabelError = kept.error;
+      const isMain = pods === main;
+      for (const k of kept.targets) {
+        if (isMain) {
+          keptMain = true;
+          const port = Number(/:(\d+)$/.exec(k.labels.__address__ ?? "")?.[1]);
+          if (port !== metricsPort) {
+            broken.push({
+              resource,
+              path,
+              message: `job ${JSON.stringify(name)} scrapes ${pods.resource} on port ${Number.isFinite(port) ? port : "(none)"} (container port ${describePort(k.port)}), but metrics are served on ${metricsPortText}: that target is down forever`,
+              fix: `keep only __meta_kubernetes_pod_container_port_name="${portName}"`,
+            });
+            continue;
+          }
+          if ((k.labels.__metrics_path__ ?? "/metrics") !== metricsPath) {
+            broken.push({ resource, path: [...path, "metrics_path"], message: `job ${JSON.stringify(name)} scrapes ${k.labels.__metrics_path__}, but metrics are at ${metricsPath}`, fix: `set metrics_path: ${metricsPath}` });
+            continue;
+          }
+        }
+        produce(resource, path, pods, stripMeta(k.labels), { honorLabels: job.honor_labels === true, metricRelabel: rules(job.metric_relabel_configs) }, job.scrape_interval);
       }
     }
     if (relabelError) {
       broken.push({ resource, path: [...path, "relabel_configs"], message: `job ${JSON.stringify(name)}: Prometheus rejects a relabel rule: ${relabelError}`, fix: "correct the relabel rule" });
       continue;
     }
-    if (kept.length === 0) {
-      unrelated.push(`${where} keeps no target of ${pods.resource} (its namespaces, selectors or keep rules exclude the pods' labels ${JSON.stringify(podLabels)})`);
-      continue;
-    }
-    const interval = promDurationSeconds(job.scrape_interval);
-    for (const k of kept) {
-      const port = Number(/:(\d+)$/.exec(k.labels.__address__ ?? "")?.[1]);
-      if (port !== metricsPort) {
-        broken.push({
-          resource,
-          path,
-          message: `job ${JSON.stringify(name)} scrapes ${pods.resource} on port ${Number.isFinite(port) ? port : "(none)"} (container port ${describePort(k.port)}), but metrics are served on ${metricsPortText}: that target is down forever`,
-          fix: `keep only __meta_kubernetes_pod_container_port_name="${portName}"`,
-        });
-        continue;
-      }
-      if ((k.labels.__metrics_path__ ?? "/metrics") !== metricsPath) {
-        broken.push({ resource, path: [...path, "metrics_path"], message: `job ${JSON.stringify(name)} scrapes ${k.labels.__metrics_path__}, but metrics are at ${metricsPath}`, fix: `set metrics_path: ${metricsPath}` });
-        continue;
-      }
-      valid.push({
-        resource,
-        path,
-        target: stripMeta(k.labels),
-        behavior: { honorLabels: job.honor_labels === true, metricRelabel: rules(job.metric_relabel_configs) },
-        ...(interval !== undefined ? { intervalSeconds: interval } : {}),
-      });
+    if (keptMain) targetsMain = true;
+    if (!keptMain && main) {
+      unrelated.push(`${where} keeps no target of ${main.resource} (its namespaces, selectors or keep rules exclude the pods' labels ${JSON.stringify(labelsOf(main.template.metadata?.labels))})`);
     }
   }
-  return { valid, broken, unrelated };
+  return { valid, broken, unrelated, targetsMain };
+}
+
+/** Targets a kubernetes_sd job keeps among one workload's container ports (pod and endpoints roles). */
+function discover(ctx: CheckContext, job: K8sObject, sds: readonly K8sObject[], pods: PodTemplateRef): { targets: { port: ContainerPort; labels: Record<string, string> }[]; error?: string } {
+  const targets: { port: ContainerPort; labels: Record<string, string> }[] = [];
+  const ns = String(pods.object.metadata?.namespace ?? "");
+  const podLabels = labelsOf(pods.template.metadata?.labels);
+  const ports = containerPorts(pods);
+  const svc = servicesOf(ctx, pods)[0];
+  let error: string | undefined;
+  for (const sd of sds) {
+    const role = str(sd.role);
+    const names = sd.namespaces?.names;
+    if (Array.isArray(names) && !names.includes(ns)) continue;
+    if (!selectorsAllow(sd.selectors, role, podLabels)) continue;
+    for (const port of ports) {
+      let discovered: Record<string, string>;
+      if (role === "pod") discovered = podDiscoveryLabels(podTarget(pods, port));
+      else if (role === "endpoints" || role === "endpointslice") {
+        const sp = svc ? asArray(svc.spec?.ports).find((p) => serviceTargetPort(p, ports) === port) : undefined;
+        if (!svc || !sp) continue;
+        discovered = {
+          ...podDiscoveryLabels(podTarget(pods, port)),
+          __meta_kubernetes_service_name: String(svc.metadata?.name),
+          __meta_kubernetes_endpoints_name: String(svc.metadata?.name),
+          __meta_kubernetes_endpoint_port_name: str(sp.name) ?? "",
+          __meta_kubernetes_endpoint_port_protocol: str(sp.protocol) ?? "TCP",
+          __meta_kubernetes_endpoint_ready: "true",
+        };
+        for (const [k, v] of Object.entries(labelsOf(svc.metadata?.labels))) discovered[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
+        for (const [k, v] of Object.entries(labelsOf(svc.metadata?.annotations))) discovered[`__meta_kubernetes_service_annotation_${sanitize(k)}`] = v;
+      } else continue;
+      const r = safeRelabel(
+        { job: String(job.job_name), __metrics_path__: str(job.metrics_path) ?? "/metrics", __scheme__: str(job.scheme) ?? "http", ...discovered },
+        rules(job.relabel_configs),
+      );
+      if (r.error) error = r.error;
+      else if (r.labels) targets.push({ port, labels: r.labels });
+    }
+  }
+  return error !== undefined ? { targets, error } : { targets };
 }
 
 /** kubernetes_sd `selectors` of the discovery role: only label equality selectors are read. */
@@ -408,27 +432,23 @@ export function scrapesOf(ctx: CheckContext): ScrapeAnalysis {
   return a;
 }
 
-/** Query sites that read the service's contract series (what makes a missing scrape an error). */
-function contractReaders(ctx: CheckContext, isContractSeries: (m: string) => boolean): string[] {
+/** Query sites that read the inference service's contract series (what makes a missing scrape an error). */
+function contractReaders(ctx: CheckContext): string[] {
+  const series = contractSeries(ctx.contract);
   const out = new Set<string>();
   for (const q of ctx.queries()) {
     if (q.origin === "adapter-series") continue;
-    if (metricsIn(q.expr).some(isContractSeries)) out.add(`${q.resource} ${formatPath(q.path)}`);
+    if (safeSelectors(q.expr).some((s) => s.metric !== undefined && series.has(s.metric) && meantForMain(ctx, s))) out.add(`${q.resource} ${formatPath(q.path)}`);
   }
   return [...out];
-}
-
-function metricsIn(expr: string): string[] {
-  return safeSelectors(expr).map((s) => s.metric).filter((m): m is string => m !== undefined);
 }
 
 /** Check 2: METRIC_NOT_SCRAPED and RULES_NOT_SELECTED. */
 export function checkScrapes(ctx: CheckContext): void {
   const a = scrapesOf(ctx);
   for (const b of a.broken) ctx.sink.error("METRIC_NOT_SCRAPED", b.resource, b.path, b.message, b.fix);
-  const series = contractSeries(ctx.contract);
-  const readers = contractReaders(ctx, (m) => series.has(m));
-  if (a.valid.length === 0 && a.broken.length === 0 && readers.length > 0) {
+  const readers = contractReaders(ctx);
+  if (!a.targetsMain && readers.length > 0) {
     const svc = ctx.service;
     ctx.sink.error(
       "METRIC_NOT_SCRAPED",

@@ -62,7 +62,7 @@ function addonArgs(overrides: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArg
 function secretSource(): TriggerSecretSource {
   return {
     rabbitmqConnection: pulumi.secret(RABBIT),
-    byName: pulumi.secret({ "prom-token": { token: TOKEN } }),
+    byName: pulumi.secret<Record<string, Record<string, string>>>({ "prom-token": { token: TOKEN } }),
     available: { "prom-token": ["token"] },
   };
 }
@@ -174,6 +174,13 @@ describe("InferenceStack with add-ons already in the cluster", () => {
     expect(object(regs, "ServiceMonitor", "inference").dependencies).toEqual([ns.urn]);
     // The CA chain is ours either way.
     expect(regs.filter((r) => r.inputs.kind === "ClusterIssuer")).toHaveLength(2);
+  });
+
+  it("accepts operator objects with an external Prometheus when the cluster has the operator's CRDs", async () => {
+    const external = addonArgs({ prometheus: undefined, prometheusAdapter: undefined, prometheusOperatorCrds: true });
+    const { registrations: regs } = await deployFixtures([namespace, serviceMonitor], external);
+    expect(regs.some((r) => r.inputs.chart === "kube-prometheus-stack")).toBe(false);
+    expect(object(regs, "ServiceMonitor", "inference").dependencies).toEqual([object(regs, "Namespace", NS).urn]);
   });
 
   it("installs the plain prometheus chart where there is no operator, serving the env's Service name and port", async () => {

@@ -27,14 +27,16 @@ const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
 const STACK_COMPONENT = "inference-scaling:infra:InferenceStack";
 
 /**
- * `Secret namespace/name` of every Secret a TriggerAuthentication in dist/ references (all read the
- * rabbitmq `host` parameter in the built-in environments) that dist/ does not contain.
+ * `Secret namespace/name` of every Secret the stack declares (stack.requiredSecrets) or a
+ * TriggerAuthentication in dist/ references that dist/ does not contain. In the built-in
+ * environments all of them hold the RabbitMQ connection.
  */
-function configSecretKeys(dist: Record<string, any>[]): string[] {
+function configSecretKeys(env: string, dist: Record<string, any>[]): string[] {
   const rendered = new Set(dist.map(objectKey));
   const keys = dist
     .filter((o) => o.kind === "TriggerAuthentication")
     .flatMap((o) => (o.spec.secretTargetRef as { name: string }[]).map((r) => `Secret ${o.metadata.namespace}/${r.name}`))
+    .concat(stackFor(env).requiredSecrets.map((r) => `Secret ${r.namespace}/${r.name}`))
     .filter((k) => !rendered.has(k));
   return [...new Set(keys)];
 }
@@ -63,7 +65,7 @@ export function envSuite(x: EnvExpectation): void {
     it("deploys exactly the objects of dist/<env> (kind, namespace, name), with identical content", () => {
       const dist = distObjects(x.env);
       expect(dist.length).toBeGreaterThan(0);
-      const objects = deployed().filter((r) => !configSecretKeys(dist).includes(objectKey(r.inputs as any)));
+      const objects = deployed().filter((r) => !configSecretKeys(x.env, dist).includes(objectKey(r.inputs as any)));
       const deployedByKey = new Map(objects.map((r) => [objectKey(r.inputs as any), r.inputs]));
       expect(deployedByKey.size, "one Pulumi resource per object").toBe(objects.length);
       expect([...deployedByKey.keys()].sort()).toEqual(dist.map(objectKey).sort());
@@ -76,7 +78,7 @@ export function envSuite(x: EnvExpectation): void {
     it("adds only the Secrets TriggerAuthentications read, from secret config, encrypted", () => {
       const dist = distObjects(x.env);
       const extra = deployed().filter((r) => !dist.some((o) => objectKey(o) === objectKey(r.inputs as any)));
-      expect(extra.map((r) => objectKey(r.inputs as any)).sort()).toEqual(configSecretKeys(dist).sort());
+      expect(extra.map((r) => objectKey(r.inputs as any)).sort()).toEqual(configSecretKeys(x.env, dist).sort());
       for (const r of extra) {
         expect(r.type).toBe("kubernetes:core/v1:Secret");
         expect(isSecretEnvelope((r.wire as Record<string, unknown>)["stringData"]), objectKey(r.inputs as any)).toBe(true);
@@ -96,6 +98,24 @@ export function envSuite(x: EnvExpectation): void {
       expect(cm.remote).toBe(true);
       expect(cm.inputs.installCRDs).toBe(true);
       expect(cm.inputs.helmOptions).toMatchObject({ version: "v1.18.2", namespace: "cert-manager", createNamespace: true });
+    });
+
+    it("gives prometheus-adapter the rules the monitoring constructs render, the env's Prometheus and a cert-manager certificate", () => {
+      const rendered = stackFor(x.env).helmValues["prometheus-adapter"] as Record<string, any> | undefined;
+      const adapter = regs.find((r) => r.type === RELEASE && r.inputs.chart === "prometheus-adapter");
+      if (!rendered) {
+        expect(adapter).toBeUndefined();
+        return;
+      }
+      expect(adapter, "adapter release").toBeDefined();
+      const values = adapter!.inputs.values;
+      expect(values.rules).toEqual(rendered.rules);
+      expect(values.rules.default).toBe(false);
+      expect(values.certManager).toEqual({ enabled: true });
+      const p = values.prometheus;
+      expect(`${p.url}${p.port !== "" && p.port !== undefined ? `:${p.port}` : ""}${p.path ?? ""}`).toBe(x.prometheusAddress);
+      // KEDA owns external.metrics.k8s.io wherever it runs.
+      if (x.releases["keda"]) expect(values.rules.external ?? []).toEqual([]);
     });
 
     it("creates the cert-manager chain: self-signed ClusterIssuer → CA Certificate → CA ClusterIssuer", () => {

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
+import { stackFor } from "../helpers/env.js";
 import { installMocks, stackConfig } from "./harness.js";
 
 const KUBECONFIG = { kubeconfig: "apiVersion: v1\nkind: Config" };
@@ -48,6 +49,7 @@ describe("pulumi program errors", () => {
     const addons = {
       certManager: { install: true, version: "v1.18.2" },
       keda: { install: true, version: "2.17.1" },
+      prometheusAdapter: { install: true, version: "5.3.0" },
     };
     const error = await failure("prod", stackConfig("prod", KUBECONFIG, { "inference-scaling:addons": addons }));
     expect(error.message.split("\n")).toEqual([
@@ -75,5 +77,15 @@ describe("pulumi program errors", () => {
   it("refuses to deploy without a cluster context (never the current one by accident)", async () => {
     const error = await failure("dev", stackConfig("dev", {}, { "inference-scaling:kubeContext": undefined }));
     expect(error.message).toMatch(/^stack "dev": inference-scaling:kubeContext: no cluster is configured \(neither kubeContext nor kubeconfig is set\)/);
+  });
+
+  it("requires every secret the environment declares, saying what it is for", async () => {
+    const required = stackFor("prod").requiredSecrets;
+    expect(required.length, "prod runs a RabbitMQ queue worker").toBeGreaterThan(0);
+    const error = await failure("prod", stackConfig("prod", KUBECONFIG));
+    expect(error.message.split("\n")).toEqual(
+      [...new Set(required.map((r) => `stack "prod": inference-scaling:${r.configKey}: is required: ${r.description}. Fix: pulumi config set --secret inference-scaling:${r.configKey} <value>`))],
+    );
+    expect(required.map((r) => r.configKey)).toContain("rabbitmqConnection");
   });
 });

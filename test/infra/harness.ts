@@ -127,7 +127,7 @@ export function distObjects(env: string): Record<string, any>[] {
 }
 
 /** `Kind namespace/name` or `Kind name`. */
-export function objectKey(o: { kind: string; metadata: { name: string; namespace?: string } }): string {
+export function objectKey(o: Record<string, any>): string {
   return o.metadata.namespace ? `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`;
 }
 

@@ -68,4 +68,17 @@ describe("Pulumi project", () => {
       expect(config["inference-scaling:protectNamespace"], env).toBe(env === "prod");
     }
   });
+
+  it("previews every stack on pull requests with a PR comment, and runs up only on main (.github/workflows/preview.yml)", () => {
+    const wf = parse(readFileSync(join(ROOT, ".github/workflows/preview.yml"), "utf8"));
+    const pulumiStep = (job: string) => wf.jobs[job].steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
+    expect(Object.keys(wf.on).sort()).toEqual(["pull_request", "push"]);
+    expect(wf.jobs.preview.if).toBe("github.event_name == 'pull_request'");
+    expect(wf.jobs.preview.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
+    expect(pulumiStep("preview").with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", diff: true, "comment-on-pr": true });
+    expect(wf.jobs.up.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(wf.jobs.up.strategy).toMatchObject({ "max-parallel": 1, "fail-fast": true, matrix: { stack: ["dev", "staging", "prod"] } });
+    expect(pulumiStep("up").with.command).toBe("up");
+    for (const job of ["preview", "up"]) expect(wf.jobs[job].needs).toBe("test");
+  });
 });

@@ -1,0 +1,82 @@
+/**
+ * `npm run simulate -- --env <env> --scenario <name|file> [--mode cpu-hpa|slo-hpa|keda]
+ *                    [--compare mode,mode] [--out <dir>]`
+ *
+ * Simulates how the env's autoscaler (as synth renders it) handles a load scenario and writes the
+ * timeline CSV per mode, one SVG chart, a Markdown report and a summary JSON to --out (default
+ * `simulation/<env>-<scenario>`). User errors print one line each (no stack trace), exit 1; bad
+ * usage exits 2.
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { ConfigError } from "../stacks/validate.js";
+import { AutoscalerModelError } from "./autoscaler.js";
+import { ScenarioError, loadScenario, BUILTIN_SCENARIOS } from "./scenarios.js";
+import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "./simulate.js";
+import { summaryTable } from "./report.js";
+
+const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
+                         [--mode ${MODES.join("|")}] [--compare mode,mode] [--out <dir>]`;
+
+class UsageError extends Error {}
+
+/** Errors that are the user's input, not a bug: printed as lines, exit 1. */
+const USER_ERRORS = new Set(["ConfigError", "ScenarioError", "AutoscalerModelError", "SynthError", "AutoscalerError", "ContractError", "PromQLError"]);
+
+function parseModes(list: string, flag: string): Mode[] {
+  const modes = list.split(",").map((m) => m.trim()).filter((m) => m !== "");
+  for (const m of modes) if (!(MODES as readonly string[]).includes(m)) throw new UsageError(`${flag}: unknown mode "${m}" (modes: ${MODES.join(", ")})`);
+  if (new Set(modes).size !== modes.length) throw new UsageError(`${flag}: a mode is listed twice`);
+  if (modes.length === 0) throw new UsageError(`${flag} needs at least one mode`);
+  return modes as Mode[];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      env: { type: "string" },
+      scenario: { type: "string" },
+      mode: { type: "string" },
+      compare: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values.env) throw new UsageError("--env is required");
+  if (!values.scenario) throw new UsageError("--scenario is required");
+  if (values.mode && values.compare) throw new UsageError("give --mode or --compare, not both");
+  const modes = values.compare ? parseModes(values.compare, "--compare") : values.mode ? parseModes(values.mode, "--mode") : [];
+  if (values.mode && modes.length !== 1) throw new UsageError("--mode takes one mode; use --compare for several");
+  const scenario = loadScenario(values.scenario);
+  const runs = simulateEnv(values.env, scenario, modes);
+  const outputs = await renderOutputs(runs);
+  const r0 = runs[0]!.result;
+  const dir = values.out ?? join("simulation", `${r0.env}-${scenario.name}`);
+  const written = writeOutputs(dir, outputs.files);
+  for (const r of runs) for (const n of r.notes) console.log(`note: ${n}`);
+  console.log(`${r0.env} · ${scenario.name}: ${scenario.description}\n`);
+  console.log(summaryTable(runs.map((r) => r.result)));
+  console.log("");
+  for (const f of written) console.log(`wrote ${f}`);
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  const err = e as Error & { code?: string };
+  if (e instanceof UsageError || err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    console.error(`error: ${err.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (e instanceof ConfigError || e instanceof ScenarioError || e instanceof AutoscalerModelError || USER_ERRORS.has(err.name)) {
+    console.error(`error: ${err.message.split("\n").join("\nerror: ")}`);
+    process.exitCode = 1;
+  } else {
+    throw e;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * From an environment and a scenario to results and files: builds the env's stack once per scaling
+ * mode (the very objects synth renders), translates its autoscaler, simulates, and renders the
+ * CSV timelines, the chart and the Markdown report.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { extname, join } from "node:path";
+import type { EnvConfigInput } from "../stacks/config.js";
+import { builtinSources, fileSource } from "../stacks/load.js";
+import { buildStack } from "../stacks/stack.js";
+import { parseEnvConfig } from "../stacks/validate.js";
+import { autoscalerModel, findAutoscaler } from "./autoscaler.js";
+import { renderChart } from "./chart.js";
+import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
+import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
+import type { Scenario } from "./scenarios.js";
+
+export const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** An env config input by built-in name or file path (.json/.yaml/.yml). */
+export function envSource(env: string): { env: string; input: EnvConfigInput } {
+  if (/\.(json|ya?ml)$/i.test(extname(env))) {
+    const s = fileSource(env);
+    return { env: s.env, input: s.input as EnvConfigInput };
+  }
+  const s = builtinSources([env])[0]!;
+  return { env: s.env, input: s.input as EnvConfigInput };
+}
+
+/**
+ * The env input with `scaling.mode` set; KEDA mode in an env without KEDA (dev) assumes KEDA
+ * installed (`cluster.keda: true`) — the what-if is "if we ran KEDA here".
+ */
+export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { input: EnvConfigInput; notes: string[] } {
+  const out = structuredClone(input) as EnvConfigInput & Record<string, any>;
+  const notes: string[] = [];
+  if (mode !== undefined) {
+    out.scaling = { ...(out.scaling as object), mode } as EnvConfigInput["scaling"];
+    if (mode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
+      out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
+      notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
+    }
+  }
+  return { input: out, notes };
+}
+
+export interface ModeRun {
+  readonly mode: Mode;
+  readonly result: SimulationResult;
+  readonly notes: readonly string[];
+}
+
+/** Builds and simulates `env` under each mode (the env's own mode when `modes` is empty). */
+export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mode[], options?: SimulationOptions): ModeRun[] {
+  const src = envSource(env);
+  const list: (Mode | undefined)[] = modes.length ? [...modes] : [undefined];
+  return list.map((mode) => {
+    const { input, notes } = inputForMode(src.input, mode);
+    const config = parseEnvConfig(input, src.env);
+    const stack = buildStack(config);
+    const model = autoscalerModel(findAutoscaler(stack.objects(), config), config);
+    const result = simulate({ config, model, scenario, label: config.scaling.mode, options });
+    return { mode: config.scaling.mode, result, notes };
+  });
+}
+
+export interface Outputs {
+  /** File name -> content. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly summaries: readonly Summary[];
+  readonly markdown: string;
+}
+
+/** Every output file of the runs, in memory: `<env>-<scenario>[-<mode>].csv`, `.svg`, `.md`, `-summary.json`. */
+export async function renderOutputs(runs: readonly ModeRun[]): Promise<Outputs> {
+  const results = runs.map((r) => r.result);
+  const r0 = results[0]!;
+  const stem = `${r0.env}-${r0.scenario.name}`;
+  const files = new Map<string, string>();
+  const csv = results.map((r) => `${stem}-${r.label}.csv`);
+  results.forEach((r, i) => files.set(csv[i]!, timelineCsv(r)));
+  const chart = `${stem}.svg`;
+  files.set(chart, await renderChart(results));
+  const notes = [...new Set(runs.flatMap((r) => r.notes))];
+  const markdown = markdownReport(results, { chart, csv }, notes);
+  files.set(`${stem}.md`, markdown);
+  const summaries = results.map(summarize);
+  files.set(`${stem}-summary.json`, JSON.stringify({ env: r0.env, scenario: r0.scenario.name, runs: summaries }, null, 2) + "\n");
+  return { files, summaries, markdown };
+}
+
+/** Writes the files into `dir` (created if needed): each through a temporary name, then renamed. */
+export function writeOutputs(dir: string, files: ReadonlyMap<string, string>): string[] {
+  mkdirSync(dir, { recursive: true });
+  const tmp: string[] = [];
+  try {
+    for (const [name, content] of files) {
+      const t = join(dir, `.${name}.tmp-${process.pid}`);
+      writeFileSync(t, content);
+      tmp.push(t);
+    }
+  } catch (e) {
+    for (const t of tmp) rmSync(t, { force: true });
+    throw e;
+  }
+  const written: string[] = [];
+  for (const name of files.keys()) {
+    renameSync(join(dir, `.${name}.tmp-${process.pid}`), join(dir, name));
+    written.push(join(dir, name));
+  }
+  return written;
+}

@@ -1,0 +1,130 @@
+/**
+ * Check 14: at its maximum replica count every workload of a namespace must fit the namespace's
+ * ResourceQuota, or the autoscaler asks for pods the API server refuses — exactly under peak load.
+ * A warning when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
+ */
+import { parseQuantity } from "../../constructs/quantity.js";
+import { autoscalersOf, targetOf } from "./autoscalers.js";
+import type { CheckContext, PodTemplateRef } from "./context.js";
+import type { K8sObject } from "./types.js";
+import { asArray, isObject, resourceOf } from "./util.js";
+
+type Resource = "cpu" | "memory";
+const RESOURCES: readonly Resource[] = ["cpu", "memory"];
+
+function quantity(v: unknown): number | undefined {
+  if (typeof v !== "string" && typeof v !== "number") return undefined;
+  try {
+    return parseQuantity(v);
+  } catch {
+    return undefined;
+  }
+}
+
+function format(r: Resource, n: number): string {
+  if (r === "cpu") return `${Number(n.toFixed(3))} CPU`;
+  return n >= 2 ** 30 ? `${Number((n / 2 ** 30).toFixed(2))}Gi memory` : `${Number((n / 2 ** 20).toFixed(1))}Mi memory`;
+}
+
+/** What one pod requests: the sum over containers, or the largest init container if bigger. */
+export function podRequests(template: K8sObject, field: "requests" | "limits" = "requests"): Record<Resource, number> {
+  const spec = isObject(template.spec) ? template.spec : {};
+  const out = { cpu: 0, memory: 0 };
+  for (const r of RESOURCES) {
+    const sum = asArray(spec.containers).reduce((acc, c) => acc + (quantity(c?.resources?.[field]?.[r]) ?? 0), 0);
+    const init = Math.max(0, ...asArray(spec.initContainers).map((c) => quantity(c?.resources?.[field]?.[r]) ?? 0));
+    out[r] = Math.max(sum, init);
+  }
+  return out;
+}
+
+/** Replica ceiling of a workload: its autoscaler's maximum, else its fixed count. */
+function ceiling(ctx: CheckContext, p: PodTemplateRef): { replicas: number; why: string } | undefined {
+  const o = p.object;
+  const owners = autoscalersOf(ctx).filter((a) => targetOf(ctx, a) === o);
+  if (owners.length) {
+    const max = Math.max(...owners.map((a) => a.max));
+    return { replicas: max, why: `max ${max} (${owners.map((a) => a.resource).join(", ")})` };
+  }
+  if (o.kind === "DaemonSet") return undefined; // one per node: not bounded by anything rendered
+  if (o.kind === "Pod") return { replicas: 1, why: "1" };
+  if (o.kind === "Job") return { replicas: o.spec?.parallelism ?? 1, why: "parallelism" };
+  if (o.kind === "CronJob") return { replicas: o.spec?.jobTemplate?.spec?.parallelism ?? 1, why: "parallelism" };
+  const n = typeof o.spec?.replicas === "number" ? o.spec.replicas : 1;
+  return { replicas: n, why: `${n} replicas` };
+}
+
+/** Extra pods a Deployment's rolling update adds at `replicas` (maxSurge, default 25%). */
+function surge(o: K8sObject, replicas: number): number {
+  if (o.kind !== "Deployment" || o.spec?.strategy?.type === "Recreate") return 0;
+  const s = o.spec?.strategy?.rollingUpdate?.maxSurge ?? "25%";
+  if (typeof s === "number") return s;
+  const m = /^(\d+)%$/.exec(String(s));
+  return m ? Math.ceil((Number(m[1]) / 100) * replicas) : Number(s) || 0;
+}
+
+/** Rendered phase: CAPACITY_EXCEEDED, CAPACITY_NO_ROLLOUT_HEADROOM. */
+export function checkRenderedCapacity(ctx: CheckContext): void {
+  for (const quota of ctx.ofKind("ResourceQuota", "")) {
+    const ns = quota.metadata?.namespace;
+    const hard = isObject(quota.spec?.hard) ? quota.spec.hard : {};
+    const workloads = ctx.podTemplates().filter((p) => p.object.metadata?.namespace === ns);
+    for (const field of ["requests", "limits"] as const) {
+      for (const r of RESOURCES) {
+        const key = field === "requests" ? (hard[`requests.${r}`] !== undefined ? `requests.${r}` : r) : `limits.${r}`;
+        const limit = quantity(hard[key]);
+        if (limit === undefined) continue;
+        let total = 0;
+        let worstSurge = 0;
+        const parts: string[] = [];
+        for (const p of workloads) {
+          const c = ceiling(ctx, p);
+          if (!c) continue;
+          const per = podRequests(p.template, field)[r];
+          total += c.replicas * per;
+          worstSurge = Math.max(worstSurge, surge(p.object, c.replicas) * per);
+          parts.push(`${p.resource}: ${c.why} × ${format(r, per)}`);
+        }
+        const path = ["spec", "hard", key];
+        if (total > limit) {
+          ctx.sink.error(
+            "CAPACITY_EXCEEDED",
+            resourceOf(quota),
+            path,
+            `at maximum scale the namespace's ${field} add up to ${format(r, total)} (${parts.join("; ")}), above the quota ${format(r, limit)}: the autoscaler's last pods are refused exactly at peak load`,
+            `raise capacity.${r}, lower scaling.maxReplicas, or lower the per-pod ${field}`,
+          );
+        } else if (total + worstSurge > limit) {
+          ctx.sink.warning(
+            "CAPACITY_NO_ROLLOUT_HEADROOM",
+            resourceOf(quota),
+            path,
+            `at maximum scale a rolling update needs ${format(r, total + worstSurge)} (${format(r, total)} plus maxSurge pods), above the quota ${format(r, limit)}: a rollout at peak stalls until load drops`,
+            `leave room for maxSurge in capacity.${r}, or lower scaling.maxReplicas`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/** Config phase: CAPACITY_EXCEEDED from scaling.maxReplicas × service requests vs capacity. */
+export function checkConfigCapacity(ctx: CheckContext): void {
+  const { capacity, scaling, service } = ctx.config;
+  if (!capacity) return;
+  for (const r of RESOURCES) {
+    const per = quantity(service.resources.requests[r]);
+    const limit = quantity(capacity[r]);
+    if (per === undefined || limit === undefined) continue;
+    const total = scaling.maxReplicas * per;
+    if (total > limit) {
+      ctx.sink.error(
+        "CAPACITY_EXCEEDED",
+        ctx.configResource,
+        ["capacity", r],
+        `maxReplicas ${scaling.maxReplicas} × ${service.resources.requests[r]} ${r} requested per pod = ${format(r, total)}, above capacity.${r} ${capacity[r]}: the autoscaler's last pods are refused exactly at peak load`,
+        `raise capacity.${r} to at least ${format(r, total)}, lower scaling.maxReplicas to ${Math.floor(limit / per)}, or lower service.resources.requests.${r}`,
+      );
+    }
+  }
+}

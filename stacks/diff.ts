@@ -1,0 +1,292 @@
+/**
+ * Resource-level diff of two synth outputs (`dist/`-shaped folders): per environment, the
+ * Kubernetes objects added, removed and changed (keyed by apiVersion/kind/namespace/name, so an
+ * object moving between chart files is no change), plus the plain files written beside the charts
+ * (rule files, scrape configs). A change lists field paths with old → new values.
+ *
+ * Ordering noise is ignored: maps compare by key; arrays whose items are all named (`name`,
+ * `alert`, `record`, `job_name`) compare by that name — `containers[name=server]`,
+ * `rules[alert=HighLatency]` — so reordering is no change and paths stay readable; strings holding
+ * YAML/JSON documents (ConfigMap `config.yaml`, dashboards) are compared as documents.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
+
+export type ChangeKind = "added" | "removed" | "changed";
+
+export interface FieldChange {
+  readonly kind: ChangeKind;
+  /** Field path, e.g. `spec.triggers[name=p95-latency].metadata.threshold`; "" for the whole value. */
+  readonly path: string;
+  readonly old?: unknown;
+  readonly new?: unknown;
+}
+
+export interface ResourceChange {
+  readonly kind: ChangeKind;
+  /** `Kind namespace/name (apiVersion)` for objects, `File <path>` for plain files. */
+  readonly resource: string;
+  /** Field changes (changed resources only). */
+  readonly fields: readonly FieldChange[];
+}
+
+export interface EnvDiff {
+  readonly env: string;
+  /** `added`/`removed` when the whole environment is new or gone. */
+  readonly kind: ChangeKind;
+  readonly resources: readonly ResourceChange[];
+}
+
+/** One environment's rendered output: objects by identity, plain files by path. */
+export interface EnvSnapshot {
+  readonly resources: ReadonlyMap<string, unknown>;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function isK8sObject(v: unknown): v is Obj {
+  return isObject(v) && typeof v.apiVersion === "string" && typeof v.kind === "string" && isObject(v.metadata);
+}
+
+/** `Kind namespace/name (apiVersion)`: the identity an object is matched by across the two sides. */
+export function objectKey(o: Obj): string {
+  const meta = o.metadata as Obj;
+  const ns = typeof meta.namespace === "string" && meta.namespace ? `${meta.namespace}/` : "";
+  return `${o.kind} ${ns}${String(meta.name ?? "(unnamed)")} (${o.apiVersion})`;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith(".")) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Parses one rendered file: its Kubernetes objects, or its content as a document (or text). */
+function readRendered(path: string, into: Map<string, unknown>, display: string): void {
+  const text = readFileSync(path, "utf8");
+  if (/\.(ya?ml)$/.test(path)) {
+    const docs = parseAllDocuments(text);
+    if (!docs.some((d) => d.errors.length)) {
+      const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+      if (values.length > 0 && values.every(isK8sObject)) {
+        for (const o of values as Obj[]) into.set(objectKey(o), o);
+        return;
+      }
+      into.set(`File ${display}`, values.length === 1 ? values[0] : values);
+      return;
+    }
+  }
+  if (path.endsWith(".json")) {
+    try {
+      into.set(`File ${display}`, JSON.parse(text));
+      return;
+    } catch {
+      // compared as text below
+    }
+  }
+  into.set(`File ${display}`, text);
+}
+
+/** Reads a synth output folder: one snapshot per environment folder. */
+export function readDist(dir: string): Map<string, EnvSnapshot> {
+  const out = new Map<string, EnvSnapshot>();
+  if (!existsSync(dir)) return out;
+  for (const env of readdirSync(dir).sort()) {
+    const envDir = join(dir, env);
+    if (env.startsWith(".") || !statSync(envDir).isDirectory()) continue;
+    const resources = new Map<string, unknown>();
+    for (const f of listFiles(envDir)) readRendered(f, resources, relative(envDir, f).split("\\").join("/"));
+    out.set(env, { resources });
+  }
+  return out;
+}
+
+const NAME_KEYS = ["name", "alert", "record", "job_name"] as const;
+
+/** The field that names every item of an array uniquely, if there is one. */
+function namingKey(items: readonly unknown[]): string | undefined {
+  if (items.length === 0 || !items.every(isObject)) return undefined;
+  for (const k of NAME_KEYS) {
+    const names = (items as Obj[]).map((i) => i[k]);
+    if (names.every((n) => typeof n === "string") && new Set(names).size === names.length) return k;
+  }
+  return undefined;
+}
+
+function embedded(v: string): unknown {
+  if (!v.includes("\n") && !/^\s*[[{]/.test(v)) return undefined;
+  try {
+    const doc = parseYaml(v);
+    return isObject(doc) || Array.isArray(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const PLAIN = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+function childPath(path: string, key: string): string {
+  if (PLAIN.test(key)) return path ? `${path}.${key}` : key;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
+  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}
+
+/** Field-level differences between two values (empty when equal up to ordering noise). */
+export function diffValues(a: unknown, b: unknown, path = ""): FieldChange[] {
+  if (stable(a) === stable(b)) return [];
+  if (isObject(a) && isObject(b)) {
+    const out: FieldChange[] = [];
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const p = childPath(path, k);
+      if (!(k in b)) out.push({ kind: "removed", path: p, old: a[k] });
+      else if (!(k in a)) out.push({ kind: "added", path: p, new: b[k] });
+      else out.push(...diffValues(a[k], b[k], p));
+    }
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const ka = namingKey(a);
+    const kb = namingKey(b);
+    // Named on both sides by the same field (an empty side takes the other's).
+    const by = a.length === 0 ? kb : b.length === 0 ? ka : ka === kb ? ka : undefined;
+    if (by !== undefined) {
+      const ma = new Map((a as Obj[]).map((i) => [i[by] as string, i]));
+      const mb = new Map((b as Obj[]).map((i) => [i[by] as string, i]));
+      const out: FieldChange[] = [];
+      for (const n of [...new Set([...ma.keys(), ...mb.keys()])].sort()) {
+        const p = `${path}[${by}=${n}]`;
+        if (!mb.has(n)) out.push({ kind: "removed", path: p, old: ma.get(n) });
+        else if (!ma.has(n)) out.push({ kind: "added", path: p, new: mb.get(n) });
+        else out.push(...diffValues(ma.get(n), mb.get(n), p));
+      }
+      return out;
+    }
+    const out: FieldChange[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const p = `${path}[${i}]`;
+      if (i >= b.length) out.push({ kind: "removed", path: p, old: a[i] });
+      else if (i >= a.length) out.push({ kind: "added", path: p, new: b[i] });
+      else out.push(...diffValues(a[i], b[i], p));
+    }
+    return out;
+  }
+  if (typeof a === "string" && typeof b === "string") {
+    const da = embedded(a);
+    const db = embedded(b);
+    if (da !== undefined && db !== undefined) return diffValues(da, db, path);
+  }
+  return [{ kind: "changed", path, old: a, new: b }];
+}
+
+function diffEnv(base: EnvSnapshot | undefined, head: EnvSnapshot | undefined): ResourceChange[] {
+  const a = base?.resources ?? new Map<string, unknown>();
+  const b = head?.resources ?? new Map<string, unknown>();
+  const out: ResourceChange[] = [];
+  for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    if (!b.has(key)) out.push({ kind: "removed", resource: key, fields: [] });
+    else if (!a.has(key)) out.push({ kind: "added", resource: key, fields: [] });
+    else {
+      const fields = diffValues(a.get(key), b.get(key));
+      if (fields.length) out.push({ kind: "changed", resource: key, fields });
+    }
+  }
+  return out;
+}
+
+/** Per-environment differences (environments without any are left out). */
+export function diffDists(base: ReadonlyMap<string, EnvSnapshot>, head: ReadonlyMap<string, EnvSnapshot>, envs?: readonly string[]): EnvDiff[] {
+  const names = [...new Set([...base.keys(), ...head.keys()])].filter((e) => !envs || envs.includes(e)).sort();
+  const out: EnvDiff[] = [];
+  for (const env of names) {
+    const resources = diffEnv(base.get(env), head.get(env));
+    if (resources.length === 0) continue;
+    out.push({ env, kind: !base.has(env) ? "added" : !head.has(env) ? "removed" : "changed", resources });
+  }
+  return out;
+}
+
+/** A value on one line, shortened (strings as they are, everything else as JSON). */
+export function showValue(v: unknown, max = 120): string {
+  const s = typeof v === "string" ? (v.includes("\n") ? JSON.stringify(v) : v) : JSON.stringify(v);
+  const text = s ?? String(v);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function counts(d: EnvDiff): string {
+  const n = (k: ChangeKind) => d.resources.filter((r) => r.kind === k).length;
+  return `${n("added")} added, ${n("removed")} removed, ${n("changed")} changed`;
+}
+
+const SIGN: Record<ChangeKind, string> = { added: "+", removed: "-", changed: "~" };
+
+function fieldLine(f: FieldChange): string {
+  const at = f.path || "(value)";
+  if (f.kind === "added") return `${at}: (absent) -> ${showValue(f.new)}`;
+  if (f.kind === "removed") return `${at}: ${showValue(f.old)} -> (absent)`;
+  return `${at}: ${showValue(f.old)} -> ${showValue(f.new)}`;
+}
+
+/** Terminal output. */
+export function renderText(diffs: readonly EnvDiff[]): string {
+  if (diffs.length === 0) return "no differences in rendered output\n";
+  const lines: string[] = [];
+  for (const d of diffs) {
+    lines.push(`${d.env}${d.kind === "changed" ? "" : ` (environment ${d.kind})`}: ${counts(d)}`);
+    for (const r of d.resources) {
+      lines.push(`  ${SIGN[r.kind]} ${r.resource}`);
+      for (const f of r.fields) lines.push(`      ${fieldLine(f)}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function code(s: string): string {
+  const t = s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+
+/** GitHub's comment limit is 65536 characters; stay well below it. */
+const MARKDOWN_LIMIT = 60_000;
+
+/** A PR-comment-ready summary: a table of counts, then each environment's changes. */
+export function renderMarkdown(diffs: readonly EnvDiff[], refs: { readonly base: string; readonly head: string }): string {
+  const head = `### Rendered diff: ${code(refs.base)} → ${refs.head}\n`;
+  if (diffs.length === 0) return `${head}\nNo differences in rendered output.\n`;
+  const out: string[] = [head, "| environment | added | removed | changed |", "| --- | ---: | ---: | ---: |"];
+  for (const d of diffs) {
+    const n = (k: ChangeKind) => d.resources.filter((r) => r.kind === k).length;
+    out.push(`| ${d.env}${d.kind === "changed" ? "" : ` (${d.kind})`} | ${n("added")} | ${n("removed")} | ${n("changed")} |`);
+  }
+  for (const d of diffs) {
+    out.push("", `#### ${d.env}`, "");
+    for (const r of d.resources) {
+      out.push(`- **${r.kind}** ${code(r.resource)}`);
+      for (const f of r.fields) {
+        const at = code(f.path || "(value)");
+        if (f.kind === "added") out.push(`  - ${at}: added ${code(showValue(f.new))}`);
+        else if (f.kind === "removed") out.push(`  - ${at}: removed (was ${code(showValue(f.old))})`);
+        else out.push(`  - ${at}: ${code(showValue(f.old))} → ${code(showValue(f.new))}`);
+      }
+    }
+  }
+  let text = `${out.join("\n")}\n`;
+  if (text.length > MARKDOWN_LIMIT) {
+    text = `${text.slice(0, MARKDOWN_LIMIT).replace(/\n[^\n]*$/, "")}\n\n_… truncated; run \`npm run diff -- --base ${refs.base}\` for the full diff._\n`;
+  }
+  return text;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { ADAPTER_P95_RULE, ADAPTER_QUEUE_RULE, adapterConfigMap, check, coherent, config, deployment, expectErrors, NS, service, serviceMonitor } from "./fixtures.js";
+
+describe("check 12: no prometheus-adapter external rules where KEDA runs", () => {
+  const withAdapter = (cm: object) => [...coherent().filter((o) => o.kind !== "ConfigMap"), cm];
+
+  it("passes custom rules only", () => {
+    expect(check(coherent()).findings).toEqual([]);
+  });
+
+  it("ADAPTER_EXTERNAL_WITH_KEDA: externalRules in the adapter ConfigMap while cluster.keda is true", () => {
+    const [f] = expectErrors(check(withAdapter(adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }))), ["ADAPTER_EXTERNAL_WITH_KEDA"]);
+    expect(f!.resource).toBe("ConfigMap monitoring/inference-prometheus-adapter");
+    expect(f!.path).toBe('data["config.yaml"].externalRules');
+    expect(f!.message).toMatch(/cluster\.keda is true/);
+  });
+
+  it("ADAPTER_EXTERNAL_WITH_KEDA: external rules in the Helm values", () => {
+    const helmValues = { "prometheus-adapter": { rules: { custom: [ADAPTER_P95_RULE], external: [ADAPTER_QUEUE_RULE] } } };
+    expect(expectErrors(check(coherent(), { helmValues }), ["ADAPTER_EXTERNAL_WITH_KEDA"])[0]!.path).toBe("rules.external");
+  });
+
+  it("ADAPTER_EXTERNAL_WITH_KEDA: KEDA objects rendered although the config says no KEDA", () => {
+    const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
+    const objects = withAdapter(adapterConfigMap({ externalRules: [ADAPTER_QUEUE_RULE] }));
+    expect(expectErrors(check(objects, { config: c }), ["ADAPTER_EXTERNAL_WITH_KEDA"])[0]!.message).toMatch(/renders KEDA objects/);
+  });
+
+  it("passes external rules where KEDA is absent", () => {
+    const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
+    expect(check([deployment(), service(), serviceMonitor(), adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] })], { config: c }).findings).toEqual([]);
+  });
+
+  it("ADAPTER_EXTERNAL_WITH_KEDA: an APIService registering external metrics for the adapter", () => {
+    const api = { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v1beta1.external.metrics.k8s.io" }, spec: { service: { name: "prometheus-adapter", namespace: "monitoring" }, group: "external.metrics.k8s.io", version: "v1beta1" } };
+    expectErrors(check([...coherent(), api]), ["ADAPTER_EXTERNAL_WITH_KEDA"]);
+    const keda = { ...api, spec: { ...api.spec, service: { name: "keda-operator-metrics-apiserver", namespace: "keda" } } };
+    expect(check([...coherent(), keda]).findings).toEqual([]);
+    expect(NS).toBe("ml-t");
+  });
+});

@@ -1,0 +1,126 @@
+import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { validateObjects } from "../../stacks/schema.js";
+import { ENV_NAMES } from "../../stacks/envs/index.js";
+import { monitoringOf } from "../../stacks/monitoring.js";
+import { ConfigError } from "../../stacks/validate.js";
+import { runScript } from "../helpers/cli.js";
+import { envConfig, envInput, stackFor } from "../helpers/env.js";
+
+const RULE_FILES = [
+  "rules/inference-alerts.yaml",
+  "rules/inference-recording.yaml",
+  "rules/sloth-slo-alerts-inference-availability.yaml",
+  "rules/sloth-slo-alerts-inference-latency.yaml",
+  "rules/sloth-slo-meta-recordings-inference-availability.yaml",
+  "rules/sloth-slo-meta-recordings-inference-latency.yaml",
+  "rules/sloth-slo-sli-recordings-inference-availability.yaml",
+  "rules/sloth-slo-sli-recordings-inference-latency.yaml",
+];
+
+function monitoringObjects(env: string, patch = {}) {
+  const stack = stackFor(env, patch);
+  return { stack, objects: monitoringOf(stack).chart.toJson() as any[] };
+}
+
+describe("addMonitoring", () => {
+  it("prod (operator, service-monitor): ServiceMonitor, one PrometheusRule per rule group, the adapter ConfigMap", () => {
+    const { stack, objects } = monitoringObjects("prod");
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "ServiceMonitor/inference",
+      "PrometheusRule/inference-recording",
+      "PrometheusRule/inference-alerts",
+      "PrometheusRule/sloth-slo-sli-recordings-inference-availability",
+      "PrometheusRule/sloth-slo-meta-recordings-inference-availability",
+      "PrometheusRule/sloth-slo-alerts-inference-availability",
+      "PrometheusRule/sloth-slo-sli-recordings-inference-latency",
+      "PrometheusRule/sloth-slo-meta-recordings-inference-latency",
+      "PrometheusRule/sloth-slo-alerts-inference-latency",
+      "ConfigMap/inference-prometheus-adapter",
+    ]);
+    for (const o of objects.filter((x) => x.kind === "PrometheusRule")) {
+      expect(o.metadata.namespace).toBe("ml-serving-prod");
+      expect(o.metadata.labels.release).toBe("kube-prometheus-stack");
+      // The object holds exactly the group of the rule file of the same name.
+      const file = stack.extraFiles.find((f) => f.path === `rules/${o.metadata.name}.yaml`)!;
+      expect(parse(file.content()).groups).toEqual(o.spec.groups);
+    }
+    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual(RULE_FILES);
+    expect(stack.helmValues["prometheus"]).toBeUndefined();
+  });
+
+  it("dev (plain Prometheus, pod-annotations): no operator objects, the rule files, the scrape job and the prometheus chart values", () => {
+    const { stack, objects } = monitoringObjects("dev");
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["ConfigMap/inference-prometheus-adapter"]);
+    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual([
+      "prometheus/scrape-config.yaml",
+      ...RULE_FILES,
+    ]);
+    const values = stack.helmValues["prometheus"] as any;
+    const names = (file: string) => values.serverFiles[file].groups.map((g: any) => g.name);
+    expect(names("alerting_rules.yml")).toEqual(["inference-alerts", "sloth-slo-alerts-inference-availability", "sloth-slo-alerts-inference-latency"]);
+    expect(names("recording_rules.yml")).toHaveLength(5);
+  });
+
+  it.each(ENV_NAMES)("renders objects that validate against the prometheus-operator and core schemas (%s)", async (env) => {
+    const { objects } = monitoringObjects(env);
+    expect(await validateObjects(objects)).toEqual([]);
+  });
+
+  it("the schema check catches a broken PrometheusRule", async () => {
+    const { objects } = monitoringObjects("prod");
+    const rule = structuredClone(objects.find((o) => o.kind === "PrometheusRule"));
+    delete rule.spec.groups[0].name;
+    const findings = await validateObjects([rule]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/name/);
+  });
+
+  it("every environment gets the same rule files (dist/<env>/rules)", () => {
+    for (const env of ENV_NAMES) {
+      expect(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => f.path).sort(), env).toEqual(RULE_FILES);
+    }
+  });
+});
+
+describe("monitoring config errors name the env, the field and the fix", () => {
+  const error = (patch: object) => {
+    try {
+      stackFor("prod", patch);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).message;
+    }
+    throw new Error("no error");
+  };
+
+  it("a latency SLO threshold that is no bucket boundary", () => {
+    expect(error({ slo: { latency: { thresholdSeconds: 0.3 } } })).toBe(
+      'env "prod": slo.latency.thresholdSeconds: 0.3s is not a bucket boundary of http_request_duration_seconds, so the share of slower requests cannot be counted. Fix: use one of 0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10, 30 or add 0.3 to the histogram\'s buckets',
+    );
+  });
+
+  it("a p95 alert threshold histogram_quantile can never exceed", () => {
+    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(/^env "prod": monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/);
+  });
+
+  it("a metric contract without the metrics monitoring reads", () => {
+    const metrics = envConfig("prod").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
+    expect(error({ service: { metrics: { metrics } } })).toMatch(/^env "prod": service\.metrics\.metrics: monitoring needs inference_queue_len/);
+  });
+
+  it("synth prints it without a stack trace, exits 1 and writes nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mon-synth-"));
+    const cfg = join(dir, "bad.json");
+    writeFileSync(cfg, JSON.stringify(envInput("prod", { name: "bad", slo: { latency: { thresholdSeconds: 0.3 } } })));
+    const out = join(dir, "out");
+    const r = runScript("scripts/synth.ts", ["--config", cfg, "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: env "bad": slo\.latency\.thresholdSeconds: 0\.3s is not a bucket boundary/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : []).toEqual([]);
+  });
+});

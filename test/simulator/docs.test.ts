@@ -1,0 +1,39 @@
+/**
+ * The committed example (docs/simulation/, the README table) is what the simulator computes from
+ * today's prod config: a change to the config, the autoscaling constructs or the simulator that
+ * moves the numbers must regenerate it.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { summaryTable } from "../../simulator/report.js";
+import { loadScenario } from "../../simulator/scenarios.js";
+import { renderOutputs, simulateEnv } from "../../simulator/simulate.js";
+import { ROOT } from "../helpers/cli.js";
+
+const REGENERATE =
+  "docs/simulation is stale. Fix: npm run simulate -- --env prod --scenario spike --compare cpu-hpa,keda --out docs/simulation, then copy the table into the README";
+
+describe("docs/simulation (prod spike, cpu-hpa vs keda)", async () => {
+  const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda"]);
+  const outputs = await renderOutputs(runs);
+
+  it("every committed file equals a fresh run", () => {
+    expect([...outputs.files.keys()].sort()).toEqual([
+      "prod-spike-cpu-hpa.csv",
+      "prod-spike-keda.csv",
+      "prod-spike-summary.json",
+      "prod-spike.md",
+      "prod-spike.svg",
+    ]);
+    for (const [name, content] of outputs.files) {
+      expect(readFileSync(join(ROOT, "docs/simulation", name), "utf8"), `${name}: ${REGENERATE}`).toBe(content);
+    }
+  });
+
+  it("the README shows that table and chart", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme.includes(summaryTable(runs.map((r) => r.result))), REGENERATE).toBe(true);
+    expect(readme).toContain("](docs/simulation/prod-spike.svg)");
+  });
+});
