@@ -71,11 +71,16 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
         message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
         fix: "remove it or correct its spelling (see stacks/config.ts for the fields)",
       };
-    case "invalid_type":
+    case "invalid_type": {
+      const expected = issue.expected === "int" ? "whole number" : issue.expected;
+      const a = /^[aeiou]/.test(expected) ? "an" : "a";
       return {
         message: issue.input === undefined ? `is required (${issue.message})` : `${msg} (got ${describe(issue.input)})`,
-        fix: issue.input === undefined ? `set it to a ${issue.expected}` : `give a ${issue.expected}`,
+        fix: issue.input === undefined ? `set it to ${a} ${expected}` : `give ${a} ${expected}`,
       };
+    }
+    case "invalid_key":
+      return { message: `key ${JSON.stringify(issue.path[issue.path.length - 1])}: ${issue.issues[0]?.message ?? msg}`, fix: "rename the key" };
     case "invalid_value":
       return { message: msg, fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
     case "too_small":
@@ -111,6 +116,7 @@ function codeOf(issue: z.core.$ZodIssue): string {
     case "too_big":
       return "CONFIG_RANGE";
     case "invalid_format":
+    case "invalid_key":
       return "CONFIG_FORMAT";
     case "invalid_value":
       return "CONFIG_INVALID_VALUE";

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { validateObjects } from "../../stacks/schema.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
-import { ConfigError } from "../../stacks/validate.js";
+import { SynthError } from "../../stacks/synth.js";
 import { runScript } from "../helpers/cli.js";
 import { envConfig, envInput, stackFor } from "../helpers/env.js";
 
@@ -87,39 +87,40 @@ describe("addMonitoring", () => {
 });
 
 describe("monitoring config errors name the env, the field and the fix", () => {
-  const error = (patch: object) => {
+  const error = (patch: object, env = "prod") => {
     try {
-      stackFor("prod", patch);
+      stackFor(env, patch);
     } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as ConfigError).message;
+      expect(e).toBeInstanceOf(SynthError);
+      return (e as SynthError).message;
     }
     throw new Error("no error");
   };
 
   it("a latency SLO threshold that is no bucket boundary", () => {
     expect(error({ slo: { latency: { thresholdSeconds: 0.3 } } })).toBe(
-      'env "prod": slo.latency.thresholdSeconds: 0.3s is not a bucket boundary of http_request_duration_seconds, so the share of slower requests cannot be counted. Fix: use one of 0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10, 30 or add 0.3 to the histogram\'s buckets',
+      'CONFIG_INVALID_VALUE env "prod": slo.latency.thresholdSeconds: 0.3s is not a bucket boundary of http_request_duration_seconds, so the share of slower requests cannot be counted. Fix: use one of 0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10, 30 or add 0.3 to the histogram\'s buckets',
     );
   });
 
   it("a p95 alert threshold histogram_quantile can never exceed", () => {
-    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(/^env "prod": monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/);
+    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(/^CONFIG_CONFLICT env "prod": monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/);
   });
 
   it("a metric contract without the metrics monitoring reads", () => {
-    const metrics = envConfig("prod").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
-    expect(error({ service: { metrics: { metrics } } })).toMatch(/^env "prod": service\.metrics\.metrics: monitoring needs inference_queue_len/);
+    // dev (cpu-hpa): no trigger reads the queue, so monitoring is the first to need it.
+    const metrics = envConfig("dev").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
+    expect(error({ service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": service\.metrics\.metrics: monitoring needs inference_queue_len/);
   });
 
   it("synth prints it without a stack trace, exits 1 and writes nothing", () => {
     const dir = mkdtempSync(join(tmpdir(), "mon-synth-"));
     const cfg = join(dir, "bad.json");
-    writeFileSync(cfg, JSON.stringify(envInput("prod", { name: "bad", slo: { latency: { thresholdSeconds: 0.3 } } })));
+    writeFileSync(cfg, JSON.stringify(envInput("prod", { name: "bad", monitoring: { alerts: { p95LatencySeconds: 30 } } })));
     const out = join(dir, "out");
     const r = runScript("scripts/synth.ts", ["--config", cfg, "--out", out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: env "bad": slo\.latency\.thresholdSeconds: 0\.3s is not a bucket boundary/m);
+    expect(r.stderr).toMatch(/^error: CONFIG_CONFLICT env "bad": monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket .*\. Fix: use a threshold below 30 or add larger buckets$/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : []).toEqual([]);
   });
