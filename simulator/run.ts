@@ -30,6 +30,11 @@ export interface SimulationOptions {
   readonly memoryUtilization?: number;
   /** The latency quantile reported and compared with the SLO threshold. @default 0.95 */
   readonly quantile?: number;
+  /**
+   * Clients give up after this long (ingress-nginx's default proxy-read-timeout): requests that
+   * would wait longer fail and leave the queue. @default 60
+   */
+  readonly requestTimeoutSeconds?: number;
 }
 
 export interface SimulationInput {
@@ -52,7 +57,7 @@ export interface Timeline {
   readonly ready: Int32Array;
   /** CPU utilization of a ready pod against its request, % (metrics-server's windowed value). */
   readonly cpuPct: Float64Array;
-  /** Latency quantile of the requests arriving this second, seconds (Infinity: no ready pod). */
+  /** Latency quantile of the requests arriving this second, seconds, at most the request timeout (Infinity: no ready pod). */
   readonly latency: Float64Array;
   /** Requests in flight over all pods (in service + waiting + backlog). */
   readonly inFlight: Float64Array;
@@ -62,7 +67,7 @@ export interface Timeline {
   readonly backlog: Float64Array;
   /** Requests arriving this second whose latency exceeds the SLO threshold (or that fail). */
   readonly slow: Float64Array;
-  /** Requests arriving this second that find no ready pod (connection refused). */
+  /** Requests arriving this second that fail: no ready pod (connection refused) or the client's timeout. */
   readonly failed: Float64Array;
   /** Per metric: the value the HPA saw at its last sync (NaN: error or no sample). */
   readonly metricValues: readonly Float64Array[];
@@ -106,6 +111,7 @@ export interface SimulationSettings {
   readonly metricsServerResolutionSeconds: number;
   readonly warmupSeconds: number;
   readonly memoryUtilization: number;
+  readonly requestTimeoutSeconds: number;
 }
 
 const toMilli = (v: number): string => `${Math.round(v * 1000)}m`;
@@ -131,6 +137,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const msRes = opts.metricsServerResolutionSeconds ?? 15;
   const memShare = opts.memoryUtilization ?? 0.5;
   const q = opts.quantile ?? 0.95;
+  const timeout = opts.requestTimeoutSeconds ?? 60;
   const pod = podProfile(config);
   const threshold = config.slo.latency.thresholdSeconds;
   const bounds = latencyBuckets(config);
@@ -421,23 +428,32 @@ export function simulate(input: SimulationInput): SimulationResult {
     } else {
       const cap = n * table.capacity;
       let served: number;
+      let accepted = lambda;
       if (backlog > 0 || lambda >= SATURATION_UTILIZATION * cap) {
         served = Math.min(cap, lambda + backlog);
         backlog = Math.max(0, backlog + lambda - cap);
+        // a client gives up after the timeout: the queue never holds more than timeout × capacity
+        const maxBacklog = timeout * cap;
+        if (backlog > maxBacklog) {
+          failed = backlog - maxBacklog;
+          accepted = lambda - failed;
+          backlog = maxBacklog;
+        }
         table.lookup(SATURATION_UTILIZATION, backlog / cap, row);
       } else {
         served = lambda;
         table.lookup(lambda / cap, 0, row);
       }
-      latency = lambda > 0 ? row.quantile : NaN;
+      latency = lambda > 0 ? Math.min(row.quantile, timeout) : NaN;
       queueTotal = n * row.queueLength + backlog;
       inFlightTotal = queueTotal + n * row.busySlots;
       utilTotal = (n * row.busySlots) / pod.queue.servers;
       coresPerPod = (served * pod.cpuSecondsPerRequest) / n;
+      // the histogram observes the requests the pods answer
       const m = finiteBounds.length;
-      for (let j = 0; j < m; j++) cumBuckets[j] += lambda * row.cdf[j]!;
-      cumBuckets[m] += lambda;
-      slow = lambda * (1 - row.cdf[thresholdIdx]!);
+      for (let j = 0; j < m; j++) cumBuckets[j] += accepted * row.cdf[j]!;
+      cumBuckets[m] += accepted;
+      slow = accepted * (1 - row.cdf[thresholdIdx]!) + failed;
     }
     requestsTotal += lambda;
     ms.observe(t, coresPerPod, msOffset);
@@ -491,6 +507,7 @@ export function simulate(input: SimulationInput): SimulationResult {
       metricsServerResolutionSeconds: msRes,
       warmupSeconds: warmup,
       memoryUtilization: memShare,
+      requestTimeoutSeconds: timeout,
     },
   };
 }

@@ -216,7 +216,7 @@ const MonitoringSchema = z
         namespace: dnsLabel("monitoring.prometheus.namespace").default("monitoring"),
         port: int("monitoring.prometheus.port", 1, 65535).default(9090),
         /** An explicitly declared Prometheus outside the cluster (https URL, no credentials). */
-        externalUrl: z.url({ error: "monitoring.prometheus.externalUrl must be a URL" }).optional(),
+        externalUrl: z.url({ protocol: /^https?$/, error: "monitoring.prometheus.externalUrl must be an http(s) URL. Fix: write it like https://prometheus.example.com" }).optional(),
       })
       .prefault({}),
     /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by. */

@@ -74,6 +74,9 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
     case "invalid_type": {
       const expected = issue.expected === "int" ? "whole number" : issue.expected;
       const a = /^[aeiou]/.test(expected) ? "an" : "a";
+      if (typeof issue.input === "number" && !Number.isFinite(issue.input)) {
+        return { message: `${issue.input} is not a finite number`, fix: "use a number within the documented range" };
+      }
       return {
         message: issue.input === undefined ? `is required (${issue.message})` : `${msg} (got ${describe(issue.input)})`,
         fix: issue.input === undefined ? `set it to ${a} ${expected}` : `give ${a} ${expected}`,

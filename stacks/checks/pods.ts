@@ -118,11 +118,15 @@ function check(ctx: CheckContext, p: PodTemplateRef): void {
         r.limits?.memory === undefined ? "limits.memory" : undefined,
       ].filter((x): x is string => x !== undefined);
       if (missing.length) {
+        const why = [
+          missing.some((m) => m.startsWith("requests")) ? "without requests the scheduler, utilization autoscaling and the quota cannot account for it" : undefined,
+          missing.includes("limits.memory") ? "without a memory limit one leak starves the node" : undefined,
+        ].filter(Boolean);
         ctx.sink.error(
           "POD_RESOURCES_MISSING",
           p.resource,
           at([...base, "resources"]),
-          `container "${c.name}" lacks ${missing.join(", ")}: without requests the scheduler, utilization autoscaling and the quota cannot account for it; without a memory limit one leak starves the node`,
+          `container "${c.name}" lacks ${missing.join(", ")}: ${why.join("; ")}`,
           "set service.resources.requests (cpu, memory) and service.resources.limits.memory",
         );
       }

@@ -47,22 +47,35 @@ describe("traffic through the pods", () => {
   });
 
   it("overload grows a fluid backlog at λ − capacity and adds backlog / capacity to the latency", () => {
-    // one pod (40 req/s) offered 80 req/s for 60 s, then nothing
-    const scenario = parseScenarioJson('{"unit":"rps","points":[[0,80],[60,0]],"interpolation":"step","durationSeconds":180}', "burst");
+    // one pod (40 req/s) offered 80 req/s for 30 s, then nothing
+    const scenario = parseScenarioJson('{"unit":"rps","points":[[0,80],[30,0]],"interpolation":"step","durationSeconds":120}', "burst");
     const r = simulate({ config: prod, model: pinned(1), scenario, label: "pinned", options: { warmupSeconds: 0 } });
     const tl = r.timeline;
     expect(tl.backlog[0]).toBe(40);
-    expect(tl.backlog[59]).toBe(2400); // 60 s × (80 − 40)
-    expect(tl.backlog[60]).toBe(2360); // drains at 40/s
-    expect(tl.backlog[118]).toBe(40);
-    expect(tl.backlog[119]).toBe(0);
+    expect(tl.backlog[29]).toBe(1200); // 30 s × (80 − 40)
+    expect(tl.backlog[30]).toBe(1160); // drains at 40/s
+    expect(tl.backlog[58]).toBe(40);
+    expect(tl.backlog[59]).toBe(0);
     const sat = new ServiceTable({ servers: 5, serviceTimeSeconds: 0.125, serviceTimeCv: 1 }, 0.95, [1]).saturatedQuantile;
-    expect(tl.latency[59]).toBeCloseTo(sat + 2400 / 40, 9);
-    expect(tl.queue[59]! - tl.backlog[59]!).toBeGreaterThan(0);
-    expect(tl.latency[150]).toBeNaN(); // no traffic
-    // every request of the burst took over 0.5 s
-    expect(tl.slow[30]).toBeCloseTo(80, 6);
+    expect(tl.latency[29]).toBeCloseTo(sat + 1200 / 40, 9);
+    expect(tl.queue[29]! - tl.backlog[29]!).toBeGreaterThan(0);
+    expect(tl.latency[100]).toBeNaN(); // no traffic
+    expect(tl.slow[20]).toBeCloseTo(80, 6); // every request of the burst took over 0.5 s
+    expect(tl.failed.every((f) => f === 0)).toBe(true);
     expect(SATURATION_UTILIZATION).toBe(0.99);
+  });
+
+  it("clients give up after the request timeout: the backlog stops at timeout × capacity, the excess fails", () => {
+    const scenario = parseScenarioJson('{"unit":"rps","points":[[0,80]],"durationSeconds":120}', "flood");
+    const r = simulate({ config: prod, model: pinned(1), scenario, label: "pinned", options: { warmupSeconds: 0, requestTimeoutSeconds: 20 } });
+    const tl = r.timeline;
+    expect(tl.backlog[18]).toBe(760);
+    expect(tl.failed[18]).toBe(0);
+    expect(tl.backlog[19]).toBe(800); // 20 s × 40 req/s
+    expect(tl.backlog[60]).toBe(800);
+    expect(tl.failed[60]).toBe(40); // 80 arrive, 40 are served from the queue's head
+    expect(tl.latency[60]).toBe(20); // a client sees at most the timeout
+    expect(tl.slow[60]).toBeCloseTo(80, 6);
   });
 
   it("a new pod serves podStartupSeconds after it is created", () => {
@@ -187,6 +200,36 @@ describe("KEDA activation and cooldown (minReplicaCount 0)", () => {
     expect(cool.t).toBeGreaterThanOrEqual(1200 + 300);
     expect(cool.t).toBeLessThanOrEqual(1200 + 60 + 300 + 15);
     expect(tl.desired[tl.length - 1]).toBe(0);
+  });
+});
+
+describe("KEDA useCachedMetrics", () => {
+  it("the HPA sees the value of the last operator poll, so it changes only every pollingInterval", () => {
+    const so = (cached: boolean) =>
+      autoscalerModel(
+        {
+          apiVersion: "keda.sh/v1alpha1",
+          kind: "ScaledObject",
+          metadata: { name: "inference", namespace: "ml-serving-prod" },
+          spec: {
+            scaleTargetRef: target,
+            minReplicaCount: 3,
+            maxReplicaCount: 20,
+            pollingInterval: 60,
+            triggers: [{ type: "prometheus", useCachedMetrics: cached, metadata: { query: "sum(inference_queue_len)", threshold: "20" } }],
+          },
+        },
+        prod,
+      );
+    const live = simulate({ config: prod, model: so(false), scenario: loadScenario("ramp"), label: "live" }).timeline.metricValues[0]!;
+    const cached = simulate({ config: prod, model: so(true), scenario: loadScenario("ramp"), label: "cached" }).timeline.metricValues[0]!;
+    // during the ramp (2:00 – 10:00) the live value moves every sync; the cached one only at polls (t ≡ 0 mod 60)
+    for (const poll of [180, 240, 300]) {
+      expect(cached[poll + 15]).toBe(cached[poll]);
+      expect(cached[poll + 45]).toBe(cached[poll]);
+      expect(cached[poll]).toBe(live[poll]);
+      expect(live[poll + 45]).not.toBe(live[poll]);
+    }
   });
 });
 

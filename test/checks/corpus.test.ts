@@ -1,0 +1,114 @@
+/**
+ * The bad-config corpus (test/fixtures/bad/, codes in expected.json): every file through the real
+ * CLI (`scripts/synth.ts --config <file> --out <empty dir>`). Each must exit 1 with its expected
+ * code on an `error:` line, print no stack trace and write nothing. The good base config the
+ * corpus files are edited from must pass, so each failure comes from the one change.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CHECK_CODES } from "../../stacks/checks/index.js";
+import { ROOT } from "../helpers/cli.js";
+
+const BAD = resolve(ROOT, "test/fixtures/bad");
+const GOOD = resolve(ROOT, "test/fixtures/good/base.json");
+const expected = JSON.parse(readFileSync(join(BAD, "expected.json"), "utf8")) as Record<string, { code: string; why: string }>;
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly written: string[];
+}
+
+function synth(file: string): Promise<Result> {
+  const out = mkdtempSync(join(tmpdir(), "corpus-out-"));
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "scripts/synth.ts"), "--config", file, "--out", out], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => done({ code, stdout, stderr, written: readdirSync(out) }));
+  });
+}
+
+/** Runs every file, a few at a time (each run is a separate Node process). */
+async function runAll(files: readonly string[]): Promise<Map<string, Result>> {
+  const results = new Map<string, Result>();
+  const queue = [...files];
+  const workers = Array.from({ length: Math.max(2, Math.min(6, cpus().length)) }, async () => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) results.set(f, await synth(join(BAD, f)));
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+const CONFIG_CODES = new Set([
+  "CONFIG_SYNTAX",
+  "CONFIG_UNREADABLE",
+  "CONFIG_UNKNOWN_ENV",
+  "CONFIG_MISSING",
+  "CONFIG_INVALID_TYPE",
+  "CONFIG_UNKNOWN_KEY",
+  "CONFIG_EMPTY",
+  "CONFIG_RANGE",
+  "CONFIG_FORMAT",
+  "CONFIG_INVALID_VALUE",
+  "CONFIG_CONFLICT",
+]);
+
+describe("bad-config corpus", () => {
+  const files = readdirSync(BAD).filter((f) => f !== "expected.json").sort();
+  let results: Map<string, Result>;
+
+  beforeAll(async () => {
+    results = await runAll(files);
+  }, 300_000);
+
+  it("holds at least 30 configs, each with a known expected code, and nothing unlisted", () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    expect(Object.keys(expected).sort()).toEqual(files);
+    for (const [f, e] of Object.entries(expected)) {
+      expect(CONFIG_CODES.has(e.code) || e.code in CHECK_CODES, `${f}: ${e.code}`).toBe(true);
+      expect(e.why.length, f).toBeGreaterThan(10);
+    }
+  });
+
+  it("covers malformed input and the checks a config can reach", () => {
+    const codes = new Set(Object.values(expected).map((e) => e.code));
+    for (const c of ["CONFIG_SYNTAX", "CONFIG_INVALID_TYPE", "CONFIG_UNKNOWN_KEY", "CONFIG_EMPTY", "CONFIG_RANGE", "CONFIG_FORMAT", "CONFIG_MISSING"]) expect(codes, c).toContain(c);
+    for (const c of ["METRIC_NOT_SCRAPED", "RATE_WINDOW_TOO_SHORT", "PLAINTEXT_CREDENTIAL", "LATENCY_THRESHOLD_NOT_BUCKET", "SCALES_AFTER_ALERT", "POD_RESOURCES_MISSING", "CAPACITY_EXCEEDED"]) {
+      expect(codes, c).toContain(c);
+    }
+  });
+
+  it("the base config the corpus edits synthesizes cleanly", async () => {
+    const out = mkdtempSync(join(tmpdir(), "corpus-good-"));
+    const r = await new Promise<Result>((done) => {
+      const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "scripts/synth.ts"), "--config", GOOD, "--out", out], { cwd: ROOT });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => done({ code, stdout: "", stderr, written: readdirSync(out) }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/^error:/m);
+    expect(r.written).toEqual(["corpus"]);
+  });
+
+  for (const f of readdirSync(BAD).filter((x) => x !== "expected.json").sort()) {
+    it(`${f} → ${expected[f]?.code}`, () => {
+      const r = results.get(f)!;
+      const want = expected[f]!.code;
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${want} env "[^"]+": `, "m"));
+      // user errors never show a stack trace or an uncaught error
+      expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(r.stderr).not.toMatch(/\b(TypeError|ReferenceError|RangeError|SyntaxError): /);
+      for (const line of r.stderr.trim().split("\n")) expect(line, "every stderr line is an error line").toMatch(/^(error|warning): /);
+      expect(r.written, "nothing written to the out dir").toEqual([]);
+    });
+  }
+});
