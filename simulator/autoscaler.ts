@@ -22,6 +22,7 @@ import { durationSeconds } from "../constructs/metrics.js";
 import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
 import { assertParses, resultGrouping, selectors } from "../constructs/promql-parse.js";
 import type { EnvConfig } from "../stacks/config.js";
+import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
 
 /** A value the simulated service produces that a metric reads. */
@@ -35,7 +36,9 @@ export type Signal =
   /** A per-pod gauge, aggregated over the ready pods. */
   | { readonly kind: "gauge"; readonly gauge: GaugeName; readonly aggregation: Aggregation }
   /** Requests per second over a rate window (summed over pods, or aggregated). */
-  | { readonly kind: "request-rate"; readonly windowSeconds: number; readonly aggregation: Aggregation; readonly increase: boolean };
+  | { readonly kind: "request-rate"; readonly windowSeconds: number; readonly aggregation: Aggregation; readonly increase: boolean }
+  /** KEDA's cron scaler: desiredReplicas inside the window, 1 outside (target AverageValue 1). */
+  | { readonly kind: "cron"; readonly start: string; readonly end: string; readonly timezone: string; readonly desiredReplicas: number };
 
 export type GaugeName = "queue" | "in-flight" | "worker-utilization";
 export type Aggregation = "sum" | "avg" | "max" | "min";
@@ -54,8 +57,8 @@ export interface SimMetric {
    * `pod`: the HPA reads one value per pod (Resource, Pods); `service`: one value (External, Object).
    */
   readonly scope: "pod" | "service";
-  /** `prometheus`: errors while Prometheus is down; `metrics-server`: keeps working. */
-  readonly source: "prometheus" | "metrics-server";
+  /** `prometheus`: errors while Prometheus is down; `metrics-server`: keeps working; `clock`: KEDA's cron scaler. */
+  readonly source: "prometheus" | "metrics-server" | "clock";
   /** Who answers the HPA's metric request. */
   readonly servedBy: "metrics-server" | "prometheus-adapter" | "keda";
   /** Set for metrics that come from a KEDA trigger. */
@@ -224,6 +227,8 @@ function signalLabel(s: Signal): { label: string; column: string } {
     }
     case "request-rate":
       return { label: `${s.aggregation} request rate (req/s)`, column: `${s.aggregation}_request_rate` };
+    case "cron":
+      return { label: `cron "${s.start}" – "${s.end}" (${s.timezone}) → ${s.desiredReplicas} replicas`, column: "cron_replicas" };
   }
 }
 
@@ -243,7 +248,7 @@ function sim(
     column: `m${index}_${column}`,
     signal,
     scope,
-    source: servedBy === "metrics-server" ? "metrics-server" : "prometheus",
+    source: signal.kind === "cron" ? "clock" : servedBy === "metrics-server" ? "metrics-server" : "prometheus",
     servedBy,
     trigger,
   };
@@ -347,8 +352,23 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
         ignoreNullValues: true,
       });
     }
+    if (t.type === "cron") {
+      const desired = num(resource, `${field}.metadata.desiredReplicas`, md.desiredReplicas, "give a whole number of replicas");
+      const signal: Signal = { kind: "cron", start: String(md.start ?? ""), end: String(md.end ?? ""), timezone: String(md.timezone ?? ""), desiredReplicas: desired };
+      for (const key of ["start", "end"] as const) {
+        try {
+          parseCron(signal[key]);
+        } catch (e) {
+          throw new AutoscalerModelError(resource, `${field}.metadata.${key}`, (e as Error).message, "write a 5-field cron expression, e.g. 0 8 * * 1-5");
+        }
+      }
+      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 1 outside
+      const name = `s${i}-cron-${signal.timezone}-${signal.start}-${signal.end}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+      const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
+      return sim(i, ms, signal, "service", "keda", { index: i, type: "cron", name: t.name, activationThreshold: 0, useCachedMetrics: false, ignoreNullValues: true });
+    }
     if (t.type !== "prometheus") {
-      throw new AutoscalerModelError(resource, `${field}.type`, `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU and memory)`, "simulate prometheus, cpu and memory triggers only");
+      throw new AutoscalerModelError(resource, `${field}.type`, `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU, memory and a clock)`, "simulate prometheus, cpu, memory and cron triggers only");
     }
     if (metricType !== "AverageValue" && metricType !== "Value") {
       throw new AutoscalerModelError(resource, `${field}.metricType`, `KEDA rejects metricType "${metricType}" for external metrics`, "use AverageValue or Value");

@@ -66,6 +66,12 @@ async function main(argv: string[]): Promise<void> {
   for (const f of written) console.log(`wrote ${f}`);
 }
 
+// `npm run simulate … | head`: a closed pipe is not an error
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 try {
   await main(process.argv.slice(2));
 } catch (e) {

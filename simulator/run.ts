@@ -15,6 +15,7 @@ import { quantityToNumber } from "./hpa/quantity.js";
 import { longestPeriod, resolveBehavior } from "./hpa/behavior.js";
 import type { EnvConfig } from "../stacks/config.js";
 import type { AutoscalerModel, SimMetric } from "./autoscaler.js";
+import { CronActivity } from "./cron.js";
 import { MetricsServerModel, PrometheusModel, type QueryResult } from "./metrics-pipeline.js";
 import { arrivalRates, prometheusDown, type Scenario } from "./scenarios.js";
 import { podProfile, SATURATION_UTILIZATION, ServiceTable, type PodProfile } from "./service-model.js";
@@ -232,6 +233,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   }
 
   // ---- KEDA state
+  const crons = metrics.map((m) =>
+    m.signal.kind === "cron" ? new CronActivity(m.signal.start, m.signal.end, -warmup, D, scenario.clockOffsetSeconds ?? 0) : null,
+  );
   const failures = new Int32Array(metrics.length);
   const cached: QueryResult[] = metrics.map(() => ({ ok: false, reason: "empty" }));
   let lastActive = -Infinity;
@@ -287,6 +291,12 @@ export function simulate(input: SimulationInput): SimulationResult {
       const v = m.signal.kind === "cpu" ? (Math.min(ms.sampleCores, pod.cpuLimitCores ?? Infinity) / cpuReq) * 100 : memShare * 100;
       lastSeen[m.index] = v;
       return { pods: resourcePods(m, t) };
+    }
+    if (m.signal.kind === "cron") {
+      // KEDA's cron scaler reads the clock: never fails
+      const v = crons[m.index]!.at(t) ? m.signal.desiredReplicas : 1;
+      lastSeen[m.index] = v;
+      return { value: String(v), readyPods: readyCount };
     }
     let r = prometheusValue(m, t, up);
     if (m.servedBy === "prometheus-adapter") {
@@ -380,6 +390,10 @@ export function simulate(input: SimulationInput): SimulationResult {
     let active = false;
     let error = false;
     for (const m of metrics) {
+      if (m.signal.kind === "cron") {
+        if (crons[m.index]!.at(t)) active = true;
+        continue;
+      }
       if (!m.trigger || m.source !== "prometheus") continue;
       let r = prom.query(m.signal, t, up);
       if (!r.ok && r.reason === "empty" && m.trigger.ignoreNullValues) r = { ok: true, value: 0 };

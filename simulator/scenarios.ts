@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
+import { parseClock } from "./cron.js";
 
 /** What the load values count. */
 export type LoadUnit = "users" | "rps";
@@ -23,6 +24,8 @@ export interface Scenario {
   readonly load: Float64Array;
   /** Windows in which Prometheus answers no query and scrapes nothing. */
   readonly prometheusOutages: readonly Window[];
+  /** The wall clock at t = 0 (for cron triggers), as seconds after Monday 00:00. @default 0 */
+  readonly clockOffsetSeconds?: number;
 }
 
 /** A scenario file the simulator refuses: one line per problem, no stack trace. */
@@ -164,7 +167,8 @@ function checkDuration(duration: number, where: string, problems: Problem[]): vo
  * JSON scenario:
  * `{ "unit": "users" | "rps", "points": [[t, value], …] | [{"t": …, "users"|"rps": …}, …],
  *    "durationSeconds"?: n (default last t + 60), "interpolation"?: "linear" | "step",
- *    "prometheusOutages"?: [{"start": s, "end": s}], "description"?: "…" }`
+ *    "prometheusOutages"?: [{"start": s, "end": s}], "description"?: "…",
+ *    "startsAt"?: "mon 08:30" (the wall clock at t = 0, for cron triggers; default Monday 00:00) }`
  */
 export function parseScenarioJson(text: string, name: string, source = `${name}.json`): Scenario {
   let doc: unknown;
@@ -178,7 +182,7 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
     throw new ScenarioError(source, [{ where: "", message: "the file must hold a JSON object", fix: 'write {"unit": "users", "points": [[0, 50], [600, 200]]}' }]);
   }
   const o = doc as Record<string, unknown>;
-  const known = new Set(["name", "description", "unit", "points", "durationSeconds", "interpolation", "prometheusOutages"]);
+  const known = new Set(["name", "description", "unit", "points", "durationSeconds", "interpolation", "prometheusOutages", "startsAt"]);
   for (const k of Object.keys(o)) {
     if (!known.has(k)) problems.push({ where: k, message: `unknown field "${k}"`, fix: `remove it (fields: ${[...known].join(", ")})` });
   }
@@ -232,6 +236,12 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
     }
   }
   if (o.description !== undefined && typeof o.description !== "string") problems.push({ where: "description", message: "description must be a string", fix: "quote it" });
+  let clockOffsetSeconds = 0;
+  if (o.startsAt !== undefined) {
+    const c = typeof o.startsAt === "string" ? parseClock(o.startsAt) : null;
+    if (c === null) problems.push({ where: "startsAt", message: `startsAt ${JSON.stringify(o.startsAt)} is not a weekday and a 24 h time`, fix: 'write it like "mon 08:30"' });
+    else clockOffsetSeconds = c;
+  }
   if (problems.length) throw new ScenarioError(source, problems);
   return {
     name: typeof o.name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(o.name) ? o.name : slug(name),
@@ -239,6 +249,7 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
     unit: unit as LoadUnit,
     load: sampleCurve(points, duration as number, interpolation as "linear" | "step"),
     prometheusOutages: outages,
+    clockOffsetSeconds,
   };
 }
 

@@ -41,6 +41,13 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
       out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
       notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
     }
+    // pre-scaling windows of the service are KEDA cron triggers: an HPA mode cannot take them
+    const service = (out.service as { name?: string } | undefined)?.name ?? "inference";
+    const windows = (out as { prescaling?: unknown }).prescaling;
+    if (mode !== "keda" && Array.isArray(windows) && windows.some((w) => (w as { target?: string })?.target === service)) {
+      (out as { prescaling?: unknown }).prescaling = windows.filter((w) => (w as { target?: string })?.target !== service);
+      notes.push(`the ${mode} run drops env "${input.name}"'s pre-scaling windows for ${service} (cron triggers need mode keda)`);
+    }
   }
   return { input: out, notes };
 }

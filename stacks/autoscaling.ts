@@ -13,11 +13,13 @@ import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
 import { Hpa } from "../constructs/hpa.js";
 import type { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
+import { PrescaleError } from "../constructs/prescaling.js";
 import { standardLabels } from "../constructs/labels.js";
 import { ContractError, type PromQL } from "../constructs/metrics.js";
 import { PromQLError, assertParses } from "../constructs/promql-parse.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, prometheusAddress } from "./naming.js";
+import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
 import { SynthError } from "./synth.js";
 
@@ -179,6 +181,8 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
       },
       { type: "cpu", name: TRIGGER_NAMES.cpu, metricType: "Utilization", value: k.cpuUtilization, containerName: container },
       { type: "memory", name: TRIGGER_NAMES.memory, metricType: "Utilization", value: k.memoryUtilization, containerName: container },
+      // Known peaks: replicas start a model-load early so they are ready when the peak begins.
+      ...cronTriggersFor(config, name, config.service.probes.modelLoadSeconds, { min: scaling.minReplicas, max: scaling.maxReplicas }),
     ],
   });
 }
@@ -194,6 +198,7 @@ export function addAutoscaling(stack: EnvironmentStack): Autoscaler {
     return stack.config.scaling.mode === "keda" ? scaledObjectFor(stack, chart) : hpaFor(stack, chart);
   } catch (e) {
     if (e instanceof AutoscalerError) throw new SynthError(e.lines(stack.config.name));
+    if (e instanceof PrescaleError) throw new SynthError([`env "${stack.config.name}": prescaling: ${e.message}`]);
     throw e;
   }
 }

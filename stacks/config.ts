@@ -479,10 +479,18 @@ type Issue = (path: (string | number)[], message: string, code?: string) => void
 
 /** Cross-field rules of the optional sections. */
 function checkExtras(
-  c: ExtraSections & { service: { name: string }; cluster: { keda: boolean }; monitoring: { scrape: string } },
+  c: ExtraSections & {
+    service: { name: string };
+    cluster: { keda: boolean };
+    monitoring: { scrape: string };
+    scaling: { mode: string; minReplicas: number; maxReplicas: number };
+  },
   issue: Issue,
 ): void {
   const scaled: Map<string, { min: number; max: number; path: (string | number)[] }> = new Map();
+  // The inference service takes pre-scaling windows (applied as cron triggers when KEDA scales it;
+  // the HPA modes have no schedule, and the checks warn that the windows are not applied there).
+  scaled.set(c.service.name, { min: c.scaling.minReplicas, max: c.scaling.maxReplicas, path: ["scaling"] });
   const claim = (name: string, path: (string | number)[], min: number, max: number) => {
     if (name === c.service.name || scaled.has(name)) {
       issue([...path, "name"], `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}. Fix: give each workload its own name`);
@@ -547,7 +555,7 @@ function checkExtras(
       const known = [...scaled.keys()];
       issue(
         ["prescaling", i, "target"],
-        `"${w.target}" is not a workload pre-scaling can target${w.target === c.service.name ? " (the inference service's ScaledObject takes no extra triggers yet)" : ""}. Fix: target ${known.length ? `one of ${known.join(", ")}` : "an orchestrator, queue worker or GPU service (none is configured)"}`,
+        `"${w.target}" is not a workload pre-scaling can target. Fix: target ${known.length ? `one of ${known.join(", ")}` : "an orchestrator, queue worker or GPU service (none is configured)"}`,
       );
       return;
     }

@@ -17,13 +17,14 @@ import { KedaScaledObject, type CronTrigger } from "../constructs/keda-scaled-ob
 import { standardLabels, selectorLabels, type ServiceIdentity } from "../constructs/labels.js";
 import { LoadTest } from "../constructs/load-test.js";
 import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../constructs/metrics.js";
-import { PrescaleError, prescaleTriggers, type PrescaleWindow } from "../constructs/prescaling.js";
+import { PrescaleError } from "../constructs/prescaling.js";
 import { PromQLError } from "../constructs/promql-parse.js";
 import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
 import { scrapeScope } from "../constructs/scrape-scope.js";
 import { ServiceMonitor } from "../constructs/service-monitor.js";
 import type { EnvConfig } from "./config.js";
 import { hpaName, prometheusAddress } from "./naming.js";
+import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
 import { SynthError } from "./synth.js";
 
@@ -46,17 +47,6 @@ export interface Extras {
 
 function identity(config: EnvConfig, name: string, component: string): ServiceIdentity {
   return { name, instance: `${name}-${config.name}`, component, partOf: config.service.partOf };
-}
-
-/** The pre-scaling windows of config targeting `target`, as typed schedule windows. */
-export function prescaleWindowsFor(config: EnvConfig, target: string): PrescaleWindow[] {
-  return (config.prescaling ?? [])
-    .filter((w) => w.target === target)
-    .map((w) => ({ name: w.name, timezone: w.timezone, weekdays: w.weekdays, start: w.start, end: w.end, replicas: w.replicas }));
-}
-
-function cronTriggersFor(config: EnvConfig, target: string, leadSeconds: number, bounds: { min: number; max: number }): CronTrigger[] {
-  return prescaleTriggers(prescaleWindowsFor(config, target), { leadSeconds, bounds });
 }
 
 function serviceMonitorFor(chart: Chart, config: EnvConfig, svc: InferenceService, contract: MetricContract): ServiceMonitor {

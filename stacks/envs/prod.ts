@@ -15,7 +15,7 @@ export const prod: EnvConfigInput = {
   scaling: { mode: "keda", minReplicas: 3, maxReplicas: 20, keda: { fallback: { failureThreshold: 3, replicas: 10 } } },
   monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1 } },
   slo: { period: "30d", availability: { objective: 99.9 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
-  capacity: { cpu: "48", memory: "96Gi" },
+  capacity: { cpu: "64", memory: "128Gi" },
   cost: { pricePerPodHour: 0.19 },
   dashboards: { folder: "ML serving" },
   // Sized with the inference service's maximum inside capacity: 20×2 + 10×0.25 + 6×0.25 = 44 CPU.
@@ -42,6 +42,7 @@ export const prod: EnvConfigInput = {
   ],
   // Known peaks: office hours in Berlin for the API path, the nightly re-embedding batch for the workers.
   prescaling: [
+    { name: "business-hours", target: "inference", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "19:00", replicas: 6 },
     { name: "business-hours", target: "orchestrator", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "19:00", replicas: 4 },
     { name: "nightly-batch", target: "embedding-worker", timezone: "Europe/Berlin", weekdays: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], start: "01:00", end: "04:30", replicas: 8 },
   ],

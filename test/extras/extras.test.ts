@@ -156,7 +156,7 @@ describe("extras config validation", () => {
   };
   const cases: [string, string, Record<string, unknown>, string, RegExp][] = [
     ["a prescaling target that does not exist", "prod", { prescaling: [{ name: "x", target: "nope", start: "08:00", end: "18:00", replicas: 3 }] }, "prescaling[0].target", /"nope" is not a workload pre-scaling can target/],
-    ["pre-scaling the inference service", "prod", { prescaling: [{ name: "x", target: "inference", start: "08:00", end: "18:00", replicas: 5 }] }, "prescaling[0].target", /takes no extra triggers yet/],
+    ["prescale replicas above the inference service's maximum", "prod", { prescaling: [{ name: "x", target: "inference", start: "08:00", end: "18:00", replicas: 60 }] }, "prescaling[0].replicas", /exceed inference's maxReplicas 20/],
     ["prescale replicas above the target's maximum", "prod", { prescaling: [{ name: "x", target: "orchestrator", start: "08:00", end: "18:00", replicas: 60 }] }, "prescaling[0].replicas", /exceed orchestrator's maxReplicas 6/],
     ["prescale replicas at the minimum", "prod", { prescaling: [{ name: "x", target: "orchestrator", start: "08:00", end: "18:00", replicas: 2 }] }, "prescaling[0].replicas", /do not raise orchestrator's minReplicas 2/],
     ["an unknown time zone", "prod", { prescaling: [{ name: "x", target: "orchestrator", timezone: "Mars/Olympus", start: "08:00", end: "18:00", replicas: 4 }] }, "prescaling[0].timezone", /IANA time zone/],
@@ -193,6 +193,15 @@ describe("extras config validation", () => {
       expect(p!.code).toBe(CODES[what] ?? (p!.code.startsWith("CONFIG_") ? p!.code : "CONFIG_CONFLICT"));
     });
   }
+
+  it("pre-scales the inference service through cron triggers on its own ScaledObject, a model load early", () => {
+    const so = stackFor("prod").objects().find((o: any) => o.kind === "ScaledObject" && o.metadata.name === "inference") as any;
+    const cron = so.spec.triggers.filter((t: any) => t.type === "cron");
+    // prod: business hours 08:00-19:00 Mon-Fri, 6 replicas; modelLoadSeconds 120 → starts at 07:58.
+    expect(cron).toEqual([
+      { type: "cron", name: "prescale-business-hours", metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" } },
+    ]);
+  });
 
   it("turns a construct refusal (a window that with its lead covers the day) into one SynthError line", () => {
     const config = envConfig("gpu", { prescaling: [{ name: "all-day", target: "llm", start: "08:00", end: "07:50", replicas: 2 }] });

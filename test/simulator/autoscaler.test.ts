@@ -129,6 +129,22 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
     expect(m.keda).toMatchObject({ pollingIntervalSeconds: 30, cooldownPeriodSeconds: 300, minReplicaCount: 0, maxReplicaCount: 100, fallback: null });
   });
 
+  it("translates a cron trigger like KEDA's cron scaler: External, AverageValue 1, read from the clock", () => {
+    const so = scaledObject({
+      triggers: [{ type: "cron", name: "prescale-business-hours", metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" } }],
+    });
+    const m = autoscalerModel(so, config);
+    expect(m.hpa.metrics).toEqual([
+      { type: "External", external: { metric: { name: "s0-cron-europe-berlin-58-7-1-5-0-19-1-5" }, target: { type: "AverageValue", averageValue: "1" } } },
+    ]);
+    expect(m.metrics[0]).toMatchObject({
+      signal: { kind: "cron", start: "58 7 * * 1-5", end: "0 19 * * 1-5", timezone: "Europe/Berlin", desiredReplicas: 6 },
+      source: "clock",
+      servedBy: "keda",
+      column: "m0_cron_replicas",
+    });
+  });
+
   it("turns thresholds into milli targets the way KEDA does (int64(threshold × 1000), truncated)", () => {
     expect(kedaMilliTarget(0.5)).toBe("500m");
     expect(kedaMilliTarget(20)).toBe("20000m");
@@ -137,9 +153,11 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
   });
 
   it("refuses what it cannot simulate, naming the object and the field", () => {
-    const cron = scaledObject({ triggers: [{ type: "cron", metadata: { timezone: "UTC", start: "0 8 * * *", end: "0 9 * * *", desiredReplicas: "4" } }] });
-    expect(() => autoscalerModel(cron, config)).toThrow(AutoscalerModelError);
-    expect(() => autoscalerModel(cron, config)).toThrow(/^ScaledObject inference: spec\.triggers\[0\]\.type: trigger type "cron" is not simulated/);
+    const rabbit = scaledObject({ triggers: [{ type: "rabbitmq", metadata: { queueName: "q", mode: "QueueLength", value: "20" } }] });
+    expect(() => autoscalerModel(rabbit, config)).toThrow(AutoscalerModelError);
+    expect(() => autoscalerModel(rabbit, config)).toThrow(/^ScaledObject inference: spec\.triggers\[0\]\.type: trigger type "rabbitmq" is not simulated/);
+    const badCron = scaledObject({ triggers: [{ type: "cron", metadata: { timezone: "UTC", start: "0 8 * *", end: "0 9 * * *", desiredReplicas: "4" } }] });
+    expect(() => autoscalerModel(badCron, config)).toThrow(/spec\.triggers\[0\]\.metadata\.start: "0 8 \* \*" has 4 fields, not 5/);
     const mods = scaledObject({ advanced: { scalingModifiers: { formula: "a + b", target: "2" } } });
     expect(() => autoscalerModel(mods, config)).toThrow(/spec\.advanced\.scalingModifiers: scalingModifiers formulas are not simulated/);
     const odd = scaledObject({ triggers: [{ type: "prometheus", metadata: { query: "sum(node_load1)", threshold: "1" } }] });
@@ -217,13 +235,16 @@ describe("the rendered stacks", () => {
     expect(model.kind).toBe("ScaledObject");
     expect(model.hpa.minReplicas).toBe(c.scaling.minReplicas);
     expect(model.hpa.maxReplicas).toBe(c.scaling.maxReplicas);
-    expect(model.hpa.metrics!.map((x) => (x.type === "External" ? x.external.target : null))).toEqual([
+    expect(model.hpa.metrics!.slice(0, 4).map((x) => (x.type === "External" ? x.external.target : null))).toEqual([
       { type: "Value", value: "500m" },
       { type: "AverageValue", averageValue: "20000m" },
       null,
       null,
     ]);
-    expect(model.metrics.map((x) => x.signal.kind)).toEqual(["latency-quantile", "gauge", "cpu", "memory"]);
+    expect(model.metrics.slice(0, 4).map((x) => x.signal.kind)).toEqual(["latency-quantile", "gauge", "cpu", "memory"]);
+    // pre-scaling windows (if the env has any for the service) follow as cron triggers
+    const windows = (c.prescaling ?? []).filter((w) => w.target === c.service.name);
+    expect(model.metrics.slice(4).map((x) => x.signal.kind)).toEqual(windows.map(() => "cron"));
     expect(model.keda!.fallback).toEqual({ failureThreshold: 3, replicas: 10, behavior: "static" });
     expect(model.hpa.behavior?.scaleUp?.stabilizationWindowSeconds).toBe(c.scaling.behavior.scaleUp.stabilizationWindowSeconds);
   });

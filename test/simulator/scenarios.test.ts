@@ -100,6 +100,7 @@ describe("scenario files", () => {
         durationSeconds: 120,
         prometheusOutages: [{ start: 30, end: 90 }],
         description: "launch",
+        startsAt: "tue 09:30",
       }),
     );
     const s = loadScenario(path);
@@ -110,6 +111,7 @@ describe("scenario files", () => {
     expect(s.load[30]).toBe(40);
     expect(s.load[119]).toBe(70);
     expect(s.prometheusOutages).toEqual([{ startSeconds: 30, endSeconds: 90 }]);
+    expect(s.clockOffsetSeconds).toBe(86400 + 9.5 * 3600);
   });
 
   it("reads CSV with a t,rps header and comments; lasts 60 s past the last point", () => {
@@ -142,7 +144,7 @@ describe("scenario files", () => {
       parseScenarioJson(JSON.stringify({ unit: "people", points: [[0, 5], [10, -1], [10, 3]], extra: 1, interpolation: "cubic" }), "x", "x.json"),
     );
     const lines = e.message.split("\n");
-    expect(lines).toContain('scenario x.json: extra: unknown field "extra". Fix: remove it (fields: name, description, unit, points, durationSeconds, interpolation, prometheusOutages)');
+    expect(lines).toContain('scenario x.json: extra: unknown field "extra". Fix: remove it (fields: name, description, unit, points, durationSeconds, interpolation, prometheusOutages, startsAt)');
     expect(lines.some((l) => l.startsWith('scenario x.json: unit: unit must be "users" or "rps" (got "people")'))).toBe(true);
     expect(lines.some((l) => l.startsWith("scenario x.json: interpolation:"))).toBe(true);
     expect(lines).toContain("scenario x.json: points[1]: load -1 is negative. Fix: use a load ≥ 0");
@@ -160,6 +162,9 @@ describe("scenario files", () => {
       /prometheusOutages\[0\]: an outage needs/,
     );
     expect(bad(() => parseScenarioJson("[1,2]", "x")).message).toMatch(/must hold a JSON object/);
+    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[0,1]],"startsAt":"monday 8am"}', "x")).message).toMatch(
+      /startsAt: startsAt "monday 8am" is not a weekday and a 24 h time\. Fix: write it like "mon 08:30"/,
+    );
   });
 
   it("reports CSV problems by line number", () => {
