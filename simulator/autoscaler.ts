@@ -8,8 +8,9 @@
  *   minReplicaCount if > 0 else 1, max = maxReplicaCount (default 100), behavior copied from
  *   advanced.horizontalPodAutoscalerConfig.behavior, each prometheus trigger an External metric
  *   `s<i>-prometheus` with an AverageValue (default) or Value target of int64(threshold × 1000)
- *   milli-units, cpu/memory triggers Resource metrics; plus what the KEDA operator and metrics
- *   server add: activation, pollingInterval, cooldown, fallback.
+ *   milli-units, cpu/memory triggers Resource metrics, cron triggers External metrics (AverageValue
+ *   1, value desiredReplicas inside the window) read from the simulated clock; plus what the KEDA
+ *   operator and metrics server add: activation, pollingInterval, cooldown, fallback.
  *
  * Which simulated signal a Prometheus query reads is derived from the query itself, parsed with
  * the official grammar: `histogram_quantile(q, … http_request_duration_seconds_bucket[w] …)` is the

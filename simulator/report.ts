@@ -4,6 +4,7 @@
  */
 import type { SimMetric } from "./autoscaler.js";
 import type { SimulationResult } from "./run.js";
+import { clockLabel } from "./cron.js";
 import { SATURATION_UTILIZATION } from "./service-model.js";
 
 /** p95 must stay under the SLO this long before a breach counts as over. */
@@ -292,6 +293,9 @@ export function markdownReport(
   out.push(`Scenario **${s.name}**: ${s.description} (${unit}; ${duration(s.load.length)} at 1 s resolution).`);
   if (s.prometheusOutages.length) out.push(`Prometheus is down ${s.prometheusOutages.map((w) => `${clock(w.startSeconds)}–${clock(w.endSeconds)}`).join(", ")}.`);
   out.push(`SLO: p95 latency under ${seconds(r0.sloThresholdSeconds)} (slo.latency.thresholdSeconds).`);
+  if (results.some((r) => r.model.metrics.some((m) => m.signal.kind === "cron"))) {
+    out.push(`Cron triggers read the simulated clock: t = 0 is ${clockLabel(s.clockOffsetSeconds ?? 0)} in the trigger's time zone.`);
+  }
   for (const n of notes) out.push(`Note: ${n}.`);
   out.push("");
   out.push(summaryTable(results));

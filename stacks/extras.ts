@@ -13,7 +13,7 @@ import { AutoscalerError } from "../constructs/autoscaler-common.js";
 import { GrafanaDashboard, platformQueries, type PlatformQueries } from "../constructs/dashboard.js";
 import { GpuInferenceService, VLLM_WAITING } from "../constructs/gpu-inference-service.js";
 import { InferenceService } from "../constructs/inference-service.js";
-import { KedaScaledObject, type CronTrigger } from "../constructs/keda-scaled-object.js";
+import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
 import { standardLabels, selectorLabels, type ServiceIdentity } from "../constructs/labels.js";
 import { LoadTest } from "../constructs/load-test.js";
 import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../constructs/metrics.js";

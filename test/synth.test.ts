@@ -95,7 +95,8 @@ describe("synth CLI", () => {
     const before = listFiles(out).map((p) => [p, readFileSync(p, "utf8")]);
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     const file = join(dir, "prod.json");
-    writeFileSync(file, JSON.stringify(envInput("prod", { scaling: { minReplicas: 30, maxReplicas: 20 } })));
+    // (prod's pre-scaling windows removed: with minReplicas 30 they would be a second mistake)
+    writeFileSync(file, JSON.stringify(envInput("prod", { scaling: { minReplicas: 30, maxReplicas: 20 }, prescaling: undefined })));
     const r = runScript("scripts/synth.ts", ["--config", file, "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(

@@ -130,7 +130,7 @@ export function buildErrorFinding(config: EnvConfig, e: unknown): Finding | unde
   };
 }
 
-/** Whether a message line already starts with a stable code. */
+/** Whether a message line already starts with a stable code (`CODE_NAME env "..."`). */
 export function startsWithCode(line: string): boolean {
-  return /^[A-Z][A-Z0-9_-]+ /.test(line);
+  return /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+ env "/.test(line);
 }

@@ -4,7 +4,9 @@
  *
  * Scrapes are read from the rendered output whatever produced them: ServiceMonitors and
  * PodMonitors (Prometheus Operator) and plain `scrape_configs` jobs (kubernetes_sd, pod and
- * endpoints roles), simulated with the relabel engine of constructs/scrape-labels.ts.
+ * endpoints roles), simulated with the relabel engine of constructs/scrape-labels.ts (replace,
+ * keep, drop, labeldrop, labelkeep; other actions such as labelmap are not applied). The pod
+ * stands for every replica: one placeholder name and IP, its template's labels and ports.
  */
 import {
   podDiscoveryLabels,

@@ -137,7 +137,9 @@ describe("scaling modes: each env through all three", () => {
               triggers: undefined,
             });
             const byName = Object.fromEntries(spec.triggers.map((t: any) => [t.name, t]));
-            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory"]);
+            // prod declares a business-hours pre-scaling window for the service: one cron trigger more.
+            const cron = env === "prod" ? ["prescale-business-hours"] : [];
+            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron]);
             expect({ ...byName["p95-latency"], metadata: { ...byName["p95-latency"].metadata, query: "(checked below)" } }).toEqual({
               type: "prometheus",
               name: "p95-latency",
@@ -231,7 +233,8 @@ describe("scaling config reaches the rendered autoscaler", () => {
       ],
     });
     expect(so.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
-    expect(so.triggers.map((t: any) => [t.metadata.threshold ?? t.metadata.value, t.metadata.activationThreshold])).toEqual([
+    const metricTriggers = so.triggers.filter((t: any) => t.type !== "cron");
+    expect(metricTriggers.map((t: any) => [t.metadata.threshold ?? t.metadata.value, t.metadata.activationThreshold])).toEqual([
       ["0.75", "0.5"],
       ["8", "2"],
       ["90", undefined],
@@ -248,7 +251,7 @@ describe("scaling config reaches the rendered autoscaler", () => {
   it("fallback replicas default to max(minReplicas, ceil(maxReplicas / 2))", () => {
     const noFallbackReplicas = { scaling: { keda: { fallback: { replicas: undefined } } } };
     expect(autoscalingObjects(build("prod", "keda", noFallbackReplicas))[0].spec.fallback).toEqual({ failureThreshold: 3, replicas: 10 });
-    expect(autoscalingObjects(build("prod", "keda", { scaling: { minReplicas: 12, keda: { fallback: { replicas: undefined } } } }))[0].spec.fallback.replicas).toBe(12);
+    expect(autoscalingObjects(build("prod", "keda", { scaling: { minReplicas: 12, keda: { fallback: { replicas: undefined } } }, prescaling: undefined }))[0].spec.fallback.replicas).toBe(12);
     expect(autoscalingObjects(build("staging", "keda", { scaling: { maxReplicas: 9, keda: { fallback: { replicas: undefined } } } }))[0].spec.fallback.replicas).toBe(5);
     expect(fallbackReplicas(envConfig("prod").scaling)).toBe(10);
   });
@@ -310,7 +313,7 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const r = runScript("scripts/synth.ts", ["--config", file, "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      'error: env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
+      'error: CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
     );
     expect(snapshot()).toEqual(before);
     rmSync(dir, { recursive: true });

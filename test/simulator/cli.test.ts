@@ -21,10 +21,13 @@ describe("npm run simulate", () => {
       expect(r.stdout).toContain(`wrote ${join(out, f)}`);
     }
     const csv = readFileSync(join(out, "prod-spike-keda.csv"), "utf8");
-    expect(csv.split("\n")[0]).toBe(
+    const header = csv.split("\n")[0]!;
+    expect(header.startsWith(
       "t,users,rps,desired_replicas,ready_replicas,cpu_pct,p95_s,in_flight,queue,backlog,slow_requests,failed_requests," +
-        "m0_p95_latency_s,m1_sum_queue,m2_cpu_utilization_pct,m3_memory_utilization_pct,keda_fallback,prometheus_up",
-    );
+        "m0_p95_latency_s,m1_sum_queue,m2_cpu_utilization_pct,m3_memory_utilization_pct,",
+    )).toBe(true);
+    // then one column per pre-scaling window (cron trigger), if prod has any
+    expect(header).toMatch(/,(m\d+_cron_replicas,)*keda_fallback,prometheus_up$/);
     expect(csv.trimEnd().split("\n")).toHaveLength(2401);
     // the same bytes as the simulation in this process: deterministic across processes
     const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda"]);

@@ -12,7 +12,7 @@ import { renderOutputs, simulateEnv } from "../../simulator/simulate.js";
 import { ROOT } from "../helpers/cli.js";
 
 const REGENERATE =
-  "docs/simulation is stale. Fix: npm run simulate -- --env prod --scenario spike --compare cpu-hpa,keda --out docs/simulation, then copy the table into the README";
+  "docs/simulation is stale. Fix: npm run docs:simulation (regenerates the files and the README table)";
 
 describe("docs/simulation (prod spike, cpu-hpa vs keda)", async () => {
   const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda"]);
