@@ -7,6 +7,7 @@ import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
 import { DEFAULT_CONTRACT, type MetricContract } from "./metrics.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security.js";
 
 export interface ResourceSpec {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -94,7 +95,6 @@ export interface ScratchVolume {
 }
 
 const CONTAINER = "server";
-const RUN_AS = 10001;
 
 export class InferenceService extends Construct {
   readonly namespace: string;
@@ -236,13 +236,7 @@ export class InferenceService extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: RUN_AS,
-              runAsGroup: RUN_AS,
-              fsGroup: RUN_AS,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurityContext(),
             ...(Object.keys(nodeSelector).length ? { nodeSelector: { ...nodeSelector } } : {}),
             ...(tolerations.length ? { tolerations: [...tolerations] } : {}),
             topologySpreadConstraints: [
@@ -288,13 +282,7 @@ export class InferenceService extends Construct {
                 lifecycle: {
                   preStop: { exec: { command: ["sleep", String(preStopSleepSeconds)] } },
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: restrictedContainerSecurityContext(),
                 volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))],
               },
             ],

@@ -7,6 +7,7 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security.js";
 
 /** One row of the user matrix, run for its duration before the next. */
 export interface LoadStage {
@@ -47,7 +48,7 @@ export interface LoadTestProps {
 }
 
 const MASTER_PORT = 5557;
-const RUN_AS = 1000; // the `locust` user of the official image
+const LOCUST_UID = 1000; // the `locust` user of the official image
 const STATS_DIR = "/stats";
 const LOCUSTFILE_DIR = "/locust";
 
@@ -172,7 +173,7 @@ export class LoadTest extends Construct {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         restartPolicy: "Never",
-        securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: restrictedPodSecurityContext(LOCUST_UID),
         containers: [
           {
             name: "locust",
@@ -185,13 +186,7 @@ export class LoadTest extends Construct {
               requests: { cpu: q(resources.cpu), memory: q(resources.memory) },
               limits: { cpu: q(resources.cpuLimit), memory: q(resources.memory) },
             },
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              runAsNonRoot: true,
-              capabilities: { drop: ["ALL"] },
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedContainerSecurityContext(),
             volumeMounts: [
               { name: "locustfile", mountPath: LOCUSTFILE_DIR, readOnly: true },
               { name: "tmp", mountPath: "/tmp" },

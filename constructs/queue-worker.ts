@@ -11,6 +11,7 @@ import type { ResourceSpec } from "./inference-service.js";
 import { KedaScaledObject, type KedaFallback, type KedaTrigger } from "./keda-scaled-object.js";
 import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
 import { TriggerAuthentication } from "./trigger-authentication.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security.js";
 
 /** Where the broker connection string (`amqp://user:password@host:5672/vhost`) is kept. */
 export interface ConnectionSecretRef {
@@ -63,7 +64,6 @@ export interface QueueWorkerProps {
 }
 
 const CONTAINER = "worker";
-const RUN_AS = 10001;
 /** Env var Celery reads the broker URL from. */
 export const BROKER_URL_ENV = "CELERY_BROKER_URL";
 
@@ -122,7 +122,7 @@ export class QueueWorker extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds,
-            securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: restrictedPodSecurityContext(),
             containers: [
               {
                 name: CONTAINER,
@@ -141,13 +141,7 @@ export class QueueWorker extends Construct {
                 startupProbe: { ...ping, periodSeconds: 10, failureThreshold: 30 },
                 readinessProbe: { ...ping, periodSeconds: 30, failureThreshold: 3 },
                 livenessProbe: { ...ping, periodSeconds: 60, failureThreshold: 3 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: restrictedContainerSecurityContext(),
                 volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
               },
             ],

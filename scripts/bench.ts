@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: synth time and peak memory for 1, 10 and 100 inference services × the three
- * environments (render + schema validation + checks, in memory; no disk writes). Each size runs
+ * `npm run bench`: synth time and peak memory for 1, 10 and 100 inference services × every
+ * environment (render + schema validation + checks, in memory; no disk writes). Each size runs
  * in a fresh process so its peak RSS is its own. Then the simulator: 24 h diurnal at 1 s
  * resolution for prod in each scaling mode (target: under 1 s), also each in a fresh process.
  * Benchmarks, not tests: nothing here fails on a number.

@@ -21,7 +21,7 @@ import type { EnvConfig } from "./config.js";
 import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
-import { SynthError } from "./synth.js";
+import { SynthError } from "./errors.js";
 
 /** The histogram whose p95 the latency signals read. */
 export const LATENCY_HISTOGRAM = "http_request_duration_seconds";

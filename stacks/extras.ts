@@ -26,7 +26,7 @@ import type { EnvConfig } from "./config.js";
 import { hpaName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
-import { SynthError } from "./synth.js";
+import { SynthError } from "./errors.js";
 
 /** Pulumi secret config key holding the RabbitMQ connection string (AMQP URL) of the queue workers. */
 export const RABBITMQ_CONFIG_KEY = "rabbitmqConnection";
