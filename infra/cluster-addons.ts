@@ -1,16 +1,27 @@
 /**
  * The cluster add-ons an environment's objects need: cert-manager (with a self-signed root →
  * CA certificate → CA issuer chain), KEDA, Prometheus (kube-prometheus-stack where the Prometheus
- * Operator is used, the plain `prometheus` chart otherwise) and prometheus-adapter. Each is either
+ * Operator is used — with its Grafana loading the environment's dashboards, if asked — the plain
+ * `prometheus` chart otherwise) and prometheus-adapter. Each is either
  * installed here as a pinned Helm release or declared already present; the component then tells
  * the inference stack which resource to wait for before creating objects of a CRD group.
  */
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createConfigSecret } from "./config-secret.js";
 
 const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
 const KEDA_CHARTS = "https://kedacore.github.io/charts";
+
+/**
+ * The label the dashboards' ConfigMaps carry (constructs/dashboard.ts) and the Grafana sidecar
+ * selects: sidecar `label` / `labelValue`.
+ */
+export const GRAFANA_DASHBOARD_LABEL = { label: "grafana_dashboard", labelValue: "1" } as const;
+
+/** The Secret Grafana reads its admin credentials from (grafana chart `admin.*`), keys as the chart's defaults. */
+export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } as const;
 
 /** An add-on's chart version and namespace; `install: false` means it is already in the cluster. */
 export interface AddonArgs {
@@ -34,6 +45,24 @@ export interface PrometheusArgs extends AddonArgs {
   readonly port: number;
   /** Labels ServiceMonitors and PrometheusRules must carry to be picked up (operator only). */
   readonly selectorLabels: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * kube-prometheus-stack's Grafana, with the dashboards sidecar; only with `install` and chart
+   * `kube-prometheus-stack`.
+   * @default not installed (`grafana.enabled: false`): the dashboards need an existing Grafana
+   */
+  readonly grafana?: GrafanaArgs;
+}
+
+/**
+ * Grafana's admin credentials come from a Secret created here before the release (grafana chart
+ * `admin.existingSecret`), never from Helm values: the chart's default password is public, and
+ * values are stored in the release in plain text.
+ */
+export interface GrafanaArgs {
+  /** Admin password: a Pulumi secret from stack config. */
+  readonly adminPassword: pulumi.Input<string>;
+  /** @default "admin" */
+  readonly adminUser?: pulumi.Input<string>;
 }
 
 export interface PrometheusAdapterArgs extends AddonArgs {
@@ -112,6 +141,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
   readonly keda?: k8s.helm.v3.Release;
   readonly prometheus?: k8s.helm.v3.Release;
   readonly prometheusAdapter?: k8s.helm.v3.Release;
+  /** The Secret kube-prometheus-stack's Grafana reads its admin credentials from (when Grafana is installed). */
+  readonly grafanaAdminSecret?: k8s.core.v1.Secret;
   /** API group → where its CRDs come from. Groups not listed have no add-on here. */
   readonly crdSources: ReadonlyMap<string, CrdSource>;
   /** Namespaces the installed releases create → the release (objects in them wait for it). */
@@ -157,6 +188,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
     }
     const kpsFullname =
       args.prometheus?.install && args.prometheus.chart === "kube-prometheus-stack" ? kubePrometheusStackFullname(args.prometheus.service) : undefined;
+    if (args.prometheus?.grafana && !kpsFullname) {
+      throw new pulumi.RunError(
+        `Grafana is installed only as part of kube-prometheus-stack, but ${args.prometheus.install ? `chart ${args.prometheus.chart}` : "a Prometheus already in the cluster"} is used here. Fix: omit prometheus.grafana and load the dashboards with an existing Grafana`,
+      );
+    }
 
     // cert-manager: a remote component; it does not inherit the parent's providers, pass them on.
     const k8sProvider = this.getProvider("kubernetes::Provider");
@@ -262,13 +298,35 @@ export class ClusterAddons extends pulumi.ComponentResource {
     if (args.prometheus) {
       const p = args.prometheus;
       if (p.install) {
+        // Grafana's admin Secret must exist before the release (its pod reads it at start), so its
+        // namespace must too. A NamespacePatch (server-side apply) creates the namespace when
+        // missing and leaves an existing one alone; like Helm's createNamespace, it never deletes it.
+        if (p.grafana) {
+          const namespace = new k8s.core.v1.NamespacePatch("grafana-namespace", { metadata: { name: p.namespace } }, { parent: this });
+          this.grafanaAdminSecret = createConfigSecret(
+            {
+              namespace: p.namespace,
+              name: GRAFANA_ADMIN_SECRET.name,
+              stringData: { [GRAFANA_ADMIN_SECRET.userKey]: p.grafana.adminUser ?? "admin", [GRAFANA_ADMIN_SECRET.passwordKey]: p.grafana.adminPassword },
+            },
+            { parent: this, dependsOn: [namespace] },
+          );
+        }
         const own =
           p.chart === "kube-prometheus-stack"
             ? {
                 // The Service the environment's queries address is <fullname>-prometheus.
                 fullnameOverride: kpsFullname,
-                // The chart's default admin password is public knowledge; dashboards are not deployed here.
-                grafana: { enabled: false },
+                grafana: p.grafana
+                  ? {
+                      enabled: true,
+                      // Credentials from the Secret above; the chart's default password (public) is never used.
+                      admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
+                      // Loads the dashboards ConfigMaps wherever the environments put them.
+                      sidecar: { dashboards: { enabled: true, ...GRAFANA_DASHBOARD_LABEL, searchNamespace: "ALL" } },
+                    }
+                  : // Not installed: an existing Grafana loads the dashboards.
+                    { enabled: false },
                 prometheus: {
                   service: { port: p.port },
                   prometheusSpec: {
@@ -294,7 +352,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
             values: mergeValues(own, helmValues[p.chart]),
           },
-          { parent: this },
+          { parent: this, dependsOn: this.grafanaAdminSecret ? [this.grafanaAdminSecret] : [] },
         );
         if (p.chart === "kube-prometheus-stack") crdSources.set("monitoring.coreos.com", { kind: "installed", by: this.prometheus, addon: p.chart });
         owns(p.namespace, this.prometheus);

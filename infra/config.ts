@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { EnvConfig } from "../stacks/config.js";
+import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
 
 /** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
 export const PROJECT = "inference-scaling";
@@ -31,6 +32,19 @@ export const MIN_KEDA_VERSION = "2.18.0";
 
 /** The add-ons this program can install, by config key. */
 export type AddonKey = "certManager" | "keda" | "prometheus" | "prometheusAdapter";
+
+/**
+ * Grafana is not a release of its own: where this program installs kube-prometheus-stack it can
+ * enable the chart's Grafana (version pinned by the kube-prometheus-stack chart); anywhere else the
+ * dashboards need a Grafana that is already running with the dashboards sidecar.
+ */
+export interface GrafanaSetting {
+  /** `true`: kube-prometheus-stack's Grafana, installed here; `false`: an existing Grafana loads the dashboards. */
+  readonly install: boolean;
+}
+
+/** Secret config key holding the admin password of the Grafana this program installs. */
+export const GRAFANA_PASSWORD_KEY = "grafanaAdminPassword";
 
 /** How one add-on gets into the cluster. */
 export interface AddonSetting {
@@ -57,9 +71,11 @@ export interface InfraConfig {
     readonly keda?: AddonSetting;
     readonly prometheus?: AddonSetting;
     readonly prometheusAdapter?: AddonSetting;
+    /** Where the environment renders Grafana dashboards: which Grafana loads them. */
+    readonly grafana?: GrafanaSetting;
   };
   /** Add-ons configured for this stack that the environment does not use (reported, not installed). */
-  readonly unusedAddons: readonly AddonKey[];
+  readonly unusedAddons: readonly (AddonKey | "grafana")[];
   /** Secret values for Secrets that rendered TriggerAuthentications reference, see {@link triggerSecretValue}. */
   readonly triggerSecrets: TriggerSecretSource;
 }
@@ -93,11 +109,15 @@ const AddonInput = z.strictObject({
   version: z.string({ error: "version is required" }).regex(VERSION, { error: "version must be an exact chart version such as 2.18.0" }),
   namespace: z.string().max(63).regex(DNS_LABEL, { error: "namespace must be a DNS label" }).optional(),
 });
+const GrafanaInput = z.strictObject({
+  install: z.boolean({ error: "install must be true (kube-prometheus-stack's Grafana, installed here) or false (an existing Grafana loads the dashboards)" }),
+});
 const AddonsInput = z.strictObject({
   certManager: AddonInput.optional(),
   keda: AddonInput.optional(),
   prometheus: AddonInput.optional(),
   prometheusAdapter: AddonInput.optional(),
+  grafana: GrafanaInput.optional(),
 });
 type AddonsInput = z.output<typeof AddonsInput>;
 
@@ -113,7 +133,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** Secret config keys: set with `pulumi config set --secret`, never in a stack file in plain text. */
-export const SECRET_KEYS = ["kubeconfig", "rabbitmqConnection", "triggerSecrets"] as const;
+export const SECRET_KEYS = ["kubeconfig", "rabbitmqConnection", "triggerSecrets", GRAFANA_PASSWORD_KEY] as const;
 
 /**
  * True when the key was set in plain text. The language host passes the names of encrypted keys to
@@ -130,6 +150,8 @@ export interface AddonNeeds {
   readonly keda: boolean;
   readonly prometheus: boolean;
   readonly prometheusAdapter: boolean;
+  /** The environment renders Grafana dashboards (ConfigMaps for the Grafana sidecar). */
+  readonly grafana: boolean;
 }
 
 export function addonNeeds(env: EnvConfig, helmValues: Readonly<Record<string, unknown>>): AddonNeeds {
@@ -138,6 +160,7 @@ export function addonNeeds(env: EnvConfig, helmValues: Readonly<Record<string, u
     // An explicitly declared external Prometheus is not ours to install.
     prometheus: env.monitoring.prometheus.externalUrl === undefined,
     prometheusAdapter: helmValues["prometheus-adapter"] !== undefined,
+    grafana: env.dashboards !== undefined,
   };
 }
 
@@ -215,7 +238,7 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
 
   const needed: Record<AddonKey, boolean> = { certManager: true, keda: needs.keda, prometheus: needs.prometheus, prometheusAdapter: needs.prometheusAdapter };
   const addons: Partial<Record<AddonKey, AddonSetting>> = {};
-  const unusedAddons: AddonKey[] = [];
+  const unusedAddons: (AddonKey | "grafana")[] = [];
   // Without the block, the problem above says it all.
   for (const key of rawAddons === undefined ? [] : (Object.keys(needed) as AddonKey[])) {
     const input = addonsInput[key];
@@ -251,13 +274,40 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
     });
   }
 
+  let grafana: GrafanaSetting | undefined;
+  if (rawAddons !== undefined) {
+    const input = addonsInput.grafana;
+    const reason = grafanaNotInstallable(env, prom);
+    const sidecar = `an existing Grafana whose dashboards sidecar loads ConfigMaps labelled ${GRAFANA_DASHBOARD_LABEL.label}: "${GRAFANA_DASHBOARD_LABEL.labelValue}" from all namespaces (or from ${env.dashboards?.namespace ?? env.namespace})`;
+    if (!needs.grafana) {
+      if (input) unusedAddons.push("grafana");
+    } else if (!input) {
+      problems.push({
+        key: "addons.grafana",
+        message: `environment "${env.name}" renders Grafana dashboards but the stack config does not say which Grafana loads them`,
+        fix: reason
+          ? `pulumi config set --path '${PROJECT}:addons.grafana.install' false, and run ${sidecar}`
+          : `pulumi config set --path '${PROJECT}:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret ${PROJECT}:${GRAFANA_PASSWORD_KEY} <password>), or false for ${sidecar}`,
+      });
+    } else {
+      grafana = { install: input.install };
+      if (input.install && reason) {
+        problems.push({
+          key: "addons.grafana.install",
+          message: `is true, but this program installs Grafana only as part of kube-prometheus-stack, and ${reason}`,
+          fix: `set it to false and run ${sidecar}`,
+        });
+      }
+    }
+  }
+
   if (problems.length) throw new InfraConfigError(stack, problems);
   return {
     stack,
     kubeContext,
     kubeconfig,
     protectNamespace,
-    addons: { ...addons, certManager: addons.certManager! },
+    addons: { ...addons, certManager: addons.certManager!, ...(grafana ? { grafana } : {}) },
     unusedAddons,
     triggerSecrets: {
       rabbitmqConnection: cfg.getSecret("rabbitmqConnection"),
@@ -268,6 +318,15 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
       ),
     },
   };
+}
+
+/** Why this stack cannot install Grafana (it comes with kube-prometheus-stack only), or undefined. */
+function grafanaNotInstallable(env: EnvConfig, prometheus: AddonSetting | undefined): string | undefined {
+  if (!env.cluster.prometheusOperator) return `environment "${env.name}" uses the prometheus chart (cluster.prometheusOperator is false), which has no Grafana`;
+  if (env.monitoring.prometheus.externalUrl !== undefined) return `environment "${env.name}" uses an external Prometheus (monitoring.prometheus.externalUrl)`;
+  // A missing addons.prometheus is reported on its own.
+  if (prometheus && !prometheus.install) return "kube-prometheus-stack is already in the cluster (addons.prometheus.install is false), so its Grafana is not this stack's to configure";
+  return undefined;
 }
 
 function parsePlainObject(v: unknown): Record<string, unknown> {

@@ -14,8 +14,8 @@ import { builtinSources, parseSources } from "../stacks/load.js";
 import { autoscalerName, prometheusAddress } from "../stacks/naming.js";
 import { renderEnvironment, SynthError } from "../stacks/synth.js";
 import { ConfigError } from "../stacks/validate.js";
-import { ClusterAddons } from "./cluster-addons.js";
-import { addonNeeds, declaredSecretValue, InfraConfigError, readInfraConfig, triggerSecretValue, type InfraConfigProblem } from "./config.js";
+import { ClusterAddons, GRAFANA_ADMIN_SECRET } from "./cluster-addons.js";
+import { addonNeeds, declaredSecretValue, GRAFANA_PASSWORD_KEY, InfraConfigError, readInfraConfig, triggerSecretValue, type InfraConfigProblem } from "./config.js";
 import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "./inference-stack.js";
 
 /** What `pulumi stack output` shows. */
@@ -28,6 +28,11 @@ export interface StackOutputs {
   readonly prometheusAddress: string;
   /** Each add-on: chart version, and whether this stack installs it or found it present. */
   readonly addons: Readonly<Record<string, { readonly version: string; readonly installedHere: boolean }>>;
+  /**
+   * The Grafana loading the environment's dashboards: kube-prometheus-stack's, installed here (admin
+   * credentials in `adminSecret`), or an existing one. Null where the environment renders none.
+   */
+  readonly grafana: { readonly installedHere: true; readonly adminSecret: string } | { readonly installedHere: false } | null;
 }
 
 /** User errors from stacks/ become RunErrors: the CLI prints their lines without a stack trace. */
@@ -91,11 +96,14 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
   // (stack.requiredSecrets), then any other key a TriggerAuthentication reads.
   const secrets = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
   const problems = new Map<string, InfraConfigProblem>();
-  const put = (namespace: string, name: string, key: string, value: pulumi.Output<string> | InfraConfigProblem) => {
-    if (!pulumi.Output.isInstance(value)) {
-      problems.set(`${value.key}: ${value.message}`, value);
-      return;
-    }
+  const valueOf = (value: pulumi.Output<string> | InfraConfigProblem): pulumi.Output<string> | undefined => {
+    if (pulumi.Output.isInstance(value)) return value;
+    problems.set(`${value.key}: ${value.message}`, value);
+    return undefined;
+  };
+  const put = (namespace: string, name: string, key: string, secretValue: pulumi.Output<string> | InfraConfigProblem) => {
+    const value = valueOf(secretValue);
+    if (!value) return;
     const s = secrets.get(`${namespace}/${name}`) ?? { namespace, name, stringData: {} };
     s.stringData[key] ??= value;
     secrets.set(`${namespace}/${name}`, s);
@@ -105,6 +113,11 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
     if (envStack.requiredSecrets.some((r) => r.namespace === ref.namespace && r.name === ref.secretName && r.key === ref.key)) continue;
     put(ref.namespace, ref.secretName, ref.key, triggerSecretValue(infra.triggerSecrets, ref));
   }
+  // Grafana's admin password: read like every other secret; ClusterAddons creates its Secret.
+  const { certManager, keda, prometheus, prometheusAdapter, grafana } = infra.addons;
+  const grafanaAdminPassword = grafana?.install
+    ? valueOf(declaredSecretValue(GRAFANA_PASSWORD_KEY, `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`))
+    : undefined;
   if (problems.size) throw new InfraConfigError(stack, [...problems.values()]);
   const autoscaler = autoscalerOf(config, charts.flatMap((c) => c.objects));
   for (const unused of infra.unusedAddons) {
@@ -112,7 +125,6 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
   }
 
   const provider = new k8s.Provider("cluster", { context: infra.kubeContext, kubeconfig: infra.kubeconfig });
-  const { certManager, keda, prometheus, prometheusAdapter } = infra.addons;
   const p = config.monitoring.prometheus;
   const addons = new ClusterAddons(
     "addons",
@@ -125,6 +137,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
         service: p.service,
         port: p.port,
         selectorLabels: config.monitoring.selectorLabels,
+        grafana: grafanaAdminPassword && { adminPassword: grafanaAdminPassword },
       },
       prometheusOperatorCrds: config.cluster.prometheusOperator,
       prometheusAdapter: prometheusAdapter && { ...prometheusAdapter, prometheusUrl: prometheusAddress(config) },
@@ -151,9 +164,10 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
     autoscaler,
     prometheusAddress: prometheusAddress(config),
     addons: Object.fromEntries(
-      Object.entries(infra.addons)
+      Object.entries({ certManager, keda, prometheus, prometheusAdapter })
         .filter(([, a]) => a !== undefined)
         .map(([k, a]) => [k, { version: a!.version, installedHere: a!.install }]),
     ),
+    grafana: !grafana ? null : grafana.install ? { installedHere: true, adminSecret: `${prometheus!.namespace}/${GRAFANA_ADMIN_SECRET.name}` } : { installedHere: false },
   };
 }

@@ -9,6 +9,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CrdSource } from "./cluster-addons.js";
 import type { SecretKeyRef } from "./config.js";
+import { createConfigSecret, type ConfigSecret } from "./config-secret.js";
+
+export type { ConfigSecret } from "./config-secret.js";
 
 /** A rendered Kubernetes object (`chart.toJson()` element). */
 export interface KubeObject {
@@ -25,17 +28,6 @@ export interface ChartObjects {
   readonly objects: readonly KubeObject[];
 }
 
-/**
- * A Secret the objects read that synth must not render (stack.requiredSecrets, TriggerAuthentication
- * references): created from secret config.
- */
-export interface ConfigSecret {
-  readonly namespace: string;
-  readonly name: string;
-  /** Key → secret value. */
-  readonly stringData: Readonly<Record<string, pulumi.Input<string>>>;
-}
-
 export interface InferenceStackArgs {
   /** Charts of the environment stack, in apply order. */
   readonly charts: readonly ChartObjects[];
@@ -45,7 +37,10 @@ export interface InferenceStackArgs {
   readonly namespaceOwners?: ReadonlyMap<string, pulumi.Resource>;
   /** Protect the environment's Namespace objects from deletion. @default false */
   readonly protectNamespace?: boolean;
-  /** Secrets created from secret stack config (see {@link ConfigSecret}). @default [] */
+  /**
+   * Secrets the objects read that synth must not render (stack.requiredSecrets, TriggerAuthentication
+   * references), created from secret stack config. @default []
+   */
   readonly secrets?: readonly ConfigSecret[];
   /** KEDA's namespace: where ClusterTriggerAuthentication Secrets live. @default "keda" */
   readonly kedaNamespace?: string;
@@ -164,19 +159,7 @@ export class InferenceStack extends pulumi.ComponentResource {
 
     const configSecrets = new Map<string, k8s.core.v1.Secret>();
     for (const s of args.secrets ?? []) {
-      configSecrets.set(
-        `${s.namespace}/${s.name}`,
-        new k8s.core.v1.Secret(
-          `${s.namespace}/${s.name}`,
-          {
-            metadata: { name: s.name, namespace: s.namespace, labels: { "app.kubernetes.io/managed-by": "inference-scaling" } },
-            type: "Opaque",
-            // The typed Secret marks stringData secret: encrypted in state, masked in previews.
-            stringData: s.stringData,
-          },
-          { parent: this, dependsOn: namespaceDeps(s.namespace) },
-        ),
-      );
+      configSecrets.set(`${s.namespace}/${s.name}`, createConfigSecret(s, { parent: this, dependsOn: namespaceDeps(s.namespace) }));
     }
 
     for (const p of planned) {

@@ -19,6 +19,7 @@ import { checkConfigCredentials, checkRenderedCredentials } from "./credentials.
 import { checkKedaTriggers, checkPrometheusAddresses } from "./keda.js";
 import { checkQueryMatchers } from "./matchers.js";
 import { checkPods } from "./pods.js";
+import { checkPrescaleApplied } from "./prescaling.js";
 import { checkScrapes } from "./scrape.js";
 import { checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
 import type { CheckInput, Finding } from "./types.js";
@@ -29,8 +30,8 @@ export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
 
 type Check = (ctx: CheckContext) => void;
 
-/** Checks on the parsed config alone (7, 9, 10, 14). Schema invariants (2, 6) live in stacks/config.ts. */
-const CONFIG_CHECKS: readonly Check[] = [checkConfigCredentials, checkConfigThresholds, checkConfigCapacity];
+/** Checks on the parsed config alone (4, 7, 9, 10, 14). Schema invariants (2, 6) live in stacks/config.ts. */
+const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigCapacity];
 
 /** Checks on the rendered output, in the issue's order. */
 const RENDERED_CHECKS: readonly Check[] = [
@@ -44,7 +45,7 @@ const RENDERED_CHECKS: readonly Check[] = [
   checkRenderedCredentials, // 7
   checkPrometheusAddresses, // 8
   checkRenderedBuckets, // 9
-  checkRenderedScaleBeforeAlert, // 10
+  checkRenderedScaleBeforeAlert, // 10 (and its per-pod queue warning)
   checkPods, // 11
   checkAdapterExternalRules, // 12
   checkKedaTriggers, // 13

@@ -6,9 +6,15 @@
  * Both run on the env config before anything renders (the thresholds it declares) and on the
  * rendered objects (KEDA triggers, HPA targets through the adapter rule that serves them, `le`
  * matchers and alert conditions), so a hand-edited or future construct is held to the same rule.
+ *
+ * Check 10's refinement for per-pod queue targets (QUEUE_ALERT_BEFORE_SCALE, a warning) runs on
+ * the rendered objects only: it needs the trigger's metric type and the autoscaler's minimum as
+ * rendered, and a config-phase twin would print every warning twice (synth keeps both phases'
+ * warnings).
  */
 import type { MetricContract, MetricSpec } from "../../constructs/metrics.js";
 import { formatNumber } from "../../constructs/metrics.js";
+import { resultGrouping } from "../../constructs/promql-parse.js";
 import { parseQuantity } from "../../constructs/quantity.js";
 import type { CheckContext, QuerySite } from "./context.js";
 import { adapterMetricName, literalComparisons, parses, safeSelectors, signalOf, type Signal } from "./promql.js";
@@ -88,6 +94,15 @@ interface ScalingSite {
   readonly what: string;
   readonly value: number;
   readonly signal: Signal;
+  /** Who acts on the threshold, for messages ("KEDA", "the HPA"). */
+  readonly autoscaler: string;
+  /**
+   * The threshold is a per-pod average (KEDA AverageValue, HPA averageValue): the autoscaler
+   * divides the metric by the current replica count before comparing.
+   */
+  readonly perPod: boolean;
+  /** The autoscaler's replica floor (KEDA minReplicaCount, default 0; HPA minReplicas, default 1). */
+  readonly minReplicas: number;
 }
 
 function scalingSites(ctx: CheckContext): ScalingSite[] {
@@ -98,7 +113,17 @@ function scalingSites(ctx: CheckContext): ScalingSite[] {
       const q = str(t?.metadata?.query);
       const v = toNumber(t?.metadata?.threshold);
       if (t?.type !== "prometheus" || q === undefined || v === undefined || !parses(q)) return;
-      out.push({ resource: resourceOf(so), path: ["spec", "triggers", i, "metadata", "threshold"], what: `trigger ${t.name ?? i} threshold`, value: v, signal: signalOf(q, ctx.contract, recordings) });
+      out.push({
+        resource: resourceOf(so),
+        path: ["spec", "triggers", i, "metadata", "threshold"],
+        what: `trigger ${t.name ?? i} threshold`,
+        value: v,
+        signal: signalOf(q, ctx.contract, recordings),
+        autoscaler: "KEDA",
+        // KEDA's default metric type for external scalers is AverageValue.
+        perPod: (t.metricType ?? "AverageValue") === "AverageValue",
+        minReplicas: toNumber(so.spec?.minReplicaCount) ?? 0,
+      });
     });
   }
   // An HPA's custom/external metric: the signal is what the adapter rule serving it computes.
@@ -123,7 +148,16 @@ function scalingSites(ctx: CheckContext): ScalingSite[] {
         v = undefined;
       }
       if (v === undefined) return;
-      out.push({ resource: resourceOf(hpa), path: ["spec", "metrics", i, field!, "target", key], what: `${name} target`, value: v, signal: signalOf(site.expr, ctx.contract, ctx.recordings()) });
+      out.push({
+        resource: resourceOf(hpa),
+        path: ["spec", "metrics", i, field!, "target", key],
+        what: `${name} target`,
+        value: v,
+        signal: signalOf(site.expr, ctx.contract, ctx.recordings()),
+        autoscaler: "the HPA",
+        perPod: key === "averageValue",
+        minReplicas: toNumber(hpa.spec?.minReplicas) ?? 1,
+      });
     });
   }
   return out;
@@ -134,6 +168,8 @@ interface AlertSite {
   readonly source: string;
   readonly value: number;
   readonly signal: Signal;
+  /** The condition reads the service's total (summed over its pods), not one pod's value. */
+  readonly total: boolean;
 }
 
 function alertSites(ctx: CheckContext): AlertSite[] {
@@ -143,7 +179,7 @@ function alertSites(ctx: CheckContext): AlertSite[] {
     for (const c of literalComparisons(q.expr)) {
       if (c.op !== ">" && c.op !== ">=") continue;
       const signal = signalOf(c.vector, ctx.contract, ctx.recordings());
-      if (signal.kind !== "other") out.push({ source: `alert ${q.owner.alert} in ${q.resource}`, value: c.value, signal });
+      if (signal.kind !== "other") out.push({ source: `alert ${q.owner.alert} in ${q.resource}`, value: c.value, signal, total: sumsOverPods(c.vector, ctx.recordings()) });
     }
   }
   return out;
@@ -200,10 +236,11 @@ export function checkRenderedScaleBeforeAlert(ctx: CheckContext): void {
   const h = requestLatencyHistogram(ctx.contract);
   const a = ctx.config.monitoring.alerts;
   const declared: AlertSite[] = [
-    ...(h ? [{ source: "monitoring.alerts.p95LatencySeconds", value: a.p95LatencySeconds, signal: { kind: "latency", histogram: h.name, quantile: 0.95 } as Signal }] : []),
+    ...(h ? [{ source: "monitoring.alerts.p95LatencySeconds", value: a.p95LatencySeconds, signal: { kind: "latency", histogram: h.name, quantile: 0.95 } as Signal, total: true }] : []),
+    // The QueueBacklog alert compares the service's total queue (summed over its pods).
     ...ctx.contract.metrics
       .filter((m) => m.type === "gauge" && /queue/i.test(m.name))
-      .map((m) => ({ source: "monitoring.alerts.queueBacklog", value: a.queueBacklog, signal: { kind: "queue", metric: m.name } as Signal })),
+      .map((m) => ({ source: "monitoring.alerts.queueBacklog", value: a.queueBacklog, signal: { kind: "queue", metric: m.name } as Signal, total: true })),
   ];
   const alerts = [...declared, ...alertSites(ctx)];
   for (const s of scalingSites(ctx)) {
@@ -217,6 +254,48 @@ export function checkRenderedScaleBeforeAlert(ctx: CheckContext): void {
         `${s.what} ${formatNumber(s.value)} is above the alert threshold ${formatNumber(lowest.value)} (${lowest.source}) for the same signal: the service pages before it scales`,
         `scale below the alert: lower the threshold under ${formatNumber(lowest.value)} or raise the alert threshold`,
       );
+      continue;
     }
+    queueAlertBeforeScale(ctx, s, alerts);
   }
+}
+
+/** Labels that identify one pod's series: a result still grouped by one of them is per pod. */
+const POD_LABELS = new Set(["pod", "instance", "pod_name", "kubernetes_pod_name"]);
+
+/**
+ * Whether an alert's vector is a sum over the service's pods: aggregated without keeping a pod
+ * label, directly or in the recording rule it reads.
+ */
+function sumsOverPods(vector: string, recordings: ReadonlyMap<string, string>, depth = 0): boolean {
+  if (!parses(vector)) return false;
+  const grouping = resultGrouping(vector);
+  if (grouping !== undefined) return !grouping.some((l) => POD_LABELS.has(l));
+  const recorded = safeSelectors(vector).filter((sel) => sel.metric && recordings.has(sel.metric));
+  return depth < 5 && recorded.length === 1 && sumsOverPods(recordings.get(recorded[0]!.metric!)!, recordings, depth + 1);
+}
+
+/**
+ * QUEUE_ALERT_BEFORE_SCALE (check 10, warning): a per-pod queue target (KEDA AverageValue, HPA
+ * averageValue) is compared with the total queue divided by the replicas, so at the replica floor
+ * the autoscaler adds pods only once the total exceeds threshold × minReplicas. An alert on the
+ * total queue below that fires while the autoscaler still sees nothing to do. (The HPA's 10%
+ * tolerance delays the scale-up a little further; like SCALES_AFTER_ALERT, equality passes.)
+ * Only reachable at two or more replicas: at one, the threshold itself is above the alert, which
+ * is SCALES_AFTER_ALERT's error.
+ */
+function queueAlertBeforeScale(ctx: CheckContext, s: ScalingSite, alerts: readonly AlertSite[]): void {
+  if (s.signal.kind !== "queue" || !s.perPod) return;
+  const scalesAbove = s.value * s.minReplicas;
+  const lowest = alerts.filter((x) => x.total && sameSignal(s.signal, x.signal)).sort((x, y) => x.value - y.value)[0];
+  if (!lowest || !(scalesAbove > lowest.value)) return;
+  const declared = lowest.source === "monitoring.alerts.queueBacklog";
+  const alertName = declared ? "QueueBacklog (monitoring.alerts.queueBacklog)" : lowest.source;
+  ctx.sink.warning(
+    "QUEUE_ALERT_BEFORE_SCALE",
+    s.resource,
+    s.path,
+    `${s.what} ${formatNumber(s.value)} is per pod (the total queue divided by the replicas): at minReplicas ${s.minReplicas} ${s.autoscaler} scales up only above ${formatNumber(scalesAbove)} queued requests; ${alertName} pages at ${formatNumber(lowest.value)} on the total queue, before the autoscaler reacts`,
+    `raise the queue alert to at least ${formatNumber(scalesAbove)}${declared ? " (monitoring.alerts.queueBacklog)" : ""}, with headroom for the HPA's 10% tolerance, or lower the per-pod threshold to at most ${formatNumber(Math.floor((lowest.value / s.minReplicas) * 100) / 100)}${s.autoscaler === "KEDA" ? " (scaling.keda.queueLength.threshold, activation below it)" : ""}`,
+  );
 }

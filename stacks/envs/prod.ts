@@ -13,7 +13,8 @@ export const prod: EnvConfigInput = {
     spread: "require",
   },
   scaling: { mode: "keda", minReplicas: 3, maxReplicas: 20, keda: { fallback: { failureThreshold: 3, replicas: 10 } } },
-  monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1 } },
+  // QueueBacklog reads the total queue; KEDA adds pods above 3 × 20 = 60 queued (66 with the HPA's tolerance).
+  monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1, queueBacklog: 80 } },
   slo: { period: "30d", availability: { objective: 99.9 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
   capacity: { cpu: "64", memory: "128Gi" },
   cost: { pricePerPodHour: 0.19 },

@@ -11,7 +11,8 @@ export const staging: EnvConfigInput = {
     spread: "prefer",
   },
   scaling: { mode: "keda", minReplicas: 2, maxReplicas: 8, keda: { fallback: { failureThreshold: 3, replicas: 4 } } },
-  monitoring: { scrape: "service-monitor" },
+  // QueueBacklog reads the total queue; KEDA adds pods above 2 × 20 = 40 queued (44 with the HPA's tolerance).
+  monitoring: { scrape: "service-monitor", alerts: { queueBacklog: 50 } },
   slo: { period: "30d", availability: { objective: 99.5 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
   capacity: { cpu: "16", memory: "32Gi" },
   cost: { pricePerPodHour: 0.1 },

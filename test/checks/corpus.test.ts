@@ -3,6 +3,10 @@
  * CLI (`scripts/synth.ts --config <file> --out <empty dir>`). Each must exit 1 with its expected
  * code on an `error:` line, print no stack trace and write nothing. The good base config the
  * corpus files are edited from must pass, so each failure comes from the one change.
+ *
+ * The warning corpus (test/fixtures/warn/, same index format): configs that are valid but
+ * misbehave quietly. Each must exit 0, print exactly its expected code on `warning:` lines and
+ * write its environment.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -13,8 +17,10 @@ import { CHECK_CODES } from "../../stacks/checks/index.js";
 import { ROOT } from "../helpers/cli.js";
 
 const BAD = resolve(ROOT, "test/fixtures/bad");
+const WARN = resolve(ROOT, "test/fixtures/warn");
 const GOOD = resolve(ROOT, "test/fixtures/good/base.json");
-const expected = JSON.parse(readFileSync(join(BAD, "expected.json"), "utf8")) as Record<string, { code: string; why: string }>;
+type Index = Record<string, { code: string; why: string }>;
+const expected = JSON.parse(readFileSync(join(BAD, "expected.json"), "utf8")) as Index;
 
 interface Result {
   readonly code: number | null;
@@ -35,12 +41,12 @@ function synth(file: string): Promise<Result> {
   });
 }
 
-/** Runs every file, a few at a time (each run is a separate Node process). */
-async function runAll(files: readonly string[]): Promise<Map<string, Result>> {
+/** Runs every file of `dir`, a few at a time (each run is a separate Node process). */
+async function runAll(files: readonly string[], dir = BAD): Promise<Map<string, Result>> {
   const results = new Map<string, Result>();
   const queue = [...files];
   const workers = Array.from({ length: Math.max(2, Math.min(6, cpus().length)) }, async () => {
-    for (let f = queue.shift(); f !== undefined; f = queue.shift()) results.set(f, await synth(join(BAD, f)));
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) results.set(f, await synth(join(dir, f)));
   });
   await Promise.all(workers);
   return results;
@@ -95,6 +101,8 @@ describe("bad-config corpus", () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/^error:/m);
+    // no warning either: each warning-corpus file's warning comes from its one change
+    expect(r.stderr).not.toMatch(/^warning:/m);
     expect(r.written).toEqual(["corpus"]);
   });
 
@@ -109,6 +117,38 @@ describe("bad-config corpus", () => {
       expect(r.stderr).not.toMatch(/\b(TypeError|ReferenceError|RangeError|SyntaxError): /);
       for (const line of r.stderr.trim().split("\n")) expect(line, "every stderr line is an error line").toMatch(/^(error|warning): /);
       expect(r.written, "nothing written to the out dir").toEqual([]);
+    });
+  }
+});
+
+describe("warning corpus", () => {
+  const warnExpected = JSON.parse(readFileSync(join(WARN, "expected.json"), "utf8")) as Index;
+  const files = readdirSync(WARN).filter((f) => f !== "expected.json").sort();
+  let results: Map<string, Result>;
+
+  beforeAll(async () => {
+    results = await runAll(files, WARN);
+  }, 300_000);
+
+  it("lists every file with a warning code from the catalog", () => {
+    expect(Object.keys(warnExpected).sort()).toEqual(files);
+    for (const [f, e] of Object.entries(warnExpected)) {
+      expect(CHECK_CODES[e.code as keyof typeof CHECK_CODES]?.summary, `${f}: ${e.code}`).toMatch(/^warning: /);
+      expect(e.why.length, f).toBeGreaterThan(10);
+    }
+    const codes = new Set(Object.values(warnExpected).map((e) => e.code));
+    for (const c of ["PRESCALE_NOT_APPLIED", "QUEUE_ALERT_BEFORE_SCALE"]) expect(codes, c).toContain(c);
+  });
+
+  for (const f of readdirSync(WARN).filter((x) => x !== "expected.json").sort()) {
+    it(`${f} → warning ${warnExpected[f]?.code}`, () => {
+      const r = results.get(f)!;
+      const want = warnExpected[f]!.code;
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stderr.trim().split("\n");
+      for (const line of lines) expect(line, "only warning lines").toMatch(new RegExp(`^warning: ${want} env "corpus": `));
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      expect(r.written, "the environment is written").toEqual(["corpus"]);
     });
   }
 });

@@ -21,6 +21,21 @@ describe("checks on the built-in environments", () => {
     });
   }
 
+  it("the shipped queue alerts sit above minReplicas × the per-pod queue threshold (QUEUE_ALERT_BEFORE_SCALE)", () => {
+    for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).map((f) => f.code), env).not.toContain("QUEUE_ALERT_BEFORE_SCALE");
+    // prod before the fix: QueueBacklog at the default 30, 3 replicas × 20 queued each before KEDA scales
+    const [w] = runChecks(stackFor("prod", { monitoring: { alerts: { queueBacklog: 30 } } })).filter((f) => f.code === "QUEUE_ALERT_BEFORE_SCALE");
+    expect(w).toMatchObject({ severity: "warning", resource: "ScaledObject ml-serving-prod/inference", path: "spec.triggers[1].metadata.threshold" });
+    expect(w!.message).toMatch(/at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 30/);
+  });
+
+  it("a pre-scaling window on dev's cpu-hpa service is reported as not applied (PRESCALE_NOT_APPLIED)", () => {
+    const window = { name: "demo", target: "inference", start: "09:00", end: "17:00", replicas: 2 };
+    const findings = runChecks(stackFor("dev", { prescaling: [window] }));
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([["PRESCALE_NOT_APPLIED", "warning", "prescaling[0].target"]]);
+    for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).map((f) => f.code), env).not.toContain("PRESCALE_NOT_APPLIED");
+  });
+
   it("catches a rendered object patched after construction (what the constructs cannot see)", () => {
     const stack = stackFor("prod");
     stack.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/spec/containers/0/securityContext/privileged", true));

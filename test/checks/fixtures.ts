@@ -33,7 +33,8 @@ const BASE_INPUT: EnvConfigInput = {
     resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
   },
   scaling: { mode: "keda", minReplicas: 2, maxReplicas: 10 },
-  monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1, queueBacklog: 30 } },
+  // Queue alert at minReplicas 2 × the default per-pod queue threshold 20: KEDA scales before it pages.
+  monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1, queueBacklog: 40 } },
   slo: { latency: { thresholdSeconds: 0.5 } },
   capacity: { cpu: "16", memory: "32Gi" },
 };
@@ -219,7 +220,7 @@ export function coherent(): K8sObject[] {
     prometheusRule([
       rule(P95, undefined, { record: "job:http_request_duration_seconds:p95_rate2m" }),
       rule(`job:http_request_duration_seconds:p95_rate2m{${SCOPE}} > 1`, "InferenceHighLatency"),
-      rule(`${QUEUE} > 30`, "InferenceQueueBacklog"),
+      rule(`${QUEUE} > 40`, "InferenceQueueBacklog"),
       rule(`up{${SCOPE}} == 0`, "InferenceTargetDown"),
     ]),
     adapterConfigMap({ rules: [ADAPTER_P95_RULE] }),
@@ -253,6 +254,19 @@ export function expectErrors(run: Run, codes: string[]): Finding[] {
     expect(f.fix.length).toBeGreaterThan(5);
   }
   return run.errors;
+}
+
+/** The run has no errors and exactly the given warning codes; returns the warnings. */
+export function expectWarnings(run: Run, codes: string[]): Finding[] {
+  expect(run.errors, JSON.stringify(run.findings, null, 1)).toEqual([]);
+  const warnings = run.findings.filter((f) => f.severity === "warning");
+  expect([...new Set(warnings.map((f) => f.code))].sort(), JSON.stringify(run.findings, null, 1)).toEqual([...codes].sort());
+  for (const f of warnings) {
+    expect(f.env).toBe("t");
+    expect(f.resource.length).toBeGreaterThan(3);
+    expect(f.fix.length).toBeGreaterThan(5);
+  }
+  return warnings;
 }
 
 /** Deep copy with one change applied (mutate in place inside `f`). */

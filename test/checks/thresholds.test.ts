@@ -10,10 +10,13 @@ import {
   config,
   deployment,
   expectErrors,
+  expectWarnings,
   hpa,
   mutate,
   NS,
   prometheusRule,
+  QUEUE,
+  ADAPTER_QUEUE_RULE,
   rule,
   service,
   serviceMonitor,
@@ -88,7 +91,7 @@ describe("check 10: scaling starts before the alert on the same signal", () => {
     const latency = checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 2 } } } }));
     expect(expectErrors(latency, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.keda.p95Latency.threshold");
     const queue = checkConfig(config({ scaling: { keda: { queueLength: { threshold: 50, activation: 10 } } } }));
-    expect(expectErrors(queue, ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/queue length threshold 50 is above the alert threshold 30 \(monitoring.alerts.queueBacklog\)/);
+    expect(expectErrors(queue, ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/queue length threshold 50 is above the alert threshold 40 \(monitoring.alerts.queueBacklog\)/);
     const hpaMode = checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 2 } } }));
     expect(expectErrors(hpaMode, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.sloHpa.p95LatencySeconds");
     expect(checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 1 } } } })).findings).toEqual([]);
@@ -107,5 +110,82 @@ describe("check 10: scaling starts before the alert on the same signal", () => {
     // p50 above 0.75 s does not follow from p95 above 1 s: a different signal
     const p50 = p99("0.75").replace("0.99", "0.5");
     expect(check(objects(p50), { config: c }).findings).toEqual([]);
+  });
+});
+
+describe("check 10 for a per-pod queue target: QUEUE_ALERT_BEFORE_SCALE (warning)", () => {
+  // coherent(): queue trigger 20 per pod (AverageValue), QueueBacklog at 40 in the config and the rendered rule.
+  const atMin = (min: number, objects = coherent()) => mutate(objects, (get) => (get("ScaledObject").spec.minReplicaCount = min));
+  const backlogAlert = (objects: ReturnType<typeof coherent>, v: number) =>
+    mutate(objects, (get) => (get("PrometheusRule", "inference-alerts").spec.groups[0].rules[2].expr = `${QUEUE} > ${v}`));
+
+  it("warns when minReplicas × the AverageValue threshold is above the total-queue alert, with the numbers", () => {
+    const [w] = expectWarnings(check(atMin(3)), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    expect(w).toMatchObject({ severity: "warning", resource: `ScaledObject ${NS}/inference`, path: "spec.triggers[1].metadata.threshold" });
+    expect(w!.message).toMatch(/threshold 20 is per pod .*: at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 40 on the total queue/);
+    expect(w!.fix).toMatch(/raise the queue alert to at least 60 \(monitoring\.alerts\.queueBacklog\).* lower the per-pod threshold to at most 13\.33 \(scaling\.keda\.queueLength\.threshold/);
+  });
+
+  it("passes at the boundary (2 × 20 = 40), and once the alert is raised above the scale-up point", () => {
+    expect(check(atMin(2)).findings).toEqual([]);
+    const raised = config({ monitoring: { alerts: { queueBacklog: 60 } } });
+    expect(check(backlogAlert(atMin(3), 60), { config: raised }).findings).toEqual([]);
+    // the rendered alert alone still at 40: it is the one that pages first
+    expect(expectWarnings(check(atMin(3), { config: raised }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert InferenceQueueBacklog in PrometheusRule ml-t\/inference-alerts pages at 40/);
+  });
+
+  it("KEDA's default metric type is AverageValue; Value compares the total itself", () => {
+    const noType = mutate(atMin(3), (get) => delete get("ScaledObject").spec.triggers[1].metricType);
+    expectWarnings(check(noType), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    const value = mutate(atMin(3), (get) => (get("ScaledObject").spec.triggers[1].metricType = "Value"));
+    expect(check(value).findings).toEqual([]);
+  });
+
+  it("compares with a lower rendered alert on the total queue, directly or through a recording rule", () => {
+    const c = config({ monitoring: { alerts: { queueBacklog: 100 } } });
+    const base = backlogAlert(coherent(), 100);
+    expect(check(base, { config: c }).findings).toEqual([]);
+    const direct = [...base, prometheusRule([rule(`${QUEUE} > 30`, "QueueTight")], "tight")];
+    const [w] = expectWarnings(check(direct, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    expect(w!.message).toMatch(/at minReplicas 2 KEDA scales up only above 40 queued requests; alert QueueTight in PrometheusRule ml-t\/tight pages at 30/);
+    expect(w!.fix).not.toMatch(/monitoring\.alerts\.queueBacklog/);
+    const recorded = [
+      ...base,
+      prometheusRule(
+        [rule(`sum by (namespace, job) (inference_queue_len{${SCOPE}})`, undefined, { record: "job:inference_queue_len:sum" }), rule(`job:inference_queue_len:sum{${SCOPE}} > 30`, "QueueTight")],
+        "tight",
+      ),
+    ];
+    expect(expectWarnings(check(recorded, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert QueueTight .* pages at 30/);
+  });
+
+  it("an alert on one pod's queue is not the total: compared per pod (check 10 proper), no warning", () => {
+    const c = config({ monitoring: { alerts: { queueBacklog: 100 } } });
+    const base = backlogAlert(atMin(3), 100);
+    for (const expr of [`inference_queue_len{${SCOPE}} > 30`, `max by (pod) (inference_queue_len{${SCOPE}}) > 30`]) {
+      expect(check([...base, prometheusRule([rule(expr, "PodQueue")], "pod-queue")], { config: c }).findings, expr).toEqual([]);
+    }
+  });
+
+  it("an HPA averageValue on the queue (External metric served by the adapter) scales the same way; value does not", () => {
+    const objects = (target: Record<string, string>) => [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      mutate([hpa({ metrics: [{ type: "External", external: { metric: { name: "inference_queue_length" }, target } }] })], (get) => (get("HorizontalPodAutoscaler").spec.minReplicas = 3))[0]!,
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }),
+    ];
+    const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
+    const [w] = expectWarnings(check(objects({ type: "AverageValue", averageValue: "20" }), { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    expect(w).toMatchObject({ resource: `HorizontalPodAutoscaler ${NS}/inference`, path: "spec.metrics[0].external.target.averageValue" });
+    expect(w!.message).toMatch(/at minReplicas 3 the HPA scales up only above 60 queued requests/);
+    expect(w!.fix).not.toMatch(/scaling\.keda/);
+    expect(check(objects({ type: "Value", value: "20" }), { config: c }).findings).toEqual([]);
+  });
+
+  it("a threshold above the alert is SCALES_AFTER_ALERT's error, not also this warning", () => {
+    const run = check(mutate(atMin(3), (get) => (get("ScaledObject").spec.triggers[1].metadata.threshold = "50")));
+    expectErrors(run, ["SCALES_AFTER_ALERT"]);
+    expect(run.findings.filter((f) => f.severity === "warning")).toEqual([]);
   });
 });

@@ -159,6 +159,58 @@ describe("InferenceStack with installed add-ons", () => {
   });
 });
 
+describe("Grafana", () => {
+  const GRAFANA_PASSWORD = "SENTINEL-GRAFANA";
+  const withGrafana = (overrides: Partial<NonNullable<ClusterAddonsArgs["prometheus"]>> = {}) =>
+    addonArgs({ prometheus: { ...addonArgs().prometheus!, grafana: { adminPassword: pulumi.secret(GRAFANA_PASSWORD) }, ...overrides } });
+
+  it("is off in kube-prometheus-stack unless asked for, with no admin Secret", async () => {
+    const { registrations: regs } = await deployFixtures([namespace]);
+    expect(release(regs, "kube-prometheus-stack").inputs.values.grafana).toEqual({ enabled: false });
+    expect(regs.filter((r) => r.type === "kubernetes:core/v1:Secret" || r.type === "kubernetes:core/v1:NamespacePatch")).toEqual([]);
+  });
+
+  it("loads the dashboards through the sidecar and reads its admin credentials from a Secret created first, encrypted", async () => {
+    const { registrations: regs } = await deployFixtures([namespace], withGrafana());
+    const kps = release(regs, "kube-prometheus-stack");
+    expect(kps.inputs.values.grafana).toEqual({
+      enabled: true,
+      admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+    });
+    const secret = find(regs, (r) => r.type === "kubernetes:core/v1:Secret", "admin Secret");
+    expect(secret.inputs.metadata).toMatchObject({ name: "grafana-admin", namespace: "monitoring" });
+    expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });
+    expect(isSecretEnvelope((secret.wire as Record<string, unknown>)["stringData"])).toBe(true);
+    const ns = find(regs, (r) => r.type === "kubernetes:core/v1:NamespacePatch", "monitoring namespace");
+    expect(ns.inputs.metadata).toEqual({ name: "monitoring" });
+    expect(secret.dependencies).toContain(ns.urn);
+    expect(kps.dependencies).toContain(secret.urn);
+    for (const r of regs) for (const v of plainStrings(r.wire)) expect(v.value, `${r.type} ${r.name} ${v.path}`).not.toMatch(/SENTINEL/);
+  });
+
+  it("keeps the admin user configurable and a kube-prometheus-stack values override merged over the sidecar settings", async () => {
+    const args = withGrafana({ grafana: { adminPassword: pulumi.secret(GRAFANA_PASSWORD), adminUser: "ops" } });
+    const { registrations: regs } = await deployFixtures([namespace], { ...args, helmValues: { ...args.helmValues, "kube-prometheus-stack": { grafana: { sidecar: { dashboards: { folderAnnotation: "grafana_folder" } } } } } });
+    expect(find(regs, (r) => r.type === "kubernetes:core/v1:Secret", "admin Secret").inputs.stringData["admin-user"]).toBe("ops");
+    expect(release(regs, "kube-prometheus-stack").inputs.values.grafana.sidecar.dashboards).toEqual({
+      enabled: true,
+      label: "grafana_dashboard",
+      labelValue: "1",
+      searchNamespace: "ALL",
+      folderAnnotation: "grafana_folder",
+    });
+  });
+
+  it("is refused with the plain prometheus chart or a Prometheus already present, before anything is registered", async () => {
+    const plain = withGrafana({ chart: "prometheus", service: "prometheus-server", port: 80 });
+    await expect(deployFixtures([namespace], plain)).rejects.toThrow(
+      "Grafana is installed only as part of kube-prometheus-stack, but chart prometheus is used here. Fix: omit prometheus.grafana and load the dashboards with an existing Grafana",
+    );
+    await expect(deployFixtures([namespace], withGrafana({ install: false }))).rejects.toThrow(/but a Prometheus already in the cluster is used here/);
+  });
+});
+
 describe("InferenceStack with add-ons already in the cluster", () => {
   it("creates no release and no CRD dependency, only the Namespace one", async () => {
     const present = addonArgs({

@@ -17,10 +17,16 @@ export interface EnvExpectation {
   readonly releases: Readonly<Record<string, { chart: string; version: string; repo: string; namespace: string }>>;
   /** Autoscaler kind once the charts render one (scaling.mode). */
   readonly autoscalerKind: "ScaledObject" | "HorizontalPodAutoscaler";
+  /**
+   * Which Grafana loads the dashboards: kube-prometheus-stack's, installed by the stack with its
+   * admin Secret, or an existing one (the stack installs none).
+   */
+  readonly grafana: "installed" | "existing";
 }
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n# SENTINEL-KUBECONFIG-7f3a";
 const RABBIT = "amqp://inference:SENTINEL-RABBIT-9c1d@rabbitmq.queue.svc:5672/prod";
+const GRAFANA_PASSWORD = "SENTINEL-GRAFANA-4e8b";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
@@ -57,7 +63,9 @@ export function envSuite(x: EnvExpectation): void {
     };
 
     beforeAll(async () => {
-      const run = await runProgram(x.env, stackConfig(x.env, { kubeconfig: KUBECONFIG, rabbitmqConnection: RABBIT }));
+      // The Grafana password only where the stack needs it: elsewhere it must not be required.
+      const grafana: Record<string, string> = x.grafana === "installed" ? { grafanaAdminPassword: GRAFANA_PASSWORD } : {};
+      const run = await runProgram(x.env, stackConfig(x.env, { kubeconfig: KUBECONFIG, rabbitmqConnection: RABBIT, ...grafana }));
       regs = run.registrations;
       outputs = run.outputs;
     });
@@ -189,10 +197,46 @@ export function envSuite(x: EnvExpectation): void {
           expect(s.value, `${r.type} ${r.name} ${s.path}`).not.toMatch(credentialUrl);
         }
       }
-      // Grafana's chart default admin password would be a plaintext credential: not deployed.
-      const kps = regs.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack");
-      if (kps) expect(kps.inputs.values.grafana).toEqual({ enabled: false });
+      // Grafana's password is set nowhere but in its Secret: no Helm value carries a password.
+      const prom = regs.find((r) => r.type === RELEASE && ["kube-prometheus-stack", "prometheus"].includes(r.inputs.chart));
+      expect(JSON.stringify(prom?.inputs.values ?? {})).not.toMatch(/adminPassword|SENTINEL/);
     });
+
+    it("renders every dashboard as a ConfigMap carrying the label the Grafana sidecar selects", () => {
+      const dashboards = distObjects(x.env).filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.["grafana_dashboard"] !== undefined);
+      expect(dashboards.length, "every environment renders dashboards").toBeGreaterThan(0);
+      for (const d of dashboards) expect(d.metadata.labels["grafana_dashboard"], objectKey(d)).toBe("1");
+    });
+
+    if (x.grafana === "installed") {
+      it("installs kube-prometheus-stack's Grafana with the dashboards sidecar and admin credentials from a Secret made from secret config", () => {
+        const kps = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release");
+        expect(kps.inputs.values.grafana).toEqual({
+          enabled: true,
+          admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+          sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
+        });
+        const secret = one((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === "grafana-admin", "Grafana admin Secret");
+        expect(secret.inputs.metadata.namespace).toBe(kps.inputs.namespace);
+        expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });
+        expect(isSecretEnvelope((secret.wire as Record<string, unknown>)["stringData"]), "stringData is a Pulumi secret").toBe(true);
+        // The Secret exists before the release (Grafana's pod reads it at start), its namespace before it.
+        expect(kps.dependencies).toContain(secret.urn);
+        const ns = one((r) => r.type === "kubernetes:core/v1:NamespacePatch", "namespace of the Grafana Secret");
+        expect(ns.inputs.metadata).toEqual({ name: kps.inputs.namespace });
+        expect(secret.dependencies).toContain(ns.urn);
+        expect(outputs.grafana).toEqual({ installedHere: true, adminSecret: `${kps.inputs.namespace}/grafana-admin` });
+      });
+    } else {
+      it("installs no Grafana: the dashboards are for an existing one", () => {
+        for (const r of byType(RELEASE)) {
+          const grafana = r.inputs.values?.grafana;
+          if (grafana !== undefined) expect(grafana, r.inputs.chart).toEqual({ enabled: false });
+        }
+        expect(regs.filter((r) => r.inputs.metadata?.name === "grafana-admin" || r.type === "kubernetes:core/v1:NamespacePatch")).toEqual([]);
+        expect(outputs.grafana).toEqual({ installedHere: false });
+      });
+    }
 
     it(`${x.protectNamespace ? "protects" : "does not protect"} the environment's Namespace, and nothing else`, () => {
       const protectedOnes = regs.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`);

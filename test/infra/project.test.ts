@@ -37,7 +37,7 @@ describe("Pulumi project", () => {
       import * as pulumi from ${JSON.stringify(pulumiUrl)};
       const types = [];
       await pulumi.runtime.setMocks({ newResource: (a) => { types.push(a.type); return { id: a.name, state: a.inputs }; }, call: (a) => a.inputs }, "inference-scaling", "prod", true);
-      pulumi.runtime.setAllConfig(${JSON.stringify({ ...stackConfigJson("prod"), "inference-scaling:rabbitmqConnection": "amqp://u:p@rabbitmq:5672/" })}, ["inference-scaling:rabbitmqConnection"]);
+      pulumi.runtime.setAllConfig(${JSON.stringify({ ...stackConfigJson("prod"), "inference-scaling:rabbitmqConnection": "amqp://u:p@rabbitmq:5672/", "inference-scaling:grafanaAdminPassword": "pw" })}, ["inference-scaling:rabbitmqConnection", "inference-scaling:grafanaAdminPassword"]);
       const m = await import(${JSON.stringify(main)});
       const outputs = await m.default();
       await pulumi.runtime.disconnect();
@@ -50,11 +50,13 @@ describe("Pulumi project", () => {
     expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).type).toBe("module");
   });
 
-  it("has a stack file for dev, staging and prod (and only for environments), with no credential in plain text", () => {
+  it("has a stack file for dev, staging, prod, gpu and loadtest (and only for environments), each tested by its own env suite, with no credential in plain text", () => {
     const stackFiles = readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]!);
-    expect(stackFiles).toEqual(expect.arrayContaining(["dev", "staging", "prod"]));
+    expect(stackFiles).toEqual(expect.arrayContaining(["dev", "staging", "prod", "gpu", "loadtest"]));
     for (const env of stackFiles) {
       expect(ENV_NAMES, `Pulumi.${env}.yaml names no environment`).toContain(env);
+      const suite = join(ROOT, "test/infra", `${env}.test.ts`);
+      expect(existsSync(suite) && readFileSync(suite, "utf8").includes(`env: "${env}"`), `test/infra/${env}.test.ts runs envSuite for ${env}`).toBe(true);
       const file = join(ROOT, `Pulumi.${env}.yaml`);
       expect(existsSync(file), `Pulumi.${env}.yaml`).toBe(true);
       const config = (parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
