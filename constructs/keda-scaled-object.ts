@@ -28,6 +28,7 @@ import {
 import { formatNumber } from "./metrics.js";
 import { resultGrouping, syntaxErrors } from "./promql-parse.js";
 import type { TriggerAuthRef } from "./trigger-authentication.js";
+import { isTimeZone } from "./time-zone.js";
 
 /** The KEDA version whose rules this construct follows; the cluster must run it or later. */
 export const KEDA_MIN_VERSION = "2.18";
@@ -204,15 +205,6 @@ function metricTypeOf(t: KedaTrigger): string {
 }
 
 const CRON_FIELD = /^[0-9A-Za-z*?,\-/]+$/;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return tz.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A KEDA ScaledObject. Refuses (with one line per problem, naming the field) what KEDA's webhook

@@ -9,6 +9,7 @@
  * a model are serving when the peak arrives instead of starting then.
  */
 import type { CronTrigger } from "./keda-scaled-object.js";
+import { isTimeZone } from "./time-zone.js";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -66,15 +67,6 @@ export function cronWeekdays(days: readonly number[]): string {
     i = j + 1;
   }
   return parts.join(",");
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return tz.length > 0;
-  } catch {
-    return false;
-  }
 }
 
 /** The KEDA cron trigger of one window. Throws {@link PrescaleError} ("<problem>. Fix: <fix>") naming the offending value. */

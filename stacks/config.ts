@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS, durationSeconds } from "../constructs/metrics.js";
 import { isQuantity, parseQuantity } from "../constructs/quantity.js";
+import { isTimeZone } from "../constructs/time-zone.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
@@ -278,17 +279,9 @@ const SimulationSchema = z
 // per section present). Each section is off when absent.
 
 const IANA_TIME_ZONE = (what: string) =>
-  z.string().refine(
-    (tz) => {
-      try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return tz.length > 0;
-      } catch {
-        return false;
-      }
-    },
-    { error: `${what} must be an IANA time zone. Fix: use a name such as Europe/Berlin, America/New_York or UTC` },
-  );
+  z.string().refine(isTimeZone, {
+    error: `${what} must be an IANA time zone. Fix: use a name such as Europe/Berlin, America/New_York or UTC`,
+  });
 
 const clockTime = (what: string) =>
   z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: `${what} must be a 24-hour HH:MM time. Fix: write it like 08:00 or 17:30` });
