@@ -6,7 +6,23 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { durationSeconds } from "./metrics.js";
 
-type Node = ReturnType<typeof parser.parse>["topNode"];
+type Tree = ReturnType<typeof parser.parse>;
+export type Node = Tree["topNode"];
+
+// The same expressions are read many times (constructs, then every check): parse each once.
+const TREES = new Map<string, Tree>();
+const TREE_CACHE_LIMIT = 5000;
+
+/** The syntax tree of `expr` (cached: constructs and every check read the same expressions). */
+export function parseTree(expr: string): Tree {
+  let tree = TREES.get(expr);
+  if (!tree) {
+    if (TREES.size >= TREE_CACHE_LIMIT) TREES.clear();
+    tree = parser.parse(expr);
+    TREES.set(expr, tree);
+  }
+  return tree;
+}
 
 export interface PromQLSyntaxError {
   readonly pos: number;
@@ -43,7 +59,7 @@ export class PromQLError extends Error {
 export function syntaxErrors(expr: string): PromQLSyntaxError[] {
   const errors: PromQLSyntaxError[] = [];
   if (expr.trim() === "") return [{ pos: 0, message: "empty expression" }];
-  parser.parse(expr).iterate({
+  parseTree(expr).iterate({
     enter(n) {
       if (n.type.isError) {
         errors.push({ pos: n.from, message: `unexpected ${JSON.stringify(expr.slice(n.from, n.from + 12) || "end of input")}` });
@@ -72,7 +88,7 @@ function text(expr: string, n: { from: number; to: number }): string {
 /** Every selector the expression reads, with its matchers and range. */
 export function selectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];
-  const tree = parser.parse(expr);
+  const tree = parseTree(expr);
   tree.iterate({
     enter(ref) {
       if (ref.name !== "VectorSelector") return;
@@ -183,13 +199,17 @@ function groupLabels(expr: string, n: Node | null): string[] | undefined {
   }
 }
 
-function exprChildren(n: Node): Node[] {
+/** The expression children of a node (operands, arguments), without durations and keywords. */
+export function exprChildren(n: Node): Node[] {
   const out: Node[] = [];
   for (let c = n.firstChild; c; c = c.nextSibling) {
-    if (/Expr$|Selector$|Literal$|^FunctionCall$/.test(c.name) && c.name !== "DurationExpr") out.push(c);
+    if (EXPR_NODE.test(c.name) && c.name !== "DurationExpr") out.push(c);
   }
   return out;
 }
+
+/** Grammar node names that are expressions (as opposed to operators, keywords, modifiers). */
+export const EXPR_NODE = /Expr$|Selector$|Literal$|^FunctionCall$/;
 
 function firstExpr(n: Node): Node | null {
   return exprChildren(n)[0] ?? null;
@@ -206,11 +226,11 @@ function functionArgs(call: Node): Node[] {
  * KEDA's prometheus scaler errors on a multi-series result.
  */
 export function returnsSingleSeries(expr: string): boolean {
-  const labels = groupLabels(expr, parser.parse(expr).topNode);
+  const labels = groupLabels(expr, parseTree(expr).topNode);
   return labels !== undefined && labels.length === 0;
 }
 
 /** Labels the result is grouped by (`undefined`: not aggregated). */
 export function resultGrouping(expr: string): string[] | undefined {
-  return groupLabels(expr, parser.parse(expr).topNode);
+  return groupLabels(expr, parseTree(expr).topNode);
 }

@@ -7,18 +7,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ENVIRONMENTS, ENV_NAMES } from "../stacks/envs/index.js";
-import type { EnvConfigInput } from "../stacks/config.js";
+import { ENV_NAMES } from "../stacks/envs/index.js";
+import { envInputWithService } from "./bench-inputs.js";
 import { parseEnvConfig } from "../stacks/validate.js";
 import { renderEnvironment } from "../stacks/synth.js";
 
 const SIZES = [1, 10, 100];
-
-/** The built-in env with the i-th service's own name. */
-function envInputWithService(env: string, i: number): EnvConfigInput {
-  const base = structuredClone(ENVIRONMENTS[env]!);
-  return { ...base, service: { ...base.service, name: `inference-${String(i).padStart(3, "0")}` } };
-}
 
 async function measure(services: number): Promise<{ ms: number; objects: number; rssMiB: number }> {
   const start = performance.now();

@@ -5,24 +5,13 @@
  * (@prometheus-io/lezer-promql); syntax errors are reported by the QUERY_SYNTAX check, so these
  * helpers may assume a parsing expression.
  */
-import { parser } from "@prometheus-io/lezer-promql";
-import { selectors, syntaxErrors, type LabelMatcher, type SelectorUse } from "../../constructs/promql-parse.js";
+import { EXPR_NODE, exprChildren, parseTree, selectors, syntaxErrors, type LabelMatcher, type Node, type SelectorUse } from "../../constructs/promql-parse.js";
 import type { MetricContract } from "../../constructs/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
 
-type Node = ReturnType<typeof parser.parse>["topNode"];
-
-const EXPR_NODE = /Expr$|Selector$|Literal$|^FunctionCall$/;
-
-function exprChildren(n: Node): Node[] {
-  const out: Node[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) if (EXPR_NODE.test(c.name) && c.name !== "DurationExpr") out.push(c);
-  return out;
-}
-
 function visit(expr: string, f: (n: Node) => void): void {
-  const tree = parser.parse(expr);
+  const tree = parseTree(expr);
   tree.iterate({ enter: (ref) => void f(ref.node) });
 }
 

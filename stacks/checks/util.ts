@@ -65,13 +65,21 @@ export function str(v: unknown): string | undefined {
 export function embeddedDocument(s: string): Record<string, any> | any[] | undefined {
   const t = s.trim();
   if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
+  // Several checks read the same strings (dashboards, adapter config): parse each once.
+  if (EMBEDDED.has(t)) return EMBEDDED.get(t);
+  if (EMBEDDED.size >= 2000) EMBEDDED.clear();
+  let doc: Record<string, any> | any[] | undefined;
   try {
     const v = parseYaml(t);
-    return isObject(v) || Array.isArray(v) ? v : undefined;
+    doc = isObject(v) || Array.isArray(v) ? v : undefined;
   } catch {
-    return undefined;
+    doc = undefined;
   }
+  EMBEDDED.set(t, doc);
+  return doc;
 }
+
+const EMBEDDED = new Map<string, Record<string, any> | any[] | undefined>();
 
 /** Whether a Kubernetes label selector (`matchLabels`/`matchExpressions`) selects `labels`. */
 export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
