@@ -1,4 +1,4 @@
-import { envSuite } from "./env-suite.js";
+import { envSuite, PINNED } from "./env-suite.js";
 
 envSuite({
   env: "dev",
@@ -8,8 +8,5 @@ envSuite({
   protectNamespace: false,
   autoscalerKind: "HorizontalPodAutoscaler",
   grafana: "existing",
-  releases: {
-    prometheus: { chart: "prometheus", version: "27.20.0", repo: "https://prometheus-community.github.io/helm-charts", namespace: "monitoring" },
-    "prometheus-adapter": { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", namespace: "monitoring" },
-  },
+  releases: { prometheus: PINNED.prometheus, "prometheus-adapter": PINNED.prometheusAdapter },
 });

@@ -6,6 +6,24 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { distObjects, isSecretEnvelope, objectKey, plainStrings, runProgram, stackConfig, type Registration } from "./harness.js";
 import { stackFor } from "../helpers/env.js";
 
+type Release = { chart: string; version: string; repo: string; namespace: string };
+const COMMUNITY = "https://prometheus-community.github.io/helm-charts";
+
+/** The pinned releases (what Pulumi.<env>.yaml pins), written out here rather than read from the code under test. */
+export const PINNED = {
+  keda: { chart: "keda", version: "2.18.0", repo: "https://kedacore.github.io/charts", namespace: "keda" },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "77.1.1", repo: COMMUNITY, namespace: "monitoring" },
+  prometheus: { chart: "prometheus", version: "27.20.0", repo: COMMUNITY, namespace: "monitoring" },
+  prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: COMMUNITY, namespace: "monitoring" },
+} as const satisfies Record<string, Release>;
+
+/** The add-ons of an environment on a Prometheus Operator cluster with KEDA. */
+export const OPERATOR_WITH_KEDA = {
+  keda: PINNED.keda,
+  "kube-prometheus-stack": PINNED.kubePrometheusStack,
+  "prometheus-adapter": PINNED.prometheusAdapter,
+} as const;
+
 /** What each environment must get, written out here rather than read from the code under test. */
 export interface EnvExpectation {
   readonly env: string;
@@ -14,7 +32,7 @@ export interface EnvExpectation {
   readonly prometheusAddress: string;
   readonly protectNamespace: boolean;
   /** Helm releases by release name: chart, version, repo, namespace. */
-  readonly releases: Readonly<Record<string, { chart: string; version: string; repo: string; namespace: string }>>;
+  readonly releases: Readonly<Record<string, Release>>;
   /** Autoscaler kind once the charts render one (scaling.mode). */
   readonly autoscalerKind: "ScaledObject" | "HorizontalPodAutoscaler";
   /**

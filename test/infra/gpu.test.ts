@@ -1,4 +1,4 @@
-import { envSuite } from "./env-suite.js";
+import { envSuite, OPERATOR_WITH_KEDA } from "./env-suite.js";
 
 envSuite({
   env: "gpu",
@@ -8,9 +8,5 @@ envSuite({
   protectNamespace: false,
   autoscalerKind: "ScaledObject",
   grafana: "installed",
-  releases: {
-    keda: { chart: "keda", version: "2.18.0", repo: "https://kedacore.github.io/charts", namespace: "keda" },
-    "kube-prometheus-stack": { chart: "kube-prometheus-stack", version: "77.1.1", repo: "https://prometheus-community.github.io/helm-charts", namespace: "monitoring" },
-    "prometheus-adapter": { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", namespace: "monitoring" },
-  },
+  releases: OPERATOR_WITH_KEDA,
 });
