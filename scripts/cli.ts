@@ -1,6 +1,23 @@
-/** Shared CLI wrapper: user errors (bad config, failed checks) print cleanly and exit 1. */
+/** Shared CLI wrapper: user errors (bad config, failed checks, bad arguments) print cleanly. */
 import { SynthError } from "../stacks/synth.js";
 import { ConfigError } from "../stacks/validate.js";
+
+const FS_CODES = new Set(["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ENOENT"]);
+
+/**
+ * One line for a file-system error the user's arguments caused (an `--out` that is a file, a
+ * read-only or missing directory); undefined for anything else.
+ */
+export function fileSystemError(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || !err.code || !FS_CODES.has(err.code) || !err.syscall) return undefined;
+  return `cannot ${err.syscall} ${err.path ?? "(unknown path)"} (${err.code}). Fix: choose a writable directory for --out`;
+}
+
+/** Node's parseArgs refusals (unknown option, missing value, stray positional). */
+export function isUsageError(e: unknown): e is Error {
+  return e instanceof TypeError && String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS_");
+}
 
 export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
@@ -16,7 +33,13 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    if (e instanceof TypeError && (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const fs = fileSystemError(e);
+    if (fs) {
+      console.error(`error: ${fs}`);
+      process.exitCode = 1;
+      return;
+    }
+    if (isUsageError(e)) {
       console.error(`error: ${e.message}`);
       process.exitCode = 2;
       return;

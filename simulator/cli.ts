@@ -14,6 +14,7 @@ import { AutoscalerModelError } from "./autoscaler.js";
 import { ScenarioError, loadScenario, BUILTIN_SCENARIOS } from "./scenarios.js";
 import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "./simulate.js";
 import { summaryTable } from "./report.js";
+import { fileSystemError, isUsageError } from "../scripts/cli.js";
 
 const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--out <dir>]`;
@@ -76,9 +77,12 @@ try {
   await main(process.argv.slice(2));
 } catch (e) {
   const err = e as Error & { code?: string };
-  if (e instanceof UsageError || err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+  if (e instanceof UsageError || isUsageError(e)) {
     console.error(`error: ${err.message}\n${USAGE}`);
     process.exitCode = 2;
+  } else if (fileSystemError(e)) {
+    console.error(`error: ${fileSystemError(e)}`);
+    process.exitCode = 1;
   } else if (e instanceof ConfigError || e instanceof ScenarioError || e instanceof AutoscalerModelError || USER_ERRORS.has(err.name)) {
     console.error(`error: ${err.message.split("\n").join("\nerror: ")}`);
     process.exitCode = 1;

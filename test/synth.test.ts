@@ -106,6 +106,19 @@ describe("synth CLI", () => {
     expect(listFiles(out).map((p) => [p, readFileSync(p, "utf8")])).toEqual(before);
   });
 
+  it("turns an --out that is a file and malformed arguments into one line, no stack trace", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "out-")), "a-file");
+    writeFileSync(file, "");
+    const out = runScript("scripts/synth.ts", ["--env", "dev", "--out", file]);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe(`error: cannot mkdir ${file} (EEXIST). Fix: choose a writable directory for --out`);
+    const missing = runScript("scripts/synth.ts", ["--env"]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, "error: Option '--env <value>' argument missing"]);
+    const stray = runScript("scripts/synth.ts", ["prod"]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).not.toMatch(/\s+at .*:\d+/);
+  });
+
   it("rejects an unknown environment", () => {
     const r = runScript("scripts/synth.ts", ["--env", "qa", "--out", tmpDist()]);
     expect(r.code).toBe(1);
