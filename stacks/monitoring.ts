@@ -240,8 +240,11 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
 
   // prometheus-adapter: custom metrics always, external only where KEDA does not serve them.
   const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda });
+  // For clusters applying dist/ with kubectl or GitOps: install the adapter chart with
+  // `rules.existing=<this name>`. The env's name keeps two environments sharing a cluster (and so
+  // this namespace) from overwriting each other's ConfigMap. infra/ passes the same rules as values.
   new PrometheusAdapterConfig(chart, "PrometheusAdapter", {
-    name: `${svc.name}-prometheus-adapter`,
+    name: `${svc.name}-${config.name}-prometheus-adapter`,
     namespace: monitoring.prometheus.namespace,
     labels,
     rules: adapterRules,

@@ -8,7 +8,7 @@ import { stackFor } from "../helpers/env.js";
 
 function adapterConfigMap(env: string, patch = {}) {
   const stack = stackFor(env, patch);
-  const cm = stack.objects().find((o: any) => o.kind === "ConfigMap" && o.metadata.name === "inference-prometheus-adapter") as any;
+  const cm = stack.objects().find((o: any) => o.kind === "ConfigMap" && o.metadata.name === `inference-${env}-prometheus-adapter`) as any;
   return { stack, cm, config: parse(cm.data["config.yaml"]) };
 }
 

@@ -39,7 +39,7 @@ describe("addMonitoring", () => {
       "PrometheusRule/sloth-slo-sli-recordings-inference-latency",
       "PrometheusRule/sloth-slo-meta-recordings-inference-latency",
       "PrometheusRule/sloth-slo-alerts-inference-latency",
-      "ConfigMap/inference-prometheus-adapter",
+      "ConfigMap/inference-prod-prometheus-adapter",
     ]);
     for (const o of objects.filter((x) => x.kind === "PrometheusRule")) {
       expect(o.metadata.namespace).toBe("ml-serving-prod");
@@ -54,7 +54,7 @@ describe("addMonitoring", () => {
 
   it("dev (plain Prometheus, pod-annotations): no operator objects, the rule files, the scrape job and the prometheus chart values", () => {
     const { stack, objects } = monitoringObjects("dev");
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["ConfigMap/inference-prometheus-adapter"]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["ConfigMap/inference-dev-prometheus-adapter"]);
     expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual([
       "prometheus/scrape-config.yaml",
       ...RULE_FILES,
