@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../stacks/envs/index.js";
 import { ConfigError, parseEnvConfig } from "../stacks/validate.js";
-import { envInput } from "./helpers/env.js";
-
-function problems(input: unknown, env = "prod") {
-  try {
-    parseEnvConfig(input, env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error("config was accepted");
-}
+import { configProblems as problems, envInput } from "./helpers/env.js";
 
 describe("env config validation", () => {
   it("accepts every built-in environment", () => {

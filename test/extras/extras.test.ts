@@ -2,20 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { addExtras, RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
 import { renderEnvironment, SynthError } from "../../stacks/synth.js";
-import { ConfigError, parseEnvConfig } from "../../stacks/validate.js";
 import { syntaxErrors } from "../../constructs/promql-parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
-import { envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
-
-function problems(input: unknown, env = "prod") {
-  try {
-    parseEnvConfig(input, env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error("config was accepted");
-}
+import { configProblems as problems, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
 
 const charts = (env: string) => stackFor(env).charts.map((c) => c.node.id);
 

@@ -1,7 +1,7 @@
 /** Test helpers: built-in env configs, parsed, with optional overrides. */
 import { ENVIRONMENTS } from "../../stacks/envs/index.js";
 import type { EnvConfig, EnvConfigInput } from "../../stacks/config.js";
-import { parseEnvConfig } from "../../stacks/validate.js";
+import { ConfigError, parseEnvConfig, type ConfigProblem } from "../../stacks/validate.js";
 import { buildStack } from "../../stacks/stack.js";
 
 type DeepPartial<T> = T extends readonly (infer _U)[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -35,4 +35,15 @@ export function stackFor(name: string, patch: DeepPartial<EnvConfigInput> | Reco
 /** All objects of a stack, by `Kind/name`. */
 export function objectsByKey(stack: ReturnType<typeof buildStack>): Map<string, any> {
   return new Map(stack.objects().map((o: any) => [`${o.kind}/${o.metadata.name}`, o]));
+}
+
+/** The problems a config is rejected with; fails the test when it is accepted or fails otherwise. */
+export function configProblems(input: unknown, env = "prod"): readonly ConfigProblem[] {
+  try {
+    parseEnvConfig(input, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("config was accepted");
 }
