@@ -121,12 +121,27 @@ export function formatNumber(n: number): string {
   return String(Number(n.toPrecision(12)));
 }
 
-/** Parses `30s`, `2m`, `1h`, `1d` into seconds. */
+const DURATION_UNIT_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** Seconds of a Prometheus duration (`30s`, `2m`, `1m30s`); undefined when malformed. */
+export function parseDurationSeconds(d: unknown): number | undefined {
+  if (typeof d !== "string" || d === "") return undefined;
+  let total = 0;
+  let rest = d;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * DURATION_UNIT_SECONDS[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** Seconds of a Prometheus duration; throws a ContractError naming the malformed value. */
 export function durationSeconds(d: string): number {
-  const m = /^(\d+)(ms|s|m|h|d|w|y)$/.exec(d);
-  if (!m) throw new ContractError(`invalid Prometheus duration "${d}": use a number and one unit, e.g. 30s, 2m, 1h`);
-  const mult: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-  return Number(m[1]) * mult[m[2]!]!;
+  const seconds = parseDurationSeconds(d);
+  if (seconds === undefined) throw new ContractError(`invalid Prometheus duration "${d}": use numbers with units, e.g. 30s, 2m, 1h`);
+  return seconds;
 }
 
 /** Formats seconds as the shortest Prometheus duration (`120` → `2m`). */

@@ -8,7 +8,8 @@
 import { parseArgs } from "node:util";
 import { formatFinding, type Finding } from "../stacks/checks/index.js";
 import { builtinSources, fileSource, type EnvSource } from "../stacks/load.js";
-import { renderEnvironment, SynthError } from "../stacks/synth.js";
+import { renderEnvironment } from "../stacks/synth.js";
+import { SynthError } from "../stacks/errors.js";
 import { ConfigError, parseEnvConfig } from "../stacks/validate.js";
 import { runCli } from "./cli.js";
 

@@ -1,5 +1,5 @@
 /** Shared CLI wrapper: user errors (bad config, failed checks, bad arguments) print cleanly. */
-import { SynthError } from "../stacks/synth.js";
+import { SynthError } from "../stacks/errors.js";
 import { ConfigError } from "../stacks/validate.js";
 
 const FS_CODES = new Set(["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ENOENT"]);

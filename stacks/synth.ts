@@ -11,8 +11,6 @@ import { describeObject, validateObjects } from "./schema.js";
 import { SynthError } from "./errors.js";
 import { buildStack, type EnvironmentStack } from "./stack.js";
 
-export { SynthError };
-
 export interface RenderedFile {
   /** Path relative to `dist/<env>/`. */
   readonly path: string;

@@ -118,6 +118,16 @@ export function getReplicasChangePerPeriod(
   return replicas;
 }
 
+/** The replica count a policy period started from: current minus what it added plus what it removed. */
+function replicasAtPeriodStart(
+  currentReplicas: number,
+  periodSeconds: number,
+  scaleUpEvents: readonly TimestampedScaleEvent[],
+  scaleDownEvents: readonly TimestampedScaleEvent[],
+): number {
+  return currentReplicas - getReplicasChangePerPeriod(periodSeconds, scaleUpEvents) + getReplicasChangePerPeriod(periodSeconds, scaleDownEvents);
+}
+
 /** calculateScaleUpLimitWithScalingRules */
 export function calculateScaleUpLimitWithScalingRules(
   currentReplicas: number,
@@ -130,9 +140,7 @@ export function calculateScaleUpLimitWithScalingRules(
   let result = useMin ? MAX_INT32 : MIN_INT32;
   for (let i = 0; i < rules.policies.length; i++) {
     const p = rules.policies[i]!;
-    const added = getReplicasChangePerPeriod(p.periodSeconds, scaleUpEvents);
-    const deleted = getReplicasChangePerPeriod(p.periodSeconds, scaleDownEvents);
-    const periodStartReplicas = currentReplicas - added + deleted;
+    const periodStartReplicas = replicasAtPeriodStart(currentReplicas, p.periodSeconds, scaleUpEvents, scaleDownEvents);
     let proposed = 0;
     if (p.type === "Pods") {
       proposed = periodStartReplicas + p.value;
@@ -157,9 +165,7 @@ export function calculateScaleDownLimitWithBehaviors(
   let result = useMin ? MIN_INT32 : MAX_INT32;
   for (let i = 0; i < rules.policies.length; i++) {
     const p = rules.policies[i]!;
-    const added = getReplicasChangePerPeriod(p.periodSeconds, scaleUpEvents);
-    const deleted = getReplicasChangePerPeriod(p.periodSeconds, scaleDownEvents);
-    const periodStartReplicas = currentReplicas - added + deleted;
+    const periodStartReplicas = replicasAtPeriodStart(currentReplicas, p.periodSeconds, scaleUpEvents, scaleDownEvents);
     let proposed = 0;
     if (p.type === "Pods") {
       proposed = periodStartReplicas - p.value;
@@ -248,6 +254,19 @@ export function normalizeDesiredReplicas(
   return { desired, stabilized, stabilizationReason, limitReason, text: parts.join("; ") };
 }
 
+/** The reason text when a direction's policies (or selectPolicy Disabled) cap the change. */
+function describeRateLimit(
+  direction: "scaleUp" | "scaleDown",
+  rules: ResolvedScalingRules,
+  limit: number,
+  events: readonly TimestampedScaleEvent[],
+): string {
+  const [verb, reason, moved] = direction === "scaleUp" ? ["scale-up", "ScaleUpLimit", "added"] : ["scale-down", "ScaleDownLimit", "removed"];
+  if (rules.selectPolicy === "Disabled") return `${verb} disabled (${direction} selectPolicy Disabled) (${reason})`;
+  const changed = plural(getReplicasChangePerPeriod(longestPeriod(rules), events), "replica");
+  return `limited by ${describePolicies(rules, direction)} to ${limit} (${reason}; ${changed} ${moved} within the longest period)`;
+}
+
 function describePolicies(rules: ResolvedScalingRules, direction: "scaleUp" | "scaleDown"): string {
   const ps = rules.policies
     .map((p) => `${p.type === "Pods" ? `${p.value} pods` : `${p.value}%`}/${p.periodSeconds}s`)
@@ -321,12 +340,7 @@ export function normalizeDesiredReplicasWithBehaviors(
       limitReason = possible;
       parts.push(
         possible === "ScaleUpLimit"
-          ? behavior.scaleUp.selectPolicy === "Disabled"
-            ? `scale-up disabled (scaleUp selectPolicy Disabled) (ScaleUpLimit)`
-            : `limited by ${describePolicies(behavior.scaleUp, "scaleUp")} to ${scaleUpLimit} (ScaleUpLimit; ${plural(
-                getReplicasChangePerPeriod(longestPeriod(behavior.scaleUp), scaleUpEvents),
-                "replica",
-              )} added within the longest period)`
+          ? describeRateLimit("scaleUp", behavior.scaleUp, scaleUpLimit, scaleUpEvents)
           : `limited to maxReplicas ${maxReplicas} (TooManyReplicas)`,
       );
     }
@@ -351,12 +365,7 @@ export function normalizeDesiredReplicasWithBehaviors(
       limitReason = possible;
       parts.push(
         possible === "ScaleDownLimit"
-          ? behavior.scaleDown.selectPolicy === "Disabled"
-            ? `scale-down disabled (scaleDown selectPolicy Disabled) (ScaleDownLimit)`
-            : `limited by ${describePolicies(behavior.scaleDown, "scaleDown")} to ${scaleDownLimit} (ScaleDownLimit; ${plural(
-                getReplicasChangePerPeriod(longestPeriod(behavior.scaleDown), scaleDownEvents),
-                "replica",
-              )} removed within the longest period)`
+          ? describeRateLimit("scaleDown", behavior.scaleDown, scaleDownLimit, scaleDownEvents)
           : `raised to minReplicas ${minReplicas} (TooFewReplicas)`,
       );
     }

@@ -341,18 +341,7 @@ function getResourceReplicas(
   if (typeof newUtil === "string") return fail(newUtil);
   const newUsageRatio = newUtil / targetUtilization;
   const head2 = `${head}; ${notes.join(", ")}: ${newUtil}% (ratio ${fmt(newUsageRatio)}) over ${count} pods`;
-  if (
-    isWithin(ctx.tolerances, newUsageRatio) ||
-    (usageRatio < 1.0 && newUsageRatio > 1.0) ||
-    (usageRatio > 1.0 && newUsageRatio < 1.0)
-  ) {
-    return ok(current, `${head2}; within tolerance or direction reversed -> ${current}`);
-  }
-  const newReplicas = ceilInt32(newUsageRatio * count);
-  if ((newUsageRatio < 1.0 && newReplicas > current) || (newUsageRatio > 1.0 && newReplicas < current)) {
-    return ok(current, `${head2}; ceil(${fmt(newUsageRatio)} * ${count}) = ${newReplicas} reverses direction -> ${current}`);
-  }
-  return ok(newReplicas, `${head2}; ceil(${fmt(newUsageRatio)} * ${count}) = ${newReplicas}`);
+  return afterRecompute(ctx, usageRatio, newUsageRatio, count, current, head2);
 }
 
 // ------------------------------------------------------------------ plain (average value) metrics
@@ -406,18 +395,7 @@ function calcPlainMetricReplicas(
   const newUsage = divTrunc(sum2.value, count);
   const newUsageRatio = toFloat(newUsage) / targetF;
   const head2 = `${head}; ${notes.join(", ")}: average ${String(newUsage)}m (ratio ${fmt(newUsageRatio)}) over ${count} pods`;
-  if (
-    isWithin(ctx.tolerances, newUsageRatio) ||
-    (usageRatio < 1.0 && newUsageRatio > 1.0) ||
-    (usageRatio > 1.0 && newUsageRatio < 1.0)
-  ) {
-    return ok(current, `${head2}; within tolerance or direction reversed -> ${current}`);
-  }
-  const newReplicas = ceilInt32(newUsageRatio * count);
-  if ((newUsageRatio < 1.0 && newReplicas > current) || (newUsageRatio > 1.0 && newReplicas < current)) {
-    return ok(current, `${head2}; ceil(${fmt(newUsageRatio)} * ${count}) = ${newReplicas} reverses direction -> ${current}`);
-  }
-  return ok(newReplicas, `${head2}; ceil(${fmt(newUsageRatio)} * ${count}) = ${newReplicas}`);
+  return afterRecompute(ctx, usageRatio, newUsageRatio, count, current, head2);
 }
 
 // ------------------------------------------------------------------ Object / External
@@ -503,6 +481,26 @@ function perPodReplicas(usage: Int, target: ParsedQuantity, capInt32: boolean, h
   const f = Math.ceil(usageF / targetF);
   const r = capInt32 && f > MAX_INT32 ? MAX_INT32 : ceilInt32(f);
   return ok(r, `${h}; ceil(${fmt(usageF)} / ${fmt(targetF)}) = ${r}`);
+}
+
+/**
+ * The end of the controller's recompute with missing/unready pods filled in: keep the current
+ * count when the new ratio is within tolerance or flips the direction, or when the rounded
+ * proposal would move against it; otherwise the new proposal.
+ */
+function afterRecompute(ctx: MetricContext, usageRatio: number, newUsageRatio: number, count: number, current: number, head: string): Proposal {
+  if (
+    isWithin(ctx.tolerances, newUsageRatio) ||
+    (usageRatio < 1.0 && newUsageRatio > 1.0) ||
+    (usageRatio > 1.0 && newUsageRatio < 1.0)
+  ) {
+    return ok(current, `${head}; within tolerance or direction reversed -> ${current}`);
+  }
+  const newReplicas = ceilInt32(newUsageRatio * count);
+  if ((newUsageRatio < 1.0 && newReplicas > current) || (newUsageRatio > 1.0 && newReplicas < current)) {
+    return ok(current, `${head}; ceil(${fmt(newUsageRatio)} * ${count}) = ${newReplicas} reverses direction -> ${current}`);
+  }
+  return ok(newReplicas, `${head}; ceil(${fmt(newUsageRatio)} * ${count}) = ${newReplicas}`);
 }
 
 function ok(replicas: number, detail: string): Proposal {

@@ -20,7 +20,8 @@ import type { CheckContext, PodTemplateRef } from "./context.js";
 import { contractSeries } from "./contract.js";
 import { meantForMain, safeSelectors } from "./promql.js";
 import type { K8sObject, PathSegment } from "./types.js";
-import { asArray, formatPath, isObject, promDurationSeconds, resourceOf, selectorMatches, str } from "./util.js";
+import { asArray, formatPath, isObject, resourceOf, selectorMatches, str } from "./util.js";
+import { parseDurationSeconds } from "../../constructs/metrics.js";
 
 /** One way the service's metrics port is scraped, as seen by the series it stores. */
 export interface ProducedScrape {
@@ -171,7 +172,7 @@ export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
   if (!main) unrelated.push("the environment renders no serving workload");
   const missingSelectorLabels = (o: K8sObject) => Object.entries(selectorLabels).filter(([k, v]) => labelsOf(o.metadata?.labels)[k] !== v);
   const produce = (resource: string, path: readonly PathSegment[], pods: PodTemplateRef, target: Labels, behavior: ScrapeBehavior, interval: unknown) => {
-    const seconds = promDurationSeconds(interval);
+    const seconds = parseDurationSeconds(interval);
     valid.push({ resource, path, workload: pods.resource, main: pods === main, target, behavior, ...(seconds !== undefined ? { intervalSeconds: seconds } : {}) });
   };
 

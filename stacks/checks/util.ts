@@ -109,21 +109,6 @@ export function selectorMatches(selector: unknown, labels: Readonly<Record<strin
   return true;
 }
 
-/** Seconds of a Prometheus duration (`15s`, `1m30s`), undefined when malformed. */
-export function promDurationSeconds(d: unknown): number | undefined {
-  if (typeof d !== "string" || d === "") return undefined;
-  const mult: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-  let total = 0;
-  let rest = d;
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/.exec(rest);
-    if (!m) return undefined;
-    total += Number(m[1]) * mult[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return total;
-}
-
 /** Equality of bucket boundaries and thresholds read from strings (`0.35` vs `0.35000000001`). */
 export function sameNumber(a: number, b: number): boolean {
   return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

@@ -18,7 +18,8 @@ import { fallbackReplicas, latencyP95Query, queueLengthQuery } from "../../stack
 import { autoscalerName, hpaName, prometheusAddress } from "../../stacks/naming.js";
 import { validateObjects } from "../../stacks/schema.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
-import { SynthError, toYaml } from "../../stacks/synth.js";
+import { toYaml } from "../../stacks/synth.js";
+import { SynthError } from "../../stacks/errors.js";
 import { runScript, ROOT } from "../helpers/cli.js";
 import { envConfig, envInput, stackFor } from "../helpers/env.js";
 

@@ -9,7 +9,8 @@ import { JsonPatch } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { CHECK_CODES, formatFinding, runChecks, type Finding } from "../../stacks/checks/index.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { renderEnvironment, SynthError } from "../../stacks/synth.js";
+import { renderEnvironment } from "../../stacks/synth.js";
+import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
 import { envConfig, envInput, stackFor } from "../helpers/env.js";
 

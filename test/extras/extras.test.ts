@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { addExtras, RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
-import { renderEnvironment, SynthError } from "../../stacks/synth.js";
+import { renderEnvironment } from "../../stacks/synth.js";
+import { SynthError } from "../../stacks/errors.js";
 import { syntaxErrors } from "../../constructs/promql-parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
 import { configProblems as problems, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { validateObjects } from "../../stacks/schema.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
-import { SynthError } from "../../stacks/synth.js";
+import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
 import { envConfig, envInput, stackFor } from "../helpers/env.js";
 
