@@ -7,28 +7,13 @@
 import { ApiObject, JsonPatch } from "cdk8s";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SynthError } from "../stacks/errors.js";
-import type { EnvironmentStack } from "../stacks/stack.js";
 import { renderEnvironment } from "../stacks/synth.js";
 import { envConfig } from "./helpers/env.js";
+import { onBuildStack } from "./helpers/stack-hook.js";
 
-/** Applied to every stack buildStack returns while set. */
-let breakStack: ((s: EnvironmentStack) => void) | undefined;
+vi.mock("../stacks/stack.js", async (orig) => (await import("./helpers/stack-hook.js")).hookedStackModule(orig));
 
-vi.mock("../stacks/stack.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../stacks/stack.js")>();
-  return {
-    ...real,
-    buildStack: (config: Parameters<typeof real.buildStack>[0]) => {
-      const s = real.buildStack(config);
-      breakStack?.(s);
-      return s;
-    },
-  };
-});
-
-afterEach(() => {
-  breakStack = undefined;
-});
+afterEach(() => onBuildStack(undefined));
 
 async function refusal(env: string): Promise<SynthError> {
   try {
@@ -47,25 +32,25 @@ describe("renderEnvironment refuses invalid objects", () => {
   });
 
   it("SCHEMA_INVALID: a schema-invalid field of a rendered object stops the render, naming env, object and field", async () => {
-    breakStack = (s) => s.service.deployment.addJsonPatch(JsonPatch.replace("/spec/revisionHistoryLimit", "five"));
+    onBuildStack((s) => s.service.deployment.addJsonPatch(JsonPatch.replace("/spec/revisionHistoryLimit", "five")));
     const e = await refusal("prod");
     expect(e.lines).toHaveLength(1);
     expect(e.lines[0]).toMatch(/^SCHEMA_INVALID env "prod": Deployment ml-serving-prod\/inference fails its schema: .*revisionHistoryLimit must be integer.*\. Fix: /);
   });
 
   it("SCHEMA_INVALID: an object of a kind no schema knows is refused too", async () => {
-    breakStack = (s) => {
+    onBuildStack((s) => {
       new ApiObject(s.charts[0]!, "widget", { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: s.config.namespace } });
-    };
+    });
     const e = await refusal("dev");
     expect(e.lines).toEqual([expect.stringMatching(/^SCHEMA_INVALID env "dev": Widget ml-serving-dev\/w fails its schema: no schema for apiVersion example.com\/v1 kind Widget/)]);
   });
 
   it("OBJECT_DUPLICATE: the same object rendered twice (in two charts) is refused", async () => {
-    breakStack = (s) => {
+    onBuildStack((s) => {
       const dup = s.charts[s.charts.length - 1]!;
       new ApiObject(dup, "dup-service-account", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "inference", namespace: s.config.namespace } });
-    };
+    });
     const e = await refusal("staging");
     expect(e.lines).toEqual([expect.stringMatching(/^OBJECT_DUPLICATE env "staging": ServiceAccount ml-serving-staging\/inference is rendered twice/)]);
   });

@@ -5,21 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { normalizeDesiredReplicas, normalizeDesiredReplicasWithBehaviors, resolveBehavior } from "../../simulator/hpa/behavior.js";
 import { hpaReconcile, resolveControllerConfig } from "../../simulator/hpa/step.js";
-import type { HorizontalPodAutoscalerBehavior, HpaHistory } from "../../simulator/hpa/types.js";
-import { externalAvg, hpaCase } from "./builders.js";
+import type { HorizontalPodAutoscalerBehavior } from "../../simulator/hpa/types.js";
+import { proposalCase } from "./builders.js";
 
-function run(o: { current: number; proposal: number; min?: number; max?: number; behavior?: HorizontalPodAutoscalerBehavior; history?: HpaHistory }) {
-  const r = hpaReconcile(
-    hpaCase({
-      current: o.current,
-      min: o.min ?? 1,
-      max: o.max ?? 100,
-      metrics: [externalAvg("load", "1")],
-      observations: [{ value: String(o.proposal) }],
-      ...(o.behavior !== undefined ? { behavior: o.behavior } : {}),
-      ...(o.history !== undefined ? { history: o.history } : {}),
-    }),
-  );
+function run(o: Parameters<typeof proposalCase>[0]) {
+  const r = hpaReconcile(proposalCase(o));
   expect(r.metricDesiredReplicas).toBe(o.proposal);
   return { desired: r.desiredReplicas, limit: r.limitReason, normalization: r.reason.slice(r.reason.indexOf("]; ") + 3) };
 }

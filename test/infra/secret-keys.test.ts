@@ -9,28 +9,16 @@ import { ApiObject } from "cdk8s";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EnvConfigInput } from "../../stacks/config.js";
 import { ENVIRONMENTS } from "../../stacks/envs/index.js";
-import type { EnvironmentStack } from "../../stacks/stack.js";
 import { envInput } from "../helpers/env.js";
+import { onBuildStack } from "../helpers/stack-hook.js";
 import { runProgram, stackConfig, type Registration } from "./harness.js";
 
-let extendStack: ((s: EnvironmentStack) => void) | undefined;
-
-vi.mock("../../stacks/stack.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../stacks/stack.js")>();
-  return {
-    ...real,
-    buildStack: (config: Parameters<typeof real.buildStack>[0]) => {
-      const s = real.buildStack(config);
-      extendStack?.(s);
-      return s;
-    },
-  };
-});
+vi.mock("../../stacks/stack.js", async (orig) => (await import("../helpers/stack-hook.js")).hookedStackModule(orig));
 
 const envs = ENVIRONMENTS as Record<string, EnvConfigInput>;
 const builtinProd = envs["prod"]!;
 afterEach(() => {
-  extendStack = undefined;
+  onBuildStack(undefined);
   envs["prod"] = builtinProd;
 });
 
@@ -65,14 +53,14 @@ describe("infra: config Secrets are keyed by secretTargetRef.key, not by the tri
   });
 
   it("a TriggerAuthentication the stack does not declare: its Secret gets the ref's key, valued from triggerSecrets", async () => {
-    extendStack = (s) => {
+    onBuildStack((s) => {
       new ApiObject(s.charts.find((c) => c.node.id === "autoscaling")!, "prom-auth", {
         apiVersion: "keda.sh/v1alpha1",
         kind: "TriggerAuthentication",
         metadata: { name: "prom-auth", namespace: s.config.namespace },
         spec: { secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] },
       });
-    };
+    });
     const config = stackConfig("prod", { ...SECRETS, triggerSecrets: JSON.stringify({ "prom-token": { token: TOKEN } }) });
     const { registrations } = await runProgram("prod", config);
     expect(secretsByName(registrations).get(`${NS}/prom-token`)).toEqual({ token: TOKEN });
