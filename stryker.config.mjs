@@ -37,6 +37,9 @@ export default {
   // 2 shared cores: one vitest worker per Stryker process.
   concurrency: 2,
   timeoutMS: 10000,
+  // The initial run is most of the suite in one vitest worker (synth.ts and checks are imported by
+  // nearly every test).
+  dryRunTimeoutMinutes: 30,
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: ".stryker-tmp",
   cleanTempDir: true,

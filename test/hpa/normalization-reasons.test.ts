@@ -70,6 +70,32 @@ describe("the reason names the rule that set the count", () => {
       "DesiredWithinRange",
       "stabilized by the scaleDown window 300s (highest recent recommendation) to 6 (behavior); desired 6 (scale down from 8)",
     ],
+    [
+      "no behavior, stabilized then raised to minReplicas (both steps named)",
+      { current: 6, proposal: 2, min: 5, history: { recommendations: [{ secondsAgo: 30, replicas: 4 }] } },
+      5,
+      "TooFewReplicas",
+      "stabilized by the downscale stabilization window 300s (highest recent recommendation) to 4; raised to minReplicas 5 (TooFewReplicas) (no behavior); desired 5 (scale down from 6)",
+    ],
+    [
+      "behavior, stabilized then raised to minReplicas (both steps named)",
+      { current: 8, proposal: 2, min: 7, behavior: {}, history: { recommendations: [{ secondsAgo: 30, replicas: 6 }] } },
+      7,
+      "TooFewReplicas",
+      "stabilized by the scaleDown window 300s (highest recent recommendation) to 6; raised to minReplicas 7 (TooFewReplicas) (behavior); desired 7 (scale down from 8)",
+    ],
+    [
+      "the longest period is the longest, not the last listed",
+      {
+        current: 4,
+        proposal: 20,
+        behavior: up0({ policies: [{ type: "Percent", value: 10, periodSeconds: 120 }, { type: "Pods", value: 2, periodSeconds: 60 }], selectPolicy: "Min" }),
+        history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 100, change: 1 }] },
+      },
+      4,
+      "ScaleUpLimit",
+      "limited by scaleUp policies [10%/120s, 2 pods/60s] selectPolicy Min to 4 (ScaleUpLimit; 1 replica added within the longest period) (behavior); desired 4 (no change)",
+    ],
     ["behavior, nothing limits", { current: 4, proposal: 6, behavior: {} }, 6, "DesiredWithinRange", "DesiredWithinRange (behavior); desired 6 (scale up from 4)"],
   ] as const)("%s", (_name, c, desired, limit, normalization) => {
     expect(run(c as Parameters<typeof run>[0])).toEqual({ desired, limit, normalization });
