@@ -1,7 +1,7 @@
 // StrykerJS mutation testing (`npm run mutation`): how many injected bugs the suite catches in the
 // modules where a silent bug costs most. Not part of `npm test` or CI (it takes far longer).
-// One module: `npm run mutation -- --mutate 'stacks/checks/**/*.ts'` (the incremental file then keeps
-// only that module's results: run the whole scope again before reading the total).
+// One module: `npm run mutation -- --mutate 'stacks/checks/**/*.ts' --incrementalFile reports/mutation/checks.json`
+// (its own incremental file, so runs of different modules do not overwrite each other's results).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
