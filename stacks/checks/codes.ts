@@ -35,6 +35,8 @@ export const CHECK_CODES = {
   KEDA_AVERAGE_NON_ADDITIVE: { check: 13, summary: "a KEDA trigger uses AverageValue on a non-additive signal (quantile, ratio, average)" },
   CAPACITY_EXCEEDED: { check: 14, summary: "maximum replicas × per-pod requests exceed the namespace quota (config.capacity)" },
   CAPACITY_NO_ROLLOUT_HEADROOM: { check: 14, summary: "warning: at maximum replicas a rolling update's surge pods no longer fit the quota" },
+  SCRAPE_BLOCKED_BY_POLICY: { check: 15, summary: "a NetworkPolicy refuses Prometheus the metrics port a scrape targets, or refuses a declared caller the serving port (ingress or egress)" },
+  ZERO_WITHOUT_WAKEUP: { check: 16, summary: "a workload may scale to zero, but every activating trigger reads only series its own pods export (or a clock): nothing wakes it" },
   SCHEMA_INVALID: { check: 0, summary: "a rendered object fails its upstream JSON schema (or has none)" },
   OBJECT_DUPLICATE: { check: 0, summary: "two constructs render the same object" },
   CONSTRUCT_INVARIANT: { check: 0, summary: "a construct refused the config (an invariant checked in its constructor)" },
