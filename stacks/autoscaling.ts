@@ -22,7 +22,7 @@ import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
 import { SynthError } from "./errors.js";
-import { holdAtZero, signalTriggers, sloInFlightTarget } from "./scaling-signals.js";
+import { holdAtZero, signalTriggers, sloConcurrencyMetrics } from "./scaling-signals.js";
 
 /** The histogram whose p95 the latency signals read. */
 export const LATENCY_HISTOGRAM = "http_request_duration_seconds";
@@ -118,7 +118,7 @@ function hpaFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentStack["add
     metrics: [
       // Per-pod metrics: the HPA averages the pods' values, so a per-pod p95 is a fair Pods target.
       { type: "Pods", metric: CUSTOM_METRICS.podP95Latency, averageValue: scaling.sloHpa.p95LatencySeconds },
-      { type: "Pods", metric: CUSTOM_METRICS.podInFlight, averageValue: sloInFlightTarget(stack.config) },
+      ...sloConcurrencyMetrics(stack.config),
       { type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: scaling.sloHpa.cpuUtilization } },
     ],
   });

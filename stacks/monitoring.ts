@@ -27,6 +27,7 @@ import { sloRules, type SloRuleSet } from "../constructs/slo-rules.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, hpaName, prometheusAddress } from "./naming.js";
 import type { EnvironmentStack } from "./stack.js";
+import { adapterBurstWindow } from "./scaling-signals.js";
 import { SynthError } from "./errors.js";
 import { formatProblem, type ConfigProblem } from "./validate.js";
 
@@ -239,7 +240,7 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
   }
 
   // prometheus-adapter: custom metrics always, external only where KEDA does not serve them.
-  const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda });
+  const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda, ...adapterBurstWindow(config) });
   // For clusters applying dist/ with kubectl or GitOps: install the adapter chart with
   // `rules.existing=<this name>`. The env's name keeps two environments sharing a cluster (and so
   // this namespace) from overwriting each other's ConfigMap. infra/ passes the same rules as values.

@@ -18,6 +18,8 @@
  * prometheus_client gauge with labels has no series before its first request), and nothing —
  * a scaler error the fallback and the alerts see — when the scrape is lost.
  */
+import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
+import type { PodsMetric } from "../constructs/hpa.js";
 import type { KedaTrigger, PrometheusTrigger } from "../constructs/keda-scaled-object.js";
 import { PromQL, type MetricContract } from "../constructs/metrics.js";
 import { PROMETHEUS_UP } from "../constructs/platform-metrics.js";
@@ -135,4 +137,20 @@ export function holdAtZero(config: EnvConfig, promql: PromQL, triggers: readonly
   const mayIdle = config.scaling.minReplicas === 0 || config.scaling.keda.idleReplicaCount !== undefined;
   if (!mayIdle) return [...triggers];
   return triggers.map((t) => (t.type !== "prometheus" || t.name === SIGNAL_TRIGGER_NAMES.wakeUp ? t : { ...t, query: zeroWithoutTargets(t.query, promql) }));
+}
+
+/** slo-hpa: the in-flight Pods metric against the concurrency target, and its burst peak (scaling.burst). */
+export function sloConcurrencyMetrics(config: EnvConfig): PodsMetric[] {
+  const { scaling } = config;
+  if (!scaling.concurrency.enabled) return [];
+  return [
+    { type: "Pods", metric: CUSTOM_METRICS.podInFlight, averageValue: sloInFlightTarget(config) },
+    ...(scaling.burst.enabled ? [{ type: "Pods" as const, metric: CUSTOM_METRICS.podInFlightBurst, averageValue: burstTarget(config) }] : []),
+  ];
+}
+
+/** The window the adapter's burst rule reads, where the slo-hpa HPA asks for it. */
+export function adapterBurstWindow(config: EnvConfig): { burstWindow?: string } {
+  const { scaling } = config;
+  return scaling.mode === "slo-hpa" && scaling.concurrency.enabled && scaling.burst.enabled ? { burstWindow: `${burstWindowSeconds(config)}s` } : {};
 }
