@@ -32,7 +32,7 @@ type Mode = (typeof MODES)[number];
  * replica and drops dev's KEDA wake-up trigger, since an HPA cannot scale to zero).
  */
 function build(env: string, mode: Mode, patch: Record<string, unknown> = {}): EnvironmentStack {
-  const hpa = mode === "keda" ? {} : { minReplicas: Math.max(1, envConfig(env).scaling.minReplicas), wakeUp: undefined };
+  const hpa = mode === "keda" ? {} : { minReplicas: Math.max(1, envConfig(env).scaling.minReplicas), wakeUp: undefined, ...(mode === "cpu-hpa" ? { burst: { enabled: false } } : {}) };
   const scaling = { ...hpa, ...((patch.scaling as object) ?? {}), mode };
   return stackFor(env, { ...patch, scaling, ...(mode === "keda" ? { cluster: { keda: true } } : {}) });
 }
@@ -47,9 +47,13 @@ function autoscalingObjects(stack: EnvironmentStack): any[] {
 const EXPECTED = {
   // dev scales to zero in its own mode (keda); the HPA modes keep one replica. inFlight: predictMaxConcurrency × uvicornWorkers × 70 %.
   dev: { namespace: "ml-serving-dev", job: "ml-serving-dev/inference", min: 1, kedaMin: 0, inFlight: "1400m", max: 2, fallback: 1, prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80" },
-  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, kedaMin: 2, inFlight: "2800m", max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+  // staging tries the burst path: its peak metric at 2 × 2.8 and no scale-up stabilization.
+  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, kedaMin: 2, inFlight: "2800m", burst: "5600m", upWindow: 0, max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
   prod: { namespace: "ml-serving-prod", job: "inference", min: 3, kedaMin: 3, inFlight: "5600m", max: 20, fallback: 10, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
 } as const;
+
+/** The env's behavior: the shared defaults, with staging's scale-up window of 0 for its burst trigger. */
+const behaviorOf = (x: object) => ({ ...BEHAVIOR, scaleUp: { ...BEHAVIOR.scaleUp, stabilizationWindowSeconds: "upWindow" in x ? x.upWindow : 60 } });
 
 const BEHAVIOR = {
   scaleUp: {
@@ -108,7 +112,7 @@ describe("scaling modes: each env through all three", () => {
               minReplicas: x.min,
               maxReplicas: x.max,
               metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
-              behavior: BEHAVIOR,
+              behavior: behaviorOf(x),
             });
             expect(hpaName(stack.config)).toBe("inference");
           });
@@ -119,11 +123,12 @@ describe("scaling modes: each env through all three", () => {
             expect(objs[0].spec.metrics).toEqual([
               { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "350m" } } },
               { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: x.inFlight } } },
+              ...("burst" in x ? [{ type: "Pods", pods: { metric: { name: "inference_requests_in_flight_burst" }, target: { type: "AverageValue", averageValue: x.burst } } }] : []),
               { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
             ]);
             // The names the HPA asks for are the names the adapter rules expose.
             expect(objs[0].spec.metrics.slice(0, 2).map((m: any) => m.pods.metric.name)).toEqual([CUSTOM_METRICS.podP95Latency, CUSTOM_METRICS.podInFlight]);
-            expect(objs[0].spec.behavior).toEqual(BEHAVIOR);
+            expect(objs[0].spec.behavior).toEqual(behaviorOf(x));
             expect([objs[0].spec.minReplicas, objs[0].spec.maxReplicas]).toEqual([x.min, x.max]);
           });
         }
@@ -139,7 +144,7 @@ describe("scaling modes: each env through all three", () => {
               minReplicaCount: x.kedaMin,
               maxReplicaCount: x.max,
               fallback: { failureThreshold: 3, replicas: x.fallback },
-              advanced: { horizontalPodAutoscalerConfig: { behavior: BEHAVIOR } },
+              advanced: { horizontalPodAutoscalerConfig: { behavior: behaviorOf(x) } },
               triggers: undefined,
             });
             const byName = Object.fromEntries(spec.triggers.map((t: any) => [t.name, t]));
@@ -149,7 +154,8 @@ describe("scaling modes: each env through all three", () => {
             const cron = env === "prod" ? ["prescale-business-hours"] : [];
             // dev may sit at zero: the gateway's request counter wakes it.
             const wake = env === "dev" ? ["wake-up"] : [];
-            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron, "concurrency", ...wake]);
+            const burst = "burst" in x ? ["concurrency-burst"] : [];
+            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron, "concurrency", ...burst, ...wake]);
             expect({ ...byName["p95-latency"], metadata: { ...byName["p95-latency"].metadata, query: "(checked below)" } }).toEqual({
               type: "prometheus",
               name: "p95-latency",
@@ -176,7 +182,7 @@ describe("scaling modes: each env through all three", () => {
           it("every prometheus query parses, returns one series, reads only the contract's metrics scoped to this service", () => {
             // The wake-up trigger reads the gateway, outside the service (test/autoscaling/signals.test.ts).
             const queries = objs[0].spec.triggers.filter((t: any) => t.type === "prometheus" && t.name !== "wake-up").map((t: any) => t.metadata.query);
-            expect(queries).toHaveLength(3);
+            expect(queries).toHaveLength("burst" in x ? 4 : 3);
             const contract = new Set(["up", ...DEFAULT_METRICS.flatMap((m) => (m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name]))]);
             for (const q of queries) {
               expect(syntaxErrors(q), q).toEqual([]);

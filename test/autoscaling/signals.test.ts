@@ -31,6 +31,14 @@ function promtool(tests: unknown[]): { code: number | null; out: string } {
 }
 
 describe("concurrency and burst triggers (mode keda)", () => {
+  it("staging tries the burst path: concurrency-burst at 2 × 2.8 over 30 s, scale-up window 0", () => {
+    const so = autoscaler(stackFor("staging"));
+    const burst = so.spec.triggers.find((t: any) => t.name === "concurrency-burst");
+    expect(burst.metadata.threshold).toBe("5.6");
+    expect(burst.metadata.query).toContain("[30s]");
+    expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
+  });
+
   it("prod: in-flight per pod against predictMaxConcurrency × uvicornWorkers × 70 %, burst at 2× over two scrapes", () => {
     const stack = stackFor("prod", BURST);
     const byName = Object.fromEntries(autoscaler(stack).spec.triggers.map((t: any) => [t.name, t]));
@@ -62,7 +70,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
     const c = envConfig("staging", { scaling: { concurrency: { utilization: 50 }, burst: { enabled: true, windowSeconds: 45, factor: 3 }, behavior: { scaleUp: { stabilizationWindowSeconds: 30 } } } });
     expect([concurrencyTarget(c), burstTarget(c)]).toEqual([2, 6]);
     expect(burstQuery(stackFor("staging").promql, c)).toContain("[45s]");
-    const off = autoscaler(stackFor("staging", { scaling: { concurrency: { enabled: false } } })).spec.triggers.map((t: any) => t.name);
+    const off = autoscaler(stackFor("staging", { scaling: { concurrency: { enabled: false }, burst: { enabled: false } } })).spec.triggers.map((t: any) => t.name);
     expect(off).not.toContain("concurrency");
   });
 
@@ -78,14 +86,14 @@ describe("concurrency and burst triggers (mode keda)", () => {
     const rule = monitoringOf(stack).adapterRules.custom.find((r) => r.name.as === CUSTOM_METRICS.podInFlightBurst);
     expect(rule?.metricsQuery).toBe('sum by (<<.GroupBy>>) (max_over_time(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[30s]))');
     // Without burst the adapter serves no peak metric.
-    expect(monitoringOf(stackFor("staging", { scaling: { mode: "slo-hpa" } })).adapterRules.custom.map((r) => r.name.as)).not.toContain(CUSTOM_METRICS.podInFlightBurst);
+    expect(monitoringOf(stackFor("staging", { scaling: { mode: "slo-hpa", burst: { enabled: false } } })).adapterRules.custom.map((r) => r.name.as)).not.toContain(CUSTOM_METRICS.podInFlightBurst);
     // An explicit target still wins.
     expect(autoscaler(stackFor("staging", { scaling: { mode: "slo-hpa", sloHpa: { inFlightPerPod: 6 } } })).spec.metrics[1].pods.target.averageValue).toBe("6");
   });
 
   it("a burst needs 2 scrapes in its window, a short scale-up window and a concurrency signal", () => {
     const codes = (patch: object) => configProblems(envInput("staging", patch), "staging").map((p) => `${p.code} ${p.field}`);
-    expect(codes({ scaling: { burst: { enabled: true } } })).toEqual(["CONFIG_CONFLICT scaling.behavior.scaleUp.stabilizationWindowSeconds"]);
+    expect(codes({ scaling: { burst: { enabled: true }, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } } } })).toEqual(["CONFIG_CONFLICT scaling.behavior.scaleUp.stabilizationWindowSeconds"]);
     expect(codes({ ...BURST, scaling: { ...BURST.scaling, burst: { enabled: true, windowSeconds: 20 } } })).toEqual(["RATE_WINDOW_TOO_SHORT scaling.burst.windowSeconds"]);
     expect(codes({ ...BURST, scaling: { ...BURST.scaling, concurrency: { enabled: false } } })).toEqual(["CONFIG_CONFLICT scaling.burst.enabled"]);
   });
