@@ -181,7 +181,7 @@ describe("alerts", () => {
     expect(keda.expr).toBe('sum by (scaledObject) (rate(keda_scaled_object_errors_total{exported_namespace="ml-serving-prod",scaledObject="inference"}[5m])) > 0');
     expect(keda.labels).toEqual({ severity: "warning", namespace: "ml-serving-prod" });
     expect(alertsOf("dev", DEV_CPU_HPA).has(ALERT.kedaUnhealthy)).toBe(false);
-    expect(alertsOf("staging", { scaling: { mode: "cpu-hpa" } }).has(ALERT.kedaUnhealthy)).toBe(false);
+    expect(alertsOf("staging", { scaling: { mode: "cpu-hpa", burst: { enabled: false } } }).has(ALERT.kedaUnhealthy)).toBe(false);
     // Plain Prometheus scrapes KEDA with honor_labels: the ScaledObject's namespace stays `namespace`.
     const plain = alertsOf("staging", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } }).get(ALERT.kedaUnhealthy)!;
     expect(plain.expr).toContain('keda_scaled_object_errors_total{namespace="ml-serving-staging",scaledObject="inference"}');
