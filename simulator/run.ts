@@ -18,7 +18,8 @@ import type { AutoscalerModel, SimMetric } from "./autoscaler.js";
 import { CronActivity } from "./cron.js";
 import { MetricsServerModel, PrometheusModel, type QueryResult } from "./metrics-pipeline.js";
 import { arrivalRates, prometheusDown, type Scenario } from "./scenarios.js";
-import { podProfile, SATURATION_UTILIZATION, ServiceTable, type PodProfile } from "./service-model.js";
+import { podProfile, ServiceTable, type PodProfile } from "./service-model.js";
+import { PodGroups } from "./pod-groups.js";
 
 export interface SimulationOptions {
   /** Seconds simulated at the scenario's initial load before t = 0, so the run starts settled. @default 900 */
@@ -143,9 +144,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   const threshold = config.slo.latency.thresholdSeconds;
   const bounds = latencyBuckets(config);
   const finiteBounds = bounds.slice(0, -1);
-  const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold]);
+  const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold], timeout);
   const thresholdIdx = finiteBounds.length;
-  const row = table.newRow();
   const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond);
   const D = rates.length;
   const scrape = config.monitoring.scrapeIntervalSeconds;
@@ -241,7 +241,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   let lastActive = -Infinity;
   const kedaCreated = -warmup;
 
-  // ---- traffic state
+  // ---- traffic state: the ready pods' queues, and the requests still to complete (the histogram
+  // observes a request when it completes, not when it arrives)
+  const groups = new PodGroups(table, finiteBounds.length, timeout);
   const cumBuckets = new Float64Array(bounds.length);
   let requestsTotal = 0;
   let backlog = 0;
@@ -439,39 +441,26 @@ export function simulate(input: SimulationInput): SimulationResult {
       queueTotal = 0;
       inFlightTotal = 0;
       utilTotal = 0;
+      groups.clear();
+      groups.idle(t);
     } else {
-      const cap = n * table.capacity;
-      let served: number;
-      let accepted = lambda;
-      if (backlog > 0 || lambda >= SATURATION_UTILIZATION * cap) {
-        served = Math.min(cap, lambda + backlog);
-        backlog = Math.max(0, backlog + lambda - cap);
-        // a client gives up after the timeout: the queue never holds more than timeout × capacity
-        const maxBacklog = timeout * cap;
-        if (backlog > maxBacklog) {
-          failed = backlog - maxBacklog;
-          accepted = lambda - failed;
-          backlog = maxBacklog;
-        }
-        table.lookup(SATURATION_UTILIZATION, backlog / cap, row);
-      } else {
-        served = lambda;
-        table.lookup(lambda / cap, 0, row);
-      }
-      latency = lambda > 0 ? Math.min(row.quantile, timeout) : NaN;
-      queueTotal = n * row.queueLength + backlog;
-      inFlightTotal = queueTotal + n * row.busySlots;
-      utilTotal = (n * row.busySlots) / pod.queue.servers;
-      coresPerPod = (served * pod.cpuSecondsPerRequest) / n;
-      // the histogram observes the requests the pods answer
-      const m = finiteBounds.length;
-      for (let j = 0; j < m; j++) cumBuckets[j] += accepted * row.cdf[j]!;
-      cumBuckets[m] += accepted;
-      slow = accepted * (1 - row.cdf[thresholdIdx]!) + failed;
+      groups.resize(n);
+      const o = groups.advance(t, lambda);
+      failed = o.failed;
+      const accepted = lambda - failed;
+      latency = lambda > 0 ? Math.min(o.quantile, timeout) : NaN;
+      backlog = o.backlog;
+      queueTotal = o.queue;
+      inFlightTotal = o.inFlight;
+      utilTotal = o.busySlots / pod.queue.servers;
+      coresPerPod = (o.served * pod.cpuSecondsPerRequest) / n;
+      slow = accepted * (1 - o.cdf[thresholdIdx]!) + failed;
     }
     requestsTotal += lambda;
     ms.observe(t, coresPerPod, msOffset);
     if (up && scrapePhase === 0) {
+      // the histogram observes the requests completed by now
+      groups.histogram(t, cumBuckets);
       sample.requestsTotal = requestsTotal;
       sample.queueTotal = queueTotal;
       sample.inFlightTotal = inFlightTotal;
