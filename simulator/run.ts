@@ -118,6 +118,9 @@ export interface SimulationSettings {
 
 const toMilli = (v: number): string => `${Math.round(v * 1000)}m`;
 
+/** KEDA v2.18.3 pkg/scalers/scaler.go GenerateMetricInMili: int64(value × 1000), truncated. */
+const kedaMilli = (v: number): number => Math.trunc(v * 1000);
+
 /** Bucket bounds of the latency histogram the service exports, +Inf appended. */
 function latencyBuckets(config: EnvConfig): number[] {
   const h = config.service.metrics.metrics.find((m) => m.name === "http_request_duration_seconds");
@@ -295,8 +298,9 @@ export function simulate(input: SimulationInput): SimulationResult {
       return { pods: resourcePods(m, t) };
     }
     if (m.signal.kind === "cron") {
-      // KEDA's cron scaler reads the clock: never fails
-      const v = crons[m.index]!.at(t) ? m.signal.desiredReplicas : 1;
+      // KEDA v2.18.3 pkg/scalers/cron_scaler.go GetMetricsAndActivity: desiredReplicas inside the
+      // window, 0 outside (GenerateMetricInMili); reads the clock, never fails
+      const v = crons[m.index]!.at(t) ? m.signal.desiredReplicas : 0;
       lastSeen[m.index] = v;
       return { value: String(v), readyPods: readyCount };
     }
@@ -329,12 +333,16 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (!r.ok && r.reason === "empty" && trig.ignoreNullValues) r = { ok: true, value: 0 };
     if (r.ok) {
       failures[m.index] = 0;
-      lastSeen[m.index] = r.value;
-      return { value: toMilli(r.value), readyPods: readyCount };
+      const milli = kedaMilli(r.value);
+      lastSeen[m.index] = milli / 1000;
+      return { value: `${milli}m`, readyPods: readyCount };
     }
     failures[m.index]!++;
     const fb = keda?.fallback;
     if (fb && failures[m.index]! > fb.failureThreshold) {
+      // KEDA v2.18.3 pkg/fallback/fallback.go doFallback: the replicas by behavior, divided by the
+      // ready replicas for a Value target, times the target, as int64(target × 1000 × replicas)
+      // milli-units (truncated); no ready replica with a Value target: the fallback fails
       const current = pods.length;
       const replicas =
         fb.behavior === "currentReplicas"
@@ -345,12 +353,16 @@ export function simulate(input: SimulationInput): SimulationResult {
               ? Math.min(current, fb.replicas)
               : fb.replicas;
       const target = m.spec.type === "External" ? m.spec.external.target : null;
-      let value: number;
-      if (target?.type === "Value") value = (quantityToNumber(target.value ?? 0) * replicas) / Math.max(readyCount, 1);
-      else value = quantityToNumber(target?.averageValue ?? 0) * replicas;
+      const isValue = target?.type === "Value";
+      if (isValue && readyCount === 0) {
+        lastSeen[m.index] = NaN;
+        return { error: "keda: error performing fallback (readyReplicas is zero, cannot do fallback for a Value metric)" };
+      }
+      const normalisation = quantityToNumber((isValue ? target?.value : target?.averageValue) ?? 0);
+      const milli = Math.trunc(normalisation * 1000 * (isValue ? replicas / readyCount : replicas));
       fallbackActive = 1;
-      lastSeen[m.index] = value;
-      return { value: toMilli(value), readyPods: readyCount };
+      lastSeen[m.index] = milli / 1000;
+      return { value: `${milli}m`, readyPods: readyCount };
     }
     lastSeen[m.index] = NaN;
     return { error: r.reason === "down" ? "keda: prometheus scaler error (Prometheus unreachable)" : "keda: prometheus query returned no value (ignoreNullValues false)" };
@@ -386,7 +398,10 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (r.desiredReplicas !== pods.length) setReplicas(r.desiredReplicas, t, "hpa", r.reason);
   };
 
-  // KEDA operator: activation (0 <-> 1) and the cache for useCachedMetrics triggers
+  // KEDA operator, every pollingInterval: the cache for useCachedMetrics triggers, then activation
+  // and deactivation as KEDA v2.18.3 decides them (pkg/scaling/scale_handler.go getScaledObjectState,
+  // pkg/scaling/executor/scale_scaledobjects.go RequestScale).
+  const onlyCpuMemory = metrics.every((m) => m.source === "metrics-server");
   const poll = (t: number, up: boolean) => {
     if (!keda) return;
     let active = false;
@@ -396,6 +411,7 @@ export function simulate(input: SimulationInput): SimulationResult {
         if (crons[m.index]!.at(t)) active = true;
         continue;
       }
+      // cpu/memory triggers are Resource metrics: getScalerState skips them (no activity, no error)
       if (!m.trigger || m.source !== "prometheus") continue;
       let r = prom.query(m.signal, t, up);
       if (!r.ok && r.reason === "empty" && m.trigger.ignoreNullValues) r = { ok: true, value: 0 };
@@ -403,16 +419,32 @@ export function simulate(input: SimulationInput): SimulationResult {
       if (!r.ok) error = true;
       else if (r.value > m.trigger.activationThreshold) active = true;
     }
-    if (keda.minReplicaCount >= 1) return; // always active: the HPA does 1 <-> N and min
-    if (error) return; // KEDA does not scale to zero on a failing scaler
+    // only cpu/memory triggers: always active unless a scaler errors
+    if (onlyCpuMemory && !error) active = true;
+    const current = pods.length;
+    const min = keda.minReplicaCount;
+    const idle = keda.idleReplicaCount;
     if (active) {
-      lastActive = t;
-      if (pods.length === 0) setReplicas(Math.max(keda.minReplicaCount, 1), t, "keda-activation", `a trigger is above its activation threshold: scale from zero`);
+      if ((idle !== undefined && current < min) || current === 0) {
+        // scaleFromZeroOrIdle: to minReplicaCount (at least 1), whether or not another trigger errors
+        const to = min > 0 ? min : 1;
+        setReplicas(to, t, "keda-activation", `a trigger is active: scale from ${current === 0 ? "zero" : `idle ${current}`} to ${to}`);
+        lastActive = t;
+      } else if (!error) {
+        lastActive = t; // updateLastActiveTime (not while some trigger errors)
+      }
       return;
     }
-    const since = lastActive === -Infinity ? kedaCreated + keda.initialCooldownPeriodSeconds : lastActive + keda.cooldownPeriodSeconds;
-    const idle = keda.idleReplicaCount ?? 0;
-    if (pods.length > idle && t >= since) setReplicas(idle, t, "keda-cooldown", `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle}`);
+    // a scaler errors: hold (the HPA's fallback takes over); with fallback.replicas 0 it falls through
+    if (error && (keda.fallback === null || keda.fallback.replicas !== 0)) return;
+    if ((idle !== undefined && current > idle) || (current > 0 && min === 0)) {
+      // scaleToZeroOrIdle after the cooldown (initialCooldownPeriod while lastActiveTime is unset)
+      const since = lastActive === -Infinity ? kedaCreated + keda.initialCooldownPeriodSeconds : lastActive + keda.cooldownPeriodSeconds;
+      const to = idle ?? min;
+      if (since < t) setReplicas(to, t, "keda-cooldown", `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle !== undefined ? `idleReplicaCount ${to}` : to}`);
+    } else if (current < min && idle === undefined) {
+      setReplicas(min, t, "keda-activation", `below minReplicaCount: scale to ${min}`);
+    }
   };
 
   // ---------------------------------------------------------------- the loop

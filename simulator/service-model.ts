@@ -371,6 +371,7 @@ export class ServiceTable {
     }
     const r = rho > 0 ? rho : 0;
     this.fill((-Math.log(1 - r) / this.uMax) * (n - 1), 0, out);
+    out.busySlots = r * this.params.servers;
   }
 
   /**
