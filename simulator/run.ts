@@ -8,11 +8,9 @@
  * Per-second work touches only typed arrays and preallocated objects; cases are built on the 15 s
  * ticks only. Deterministic: no randomness, no clock.
  */
-import { DEFAULT_CONTROLLER_CONFIG } from "./hpa/types.js";
 import type { HpaCase, MetricObservation, PodObservation, HpaHistory } from "./hpa/types.js";
-import { hpaReconcile } from "./hpa/step.js";
+import { ageHistory, hpaReconcile, recordReconcile } from "./hpa/step.js";
 import { quantityToNumber } from "./hpa/quantity.js";
-import { longestPeriod, resolveBehavior } from "./hpa/behavior.js";
 import type { EnvConfig } from "../stacks/config.js";
 import type { AutoscalerModel, SimMetric } from "./autoscaler.js";
 import { CronActivity } from "./cron.js";
@@ -221,19 +219,9 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (t >= 0) events.push({ t, from, to: n, by, reason });
   };
 
-  // ---- HPA controller memory (absolute times)
-  const controller = DEFAULT_CONTROLLER_CONFIG;
-  let recsInitialized = false;
-  let recs: { at: number; replicas: number }[] = [];
-  let ups: { at: number; change: number }[] = [];
-  let downs: { at: number; change: number }[] = [];
-  let recKeep = controller.downscaleStabilizationSeconds;
-  let eventKeep = 0;
-  if (model.hpa.behavior) {
-    const b = resolveBehavior(model.hpa.behavior, controller);
-    recKeep = Math.max(b.scaleUp.stabilizationWindowSeconds, b.scaleDown.stabilizationWindowSeconds);
-    eventKeep = Math.max(longestPeriod(b.scaleUp), longestPeriod(b.scaleDown));
-  }
+  // ---- HPA controller memory: stored and overwritten as horizontal.go does (recordReconcile)
+  let history: HpaHistory | null = null;
+  let lastSync = 0;
 
   // ---- KEDA state
   const crons = metrics.map((m) =>
@@ -368,33 +356,20 @@ export function simulate(input: SimulationInput): SimulationResult {
     return { error: r.reason === "down" ? "keda: prometheus scaler error (Prometheus unreachable)" : "keda: prometheus query returned no value (ignoreNullValues false)" };
   };
 
-  const buildHistory = (t: number): HpaHistory => {
-    recs = recs.filter((r) => t - r.at <= recKeep);
-    ups = ups.filter((e) => t - e.at <= eventKeep);
-    downs = downs.filter((e) => t - e.at <= eventKeep);
-    return {
-      recommendations: recsInitialized ? recs.map((r) => ({ secondsAgo: t - r.at, replicas: r.replicas })) : null,
-      scaleUpEvents: ups.map((e) => ({ secondsAgo: t - e.at, change: e.change })),
-      scaleDownEvents: downs.map((e) => ({ secondsAgo: t - e.at, change: e.change })),
-    };
-  };
-
   const reconcile = (t: number, up: boolean) => {
     fallbackActive = 0;
     const observations = metrics.map((m) => observe(m, t, up));
+    if (history !== null) history = ageHistory(history, t - lastSync);
+    lastSync = t;
     const c: HpaCase = {
       spec: model.hpa,
       currentReplicas: pods.length,
       statusReplicas: pods.length,
       observations,
-      history: buildHistory(t),
+      history,
     };
     const r = hpaReconcile(c);
-    if (r.record.initialRecommendation !== null) recs.push({ at: t, replicas: r.record.initialRecommendation });
-    if (r.record.recommendation !== null) recs.push({ at: t, replicas: r.record.recommendation });
-    if (r.record.scaleUpEvent !== null) ups.push({ at: t, change: r.record.scaleUpEvent });
-    if (r.record.scaleDownEvent !== null) downs.push({ at: t, change: r.record.scaleDownEvent });
-    recsInitialized = true;
+    history = recordReconcile(history, r, c);
     if (r.desiredReplicas !== pods.length) setReplicas(r.desiredReplicas, t, "hpa", r.reason);
   };
 

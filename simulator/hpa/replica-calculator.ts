@@ -177,7 +177,7 @@ function parsePodQuantity(v: unknown, what: string, p: PodObservation, i: number
 
 /**
  * groupPods: classifies each pod (into stateBuf) and parses its sample (into valueBuf).
- *   deleting or phase Failed            -> ignored
+ *   deleting or phase Failed/Succeeded  -> ignored
  *   phase Pending                       -> unready
  *   no sample                           -> missing
  *   CPU only: PodReady/startTime rules  -> unready
@@ -195,7 +195,9 @@ function groupPods(
     const phase = p.phase ?? "Running";
     let state: number;
     valueBuf[i] = null;
-    if (p.deleting === true || phase === "Failed") {
+    // terminal pods are ignored: Failed (v1.34.4 groupPods) and Succeeded (kubernetes#141302, merged
+    // upstream after v1.34.4, which still counts a Succeeded pod as missing)
+    if (p.deleting === true || phase === "Failed" || phase === "Succeeded") {
       state = IGNORED;
     } else if (phase === "Pending") {
       state = UNREADY;

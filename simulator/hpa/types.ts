@@ -166,6 +166,11 @@ export interface TimestampedScaleEvent {
   secondsAgo: number;
   /** replicas added (scaleUpEvents) or removed (scaleDownEvents); positive */
   change: number;
+  /**
+   * Marked by markScaleEventsOutdated once older than the longest policy period; the next event
+   * overwrites the last outdated one. Never counted differently (only its age counts). @default false
+   */
+  outdated?: boolean;
 }
 
 export interface HpaHistory {
