@@ -286,7 +286,12 @@ export function markdownReport(
 ): string {
   const r0 = results[0]!;
   const s = r0.scenario;
-  const unit = s.unit === "users" ? `users × ${r0.pod.requestsPerUserPerSecond} req/s each` : "requests/s";
+  const unit =
+    s.unit === "users"
+      ? `users × ${r0.pod.requestsPerUserPerSecond} req/s each`
+      : s.unit === "pods"
+        ? `pods' worth of load × ${Number(r0.pod.capacityRps.toPrecision(6))} req/s each`
+        : "requests/s";
   const out: string[] = [];
   out.push(`# Scaling what-if: ${r0.env} · ${s.name}${results.length > 1 ? ` · ${results.map((r) => r.label).join(" vs ")}` : ` · ${r0.label}`}`);
   out.push("");

@@ -147,7 +147,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const finiteBounds = bounds.slice(0, -1);
   const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold], timeout);
   const thresholdIdx = finiteBounds.length;
-  const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond);
+  const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond, pod.capacityRps);
   const D = rates.length;
   const scrape = config.monitoring.scrapeIntervalSeconds;
   const scrapeOffset = Math.floor(scrape / 2);
