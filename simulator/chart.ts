@@ -162,7 +162,8 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
               // band with a thin line inside; the legend names the widths
               strokeWidth: {
                 field: "run",
-                type: "nominal",
+                type: "ordinal",
+                sort: runs,
                 title: "replica line (drawn on top of each other)",
                 scale: { domain: runs, range: runs.map((_, i) => round(Math.max(1.2, 5 - 1.9 * i))) },
               },

@@ -7,7 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { autoscalerModel } from "../../simulator/autoscaler.js";
 import { histogramQuantile } from "../../simulator/metrics-pipeline.js";
+import { PodGroups } from "../../simulator/pod-groups.js";
 import { simulate } from "../../simulator/run.js";
+import { ServiceTable } from "../../simulator/service-model.js";
 import { loadScenario, parseScenarioJson } from "../../simulator/scenarios.js";
 import { envConfig } from "../helpers/env.js";
 import { replicate, sampleQuantile } from "../helpers/des.js";
@@ -68,6 +70,34 @@ describe("overload and recovery on one pod", () => {
     expect(des.meanWaiting[200]).toBeLessThan(2);
   });
 });
+
+describe("recovery when new pods join an overloaded service", () => {
+  // one pod flooded at 70 req/s for 60 s builds a backlog; at 60 s three more pods become ready and
+  // the load drops to 60 req/s: queued requests stay on the first pod (connections do not move),
+  // which drains at its own capacity while the new pods start empty
+  const scenario = parseScenarioJson('{"unit":"rps","points":[[0,70],[60,60]],"interpolation":"step","durationSeconds":200}', "join");
+  const des = replicate({ rps: scenario.load, readyAt: [-1, 60, 60, 60], ...POD }, 60);
+
+  it("the backlog drains at the first pod's spare capacity, as in the DES (±25 % or 10 requests)", () => {
+    const tl = simulateJoin(scenario.load);
+    for (const t of [60, 80, 100, 120, 140]) {
+      const d = des.meanWaiting[t]!;
+      expect(Math.abs(tl[t]! - d), `t=${t}: ${tl[t]} vs ${d}`).toBeLessThanOrEqual(Math.max(10, 0.25 * d));
+    }
+  });
+});
+
+/** Requests waiting over time for 1 pod until t = 60, then 4 (three new, empty), through PodGroups. */
+function simulateJoin(rps: Float64Array): Float64Array {
+  const table = new ServiceTable(POD, 0.95, [0.5], 60);
+  const groups = new PodGroups(table, 1, 60);
+  const out = new Float64Array(rps.length);
+  for (let t = 0; t < rps.length; t++) {
+    groups.resize(t < 60 ? 1 : 4);
+    out[t] = groups.advance(t, rps[t]!).queue;
+  }
+  return out;
+}
 
 describe("the histogram observes a request when it completes", () => {
   // the latency trigger of prod's ScaledObject on three pinned pods: what KEDA reads mid-spike
