@@ -43,6 +43,7 @@ export class PodGroups {
   private x: number[] = [];
   private readonly row: TableRow;
   private readonly rowB: TableRow;
+  private readonly occ = { queue: 0, busy: 0 };
   private readonly xMax: number;
   // cohort ring: H seconds × MAX_GROUPS
   private readonly H: number;
@@ -133,10 +134,9 @@ export class PodGroups {
       const k = this.n[g]!;
       const x0 = this.x[g]!;
       // gauges at the start of the second (what a scrape in this second reads)
-      const p0 = tb.position(x0);
-      tb.fill(p0.pos, p0.delay, this.row);
-      o.queue += k * this.row.queueLength;
-      o.busySlots += k * this.row.busySlots;
+      tb.occupancy(x0, this.occ);
+      o.queue += k * this.occ.queue;
+      o.busySlots += k * this.occ.busy;
       o.inFlight += k * x0;
       o.backlog += k * Math.max(0, x0 - tb.saturatedInSystem);
       let x1 = tb.step(x0, lp);

@@ -393,6 +393,29 @@ export class ServiceTable {
     return { pos: lo + (x - L[lo]!) / (L[hi]! - L[lo]!), delay: 0 };
   }
 
+  /**
+   * Mean requests waiting for a slot and mean busy slots of a pod holding `x` requests (the gauges;
+   * cheaper than {@link fill}: no latency distribution). Writes into `out`.
+   */
+  occupancy(x: number, out: { queue: number; busy: number }): void {
+    const n = ServiceTable.ROWS;
+    if (!(x > 0)) {
+      out.queue = 0;
+      out.busy = 0;
+      return;
+    }
+    if (x >= this.saturatedInSystem) {
+      out.queue = this.lq[n - 1]! + (x - this.saturatedInSystem);
+      out.busy = SATURATION_UTILIZATION * this.params.servers;
+      return;
+    }
+    const { pos } = this.position(x);
+    const i = Math.min(Math.floor(pos), n - 2);
+    const f = pos - i;
+    out.queue = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
+    out.busy = (this.rho[i]! + f * (this.rho[i + 1]! - this.rho[i]!)) * this.params.servers;
+  }
+
   /** Fills `out` for a row position and backlog delay (see {@link position}). */
   fill(pos: number, delaySeconds: number, out: TableRow): void {
     const n = ServiceTable.ROWS;
