@@ -327,7 +327,7 @@ const ScalingSchema = z.strictObject({
   cpuHpa: z.strictObject({ cpuUtilization: percent("scaling.cpuHpa.cpuUtilization").default(70) }).prefault({}),
   sloHpa: z
     .strictObject({
-      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.35),
+      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.5),
       /** Per-pod in-flight target. @default predictMaxConcurrency × uvicornWorkers × scaling.concurrency.utilization */
       inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).optional(),
       cpuUtilization: percent("scaling.sloHpa.cpuUtilization").default(80),

@@ -79,7 +79,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
     const stack = stackFor("staging", patch);
     const metrics = autoscaler(stack).spec.metrics;
     expect(metrics.filter((m: any) => m.type === "Pods").map((m: any) => [m.pods.metric.name, m.pods.target.averageValue])).toEqual([
-      [CUSTOM_METRICS.podP95Latency, "350m"],
+      [CUSTOM_METRICS.podP95Latency, "500m"],
       [CUSTOM_METRICS.podInFlight, "2800m"],
       [CUSTOM_METRICS.podInFlightBurst, "5600m"],
     ]);
