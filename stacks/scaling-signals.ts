@@ -145,7 +145,8 @@ export function sloConcurrencyMetrics(config: EnvConfig): PodsMetric[] {
   if (!scaling.concurrency.enabled) return [];
   return [
     { type: "Pods", metric: CUSTOM_METRICS.podInFlight, averageValue: sloInFlightTarget(config) },
-    ...(scaling.burst.enabled ? [{ type: "Pods" as const, metric: CUSTOM_METRICS.podInFlightBurst, averageValue: burstTarget(config) }] : []),
+    // 2× the stable target this mode uses (an explicit sloHpa.inFlightPerPod included).
+    ...(scaling.burst.enabled ? [{ type: "Pods" as const, metric: CUSTOM_METRICS.podInFlightBurst, averageValue: Number((sloInFlightTarget(config) * scaling.burst.factor).toPrecision(6)) }] : []),
   ];
 }
 

@@ -121,7 +121,7 @@ describe("scaling modes: each env through all three", () => {
         if (mode === "slo-hpa") {
           it("HPA v2 on the adapter's per-pod p95 latency and in-flight, CPU 80 % backstop", () => {
             expect(objs[0].spec.metrics).toEqual([
-              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "350m" } } },
+              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "500m" } } },
               { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: x.inFlight } } },
               ...("burst" in x ? [{ type: "Pods", pods: { metric: { name: "inference_requests_in_flight_burst" }, target: { type: "AverageValue", averageValue: x.burst } } }] : []),
               { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
@@ -192,7 +192,9 @@ describe("scaling modes: each env through all three", () => {
                 const m = Object.fromEntries(s.matchers.map((l) => [l.name, `${l.op}${l.value}`]));
                 expect(m.namespace, q).toBe(`=${x.namespace}`);
                 expect(m.job, q).toBe(`=${x.job}`);
-                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(4 * stack.config.monitoring.scrapeIntervalSeconds);
+                // rate windows hold ≥ 4 scrapes; the burst trigger's max_over_time peak ≥ 2 (stacks/scaling-signals.ts)
+                const scrapes = q.includes("max_over_time") ? 2 : 4;
+                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(scrapes * stack.config.monitoring.scrapeIntervalSeconds);
               }
             }
             const latency = selectors(queries[0]).filter((s) => s.metric !== "up");
@@ -263,7 +265,8 @@ describe("scaling config reaches the rendered autoscaler", () => {
     expect([so.pollingInterval, so.cooldownPeriod, so.initialCooldownPeriod]).toEqual([10, 120, 60]);
 
     const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.25, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
-    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", 75]);
+    // staging's burst path: the peak target is 2 × the explicit in-flight target.
+    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", "12", 75]);
     const cpu = autoscalingObjects(build("dev", "cpu-hpa", { scaling: { cpuHpa: { cpuUtilization: 60 } } }))[0].spec;
     expect(cpu.metrics[0].resource.target.averageUtilization).toBe(60);
   });
