@@ -4,16 +4,14 @@
  * (targets up, no in-flight series yet), scrape lost, scaled to zero, a burst, and the gateway
  * counter that wakes dev.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
 import { burstQuery, burstTarget, concurrencyQuery, concurrencyTarget, holdAtZero, wakeUpQuery, zeroWithoutTargets } from "../../stacks/scaling-signals.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { configProblems, envConfig, envInput, stackFor } from "../helpers/env.js";
+import { promtool, writeTemp } from "../monitoring/promtool.js";
 
 const BURST = { scaling: { burst: { enabled: true }, behavior: { scaleUp: { stabilizationWindowSeconds: 0 } } } };
 
@@ -21,13 +19,12 @@ function autoscaler(stack: ReturnType<typeof stackFor>): any {
   return stack.charts.find((c) => c.node.id === "autoscaling")!.toJson()[0];
 }
 
-function promtool(tests: unknown[]): { code: number | null; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), "promtool-signals-"));
-  const file = join(dir, "test.yaml");
-  writeFileSync(file, stringify({ rule_files: [], evaluation_interval: "15s", tests }, { lineWidth: 0 }));
-  const r = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8" });
+/** promtool test rules on `tests` (no rule files: expression tests only). */
+function promtoolTests(tests: unknown[]): { code: number | null; out: string } {
+  const dir = writeTemp({ "test.yaml": stringify({ rule_files: [], evaluation_interval: "15s", tests }, { lineWidth: 0 }) }, "promtool-signals-");
+  const r = promtool(["test", "rules", "test.yaml"], dir);
   rmSync(dir, { recursive: true });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  return { code: r.code, out: r.output };
 }
 
 describe("concurrency and burst triggers (mode keda)", () => {
@@ -144,7 +141,7 @@ describe("the signals evaluated by promtool", () => {
   const zeroed = zeroWithoutTargets(concurrency, promql);
 
   it("concurrency: busy, idle (no series yet), scrape lost; burst: the peak of the last two scrapes; zero: 0 only without targets", () => {
-    const r = promtool([
+    const r = promtoolTests([
       {
         // Two pods busy; /health and another namespace do not count.
         interval: "15s",
@@ -207,7 +204,7 @@ describe("the signals evaluated by promtool", () => {
       values,
     });
     const gwUp = { series: 'up{namespace="kube-system",job="kubernetes-pods",pod="traefik-abc"}', values: "1+0x20" };
-    const r = promtool([
+    const r = promtoolTests([
       {
         // 3 requests per 15 s while no pod runs (the gateway answers 503): 0.2 req/s wakes the service; another service's traffic does not count.
         interval: "15s",
