@@ -302,6 +302,7 @@ export class ServiceTable {
   readonly saturatedInSystem: number;
   /** Whole seconds of response time tabulated per row (beyond: every unsaturated request is done). */
   readonly horizon: number;
+  private readonly scratchPos = { pos: 0, delay: 0 };
 
   constructor(
     readonly params: PodServiceParams,
@@ -378,10 +379,18 @@ export class ServiceTable {
    * The row position (0 … ROWS − 1, fractional) and backlog delay of a pod holding `x` requests
    * on average: ρ(x) = L⁻¹(x) below saturation; above, the saturated row and (x − L(ρ_cap)) / cμ.
    */
-  position(x: number): { pos: number; delay: number } {
+  position(x: number, out: { pos: number; delay: number } = { pos: 0, delay: 0 }): { pos: number; delay: number } {
     const n = ServiceTable.ROWS;
-    if (!(x > 0)) return { pos: 0, delay: 0 };
-    if (x >= this.saturatedInSystem) return { pos: n - 1, delay: (x - this.saturatedInSystem) / this.capacity };
+    out.delay = 0;
+    if (!(x > 0)) {
+      out.pos = 0;
+      return out;
+    }
+    if (x >= this.saturatedInSystem) {
+      out.pos = n - 1;
+      out.delay = (x - this.saturatedInSystem) / this.capacity;
+      return out;
+    }
     const L = this.inSystem;
     let lo = 0;
     let hi = n - 1;
@@ -390,7 +399,8 @@ export class ServiceTable {
       if (L[mid]! <= x) lo = mid;
       else hi = mid;
     }
-    return { pos: lo + (x - L[lo]!) / (L[hi]! - L[lo]!), delay: 0 };
+    out.pos = lo + (x - L[lo]!) / (L[hi]! - L[lo]!);
+    return out;
   }
 
   /**
@@ -409,7 +419,7 @@ export class ServiceTable {
       out.busy = SATURATION_UTILIZATION * this.params.servers;
       return;
     }
-    const { pos } = this.position(x);
+    const pos = this.position(x, this.scratchPos).pos;
     const i = Math.min(Math.floor(pos), n - 2);
     const f = pos - i;
     out.queue = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
