@@ -244,6 +244,18 @@ function quantileWith(p: PodServiceParams, ss: PodSteadyState, q: number): numbe
 
 // ------------------------------------------------------------------ the table the simulator reads
 
+/** The index i with a[i] ≤ v < a[i + 1] in an increasing array (clamped to 0 … length − 2). */
+function bracket(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= v) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Utilization above which a pool counts as saturated (stationary formulas stop, the fluid backlog starts). */
 export const SATURATION_UTILIZATION = 0.99;
 
@@ -392,14 +404,8 @@ export class ServiceTable {
       return out;
     }
     const L = this.inSystem;
-    let lo = 0;
-    let hi = n - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (L[mid]! <= x) lo = mid;
-      else hi = mid;
-    }
-    out.pos = lo + (x - L[lo]!) / (L[hi]! - L[lo]!);
+    const lo = bracket(L, x);
+    out.pos = lo + (x - L[lo]!) / (L[lo + 1]! - L[lo]!);
     return out;
   }
 
@@ -499,15 +505,9 @@ export class ServiceTable {
         x = Math.max(this.saturatedInSystem, R - dt * this.capacity);
         continue;
       }
-      let lo = 0;
-      let hi = n - 1;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (phi[mid]! <= R) lo = mid;
-        else hi = mid;
-      }
-      const f = (R - phi[lo]!) / (phi[hi]! - phi[lo]!);
-      x = L[lo]! + f * (L[hi]! - L[lo]!);
+      const lo = bracket(phi, R);
+      const f = (R - phi[lo]!) / (phi[lo + 1]! - phi[lo]!);
+      x = L[lo]! + f * (L[lo + 1]! - L[lo]!);
     }
     return x;
   }
