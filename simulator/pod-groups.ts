@@ -44,6 +44,7 @@ export class PodGroups {
   private readonly row: TableRow;
   private readonly rowB: TableRow;
   private readonly occ = { queue: 0, busy: 0 };
+  private readonly where = { pos: 0, delay: 0 };
   private readonly xMax: number;
   // cohort ring: H seconds × MAX_GROUPS
   private readonly H: number;
@@ -128,8 +129,6 @@ export class PodGroups {
     o.inFlight = 0;
     o.busySlots = 0;
     o.backlog = 0;
-    this.pos.length = 0;
-    this.delay.length = 0;
     for (let g = 0; g < G; g++) {
       const k = this.n[g]!;
       const x0 = this.x[g]!;
@@ -148,9 +147,9 @@ export class PodGroups {
       }
       this.x[g] = x1;
       // this second's arrivals meet the state in the middle of the second
-      const pm = tb.position(0.5 * (x0 + x1));
-      this.pos.push(pm.pos);
-      this.delay.push(pm.delay);
+      const pm = tb.position(0.5 * (x0 + x1), this.where);
+      this.pos[g] = pm.pos;
+      this.delay[g] = pm.delay;
     }
     // latency of this second's arrivals: one group, or the mixture weighted by pods
     const m = o.cdf.length;
@@ -200,6 +199,11 @@ export class PodGroups {
   histogram(t: number, cumulative: Float64Array): void {
     const tb = this.table;
     const B = this.buckets;
+    // cohorts whose requests have all completed by now are folded into the totals first
+    for (let i = 0; i < this.cCount.length; i++) {
+      if (this.cCount[i] === 0) continue;
+      if (tb.cdfAtSeconds(this.cPos[i]!, this.cDelay[i]!, t + 1 - this.cSecond[i]!) >= 1 - 1e-12) this.foldOne(i);
+    }
     for (let j = 0; j < B; j++) cumulative[j] = this.doneBuckets[j]!;
     let total = this.doneTotal;
     for (let i = 0; i < this.cCount.length; i++) {
@@ -219,15 +223,16 @@ export class PodGroups {
 
   /** Folds the cohorts in ring slot `slot` into the running totals (they have all completed). */
   private fold(slot: number): void {
+    for (let g = 0; g < MAX_GROUPS; g++) if (this.cCount[slot + g] !== 0) this.foldOne(slot + g);
+  }
+
+  /** Folds cohort `i` into the running totals (all its requests have completed). */
+  private foldOne(i: number): void {
     const tb = this.table;
-    for (let g = 0; g < MAX_GROUPS; g++) {
-      const i = slot + g;
-      const c = this.cCount[i]!;
-      if (c === 0) continue;
-      for (let j = 0; j < this.buckets; j++) this.doneBuckets[j]! += c * tb.cdfAtPoint(this.cPos[i]!, this.cDelay[i]!, j);
-      this.doneTotal += c;
-      this.cCount[i] = 0;
-    }
+    const c = this.cCount[i]!;
+    for (let j = 0; j < this.buckets; j++) this.doneBuckets[j]! += c * tb.cdfAtPoint(this.cPos[i]!, this.cDelay[i]!, j);
+    this.doneTotal += c;
+    this.cCount[i] = 0;
   }
 
   /** The q-quantile of the pod-weighted mixture of the groups' response times (bisection in [lo, hi]). */

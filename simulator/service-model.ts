@@ -244,6 +244,18 @@ function quantileWith(p: PodServiceParams, ss: PodSteadyState, q: number): numbe
 
 // ------------------------------------------------------------------ the table the simulator reads
 
+/** The index i with a[i] ≤ v < a[i + 1] in an increasing array (clamped to 0 … length − 2). */
+function bracket(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= v) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Utilization above which a pool counts as saturated (stationary formulas stop, the fluid backlog starts). */
 export const SATURATION_UTILIZATION = 0.99;
 
@@ -302,6 +314,7 @@ export class ServiceTable {
   readonly saturatedInSystem: number;
   /** Whole seconds of response time tabulated per row (beyond: every unsaturated request is done). */
   readonly horizon: number;
+  private readonly scratchPos = { pos: 0, delay: 0 };
 
   constructor(
     readonly params: PodServiceParams,
@@ -378,19 +391,22 @@ export class ServiceTable {
    * The row position (0 … ROWS − 1, fractional) and backlog delay of a pod holding `x` requests
    * on average: ρ(x) = L⁻¹(x) below saturation; above, the saturated row and (x − L(ρ_cap)) / cμ.
    */
-  position(x: number): { pos: number; delay: number } {
+  position(x: number, out: { pos: number; delay: number } = { pos: 0, delay: 0 }): { pos: number; delay: number } {
     const n = ServiceTable.ROWS;
-    if (!(x > 0)) return { pos: 0, delay: 0 };
-    if (x >= this.saturatedInSystem) return { pos: n - 1, delay: (x - this.saturatedInSystem) / this.capacity };
-    const L = this.inSystem;
-    let lo = 0;
-    let hi = n - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (L[mid]! <= x) lo = mid;
-      else hi = mid;
+    out.delay = 0;
+    if (!(x > 0)) {
+      out.pos = 0;
+      return out;
     }
-    return { pos: lo + (x - L[lo]!) / (L[hi]! - L[lo]!), delay: 0 };
+    if (x >= this.saturatedInSystem) {
+      out.pos = n - 1;
+      out.delay = (x - this.saturatedInSystem) / this.capacity;
+      return out;
+    }
+    const L = this.inSystem;
+    const lo = bracket(L, x);
+    out.pos = lo + (x - L[lo]!) / (L[lo + 1]! - L[lo]!);
+    return out;
   }
 
   /**
@@ -409,7 +425,7 @@ export class ServiceTable {
       out.busy = SATURATION_UTILIZATION * this.params.servers;
       return;
     }
-    const { pos } = this.position(x);
+    const pos = this.position(x, this.scratchPos).pos;
     const i = Math.min(Math.floor(pos), n - 2);
     const f = pos - i;
     out.queue = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
@@ -489,15 +505,9 @@ export class ServiceTable {
         x = Math.max(this.saturatedInSystem, R - dt * this.capacity);
         continue;
       }
-      let lo = 0;
-      let hi = n - 1;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (phi[mid]! <= R) lo = mid;
-        else hi = mid;
-      }
-      const f = (R - phi[lo]!) / (phi[hi]! - phi[lo]!);
-      x = L[lo]! + f * (L[hi]! - L[lo]!);
+      const lo = bracket(phi, R);
+      const f = (R - phi[lo]!) / (phi[lo + 1]! - phi[lo]!);
+      x = L[lo]! + f * (L[lo + 1]! - L[lo]!);
     }
     return x;
   }

@@ -5,22 +5,16 @@
  * test fails on the simulator's behaviour before issue 16.
  */
 import { describe, expect, it } from "vitest";
-import { autoscalerModel } from "../../simulator/autoscaler.js";
 import { simulate } from "../../simulator/run.js";
 import { parseScenarioJson } from "../../simulator/scenarios.js";
 import { envConfig } from "../helpers/env.js";
+import { scaledObjectModel } from "../helpers/sim.js";
 
 const prod = envConfig("prod");
-const target = { apiVersion: "apps/v1", kind: "Deployment", name: "inference" };
 const RATE = "sum(rate(http_requests_total[1m]))";
 const P95 = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))';
 
-function scaledObject(spec: Record<string, unknown>) {
-  return autoscalerModel(
-    { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: { name: "inference", namespace: "ml-serving-prod" }, spec: { scaleTargetRef: target, pollingInterval: 15, ...spec } },
-    prod,
-  );
-}
+const scaledObject = (spec: Record<string, unknown>) => scaledObjectModel(prod, spec);
 
 describe("idleReplicaCount (minReplicaCount ≥ 1)", () => {
   const model = scaledObject({

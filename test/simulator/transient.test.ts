@@ -5,7 +5,6 @@
  * the DES mean and its p95 with the p95 of the pooled DES requests.
  */
 import { describe, expect, it } from "vitest";
-import { autoscalerModel } from "../../simulator/autoscaler.js";
 import { histogramQuantile } from "../../simulator/metrics-pipeline.js";
 import { PodGroups } from "../../simulator/pod-groups.js";
 import { simulate } from "../../simulator/run.js";
@@ -13,23 +12,13 @@ import { ServiceTable } from "../../simulator/service-model.js";
 import { loadScenario, parseScenarioJson } from "../../simulator/scenarios.js";
 import { envConfig } from "../helpers/env.js";
 import { replicate, sampleQuantile } from "../helpers/des.js";
+import { pinnedHpa, scaledObjectModel } from "../helpers/sim.js";
 
 const prod = envConfig("prod");
-const target = { apiVersion: "apps/v1", kind: "Deployment", name: "inference" };
 // prod's pod as the simulator runs it: CPU-bound at 40 req/s = 5 slots of 0.125 s, CV 1
 const POD = { servers: 5, serviceTimeSeconds: 0.125, serviceTimeCv: 1 };
 
-function pinnedHpa(n: number) {
-  return autoscalerModel(
-    {
-      apiVersion: "autoscaling/v2",
-      kind: "HorizontalPodAutoscaler",
-      metadata: { name: "inference", namespace: "ml-serving-prod" },
-      spec: { scaleTargetRef: target, minReplicas: n, maxReplicas: n, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] },
-    },
-    prod,
-  );
-}
+const pinned = (n: number) => pinnedHpa(prod, n);
 
 const within = (actual: number, expected: number, rel: number) => {
   expect(Math.abs(actual - expected) / expected, `${actual} vs ${expected} (±${rel * 100} %)`).toBeLessThanOrEqual(rel);
@@ -37,7 +26,7 @@ const within = (actual: number, expected: number, rel: number) => {
 
 describe("prod's spike on three pinned pods (the issue's checkpoint t = 307 s)", () => {
   const spike = loadScenario("spike");
-  const sim = simulate({ config: prod, model: pinnedHpa(3), scenario: spike, label: "pinned" }).timeline;
+  const sim = simulate({ config: prod, model: pinned(3), scenario: spike, label: "pinned" }).timeline;
   const des = replicate({ rps: spike.load.slice(0, 330), readyAt: [-1, -1, -1], ...POD }, 100);
 
   it("the queue builds up as the DES's does: ≈ 21 waiting at 307 s (±35 %), not the saturated 301", () => {
@@ -57,7 +46,7 @@ describe("prod's spike on three pinned pods (the issue's checkpoint t = 307 s)",
 describe("overload and recovery on one pod", () => {
   // 60 req/s for 40 s into a 40 req/s pod, then 20 req/s: the backlog builds and drains
   const scenario = parseScenarioJson('{"unit":"rps","points":[[0,20],[60,60],[100,20]],"interpolation":"step","durationSeconds":220}', "bump");
-  const sim = simulate({ config: prod, model: pinnedHpa(1), scenario, label: "pinned" }).timeline;
+  const sim = simulate({ config: prod, model: pinned(1), scenario, label: "pinned" }).timeline;
   const des = replicate({ rps: scenario.load, readyAt: [-1], ...POD }, 60);
 
   it("queue within ±20 % (or 5 requests) of the DES mean while it builds and while it drains", () => {
@@ -101,30 +90,20 @@ function simulateJoin(rps: Float64Array): Float64Array {
 
 describe("the histogram observes a request when it completes", () => {
   // the latency trigger of prod's ScaledObject on three pinned pods: what KEDA reads mid-spike
-  const so = autoscalerModel(
-    {
-      apiVersion: "keda.sh/v1alpha1",
-      kind: "ScaledObject",
-      metadata: { name: "inference", namespace: "ml-serving-prod" },
-      spec: {
-        scaleTargetRef: target,
-        minReplicaCount: 3,
-        maxReplicaCount: 3,
-        pollingInterval: 15,
-        triggers: [
-          {
-            type: "prometheus",
-            metricType: "Value",
-            metadata: {
-              query: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))',
-              threshold: "0.5",
-            },
-          },
-        ],
+  const so = scaledObjectModel(prod, {
+    minReplicaCount: 3,
+    maxReplicaCount: 3,
+    triggers: [
+      {
+        type: "prometheus",
+        metricType: "Value",
+        metadata: {
+          query: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))',
+          threshold: "0.5",
+        },
       },
-    },
-    prod,
-  );
+    ],
+  });
   const spike = loadScenario("spike");
   const sim = simulate({ config: prod, model: so, scenario: spike, label: "keda" }).timeline;
   const des = replicate({ rps: spike.load.slice(0, 480), readyAt: [-1, -1, -1], ...POD }, 40);
