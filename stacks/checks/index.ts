@@ -32,7 +32,7 @@ export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
 
 type Check = (ctx: CheckContext) => void;
 
-/** Checks on the parsed config alone (4, 7, 9, 10, 14). Schema invariants (2, 6) live in stacks/config.ts. */
+/** Checks on the parsed config alone (4, 7, 9, 10, 14, 16). Schema invariants (2, 6) live in stacks/config.ts. */
 const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigLatencyReachable, checkConfigCapacity, checkConfigWakeUp];
 
 /** Checks on the rendered output, in the order. */
