@@ -27,6 +27,7 @@
  */
 import type { EnvConfig } from "../stacks/config.js";
 import { parseQuantity } from "../constructs/quantity.js";
+import { lnGamma, logLowerRegularizedGamma, lowerRegularizedGamma, simulatedServiceTime } from "../stacks/service-time.js";
 
 /** Parameters of one pod as a queue. */
 export interface PodServiceParams {
@@ -40,64 +41,9 @@ export interface PodServiceParams {
 
 // ------------------------------------------------------------------ special functions
 
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; ~15 significant digits). */
-export function lnGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const z = x - 1;
-  let s = LANCZOS[0]!;
-  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
-}
-
-/** ln P(a, x), the log of the regularized lower incomplete gamma function (a > 0, x ≥ 0). */
-export function logLowerRegularizedGamma(a: number, x: number): number {
-  if (x <= 0) return -Infinity;
-  const lead = -x + a * Math.log(x) - lnGamma(a);
-  if (x < a + 1) {
-    // series: P = e^{-x} x^a / Γ(a+1) · Σ x^n / ((a+1)…(a+n))
-    let ap = a;
-    let del = 1 / a;
-    let sum = del;
-    for (let n = 0; n < 100000; n++) {
-      ap += 1;
-      del *= x / ap;
-      sum += del;
-      if (Math.abs(del) < Math.abs(sum) * 1e-16) break;
-    }
-    return lead + Math.log(sum);
-  }
-  // continued fraction for Q = 1 - P (modified Lentz)
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 100000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-16) break;
-  }
-  const q = Math.exp(lead) * h;
-  return Math.log1p(-Math.min(q, 1));
-}
-
-/** P(a, x): the gamma(a, 1) CDF at x. */
-export function lowerRegularizedGamma(a: number, x: number): number {
-  return Math.exp(logLowerRegularizedGamma(a, x));
-}
+// ln Γ and the regularized incomplete gamma live with the env's pod model (stacks/service-time.ts),
+// which synth's checks read too
+export { lnGamma, logLowerRegularizedGamma, lowerRegularizedGamma } from "../stacks/service-time.js";
 
 /** Σₙ Poisson(n; x) / (a + n): the scaled series of ∫₀ᵗ s^{a−1} e^{βs} ds (all terms positive). */
 function poissonWeightedReciprocal(a: number, x: number): number {
@@ -557,30 +503,16 @@ export interface PodProfile {
  */
 export function podProfile(config: EnvConfig): PodProfile {
   const sim = config.simulation;
-  const slots = config.service.tuning.predictMaxConcurrency * config.service.tuning.uvicornWorkers;
-  const s = sim.serviceTimeSeconds;
-  const limit = config.service.resources.limits?.cpu;
-  const cpuLimitCores = limit === undefined ? undefined : parseQuantity(limit);
-  let servers = slots;
-  let serviceTime = s;
-  let cpuBound = false;
-  if (cpuLimitCores !== undefined && sim.cpuSecondsPerRequest > 0) {
-    const cpuCapacity = cpuLimitCores / sim.cpuSecondsPerRequest;
-    if (cpuCapacity < slots / s) {
-      cpuBound = true;
-      servers = Math.max(1, Math.min(slots, Math.round(cpuCapacity * s)));
-      serviceTime = servers / cpuCapacity;
-    }
-  }
+  const st = simulatedServiceTime(config);
   return {
-    queue: { servers, serviceTimeSeconds: serviceTime, serviceTimeCv: sim.serviceTimeCv },
-    configuredSlots: slots,
-    configuredServiceTimeSeconds: s,
-    capacityRps: servers / serviceTime,
-    cpuBound,
+    queue: { servers: st.servers, serviceTimeSeconds: st.serviceTimeSeconds, serviceTimeCv: sim.serviceTimeCv },
+    configuredSlots: st.configuredSlots,
+    configuredServiceTimeSeconds: sim.serviceTimeSeconds,
+    capacityRps: st.servers / st.serviceTimeSeconds,
+    cpuBound: st.cpuBound,
     cpuSecondsPerRequest: sim.cpuSecondsPerRequest,
     cpuRequestCores: parseQuantity(config.service.resources.requests.cpu),
-    cpuLimitCores,
+    cpuLimitCores: st.cpuLimitCores,
     memoryRequestBytes: parseQuantity(config.service.resources.requests.memory),
     startupSeconds: sim.podStartupSeconds,
     requestsPerUserPerSecond: sim.requestsPerUserPerSecond,

@@ -16,7 +16,7 @@ import type { MetricContract, MetricSpec } from "../../constructs/metrics.js";
 import { formatNumber } from "../../constructs/metrics.js";
 import { resultGrouping } from "../../constructs/promql-parse.js";
 import { parseQuantity } from "../../constructs/quantity.js";
-import { podProfile, responseTimeQuantile } from "../../simulator/service-model.js";
+import { serviceTimeQuantile, simulatedServiceTime } from "../service-time.js";
 import type { CheckContext, QuerySite } from "./context.js";
 import { adapterMetricName, literalComparisons, parses, safeSelectors, signalOf, type Signal } from "./promql.js";
 import type { PathSegment } from "./types.js";
@@ -51,15 +51,16 @@ function notBucket(what: string, v: number, h: MetricSpec): string {
 
 /**
  * Config phase: LATENCY_TARGET_UNREACHABLE. A p95 target no load can reach: an idle pod's p95 is
- * the service time's own p95 (the simulator's pod model: simulation.serviceTimeSeconds with CV
+ * the service time's own p95 (stacks/service-time.ts, the pod the simulator runs: simulation.serviceTimeSeconds with CV
  * serviceTimeCv, stretched when the CPU limit bounds the pod), so with a target at or below it the
  * slo-hpa/KEDA latency metric stays above target whatever the replica count (the HPA walks to
  * maxReplicas under no load) and the HighLatency alert fires on an idle service.
  */
 export function checkConfigLatencyReachable(ctx: CheckContext): void {
   const { config } = ctx;
-  const pod = podProfile(config);
-  const idleP95 = responseTimeQuantile(pod.queue, 0, 0.95);
+  const pod = simulatedServiceTime(config);
+  const cv = config.simulation.serviceTimeCv;
+  const idleP95 = serviceTimeQuantile(pod.serviceTimeSeconds, cv, 0.95);
   const targets: [PathSegment[], number, string][] = [[["monitoring", "alerts", "p95LatencySeconds"], config.monitoring.alerts.p95LatencySeconds, "the HighLatency alert threshold"]];
   if (config.scaling.mode === "keda") targets.push([["scaling", "keda", "p95Latency", "threshold"], config.scaling.keda.p95Latency.threshold, "KEDA's p95 latency threshold"]);
   if (config.scaling.mode === "slo-hpa") targets.push([["scaling", "sloHpa", "p95LatencySeconds"], config.scaling.sloHpa.p95LatencySeconds, "the slo-hpa per-pod p95 latency target"]);
@@ -70,7 +71,7 @@ export function checkConfigLatencyReachable(ctx: CheckContext): void {
       "LATENCY_TARGET_UNREACHABLE",
       ctx.configResource,
       path,
-      `${what} ${formatNumber(v)} s is at or below the p95 an idle pod already has, ${round(idleP95)} s (service time ${round(pod.queue.serviceTimeSeconds)} s at CV ${formatNumber(pod.queue.serviceTimeCv)}, simulation.*): no replica count brings the p95 under it, so ${path[0] === "monitoring" ? "the alert fires on an idle service" : "the autoscaler climbs to maxReplicas under no load"}`,
+      `${what} ${formatNumber(v)} s is at or below the p95 an idle pod already has, ${round(idleP95)} s (service time ${round(pod.serviceTimeSeconds)} s at CV ${formatNumber(cv)}, simulation.*): no replica count brings the p95 under it, so ${path[0] === "monitoring" ? "the alert fires on an idle service" : "the autoscaler climbs to maxReplicas under no load"}`,
       `raise it above ${round(idleP95)} s (a bucket boundary), or correct simulation.serviceTimeSeconds / serviceTimeCv if the model is faster than that`,
     );
   }
