@@ -144,6 +144,14 @@ interface PanelSpec {
 }
 
 const SIDECAR_LABEL = "grafana_dashboard";
+
+/**
+ * The annotation naming a dashboard's Grafana folder. The sidecar reads it only when told to
+ * (grafana chart `sidecar.dashboards.folderAnnotation` set to this name and
+ * `sidecar.dashboards.provider.foldersFromFilesStructure: true`); otherwise every dashboard lands in General.
+ */
+export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
+
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
 const PANEL_HEIGHT = 8;
@@ -244,7 +252,7 @@ export class GrafanaDashboard extends Construct {
     this.queries = queries;
     this.model = dashboardModel(props, panels);
 
-    const annotations = props.folder ? { grafana_folder: props.folder } : undefined;
+    const annotations = props.folder ? { [GRAFANA_FOLDER_ANNOTATION]: props.folder } : undefined;
     this.configMap = new k8s.KubeConfigMap(this, "ConfigMap", {
       metadata: {
         name: props.name,

@@ -6,8 +6,9 @@
  * the prometheus chart's `extraScrapeConfigs` value), and is the {@link ScrapeModel} of that scrape.
  *
  * The job is named `<namespace>/<service>` ({@link scrapeScope}), distinct from the chart's generic
- * `kubernetes-pods` job that may scrape the same annotated pods: queries scope on this job, so
- * nothing is counted twice. No `endpoint` target label is added, so the service's own `endpoint`
+ * `kubernetes-pods` job that would scrape the same annotated pods: queries scope on this job, so
+ * nothing is counted twice, and the Prometheus the Pulumi program installs has that generic job
+ * off (prometheus chart `scrapeConfigs.kubernetes-pods.enabled: false`), so nothing is stored twice. No `endpoint` target label is added, so the service's own `endpoint`
  * label (the HTTP path) is stored unchanged; `honor_labels` stays false, so a pod cannot
  * overwrite `namespace`, `job` or `pod`.
  */
