@@ -240,9 +240,14 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
 
   // prometheus-adapter: custom metrics always, external only where KEDA does not serve them.
   const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda });
-  // For clusters applying dist/ with kubectl or GitOps: install the adapter chart with
-  // `rules.existing=<this name>`. The env's name keeps two environments sharing a cluster (and so
-  // this namespace) from overwriting each other's ConfigMap. infra/ passes the same rules as values.
+  // For clusters applying dist/ with kubectl or GitOps: install the adapter chart (5.3.0) with
+  // `rules.existing=<this name>`, which only swaps the mounted ConfigMap: the chart still creates
+  // the custom.metrics.k8s.io APIService only with `rules.default: true` (its default) or a
+  // non-empty `rules.custom`, and external.metrics.k8s.io only with a non-empty `rules.external`
+  // (where these rules have external ones, i.e. cluster.keda is false), plus `prometheus.url`/`port`
+  // as adapterPrometheusValues gives them (README "Adapter without Pulumi", per environment). The
+  // env's name keeps two environments sharing a cluster (and so this namespace) from overwriting
+  // each other's ConfigMap. infra/ passes the same rules as values.
   new PrometheusAdapterConfig(chart, "PrometheusAdapter", {
     name: `${svc.name}-${config.name}-prometheus-adapter`,
     namespace: monitoring.prometheus.namespace,
