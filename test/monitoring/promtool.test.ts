@@ -108,6 +108,18 @@ describe.each(ENV_NAMES.filter((e) => envConfig(e).scaling.mode === "keda"))("en
   });
 });
 
+describe("KEDA with the plain prometheus chart (no operator)", () => {
+  it("KedaUnhealthy fires on KEDA's series as that chart's kubernetes-service-endpoints job stores them", async () => {
+    // The KEDA release annotates its operator Service for that job (infra/cluster-addons.ts).
+    const stack = stackFor("staging", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } });
+    const g = generateTests(stack, { only: /KedaUnhealthy/ });
+    expect(g.yaml).toContain("InferenceKedaUnhealthy");
+    expect(g.yaml).toContain("job=\"kubernetes-service-endpoints\"");
+    const r = await runGenerated(g.ruleFiles, g.yaml);
+    expect(r.code, r.output).toBe(0);
+  });
+});
+
 describe("promtool catches broken rules", () => {
   const env = "prod";
 
