@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { PLATFORM_SCRAPES } from "../../constructs/platform-metrics.js";
 import { ClusterAddons, type ClusterAddonsArgs } from "../../infra/cluster-addons.js";
 import { CHART_VALUES_KEYS, unknownValuesPaths } from "./chart-values-keys.js";
+import { KPS_GRAFANA_VALUES } from "./env-suite.js";
 import { triggerSecretValue, type SecretKeyRef, type TriggerSecretSource } from "../../infra/config.js";
 import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "../../infra/inference-stack.js";
 import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig, type Registration } from "./harness.js";
@@ -179,20 +180,7 @@ describe("Grafana", () => {
   it("loads the dashboards through the sidecar and reads its admin credentials from a Secret created first, encrypted", async () => {
     const { registrations: regs } = await deployFixtures([namespace], withGrafana());
     const kps = release(regs, "kube-prometheus-stack");
-    expect(kps.inputs.values.grafana).toEqual({
-      enabled: true,
-      admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
-      sidecar: {
-        dashboards: {
-          enabled: true,
-          label: "grafana_dashboard",
-          labelValue: "1",
-          searchNamespace: "ALL",
-          folderAnnotation: "grafana_folder",
-          provider: { foldersFromFilesStructure: true },
-        },
-      },
-    });
+    expect(kps.inputs.values.grafana).toEqual(KPS_GRAFANA_VALUES);
     const secret = find(regs, (r) => r.type === "kubernetes:core/v1:Secret", "admin Secret");
     expect(secret.inputs.metadata).toMatchObject({ name: "grafana-admin", namespace: "monitoring" });
     expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });

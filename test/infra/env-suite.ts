@@ -18,6 +18,26 @@ export const PINNED = {
   prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: COMMUNITY, namespace: "monitoring" },
 } as const satisfies Record<string, Release>;
 
+/**
+ * kube-prometheus-stack's Grafana values where the stack installs it, written out here: admin
+ * credentials from the Secret, the dashboards sidecar loading every labelled ConfigMap into the
+ * folder its `grafana_folder` annotation names.
+ */
+export const KPS_GRAFANA_VALUES = {
+  enabled: true,
+  admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+  sidecar: {
+    dashboards: {
+      enabled: true,
+      label: "grafana_dashboard",
+      labelValue: "1",
+      searchNamespace: "ALL",
+      folderAnnotation: "grafana_folder",
+      provider: { foldersFromFilesStructure: true },
+    },
+  },
+} as const;
+
 /** cert-manager's pinned chart version (the @pulumi/kubernetes-cert-manager component's). */
 export const CERT_MANAGER_VERSION = "v1.18.6";
 
@@ -281,20 +301,7 @@ export function envSuite(x: EnvExpectation): void {
     if (x.grafana === "installed") {
       it("installs kube-prometheus-stack's Grafana with the dashboards sidecar and admin credentials from a Secret made from secret config", () => {
         const kps = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release");
-        expect(kps.inputs.values.grafana).toEqual({
-          enabled: true,
-          admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
-          sidecar: {
-            dashboards: {
-              enabled: true,
-              label: "grafana_dashboard",
-              labelValue: "1",
-              searchNamespace: "ALL",
-              folderAnnotation: "grafana_folder",
-              provider: { foldersFromFilesStructure: true },
-            },
-          },
-        });
+        expect(kps.inputs.values.grafana).toEqual(KPS_GRAFANA_VALUES);
         const secret = one((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === "grafana-admin", "Grafana admin Secret");
         expect(secret.inputs.metadata.namespace).toBe(kps.inputs.namespace);
         expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });
