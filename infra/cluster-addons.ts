@@ -1,10 +1,11 @@
 /**
  * The cluster add-ons an environment's objects need: cert-manager (with a self-signed root →
- * CA certificate → CA issuer chain where KEDA is installed here, its only user), KEDA, Prometheus (kube-prometheus-stack where the Prometheus
- * Operator is used — with its Grafana loading the environment's dashboards, if asked — the plain
- * `prometheus` chart otherwise) and prometheus-adapter. Each is either
- * installed here as a pinned Helm release or declared already present; the component then tells
- * the inference stack which resource to wait for before creating objects of a CRD group.
+ * CA certificate → CA issuer chain where KEDA is installed here, its only user), KEDA,
+ * Prometheus (kube-prometheus-stack where the Prometheus Operator is used — with its Grafana
+ * loading the environment's dashboards, if asked — the plain `prometheus` chart otherwise) and
+ * prometheus-adapter. Each is either installed here as a pinned Helm release or declared already
+ * present; the component then tells the inference stack which resource to wait for before
+ * creating objects of a CRD group.
  */
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as k8s from "@pulumi/kubernetes";
