@@ -442,7 +442,11 @@ const LoadTestSchema = z.strictObject({
 const DashboardsSchema = z.strictObject({
   /** Namespace of the dashboard ConfigMaps (the Grafana sidecar must search it). @default the env namespace */
   namespace: dnsLabel("dashboards.namespace").optional(),
-  /** Grafana folder (sidecar folder annotation). @default none */
+  /**
+   * Grafana folder (the ConfigMaps' `grafana_folder` annotation; the Grafana sidecar honours it only
+   * with `sidecar.dashboards.folderAnnotation` and `provider.foldersFromFilesStructure`, which the
+   * Grafana this program installs has). @default none (General)
+   */
   folder: z.string().min(1).max(100).optional(),
   /** `job` of kube-state-metrics' series. @default "kube-state-metrics" (kube-prometheus-stack) */
   kubeStateMetricsJob: z.string().min(1).default("kube-state-metrics"),
