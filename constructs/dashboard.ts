@@ -10,6 +10,7 @@ import { MANAGED_BY } from "./labels.js";
 import { KUBE_STATE_METRICS_HPA } from "./platform-metrics.js";
 import { formatNumber, PromQL, type Matchers, type MetricContract, type ScrapeScope, type SeriesSuffix } from "./metrics.js";
 import { assertParses } from "./promql-parse.js";
+import { rendered } from "./rendered-text.js";
 
 /**
  * The kube-state-metrics series the dashboards read (replicas desired vs ready, CPU requests): the
@@ -260,7 +261,7 @@ export class GrafanaDashboard extends Construct {
         labels: { ...props.labels, "app.kubernetes.io/managed-by": MANAGED_BY, [SIDECAR_LABEL]: "1" },
         ...(annotations ? { annotations } : {}),
       },
-      data: { [`${props.uid}.json`]: JSON.stringify(this.model, null, 2) + "\n" },
+      data: { [`${props.uid}.json`]: rendered(JSON.stringify(this.model, null, 2) + "\n", this.model) },
     });
   }
 }

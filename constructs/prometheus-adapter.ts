@@ -21,6 +21,7 @@ import { CUSTOM_METRICS } from "./custom-metrics.js";
 import { ContractError, durationSeconds, renderMatchers, type Matchers, type PromQL, type SeriesSuffix } from "./metrics.js";
 import { assertParses, resultGrouping } from "./promql-parse.js";
 import { SERVICE_METRIC } from "./recording-rules.js";
+import { rendered } from "./rendered-text.js";
 
 export const ADAPTER_TEMPLATE = { series: "<<.Series>>", labelMatchers: "<<.LabelMatchers>>", groupBy: "<<.GroupBy>>" } as const;
 
@@ -158,7 +159,8 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
 
 /** The adapter's `config.yaml`. */
 export function adapterConfigYaml(rules: AdapterRules): string {
-  return stringify({ rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const data = { rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) };
+  return rendered(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
 }
 
 /** The prometheus-adapter chart's values for these rules (chart `rules.*` shape, default rules off). */

@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import type { IPrometheusRuleSpec } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRuleSpec";
 import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "./metrics.js";
 import { assertParses } from "./promql-parse.js";
+import { rendered } from "./rendered-text.js";
 
 export type RuleLabels = Readonly<Record<string, string>>;
 
@@ -123,7 +124,8 @@ export function renderRuleGroup(group: RuleGroup): Record<string, unknown> {
 
 /** A plain Prometheus rule file holding `groups`. */
 export function ruleFileYaml(groups: readonly RuleGroup[], header = ""): string {
-  return header + stringify({ groups: groups.map(renderRuleGroup) }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const data = { groups: groups.map(renderRuleGroup) };
+  return rendered(header + stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
 }
 
 /**

@@ -15,6 +15,7 @@
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { formatDuration } from "./metrics.js";
+import { rendered } from "./rendered-text.js";
 import {
   discoveredTarget,
   podAnnotationMeta,
@@ -95,11 +96,12 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
 
   /** `scrape_configs:` YAML with this one job (a fragment of prometheus.yml). */
   toYaml(header = ""): string {
-    return header + stringify({ scrape_configs: [this.config] }, { lineWidth: 0, aliasDuplicateObjects: false });
+    const data = { scrape_configs: [this.config] };
+    return rendered(header + stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
   }
 
   /** The job alone as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
   extraScrapeConfigs(): string {
-    return stringify([this.config], { lineWidth: 0, aliasDuplicateObjects: false });
+    return rendered(stringify([this.config], { lineWidth: 0, aliasDuplicateObjects: false }), [this.config]);
   }
 }
