@@ -5,8 +5,7 @@
  * Long runs are downsampled to about 1000 points (max per bucket for replicas and latency, so
  * peaks survive).
  */
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { SimulationResult } from "./run.js";
 
 const MAX_POINTS = 1000;
@@ -178,6 +177,8 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
 
 /** The chart as SVG text. */
 export async function renderChart(results: readonly SimulationResult[]): Promise<string> {
+  // vega and vega-lite (≈2 MB of modules) load only when a chart is drawn, not with the simulator.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const spec = compile(chartSpec(results)).spec;
   const view = new vega.View(vega.parse(spec), { renderer: "none" });
   try {
