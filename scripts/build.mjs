@@ -73,6 +73,9 @@ export async function build() {
     metafile: true,
     logLevel: "warning",
     legalComments: "none",
+    // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
+    // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
+    external: ["esbuild", "re2-wasm"],
     // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
     banner: { js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);' },
   });
