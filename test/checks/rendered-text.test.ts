@@ -35,3 +35,36 @@ describe("rendered texts and their data", () => {
     expect(renderedData(text)).toEqual({ groups: [{ name: "c" }] });
   });
 });
+
+describe("embeddedDocument skips text that cannot be a map or a list, and only that", () => {
+  const cases = [
+    "(\n  max(slo:sli_error:ratio_rate5m{namespace=\"ml\"}) > (14.4 * 0.001)\n)",
+    "sum_over_time(x:y:z[30d:5m])\n/ 2",
+    "import locust\nprint(1)",
+    "a: 1\nb: 2",
+    "key:\n  - x",
+    "- a\n- b",
+    "-\n  a",
+    "? complex\n: value",
+    // (one-line text is a document only when it starts with { or [: an older rule, kept)
+    "!!map\n{}",
+    "&anchor\n[1, 2]",
+    "%YAML 1.2\n---\nx: 1",
+    "---\n[1]",
+    "{\"json\": true}",
+    "[1, 2]",
+    "# comment\nk: v",
+    "plain\ntext: with colon",
+    "url http://a:80/x\nnext",
+  ];
+  it.each(cases)("%j", (text) => {
+    let v: unknown;
+    try {
+      v = parse(text);
+    } catch {
+      v = undefined; // text that does not parse is no document either
+    }
+    const expected = v !== null && typeof v === "object" ? v : undefined;
+    expect(embeddedDocument(text)).toEqual(expected);
+  });
+});
