@@ -18,8 +18,13 @@ mkdir -p .tmp
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
 # A plain closing line any CI reads: "N passed, N failed".
+# Before it, the slowest ten tests (the suite's budget is 90 s wall warm on 2 cores; npm run bench
+# lists them too).
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".tmp/vitest.json", "utf8"));
+  const tests = r.testResults.flatMap((f) => f.assertionResults.map((a) => ({ ms: a.duration ?? 0, name: `${f.name.replace(process.cwd() + "/", "")} > ${a.fullName}` })));
+  console.log("slowest ten tests:");
+  for (const t of tests.sort((a, b) => b.ms - a.ms).slice(0, 10)) console.log(`  ${(t.ms / 1000).toFixed(2).padStart(6)} s  ${t.name}`);
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
 ' || true
 exit $status

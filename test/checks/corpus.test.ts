@@ -14,7 +14,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHECK_CODES } from "../../stacks/checks/index.js";
-import { ROOT } from "../helpers/cli.js";
+import { cliArgs, ROOT } from "../helpers/cli.js";
 
 const BAD = resolve(ROOT, "test/fixtures/bad");
 const WARN = resolve(ROOT, "test/fixtures/warn");
@@ -32,7 +32,7 @@ interface Result {
 function synth(file: string): Promise<Result> {
   const out = mkdtempSync(join(tmpdir(), "corpus-out-"));
   return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "scripts/synth.ts"), "--config", file, "--out", out], { cwd: ROOT });
+    const child = spawn(process.execPath, cliArgs("scripts/synth.ts", ["--config", file, "--out", out]), { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -94,7 +94,7 @@ describe("bad-config corpus", () => {
   it("the base config the corpus edits synthesizes cleanly", async () => {
     const out = mkdtempSync(join(tmpdir(), "corpus-good-"));
     const r = await new Promise<Result>((done) => {
-      const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "scripts/synth.ts"), "--config", GOOD, "--out", out], { cwd: ROOT });
+      const child = spawn(process.execPath, cliArgs("scripts/synth.ts", ["--config", GOOD, "--out", out]), { cwd: ROOT });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));
       child.on("close", (code) => done({ code, stdout: "", stderr, written: readdirSync(out) }));

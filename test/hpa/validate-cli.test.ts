@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { cliArgs } from "../helpers/cli.js";
 import { CaseValidationError, validateCase } from "../../simulator/hpa/validate.js";
 import { cpuUtil, externalAvg, externalValue, hpaCase, pods } from "./builders.js";
 
@@ -54,7 +55,7 @@ describe("validateCase", () => {
 });
 
 function runCli(stdin: string) {
-  return spawnSync("npx", ["tsx", "simulator/hpa/cli.ts"], { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, cliArgs("simulator/hpa/cli.ts", []), { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
 }
 
 describe("cli (child process)", () => {
