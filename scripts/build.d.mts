@@ -2,6 +2,6 @@
 export declare const ROOT: string;
 export declare const OUT: string;
 export declare const ENTRIES: Readonly<Record<string, string>>;
-export declare function isStale(): boolean;
-export declare function build(): Promise<unknown>;
+export declare function isStale(name?: string): boolean;
+export declare function build(entries?: Readonly<Record<string, string>>, quiet?: boolean): Promise<unknown>;
 export declare function ensureBuilt(name: string): Promise<string>;

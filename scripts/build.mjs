@@ -27,6 +27,11 @@ export const ENTRIES = {
 };
 
 const STAMP = join(OUT, "inputs.json");
+
+/** The entries whose source exists: a partial copy of the project (a test's, a diff base's) builds what it has. */
+function presentEntries() {
+  return Object.fromEntries(Object.entries(ENTRIES).filter(([, src]) => existsSync(join(ROOT, src))));
+}
 const SELF = fileURLToPath(import.meta.url);
 
 function mtime(path) {
@@ -37,8 +42,8 @@ function mtime(path) {
   }
 }
 
-/** True when `.build/` is missing or older than anything it was built from. */
-export function isStale() {
+/** True when `.build/` is missing, lacks CLI `name`, or is older than anything it was built from. */
+export function isStale(name) {
   if (!existsSync(STAMP)) return true;
   let stamp;
   try {
@@ -47,21 +52,25 @@ export function isStale() {
     return true;
   }
   const built = mtime(STAMP);
-  if (JSON.stringify(stamp.entries) !== JSON.stringify(ENTRIES)) return true;
+  if (name !== undefined && stamp.entries[name] !== ENTRIES[name]) return true;
+  if (Object.entries(stamp.entries).some(([n, src]) => ENTRIES[n] !== src)) return true;
   // Dependencies: npm ci / npm install rewrite node_modules/.package-lock.json.
   const deps = [SELF, join(ROOT, "package.json"), join(ROOT, "node_modules", ".package-lock.json")];
   for (const p of [...deps, ...stamp.inputs.map((i) => join(ROOT, i))]) if (mtime(p) > built) return true;
   return false;
 }
 
-/** Bundles every entry (shared code in chunks, so vega loads only with the chart). */
-export async function build() {
+/**
+ * Bundles `entries` (default: every CLI whose source exists; shared code in chunks, so vega loads
+ * only with the chart). `quiet` leaves error reporting to the caller.
+ */
+export async function build(entries = presentEntries(), quiet = false) {
   const esbuild = await import("esbuild");
   const tmp = `${OUT}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name, src])),
+    entryPoints: entries,
     outdir: tmp,
     bundle: true,
     splitting: true,
@@ -71,7 +80,7 @@ export async function build() {
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunks/[name]-[hash]",
     metafile: true,
-    logLevel: "warning",
+    logLevel: quiet ? "silent" : "warning",
     legalComments: "none",
     // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
     // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
@@ -81,7 +90,7 @@ export async function build() {
   });
   // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
   const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
-  writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries: ENTRIES, inputs }, null, 1)}\n`);
+  writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
   // Replace the old bundle in one rename, so a concurrent run never sees half a build.
   const old = `${OUT}.old-${process.pid}`;
   try {
@@ -100,7 +109,16 @@ export async function build() {
 /** Builds when stale; returns the file URL of CLI `name`'s bundle. */
 export async function ensureBuilt(name) {
   if (!(name in ENTRIES)) throw new Error(`unknown CLI "${name}" (known: ${Object.keys(ENTRIES).join(", ")})`);
-  if (isStale()) await build();
+  if (!existsSync(join(ROOT, ENTRIES[name]))) throw new Error(`${ENTRIES[name]} is missing: cannot run "${name}"`);
+  if (isStale(name)) {
+    try {
+      await build(presentEntries(), true);
+    } catch {
+      // Another CLI does not build (a partial copy of the project, a source mid-edit): this one
+      // alone, with its errors printed if it fails too.
+      await build({ [name]: ENTRIES[name] });
+    }
+  }
   return pathToFileURL(join(OUT, `${name}.mjs`)).href;
 }
 
