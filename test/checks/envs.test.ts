@@ -12,6 +12,7 @@ import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { renderEnvironment } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
+import { renderedEnv } from "../helpers/rendered.js";
 import { envConfig, envInput, stackFor } from "../helpers/env.js";
 
 describe("checks on the built-in environments", () => {
@@ -62,7 +63,7 @@ describe("synth runs the checks", () => {
   });
 
   it("warnings travel with the rendered environment; the synth CLI prints them and succeeds", async () => {
-    const r = await renderEnvironment(envConfig("prod"));
+    const r = await renderedEnv("prod");
     expect(r.warnings.every((w) => w.severity === "warning")).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "warn-"));
     // 8 × 2 CPU = 16 fits a quota of 17, the rollout's surge pods (ceil(25% × 8) = 2) do not.

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { addExtras, RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
-import { renderEnvironment } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
 import { syntaxErrors } from "../../constructs/promql-parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
 import { configProblems as problems, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
+import { renderedEnv } from "../helpers/rendered.js";
 
 const charts = (env: string) => stackFor(env).charts.map((c) => c.node.id);
 
@@ -29,7 +29,7 @@ describe("addExtras: one chart per configured section", () => {
   });
 
   it("every env renders and validates (schemas, duplicate names) with the extras", async () => {
-    for (const env of ENV_NAMES) await expect(renderEnvironment(envConfig(env))).resolves.toBeDefined();
+    for (const env of ENV_NAMES) await expect(renderedEnv(env)).resolves.toBeDefined();
   });
 
   it("passes the cross-resource checks in every env; they see the extras' scrapes", () => {
@@ -46,7 +46,7 @@ describe("addExtras: one chart per configured section", () => {
     expect(stack.requiredSecrets).toContainEqual(
       expect.objectContaining({ namespace: "ml-serving-prod", name: "embedding-worker-rabbitmq", key: "host", configKey: RABBITMQ_CONFIG_KEY }),
     );
-    const r = await renderEnvironment(envConfig("prod"));
+    const r = await renderedEnv("prod");
     const all = r.files.map((f) => f.content).join("\n");
     expect(all).not.toMatch(/kind: Secret\b/);
     expect(all).not.toMatch(/amqps?:\/\/[^\s"]*@/);
