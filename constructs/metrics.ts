@@ -236,6 +236,17 @@ export class PromQL {
     return `histogram_quantile(${formatNumber(q)}, sum by (${groups}) (${this.rate(name, "_bucket", matchers, window)}))`;
   }
 
+  /**
+   * The quantile only where requests were served:
+   * `histogram_quantile(q, sum by (le, ...by) (rate(<bucket>[w]))) and on(...by) (sum by (...by) (rate(<count>[w])) > 0)`.
+   * Without traffic in the window histogram_quantile answers NaN (0 / 0); this answers nothing
+   * instead, so a NaN is never recorded, alerted on or handed to an autoscaler.
+   */
+  servedQuantile(q: number, name: string, matchers: Matchers, window: string, by: readonly string[] = []): string {
+    const traffic = this.sumRate(name, "_count", matchers, window, by);
+    return `${this.histogramQuantile(q, name, matchers, window, by)} and on(${by.join(", ")}) (${traffic} > 0)`;
+  }
+
   /** `sum [by (...)] (<selector>)` for a gauge. */
   sumGauge(name: string, matchers: Matchers = {}, by: readonly string[] = []): string {
     const m = this.metric(name);

@@ -20,6 +20,7 @@ import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../
 import { PrescaleError } from "../constructs/prescaling.js";
 import { PromQLError } from "../constructs/promql-parse.js";
 import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
+import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
 import { scrapeScope } from "../constructs/scrape-scope.js";
 import { ServiceMonitor } from "../constructs/service-monitor.js";
 import type { EnvConfig } from "./config.js";
@@ -91,6 +92,7 @@ function addGpu(stack: EnvironmentStack, g: NonNullable<EnvConfig["gpu"]>): GpuI
       waitingPerReplica: g.waitingPerReplica,
       activationWaiting: g.activationWaiting,
       ...(g.cooldownSeconds !== undefined ? { cooldownSeconds: g.cooldownSeconds } : {}),
+      ...(g.fallbackReplicas !== undefined ? { fallback: { failureThreshold: 3, replicas: g.fallbackReplicas } } : {}),
       pollingInterval: config.scaling.keda.pollingInterval,
       // Start a window early by the model load: the replicas must serve when the peak starts.
       extraTriggers: cronTriggersFor(config, g.name, g.modelLoadSeconds, { min: g.minReplicas, max: g.maxReplicas }),
@@ -139,7 +141,9 @@ function addOrchestrator(stack: EnvironmentStack, o: NonNullable<EnvConfig["orch
         type: "prometheus",
         name: "in-flight",
         serverAddress: prometheusAddress(config),
-        query: promql.sumGauge(ORCHESTRATOR_IN_FLIGHT),
+        // 0 while the orchestrator is scraped but has served nothing yet; nothing (a scaler
+        // error, so the fallback) when its scrape is lost.
+        query: whileScraped(promql.sumGauge(ORCHESTRATOR_IN_FLIGHT), upSelector(promql.scope)),
         // Requests in flight add up across pods: AverageValue = total / per-replica target.
         signal: "additive",
         metricType: "AverageValue",
