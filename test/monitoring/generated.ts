@@ -187,6 +187,92 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     },
   ];
 
+  // --- Absent and idle series (fresh pods, no errors yet, no traffic, lost scrape): what every
+  // recording, SLI, adapter metricsQuery and rendered KEDA trigger answers. Never NaN: 0 where the
+  // targets are up and nothing happened, nothing where there is nothing to describe or the scrape
+  // is lost (see constructs/scrape-guard.ts and the rule comments).
+  type Want = number | "none";
+  interface AbsentWant {
+    readonly podLatency?: Want;
+    readonly serviceLatency?: Want;
+    readonly inFlight?: Want;
+    readonly errorRatio?: Want;
+    readonly requestRate?: Want;
+    readonly availabilitySli?: Want;
+    readonly latencySli?: Want;
+    readonly budgetRemaining?: Want;
+    /** Per-pod adapter values (p95, in-flight) and the external queue. */
+    readonly adapter: { readonly p95?: Want; readonly inFlight?: Want; readonly queue?: Want };
+    /** KEDA triggers by what they read. */
+    readonly keda: { readonly latency?: Want; readonly queue?: Want };
+  }
+  const samples = (name: string | undefined, labelsOf: readonly Record<string, string>[], want: Want | undefined) =>
+    want === undefined ? undefined : want === "none" ? [] : labelsOf.map((l) => ({ labels: labelSet(name, l), value: want }));
+  const sloLabels = (slo: "availability" | "latency", window: string) => ({
+    ...scope,
+    sloth_id: `${stack.service.name}-${slo}`,
+    sloth_service: stack.service.name,
+    sloth_slo: slo,
+    sloth_window: window,
+  });
+  const absentTests = (want: AbsentWant): ExprTest[] => {
+    const tests: { expr: string; exp: ExprTest["exp_samples"] | undefined }[] = [
+      { expr: rec.podLatency.record, exp: samples(rec.podLatency.record, [podScope(0), podScope(1)], want.podLatency) },
+      { expr: rec.serviceLatency.record, exp: samples(rec.serviceLatency.record, [scope], want.serviceLatency) },
+      { expr: rec.podInFlight.record, exp: samples(rec.podInFlight.record, [podScope(0), podScope(1)], want.inFlight) },
+      { expr: rec.errorRatio.record, exp: samples(rec.errorRatio.record, [scope], want.errorRatio) },
+      { expr: rec.requestRate.record, exp: samples(rec.requestRate.record, [scope], want.requestRate) },
+      { expr: 'slo:sli_error:ratio_rate5m{sloth_slo="availability"}', exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("availability", "5m")], want.availabilitySli) },
+      { expr: 'slo:sli_error:ratio_rate5m{sloth_slo="latency"}', exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("latency", "5m")], want.latencySli) },
+      {
+        expr: 'slo:period_error_budget_remaining:ratio{sloth_slo="availability"}',
+        exp: samples("slo:period_error_budget_remaining:ratio", [sloLabels("availability", config.slo.period)], want.budgetRemaining),
+      },
+    ];
+    for (const rule of mon.adapterRules.custom) {
+      const series = metricNames(rule.seriesQuery)[0]!;
+      const w = rule.name.as === CUSTOM_METRICS.podP95Latency ? want.adapter.p95 : want.adapter.inFlight;
+      tests.push({ expr: fillTemplate(rule.metricsQuery, { series, labelMatchers: adapterLabelMatchers(ns, pods), groupBy: "pod" }), exp: samples(undefined, [{ pod: pods[0] }, { pod: pods[1] }], w) });
+    }
+    for (const rule of mon.adapterRules.external) {
+      tests.push({ expr: fillTemplate(rule.metricsQuery, { series: metricNames(rule.seriesQuery)[0]!, labelMatchers: adapterLabelMatchers(ns), groupBy: "" }), exp: samples(undefined, [{}], want.adapter.queue) });
+    }
+    for (const query of opts.skipKeda ? [] : (kedaTriggerQueries(stack) ?? [])) {
+      const reads = metricNames(query);
+      const kind = reads.includes(`${SERVICE_METRIC.latency}_bucket`) ? "latency" : reads.includes(SERVICE_METRIC.queue) ? "queue" : undefined;
+      if (kind === undefined) throw new Error(`no expectation for KEDA trigger query ${query}`);
+      const w = want.keda[kind];
+      tests.push({ expr: query, exp: samples(undefined, [{}], w) });
+    }
+    // 3m: every window (2m, 5m rates; the period averaged from 5m) has data; fewer steps for promtool.
+    return tests.filter((t) => t.exp !== undefined).map((t) => ({ expr: t.expr, eval_time: "3m", exp_samples: t.exp! }));
+  };
+  const idle = { podLatency: "none", serviceLatency: "none", inFlight: 0, errorRatio: "none", requestRate: 0, availabilitySli: "none", latencySli: "none", budgetRemaining: "none" } as const;
+  const zero = { adapter: { p95: 0, inFlight: 0, queue: 0 }, keda: { latency: 0, queue: 0 } } as const;
+  const lost = { adapter: { p95: "none", inFlight: "none", queue: "none" }, keda: { latency: "none", queue: "none" } } as const;
+  const absentGroups: [string, ScenarioSpec, AbsentWant][] = [
+    ["fresh pods (scraped, probes only, no /predict or queue series yet)", { ...healthy, rps: 0, eps: 0, latency: [], absent: ["predict"] }, { ...idle, ...zero }],
+    ["no traffic (series exist, nothing served in the windows)", { ...healthy, rps: 0, eps: 0, latency: [], inFlight: [0, 0], queue: [0, 0] }, { ...idle, ...zero }],
+    [
+      "no errors yet (requests, but no 5xx series or error counter)",
+      { ...healthy, eps: 0, absent: ["errors"] },
+      {
+        errorRatio: 0,
+        requestRate: 2 * healthy.rps,
+        availabilitySli: 0,
+        budgetRemaining: 1,
+        // (in-flight differs per pod under traffic: the healthy group checks it)
+        adapter: { p95: expectedQuantile(q, buckets, fastLatency, 1), queue: healthy.queue[0] + healthy.queue[1] },
+        keda: { latency: expectedQuantile(q, buckets, fastLatency, 2), queue: healthy.queue[0] + healthy.queue[1] },
+      },
+    ],
+    ["scrape lost: every target up == 0", { ...healthy, up: [0, 0] }, { ...lost }],
+    ["scrape lost: no up series for the job at all", { ...healthy, up: "absent" }, { ...lost }],
+  ];
+  for (const [name, spec, want] of absentGroups) {
+    groups.push({ name: `absent series: ${name}`, interval, input_series: sc.series(spec), promql_expr_test: absentTests(want) });
+  }
+
   const group = (name: string, spec: Partial<ScenarioSpec>, tests: AlertTest[]) =>
     groups.push({ name, interval, input_series: sc.series({ ...healthy, ...spec }), alert_rule_test: tests });
   const runbook = (alert: string) => `${base}#${alert}`;

@@ -90,11 +90,13 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
   });
 
+  // Every environment's promtool run started together in beforeAll on a shared machine: the first
+  // one awaited may wait for all of them.
   it("promtool test rules: alerts fire with exact labels and annotations, stay quiet when healthy; every query returns its series", async () => {
     const r = await runs.get(env)!.generated;
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/SUCCESS/);
-  });
+  }, 240_000);
 });
 
 describe.each(ENV_NAMES.filter((e) => envConfig(e).scaling.mode === "keda"))("env %s (mode keda)", (env) => {
