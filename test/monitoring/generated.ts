@@ -13,11 +13,16 @@ import { formatNumber } from "../../constructs/metrics.js";
 import { metricNames } from "../../constructs/promql-parse.js";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { SERVICE_METRIC } from "../../constructs/recording-rules.js";
-import { upSeriesLabels, type Labels, type ScrapeModel } from "../../constructs/scrape-labels.js";
+import { InferenceService } from "../../constructs/inference-service.js";
+import { PLATFORM_SCRAPES } from "../../constructs/platform-metrics.js";
+import { storedSeriesLabels, upSeriesLabels, type Labels, type ScrapeModel } from "../../constructs/scrape-labels.js";
+import { ServiceMonitor } from "../../constructs/service-monitor.js";
+import { WORKLOAD_ALERT } from "../../constructs/workload-alerts.js";
+import { extrasOf } from "../../stacks/extras.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName, hpaName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
-import { expectedQuantile, labelSet, promtoolTestYaml, scenarioFor, type Observations, type Scenario, type ScenarioSpec } from "./scenario.js";
+import { counter, expectedQuantile, gauge, labelSet, promtoolTestYaml, scenarioFor, seriesString, type Observations, type Scenario, type ScenarioSpec } from "./scenario.js";
 
 export interface ExprTest {
   readonly expr: string;
@@ -462,6 +467,88 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
           ? { rps: n, eps: f * n, latency: [{ bucket: 0, rate: n }] }
           : { rps: n, eps: n / rps, latency: [...(f < 1 ? [{ bucket: thr, rate: (1 - f) * n }] : []), { bucket: "inf" as const, rate: f * n }] };
       group(`${name} at a bad ratio of ${formatNumber(f)}`, spec, [{ eval_time: EVAL, alertname: name, exp_alerts: expectedSlo(slo, f) }]);
+    }
+  }
+
+  // --- The workloads beside the service (orchestrator, GPU server, queue workers): their own
+  // TargetDown and KEDA alerts, quiet when healthy, firing on a failed scrape, on no target at all
+  // (unless they may scale to zero) and on a failing ScaledObject.
+  const keda = PLATFORM_SCRAPES[sc.flavor].keda;
+  const extras = extrasOf(stack);
+  const described: Record<string, string> = {
+    ...(extras.orchestrator ? { [extras.orchestrator.service.name]: "the orchestrator" } : {}),
+    ...(extras.gpu ? { [extras.gpu.name]: "the GPU LLM server" } : {}),
+    ...Object.fromEntries(extras.queueWorkers.map((w) => [w.name, `queue worker ${w.name}`])),
+  };
+  for (const wa of extras.alerts) {
+    const workload = wa.group.name.replace(/-alerts$/, "");
+    const what = described[workload];
+    if (!what) throw new Error(`no expectation for workload alert group ${wa.group.name}`);
+    const svc = stack.app.node.findAll().find((c): c is InferenceService => c instanceof InferenceService && c.name === workload);
+    const scrape = stack.app.node.findAll().find((c): c is ServiceMonitor => c instanceof ServiceMonitor && c.job === workload && c.namespace === ns);
+    const target = svc && scrape
+      ? scrape.targetLabels({ name: `${workload}-7d9c8b6f5-a1b2c`, namespace: ns, ip: "10.1.0.31", labels: svc.podLabels, annotations: {}, containerName: svc.containerName, port: { name: svc.contract.portName, number: svc.contract.port } })
+      : undefined;
+    const so = wa.alerts.some((a) => a.alert === WORKLOAD_ALERT.kedaUnhealthy) ? workload : undefined;
+    const input = (up: 0 | 1 | "absent", errorsPerSecond: number) => [
+      ...(target && up !== "absent" ? [{ series: seriesString("up", upSeriesLabels(target)), values: gauge(up) }] : []),
+      ...(so ? [{ series: seriesString("keda_scaled_object_errors_total", storedSeriesLabels(keda.target, { namespace: ns, scaledObject: so }, keda.behavior)!), values: counter(errorsPerSecond, sc.intervalSeconds) }] : []),
+      // Another workload's scrape is down and another ScaledObject fails: never this workload's alerts.
+      { series: seriesString("up", { namespace: ns, job: "other", pod: "other-1" }), values: gauge(0) },
+      { series: seriesString("keda_scaled_object_errors_total", storedSeriesLabels(keda.target, { namespace: ns, scaledObject: "other" }, keda.behavior)!), values: counter(1, sc.intervalSeconds) },
+    ];
+    const names = wa.alerts.map((a) => a.alert);
+    const labels = { severity: "warning", namespace: ns, workload };
+    const down = (where: string) => ({
+      summary: `Prometheus cannot scrape ${what}`,
+      description: `Prometheus cannot scrape ${workload} (job ${scrape?.job}) in ${ns}${where} for 5m: its KEDA trigger answers nothing, so it scales on the fallback replica count.`,
+      runbook_url: runbook(WORKLOAD_ALERT.targetDown),
+    });
+    groups.push({
+      name: `workload ${workload}: healthy, no alert`,
+      interval,
+      input_series: input(1, 0),
+      alert_rule_test: names.map((alertname) => ({ eval_time: EVAL, alertname, exp_alerts: [] })),
+    });
+    if (target) {
+      groups.push({
+        name: `workload ${workload}: TargetDown fires for the pod whose scrape fails`,
+        interval,
+        input_series: input(0, 0),
+        alert_rule_test: [{ eval_time: EVAL, alertname: WORKLOAD_ALERT.targetDown, exp_alerts: [{ exp_labels: { ...upSeriesLabels(target), ...labels }, exp_annotations: down(` (pod ${target.pod})`) }] }],
+      });
+      const mayScaleToZero = !wa.alerts.some((a) => a.alert === WORKLOAD_ALERT.targetDown && a.expr.includes("absent("));
+      groups.push({
+        name: `workload ${workload}: TargetDown fires when no target exists (unless it may scale to zero)`,
+        interval,
+        input_series: input("absent", 0),
+        alert_rule_test: [
+          { eval_time: EVAL, alertname: WORKLOAD_ALERT.targetDown, exp_alerts: mayScaleToZero ? [] : [{ exp_labels: { ...labels, job: scrape!.job }, exp_annotations: down(" (no target found)") }] },
+        ],
+      });
+    }
+    if (so) {
+      groups.push({
+        name: `workload ${workload}: KedaUnhealthy fires while its ScaledObject errors`,
+        interval,
+        input_series: input(1, 0.5),
+        alert_rule_test: [
+          {
+            eval_time: EVAL,
+            alertname: WORKLOAD_ALERT.kedaUnhealthy,
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, scaledObject: so },
+                exp_annotations: {
+                  summary: `KEDA fails to evaluate ScaledObject ${so}`,
+                  description: `KEDA reports 0.50 errors/s for ScaledObject ${so} (${what}) in ${ns} for 2m: its triggers cannot be read, so it scales on the fallback replica count or not at all. keda_scaler_detail_errors_total names the failing trigger.`,
+                  runbook_url: runbook(WORKLOAD_ALERT.kedaUnhealthy),
+                },
+              },
+            ],
+          },
+        ],
+      });
     }
   }
 
