@@ -35,7 +35,7 @@ import { WORKLOAD_ALERT } from "../../constructs/workload-alerts.js";
 import { ALERT } from "../../constructs/alert-rules.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { stackFor } from "../helpers/env.js";
-import { Processes, prometheusVersion, query, startExporter, startPrometheus, waitFor, type Exporter, type ExporterOp, type PrometheusServer, type Sample } from "./harness.js";
+import { PROMETHEUS_MISSING, Processes, prometheusVersion, query, startExporter, startPrometheus, waitFor, type Exporter, type ExporterOp, type PrometheusServer, type Sample } from "./harness.js";
 
 const ENVS = ["prod", "gpu", "dev"] as const;
 /** Scrape and rule evaluation interval of the live Prometheus. */
@@ -300,6 +300,10 @@ function only(samples: readonly Sample[], name: string, match: Record<string, st
 }
 
 describe("live Prometheus (Debian package) scraping prometheus_client-like exporters", () => {
+  it("fails with the install command when prometheus is missing, instead of skipping", () => {
+    expect(() => prometheusVersion("/nonexistent/prometheus")).toThrow(PROMETHEUS_MISSING);
+  });
+
   it("runs the Debian prometheus binary and scrapes every target of every environment", async () => {
     expect(version).toMatch(/^prometheus, version 2\./);
     expect(queries.filter((x) => !x.perPod && x.name.includes("ScaledObject")).length).toBeGreaterThanOrEqual(5);
