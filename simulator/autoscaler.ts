@@ -146,9 +146,10 @@ const SET_OPERATORS = new Set(["And", "Or", "Unless"]);
 
 /**
  * The operand that carries the value of a query guarded with set operators, e.g. the quantile in
- * `histogram_quantile(…) and on() (traffic > 0) or on() (traffic * 0)`: the leftmost operand of
- * an and/or/unless chain. The guards only decide between that value, 0 and no result, which the
- * simulated Prometheus answers the same way (no requests in the window: 0; no samples: nothing).
+ * `(histogram_quantile(…) and on() (traffic > 0) or on() (sum (up) * 0)) and on() (sum (up) > 0)`:
+ * the leftmost operand of an and/or/unless chain. The guards only decide between that value, 0 and
+ * no result, which the simulated Prometheus answers the same way (no requests in the window or
+ * nothing exported yet while scraped: 0; scrape lost: nothing).
  */
 export function primaryOperand(query: string): string {
   let n = topExpr(query);

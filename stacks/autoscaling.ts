@@ -17,6 +17,7 @@ import { PrescaleError } from "../constructs/prescaling.js";
 import { standardLabels } from "../constructs/labels.js";
 import { ContractError, type PromQL } from "../constructs/metrics.js";
 import { PromQLError, assertParses } from "../constructs/promql-parse.js";
+import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
@@ -70,23 +71,25 @@ export function behaviorOf(b: EnvConfig["scaling"]["behavior"]): ScalingBehavior
 }
 
 /**
- * p95 latency of the scaling endpoint, one series:
- * `histogram_quantile(0.95, sum by (le) (rate(<bucket>[w]))) and on() (<traffic> > 0) or on() (<traffic> * 0)`.
- * With no traffic the quantile is NaN, which KEDA (ignoreNullValues false) reports as an error:
- * an idle service would trip the fallback. The guard answers 0 when the series exist but carry no
- * requests, and still nothing (an error) when the scrape is lost.
+ * p95 latency of the scaling endpoint, one series (see {@link whileScraped}):
+ * `(histogram_quantile(0.95, sum by (le) (rate(<bucket>[w]))) and on() (<traffic> > 0) or on() (sum (up) * 0)) and on() (sum (up) > 0)`.
+ * Without traffic the quantile is NaN and, on a pod that has not served a request yet, its series
+ * do not exist at all; either way the query answers 0 while the service's targets are up, so a
+ * cold rollout or a quiet hour does not trip the fallback. When the scrape is lost (no `up` series,
+ * or every target `up == 0`) it answers nothing, which KEDA (ignoreNullValues false) counts as an error.
  */
 export function latencyP95Query(promql: PromQL, config: EnvConfig): string {
   const matchers = { endpoint: config.scaling.endpoint };
-  const window = config.monitoring.queryWindow;
-  const p95 = promql.histogramQuantile(0.95, LATENCY_HISTOGRAM, matchers, window);
-  const traffic = promql.sumRate(LATENCY_HISTOGRAM, "_count", matchers, window);
-  return assertParses(`${p95} and on() (${traffic} > 0) or on() (${traffic} * 0)`);
+  const p95 = promql.servedQuantile(0.95, LATENCY_HISTOGRAM, matchers, config.monitoring.queryWindow);
+  return assertParses(whileScraped(p95, upSelector(promql.scope)));
 }
 
-/** Requests waiting for a model worker, summed over the pods (additive: the HPA divides by pods). */
+/**
+ * Requests waiting for a model worker, summed over the pods (additive: the HPA divides by pods);
+ * 0 while the targets are up and no queue series exists yet, nothing when the scrape is lost.
+ */
 export function queueLengthQuery(promql: PromQL): string {
-  return assertParses(promql.sumGauge(QUEUE_GAUGE));
+  return assertParses(whileScraped(promql.sumGauge(QUEUE_GAUGE), upSelector(promql.scope)));
 }
 
 /** Fallback replicas: the configured count, else max(minReplicas, ceil(maxReplicas / 2)). */

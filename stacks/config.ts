@@ -401,6 +401,8 @@ const GpuSchema = z.strictObject({
   activationWaiting: num("gpu.activationWaiting", 0, 1e6).default(1),
   /** Keep replicas this long after the load is gone; at least modelLoadSeconds. @default max(600, modelLoadSeconds) */
   cooldownSeconds: int("gpu.cooldownSeconds", 0, 86400).optional(),
+  /** Replicas KEDA holds after 3 failed polls of the waiting-requests trigger (lost scrape). @default max(minReplicas, ceil(maxReplicas / 2)) */
+  fallbackReplicas: int("gpu.fallbackReplicas", 1, 100).optional(),
 });
 
 const LoadStageSchema = z.strictObject({
@@ -538,6 +540,9 @@ function checkExtras(
         ["gpu", "cooldownSeconds"],
         `cooldownSeconds ${g.cooldownSeconds} is shorter than modelLoadSeconds ${g.modelLoadSeconds}: a replica would be removed sooner than one takes to start. Fix: set cooldownSeconds ≥ ${g.modelLoadSeconds}`,
       );
+    }
+    if (g.fallbackReplicas !== undefined && (g.fallbackReplicas < g.minReplicas || g.fallbackReplicas > g.maxReplicas)) {
+      issue(["gpu", "fallbackReplicas"], `fallbackReplicas ${g.fallbackReplicas} is outside minReplicas ${g.minReplicas} … maxReplicas ${g.maxReplicas} (the HPA would clamp it). Fix: hold a count between the bounds`);
     }
     needsKeda("gpu", "the GPU service");
     needsServiceMonitor("gpu");

@@ -111,6 +111,33 @@ function checkConfig(config: EnvConfig): void {
   if (problems.length) throw new SynthError(problems.map(formatProblem));
 }
 
+/**
+ * Adds one more rule group the way addMonitoring renders its own: a PrometheusRule in `chart`
+ * (cluster.prometheusOperator, labelled for the Prometheus' ruleSelector), the plain rule file
+ * `rules/<group>.yaml`, and for plain Prometheus the chart's `serverFiles` entry.
+ */
+export function addRuleGroup(stack: EnvironmentStack, chart: Chart, group: RuleGroup, labels: Readonly<Record<string, string>>): RuleFile {
+  const { config } = stack;
+  checkRuleGroup(group);
+  const file: RuleFile = { path: `rules/${group.name}.yaml`, group };
+  if (config.cluster.prometheusOperator) {
+    new PrometheusRule(chart, `Rule-${group.name}`, {
+      name: group.name,
+      namespace: config.namespace,
+      labels: { ...labels, ...config.monitoring.selectorLabels },
+      groups: [group],
+    });
+  } else {
+    const values = (stack.helmValues["prometheus"] ?? {}) as { serverFiles?: Record<string, { groups: unknown[] }> };
+    const key = group.rules.some((r) => "alert" in r) ? "alerting_rules.yml" : "recording_rules.yml";
+    const serverFiles = { ...values.serverFiles };
+    serverFiles[key] = { groups: [...(serverFiles[key]?.groups ?? []), renderRuleGroup(group)] };
+    stack.helmValues["prometheus"] = { ...values, serverFiles };
+  }
+  stack.addFile(file.path, () => ruleFileYaml([group], HEADER));
+  return file;
+}
+
 /** The prometheus-adapter chart's `prometheus.{url,port,path}` for the environment's Prometheus. */
 function adapterPrometheusValues(config: EnvConfig): { url: string; port: number; path: string } {
   const u = new URL(prometheusAddress(config));

@@ -33,6 +33,7 @@ export const CHECK_CODES = {
   KEDA_QUERY_MULTI_SERIES: { check: 13, summary: "a KEDA prometheus query can return more than one series (not aggregated)" },
   KEDA_NULL_VALUES_IGNORED: { check: 13, summary: "a KEDA prometheus trigger leaves ignoreNullValues true (error when a fallback is meant to cover it, warning otherwise)" },
   KEDA_AVERAGE_NON_ADDITIVE: { check: 13, summary: "a KEDA trigger uses AverageValue on a non-additive signal (quantile, ratio, average)" },
+  KEDA_NO_FALLBACK: { check: 13, summary: "warning: a ScaledObject whose prometheus trigger errors on a lost scrape (ignoreNullValues false) declares no fallback: it freezes at its current count" },
   CAPACITY_EXCEEDED: { check: 14, summary: "maximum replicas × per-pod requests exceed the namespace quota (config.capacity)" },
   CAPACITY_NO_ROLLOUT_HEADROOM: { check: 14, summary: "warning: at maximum replicas a rolling update's surge pods no longer fit the quota" },
   SCHEMA_INVALID: { check: 0, summary: "a rendered object fails its upstream JSON schema (or has none)" },

@@ -153,7 +153,7 @@ describe("scaling modes: each env through all three", () => {
               metricType: "AverageValue",
               metadata: {
                 serverAddress: x.prometheus,
-                query: `sum (inference_queue_len{namespace="${x.namespace}",job="${x.job}"})`,
+                query: `(sum (inference_queue_len{namespace="${x.namespace}",job="${x.job}"}) or on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) * 0)) and on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) > 0)`,
                 threshold: "20",
                 activationThreshold: "10",
                 ignoreNullValues: "false",
@@ -171,7 +171,8 @@ describe("scaling modes: each env through all three", () => {
             for (const q of queries) {
               expect(syntaxErrors(q), q).toEqual([]);
               expect(returnsSingleSeries(q), q).toBe(true);
-              for (const name of metricNames(q)) expect(contract.has(name), name).toBe(true);
+              // The contract's series, and the scrape's own `up` (the idle / lost-scrape guard).
+              for (const name of metricNames(q)) expect(contract.has(name) || name === "up", name).toBe(true);
               for (const s of selectors(q)) {
                 const m = Object.fromEntries(s.matchers.map((l) => [l.name, `${l.op}${l.value}`]));
                 expect(m.namespace, q).toBe(`=${x.namespace}`);
@@ -180,8 +181,8 @@ describe("scaling modes: each env through all three", () => {
               }
             }
             const latency = selectors(queries[0]);
-            expect(latency.map((s) => s.metric)).toEqual(["http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "http_request_duration_seconds_count"]);
-            for (const s of latency) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
+            expect(latency.map((s) => s.metric)).toEqual(["http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "up", "up"]);
+            for (const s of latency.filter((l) => l.metric !== "up")) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
           });
 
           it("KEDA's HPA keeps the name stacks/naming.ts announces", () => {
@@ -210,8 +211,9 @@ describe("scaling modes: each env through all three", () => {
   it("the prod latency query, spelled out", () => {
     const q = autoscalingObjects(stackFor("prod"))[0].spec.triggers[0].metadata.query;
     const sel = (suffix: string) => `http_request_duration_seconds_${suffix}{namespace="ml-serving-prod",job="inference",endpoint="/predict"}`;
+    const up = 'up{namespace="ml-serving-prod",job="inference"}';
     expect(q).toBe(
-      `histogram_quantile(0.95, sum by (le) (rate(${sel("bucket")}[2m]))) and on() (sum (rate(${sel("count")}[2m])) > 0) or on() (sum (rate(${sel("count")}[2m])) * 0)`,
+      `(histogram_quantile(0.95, sum by (le) (rate(${sel("bucket")}[2m]))) and on() (sum (rate(${sel("count")}[2m])) > 0) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`,
     );
   });
 });
@@ -329,8 +331,9 @@ function listFiles(dir: string): string[] {
 
 /**
  * promtool evaluates the KEDA queries against synthetic series: the latency query answers the
- * p95 under traffic, 0 with no traffic (not NaN, which KEDA would report as an error), and
- * nothing when the series are missing (an error KEDA's fallback and the alerts see).
+ * p95 under traffic; 0 while the targets are up and nothing was served (series idle, or absent as
+ * on a pod that has not served its first request); nothing when the scrape is lost (no `up`
+ * series, or `up == 0` on every target), which KEDA counts as an error its fallback and alerts see.
  */
 describe("KEDA queries evaluated by promtool", () => {
   function promtool(tests: unknown[]): { code: number | null; out: string } {
@@ -350,35 +353,62 @@ describe("KEDA queries evaluated by promtool", () => {
     const scope = 'namespace="ml-serving-prod",job="inference"';
     const bucket = (le: string, values: string, extra = "") => ({ series: `http_request_duration_seconds_bucket{${scope},endpoint="/predict",le="${le}"${extra}}`, values });
     const count = (values: string) => ({ series: `http_request_duration_seconds_count{${scope},endpoint="/predict"}`, values });
+    const up = (pod: string, values: string) => ({ series: `up{${scope},pod="${pod}"}`, values });
+    // Probe traffic a cold pod serves from its first second (prometheus_client creates these series).
+    const probes = [
+      { series: `http_request_duration_seconds_count{${scope},endpoint="/health"}`, values: "0+4x20" },
+      { series: `http_request_duration_seconds_bucket{${scope},endpoint="/health",le="+Inf"}`, values: "0+4x20" },
+    ];
+    const both = (exp: number | undefined) => [
+      { expr: latency, eval_time: "4m", exp_samples: exp === undefined ? [] : [{ labels: "{}", value: exp }] },
+      { expr: queue, eval_time: "4m", exp_samples: exp === undefined ? [] : [{ labels: "{}", value: exp }] },
+    ];
     const r = promtool([
       {
         // Per 15 s: 10 requests ≤ 0.1 s, 10 more ≤ 0.5 s. Rank 19 of 20 lies 9/10 into (0.1, 0.5]: p95 = 0.46.
         interval: "15s",
-        input_series: [bucket("0.1", "0+10x20"), bucket("0.5", "0+20x20"), bucket("+Inf", "0+20x20"), count("0+20x20"),
+        input_series: [bucket("0.1", "0+10x20"), bucket("0.5", "0+20x20"), bucket("+Inf", "0+20x20"), count("0+20x20"), up("a", "1+0x20"),
           // Another namespace's series must not count.
           { series: 'http_request_duration_seconds_bucket{namespace="other",job="inference",endpoint="/predict",le="+Inf"}', values: "0+999x20" }],
         // round(): promtool 2.42 compares floats exactly; rounding keeps empty empty and 0 at 0.
         promql_expr_test: [{ expr: `round(${latency}, 0.001)`, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0.46 }] }],
       },
       {
-        // Series present, no requests: 0, not NaN.
+        // Idle: series present, no requests in the window: 0, not NaN.
         interval: "15s",
-        input_series: [bucket("0.1", "5+0x20"), bucket("0.5", "7+0x20"), bucket("+Inf", "7+0x20"), count("7+0x20")],
+        input_series: [bucket("0.1", "5+0x20"), bucket("0.5", "7+0x20"), bucket("+Inf", "7+0x20"), count("7+0x20"), up("a", "1+0x20"), up("b", "1+0x20")],
         promql_expr_test: [{ expr: latency, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0 }] }],
       },
       {
-        // Scrape lost: no result at all (KEDA errors with ignoreNullValues false).
+        // Cold rollout: pods scraped (up 1), only probe traffic, no /predict or queue series yet: 0, not empty.
         interval: "15s",
-        input_series: [{ series: 'up{job="other"}', values: "1+0x20" }],
-        promql_expr_test: [
-          { expr: latency, eval_time: "4m", exp_samples: [] },
-          { expr: queue, eval_time: "4m", exp_samples: [] },
-        ],
+        input_series: [up("a", "1+0x20"), up("b", "1+0x20"), ...probes],
+        promql_expr_test: both(0),
+      },
+      {
+        // One pod's scrape fails, the other is up and cold: still 0 (some target answers).
+        interval: "15s",
+        input_series: [up("a", "0+0x20"), up("b", "1+0x20"), ...probes],
+        promql_expr_test: both(0),
+      },
+      {
+        // Scrape lost, every target down: nothing, even though the rate window still holds traffic.
+        interval: "15s",
+        input_series: [bucket("0.1", "0+10x20"), bucket("+Inf", "0+20x20"), count("0+20x20"), up("a", "0+0x20"), up("b", "0+0x20"),
+          { series: `inference_queue_len{${scope},pod="a",model="m"}`, values: "3+0x20" }],
+        promql_expr_test: both(undefined),
+      },
+      {
+        // Scrape lost, no up series for this job at all (never scraped): nothing.
+        interval: "15s",
+        input_series: [{ series: 'up{namespace="ml-serving-prod",job="other"}', values: "1+0x20" }],
+        promql_expr_test: both(undefined),
       },
       {
         // Queue: the sum over this service's pods only.
         interval: "15s",
         input_series: [
+          up("a", "1+0x20"),
           { series: `inference_queue_len{${scope},pod="a",model="m"}`, values: "3+0x20" },
           { series: `inference_queue_len{${scope},pod="b",model="m"}`, values: "4+0x20" },
           { series: 'inference_queue_len{namespace="ml-serving-staging",job="inference",pod="c",model="m"}', values: "100+0x20" },

@@ -25,7 +25,7 @@ describe("addExtras: one chart per configured section", () => {
   it("renders nothing extra without the sections", () => {
     const stack = stackFor("staging", { dashboards: undefined });
     expect(stack.charts.map((c) => c.node.id)).not.toContain("dashboards");
-    expect(addExtras(stack)).toEqual({ queueWorkers: [], dashboards: [] });
+    expect(addExtras(stack)).toEqual({ queueWorkers: [], dashboards: [], alerts: [] });
   });
 
   it("every env renders and validates (schemas, duplicate names) with the extras", async () => {
@@ -38,7 +38,11 @@ describe("addExtras: one chart per configured section", () => {
     const input = stackInput(stackFor("gpu"));
     const objects = input.objects.filter((o: any) => !(o.kind === "ServiceMonitor" && o.metadata.name === "llm"));
     const errors = runRenderedChecks({ ...input, objects }).filter((f) => f.severity === "error");
-    expect(errors.map((f) => [f.code, f.resource])).toEqual([["QUERY_LABEL_MISMATCH", "ScaledObject ml-serving-gpu/llm"]]);
+    // The trigger and the server's TargetDown alert read a job nothing scrapes.
+    expect(errors.map((f) => [f.code, f.resource])).toEqual([
+      ["QUERY_LABEL_MISMATCH", "ScaledObject ml-serving-gpu/llm"],
+      ["QUERY_LABEL_MISMATCH", "PrometheusRule ml-serving-gpu/llm-alerts"],
+    ]);
   });
 
   it("registers the RabbitMQ Secret for infra/ and never renders it or its value", async () => {
@@ -64,7 +68,10 @@ describe("addExtras: one chart per configured section", () => {
     const objs = objectsByKey(stackFor("prod"));
     const so = objs.get("ScaledObject/orchestrator");
     expect(so.spec.triggers[0]).toMatchObject({ type: "prometheus", metricType: "AverageValue" });
-    expect(so.spec.triggers[0].metadata.query).toBe('sum (http_requests_in_flight{namespace="ml-serving-prod",job="orchestrator"})');
+    // 0 while scraped and idle (cold pods export no in-flight series yet), nothing when the scrape is lost.
+    const up = 'up{namespace="ml-serving-prod",job="orchestrator"}';
+    expect(so.spec.triggers[0].metadata.query).toBe(`(sum (http_requests_in_flight{namespace="ml-serving-prod",job="orchestrator"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`);
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
     expect(so.spec.triggers[0].metadata.serverAddress).toBe("http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
     expect(objs.get("Deployment/orchestrator").spec).not.toHaveProperty("replicas");
     const sm = objs.get("ServiceMonitor/orchestrator");
@@ -97,7 +104,10 @@ describe("addExtras: one chart per configured section", () => {
     const c = objs.get("Deployment/llm").spec.template.spec.containers[0];
     expect(c.resources.limits["nvidia.com/gpu"]).toBe(1);
     const so = objs.get("ScaledObject/llm");
-    expect(so.spec.triggers[0].metadata.query).toBe('sum (vllm:num_requests_waiting{namespace="ml-serving-gpu",job="llm"})');
+    const up = 'up{namespace="ml-serving-gpu",job="llm"}';
+    expect(so.spec.triggers[0].metadata.query).toBe(`(sum (vllm:num_requests_waiting{namespace="ml-serving-gpu",job="llm"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`);
+    // A lost scrape errors the trigger: KEDA holds max(min 1, ceil(max 4 / 2)) = 2 replicas after 3 failures.
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 2 });
     expect(so.spec.cooldownPeriod).toBeGreaterThanOrEqual(900);
     expect(objs.get("ServiceMonitor/llm").spec.endpoints[0]).toMatchObject({ port: "http", path: "/metrics" });
   });

@@ -29,15 +29,20 @@ describe("prometheus-adapter rules", () => {
       seriesQuery: 'http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict"}',
       resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
       name: { matches: "^http_request_duration_seconds_bucket$", as: "inference_request_latency_p95_seconds" },
-      metricsQuery: 'histogram_quantile(0.95, sum by (le, <<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[2m])))',
+      // Per pod: 0 for a pod that is up but idle or cold (never NaN: the adapter converts int64(v*1000)), nothing for one whose scrape is lost.
+      metricsQuery:
+        '(histogram_quantile(0.95, sum by (le, <<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[2m]))) and on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (rate(http_request_duration_seconds_count{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[2m])) > 0)' +
+        ' or on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) * 0)) and on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) > 0)',
     });
-    expect(config.rules[1].metricsQuery).toBe('sum by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"})');
+    expect(config.rules[1].metricsQuery).toBe(
+      '(sum by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}) or on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) * 0)) and on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) > 0)',
+    );
     const dev = adapterConfigMap("dev").config;
     expect(dev.externalRules[0]).toEqual({
       seriesQuery: 'inference_queue_len{namespace="ml-serving-dev",job="ml-serving-dev/inference"}',
       resources: { overrides: { namespace: { resource: "namespace" } } },
       name: { matches: "^inference_queue_len$", as: "inference_queue_length" },
-      metricsQuery: 'sum (<<.Series>>{<<.LabelMatchers>>,job="ml-serving-dev/inference"})',
+      metricsQuery: '(sum (<<.Series>>{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) or on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) * 0)) and on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) > 0)',
     });
   });
 

@@ -63,7 +63,11 @@ describe("SLO rules (Sloth-compatible)", () => {
     expect(a5).toContain('rate(http_request_errors_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m])');
     const l5 = latency!.sliGroup.rules[0]!.expr;
     expect(l5).toContain('rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict",le="0.5"}[5m])');
-    expect(l5.replace(/\s+/g, " ")).toMatch(/^\( sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) - sum \(rate\(http_request_duration_seconds_bucket\{.*\}\[5m\]\)\) \) \/ \(sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\)\)$/);
+    // Without requests the SLIs record nothing (never 0 / 0 = NaN, which would poison the period average).
+    expect(l5.replace(/\s+/g, " ")).toMatch(/^\( sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) - sum \(rate\(http_request_duration_seconds_bucket\{.*\}\[5m\]\)\) \) \/ \(sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) > 0\)$/);
+    // Requests but no error series yet: 0, through the requests' own zero.
+    const req = 'sum (rate(http_requests_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m]))';
+    expect(a5).toBe(`(sum (rate(http_request_errors_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m])) or on() (${req} * 0))\n/ on()\n(${req} > 0)`);
     // A whole-second threshold matches both Go's le="1" and Python's le="1.0".
     const dev = monitoringOf(stackFor("dev")).slos[1]!.sliGroup.rules[0]!.expr;
     expect(dev).toContain('le=~"1(\\\\.0)?"');
@@ -124,9 +128,13 @@ describe("recording rules", () => {
     expect(r.group.name).toBe("inference-recording");
     expect(r.podLatency).toMatchObject({
       record: "pod:http_request_duration_seconds:p95_rate2m",
-      expr: 'histogram_quantile(0.95, sum by (le, namespace, job, pod) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[2m])))',
+      // Idle pods record nothing instead of NaN.
+      expr: 'histogram_quantile(0.95, sum by (le, namespace, job, pod) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[2m]))) and on(namespace, job, pod) (sum by (namespace, job, pod) (rate(http_request_duration_seconds_count{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[2m])) > 0)',
     });
-    expect(r.podInFlight.expr).toBe('sum by (namespace, job, pod) (http_requests_in_flight{namespace="ml-serving-prod",job="inference",endpoint="/predict"})');
+    const up = 'sum by (namespace, job, pod) (up{namespace="ml-serving-prod",job="inference"})';
+    expect(r.podInFlight.expr).toBe(
+      `(sum by (namespace, job, pod) (http_requests_in_flight{namespace="ml-serving-prod",job="inference",endpoint="/predict"}) or on(namespace, job, pod) (${up} * 0)) and on(namespace, job, pod) (${up} > 0)`,
+    );
     expect(r.errorRatio.record).toBe("job:http_request_errors:ratio_rate2m");
     expect(r.requestRate.record).toBe("job:http_requests_total:rate2m");
     expect(r.serviceLatency.record).toBe("job:http_request_duration_seconds:p95_rate2m");

@@ -48,7 +48,10 @@ describe("addMonitoring", () => {
       const file = stack.extraFiles.find((f) => f.path === `rules/${o.metadata.name}.yaml`)!;
       expect(parse(file.content()).groups).toEqual(o.spec.groups);
     }
-    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual(RULE_FILES);
+    // The workloads beside the service (orchestrator, queue worker) bring their own alert group.
+    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual(
+      [...RULE_FILES, "rules/embedding-worker-alerts.yaml", "rules/orchestrator-alerts.yaml"].sort(),
+    );
     expect(stack.helmValues["prometheus"]).toBeUndefined();
   });
 
@@ -79,10 +82,19 @@ describe("addMonitoring", () => {
     expect(findings[0]!.message).toMatch(/name/);
   });
 
-  it("every environment gets the same rule files (dist/<env>/rules)", () => {
+  it("every environment gets the same rule files (dist/<env>/rules), plus one alert group per workload beside the service", () => {
+    const workloads: Record<string, string[]> = { prod: ["embedding-worker", "orchestrator"], gpu: ["llm"] };
     for (const env of ENV_NAMES) {
-      expect(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => f.path).sort(), env).toEqual(RULE_FILES);
+      const expected = [...RULE_FILES, ...(workloads[env] ?? []).map((w) => `rules/${w}-alerts.yaml`)].sort();
+      expect(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => f.path).sort(), env).toEqual(expected);
     }
+  });
+
+  it("plain Prometheus gets a workload's alert group in the prometheus chart's alerting_rules.yml", () => {
+    const stack = stackFor("prod", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" }, orchestrator: undefined, prescaling: [] });
+    const values = stack.helmValues["prometheus"] as any;
+    expect(values.serverFiles["alerting_rules.yml"].groups.map((g: any) => g.name)).toContain("embedding-worker-alerts");
+    expect(stack.objects().filter((o: any) => o.kind === "PrometheusRule")).toEqual([]);
   });
 });
 
