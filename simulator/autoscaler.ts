@@ -9,7 +9,7 @@
  *   advanced.horizontalPodAutoscalerConfig.behavior, each prometheus trigger an External metric
  *   `s<i>-prometheus` with an AverageValue (default) or Value target of int64(threshold × 1000)
  *   milli-units, cpu/memory triggers Resource metrics, cron triggers External metrics (AverageValue
- *   1, value desiredReplicas inside the window) read from the simulated clock; plus what the KEDA
+ *   1, value desiredReplicas inside the window, 0 outside) read from the simulated clock; plus what the KEDA
  *   operator and metrics server add: activation, pollingInterval, cooldown, fallback.
  *
  * Which simulated signal a Prometheus query reads is derived from the query itself, parsed with
@@ -38,7 +38,7 @@ export type Signal =
   | { readonly kind: "gauge"; readonly gauge: GaugeName; readonly aggregation: Aggregation }
   /** Requests per second over a rate window (summed over pods, or aggregated). */
   | { readonly kind: "request-rate"; readonly windowSeconds: number; readonly aggregation: Aggregation; readonly increase: boolean }
-  /** KEDA's cron scaler: desiredReplicas inside the window, 1 outside (target AverageValue 1). */
+  /** KEDA's cron scaler: desiredReplicas inside the window, 0 outside (KEDA ≥ 2.18; target AverageValue 1). */
   | { readonly kind: "cron"; readonly start: string; readonly end: string; readonly timezone: string; readonly desiredReplicas: number };
 
 export type GaugeName = "queue" | "in-flight" | "worker-utilization";
@@ -364,7 +364,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
           throw new AutoscalerModelError(resource, `${field}.metadata.${key}`, (e as Error).message, "write a 5-field cron expression, e.g. 0 8 * * 1-5");
         }
       }
-      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 1 outside
+      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
       const name = `s${i}-cron-${signal.timezone}-${signal.start}-${signal.end}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
       const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
       return sim(i, ms, signal, "service", "keda", { index: i, type: "cron", name: t.name, activationThreshold: 0, useCachedMetrics: false, ignoreNullValues: true });

@@ -13,7 +13,7 @@ import { autoscalerModel, findAutoscaler } from "./autoscaler.js";
 import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
 import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
-import type { Scenario } from "./scenarios.js";
+import { arrivalRates, type Scenario } from "./scenarios.js";
 
 export const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
 export type Mode = (typeof MODES)[number];
@@ -56,6 +56,27 @@ export interface ModeRun {
   readonly mode: Mode;
   readonly result: SimulationResult;
   readonly notes: readonly string[];
+  /** Problems with the what-if itself (e.g. a load the env cannot serve even at maxReplicas). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A warning when the scenario's load at t = 0 is more than maxReplicas pods serve: the run starts
+ * saturated at its maximum and fails requests whatever the autoscaler does.
+ */
+export function capacityWarning(result: SimulationResult): string | null {
+  const rates = arrivalRates(result.scenario, result.pod.requestsPerUserPerSecond, result.pod.capacityRps);
+  const base = rates[0] ?? 0;
+  const max = result.model.hpa.maxReplicas;
+  const capacity = max * result.pod.capacityRps;
+  if (!(base > capacity)) return null;
+  const fit = (0.5 * capacity) / base;
+  const round = (v: number) => Number(v.toPrecision(3));
+  return (
+    `env "${result.env}": the ${result.scenario.name} scenario starts at ${round(base)} req/s, above what maxReplicas ${max} × ${round(result.pod.capacityRps)} req/s per pod = ${round(capacity)} req/s serve: ` +
+    `the ${result.label} run is saturated at its maximum from t = 0 and fails requests whatever the autoscaler does. ` +
+    `Fix: scale the load to the env (--load-scale ${round(fit)} starts at half of maxReplicas' capacity), give the scenario in "pods" (multiples of one pod's capacity), or raise scaling.maxReplicas`
+  );
 }
 
 /** Builds and simulates `env` under each mode (the env's own mode when `modes` is empty). */
@@ -68,7 +89,8 @@ export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mod
     const stack = buildStack(config);
     const model = autoscalerModel(findAutoscaler(stack.objects(), config), config);
     const result = simulate({ config, model, scenario, label: config.scaling.mode, options });
-    return { mode: config.scaling.mode, result, notes };
+    const warning = capacityWarning(result);
+    return { mode: config.scaling.mode, result, notes, warnings: warning ? [warning] : [] };
   });
 }
 
@@ -89,7 +111,7 @@ export async function renderOutputs(runs: readonly ModeRun[]): Promise<Outputs> 
   results.forEach((r, i) => files.set(csv[i]!, timelineCsv(r)));
   const chart = `${stem}.svg`;
   files.set(chart, await renderChart(results));
-  const notes = [...new Set(runs.flatMap((r) => r.notes))];
+  const notes = [...new Set(runs.flatMap((r) => [...r.warnings.map((w) => `warning: ${w}`), ...r.notes]))];
   const markdown = markdownReport(results, { chart, csv }, notes);
   files.set(`${stem}.md`, markdown);
   const summaries = results.map(summarize);

@@ -178,7 +178,7 @@ const ScalingSchema = z.strictObject({
   cpuHpa: z.strictObject({ cpuUtilization: percent("scaling.cpuHpa.cpuUtilization").default(70) }).prefault({}),
   sloHpa: z
     .strictObject({
-      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.35),
+      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.5),
       inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).default(10),
       cpuUtilization: percent("scaling.sloHpa.cpuUtilization").default(80),
     })

@@ -3,7 +3,11 @@
  *
  *   tsx simulator/hpa/cli.ts [--detail] < case.json
  *
- * stdout: {"desiredReplicas": N, "reason": "..."}   (--detail: the full hpaReconcile result)
+ * stdout: {"desiredReplicas": N, "reason": "...", "currentMetrics": [...]}   (--detail: the full hpaReconcile result)
+ *   currentMetrics: what the controller writes to status.currentMetrics (one entry per metric it
+ *   evaluated, e.g. {"type":"Resource","resource":{"name":"cpu","current":{"averageUtilization":85,
+ *   "averageValue":1.7}}}), quantities as numbers; empty when the metrics were not evaluated
+ *   (scaling disabled, outside min/max).
  * exit 0 on success; 2 for malformed input (message on stderr, no stack trace); 1 for an internal error.
  */
 
@@ -44,7 +48,7 @@ function main(argv: readonly string[]): void {
   try {
     const c = validateCase(input);
     const r = hpaReconcile(c);
-    const out = detail ? r : { desiredReplicas: r.desiredReplicas, reason: r.reason };
+    const out = detail ? r : { desiredReplicas: r.desiredReplicas, reason: r.reason, currentMetrics: r.metrics.map((m) => m.status) };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } catch (e) {
     if (e instanceof CaseValidationError) fail(2, `malformed input: ${e.message}`);

@@ -25,6 +25,7 @@ export const CHECK_CODES = {
   PROMETHEUS_ADDRESS_UNDECLARED: { check: 8, summary: "a Prometheus serverAddress/URL is not the environment's declared Prometheus service (DNS name and port) or externalUrl" },
   LATENCY_THRESHOLD_NOT_BUCKET: { check: 9, summary: "a latency threshold (scaling, SLO, alert, le matcher) is not a bucket boundary of the histogram it reads" },
   SCALES_AFTER_ALERT: { check: 10, summary: "a scaling threshold is above the alert threshold of the same signal: the service pages before it scales" },
+  LATENCY_TARGET_UNREACHABLE: { check: 10, summary: "a p95 latency target (slo-hpa, KEDA trigger, HighLatency alert) at or below the p95 an idle pod already has (simulation.serviceTimeSeconds, serviceTimeCv): the autoscaler climbs to maxReplicas under no load, the alert always fires" },
   QUEUE_ALERT_BEFORE_SCALE: { check: 10, summary: "warning: a per-pod queue target (AverageValue) × minReplicas is above the alert on the total queue: at the floor the service pages before it scales" },
   POD_NOT_RESTRICTED: { check: 11, summary: "a pod template breaks the restricted Pod Security Standard" },
   POD_PROBE_MISSING: { check: 11, summary: "a long-running container lacks a readiness or liveness probe" },

@@ -112,7 +112,7 @@ describe("scaling modes: each env through all three", () => {
         if (mode === "slo-hpa") {
           it("HPA v2 on the adapter's per-pod p95 latency and in-flight, CPU 80 % backstop", () => {
             expect(objs[0].spec.metrics).toEqual([
-              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "350m" } } },
+              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "500m" } } },
               { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: "10" } } },
               { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
             ]);
