@@ -21,6 +21,9 @@ export type ConfigCode =
   | "CONFIG_FORMAT"
   | "CONFIG_INVALID_VALUE"
   | "CONFIG_CONFLICT"
+  | "CONFIG_DUPLICATE_ENV"
+  | "CONFIG_NAME_MISMATCH"
+  | "CONFIG_BUILTIN_OUTPUT"
   | "CONFIG_INVALID";
 
 export interface ConfigProblem {
