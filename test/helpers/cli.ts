@@ -41,7 +41,7 @@ export function treeHash(dir: string): string {
  */
 export function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
-  for (const p of ["constructs", "stacks", "scripts", "dist", "package.json", "tsconfig.json"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of ["constructs", "stacks", "scripts", "dist", "package.json", "tsconfig.json", "cdk8s.yaml"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }
