@@ -57,6 +57,15 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
     if (seen.has(key)) lines.push(`OBJECT_DUPLICATE env "${config.name}": ${describeObject(o)} is rendered twice. Fix: give one of them another name`);
     seen.add(key);
   }
+  for (const o of objects) {
+    const size = Buffer.byteLength(JSON.stringify(o));
+    if (size > MAX_OBJECT_BYTES) {
+      const [field, bytes] = largestString(o);
+      lines.push(
+        `OBJECT_TOO_LARGE env "${config.name}": ${describeObject(o)} is ${mib(size)} serialized; the API server refuses objects over etcd's request limit of 1.5 MiB (${MAX_OBJECT_BYTES} bytes)${field ? `, and ${field} alone is ${mib(bytes)}` : ""}. Fix: keep large data out of env values and config (mount a ConfigMap/Secret volume of at most 1 MiB, or bake it into the image)`,
+      );
+    }
+  }
   for (const f of await validateObjects(objects)) {
     lines.push(`SCHEMA_INVALID env "${config.name}": ${f.object} fails its schema: ${f.message}. Fix: correct the construct or config that renders it`);
   }
@@ -67,6 +76,23 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   failOnErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { env: config.name, stack, files, warnings: [...early, ...findings] };
+}
+
+/** etcd's default --max-request-bytes (1.5 MiB): the API server cannot store an object larger than this. */
+const MAX_OBJECT_BYTES = 1_572_864;
+
+const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+
+/** The path and size of the largest string in an object (what made it too large, usually an env value). */
+function largestString(o: unknown, path = ""): [string, number] {
+  if (typeof o === "string") return [path, Buffer.byteLength(o)];
+  let best: [string, number] = ["", 0];
+  const entries = Array.isArray(o) ? o.map((v, i) => [`${path}[${i}]`, v] as const) : o && typeof o === "object" ? Object.entries(o).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const) : [];
+  for (const [p, v] of entries) {
+    const c = largestString(v, p);
+    if (c[1] > best[1]) best = c;
+  }
+  return best;
 }
 
 function failOnErrors(findings: readonly Finding[]): void {

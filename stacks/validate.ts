@@ -127,8 +127,14 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
       // Our own "<field> must be a number" says it already; keep the converted value and the unit.
       return ours && issue.input !== undefined ? { message: `${msg.replace(/\.$/, "")}${isSecondsField(issue.path) ? " of seconds" : ""}, not ${shown(issue.input)}`, fix: w.fix } : w;
     }
-    case "invalid_key":
-      return { message: `key ${JSON.stringify(issue.path[issue.path.length - 1])}: ${issue.issues[0]?.message ?? msg}`, fix: "rename the key" };
+    case "invalid_key": {
+      const inner = issue.issues[0]?.message ?? msg;
+      const i = inner.indexOf(" Fix: ");
+      return {
+        message: `key ${JSON.stringify(issue.path[issue.path.length - 1])}: ${(i >= 0 ? inner.slice(0, i) : inner).replace(/\.$/, "")}`,
+        fix: i >= 0 ? `rename the key; ${inner.slice(i + 6)}` : "rename the key",
+      };
+    }
     case "invalid_value":
       return {
         message: ours ? msg : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, not ${shown(issue.input)}`,
