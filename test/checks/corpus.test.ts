@@ -14,13 +14,14 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_CODES } from "../../stacks/checks/index.js";
-import { ROOT } from "../helpers/cli.js";
+import { ROOT, treeHash } from "../helpers/cli.js";
 
 const BAD = resolve(ROOT, "test/fixtures/bad");
 const WARN = resolve(ROOT, "test/fixtures/warn");
 const GOOD = resolve(ROOT, "test/fixtures/good/base.json");
 /** `args`: extra CLI arguments (`{file}` is the fixture's path), for refusals that need two sources. `env`: the environment a warning names (default corpus). */
-type Index = Record<string, { code: string; why: string; args?: string[]; env?: string }>;
+/** `line`: a regex the one `error:` line must match after its code and env (the refusals of issue 12 print exactly one line). */
+type Index = Record<string, { code: string; why: string; args?: string[]; env?: string; line?: string }>;
 const expected = JSON.parse(readFileSync(join(BAD, "expected.json"), "utf8")) as Index;
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -75,10 +76,16 @@ const CONFIG_CODES = new Set([
 describe("bad-config corpus", () => {
   const files = readdirSync(BAD).filter((f) => f !== "expected.json").sort();
   let results: Map<string, Result>;
+  let distBefore: string;
 
   beforeAll(async () => {
+    distBefore = treeHash(resolve(ROOT, "dist"));
     results = await runAll(files);
   }, 300_000);
+
+  it("the committed dist/ is unchanged by the whole corpus run", () => {
+    expect(treeHash(resolve(ROOT, "dist"))).toBe(distBefore);
+  });
 
   it("holds at least 30 configs, each with a known expected code, and nothing unlisted", () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
@@ -123,6 +130,11 @@ describe("bad-config corpus", () => {
       expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
       expect(r.stderr).not.toMatch(/\b(TypeError|ReferenceError|RangeError|SyntaxError): /);
       for (const line of r.stderr.trim().split("\n")) expect(line, "every stderr line is an error line").toMatch(/^(error|warning): /);
+      const line = expected[f]!.line;
+      if (line) {
+        expect(r.stderr.trim().split("\n"), "exactly one line").toHaveLength(1);
+        expect(r.stderr.trim()).toMatch(new RegExp(`^error: ${want} env "[^"]+": ${line}`));
+      }
       expect(r.written, "nothing written to the out dir").toEqual([]);
     });
   }
