@@ -25,7 +25,31 @@ const labelValue = (what: string) =>
   z
     .string()
     .max(63, { error: `${what} must be at most 63 characters (a label value)` })
-    .regex(LABEL_VALUE, { error: `${what} must be a label value: letters, digits, '-', '_' or '.'. Fix: use ASCII letters and digits, e.g. ml-platform` });
+    .regex(LABEL_VALUE, {
+      error: `${what} must be a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, no spaces or line breaks (the API server refuses others). Fix: use ASCII letters and digits, e.g. ml-platform`,
+    });
+
+/** Kubernetes qualified names (label keys, nodeSelector keys, toleration keys): `[prefix/]name`, the API server's rule. */
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** IsQualifiedName of k8s.io/apimachinery: optional DNS-subdomain prefix (≤ 253) and '/', then a name of ≤ 63 characters. */
+export function isQualifiedName(key: string): boolean {
+  const parts = key.split("/");
+  if (parts.length > 2) return false;
+  if (parts.length === 2 && (parts[0]!.length > 253 || !DNS_SUBDOMAIN.test(parts[0]!))) return false;
+  const name = parts[parts.length - 1]!;
+  return name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
+const labelKey = (what: string) =>
+  z.string().refine(isQualifiedName, {
+    error: `${what} keys must be Kubernetes qualified names: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (the API server refuses others). Fix: write it like app.kubernetes.io/part-of or release`,
+    params: { code: "CONFIG_FORMAT" },
+  });
+
+/** A label/selector map the API server accepts: qualified-name keys, label values. */
+const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
 const quantity = (what: string) =>
   z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`, params: { code: "CONFIG_FORMAT" } });
@@ -53,8 +77,37 @@ const num = (what: string, min: number, max: number, exclusiveMin = false) =>
 
 const percent = (what: string) => int(what, 1, 100);
 
-// Container image: registry/path:tag or @sha256 digest; a tag or digest is required so rollouts are reproducible.
-const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+/** Seconds between KEDA's metric queries: beyond 5 minutes the autoscaler reacts too late to matter. */
+const MAX_POLLING_SECONDS = 300;
+const pollingInterval = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(1, { error: `${what} must be at least 1` })
+    .max(MAX_POLLING_SECONDS, {
+      error: (iss) => `${what} must be at most ${MAX_POLLING_SECONDS} seconds, not ${String(iss.input)}: KEDA queries the metrics once per interval, so the workload would scale up to that late after the load arrives. Fix: poll every 15–60 s (default 15)`,
+    });
+
+// Container image: registry/path:tag, registry/path@sha256:digest or both; a tag or digest is required so rollouts are reproducible.
+const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
+
+/** The tag of an image reference (`1.4.2` of `registry:5000/ml/x:1.4.2@sha256:…`), undefined when it has none. */
+export function imageTag(ref: string): string | undefined {
+  const name = ref.split("@")[0]!;
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : undefined;
+}
+
+/** Pinned by content: a @sha256 digest (with or without a tag). */
+export function hasDigest(ref: string): boolean {
+  return /@sha256:[a-f0-9]{64}$/.test(ref);
+}
+
+/** `:latest` (or no tag) without a digest: the image changes under the same reference. */
+const notLatest = (what: string) => ({
+  check: (ref: string) => hasDigest(ref) || imageTag(ref) !== "latest",
+  error: `${what} uses the tag "latest": which image runs changes with every push, so rollouts, rollbacks and two pods of one ReplicaSet may run different code. Fix: use a version tag (e.g. :1.4.2) or a @sha256 digest`,
+});
 
 export const MetricSpecSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*" }),
@@ -75,7 +128,8 @@ const ServiceSchema = z.strictObject({
   image: z
     .string({ error: "service.image is required" })
     .min(1, { error: "service.image must not be empty. Fix: set the image the service runs, e.g. registry.example.com/ml/inference:1.4.2" })
-    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" }),
+    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" })
+    .refine(notLatest("service.image").check, { error: notLatest("service.image").error, params: { code: "CONFIG_INVALID_VALUE" } }),
   /** HTTP port the API listens on. @default 8000 */
   port: int("service.port", 1, 65535).default(8000),
   /** The metric contract: where the service exposes metrics and which metrics it exports. */
@@ -189,7 +243,7 @@ const ScalingSchema = z.strictObject({
       queueLength: thresholdPair("scaling.keda.queueLength", 20, 10),
       cpuUtilization: percent("scaling.keda.cpuUtilization").default(85),
       memoryUtilization: percent("scaling.keda.memoryUtilization").default(80),
-      pollingInterval: int("scaling.keda.pollingInterval", 1, 3600).default(15),
+      pollingInterval: pollingInterval("scaling.keda.pollingInterval").default(15),
       cooldownPeriod: int("scaling.keda.cooldownPeriod", 0, 86400).default(300),
       initialCooldownPeriod: int("scaling.keda.initialCooldownPeriod", 0, 86400).optional(),
       idleReplicaCount: int("scaling.keda.idleReplicaCount", 0, 1000).optional(),
@@ -221,7 +275,7 @@ const MonitoringSchema = z
       })
       .prefault({}),
     /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by. */
-    selectorLabels: z.record(z.string(), z.string()).default({ release: "kube-prometheus-stack" }),
+    selectorLabels: labelMap("monitoring.selectorLabels").default({ release: "kube-prometheus-stack" }),
     alerts: z
       .strictObject({
         p95LatencySeconds: num("monitoring.alerts.p95LatencySeconds", 0, 3600, true).default(1),
@@ -289,7 +343,8 @@ const clockTime = (what: string) =>
 const image = (what: string) =>
   z
     .string({ error: `${what} is required` })
-    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` });
+    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` })
+    .refine(notLatest(what).check, { error: notLatest(what).error, params: { code: "CONFIG_INVALID_VALUE" } });
 
 /** Requests and a memory limit: the pod checks require both on every long-running container. */
 const workloadResources = (what: string) =>
@@ -341,7 +396,7 @@ const QueueWorkerSchema = z.strictObject({
   mode: z.enum(["QueueLength", "MessageRate"]).default("QueueLength"),
   targetPerReplica: num("queueWorkers[].targetPerReplica", 0, 1e6, true).default(20),
   activationValue: num("queueWorkers[].activationValue", 0, 1e6).default(5),
-  pollingInterval: int("queueWorkers[].pollingInterval", 1, 3600).default(15),
+  pollingInterval: pollingInterval("queueWorkers[].pollingInterval").default(15),
   cooldownPeriod: int("queueWorkers[].cooldownPeriod", 0, 86400).default(300),
   /** Celery warm shutdown: time to finish running tasks. @default 300 */
   terminationGracePeriodSeconds: int("queueWorkers[].terminationGracePeriodSeconds", 1, 3600).default(300),
@@ -365,14 +420,17 @@ const OrchestratorSchema = z.strictObject({
   /** Requests in flight one replica should carry (KEDA AverageValue on http_requests_in_flight). @default 20 */
   inFlightPerReplica: num("orchestrator.inFlightPerReplica", 0, 1e6, true).default(20),
   activation: num("orchestrator.activation", 0, 1e6).default(5),
-  pollingInterval: int("orchestrator.pollingInterval", 1, 3600).default(15),
+  pollingInterval: pollingInterval("orchestrator.pollingInterval").default(15),
   cooldownPeriod: int("orchestrator.cooldownPeriod", 0, 86400).default(300),
 });
 
 const TolerationSchema = z.strictObject({
-  key: z.string().min(1),
+  key: z.string().refine(isQualifiedName, {
+    error: "gpu.tolerations[].key must be a Kubernetes qualified name (optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'). Fix: e.g. nvidia.com/gpu",
+    params: { code: "CONFIG_FORMAT" },
+  }),
   operator: z.enum(["Exists", "Equal"]).default("Exists"),
-  value: z.string().optional(),
+  value: labelValue("gpu.tolerations[].value").optional(),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
 });
 
@@ -385,7 +443,7 @@ const GpuSchema = z.strictObject({
   model: z.string().min(1, { error: "gpu.model must not be empty. Fix: name the model, e.g. meta-llama/Llama-3.1-8B-Instruct" }),
   gpus: int("gpu.gpus", 1, 16).default(1),
   gpuResource: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" }).default("nvidia.com/gpu"),
-  nodeSelector: z.record(z.string(), z.string()).default({ "nvidia.com/gpu.present": "true" }),
+  nodeSelector: labelMap("gpu.nodeSelector").default({ "nvidia.com/gpu.present": "true" }),
   tolerations: z.array(TolerationSchema).default([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]),
   resources: workloadResources("gpu.resources"),
   /** Start-up probe budget: image pull, weights download, load into GPU memory. @default 900 */
@@ -476,6 +534,17 @@ type ExtraSections = z.output<z.ZodObject<typeof EXTRA_SECTIONS>>;
 /** Adds a custom issue; `code` is the stable code (default CONFIG_CONFLICT) or the code of the check it mirrors. */
 type Issue = (path: (string | number)[], message: string, code?: string) => void;
 
+/** KEDA's cooldownPeriod shorter than its pollingInterval: scale-to-zero would act on a gap between two polls. */
+function cooldownAfterPolling(issue: Issue, path: (string | number)[], k: { pollingInterval: number; cooldownPeriod: number }): void {
+  // An out-of-range pollingInterval is already refused on its own line.
+  if (k.pollingInterval <= MAX_POLLING_SECONDS && k.cooldownPeriod < k.pollingInterval) {
+    issue(
+      [...path, "cooldownPeriod"],
+      `cooldownPeriod ${k.cooldownPeriod} s is shorter than pollingInterval ${k.pollingInterval} s: KEDA sees activity only once per poll, so it would deactivate (scale to zero) between two polls that both saw load. Fix: set cooldownPeriod ≥ ${k.pollingInterval} (default 300)`,
+    );
+  }
+}
+
 /** Cross-field rules of the optional sections. */
 function checkExtras(
   c: ExtraSections & {
@@ -511,6 +580,7 @@ function checkExtras(
   c.queueWorkers?.forEach((w, i) => {
     const path = ["queueWorkers", i];
     claim(w.name, path, w.minReplicas, w.maxReplicas);
+    cooldownAfterPolling(issue, path, w);
     if (w.activationValue >= w.targetPerReplica) {
       issue([...path, "activationValue"], `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`);
     }
@@ -526,6 +596,7 @@ function checkExtras(
   if (c.orchestrator) {
     const o = c.orchestrator;
     claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
+    cooldownAfterPolling(issue, ["orchestrator"], o);
     if (o.activation >= o.inFlightPerReplica) issue(["orchestrator", "activation"], `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}. Fix: lower the activation value`);
     if (o.port === o.metricsPort) issue(["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port. Fix: use a separate port (default 9090)`);
     needsKeda("orchestrator", "the orchestrator");
@@ -634,6 +705,7 @@ export const EnvConfigSchema = z
       }
     });
     const k = scaling.keda;
+    if (scaling.mode === "keda") cooldownAfterPolling(issue, ["scaling", "keda"], k);
     for (const key of ["p95Latency", "queueLength"] as const) {
       if (k[key].activation >= k[key].threshold) {
         issue(

@@ -219,10 +219,10 @@ describe("npm run diff (temporary git repository)", () => {
     expect(existsSync(join(dir, "dist"))).toBe(false);
   }, 300_000);
 
-  it("exit 2 with a clear message for an unknown ref", () => {
+  it("exit 3 (the diff could not be made) with a clear message for an unknown ref", () => {
     const dir = project();
     const r = npmDiff(dir, "--base", "no-such-branch");
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe('error: unknown git ref "no-such-branch" (fetch it first, e.g. git fetch origin main)');
   }, 60_000);
 });

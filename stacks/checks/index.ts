@@ -24,6 +24,7 @@ import { checkScrapes } from "./scrape.js";
 import { checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
 import type { CheckInput, Finding } from "./types.js";
 import { checkRateWindows } from "./windows.js";
+import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
 
 export { CHECK_CODES, type CheckCode } from "./codes.js";
 export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
@@ -31,7 +32,7 @@ export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
 type Check = (ctx: CheckContext) => void;
 
 /** Checks on the parsed config alone (4, 7, 9, 10, 14). Schema invariants (2, 6) live in stacks/config.ts. */
-const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigLatencyReachable, checkConfigCapacity];
+const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigLatencyReachable, checkConfigCapacity, checkImagesPinned, checkDisruptionBudget];
 
 /** Checks on the rendered output, in the order. */
 const RENDERED_CHECKS: readonly Check[] = [

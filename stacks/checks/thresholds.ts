@@ -36,10 +36,24 @@ function isBucket(buckets: readonly number[], v: number): boolean {
   return buckets.some((b) => sameNumber(b, v));
 }
 
+/**
+ * The boundaries either side of `v`, in seconds (the unit of every latency threshold and `le`), e.g.
+ * "0.25 s or 0.5 s"; a value above the largest boundary that reads like milliseconds says so, with
+ * the boundaries near its value in seconds (500 → "0.5 s; 500 reads like milliseconds: …").
+ */
 function nearest(buckets: readonly number[], v: number): string {
-  const below = [...buckets].reverse().find((b) => b < v);
-  const above = buckets.find((b) => b > v);
-  return [below, above].filter((b): b is number => b !== undefined).map(formatNumber).join(" or ");
+  const around = (x: number) => {
+    const below = [...buckets].reverse().find((b) => b < x || sameNumber(b, x));
+    const above = buckets.find((b) => b > x && !sameNumber(b, x));
+    return [...new Set([below, above].filter((b): b is number => b !== undefined))].map((b) => `${formatNumber(b)} s`).join(" or ");
+  };
+  const largest = buckets[buckets.length - 1];
+  if (largest !== undefined && v > largest && v / 1000 <= largest) {
+    const ms = v / 1000;
+    const exact = isBucket(buckets, ms);
+    return `${exact ? `${formatNumber(ms)} s` : around(ms)}; ${formatNumber(v)} reads like milliseconds, but the value is in seconds: ${formatNumber(v)} ms is ${formatNumber(ms)}`;
+  }
+  return around(v);
 }
 
 function notBucket(what: string, v: number, h: MetricSpec): string {

@@ -57,7 +57,7 @@ describe("check 9: latency thresholds are histogram bucket boundaries (rendered)
   it("LATENCY_THRESHOLD_NOT_BUCKET: a KEDA latency trigger threshold", () => {
     const [f] = expectErrors(check(threshold(0, "0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
     expect(f!.path).toBe("spec.triggers[0].metadata.threshold");
-    expect(f!.fix).toMatch(/0\.35 or 0\.5/);
+    expect(f!.fix).toMatch(/0\.35 s or 0\.5 s/);
   });
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: an le matcher that selects no bucket; +Inf is fine", () => {
