@@ -104,6 +104,8 @@ export interface AdapterRulesProps {
   readonly external: boolean;
   /** @default 0.95 */
   readonly quantile?: number;
+  /** Also serve the per-pod in-flight peak over this window (the burst signal). @default not served */
+  readonly burstWindow?: string;
 }
 
 const POD_RESOURCES = { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } };
@@ -137,6 +139,16 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
       metricsQuery: toTemplate(promql, perPod(promql.sumGauge(inFlight, ep, [GROUP_BY_SENTINEL])), inFlight, "", ep),
     },
   ];
+  if (props.burstWindow !== undefined) {
+    durationSeconds(props.burstWindow);
+    const peak = `sum by (${GROUP_BY_SENTINEL}) (max_over_time(${promql.selector(inFlight, "", ep)}[${props.burstWindow}]))`;
+    custom.push({
+      seriesQuery: promql.selector(inFlight, "", ep),
+      resources: POD_RESOURCES,
+      name: { matches: `^${inFlight}$`, as: CUSTOM_METRICS.podInFlightBurst },
+      metricsQuery: toTemplate(promql, peak, inFlight, "", ep),
+    });
+  }
   const external: AdapterRule[] = props.external
     ? [
         {

@@ -16,13 +16,15 @@
  * the official grammar: `histogram_quantile(q, … http_request_duration_seconds_bucket[w] …)` is the
  * q-quantile of request latency over w; `sum|avg|max|min(inference_queue_len | http_requests_in_flight
  * | inference_worker_utilization)` a gauge over the pods; `sum(rate(http_requests_total[w]))` the
- * request rate. Anything else is refused with the list of what the simulator can model.
+ * request rate; `sum(max_over_time(<gauge>[w]))` the gauge's peak over w (the burst trigger); a
+ * rate() of the env's declared wake-up counter (`scaling.wakeUp`) the requests arriving at the
+ * gateway, served or not. Anything else is refused with the list of what the simulator can model.
  */
 import { parser } from "@prometheus-io/lezer-promql";
 import { durationSeconds } from "../constructs/metrics.js";
 import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
 import { assertParses, resultGrouping, selectors } from "../constructs/promql-parse.js";
-import type { EnvConfig } from "../stacks/config.js";
+import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
 
@@ -38,6 +40,10 @@ export type Signal =
   | { readonly kind: "gauge"; readonly gauge: GaugeName; readonly aggregation: Aggregation }
   /** Requests per second over a rate window (summed over pods, or aggregated). */
   | { readonly kind: "request-rate"; readonly windowSeconds: number; readonly aggregation: Aggregation; readonly increase: boolean }
+  /** A gauge's peak over a short window, summed over the pods (the burst trigger). */
+  | { readonly kind: "gauge-peak"; readonly gauge: GaugeName; readonly windowSeconds: number; readonly aggregation: "sum" | "avg" }
+  /** Requests arriving at the gateway in front of the service, served or not (the wake-up trigger). */
+  | { readonly kind: "offered-rate"; readonly windowSeconds: number }
   /** KEDA's cron scaler: desiredReplicas inside the window, 0 outside (KEDA ≥ 2.18; target AverageValue 1). */
   | { readonly kind: "cron"; readonly start: string; readonly end: string; readonly timezone: string; readonly desiredReplicas: number };
 
@@ -76,6 +82,8 @@ export interface KedaTrigger {
   readonly useCachedMetrics: boolean;
   /** ignoreNullValues (prometheus, default true): an empty result is 0 instead of an error. */
   readonly ignoreNullValues: boolean;
+  /** The query answers 0 when the service has no scrape target at all (`… or on() (vector(0) unless on() count(up{…}))`). */
+  readonly zeroWithoutTargets?: boolean;
 }
 
 export type FallbackBehavior = "static" | "currentReplicas" | "currentReplicasIfHigher" | "currentReplicasIfLower";
@@ -119,7 +127,12 @@ type Obj = Record<string, any>;
 
 const SUPPORTED_QUERIES =
   "histogram_quantile(q, sum by (le) (rate(http_request_duration_seconds_bucket[w]))), " +
-  "sum|avg|max|min(inference_queue_len | http_requests_in_flight | inference_worker_utilization), sum(rate(http_requests_total[w]))";
+  "sum|avg|max|min(inference_queue_len | http_requests_in_flight | inference_worker_utilization), sum(max_over_time(<gauge>[w])), sum(rate(http_requests_total[w])), sum(rate(<scaling.wakeUp counter>[w]))";
+
+/** The guard stacks/scaling-signals.ts adds where the service may sit at zero: 0 without any target. */
+export function answersZeroWithoutTargets(query: string): boolean {
+  return /or on\(\) \(vector\(0\) unless on\(\) count\(up\{/.test(query);
+}
 
 // ------------------------------------------------------------------ PromQL -> signal
 
@@ -163,7 +176,7 @@ export function primaryOperand(query: string): string {
 }
 
 /** What a Prometheus query measures in the simulated service. Throws a plain Error naming the problem. */
-export function signalOfQuery(fullQuery: string): Signal {
+export function signalOfQuery(fullQuery: string, wakeUpMetric?: string): Signal {
   assertParses(fullQuery);
   const query = primaryOperand(fullQuery);
   const grouping = resultGrouping(query);
@@ -196,6 +209,14 @@ export function signalOfQuery(fullQuery: string): Signal {
     inference_worker_utilization: "worker-utilization",
   };
   const gauge = gauges[metric];
+  if (gauge && agg === "sum" && sels[0]!.rangeFunction === "max_over_time" && sels[0]!.rangeSeconds !== undefined) {
+    return { kind: "gauge-peak", gauge, windowSeconds: sels[0]!.rangeSeconds, aggregation: "sum" };
+  }
+  if (metric === wakeUpMetric) {
+    const s = sels[0]!;
+    if (agg !== "sum" || s.rangeFunction !== "rate" || s.rangeSeconds === undefined) throw new Error(`the wake-up counter ${metric} is modelled as sum(rate(${metric}[w]))`);
+    return { kind: "offered-rate", windowSeconds: s.rangeSeconds };
+  }
   if (gauge) {
     if (!agg) throw new Error(`${metric} must be aggregated with sum, avg, max or min`);
     if (sels[0]!.rangeSeconds !== undefined) throw new Error(`${metric} is a gauge read over a range; the simulator models its instant value`);
@@ -229,6 +250,10 @@ function signalLabel(s: Signal): { label: string; column: string } {
     }
     case "request-rate":
       return { label: `${s.aggregation} request rate (req/s)`, column: `${s.aggregation}_request_rate` };
+    case "gauge-peak":
+      return { label: `sum of the ${s.windowSeconds}s peak of ${s.gauge}`, column: `peak_${s.gauge.replace(/-/g, "_")}` };
+    case "offered-rate":
+      return { label: "gateway request rate (req/s)", column: "gateway_request_rate" };
     case "cron":
       return { label: `cron "${s.start}" – "${s.end}" (${s.timezone}) → ${s.desiredReplicas} replicas`, column: "cron_replicas" };
   }
@@ -275,6 +300,10 @@ function hpaMetric(resource: string, m: Obj, i: number, config: EnvConfig): SimM
       // prometheus-adapter serves these from the per-pod queries of the monitoring rules (window monitoring.queryWindow)
       if (name === CUSTOM_METRICS.podP95Latency) return sim(i, m as MetricSpec, { kind: "latency-quantile", quantile: 0.95, windowSeconds: window }, "pod", "prometheus-adapter", null);
       if (name === CUSTOM_METRICS.podInFlight) return sim(i, m as MetricSpec, { kind: "gauge", gauge: "in-flight", aggregation: "avg" }, "pod", "prometheus-adapter", null);
+      // the burst peak (scaling.burst): each pod's in-flight maximum over the burst window
+      if (name === CUSTOM_METRICS.podInFlightBurst) {
+        return sim(i, m as MetricSpec, { kind: "gauge-peak", gauge: "in-flight", windowSeconds: burstWindowSeconds(config), aggregation: "avg" }, "pod", "prometheus-adapter", null);
+      }
       throw new AutoscalerModelError(resource, `${field}.pods.metric.name`, `Pods metric "${name}" is not one prometheus-adapter serves`, `use ${CUSTOM_METRICS.podP95Latency} or ${CUSTOM_METRICS.podInFlight}`);
     }
     case "External": {
@@ -322,7 +351,7 @@ function num(resource: string, field: string, v: unknown, fix: string): number {
   return n;
 }
 
-function fromScaledObject(obj: Obj): AutoscalerModel {
+function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   const name = String(obj.metadata?.name);
   const resource = `ScaledObject ${name}`;
   const spec = obj.spec ?? {};
@@ -378,7 +407,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
     const query = String(md.query ?? "");
     let signal: Signal;
     try {
-      signal = signalOfQuery(query);
+      signal = signalOfQuery(query, wakeUpMetric);
     } catch (e) {
       throw new AutoscalerModelError(resource, `${field}.metadata.query`, (e as Error).message.split("\n")[0]!, "use a query the simulator models");
     }
@@ -394,6 +423,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
       activationThreshold: activation,
       useCachedMetrics: t.useCachedMetrics === true,
       ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
+      ...(answersZeroWithoutTargets(query) ? { zeroWithoutTargets: true } : {}),
     });
   });
   const minReplicaCount: number = spec.minReplicaCount ?? 0;
@@ -433,7 +463,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
 export function autoscalerModel(obj: Record<string, unknown>, config: EnvConfig): AutoscalerModel {
   const o = obj as Obj;
   if (o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") return fromHpa(o, config);
-  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o);
+  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o, config.scaling.wakeUp?.metric.name);
   throw new AutoscalerModelError(`${o.kind} ${o.metadata?.name}`, "kind", `${o.apiVersion}/${o.kind} is not an autoscaler the simulator runs`, "render an autoscaling/v2 HorizontalPodAutoscaler or a keda.sh ScaledObject");
 }
 

@@ -154,7 +154,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const metrics = model.metrics;
   const maxWindow = Math.max(
     0,
-    ...metrics.map((m) => (m.signal.kind === "latency-quantile" || m.signal.kind === "request-rate" ? m.signal.windowSeconds : 0)),
+    ...metrics.map((m) => ("windowSeconds" in m.signal ? m.signal.windowSeconds : 0)),
   );
   const prom = new PrometheusModel(bounds, scrape, maxWindow);
   const ms = new MetricsServerModel(msRes);
@@ -274,9 +274,15 @@ export function simulate(input: SimulationInput): SimulationResult {
     });
   };
 
+  // A query guarded for scale to zero answers 0 when no target of the service exists (stacks/scaling-signals.ts).
+  const promQuery = (m: SimMetric, t: number, up: boolean): QueryResult => {
+    const r = prom.query(m.signal, t, up);
+    return !r.ok && r.reason === "empty" && m.trigger?.zeroWithoutTargets && !prom.hasTargets(t) ? { ok: true, value: 0 } : r;
+  };
+
   const prometheusValue = (m: SimMetric, t: number, up: boolean): QueryResult => {
     if (m.trigger?.useCachedMetrics) return up ? cached[m.index]! : { ok: false, reason: "down" };
-    return prom.query(m.signal, t, up);
+    return promQuery(m, t, up);
   };
 
   const observe = (m: SimMetric, t: number, up: boolean): MetricObservation => {
@@ -388,7 +394,7 @@ export function simulate(input: SimulationInput): SimulationResult {
       }
       // cpu/memory triggers are Resource metrics: getScalerState skips them (no activity, no error)
       if (!m.trigger || m.source !== "prometheus") continue;
-      let r = prom.query(m.signal, t, up);
+      let r = promQuery(m, t, up);
       if (!r.ok && r.reason === "empty" && m.trigger.ignoreNullValues) r = { ok: true, value: 0 };
       cached[m.index] = r;
       if (!r.ok) error = true;

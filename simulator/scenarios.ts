@@ -103,6 +103,9 @@ const BUILTIN: Readonly<Record<string, () => Scenario>> = {
   spike: () =>
     curve("spike", "5 min at 50 users, 50 → 400 users in 30 s, 10 min at 400, back to 50 in 30 s, 24 min at 50", SPIKE_POINTS, SPIKE_SECONDS),
   diurnal,
+  // A service that may scale to zero: the night empties it, the morning's first requests meet a cold start.
+  "idle-night": () =>
+    curve("idle-night", "20 min at 5 users, none for 60 min (the night), 5 users again for 20 min", [p(0, 5), p(1199, 5), p(1200, 0), p(4799, 0), p(4800, 5)], 6000),
   "prometheus-outage": () =>
     curve(
       "prometheus-outage",

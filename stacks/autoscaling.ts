@@ -23,6 +23,7 @@ import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
 import { SynthError } from "./errors.js";
+import { holdAtZero, signalTriggers, sloConcurrencyMetrics } from "./scaling-signals.js";
 
 /** The histogram whose p95 the latency signals read. */
 export const LATENCY_HISTOGRAM = "http_request_duration_seconds";
@@ -120,7 +121,7 @@ function hpaFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentStack["add
     metrics: [
       // Per-pod metrics: the HPA averages the pods' values, so a per-pod p95 is a fair Pods target.
       { type: "Pods", metric: CUSTOM_METRICS.podP95Latency, averageValue: scaling.sloHpa.p95LatencySeconds },
-      { type: "Pods", metric: CUSTOM_METRICS.podInFlight, averageValue: scaling.sloHpa.inFlightPerPod },
+      ...sloConcurrencyMetrics(stack.config),
       { type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: scaling.sloHpa.cpuUtilization } },
     ],
   });
@@ -158,7 +159,7 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
     maxReplicaCount: scaling.maxReplicas,
     fallback: { failureThreshold: k.fallback.failureThreshold, replicas: fallbackReplicas(scaling) },
     advanced: { horizontalPodAutoscalerConfig: { behavior: behaviorOf(scaling.behavior) } },
-    triggers: [
+    triggers: holdAtZero(config, stack.promql, [
       {
         type: "prometheus",
         name: TRIGGER_NAMES.latency,
@@ -186,7 +187,9 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
       { type: "memory", name: TRIGGER_NAMES.memory, metricType: "Utilization", value: k.memoryUtilization, containerName: container },
       // Known peaks: replicas start a model-load early so they are ready when the peak begins.
       ...cronTriggersFor(config, name, config.service.probes.modelLoadSeconds, { min: scaling.minReplicas, max: scaling.maxReplicas }),
-    ],
+      // Concurrency (KPA's stable window), its burst path (the panic window) and the wake-up signal.
+      ...signalTriggers(config, stack.promql, serverAddress),
+    ]),
   });
 }
 

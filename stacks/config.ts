@@ -221,6 +221,149 @@ const thresholdPair = (what: string, threshold: number, activation: number) =>
     })
     .prefault({});
 
+// ---------------------------------------------------------------------------------------------
+// Burst scaling, scale-to-zero wake-up and network policies (issue 18). One block: the scaling
+// signals Knative's KPA has and KEDA/HPA need spelled out, the external signal that wakes a
+// service scaled to zero, and the per-namespace NetworkPolicy.
+
+const ConcurrencySchema = z
+  .strictObject({
+    /** Scale on requests in flight per pod (keda: trigger `concurrency`; slo-hpa: the in-flight Pods metric's target). @default true */
+    enabled: z.boolean().default(true),
+    /**
+     * Share of a pod's capacity (`service.tuning.predictMaxConcurrency × uvicornWorkers`) one pod
+     * should carry: Knative's target utilisation. @default 70
+     */
+    utilization: percent("scaling.concurrency.utilization").default(70),
+  })
+  .prefault({});
+
+const BurstSchema = z
+  .strictObject({
+    /** Add the short-window concurrency trigger (KPA's panic window, as far as an HPA can). @default false */
+    enabled: z.boolean().default(false),
+    /** Window of `max_over_time`; it must hold at least 2 scrapes. @default 2 × monitoring.scrapeIntervalSeconds */
+    windowSeconds: int("scaling.burst.windowSeconds", 2, 600).optional(),
+    /** Burst threshold as a multiple of the stable per-pod concurrency target (KPA's panic threshold 200 %). @default 2 */
+    factor: num("scaling.burst.factor", 1, 10, true).default(2),
+  })
+  .prefault({});
+
+const WakeUpSchema = z.strictObject({
+  /**
+   * The labels the scrape stores on the external series: the `namespace` and `job` of the
+   * component that counts requests while no pod runs (a gateway, an ingress controller, the
+   * orchestrator, a broker exporter). Never the scaled pods' own job.
+   */
+  source: z.strictObject({
+    namespace: dnsLabel("scaling.wakeUp.source.namespace"),
+    job: z.string().min(1, { error: "scaling.wakeUp.source.job must not be empty. Fix: give the scrape job of the gateway, e.g. kubernetes-pods" }),
+  }),
+  /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
+  metric: MetricSpecSchema,
+  /** Matchers selecting this service's share of the signal, e.g. `{ service: "ml-serving-dev-inference-8000@kubernetes" }`. @default {} */
+  matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }), z.string()).default({}),
+  /** KEDA activationThreshold: the service wakes when the signal is above it (requests/s or backlog). @default 0 */
+  activation: num("scaling.wakeUp.activation", 0, 1e6).default(0),
+  /** Per-replica target once awake (AverageValue: requests/s or backlog per pod). */
+  threshold: num("scaling.wakeUp.threshold", 0, 1e6, true),
+});
+
+const peerSchema = (what: string) =>
+  z.strictObject({
+    /** Namespace of the peer pods (its `kubernetes.io/metadata.name` label). @default the environment's namespace */
+    namespace: dnsLabel(`${what}.namespace`).optional(),
+    /** Labels of the peer pods; empty selects every pod of that namespace. @default {} */
+    podLabels: z.record(z.string(), z.string()).default({}),
+  });
+
+const NetworkPolicySchema = z
+  .strictObject({
+    /** Render the namespace's policies. Only `cluster.kind: local` may turn them off. @default true */
+    enabled: z.boolean().default(true),
+    /** The ingress controller / gateway that calls the HTTP services from outside the namespace. @default ingress-nginx's controller pods */
+    ingressController: peerSchema("networkPolicy.ingressController").default({
+      namespace: "ingress-nginx",
+      podLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" },
+    }),
+    /** More callers of the inference service's serving port (beside the orchestrator or the ingress controller). @default [] */
+    callers: z.array(peerSchema("networkPolicy.callers[]")).default([]),
+    /** Labels of the Prometheus server pods in `monitoring.prometheus.namespace` (both charts set this one). @default { "app.kubernetes.io/name": "prometheus" } */
+    prometheusPodLabels: z.record(z.string(), z.string()).default({ "app.kubernetes.io/name": "prometheus" }),
+    /** Who may read the metrics ports. @default the Prometheus pods above in monitoring.prometheus.namespace */
+    metricsFrom: z.array(peerSchema("networkPolicy.metricsFrom[]")).optional(),
+    /** Deny egress except DNS and the declared dependencies. @default false */
+    egress: z.boolean().default(false),
+    /** The cluster DNS pods egress must reach. @default kube-system, k8s-app=kube-dns */
+    dns: peerSchema("networkPolicy.dns").default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+    /** The RabbitMQ broker queue workers reach (required with egress and queue workers). */
+    rabbitmq: peerSchema("networkPolicy.rabbitmq").extend({ port: int("networkPolicy.rabbitmq.port", 1, 65535).default(5672) }).optional(),
+  })
+  .prefault({});
+
+/** Per-pod concurrency capacity: concurrent predictions per worker × workers. */
+export function podConcurrencyCapacity(service: { tuning: { predictMaxConcurrency: number; uvicornWorkers: number } }): number {
+  return service.tuning.predictMaxConcurrency * service.tuning.uvicornWorkers;
+}
+
+/** Window of the burst trigger: the configured one, else two scrapes. */
+export function burstWindowSeconds(c: { scaling: { burst: { windowSeconds?: number | undefined } }; monitoring: { scrapeIntervalSeconds: number } }): number {
+  return c.scaling.burst.windowSeconds ?? 2 * c.monitoring.scrapeIntervalSeconds;
+}
+
+/** Cross-field rules of the block above. */
+function checkBurstWakeUpPolicy(
+  c: {
+    name: string;
+    cluster: { kind: string; keda: boolean };
+    monitoring: { scrapeIntervalSeconds: number };
+    scaling: z.output<typeof ScalingSchema>;
+    networkPolicy: z.output<typeof NetworkPolicySchema>;
+    queueWorkers?: unknown[] | undefined;
+  },
+  issue: Issue,
+): void {
+  const { scaling, networkPolicy: np } = c;
+  const burst = scaling.burst;
+  if (burst.enabled) {
+    if (scaling.mode === "cpu-hpa") issue(["scaling", "burst", "enabled"], "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on. Fix: use mode keda or slo-hpa, or turn burst off");
+    if (!scaling.concurrency.enabled) issue(["scaling", "burst", "enabled"], "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false. Fix: enable scaling.concurrency or turn burst off");
+    const window = burstWindowSeconds(c);
+    if (window < 2 * c.monitoring.scrapeIntervalSeconds) {
+      issue(
+        ["scaling", "burst", "windowSeconds"],
+        `burst window ${window}s holds fewer than 2 scrapes of ${c.monitoring.scrapeIntervalSeconds}s: max_over_time would see one sample or none. Fix: set windowSeconds ≥ ${2 * c.monitoring.scrapeIntervalSeconds} or scrape more often`,
+        "RATE_WINDOW_TOO_SHORT",
+      );
+    }
+    const up = scaling.behavior.scaleUp.stabilizationWindowSeconds;
+    if (up > window) {
+      issue(
+        ["scaling", "behavior", "scaleUp", "stabilizationWindowSeconds"],
+        `scale-up stabilization ${up}s is longer than the burst window ${window}s: the HPA takes the lowest recommendation of the last ${up}s, so a burst is acted on only once it has lasted that long. Fix: set scaling.behavior.scaleUp.stabilizationWindowSeconds ≤ ${window} (the scale-down window keeps it from flapping)`,
+      );
+    }
+  }
+  if (scaling.wakeUp) {
+    if (scaling.mode !== "keda") issue(["scaling", "wakeUp"], `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}". Fix: use mode keda or remove scaling.wakeUp`);
+    const m = scaling.wakeUp.metric;
+    if (m.type === "histogram") issue(["scaling", "wakeUp", "metric", "type"], "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram. Fix: declare the gateway's request counter");
+    for (const label of Object.keys(scaling.wakeUp.matchers)) {
+      if (!m.labels.includes(label)) issue(["scaling", "wakeUp", "matchers", label], `label "${label}" is not declared on ${m.name} (labels: ${m.labels.join(", ") || "none"}). Fix: add it to scaling.wakeUp.metric.labels or match on a declared label`, "QUERY_LABEL_MISMATCH");
+    }
+    if (scaling.wakeUp.activation >= scaling.wakeUp.threshold) {
+      issue(["scaling", "wakeUp", "activation"], `activation ${scaling.wakeUp.activation} must be below threshold ${scaling.wakeUp.threshold}. Fix: lower the activation value`);
+    }
+  }
+  if (!np.enabled && c.cluster.kind !== "local") {
+    issue(["networkPolicy", "enabled"], `network policies may be off only on a local cluster, and cluster.kind is "${c.cluster.kind}". Fix: remove networkPolicy.enabled (policies on) or set cluster.kind local for a laptop cluster`);
+  }
+  if (np.enabled && np.egress && c.queueWorkers?.length && !np.rabbitmq) {
+    issue(["networkPolicy", "rabbitmq"], "egress is denied but the queue workers' broker is not declared: they could not reach RabbitMQ. Fix: set networkPolicy.rabbitmq { namespace, podLabels, port } or turn networkPolicy.egress off", "CONFIG_MISSING");
+  }
+}
+// ---------------------------------------------------------------------------------------------
+
 const ScalingSchema = z.strictObject({
   /** Which autoscaler owns the Deployment. */
   mode: z.enum(["cpu-hpa", "slo-hpa", "keda"], { error: "scaling.mode must be one of cpu-hpa, slo-hpa, keda" }),
@@ -229,11 +372,18 @@ const ScalingSchema = z.strictObject({
   /** Endpoint whose latency drives scaling. @default "/predict" */
   endpoint: httpPath("scaling.endpoint").default("/predict"),
   behavior: BehaviorSchema,
+  /** In-flight requests per pod against a share of the pod's capacity (keda, slo-hpa). */
+  concurrency: ConcurrencySchema,
+  /** The short-window concurrency trigger reacting to bursts. */
+  burst: BurstSchema,
+  /** Signal from outside the scaled pods that wakes a service scaled to zero (mode keda). @default none */
+  wakeUp: WakeUpSchema.optional(),
   cpuHpa: z.strictObject({ cpuUtilization: percent("scaling.cpuHpa.cpuUtilization").default(70) }).prefault({}),
   sloHpa: z
     .strictObject({
       p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.5),
-      inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).default(10),
+      /** Per-pod in-flight target. @default predictMaxConcurrency × uvicornWorkers × scaling.concurrency.utilization */
+      inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).optional(),
       cpuUtilization: percent("scaling.sloHpa.cpuUtilization").default(80),
     })
     .prefault({}),
@@ -655,6 +805,8 @@ export const EnvConfigSchema = z
       .optional(),
     cost: z.strictObject({ pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0) }).prefault({}),
     simulation: SimulationSchema,
+    /** Per-namespace NetworkPolicy: default-deny ingress, callers, the scrape, optional egress. */
+    networkPolicy: NetworkPolicySchema,
     ...EXTRA_SECTIONS,
   })
   .superRefine((c, ctx) => {
@@ -664,6 +816,7 @@ export const EnvConfigSchema = z
       ctx.addIssue({ code: "custom", path, message, params: { code } });
     const { scaling, service, monitoring } = c;
     checkExtras(c, issue);
+    checkBurstWakeUpPolicy(c, issue);
     if (scaling.minReplicas > scaling.maxReplicas) {
       issue(
         ["scaling", "minReplicas"],

@@ -72,7 +72,8 @@ function addWorkloadAlerts(stack: EnvironmentStack, chart: Chart, props: Omit<Wo
   return alerts;
 }
 
-function identity(config: EnvConfig, name: string, component: string): ServiceIdentity {
+/** The identity (labels) of an extra workload; its selector is what network policies select. */
+export function identity(config: EnvConfig, name: string, component: string): ServiceIdentity {
   return { name, instance: `${name}-${config.name}`, component, partOf: config.service.partOf };
 }
 

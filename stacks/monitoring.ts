@@ -27,6 +27,7 @@ import { sloRules, type SloRuleSet } from "../constructs/slo-rules.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, hpaName, prometheusAddress } from "./naming.js";
 import type { EnvironmentStack } from "./stack.js";
+import { adapterBurstWindow } from "./scaling-signals.js";
 import { SynthError } from "./errors.js";
 import { formatProblem, type ConfigProblem } from "./validate.js";
 
@@ -266,7 +267,7 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
   }
 
   // prometheus-adapter: custom metrics always, external only where KEDA does not serve them.
-  const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda });
+  const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda, ...adapterBurstWindow(config) });
   // For clusters applying dist/ with kubectl or GitOps: install the adapter chart (5.3.0) with
   // `rules.existing=<this name>`, which only swaps the mounted ConfigMap: the chart still creates
   // the custom.metrics.k8s.io APIService only with `rules.default: true` (its default) or a

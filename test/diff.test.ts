@@ -188,7 +188,8 @@ describe("npm run diff (temporary git repository)", () => {
       `\nprod.monitoring = { ...prod.monitoring, alerts: { ...prod.monitoring?.alerts, p95LatencySeconds: ${newThreshold} } };\nprod.scaling.minReplicas = ${newMin};\n`,
     );
     // Pinning dev to one replica count removes the "autoscaler at its maximum" alert.
-    appendFileSync(join(dir, "stacks/envs/dev.ts"), `\ndev.scaling.maxReplicas = ${dev.scaling.minReplicas};\n`);
+    // (dev scales to zero on KEDA: pin it at one replica.)
+    appendFileSync(join(dir, "stacks/envs/dev.ts"), `\ndev.scaling.minReplicas = 1;\ndev.scaling.maxReplicas = 1;\n`);
 
     const md = join(dir, "diff.md");
     const r = npmDiff(dir, "--base", "HEAD", "--env", "prod", "--env", "dev", "--markdown", md, "--exit-code");
@@ -204,7 +205,7 @@ describe("npm run diff (temporary git repository)", () => {
     // the removed alert, by name, with its old definition
     expect(r.stdout).toMatch(/^dev: /m);
     expect(r.stdout).toMatch(/rules\[alert=\w*AtMaxReplicas\]: \{"alert":"\w*AtMaxReplicas".* -> \(absent\)/);
-    expect(r.stdout).toMatch(new RegExp(`spec\\.maxReplicas: ${dev.scaling.maxReplicas} -> ${dev.scaling.minReplicas}`));
+    expect(r.stdout).toMatch(new RegExp(`spec\\.maxReplicaCount: ${dev.scaling.maxReplicas} -> 1`));
     // --env: nothing else listed
     expect(r.stdout).not.toMatch(/^staging/m);
 

@@ -20,6 +20,9 @@ export const prod: EnvConfigInput = {
   capacity: { cpu: "64", memory: "128Gi" },
   cost: { pricePerPodHour: 0.19 },
   dashboards: { folder: "ML serving" },
+  // Egress locked down too: DNS, the orchestrator → inference calls and the workers' broker (the
+  // Service behind rabbitmqConnection, amqp://…@rabbitmq.queue.svc:5672).
+  networkPolicy: { egress: true, rabbitmq: { namespace: "queue", podLabels: { "app.kubernetes.io/name": "rabbitmq" }, port: 5672 } },
   // Sized with the inference service's maximum inside capacity: 20×2 + 10×0.25 + 6×0.25 = 44 CPU.
   orchestrator: {
     image: "registry.example.com/ml/orchestrator:2.3.0@sha256:2ce960f2bcc209d13aa99c31298439c828c81c7bc646843c5b988efa50007706",

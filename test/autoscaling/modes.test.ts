@@ -27,9 +27,13 @@ const ENVS = ["dev", "staging", "prod"] as const;
 const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
 type Mode = (typeof MODES)[number];
 
-/** The env switched to `mode` (dev has no KEDA: switching it to keda turns KEDA on too). */
+/**
+ * The env switched to `mode` (switching to keda turns KEDA on too; an HPA mode keeps at least one
+ * replica and drops dev's KEDA wake-up trigger, since an HPA cannot scale to zero).
+ */
 function build(env: string, mode: Mode, patch: Record<string, unknown> = {}): EnvironmentStack {
-  const scaling = { ...((patch.scaling as object) ?? {}), mode };
+  const hpa = mode === "keda" ? {} : { minReplicas: Math.max(1, envConfig(env).scaling.minReplicas), wakeUp: undefined, ...(mode === "cpu-hpa" ? { burst: { enabled: false } } : {}) };
+  const scaling = { ...hpa, ...((patch.scaling as object) ?? {}), mode };
   return stackFor(env, { ...patch, scaling, ...(mode === "keda" ? { cluster: { keda: true } } : {}) });
 }
 
@@ -41,10 +45,15 @@ function autoscalingObjects(stack: EnvironmentStack): any[] {
 
 // Reviewed by hand against the issue: per env, what each mode must render.
 const EXPECTED = {
-  dev: { namespace: "ml-serving-dev", job: "ml-serving-dev/inference", min: 1, max: 2, fallback: 1, prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80" },
-  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
-  prod: { namespace: "ml-serving-prod", job: "inference", min: 3, max: 20, fallback: 10, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+  // dev scales to zero in its own mode (keda); the HPA modes keep one replica. inFlight: predictMaxConcurrency × uvicornWorkers × 70 %.
+  dev: { namespace: "ml-serving-dev", job: "ml-serving-dev/inference", min: 1, kedaMin: 0, inFlight: "1400m", max: 2, fallback: 1, prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80" },
+  // staging tries the burst path: its peak metric at 2 × 2.8 and no scale-up stabilization.
+  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, kedaMin: 2, inFlight: "2800m", burst: "5600m", upWindow: 0, max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+  prod: { namespace: "ml-serving-prod", job: "inference", min: 3, kedaMin: 3, inFlight: "5600m", max: 20, fallback: 10, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
 } as const;
+
+/** The env's behavior: the shared defaults, with staging's scale-up window of 0 for its burst trigger. */
+const behaviorOf = (x: object) => ({ ...BEHAVIOR, scaleUp: { ...BEHAVIOR.scaleUp, stabilizationWindowSeconds: "upWindow" in x ? x.upWindow : 60 } });
 
 const BEHAVIOR = {
   scaleUp: {
@@ -103,7 +112,7 @@ describe("scaling modes: each env through all three", () => {
               minReplicas: x.min,
               maxReplicas: x.max,
               metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
-              behavior: BEHAVIOR,
+              behavior: behaviorOf(x),
             });
             expect(hpaName(stack.config)).toBe("inference");
           });
@@ -113,12 +122,13 @@ describe("scaling modes: each env through all three", () => {
           it("HPA v2 on the adapter's per-pod p95 latency and in-flight, CPU 80 % backstop", () => {
             expect(objs[0].spec.metrics).toEqual([
               { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "500m" } } },
-              { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: "10" } } },
+              { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: x.inFlight } } },
+              ...("burst" in x ? [{ type: "Pods", pods: { metric: { name: "inference_requests_in_flight_burst" }, target: { type: "AverageValue", averageValue: x.burst } } }] : []),
               { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
             ]);
             // The names the HPA asks for are the names the adapter rules expose.
             expect(objs[0].spec.metrics.slice(0, 2).map((m: any) => m.pods.metric.name)).toEqual([CUSTOM_METRICS.podP95Latency, CUSTOM_METRICS.podInFlight]);
-            expect(objs[0].spec.behavior).toEqual(BEHAVIOR);
+            expect(objs[0].spec.behavior).toEqual(behaviorOf(x));
             expect([objs[0].spec.minReplicas, objs[0].spec.maxReplicas]).toEqual([x.min, x.max]);
           });
         }
@@ -131,16 +141,21 @@ describe("scaling modes: each env through all three", () => {
               scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "inference" },
               pollingInterval: 15,
               cooldownPeriod: 300,
-              minReplicaCount: x.min,
+              minReplicaCount: x.kedaMin,
               maxReplicaCount: x.max,
               fallback: { failureThreshold: 3, replicas: x.fallback },
-              advanced: { horizontalPodAutoscalerConfig: { behavior: BEHAVIOR } },
+              advanced: { horizontalPodAutoscalerConfig: { behavior: behaviorOf(x) } },
               triggers: undefined,
             });
             const byName = Object.fromEntries(spec.triggers.map((t: any) => [t.name, t]));
+            // At minReplicas 0 the pods' own queries answer 0 when no target exists (stacks/scaling-signals.ts).
+            const queue = `(sum (inference_queue_len{namespace="${x.namespace}",job="${x.job}"}) or on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) * 0)) and on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) > 0)`;
             // prod declares a business-hours pre-scaling window for the service: one cron trigger more.
             const cron = env === "prod" ? ["prescale-business-hours"] : [];
-            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron]);
+            // dev may sit at zero: the gateway's request counter wakes it.
+            const wake = env === "dev" ? ["wake-up"] : [];
+            const burst = "burst" in x ? ["concurrency-burst"] : [];
+            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron, "concurrency", ...burst, ...wake]);
             expect({ ...byName["p95-latency"], metadata: { ...byName["p95-latency"].metadata, query: "(checked below)" } }).toEqual({
               type: "prometheus",
               name: "p95-latency",
@@ -153,7 +168,7 @@ describe("scaling modes: each env through all three", () => {
               metricType: "AverageValue",
               metadata: {
                 serverAddress: x.prometheus,
-                query: `(sum (inference_queue_len{namespace="${x.namespace}",job="${x.job}"}) or on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) * 0)) and on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) > 0)`,
+                query: x.kedaMin === 0 ? `(${queue}) or on() (vector(0) unless on() count(up{namespace="${x.namespace}",job="${x.job}"}))` : queue,
                 threshold: "20",
                 activationThreshold: "10",
                 ignoreNullValues: "false",
@@ -165,9 +180,10 @@ describe("scaling modes: each env through all three", () => {
           });
 
           it("every prometheus query parses, returns one series, reads only the contract's metrics scoped to this service", () => {
-            const queries = objs[0].spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.query);
-            expect(queries).toHaveLength(2);
-            const contract = new Set(DEFAULT_METRICS.flatMap((m) => (m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name])));
+            // The wake-up trigger reads the gateway, outside the service (test/autoscaling/signals.test.ts).
+            const queries = objs[0].spec.triggers.filter((t: any) => t.type === "prometheus" && t.name !== "wake-up").map((t: any) => t.metadata.query);
+            expect(queries).toHaveLength("burst" in x ? 4 : 3);
+            const contract = new Set(["up", ...DEFAULT_METRICS.flatMap((m) => (m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name]))]);
             for (const q of queries) {
               expect(syntaxErrors(q), q).toEqual([]);
               expect(returnsSingleSeries(q), q).toBe(true);
@@ -177,12 +193,14 @@ describe("scaling modes: each env through all three", () => {
                 const m = Object.fromEntries(s.matchers.map((l) => [l.name, `${l.op}${l.value}`]));
                 expect(m.namespace, q).toBe(`=${x.namespace}`);
                 expect(m.job, q).toBe(`=${x.job}`);
-                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(4 * stack.config.monitoring.scrapeIntervalSeconds);
+                // rate windows hold ≥ 4 scrapes; the burst trigger's max_over_time peak ≥ 2 (stacks/scaling-signals.ts)
+                const scrapes = q.includes("max_over_time") ? 2 : 4;
+                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(scrapes * stack.config.monitoring.scrapeIntervalSeconds);
               }
             }
-            const latency = selectors(queries[0]);
-            expect(latency.map((s) => s.metric)).toEqual(["http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "up", "up"]);
-            for (const s of latency.filter((l) => l.metric !== "up")) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
+            const latency = selectors(queries[0]).filter((s) => s.metric !== "up");
+            expect(latency.map((s) => s.metric)).toEqual(["http_request_duration_seconds_bucket", "http_request_duration_seconds_count"]);
+            for (const s of latency) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
           });
 
           it("KEDA's HPA keeps the name stacks/naming.ts announces", () => {
@@ -200,9 +218,9 @@ describe("scaling modes: each env through all three", () => {
     }
   }
 
-  it("the built-in envs pick dev cpu-hpa, staging and prod keda", () => {
+  it("the built-in envs all pick keda (dev to scale to zero)", () => {
     expect(ENVS.map((e) => [e, autoscalingObjects(stackFor(e))[0].kind])).toEqual([
-      ["dev", "HorizontalPodAutoscaler"],
+      ["dev", "ScaledObject"],
       ["staging", "ScaledObject"],
       ["prod", "ScaledObject"],
     ]);
@@ -224,6 +242,7 @@ describe("scaling config reaches the rendered autoscaler", () => {
       scaling: {
         behavior: { scaleUp: { pods: 4, percent: 100, periodSeconds: 15, stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 600 } },
         keda: { p95Latency: { threshold: 0.75, activation: 0.5 }, queueLength: { threshold: 8, activation: 2 }, cpuUtilization: 90, memoryUtilization: 75, pollingInterval: 10, cooldownPeriod: 120, initialCooldownPeriod: 60 },
+        concurrency: { utilization: 50 },
       },
     };
     const so = autoscalingObjects(build("prod", "keda", patch))[0].spec;
@@ -242,11 +261,14 @@ describe("scaling config reaches the rendered autoscaler", () => {
       ["8", "2"],
       ["90", undefined],
       ["75", undefined],
+      // 4 predictions × 2 workers × 50 %
+      ["4", undefined],
     ]);
     expect([so.pollingInterval, so.cooldownPeriod, so.initialCooldownPeriod]).toEqual([10, 120, 60]);
 
     const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.25, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
-    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", 75]);
+    // staging's burst path: the peak target is 2 × the explicit in-flight target.
+    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", "12", 75]);
     const cpu = autoscalingObjects(build("dev", "cpu-hpa", { scaling: { cpuHpa: { cpuUtilization: 60 } } }))[0].spec;
     expect(cpu.metrics[0].resource.target.averageUtilization).toBe(60);
   });

@@ -5,7 +5,7 @@ import { renderEnvironment } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
 import { syntaxErrors } from "../../constructs/promql-parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
-import { configProblems as problems, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
+import { configProblems as problems, DEV_CPU_HPA, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
 
 const charts = (env: string) => stackFor(env).charts.map((c) => c.node.id);
 
@@ -126,7 +126,7 @@ describe("addExtras: one chart per configured section", () => {
     expect(JSON.stringify(llm)).toContain("vllm:e2e_request_latency_seconds_bucket");
     for (const m of [main, llm]) for (const p of m.panels) for (const t of p.targets) expect(syntaxErrors(t.expr), t.expr).toEqual([]);
     // dev runs plain Prometheus (community chart): its exporters' jobs and the HPA named after the service.
-    const dev = objectsByKey(stackFor("dev"));
+    const dev = objectsByKey(stackFor("dev", DEV_CPU_HPA));
     const devJson = Object.values(dev.get("ConfigMap/inference-dashboard").data as Record<string, string>)[0]!;
     expect(devJson).toContain('job=\\"kubernetes-service-endpoints\\",horizontalpodautoscaler=\\"inference\\"');
     expect(devJson).toContain('job=\\"ml-serving-dev/inference\\"');
@@ -167,10 +167,10 @@ describe("extras config validation", () => {
     ["worker min > max", "staging", { queueWorkers: [{ ...worker, minReplicas: 9, maxReplicas: 3 }] }, "queueWorkers[0].minReplicas", /greater than maxReplicas 3/],
     ["a worker named like the service", "staging", { queueWorkers: [{ ...worker, name: "inference" }] }, "queueWorkers[0].name", /already used by the inference service/],
     ["two workers with one name", "staging", { queueWorkers: [worker, worker] }, "queueWorkers[1].name", /already used by another workload/],
-    ["queue workers without KEDA", "dev", { queueWorkers: [worker] }, "queueWorkers", /cluster.keda is false/],
+    ["queue workers without KEDA", "dev", { ...DEV_CPU_HPA, queueWorkers: [worker] }, "queueWorkers", /cluster.keda is false/],
     ["a GPU cooldown shorter than the model load", "staging", { gpu: { ...gpu, modelLoadSeconds: 900, cooldownSeconds: 300 } }, "gpu.cooldownSeconds", /shorter than modelLoadSeconds 900/],
     ["a GPU server without a ServiceMonitor scrape", "staging", { monitoring: { scrape: "pod-annotations" }, gpu }, "gpu", /ServiceMonitor, but monitoring.scrape is "pod-annotations"/],
-    ["an orchestrator without KEDA", "dev", { orchestrator: { image: "registry.example.com/ml/orchestrator:1.0.0", resources: worker.resources } }, "orchestrator", /cluster.keda is false/],
+    ["an orchestrator without KEDA", "dev", { ...DEV_CPU_HPA, orchestrator: { image: "registry.example.com/ml/orchestrator:1.0.0", resources: worker.resources } }, "orchestrator", /cluster.keda is false/],
     ["a load test without stages", "staging", { loadTest: { stages: [] } }, "loadTest.stages", /at least one stage/],
     ["a load test payload that is not JSON", "staging", { loadTest: { stages: [{ users: 1, spawnRate: 1, durationSeconds: 60 }], payload: "{x" } }, "loadTest.payload", /must be JSON/],
     ["an unknown dashboards field", "staging", { dashboards: { grafanaUrl: "http://g" } }, "dashboards", /unknown field "grafanaUrl"/],

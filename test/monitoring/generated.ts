@@ -168,6 +168,8 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       return expectedQuantile(Number(m[1]), buckets, fastLatency, 2);
     }
     if (names.includes(SERVICE_METRIC.queue)) return healthy.queue[0] + healthy.queue[1];
+    // Concurrency and its burst path: /predict in flight summed over the pods (constant gauges: peak = value).
+    if (names.includes(SERVICE_METRIC.inFlight)) return healthy.inFlight[0] + healthy.inFlight[1];
     throw new Error(`no expectation for KEDA trigger query ${query}`);
   };
   if (config.scaling.mode === "keda") {
@@ -179,7 +181,14 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     ];
     // ...and exactly what the rendered ScaledObject asks Prometheus.
     const rendered = opts.skipKeda ? [] : (kedaTriggerQueries(stack) ?? []);
-    for (const query of [...built, ...rendered]) exprTests.push({ expr: query, eval_time: EVAL, exp_samples: [{ labels: "{}", value: kedaExpectation(query) }] });
+    // The wake-up trigger reads a gateway outside the service. These series have no gateway target,
+    // so it must return nothing (a lost source is a scaler error, not a 0); test/autoscaling/signals.test.ts
+    // runs it on gateway series.
+    const wakeUp = config.scaling.wakeUp?.metric.name;
+    for (const query of [...built, ...rendered]) {
+      const absent = wakeUp !== undefined && metricNames(query).includes(wakeUp);
+      exprTests.push({ expr: query, eval_time: EVAL, exp_samples: absent ? [] : [{ labels: "{}", value: kedaExpectation(query) }] });
+    }
   }
 
   const groups: TestGroup[] = [

@@ -7,7 +7,7 @@ import { assertParses, metricNames } from "../../constructs/promql-parse.js";
 import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../constructs/slo-rules.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
-import { stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
 
 const alertsOf = (env: string, patch = {}) => new Map(monitoringOf(stackFor(env, patch)).alerts.alerts.map((a) => [a.alert, a]));
 const allGroups = (env: string, patch = {}) => monitoringOf(stackFor(env, patch)).ruleFiles.map((f) => f.group);
@@ -179,17 +179,17 @@ describe("alerts", () => {
 
   it("watch the HPA that really runs (KEDA's keda-hpa-<name> in mode keda) through kube-state-metrics", () => {
     expect(alertsOf("prod").get(ALERT.atMaxReplicas)!.expr).toContain('kube_horizontalpodautoscaler_status_current_replicas{namespace="ml-serving-prod",horizontalpodautoscaler="keda-hpa-inference"}');
-    expect(alertsOf("dev").get(ALERT.atMaxReplicas)!.expr).toContain('kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml-serving-dev",horizontalpodautoscaler="inference"}');
+    expect(alertsOf("dev", DEV_CPU_HPA).get(ALERT.atMaxReplicas)!.expr).toContain('kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml-serving-dev",horizontalpodautoscaler="inference"}');
     // min = max: the HPA always sits at its maximum; no alert that would always fire.
-    expect(alertsOf("dev", { scaling: { minReplicas: 2, maxReplicas: 2 } }).has(ALERT.atMaxReplicas)).toBe(false);
+    expect(alertsOf("dev", { ...DEV_CPU_HPA, scaling: { ...DEV_CPU_HPA.scaling, minReplicas: 2, maxReplicas: 2 } }).has(ALERT.atMaxReplicas)).toBe(false);
   });
 
   it("include KEDA health only in mode keda, from KEDA's own metrics, scoped to the ScaledObject", () => {
     const keda = alertsOf("prod").get(ALERT.kedaUnhealthy)!;
     expect(keda.expr).toBe('sum by (scaledObject) (rate(keda_scaled_object_errors_total{exported_namespace="ml-serving-prod",scaledObject="inference"}[5m])) > 0');
     expect(keda.labels).toEqual({ severity: "warning", namespace: "ml-serving-prod" });
-    expect(alertsOf("dev").has(ALERT.kedaUnhealthy)).toBe(false);
-    expect(alertsOf("staging", { scaling: { mode: "cpu-hpa" } }).has(ALERT.kedaUnhealthy)).toBe(false);
+    expect(alertsOf("dev", DEV_CPU_HPA).has(ALERT.kedaUnhealthy)).toBe(false);
+    expect(alertsOf("staging", { scaling: { mode: "cpu-hpa", burst: { enabled: false } } }).has(ALERT.kedaUnhealthy)).toBe(false);
     // Plain Prometheus scrapes KEDA with honor_labels: the ScaledObject's namespace stays `namespace`.
     const plain = alertsOf("staging", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } }).get(ALERT.kedaUnhealthy)!;
     expect(plain.expr).toContain('keda_scaled_object_errors_total{namespace="ml-serving-staging",scaledObject="inference"}');

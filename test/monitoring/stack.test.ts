@@ -8,7 +8,7 @@ import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
-import { envConfig, envInput, stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, envConfig, envInput, stackFor } from "../helpers/env.js";
 
 const RULE_FILES = [
   "rules/inference-alerts.yaml",
@@ -122,7 +122,7 @@ describe("monitoring config errors name the env, the field and the fix", () => {
   it("a metric contract without the metrics monitoring reads", () => {
     // dev (cpu-hpa): no trigger reads the queue, so monitoring is the first to need it.
     const metrics = envConfig("dev").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
-    expect(error({ service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": service\.metrics\.metrics: monitoring needs inference_queue_len/);
+    expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": service\.metrics\.metrics: monitoring needs inference_queue_len/);
   });
 
   it("synth prints it without a stack trace, exits 1 and writes nothing", () => {

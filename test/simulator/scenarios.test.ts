@@ -15,8 +15,8 @@ import {
 } from "../../simulator/scenarios.js";
 
 describe("built-in scenarios", () => {
-  it("lists the five the issue names", () => {
-    expect(BUILTIN_SCENARIOS).toEqual(["steady", "ramp", "spike", "diurnal", "prometheus-outage"]);
+  it("lists the five the issue names, and the idle night of scale to zero", () => {
+    expect(BUILTIN_SCENARIOS).toEqual(["steady", "ramp", "spike", "diurnal", "idle-night", "prometheus-outage"]);
   });
 
   it("steady: 100 users for 30 min", () => {
@@ -181,7 +181,7 @@ describe("scenario files", () => {
   });
 
   it("refuses an unknown name, a missing file and an unknown extension", () => {
-    expect(bad(() => loadScenario("tsunami")).message).toMatch(/"tsunami" is neither a built-in scenario nor a \.json\/\.csv file\. Fix: use one of steady, ramp, spike, diurnal, prometheus-outage/);
+    expect(bad(() => loadScenario("tsunami")).message).toMatch(/"tsunami" is neither a built-in scenario nor a \.json\/\.csv file\. Fix: use one of steady, ramp, spike, diurnal, idle-night, prometheus-outage/);
     expect(bad(() => loadScenario(join(dir, "missing.json"))).message).toMatch(/cannot read the file \(ENOENT\)\. Fix: check the path/);
     expect(bad(() => loadScenario(join(dir, "load.yaml"))).message).toMatch(/neither a built-in scenario/);
   });
