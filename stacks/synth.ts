@@ -138,7 +138,7 @@ function statOrUndefined(path: string): Stats | undefined {
  * read-only file system or without permission this fails at once instead of hanging in mkdir -p).
  */
 export function checkOutDir(outDir: string): string {
-  if (outDir.trim() === "") throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or leave --out out for dist/");
+  if (outDir.trim() === "") throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
   const abs = resolve(outDir);
   if (dirname(abs) === abs) throw outputError("OUTPUT_UNUSABLE", `--out ${abs} is the file-system root`);
   const st = statOrUndefined(abs);

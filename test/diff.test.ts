@@ -161,7 +161,7 @@ describe("npm run diff (temporary git repository)", () => {
 
   function project(): string {
     const dir = mkdtempSync(join(tmpdir(), "diff-repo-"));
-    for (const p of ["package.json", "tsconfig.json", "constructs", "stacks", "scripts"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    for (const p of ["package.json", "tsconfig.json", "constructs", "stacks", "scripts", "simulator"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
     writeFileSync(join(dir, ".gitignore"), "node_modules\ndist\n");
     git(dir, "init", "-q");
