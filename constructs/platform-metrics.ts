@@ -78,6 +78,11 @@ function contract(metrics: readonly MetricSpec[]): MetricContract {
   return { port: 0, portName: "platform", path: "", metrics };
 }
 
+/** A builder for `up` of the targets one scrape scope (namespace, job) covers. */
+export function upPromQL(scope: ScrapeScope): PromQL {
+  return new PromQL(contract([PROMETHEUS_UP]), scope);
+}
+
 /** A PromQL builder whose scope is an arbitrary set of identifying matchers. */
 class MatcherScopedPromQL extends PromQL {
   constructor(
@@ -157,6 +162,6 @@ export class PlatformMetrics {
     this.kedaNamespaceLabel = kedaNamespaceLabel(props.flavor);
     this.keda = new MatcherScopedPromQL(KEDA_OPERATOR_METRICS, { [this.kedaNamespaceLabel]: props.namespace, scaledObject: props.scaledObject });
     this.kubeStateMetrics = new MatcherScopedPromQL(KUBE_STATE_METRICS_HPA, { namespace: props.namespace, horizontalpodautoscaler: props.hpa });
-    this.up = new PromQL(contract([PROMETHEUS_UP]), props.serviceScope);
+    this.up = upPromQL(props.serviceScope);
   }
 }

@@ -50,7 +50,7 @@ describe("the CLI bundle", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
     for (const name of ["synth", "check", "diff", "bench", "simulate", "hpa-step"]) expect(pkg.scripts[name]).toBe(`node scripts/run.mjs ${name}`);
     expect(pkg.devDependencies.esbuild).toBeDefined();
-    expect(readFileSync(join(ROOT, "cdk8s.yaml"), "utf8")).toMatch(/^app: node scripts\/run\.mjs synth$/m);
+    expect(readFileSync(join(ROOT, "cdk8s.yaml"), "utf8")).toMatch(/^app: node scripts\/run\.mjs synth --out dist /m);
   });
 
   it("is stale when a source it was built from is newer, fresh again once rebuilt", async () => {

@@ -4,7 +4,11 @@
  *   npm run -s hpa-step [-- --detail] < case.json
  *   npm run -s hpa-step -- --batch [--detail] < cases.jsonl
  *
- * stdout: {"desiredReplicas": N, "reason": "..."}   (--detail: the full hpaReconcile result)
+ * stdout: {"desiredReplicas": N, "reason": "...", "currentMetrics": [...]}   (--detail: the full hpaReconcile result)
+ *   currentMetrics: what the controller writes to status.currentMetrics (one entry per metric it
+ *   evaluated, e.g. {"type":"Resource","resource":{"name":"cpu","current":{"averageUtilization":85,
+ *   "averageValue":1.7}}}), quantities as numbers; empty when the metrics were not evaluated
+ *   (scaling disabled, outside min/max).
  * exit 0 on success; 2 for malformed input (message on stderr, no stack trace); 1 for an internal error.
  *
  * --batch: one case per line in (JSON Lines; blank lines are skipped), one JSON line out per case,
@@ -33,7 +37,7 @@ function inputError(e: unknown): string | undefined {
 /** One case's output line (without newline); throws what hpaReconcile throws. */
 function reconcileLine(input: unknown, detail: boolean): string {
   const r = hpaReconcile(validateCase(input));
-  return JSON.stringify(detail ? r : { desiredReplicas: r.desiredReplicas, reason: r.reason });
+  return JSON.stringify(detail ? r : { desiredReplicas: r.desiredReplicas, reason: r.reason, currentMetrics: r.metrics.map((m) => m.status) });
 }
 
 function batch(text: string, detail: boolean): void {

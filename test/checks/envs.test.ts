@@ -31,9 +31,9 @@ describe("checks on the built-in environments", () => {
     expect(w!.message).toMatch(/at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 30/);
   });
 
-  it("a pre-scaling window on dev's cpu-hpa service is reported as not applied (PRESCALE_NOT_APPLIED)", () => {
+  it("a pre-scaling window on dev switched to cpu-hpa is reported as not applied (PRESCALE_NOT_APPLIED)", () => {
     const window = { name: "demo", target: "inference", start: "09:00", end: "17:00", replicas: 2 };
-    const findings = runChecks(stackFor("dev", { prescaling: [window] }));
+    const findings = runChecks(stackFor("dev", { scaling: { mode: "cpu-hpa", minReplicas: 1, wakeUp: undefined }, cluster: { keda: false }, prescaling: [window] }));
     expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([["PRESCALE_NOT_APPLIED", "warning", "prescaling[0].target"]]);
     for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).map((f) => f.code), env).not.toContain("PRESCALE_NOT_APPLIED");
   });

@@ -15,7 +15,7 @@ const up = hpaCase({ current: 3, metrics: [cpuUtil(50)], observations: [{ pods: 
 const external = hpaCase({ current: 2, metrics: [externalAvg("q", "10")], observations: [{ value: "95" }] });
 const expected = (c: unknown) => {
   const r = hpaReconcile(validateCase(JSON.parse(JSON.stringify(c))));
-  return { desiredReplicas: r.desiredReplicas, reason: r.reason };
+  return { desiredReplicas: r.desiredReplicas, reason: r.reason, currentMetrics: JSON.parse(JSON.stringify(r.metrics.map((m) => m.status))) };
 };
 
 describe("hpa-step --batch", () => {

@@ -89,3 +89,12 @@ export function hpaCase(o: CaseOptions): HpaCase {
   if (o.pods !== undefined) c.pods = o.pods;
   return c;
 }
+
+/**
+ * A reconcile whose only metric (External AverageValue, target 1) proposes exactly `proposal`:
+ * for tests of the normalization step alone.
+ */
+export function proposalCase(o: Omit<CaseOptions, "metrics" | "observations"> & { proposal: number }): HpaCase {
+  const { proposal, ...rest } = o;
+  return hpaCase({ min: 1, max: 100, ...rest, metrics: [externalAvg("load", "1")], observations: [{ value: String(proposal) }] });
+}
