@@ -38,6 +38,7 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
   "kubernetes-models/apps/v1/Deployment": () => import("kubernetes-models/apps/v1/Deployment"),
   "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler": () => import("kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler"),
   "kubernetes-models/batch/v1/Job": () => import("kubernetes-models/batch/v1/Job"),
+  "kubernetes-models/networking.k8s.io/v1/NetworkPolicy": () => import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy"),
   "kubernetes-models/policy/v1/PodDisruptionBudget": () => import("kubernetes-models/policy/v1/PodDisruptionBudget"),
   "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject"),
   "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication"),
