@@ -8,6 +8,8 @@ export const CUSTOM_METRICS = {
   podP95Latency: "inference_request_latency_p95_seconds",
   /** Per-pod requests in flight (Pods metric). */
   podInFlight: "inference_requests_in_flight",
+  /** Per-pod peak of in-flight requests over the short burst window (Pods metric; slo-hpa with scaling.burst). */
+  podInFlightBurst: "inference_requests_in_flight_burst",
   /** Queue length of the whole service (External metric; only where KEDA is absent). */
   queueLength: "inference_queue_length",
 } as const;

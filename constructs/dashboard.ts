@@ -10,6 +10,7 @@ import { MANAGED_BY } from "./labels.js";
 import { KUBE_STATE_METRICS_HPA } from "./platform-metrics.js";
 import { formatNumber, PromQL, type Matchers, type MetricContract, type ScrapeScope, type SeriesSuffix } from "./metrics.js";
 import { assertParses } from "./promql-parse.js";
+import { rendered } from "./rendered-text.js";
 
 /**
  * The kube-state-metrics series the dashboards read (replicas desired vs ready, CPU requests): the
@@ -144,6 +145,14 @@ interface PanelSpec {
 }
 
 const SIDECAR_LABEL = "grafana_dashboard";
+
+/**
+ * The annotation naming a dashboard's Grafana folder. The sidecar reads it only when told to
+ * (grafana chart `sidecar.dashboards.folderAnnotation` set to this name and
+ * `sidecar.dashboards.provider.foldersFromFilesStructure: true`); otherwise every dashboard lands in General.
+ */
+export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
+
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
 const PANEL_HEIGHT = 8;
@@ -244,7 +253,7 @@ export class GrafanaDashboard extends Construct {
     this.queries = queries;
     this.model = dashboardModel(props, panels);
 
-    const annotations = props.folder ? { grafana_folder: props.folder } : undefined;
+    const annotations = props.folder ? { [GRAFANA_FOLDER_ANNOTATION]: props.folder } : undefined;
     this.configMap = new k8s.KubeConfigMap(this, "ConfigMap", {
       metadata: {
         name: props.name,
@@ -252,7 +261,7 @@ export class GrafanaDashboard extends Construct {
         labels: { ...props.labels, "app.kubernetes.io/managed-by": MANAGED_BY, [SIDECAR_LABEL]: "1" },
         ...(annotations ? { annotations } : {}),
       },
-      data: { [`${props.uid}.json`]: JSON.stringify(this.model, null, 2) + "\n" },
+      data: { [`${props.uid}.json`]: rendered(JSON.stringify(this.model, null, 2) + "\n", this.model) },
     });
   }
 }

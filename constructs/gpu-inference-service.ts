@@ -10,6 +10,7 @@ import { InferenceService, type ResourceSpec, type ScratchVolume } from "./infer
 import { KedaScaledObject, type KedaFallback, type KedaTrigger } from "./keda-scaled-object.js";
 import type { ServiceIdentity } from "./labels.js";
 import { PromQL, type MetricContract, type MetricSpec, type ScrapeScope } from "./metrics.js";
+import { upSelector, whileScraped } from "./scrape-guard.js";
 
 /** vLLM's end-to-end latency buckets (vllm/engine/metrics.py), seconds. */
 export const VLLM_E2E_LATENCY_BUCKETS = [
@@ -112,10 +113,18 @@ export interface GpuAutoscaling {
   readonly cooldownSeconds?: number;
   /** @default 15 */
   readonly pollingInterval?: number;
-  /** Replicas to hold while the Prometheus scaler fails. @default none */
+  /**
+   * Replicas to hold while the Prometheus scaler fails (a lost scrape answers nothing, which KEDA
+   * counts as an error). @default 3 failures, then max(minReplicas, ceil(maxReplicas / 2))
+   */
   readonly fallback?: KedaFallback;
   /** Further triggers, e.g. pre-scaling cron windows. @default [] */
   readonly extraTriggers?: readonly KedaTrigger[];
+}
+
+/** The fallback a Prometheus-scaled workload holds unless told otherwise: half its range, at least its minimum. */
+export function defaultFallback(minReplicas: number, maxReplicas: number): KedaFallback {
+  return { failureThreshold: 3, replicas: Math.max(minReplicas, Math.ceil(maxReplicas / 2)) };
 }
 
 const PROBE_PERIOD = 10;
@@ -242,7 +251,7 @@ export class GpuInferenceService extends Construct {
       initialCooldownPeriod: this.modelLoadSeconds,
       minReplicaCount: a.minReplicas ?? 1,
       maxReplicaCount: a.maxReplicas ?? 4,
-      ...(a.fallback ? { fallback: a.fallback } : {}),
+      fallback: a.fallback ?? defaultFallback(a.minReplicas ?? 1, a.maxReplicas ?? 4),
       advanced: {
         horizontalPodAutoscalerConfig: {
           behavior: {
@@ -274,8 +283,11 @@ export class GpuInferenceService extends Construct {
     return this.service.name;
   }
 
-  /** Total requests waiting across the replicas (additive: a KEDA `AverageValue` signal). */
+  /**
+   * Total requests waiting across the replicas (additive: a KEDA `AverageValue` signal); 0 while
+   * the server's targets are up but export no waiting gauge yet, nothing when the scrape is lost.
+   */
   waitingRequestsQuery(): string {
-    return this.promql.sumGauge(VLLM_WAITING);
+    return whileScraped(this.promql.sumGauge(VLLM_WAITING), upSelector(this.promql.scope));
   }
 }

@@ -47,7 +47,8 @@ export interface LoadTestProps {
   readonly ttlSecondsAfterFinished?: number;
 }
 
-const MASTER_PORT = 5557;
+/** Port the Locust master binds for its workers. */
+export const MASTER_PORT = 5557;
 const LOCUST_UID = 1000; // the `locust` user of the official image
 const STATS_DIR = "/stats";
 const LOCUSTFILE_DIR = "/locust";
@@ -88,6 +89,9 @@ class MatrixShape(LoadTestShape):
 
 export class LoadTest extends Construct {
   readonly masterJob: k8s.KubeJob;
+  /** Pod selector labels of the master and of the workers (network policies select them). */
+  readonly masterSelector: Readonly<Record<string, string>>;
+  readonly workerSelector: Readonly<Record<string, string>>;
   readonly workerJob: k8s.KubeJob;
   readonly statsClaim: k8s.KubePersistentVolumeClaim;
   /** Total planned run time of the matrix, seconds. */
@@ -125,6 +129,8 @@ export class LoadTest extends Construct {
     const identity = (component: string): ServiceIdentity => ({ name: `${name}-${component}`, instance: props.instance, component: `load-test-${component}`, partOf: props.partOf });
     const masterId = identity("master");
     const workerId = identity("workers");
+    this.masterSelector = selectorLabels(masterId);
+    this.workerSelector = selectorLabels(workerId);
     const common = { "app.kubernetes.io/instance": props.instance, "app.kubernetes.io/part-of": props.partOf, "app.kubernetes.io/managed-by": "inference-scaling" };
     const q = (v: string) => k8s.Quantity.fromString(v);
 

@@ -20,6 +20,12 @@ export interface MetricSpec {
   readonly help?: string;
 }
 
+/**
+ * What a service exports and where. Contract: every labelled series the queries read for the
+ * scaling endpoint exists from start-up ({@link seriesToPreinitialise}); the queries hold without
+ * it (an absent series reads as 0 while the targets are up), but the first error on each pod is
+ * only counted when its series existed before it.
+ */
 export interface MetricContract {
   /** Container port number Prometheus scrapes. */
   readonly port: number;
@@ -69,6 +75,43 @@ export const DEFAULT_METRICS: readonly MetricSpec[] = [
   },
   { name: "inference_worker_utilization", type: "gauge", labels: ["model"], help: "Busy share of model workers (0-1)" },
 ];
+
+/** One labelled series a service must export from start-up. */
+export interface InitialSeries {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The labelled series the service must create at start-up, before it serves anything. Python's
+ * prometheus_client (like most clients) creates a labelled child only on its first use, so
+ * without this a fresh pod exports no /predict series and no error counter: every query over
+ * them is empty instead of 0 until the first request, and the first 5xx on each pod is invisible
+ * to rate() (a series that appears at 1 has no earlier sample to rise from). With
+ * prometheus_client, call `.labels(...)` once per entry at start-up, e.g.
+ * `REQUESTS.labels("POST", "/predict", "500")`, `IN_FLIGHT.labels("POST", "/predict")`,
+ * `QUEUE.labels(MODEL)`: the child exists at 0 from the first scrape.
+ *
+ * Values: `endpoint` is the scaling endpoint, `method` the method it is called with, `status`
+ * 200 and 500 (only 500 on error counters), `model` / `model_name` the served model.
+ */
+export function seriesToPreinitialise(contract: MetricContract, endpoint: string, opts: { readonly method?: string; readonly model?: string } = {}): InitialSeries[] {
+  const value: Record<string, (m: MetricSpec) => readonly string[]> = {
+    method: () => [opts.method ?? "POST"],
+    endpoint: () => [endpoint],
+    status: (m) => (/error/.test(m.name) ? ["500"] : ["200", "500"]),
+    model: () => [opts.model ?? "default"],
+    model_name: () => [opts.model ?? "default"],
+  };
+  const out: InitialSeries[] = [];
+  for (const m of contract.metrics) {
+    if (m.labels.length === 0 || !m.labels.every((l) => l in value)) continue;
+    let combos: Record<string, string>[] = [{}];
+    for (const l of m.labels) combos = combos.flatMap((c) => value[l]!(m).map((v) => ({ ...c, [l]: v })));
+    out.push(...combos.map((labels) => ({ metric: m.name, labels })));
+  }
+  return out;
+}
 
 export const DEFAULT_CONTRACT: MetricContract = {
   port: 9090,
@@ -234,6 +277,17 @@ export class PromQL {
     this.buckets(name);
     const groups = ["le", ...by].join(", ");
     return `histogram_quantile(${formatNumber(q)}, sum by (${groups}) (${this.rate(name, "_bucket", matchers, window)}))`;
+  }
+
+  /**
+   * The quantile only where requests were served:
+   * `histogram_quantile(q, sum by (le, ...by) (rate(<bucket>[w]))) and on(...by) (sum by (...by) (rate(<count>[w])) > 0)`.
+   * Without traffic in the window histogram_quantile answers NaN (0 / 0); this answers nothing
+   * instead, so a NaN is never recorded, alerted on or handed to an autoscaler.
+   */
+  servedQuantile(q: number, name: string, matchers: Matchers, window: string, by: readonly string[] = []): string {
+    const traffic = this.sumRate(name, "_count", matchers, window, by);
+    return `${this.histogramQuantile(q, name, matchers, window, by)} and on(${by.join(", ")}) (${traffic} > 0)`;
   }
 
   /** `sum [by (...)] (<selector>)` for a gauge. */

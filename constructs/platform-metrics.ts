@@ -8,8 +8,10 @@
  * here ({@link PLATFORM_SCRAPES}) and is what the promtool tests build their input series from:
  * - KEDA operator: the KEDA chart's ServiceMonitor does not honor labels, so the operator target's
  *   `namespace` (KEDA's own) wins and the ScaledObject's namespace is stored as
- *   `exported_namespace`. The plain prometheus chart's `kubernetes-pods` job honors labels, so it
- *   stays `namespace`.
+ *   `exported_namespace`. Without the operator, the KEDA chart (`prometheus.operator.enabled`, no
+ *   ServiceMonitor) annotates the keda-operator Service `prometheus.io/scrape`, and the plain
+ *   prometheus chart's `kubernetes-service-endpoints` job scrapes it with honor_labels, so it stays
+ *   `namespace` (infra/cluster-addons.ts sets both; the chart's `kubernetes-pods` job is off).
  * - kube-state-metrics: both kube-prometheus-stack's ServiceMonitor and the prometheus chart's
  *   `kubernetes-service-endpoints` job honor labels: `namespace` is the HPA's.
  */
@@ -76,6 +78,11 @@ function contract(metrics: readonly MetricSpec[]): MetricContract {
   return { port: 0, portName: "platform", path: "", metrics };
 }
 
+/** A builder for `up` of the targets one scrape scope (namespace, job) covers. */
+export function upPromQL(scope: ScrapeScope): PromQL {
+  return new PromQL(contract([PROMETHEUS_UP]), scope);
+}
+
 /** A PromQL builder whose scope is an arbitrary set of identifying matchers. */
 class MatcherScopedPromQL extends PromQL {
   constructor(
@@ -113,7 +120,7 @@ export const PLATFORM_SCRAPES: Readonly<Record<PrometheusFlavor, { readonly keda
   },
   plain: {
     keda: {
-      target: { job: "kubernetes-pods", namespace: "keda", pod: "keda-operator-5c9f6d7b8-x2x7q", instance: "10.0.9.4:8080" },
+      target: { job: "kubernetes-service-endpoints", namespace: "keda", service: "keda-operator", app_kubernetes_io_name: "keda-operator", node: "node-1", instance: "10.0.9.4:8080" },
       behavior: { honorLabels: true, metricRelabel: [] },
     },
     kubeStateMetrics: {
@@ -155,6 +162,6 @@ export class PlatformMetrics {
     this.kedaNamespaceLabel = kedaNamespaceLabel(props.flavor);
     this.keda = new MatcherScopedPromQL(KEDA_OPERATOR_METRICS, { [this.kedaNamespaceLabel]: props.namespace, scaledObject: props.scaledObject });
     this.kubeStateMetrics = new MatcherScopedPromQL(KUBE_STATE_METRICS_HPA, { namespace: props.namespace, horizontalpodautoscaler: props.hpa });
-    this.up = new PromQL(contract([PROMETHEUS_UP]), props.serviceScope);
+    this.up = upPromQL(props.serviceScope);
   }
 }

@@ -21,6 +21,8 @@ import { CUSTOM_METRICS } from "./custom-metrics.js";
 import { ContractError, durationSeconds, renderMatchers, type Matchers, type PromQL, type SeriesSuffix } from "./metrics.js";
 import { assertParses, resultGrouping } from "./promql-parse.js";
 import { SERVICE_METRIC } from "./recording-rules.js";
+import { rendered } from "./rendered-text.js";
+import { upSelector, whileScraped } from "./scrape-guard.js";
 
 export const ADAPTER_TEMPLATE = { series: "<<.Series>>", labelMatchers: "<<.LabelMatchers>>", groupBy: "<<.GroupBy>>" } as const;
 
@@ -73,8 +75,9 @@ const GROUP_BY_SENTINEL = "adapter_template_group_by";
 
 /**
  * Turns a builder-made expression into an adapter template: the one scoped selector of `metric`
- * becomes `<<.Series>>{<<.LabelMatchers>>,...}` (namespace left to the adapter) and the
- * group-by sentinel becomes `<<.GroupBy>>`.
+ * becomes `<<.Series>>{<<.LabelMatchers>>,...}`, every other scoped selector (the histogram's
+ * `_count`, the scrape's `up`) `<name>{<<.LabelMatchers>>,...}` (namespace, and pod for custom
+ * metrics, left to the adapter), and the group-by sentinel becomes `<<.GroupBy>>`.
  */
 function toTemplate(promql: PromQL, expr: string, metric: string, suffix: SeriesSuffix, matchers: Matchers): string {
   const selector = promql.selector(metric, suffix, matchers);
@@ -82,7 +85,13 @@ function toTemplate(promql: PromQL, expr: string, metric: string, suffix: Series
   if (uses !== 1) throw new ContractError(`adapter query must read ${selector} exactly once (reads it ${uses} times): ${expr}`);
   const rest = renderMatchers({ job: promql.scope.job, ...matchers });
   const templated = `${ADAPTER_TEMPLATE.series}{${ADAPTER_TEMPLATE.labelMatchers},${rest.slice(1)}`;
-  return expr.replace(selector, templated).split(GROUP_BY_SENTINEL).join(ADAPTER_TEMPLATE.groupBy);
+  const scopePrefix = renderMatchers({ namespace: promql.scope.namespace, job: promql.scope.job }).slice(0, -1);
+  const adapterPrefix = `{${ADAPTER_TEMPLATE.labelMatchers},${renderMatchers({ job: promql.scope.job }).slice(1, -1)}`;
+  const out = expr.replace(selector, templated).split(scopePrefix).join(adapterPrefix).split(GROUP_BY_SENTINEL).join(ADAPTER_TEMPLATE.groupBy);
+  if (out.includes(renderMatchers({ namespace: promql.scope.namespace }).slice(1, -1))) {
+    throw new ContractError(`adapter query keeps a namespace matcher the adapter must supply: ${out}`);
+  }
+  return out;
 }
 
 export interface AdapterRulesProps {
@@ -96,6 +105,8 @@ export interface AdapterRulesProps {
   readonly external: boolean;
   /** @default 0.95 */
   readonly quantile?: number;
+  /** Also serve the per-pod in-flight peak over this window (the burst signal). @default not served */
+  readonly burstWindow?: string;
 }
 
 const POD_RESOURCES = { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } };
@@ -111,20 +122,34 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
   const inFlight = SERVICE_METRIC.inFlight;
   const queue = SERVICE_METRIC.queue;
 
+  // Per pod: the value, 0 for a pod that is scraped but idle or cold (a quantile without traffic
+  // is NaN, and the adapter converts with int64(v*1000)), nothing for a pod whose scrape is lost.
+  const up = upSelector(promql.scope);
+  const perPod = (expr: string) => whileScraped(expr, up, [GROUP_BY_SENTINEL]);
   const custom: AdapterRule[] = [
     {
       seriesQuery: promql.selector(lat, "_bucket", ep),
       resources: POD_RESOURCES,
       name: { matches: `^${lat}_bucket$`, as: CUSTOM_METRICS.podP95Latency },
-      metricsQuery: toTemplate(promql, promql.histogramQuantile(q, lat, ep, window, [GROUP_BY_SENTINEL]), lat, "_bucket", ep),
+      metricsQuery: toTemplate(promql, perPod(promql.servedQuantile(q, lat, ep, window, [GROUP_BY_SENTINEL])), lat, "_bucket", ep),
     },
     {
       seriesQuery: promql.selector(inFlight, "", ep),
       resources: POD_RESOURCES,
       name: { matches: `^${inFlight}$`, as: CUSTOM_METRICS.podInFlight },
-      metricsQuery: toTemplate(promql, promql.sumGauge(inFlight, ep, [GROUP_BY_SENTINEL]), inFlight, "", ep),
+      metricsQuery: toTemplate(promql, perPod(promql.sumGauge(inFlight, ep, [GROUP_BY_SENTINEL])), inFlight, "", ep),
     },
   ];
+  if (props.burstWindow !== undefined) {
+    durationSeconds(props.burstWindow);
+    const peak = `sum by (${GROUP_BY_SENTINEL}) (max_over_time(${promql.selector(inFlight, "", ep)}[${props.burstWindow}]))`;
+    custom.push({
+      seriesQuery: promql.selector(inFlight, "", ep),
+      resources: POD_RESOURCES,
+      name: { matches: `^${inFlight}$`, as: CUSTOM_METRICS.podInFlightBurst },
+      metricsQuery: toTemplate(promql, peak, inFlight, "", ep),
+    });
+  }
   const external: AdapterRule[] = props.external
     ? [
         {
@@ -132,7 +157,7 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
           resources: NAMESPACE_RESOURCES,
           name: { matches: `^${queue}$`, as: CUSTOM_METRICS.queueLength },
           // External queries get no GroupBy: one series, the service's total.
-          metricsQuery: toTemplate(promql, promql.sumGauge(queue, {}), queue, "", {}),
+          metricsQuery: toTemplate(promql, whileScraped(promql.sumGauge(queue, {}), up), queue, "", {}),
         },
       ]
     : [];
@@ -158,7 +183,8 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
 
 /** The adapter's `config.yaml`. */
 export function adapterConfigYaml(rules: AdapterRules): string {
-  return stringify({ rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const data = { rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) };
+  return rendered(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
 }
 
 /** The prometheus-adapter chart's values for these rules (chart `rules.*` shape, default rules off). */

@@ -9,10 +9,14 @@
  */
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import { stringify } from "yaml";
-import type { IPrometheusRuleSpec } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRuleSpec";
+import { Document } from "yaml";
+import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "./metrics.js";
 import { assertParses } from "./promql-parse.js";
+import { rendered } from "./rendered-text.js";
+
+/** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
+type IPrometheusRuleSpec = IPrometheusRule["spec"];
 
 export type RuleLabels = Readonly<Record<string, string>>;
 
@@ -23,6 +27,8 @@ export interface RecordingRule {
   readonly labels?: RuleLabels;
   /** Every label the recorded series carries (from the expression's grouping plus `labels`). */
   readonly seriesLabels: readonly string[];
+  /** Written as a comment above the rule in rule files, e.g. what it records when idle. @default none */
+  readonly comment?: string;
 }
 
 /** Annotations every alert carries. */
@@ -123,7 +129,16 @@ export function renderRuleGroup(group: RuleGroup): Record<string, unknown> {
 
 /** A plain Prometheus rule file holding `groups`. */
 export function ruleFileYaml(groups: readonly RuleGroup[], header = ""): string {
-  return header + stringify({ groups: groups.map(renderRuleGroup) }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const data = { groups: groups.map(renderRuleGroup) };
+  const doc = new Document(data, { aliasDuplicateObjects: false });
+  groups.forEach((g, i) =>
+    g.rules.forEach((r, j) => {
+      if (isAlertingRule(r) || !r.comment) return;
+      const node = doc.getIn(["groups", i, "rules", j], true) as { commentBefore?: string | null };
+      node.commentBefore = r.comment.split("\n").map((l) => ` ${l}`).join("\n");
+    }),
+  );
+  return rendered(header + doc.toString({ lineWidth: 0 }), data);
 }
 
 /**

@@ -15,14 +15,23 @@ const TREE_CACHE_LIMIT = 5000;
 
 /** The syntax tree of `expr` (cached: constructs and every check read the same expressions). */
 export function parseTree(expr: string): Tree {
-  let tree = TREES.get(expr);
-  if (!tree) {
-    if (TREES.size >= TREE_CACHE_LIMIT) TREES.clear();
-    tree = parser.parse(expr);
-    TREES.set(expr, tree);
-  }
-  return tree;
+  return cached(TREES, expr, () => parser.parse(expr));
 }
+
+/** `cache.get(expr)`, computed once; the cache is emptied when it reaches its limit. */
+function cached<T>(cache: Map<string, T>, expr: string, compute: () => T): T {
+  let v = cache.get(expr);
+  if (v === undefined) {
+    if (cache.size >= TREE_CACHE_LIMIT) cache.clear();
+    v = compute();
+    cache.set(expr, v);
+  }
+  return v;
+}
+
+// Walking a tree costs as much as parsing it: what the walks find is kept too (copied out).
+const SYNTAX_ERRORS = new Map<string, readonly PromQLSyntaxError[]>();
+const SELECTORS = new Map<string, readonly SelectorUse[]>();
 
 export interface PromQLSyntaxError {
   readonly pos: number;
@@ -57,6 +66,10 @@ export class PromQLError extends Error {
 
 /** Syntax errors of `expr` (empty when it parses). */
 export function syntaxErrors(expr: string): PromQLSyntaxError[] {
+  return [...cached(SYNTAX_ERRORS, expr, () => walkSyntaxErrors(expr))];
+}
+
+function walkSyntaxErrors(expr: string): PromQLSyntaxError[] {
   const errors: PromQLSyntaxError[] = [];
   if (expr.trim() === "") return [{ pos: 0, message: "empty expression" }];
   parseTree(expr).iterate({
@@ -87,6 +100,10 @@ function text(expr: string, n: { from: number; to: number }): string {
 
 /** Every selector the expression reads, with its matchers and range. */
 export function selectors(expr: string): SelectorUse[] {
+  return [...cached(SELECTORS, expr, () => walkSelectors(expr))];
+}
+
+function walkSelectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];
   const tree = parseTree(expr);
   tree.iterate({

@@ -9,6 +9,7 @@
  */
 import { ContractError, durationSeconds, type PromQL } from "./metrics.js";
 import { recordedPromQL, type RecordingRule, type RuleGroup } from "./prometheus-rule.js";
+import { upSelector, whileScraped } from "./scrape-guard.js";
 
 /** The service metrics (contract names) the monitoring rules read. */
 export const SERVICE_METRIC = {
@@ -52,6 +53,24 @@ function quantileName(q: number): string {
   return Number.isInteger(pct) ? `p${pct}` : `q${String(q).replace(".", "")}`;
 }
 
+/** What the recordings answer without traffic, written above each rule in the rule files. */
+export const IDLE = {
+  latency: "Idle (no request in the window): records nothing, never NaN; there is no latency to describe.",
+  load: "Targets up but nothing served (cold pod, idle): records 0. Scrape lost (no up series or up == 0): records nothing.",
+  errorRatio: "Requests but no error series yet (it appears with the first 5xx): records 0. No requests: records nothing, never NaN.",
+} as const;
+
+/**
+ * `(<errors> or on(by) (<requests> * 0)) / on(by) (<requests> > 0)`: the error share of the
+ * requests; 0 when requests were served and the error counter does not exist yet (it appears only
+ * with the first 5xx), nothing without requests (never 0 / 0 = NaN). `errors` and `requests` are
+ * aggregated by `by`.
+ */
+export function errorRatioExpr(errors: string, requests: string, by: readonly string[] = []): string {
+  const on = `on(${by.join(", ")})`;
+  return `(${errors} or ${on} (${requests} * 0))\n/ ${on}\n(${requests} > 0)`;
+}
+
 /** The service's recording rules (one group). */
 export function inferenceRecordingRules(props: InferenceRecordingsProps): InferenceRecordings {
   const { promql, endpoint, window } = props;
@@ -62,30 +81,45 @@ export function inferenceRecordingRules(props: InferenceRecordingsProps): Infere
   const qn = quantileName(q);
   const lat = SERVICE_METRIC.latency;
 
+  // What each rule records when its series are missing (the service is idle, a pod is cold, or a
+  // labelled series prometheus_client creates lazily does not exist yet) — never NaN:
+  // - latency quantiles: nothing. Without requests in the window there is no latency to describe
+  //   (histogram_quantile would answer NaN); 0 would read as "fast" on dashboards.
+  // - in-flight and request rate: 0 while the targets are up (nothing is being served), nothing when
+  //   the scrape is lost (see whileScraped).
+  // - error ratio: 0 while requests exist and the error counter does not (no 5xx yet), nothing
+  //   without requests (0 / 0).
+  const up = upSelector(promql.scope);
   const podLatency: RecordingRule = {
     record: `pod:${lat}:${qn}_rate${window}`,
-    expr: promql.histogramQuantile(q, lat, ep, window, [...SCOPE, "pod"]),
+    expr: promql.servedQuantile(q, lat, ep, window, [...SCOPE, "pod"]),
     seriesLabels: [...SCOPE, "pod"],
+    comment: IDLE.latency,
   };
   const serviceLatency: RecordingRule = {
     record: `job:${lat}:${qn}_rate${window}`,
-    expr: promql.histogramQuantile(q, lat, ep, window, [...SCOPE]),
+    expr: promql.servedQuantile(q, lat, ep, window, [...SCOPE]),
     seriesLabels: [...SCOPE],
+    comment: IDLE.latency,
   };
   const podInFlight: RecordingRule = {
     record: `pod:${SERVICE_METRIC.inFlight}:sum`,
-    expr: promql.sumGauge(SERVICE_METRIC.inFlight, ep, [...SCOPE, "pod"]),
+    expr: whileScraped(promql.sumGauge(SERVICE_METRIC.inFlight, ep, [...SCOPE, "pod"]), up, [...SCOPE, "pod"]),
     seriesLabels: [...SCOPE, "pod"],
+    comment: IDLE.load,
   };
+  const requests = promql.sumRate(SERVICE_METRIC.requests, "", ep, window, [...SCOPE]);
   const errorRatio: RecordingRule = {
     record: `job:http_request_errors:ratio_rate${window}`,
-    expr: `${promql.sumRate(SERVICE_METRIC.errors, "", ep, window, [...SCOPE])}\n/\n${promql.sumRate(SERVICE_METRIC.requests, "", ep, window, [...SCOPE])}`,
+    expr: errorRatioExpr(promql.sumRate(SERVICE_METRIC.errors, "", ep, window, [...SCOPE]), requests, SCOPE),
     seriesLabels: [...SCOPE],
+    comment: IDLE.errorRatio,
   };
   const requestRate: RecordingRule = {
     record: `job:${SERVICE_METRIC.requests}:rate${window}`,
-    expr: promql.sumRate(SERVICE_METRIC.requests, "", ep, window, [...SCOPE]),
+    expr: whileScraped(requests, up, [...SCOPE]),
     seriesLabels: [...SCOPE],
+    comment: IDLE.load,
   };
   const rules = [podLatency, serviceLatency, podInFlight, errorRatio, requestRate];
   return {

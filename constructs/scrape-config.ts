@@ -6,14 +6,16 @@
  * the prometheus chart's `extraScrapeConfigs` value), and is the {@link ScrapeModel} of that scrape.
  *
  * The job is named `<namespace>/<service>` ({@link scrapeScope}), distinct from the chart's generic
- * `kubernetes-pods` job that may scrape the same annotated pods: queries scope on this job, so
- * nothing is counted twice. No `endpoint` target label is added, so the service's own `endpoint`
+ * `kubernetes-pods` job that would scrape the same annotated pods: queries scope on this job, so
+ * nothing is counted twice, and the Prometheus the Pulumi program installs has that generic job
+ * off (prometheus chart `scrapeConfigs.kubernetes-pods.enabled: false`), so nothing is stored twice. No `endpoint` target label is added, so the service's own `endpoint`
  * label (the HTTP path) is stored unchanged; `honor_labels` stays false, so a pod cannot
  * overwrite `namespace`, `job` or `pod`.
  */
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { formatDuration } from "./metrics.js";
+import { rendered } from "./rendered-text.js";
 import {
   discoveredTarget,
   podAnnotationMeta,
@@ -94,11 +96,12 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
 
   /** `scrape_configs:` YAML with this one job (a fragment of prometheus.yml). */
   toYaml(header = ""): string {
-    return header + stringify({ scrape_configs: [this.config] }, { lineWidth: 0, aliasDuplicateObjects: false });
+    const data = { scrape_configs: [this.config] };
+    return rendered(header + stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
   }
 
   /** The job alone as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
   extraScrapeConfigs(): string {
-    return stringify([this.config], { lineWidth: 0, aliasDuplicateObjects: false });
+    return rendered(stringify([this.config], { lineWidth: 0, aliasDuplicateObjects: false }), [this.config]);
   }
 }

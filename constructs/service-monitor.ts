@@ -13,9 +13,12 @@
  */
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import type { IServiceMonitorSpec } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitorSpec";
+import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { formatDuration } from "./metrics.js";
 import { regexEscape, type PodTarget, type RelabelRule, type ScrapeBehavior, type ScrapeModel, toOperatorRelabelings } from "./scrape-labels.js";
+
+/** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
+type IServiceMonitorSpec = IServiceMonitor["spec"];
 
 /** Target labels the operator's generated job sets on every target of a Service endpoint. */
 export const OPERATOR_TARGET_LABELS = ["job", "namespace", "service", "pod", "container", "endpoint", "instance"] as const;

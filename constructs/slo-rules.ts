@@ -15,7 +15,7 @@
  */
 import { ContractError, durationSeconds, formatNumber, type MatcherValue, type PromQL } from "./metrics.js";
 import { recordedPromQL, type AlertingRule, type RecordingRule, type RuleGroup } from "./prometheus-rule.js";
-import { SERVICE_METRIC } from "./recording-rules.js";
+import { errorRatioExpr, IDLE, SERVICE_METRIC } from "./recording-rules.js";
 
 /** One multi-window alert condition: both windows must burn faster than the derived factor. */
 export interface BurnRateWindow {
@@ -52,6 +52,12 @@ export function sliWindows(windows: readonly BurnRateWindow[]): string[] {
 const SEVERITY = { page: "critical", ticket: "warning" } as const;
 const SLI_RECORD = (w: string) => `slo:sli_error:ratio_rate${w}`;
 
+/**
+ * SLI error ratios record nothing while no request was served in the window (never 0 / 0 = NaN):
+ * the period ratio averages the 5m series with sum_over_time / count_over_time, and one NaN
+ * sample would turn the whole period, the burn rates and the remaining budget into NaN for the
+ * length of the period. With requests and no error they record 0.
+ */
 export interface SloSpec {
   /** `sloth_slo`, e.g. `availability`. */
   readonly name: string;
@@ -116,14 +122,15 @@ export function sloSpecs(props: SloRulesProps): SloSpec[] {
       name: "availability",
       objective: props.availability.objective,
       description: `${endpoint} requests answered without a server error`,
-      errorRatio: (w) => `(${promql.sumRate(SERVICE_METRIC.errors, "", ep, w)})\n/\n(${promql.sumRate(SERVICE_METRIC.requests, "", ep, w)})`,
+      // 0 while requests exist and no 5xx has happened yet (the error series is absent until then).
+      errorRatio: (w) => errorRatioExpr(promql.sumRate(SERVICE_METRIC.errors, "", ep, w), promql.sumRate(SERVICE_METRIC.requests, "", ep, w)),
     },
     {
       name: "latency",
       objective: props.latency.objective,
       description: `${endpoint} requests served within ${formatNumber(t)}s`,
       errorRatio: (w) =>
-        `(\n  ${promql.sumRate(lat, "_count", ep, w)}\n  -\n  ${promql.sumRate(lat, "_bucket", { ...ep, le: leMatcher(t) }, w)}\n)\n/\n(${promql.sumRate(lat, "_count", ep, w)})`,
+        `(\n  ${promql.sumRate(lat, "_count", ep, w)}\n  -\n  ${promql.sumRate(lat, "_bucket", { ...ep, le: leMatcher(t) }, w)}\n)\n/\n(${promql.sumRate(lat, "_count", ep, w)} > 0)`,
     },
   ];
 }
@@ -161,6 +168,7 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
     const sliRules: RecordingRule[] = alertWindows.map((w) => ({
       record: SLI_RECORD(w),
       expr: slo.errorRatio(w),
+      comment: slo.name === "availability" ? IDLE.errorRatio : "Requests but none slower than the threshold: records 0. No requests: records nothing, never NaN.",
       labels: { ...ids, sloth_window: w },
       seriesLabels: sliLabelNames,
     }));
@@ -171,6 +179,7 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
       expr: `sum_over_time(${sel(shortest)}[${props.period}])\n/ ignoring (sloth_window)\ncount_over_time(${sel(shortest)}[${props.period}])`,
       labels: { ...ids, sloth_window: props.period },
       seriesLabels: sliLabelNames,
+      comment: `Average of the ${shortest} SLI's samples over the period: idle stretches (no sample) are skipped, never averaged as NaN.`,
     };
     sliRules.push(periodRule);
     // Static namespace/job labels: the ratios are sums without them.
@@ -181,18 +190,24 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
     // before it through a builder over the rules recorded so far.
     const metaRules: RecordingRule[] = [];
     // Burn rates divide an SLI series by the budget: like Sloth's, they keep its sloth_window.
-    const addMeta = (record: string, expr: (m: (record: string) => string) => string, extra: Record<string, string> = {}, keepsWindow = false) => {
+    const addMeta = (record: string, expr: (m: (record: string) => string) => string, extra: Record<string, string> = {}, keepsWindow = false, comment?: string) => {
       const known = recordedPromQL([...sliRules, ...metaRules], scope);
       const m = (r: string) => known.selector(r, "", ids);
       const labels = { ...baseLabels, ...extra };
-      metaRules.push({ record, expr: expr(m), labels, seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])] });
+      metaRules.push({ record, expr: expr(m), labels, seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])], ...(comment ? { comment } : {}) });
     };
     addMeta("slo:objective:ratio", () => `vector(${objective})`);
     addMeta("slo:error_budget:ratio", () => `vector(1 - ${objective})`);
     addMeta("slo:time_period:days", () => `vector(${periodDays})`);
     addMeta("slo:current_burn_rate:ratio", (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
     addMeta("slo:period_burn_rate:ratio", (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
-    addMeta("slo:period_error_budget_remaining:ratio", (m) => `1 - ${m("slo:period_burn_rate:ratio")}`, {}, true);
+    addMeta(
+      "slo:period_error_budget_remaining:ratio",
+      (m) => `1 - ${m("slo:period_burn_rate:ratio")}`,
+      {},
+      true,
+      "Requests and no errors in the period: records 1 (the whole budget). No request in the period: records nothing.",
+    );
     addMeta("sloth_slo_info", () => "vector(1)", { sloth_mode: "inference-scaling", sloth_objective: formatNumber(slo.objective) });
     const metaGroup: RuleGroup = { name: `sloth-slo-meta-recordings-${slothId}`, rules: metaRules };
 

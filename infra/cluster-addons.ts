@@ -1,14 +1,16 @@
 /**
  * The cluster add-ons an environment's objects need: cert-manager (with a self-signed root →
- * CA certificate → CA issuer chain), KEDA, Prometheus (kube-prometheus-stack where the Prometheus
- * Operator is used — with its Grafana loading the environment's dashboards, if asked — the plain
- * `prometheus` chart otherwise) and prometheus-adapter. Each is either
- * installed here as a pinned Helm release or declared already present; the component then tells
- * the inference stack which resource to wait for before creating objects of a CRD group.
+ * CA certificate → CA issuer chain where KEDA is installed here, its only user), KEDA,
+ * Prometheus (kube-prometheus-stack where the Prometheus Operator is used — with its Grafana
+ * loading the environment's dashboards, if asked — the plain `prometheus` chart otherwise) and
+ * prometheus-adapter. Each is either installed here as a pinned Helm release or declared already
+ * present; the component then tells the inference stack which resource to wait for before
+ * creating objects of a CRD group.
  */
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { GRAFANA_FOLDER_ANNOTATION } from "../constructs/dashboard.js";
 import { createConfigSecret } from "./config-secret.js";
 
 const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
@@ -19,6 +21,14 @@ const KEDA_CHARTS = "https://kedacore.github.io/charts";
  * selects: sidecar `label` / `labelValue`.
  */
 export const GRAFANA_DASHBOARD_LABEL = { label: "grafana_dashboard", labelValue: "1" } as const;
+
+/**
+ * Makes Pulumi wait until a cert-manager resource reports `Ready=True` (@pulumi/kubernetes
+ * `pulumi.com/waitFor`, form `condition=<type>[=<status>]`, status defaulting to True): without it
+ * a custom resource counts as created as soon as the API server stores it, and KEDA's release
+ * would start before its issuer can sign anything.
+ */
+export const AWAIT_READY = { "pulumi.com/waitFor": "condition=Ready" } as const;
 
 /** The Secret Grafana reads its admin credentials from (grafana chart `admin.*`), keys as the chart's defaults. */
 export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } as const;
@@ -65,10 +75,12 @@ export interface GrafanaArgs {
   readonly adminUser?: pulumi.Input<string>;
 }
 
-export interface PrometheusAdapterArgs extends AddonArgs {
-  /** Prometheus base URL the adapter queries (scheme, host and port). */
-  readonly prometheusUrl: pulumi.Input<string>;
-}
+/**
+ * prometheus-adapter. The Prometheus it queries (`prometheus.url`/`port`/`path`) and its rules come
+ * from the environment's values (`helmValues["prometheus-adapter"]`, stacks/monitoring.ts), the
+ * single place that derives them.
+ */
+export type PrometheusAdapterArgs = AddonArgs;
 
 /**
  * Values that only pass through to resources are `pulumi.Input`s; values that decide which
@@ -93,7 +105,11 @@ export interface ClusterAddonsArgs {
    * @default {}
    */
   readonly helmValues?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** Prefix of the cluster-scoped issuer names. @default "inference-scaling" */
+  /**
+   * Prefix of the cluster-scoped issuer names (and of the CA Certificate and its Secret). Per
+   * stack, so two stacks sharing a cluster never fight over one ClusterIssuer.
+   * @default `inference-scaling-<stack>`
+   */
   readonly issuerPrefix?: string;
 }
 
@@ -130,14 +146,14 @@ function kubePrometheusStackFullname(service: string): string {
 export class ClusterAddons extends pulumi.ComponentResource {
   /** The cert-manager installation (absent when cert-manager was already present). */
   readonly certManager?: certmanager.CertManager;
-  /** Self-signed ClusterIssuer that signs the CA certificate only. */
-  readonly selfSignedIssuer: k8s.apiextensions.CustomResource;
-  /** The CA certificate (and its Secret) in cert-manager's namespace. */
-  readonly caCertificate: k8s.apiextensions.CustomResource;
-  /** ClusterIssuer of kind CA: issues the add-ons' serving certificates. */
-  readonly caIssuer: k8s.apiextensions.CustomResource;
-  /** Name of {@link caIssuer}. */
-  readonly caIssuerName: string;
+  /** Self-signed ClusterIssuer that signs the CA certificate only (where KEDA is installed here). */
+  readonly selfSignedIssuer?: k8s.apiextensions.CustomResource;
+  /** The CA certificate (and its Secret) in cert-manager's namespace (where KEDA is installed here). */
+  readonly caCertificate?: k8s.apiextensions.CustomResource;
+  /** ClusterIssuer of kind CA: issues KEDA's webhook and metrics-server certificates. */
+  readonly caIssuer?: k8s.apiextensions.CustomResource;
+  /** Name of {@link caIssuer}, when created. */
+  readonly caIssuerName?: string;
   readonly keda?: k8s.helm.v3.Release;
   readonly prometheus?: k8s.helm.v3.Release;
   readonly prometheusAdapter?: k8s.helm.v3.Release;
@@ -151,7 +167,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("inference-scaling:infra:ClusterAddons", name, {}, opts);
     const helmValues = args.helmValues ?? {};
-    const prefix = args.issuerPrefix ?? "inference-scaling";
+    const prefix = args.issuerPrefix ?? `inference-scaling-${pulumi.getStack()}`;
     const crdSources = new Map<string, CrdSource>();
     const namespaceOwners = new Map<string, pulumi.Resource>();
     const owns = (ns: string, r: pulumi.Resource) => {
@@ -162,8 +178,6 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const adapterValues = args.prometheusAdapter
       ? mergeValues(
           {
-            // The env's Prometheus; `port` empty because the URL already carries it.
-            prometheus: { url: args.prometheusAdapter.prometheusUrl, port: "" },
             // Only the rules the monitoring constructs generate (the chart's defaults expose every series).
             rules: { default: false },
             // The chart's cert-manager mode: serving certificate issued by cert-manager, CA injected
@@ -179,6 +193,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
           `stack.helmValues["prometheus-adapter"] has a top-level "${misplaced}" key: it holds the chart's Helm values, so adapter rules belong under "rules". Fix: render { rules: { custom, external } }`,
         );
       }
+    }
+    if (adapterValues && typeof (adapterValues["prometheus"] as { url?: unknown } | undefined)?.url !== "string") {
+      throw new pulumi.RunError(
+        `stack.helmValues["prometheus-adapter"] has no prometheus.url, so the adapter would query the chart's default http://prometheus.default.svc. Fix: render the environment's Prometheus as { prometheus: { url, port, path } } (stacks/monitoring.ts does)`,
+      );
     }
     const external = (adapterValues?.["rules"] as { external?: unknown[] } | undefined)?.external;
     if (args.keda && Array.isArray(external) && external.length > 0) {
@@ -219,39 +238,48 @@ export class ClusterAddons extends pulumi.ComponentResource {
     }
     const afterCertManager = this.certManager ? [this.certManager] : [];
 
-    // The CA chain. A CA ClusterIssuer reads its key pair from cert-manager's cluster resource
-    // namespace, so the CA certificate lives there; a ClusterIssuer (not a namespaced Issuer) lets
-    // KEDA's and any other add-on's namespace request serving certificates from the same CA.
-    const selfSignedName = `${prefix}-selfsigned`;
-    this.caIssuerName = `${prefix}-ca`;
-    this.selfSignedIssuer = new k8s.apiextensions.CustomResource(
-      "selfsigned-issuer",
-      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: selfSignedName }, spec: { selfSigned: {} } },
-      { parent: this, dependsOn: afterCertManager },
-    );
-    this.caCertificate = new k8s.apiextensions.CustomResource(
-      "ca-certificate",
-      {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { name: this.caIssuerName, namespace: cm.namespace },
-        spec: {
-          isCA: true,
-          commonName: this.caIssuerName,
-          secretName: this.caIssuerName,
-          duration: "87600h",
-          renewBefore: "720h",
-          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-          issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: selfSignedName },
+    // The CA chain, only where KEDA is installed here: its webhook and metrics-server certificates
+    // are the chain's only users (prometheus-adapter's chart brings its own issuers). A CA
+    // ClusterIssuer reads its key pair from cert-manager's cluster resource namespace, so the CA
+    // certificate lives there. Names carry the stack: ClusterIssuers are cluster-wide. Each waits
+    // for Ready (AWAIT_READY), so KEDA starts only once its issuer can sign.
+    let caIssuer: k8s.apiextensions.CustomResource | undefined;
+    let caCertificate: k8s.apiextensions.CustomResource | undefined;
+    if (args.keda?.install) {
+      const selfSignedName = `${prefix}-selfsigned`;
+      const caName = `${prefix}-ca`;
+      this.selfSignedIssuer = new k8s.apiextensions.CustomResource(
+        "selfsigned-issuer",
+        { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: selfSignedName, annotations: AWAIT_READY }, spec: { selfSigned: {} } },
+        { parent: this, dependsOn: afterCertManager },
+      );
+      caCertificate = new k8s.apiextensions.CustomResource(
+        "ca-certificate",
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: caName, namespace: cm.namespace, annotations: AWAIT_READY },
+          spec: {
+            isCA: true,
+            commonName: caName,
+            secretName: caName,
+            duration: "87600h",
+            renewBefore: "720h",
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: selfSignedName },
+          },
         },
-      },
-      { parent: this, dependsOn: [this.selfSignedIssuer] },
-    );
-    this.caIssuer = new k8s.apiextensions.CustomResource(
-      "ca-issuer",
-      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: this.caIssuerName }, spec: { ca: { secretName: this.caIssuerName } } },
-      { parent: this, dependsOn: [this.caCertificate] },
-    );
+        { parent: this, dependsOn: [this.selfSignedIssuer] },
+      );
+      caIssuer = new k8s.apiextensions.CustomResource(
+        "ca-issuer",
+        { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: caName, annotations: AWAIT_READY }, spec: { ca: { secretName: caName } } },
+        { parent: this, dependsOn: [caCertificate] },
+      );
+      this.caCertificate = caCertificate;
+      this.caIssuer = caIssuer;
+      this.caIssuerName = caName;
+    }
 
     if (args.prometheus) {
       const p = args.prometheus;
@@ -280,8 +308,18 @@ export class ClusterAddons extends pulumi.ComponentResource {
                       enabled: true,
                       // Credentials from the Secret above; the chart's default password (public) is never used.
                       admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
-                      // Loads the dashboards ConfigMaps wherever the environments put them.
-                      sidecar: { dashboards: { enabled: true, ...GRAFANA_DASHBOARD_LABEL, searchNamespace: "ALL" } },
+                      // Loads the dashboards ConfigMaps wherever the environments put them, each into the
+                      // folder its annotation names (dashboards.folder); the grafana chart ignores the
+                      // annotation unless both folder settings are given, and files without it land in General.
+                      sidecar: {
+                        dashboards: {
+                          enabled: true,
+                          ...GRAFANA_DASHBOARD_LABEL,
+                          searchNamespace: "ALL",
+                          folderAnnotation: GRAFANA_FOLDER_ANNOTATION,
+                          provider: { foldersFromFilesStructure: true },
+                        },
+                      },
                     }
                   : // Not installed: an existing Grafana loads the dashboards.
                     { enabled: false },
@@ -298,7 +336,14 @@ export class ClusterAddons extends pulumi.ComponentResource {
                   },
                 },
               }
-            : { server: { fullnameOverride: p.service, service: { servicePort: p.port } } };
+            : {
+                server: { fullnameOverride: p.service, service: { servicePort: p.port } },
+                // One scrape path per pod: the service's pods carry prometheus.io/* annotations for
+                // the job the environment renders (extraScrapeConfigs), so the chart's generic
+                // kubernetes-pods job (honor_labels: true) would scrape them a second time. Its
+                // kubernetes-service-endpoints job (kube-state-metrics, KEDA) stays on.
+                scrapeConfigs: { "kubernetes-pods": { enabled: false } },
+              };
         this.prometheus = new k8s.helm.v3.Release(
           "prometheus",
           {
@@ -327,10 +372,6 @@ export class ClusterAddons extends pulumi.ComponentResource {
       const k = args.keda;
       if (k.install) {
         const monitored = crdSources.get("monitoring.coreos.com");
-        // Webhook and metrics-server certificates come from the CA issuer above. With generateCA
-        // off, KEDA injects the CA bundle from the serving Secret itself (which carries ca.crt from
-        // the CA issuer); cert-manager's cainjector only reads Secrets annotated for direct injection.
-        const certSecret = "kedaorg-certs";
         this.keda = new k8s.helm.v3.Release(
           "keda",
           {
@@ -342,19 +383,27 @@ export class ClusterAddons extends pulumi.ComponentResource {
             repositoryOpts: { repo: KEDA_CHARTS },
             values: mergeValues(
               {
-                // KEDA's own metrics (scaler and ScaledObject errors) feed the KedaUnhealthy alert:
-                // a ServiceMonitor the env's Prometheus selects, wherever the operator's CRDs exist.
-                ...(monitored
-                  ? { prometheus: { operator: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: args.prometheus?.selectorLabels ?? {} } } } }
-                  : {}),
+                // KEDA's own metrics (scaler and ScaledObject errors) feed the KedaUnhealthy alert.
+                // With the operator's CRDs: a ServiceMonitor the env's Prometheus selects. Without:
+                // the chart annotates the keda-operator Service prometheus.io/scrape, port and path
+                // (only when no ServiceMonitor/PodMonitor is enabled), which the plain prometheus
+                // chart's kubernetes-service-endpoints job scrapes (constructs/platform-metrics.ts).
+                prometheus: {
+                  operator: {
+                    enabled: true,
+                    ...(monitored ? { serviceMonitor: { enabled: true, additionalLabels: args.prometheus?.selectorLabels ?? {} } } : {}),
+                  },
+                },
+                // Webhook and metrics-server certificate issued by the CA ClusterIssuer above. With
+                // issuer.generate=false the chart creates only that Certificate and sets
+                // cert-manager.io/inject-ca-from: <namespace>/keda-operator-tls-certificates on the
+                // ValidatingWebhookConfiguration and the external-metrics APIService; cainjector
+                // copies the ca.crt the CA issuer writes into that Certificate's Secret. The chart
+                // reads caSecretName, generateCA and secretTemplate's injection annotation only with
+                // issuer.generate=true, and autoGenerated only without certManager: none is set.
                 certificates: {
-                  autoGenerated: false,
-                  secretName: certSecret,
                   certManager: {
                     enabled: true,
-                    generateCA: false,
-                    caSecretName: certSecret,
-                    secretTemplate: { annotations: { "cert-manager.io/allow-direct-injection": "true" } },
                     issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: this.caIssuerName },
                   },
                 },
@@ -362,8 +411,12 @@ export class ClusterAddons extends pulumi.ComponentResource {
               helmValues["keda"],
             ),
           },
-          // After the Prometheus release when it installs the ServiceMonitor CRD KEDA's chart uses.
-          { parent: this, dependsOn: [this.caIssuer, ...afterCertManager, ...(monitored?.kind === "installed" ? [monitored.by] : [])] },
+          // After the CA chain is Ready, and after the Prometheus release when it installs the
+          // ServiceMonitor CRD KEDA's chart uses.
+          {
+            parent: this,
+            dependsOn: [...(caCertificate ? [caCertificate] : []), ...(caIssuer ? [caIssuer] : []), ...afterCertManager, ...(monitored?.kind === "installed" ? [monitored.by] : [])],
+          },
         );
         crdSources.set("keda.sh", { kind: "installed", by: this.keda, addon: "keda" });
         owns(k.namespace, this.keda);

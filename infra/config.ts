@@ -15,20 +15,31 @@ import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
 /** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
 export const PROJECT = "inference-scaling";
 
-/** Add-on chart versions this program was written and tested against (README, Pulumi.<stack>.yaml). */
+/**
+ * Add-on chart versions this program was written and tested against (README, Pulumi.<stack>.yaml,
+ * whose pins tests hold equal to these). The values it sets are checked against each chart's
+ * values.yaml keys at exactly these versions (test/infra/chart-values-keys.ts).
+ */
 export const PINNED_VERSIONS = {
-  certManager: "v1.18.2",
-  keda: "2.18.0",
+  certManager: "v1.18.6",
+  keda: "2.18.3",
   kubePrometheusStack: "77.1.1",
-  prometheus: "27.20.0",
+  prometheus: "28.16.0",
   prometheusAdapter: "5.3.0",
 } as const;
 
 /**
  * KEDA versions older than this reject `fallback` on ScaledObjects whose triggers use
- * `metricType: Value`, which the autoscaling constructs render (stacks/ follows 2.18's rules).
+ * `metricType: Value`, which the autoscaling constructs render (stacks/ follows 2.18's admission
+ * and fallback rules). The pin is the latest 2.18 patch (2.18.3 fixes CVE-2025-68476).
  */
 export const MIN_KEDA_VERSION = "2.18.0";
+
+/**
+ * The plain `prometheus` chart gained `scrapeConfigs` (each default job switchable) in 28.0; before
+ * it, its kubernetes-pods job cannot be switched off and scrapes the annotated pods a second time.
+ */
+export const MIN_PROMETHEUS_CHART_VERSION = "28.0.0";
 
 /** The add-ons this program can install, by config key. */
 export type AddonKey = "certManager" | "keda" | "prometheus" | "prometheusAdapter";
@@ -266,6 +277,13 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
     });
   }
   const prom = addons.prometheus;
+  if (prom?.install && !env.cluster.prometheusOperator && compareVersions(prom.version, MIN_PROMETHEUS_CHART_VERSION) < 0) {
+    problems.push({
+      key: "addons.prometheus.version",
+      message: `prometheus chart ${prom.version} is older than ${MIN_PROMETHEUS_CHART_VERSION}: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service's pods a second time`,
+      fix: `pin ${PINNED_VERSIONS.prometheus} or later`,
+    });
+  }
   if (prom && prom.namespace !== env.monitoring.prometheus.namespace) {
     problems.push({
       key: "addons.prometheus.namespace",

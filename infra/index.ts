@@ -141,7 +141,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
         grafana: grafanaAdminPassword && { adminPassword: grafanaAdminPassword },
       },
       prometheusOperatorCrds: config.cluster.prometheusOperator,
-      prometheusAdapter: prometheusAdapter && { ...prometheusAdapter, prometheusUrl: prometheusAddress(config) },
+      prometheusAdapter,
       helmValues: envStack.helmValues,
     },
     { providers: [provider] },

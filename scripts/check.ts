@@ -3,7 +3,9 @@
  * Runs what synth runs — config validation, construct invariants, schema validation and the
  * cross-resource checks of stacks/checks — without writing anything, and lists every finding.
  * Exit 1 when any environment has an error (warnings alone exit 0). `--json` prints the findings
- * array (code, severity, env, resource, path, message, fix) for machines.
+ * array (code, severity, env, resource, path, message, fix) for machines: run it as
+ * `npm run -s check -- --json` (npm's `-s` drops its "> inference-scaling check" banner), and stdout
+ * is exactly that JSON (also when a config is unreadable or malformed: those are findings).
  */
 import { parseArgs } from "node:util";
 import { formatFinding, type Finding } from "../stacks/checks/index.js";
@@ -11,7 +13,8 @@ import { builtinSources, fileSource, type EnvSource } from "../stacks/load.js";
 import { renderEnvironment } from "../stacks/synth.js";
 import { SynthError } from "../stacks/errors.js";
 import { ConfigError, parseEnvConfig } from "../stacks/validate.js";
-import { runCli } from "./cli.js";
+import { ENV_NAMES } from "../stacks/envs/index.js";
+import { requireNonEmpty, runCli } from "./cli.js";
 
 function configFindings(e: ConfigError): Finding[] {
   return e.problems.map((p) => ({ code: p.code, severity: "error", env: p.env, resource: `EnvConfig ${p.env}`, path: p.field, message: p.message, fix: p.fix }));
@@ -63,9 +66,11 @@ await runCli(async () => {
       json: { type: "boolean", default: false },
     },
   });
-  const builtins = values.config?.length && !values.env ? [] : builtinSources(values.env);
+  requireNonEmpty(values, { env: "prod", config: "my-env.yaml" });
+  // Each built-in is resolved inside checkSource, so an unknown name or a registry mismatch is a finding (in --json too).
+  const builtins = values.config?.length && !values.env ? [] : (values.env ?? ENV_NAMES);
   const sources: [string, () => EnvSource][] = [
-    ...builtins.map((b): [string, () => EnvSource] => [b.env, () => b]),
+    ...builtins.map((b): [string, () => EnvSource] => [b, () => builtinSources([b])[0]!]),
     ...(values.config ?? []).map((path): [string, () => EnvSource] => [path, () => fileSource(path)]),
   ];
   const findings: Finding[] = [];

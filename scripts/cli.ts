@@ -2,7 +2,7 @@
 import { SynthError } from "../stacks/errors.js";
 import { ConfigError } from "../stacks/validate.js";
 
-const FS_CODES = new Set(["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ENOENT"]);
+const FS_CODES = new Set(["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ENOENT", "ENOTEMPTY", "EBUSY", "EXDEV", "ELOOP", "ENAMETOOLONG", "EMFILE", "EDQUOT", "EIO"]);
 
 /**
  * One line for a file-system error the user's arguments caused (an `--out` that is a file, a
@@ -14,9 +14,23 @@ export function fileSystemError(e: unknown): string | undefined {
   return `cannot ${err.syscall} ${err.path ?? "(unknown path)"} (${err.code}). Fix: choose a writable directory for --out`;
 }
 
-/** Node's parseArgs refusals (unknown option, missing value, stray positional). */
+/** A command line the CLI cannot run (an empty flag value, a missing required flag): exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Node's parseArgs refusals (unknown option, missing value, stray positional) and {@link UsageError}s. */
 export function isUsageError(e: unknown): e is Error {
-  return e instanceof TypeError && String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS_");
+  return e instanceof UsageError || (e instanceof TypeError && String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS_"));
+}
+
+/** Refuses a string flag given as "" (`--out ""`): it would silently mean the current directory or the default. */
+export function requireNonEmpty(values: Readonly<Record<string, unknown>>, example: Readonly<Record<string, string>>): void {
+  for (const [flag, eg] of Object.entries(example)) {
+    const v = values[flag];
+    const list = Array.isArray(v) ? v : [v];
+    if (list.some((x) => typeof x === "string" && x.trim() === "")) throw new UsageError(`--${flag} is empty. Fix: give a value, e.g. --${flag} ${eg}`);
+  }
 }
 
 export async function runCli(main: () => Promise<void>): Promise<void> {

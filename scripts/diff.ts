@@ -6,17 +6,47 @@
  * with that side's own `npm run synth -- --out <dir>`, and prints the resource-level diff per
  * environment (stacks/diff.ts). Nothing in dist/ or the checkout changes; the worktree is removed.
  *
- * Exit codes: 0 done (1 with --exit-code when anything differs); 2 the diff could not be made
- * (unknown ref, a side fails to synthesize).
+ * Exit codes (documented in the README, one `error:` line each, never a stack trace):
+ *   0  done: no differences, or differences without --exit-code
+ *   1  differences found (only with --exit-code)
+ *   2  usage error: unknown, missing or empty flag
+ *   3  the diff could not be made: unknown ref, a side fails to synthesize, --markdown not writable
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { diffDists, readDist, renderMarkdown, renderText } from "../stacks/diff.js";
+import { isUsageError, requireNonEmpty, UsageError } from "./cli.js";
 
+/** The diff could not be made (exit 3). */
 class DiffError extends Error {}
+
+const EXIT = { ok: 0, differences: 1, usage: 2, failed: 3 } as const;
+
+/** Checks before any synth runs that `--markdown <file>` can be written: its folder exists and takes a new file. */
+function checkMarkdownTarget(path: string): string {
+  const file = resolve(path);
+  const dir = dirname(file);
+  const isDir = (p: string) => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return undefined;
+    }
+  };
+  if (isDir(file)) throw new DiffError(`--markdown ${file} is a directory. Fix: give a file path, e.g. --markdown diff.md`);
+  const parent = isDir(dir);
+  if (parent === undefined) throw new DiffError(`--markdown ${file}: folder ${dir} does not exist. Fix: create it or write the file elsewhere`);
+  if (!parent) throw new DiffError(`--markdown ${file}: ${dir} is not a directory. Fix: write the file elsewhere`);
+  try {
+    rmdirSync(mkdtempSync(join(dir, ".diff-probe-")));
+  } catch (e) {
+    throw new DiffError(`--markdown ${file}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"}). Fix: write the file elsewhere`);
+  }
+  return file;
+}
 
 function run(cmd: string, args: readonly string[], cwd: string): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -47,7 +77,9 @@ function main(): number {
       "exit-code": { type: "boolean", default: false },
     },
   });
-  if (!values.base) throw new DiffError("--base <git-ref> is required, e.g. npm run diff -- --base origin/main");
+  requireNonEmpty(values, { base: "origin/main", env: "prod", markdown: "diff.md" });
+  if (!values.base) throw new UsageError("--base <git-ref> is required. Fix: e.g. npm run diff -- --base origin/main");
+  const markdown = values.markdown === undefined ? undefined : checkMarkdownTarget(values.markdown);
   const root = git(["rev-parse", "--show-toplevel"], process.cwd());
   const commit = run("git", ["rev-parse", "--verify", "--quiet", `${values.base}^{commit}`], root);
   if (commit.code !== 0) throw new DiffError(`unknown git ref "${values.base}" (fetch it first, e.g. git fetch origin main)`);
@@ -66,9 +98,15 @@ function main(): number {
     synth(worktree, join(tmp, "base-out"), `base ${values.base} (${sha.slice(0, 12)})`);
     synth(root, join(tmp, "head-out"), "the working tree");
     const diffs = diffDists(readDist(join(tmp, "base-out")), readDist(join(tmp, "head-out")), values.env);
+    if (markdown) {
+      try {
+        writeFileSync(markdown, renderMarkdown(diffs, { base: values.base, head: "working tree" }));
+      } catch (e) {
+        throw new DiffError(`cannot write --markdown ${markdown} (${(e as NodeJS.ErrnoException).code ?? "error"}). Fix: write the file elsewhere`);
+      }
+    }
     process.stdout.write(renderText(diffs));
-    if (values.markdown) writeFileSync(resolve(values.markdown), renderMarkdown(diffs, { base: values.base, head: "working tree" }));
-    return values["exit-code"] && diffs.length > 0 ? 1 : 0;
+    return values["exit-code"] && diffs.length > 0 ? EXIT.differences : EXIT.ok;
   } finally {
     if (added) run("git", ["worktree", "remove", "--force", worktree], root);
     rmSync(tmp, { recursive: true, force: true });
@@ -79,8 +117,13 @@ function main(): number {
 try {
   process.exitCode = main();
 } catch (e) {
-  if (e instanceof DiffError || (e instanceof TypeError && (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")) {
+  if (isUsageError(e)) {
     console.error(`error: ${e.message}`);
-    process.exitCode = 2;
-  } else throw e;
+    process.exitCode = EXIT.usage;
+  } else {
+    // Anything else (git, file system, a bug) is still one line: the diff could not be made.
+    const err = e as NodeJS.ErrnoException;
+    console.error(`error: ${e instanceof DiffError ? err.message : `the diff could not be made: ${err.code ? `${err.syscall ?? ""} ${err.path ?? ""} (${err.code})`.trim() : String(err.message ?? e).split("\n")[0]}`}`);
+    process.exitCode = EXIT.failed;
+  }
 }

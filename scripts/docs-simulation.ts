@@ -1,6 +1,6 @@
 /**
  * `npm run docs:simulation`: regenerates the README's simulator example (prod, spike, cpu-hpa vs
- * keda) — the files in docs/simulation/ and the table between the README's sim-table markers.
+ * keda vs burst) — the files in docs/simulation/ and the table between the README's sim-table markers.
  * test/simulator/docs.test.ts fails when either is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { renderOutputs, simulateEnv, writeOutputs } from "../simulator/simulate.
 export const START = "<!-- sim-table:start (npm run docs:simulation) -->";
 export const END = "<!-- sim-table:end -->";
 
-const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda"]);
+const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda", "burst"]);
 const outputs = await renderOutputs(runs);
 writeOutputs("docs/simulation", outputs.files);
 const readme = readFileSync("README.md", "utf8");

@@ -9,20 +9,22 @@
  *   advanced.horizontalPodAutoscalerConfig.behavior, each prometheus trigger an External metric
  *   `s<i>-prometheus` with an AverageValue (default) or Value target of int64(threshold × 1000)
  *   milli-units, cpu/memory triggers Resource metrics, cron triggers External metrics (AverageValue
- *   1, value desiredReplicas inside the window) read from the simulated clock; plus what the KEDA
+ *   1, value desiredReplicas inside the window, 0 outside) read from the simulated clock; plus what the KEDA
  *   operator and metrics server add: activation, pollingInterval, cooldown, fallback.
  *
  * Which simulated signal a Prometheus query reads is derived from the query itself, parsed with
  * the official grammar: `histogram_quantile(q, … http_request_duration_seconds_bucket[w] …)` is the
  * q-quantile of request latency over w; `sum|avg|max|min(inference_queue_len | http_requests_in_flight
  * | inference_worker_utilization)` a gauge over the pods; `sum(rate(http_requests_total[w]))` the
- * request rate. Anything else is refused with the list of what the simulator can model.
+ * request rate; `sum(max_over_time(<gauge>[w]))` the gauge's peak over w (the burst trigger); a
+ * rate() of the env's declared wake-up counter (`scaling.wakeUp`) the requests arriving at the
+ * gateway, served or not. Anything else is refused with the list of what the simulator can model.
  */
 import { parser } from "@prometheus-io/lezer-promql";
 import { durationSeconds } from "../constructs/metrics.js";
 import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
 import { assertParses, resultGrouping, selectors } from "../constructs/promql-parse.js";
-import type { EnvConfig } from "../stacks/config.js";
+import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
 
@@ -38,7 +40,11 @@ export type Signal =
   | { readonly kind: "gauge"; readonly gauge: GaugeName; readonly aggregation: Aggregation }
   /** Requests per second over a rate window (summed over pods, or aggregated). */
   | { readonly kind: "request-rate"; readonly windowSeconds: number; readonly aggregation: Aggregation; readonly increase: boolean }
-  /** KEDA's cron scaler: desiredReplicas inside the window, 1 outside (target AverageValue 1). */
+  /** A gauge's peak over a short window, summed over the pods (the burst trigger). */
+  | { readonly kind: "gauge-peak"; readonly gauge: GaugeName; readonly windowSeconds: number; readonly aggregation: "sum" | "avg" }
+  /** Requests arriving at the gateway in front of the service, served or not (the wake-up trigger). */
+  | { readonly kind: "offered-rate"; readonly windowSeconds: number }
+  /** KEDA's cron scaler: desiredReplicas inside the window, 0 outside (KEDA ≥ 2.18; target AverageValue 1). */
   | { readonly kind: "cron"; readonly start: string; readonly end: string; readonly timezone: string; readonly desiredReplicas: number };
 
 export type GaugeName = "queue" | "in-flight" | "worker-utilization";
@@ -76,6 +82,8 @@ export interface KedaTrigger {
   readonly useCachedMetrics: boolean;
   /** ignoreNullValues (prometheus, default true): an empty result is 0 instead of an error. */
   readonly ignoreNullValues: boolean;
+  /** The query answers 0 when the service has no scrape target at all (`… or on() (vector(0) unless on() count(up{…}))`). */
+  readonly zeroWithoutTargets?: boolean;
 }
 
 export type FallbackBehavior = "static" | "currentReplicas" | "currentReplicasIfHigher" | "currentReplicasIfLower";
@@ -119,7 +127,12 @@ type Obj = Record<string, any>;
 
 const SUPPORTED_QUERIES =
   "histogram_quantile(q, sum by (le) (rate(http_request_duration_seconds_bucket[w]))), " +
-  "sum|avg|max|min(inference_queue_len | http_requests_in_flight | inference_worker_utilization), sum(rate(http_requests_total[w]))";
+  "sum|avg|max|min(inference_queue_len | http_requests_in_flight | inference_worker_utilization), sum(max_over_time(<gauge>[w])), sum(rate(http_requests_total[w])), sum(rate(<scaling.wakeUp counter>[w]))";
+
+/** The guard stacks/scaling-signals.ts adds where the service may sit at zero: 0 without any target. */
+export function answersZeroWithoutTargets(query: string): boolean {
+  return /or on\(\) \(vector\(0\) unless on\(\) count\(up\{/.test(query);
+}
 
 // ------------------------------------------------------------------ PromQL -> signal
 
@@ -146,9 +159,10 @@ const SET_OPERATORS = new Set(["And", "Or", "Unless"]);
 
 /**
  * The operand that carries the value of a query guarded with set operators, e.g. the quantile in
- * `histogram_quantile(…) and on() (traffic > 0) or on() (traffic * 0)`: the leftmost operand of
- * an and/or/unless chain. The guards only decide between that value, 0 and no result, which the
- * simulated Prometheus answers the same way (no requests in the window: 0; no samples: nothing).
+ * `(histogram_quantile(…) and on() (traffic > 0) or on() (sum (up) * 0)) and on() (sum (up) > 0)`:
+ * the leftmost operand of an and/or/unless chain. The guards only decide between that value, 0 and
+ * no result, which the simulated Prometheus answers the same way (no requests in the window or
+ * nothing exported yet while scraped: 0; scrape lost: nothing).
  */
 export function primaryOperand(query: string): string {
   let n = topExpr(query);
@@ -162,7 +176,7 @@ export function primaryOperand(query: string): string {
 }
 
 /** What a Prometheus query measures in the simulated service. Throws a plain Error naming the problem. */
-export function signalOfQuery(fullQuery: string): Signal {
+export function signalOfQuery(fullQuery: string, wakeUpMetric?: string): Signal {
   assertParses(fullQuery);
   const query = primaryOperand(fullQuery);
   const grouping = resultGrouping(query);
@@ -195,6 +209,14 @@ export function signalOfQuery(fullQuery: string): Signal {
     inference_worker_utilization: "worker-utilization",
   };
   const gauge = gauges[metric];
+  if (gauge && agg === "sum" && sels[0]!.rangeFunction === "max_over_time" && sels[0]!.rangeSeconds !== undefined) {
+    return { kind: "gauge-peak", gauge, windowSeconds: sels[0]!.rangeSeconds, aggregation: "sum" };
+  }
+  if (metric === wakeUpMetric) {
+    const s = sels[0]!;
+    if (agg !== "sum" || s.rangeFunction !== "rate" || s.rangeSeconds === undefined) throw new Error(`the wake-up counter ${metric} is modelled as sum(rate(${metric}[w]))`);
+    return { kind: "offered-rate", windowSeconds: s.rangeSeconds };
+  }
   if (gauge) {
     if (!agg) throw new Error(`${metric} must be aggregated with sum, avg, max or min`);
     if (sels[0]!.rangeSeconds !== undefined) throw new Error(`${metric} is a gauge read over a range; the simulator models its instant value`);
@@ -228,6 +250,10 @@ function signalLabel(s: Signal): { label: string; column: string } {
     }
     case "request-rate":
       return { label: `${s.aggregation} request rate (req/s)`, column: `${s.aggregation}_request_rate` };
+    case "gauge-peak":
+      return { label: `sum of the ${s.windowSeconds}s peak of ${s.gauge}`, column: `peak_${s.gauge.replace(/-/g, "_")}` };
+    case "offered-rate":
+      return { label: "gateway request rate (req/s)", column: "gateway_request_rate" };
     case "cron":
       return { label: `cron "${s.start}" – "${s.end}" (${s.timezone}) → ${s.desiredReplicas} replicas`, column: "cron_replicas" };
   }
@@ -274,6 +300,10 @@ function hpaMetric(resource: string, m: Obj, i: number, config: EnvConfig): SimM
       // prometheus-adapter serves these from the per-pod queries of the monitoring rules (window monitoring.queryWindow)
       if (name === CUSTOM_METRICS.podP95Latency) return sim(i, m as MetricSpec, { kind: "latency-quantile", quantile: 0.95, windowSeconds: window }, "pod", "prometheus-adapter", null);
       if (name === CUSTOM_METRICS.podInFlight) return sim(i, m as MetricSpec, { kind: "gauge", gauge: "in-flight", aggregation: "avg" }, "pod", "prometheus-adapter", null);
+      // the burst peak (scaling.burst): each pod's in-flight maximum over the burst window
+      if (name === CUSTOM_METRICS.podInFlightBurst) {
+        return sim(i, m as MetricSpec, { kind: "gauge-peak", gauge: "in-flight", windowSeconds: burstWindowSeconds(config), aggregation: "avg" }, "pod", "prometheus-adapter", null);
+      }
       throw new AutoscalerModelError(resource, `${field}.pods.metric.name`, `Pods metric "${name}" is not one prometheus-adapter serves`, `use ${CUSTOM_METRICS.podP95Latency} or ${CUSTOM_METRICS.podInFlight}`);
     }
     case "External": {
@@ -321,7 +351,7 @@ function num(resource: string, field: string, v: unknown, fix: string): number {
   return n;
 }
 
-function fromScaledObject(obj: Obj): AutoscalerModel {
+function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   const name = String(obj.metadata?.name);
   const resource = `ScaledObject ${name}`;
   const spec = obj.spec ?? {};
@@ -363,7 +393,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
           throw new AutoscalerModelError(resource, `${field}.metadata.${key}`, (e as Error).message, "write a 5-field cron expression, e.g. 0 8 * * 1-5");
         }
       }
-      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 1 outside
+      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
       const name = `s${i}-cron-${signal.timezone}-${signal.start}-${signal.end}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
       const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
       return sim(i, ms, signal, "service", "keda", { index: i, type: "cron", name: t.name, activationThreshold: 0, useCachedMetrics: false, ignoreNullValues: true });
@@ -377,7 +407,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
     const query = String(md.query ?? "");
     let signal: Signal;
     try {
-      signal = signalOfQuery(query);
+      signal = signalOfQuery(query, wakeUpMetric);
     } catch (e) {
       throw new AutoscalerModelError(resource, `${field}.metadata.query`, (e as Error).message.split("\n")[0]!, "use a query the simulator models");
     }
@@ -393,6 +423,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
       activationThreshold: activation,
       useCachedMetrics: t.useCachedMetrics === true,
       ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
+      ...(answersZeroWithoutTargets(query) ? { zeroWithoutTargets: true } : {}),
     });
   });
   const minReplicaCount: number = spec.minReplicaCount ?? 0;
@@ -432,7 +463,7 @@ function fromScaledObject(obj: Obj): AutoscalerModel {
 export function autoscalerModel(obj: Record<string, unknown>, config: EnvConfig): AutoscalerModel {
   const o = obj as Obj;
   if (o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") return fromHpa(o, config);
-  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o);
+  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o, config.scaling.wakeUp?.metric.name);
   throw new AutoscalerModelError(`${o.kind} ${o.metadata?.name}`, "kind", `${o.apiVersion}/${o.kind} is not an autoscaler the simulator runs`, "render an autoscaling/v2 HorizontalPodAutoscaler or a keda.sh ScaledObject");
 }
 

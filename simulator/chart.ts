@@ -1,12 +1,12 @@
 /**
- * The chart: load, replicas (desired dashed, ready solid) and the latency quantile against the SLO
- * line, one colour per run, Prometheus outages shaded. A vega-lite spec compiled to vega and
+ * The chart: load, replicas (desired dashed, ready solid; each later run thinner on top, so runs
+ * at the same count stay visible) and the latency quantile against the SLO line (and the client
+ * timeout, labelled, when the p95 reaches it), one colour per run, Prometheus outages shaded. A vega-lite spec compiled to vega and
  * rendered headless with View.toSVG() (no canvas: text is measured by vega's estimator).
  * Long runs are downsampled to about 1000 points (max per bucket for replicas and latency, so
  * peaks survive).
  */
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { SimulationResult } from "./run.js";
 
 const MAX_POINTS = 1000;
@@ -15,7 +15,7 @@ const LATENCY_FLOOR = 0.01;
 
 interface Downsampled {
   readonly load: { x: number; rps: number }[];
-  readonly replicas: { x: number; run: string; kind: string; replicas: number }[];
+  readonly replicas: { x: number; run: string; kind: string; replicas: number; order: number }[];
   readonly latency: { x: number; run: string; latency: number }[];
 }
 
@@ -32,7 +32,7 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
   }
   let ceiling = 0;
   for (const r of results) for (let t = 0; t < D; t++) if (Number.isFinite(r.timeline.latency[t]!) && r.timeline.latency[t]! > ceiling) ceiling = r.timeline.latency[t]!;
-  for (const r of results) {
+  for (const [order, r] of results.entries()) {
     const tl = r.timeline;
     for (let a = 0; a < D; a += step) {
       const b = Math.min(D, a + step);
@@ -46,7 +46,7 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
         if (!Number.isNaN(l) && !(l <= lat)) lat = l;
       }
       const x = round(a / xScale);
-      out.replicas.push({ x, run: r.label, kind: "desired", replicas: desired }, { x, run: r.label, kind: "ready", replicas: ready });
+      out.replicas.push({ x, run: r.label, kind: "desired", replicas: desired, order }, { x, run: r.label, kind: "ready", replicas: ready, order });
       if (!Number.isNaN(lat)) out.latency.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
     }
   }
@@ -108,6 +108,23 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
       ]
     : [];
   const loadTitle = "load (req/s)";
+  // a p95 at the client timeout is a plateau of failing requests, not a latency: say so on the chart
+  const timeout = r0.settings.requestTimeoutSeconds;
+  const atTimeout = results.some((r) => r.timeline.latency.some((l) => l >= timeout));
+  const timeoutLayer = atTimeout
+    ? [
+        {
+          data: { values: [{ y: timeout, label: `client timeout ${timeout} s: requests fail, p95 capped` }] },
+          layer: [
+            { mark: { type: "rule" as const, color: "#b00", strokeDash: [1, 3] }, encoding: { y: { field: "y", type: "quantitative" as const } } },
+            {
+              mark: { type: "text" as const, align: "right" as const, dx: -4, dy: 10, fontSize: 11, color: "#b00" },
+              encoding: { y: { field: "y", type: "quantitative" as const }, x: { datum: round(D / xScale), type: "quantitative" as const }, text: { field: "label" } },
+            },
+          ],
+        },
+      ]
+    : [];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: `${r0.env} · ${r0.scenario.name}: ${runs.join(" vs ")}`, anchor: "start", fontSize: 15 },
@@ -133,12 +150,23 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
         layer: [
           {
             data: { values: data.replicas },
-            mark: { type: "line", interpolate: "step-after", strokeWidth: 1.6 },
+            mark: { type: "line", interpolate: "step-after" },
             encoding: {
               x: { ...x, axis: { title: null, labels: false, ticks: false, domain: false } },
               y: { field: "replicas", type: "quantitative", title: "replicas" },
               color,
               strokeDash: { field: "kind", type: "nominal", title: "replicas", scale: { domain: ["ready", "desired"], range: [[1, 0], [5, 3]] } },
+              // modes often sit on the same count (both at maxReplicas): each later mode is drawn
+              // thinner on top of the earlier ones, so overlapping lines stay visible as a wide
+              // band with a thin line inside; the legend names the widths
+              strokeWidth: {
+                field: "run",
+                type: "ordinal",
+                sort: runs,
+                title: "replica line (drawn on top of each other)",
+                scale: { domain: runs, range: runs.map((_, i) => round(Math.max(1.2, 5 - 1.9 * i))) },
+              },
+              order: { field: "order", type: "quantitative" },
               detail: { field: "kind" },
             },
           },
@@ -160,6 +188,7 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
             },
           },
           ...outageLayer,
+          ...timeoutLayer,
           {
             data: { values: [{ y: thr, label: `SLO ${thr} s` }] },
             layer: [
@@ -178,6 +207,8 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
 
 /** The chart as SVG text. */
 export async function renderChart(results: readonly SimulationResult[]): Promise<string> {
+  // vega and vega-lite (≈2 MB of modules) load only when a chart is drawn, not with the simulator.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const spec = compile(chartSpec(results)).spec;
   const view = new vega.View(vega.parse(spec), { renderer: "none" });
   try {

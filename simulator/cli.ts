@@ -1,6 +1,9 @@
 /**
  * `npm run simulate -- --env <env> --scenario <name|file> [--mode cpu-hpa|slo-hpa|keda]
- *                    [--compare mode,mode] [--out <dir>]`
+ *                    [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`
+ *
+ * --load-scale multiplies the scenario's load (e.g. 0.25 runs the spike at a quarter of its users);
+ * a warning says when the load at t = 0 is already more than maxReplicas pods serve.
  *
  * Simulates how the env's autoscaler (as synth renders it) handles a load scenario and writes the
  * timeline CSV per mode, one SVG chart, a Markdown report and a summary JSON to --out (default
@@ -11,13 +14,13 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { ConfigError } from "../stacks/validate.js";
 import { AutoscalerModelError } from "./autoscaler.js";
-import { ScenarioError, loadScenario, BUILTIN_SCENARIOS } from "./scenarios.js";
+import { ScenarioError, loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "./scenarios.js";
 import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "./simulate.js";
 import { summaryTable } from "./report.js";
 import { fileSystemError, isUsageError } from "../scripts/cli.js";
 
 const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
-                         [--mode ${MODES.join("|")}] [--compare mode,mode] [--out <dir>]`;
+                         [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;
 
 class UsageError extends Error {}
 
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
       mode: { type: "string" },
       compare: { type: "string" },
       out: { type: "string" },
+      "load-scale": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -54,13 +58,21 @@ async function main(argv: string[]): Promise<void> {
   if (values.mode && values.compare) throw new UsageError("give --mode or --compare, not both");
   const modes = values.compare ? parseModes(values.compare, "--compare") : values.mode ? parseModes(values.mode, "--mode") : [];
   if (values.mode && modes.length !== 1) throw new UsageError("--mode takes one mode; use --compare for several");
-  const scenario = loadScenario(values.scenario);
+  let scale = 1;
+  if (values["load-scale"] !== undefined) {
+    scale = Number(values["load-scale"]);
+    if (values["load-scale"].trim() === "" || !Number.isFinite(scale) || scale <= 0) {
+      throw new UsageError(`--load-scale: "${values["load-scale"]}" is not a number > 0 (the factor the scenario's load is multiplied by, e.g. 0.25)`);
+    }
+  }
+  const scenario = scaleScenario(loadScenario(values.scenario), scale);
   const runs = simulateEnv(values.env, scenario, modes);
   const outputs = await renderOutputs(runs);
   const r0 = runs[0]!.result;
   const dir = values.out ?? join("simulation", `${r0.env}-${scenario.name}`);
   const written = writeOutputs(dir, outputs.files);
   for (const r of runs) for (const n of r.notes) console.log(`note: ${n}`);
+  for (const w of new Set(runs.flatMap((r) => r.warnings))) console.error(`warning: ${w}`);
   console.log(`${r0.env} · ${scenario.name}: ${scenario.description}\n`);
   console.log(summaryTable(runs.map((r) => r.result)));
   console.log("");

@@ -172,6 +172,28 @@ export class PrometheusModel {
     return { ok: true, value: aggregation === "sum" ? total : total / pods };
   }
 
+  /** sum(max_over_time(gauge[window])): the largest scraped total within (t − window, t]. */
+  gaugePeak(t: number, gauge: GaugeName, windowSeconds: number, perPod = false): QueryResult {
+    let peak = -Infinity;
+    for (let k = 0; k < this.count; k++) {
+      const i = this.idx(k);
+      const ts = this.times[i]!;
+      if (ts > t) continue;
+      if (ts <= t - windowSeconds) break;
+      if (this.pods[i]! === 0) continue;
+      const total = gauge === "queue" ? this.queue[i]! : gauge === "in-flight" ? this.inFlight[i]! : this.util[i]!;
+      const v = perPod ? total / this.pods[i]! : total;
+      if (v > peak) peak = v;
+    }
+    return peak === -Infinity ? EMPTY : { ok: true, value: peak };
+  }
+
+  /** Whether the newest sample within the lookback saw any scrape target of the service. */
+  hasTargets(t: number): boolean {
+    const i = this.latest(t);
+    return i >= 0 && this.pods[i]! > 0;
+  }
+
   /** Evaluates the query behind a Prometheus-backed signal; `up` false = Prometheus unreachable. */
   query(signal: Signal, t: number, up: boolean): QueryResult {
     if (!up) return DOWN;
@@ -184,6 +206,11 @@ export class PrometheusModel {
         const r = this.requestRate(t, signal.windowSeconds, signal.increase);
         return r.ok && signal.aggregation !== "sum" ? this.perPod(t, r.value) : r;
       }
+      case "gauge-peak":
+        return this.gaugePeak(t, signal.gauge, signal.windowSeconds, signal.aggregation === "avg");
+      case "offered-rate":
+        // the gateway counts every request it receives, also while no pod is ready (it answers 503)
+        return this.requestRate(t, signal.windowSeconds, false);
       default:
         throw new Error(`${signal.kind} is not a Prometheus signal`);
     }

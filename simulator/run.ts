@@ -8,17 +8,16 @@
  * Per-second work touches only typed arrays and preallocated objects; cases are built on the 15 s
  * ticks only. Deterministic: no randomness, no clock.
  */
-import { DEFAULT_CONTROLLER_CONFIG } from "./hpa/types.js";
 import type { HpaCase, MetricObservation, PodObservation, HpaHistory } from "./hpa/types.js";
-import { hpaReconcile } from "./hpa/step.js";
+import { ageHistory, hpaReconcile, recordReconcile } from "./hpa/step.js";
 import { quantityToNumber } from "./hpa/quantity.js";
-import { longestPeriod, resolveBehavior } from "./hpa/behavior.js";
 import type { EnvConfig } from "../stacks/config.js";
 import type { AutoscalerModel, SimMetric } from "./autoscaler.js";
 import { CronActivity } from "./cron.js";
 import { MetricsServerModel, PrometheusModel, type QueryResult } from "./metrics-pipeline.js";
 import { arrivalRates, prometheusDown, type Scenario } from "./scenarios.js";
-import { podProfile, SATURATION_UTILIZATION, ServiceTable, type PodProfile } from "./service-model.js";
+import { podProfile, ServiceTable, type PodProfile } from "./service-model.js";
+import { PodGroups } from "./pod-groups.js";
 
 export interface SimulationOptions {
   /** Seconds simulated at the scenario's initial load before t = 0, so the run starts settled. @default 900 */
@@ -117,6 +116,9 @@ export interface SimulationSettings {
 
 const toMilli = (v: number): string => `${Math.round(v * 1000)}m`;
 
+/** KEDA v2.18.3 pkg/scalers/scaler.go GenerateMetricInMili: int64(value × 1000), truncated. */
+const kedaMilli = (v: number): number => Math.trunc(v * 1000);
+
 /** Bucket bounds of the latency histogram the service exports, +Inf appended. */
 function latencyBuckets(config: EnvConfig): number[] {
   const h = config.service.metrics.metrics.find((m) => m.name === "http_request_duration_seconds");
@@ -143,17 +145,16 @@ export function simulate(input: SimulationInput): SimulationResult {
   const threshold = config.slo.latency.thresholdSeconds;
   const bounds = latencyBuckets(config);
   const finiteBounds = bounds.slice(0, -1);
-  const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold]);
+  const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold], timeout);
   const thresholdIdx = finiteBounds.length;
-  const row = table.newRow();
-  const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond);
+  const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond, pod.capacityRps);
   const D = rates.length;
   const scrape = config.monitoring.scrapeIntervalSeconds;
   const scrapeOffset = Math.floor(scrape / 2);
   const metrics = model.metrics;
   const maxWindow = Math.max(
     0,
-    ...metrics.map((m) => (m.signal.kind === "latency-quantile" || m.signal.kind === "request-rate" ? m.signal.windowSeconds : 0)),
+    ...metrics.map((m) => ("windowSeconds" in m.signal ? m.signal.windowSeconds : 0)),
   );
   const prom = new PrometheusModel(bounds, scrape, maxWindow);
   const ms = new MetricsServerModel(msRes);
@@ -218,19 +219,9 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (t >= 0) events.push({ t, from, to: n, by, reason });
   };
 
-  // ---- HPA controller memory (absolute times)
-  const controller = DEFAULT_CONTROLLER_CONFIG;
-  let recsInitialized = false;
-  let recs: { at: number; replicas: number }[] = [];
-  let ups: { at: number; change: number }[] = [];
-  let downs: { at: number; change: number }[] = [];
-  let recKeep = controller.downscaleStabilizationSeconds;
-  let eventKeep = 0;
-  if (model.hpa.behavior) {
-    const b = resolveBehavior(model.hpa.behavior, controller);
-    recKeep = Math.max(b.scaleUp.stabilizationWindowSeconds, b.scaleDown.stabilizationWindowSeconds);
-    eventKeep = Math.max(longestPeriod(b.scaleUp), longestPeriod(b.scaleDown));
-  }
+  // ---- HPA controller memory: stored and overwritten as horizontal.go does (recordReconcile)
+  let history: HpaHistory | null = null;
+  let lastSync = 0;
 
   // ---- KEDA state
   const crons = metrics.map((m) =>
@@ -241,7 +232,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   let lastActive = -Infinity;
   const kedaCreated = -warmup;
 
-  // ---- traffic state
+  // ---- traffic state: the ready pods' queues, and the requests still to complete (the histogram
+  // observes a request when it completes, not when it arrives)
+  const groups = new PodGroups(table, finiteBounds.length, timeout);
   const cumBuckets = new Float64Array(bounds.length);
   let requestsTotal = 0;
   let backlog = 0;
@@ -281,9 +274,15 @@ export function simulate(input: SimulationInput): SimulationResult {
     });
   };
 
+  // A query guarded for scale to zero answers 0 when no target of the service exists (stacks/scaling-signals.ts).
+  const promQuery = (m: SimMetric, t: number, up: boolean): QueryResult => {
+    const r = prom.query(m.signal, t, up);
+    return !r.ok && r.reason === "empty" && m.trigger?.zeroWithoutTargets && !prom.hasTargets(t) ? { ok: true, value: 0 } : r;
+  };
+
   const prometheusValue = (m: SimMetric, t: number, up: boolean): QueryResult => {
     if (m.trigger?.useCachedMetrics) return up ? cached[m.index]! : { ok: false, reason: "down" };
-    return prom.query(m.signal, t, up);
+    return promQuery(m, t, up);
   };
 
   const observe = (m: SimMetric, t: number, up: boolean): MetricObservation => {
@@ -293,8 +292,9 @@ export function simulate(input: SimulationInput): SimulationResult {
       return { pods: resourcePods(m, t) };
     }
     if (m.signal.kind === "cron") {
-      // KEDA's cron scaler reads the clock: never fails
-      const v = crons[m.index]!.at(t) ? m.signal.desiredReplicas : 1;
+      // KEDA v2.18.3 pkg/scalers/cron_scaler.go GetMetricsAndActivity: desiredReplicas inside the
+      // window, 0 outside (GenerateMetricInMili); reads the clock, never fails
+      const v = crons[m.index]!.at(t) ? m.signal.desiredReplicas : 0;
       lastSeen[m.index] = v;
       return { value: String(v), readyPods: readyCount };
     }
@@ -327,12 +327,16 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (!r.ok && r.reason === "empty" && trig.ignoreNullValues) r = { ok: true, value: 0 };
     if (r.ok) {
       failures[m.index] = 0;
-      lastSeen[m.index] = r.value;
-      return { value: toMilli(r.value), readyPods: readyCount };
+      const milli = kedaMilli(r.value);
+      lastSeen[m.index] = milli / 1000;
+      return { value: `${milli}m`, readyPods: readyCount };
     }
     failures[m.index]!++;
     const fb = keda?.fallback;
     if (fb && failures[m.index]! > fb.failureThreshold) {
+      // KEDA v2.18.3 pkg/fallback/fallback.go doFallback: the replicas by behavior, divided by the
+      // ready replicas for a Value target, times the target, as int64(target × 1000 × replicas)
+      // milli-units (truncated); no ready replica with a Value target: the fallback fails
       const current = pods.length;
       const replicas =
         fb.behavior === "currentReplicas"
@@ -343,48 +347,42 @@ export function simulate(input: SimulationInput): SimulationResult {
               ? Math.min(current, fb.replicas)
               : fb.replicas;
       const target = m.spec.type === "External" ? m.spec.external.target : null;
-      let value: number;
-      if (target?.type === "Value") value = (quantityToNumber(target.value ?? 0) * replicas) / Math.max(readyCount, 1);
-      else value = quantityToNumber(target?.averageValue ?? 0) * replicas;
+      const isValue = target?.type === "Value";
+      if (isValue && readyCount === 0) {
+        lastSeen[m.index] = NaN;
+        return { error: "keda: error performing fallback (readyReplicas is zero, cannot do fallback for a Value metric)" };
+      }
+      const normalisation = quantityToNumber((isValue ? target?.value : target?.averageValue) ?? 0);
+      const milli = Math.trunc(normalisation * 1000 * (isValue ? replicas / readyCount : replicas));
       fallbackActive = 1;
-      lastSeen[m.index] = value;
-      return { value: toMilli(value), readyPods: readyCount };
+      lastSeen[m.index] = milli / 1000;
+      return { value: `${milli}m`, readyPods: readyCount };
     }
     lastSeen[m.index] = NaN;
     return { error: r.reason === "down" ? "keda: prometheus scaler error (Prometheus unreachable)" : "keda: prometheus query returned no value (ignoreNullValues false)" };
   };
 
-  const buildHistory = (t: number): HpaHistory => {
-    recs = recs.filter((r) => t - r.at <= recKeep);
-    ups = ups.filter((e) => t - e.at <= eventKeep);
-    downs = downs.filter((e) => t - e.at <= eventKeep);
-    return {
-      recommendations: recsInitialized ? recs.map((r) => ({ secondsAgo: t - r.at, replicas: r.replicas })) : null,
-      scaleUpEvents: ups.map((e) => ({ secondsAgo: t - e.at, change: e.change })),
-      scaleDownEvents: downs.map((e) => ({ secondsAgo: t - e.at, change: e.change })),
-    };
-  };
-
   const reconcile = (t: number, up: boolean) => {
     fallbackActive = 0;
     const observations = metrics.map((m) => observe(m, t, up));
+    if (history !== null) history = ageHistory(history, t - lastSync);
+    lastSync = t;
     const c: HpaCase = {
       spec: model.hpa,
       currentReplicas: pods.length,
       statusReplicas: pods.length,
       observations,
-      history: buildHistory(t),
+      history,
     };
     const r = hpaReconcile(c);
-    if (r.record.initialRecommendation !== null) recs.push({ at: t, replicas: r.record.initialRecommendation });
-    if (r.record.recommendation !== null) recs.push({ at: t, replicas: r.record.recommendation });
-    if (r.record.scaleUpEvent !== null) ups.push({ at: t, change: r.record.scaleUpEvent });
-    if (r.record.scaleDownEvent !== null) downs.push({ at: t, change: r.record.scaleDownEvent });
-    recsInitialized = true;
+    history = recordReconcile(history, r, c);
     if (r.desiredReplicas !== pods.length) setReplicas(r.desiredReplicas, t, "hpa", r.reason);
   };
 
-  // KEDA operator: activation (0 <-> 1) and the cache for useCachedMetrics triggers
+  // KEDA operator, every pollingInterval: the cache for useCachedMetrics triggers, then activation
+  // and deactivation as KEDA v2.18.3 decides them (pkg/scaling/scale_handler.go getScaledObjectState,
+  // pkg/scaling/executor/scale_scaledobjects.go RequestScale).
+  const onlyCpuMemory = metrics.every((m) => m.source === "metrics-server");
   const poll = (t: number, up: boolean) => {
     if (!keda) return;
     let active = false;
@@ -394,23 +392,40 @@ export function simulate(input: SimulationInput): SimulationResult {
         if (crons[m.index]!.at(t)) active = true;
         continue;
       }
+      // cpu/memory triggers are Resource metrics: getScalerState skips them (no activity, no error)
       if (!m.trigger || m.source !== "prometheus") continue;
-      let r = prom.query(m.signal, t, up);
+      let r = promQuery(m, t, up);
       if (!r.ok && r.reason === "empty" && m.trigger.ignoreNullValues) r = { ok: true, value: 0 };
       cached[m.index] = r;
       if (!r.ok) error = true;
       else if (r.value > m.trigger.activationThreshold) active = true;
     }
-    if (keda.minReplicaCount >= 1) return; // always active: the HPA does 1 <-> N and min
-    if (error) return; // KEDA does not scale to zero on a failing scaler
+    // only cpu/memory triggers: always active unless a scaler errors
+    if (onlyCpuMemory && !error) active = true;
+    const current = pods.length;
+    const min = keda.minReplicaCount;
+    const idle = keda.idleReplicaCount;
     if (active) {
-      lastActive = t;
-      if (pods.length === 0) setReplicas(Math.max(keda.minReplicaCount, 1), t, "keda-activation", `a trigger is above its activation threshold: scale from zero`);
+      if ((idle !== undefined && current < min) || current === 0) {
+        // scaleFromZeroOrIdle: to minReplicaCount (at least 1), whether or not another trigger errors
+        const to = min > 0 ? min : 1;
+        setReplicas(to, t, "keda-activation", `a trigger is active: scale from ${current === 0 ? "zero" : `idle ${current}`} to ${to}`);
+        lastActive = t;
+      } else if (!error) {
+        lastActive = t; // updateLastActiveTime (not while some trigger errors)
+      }
       return;
     }
-    const since = lastActive === -Infinity ? kedaCreated + keda.initialCooldownPeriodSeconds : lastActive + keda.cooldownPeriodSeconds;
-    const idle = keda.idleReplicaCount ?? 0;
-    if (pods.length > idle && t >= since) setReplicas(idle, t, "keda-cooldown", `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle}`);
+    // a scaler errors: hold (the HPA's fallback takes over); with fallback.replicas 0 it falls through
+    if (error && (keda.fallback === null || keda.fallback.replicas !== 0)) return;
+    if ((idle !== undefined && current > idle) || (current > 0 && min === 0)) {
+      // scaleToZeroOrIdle after the cooldown (initialCooldownPeriod while lastActiveTime is unset)
+      const since = lastActive === -Infinity ? kedaCreated + keda.initialCooldownPeriodSeconds : lastActive + keda.cooldownPeriodSeconds;
+      const to = idle ?? min;
+      if (since < t) setReplicas(to, t, "keda-cooldown", `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle !== undefined ? `idleReplicaCount ${to}` : to}`);
+    } else if (current < min && idle === undefined) {
+      setReplicas(min, t, "keda-activation", `below minReplicaCount: scale to ${min}`);
+    }
   };
 
   // ---------------------------------------------------------------- the loop
@@ -439,39 +454,26 @@ export function simulate(input: SimulationInput): SimulationResult {
       queueTotal = 0;
       inFlightTotal = 0;
       utilTotal = 0;
+      groups.clear();
+      groups.idle(t);
     } else {
-      const cap = n * table.capacity;
-      let served: number;
-      let accepted = lambda;
-      if (backlog > 0 || lambda >= SATURATION_UTILIZATION * cap) {
-        served = Math.min(cap, lambda + backlog);
-        backlog = Math.max(0, backlog + lambda - cap);
-        // a client gives up after the timeout: the queue never holds more than timeout × capacity
-        const maxBacklog = timeout * cap;
-        if (backlog > maxBacklog) {
-          failed = backlog - maxBacklog;
-          accepted = lambda - failed;
-          backlog = maxBacklog;
-        }
-        table.lookup(SATURATION_UTILIZATION, backlog / cap, row);
-      } else {
-        served = lambda;
-        table.lookup(lambda / cap, 0, row);
-      }
-      latency = lambda > 0 ? Math.min(row.quantile, timeout) : NaN;
-      queueTotal = n * row.queueLength + backlog;
-      inFlightTotal = queueTotal + n * row.busySlots;
-      utilTotal = (n * row.busySlots) / pod.queue.servers;
-      coresPerPod = (served * pod.cpuSecondsPerRequest) / n;
-      // the histogram observes the requests the pods answer
-      const m = finiteBounds.length;
-      for (let j = 0; j < m; j++) cumBuckets[j] += accepted * row.cdf[j]!;
-      cumBuckets[m] += accepted;
-      slow = accepted * (1 - row.cdf[thresholdIdx]!) + failed;
+      groups.resize(n);
+      const o = groups.advance(t, lambda);
+      failed = o.failed;
+      const accepted = lambda - failed;
+      latency = lambda > 0 ? Math.min(o.quantile, timeout) : NaN;
+      backlog = o.backlog;
+      queueTotal = o.queue;
+      inFlightTotal = o.inFlight;
+      utilTotal = o.busySlots / pod.queue.servers;
+      coresPerPod = (o.served * pod.cpuSecondsPerRequest) / n;
+      slow = accepted * (1 - o.cdf[thresholdIdx]!) + failed;
     }
     requestsTotal += lambda;
     ms.observe(t, coresPerPod, msOffset);
     if (up && scrapePhase === 0) {
+      // the histogram observes the requests completed by now
+      groups.histogram(t, cumBuckets);
       sample.requestsTotal = requestsTotal;
       sample.queueTotal = queueTotal;
       sample.inFlightTotal = inFlightTotal;

@@ -7,8 +7,12 @@ import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parseClock } from "./cron.js";
 
-/** What the load values count. */
-export type LoadUnit = "users" | "rps";
+/**
+ * What the load values count: simulated users (× simulation.requestsPerUserPerSecond), requests
+ * per second, or pods' worth of load (× the requests/s one pod serves at most): a scenario in
+ * `pods` fits every env's capacity (2 = twice what one pod can serve).
+ */
+export type LoadUnit = "users" | "rps" | "pods";
 
 /** A time window [startSeconds, endSeconds). */
 export interface Window {
@@ -99,6 +103,9 @@ const BUILTIN: Readonly<Record<string, () => Scenario>> = {
   spike: () =>
     curve("spike", "5 min at 50 users, 50 → 400 users in 30 s, 10 min at 400, back to 50 in 30 s, 24 min at 50", SPIKE_POINTS, SPIKE_SECONDS),
   diurnal,
+  // A service that may scale to zero: the night empties it, the morning's first requests meet a cold start.
+  "idle-night": () =>
+    curve("idle-night", "20 min at 5 users, none for 60 min (the night), 5 users again for 20 min", [p(0, 5), p(1199, 5), p(1200, 0), p(4799, 0), p(4800, 5)], 6000),
   "prometheus-outage": () =>
     curve(
       "prometheus-outage",
@@ -187,7 +194,9 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
     if (!known.has(k)) problems.push({ where: k, message: `unknown field "${k}"`, fix: `remove it (fields: ${[...known].join(", ")})` });
   }
   const unit = o.unit;
-  if (unit !== "users" && unit !== "rps") problems.push({ where: "unit", message: `unit must be "users" or "rps" (got ${JSON.stringify(unit)})`, fix: 'set "unit": "users" or "unit": "rps"' });
+  if (unit !== "users" && unit !== "rps" && unit !== "pods") {
+    problems.push({ where: "unit", message: `unit must be "users", "rps" or "pods" (got ${JSON.stringify(unit)})`, fix: 'set "unit": "users", "rps" or "pods" (multiples of one pod\'s capacity)' });
+  }
   const interpolation = o.interpolation ?? "linear";
   if (interpolation !== "linear" && interpolation !== "step") {
     problems.push({ where: "interpolation", message: `interpolation must be "linear" or "step" (got ${JSON.stringify(interpolation)})`, fix: 'use "linear" or "step"' });
@@ -204,10 +213,10 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
       else if (pt && typeof pt === "object" && !Array.isArray(pt)) {
         const po = pt as Record<string, unknown>;
         t = po.t;
-        v = unit === "rps" ? po.rps : po.users;
+        v = unit === "rps" ? po.rps : unit === "pods" ? po.pods : po.users;
         if (v === undefined) v = po.value;
       } else {
-        problems.push({ where, message: "a point must be [seconds, load] or {\"t\": seconds, \"" + (unit === "rps" ? "rps" : "users") + "\": load}", fix: "write it like [300, 120]" });
+        problems.push({ where, message: "a point must be [seconds, load] or {\"t\": seconds, \"" + (unit === "rps" || unit === "pods" ? unit : "users") + "\": load}", fix: "write it like [300, 120]" });
         return;
       }
       if (!finite(t) || !finite(v)) {
@@ -271,8 +280,8 @@ export function parseScenarioCsv(text: string, name: string, source = `${name}.c
     const where = `line ${i + 1}`;
     if (unit === undefined) {
       const [tName, vName] = cells.map((c) => c.toLowerCase());
-      if (cells.length !== 2 || (tName !== "t" && tName !== "seconds") || (vName !== "users" && vName !== "rps")) {
-        throw new ScenarioError(source, [{ where, message: `the header must be "t,users" or "t,rps" (got "${raw}")`, fix: "start the file with the line t,users (or t,rps)" }]);
+      if (cells.length !== 2 || (tName !== "t" && tName !== "seconds") || (vName !== "users" && vName !== "rps" && vName !== "pods")) {
+        throw new ScenarioError(source, [{ where, message: `the header must be "t,users", "t,rps" or "t,pods" (got "${raw}")`, fix: "start the file with the line t,users (or t,rps, t,pods)" }]);
       }
       unit = vName as LoadUnit;
       continue;
@@ -302,12 +311,26 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "scenario";
 }
 
-/** Requests per second at each second: users × requestsPerUserPerSecond, or the rps as given. */
-export function arrivalRates(s: Scenario, requestsPerUserPerSecond: number): Float64Array {
+/**
+ * Requests per second at each second: users × requestsPerUserPerSecond, pods × one pod's
+ * capacity (requests/s), or the rps as given.
+ */
+export function arrivalRates(s: Scenario, requestsPerUserPerSecond: number, podCapacityRps = NaN): Float64Array {
   if (s.unit === "rps") return s.load;
+  const per = s.unit === "pods" ? podCapacityRps : requestsPerUserPerSecond;
+  if (!(per >= 0)) throw new Error(`scenario ${s.name} is in pods: the pod's capacity is needed`);
   const out = new Float64Array(s.load.length);
-  for (let i = 0; i < out.length; i++) out[i] = s.load[i]! * requestsPerUserPerSecond;
+  for (let i = 0; i < out.length; i++) out[i] = s.load[i]! * per;
   return out;
+}
+
+/** The scenario with every load value multiplied by `factor` (`--load-scale`). */
+export function scaleScenario(s: Scenario, factor: number): Scenario {
+  if (!(Number.isFinite(factor) && factor > 0)) throw new RangeError(`load scale ${factor} must be a number > 0`);
+  if (factor === 1) return s;
+  const load = new Float64Array(s.load.length);
+  for (let i = 0; i < load.length; i++) load[i] = s.load[i]! * factor;
+  return { ...s, load, description: `${s.description}, load × ${factor}` };
 }
 
 /** True when Prometheus is down at second t. */

@@ -13,10 +13,13 @@
  *    (exact for M/M/c), so the response time is wait + service and its distribution is
  *    F_T(t) = F_S(t) − C · ∫₀ᵗ f_S(s) e^{−θ(t−s)} ds, θ = (cμ − λ) / k, k = (1 + cv²) / 2 —
  *    exactly the textbook M/M/c response-time distribution when cv = 1.
- *  - Stationary formulas describe a pool that is below capacity. Above ρ_cap = 0.99 (and while a
- *    backlog exists) the pool is saturated: the excess arrivals form a fluid backlog B that
- *    drains at capacity, and a request arriving now waits B / capacity on top of the saturated
- *    pool's response time. p95 = quantile of that shifted distribution.
+ *  - Stationary formulas describe a pool in equilibrium. Over time the pod's mean number of
+ *    requests x follows the pointwise stationary fluid flow approximation (see ServiceTable):
+ *    dx/dt = arrivals − service, so queues build up during overload and drain in recovery
+ *    instead of jumping to the long-run state. Above ρ_cap = 0.99 the pool is saturated: the
+ *    excess x − L(ρ_cap) is a fluid backlog B that drains at capacity, and a request arriving now
+ *    waits B / capacity on top of the saturated pool's response time. p95 = quantile of that
+ *    shifted distribution.
  *
  * Why: it is closed-form (24 h at 1 s resolution must run in well under a second), it is exact
  * where textbooks give exact answers (M/M/1, M/M/c, M/G/1 means), and the fluid part covers the
@@ -24,6 +27,7 @@
  */
 import type { EnvConfig } from "../stacks/config.js";
 import { parseQuantity } from "../constructs/quantity.js";
+import { lnGamma, logLowerRegularizedGamma, lowerRegularizedGamma, simulatedServiceTime } from "../stacks/service-time.js";
 
 /** Parameters of one pod as a queue. */
 export interface PodServiceParams {
@@ -37,64 +41,9 @@ export interface PodServiceParams {
 
 // ------------------------------------------------------------------ special functions
 
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; ~15 significant digits). */
-export function lnGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const z = x - 1;
-  let s = LANCZOS[0]!;
-  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
-}
-
-/** ln P(a, x), the log of the regularized lower incomplete gamma function (a > 0, x ≥ 0). */
-export function logLowerRegularizedGamma(a: number, x: number): number {
-  if (x <= 0) return -Infinity;
-  const lead = -x + a * Math.log(x) - lnGamma(a);
-  if (x < a + 1) {
-    // series: P = e^{-x} x^a / Γ(a+1) · Σ x^n / ((a+1)…(a+n))
-    let ap = a;
-    let del = 1 / a;
-    let sum = del;
-    for (let n = 0; n < 100000; n++) {
-      ap += 1;
-      del *= x / ap;
-      sum += del;
-      if (Math.abs(del) < Math.abs(sum) * 1e-16) break;
-    }
-    return lead + Math.log(sum);
-  }
-  // continued fraction for Q = 1 - P (modified Lentz)
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 100000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-16) break;
-  }
-  const q = Math.exp(lead) * h;
-  return Math.log1p(-Math.min(q, 1));
-}
-
-/** P(a, x): the gamma(a, 1) CDF at x. */
-export function lowerRegularizedGamma(a: number, x: number): number {
-  return Math.exp(logLowerRegularizedGamma(a, x));
-}
+// ln Γ and the regularized incomplete gamma live with the env's pod model (stacks/service-time.ts),
+// which synth's checks read too
+export { lnGamma, logLowerRegularizedGamma, lowerRegularizedGamma } from "../stacks/service-time.js";
 
 /** Σₙ Poisson(n; x) / (a + n): the scaled series of ∫₀ᵗ s^{a−1} e^{βs} ds (all terms positive). */
 function poissonWeightedReciprocal(a: number, x: number): number {
@@ -241,6 +190,18 @@ function quantileWith(p: PodServiceParams, ss: PodSteadyState, q: number): numbe
 
 // ------------------------------------------------------------------ the table the simulator reads
 
+/** The index i with a[i] ≤ v < a[i + 1] in an increasing array (clamped to 0 … length − 2). */
+function bracket(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= v) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Utilization above which a pool counts as saturated (stationary formulas stop, the fluid backlog starts). */
 export const SATURATION_UTILIZATION = 0.99;
 
@@ -260,19 +221,46 @@ export interface TableRow {
  * The pod model precomputed over utilization: one row per ρ on a grid uniform in −ln(1 − ρ)
  * (dense where latency explodes), linearly interpolated. The saturated row also keeps its CDF on
  * a time grid, so a backlog delay D can shift it: P(T ≤ b) = F_sat(b − D).
+ *
+ * Queue dynamics (pointwise stationary fluid flow approximation, PSFFA: Wang, Perry & Ryan 1996;
+ * Tipper & Sundareshan 1990). The state of a pod is x, the mean number of requests in it (in
+ * service + waiting). It moves as dx/dt = λ − μ·busy(x), where busy(x) = c·ρ(x) and ρ(x) inverts
+ * the stationary mean number in system L(ρ) = cρ + Lq(ρ) of the same M/G/c model. In a steady
+ * load x settles at L(λ/cμ) (the stationary answer); when the load jumps, x — and with it the
+ * queue, the in-flight gauge and the latency of new arrivals — rises at the rate arrivals exceed
+ * what the busy slots serve, and drains the same way. Beyond L(ρ_cap) every slot is busy: the
+ * excess x − L(ρ_cap) is a fluid backlog served at capacity cμ, adding (x − L(ρ_cap)) / cμ to
+ * the latency (the saturated row, shifted). A request arriving at state x sees the stationary
+ * response-time distribution of the ρ(x) with the same mean number in system.
  */
 export class ServiceTable {
   static readonly ROWS = 1024;
+  /** Implicit (backward Euler) sub-steps per simulated second of {@link step}. */
+  static readonly SUBSTEPS = 4;
+  /** Rows between the rows whose whole-second CDF is tabulated. */
+  static readonly TCDF_STRIDE = 8;
   private readonly uMax = -Math.log(1 - SATURATION_UTILIZATION);
   private readonly q: Float64Array;
   private readonly lq: Float64Array;
   private readonly cdf: Float64Array;
+  private readonly rho: Float64Array;
+  /** L(ρ_i): mean requests in a pod (busy + waiting). */
+  private readonly inSystem: Float64Array;
+  /** L(ρ_i) + dt·cμ·ρ_i for the implicit step (dt = 1 / SUBSTEPS). */
+  private readonly phi: Float64Array;
+  /** P(T ≤ k + 1) for k < horizon, per row (completion-time bookkeeping). */
+  private readonly tcdf: Float64Array;
   private readonly satGrid: Float64Array;
   private readonly satGridMax: number;
   /** Response-time quantile of the saturated pool, seconds. */
   readonly saturatedQuantile: number;
   /** Requests per second one pod serves at most. */
   readonly capacity: number;
+  /** L(ρ_cap): mean requests in a pod when it saturates; more is fluid backlog. */
+  readonly saturatedInSystem: number;
+  /** Whole seconds of response time tabulated per row (beyond: every unsaturated request is done). */
+  readonly horizon: number;
+  private readonly scratchPos = { pos: 0, delay: 0 };
 
   constructor(
     readonly params: PodServiceParams,
@@ -280,6 +268,8 @@ export class ServiceTable {
     readonly q0: number,
     /** Latency values the CDF is evaluated at (histogram bucket bounds, the SLO threshold). */
     readonly points: readonly number[],
+    /** Longest response time tracked to completion, seconds (the client timeout). @default 60 */
+    horizonSeconds = 60,
   ) {
     const n = ServiceTable.ROWS;
     const m = points.length;
@@ -287,16 +277,38 @@ export class ServiceTable {
     this.q = new Float64Array(n);
     this.lq = new Float64Array(n);
     this.cdf = new Float64Array(n * m);
+    this.rho = new Float64Array(n);
+    this.inSystem = new Float64Array(n);
+    this.phi = new Float64Array(n);
+    const sat = podSteadyState(params, SATURATION_UTILIZATION * this.capacity);
+    this.satGridMax = quantileWith(params, sat, 1 - 1e-6);
+    this.horizon = Math.max(1, Math.min(Math.ceil(horizonSeconds), Math.ceil(this.satGridMax)));
+    const K = this.horizon;
+    this.tcdf = new Float64Array((Math.floor((n - 1) / ServiceTable.TCDF_STRIDE) + 1) * K);
+    const dt = 1 / ServiceTable.SUBSTEPS;
     for (let i = 0; i < n; i++) {
       const rho = 1 - Math.exp(-(i / (n - 1)) * this.uMax);
       const ss = podSteadyState(params, rho * this.capacity);
+      this.rho[i] = rho;
       this.q[i] = quantileWith(params, ss, q0);
       this.lq[i] = ss.meanQueueLength;
+      this.inSystem[i] = rho * params.servers + ss.meanQueueLength;
+      this.phi[i] = this.inSystem[i]! + dt * this.capacity * rho;
       for (let j = 0; j < m; j++) this.cdf[i * m + j] = cdfWith(params, ss, points[j]!);
+      // F(k + 1 s) on every TCDF_STRIDE-th row (whole seconds matter only for the slow tail);
+      // once it reaches 1 (to 1e-12) it stays there
+      if (i % ServiceTable.TCDF_STRIDE === 0) {
+        const r = i / ServiceTable.TCDF_STRIDE;
+        let done = false;
+        for (let k = 0; k < K; k++) {
+          const v = done ? 1 : cdfWith(params, ss, k + 1);
+          if (v >= 1 - 1e-12) done = true;
+          this.tcdf[r * K + k] = done ? 1 : v;
+        }
+      }
     }
-    const sat = podSteadyState(params, SATURATION_UTILIZATION * this.capacity);
     this.saturatedQuantile = this.q[n - 1]!;
-    this.satGridMax = quantileWith(params, sat, 1 - 1e-6);
+    this.saturatedInSystem = this.inSystem[n - 1]!;
     this.satGrid = new Float64Array(4096);
     for (let i = 0; i < this.satGrid.length; i++) this.satGrid[i] = cdfWith(params, sat, (i / (this.satGrid.length - 1)) * this.satGridMax);
   }
@@ -312,24 +324,138 @@ export class ServiceTable {
    */
   lookup(rho: number, delaySeconds: number, out: TableRow): void {
     const n = ServiceTable.ROWS;
-    const m = this.points.length;
     if (delaySeconds > 0 || rho >= SATURATION_UTILIZATION) {
+      this.fill(n - 1, delaySeconds, out);
+      return;
+    }
+    const r = rho > 0 ? rho : 0;
+    this.fill((-Math.log(1 - r) / this.uMax) * (n - 1), 0, out);
+    out.busySlots = r * this.params.servers;
+  }
+
+  /**
+   * The row position (0 … ROWS − 1, fractional) and backlog delay of a pod holding `x` requests
+   * on average: ρ(x) = L⁻¹(x) below saturation; above, the saturated row and (x − L(ρ_cap)) / cμ.
+   */
+  position(x: number, out: { pos: number; delay: number } = { pos: 0, delay: 0 }): { pos: number; delay: number } {
+    const n = ServiceTable.ROWS;
+    out.delay = 0;
+    if (!(x > 0)) {
+      out.pos = 0;
+      return out;
+    }
+    if (x >= this.saturatedInSystem) {
+      out.pos = n - 1;
+      out.delay = (x - this.saturatedInSystem) / this.capacity;
+      return out;
+    }
+    const L = this.inSystem;
+    const lo = bracket(L, x);
+    out.pos = lo + (x - L[lo]!) / (L[lo + 1]! - L[lo]!);
+    return out;
+  }
+
+  /**
+   * Mean requests waiting for a slot and mean busy slots of a pod holding `x` requests (the gauges;
+   * cheaper than {@link fill}: no latency distribution). Writes into `out`.
+   */
+  occupancy(x: number, out: { queue: number; busy: number }): void {
+    const n = ServiceTable.ROWS;
+    if (!(x > 0)) {
+      out.queue = 0;
+      out.busy = 0;
+      return;
+    }
+    if (x >= this.saturatedInSystem) {
+      out.queue = this.lq[n - 1]! + (x - this.saturatedInSystem);
+      out.busy = SATURATION_UTILIZATION * this.params.servers;
+      return;
+    }
+    const pos = this.position(x, this.scratchPos).pos;
+    const i = Math.min(Math.floor(pos), n - 2);
+    const f = pos - i;
+    out.queue = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
+    out.busy = (this.rho[i]! + f * (this.rho[i + 1]! - this.rho[i]!)) * this.params.servers;
+  }
+
+  /** Fills `out` for a row position and backlog delay (see {@link position}). */
+  fill(pos: number, delaySeconds: number, out: TableRow): void {
+    const n = ServiceTable.ROWS;
+    const m = this.points.length;
+    if (pos >= n - 1) {
       out.quantile = this.saturatedQuantile + delaySeconds;
-      out.queueLength = this.lq[n - 1]!;
+      out.queueLength = this.lq[n - 1]! + delaySeconds * this.capacity;
       out.busySlots = SATURATION_UTILIZATION * this.params.servers;
       for (let j = 0; j < m; j++) out.cdf[j] = this.saturatedCdf(this.points[j]! - delaySeconds);
       return;
     }
-    const r = rho > 0 ? rho : 0;
-    const x = (-Math.log(1 - r) / this.uMax) * (n - 1);
-    const i = Math.min(Math.floor(x), n - 2);
-    const f = x - i;
+    const i = Math.min(Math.floor(pos), n - 2);
+    const f = pos - i;
     out.quantile = this.q[i]! + f * (this.q[i + 1]! - this.q[i]!);
     out.queueLength = this.lq[i]! + f * (this.lq[i + 1]! - this.lq[i]!);
-    out.busySlots = Math.min(r, SATURATION_UTILIZATION) * this.params.servers;
+    out.busySlots = (this.rho[i]! + f * (this.rho[i + 1]! - this.rho[i]!)) * this.params.servers;
     const a = i * m;
     const b = a + m;
     for (let j = 0; j < m; j++) out.cdf[j] = this.cdf[a + j]! + f * (this.cdf[b + j]! - this.cdf[a + j]!);
+  }
+
+  /** P(T ≤ t) at a row position and delay, for a whole number of seconds t ≥ 1 (completion bookkeeping). */
+  cdfAtSeconds(pos: number, delaySeconds: number, t: number): number {
+    const n = ServiceTable.ROWS;
+    if (pos >= n - 1) return this.saturatedCdf(t - delaySeconds);
+    const K = this.horizon;
+    if (t > K) return 1;
+    const rows = this.tcdf.length / K;
+    const r = pos / ServiceTable.TCDF_STRIDE;
+    const i = Math.min(Math.floor(r), rows - 1);
+    const a = this.tcdf[i * K + t - 1]!;
+    if (i === rows - 1) return a + ((pos - i * ServiceTable.TCDF_STRIDE) / (n - 1 - i * ServiceTable.TCDF_STRIDE)) * (this.saturatedCdf(t) - a);
+    return a + (r - i) * (this.tcdf[(i + 1) * K + t - 1]! - a);
+  }
+
+  /** P(T ≤ b_j) at a row position and delay, for evaluation point j. */
+  cdfAtPoint(pos: number, delaySeconds: number, j: number): number {
+    const n = ServiceTable.ROWS;
+    const m = this.points.length;
+    if (pos >= n - 1) return this.saturatedCdf(this.points[j]! - delaySeconds);
+    const i = Math.min(Math.floor(pos), n - 2);
+    const f = pos - i;
+    const a = this.cdf[i * m + j]!;
+    return a + f * (this.cdf[(i + 1) * m + j]! - a);
+  }
+
+  /** P(T ≤ t) for any t at a row position and delay (exact model, not the table; for mixtures). */
+  cdfAt(pos: number, delaySeconds: number, t: number): number {
+    const n = ServiceTable.ROWS;
+    if (pos >= n - 1) return this.saturatedCdf(t - delaySeconds);
+    const i = Math.min(Math.floor(pos), n - 2);
+    const f = pos - i;
+    const rho = this.rho[i]! + f * (this.rho[i + 1]! - this.rho[i]!);
+    return cdfWith(this.params, podSteadyState(this.params, rho * this.capacity), t);
+  }
+
+  /**
+   * One simulated second of a pod's state x under `arrivalRate` requests/s: SUBSTEPS backward
+   * Euler steps of dx/dt = λ − cμ·ρ(x) (unconditionally stable: the relaxation time 1/μ of an
+   * unloaded pod is far below a second). Above L(ρ_cap) every slot serves (rate cμ); between the
+   * two rates the state holds at L(ρ_cap).
+   */
+  step(x: number, arrivalRate: number): number {
+    const n = ServiceTable.ROWS;
+    const dt = 1 / ServiceTable.SUBSTEPS;
+    const L = this.inSystem;
+    const phi = this.phi;
+    for (let s = 0; s < ServiceTable.SUBSTEPS; s++) {
+      const R = x + dt * arrivalRate;
+      if (R >= phi[n - 1]!) {
+        x = Math.max(this.saturatedInSystem, R - dt * this.capacity);
+        continue;
+      }
+      const lo = bracket(phi, R);
+      const f = (R - phi[lo]!) / (phi[lo + 1]! - phi[lo]!);
+      x = L[lo]! + f * (L[lo + 1]! - L[lo]!);
+    }
+    return x;
   }
 
   private saturatedCdf(t: number): number {
@@ -377,30 +503,16 @@ export interface PodProfile {
  */
 export function podProfile(config: EnvConfig): PodProfile {
   const sim = config.simulation;
-  const slots = config.service.tuning.predictMaxConcurrency * config.service.tuning.uvicornWorkers;
-  const s = sim.serviceTimeSeconds;
-  const limit = config.service.resources.limits?.cpu;
-  const cpuLimitCores = limit === undefined ? undefined : parseQuantity(limit);
-  let servers = slots;
-  let serviceTime = s;
-  let cpuBound = false;
-  if (cpuLimitCores !== undefined && sim.cpuSecondsPerRequest > 0) {
-    const cpuCapacity = cpuLimitCores / sim.cpuSecondsPerRequest;
-    if (cpuCapacity < slots / s) {
-      cpuBound = true;
-      servers = Math.max(1, Math.min(slots, Math.round(cpuCapacity * s)));
-      serviceTime = servers / cpuCapacity;
-    }
-  }
+  const st = simulatedServiceTime(config);
   return {
-    queue: { servers, serviceTimeSeconds: serviceTime, serviceTimeCv: sim.serviceTimeCv },
-    configuredSlots: slots,
-    configuredServiceTimeSeconds: s,
-    capacityRps: servers / serviceTime,
-    cpuBound,
+    queue: { servers: st.servers, serviceTimeSeconds: st.serviceTimeSeconds, serviceTimeCv: sim.serviceTimeCv },
+    configuredSlots: st.configuredSlots,
+    configuredServiceTimeSeconds: sim.serviceTimeSeconds,
+    capacityRps: st.servers / st.serviceTimeSeconds,
+    cpuBound: st.cpuBound,
     cpuSecondsPerRequest: sim.cpuSecondsPerRequest,
     cpuRequestCores: parseQuantity(config.service.resources.requests.cpu),
-    cpuLimitCores,
+    cpuLimitCores: st.cpuLimitCores,
     memoryRequestBytes: parseQuantity(config.service.resources.requests.memory),
     startupSeconds: sim.podStartupSeconds,
     requestsPerUserPerSecond: sim.requestsPerUserPerSecond,

@@ -13,9 +13,10 @@ import { autoscalerModel, findAutoscaler } from "./autoscaler.js";
 import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
 import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
-import type { Scenario } from "./scenarios.js";
+import { arrivalRates, type Scenario } from "./scenarios.js";
 
-export const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
+/** The scaling modes, plus `burst`: keda with the burst trigger (scaling.burst) and no scale-up stabilization. */
+export const MODES = ["cpu-hpa", "slo-hpa", "keda", "burst"] as const;
 export type Mode = (typeof MODES)[number];
 
 /** An env config input by built-in name or file path (.json/.yaml/.yml). */
@@ -35,16 +36,36 @@ export function envSource(env: string): { env: string; input: EnvConfigInput } {
 export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { input: EnvConfigInput; notes: string[] } {
   const out = structuredClone(input) as EnvConfigInput & Record<string, any>;
   const notes: string[] = [];
+  if (mode === "burst") {
+    // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
+    const scaling = (out.scaling ?? {}) as Record<string, any>;
+    const behavior = scaling.behavior ?? {};
+    out.scaling = { ...scaling, burst: { ...(scaling.burst ?? {}), enabled: true }, behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } } } as EnvConfigInput["scaling"];
+    notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
+  }
   if (mode !== undefined) {
-    out.scaling = { ...(out.scaling as object), mode } as EnvConfigInput["scaling"];
-    if (mode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
+    const scalingMode = mode === "burst" ? "keda" : mode;
+    out.scaling = { ...(out.scaling as object), mode: scalingMode } as EnvConfigInput["scaling"];
+    if (scalingMode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
       out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
       notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
+    }
+    // What only KEDA (or only the in-flight signal) does: an HPA mode keeps one replica and has no
+    // wake-up trigger; cpu-hpa has no burst trigger.
+    const sc = out.scaling as Record<string, any>;
+    if (scalingMode !== "keda" && (sc.minReplicas === 0 || sc.wakeUp !== undefined)) {
+      out.scaling = { ...sc, minReplicas: Math.max(1, sc.minReplicas ?? 1), wakeUp: undefined } as EnvConfigInput["scaling"];
+      delete (out.scaling as Record<string, unknown>).wakeUp;
+      notes.push(`the ${mode} run keeps at least 1 replica and drops env "${input.name}"'s wake-up trigger (scale to zero needs mode keda)`);
+    }
+    if (scalingMode === "cpu-hpa" && sc.burst?.enabled) {
+      out.scaling = { ...(out.scaling as object), burst: { ...sc.burst, enabled: false } } as EnvConfigInput["scaling"];
+      notes.push(`the cpu-hpa run drops env "${input.name}"'s burst trigger (it reads in-flight requests)`);
     }
     // pre-scaling windows of the service are KEDA cron triggers: an HPA mode cannot take them
     const service = (out.service as { name?: string } | undefined)?.name ?? "inference";
     const windows = (out as { prescaling?: unknown }).prescaling;
-    if (mode !== "keda" && Array.isArray(windows) && windows.some((w) => (w as { target?: string })?.target === service)) {
+    if (scalingMode !== "keda" && Array.isArray(windows) && windows.some((w) => (w as { target?: string })?.target === service)) {
       (out as { prescaling?: unknown }).prescaling = windows.filter((w) => (w as { target?: string })?.target !== service);
       notes.push(`the ${mode} run drops env "${input.name}"'s pre-scaling windows for ${service} (cron triggers need mode keda)`);
     }
@@ -56,6 +77,27 @@ export interface ModeRun {
   readonly mode: Mode;
   readonly result: SimulationResult;
   readonly notes: readonly string[];
+  /** Problems with the what-if itself (e.g. a load the env cannot serve even at maxReplicas). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A warning when the scenario's load at t = 0 is more than maxReplicas pods serve: the run starts
+ * saturated at its maximum and fails requests whatever the autoscaler does.
+ */
+export function capacityWarning(result: SimulationResult): string | null {
+  const rates = arrivalRates(result.scenario, result.pod.requestsPerUserPerSecond, result.pod.capacityRps);
+  const base = rates[0] ?? 0;
+  const max = result.model.hpa.maxReplicas;
+  const capacity = max * result.pod.capacityRps;
+  if (!(base > capacity)) return null;
+  const fit = (0.5 * capacity) / base;
+  const round = (v: number) => Number(v.toPrecision(3));
+  return (
+    `env "${result.env}": the ${result.scenario.name} scenario starts at ${round(base)} req/s, above what maxReplicas ${max} × ${round(result.pod.capacityRps)} req/s per pod = ${round(capacity)} req/s serve: ` +
+    `the ${result.label} run is saturated at its maximum from t = 0 and fails requests whatever the autoscaler does. ` +
+    `Fix: scale the load to the env (--load-scale ${round(fit)} starts at half of maxReplicas' capacity), give the scenario in "pods" (multiples of one pod's capacity), or raise scaling.maxReplicas`
+  );
 }
 
 /** Builds and simulates `env` under each mode (the env's own mode when `modes` is empty). */
@@ -67,8 +109,10 @@ export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mod
     const config = parseEnvConfig(input, src.env);
     const stack = buildStack(config);
     const model = autoscalerModel(findAutoscaler(stack.objects(), config), config);
-    const result = simulate({ config, model, scenario, label: config.scaling.mode, options });
-    return { mode: config.scaling.mode, result, notes };
+    const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
+    const result = simulate({ config, model, scenario, label, options });
+    const warning = capacityWarning(result);
+    return { mode: label, result, notes, warnings: warning ? [warning] : [] };
   });
 }
 
@@ -89,7 +133,7 @@ export async function renderOutputs(runs: readonly ModeRun[]): Promise<Outputs> 
   results.forEach((r, i) => files.set(csv[i]!, timelineCsv(r)));
   const chart = `${stem}.svg`;
   files.set(chart, await renderChart(results));
-  const notes = [...new Set(runs.flatMap((r) => r.notes))];
+  const notes = [...new Set(runs.flatMap((r) => [...r.warnings.map((w) => `warning: ${w}`), ...r.notes]))];
   const markdown = markdownReport(results, { chart, csv }, notes);
   files.set(`${stem}.md`, markdown);
   const summaries = results.map(summarize);

@@ -17,11 +17,13 @@ import { PrescaleError } from "../constructs/prescaling.js";
 import { standardLabels } from "../constructs/labels.js";
 import { ContractError, type PromQL } from "../constructs/metrics.js";
 import { PromQLError, assertParses } from "../constructs/promql-parse.js";
+import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
 import { SynthError } from "./errors.js";
+import { holdAtZero, signalTriggers, sloConcurrencyMetrics } from "./scaling-signals.js";
 
 /** The histogram whose p95 the latency signals read. */
 export const LATENCY_HISTOGRAM = "http_request_duration_seconds";
@@ -70,23 +72,25 @@ export function behaviorOf(b: EnvConfig["scaling"]["behavior"]): ScalingBehavior
 }
 
 /**
- * p95 latency of the scaling endpoint, one series:
- * `histogram_quantile(0.95, sum by (le) (rate(<bucket>[w]))) and on() (<traffic> > 0) or on() (<traffic> * 0)`.
- * With no traffic the quantile is NaN, which KEDA (ignoreNullValues false) reports as an error:
- * an idle service would trip the fallback. The guard answers 0 when the series exist but carry no
- * requests, and still nothing (an error) when the scrape is lost.
+ * p95 latency of the scaling endpoint, one series (see {@link whileScraped}):
+ * `(histogram_quantile(0.95, sum by (le) (rate(<bucket>[w]))) and on() (<traffic> > 0) or on() (sum (up) * 0)) and on() (sum (up) > 0)`.
+ * Without traffic the quantile is NaN and, on a pod that has not served a request yet, its series
+ * do not exist at all; either way the query answers 0 while the service's targets are up, so a
+ * cold rollout or a quiet hour does not trip the fallback. When the scrape is lost (no `up` series,
+ * or every target `up == 0`) it answers nothing, which KEDA (ignoreNullValues false) counts as an error.
  */
 export function latencyP95Query(promql: PromQL, config: EnvConfig): string {
   const matchers = { endpoint: config.scaling.endpoint };
-  const window = config.monitoring.queryWindow;
-  const p95 = promql.histogramQuantile(0.95, LATENCY_HISTOGRAM, matchers, window);
-  const traffic = promql.sumRate(LATENCY_HISTOGRAM, "_count", matchers, window);
-  return assertParses(`${p95} and on() (${traffic} > 0) or on() (${traffic} * 0)`);
+  const p95 = promql.servedQuantile(0.95, LATENCY_HISTOGRAM, matchers, config.monitoring.queryWindow);
+  return assertParses(whileScraped(p95, upSelector(promql.scope)));
 }
 
-/** Requests waiting for a model worker, summed over the pods (additive: the HPA divides by pods). */
+/**
+ * Requests waiting for a model worker, summed over the pods (additive: the HPA divides by pods);
+ * 0 while the targets are up and no queue series exists yet, nothing when the scrape is lost.
+ */
 export function queueLengthQuery(promql: PromQL): string {
-  return assertParses(promql.sumGauge(QUEUE_GAUGE));
+  return assertParses(whileScraped(promql.sumGauge(QUEUE_GAUGE), upSelector(promql.scope)));
 }
 
 /** Fallback replicas: the configured count, else max(minReplicas, ceil(maxReplicas / 2)). */
@@ -117,7 +121,7 @@ function hpaFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentStack["add
     metrics: [
       // Per-pod metrics: the HPA averages the pods' values, so a per-pod p95 is a fair Pods target.
       { type: "Pods", metric: CUSTOM_METRICS.podP95Latency, averageValue: scaling.sloHpa.p95LatencySeconds },
-      { type: "Pods", metric: CUSTOM_METRICS.podInFlight, averageValue: scaling.sloHpa.inFlightPerPod },
+      ...sloConcurrencyMetrics(stack.config),
       { type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: scaling.sloHpa.cpuUtilization } },
     ],
   });
@@ -155,7 +159,7 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
     maxReplicaCount: scaling.maxReplicas,
     fallback: { failureThreshold: k.fallback.failureThreshold, replicas: fallbackReplicas(scaling) },
     advanced: { horizontalPodAutoscalerConfig: { behavior: behaviorOf(scaling.behavior) } },
-    triggers: [
+    triggers: holdAtZero(config, stack.promql, [
       {
         type: "prometheus",
         name: TRIGGER_NAMES.latency,
@@ -183,7 +187,9 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
       { type: "memory", name: TRIGGER_NAMES.memory, metricType: "Utilization", value: k.memoryUtilization, containerName: container },
       // Known peaks: replicas start a model-load early so they are ready when the peak begins.
       ...cronTriggersFor(config, name, config.service.probes.modelLoadSeconds, { min: scaling.minReplicas, max: scaling.maxReplicas }),
-    ],
+      // Concurrency (KPA's stable window), its burst path (the panic window) and the wake-up signal.
+      ...signalTriggers(config, stack.promql, serverAddress),
+    ]),
   });
 }
 

@@ -25,7 +25,31 @@ const labelValue = (what: string) =>
   z
     .string()
     .max(63, { error: `${what} must be at most 63 characters (a label value)` })
-    .regex(LABEL_VALUE, { error: `${what} must be a label value: letters, digits, '-', '_' or '.'. Fix: use ASCII letters and digits, e.g. ml-platform` });
+    .regex(LABEL_VALUE, {
+      error: `${what} must be a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, no spaces or line breaks (the API server refuses others). Fix: use ASCII letters and digits, e.g. ml-platform`,
+    });
+
+/** Kubernetes qualified names (label keys, nodeSelector keys, toleration keys): `[prefix/]name`, the API server's rule. */
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** IsQualifiedName of k8s.io/apimachinery: optional DNS-subdomain prefix (≤ 253) and '/', then a name of ≤ 63 characters. */
+export function isQualifiedName(key: string): boolean {
+  const parts = key.split("/");
+  if (parts.length > 2) return false;
+  if (parts.length === 2 && (parts[0]!.length > 253 || !DNS_SUBDOMAIN.test(parts[0]!))) return false;
+  const name = parts[parts.length - 1]!;
+  return name.length <= 63 && QUALIFIED_NAME_PART.test(name);
+}
+
+const labelKey = (what: string) =>
+  z.string().refine(isQualifiedName, {
+    error: `${what} keys must be Kubernetes qualified names: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (the API server refuses others). Fix: write it like app.kubernetes.io/part-of or release`,
+    params: { code: "CONFIG_FORMAT" },
+  });
+
+/** A label/selector map the API server accepts: qualified-name keys, label values. */
+const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
 const quantity = (what: string) =>
   z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`, params: { code: "CONFIG_FORMAT" } });
@@ -53,8 +77,37 @@ const num = (what: string, min: number, max: number, exclusiveMin = false) =>
 
 const percent = (what: string) => int(what, 1, 100);
 
-// Container image: registry/path:tag or @sha256 digest; a tag or digest is required so rollouts are reproducible.
-const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+/** Seconds between KEDA's metric queries: beyond 5 minutes the autoscaler reacts too late to matter. */
+const MAX_POLLING_SECONDS = 300;
+const pollingInterval = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(1, { error: `${what} must be at least 1` })
+    .max(MAX_POLLING_SECONDS, {
+      error: (iss) => `${what} must be at most ${MAX_POLLING_SECONDS} seconds, not ${String(iss.input)}: KEDA queries the metrics once per interval, so the workload would scale up to that late after the load arrives. Fix: poll every 15–60 s (default 15)`,
+    });
+
+// Container image: registry/path:tag, registry/path@sha256:digest or both; a tag or digest is required so rollouts are reproducible.
+const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
+
+/** The tag of an image reference (`1.4.2` of `registry:5000/ml/x:1.4.2@sha256:…`), undefined when it has none. */
+export function imageTag(ref: string): string | undefined {
+  const name = ref.split("@")[0]!;
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : undefined;
+}
+
+/** Pinned by content: a @sha256 digest (with or without a tag). */
+export function hasDigest(ref: string): boolean {
+  return /@sha256:[a-f0-9]{64}$/.test(ref);
+}
+
+/** `:latest` (or no tag) without a digest: the image changes under the same reference. */
+const notLatest = (what: string) => ({
+  check: (ref: string) => hasDigest(ref) || imageTag(ref) !== "latest",
+  error: `${what} uses the tag "latest": which image runs changes with every push, so rollouts, rollbacks and two pods of one ReplicaSet may run different code. Fix: use a version tag (e.g. :1.4.2) or a @sha256 digest`,
+});
 
 export const MetricSpecSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*" }),
@@ -75,7 +128,8 @@ const ServiceSchema = z.strictObject({
   image: z
     .string({ error: "service.image is required" })
     .min(1, { error: "service.image must not be empty. Fix: set the image the service runs, e.g. registry.example.com/ml/inference:1.4.2" })
-    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" }),
+    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" })
+    .refine(notLatest("service.image").check, { error: notLatest("service.image").error, params: { code: "CONFIG_INVALID_VALUE" } }),
   /** HTTP port the API listens on. @default 8000 */
   port: int("service.port", 1, 65535).default(8000),
   /** The metric contract: where the service exposes metrics and which metrics it exports. */
@@ -167,6 +221,149 @@ const thresholdPair = (what: string, threshold: number, activation: number) =>
     })
     .prefault({});
 
+// ---------------------------------------------------------------------------------------------
+// Burst scaling, scale-to-zero wake-up and network policies (issue 18). One block: the scaling
+// signals Knative's KPA has and KEDA/HPA need spelled out, the external signal that wakes a
+// service scaled to zero, and the per-namespace NetworkPolicy.
+
+const ConcurrencySchema = z
+  .strictObject({
+    /** Scale on requests in flight per pod (keda: trigger `concurrency`; slo-hpa: the in-flight Pods metric's target). @default true */
+    enabled: z.boolean().default(true),
+    /**
+     * Share of a pod's capacity (`service.tuning.predictMaxConcurrency × uvicornWorkers`) one pod
+     * should carry: Knative's target utilisation. @default 70
+     */
+    utilization: percent("scaling.concurrency.utilization").default(70),
+  })
+  .prefault({});
+
+const BurstSchema = z
+  .strictObject({
+    /** Add the short-window concurrency trigger (KPA's panic window, as far as an HPA can). @default false */
+    enabled: z.boolean().default(false),
+    /** Window of `max_over_time`; it must hold at least 2 scrapes. @default 2 × monitoring.scrapeIntervalSeconds */
+    windowSeconds: int("scaling.burst.windowSeconds", 2, 600).optional(),
+    /** Burst threshold as a multiple of the stable per-pod concurrency target (KPA's panic threshold 200 %). @default 2 */
+    factor: num("scaling.burst.factor", 1, 10, true).default(2),
+  })
+  .prefault({});
+
+const WakeUpSchema = z.strictObject({
+  /**
+   * The labels the scrape stores on the external series: the `namespace` and `job` of the
+   * component that counts requests while no pod runs (a gateway, an ingress controller, the
+   * orchestrator, a broker exporter). Never the scaled pods' own job.
+   */
+  source: z.strictObject({
+    namespace: dnsLabel("scaling.wakeUp.source.namespace"),
+    job: z.string().min(1, { error: "scaling.wakeUp.source.job must not be empty. Fix: give the scrape job of the gateway, e.g. kubernetes-pods" }),
+  }),
+  /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
+  metric: MetricSpecSchema,
+  /** Matchers selecting this service's share of the signal, e.g. `{ service: "ml-serving-dev-inference-8000@kubernetes" }`. @default {} */
+  matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }), z.string()).default({}),
+  /** KEDA activationThreshold: the service wakes when the signal is above it (requests/s or backlog). @default 0 */
+  activation: num("scaling.wakeUp.activation", 0, 1e6).default(0),
+  /** Per-replica target once awake (AverageValue: requests/s or backlog per pod). */
+  threshold: num("scaling.wakeUp.threshold", 0, 1e6, true),
+});
+
+const peerSchema = (what: string) =>
+  z.strictObject({
+    /** Namespace of the peer pods (its `kubernetes.io/metadata.name` label). @default the environment's namespace */
+    namespace: dnsLabel(`${what}.namespace`).optional(),
+    /** Labels of the peer pods; empty selects every pod of that namespace. @default {} */
+    podLabels: z.record(z.string(), z.string()).default({}),
+  });
+
+const NetworkPolicySchema = z
+  .strictObject({
+    /** Render the namespace's policies. Only `cluster.kind: local` may turn them off. @default true */
+    enabled: z.boolean().default(true),
+    /** The ingress controller / gateway that calls the HTTP services from outside the namespace. @default ingress-nginx's controller pods */
+    ingressController: peerSchema("networkPolicy.ingressController").default({
+      namespace: "ingress-nginx",
+      podLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" },
+    }),
+    /** More callers of the inference service's serving port (beside the orchestrator or the ingress controller). @default [] */
+    callers: z.array(peerSchema("networkPolicy.callers[]")).default([]),
+    /** Labels of the Prometheus server pods in `monitoring.prometheus.namespace` (both charts set this one). @default { "app.kubernetes.io/name": "prometheus" } */
+    prometheusPodLabels: z.record(z.string(), z.string()).default({ "app.kubernetes.io/name": "prometheus" }),
+    /** Who may read the metrics ports. @default the Prometheus pods above in monitoring.prometheus.namespace */
+    metricsFrom: z.array(peerSchema("networkPolicy.metricsFrom[]")).optional(),
+    /** Deny egress except DNS and the declared dependencies. @default false */
+    egress: z.boolean().default(false),
+    /** The cluster DNS pods egress must reach. @default kube-system, k8s-app=kube-dns */
+    dns: peerSchema("networkPolicy.dns").default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+    /** The RabbitMQ broker queue workers reach (required with egress and queue workers). */
+    rabbitmq: peerSchema("networkPolicy.rabbitmq").extend({ port: int("networkPolicy.rabbitmq.port", 1, 65535).default(5672) }).optional(),
+  })
+  .prefault({});
+
+/** Per-pod concurrency capacity: concurrent predictions per worker × workers. */
+export function podConcurrencyCapacity(service: { tuning: { predictMaxConcurrency: number; uvicornWorkers: number } }): number {
+  return service.tuning.predictMaxConcurrency * service.tuning.uvicornWorkers;
+}
+
+/** Window of the burst trigger: the configured one, else two scrapes. */
+export function burstWindowSeconds(c: { scaling: { burst: { windowSeconds?: number | undefined } }; monitoring: { scrapeIntervalSeconds: number } }): number {
+  return c.scaling.burst.windowSeconds ?? 2 * c.monitoring.scrapeIntervalSeconds;
+}
+
+/** Cross-field rules of the block above. */
+function checkBurstWakeUpPolicy(
+  c: {
+    name: string;
+    cluster: { kind: string; keda: boolean };
+    monitoring: { scrapeIntervalSeconds: number };
+    scaling: z.output<typeof ScalingSchema>;
+    networkPolicy: z.output<typeof NetworkPolicySchema>;
+    queueWorkers?: unknown[] | undefined;
+  },
+  issue: Issue,
+): void {
+  const { scaling, networkPolicy: np } = c;
+  const burst = scaling.burst;
+  if (burst.enabled) {
+    if (scaling.mode === "cpu-hpa") issue(["scaling", "burst", "enabled"], "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on. Fix: use mode keda or slo-hpa, or turn burst off");
+    if (!scaling.concurrency.enabled) issue(["scaling", "burst", "enabled"], "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false. Fix: enable scaling.concurrency or turn burst off");
+    const window = burstWindowSeconds(c);
+    if (window < 2 * c.monitoring.scrapeIntervalSeconds) {
+      issue(
+        ["scaling", "burst", "windowSeconds"],
+        `burst window ${window}s holds fewer than 2 scrapes of ${c.monitoring.scrapeIntervalSeconds}s: max_over_time would see one sample or none. Fix: set windowSeconds ≥ ${2 * c.monitoring.scrapeIntervalSeconds} or scrape more often`,
+        "RATE_WINDOW_TOO_SHORT",
+      );
+    }
+    const up = scaling.behavior.scaleUp.stabilizationWindowSeconds;
+    if (up > window) {
+      issue(
+        ["scaling", "behavior", "scaleUp", "stabilizationWindowSeconds"],
+        `scale-up stabilization ${up}s is longer than the burst window ${window}s: the HPA takes the lowest recommendation of the last ${up}s, so a burst is acted on only once it has lasted that long. Fix: set scaling.behavior.scaleUp.stabilizationWindowSeconds ≤ ${window} (the scale-down window keeps it from flapping)`,
+      );
+    }
+  }
+  if (scaling.wakeUp) {
+    if (scaling.mode !== "keda") issue(["scaling", "wakeUp"], `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}". Fix: use mode keda or remove scaling.wakeUp`);
+    const m = scaling.wakeUp.metric;
+    if (m.type === "histogram") issue(["scaling", "wakeUp", "metric", "type"], "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram. Fix: declare the gateway's request counter");
+    for (const label of Object.keys(scaling.wakeUp.matchers)) {
+      if (!m.labels.includes(label)) issue(["scaling", "wakeUp", "matchers", label], `label "${label}" is not declared on ${m.name} (labels: ${m.labels.join(", ") || "none"}). Fix: add it to scaling.wakeUp.metric.labels or match on a declared label`, "QUERY_LABEL_MISMATCH");
+    }
+    if (scaling.wakeUp.activation >= scaling.wakeUp.threshold) {
+      issue(["scaling", "wakeUp", "activation"], `activation ${scaling.wakeUp.activation} must be below threshold ${scaling.wakeUp.threshold}. Fix: lower the activation value`);
+    }
+  }
+  if (!np.enabled && c.cluster.kind !== "local") {
+    issue(["networkPolicy", "enabled"], `network policies may be off only on a local cluster, and cluster.kind is "${c.cluster.kind}". Fix: remove networkPolicy.enabled (policies on) or set cluster.kind local for a laptop cluster`);
+  }
+  if (np.enabled && np.egress && c.queueWorkers?.length && !np.rabbitmq) {
+    issue(["networkPolicy", "rabbitmq"], "egress is denied but the queue workers' broker is not declared: they could not reach RabbitMQ. Fix: set networkPolicy.rabbitmq { namespace, podLabels, port } or turn networkPolicy.egress off", "CONFIG_MISSING");
+  }
+}
+// ---------------------------------------------------------------------------------------------
+
 const ScalingSchema = z.strictObject({
   /** Which autoscaler owns the Deployment. */
   mode: z.enum(["cpu-hpa", "slo-hpa", "keda"], { error: "scaling.mode must be one of cpu-hpa, slo-hpa, keda" }),
@@ -175,11 +372,18 @@ const ScalingSchema = z.strictObject({
   /** Endpoint whose latency drives scaling. @default "/predict" */
   endpoint: httpPath("scaling.endpoint").default("/predict"),
   behavior: BehaviorSchema,
+  /** In-flight requests per pod against a share of the pod's capacity (keda, slo-hpa). */
+  concurrency: ConcurrencySchema,
+  /** The short-window concurrency trigger reacting to bursts. */
+  burst: BurstSchema,
+  /** Signal from outside the scaled pods that wakes a service scaled to zero (mode keda). @default none */
+  wakeUp: WakeUpSchema.optional(),
   cpuHpa: z.strictObject({ cpuUtilization: percent("scaling.cpuHpa.cpuUtilization").default(70) }).prefault({}),
   sloHpa: z
     .strictObject({
-      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.35),
-      inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).default(10),
+      p95LatencySeconds: num("scaling.sloHpa.p95LatencySeconds", 0, 3600, true).default(0.5),
+      /** Per-pod in-flight target. @default predictMaxConcurrency × uvicornWorkers × scaling.concurrency.utilization */
+      inFlightPerPod: num("scaling.sloHpa.inFlightPerPod", 0, 1e6, true).optional(),
       cpuUtilization: percent("scaling.sloHpa.cpuUtilization").default(80),
     })
     .prefault({}),
@@ -189,7 +393,7 @@ const ScalingSchema = z.strictObject({
       queueLength: thresholdPair("scaling.keda.queueLength", 20, 10),
       cpuUtilization: percent("scaling.keda.cpuUtilization").default(85),
       memoryUtilization: percent("scaling.keda.memoryUtilization").default(80),
-      pollingInterval: int("scaling.keda.pollingInterval", 1, 3600).default(15),
+      pollingInterval: pollingInterval("scaling.keda.pollingInterval").default(15),
       cooldownPeriod: int("scaling.keda.cooldownPeriod", 0, 86400).default(300),
       initialCooldownPeriod: int("scaling.keda.initialCooldownPeriod", 0, 86400).optional(),
       idleReplicaCount: int("scaling.keda.idleReplicaCount", 0, 1000).optional(),
@@ -221,7 +425,7 @@ const MonitoringSchema = z
       })
       .prefault({}),
     /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by. */
-    selectorLabels: z.record(z.string(), z.string()).default({ release: "kube-prometheus-stack" }),
+    selectorLabels: labelMap("monitoring.selectorLabels").default({ release: "kube-prometheus-stack" }),
     alerts: z
       .strictObject({
         p95LatencySeconds: num("monitoring.alerts.p95LatencySeconds", 0, 3600, true).default(1),
@@ -289,7 +493,8 @@ const clockTime = (what: string) =>
 const image = (what: string) =>
   z
     .string({ error: `${what} is required` })
-    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` });
+    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` })
+    .refine(notLatest(what).check, { error: notLatest(what).error, params: { code: "CONFIG_INVALID_VALUE" } });
 
 /** Requests and a memory limit: the pod checks require both on every long-running container. */
 const workloadResources = (what: string) =>
@@ -341,7 +546,7 @@ const QueueWorkerSchema = z.strictObject({
   mode: z.enum(["QueueLength", "MessageRate"]).default("QueueLength"),
   targetPerReplica: num("queueWorkers[].targetPerReplica", 0, 1e6, true).default(20),
   activationValue: num("queueWorkers[].activationValue", 0, 1e6).default(5),
-  pollingInterval: int("queueWorkers[].pollingInterval", 1, 3600).default(15),
+  pollingInterval: pollingInterval("queueWorkers[].pollingInterval").default(15),
   cooldownPeriod: int("queueWorkers[].cooldownPeriod", 0, 86400).default(300),
   /** Celery warm shutdown: time to finish running tasks. @default 300 */
   terminationGracePeriodSeconds: int("queueWorkers[].terminationGracePeriodSeconds", 1, 3600).default(300),
@@ -365,14 +570,17 @@ const OrchestratorSchema = z.strictObject({
   /** Requests in flight one replica should carry (KEDA AverageValue on http_requests_in_flight). @default 20 */
   inFlightPerReplica: num("orchestrator.inFlightPerReplica", 0, 1e6, true).default(20),
   activation: num("orchestrator.activation", 0, 1e6).default(5),
-  pollingInterval: int("orchestrator.pollingInterval", 1, 3600).default(15),
+  pollingInterval: pollingInterval("orchestrator.pollingInterval").default(15),
   cooldownPeriod: int("orchestrator.cooldownPeriod", 0, 86400).default(300),
 });
 
 const TolerationSchema = z.strictObject({
-  key: z.string().min(1),
+  key: z.string().refine(isQualifiedName, {
+    error: "gpu.tolerations[].key must be a Kubernetes qualified name (optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'). Fix: e.g. nvidia.com/gpu",
+    params: { code: "CONFIG_FORMAT" },
+  }),
   operator: z.enum(["Exists", "Equal"]).default("Exists"),
-  value: z.string().optional(),
+  value: labelValue("gpu.tolerations[].value").optional(),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
 });
 
@@ -385,7 +593,7 @@ const GpuSchema = z.strictObject({
   model: z.string().min(1, { error: "gpu.model must not be empty. Fix: name the model, e.g. meta-llama/Llama-3.1-8B-Instruct" }),
   gpus: int("gpu.gpus", 1, 16).default(1),
   gpuResource: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" }).default("nvidia.com/gpu"),
-  nodeSelector: z.record(z.string(), z.string()).default({ "nvidia.com/gpu.present": "true" }),
+  nodeSelector: labelMap("gpu.nodeSelector").default({ "nvidia.com/gpu.present": "true" }),
   tolerations: z.array(TolerationSchema).default([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]),
   resources: workloadResources("gpu.resources"),
   /** Start-up probe budget: image pull, weights download, load into GPU memory. @default 900 */
@@ -401,6 +609,8 @@ const GpuSchema = z.strictObject({
   activationWaiting: num("gpu.activationWaiting", 0, 1e6).default(1),
   /** Keep replicas this long after the load is gone; at least modelLoadSeconds. @default max(600, modelLoadSeconds) */
   cooldownSeconds: int("gpu.cooldownSeconds", 0, 86400).optional(),
+  /** Replicas KEDA holds after 3 failed polls of the waiting-requests trigger (lost scrape). @default max(minReplicas, ceil(maxReplicas / 2)) */
+  fallbackReplicas: int("gpu.fallbackReplicas", 1, 100).optional(),
 });
 
 const LoadStageSchema = z.strictObject({
@@ -442,7 +652,11 @@ const LoadTestSchema = z.strictObject({
 const DashboardsSchema = z.strictObject({
   /** Namespace of the dashboard ConfigMaps (the Grafana sidecar must search it). @default the env namespace */
   namespace: dnsLabel("dashboards.namespace").optional(),
-  /** Grafana folder (sidecar folder annotation). @default none */
+  /**
+   * Grafana folder (the ConfigMaps' `grafana_folder` annotation; the Grafana sidecar honours it only
+   * with `sidecar.dashboards.folderAnnotation` and `provider.foldersFromFilesStructure`, which the
+   * Grafana this program installs has). @default none (General)
+   */
   folder: z.string().min(1).max(100).optional(),
   /** `job` of kube-state-metrics' series. @default "kube-state-metrics" (kube-prometheus-stack) */
   kubeStateMetricsJob: z.string().min(1).default("kube-state-metrics"),
@@ -469,6 +683,17 @@ const EXTRA_SECTIONS = {
 type ExtraSections = z.output<z.ZodObject<typeof EXTRA_SECTIONS>>;
 /** Adds a custom issue; `code` is the stable code (default CONFIG_CONFLICT) or the code of the check it mirrors. */
 type Issue = (path: (string | number)[], message: string, code?: string) => void;
+
+/** KEDA's cooldownPeriod shorter than its pollingInterval: scale-to-zero would act on a gap between two polls. */
+function cooldownAfterPolling(issue: Issue, path: (string | number)[], k: { pollingInterval: number; cooldownPeriod: number }): void {
+  // An out-of-range pollingInterval is already refused on its own line.
+  if (k.pollingInterval <= MAX_POLLING_SECONDS && k.cooldownPeriod < k.pollingInterval) {
+    issue(
+      [...path, "cooldownPeriod"],
+      `cooldownPeriod ${k.cooldownPeriod} s is shorter than pollingInterval ${k.pollingInterval} s: KEDA sees activity only once per poll, so it would deactivate (scale to zero) between two polls that both saw load. Fix: set cooldownPeriod ≥ ${k.pollingInterval} (default 300)`,
+    );
+  }
+}
 
 /** Cross-field rules of the optional sections. */
 function checkExtras(
@@ -505,6 +730,7 @@ function checkExtras(
   c.queueWorkers?.forEach((w, i) => {
     const path = ["queueWorkers", i];
     claim(w.name, path, w.minReplicas, w.maxReplicas);
+    cooldownAfterPolling(issue, path, w);
     if (w.activationValue >= w.targetPerReplica) {
       issue([...path, "activationValue"], `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`);
     }
@@ -520,6 +746,7 @@ function checkExtras(
   if (c.orchestrator) {
     const o = c.orchestrator;
     claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
+    cooldownAfterPolling(issue, ["orchestrator"], o);
     if (o.activation >= o.inFlightPerReplica) issue(["orchestrator", "activation"], `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}. Fix: lower the activation value`);
     if (o.port === o.metricsPort) issue(["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port. Fix: use a separate port (default 9090)`);
     needsKeda("orchestrator", "the orchestrator");
@@ -534,6 +761,9 @@ function checkExtras(
         ["gpu", "cooldownSeconds"],
         `cooldownSeconds ${g.cooldownSeconds} is shorter than modelLoadSeconds ${g.modelLoadSeconds}: a replica would be removed sooner than one takes to start. Fix: set cooldownSeconds ≥ ${g.modelLoadSeconds}`,
       );
+    }
+    if (g.fallbackReplicas !== undefined && (g.fallbackReplicas < g.minReplicas || g.fallbackReplicas > g.maxReplicas)) {
+      issue(["gpu", "fallbackReplicas"], `fallbackReplicas ${g.fallbackReplicas} is outside minReplicas ${g.minReplicas} … maxReplicas ${g.maxReplicas} (the HPA would clamp it). Fix: hold a count between the bounds`);
     }
     needsKeda("gpu", "the GPU service");
     needsServiceMonitor("gpu");
@@ -575,6 +805,8 @@ export const EnvConfigSchema = z
       .optional(),
     cost: z.strictObject({ pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0) }).prefault({}),
     simulation: SimulationSchema,
+    /** Per-namespace NetworkPolicy: default-deny ingress, callers, the scrape, optional egress. */
+    networkPolicy: NetworkPolicySchema,
     ...EXTRA_SECTIONS,
   })
   .superRefine((c, ctx) => {
@@ -584,6 +816,7 @@ export const EnvConfigSchema = z
       ctx.addIssue({ code: "custom", path, message, params: { code } });
     const { scaling, service, monitoring } = c;
     checkExtras(c, issue);
+    checkBurstWakeUpPolicy(c, issue);
     if (scaling.minReplicas > scaling.maxReplicas) {
       issue(
         ["scaling", "minReplicas"],
@@ -625,6 +858,7 @@ export const EnvConfigSchema = z
       }
     });
     const k = scaling.keda;
+    if (scaling.mode === "keda") cooldownAfterPolling(issue, ["scaling", "keda"], k);
     for (const key of ["p95Latency", "queueLength"] as const) {
       if (k[key].activation >= k[key].threshold) {
         issue(

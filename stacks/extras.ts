@@ -20,9 +20,12 @@ import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../
 import { PrescaleError } from "../constructs/prescaling.js";
 import { PromQLError } from "../constructs/promql-parse.js";
 import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
+import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
 import { scrapeScope } from "../constructs/scrape-scope.js";
 import { ServiceMonitor } from "../constructs/service-monitor.js";
+import { workloadAlertRules, type WorkloadAlerts, type WorkloadAlertsProps } from "../constructs/workload-alerts.js";
 import type { EnvConfig } from "./config.js";
+import { addRuleGroup } from "./monitoring.js";
 import { hpaName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
 import type { EnvironmentStack } from "./stack.js";
@@ -43,9 +46,34 @@ export interface Extras {
   queueWorkers: QueueWorker[];
   loadTest?: LoadTest;
   dashboards: GrafanaDashboard[];
+  /** Scrape and KEDA health alerts of every workload beside the inference service, one group each. */
+  alerts: WorkloadAlerts[];
 }
 
-function identity(config: EnvConfig, name: string, component: string): ServiceIdentity {
+const built = new WeakMap<EnvironmentStack, Extras>();
+
+/** What addExtras built for `stack`. */
+export function extrasOf(stack: EnvironmentStack): Extras {
+  const e = built.get(stack);
+  if (!e) throw new Error(`environment "${stack.config.name}" has no extras (addExtras was not called)`);
+  return e;
+}
+
+/** The workload's TargetDown / KedaUnhealthy group, rendered beside its objects in `chart`. */
+function addWorkloadAlerts(stack: EnvironmentStack, chart: Chart, props: Omit<WorkloadAlertsProps, "namespace" | "flavor" | "runbookBaseUrl">, labels: Readonly<Record<string, string>>): WorkloadAlerts {
+  const { config } = stack;
+  const alerts = workloadAlertRules({
+    ...props,
+    namespace: config.namespace,
+    flavor: config.cluster.prometheusOperator ? "operator" : "plain",
+    runbookBaseUrl: config.monitoring.alerts.runbookBaseUrl,
+  });
+  addRuleGroup(stack, chart, alerts.group, labels);
+  return alerts;
+}
+
+/** The identity (labels) of an extra workload; its selector is what network policies select. */
+export function identity(config: EnvConfig, name: string, component: string): ServiceIdentity {
   return { name, instance: `${name}-${config.name}`, component, partOf: config.service.partOf };
 }
 
@@ -91,6 +119,7 @@ function addGpu(stack: EnvironmentStack, g: NonNullable<EnvConfig["gpu"]>): GpuI
       waitingPerReplica: g.waitingPerReplica,
       activationWaiting: g.activationWaiting,
       ...(g.cooldownSeconds !== undefined ? { cooldownSeconds: g.cooldownSeconds } : {}),
+      ...(g.fallbackReplicas !== undefined ? { fallback: { failureThreshold: 3, replicas: g.fallbackReplicas } } : {}),
       pollingInterval: config.scaling.keda.pollingInterval,
       // Start a window early by the model load: the replicas must serve when the peak starts.
       extraTriggers: cronTriggersFor(config, g.name, g.modelLoadSeconds, { min: g.minReplicas, max: g.maxReplicas }),
@@ -139,7 +168,9 @@ function addOrchestrator(stack: EnvironmentStack, o: NonNullable<EnvConfig["orch
         type: "prometheus",
         name: "in-flight",
         serverAddress: prometheusAddress(config),
-        query: promql.sumGauge(ORCHESTRATOR_IN_FLIGHT),
+        // 0 while the orchestrator is scraped but has served nothing yet; nothing (a scaler
+        // error, so the fallback) when its scrape is lost.
+        query: whileScraped(promql.sumGauge(ORCHESTRATOR_IN_FLIGHT), upSelector(promql.scope)),
         // Requests in flight add up across pods: AverageValue = total / per-replica target.
         signal: "additive",
         metricType: "AverageValue",
@@ -288,12 +319,36 @@ function addDashboards(stack: EnvironmentStack, d: NonNullable<EnvConfig["dashbo
 export function addExtras(stack: EnvironmentStack): Extras {
   const c = stack.config;
   try {
-    const extras: Extras = { queueWorkers: [], dashboards: [] };
-    if (c.gpu) extras.gpu = addGpu(stack, c.gpu);
-    if (c.orchestrator) extras.orchestrator = addOrchestrator(stack, c.orchestrator);
-    if (c.queueWorkers?.length) extras.queueWorkers = addQueueWorkers(stack, c.queueWorkers);
+    const extras: Extras = { queueWorkers: [], dashboards: [], alerts: [] };
+    if (c.gpu) {
+      const gpu = addGpu(stack, c.gpu);
+      extras.gpu = gpu;
+      extras.alerts.push(
+        addWorkloadAlerts(
+          stack,
+          gpu.node.scope as Chart,
+          { workload: gpu.name, description: "the GPU LLM server", scrape: gpu.promql.scope, expectTargets: c.gpu.minReplicas > 0, ...(gpu.scaledObject ? { scaledObject: gpu.scaledObject.name } : {}) },
+          standardLabels(gpu.service.identity),
+        ),
+      );
+    }
+    if (c.orchestrator) {
+      const o = addOrchestrator(stack, c.orchestrator);
+      extras.orchestrator = o;
+      extras.alerts.push(
+        addWorkloadAlerts(stack, o.scaledObject.node.scope as Chart, { workload: o.service.name, description: "the orchestrator", scrape: o.promql.scope, expectTargets: c.orchestrator.minReplicas > 0, scaledObject: o.scaledObject.name }, standardLabels(o.service.identity)),
+      );
+    }
+    if (c.queueWorkers?.length) {
+      extras.queueWorkers = addQueueWorkers(stack, c.queueWorkers);
+      // Queue workers export no metrics: their RabbitMQ trigger's health is what KEDA reports.
+      for (const w of extras.queueWorkers) {
+        extras.alerts.push(addWorkloadAlerts(stack, w.node.scope as Chart, { workload: w.name, description: `queue worker ${w.name}`, expectTargets: false, scaledObject: w.scaledObject.name }, standardLabels(identity(c, w.name, "queue-worker"))));
+      }
+    }
     if (c.loadTest) extras.loadTest = addLoadTest(stack, c.loadTest);
     if (c.dashboards) extras.dashboards = addDashboards(stack, c.dashboards, extras);
+    built.set(stack, extras);
     return extras;
   } catch (e) {
     if (e instanceof AutoscalerError) throw new SynthError(e.lines(c.name));

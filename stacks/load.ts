@@ -13,36 +13,84 @@ export interface EnvSource {
   /** Name used in messages before the config is parsed. */
   readonly env: string;
   readonly input: unknown;
+  /** Where the config comes from, for messages naming two sources: `stacks/envs/prod.ts` or the file path. */
+  readonly origin: string;
+  /** A registered environment of stacks/envs/ (its committed output is dist/<name>/). */
+  readonly builtin: boolean;
 }
 
-/** The named built-in environments; an unknown name is a ConfigError listing the known ones. */
-export function builtinSources(names: readonly string[] = ENV_NAMES): EnvSource[] {
+/**
+ * The named built-in environments; an unknown name is a ConfigError listing the known ones, and an
+ * entry whose `name` is not its registry key too (it would write dist/<name> and leave dist/<key> stale).
+ */
+export function builtinSources(names: readonly string[] = ENV_NAMES, registry: Readonly<Record<string, unknown>> = ENVIRONMENTS): EnvSource[] {
   return names.map((env) => {
-    const input = ENVIRONMENTS[env];
+    const input = registry[env];
     if (!input) {
       throw new ConfigError([
-        { code: "CONFIG_UNKNOWN_ENV", env, field: "", message: `unknown environment "${env}"`, fix: `use one of ${ENV_NAMES.join(", ")} or add stacks/envs/${env}.ts` },
+        { code: "CONFIG_UNKNOWN_ENV", env, field: "", message: `unknown environment "${env}"`, fix: `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts` },
       ]);
     }
-    return { env, input };
+    const name = (input as { name?: unknown }).name;
+    if (name !== env) {
+      throw new ConfigError([
+        {
+          code: "CONFIG_NAME_MISMATCH",
+          env,
+          field: "name",
+          message: `the environment registered as "${env}" in stacks/envs/index.ts is named ${JSON.stringify(name)}: it would render into dist/${String(name)} and leave dist/${env} stale`,
+          fix: `make its name "${env}" or register it under ${JSON.stringify(name)}`,
+        },
+      ]);
+    }
+    return { env, input, origin: `stacks/envs/${env}.ts`, builtin: true };
   });
 }
 
-/** An env config file (.json, .yaml or .yml); syntax errors become ConfigErrors naming the file. */
+/** The source line a syntax error points at (1-based), or the last non-blank line before it (an error at the end of the file). */
+function quoteLine(text: string, line: number): { line: number; text: string } | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let n = Math.min(line, lines.length); n >= 1; n--) {
+    const t = lines[n - 1]!.trim();
+    if (t) return { line: n, text: t.length > 80 ? `${t.slice(0, 77)}...` : t };
+  }
+  return undefined;
+}
+
+/** Line of a JSON.parse error ("... at position 833" or "(line 3 column 1)"). */
+function jsonErrorLine(message: string, text: string): number | undefined {
+  const explicit = /\(line (\d+) column \d+\)/.exec(message);
+  if (explicit) return Number(explicit[1]);
+  const pos = /at position (\d+)/.exec(message);
+  if (pos) return text.slice(0, Number(pos[1])).split("\n").length;
+  return undefined;
+}
+
+/**
+ * An env config file (.json, .yaml or .yml); syntax errors become ConfigErrors naming the file
+ * and quoting the offending line. YAML merge keys (`<<: *anchor`) are applied.
+ */
 export function fileSource(path: string): EnvSource {
   const env = basename(path, extname(path));
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError([{ code: "CONFIG_UNREADABLE", env, field: "", message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, fix: "check the path" }]);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (code ?? "error");
+    throw new ConfigError([{ code: "CONFIG_UNREADABLE", env, field: "", message: `cannot read ${path}: ${why}`, fix: "check the path" }]);
   }
+  const json = extname(path) === ".json";
   try {
-    const input = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-    return { env, input };
+    const input = json ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, merge: true });
+    return { env, input, origin: path, builtin: false };
   } catch (e) {
-    const first = String((e as Error).message).split("\n")[0];
-    throw new ConfigError([{ code: "CONFIG_SYNTAX", env, field: "", message: `${path} is not valid ${extname(path) === ".json" ? "JSON" : "YAML"}: ${first}`, fix: "correct the syntax" }]);
+    const err = e as Error & { linePos?: { line: number; col: number }[] };
+    const reason = String(err.message).split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/ in JSON at position \d+.*$/, "");
+    const line = json ? jsonErrorLine(err.message, text) : err.linePos?.[0]?.line;
+    const quoted = line === undefined ? undefined : quoteLine(text, line);
+    const where = quoted ? ` at line ${quoted.line}: \`${quoted.text}\`` : "";
+    throw new ConfigError([{ code: "CONFIG_SYNTAX", env, field: "", message: `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`, fix: "correct the syntax" }]);
   }
 }
 
@@ -60,4 +108,48 @@ export function parseSources(sources: readonly EnvSource[]): EnvConfig[] {
   }
   if (problems.length) throw new ConfigError(problems);
   return configs;
+}
+
+/**
+ * The environments of one synth run, refused before anything is rendered when two sources name
+ * one environment (their outputs would mix in one folder), or when a config file would replace a
+ * built-in environment's committed output (`committedOut`: the run writes the repository's dist/)
+ * without `replaceBuiltin`.
+ */
+export function checkRunSources(
+  sources: readonly EnvSource[],
+  configs: readonly EnvConfig[],
+  opts: { readonly committedOut: boolean; readonly replaceBuiltin: boolean; readonly builtinNames?: readonly string[] },
+): void {
+  const problems: ConfigError["problems"][number][] = [];
+  const first = new Map<string, EnvSource>();
+  configs.forEach((c, i) => {
+    const s = sources[i]!;
+    const other = first.get(c.name);
+    if (other) {
+      problems.push({
+        code: "CONFIG_DUPLICATE_ENV",
+        env: c.name,
+        field: "name",
+        message: `both ${describeSource(other)} and ${describeSource(s)} name environment "${c.name}": their objects would be written to one folder`,
+        fix: "synthesize one of them per run, or give the config file another name",
+      });
+    } else first.set(c.name, s);
+    if (!s.builtin && opts.committedOut && !opts.replaceBuiltin && (opts.builtinNames ?? ENV_NAMES).includes(c.name)) {
+      problems.push({
+        code: "CONFIG_BUILTIN_OUTPUT",
+        env: c.name,
+        field: "name",
+        message: `${s.origin} names the built-in environment "${c.name}": it would replace the committed dist/${c.name}/`,
+        fix: `write it elsewhere with --out <dir>, rename it, or pass --replace-builtin to overwrite dist/${c.name}/ on purpose`,
+      });
+    }
+  });
+  // A duplicate is the one thing to fix first: the same name may also claim a built-in's output.
+  const duplicates = problems.filter((p) => p.code === "CONFIG_DUPLICATE_ENV");
+  if (problems.length) throw new ConfigError(duplicates.length ? duplicates : problems);
+}
+
+function describeSource(s: EnvSource): string {
+  return s.builtin ? `the built-in ${s.origin}` : `--config ${s.origin}`;
 }

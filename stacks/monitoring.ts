@@ -27,6 +27,7 @@ import { sloRules, type SloRuleSet } from "../constructs/slo-rules.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, hpaName, prometheusAddress } from "./naming.js";
 import type { EnvironmentStack } from "./stack.js";
+import { adapterBurstWindow } from "./scaling-signals.js";
 import { SynthError } from "./errors.js";
 import { formatProblem, type ConfigProblem } from "./validate.js";
 
@@ -109,6 +110,33 @@ function checkConfig(config: EnvConfig): void {
     }
   }
   if (problems.length) throw new SynthError(problems.map(formatProblem));
+}
+
+/**
+ * Adds one more rule group the way addMonitoring renders its own: a PrometheusRule in `chart`
+ * (cluster.prometheusOperator, labelled for the Prometheus' ruleSelector), the plain rule file
+ * `rules/<group>.yaml`, and for plain Prometheus the chart's `serverFiles` entry.
+ */
+export function addRuleGroup(stack: EnvironmentStack, chart: Chart, group: RuleGroup, labels: Readonly<Record<string, string>>): RuleFile {
+  const { config } = stack;
+  checkRuleGroup(group);
+  const file: RuleFile = { path: `rules/${group.name}.yaml`, group };
+  if (config.cluster.prometheusOperator) {
+    new PrometheusRule(chart, `Rule-${group.name}`, {
+      name: group.name,
+      namespace: config.namespace,
+      labels: { ...labels, ...config.monitoring.selectorLabels },
+      groups: [group],
+    });
+  } else {
+    const values = (stack.helmValues["prometheus"] ?? {}) as { serverFiles?: Record<string, { groups: unknown[] }> };
+    const key = group.rules.some((r) => "alert" in r) ? "alerting_rules.yml" : "recording_rules.yml";
+    const serverFiles = { ...values.serverFiles };
+    serverFiles[key] = { groups: [...(serverFiles[key]?.groups ?? []), renderRuleGroup(group)] };
+    stack.helmValues["prometheus"] = { ...values, serverFiles };
+  }
+  stack.addFile(file.path, () => ruleFileYaml([group], HEADER));
+  return file;
 }
 
 /** The prometheus-adapter chart's `prometheus.{url,port,path}` for the environment's Prometheus. */
@@ -239,10 +267,15 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
   }
 
   // prometheus-adapter: custom metrics always, external only where KEDA does not serve them.
-  const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda });
-  // For clusters applying dist/ with kubectl or GitOps: install the adapter chart with
-  // `rules.existing=<this name>`. The env's name keeps two environments sharing a cluster (and so
-  // this namespace) from overwriting each other's ConfigMap. infra/ passes the same rules as values.
+  const adapterRules = prometheusAdapterRules({ promql: stack.promql, endpoint, window, external: !cluster.keda, ...adapterBurstWindow(config) });
+  // For clusters applying dist/ with kubectl or GitOps: install the adapter chart (5.3.0) with
+  // `rules.existing=<this name>`, which only swaps the mounted ConfigMap: the chart still creates
+  // the custom.metrics.k8s.io APIService only with `rules.default: true` (its default) or a
+  // non-empty `rules.custom`, and external.metrics.k8s.io only with a non-empty `rules.external`
+  // (where these rules have external ones, i.e. cluster.keda is false), plus `prometheus.url`/`port`
+  // as adapterPrometheusValues gives them (README "Adapter without Pulumi", per environment). The
+  // env's name keeps two environments sharing a cluster (and so this namespace) from overwriting
+  // each other's ConfigMap. infra/ passes the same rules as values.
   new PrometheusAdapterConfig(chart, "PrometheusAdapter", {
     name: `${svc.name}-${config.name}-prometheus-adapter`,
     namespace: monitoring.prometheus.namespace,

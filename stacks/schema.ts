@@ -18,12 +18,40 @@ function modulePath(apiVersion: string): string | undefined {
   return `kubernetes-models/${group}/${version}`;
 }
 
+/** A kind names one module file: nothing else (no `..`, no `/`) reaches import(). */
+const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * The kinds this program renders, imported by literal name so the CLI bundle (scripts/build.mjs)
+ * carries their models: no module resolution and file read per schema file at run time. Any
+ * other kind (a user's config can add one) is still found by its package path.
+ * test/build.test.ts holds every kind in dist/ to this list.
+ */
+export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = {
+  "kubernetes-models/v1/ConfigMap": () => import("kubernetes-models/v1/ConfigMap"),
+  "kubernetes-models/v1/Namespace": () => import("kubernetes-models/v1/Namespace"),
+  "kubernetes-models/v1/PersistentVolumeClaim": () => import("kubernetes-models/v1/PersistentVolumeClaim"),
+  "kubernetes-models/v1/ResourceQuota": () => import("kubernetes-models/v1/ResourceQuota"),
+  "kubernetes-models/v1/Secret": () => import("kubernetes-models/v1/Secret"),
+  "kubernetes-models/v1/Service": () => import("kubernetes-models/v1/Service"),
+  "kubernetes-models/v1/ServiceAccount": () => import("kubernetes-models/v1/ServiceAccount"),
+  "kubernetes-models/apps/v1/Deployment": () => import("kubernetes-models/apps/v1/Deployment"),
+  "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler": () => import("kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler"),
+  "kubernetes-models/batch/v1/Job": () => import("kubernetes-models/batch/v1/Job"),
+  "kubernetes-models/networking.k8s.io/v1/NetworkPolicy": () => import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy"),
+  "kubernetes-models/policy/v1/PodDisruptionBudget": () => import("kubernetes-models/policy/v1/PodDisruptionBudget"),
+  "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject"),
+  "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication"),
+  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule"),
+  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor"),
+};
+
 const cache = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
 async function loadModule(path: string): Promise<Record<string, unknown> | undefined> {
   let p = cache.get(path);
   if (!p) {
-    p = import(path).then(
+    p = (BUNDLED_MODELS[path]?.() ?? import(path)).then(
       (m) => m as Record<string, unknown>,
       () => undefined,
     );
@@ -49,7 +77,9 @@ export async function validateObjects(objects: readonly Record<string, any>[]): 
   for (const o of objects) {
     const object = describeObject(o);
     const path = typeof o.apiVersion === "string" ? modulePath(o.apiVersion) : undefined;
-    const mod = path ? await loadModule(path) : undefined;
+    // One kind's module, not its whole group-version index: loading every model of `v1` and
+    // `monitoring.coreos.com/v1` (≈900 files) was most of synth's start-up.
+    const mod = path && typeof o.kind === "string" && KIND.test(o.kind) ? await loadModule(`${path}/${o.kind}`) : undefined;
     const Model = mod?.[o.kind] as ModelClass | undefined;
     if (!Model) {
       findings.push({ object, message: `no schema for apiVersion ${o.apiVersion} kind ${o.kind}` });

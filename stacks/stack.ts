@@ -11,7 +11,8 @@ import { scrapeScope } from "../constructs/scrape-scope.js";
 import type { EnvConfig } from "./config.js";
 import { addAutoscaling } from "./autoscaling.js";
 import { addMonitoring } from "./monitoring.js";
-import { addExtras } from "./extras.js";
+import { addExtras, type Extras } from "./extras.js";
+import { addNetworkPolicies } from "./network-policy.js";
 
 /** A file written beside the charts, e.g. `rules/inference-alerts.yaml`. */
 export interface ExtraFile {
@@ -50,6 +51,8 @@ export class EnvironmentStack {
   readonly service: InferenceService;
   /** PromQL bound to the service's contract and the labels its scrape produces. */
   readonly promql: PromQL;
+  /** What the optional sections rendered (workloads beside the inference service). */
+  readonly extras: Extras;
 
   constructor(config: EnvConfig) {
     this.config = config;
@@ -83,7 +86,8 @@ export class EnvironmentStack {
     this.promql = new PromQL(contract, scrapeScope(monitoring.scrape, config.namespace, svc.name));
     addAutoscaling(this);
     addMonitoring(this);
-    addExtras(this);
+    this.extras = addExtras(this);
+    addNetworkPolicies(this);
   }
 
   /** A new chart named `name` (its file is `dist/<env>/<name>.yaml`). */

@@ -1,9 +1,10 @@
 /**
- * env config → stack → YAML files, validated, written to dist/ atomically: either every
- * environment's new folder replaces its old one, or (on any error) dist/ is left untouched.
+ * env config → stack → YAML files, validated, written to dist/ atomically: either the run's new
+ * tree (every environment of the run, the other folders kept) replaces the old one, or (on any
+ * error) dist/ is left untouched.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { buildErrorFinding, formatFinding, hasErrors, runConfigChecks, runRenderedChecks, startsWithCode, type Finding } from "./checks/index.js";
 import type { EnvConfig } from "./config.js";
@@ -56,6 +57,15 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
     if (seen.has(key)) lines.push(`OBJECT_DUPLICATE env "${config.name}": ${describeObject(o)} is rendered twice. Fix: give one of them another name`);
     seen.add(key);
   }
+  for (const o of objects) {
+    const size = Buffer.byteLength(JSON.stringify(o));
+    if (size > MAX_OBJECT_BYTES) {
+      const [field, bytes] = largestString(o);
+      lines.push(
+        `OBJECT_TOO_LARGE env "${config.name}": ${describeObject(o)} is ${mib(size)} serialized; the API server refuses objects over etcd's request limit of 1.5 MiB (${MAX_OBJECT_BYTES} bytes)${field ? `, and ${field} alone is ${mib(bytes)}` : ""}. Fix: keep large data out of env values and config (mount a ConfigMap/Secret volume of at most 1 MiB, or bake it into the image)`,
+      );
+    }
+  }
   for (const f of await validateObjects(objects)) {
     lines.push(`SCHEMA_INVALID env "${config.name}": ${f.object} fails its schema: ${f.message}. Fix: correct the construct or config that renders it`);
   }
@@ -66,6 +76,23 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   failOnErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { env: config.name, stack, files, warnings: [...early, ...findings] };
+}
+
+/** etcd's default --max-request-bytes (1.5 MiB): the API server cannot store an object larger than this. */
+const MAX_OBJECT_BYTES = 1_572_864;
+
+const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+
+/** The path and size of the largest string in an object (what made it too large, usually an env value). */
+function largestString(o: unknown, path = ""): [string, number] {
+  if (typeof o === "string") return [path, Buffer.byteLength(o)];
+  let best: [string, number] = ["", 0];
+  const entries = Array.isArray(o) ? o.map((v, i) => [`${path}[${i}]`, v] as const) : o && typeof o === "object" ? Object.entries(o).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const) : [];
+  for (const [p, v] of entries) {
+    const c = largestString(v, p);
+    if (c[1] > best[1]) best = c;
+  }
+  return best;
 }
 
 function failOnErrors(findings: readonly Finding[]): void {
@@ -87,28 +114,123 @@ function buildStackOrExplain(config: EnvConfig): EnvironmentStack {
   }
 }
 
+/** Test-only: `after-env:<n>` fails after the n-th environment is staged, `swap` fails between moving the old tree aside and the new one in. */
+const FAIL_HOOK = "INFERENCE_SCALING_TEST_FAIL_WRITE";
+
+/** A one-line refusal of the output folder (`--out`), before or while writing. */
+function outputError(code: string, message: string, fix = "choose a writable directory for --out, e.g. --out /tmp/render"): SynthError {
+  return new SynthError([`${code} ${message}. Fix: ${fix}`]);
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw outputError("OUTPUT_UNUSABLE", `--out ${path}: cannot inspect it (${(e as NodeJS.ErrnoException).code})`);
+  }
+}
+
 /**
- * Writes every environment into a temporary folder beside `outDir`, then swaps each
- * `outDir/<env>` for its new version by rename. Nothing is written until all are rendered.
+ * Checks the output folder before anything is rendered, and returns its absolute path: it is a
+ * folder of environment folders (and dotfiles; synth replaces the whole tree), or does not exist yet, and its
+ * nearest existing ancestor accepts a new entry (a probe folder, removed at once; under /proc, on a
+ * read-only file system or without permission this fails at once instead of hanging in mkdir -p).
+ */
+export function checkOutDir(outDir: string): string {
+  if (outDir.trim() === "") throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
+  const abs = resolve(outDir);
+  if (dirname(abs) === abs) throw outputError("OUTPUT_UNUSABLE", `--out ${abs} is the file-system root`);
+  const st = statOrUndefined(abs);
+  if (st && !st.isDirectory()) throw outputError("OUTPUT_UNUSABLE", `--out ${abs} is a file, not a directory`);
+  if (st) {
+    const stray = readdirSync(abs, { withFileTypes: true }).find((d) => !d.isDirectory() && !d.name.startsWith("."));
+    if (stray) {
+      throw outputError(
+        "OUTPUT_UNUSABLE",
+        `--out ${abs} holds ${stray.name}, which is not an environment folder (synth replaces the whole folder as one)`,
+        "point --out at a folder only synth writes, e.g. --out /tmp/render",
+      );
+    }
+  }
+  let ancestor = dirname(abs);
+  for (let s = statOrUndefined(ancestor); !s; s = statOrUndefined(ancestor)) ancestor = dirname(ancestor);
+  if (!statSync(ancestor).isDirectory()) throw outputError("OUTPUT_UNUSABLE", `--out ${abs}: ${ancestor} is a file, not a directory`);
+  try {
+    rmdirSync(mkdtempSync(join(ancestor, ".synth-probe-")));
+  } catch (e) {
+    throw outputError("OUTPUT_UNWRITABLE", `--out ${abs}: cannot create entries in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return abs;
+}
+
+/** mkdir -p, one level at a time (no recursive mkdir: it never returns under /proc); returns the folders it created, outermost first. */
+function makeParents(dir: string): string[] {
+  if (statOrUndefined(dir)) return [];
+  const created = makeParents(dirname(dir));
+  mkdirSync(dir);
+  return [...created, dir];
+}
+
+function injectedFailure(at: string): void {
+  if (process.env[FAIL_HOOK] === at) throw new Error(`injected failure at ${at} (${FAIL_HOOK}, test-only)`);
+}
+
+/**
+ * Writes the run atomically: every environment of the run, plus the other environment folders
+ * already in `outDir` (copied), go into one new tree in a temporary folder beside `outDir` (same
+ * file system); then the old tree is moved aside and the new one moved in, two renames. On any
+ * error before or between them the old tree is moved back: nothing under `outDir` changes.
  */
 export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
-  mkdirSync(outDir, { recursive: true });
-  const staging = mkdtempSync(join(outDir, ".synth-"));
+  const target = checkOutDir(outDir);
+  let created: string[] = [];
+  let staging: string | undefined;
   try {
-    for (const e of envs) {
-      for (const f of e.files) {
-        const target = join(staging, e.env, f.path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, f.content);
+    created = makeParents(dirname(target));
+    staging = mkdtempSync(join(dirname(target), `.${basename(target)}.synth-`));
+    const tree = join(staging, "tree");
+    mkdirSync(tree);
+    const replaced = new Set(envs.map((e) => e.env));
+    if (statOrUndefined(target)) {
+      for (const entry of readdirSync(target)) {
+        if (!replaced.has(entry)) cpSync(join(target, entry), join(tree, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
       }
     }
-    for (const e of envs) {
-      const final = join(outDir, e.env);
-      const old = join(staging, `${e.env}.old`);
-      if (existsSync(final)) renameSync(final, old);
-      renameSync(join(staging, e.env), final);
+    envs.forEach((e, i) => {
+      for (const f of e.files) {
+        const file = join(tree, e.env, f.path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, f.content);
+      }
+      injectedFailure(`after-env:${i + 1}`);
+    });
+    const old = join(staging, "old");
+    const had = statOrUndefined(target) !== undefined;
+    if (had) renameSync(target, old);
+    try {
+      injectedFailure("swap");
+      renameSync(tree, target);
+    } catch (e) {
+      if (had) {
+        try {
+          renameSync(old, target);
+        } catch {
+          const kept = old;
+          staging = undefined; // keep the old tree: it is the only copy now
+          throw outputError("OUTPUT_WRITE", `--out ${target}: the swap failed and the old tree could not be moved back; it is kept in ${kept}`, `move ${kept} to ${target}`);
+        }
+      }
+      throw e;
     }
+    created = [];
+  } catch (e) {
+    if (e instanceof SynthError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    const where = err.path ? ` ${err.path}` : "";
+    throw outputError("OUTPUT_WRITE", `--out ${target}: nothing was changed, writing failed${err.syscall ? ` (${err.syscall}${where}: ${err.code})` : `: ${err.message}`}`);
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -21,6 +21,9 @@ export type ConfigCode =
   | "CONFIG_FORMAT"
   | "CONFIG_INVALID_VALUE"
   | "CONFIG_CONFLICT"
+  | "CONFIG_DUPLICATE_ENV"
+  | "CONFIG_NAME_MISMATCH"
+  | "CONFIG_BUILTIN_OUTPUT"
   | "CONFIG_INVALID";
 
 export interface ConfigProblem {
@@ -60,11 +63,56 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** A value as a message shows it: `the string "500ms"`, `true`, `an object`. */
+function shown(v: unknown): string {
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return describe(v) === "object" ? "an object" : describe(v);
+}
+
+/** Fields whose numbers are seconds (KEDA's pollingInterval/cooldownPeriod are seconds too). */
+function isSecondsField(path: readonly PropertyKey[]): boolean {
+  const last = String(path[path.length - 1] ?? "");
+  return /Seconds$/.test(last) || ["pollingInterval", "cooldownPeriod", "initialCooldownPeriod"].includes(last);
+}
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600 };
+
+/** "500ms" → 0.5, "2m" → 120, "30 s" → 30; undefined when it is not a duration. */
+function durationToSeconds(s: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)\s*$/.exec(s);
+  return m ? Number((Number(m[1]) * UNIT_SECONDS[m[2]!]!).toPrecision(12)) : undefined;
+}
+
+/** invalid_type in user words: the expected kind (with the unit for seconds fields) and a fix that converts what was given. */
+function wrongType(issue: z.core.$ZodIssueInvalidType): { message: string; fix: string } {
+  const expected = issue.expected === "int" ? "whole number" : issue.expected === "record" || issue.expected === "object" ? "mapping (key: value)" : issue.expected;
+  const seconds = (expected === "number" || expected === "whole number") && isSecondsField(issue.path);
+  const kind = `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}${seconds ? " of seconds, e.g. 0.5" : ""}`;
+  if (issue.input === undefined) return { message: `is required: ${kind}`, fix: `set it to ${kind}` };
+  const input = issue.input;
+  let fix = `give ${kind}`;
+  if (typeof input === "string" && (expected === "number" || expected === "whole number")) {
+    const secs = seconds ? durationToSeconds(input) : undefined;
+    if (secs !== undefined) fix = `write ${secs} (a number of seconds, without a unit or quotes)`;
+    else if (input.trim() !== "" && Number.isFinite(Number(input))) fix = `write ${Number(input)} without quotes`;
+  } else if (typeof input === "string" && expected === "boolean" && /^(true|false|yes|no|on|off)$/i.test(input.trim())) {
+    fix = `write ${/^(true|yes|on)$/i.test(input.trim()) ? "true" : "false"} without quotes`;
+  } else if (typeof input === "number" && expected === "string") {
+    fix = `quote it: "${input}"`;
+  }
+  return { message: `must be ${kind}, not ${shown(input)}`, fix };
+}
+
+/** zod's own wording ("Invalid input: expected …", "Too small: …"), which user messages never show. */
+const ZOD_WORDING = /^(Invalid|Too (small|big)|Expected|expected)\b/;
+
 /** The fix for a zod issue: custom issues carry theirs after "Fix:", built-in codes get one here. */
 function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
   const msg = issue.message;
   const at = msg.indexOf(" Fix: ");
   if (at >= 0) return { message: msg.slice(0, at).replace(/\.$/, ""), fix: msg.slice(at + 6) };
+  const ours = !ZOD_WORDING.test(msg);
   switch (issue.code) {
     case "unrecognized_keys":
       return {
@@ -72,33 +120,47 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
         fix: "remove it or correct its spelling (see stacks/config.ts for the fields)",
       };
     case "invalid_type": {
-      const expected = issue.expected === "int" ? "whole number" : issue.expected;
-      const a = /^[aeiou]/.test(expected) ? "an" : "a";
       if (typeof issue.input === "number" && !Number.isFinite(issue.input)) {
         return { message: `${issue.input} is not a finite number`, fix: "use a number within the documented range" };
       }
+      const w = wrongType(issue);
+      // Our own "<field> must be a number" says it already; keep the converted value and the unit.
+      return ours && issue.input !== undefined ? { message: `${msg.replace(/\.$/, "")}${isSecondsField(issue.path) ? " of seconds" : ""}, not ${shown(issue.input)}`, fix: w.fix } : w;
+    }
+    case "invalid_key": {
+      const inner = issue.issues[0]?.message ?? msg;
+      const i = inner.indexOf(" Fix: ");
       return {
-        message: issue.input === undefined ? `is required (${issue.message})` : `${msg} (got ${describe(issue.input)})`,
-        fix: issue.input === undefined ? `set it to ${a} ${expected}` : `give ${a} ${expected}`,
+        message: `key ${JSON.stringify(issue.path[issue.path.length - 1])}: ${(i >= 0 ? inner.slice(0, i) : inner).replace(/\.$/, "")}`,
+        fix: i >= 0 ? `rename the key; ${inner.slice(i + 6)}` : "rename the key",
       };
     }
-    case "invalid_key":
-      return { message: `key ${JSON.stringify(issue.path[issue.path.length - 1])}: ${issue.issues[0]?.message ?? msg}`, fix: "rename the key" };
     case "invalid_value":
-      return { message: msg, fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
-    case "too_small":
       return {
-        message: msg,
-        fix: issue.origin === "string" ? `give at least ${String(issue.minimum)} character(s)` : issue.origin === "array" ? `list at least ${String(issue.minimum)} item(s)` : `use a value of at least ${String(issue.minimum)}`,
+        message: ours ? msg : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, not ${shown(issue.input)}`,
+        fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
       };
-    case "too_big":
-      return { message: msg, fix: `use a value of at most ${String(issue.maximum)}` };
+    case "too_small": {
+      const n = String(issue.minimum);
+      const what = issue.origin === "string" ? `at least ${n} character(s)` : issue.origin === "array" ? `at least ${n} item(s)` : `at least ${n}`;
+      return {
+        message: ours ? msg : issue.origin === "string" || issue.origin === "array" ? `must have ${what}` : `must be ${what}, not ${shown(issue.input)}`,
+        fix: issue.origin === "string" ? `give ${what}` : issue.origin === "array" ? `list ${what}` : `use a value of at least ${n}`,
+      };
+    }
+    case "too_big": {
+      const n = String(issue.maximum);
+      return {
+        message: ours ? msg : issue.origin === "string" ? `must have at most ${n} character(s)` : issue.origin === "array" ? `must have at most ${n} item(s)` : `must be at most ${n}, not ${shown(issue.input)}`,
+        fix: `use a value of at most ${n}`,
+      };
+    }
     case "invalid_format":
-      return { message: msg, fix: `give a valid ${issue.format}` };
+      return { message: ours ? msg : `is not a valid ${issue.format} (got ${shown(issue.input)})`, fix: `give a valid ${issue.format}` };
     case "invalid_union":
-      return { message: msg, fix: "match one of the documented shapes" };
+      return { message: ours ? msg : `does not match any accepted shape (got ${shown(issue.input)})`, fix: "match one of the documented shapes (see stacks/config.ts)" };
     default:
-      return { message: msg, fix: "correct the value as described" };
+      return { message: ours ? msg : `is not valid (got ${shown((issue as { input?: unknown }).input)})`, fix: "correct the value as described in stacks/config.ts" };
   }
 }
 

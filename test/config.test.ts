@@ -29,7 +29,7 @@ describe("env config validation", () => {
     ["request > limit", { service: { resources: { requests: { cpu: "8" } } } }, "service.resources.requests.cpu", /above the limit 4/, "CONFIG_CONFLICT"],
     ["probe path without /", { service: { probes: { readinessPath: "readyz" } } }, "service.probes.readinessPath", /starting with '\/'/, "CONFIG_FORMAT"],
     ["bad quantity", { service: { resources: { requests: { memory: "4 gigs" } } } }, "service.resources.requests.memory", /quantity/, "CONFIG_FORMAT"],
-    ["wrong type", { scaling: { maxReplicas: "20" } }, "scaling.maxReplicas", /number \(got string\)/, "CONFIG_INVALID_TYPE"],
+    ["wrong type", { scaling: { maxReplicas: "20" } }, "scaling.maxReplicas", /must be a number, not the string "20"/, "CONFIG_INVALID_TYPE"],
     ["unknown mode", { scaling: { mode: "vpa" } }, "scaling.mode", /cpu-hpa, slo-hpa, keda/, "CONFIG_INVALID_VALUE"],
     ["activation ≥ threshold", { scaling: { keda: { queueLength: { threshold: 10, activation: 10 } } } }, "scaling.keda.queueLength.activation", /below threshold/, "CONFIG_CONFLICT"],
     ["short query window", { monitoring: { queryWindow: "30s" } }, "monitoring.queryWindow", /4× the scrape interval/, "RATE_WINDOW_TOO_SHORT"],

@@ -161,7 +161,7 @@ describe("npm run diff (temporary git repository)", () => {
 
   function project(): string {
     const dir = mkdtempSync(join(tmpdir(), "diff-repo-"));
-    for (const p of ["package.json", "tsconfig.json", "constructs", "stacks", "scripts"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    for (const p of ["package.json", "tsconfig.json", "constructs", "stacks", "scripts", "simulator"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
     writeFileSync(join(dir, ".gitignore"), "node_modules\ndist\n");
     git(dir, "init", "-q");
@@ -188,7 +188,8 @@ describe("npm run diff (temporary git repository)", () => {
       `\nprod.monitoring = { ...prod.monitoring, alerts: { ...prod.monitoring?.alerts, p95LatencySeconds: ${newThreshold} } };\nprod.scaling.minReplicas = ${newMin};\n`,
     );
     // Pinning dev to one replica count removes the "autoscaler at its maximum" alert.
-    appendFileSync(join(dir, "stacks/envs/dev.ts"), `\ndev.scaling.maxReplicas = ${dev.scaling.minReplicas};\n`);
+    // (dev scales to zero on KEDA: pin it at one replica.)
+    appendFileSync(join(dir, "stacks/envs/dev.ts"), `\ndev.scaling.minReplicas = 1;\ndev.scaling.maxReplicas = 1;\n`);
 
     const md = join(dir, "diff.md");
     const r = npmDiff(dir, "--base", "HEAD", "--env", "prod", "--env", "dev", "--markdown", md, "--exit-code");
@@ -204,7 +205,7 @@ describe("npm run diff (temporary git repository)", () => {
     // the removed alert, by name, with its old definition
     expect(r.stdout).toMatch(/^dev: /m);
     expect(r.stdout).toMatch(/rules\[alert=\w*AtMaxReplicas\]: \{"alert":"\w*AtMaxReplicas".* -> \(absent\)/);
-    expect(r.stdout).toMatch(new RegExp(`spec\\.maxReplicas: ${dev.scaling.maxReplicas} -> ${dev.scaling.minReplicas}`));
+    expect(r.stdout).toMatch(new RegExp(`spec\\.maxReplicaCount: ${dev.scaling.maxReplicas} -> 1`));
     // --env: nothing else listed
     expect(r.stdout).not.toMatch(/^staging/m);
 
@@ -219,10 +220,10 @@ describe("npm run diff (temporary git repository)", () => {
     expect(existsSync(join(dir, "dist"))).toBe(false);
   }, 300_000);
 
-  it("exit 2 with a clear message for an unknown ref", () => {
+  it("exit 3 (the diff could not be made) with a clear message for an unknown ref", () => {
     const dir = project();
     const r = npmDiff(dir, "--base", "no-such-branch");
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe('error: unknown git ref "no-such-branch" (fetch it first, e.g. git fetch origin main)');
   }, 60_000);
 });

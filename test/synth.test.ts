@@ -8,6 +8,7 @@ import { renderEnvironment } from "../stacks/synth.js";
 import { validateObjects } from "../stacks/schema.js";
 import { envInput } from "./helpers/env.js";
 import { ROOT, runScript } from "./helpers/cli.js";
+import { renderedEnv, renderedFiles } from "./helpers/rendered.js";
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -34,7 +35,8 @@ describe("synth", () => {
   });
 
   it("committed dist/ is fresh (run `npm run synth` and commit when this fails)", async () => {
-    const rendered = await renderAll();
+    // The shared render (test/helpers/rendered.ts): equal to a fresh one by the test above.
+    const rendered = await renderedFiles();
     for (const env of ENV_NAMES) {
       const dir = join(ROOT, "dist", env);
       const onDisk = Object.fromEntries(listFiles(dir).map((p) => [relative(dir, p), readFileSync(p, "utf8")]));
@@ -46,7 +48,7 @@ describe("synth", () => {
   });
 
   it("names objects without hash suffixes", async () => {
-    const r = await renderEnvironment(parseEnvConfig(envInput("prod"), "prod"));
+    const r = await renderedEnv("prod");
     const names = r.stack.objects().map((o: any) => o.metadata.name);
     expect(names).toContain("inference");
     for (const n of names) expect(n).not.toMatch(/-[0-9a-f]{8}$/);
@@ -111,7 +113,7 @@ describe("synth CLI", () => {
     writeFileSync(file, "");
     const out = runScript("scripts/synth.ts", ["--env", "dev", "--out", file]);
     expect(out.code).toBe(1);
-    expect(out.stderr.trim()).toBe(`error: cannot mkdir ${file} (EEXIST). Fix: choose a writable directory for --out`);
+    expect(out.stderr.trim()).toBe(`error: OUTPUT_UNUSABLE --out ${file} is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`);
     const missing = runScript("scripts/synth.ts", ["--env"]);
     expect([missing.code, missing.stderr.trim()]).toEqual([2, "error: Option '--env <value>' argument missing"]);
     const stray = runScript("scripts/synth.ts", ["prod"]);

@@ -11,6 +11,8 @@ import { isWithin, MAX_INT32, MIN_INT32, type Tolerances } from "./behavior.js";
 import { parseQuantity, type ParsedQuantity } from "./quantity.js";
 import type {
   MetricEvaluation,
+  MetricStatus,
+  MetricValueStatus,
   MetricObservation,
   MetricSpec,
   MetricTarget,
@@ -43,6 +45,12 @@ interface Proposal {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The current value of the metric being evaluated, as computeStatusFor*Metric puts it into
+ * status.currentMetrics (milli-values; set by the calculators, read by computeReplicasForMetric).
+ */
+let currentStatus: { averageUtilization?: number; averageValue?: Int; value?: Int } | null = null;
 const INT64_MAX = (1n << 63n) - 1n;
 /** Default age of a pod's start time when startedSecondsAgo is absent ("long ago"). */
 export const DEFAULT_STARTED_SECONDS_AGO = 1e9;
@@ -177,7 +185,7 @@ function parsePodQuantity(v: unknown, what: string, p: PodObservation, i: number
 
 /**
  * groupPods: classifies each pod (into stateBuf) and parses its sample (into valueBuf).
- *   deleting or phase Failed            -> ignored
+ *   deleting or phase Failed/Succeeded  -> ignored
  *   phase Pending                       -> unready
  *   no sample                           -> missing
  *   CPU only: PodReady/startTime rules  -> unready
@@ -195,7 +203,9 @@ function groupPods(
     const phase = p.phase ?? "Running";
     let state: number;
     valueBuf[i] = null;
-    if (p.deleting === true || phase === "Failed") {
+    // terminal pods are ignored: Failed (v1.34.4 groupPods) and Succeeded (kubernetes#141302, merged
+    // upstream after v1.34.4, which still counts a Succeeded pod as missing)
+    if (p.deleting === true || phase === "Failed" || phase === "Succeeded") {
       state = IGNORED;
     } else if (phase === "Pending") {
       state = UNREADY;
@@ -287,6 +297,8 @@ function getResourceReplicas(
   }
   const util = utilizationPercent(sumM.value, sumR.value);
   if (typeof util === "string") return fail(util);
+  // GetResourceUtilizationRatio: currentUtilization and rawAverageValue = metricsTotal / ready pods
+  currentStatus = { averageUtilization: util, averageValue: divTrunc(sumM.value, g.ready) };
   const usageRatio = util / targetUtilization;
   const head = `${resourceName} utilization ${util}% of request vs target ${targetUtilization}% (ratio ${fmt(usageRatio)}; pods: ${groupsText(g)})`;
 
@@ -363,6 +375,7 @@ function calcPlainMetricReplicas(
   for (let i = 0; i < pods.length; i++) if (stateBuf[i] === READY) sum.addQ(valueBuf[i]!);
   const targetF = toFloat(target.safe ? target.milli : target.milliExact);
   const usage = divTrunc(sum.value, g.ready);
+  currentStatus = { averageValue: usage };
   const usageRatio = toFloat(usage) / targetF;
   const head = `${what} average ${String(usage)}m vs target ${target.text} = ${String(target.safe ? target.milli : target.milliExact)}m (ratio ${fmt(usageRatio)}; pods: ${groupsText(g)})`;
 
@@ -475,6 +488,8 @@ function perPodReplicas(usage: Int, target: ParsedQuantity, capInt32: boolean, h
   const status = ctx.statusReplicas;
   const usageF = toFloat(usage);
   const targetF = toFloat(target.safe ? target.milli : target.milliExact);
+  // GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas report ceil(usage / statusReplicas)
+  currentStatus = { averageValue: Math.ceil(usageF / status) };
   const usageRatio = usageF / (targetF * status);
   const h = `${head} (ratio ${fmt(usageRatio)} over ${status} status replicas)`;
   if (isWithin(ctx.tolerances, usageRatio)) return ok(status, `${h}; within tolerance -> status replicas ${status}`);
@@ -569,6 +584,7 @@ export function computeReplicasForMetric(
 ): MetricEvaluation {
   const label = metricLabel(spec);
   let p: Proposal;
+  currentStatus = null;
   if (obs != null && typeof obs === "object" && "error" in obs && obs.error != null) {
     p = fail(`unable to fetch metrics: ${String(obs.error)}`);
   } else {
@@ -594,6 +610,7 @@ export function computeReplicasForMetric(
         if (t.type === "Value" && t.value != null) {
           const tq = targetQuantity(t.value, "target.value");
           const usage = objectValue(obs);
+          currentStatus = { value: usage.safe ? usage.milli : usage.milliExact };
           const ratio = toFloat(usage.safe ? usage.milli : usage.milliExact) / toFloat(tq.safe ? tq.milli : tq.milliExact);
           p = getUsageRatioReplicaCount(ratio, `value ${usage.text} vs target value ${tq.text} (ratio ${fmt(ratio)})`, obs, ctx);
         } else if (t.type === "AverageValue" && t.averageValue != null) {
@@ -621,6 +638,7 @@ export function computeReplicasForMetric(
         } else if (t.value != null) {
           const tq = targetQuantity(t.value, "target.value");
           const usage = externalUsage(obs, false);
+          currentStatus = { value: usage <= BigInt(MAX_SAFE) ? Number(usage) : usage };
           const ratio = Number(usage) / toFloat(tq.safe ? tq.milli : tq.milliExact);
           p = getUsageRatioReplicaCount(ratio, `sum ${String(usage)}m vs target value ${tq.text} (ratio ${fmt(ratio)})`, obs, ctx);
         } else {
@@ -639,5 +657,37 @@ export function computeReplicasForMetric(
     proposal: p.error === null ? p.replicas : null,
     error: p.error,
     detail: p.detail,
+    status: p.error === null && currentStatus !== null ? metricStatus(spec, currentStatus) : { type: "" },
   };
+}
+
+/** milli-value -> number in the metric's unit (what kubectl prints as a quantity, as a number). */
+function fromMilli(v: Int): number {
+  return toFloat(v) / 1000;
+}
+
+/**
+ * The entry of status.currentMetrics that computeStatusFor*Metric (horizontal.go) writes, with the
+ * quantities as numbers (the milli-value / 1000). A metric that could not be computed leaves the
+ * controller's empty MetricStatus: {"type": ""}.
+ */
+function metricStatus(spec: MetricSpec, c: NonNullable<typeof currentStatus>): MetricStatus {
+  const cur: MetricValueStatus = {};
+  if (c.averageUtilization !== undefined) cur.averageUtilization = c.averageUtilization;
+  if (c.averageValue !== undefined) cur.averageValue = fromMilli(c.averageValue);
+  if (c.value !== undefined) cur.value = fromMilli(c.value);
+  switch (spec.type) {
+    case "Resource":
+      return { type: "Resource", resource: { name: spec.resource.name, current: cur } };
+    case "ContainerResource":
+      return { type: "ContainerResource", containerResource: { name: spec.containerResource.name, container: spec.containerResource.container, current: cur } };
+    case "Pods":
+      return { type: "Pods", pods: { metric: spec.pods.metric, current: cur } };
+    case "Object":
+      return { type: "Object", object: { describedObject: spec.object.describedObject, metric: spec.object.metric, current: cur } };
+    case "External":
+      return { type: "External", external: { metric: spec.external.metric, current: cur } };
+    default:
+      return { type: "" };
+  }
 }

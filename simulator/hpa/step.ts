@@ -8,6 +8,7 @@
  */
 
 import {
+  longestPeriod,
   normalizeDesiredReplicas,
   normalizeDesiredReplicasWithBehaviors,
   resolveBehavior,
@@ -225,27 +226,61 @@ export function hpaReconcile(c: HpaCase): HpaReconcileResult {
 // ------------------------------------------------------------------ controller memory helpers
 
 /**
- * The history after this reconcile, with the recorded entries at secondsAgo 0 (returns new arrays;
- * the input is not modified).
+ * Stores `value` (secondsAgo 0) as horizontal.go does (v1.34.4): the last entry `isOld` accepts is
+ * overwritten, otherwise the entry is appended. Returns a new array.
  */
-export function recordReconcile(history: HpaHistory | null | undefined, r: HpaReconcileResult): HpaHistory {
-  const recs = history?.recommendations ? history.recommendations.slice() : [];
+function storeOverwritingOld<T extends { secondsAgo: number }>(list: readonly T[], entry: T, isOld: (e: T) => boolean): T[] {
+  const out = list.slice();
+  let old = -1;
+  for (let i = 0; i < out.length; i++) if (isOld(out[i]!)) old = i;
+  if (old >= 0) out[old] = entry;
+  else out.push(entry);
+  return out;
+}
+
+/**
+ * The controller's memory after this reconcile (returns new arrays; the input is not modified),
+ * stored as kubernetes v1.34.4 pkg/controller/podautoscaler/horizontal.go does:
+ *  - recordInitialRecommendation appends {currentReplicas, now} to an absent list;
+ *  - stabilizeRecommendation (no behavior) overwrites the last recommendation older than the
+ *    downscale stabilization window (timestamp.Before(now − window) ⟺ secondsAgo > window),
+ *    stabilizeRecommendationWithBehaviors the last one older than both the scaleUp and scaleDown
+ *    windows; otherwise it appends;
+ *  - storeScaleEvent marks the direction's events older than its longest policy period outdated
+ *    (markScaleEventsOutdated; the mark persists) and overwrites the last outdated one, otherwise
+ *    appends.
+ * Nothing is ever dropped, so the lists stay as long as the controller's.
+ */
+export function recordReconcile(history: HpaHistory | null | undefined, r: HpaReconcileResult, c: HpaCase): HpaHistory {
+  const controller = resolveControllerConfig(c.controller);
+  const behavior = c.spec.behavior == null ? null : resolveBehavior(c.spec.behavior, controller);
+  let recs: TimestampedRecommendation[] = history?.recommendations ? history.recommendations.slice() : [];
   if (r.record.initialRecommendation !== null) recs.push({ secondsAgo: 0, replicas: r.record.initialRecommendation });
-  if (r.record.recommendation !== null) recs.push({ secondsAgo: 0, replicas: r.record.recommendation });
-  const up = history?.scaleUpEvents ? history.scaleUpEvents.slice() : [];
-  if (r.record.scaleUpEvent !== null) up.push({ secondsAgo: 0, change: r.record.scaleUpEvent });
-  const down = history?.scaleDownEvents ? history.scaleDownEvents.slice() : [];
-  if (r.record.scaleDownEvent !== null) down.push({ secondsAgo: 0, change: r.record.scaleDownEvent });
+  if (r.record.recommendation !== null) {
+    const isOld =
+      behavior === null
+        ? (e: TimestampedRecommendation) => e.secondsAgo > controller.downscaleStabilizationSeconds
+        : (e: TimestampedRecommendation) =>
+            e.secondsAgo > behavior.scaleUp.stabilizationWindowSeconds && e.secondsAgo > behavior.scaleDown.stabilizationWindowSeconds;
+    recs = storeOverwritingOld(recs, { secondsAgo: 0, replicas: r.record.recommendation }, isOld);
+  }
+  const store = (events: readonly TimestampedScaleEvent[] | null | undefined, change: number | null, longest: number) => {
+    const list = (events ?? []).map((e) => (e.outdated || e.secondsAgo > longest ? { ...e, outdated: true } : { ...e }));
+    if (change === null) return events ? events.slice() : [];
+    return storeOverwritingOld(list, { secondsAgo: 0, change }, (e) => e.outdated === true);
+  };
+  const up = store(history?.scaleUpEvents, r.record.scaleUpEvent, behavior ? longestPeriod(behavior.scaleUp) : 0);
+  const down = store(history?.scaleDownEvents, r.record.scaleDownEvent, behavior ? longestPeriod(behavior.scaleDown) : 0);
   return { recommendations: recs, scaleUpEvents: up, scaleDownEvents: down };
 }
 
 /**
- * Advance time: every entry gets `seconds` older; entries older than keepSeconds are dropped (the
- * controller reuses their slots instead; entries that old never count again as long as keepSeconds is
- * at least the longest stabilization window / policy period in use - 3600 and 1800 are the API maxima).
- * A non-null recommendations list stays non-null (an empty list is not "no entry").
+ * Advance time: every entry gets `seconds` older. The controller never drops entries (it
+ * overwrites outdated ones, see {@link recordReconcile}); `keepSeconds` drops entries older than
+ * that, for callers that want to bound a list themselves. A non-null recommendations list stays
+ * non-null (an empty list is not "no entry").
  */
-export function ageHistory(history: HpaHistory | null | undefined, seconds: number, keepSeconds = 3600): HpaHistory {
+export function ageHistory(history: HpaHistory | null | undefined, seconds: number, keepSeconds = Infinity): HpaHistory {
   const recs = history?.recommendations;
   const ageRecs = (xs: readonly TimestampedRecommendation[]) => {
     const out: TimestampedRecommendation[] = [];
@@ -260,7 +295,7 @@ export function ageHistory(history: HpaHistory | null | undefined, seconds: numb
     if (xs) {
       for (const x of xs) {
         const a = x.secondsAgo + seconds;
-        if (a <= keepSeconds) out.push({ secondsAgo: a, change: x.change });
+        if (a <= keepSeconds) out.push(x.outdated ? { secondsAgo: a, change: x.change, outdated: true } : { secondsAgo: a, change: x.change });
       }
     }
     return out;

@@ -166,6 +166,11 @@ export interface TimestampedScaleEvent {
   secondsAgo: number;
   /** replicas added (scaleUpEvents) or removed (scaleDownEvents); positive */
   change: number;
+  /**
+   * Marked by markScaleEventsOutdated once older than the longest policy period; the next event
+   * overwrites the last outdated one. Never counted differently (only its age counts). @default false
+   */
+  outdated?: boolean;
 }
 
 export interface HpaHistory {
@@ -242,7 +247,25 @@ export interface MetricEvaluation {
   error: string | null;
   /** how the proposal was obtained */
   detail: string;
+  /** the entry the controller writes to status.currentMetrics for this metric (quantities as numbers) */
+  status: MetricStatus;
 }
+
+/** autoscaling/v2 MetricValueStatus with the quantities as numbers (e.g. 0.25 for 250m, bytes for memory). */
+export interface MetricValueStatus {
+  averageUtilization?: number;
+  averageValue?: number;
+  value?: number;
+}
+
+/** autoscaling/v2 MetricStatus (status.currentMetrics[i]); `{type: ""}` when the metric could not be computed. */
+export type MetricStatus =
+  | { type: "Resource"; resource: { name: string; current: MetricValueStatus } }
+  | { type: "ContainerResource"; containerResource: { name: string; container: string; current: MetricValueStatus } }
+  | { type: "Pods"; pods: { metric: unknown; current: MetricValueStatus } }
+  | { type: "Object"; object: { describedObject: unknown; metric: unknown; current: MetricValueStatus } }
+  | { type: "External"; external: { metric: unknown; current: MetricValueStatus } }
+  | { type: "" };
 
 export type ReconcileOutcome =
   | "ScalingDisabled"

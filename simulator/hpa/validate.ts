@@ -323,6 +323,7 @@ function checkEntries(c: Checker, v: unknown, path: string, field: "replicas" | 
     if (!c.obj(e, p)) return;
     c.num(e.secondsAgo, `${p}.secondsAgo`);
     c.int(e[field], `${p}.${field}`, 0);
+    if (field === "change" && e.outdated != null && typeof e.outdated !== "boolean") c.problems.push(`${p}.outdated: must be a boolean`);
   });
 }
 

@@ -12,6 +12,7 @@ import { scrapeScope } from "../../constructs/scrape-scope.js";
 import type { EnvConfig } from "../config.js";
 import { fillAdapterTemplate } from "./promql.js";
 import type { CheckInput, K8sObject, PathSegment, RenderedFileInput } from "./types.js";
+import { renderedData } from "../../constructs/rendered-text.js";
 import { asArray, configResource, embeddedDocument, FindingSink, fileResource, isObject, resourceOf, str } from "./util.js";
 
 export interface PodTemplateRef {
@@ -181,6 +182,8 @@ export class CheckContext {
       this.files
         .filter((f) => /\.(ya?ml|json)$/.test(f.path))
         .map((f) => {
+          const data = renderedData(f.content);
+          if (data !== undefined) return { path: f.path, docs: [data] };
           try {
             return { path: f.path, docs: parseAllDocuments(f.content).map((d) => d.toJS()) };
           } catch {

@@ -21,17 +21,20 @@ import { checkQueryMatchers } from "./matchers.js";
 import { checkPods } from "./pods.js";
 import { checkPrescaleApplied } from "./prescaling.js";
 import { checkScrapes } from "./scrape.js";
-import { checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
+import { checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
 import type { CheckInput, Finding } from "./types.js";
 import { checkRateWindows } from "./windows.js";
+import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
+import { checkNetworkPolicies } from "./network-policy.js";
+import { checkConfigWakeUp, checkZeroWakeUp } from "./wake-up.js";
 
 export { CHECK_CODES, type CheckCode } from "./codes.js";
 export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
 
 type Check = (ctx: CheckContext) => void;
 
-/** Checks on the parsed config alone (4, 7, 9, 10, 14). Schema invariants (2, 6) live in stacks/config.ts. */
-const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigCapacity];
+/** Checks on the parsed config alone (4, 7, 9, 10, 11, 14, 16). Schema invariants (2, 6) live in stacks/config.ts. */
+const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigLatencyReachable, checkConfigCapacity, checkImagesPinned, checkDisruptionBudget, checkConfigWakeUp];
 
 /** Checks on the rendered output, in the order. */
 const RENDERED_CHECKS: readonly Check[] = [
@@ -50,6 +53,8 @@ const RENDERED_CHECKS: readonly Check[] = [
   checkAdapterExternalRules, // 12
   checkKedaTriggers, // 13
   checkRenderedCapacity, // 14
+  checkNetworkPolicies, // 15
+  checkZeroWakeUp, // 16
 ];
 
 function run(ctx: CheckContext, checks: readonly Check[]): Finding[] {

@@ -73,12 +73,13 @@ export function checkPrometheusAddresses(ctx: CheckContext): void {
   }
 }
 
-/** KEDA_QUERY_MULTI_SERIES, KEDA_NULL_VALUES_IGNORED, KEDA_AVERAGE_NON_ADDITIVE. */
+/** KEDA_QUERY_MULTI_SERIES, KEDA_NULL_VALUES_IGNORED, KEDA_AVERAGE_NON_ADDITIVE, KEDA_NO_FALLBACK. */
 export function checkKedaTriggers(ctx: CheckContext): void {
   const recordings = ctx.recordings();
   for (const so of ctx.ofKind("ScaledObject", "keda.sh")) {
     const resource = resourceOf(so);
     const hasFallback = isObject(so.spec?.fallback);
+    let warnedNoFallback = false;
     asArray(so.spec?.triggers).forEach((t, i) => {
       if (t?.type !== "prometheus") return;
       const base = ["spec", "triggers", i];
@@ -115,6 +116,15 @@ export function checkKedaTriggers(ctx: CheckContext): void {
         } else {
           ctx.sink.warning("KEDA_NULL_VALUES_IGNORED", resource, [...base, "metadata", "ignoreNullValues"], msg, 'set ignoreNullValues: "false" and declare a fallback');
         }
+      } else if (!hasFallback && !warnedNoFallback) {
+        warnedNoFallback = true;
+        ctx.sink.warning(
+          "KEDA_NO_FALLBACK",
+          resource,
+          ["spec", "fallback"],
+          `trigger ${str(t.name) ?? i} answers nothing when its scrape is lost (ignoreNullValues "false"), and no fallback is declared: KEDA counts errors and the HPA freezes at its current replica count`,
+          "declare spec.fallback (failureThreshold 3, replicas between minReplicaCount and maxReplicaCount)",
+        );
       }
     });
   }

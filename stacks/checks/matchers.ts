@@ -12,6 +12,7 @@ import type { CheckContext, QuerySite } from "./context.js";
 import { contractSeries, isPlatformSeries } from "./contract.js";
 import { matcherAccepts, meantForMain, safeSelectors } from "./promql.js";
 import { scrapesOf, type ProducedScrape } from "./scrape.js";
+import { readsDeclaredWakeUpSource } from "./wake-up.js";
 
 /** Stands for "some value the workload exports" where the query does not pin one. */
 const ANY = "\u0000any";
@@ -65,7 +66,7 @@ export function checkQueryMatchers(ctx: CheckContext): void {
   const found = new Map<string, { q: QuerySite; selector: string; reason: string; count: number }>();
   for (const q of ctx.queries()) {
     for (const s of safeSelectors(q.expr)) {
-      if (!s.metric || recorded.has(s.metric)) continue;
+      if (!s.metric || recorded.has(s.metric) || readsDeclaredWakeUpSource(ctx.config, s)) continue;
       const isUp = s.metric === "up";
       if (isPlatformSeries(s.metric) && !isUp) continue;
       // The inference service unscraped: METRIC_NOT_SCRAPED reports it, other workloads' scrapes do not explain it.

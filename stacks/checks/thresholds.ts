@@ -16,6 +16,7 @@ import type { MetricContract, MetricSpec } from "../../constructs/metrics.js";
 import { formatNumber } from "../../constructs/metrics.js";
 import { resultGrouping } from "../../constructs/promql-parse.js";
 import { parseQuantity } from "../../constructs/quantity.js";
+import { serviceTimeQuantile, simulatedServiceTime } from "../service-time.js";
 import type { CheckContext, QuerySite } from "./context.js";
 import { adapterMetricName, literalComparisons, parses, safeSelectors, signalOf, type Signal } from "./promql.js";
 import type { PathSegment } from "./types.js";
@@ -35,10 +36,24 @@ function isBucket(buckets: readonly number[], v: number): boolean {
   return buckets.some((b) => sameNumber(b, v));
 }
 
+/**
+ * The boundaries either side of `v`, in seconds (the unit of every latency threshold and `le`), e.g.
+ * "0.25 s or 0.5 s"; a value above the largest boundary that reads like milliseconds says so, with
+ * the boundaries near its value in seconds (500 → "0.5 s; 500 reads like milliseconds: …").
+ */
 function nearest(buckets: readonly number[], v: number): string {
-  const below = [...buckets].reverse().find((b) => b < v);
-  const above = buckets.find((b) => b > v);
-  return [below, above].filter((b): b is number => b !== undefined).map(formatNumber).join(" or ");
+  const around = (x: number) => {
+    const below = [...buckets].reverse().find((b) => b < x || sameNumber(b, x));
+    const above = buckets.find((b) => b > x && !sameNumber(b, x));
+    return [...new Set([below, above].filter((b): b is number => b !== undefined))].map((b) => `${formatNumber(b)} s`).join(" or ");
+  };
+  const largest = buckets[buckets.length - 1];
+  if (largest !== undefined && v > largest && v / 1000 <= largest) {
+    const ms = v / 1000;
+    const exact = isBucket(buckets, ms);
+    return `${exact ? `${formatNumber(ms)} s` : around(ms)}; ${formatNumber(v)} reads like milliseconds, but the value is in seconds: ${formatNumber(v)} ms is ${formatNumber(ms)}`;
+  }
+  return around(v);
 }
 
 function notBucket(what: string, v: number, h: MetricSpec): string {
@@ -46,6 +61,34 @@ function notBucket(what: string, v: number, h: MetricSpec): string {
     ? "the matcher selects no series, so the ratio built on it is empty"
     : "the histogram cannot tell whether requests were faster or slower than it (histogram_quantile only interpolates between boundaries, and an SLI counting requests under it has no bucket to count)";
   return `${what} ${what.startsWith("le=") ? "" : `${formatNumber(v)} `}is not a bucket boundary of ${h.name} (buckets: ${h.buckets!.map(formatNumber).join(", ")}): ${why}`;
+}
+
+/**
+ * Config phase: LATENCY_TARGET_UNREACHABLE. A p95 target no load can reach: an idle pod's p95 is
+ * the service time's own p95 (stacks/service-time.ts, the pod the simulator runs: simulation.serviceTimeSeconds with CV
+ * serviceTimeCv, stretched when the CPU limit bounds the pod), so with a target at or below it the
+ * slo-hpa/KEDA latency metric stays above target whatever the replica count (the HPA walks to
+ * maxReplicas under no load) and the HighLatency alert fires on an idle service.
+ */
+export function checkConfigLatencyReachable(ctx: CheckContext): void {
+  const { config } = ctx;
+  const pod = simulatedServiceTime(config);
+  const cv = config.simulation.serviceTimeCv;
+  const idleP95 = serviceTimeQuantile(pod.serviceTimeSeconds, cv, 0.95);
+  const targets: [PathSegment[], number, string][] = [[["monitoring", "alerts", "p95LatencySeconds"], config.monitoring.alerts.p95LatencySeconds, "the HighLatency alert threshold"]];
+  if (config.scaling.mode === "keda") targets.push([["scaling", "keda", "p95Latency", "threshold"], config.scaling.keda.p95Latency.threshold, "KEDA's p95 latency threshold"]);
+  if (config.scaling.mode === "slo-hpa") targets.push([["scaling", "sloHpa", "p95LatencySeconds"], config.scaling.sloHpa.p95LatencySeconds, "the slo-hpa per-pod p95 latency target"]);
+  const round = (v: number) => formatNumber(Number(v.toPrecision(3)));
+  for (const [path, v, what] of targets) {
+    if (v > idleP95) continue;
+    ctx.sink.error(
+      "LATENCY_TARGET_UNREACHABLE",
+      ctx.configResource,
+      path,
+      `${what} ${formatNumber(v)} s is at or below the p95 an idle pod already has, ${round(idleP95)} s (service time ${round(pod.serviceTimeSeconds)} s at CV ${formatNumber(cv)}, simulation.*): no replica count brings the p95 under it, so ${path[0] === "monitoring" ? "the alert fires on an idle service" : "the autoscaler climbs to maxReplicas under no load"}`,
+      `raise it above ${round(idleP95)} s (a bucket boundary), or correct simulation.serviceTimeSeconds / serviceTimeCv if the model is faster than that`,
+    );
+  }
 }
 
 /** Config phase: LATENCY_THRESHOLD_NOT_BUCKET and SCALES_AFTER_ALERT on the thresholds the env declares. */

@@ -1,5 +1,6 @@
 /** Small helpers every check module uses: field paths, object names, label selectors, embedded YAML. */
 import { parse as parseYaml } from "yaml";
+import { renderedData } from "../../constructs/rendered-text.js";
 import { describeObject } from "../schema.js";
 import type { CheckCode } from "./codes.js";
 import type { Finding, K8sObject, PathSegment, Severity } from "./types.js";
@@ -65,6 +66,11 @@ export function str(v: unknown): string | undefined {
 export function embeddedDocument(s: string): Record<string, any> | any[] | undefined {
   const t = s.trim();
   if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
+  // Text this program rendered: its data, not the text parsed back (constructs/rendered-text.ts).
+  const data = renderedData(t);
+  if (data !== undefined) return isObject(data) || Array.isArray(data) ? data : undefined;
+  // Multi-line PromQL and scripts are most strings here: one that cannot be a map or a list is not parsed.
+  if (!MAYBE_COLLECTION.test(t)) return undefined;
   // Several checks read the same strings (dashboards, adapter config): parse each once.
   if (EMBEDDED.has(t)) return EMBEDDED.get(t);
   if (EMBEDDED.size >= 2000) EMBEDDED.clear();
@@ -78,6 +84,13 @@ export function embeddedDocument(s: string): Record<string, any> | any[] | undef
   EMBEDDED.set(t, doc);
   return doc;
 }
+
+/**
+ * A necessary condition for YAML/JSON text to be a map or a list: a flow collection, tag, anchor
+ * or directive first, or somewhere a `key:` indicator (colon then space or line end), a `- ` item
+ * or a `? ` explicit key. PromQL's `a:b:c` names and `[5m:1m]` subqueries do not match.
+ */
+const MAYBE_COLLECTION = /^[{[!&%]|^---|:(?:\s|$)|^\s*[-?](?:\s|$)/m;
 
 const EMBEDDED = new Map<string, Record<string, any> | any[] | undefined>();
 

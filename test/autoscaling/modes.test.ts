@@ -27,9 +27,13 @@ const ENVS = ["dev", "staging", "prod"] as const;
 const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
 type Mode = (typeof MODES)[number];
 
-/** The env switched to `mode` (dev has no KEDA: switching it to keda turns KEDA on too). */
+/**
+ * The env switched to `mode` (switching to keda turns KEDA on too; an HPA mode keeps at least one
+ * replica and drops dev's KEDA wake-up trigger, since an HPA cannot scale to zero).
+ */
 function build(env: string, mode: Mode, patch: Record<string, unknown> = {}): EnvironmentStack {
-  const scaling = { ...((patch.scaling as object) ?? {}), mode };
+  const hpa = mode === "keda" ? {} : { minReplicas: Math.max(1, envConfig(env).scaling.minReplicas), wakeUp: undefined, ...(mode === "cpu-hpa" ? { burst: { enabled: false } } : {}) };
+  const scaling = { ...hpa, ...((patch.scaling as object) ?? {}), mode };
   return stackFor(env, { ...patch, scaling, ...(mode === "keda" ? { cluster: { keda: true } } : {}) });
 }
 
@@ -41,10 +45,15 @@ function autoscalingObjects(stack: EnvironmentStack): any[] {
 
 // Reviewed by hand against the issue: per env, what each mode must render.
 const EXPECTED = {
-  dev: { namespace: "ml-serving-dev", job: "ml-serving-dev/inference", min: 1, max: 2, fallback: 1, prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80" },
-  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
-  prod: { namespace: "ml-serving-prod", job: "inference", min: 3, max: 20, fallback: 10, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+  // dev scales to zero in its own mode (keda); the HPA modes keep one replica. inFlight: predictMaxConcurrency × uvicornWorkers × 70 %.
+  dev: { namespace: "ml-serving-dev", job: "ml-serving-dev/inference", min: 1, kedaMin: 0, inFlight: "1400m", max: 2, fallback: 1, prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80" },
+  // staging tries the burst path: its peak metric at 2 × 2.8 and no scale-up stabilization.
+  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, kedaMin: 2, inFlight: "2800m", burst: "5600m", upWindow: 0, max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+  prod: { namespace: "ml-serving-prod", job: "inference", min: 3, kedaMin: 3, inFlight: "5600m", max: 20, fallback: 10, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
 } as const;
+
+/** The env's behavior: the shared defaults, with staging's scale-up window of 0 for its burst trigger. */
+const behaviorOf = (x: object) => ({ ...BEHAVIOR, scaleUp: { ...BEHAVIOR.scaleUp, stabilizationWindowSeconds: "upWindow" in x ? x.upWindow : 60 } });
 
 const BEHAVIOR = {
   scaleUp: {
@@ -103,7 +112,7 @@ describe("scaling modes: each env through all three", () => {
               minReplicas: x.min,
               maxReplicas: x.max,
               metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
-              behavior: BEHAVIOR,
+              behavior: behaviorOf(x),
             });
             expect(hpaName(stack.config)).toBe("inference");
           });
@@ -112,13 +121,14 @@ describe("scaling modes: each env through all three", () => {
         if (mode === "slo-hpa") {
           it("HPA v2 on the adapter's per-pod p95 latency and in-flight, CPU 80 % backstop", () => {
             expect(objs[0].spec.metrics).toEqual([
-              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "350m" } } },
-              { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: "10" } } },
+              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "500m" } } },
+              { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: x.inFlight } } },
+              ...("burst" in x ? [{ type: "Pods", pods: { metric: { name: "inference_requests_in_flight_burst" }, target: { type: "AverageValue", averageValue: x.burst } } }] : []),
               { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
             ]);
             // The names the HPA asks for are the names the adapter rules expose.
             expect(objs[0].spec.metrics.slice(0, 2).map((m: any) => m.pods.metric.name)).toEqual([CUSTOM_METRICS.podP95Latency, CUSTOM_METRICS.podInFlight]);
-            expect(objs[0].spec.behavior).toEqual(BEHAVIOR);
+            expect(objs[0].spec.behavior).toEqual(behaviorOf(x));
             expect([objs[0].spec.minReplicas, objs[0].spec.maxReplicas]).toEqual([x.min, x.max]);
           });
         }
@@ -131,16 +141,21 @@ describe("scaling modes: each env through all three", () => {
               scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "inference" },
               pollingInterval: 15,
               cooldownPeriod: 300,
-              minReplicaCount: x.min,
+              minReplicaCount: x.kedaMin,
               maxReplicaCount: x.max,
               fallback: { failureThreshold: 3, replicas: x.fallback },
-              advanced: { horizontalPodAutoscalerConfig: { behavior: BEHAVIOR } },
+              advanced: { horizontalPodAutoscalerConfig: { behavior: behaviorOf(x) } },
               triggers: undefined,
             });
             const byName = Object.fromEntries(spec.triggers.map((t: any) => [t.name, t]));
+            // At minReplicas 0 the pods' own queries answer 0 when no target exists (stacks/scaling-signals.ts).
+            const queue = `(sum (inference_queue_len{namespace="${x.namespace}",job="${x.job}"}) or on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) * 0)) and on() (sum (up{namespace="${x.namespace}",job="${x.job}"}) > 0)`;
             // prod declares a business-hours pre-scaling window for the service: one cron trigger more.
             const cron = env === "prod" ? ["prescale-business-hours"] : [];
-            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron]);
+            // dev may sit at zero: the gateway's request counter wakes it.
+            const wake = env === "dev" ? ["wake-up"] : [];
+            const burst = "burst" in x ? ["concurrency-burst"] : [];
+            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron, "concurrency", ...burst, ...wake]);
             expect({ ...byName["p95-latency"], metadata: { ...byName["p95-latency"].metadata, query: "(checked below)" } }).toEqual({
               type: "prometheus",
               name: "p95-latency",
@@ -153,7 +168,7 @@ describe("scaling modes: each env through all three", () => {
               metricType: "AverageValue",
               metadata: {
                 serverAddress: x.prometheus,
-                query: `sum (inference_queue_len{namespace="${x.namespace}",job="${x.job}"})`,
+                query: x.kedaMin === 0 ? `(${queue}) or on() (vector(0) unless on() count(up{namespace="${x.namespace}",job="${x.job}"}))` : queue,
                 threshold: "20",
                 activationThreshold: "10",
                 ignoreNullValues: "false",
@@ -165,22 +180,26 @@ describe("scaling modes: each env through all three", () => {
           });
 
           it("every prometheus query parses, returns one series, reads only the contract's metrics scoped to this service", () => {
-            const queries = objs[0].spec.triggers.filter((t: any) => t.type === "prometheus").map((t: any) => t.metadata.query);
-            expect(queries).toHaveLength(2);
-            const contract = new Set(DEFAULT_METRICS.flatMap((m) => (m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name])));
+            // The wake-up trigger reads the gateway, outside the service (test/autoscaling/signals.test.ts).
+            const queries = objs[0].spec.triggers.filter((t: any) => t.type === "prometheus" && t.name !== "wake-up").map((t: any) => t.metadata.query);
+            expect(queries).toHaveLength("burst" in x ? 4 : 3);
+            const contract = new Set(["up", ...DEFAULT_METRICS.flatMap((m) => (m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name]))]);
             for (const q of queries) {
               expect(syntaxErrors(q), q).toEqual([]);
               expect(returnsSingleSeries(q), q).toBe(true);
-              for (const name of metricNames(q)) expect(contract.has(name), name).toBe(true);
+              // The contract's series, and the scrape's own `up` (the idle / lost-scrape guard).
+              for (const name of metricNames(q)) expect(contract.has(name) || name === "up", name).toBe(true);
               for (const s of selectors(q)) {
                 const m = Object.fromEntries(s.matchers.map((l) => [l.name, `${l.op}${l.value}`]));
                 expect(m.namespace, q).toBe(`=${x.namespace}`);
                 expect(m.job, q).toBe(`=${x.job}`);
-                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(4 * stack.config.monitoring.scrapeIntervalSeconds);
+                // rate windows hold ≥ 4 scrapes; the burst trigger's max_over_time peak ≥ 2 (stacks/scaling-signals.ts)
+                const scrapes = q.includes("max_over_time") ? 2 : 4;
+                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(scrapes * stack.config.monitoring.scrapeIntervalSeconds);
               }
             }
-            const latency = selectors(queries[0]);
-            expect(latency.map((s) => s.metric)).toEqual(["http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "http_request_duration_seconds_count"]);
+            const latency = selectors(queries[0]).filter((s) => s.metric !== "up");
+            expect(latency.map((s) => s.metric)).toEqual(["http_request_duration_seconds_bucket", "http_request_duration_seconds_count"]);
             for (const s of latency) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
           });
 
@@ -199,9 +218,9 @@ describe("scaling modes: each env through all three", () => {
     }
   }
 
-  it("the built-in envs pick dev cpu-hpa, staging and prod keda", () => {
+  it("the built-in envs all pick keda (dev to scale to zero)", () => {
     expect(ENVS.map((e) => [e, autoscalingObjects(stackFor(e))[0].kind])).toEqual([
-      ["dev", "HorizontalPodAutoscaler"],
+      ["dev", "ScaledObject"],
       ["staging", "ScaledObject"],
       ["prod", "ScaledObject"],
     ]);
@@ -210,8 +229,9 @@ describe("scaling modes: each env through all three", () => {
   it("the prod latency query, spelled out", () => {
     const q = autoscalingObjects(stackFor("prod"))[0].spec.triggers[0].metadata.query;
     const sel = (suffix: string) => `http_request_duration_seconds_${suffix}{namespace="ml-serving-prod",job="inference",endpoint="/predict"}`;
+    const up = 'up{namespace="ml-serving-prod",job="inference"}';
     expect(q).toBe(
-      `histogram_quantile(0.95, sum by (le) (rate(${sel("bucket")}[2m]))) and on() (sum (rate(${sel("count")}[2m])) > 0) or on() (sum (rate(${sel("count")}[2m])) * 0)`,
+      `(histogram_quantile(0.95, sum by (le) (rate(${sel("bucket")}[2m]))) and on() (sum (rate(${sel("count")}[2m])) > 0) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`,
     );
   });
 });
@@ -222,6 +242,7 @@ describe("scaling config reaches the rendered autoscaler", () => {
       scaling: {
         behavior: { scaleUp: { pods: 4, percent: 100, periodSeconds: 15, stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 600 } },
         keda: { p95Latency: { threshold: 0.75, activation: 0.5 }, queueLength: { threshold: 8, activation: 2 }, cpuUtilization: 90, memoryUtilization: 75, pollingInterval: 10, cooldownPeriod: 120, initialCooldownPeriod: 60 },
+        concurrency: { utilization: 50 },
       },
     };
     const so = autoscalingObjects(build("prod", "keda", patch))[0].spec;
@@ -240,11 +261,14 @@ describe("scaling config reaches the rendered autoscaler", () => {
       ["8", "2"],
       ["90", undefined],
       ["75", undefined],
+      // 4 predictions × 2 workers × 50 %
+      ["4", undefined],
     ]);
     expect([so.pollingInterval, so.cooldownPeriod, so.initialCooldownPeriod]).toEqual([10, 120, 60]);
 
     const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.25, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
-    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", 75]);
+    // staging's burst path: the peak target is 2 × the explicit in-flight target.
+    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", "12", 75]);
     const cpu = autoscalingObjects(build("dev", "cpu-hpa", { scaling: { cpuHpa: { cpuUtilization: 60 } } }))[0].spec;
     expect(cpu.metrics[0].resource.target.averageUtilization).toBe(60);
   });
@@ -329,8 +353,9 @@ function listFiles(dir: string): string[] {
 
 /**
  * promtool evaluates the KEDA queries against synthetic series: the latency query answers the
- * p95 under traffic, 0 with no traffic (not NaN, which KEDA would report as an error), and
- * nothing when the series are missing (an error KEDA's fallback and the alerts see).
+ * p95 under traffic; 0 while the targets are up and nothing was served (series idle, or absent as
+ * on a pod that has not served its first request); nothing when the scrape is lost (no `up`
+ * series, or `up == 0` on every target), which KEDA counts as an error its fallback and alerts see.
  */
 describe("KEDA queries evaluated by promtool", () => {
   function promtool(tests: unknown[]): { code: number | null; out: string } {
@@ -350,35 +375,62 @@ describe("KEDA queries evaluated by promtool", () => {
     const scope = 'namespace="ml-serving-prod",job="inference"';
     const bucket = (le: string, values: string, extra = "") => ({ series: `http_request_duration_seconds_bucket{${scope},endpoint="/predict",le="${le}"${extra}}`, values });
     const count = (values: string) => ({ series: `http_request_duration_seconds_count{${scope},endpoint="/predict"}`, values });
+    const up = (pod: string, values: string) => ({ series: `up{${scope},pod="${pod}"}`, values });
+    // Probe traffic a cold pod serves from its first second (prometheus_client creates these series).
+    const probes = [
+      { series: `http_request_duration_seconds_count{${scope},endpoint="/health"}`, values: "0+4x20" },
+      { series: `http_request_duration_seconds_bucket{${scope},endpoint="/health",le="+Inf"}`, values: "0+4x20" },
+    ];
+    const both = (exp: number | undefined) => [
+      { expr: latency, eval_time: "4m", exp_samples: exp === undefined ? [] : [{ labels: "{}", value: exp }] },
+      { expr: queue, eval_time: "4m", exp_samples: exp === undefined ? [] : [{ labels: "{}", value: exp }] },
+    ];
     const r = promtool([
       {
         // Per 15 s: 10 requests ≤ 0.1 s, 10 more ≤ 0.5 s. Rank 19 of 20 lies 9/10 into (0.1, 0.5]: p95 = 0.46.
         interval: "15s",
-        input_series: [bucket("0.1", "0+10x20"), bucket("0.5", "0+20x20"), bucket("+Inf", "0+20x20"), count("0+20x20"),
+        input_series: [bucket("0.1", "0+10x20"), bucket("0.5", "0+20x20"), bucket("+Inf", "0+20x20"), count("0+20x20"), up("a", "1+0x20"),
           // Another namespace's series must not count.
           { series: 'http_request_duration_seconds_bucket{namespace="other",job="inference",endpoint="/predict",le="+Inf"}', values: "0+999x20" }],
         // round(): promtool 2.42 compares floats exactly; rounding keeps empty empty and 0 at 0.
         promql_expr_test: [{ expr: `round(${latency}, 0.001)`, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0.46 }] }],
       },
       {
-        // Series present, no requests: 0, not NaN.
+        // Idle: series present, no requests in the window: 0, not NaN.
         interval: "15s",
-        input_series: [bucket("0.1", "5+0x20"), bucket("0.5", "7+0x20"), bucket("+Inf", "7+0x20"), count("7+0x20")],
+        input_series: [bucket("0.1", "5+0x20"), bucket("0.5", "7+0x20"), bucket("+Inf", "7+0x20"), count("7+0x20"), up("a", "1+0x20"), up("b", "1+0x20")],
         promql_expr_test: [{ expr: latency, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0 }] }],
       },
       {
-        // Scrape lost: no result at all (KEDA errors with ignoreNullValues false).
+        // Cold rollout: pods scraped (up 1), only probe traffic, no /predict or queue series yet: 0, not empty.
         interval: "15s",
-        input_series: [{ series: 'up{job="other"}', values: "1+0x20" }],
-        promql_expr_test: [
-          { expr: latency, eval_time: "4m", exp_samples: [] },
-          { expr: queue, eval_time: "4m", exp_samples: [] },
-        ],
+        input_series: [up("a", "1+0x20"), up("b", "1+0x20"), ...probes],
+        promql_expr_test: both(0),
+      },
+      {
+        // One pod's scrape fails, the other is up and cold: still 0 (some target answers).
+        interval: "15s",
+        input_series: [up("a", "0+0x20"), up("b", "1+0x20"), ...probes],
+        promql_expr_test: both(0),
+      },
+      {
+        // Scrape lost, every target down: nothing, even though the rate window still holds traffic.
+        interval: "15s",
+        input_series: [bucket("0.1", "0+10x20"), bucket("+Inf", "0+20x20"), count("0+20x20"), up("a", "0+0x20"), up("b", "0+0x20"),
+          { series: `inference_queue_len{${scope},pod="a",model="m"}`, values: "3+0x20" }],
+        promql_expr_test: both(undefined),
+      },
+      {
+        // Scrape lost, no up series for this job at all (never scraped): nothing.
+        interval: "15s",
+        input_series: [{ series: 'up{namespace="ml-serving-prod",job="other"}', values: "1+0x20" }],
+        promql_expr_test: both(undefined),
       },
       {
         // Queue: the sum over this service's pods only.
         interval: "15s",
         input_series: [
+          up("a", "1+0x20"),
           { series: `inference_queue_len{${scope},pod="a",model="m"}`, values: "3+0x20" },
           { series: `inference_queue_len{${scope},pod="b",model="m"}`, values: "4+0x20" },
           { series: 'inference_queue_len{namespace="ml-serving-staging",job="inference",pod="c",model="m"}', values: "100+0x20" },

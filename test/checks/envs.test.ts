@@ -12,6 +12,7 @@ import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { renderEnvironment } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
+import { renderedEnv } from "../helpers/rendered.js";
 import { envConfig, envInput, stackFor } from "../helpers/env.js";
 
 describe("checks on the built-in environments", () => {
@@ -30,9 +31,9 @@ describe("checks on the built-in environments", () => {
     expect(w!.message).toMatch(/at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 30/);
   });
 
-  it("a pre-scaling window on dev's cpu-hpa service is reported as not applied (PRESCALE_NOT_APPLIED)", () => {
+  it("a pre-scaling window on dev switched to cpu-hpa is reported as not applied (PRESCALE_NOT_APPLIED)", () => {
     const window = { name: "demo", target: "inference", start: "09:00", end: "17:00", replicas: 2 };
-    const findings = runChecks(stackFor("dev", { prescaling: [window] }));
+    const findings = runChecks(stackFor("dev", { scaling: { mode: "cpu-hpa", minReplicas: 1, wakeUp: undefined }, cluster: { keda: false }, prescaling: [window] }));
     expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([["PRESCALE_NOT_APPLIED", "warning", "prescaling[0].target"]]);
     for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).map((f) => f.code), env).not.toContain("PRESCALE_NOT_APPLIED");
   });
@@ -62,7 +63,7 @@ describe("synth runs the checks", () => {
   });
 
   it("warnings travel with the rendered environment; the synth CLI prints them and succeeds", async () => {
-    const r = await renderEnvironment(envConfig("prod"));
+    const r = await renderedEnv("prod");
     expect(r.warnings.every((w) => w.severity === "warning")).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "warn-"));
     // 8 × 2 CPU = 16 fits a quota of 17, the rollout's surge pods (ceil(25% × 8) = 2) do not.

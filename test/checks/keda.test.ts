@@ -69,7 +69,17 @@ describe("check 13: KEDA prometheus triggers", () => {
     const noFallback = mutate(unset, (get) => delete get("ScaledObject").spec.fallback);
     const r = check(noFallback);
     expect(r.errors).toEqual([]);
-    expect(r.findings.map((x) => [x.code, x.severity])).toEqual([["KEDA_NULL_VALUES_IGNORED", "warning"]]);
+    // (the other, null-erroring trigger also warns that nothing holds a count when it fails)
+    expect(r.findings.map((x) => [x.code, x.severity]).sort()).toEqual([["KEDA_NO_FALLBACK", "warning"], ["KEDA_NULL_VALUES_IGNORED", "warning"]]);
+  });
+
+  it("KEDA_NO_FALLBACK: a prometheus trigger that errors on a lost scrape, with no fallback to hold a count", () => {
+    const noFallback = mutate(coherent(), (get) => delete get("ScaledObject").spec.fallback);
+    const r = check(noFallback);
+    expect(r.errors).toEqual([]);
+    const found = r.findings.filter((x) => x.code === "KEDA_NO_FALLBACK");
+    expect(found.map((x) => [x.severity, x.path])).toEqual([["warning", "spec.fallback"]]);
+    expect(check(coherent()).findings.filter((x) => x.code === "KEDA_NO_FALLBACK")).toEqual([]);
   });
 
   it("KEDA_AVERAGE_NON_ADDITIVE: AverageValue (explicit or KEDA's default) on a quantile, a ratio, an average", () => {

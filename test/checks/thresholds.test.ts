@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { runConfigChecks } from "../../stacks/checks/index.js";
+import { envConfig } from "../helpers/env.js";
 import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
 import { DEFAULT_METRICS } from "../../constructs/metrics.js";
 import {
@@ -55,7 +57,7 @@ describe("check 9: latency thresholds are histogram bucket boundaries (rendered)
   it("LATENCY_THRESHOLD_NOT_BUCKET: a KEDA latency trigger threshold", () => {
     const [f] = expectErrors(check(threshold(0, "0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
     expect(f!.path).toBe("spec.triggers[0].metadata.threshold");
-    expect(f!.fix).toMatch(/0\.35 or 0\.5/);
+    expect(f!.fix).toMatch(/0\.35 s or 0\.5 s/);
   });
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: an le matcher that selects no bucket; +Inf is fine", () => {
@@ -110,6 +112,33 @@ describe("check 10: scaling starts before the alert on the same signal", () => {
     // p50 above 0.75 s does not follow from p95 above 1 s: a different signal
     const p50 = p99("0.75").replace("0.99", "0.5");
     expect(check(objects(p50), { config: c }).findings).toEqual([]);
+  });
+});
+
+describe("check 10: LATENCY_TARGET_UNREACHABLE, a p95 target an idle pod already exceeds", () => {
+  it("refuses slo-hpa's old default 350 ms in prod (idle p95 0.125 s × ln 20 ≈ 0.374 s at CV 1), accepts the new default", () => {
+    const prodSlo = (patch: Record<string, unknown>) => runConfigChecks(envConfig("prod", { scaling: { mode: "slo-hpa", ...patch }, prescaling: [] }));
+    const old = prodSlo({ sloHpa: { p95LatencySeconds: 0.35 } }).filter((f) => f.code === "LATENCY_TARGET_UNREACHABLE");
+    expect(old).toHaveLength(1);
+    expect(old[0]!.severity).toBe("error");
+    expect(old[0]!.path).toBe("scaling.sloHpa.p95LatencySeconds");
+    expect(old[0]!.message).toMatch(/0\.35 s is at or below the p95 an idle pod already has, 0\.374 s \(service time 0\.125 s at CV 1/);
+    expect(old[0]!.message).toMatch(/climbs to maxReplicas under no load/);
+    expect(prodSlo({}).filter((f) => f.code === "LATENCY_TARGET_UNREACHABLE")).toEqual([]);
+  });
+
+  it("follows the simulation parameters: a slower or more variable service time moves the bound", () => {
+    // deterministic service (CV 0): idle p95 = the service time 0.12 s, so 0.2 s is reachable
+    const sim = (over: Record<string, unknown>) => ({ simulation: { cpuSecondsPerRequest: 0, ...over } });
+    expect(checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.2 } }, ...sim({ serviceTimeCv: 0 }) })).findings).toEqual([]);
+    // service time 0.3 s at CV 1: idle p95 ≈ 0.9 s, above KEDA's 0.5 s threshold and at the 1 s alert's doorstep
+    const slow = checkConfig(config(sim({ serviceTimeSeconds: 0.3 })));
+    expect(expectErrors(slow, ["LATENCY_TARGET_UNREACHABLE"]).map((x) => x.path)).toEqual(["scaling.keda.p95Latency.threshold"]);
+    const slower = checkConfig(config(sim({ serviceTimeSeconds: 0.4 })));
+    expect(expectErrors(slower, ["LATENCY_TARGET_UNREACHABLE"]).map((x) => x.path).sort()).toEqual([
+      "monitoring.alerts.p95LatencySeconds",
+      "scaling.keda.p95Latency.threshold",
+    ]);
   });
 });
 

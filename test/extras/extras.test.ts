@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { addExtras, RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
-import { renderEnvironment } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
 import { syntaxErrors } from "../../constructs/promql-parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
-import { configProblems as problems, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
+import { configProblems as problems, DEV_CPU_HPA, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
+import { renderedEnv } from "../helpers/rendered.js";
 
 const charts = (env: string) => stackFor(env).charts.map((c) => c.node.id);
 
@@ -25,11 +25,11 @@ describe("addExtras: one chart per configured section", () => {
   it("renders nothing extra without the sections", () => {
     const stack = stackFor("staging", { dashboards: undefined });
     expect(stack.charts.map((c) => c.node.id)).not.toContain("dashboards");
-    expect(addExtras(stack)).toEqual({ queueWorkers: [], dashboards: [] });
+    expect(addExtras(stack)).toEqual({ queueWorkers: [], dashboards: [], alerts: [] });
   });
 
   it("every env renders and validates (schemas, duplicate names) with the extras", async () => {
-    for (const env of ENV_NAMES) await expect(renderEnvironment(envConfig(env))).resolves.toBeDefined();
+    for (const env of ENV_NAMES) await expect(renderedEnv(env)).resolves.toBeDefined();
   });
 
   it("passes the cross-resource checks in every env; they see the extras' scrapes", () => {
@@ -38,7 +38,11 @@ describe("addExtras: one chart per configured section", () => {
     const input = stackInput(stackFor("gpu"));
     const objects = input.objects.filter((o: any) => !(o.kind === "ServiceMonitor" && o.metadata.name === "llm"));
     const errors = runRenderedChecks({ ...input, objects }).filter((f) => f.severity === "error");
-    expect(errors.map((f) => [f.code, f.resource])).toEqual([["QUERY_LABEL_MISMATCH", "ScaledObject ml-serving-gpu/llm"]]);
+    // The trigger and the server's TargetDown alert read a job nothing scrapes.
+    expect(errors.map((f) => [f.code, f.resource])).toEqual([
+      ["QUERY_LABEL_MISMATCH", "ScaledObject ml-serving-gpu/llm"],
+      ["QUERY_LABEL_MISMATCH", "PrometheusRule ml-serving-gpu/llm-alerts"],
+    ]);
   });
 
   it("registers the RabbitMQ Secret for infra/ and never renders it or its value", async () => {
@@ -46,7 +50,7 @@ describe("addExtras: one chart per configured section", () => {
     expect(stack.requiredSecrets).toContainEqual(
       expect.objectContaining({ namespace: "ml-serving-prod", name: "embedding-worker-rabbitmq", key: "host", configKey: RABBITMQ_CONFIG_KEY }),
     );
-    const r = await renderEnvironment(envConfig("prod"));
+    const r = await renderedEnv("prod");
     const all = r.files.map((f) => f.content).join("\n");
     expect(all).not.toMatch(/kind: Secret\b/);
     expect(all).not.toMatch(/amqps?:\/\/[^\s"]*@/);
@@ -64,7 +68,10 @@ describe("addExtras: one chart per configured section", () => {
     const objs = objectsByKey(stackFor("prod"));
     const so = objs.get("ScaledObject/orchestrator");
     expect(so.spec.triggers[0]).toMatchObject({ type: "prometheus", metricType: "AverageValue" });
-    expect(so.spec.triggers[0].metadata.query).toBe('sum (http_requests_in_flight{namespace="ml-serving-prod",job="orchestrator"})');
+    // 0 while scraped and idle (cold pods export no in-flight series yet), nothing when the scrape is lost.
+    const up = 'up{namespace="ml-serving-prod",job="orchestrator"}';
+    expect(so.spec.triggers[0].metadata.query).toBe(`(sum (http_requests_in_flight{namespace="ml-serving-prod",job="orchestrator"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`);
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
     expect(so.spec.triggers[0].metadata.serverAddress).toBe("http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
     expect(objs.get("Deployment/orchestrator").spec).not.toHaveProperty("replicas");
     const sm = objs.get("ServiceMonitor/orchestrator");
@@ -97,7 +104,10 @@ describe("addExtras: one chart per configured section", () => {
     const c = objs.get("Deployment/llm").spec.template.spec.containers[0];
     expect(c.resources.limits["nvidia.com/gpu"]).toBe(1);
     const so = objs.get("ScaledObject/llm");
-    expect(so.spec.triggers[0].metadata.query).toBe('sum (vllm:num_requests_waiting{namespace="ml-serving-gpu",job="llm"})');
+    const up = 'up{namespace="ml-serving-gpu",job="llm"}';
+    expect(so.spec.triggers[0].metadata.query).toBe(`(sum (vllm:num_requests_waiting{namespace="ml-serving-gpu",job="llm"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`);
+    // A lost scrape errors the trigger: KEDA holds max(min 1, ceil(max 4 / 2)) = 2 replicas after 3 failures.
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 2 });
     expect(so.spec.cooldownPeriod).toBeGreaterThanOrEqual(900);
     expect(objs.get("ServiceMonitor/llm").spec.endpoints[0]).toMatchObject({ port: "http", path: "/metrics" });
   });
@@ -116,7 +126,7 @@ describe("addExtras: one chart per configured section", () => {
     expect(JSON.stringify(llm)).toContain("vllm:e2e_request_latency_seconds_bucket");
     for (const m of [main, llm]) for (const p of m.panels) for (const t of p.targets) expect(syntaxErrors(t.expr), t.expr).toEqual([]);
     // dev runs plain Prometheus (community chart): its exporters' jobs and the HPA named after the service.
-    const dev = objectsByKey(stackFor("dev"));
+    const dev = objectsByKey(stackFor("dev", DEV_CPU_HPA));
     const devJson = Object.values(dev.get("ConfigMap/inference-dashboard").data as Record<string, string>)[0]!;
     expect(devJson).toContain('job=\\"kubernetes-service-endpoints\\",horizontalpodautoscaler=\\"inference\\"');
     expect(devJson).toContain('job=\\"ml-serving-dev/inference\\"');
@@ -157,10 +167,10 @@ describe("extras config validation", () => {
     ["worker min > max", "staging", { queueWorkers: [{ ...worker, minReplicas: 9, maxReplicas: 3 }] }, "queueWorkers[0].minReplicas", /greater than maxReplicas 3/],
     ["a worker named like the service", "staging", { queueWorkers: [{ ...worker, name: "inference" }] }, "queueWorkers[0].name", /already used by the inference service/],
     ["two workers with one name", "staging", { queueWorkers: [worker, worker] }, "queueWorkers[1].name", /already used by another workload/],
-    ["queue workers without KEDA", "dev", { queueWorkers: [worker] }, "queueWorkers", /cluster.keda is false/],
+    ["queue workers without KEDA", "dev", { ...DEV_CPU_HPA, queueWorkers: [worker] }, "queueWorkers", /cluster.keda is false/],
     ["a GPU cooldown shorter than the model load", "staging", { gpu: { ...gpu, modelLoadSeconds: 900, cooldownSeconds: 300 } }, "gpu.cooldownSeconds", /shorter than modelLoadSeconds 900/],
     ["a GPU server without a ServiceMonitor scrape", "staging", { monitoring: { scrape: "pod-annotations" }, gpu }, "gpu", /ServiceMonitor, but monitoring.scrape is "pod-annotations"/],
-    ["an orchestrator without KEDA", "dev", { orchestrator: { image: "registry.example.com/ml/orchestrator:1.0.0", resources: worker.resources } }, "orchestrator", /cluster.keda is false/],
+    ["an orchestrator without KEDA", "dev", { ...DEV_CPU_HPA, orchestrator: { image: "registry.example.com/ml/orchestrator:1.0.0", resources: worker.resources } }, "orchestrator", /cluster.keda is false/],
     ["a load test without stages", "staging", { loadTest: { stages: [] } }, "loadTest.stages", /at least one stage/],
     ["a load test payload that is not JSON", "staging", { loadTest: { stages: [{ users: 1, spawnRate: 1, durationSeconds: 60 }], payload: "{x" } }, "loadTest.payload", /must be JSON/],
     ["an unknown dashboards field", "staging", { dashboards: { grafanaUrl: "http://g" } }, "dashboards", /unknown field "grafanaUrl"/],

@@ -101,14 +101,16 @@ describe("GpuInferenceService", () => {
     expect(trigger).toMatchObject({ type: "prometheus", metricType: "AverageValue", name: "waiting-requests" });
     expect(trigger.metadata).toEqual({
       serverAddress: PROM,
-      query: 'sum (vllm:num_requests_waiting{namespace="ns",job="llm"})',
+      query: '(sum (vllm:num_requests_waiting{namespace="ns",job="llm"}) or on() (sum (up{namespace="ns",job="llm"}) * 0)) and on() (sum (up{namespace="ns",job="llm"}) > 0)',
       threshold: "10",
       activationThreshold: "1",
       ignoreNullValues: "false",
     });
+    // Without a fallback given, a lost scrape holds max(min 1, ceil(max 4 / 2)) = 2 replicas.
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 2 });
     expect(syntaxErrors(trigger.metadata.query)).toEqual([]);
     expect(returnsSingleSeries(trigger.metadata.query)).toBe(true);
-    expect(metricNames(trigger.metadata.query)).toEqual(["vllm:num_requests_waiting"]);
+    expect(metricNames(trigger.metadata.query)).toEqual(["vllm:num_requests_waiting", "up"]);
     expect(selectors(trigger.metadata.query)[0]!.matchers).toEqual([
       { name: "namespace", op: "=", value: "ns" },
       { name: "job", op: "=", value: "llm" },

@@ -1,11 +1,24 @@
-/** Runs a project script the way a user does (tsx), capturing output and exit code. */
+/**
+ * Runs a project CLI the way `npm run` does: the esbuild bundle (scripts/run.mjs builds it when a
+ * source changed), capturing output and exit code. A script with no bundle entry runs with tsx.
+ */
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ENTRIES } from "../../scripts/build.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
+/** node's arguments that run `script` (a path such as `scripts/synth.ts`) with `args`. */
+export function cliArgs(script: string, args: readonly string[]): string[] {
+  const name = Object.entries(ENTRIES).find(([, src]) => resolve(ROOT, src) === resolve(ROOT, script))?.[0];
+  return name ? [resolve(ROOT, "scripts/run.mjs"), name, ...args] : ["--import", "tsx", resolve(ROOT, script), ...args];
+}
+
 export function runScript(script: string, args: readonly string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", resolve(ROOT, script), ...args], {
+  const r = spawnSync(process.execPath, cliArgs(script, args), {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
     encoding: "utf8",
@@ -13,4 +26,43 @@ export function runScript(script: string, args: readonly string[], opts: { cwd?:
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** sha256 of a folder tree (relative paths, contents, symlink targets); "absent" when it does not exist. */
+export function treeHash(dir: string): string {
+  if (!existsSync(dir)) return "absent";
+  const h = createHash("sha256");
+  const walk = (rel: string) => {
+    const abs = join(dir, rel);
+    const st = lstatSync(abs);
+    if (st.isDirectory()) {
+      h.update(`d ${rel}\n`);
+      for (const e of readdirSync(abs).sort()) walk(rel ? `${rel}/${e}` : e);
+    } else if (st.isSymbolicLink()) h.update(`l ${rel} ${readlinkSync(abs)}\n`);
+    else h.update(`f ${rel} ${readFileSync(abs).length}\n`).update(readFileSync(abs));
+  };
+  walk("");
+  return h.digest("hex");
+}
+
+/**
+ * A throw-away copy of the program's sources and committed dist/ (node_modules linked), so a test can
+ * run the CLI without --out, or edit stacks/envs/, without touching this checkout.
+ */
+export function projectCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
+  for (const p of ["constructs", "stacks", "scripts", "dist", "package.json", "tsconfig.json", "cdk8s.yaml"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** Runs `script` of a project copy (or any folder) the way a user does, with a time bound. */
+export function runIn(cwd: string, script: string, args: readonly string[], env: Record<string, string> = {}, timeout = 120_000) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(cwd, script), ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
+
+/** The lines a CLI printed on stderr. */
+export function stderrLines(r: { stderr: string }): string[] {
+  return r.stderr.trim().split("\n").filter(Boolean);
 }

@@ -17,6 +17,9 @@ function merge(base: any, patch: any): any {
   return out;
 }
 
+/** dev as it was before it scaled to zero: no KEDA, cpu-hpa, one replica (for tests about a KEDA-less env). */
+export const DEV_CPU_HPA = { cluster: { keda: false }, scaling: { mode: "cpu-hpa", minReplicas: 1, wakeUp: undefined } } as const;
+
 /** The raw input of built-in env `name` with `patch` deep-merged (arrays replace). */
 export function envInput(name: string, patch: DeepPartial<EnvConfigInput> | Record<string, unknown> = {}): EnvConfigInput {
   const base = ENVIRONMENTS[name];

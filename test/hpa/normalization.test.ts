@@ -228,16 +228,47 @@ describe("history helpers", () => {
     delete c1.history;
     const r1 = hpaReconcile(c1);
     expect(r1.desiredReplicas).toBe(8);
-    const h = ageHistory(recordReconcile(undefined, r1), 15);
+    const h = ageHistory(recordReconcile(undefined, r1, c1), 15);
     expect(h.recommendations).toEqual([{ secondsAgo: 15, replicas: 4 }, { secondsAgo: 15, replicas: 20 }]);
     expect(h.scaleUpEvents).toEqual([{ secondsAgo: 15, change: 4 }]);
     // sync 2, 15s later: the +4 event is exactly 15s old -> outside the 15s period; current 8 -> Pods 12, Percent 16 -> 16
     const r2 = hpaStep({ ...c1, currentReplicas: 8, history: h });
     expect(r2.desiredReplicas).toBe(16);
   });
-  it("ageHistory drops entries older than keepSeconds but keeps an empty recommendations list", () => {
+  it("ageHistory keeps every entry (the controller never drops one); keepSeconds bounds a list on request", () => {
     const h = ageHistory({ recommendations: [{ secondsAgo: 3590, replicas: 3 }], scaleUpEvents: [{ secondsAgo: 10, change: 1 }] }, 15);
-    expect(h.recommendations).toEqual([]);
-    expect(h.scaleUpEvents).toEqual([{ secondsAgo: 25, change: 1 }]);
+    expect(h.recommendations).toEqual([{ secondsAgo: 3605, replicas: 3 }]);
+    const bounded = ageHistory({ recommendations: [{ secondsAgo: 3590, replicas: 3 }], scaleUpEvents: [{ secondsAgo: 10, change: 1 }] }, 15, 3600);
+    expect(bounded.recommendations).toEqual([]);
+    expect(bounded.scaleUpEvents).toEqual([{ secondsAgo: 25, change: 1 }]);
+  });
+  it("a new recommendation overwrites the last one older than the stabilization window(s), as horizontal.go stores it", () => {
+    // no behavior: window 300 s; two entries older than 300 s: the later of them in list order is overwritten
+    const c = hpaCase({ current: 4, metrics: [externalAvg("load", "1")], observations: [{ value: "4" }] });
+    c.history = { recommendations: [{ secondsAgo: 400, replicas: 9 }, { secondsAgo: 100, replicas: 5 }, { secondsAgo: 350, replicas: 7 }] };
+    const r = hpaReconcile(c);
+    const h = recordReconcile(c.history, r, c);
+    expect(h.recommendations).toEqual([{ secondsAgo: 400, replicas: 9 }, { secondsAgo: 100, replicas: 5 }, { secondsAgo: 0, replicas: 4 }]);
+    // none old: appended
+    const c2 = { ...c, history: { recommendations: [{ secondsAgo: 100, replicas: 5 }] } };
+    expect(recordReconcile(c2.history, hpaReconcile(c2), c2).recommendations).toEqual([{ secondsAgo: 100, replicas: 5 }, { secondsAgo: 0, replicas: 4 }]);
+    // behavior: old only when older than both windows (scaleUp 0 s, scaleDown 300 s by default)
+    const c3 = hpaCase({ current: 4, metrics: [externalAvg("load", "1")], observations: [{ value: "4" }], behavior: {} });
+    c3.history = { recommendations: [{ secondsAgo: 200, replicas: 6 }, { secondsAgo: 301, replicas: 8 }] };
+    expect(recordReconcile(c3.history, hpaReconcile(c3), c3).recommendations).toEqual([{ secondsAgo: 200, replicas: 6 }, { secondsAgo: 0, replicas: 4 }]);
+  });
+  it("a scale event overwrites the last outdated one (older than the direction's longest policy period; the mark persists)", () => {
+    // default scaleUp policies: 4 pods / 100 % per 15 s -> events older than 15 s are outdated
+    const c = hpaCase({ current: 4, metrics: [externalAvg("load", "1")], observations: [{ value: "20" }], behavior: {} });
+    c.history = { recommendations: [], scaleUpEvents: [{ secondsAgo: 40, change: 2 }, { secondsAgo: 10, change: 1 }, { secondsAgo: 20, change: 3 }] };
+    const r = hpaReconcile(c);
+    expect(r.record.scaleUpEvent).toBe(3); // the +1 of 10 s ago counts in the 15 s period: 3 + max(4, 3) = 7
+    const h = recordReconcile(c.history, r, c);
+    expect(h.scaleUpEvents).toEqual([
+      { secondsAgo: 40, change: 2, outdated: true },
+      { secondsAgo: 10, change: 1 },
+      { secondsAgo: 0, change: 3 },
+    ]);
+    expect(h.scaleDownEvents).toEqual([]);
   });
 });

@@ -136,10 +136,13 @@ describe("unready / pending / ignored pods", () => {
     const p = [pod("1000m"), pod("1000m", "1", { phase: "Failed" }), pod("1000m", "1", { deleting: true })];
     expect(proposal(cpuUtil(50), p, 3).proposal).toBe(2);
   });
-  it("succeeded pods are NOT ignored (groupPods only checks Failed and deletionTimestamp)", () => {
-    // both pods count: 2000m / 2000m = 100%; 100/50 = 2; ceil(2 * 2) = 4
+  it("succeeded pods are ignored like failed ones (kubernetes#141302; v1.34.4 still counted them)", () => {
+    // only the running pod counts: 1000m / 1000m = 100%; 100/50 = 2; ceil(2 * 1) = 2 (counting both gave 4)
     const p = [pod("1000m"), pod("1000m", "1", { phase: "Succeeded" })];
-    expect(proposal(cpuUtil(50), p, 2).proposal).toBe(4);
+    expect(proposal(cpuUtil(50), p, 2).proposal).toBe(2);
+    // a Succeeded pod without a sample is not "missing at 100 % of request": 200m / 1000m = 20%, ratio 0.4 -> 1
+    // (as missing: (200 + 1000) / 2000 = 60%, ratio 1.2 reverses the direction -> kept at 2)
+    expect(proposal(cpuUtil(50), [pod("200m"), pod(null, "1", { phase: "Succeeded" })], 2).proposal).toBe(1);
   });
   it("errors when no ready pod has a sample", () => {
     const e = proposal(cpuUtil(50), [pod(null, "1", { phase: "Pending" }), pod(null)], 2);

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { cliArgs } from "../helpers/cli.js";
 import { CaseValidationError, validateCase } from "../../simulator/hpa/validate.js";
 import { cpuUtil, externalAvg, externalValue, hpaCase, pods } from "./builders.js";
 
@@ -54,7 +55,7 @@ describe("validateCase", () => {
 });
 
 function runCli(stdin: string) {
-  return spawnSync("npx", ["tsx", "simulator/hpa/cli.ts"], { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, cliArgs("simulator/hpa/cli.ts", []), { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
 }
 
 describe("cli (child process)", () => {
@@ -65,10 +66,36 @@ describe("cli (child process)", () => {
     const r = runCli(JSON.stringify(c));
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { desiredReplicas: number; reason: string };
+    const out = JSON.parse(r.stdout) as { desiredReplicas: number; reason: string; currentMetrics: unknown[] };
     expect(out.desiredReplicas).toBe(5);
     expect(out.reason).toMatch(/metric 0 \(Resource cpu\) proposes 5/);
-    expect(Object.keys(out).sort()).toEqual(["desiredReplicas", "reason"]);
+    expect(Object.keys(out).sort()).toEqual(["currentMetrics", "desiredReplicas", "reason"]);
+    // status.currentMetrics as numbers: utilization % and the average usage (2100m / 3 pods = 700m)
+    expect(out.currentMetrics).toEqual([{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: 70, averageValue: 0.7 } } }]);
+  });
+  it("prints each metric's current value the way status.currentMetrics shows it (External AverageValue, Value; failed metrics empty)", () => {
+    const c = {
+      spec: {
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [
+          { type: "External", external: { metric: { name: "queue" }, target: { type: "AverageValue", averageValue: "20" } } },
+          { type: "External", external: { metric: { name: "p95" }, target: { type: "Value", value: "500m" } } },
+          { type: "Pods", pods: { metric: { name: "in_flight" }, target: { type: "AverageValue", averageValue: "10" } } },
+        ],
+      },
+      currentReplicas: 2,
+      observations: [{ value: "75" }, { value: "1250m", readyPods: 2 }, { error: "no metrics" }],
+    };
+    const r = runCli(JSON.stringify(c));
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { currentMetrics: unknown[] };
+    expect(out.currentMetrics).toEqual([
+      // GetExternalPerPodMetricReplicas: ceil(75000m / 2 status replicas) = 37500m
+      { type: "External", external: { metric: { name: "queue" }, current: { averageValue: 37.5 } } },
+      { type: "External", external: { metric: { name: "p95" }, current: { value: 1.25 } } },
+      { type: "" },
+    ]);
   });
   it("exits 2 with a clear message and no stack trace on malformed input", () => {
     const bad = runCli(JSON.stringify({ spec: { maxReplicas: 0 }, currentReplicas: -1, observations: [] }));

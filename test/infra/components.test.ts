@@ -6,7 +6,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { PLATFORM_SCRAPES } from "../../constructs/platform-metrics.js";
 import { ClusterAddons, type ClusterAddonsArgs } from "../../infra/cluster-addons.js";
+import { CHART_VALUES_KEYS, unknownValuesPaths } from "./chart-values-keys.js";
+import { KPS_GRAFANA_VALUES } from "./env-suite.js";
 import { triggerSecretValue, type SecretKeyRef, type TriggerSecretSource } from "../../infra/config.js";
 import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "../../infra/inference-stack.js";
 import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig, type Registration } from "./harness.js";
@@ -33,17 +36,21 @@ const hpa = obj("autoscaling/v2", "HorizontalPodAutoscaler", "worker", NS, { spe
 const configMap = obj("v1", "ConfigMap", "adapter-config", NS, { data: { "config.yaml": "rules: []\n" } });
 const rbacRole = obj("rbac.authorization.k8s.io/v1", "Role", "reader", NS, { rules: [] });
 
+const PLAIN_PROMETHEUS = { install: true, version: "28.16.0", namespace: "monitoring", chart: "prometheus", service: "prometheus-server", port: 80, selectorLabels: {} } as const;
+
 const RABBIT = "amqp://inference:SENTINEL-RABBIT@rabbitmq:5672/";
 const TOKEN = "SENTINEL-TOKEN";
 
+const ADAPTER_PROMETHEUS = { url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local", port: 9090, path: "" };
 const ADAPTER_RULES = {
+  prometheus: ADAPTER_PROMETHEUS,
   rules: { custom: [{ seriesQuery: "inference_requests_in_flight", name: { as: "inference_requests_in_flight" }, metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)" }] },
 };
 
 function addonArgs(overrides: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArgs {
   return {
-    certManager: { install: true, version: "v1.18.2", namespace: "cert-manager" },
-    keda: { install: true, version: "2.18.0", namespace: "keda" },
+    certManager: { install: true, version: "v1.18.6", namespace: "cert-manager" },
+    keda: { install: true, version: "2.18.3", namespace: "keda" },
     prometheus: {
       install: true,
       version: "77.1.1",
@@ -53,7 +60,7 @@ function addonArgs(overrides: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArg
       port: 9090,
       selectorLabels: { release: "kube-prometheus-stack" },
     },
-    prometheusAdapter: { install: true, version: "5.3.0", namespace: "monitoring", prometheusUrl: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+    prometheusAdapter: { install: true, version: "5.3.0", namespace: "monitoring" },
     helmValues: { "prometheus-adapter": ADAPTER_RULES },
     ...overrides,
   };
@@ -79,9 +86,9 @@ function resolveSecrets(charts: readonly ChartObjects[], source: TriggerSecretSo
   return [...out.values()];
 }
 
-async function deployFixtures(objects: KubeObject[], args: ClusterAddonsArgs = addonArgs()) {
+async function deployFixtures(objects: KubeObject[], args: ClusterAddonsArgs = addonArgs(), stack = "test") {
   const charts: ChartObjects[] = [{ chart: "fixture", objects }];
-  return runUnderMocks("test", stackConfig("test"), async () => {
+  return runUnderMocks(stack, stackConfig(stack), async () => {
     const addons = new ClusterAddons("addons", args);
     return new InferenceStack("test", {
       charts,
@@ -143,7 +150,7 @@ describe("InferenceStack with installed add-ons", () => {
     const { registrations: regs } = await deployFixtures([namespace]);
     const adapter = release(regs, "prometheus-adapter");
     expect(adapter.inputs.values).toEqual({
-      prometheus: { url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090", port: "" },
+      prometheus: ADAPTER_PROMETHEUS,
       rules: { default: false, custom: ADAPTER_RULES.rules.custom },
       certManager: { enabled: true },
     });
@@ -173,11 +180,7 @@ describe("Grafana", () => {
   it("loads the dashboards through the sidecar and reads its admin credentials from a Secret created first, encrypted", async () => {
     const { registrations: regs } = await deployFixtures([namespace], withGrafana());
     const kps = release(regs, "kube-prometheus-stack");
-    expect(kps.inputs.values.grafana).toEqual({
-      enabled: true,
-      admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
-      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
-    });
+    expect(kps.inputs.values.grafana).toEqual(KPS_GRAFANA_VALUES);
     const secret = find(regs, (r) => r.type === "kubernetes:core/v1:Secret", "admin Secret");
     expect(secret.inputs.metadata).toMatchObject({ name: "grafana-admin", namespace: "monitoring" });
     expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });
@@ -191,14 +194,15 @@ describe("Grafana", () => {
 
   it("keeps the admin user configurable and a kube-prometheus-stack values override merged over the sidecar settings", async () => {
     const args = withGrafana({ grafana: { adminPassword: pulumi.secret(GRAFANA_PASSWORD), adminUser: "ops" } });
-    const { registrations: regs } = await deployFixtures([namespace], { ...args, helmValues: { ...args.helmValues, "kube-prometheus-stack": { grafana: { sidecar: { dashboards: { folderAnnotation: "grafana_folder" } } } } } });
+    const { registrations: regs } = await deployFixtures([namespace], { ...args, helmValues: { ...args.helmValues, "kube-prometheus-stack": { grafana: { sidecar: { dashboards: { searchNamespace: "ml-serving-test" } } } } } });
     expect(find(regs, (r) => r.type === "kubernetes:core/v1:Secret", "admin Secret").inputs.stringData["admin-user"]).toBe("ops");
     expect(release(regs, "kube-prometheus-stack").inputs.values.grafana.sidecar.dashboards).toEqual({
       enabled: true,
       label: "grafana_dashboard",
       labelValue: "1",
-      searchNamespace: "ALL",
+      searchNamespace: "ml-serving-test",
       folderAnnotation: "grafana_folder",
+      provider: { foldersFromFilesStructure: true },
     });
   });
 
@@ -214,8 +218,8 @@ describe("Grafana", () => {
 describe("InferenceStack with add-ons already in the cluster", () => {
   it("creates no release and no CRD dependency, only the Namespace one", async () => {
     const present = addonArgs({
-      certManager: { install: false, version: "v1.18.2", namespace: "cert-manager" },
-      keda: { install: false, version: "2.18.0", namespace: "keda" },
+      certManager: { install: false, version: "v1.18.6", namespace: "cert-manager" },
+      keda: { install: false, version: "2.18.3", namespace: "keda" },
       prometheus: { ...addonArgs().prometheus!, install: false },
       prometheusAdapter: { ...addonArgs().prometheusAdapter!, install: false },
     });
@@ -224,8 +228,8 @@ describe("InferenceStack with add-ons already in the cluster", () => {
     const ns = object(regs, "Namespace", NS);
     expect(object(regs, "ScaledObject", "inference").dependencies).toEqual([ns.urn]);
     expect(object(regs, "ServiceMonitor", "inference").dependencies).toEqual([ns.urn]);
-    // The CA chain is ours either way.
-    expect(regs.filter((r) => r.inputs.kind === "ClusterIssuer")).toHaveLength(2);
+    // KEDA, the CA chain's only user, is not installed here: no cluster-wide issuer either.
+    expect(regs.filter((r) => r.type.startsWith("kubernetes:cert-manager.io/"))).toEqual([]);
   });
 
   it("accepts operator objects with an external Prometheus when the cluster has the operator's CRDs", async () => {
@@ -238,11 +242,89 @@ describe("InferenceStack with add-ons already in the cluster", () => {
   it("installs the plain prometheus chart where there is no operator, serving the env's Service name and port", async () => {
     const plain = addonArgs({
       keda: undefined,
-      prometheus: { install: true, version: "27.20.0", namespace: "monitoring", chart: "prometheus", service: "prometheus-server", port: 80, selectorLabels: {} },
+      prometheus: PLAIN_PROMETHEUS,
     });
     const { registrations: regs } = await deployFixtures([namespace], plain);
-    expect(release(regs, "prometheus").inputs.values).toEqual({ server: { fullnameOverride: "prometheus-server", service: { servicePort: 80 } } });
+    expect(release(regs, "prometheus").inputs.values).toEqual({
+      server: { fullnameOverride: "prometheus-server", service: { servicePort: 80 } },
+      scrapeConfigs: { "kubernetes-pods": { enabled: false } },
+    });
     expect(regs.some((r) => r.inputs.chart === "keda")).toBe(false);
+  });
+});
+
+describe("cert-manager chain and KEDA", () => {
+  const chainOf = (regs: Registration[]) => regs.filter((r) => r.type.startsWith("kubernetes:cert-manager.io/"));
+
+  it("names the cluster-wide issuers and the CA per stack, so two stacks sharing a cluster never clash", async () => {
+    const names = async (stack: string) => chainOf((await deployFixtures([namespace], addonArgs(), stack)).registrations).map((r) => `${r.inputs.kind} ${r.inputs.metadata.name}`);
+    const staging = await names("staging");
+    const prod = await names("prod");
+    expect(staging.sort()).toEqual(["Certificate inference-scaling-staging-ca", "ClusterIssuer inference-scaling-staging-ca", "ClusterIssuer inference-scaling-staging-selfsigned"]);
+    expect(prod.filter((n) => staging.includes(n))).toEqual([]);
+  });
+
+  it("makes Pulumi wait for the CA Certificate and both ClusterIssuers to be Ready, and KEDA for both CA links", async () => {
+    const { registrations: regs } = await deployFixtures([namespace]);
+    const chain = chainOf(regs);
+    expect(chain).toHaveLength(3);
+    // @pulumi/kubernetes waits for nothing on a custom resource unless told: condition=Ready means Ready=True.
+    for (const r of chain) expect(r.inputs.metadata.annotations, `${r.inputs.kind} ${r.inputs.metadata.name}`).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+    const ca = object(regs, "Certificate", "inference-scaling-test-ca");
+    const caIssuer = object(regs, "ClusterIssuer", "inference-scaling-test-ca");
+    expect(release(regs, "keda").dependencies).toEqual(expect.arrayContaining([ca.urn, caIssuer.urn]));
+    expect(release(regs, "keda").inputs.values.certificates.certManager.issuer.name).toBe("inference-scaling-test-ca");
+  });
+
+  it("creates no issuer where nothing uses one (KEDA absent)", async () => {
+    const { registrations: regs } = await deployFixtures([namespace], addonArgs({ keda: undefined }));
+    expect(chainOf(regs)).toEqual([]);
+    // cert-manager itself stays: prometheus-adapter's chart issues its serving certificate with it.
+    expect(release(regs, "prometheus-adapter").dependencies).toContain(find(regs, (r) => r.type === "kubernetes-cert-manager:index:CertManager", "cert-manager").urn);
+  });
+
+  it("has KEDA with the plain prometheus chart expose its metrics on an annotated Service, which that chart's endpoints job still scrapes", async () => {
+    const { registrations: regs } = await deployFixtures([namespace], addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } } } }));
+    // keda chart: prometheus.operator.enabled with no ServiceMonitor/PodMonitor → the keda-operator
+    // Service carries prometheus.io/scrape, port and path (templates/manager/service.yaml).
+    expect(release(regs, "keda").inputs.values.prometheus).toEqual({ operator: { enabled: true } });
+    const scrapeConfigs = release(regs, "prometheus").inputs.values.scrapeConfigs as Record<string, { enabled?: boolean }>;
+    // The job the alerts' KEDA series are modelled on (constructs/platform-metrics.ts) stays on.
+    expect(PLATFORM_SCRAPES.plain.keda.target["job"]).toBe("kubernetes-service-endpoints");
+    expect(scrapeConfigs["kubernetes-service-endpoints"]?.enabled).not.toBe(false);
+    expect(scrapeConfigs["kubernetes-pods"]).toEqual({ enabled: false });
+  });
+
+  it("gives every release, in every combination, only values keys its pinned chart declares", async () => {
+    const variants: [string, ClusterAddonsArgs][] = [
+      ["operator, KEDA, adapter", addonArgs()],
+      ["with Grafana", addonArgs({ prometheus: { ...addonArgs().prometheus!, grafana: { adminPassword: pulumi.secret("pw") } } })],
+      ["plain prometheus with KEDA", addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } } } })],
+      ["plain prometheus, adapter with external rules", addonArgs({ keda: undefined, prometheus: PLAIN_PROMETHEUS, helmValues: { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } } } })],
+    ];
+    for (const [name, args] of variants) {
+      const { registrations: regs } = await deployFixtures([namespace], args);
+      for (const r of regs.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
+        const known = CHART_VALUES_KEYS[r.inputs.chart]!;
+        expect(r.inputs.version, `${name}: ${r.inputs.chart}`).toBe(known.version);
+        expect(unknownValuesPaths(r.inputs.values, known.keys), `${name}: ${r.inputs.chart}`).toEqual([]);
+      }
+    }
+  });
+
+  it("catches a misspelt or dropped values key", () => {
+    const keys = CHART_VALUES_KEYS["kube-prometheus-stack"]!.keys;
+    expect(unknownValuesPaths({ grafana: { sidecar: { dashboards: { folderAnnotation: "grafana_folder" } } } }, keys)).toEqual([]);
+    expect(unknownValuesPaths({ grafana: { sidecar: { dashboards: { foldersAnnotation: "grafana_folder" } } } }, keys)).toEqual(["grafana.sidecar.dashboards.foldersAnnotation"]);
+    // Free-form maps and lists under a declared key are the user's.
+    expect(unknownValuesPaths({ prometheus: { prometheusSpec: { ruleSelector: { matchLabels: { release: "x" } } } } }, keys)).toEqual([]);
+    expect(unknownValuesPaths({ serverFiles: { "recording_rules.yml": { groups: [] }, "rules.yml": {} } }, CHART_VALUES_KEYS["prometheus"]!.keys)).toEqual(['serverFiles."rules.yml"']);
+  });
+
+  it("reads each chart's keys as precise leaves: no listed key contains another", () => {
+    for (const { chart, keys } of Object.values(CHART_VALUES_KEYS)) {
+      for (const k of keys) expect(keys.filter((o) => o.startsWith(`${k}.`)), `${chart} ${k}`).toEqual([]);
+    }
   });
 });
 
@@ -261,11 +343,16 @@ describe("refusals", () => {
   });
 
   it("refuses adapter external rules where KEDA serves external.metrics.k8s.io", async () => {
-    const values = { "prometheus-adapter": { rules: { custom: [], external: [{ seriesQuery: "q" }] } } };
+    const values = { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } } };
     await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/external\.metrics\.k8s\.io \(1 external rule\(s\)\), which KEDA already serves/);
     // Without KEDA the adapter serves them.
     const { registrations } = await deployFixtures([namespace], addonArgs({ keda: undefined, helmValues: values }));
     expect(release(registrations, "prometheus-adapter").inputs.values.rules.external).toEqual([{ seriesQuery: "q" }]);
+  });
+
+  it("refuses adapter values that do not say which Prometheus to query", async () => {
+    const values = { "prometheus-adapter": { rules: ADAPTER_RULES.rules } };
+    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/has no prometheus\.url, so the adapter would query the chart's default/);
   });
 
   it("refuses adapter rules given outside `rules`", async () => {

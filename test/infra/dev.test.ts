@@ -6,7 +6,7 @@ envSuite({
   kubeContext: "docker-desktop",
   prometheusAddress: "http://prometheus-server.monitoring.svc.cluster.local:80",
   protectNamespace: false,
-  autoscalerKind: "HorizontalPodAutoscaler",
+  autoscalerKind: "ScaledObject",
   grafana: "existing",
-  releases: { prometheus: PINNED.prometheus, "prometheus-adapter": PINNED.prometheusAdapter },
+  releases: { keda: PINNED.keda, prometheus: PINNED.prometheus, "prometheus-adapter": PINNED.prometheusAdapter },
 });

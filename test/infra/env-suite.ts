@@ -3,6 +3,7 @@
  * so every file gets a fresh Pulumi runtime in its own process).
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { CHART_VALUES_KEYS, unknownValuesPaths } from "./chart-values-keys.js";
 import { distObjects, isSecretEnvelope, objectKey, plainStrings, runProgram, stackConfig, type Registration } from "./harness.js";
 import { stackFor } from "../helpers/env.js";
 
@@ -11,11 +12,34 @@ const COMMUNITY = "https://prometheus-community.github.io/helm-charts";
 
 /** The pinned releases (what Pulumi.<env>.yaml pins), written out here rather than read from the code under test. */
 export const PINNED = {
-  keda: { chart: "keda", version: "2.18.0", repo: "https://kedacore.github.io/charts", namespace: "keda" },
+  keda: { chart: "keda", version: "2.18.3", repo: "https://kedacore.github.io/charts", namespace: "keda" },
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "77.1.1", repo: COMMUNITY, namespace: "monitoring" },
-  prometheus: { chart: "prometheus", version: "27.20.0", repo: COMMUNITY, namespace: "monitoring" },
+  prometheus: { chart: "prometheus", version: "28.16.0", repo: COMMUNITY, namespace: "monitoring" },
   prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: COMMUNITY, namespace: "monitoring" },
 } as const satisfies Record<string, Release>;
+
+/**
+ * kube-prometheus-stack's Grafana values where the stack installs it, written out here: admin
+ * credentials from the Secret, the dashboards sidecar loading every labelled ConfigMap into the
+ * folder its `grafana_folder` annotation names.
+ */
+export const KPS_GRAFANA_VALUES = {
+  enabled: true,
+  admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+  sidecar: {
+    dashboards: {
+      enabled: true,
+      label: "grafana_dashboard",
+      labelValue: "1",
+      searchNamespace: "ALL",
+      folderAnnotation: "grafana_folder",
+      provider: { foldersFromFilesStructure: true },
+    },
+  },
+} as const;
+
+/** cert-manager's pinned chart version (the @pulumi/kubernetes-cert-manager component's). */
+export const CERT_MANAGER_VERSION = "v1.18.6";
 
 /** The add-ons of an environment on a Prometheus Operator cluster with KEDA. */
 export const OPERATOR_WITH_KEDA = {
@@ -40,6 +64,8 @@ export interface EnvExpectation {
    * admin Secret, or an existing one (the stack installs none).
    */
   readonly grafana: "installed" | "existing";
+  /** The Grafana folder the env config puts its dashboards in (`dashboards.folder`). @default none */
+  readonly dashboardFolder?: string;
 }
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n# SENTINEL-KUBECONFIG-7f3a";
@@ -123,7 +149,7 @@ export function envSuite(x: EnvExpectation): void {
       const cm = one((r) => r.type === CERT_MANAGER, "cert-manager component");
       expect(cm.remote).toBe(true);
       expect(cm.inputs.installCRDs).toBe(true);
-      expect(cm.inputs.helmOptions).toMatchObject({ version: "v1.18.2", namespace: "cert-manager", createNamespace: true });
+      expect(cm.inputs.helmOptions).toMatchObject({ version: CERT_MANAGER_VERSION, namespace: "cert-manager", createNamespace: true });
     });
 
     it("gives prometheus-adapter the rules the monitoring constructs render, the env's Prometheus and a cert-manager certificate", () => {
@@ -144,39 +170,65 @@ export function envSuite(x: EnvExpectation): void {
       if (x.releases["keda"]) expect(values.rules.external ?? []).toEqual([]);
     });
 
-    it("creates the cert-manager chain: self-signed ClusterIssuer → CA Certificate → CA ClusterIssuer", () => {
+    it("sets only values keys each pinned chart declares, read from the chart at that version (test/infra/chart-values-keys.ts)", () => {
+      const releases = byType(RELEASE);
+      expect(releases.length).toBeGreaterThan(0);
+      for (const r of releases) {
+        const known = CHART_VALUES_KEYS[r.inputs.chart];
+        expect(known, `values keys of chart ${r.inputs.chart}`).toBeDefined();
+        expect(r.inputs.version, `chart ${r.inputs.chart}: keys were read at ${known!.version}`).toBe(known!.version);
+        expect(unknownValuesPaths(r.inputs.values, known!.keys), `chart ${r.inputs.chart} ${r.inputs.version}`).toEqual([]);
+      }
       const cm = one((r) => r.type === CERT_MANAGER, "cert-manager");
+      const known = CHART_VALUES_KEYS["cert-manager"]!;
+      expect(cm.inputs.helmOptions.version).toBe(known.version);
+      expect(unknownValuesPaths({ installCRDs: cm.inputs.installCRDs, ...cm.inputs.helmOptions.values }, known.keys)).toEqual([]);
+    });
+
+    it("creates the cert-manager chain only where KEDA is installed, named per stack, and waits for each link to be Ready", () => {
+      const cm = one((r) => r.type === CERT_MANAGER, "cert-manager");
+      const keda = regs.find((r) => r.type === RELEASE && r.inputs.chart === "keda");
+      const chain = regs.filter((r) => String(r.type).startsWith("kubernetes:cert-manager.io/"));
+      if (!x.releases["keda"]) {
+        // Nothing here would use it (prometheus-adapter's chart brings its own issuers).
+        expect(keda).toBeUndefined();
+        expect(chain).toEqual([]);
+        return;
+      }
       const selfSigned = one((r) => r.inputs.kind === "ClusterIssuer" && r.inputs.spec?.selfSigned !== undefined, "self-signed issuer");
       const ca = one((r) => r.inputs.kind === "Certificate" && r.inputs.spec?.isCA === true, "CA certificate");
       const caIssuer = one((r) => r.inputs.kind === "ClusterIssuer" && r.inputs.spec?.ca !== undefined, "CA issuer");
+      expect(chain).toHaveLength(3);
       expect(selfSigned.type).toBe("kubernetes:cert-manager.io/v1:ClusterIssuer");
+      // Cluster-scoped names carry the stack: two stacks on one cluster never share an issuer.
+      expect(selfSigned.inputs.metadata.name).toBe(`inference-scaling-${x.env}-selfsigned`);
+      expect(caIssuer.inputs.metadata.name).toBe(`inference-scaling-${x.env}-ca`);
       expect(ca.inputs.spec.issuerRef).toEqual({ group: "cert-manager.io", kind: "ClusterIssuer", name: selfSigned.inputs.metadata.name });
       // A CA ClusterIssuer reads its key pair from cert-manager's own namespace.
       expect(ca.inputs.metadata.namespace).toBe("cert-manager");
       expect(caIssuer.inputs.spec.ca.secretName).toBe(ca.inputs.spec.secretName);
+      for (const r of chain) expect(r.inputs.metadata.annotations, `${r.inputs.kind} ${r.inputs.metadata.name}`).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
       expect(selfSigned.dependencies).toContain(cm.urn);
       expect(ca.dependencies).toContain(selfSigned.urn);
       expect(caIssuer.dependencies).toContain(ca.urn);
 
-      const keda = regs.find((r) => r.type === RELEASE && r.inputs.chart === "keda");
-      if (x.releases["keda"]) {
-        expect(keda, "KEDA release").toBeDefined();
-        expect(keda!.dependencies).toContain(caIssuer.urn);
-        expect(keda!.inputs.values.certificates).toMatchObject({
-          autoGenerated: false,
-          certManager: { enabled: true, generateCA: false, issuer: { generate: false, kind: "ClusterIssuer", name: caIssuer.inputs.metadata.name } },
+      expect(keda, "KEDA release").toBeDefined();
+      expect(keda!.dependencies).toEqual(expect.arrayContaining([ca.urn, caIssuer.urn]));
+      // Only what the chart reads with issuer.generate=false: its Certificate from our CA issuer.
+      expect(keda!.inputs.values.certificates).toEqual({
+        certManager: { enabled: true, issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: caIssuer.inputs.metadata.name } },
+      });
+      // KEDA's own metrics feed the KedaUnhealthy alert: its ServiceMonitor carries the labels
+      // the operator's Prometheus selects, and waits for the release that installs that CRD.
+      const kps = regs.find((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack");
+      if (kps) {
+        expect(keda!.inputs.values.prometheus).toEqual({
+          operator: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: stackFor(x.env).config.monitoring.selectorLabels } },
         });
-        // KEDA's own metrics feed the KedaUnhealthy alert: its ServiceMonitor carries the labels
-        // the operator's Prometheus selects, and waits for the release that installs that CRD.
-        const kps = regs.find((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack");
-        if (kps) {
-          expect(keda!.inputs.values.prometheus).toEqual({
-            operator: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: stackFor(x.env).config.monitoring.selectorLabels } },
-          });
-          expect(keda!.dependencies).toContain(kps.urn);
-        }
+        expect(keda!.dependencies).toContain(kps.urn);
       } else {
-        expect(keda).toBeUndefined();
+        // No ServiceMonitor: the chart annotates its operator Service for annotation-based scraping.
+        expect(keda!.inputs.values.prometheus).toEqual({ operator: { enabled: true } });
       }
     });
 
@@ -229,6 +281,17 @@ export function envSuite(x: EnvExpectation): void {
       expect(JSON.stringify(prom?.inputs.values ?? {})).not.toMatch(/adminPassword|SENTINEL/);
     });
 
+    if (x.releases["prometheus"]) {
+      it("scrapes the service's pods with the rendered job only: the prometheus chart's kubernetes-pods job is off", () => {
+        const prom = one((r) => r.type === RELEASE && r.inputs.chart === "prometheus", "prometheus release");
+        const deployment = distObjects(x.env).find((o) => o.kind === "Deployment" && o.metadata.name === "inference")!;
+        // The pods opt in by annotation, which is exactly what the chart's generic job keeps.
+        expect(deployment.spec.template.metadata.annotations["prometheus.io/scrape"]).toBe("true");
+        expect(prom.inputs.values.scrapeConfigs).toEqual({ "kubernetes-pods": { enabled: false } });
+        expect(prom.inputs.values.extraScrapeConfigs).toContain(`job_name: ${x.namespace}/inference`);
+      });
+    }
+
     it("renders every dashboard as a ConfigMap carrying the label the Grafana sidecar selects", () => {
       const dashboards = distObjects(x.env).filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.["grafana_dashboard"] !== undefined);
       expect(dashboards.length, "every environment renders dashboards").toBeGreaterThan(0);
@@ -238,11 +301,7 @@ export function envSuite(x: EnvExpectation): void {
     if (x.grafana === "installed") {
       it("installs kube-prometheus-stack's Grafana with the dashboards sidecar and admin credentials from a Secret made from secret config", () => {
         const kps = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release");
-        expect(kps.inputs.values.grafana).toEqual({
-          enabled: true,
-          admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
-          sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } },
-        });
+        expect(kps.inputs.values.grafana).toEqual(KPS_GRAFANA_VALUES);
         const secret = one((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === "grafana-admin", "Grafana admin Secret");
         expect(secret.inputs.metadata.namespace).toBe(kps.inputs.namespace);
         expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });
@@ -253,6 +312,16 @@ export function envSuite(x: EnvExpectation): void {
         expect(ns.inputs.metadata).toEqual({ name: kps.inputs.namespace });
         expect(secret.dependencies).toContain(ns.urn);
         expect(outputs.grafana).toEqual({ installedHere: true, adminSecret: `${kps.inputs.namespace}/grafana-admin` });
+      });
+
+      it("puts each dashboard in the folder its ConfigMap names: the sidecar the release configures reads that annotation", () => {
+        const sidecar = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release").inputs.values.grafana.sidecar.dashboards;
+        // The grafana chart ignores the annotation unless it is named and folders come from the files.
+        expect(sidecar.provider?.foldersFromFilesStructure).toBe(true);
+        const dashboards = distObjects(x.env).filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.["grafana_dashboard"] === "1");
+        expect(dashboards.length).toBeGreaterThan(0);
+        // Where the env names no folder, no annotation: the dashboards land in General.
+        for (const d of dashboards) expect(d.metadata.annotations?.[sidecar.folderAnnotation], objectKey(d)).toBe(x.dashboardFolder);
       });
     } else {
       it("installs no Grafana: the dashboards are for an existing one", () => {
@@ -276,7 +345,7 @@ export function envSuite(x: EnvExpectation): void {
       expect(outputs.autoscaler).toEqual(inDist[0] ? { kind: inDist[0].kind, name: "inference" } : null);
       // Once the autoscaling charts render an autoscaler, it is the one the env's scaling.mode selects.
       if (inDist[0]) expect(inDist.map((o) => o.kind)).toEqual([x.autoscalerKind]);
-      expect(outputs.addons["certManager"]).toEqual({ version: "v1.18.2", installedHere: true });
+      expect(outputs.addons["certManager"]).toEqual({ version: CERT_MANAGER_VERSION, installedHere: true });
     });
   });
 }

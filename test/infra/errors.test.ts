@@ -60,9 +60,26 @@ describe("pulumi program errors", () => {
     const error = await failure("prod", stackConfig("prod", KUBECONFIG, { "inference-scaling:addons": addons }));
     expect(error.message.split("\n")).toEqual([
       `stack "prod": inference-scaling:addons.prometheus: environment "prod" needs prometheus but the stack config does not say how it gets into the cluster. Fix: pulumi config set --path 'inference-scaling:addons.prometheus.install' true && pulumi config set --path 'inference-scaling:addons.prometheus.version' 77.1.1`,
-      `stack "prod": inference-scaling:addons.keda.version: KEDA 2.17.1 is older than 2.18.0, whose admission rules the rendered ScaledObjects follow. Fix: pin 2.18.0 or later`,
+      `stack "prod": inference-scaling:addons.keda.version: KEDA 2.17.1 is older than 2.18.0, whose admission rules the rendered ScaledObjects follow. Fix: pin 2.18.3 or later`,
       `stack "prod": inference-scaling:addons.grafana: environment "prod" renders Grafana dashboards but the stack config does not say which Grafana loads them. Fix: pulumi config set --path 'inference-scaling:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret inference-scaling:grafanaAdminPassword <password>), or false for ${EXISTING_GRAFANA} (or from ml-serving-prod)`,
     ]);
+  });
+
+  it("refuses a prometheus chart older than 28.0, whose kubernetes-pods job would scrape the pods a second time", async () => {
+    const addons = { certManager: { install: true, version: "v1.18.6" }, prometheus: { install: true, version: "27.20.0" }, prometheusAdapter: { install: true, version: "5.3.0" }, grafana: { install: false } };
+    const error = await failure("dev", stackConfig("dev", KUBECONFIG, { "inference-scaling:addons": addons }));
+    expect(error.message).toBe(
+      'stack "dev": inference-scaling:addons.prometheus.version: prometheus chart 27.20.0 is older than 28.0.0: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service\'s pods a second time. Fix: pin 28.16.0 or later',
+    );
+    // Declared as already present, the chart is not this stack's to configure.
+    const present = { ...addons, prometheus: { install: false, version: "27.20.0" } };
+    const { default: deploy } = await import("../../infra/index.js");
+    await installMocks("dev", stackConfig("dev", KUBECONFIG, { "inference-scaling:addons": present }));
+    try {
+      await expect(deploy("dev")).resolves.toBeDefined();
+    } finally {
+      await pulumi.runtime.disconnect();
+    }
   });
 
   it("rejects an add-on setting with a floating or missing version", async () => {

@@ -8,5 +8,6 @@ envSuite({
   protectNamespace: true,
   autoscalerKind: "ScaledObject",
   grafana: "installed",
+  dashboardFolder: "ML serving",
   releases: OPERATOR_WITH_KEDA,
 });

@@ -7,7 +7,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { SECRET_KEYS } from "../../infra/config.js";
+import { PINNED_VERSIONS, SECRET_KEYS } from "../../infra/config.js";
+import { envConfig } from "../helpers/env.js";
+import { CHART_VALUES_KEYS } from "./chart-values-keys.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { ROOT } from "../helpers/cli.js";
 
@@ -68,6 +70,26 @@ describe("Pulumi project", () => {
         if (v !== undefined) expect(v, `${env} ${s}`).toEqual({ secure: expect.any(String) });
       }
       expect(config["inference-scaling:protectNamespace"], env).toBe(env === "prod");
+    }
+  });
+
+  it("pins every add-on at the versions the program was checked against (PINNED_VERSIONS, the chart values keys)", () => {
+    const charts: Record<keyof typeof PINNED_VERSIONS, string> = {
+      certManager: "cert-manager",
+      keda: "keda",
+      kubePrometheusStack: "kube-prometheus-stack",
+      prometheus: "prometheus",
+      prometheusAdapter: "prometheus-adapter",
+    };
+    for (const [key, chart] of Object.entries(charts)) expect(CHART_VALUES_KEYS[chart]?.version, chart).toBe(PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS]);
+    for (const env of ENV_NAMES) {
+      const addons = (parse(readFileSync(join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, any> }).config["inference-scaling:addons"];
+      const operator = envConfig(env).cluster.prometheusOperator;
+      for (const [key, setting] of Object.entries(addons as Record<string, { version?: string }>)) {
+        if (setting.version === undefined) continue;
+        const pinned = key === "prometheus" && operator ? PINNED_VERSIONS.kubePrometheusStack : PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS];
+        expect(setting.version, `Pulumi.${env}.yaml addons.${key}.version`).toBe(pinned);
+      }
     }
   });
 

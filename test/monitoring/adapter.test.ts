@@ -4,7 +4,7 @@ import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
 import { adapterLabelMatchers, fillTemplate, prometheusAdapterRules } from "../../constructs/prometheus-adapter.js";
 import { assertParses, resultGrouping } from "../../constructs/promql-parse.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
-import { stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
 
 function adapterConfigMap(env: string, patch = {}) {
   const stack = stackFor(env, patch);
@@ -14,7 +14,7 @@ function adapterConfigMap(env: string, patch = {}) {
 
 describe("prometheus-adapter rules", () => {
   it("expose exactly the names the slo-hpa HPA consumes: two custom (Pods) metrics, the queue as external where KEDA is absent", () => {
-    const dev = adapterConfigMap("dev"); // cluster.keda false
+    const dev = adapterConfigMap("dev", DEV_CPU_HPA); // cluster.keda false
     expect(dev.config.rules.map((r: any) => r.name.as)).toEqual([CUSTOM_METRICS.podP95Latency, CUSTOM_METRICS.podInFlight]);
     expect(dev.config.externalRules.map((r: any) => r.name.as)).toEqual([CUSTOM_METRICS.queueLength]);
     const prod = adapterConfigMap("prod"); // KEDA owns external.metrics.k8s.io
@@ -29,15 +29,20 @@ describe("prometheus-adapter rules", () => {
       seriesQuery: 'http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict"}',
       resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
       name: { matches: "^http_request_duration_seconds_bucket$", as: "inference_request_latency_p95_seconds" },
-      metricsQuery: 'histogram_quantile(0.95, sum by (le, <<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[2m])))',
+      // Per pod: 0 for a pod that is up but idle or cold (never NaN: the adapter converts int64(v*1000)), nothing for one whose scrape is lost.
+      metricsQuery:
+        '(histogram_quantile(0.95, sum by (le, <<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[2m]))) and on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (rate(http_request_duration_seconds_count{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[2m])) > 0)' +
+        ' or on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) * 0)) and on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) > 0)',
     });
-    expect(config.rules[1].metricsQuery).toBe('sum by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"})');
-    const dev = adapterConfigMap("dev").config;
+    expect(config.rules[1].metricsQuery).toBe(
+      '(sum by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}) or on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) * 0)) and on(<<.GroupBy>>) (sum by (<<.GroupBy>>) (up{<<.LabelMatchers>>,job="inference"}) > 0)',
+    );
+    const dev = adapterConfigMap("dev", DEV_CPU_HPA).config;
     expect(dev.externalRules[0]).toEqual({
       seriesQuery: 'inference_queue_len{namespace="ml-serving-dev",job="ml-serving-dev/inference"}',
       resources: { overrides: { namespace: { resource: "namespace" } } },
       name: { matches: "^inference_queue_len$", as: "inference_queue_length" },
-      metricsQuery: 'sum (<<.Series>>{<<.LabelMatchers>>,job="ml-serving-dev/inference"})',
+      metricsQuery: '(sum (<<.Series>>{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) or on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) * 0)) and on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) > 0)',
     });
   });
 
@@ -67,7 +72,7 @@ describe("prometheus-adapter rules", () => {
     expect(values.rules.default).toBe(false);
     expect(values.rules.custom).toEqual(config.rules);
     expect(values.prometheus).toEqual({ url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local", port: 9090, path: "" });
-    const dev = adapterConfigMap("dev");
+    const dev = adapterConfigMap("dev", DEV_CPU_HPA);
     expect((dev.stack.helmValues["prometheus-adapter"] as any).rules.external).toEqual(dev.config.externalRules);
     expect((dev.stack.helmValues["prometheus-adapter"] as any).prometheus).toEqual({ url: "http://prometheus-server.monitoring.svc.cluster.local", port: 80, path: "" });
     const ext = stackFor("prod", { monitoring: { prometheus: { externalUrl: "https://prom.example.com/prometheus" } } });

@@ -13,11 +13,16 @@ import { formatNumber } from "../../constructs/metrics.js";
 import { metricNames } from "../../constructs/promql-parse.js";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { SERVICE_METRIC } from "../../constructs/recording-rules.js";
-import { upSeriesLabels, type Labels, type ScrapeModel } from "../../constructs/scrape-labels.js";
+import { InferenceService } from "../../constructs/inference-service.js";
+import { PLATFORM_SCRAPES } from "../../constructs/platform-metrics.js";
+import { storedSeriesLabels, upSeriesLabels, type Labels, type ScrapeModel } from "../../constructs/scrape-labels.js";
+import { ServiceMonitor } from "../../constructs/service-monitor.js";
+import { WORKLOAD_ALERT } from "../../constructs/workload-alerts.js";
+import { extrasOf } from "../../stacks/extras.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName, hpaName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
-import { expectedQuantile, labelSet, promtoolTestYaml, scenarioFor, type Observations, type Scenario, type ScenarioSpec } from "./scenario.js";
+import { counter, expectedQuantile, gauge, labelSet, promtoolTestYaml, scenarioFor, seriesString, type Observations, type Scenario, type ScenarioSpec } from "./scenario.js";
 
 export interface ExprTest {
   readonly expr: string;
@@ -163,6 +168,8 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       return expectedQuantile(Number(m[1]), buckets, fastLatency, 2);
     }
     if (names.includes(SERVICE_METRIC.queue)) return healthy.queue[0] + healthy.queue[1];
+    // Concurrency and its burst path: /predict in flight summed over the pods (constant gauges: peak = value).
+    if (names.includes(SERVICE_METRIC.inFlight)) return healthy.inFlight[0] + healthy.inFlight[1];
     throw new Error(`no expectation for KEDA trigger query ${query}`);
   };
   if (config.scaling.mode === "keda") {
@@ -174,7 +181,14 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     ];
     // ...and exactly what the rendered ScaledObject asks Prometheus.
     const rendered = opts.skipKeda ? [] : (kedaTriggerQueries(stack) ?? []);
-    for (const query of [...built, ...rendered]) exprTests.push({ expr: query, eval_time: EVAL, exp_samples: [{ labels: "{}", value: kedaExpectation(query) }] });
+    // The wake-up trigger reads a gateway outside the service. These series have no gateway target,
+    // so it must return nothing (a lost source is a scaler error, not a 0); test/autoscaling/signals.test.ts
+    // runs it on gateway series.
+    const wakeUp = config.scaling.wakeUp?.metric.name;
+    for (const query of [...built, ...rendered]) {
+      const absent = wakeUp !== undefined && metricNames(query).includes(wakeUp);
+      exprTests.push({ expr: query, eval_time: EVAL, exp_samples: absent ? [] : [{ labels: "{}", value: kedaExpectation(query) }] });
+    }
   }
 
   const groups: TestGroup[] = [
@@ -186,6 +200,92 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       promql_expr_test: exprTests,
     },
   ];
+
+  // --- Absent and idle series (fresh pods, no errors yet, no traffic, lost scrape): what every
+  // recording, SLI, adapter metricsQuery and rendered KEDA trigger answers. Never NaN: 0 where the
+  // targets are up and nothing happened, nothing where there is nothing to describe or the scrape
+  // is lost (see constructs/scrape-guard.ts and the rule comments).
+  type Want = number | "none";
+  interface AbsentWant {
+    readonly podLatency?: Want;
+    readonly serviceLatency?: Want;
+    readonly inFlight?: Want;
+    readonly errorRatio?: Want;
+    readonly requestRate?: Want;
+    readonly availabilitySli?: Want;
+    readonly latencySli?: Want;
+    readonly budgetRemaining?: Want;
+    /** Per-pod adapter values (p95, in-flight) and the external queue. */
+    readonly adapter: { readonly p95?: Want; readonly inFlight?: Want; readonly queue?: Want };
+    /** KEDA triggers by what they read. */
+    readonly keda: { readonly latency?: Want; readonly queue?: Want };
+  }
+  const samples = (name: string | undefined, labelsOf: readonly Record<string, string>[], want: Want | undefined) =>
+    want === undefined ? undefined : want === "none" ? [] : labelsOf.map((l) => ({ labels: labelSet(name, l), value: want }));
+  const sloLabels = (slo: "availability" | "latency", window: string) => ({
+    ...scope,
+    sloth_id: `${stack.service.name}-${slo}`,
+    sloth_service: stack.service.name,
+    sloth_slo: slo,
+    sloth_window: window,
+  });
+  const absentTests = (want: AbsentWant): ExprTest[] => {
+    const tests: { expr: string; exp: ExprTest["exp_samples"] | undefined }[] = [
+      { expr: rec.podLatency.record, exp: samples(rec.podLatency.record, [podScope(0), podScope(1)], want.podLatency) },
+      { expr: rec.serviceLatency.record, exp: samples(rec.serviceLatency.record, [scope], want.serviceLatency) },
+      { expr: rec.podInFlight.record, exp: samples(rec.podInFlight.record, [podScope(0), podScope(1)], want.inFlight) },
+      { expr: rec.errorRatio.record, exp: samples(rec.errorRatio.record, [scope], want.errorRatio) },
+      { expr: rec.requestRate.record, exp: samples(rec.requestRate.record, [scope], want.requestRate) },
+      { expr: 'slo:sli_error:ratio_rate5m{sloth_slo="availability"}', exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("availability", "5m")], want.availabilitySli) },
+      { expr: 'slo:sli_error:ratio_rate5m{sloth_slo="latency"}', exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("latency", "5m")], want.latencySli) },
+      {
+        expr: 'slo:period_error_budget_remaining:ratio{sloth_slo="availability"}',
+        exp: samples("slo:period_error_budget_remaining:ratio", [sloLabels("availability", config.slo.period)], want.budgetRemaining),
+      },
+    ];
+    for (const rule of mon.adapterRules.custom) {
+      const series = metricNames(rule.seriesQuery)[0]!;
+      const w = rule.name.as === CUSTOM_METRICS.podP95Latency ? want.adapter.p95 : want.adapter.inFlight;
+      tests.push({ expr: fillTemplate(rule.metricsQuery, { series, labelMatchers: adapterLabelMatchers(ns, pods), groupBy: "pod" }), exp: samples(undefined, [{ pod: pods[0] }, { pod: pods[1] }], w) });
+    }
+    for (const rule of mon.adapterRules.external) {
+      tests.push({ expr: fillTemplate(rule.metricsQuery, { series: metricNames(rule.seriesQuery)[0]!, labelMatchers: adapterLabelMatchers(ns), groupBy: "" }), exp: samples(undefined, [{}], want.adapter.queue) });
+    }
+    for (const query of opts.skipKeda ? [] : (kedaTriggerQueries(stack) ?? [])) {
+      const reads = metricNames(query);
+      const kind = reads.includes(`${SERVICE_METRIC.latency}_bucket`) ? "latency" : reads.includes(SERVICE_METRIC.queue) ? "queue" : undefined;
+      if (kind === undefined) throw new Error(`no expectation for KEDA trigger query ${query}`);
+      const w = want.keda[kind];
+      tests.push({ expr: query, exp: samples(undefined, [{}], w) });
+    }
+    // 3m: every window (2m, 5m rates; the period averaged from 5m) has data; fewer steps for promtool.
+    return tests.filter((t) => t.exp !== undefined).map((t) => ({ expr: t.expr, eval_time: "3m", exp_samples: t.exp! }));
+  };
+  const idle = { podLatency: "none", serviceLatency: "none", inFlight: 0, errorRatio: "none", requestRate: 0, availabilitySli: "none", latencySli: "none", budgetRemaining: "none" } as const;
+  const zero = { adapter: { p95: 0, inFlight: 0, queue: 0 }, keda: { latency: 0, queue: 0 } } as const;
+  const lost = { adapter: { p95: "none", inFlight: "none", queue: "none" }, keda: { latency: "none", queue: "none" } } as const;
+  const absentGroups: [string, ScenarioSpec, AbsentWant][] = [
+    ["fresh pods (scraped, probes only, no /predict or queue series yet)", { ...healthy, rps: 0, eps: 0, latency: [], absent: ["predict"] }, { ...idle, ...zero }],
+    ["no traffic (series exist, nothing served in the windows)", { ...healthy, rps: 0, eps: 0, latency: [], inFlight: [0, 0], queue: [0, 0] }, { ...idle, ...zero }],
+    [
+      "no errors yet (requests, but no 5xx series or error counter)",
+      { ...healthy, eps: 0, absent: ["errors"] },
+      {
+        errorRatio: 0,
+        requestRate: 2 * healthy.rps,
+        availabilitySli: 0,
+        budgetRemaining: 1,
+        // (in-flight differs per pod under traffic: the healthy group checks it)
+        adapter: { p95: expectedQuantile(q, buckets, fastLatency, 1), queue: healthy.queue[0] + healthy.queue[1] },
+        keda: { latency: expectedQuantile(q, buckets, fastLatency, 2), queue: healthy.queue[0] + healthy.queue[1] },
+      },
+    ],
+    ["scrape lost: every target up == 0", { ...healthy, up: [0, 0] }, { ...lost }],
+    ["scrape lost: no up series for the job at all", { ...healthy, up: "absent" }, { ...lost }],
+  ];
+  for (const [name, spec, want] of absentGroups) {
+    groups.push({ name: `absent series: ${name}`, interval, input_series: sc.series(spec), promql_expr_test: absentTests(want) });
+  }
 
   const group = (name: string, spec: Partial<ScenarioSpec>, tests: AlertTest[]) =>
     groups.push({ name, interval, input_series: sc.series({ ...healthy, ...spec }), alert_rule_test: tests });
@@ -376,6 +476,88 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
           ? { rps: n, eps: f * n, latency: [{ bucket: 0, rate: n }] }
           : { rps: n, eps: n / rps, latency: [...(f < 1 ? [{ bucket: thr, rate: (1 - f) * n }] : []), { bucket: "inf" as const, rate: f * n }] };
       group(`${name} at a bad ratio of ${formatNumber(f)}`, spec, [{ eval_time: EVAL, alertname: name, exp_alerts: expectedSlo(slo, f) }]);
+    }
+  }
+
+  // --- The workloads beside the service (orchestrator, GPU server, queue workers): their own
+  // TargetDown and KEDA alerts, quiet when healthy, firing on a failed scrape, on no target at all
+  // (unless they may scale to zero) and on a failing ScaledObject.
+  const keda = PLATFORM_SCRAPES[sc.flavor].keda;
+  const extras = extrasOf(stack);
+  const described: Record<string, string> = {
+    ...(extras.orchestrator ? { [extras.orchestrator.service.name]: "the orchestrator" } : {}),
+    ...(extras.gpu ? { [extras.gpu.name]: "the GPU LLM server" } : {}),
+    ...Object.fromEntries(extras.queueWorkers.map((w) => [w.name, `queue worker ${w.name}`])),
+  };
+  for (const wa of extras.alerts) {
+    const workload = wa.group.name.replace(/-alerts$/, "");
+    const what = described[workload];
+    if (!what) throw new Error(`no expectation for workload alert group ${wa.group.name}`);
+    const svc = stack.app.node.findAll().find((c): c is InferenceService => c instanceof InferenceService && c.name === workload);
+    const scrape = stack.app.node.findAll().find((c): c is ServiceMonitor => c instanceof ServiceMonitor && c.job === workload && c.namespace === ns);
+    const target = svc && scrape
+      ? scrape.targetLabels({ name: `${workload}-7d9c8b6f5-a1b2c`, namespace: ns, ip: "10.1.0.31", labels: svc.podLabels, annotations: {}, containerName: svc.containerName, port: { name: svc.contract.portName, number: svc.contract.port } })
+      : undefined;
+    const so = wa.alerts.some((a) => a.alert === WORKLOAD_ALERT.kedaUnhealthy) ? workload : undefined;
+    const input = (up: 0 | 1 | "absent", errorsPerSecond: number) => [
+      ...(target && up !== "absent" ? [{ series: seriesString("up", upSeriesLabels(target)), values: gauge(up) }] : []),
+      ...(so ? [{ series: seriesString("keda_scaled_object_errors_total", storedSeriesLabels(keda.target, { namespace: ns, scaledObject: so }, keda.behavior)!), values: counter(errorsPerSecond, sc.intervalSeconds) }] : []),
+      // Another workload's scrape is down and another ScaledObject fails: never this workload's alerts.
+      { series: seriesString("up", { namespace: ns, job: "other", pod: "other-1" }), values: gauge(0) },
+      { series: seriesString("keda_scaled_object_errors_total", storedSeriesLabels(keda.target, { namespace: ns, scaledObject: "other" }, keda.behavior)!), values: counter(1, sc.intervalSeconds) },
+    ];
+    const names = wa.alerts.map((a) => a.alert);
+    const labels = { severity: "warning", namespace: ns, workload };
+    const down = (where: string) => ({
+      summary: `Prometheus cannot scrape ${what}`,
+      description: `Prometheus cannot scrape ${workload} (job ${scrape?.job}) in ${ns}${where} for 5m: its KEDA trigger answers nothing, so it scales on the fallback replica count.`,
+      runbook_url: runbook(WORKLOAD_ALERT.targetDown),
+    });
+    groups.push({
+      name: `workload ${workload}: healthy, no alert`,
+      interval,
+      input_series: input(1, 0),
+      alert_rule_test: names.map((alertname) => ({ eval_time: EVAL, alertname, exp_alerts: [] })),
+    });
+    if (target) {
+      groups.push({
+        name: `workload ${workload}: TargetDown fires for the pod whose scrape fails`,
+        interval,
+        input_series: input(0, 0),
+        alert_rule_test: [{ eval_time: EVAL, alertname: WORKLOAD_ALERT.targetDown, exp_alerts: [{ exp_labels: { ...upSeriesLabels(target), ...labels }, exp_annotations: down(` (pod ${target.pod})`) }] }],
+      });
+      const mayScaleToZero = !wa.alerts.some((a) => a.alert === WORKLOAD_ALERT.targetDown && a.expr.includes("absent("));
+      groups.push({
+        name: `workload ${workload}: TargetDown fires when no target exists (unless it may scale to zero)`,
+        interval,
+        input_series: input("absent", 0),
+        alert_rule_test: [
+          { eval_time: EVAL, alertname: WORKLOAD_ALERT.targetDown, exp_alerts: mayScaleToZero ? [] : [{ exp_labels: { ...labels, job: scrape!.job }, exp_annotations: down(" (no target found)") }] },
+        ],
+      });
+    }
+    if (so) {
+      groups.push({
+        name: `workload ${workload}: KedaUnhealthy fires while its ScaledObject errors`,
+        interval,
+        input_series: input(1, 0.5),
+        alert_rule_test: [
+          {
+            eval_time: EVAL,
+            alertname: WORKLOAD_ALERT.kedaUnhealthy,
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, scaledObject: so },
+                exp_annotations: {
+                  summary: `KEDA fails to evaluate ScaledObject ${so}`,
+                  description: `KEDA reports 0.50 errors/s for ScaledObject ${so} (${what}) in ${ns} for 2m: its triggers cannot be read, so it scales on the fallback replica count or not at all. keda_scaler_detail_errors_total names the failing trigger.`,
+                  runbook_url: runbook(WORKLOAD_ALERT.kedaUnhealthy),
+                },
+              },
+            ],
+          },
+        ],
+      });
     }
   }
 

@@ -3,9 +3,19 @@
  * caller fails with the install command.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { afterAll } from "vitest";
+
+/** Every folder {@link writeTemp} made in this test file; removed when the file's tests are done. */
+const made: string[] = [];
+const removeMade = () => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+// Imported while vitest collects a test file: the hook belongs to that file. The exit handler covers a worker that stops early.
+afterAll(removeMade);
+process.once("exit", removeMade);
 
 export const PROMTOOL_MISSING = "promtool missing: apt-get update && apt-get install -y prometheus";
 
@@ -26,9 +36,10 @@ export function promtool(args: readonly string[], cwd?: string, bin = "promtool"
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-/** Writes `files` (path → content) into a new temporary directory and returns it. */
+/** Writes `files` (path → content) into a new temporary directory (removed after the test file) and returns it. */
 export function writeTemp(files: Readonly<Record<string, string>>, prefix = "promtool-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
   for (const [path, content] of Object.entries(files)) {
     const target = join(dir, path);
     mkdirSync(dirname(target), { recursive: true });

@@ -45,6 +45,12 @@ export interface ScenarioSpec {
   readonly hpa: { readonly current: number; readonly max: number };
   /** KEDA errors per second of the service's ScaledObject. */
   readonly kedaErrorsPerSecond: number;
+  /**
+   * Labelled series the pods do not export (yet), as prometheus_client creates them on first use:
+   * `predict` — a fresh pod that has served no /predict request (only probes; no queue gauge either);
+   * `errors` — no 5xx yet (no status="500" request series, no error counter). @default none
+   */
+  readonly absent?: readonly ("predict" | "errors")[];
 }
 
 /** `le` as Python's prometheus_client prints it (`1.0`, `0.35`, `+Inf`): the services are Python. */
@@ -154,17 +160,22 @@ export function scenarioFor(stack: EnvironmentStack, scrapeOverride?: ScrapeMode
     const predict = { method: "POST", endpoint };
     const health = { method: "GET", endpoint: "/health" };
 
+    const fresh = spec.absent?.includes("predict") ?? false;
+    const noErrors = fresh || (spec.absent?.includes("errors") ?? false);
+    if (noErrors && spec.eps !== 0) throw new Error("a scenario without error series has eps 0");
     [t0, t1].forEach((target, i) => {
-      histogram(target, { ...predict, status: "200" }, spec.latency, 0.25);
+      if (!fresh) histogram(target, { ...predict, status: "200" }, spec.latency, 0.25);
       // Probes: fast, frequent, never failing — they must not dilute or shift /predict numbers.
       histogram(target, { ...health, status: "200" }, [{ bucket: buckets.length - 1, rate: 8 }], 1);
-      add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "200" }), counter(spec.rps - spec.eps, intervalSeconds));
-      add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "500" }), counter(spec.eps, intervalSeconds));
-      add(SERVICE_METRIC.errors, storedFor(target, { ...predict, status: "500" }), counter(spec.eps, intervalSeconds));
+      if (!fresh) add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "200" }), counter(spec.rps - spec.eps, intervalSeconds));
+      if (!noErrors) {
+        add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "500" }), counter(spec.eps, intervalSeconds));
+        add(SERVICE_METRIC.errors, storedFor(target, { ...predict, status: "500" }), counter(spec.eps, intervalSeconds));
+      }
       add(SERVICE_METRIC.requests, storedFor(target, { ...health, status: "200" }), counter(8, intervalSeconds));
-      add(SERVICE_METRIC.inFlight, storedFor(target, predict), gauge(spec.inFlight[i]!));
+      if (!fresh) add(SERVICE_METRIC.inFlight, storedFor(target, predict), gauge(spec.inFlight[i]!));
       add(SERVICE_METRIC.inFlight, storedFor(target, health), gauge(1));
-      add(SERVICE_METRIC.queue, storedFor(target, { model: "default" }), gauge(spec.queue[i]!));
+      if (!fresh) add(SERVICE_METRIC.queue, storedFor(target, { model: "default" }), gauge(spec.queue[i]!));
       if (spec.up !== "absent") add("up", upSeriesLabels(target), gauge(spec.up[i]!));
     });
 

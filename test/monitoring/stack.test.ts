@@ -8,7 +8,7 @@ import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
-import { envConfig, envInput, stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, envConfig, envInput, stackFor } from "../helpers/env.js";
 
 const RULE_FILES = [
   "rules/inference-alerts.yaml",
@@ -48,7 +48,10 @@ describe("addMonitoring", () => {
       const file = stack.extraFiles.find((f) => f.path === `rules/${o.metadata.name}.yaml`)!;
       expect(parse(file.content()).groups).toEqual(o.spec.groups);
     }
-    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual(RULE_FILES);
+    // The workloads beside the service (orchestrator, queue worker) bring their own alert group.
+    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual(
+      [...RULE_FILES, "rules/embedding-worker-alerts.yaml", "rules/orchestrator-alerts.yaml"].sort(),
+    );
     expect(stack.helmValues["prometheus"]).toBeUndefined();
   });
 
@@ -79,10 +82,19 @@ describe("addMonitoring", () => {
     expect(findings[0]!.message).toMatch(/name/);
   });
 
-  it("every environment gets the same rule files (dist/<env>/rules)", () => {
+  it("every environment gets the same rule files (dist/<env>/rules), plus one alert group per workload beside the service", () => {
+    const workloads: Record<string, string[]> = { prod: ["embedding-worker", "orchestrator"], gpu: ["llm"] };
     for (const env of ENV_NAMES) {
-      expect(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => f.path).sort(), env).toEqual(RULE_FILES);
+      const expected = [...RULE_FILES, ...(workloads[env] ?? []).map((w) => `rules/${w}-alerts.yaml`)].sort();
+      expect(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => f.path).sort(), env).toEqual(expected);
     }
+  });
+
+  it("plain Prometheus gets a workload's alert group in the prometheus chart's alerting_rules.yml", () => {
+    const stack = stackFor("prod", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" }, orchestrator: undefined, prescaling: [] });
+    const values = stack.helmValues["prometheus"] as any;
+    expect(values.serverFiles["alerting_rules.yml"].groups.map((g: any) => g.name)).toContain("embedding-worker-alerts");
+    expect(stack.objects().filter((o: any) => o.kind === "PrometheusRule")).toEqual([]);
   });
 });
 
@@ -110,7 +122,7 @@ describe("monitoring config errors name the env, the field and the fix", () => {
   it("a metric contract without the metrics monitoring reads", () => {
     // dev (cpu-hpa): no trigger reads the queue, so monitoring is the first to need it.
     const metrics = envConfig("dev").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
-    expect(error({ service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": service\.metrics\.metrics: monitoring needs inference_queue_len/);
+    expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": service\.metrics\.metrics: monitoring needs inference_queue_len/);
   });
 
   it("synth prints it without a stack trace, exits 1 and writes nothing", () => {

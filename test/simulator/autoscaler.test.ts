@@ -14,7 +14,7 @@ import {
 import { inputForMode } from "../../simulator/simulate.js";
 import { buildStack } from "../../stacks/stack.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
-import { envConfig, envInput } from "../helpers/env.js";
+import { DEV_CPU_HPA, envConfig, envInput } from "../helpers/env.js";
 
 const config = envConfig("prod");
 const scope = 'namespace="ml-serving-prod",job="inference"';
@@ -244,7 +244,8 @@ describe("the rendered stacks", () => {
     expect(model.metrics.slice(0, 4).map((x) => x.signal.kind)).toEqual(["latency-quantile", "gauge", "cpu", "memory"]);
     // pre-scaling windows (if the env has any for the service) follow as cron triggers
     const windows = (c.prescaling ?? []).filter((w) => w.target === c.service.name);
-    expect(model.metrics.slice(4).map((x) => x.signal.kind)).toEqual(windows.map(() => "cron"));
+    // then the concurrency trigger (in-flight summed over the pods)
+    expect(model.metrics.slice(4).map((x) => x.signal.kind)).toEqual([...windows.map(() => "cron"), "gauge"]);
     expect(model.keda!.fallback).toEqual({ failureThreshold: 3, replicas: 10, behavior: "static" });
     expect(model.hpa.behavior?.scaleUp?.stabilizationWindowSeconds).toBe(c.scaling.behavior.scaleUp.stabilizationWindowSeconds);
   });
@@ -262,7 +263,7 @@ describe("the rendered stacks", () => {
   });
 
   it("dev keda assumes KEDA installed (cluster.keda patched to true, noted)", () => {
-    const { input, notes } = inputForMode(envInput("dev"), "keda");
+    const { input, notes } = inputForMode(envInput("dev", DEV_CPU_HPA), "keda");
     expect((input.cluster as { keda: boolean }).keda).toBe(true);
     expect(notes).toEqual(['env "dev" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)']);
     expect(modelFor("dev", "keda").model.kind).toBe("ScaledObject");

@@ -64,7 +64,7 @@ describe("npm run simulate", () => {
     expect(env.stderr).not.toMatch(/\n\s+at /);
     const mode = runScript(CLI, ["--env", "prod", "--scenario", "spike", "--compare", "cpu-hpa,turbo"]);
     expect(mode.code).toBe(2);
-    expect(mode.stderr).toMatch(/^error: --compare: unknown mode "turbo" \(modes: cpu-hpa, slo-hpa, keda\)\nusage: npm run simulate/);
+    expect(mode.stderr).toMatch(/^error: --compare: unknown mode "turbo" \(modes: cpu-hpa, slo-hpa, keda, burst\)\nusage: npm run simulate/);
     const both = runScript(CLI, ["--env", "prod", "--scenario", "spike", "--mode", "keda", "--compare", "cpu-hpa,keda"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/give --mode or --compare, not both/);

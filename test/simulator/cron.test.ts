@@ -96,7 +96,7 @@ describe("a cron trigger in a run", () => {
     const scenario = parseScenarioJson('{"unit":"rps","points":[[0,20]],"durationSeconds":1200,"startsAt":"mon 07:50"}', "morning");
     const r = simulate({ config: prod, model, scenario, label: "keda" });
     const tl = r.timeline;
-    expect(tl.metricValues[1]![465]).toBe(1);
+    expect(tl.metricValues[1]![465]).toBe(0); // KEDA ≥ 2.18: 0 outside the window
     expect(tl.desired[479]).toBe(3);
     // 07:58 is t = 480, a sync: value 6 against AverageValue 1; no behavior: up to max(2 × 3, 4) = 6 at once
     expect(tl.metricValues[1]![480]).toBe(6);

@@ -14,12 +14,13 @@ import { ROOT } from "../helpers/cli.js";
 const REGENERATE =
   "docs/simulation is stale. Fix: npm run docs:simulation (regenerates the files and the README table)";
 
-describe("docs/simulation (prod spike, cpu-hpa vs keda)", async () => {
-  const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda"]);
+describe("docs/simulation (prod spike, cpu-hpa vs keda vs burst)", async () => {
+  const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda", "burst"]);
   const outputs = await renderOutputs(runs);
 
   it("every committed file equals a fresh run", () => {
     expect([...outputs.files.keys()].sort()).toEqual([
+      "prod-spike-burst.csv",
       "prod-spike-cpu-hpa.csv",
       "prod-spike-keda.csv",
       "prod-spike-summary.json",

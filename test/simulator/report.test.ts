@@ -155,6 +155,23 @@ describe("chart", () => {
     expect(new Set(spec.vconcat[1].layer[0].data.values.map((v: any) => v.run))).toEqual(new Set(["cpu-hpa", "keda"]));
   });
 
+  it("keeps overlapping replica lines apart (each later mode thinner on top, with a legend) and labels the timeout plateau", () => {
+    const a = handMade("cpu-hpa");
+    const b = handMade("keda");
+    (b.timeline.latency as Float64Array).fill(b.settings.requestTimeoutSeconds, 200, 260);
+    const spec = chartSpec([a, b]) as any;
+    const replicas = spec.vconcat[1].layer[0].encoding;
+    expect(replicas.strokeWidth.scale).toEqual({ domain: ["cpu-hpa", "keda"], range: [5, 3.1] });
+    expect(replicas.strokeWidth.title).toMatch(/replica line/);
+    const labels = spec.vconcat[2].layer.flatMap((l: any) => l.data?.values ?? []).map((v: any) => v.label);
+    expect(labels).toContain(`client timeout ${b.settings.requestTimeoutSeconds} s: requests fail, p95 capped`);
+    // no plateau, no label
+    const calm = chartSpec([a]) as any;
+    expect(calm.vconcat[2].layer.flatMap((l: any) => l.data?.values ?? []).map((v: any) => v.label)).not.toContain(
+      `client timeout ${a.settings.requestTimeoutSeconds} s: requests fail, p95 capped`,
+    );
+  });
+
   it("renders SVG, the same bytes every time", async () => {
     const a = await renderChart([handMade("cpu-hpa"), handMade("keda")]);
     const b = await renderChart([handMade("cpu-hpa"), handMade("keda")]);

@@ -46,19 +46,29 @@ describe("traffic through the pods", () => {
     expect(r.events).toEqual([]);
   });
 
-  it("overload grows a fluid backlog at λ − capacity and adds backlog / capacity to the latency", () => {
+  it("overload builds the queue up over time (no jump), then a fluid backlog grows at λ − capacity and drains at capacity", () => {
     // one pod (40 req/s) offered 80 req/s for 30 s, then nothing
     const scenario = parseScenarioJson('{"unit":"rps","points":[[0,80],[30,0]],"interpolation":"step","durationSeconds":120}', "burst");
     const r = simulate({ config: prod, model: pinned(1), scenario, label: "pinned", options: { warmupSeconds: 0 } });
     const tl = r.timeline;
-    expect(tl.backlog[0]).toBe(40);
-    expect(tl.backlog[29]).toBe(1200); // 30 s × (80 − 40)
-    expect(tl.backlog[30]).toBe(1160); // drains at 40/s
-    expect(tl.backlog[58]).toBe(40);
-    expect(tl.backlog[59]).toBe(0);
+    // an empty pod: the queue starts at 0 and rises by about arrivals − service (80 − 40) per second
+    expect(tl.queue[0]).toBe(0);
+    for (const t of [1, 2]) {
+      expect(tl.queue[t + 1]! - tl.queue[t]!).toBeGreaterThan(35);
+      expect(tl.queue[t + 1]! - tl.queue[t]!).toBeLessThan(45);
+    }
+    // the old model jumped to the long-run saturated state at once (queue ≈ 136 at t = 0)
+    expect(tl.queue[1]).toBeLessThan(45);
+    // once every slot is busy, the backlog beyond the saturated queue grows at exactly λ − capacity …
+    expect(tl.backlog[2]).toBe(0);
+    expect(tl.backlog[20]! - tl.backlog[10]!).toBeCloseTo(400, 9);
+    // … and drains at capacity when the load stops
+    expect(tl.backlog[31]! - tl.backlog[40]!).toBeCloseTo(360, 9);
+    expect(tl.backlog[70]).toBe(0);
+    expect(tl.queue[70]).toBeLessThan(1e-9);
+    // latency = the saturated pool's p95 + the mid-second backlog / capacity
     const sat = new ServiceTable({ servers: 5, serviceTimeSeconds: 0.125, serviceTimeCv: 1 }, 0.95, [1]).saturatedQuantile;
-    expect(tl.latency[29]).toBeCloseTo(sat + 1200 / 40, 9);
-    expect(tl.queue[29]! - tl.backlog[29]!).toBeGreaterThan(0);
+    expect(tl.latency[20]).toBeCloseTo(sat + (tl.backlog[20]! + 20) / 40, 6);
     expect(tl.latency[100]).toBeNaN(); // no traffic
     expect(tl.slow[20]).toBeCloseTo(80, 6); // every request of the burst took over 0.5 s
     expect(tl.failed.every((f) => f === 0)).toBe(true);
@@ -69,11 +79,10 @@ describe("traffic through the pods", () => {
     const scenario = parseScenarioJson('{"unit":"rps","points":[[0,80]],"durationSeconds":120}', "flood");
     const r = simulate({ config: prod, model: pinned(1), scenario, label: "pinned", options: { warmupSeconds: 0, requestTimeoutSeconds: 20 } });
     const tl = r.timeline;
-    expect(tl.backlog[18]).toBe(760);
     expect(tl.failed[18]).toBe(0);
-    expect(tl.backlog[19]).toBe(800); // 20 s × 40 req/s
+    expect(tl.backlog[30]).toBe(800); // 20 s × 40 req/s
     expect(tl.backlog[60]).toBe(800);
-    expect(tl.failed[60]).toBe(40); // 80 arrive, 40 are served from the queue's head
+    expect(tl.failed[60]).toBeCloseTo(40, 9); // 80 arrive, 40 are served from the queue's head
     expect(tl.latency[60]).toBe(20); // a client sees at most the timeout
     expect(tl.slow[60]).toBeCloseTo(80, 6);
   });

@@ -15,8 +15,8 @@ import {
 } from "../../simulator/scenarios.js";
 
 describe("built-in scenarios", () => {
-  it("lists the five the issue names", () => {
-    expect(BUILTIN_SCENARIOS).toEqual(["steady", "ramp", "spike", "diurnal", "prometheus-outage"]);
+  it("lists the five the issue names, and the idle night of scale to zero", () => {
+    expect(BUILTIN_SCENARIOS).toEqual(["steady", "ramp", "spike", "diurnal", "idle-night", "prometheus-outage"]);
   });
 
   it("steady: 100 users for 30 min", () => {
@@ -145,7 +145,7 @@ describe("scenario files", () => {
     );
     const lines = e.message.split("\n");
     expect(lines).toContain('scenario x.json: extra: unknown field "extra". Fix: remove it (fields: name, description, unit, points, durationSeconds, interpolation, prometheusOutages, startsAt)');
-    expect(lines.some((l) => l.startsWith('scenario x.json: unit: unit must be "users" or "rps" (got "people")'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('scenario x.json: unit: unit must be "users", "rps" or "pods" (got "people")'))).toBe(true);
     expect(lines.some((l) => l.startsWith("scenario x.json: interpolation:"))).toBe(true);
     expect(lines).toContain("scenario x.json: points[1]: load -1 is negative. Fix: use a load ≥ 0");
     expect(lines).toContain("scenario x.json: points[2]: time 10 is not after the previous point's 10. Fix: list points in strictly increasing time");
@@ -169,7 +169,7 @@ describe("scenario files", () => {
 
   it("reports CSV problems by line number", () => {
     expect(bad(() => parseScenarioCsv("time,load\n0,1\n", "c", "c.csv")).message).toBe(
-      'scenario c.csv: line 1: the header must be "t,users" or "t,rps" (got "time,load"). Fix: start the file with the line t,users (or t,rps)',
+      'scenario c.csv: line 1: the header must be "t,users", "t,rps" or "t,pods" (got "time,load"). Fix: start the file with the line t,users (or t,rps, t,pods)',
     );
     const e = bad(() => parseScenarioCsv("t,users\n0,1\n10,abc\n20,1,2\n", "c", "c.csv"));
     expect(e.message.split("\n")).toEqual([
@@ -181,7 +181,7 @@ describe("scenario files", () => {
   });
 
   it("refuses an unknown name, a missing file and an unknown extension", () => {
-    expect(bad(() => loadScenario("tsunami")).message).toMatch(/"tsunami" is neither a built-in scenario nor a \.json\/\.csv file\. Fix: use one of steady, ramp, spike, diurnal, prometheus-outage/);
+    expect(bad(() => loadScenario("tsunami")).message).toMatch(/"tsunami" is neither a built-in scenario nor a \.json\/\.csv file\. Fix: use one of steady, ramp, spike, diurnal, idle-night, prometheus-outage/);
     expect(bad(() => loadScenario(join(dir, "missing.json"))).message).toMatch(/cannot read the file \(ENOENT\)\. Fix: check the path/);
     expect(bad(() => loadScenario(join(dir, "load.yaml"))).message).toMatch(/neither a built-in scenario/);
   });

@@ -1,0 +1,91 @@
+/**
+ * The environment's NetworkPolicies (chart `network-policy`, `dist/<env>/network-policy.yaml`),
+ * from `networkPolicy` and the workloads the stack rendered:
+ * - every pod: default-deny ingress (and egress with `networkPolicy.egress`, DNS allowed);
+ * - the inference service: its serving port from its callers (the orchestrator when there is
+ *   one, else the ingress controller; plus `callers` and the load test's workers), its metrics
+ *   port from Prometheus;
+ * - the orchestrator and the GPU server: serving port from the ingress controller (or the
+ *   orchestrator), metrics from Prometheus; the orchestrator may reach the inference service;
+ * - queue workers: no ingress; egress to the declared RabbitMQ;
+ * - the load test: workers → master, workers → inference service.
+ * Prometheus itself is never an egress target: the pods do not call it, it calls them.
+ */
+import { selectorLabels } from "../constructs/labels.js";
+import { MASTER_PORT } from "../constructs/load-test.js";
+import { NamespaceNetworkPolicies, type PolicyPeer, type PolicyRule, type PolicyWorkload } from "../constructs/network-policy.js";
+import type { EnvConfig } from "./config.js";
+import { identity } from "./extras.js";
+import type { EnvironmentStack } from "./stack.js";
+
+/** Who may scrape the metrics ports: `metricsFrom`, else the Prometheus pods of the declared Prometheus namespace. */
+export function metricsPeers(config: EnvConfig): PolicyPeer[] {
+  const np = config.networkPolicy;
+  return np.metricsFrom ?? [{ namespace: config.monitoring.prometheus.namespace, podLabels: np.prometheusPodLabels }];
+}
+
+const tcp = (port: number) => [{ port }];
+
+/** Adds the chart `network-policy` unless policies are off (local clusters only). */
+export function addNetworkPolicies(stack: EnvironmentStack): NamespaceNetworkPolicies | undefined {
+  const { config, extras } = stack;
+  const np = config.networkPolicy;
+  if (!np.enabled) return undefined;
+  const metrics = (port: number): PolicyRule => ({ purpose: "metrics", ports: tcp(port), peers: metricsPeers(config) });
+  const orchestrator = extras.orchestrator?.service;
+  const loadTest = extras.loadTest;
+  const front: PolicyPeer[] = orchestrator ? [{ podLabels: orchestrator.selector }] : [np.ingressController];
+  const svc = stack.service;
+  const workloads: PolicyWorkload[] = [];
+
+  workloads.push({
+    name: svc.name,
+    podLabels: svc.selector,
+    ingress: [
+      { purpose: "serving", ports: tcp(svc.port), peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])] },
+      metrics(config.service.metrics.port),
+    ],
+  });
+  if (orchestrator && config.orchestrator) {
+    workloads.push({
+      name: orchestrator.name,
+      podLabels: orchestrator.selector,
+      ingress: [{ purpose: "serving", ports: tcp(orchestrator.port), peers: [np.ingressController] }, metrics(config.orchestrator.metricsPort)],
+      egress: [{ purpose: `calls ${svc.name}`, ports: tcp(svc.port), peers: [{ podLabels: svc.selector }] }],
+    });
+  }
+  const gpu = extras.gpu?.service;
+  if (gpu) {
+    // vLLM serves /metrics on its API port: the scrape and the callers share it.
+    workloads.push({ name: gpu.name, podLabels: gpu.selector, ingress: [{ purpose: "serving", ports: tcp(gpu.port), peers: front }, metrics(gpu.port)] });
+  }
+  for (const w of config.queueWorkers ?? []) {
+    const rabbit = np.rabbitmq;
+    workloads.push({
+      name: w.name,
+      podLabels: selectorLabels(identity(config, w.name, "queue-worker")),
+      ...(rabbit ? { egress: [{ purpose: "rabbitmq", ports: tcp(rabbit.port), peers: [rabbit] }] } : {}),
+    });
+  }
+  if (loadTest && config.loadTest) {
+    const master = `${config.loadTest.name}-master`;
+    workloads.push({ name: master, podLabels: loadTest.masterSelector, ingress: [{ purpose: "locust workers", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.workerSelector }] }] });
+    workloads.push({
+      name: `${config.loadTest.name}-workers`,
+      podLabels: loadTest.workerSelector,
+      egress: [
+        { purpose: "locust master", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.masterSelector }] },
+        { purpose: `load on ${svc.name}`, ports: tcp(svc.port), peers: [{ podLabels: svc.selector }] },
+      ],
+    });
+  }
+
+  const chart = stack.addChart("network-policy");
+  return new NamespaceNetworkPolicies(chart, "NetworkPolicies", {
+    namespace: config.namespace,
+    labels: { "app.kubernetes.io/part-of": config.service.partOf },
+    workloads,
+    denyEgress: np.egress,
+    dns: np.dns,
+  });
+}
