@@ -51,27 +51,33 @@ interface Component {
 /** The provider module's pseudo-version is the commit tagged v4.25.0 (see test/e2e/components/pulumi-kubernetes/go.mod). */
 const PROVIDER_RELEASES: Readonly<Record<string, string>> = { "v4.0.0-20260115033456-f47bc2d6f199": "4.25.0" };
 
+function providerRelease(moduleVersion: string): string {
+  const r = PROVIDER_RELEASES[moduleVersion] ?? /^v(\d+\.\d+\.\d+)$/.exec(moduleVersion)?.[1];
+  if (!r) throw new PulumiSetupError(`test/e2e/components/pulumi-kubernetes/go.mod requires provider ${moduleVersion}: add the release it corresponds to in PROVIDER_RELEASES (test/e2e/lib/pulumi-build.ts)`);
+  return r;
+}
+
 export const COMPONENTS_BY_BINARY = {
   pulumi: {
     dir: "pulumi",
     module: "github.com/pulumi/pulumi/pkg/v3",
     pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
     versionVar: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version",
-    linkedVersion: (v) => v,
+    linkedVersion: (v: string) => v,
   },
   "pulumi-language-nodejs": {
     dir: "pulumi-language-nodejs",
     module: "github.com/pulumi/pulumi/sdk/v3",
     pkg: "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",
     versionVar: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version",
-    linkedVersion: (v) => v,
+    linkedVersion: (v: string) => v,
   },
   "pulumi-resource-kubernetes": {
     dir: "pulumi-kubernetes",
     module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
     pkg: ".",
     versionVar: "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version",
-    linkedVersion: (v) => release("pulumi-resource-kubernetes", v),
+    linkedVersion: providerRelease,
     prepare: prepareProviderSchema,
   },
 } as const satisfies Record<string, Component>;
@@ -87,11 +93,9 @@ export function requiredVersion(dir: string, module: string): string {
 }
 
 /** The release a binary is built at (`v3.248.0`, `4.25.0`). */
-export function release(binary: PulumiBinary, moduleVersion = requiredVersion(COMPONENTS_BY_BINARY[binary].dir, COMPONENTS_BY_BINARY[binary].module)): string {
-  if (binary !== "pulumi-resource-kubernetes") return moduleVersion;
-  const r = PROVIDER_RELEASES[moduleVersion] ?? /^v(\d+\.\d+\.\d+)$/.exec(moduleVersion)?.[1];
-  if (!r) throw new PulumiSetupError(`test/e2e/components/pulumi-kubernetes/go.mod requires provider ${moduleVersion}: add the release it corresponds to in PROVIDER_RELEASES (test/e2e/lib/pulumi-build.ts)`);
-  return r;
+export function release(binary: PulumiBinary, moduleVersion?: string): string {
+  const c: Component = COMPONENTS_BY_BINARY[binary];
+  return c.linkedVersion(moduleVersion ?? requiredVersion(c.dir, c.module));
 }
 
 /** The installed npm package's version (node_modules), which the program's SDK calls use. */
