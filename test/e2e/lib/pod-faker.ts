@@ -5,6 +5,7 @@
  * controller is not run, so the node's Lease needs no heartbeat.
  */
 import type { Kube } from "./kube.js";
+import { parseQuantity } from "../../../constructs/quantity.js";
 
 export const FAKE_NODE = "e2e-node-0";
 
@@ -25,16 +26,6 @@ export function startupProbeSeconds(pod: any): number {
   const probe = c?.startupProbe ?? c?.readinessProbe;
   if (!probe) return 0;
   return (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10);
-}
-
-export function parseQuantity(q: string | number | undefined): number {
-  if (q === undefined) return 0;
-  const s = String(q);
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(s);
-  if (!m) return 0;
-  const n = Number(m[1]);
-  const units: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-  return n * (units[m[2]!] ?? 1);
 }
 
 export interface PodFakerOptions {
@@ -162,8 +153,8 @@ export class PodFaker {
         ready,
         containers: (pod.spec.containers as any[]).map((c) => ({
           name: c.name,
-          cpuRequestMilli: parseQuantity(c.resources?.requests?.cpu) * 1000,
-          memoryRequestBytes: parseQuantity(c.resources?.requests?.memory),
+          cpuRequestMilli: parseQuantity(c.resources?.requests?.cpu ?? 0) * 1000,
+          memoryRequestBytes: parseQuantity(c.resources?.requests?.memory ?? 0),
         })),
         raw: pod,
       });
