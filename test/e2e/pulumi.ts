@@ -12,13 +12,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { goModuleDir } from "./lib/build.js";
+import { E2eSetupError, ensureBinaries, goModuleDir, type BinaryName } from "./lib/build.js";
 import { startControlPlane, type ControlPlane } from "./lib/control-plane.js";
 import { Kube, KubeError, waitFor, type KubeObject } from "./lib/kube.js";
-import { describe, renderedFieldDiffs, renderedObjects, type RenderedObject } from "./lib/live-compare.js";
-import { ensurePulumiEngine, npmVersion, PulumiSetupError, release, REPO } from "./lib/pulumi-build.js";
+import { distObjects, ref as describe } from "./lib/dist.js";
+import { renderedFieldDiffs } from "./lib/live-compare.js";
+import { ensurePulumiEngine, npmVersion, release } from "./lib/pulumi-build.js";
 import { PulumiCommandError, PulumiWorkspace, type PulumiResult } from "./lib/pulumi-engine.js";
-import { enterSandbox } from "./lib/sandbox.js";
+import { enterSandbox, inSandbox } from "./lib/sandbox.js";
+import { REPO_ROOT as REPO, versions } from "./lib/versions.js";
 
 const PROJECT = "inference-scaling";
 const ENVS = ["dev", "prod"] as const;
@@ -85,7 +87,7 @@ async function ensureNamespace(kube: Kube, name: string): Promise<void> {
   await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
 
-async function live(kube: Kube, o: Pick<RenderedObject, "apiVersion" | "kind" | "metadata">): Promise<KubeObject | undefined> {
+async function live(kube: Kube, o: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): Promise<KubeObject | undefined> {
   return kube.getOrUndefined<KubeObject>(await kube.path(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name));
 }
 
@@ -105,7 +107,7 @@ function summary(r: PulumiResult): Record<string, number> {
 async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<void> {
   const kube = cp.kube;
   const pulumi = (args: string[], timeoutMs?: number) => ws.ok([...args, "--stack", env], { timeoutMs, log: verbose ? (c) => process.stderr.write(c) : undefined });
-  const rendered = renderedObjects(env);
+  const rendered = distObjects(env);
   const addons = addonsOf(env);
   ws.addStackFile(env);
 
@@ -165,7 +167,7 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
         problems.push(`${describe(o)}: not in the cluster`);
         continue;
       }
-      const { status: _s, ...fields } = o as RenderedObject & { status?: unknown };
+      const { status: _s, ...fields } = o as KubeObject & { status?: unknown };
       for (const d of renderedFieldDiffs(fields, l)) problems.push(`${describe(o)}: ${d}`);
     }
     if (problems.length) fail(problems.slice(0, 30).join("\n"));
@@ -224,11 +226,20 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
 async function main(): Promise<number> {
   const started = Date.now();
   log(`engine: pulumi ${release("pulumi")} (@pulumi/pulumi ${npmVersion("@pulumi/pulumi")}), pulumi-language-nodejs ${release("pulumi-language-nodejs")}, pulumi-resource-kubernetes ${release("pulumi-resource-kubernetes")} (@pulumi/kubernetes ${npmVersion("@pulumi/kubernetes")})`);
-  const binaries = await ensurePulumiEngine(log);
-  // Modules read inside the sandbox (no network there) are downloaded first.
   const certManagerVersions = [...new Set(ENVS.map((e) => addonsOf(e).certManager?.version).filter((v): v is string => !!v))];
-  for (const v of certManagerVersions) certManagerCrds(v);
-  await enterSandbox();
+  if (!inSandbox()) {
+    // Everything that needs the network happens before the sandbox (which has none): builds and
+    // the Go modules whose files are read (CRDs).
+    await ensurePulumiEngine(log);
+    const controlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "keda-operator", "keda-adapter", "keda-webhooks"];
+    await ensureBinaries(controlPlane, log);
+    const v = versions();
+    goModuleDir("github.com/kedacore/keda/v2", v.keda);
+    goModuleDir("github.com/prometheus-operator/prometheus-operator", v.prometheusOperator);
+    for (const cm of certManagerVersions) certManagerCrds(cm);
+    await enterSandbox(); // re-runs this file inside the sandbox and exits with its code
+  }
+  const binaries = await ensurePulumiEngine(log);
 
   const cp = await startControlPlane({ keda: true, prometheusOperatorCrds: true, log });
   const ws = PulumiWorkspace.create(binaries);
@@ -254,7 +265,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof PulumiSetupError || e instanceof PulumiCommandError || e instanceof KubeError) console.error(`e2e:pulumi: ${e.message}`);
+    if (e instanceof E2eSetupError || e instanceof PulumiCommandError || e instanceof KubeError) console.error(`e2e:pulumi: ${e.message}`);
     else console.error(e);
     console.log(`${results.filter((r) => r.ok).length} passed, ${results.filter((r) => !r.ok).length + 1} failed`);
     process.exit(1);

@@ -62,7 +62,7 @@ export function binaryPath(name: BinaryName): string {
   return join(CACHE_ROOT, `${b.family}-${familyVersion(b.family)}`, name);
 }
 
-function runGo(args: string[], cwd: string, logFile: string): Promise<void> {
+export function runGo(args: string[], cwd: string, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("go", args, { cwd, env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

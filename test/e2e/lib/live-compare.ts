@@ -4,32 +4,6 @@
  * those are not ours). Quantities compare by value ("0.5" equals "500m"), as the API server
  * normalises them.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
-import { REPO } from "./pulumi-build.js";
-
-export interface RenderedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [k: string]: unknown };
-  readonly [field: string]: unknown;
-}
-
-/** The objects of dist/<env>/*.yaml (the files `kubectl apply -f dist/<env>/` applies). */
-export function renderedObjects(env: string): RenderedObject[] {
-  const dir = join(REPO, "dist", env);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as RenderedObject | null))
-    .filter((o): o is RenderedObject => o !== null && typeof o === "object" && typeof o.kind === "string");
-}
-
-export function describe(o: Pick<RenderedObject, "kind" | "metadata">): string {
-  return o.metadata.namespace ? `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`;
-}
-
 const QUANTITY = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const FACTOR: Readonly<Record<string, number>> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 

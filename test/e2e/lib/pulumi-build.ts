@@ -17,21 +17,11 @@
  *   only as v4.0.0-20260115033456-f47bc2d6f199, the commit tagged v4.25.0, while @pulumi/kubernetes
  *   is 4.34.2. The binary reports 4.25.0; the engine uses it as the ambient plugin on PATH.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const COMPONENTS = join(REPO, "test", "e2e", "components");
-export const CACHE = process.env.INFERENCE_SCALING_E2E_CACHE ?? join(homedir(), ".cache", "inference-scaling", "e2e");
-
-/** A setup failure of the harness (build, missing tool): one message, no stack trace. */
-export class PulumiSetupError extends Error {
-  override name = "PulumiSetupError";
-}
+import { CACHE_ROOT, E2eSetupError, goModuleDir, runGo } from "./build.js";
+import { COMPONENTS_DIR, REPO_ROOT, requiredVersion } from "./versions.js";
 
 interface Component {
   /** Folder under test/e2e/components/. */
@@ -53,7 +43,7 @@ const PROVIDER_RELEASES: Readonly<Record<string, string>> = { "v4.0.0-2026011503
 
 function providerRelease(moduleVersion: string): string {
   const r = PROVIDER_RELEASES[moduleVersion] ?? /^v(\d+\.\d+\.\d+)$/.exec(moduleVersion)?.[1];
-  if (!r) throw new PulumiSetupError(`test/e2e/components/pulumi-kubernetes/go.mod requires provider ${moduleVersion}: add the release it corresponds to in PROVIDER_RELEASES (test/e2e/lib/pulumi-build.ts)`);
+  if (!r) throw new E2eSetupError(`test/e2e/components/pulumi-kubernetes/go.mod requires provider ${moduleVersion}: add the release it corresponds to in PROVIDER_RELEASES (test/e2e/lib/pulumi-build.ts)`);
   return r;
 }
 
@@ -83,15 +73,6 @@ export const COMPONENTS_BY_BINARY = {
 } as const satisfies Record<string, Component>;
 export type PulumiBinary = keyof typeof COMPONENTS_BY_BINARY;
 
-/** The version `module` is required at in the component's go.mod. */
-export function requiredVersion(dir: string, module: string): string {
-  const goMod = readFileSync(join(COMPONENTS, dir, "go.mod"), "utf8");
-  const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  const m = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m").exec(goMod);
-  if (!m) throw new PulumiSetupError(`test/e2e/components/${dir}/go.mod does not require ${module}`);
-  return m[1]!;
-}
-
 /** The release a binary is built at (`v3.248.0`, `4.25.0`). */
 export function release(binary: PulumiBinary, moduleVersion?: string): string {
   const c: Component = COMPONENTS_BY_BINARY[binary];
@@ -100,7 +81,7 @@ export function release(binary: PulumiBinary, moduleVersion?: string): string {
 
 /** The installed npm package's version (node_modules), which the program's SDK calls use. */
 export function npmVersion(pkg: string): string {
-  return (JSON.parse(readFileSync(join(REPO, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 }
 
 /** The CLI must be the engine release of the Node.js SDK in package.json. */
@@ -108,41 +89,23 @@ export function checkCliMatchesSdk(): void {
   const cli = release("pulumi").replace(/^v/, "");
   const sdk = npmVersion("@pulumi/pulumi");
   if (cli !== sdk) {
-    throw new PulumiSetupError(
+    throw new E2eSetupError(
       `the Pulumi CLI is built at ${cli} but @pulumi/pulumi is ${sdk}. Fix: require github.com/pulumi/pulumi/pkg/v3 and sdk/v3 v${sdk} in test/e2e/components/pulumi/go.mod (copy that tag's replace directives) and run go mod tidy there`,
     );
   }
 }
 
 export function binaryPath(binary: PulumiBinary): string {
-  return join(CACHE, `${binary}-${release(binary)}`, binary);
+  return join(CACHE_ROOT, `${binary}-${release(binary)}`, binary);
 }
 
 function stampOf(dir: string): string {
   const h = createHash("sha256");
   for (const f of ["go.mod", "go.sum", "main.go"]) {
-    const p = join(COMPONENTS, dir, f);
+    const p = join(COMPONENTS_DIR, dir, f);
     h.update(f).update(existsSync(p) ? readFileSync(p) : "");
   }
   return h.digest("hex").slice(0, 16);
-}
-
-function runGo(args: readonly string[], cwd: string, logFile: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("go", args, { cwd, env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local" }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", (e) => reject(new PulumiSetupError(`go not found (${e.message}): the Pulumi end-to-end run builds the engine from Go modules; install Go 1.25 or later with access to a Go module proxy`)));
-    child.on("close", (code) => {
-      writeFileSync(logFile, out);
-      if (code === 0) resolve(out);
-      else {
-        const tail = out.trim().split("\n").slice(-15).join("\n");
-        reject(new PulumiSetupError(`go ${args.join(" ")} failed in ${cwd} (exit ${code}); last lines:\n${tail}`));
-      }
-    });
-  });
 }
 
 /**
@@ -152,11 +115,8 @@ function runGo(args: readonly string[], cwd: string, logFile: string): Promise<s
  */
 async function prepareProviderSchema(moduleVersion: string, rel: string): Promise<void> {
   const c = COMPONENTS_BY_BINARY["pulumi-resource-kubernetes"];
-  const cwd = join(COMPONENTS, c.dir);
-  const out = await runGo(["mod", "download", "-json", `${c.module}@${moduleVersion}`], cwd, join(CACHE, "pulumi-kubernetes-download.log"));
-  const moduleDir = (JSON.parse(out) as { Dir?: string }).Dir;
-  if (!moduleDir) throw new PulumiSetupError(`go mod download ${c.module}@${moduleVersion} gave no module directory`);
-  const cmdDir = join(moduleDir, "cmd", "pulumi-resource-kubernetes");
+  const cwd = join(COMPONENTS_DIR, c.dir);
+  const cmdDir = join(goModuleDir(c.module, moduleVersion), "cmd", "pulumi-resource-kubernetes");
   const schema = JSON.parse(readFileSync(join(cmdDir, "schema.json"), "utf8")) as Record<string, unknown>;
   schema["version"] = rel;
   for (const [name, text] of [
@@ -185,7 +145,7 @@ export async function ensurePulumiBinary(binary: PulumiBinary, log: (line: strin
   const tmp = `${out}.tmp-${process.pid}`;
   try {
     const ldflags = `-s -w -X ${c.versionVar}=${c.linkedVersion(moduleVersion)}`;
-    await runGo(["build", "-trimpath", `-ldflags=${ldflags}`, "-o", tmp, c.pkg], join(COMPONENTS, c.dir), `${out}.build.log`);
+    await runGo(["build", "-trimpath", `-ldflags=${ldflags}`, "-o", tmp, c.pkg], join(COMPONENTS_DIR, c.dir), `${out}.build.log`);
     renameSync(tmp, out);
   } finally {
     rmSync(tmp, { force: true });

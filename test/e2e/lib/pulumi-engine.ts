@@ -14,7 +14,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { REPO, type PulumiBinary } from "./pulumi-build.js";
+import { type PulumiBinary } from "./pulumi-build.js";
+import { REPO_ROOT as REPO } from "./versions.js";
 
 /** What one `pulumi` command printed and how it ended. */
 export interface PulumiResult {
