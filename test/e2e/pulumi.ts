@@ -23,8 +23,23 @@ import { enterSandbox, inSandbox } from "./lib/sandbox.js";
 import { REPO_ROOT as REPO, versions } from "./lib/versions.js";
 
 const PROJECT = "inference-scaling";
-const ENVS = ["dev", "prod"] as const;
-type Env = (typeof ENVS)[number];
+const ALL_ENVS = ["dev", "prod"] as const;
+type Env = (typeof ALL_ENVS)[number];
+
+/** `--env dev` (or prod) runs one environment; default both. */
+function selectedEnvs(argv: readonly string[]): readonly Env[] {
+  const i = argv.indexOf("--env");
+  if (i < 0) return ALL_ENVS;
+  const e = argv[i + 1];
+  if (!ALL_ENVS.includes(e as Env)) {
+    console.error(`e2e:pulumi: --env must be one of ${ALL_ENVS.join(", ")} (got ${e ?? "nothing"})`);
+    process.exit(2);
+  }
+  return [e as Env];
+}
+const ENVS = selectedEnvs(process.argv);
+/** KEDA and the prometheus-operator CRDs are needed by prod only. */
+const withKeda = ENVS.includes("prod");
 
 const log = (line: string) => process.stderr.write(`[e2e:pulumi] ${line}\n`);
 const verbose = process.argv.includes("--verbose");
@@ -231,23 +246,25 @@ async function main(): Promise<number> {
     // Everything that needs the network happens before the sandbox (which has none): builds and
     // the Go modules whose files are read (CRDs).
     await ensurePulumiEngine(log);
-    const controlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "keda-operator", "keda-adapter", "keda-webhooks"];
+    const controlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", ...(withKeda ? (["keda-operator", "keda-adapter", "keda-webhooks"] as const) : [])];
     await ensureBinaries(controlPlane, log);
-    const v = versions();
-    goModuleDir("github.com/kedacore/keda/v2", v.keda);
-    goModuleDir("github.com/prometheus-operator/prometheus-operator", v.prometheusOperator);
+    if (withKeda) {
+      const v = versions();
+      goModuleDir("github.com/kedacore/keda/v2", v.keda);
+      goModuleDir("github.com/prometheus-operator/prometheus-operator", v.prometheusOperator);
+    }
     for (const cm of certManagerVersions) certManagerCrds(cm);
     await enterSandbox(); // re-runs this file inside the sandbox and exits with its code
   }
   const binaries = await ensurePulumiEngine(log);
 
-  const cp = await startControlPlane({ keda: true, prometheusOperatorCrds: true, log });
+  const cp = await startControlPlane({ keda: withKeda, prometheusOperatorCrds: withKeda, log });
   const ws = PulumiWorkspace.create(binaries);
   try {
     await check("CRDs of the add-ons declared present are installed", async () => {
       for (const v of certManagerVersions) await installCrds(cp.kube, certManagerCrds(v));
       for (const ns of ["cert-manager", "monitoring"]) await ensureNamespace(cp.kube, ns);
-      return `cert-manager ${certManagerVersions.join(", ")}; KEDA and prometheus-operator with the control plane`;
+      return `cert-manager ${certManagerVersions.join(", ")}${withKeda ? "; KEDA and prometheus-operator with the control plane" : ""}`;
     });
     for (const env of ENVS) await runEnv(env, cp, ws);
   } finally {

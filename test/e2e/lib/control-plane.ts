@@ -57,6 +57,8 @@ export const CONTROLLERS = [
   "resourcequota-controller",
   "disruption-controller",
   "root-ca-certificate-publisher-controller",
+  // Endpoints of Services with a selector (fake pod IPs): Pulumi's Service await waits for them (e2e:pulumi).
+  "endpoints-controller",
 ] as const;
 
 export interface ControlPlaneOptions {
