@@ -1,0 +1,41 @@
+/** The rendered objects of dist/<env>/ as synth wrote them (never modified). */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "./kube.js";
+import { REPO_ROOT } from "./versions.js";
+
+export function distDir(env: string): string {
+  return join(REPO_ROOT, "dist", env);
+}
+
+/** Every object of dist/<env>/*.yaml, Namespaces first, in file order otherwise. */
+export function distObjects(env: string): KubeObject[] {
+  const dir = distDir(env);
+  const objs = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as KubeObject | null))
+    .filter((o): o is KubeObject => o !== null && typeof o === "object" && "kind" in o);
+  return [...objs.filter((o) => o.kind === "Namespace"), ...objs.filter((o) => o.kind !== "Namespace")];
+}
+
+/** Host names of every Prometheus serverAddress the environments' ScaledObjects use. */
+export function serverAddressHosts(envs: readonly string[]): string[] {
+  const hosts = new Set<string>();
+  for (const env of envs) {
+    for (const o of distObjects(env)) {
+      if (o.kind !== "ScaledObject") continue;
+      for (const t of ((o as any).spec?.triggers ?? []) as any[]) {
+        const a = t.metadata?.serverAddress;
+        if (typeof a === "string") hosts.add(new URL(a).hostname);
+      }
+    }
+  }
+  return [...hosts].sort();
+}
+
+/** Kind/namespace/name of an object, for messages. */
+export function ref(o: KubeObject): string {
+  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+}

@@ -1,0 +1,32 @@
+/**
+ * Compares the objects `pulumi up` left in the cluster with dist/<env>/: every rendered field must
+ * be present in the live object with the same value (the API server adds defaults and status;
+ * those are not ours). Quantities compare by value ("0.5" equals "500m"), as the API server
+ * normalises them.
+ */
+const QUANTITY = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const FACTOR: Readonly<Record<string, number>> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+
+function quantityValue(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v !== "string") return undefined;
+  const m = QUANTITY.exec(v);
+  return m ? Number(m[1]) * FACTOR[m[2] ?? ""]! : undefined;
+}
+
+/** Paths (`spec.template.spec.containers[0].image`) where `live` differs from `rendered`. */
+export function renderedFieldDiffs(rendered: unknown, live: unknown, path = ""): string[] {
+  if (Array.isArray(rendered)) {
+    if (!Array.isArray(live)) return [`${path}: rendered a list, live has ${JSON.stringify(live)}`];
+    if (live.length !== rendered.length) return [`${path}: rendered ${rendered.length} items, live has ${live.length}`];
+    return rendered.flatMap((r, i) => renderedFieldDiffs(r, live[i], `${path}[${i}]`));
+  }
+  if (rendered !== null && typeof rendered === "object") {
+    if (live === null || typeof live !== "object" || Array.isArray(live)) return [`${path}: rendered an object, live has ${JSON.stringify(live)}`];
+    return Object.entries(rendered).flatMap(([k, v]) => renderedFieldDiffs(v, (live as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  if (rendered === live) return [];
+  const q = quantityValue(rendered);
+  if (q !== undefined && q === quantityValue(live) && typeof live !== "boolean") return [];
+  return [`${path}: rendered ${JSON.stringify(rendered)}, live ${JSON.stringify(live)}`];
+}

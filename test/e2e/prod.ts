@@ -1,0 +1,300 @@
+/**
+ * dist/prod on the real control plane: apply unchanged, KEDA Ready, keda-hpa-inference with the
+ * simulator's metrics, the webhook refusing a second autoscaler, then one timeline driven by the
+ * simulator's pod model: a spike (scale-up), the load's end (scale-down within the behavior
+ * windows), and lost scrapes (triggers error, KEDA's fallback, InferenceTargetDown fires).
+ */
+import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { ENVIRONMENTS } from "../../stacks/envs/index.js";
+import { parseEnvConfig } from "../../stacks/validate.js";
+import type { EnvConfig } from "../../stacks/config.js";
+import { autoscalerModel } from "../../simulator/autoscaler.js";
+import { parseScenarioJson } from "../../simulator/scenarios.js";
+import { runRenderedChecks, formatFinding } from "../../stacks/checks/index.js";
+import type { ControlPlane } from "./lib/control-plane.js";
+import { KubeError, waitFor, type Kube, type KubeObject } from "./lib/kube.js";
+import { distDir, distObjects, ref } from "./lib/dist.js";
+import { ExporterFleet, scrapeJob, startPrometheus, type Prometheus, type ScrapeTarget } from "./lib/prometheus.js";
+import { Plant } from "./lib/plant.js";
+import { defaultUsage } from "./lib/metrics-server.js";
+import { Recorder } from "./lib/timeline.js";
+
+export const NS = "ml-serving-prod";
+export const APP = "inference";
+const SYNC_SECONDS = 15;
+
+/** The scenario both the real run and `npm run simulate` play (seconds from t = 0). */
+export const LOAD_STEP_AT = 60;
+export const LOAD_END_AT = 360;
+export const OUTAGE = { start: 720, end: 1110 } as const;
+export function scenarioJson(startsAt: string): Record<string, unknown> {
+  return {
+    name: "e2e-spike",
+    description: "the spike, compressed: 50 users, 50 → 400 in 30 s at 1:00, back to 50 at 5:30–6:00, scrapes lost 12:00–18:30",
+    unit: "users",
+    points: [[0, 50], [LOAD_STEP_AT, 50], [LOAD_STEP_AT + 30, 400], [LOAD_END_AT - 30, 400], [LOAD_END_AT, 50]],
+    durationSeconds: OUTAGE.end,
+    prometheusOutages: [{ start: OUTAGE.start, end: OUTAGE.end }],
+    startsAt,
+  };
+}
+
+/** "mon 08:30" in `timeZone` now (the cron triggers' wall clock). */
+export function wallClock(timeZone: string, at = new Date()): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false }).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  return `${String(parts.weekday).toLowerCase()} ${parts.hour}:${parts.minute}`;
+}
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface ProdResult {
+  readonly checks: Check[];
+  readonly recorder: Recorder;
+  readonly initialReplicas: number;
+  readonly scenario: Record<string, unknown>;
+  readonly webhookMessage: string;
+  readonly synthMessage: string;
+  readonly hpaMetrics: unknown;
+  readonly alertFiredAt: number | null;
+  readonly fallbackAt: number | null;
+  readonly fallbackMetricValues: string[];
+}
+
+export function prodConfig(): EnvConfig {
+  return parseEnvConfig(ENVIRONMENTS.prod!, "prod");
+}
+
+/** Applies every object of dist/<env> unchanged; returns the refusals (none expected). */
+export async function applyEnv(kube: Kube, env: string, log: (l: string) => void): Promise<string[]> {
+  const errors: string[] = [];
+  const objs = distObjects(env);
+  for (const o of objs) {
+    try {
+      await kube.apply(o);
+    } catch (e) {
+      errors.push(`${ref(o)}: ${(e as Error).message}`);
+    }
+  }
+  log(`dist/${env}: ${objs.length - errors.length}/${objs.length} objects accepted (server-side apply)`);
+  return errors;
+}
+
+export async function scaledObjectReady(kube: Kube, ns: string, name: string): Promise<any> {
+  const so = await kube.get<any>(`/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/${name}`);
+  const ready = (so.status?.conditions ?? []).find((c: any) => c.type === "Ready");
+  return ready?.status === "True" ? so : undefined;
+}
+
+function condition(obj: any, type: string): any {
+  return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
+}
+
+/** The HPA metrics in a comparable form: type, metric/resource name, target. */
+function metricShape(m: any): string {
+  const t = m.type as string;
+  const body = m[t.charAt(0).toLowerCase() + t.slice(1)] ?? {};
+  const name = body.metric?.name ?? body.name ?? "";
+  const target = body.target ?? {};
+  const value = target.averageUtilization ?? target.averageValue ?? target.value ?? "";
+  return `${t}(${name}${body.container ? `/${body.container}` : ""}) ${target.type}=${value}`;
+}
+
+export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: { scenarioStartsAt: string; workDir: string }): Promise<ProdResult> {
+  const { kube } = cp;
+  const checks: Check[] = [];
+  const check = (name: string, ok: boolean, detail: string) => {
+    checks.push({ name, ok, detail });
+    log(`${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
+  };
+  const config = prodConfig();
+  const objects = distObjects("prod");
+  const so = objects.find((o) => o.kind === "ScaledObject" && o.metadata.name === APP)!;
+  const sm = objects.find((o) => o.kind === "ServiceMonitor" && o.metadata.name === APP)!;
+  const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === APP)!;
+  const deploy = objects.find((o) => o.kind === "Deployment" && o.metadata.name === APP)! as any;
+  const portName = (sm as any).spec.endpoints[0].port;
+  const container = (deploy.spec.template.spec.containers as any[]).find((c) => (c.ports ?? []).some((p: any) => p.name === portName));
+  const target: ScrapeTarget = { serviceMonitor: sm, service: svc, container: container.name, containerPort: container.ports.find((p: any) => p.name === portName).containerPort };
+
+  // the add-ons' namespace (kube-prometheus-stack creates it in a cluster)
+  await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } });
+  const refused = await applyEnv(kube, "prod", log);
+  check("dist/prod accepted (API server + KEDA webhook)", refused.length === 0, refused.length ? refused.join("; ") : `${objects.length} objects`);
+
+  // Prometheus with the ServiceMonitor's scrape job and the env's rule files
+  const sdFile = join(opts.workDir, "inference-targets.json");
+  const fleet = new ExporterFleet(cp.processes, target, sdFile, new Plant(config, parseScenarioJson(JSON.stringify(scenarioJson(opts.scenarioStartsAt)), "e2e")).bounds);
+  const prom: Prometheus = await startPrometheus(cp.processes, { dir: join(opts.workDir, "prometheus"), rulesDirs: [join(distDir("prod"), "rules")], jobs: [scrapeJob(target, sdFile)] });
+  log(`prometheus ready on ${prom.url}, rules from dist/prod/rules`);
+
+  // the plant: the simulator's pod model on the real ready pods
+  const scenario = scenarioJson(opts.scenarioStartsAt);
+  const plant = new Plant(config, parseScenarioJson(JSON.stringify(scenario), "e2e-spike"));
+  const isApp = (p: { namespace: string; labels: Readonly<Record<string, string>> }) =>
+    p.namespace === NS && Object.entries(svc.spec!["selector" as never] as unknown as Record<string, string>).every(([k, v]) => p.labels[k] === v);
+  cp.metrics.setUsage((pod, c) => (isApp(pod) && c.name === container.name ? { cpuMilli: plant.cpuMilli(), memoryBytes: c.memoryRequestBytes * 0.5 } : defaultUsage(pod, c)));
+  const recorder = new Recorder();
+  let t0: number | undefined;
+  let nextT = -1;
+  let last = plant.step(-1, []);
+  let stopped = false;
+  let driverError: unknown;
+  const deployPath = `/apis/apps/v1/namespaces/${NS}/deployments/${APP}`;
+  const driver = (async () => {
+    while (!stopped) {
+      const tick = Date.now();
+      try {
+        await fleet.sync(cp.pods.pods());
+        const ready = fleet.pods().filter(isApp).map((p) => p.name);
+        const tNow = t0 === undefined ? -1 : Math.floor((Date.now() - t0) / 1000);
+        if (t0 === undefined) last = plant.step(-1, ready);
+        else while (nextT <= tNow) last = plant.step(nextT++, ready);
+        await fleet.push((p) => plant.state(p.name));
+        const d = await kube.get<any>(deployPath);
+        if (t0 !== undefined) recorder.observeReplicas(tNow, d.spec.replicas);
+      } catch (e) {
+        driverError = e;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(50, 1000 - (Date.now() - tick))));
+    }
+  })();
+  const guard = () => {
+    cp.check();
+    if (driverError) {
+      const e = driverError;
+      driverError = undefined;
+      log(`driver: ${(e as Error).message}`);
+    }
+  };
+
+  try {
+    // Ready, and the HPA KEDA made
+    const ready = await waitFor("ScaledObject inference Ready=True", 180_000, () => scaledObjectReady(kube, NS, APP), { check: guard });
+    check("ScaledObject Ready=True", true, condition(ready, "Ready")?.message ?? "");
+    const hpa = await waitFor("HPA keda-hpa-inference", 60_000, () => kube.getOrUndefined<any>(`/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers/keda-hpa-${APP}`), { check: guard });
+    const model = autoscalerModel(so as unknown as Record<string, unknown>, config);
+    const real = (hpa.spec.metrics as any[]).map(metricShape);
+    const simulated = ((model.hpa.metrics ?? []) as any[]).map(metricShape);
+    check("keda-hpa-inference has the metrics the simulator assumes", JSON.stringify(real) === JSON.stringify(simulated), `real [${real.join("; ")}] simulator [${simulated.join("; ")}]`);
+    check(
+      "keda-hpa-inference min/max/behavior",
+      hpa.spec.minReplicas === model.hpa.minReplicas && hpa.spec.maxReplicas === model.hpa.maxReplicas && JSON.stringify(hpa.spec.behavior.scaleUp.policies) === JSON.stringify((so as any).spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies),
+      `min ${hpa.spec.minReplicas} max ${hpa.spec.maxReplicas}`,
+    );
+
+    // the seeds' conflict: a second autoscaler on the same Deployment
+    const second: KubeObject = { ...(so as any), metadata: { name: `${APP}-second`, namespace: NS } };
+    let webhookMessage = "";
+    try {
+      await kube.request("POST", `/apis/keda.sh/v1alpha1/namespaces/${NS}/scaledobjects`, second);
+      await kube.delete("keda.sh/v1alpha1", "ScaledObject", NS, `${APP}-second`);
+    } catch (e) {
+      webhookMessage = e instanceof KubeError ? String((e.body as any)?.message ?? e.message) : (e as Error).message;
+    }
+    const synth = runRenderedChecks({ config, objects: [...objects, second] as any }).filter((f) => f.code === "MULTIPLE_AUTOSCALERS");
+    const synthMessage = synth.map(formatFinding).join("\n");
+    check("a second ScaledObject on Deployment inference is refused by KEDA's webhook", /denied/.test(webhookMessage), `webhook: ${webhookMessage || "(accepted!)"} | synth: ${synthMessage || "(no finding!)"}`);
+    check("synth check reports the same conflict", synth.length > 0, synthMessage);
+
+    // wait until the initial pods are ready and the HPA reads every metric
+    await waitFor("3 ready inference pods and ScalingActive=True", 300_000, async () => {
+      const d = await kube.get<any>(deployPath);
+      const h = await kube.get<any>(`/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers/keda-hpa-${APP}`);
+      return d.status?.readyReplicas === d.spec.replicas && condition(h, "ScalingActive")?.status === "True" && condition(h, "AbleToScale")?.status === "True" && (h.status?.currentMetrics ?? []).length === h.spec.metrics.length;
+    }, { check: guard, intervalMs: 2000 });
+    const initial = (await kube.get<any>(deployPath)).spec.replicas as number;
+    log(`baseline: ${initial} replicas, every HPA metric read; starting the timeline (${OUTAGE.end} s)`);
+
+    // ---- the timeline
+    t0 = Date.now();
+    nextT = 0;
+    recorder.observeReplicas(0, initial);
+    let alertFiredAt: number | null = null;
+    let fallbackAt: number | null = null;
+    const fallbackMetricValues: string[] = [];
+    let outage = false;
+    let nextSample = 0;
+    const now = () => Math.floor((Date.now() - t0!) / 1000);
+    while (now() < OUTAGE.end) {
+      guard();
+      const t = now();
+      if (!outage && t >= OUTAGE.start) {
+        outage = true;
+        await fleet.setScraping(false);
+        log(`t=${t}s: exporters stopped (lost scrapes)`);
+      }
+      if (t >= nextSample) {
+        nextSample += SYNC_SECONDS;
+        const d = await kube.get<any>(deployPath);
+        const s = await kube.get<any>(`/apis/keda.sh/v1alpha1/namespaces/${NS}/scaledobjects/${APP}`);
+        const fb = condition(s, "Fallback")?.status === "True";
+        if (fb && fallbackAt === null) {
+          fallbackAt = t;
+          const h = await kube.get<any>(`/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers/keda-hpa-${APP}`);
+          for (const m of h.spec.metrics as any[]) {
+            if (m.type !== "External") continue;
+            const sel = Object.entries(m.external.metric.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+            const v = await kube.get<any>(`/apis/external.metrics.k8s.io/v1beta1/namespaces/${NS}/${m.external.metric.name}?labelSelector=${encodeURIComponent(sel)}`).catch((e: Error) => ({ items: [{ value: `error: ${e.message}` }] }));
+            fallbackMetricValues.push(`${m.external.metric.name}=${v.items?.[0]?.value} (target ${m.external.target.type} ${m.external.target.averageValue ?? m.external.target.value})`);
+          }
+        }
+        recorder.samples.push({ t, replicas: d.spec.replicas, ready: d.status?.readyReplicas ?? 0, fallback: fb, rps: last.rps, p95: last.latency, queue: last.queueTotal });
+        log(`t=${String(t).padStart(4)}s replicas ${d.spec.replicas} ready ${d.status?.readyReplicas ?? 0} rps ${last.rps.toFixed(0)} queue ${last.queueTotal.toFixed(0)}${fb ? " FALLBACK" : ""}`);
+        if (outage && alertFiredAt === null) {
+          const firing = (await prom.alerts()).find((a) => a.labels.alertname === "InferenceTargetDown" && a.state === "firing" && a.labels.namespace === NS);
+          if (firing) {
+            alertFiredAt = t;
+            log(`t=${t}s: InferenceTargetDown firing in Prometheus`);
+          }
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+
+    // ---- assertions on the timeline
+    const up = recorder.firstScaleUpAfter(LOAD_STEP_AT);
+    check("scale-up after the load step", up !== undefined, up ? `first scale-up at t=${up.t}s (${up.t - LOAD_STEP_AT} s after the load step): ${up.from} → ${up.to}` : "no scale-up");
+    const lastUp = [...recorder.changes].filter((c) => c.to > c.from && c.t < OUTAGE.start).pop();
+    const downs = recorder.changes.filter((c) => c.to < c.from && c.t >= LOAD_END_AT && c.t < OUTAGE.start);
+    const stabilization = (so as any).spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds as number;
+    const tooEarly = downs.filter((d) => lastUp && d.t - lastUp.t < stabilization);
+    const allDowns = recorder.changes.filter((c) => c.to < c.from && c.t >= LOAD_END_AT);
+    const tooFast = allDowns.filter((d) => allDowns.filter((x) => x.t > d.t - 60 && x.t <= d.t).reduce((s, x) => s + x.from - x.to, 0) > 1);
+    check(
+      "scale-down honours the behavior (no step within the 300 s stabilization window of the last scale-up, at most 1 pod per 60 s)",
+      tooEarly.length === 0 && tooFast.length === 0,
+      `scale-downs ${allDowns.map((d) => `t=${d.t}s ${d.from}→${d.to}`).join(", ") || "none"}; last scale-up t=${lastUp?.t ?? "-"}s`,
+    );
+    const fbReplicas = (so as any).spec.fallback.replicas as number;
+    check("lost scrapes: KEDA fallback active", fallbackAt !== null, fallbackAt !== null ? `Fallback=True at t=${fallbackAt}s; metric values served: ${fallbackMetricValues.join(", ")}` : "the Fallback condition never became True");
+    const afterFb = recorder.samples.filter((s) => fallbackAt !== null && s.t >= fallbackAt + 2 * SYNC_SECONDS);
+    const holds = afterFb.length > 0 && afterFb.every((s) => (s.replicas >= fbReplicas ? true : false)) && afterFb.every((s, i) => i === 0 || Math.abs(s.replicas - fbReplicas) <= Math.abs(afterFb[i - 1]!.replicas - fbReplicas));
+    check(`fallback holds ${fbReplicas} replicas (moves towards it within the behavior, never past it)`, holds, afterFb.map((s) => `t=${s.t}s:${s.replicas}`).join(" "));
+    check("InferenceTargetDown fires in the real Prometheus", alertFiredAt !== null, alertFiredAt !== null ? `firing at t=${alertFiredAt}s (${alertFiredAt - OUTAGE.start} s after the scrapes stopped; rule has for: 5m)` : "not firing by the end of the outage");
+
+    return {
+      checks,
+      recorder,
+      initialReplicas: initial,
+      scenario,
+      webhookMessage,
+      synthMessage,
+      hpaMetrics: hpa.spec.metrics,
+      alertFiredAt,
+      fallbackAt,
+      fallbackMetricValues,
+    };
+  } finally {
+    stopped = true;
+    await driver;
+    await fleet.stopAll();
+    writeFileSync(join(opts.workDir, "prod-samples.json"), JSON.stringify(recorder.samples));
+  }
+}
