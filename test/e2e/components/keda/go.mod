@@ -360,10 +360,14 @@ replace (
 
 // Not from KEDA: two modules KEDA's scalers require are not served by this machine's Go module
 // proxy at KEDA's versions ("403 Forbidden: This module version is not available"); each is
-// replaced with the nearest version the proxy serves. Neither scaler is used by this project.
+// replaced with the nearest served patch release of the same minor, whose API KEDA's code
+// compiles against (swov1 v0.15.x changed MetricsMeasurement.Value to *float64). The sum database
+// has no record of those two versions (404), so their hashes in go.sum were recorded with
+// GONOSUMDB=github.com/solarwinds,github.com/newrelic; the build checks them against go.sum.
+// Neither scaler is used by this project.
 replace (
 	// New Relic scaler: v2.74.2 not served
-	github.com/newrelic/newrelic-client-go/v2 => github.com/newrelic/newrelic-client-go/v2 v2.93.1
+	github.com/newrelic/newrelic-client-go/v2 => github.com/newrelic/newrelic-client-go/v2 v2.74.1
 	// SolarWinds scaler: v0.13.0 not served
-	github.com/solarwinds/swo-sdk-go/swov1 => github.com/solarwinds/swo-sdk-go/swov1 v0.15.3
+	github.com/solarwinds/swo-sdk-go/swov1 => github.com/solarwinds/swo-sdk-go/swov1 v0.13.2
 )
