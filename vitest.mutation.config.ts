@@ -4,22 +4,13 @@
  * child process never activates a mutant, so those tests cannot kill one; they only cost seconds
  * each. `npm test` runs them all (vitest.config.ts).
  */
-import { configDefaults, defineConfig, mergeConfig } from "vitest/config";
-import base from "./vitest.config.js";
+import { suite } from "./vitest.config.js";
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      exclude: [
-        ...configDefaults.exclude,
-        "test/checks/corpus.test.ts",
-        "test/diff.test.ts",
-        "test/hpa/validate-cli.test.ts",
-        "test/infra/project.test.ts",
-        "test/monitoring/promtool.test.ts",
-        "test/simulator/cli.test.ts",
-      ],
-    },
-  }),
-);
+export default suite([
+  "test/checks/corpus.test.ts",
+  "test/diff.test.ts",
+  "test/hpa/validate-cli.test.ts",
+  "test/infra/project.test.ts",
+  "test/monitoring/promtool.test.ts",
+  "test/simulator/cli.test.ts",
+]);

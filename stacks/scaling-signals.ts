@@ -16,14 +16,15 @@
  *
  * Every query answers 0 when the service's targets are up and nothing is served (a
  * prometheus_client gauge with labels has no series before its first request), and nothing —
- * a scaler error the fallback and the alerts see — when the scrape is lost.
+ * a scaler error the fallback and the alerts see — when the scrape is lost: the one guard of
+ * every autoscaler query, {@link whileScraped} (constructs/scrape-guard.ts).
  */
 import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
 import type { PodsMetric } from "../constructs/hpa.js";
 import type { KedaTrigger, PrometheusTrigger } from "../constructs/keda-scaled-object.js";
 import { PromQL, type MetricContract } from "../constructs/metrics.js";
-import { PROMETHEUS_UP } from "../constructs/platform-metrics.js";
 import { assertParses } from "../constructs/promql-parse.js";
+import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
 import { burstWindowSeconds, podConcurrencyCapacity, type EnvConfig } from "./config.js";
 
 /** The gauge of requests being served (and queued inside the pod). */
@@ -36,14 +37,9 @@ function contractOf(metrics: MetricContract["metrics"]): MetricContract {
   return { port: 0, portName: "external", path: "", metrics };
 }
 
-/** `up` of the targets `promql` is scoped to. */
-function upOf(promql: PromQL): string {
-  return new PromQL(contractOf([PROMETHEUS_UP]), promql.scope).selector(PROMETHEUS_UP.name);
-}
-
-/** 0 while some target of the scope is up, nothing otherwise: the idle answer of a query. */
-export function zeroWhileUp(promql: PromQL): string {
-  return `0 * sum(${upOf(promql)} == 1)`;
+/** `expr`, 0 while some target of `promql`'s scope is up and `expr` has no value, nothing otherwise. */
+function guarded(expr: string, promql: PromQL): string {
+  return assertParses(whileScraped(expr, upSelector(promql.scope)));
 }
 
 /** Per-pod in-flight target: `capacity × utilization` (KPA's target × target utilisation). */
@@ -65,18 +61,18 @@ function inFlightSelector(promql: PromQL, config: EnvConfig): string {
   return promql.selector(IN_FLIGHT_GAUGE, "", { endpoint: config.scaling.endpoint });
 }
 
-/** `sum(in_flight{endpoint}) or on() (0 * sum(up == 1))`: additive, one series. */
+/** `sum(in_flight{endpoint})`, guarded ({@link whileScraped}): additive, one series. */
 export function concurrencyQuery(promql: PromQL, config: EnvConfig): string {
-  return assertParses(`sum(${inFlightSelector(promql, config)}) or on() (${zeroWhileUp(promql)})`);
+  return guarded(`sum(${inFlightSelector(promql, config)})`, promql);
 }
 
 /**
- * `sum(max_over_time(in_flight{endpoint}[w])) or on() (0 * sum(up == 1))`: each pod's peak of
+ * `sum(max_over_time(in_flight{endpoint}[w]))`, guarded ({@link whileScraped}): each pod's peak of
  * the last `w` (≥ 2 scrapes), summed. The sum of per-pod peaks is at least the peak of the sum,
  * so it errs on the side of reacting.
  */
 export function burstQuery(promql: PromQL, config: EnvConfig): string {
-  return assertParses(`sum(max_over_time(${inFlightSelector(promql, config)}[${burstWindowSeconds(config)}s])) or on() (${zeroWhileUp(promql)})`);
+  return guarded(`sum(max_over_time(${inFlightSelector(promql, config)}[${burstWindowSeconds(config)}s]))`, promql);
 }
 
 /** The PromQL builder of the declared external wake-up signal (its own contract and scrape scope). */
@@ -98,7 +94,7 @@ export function wakeUpQuery(config: EnvConfig): string | undefined {
   const promql = wakeUpPromQL(w);
   const signal =
     w.metric.type === "counter" ? promql.sumRate(w.metric.name, "", w.matchers, config.monitoring.queryWindow) : promql.sumGauge(w.metric.name, w.matchers);
-  return assertParses(`${signal} or on() (${zeroWhileUp(promql)})`);
+  return guarded(signal, promql);
 }
 
 /**
@@ -109,7 +105,7 @@ export function wakeUpQuery(config: EnvConfig): string | undefined {
  * A lost scrape with targets still discovered keeps answering nothing.
  */
 export function zeroWithoutTargets(query: string, promql: PromQL): string {
-  return assertParses(`(${query}) or on() (vector(0) unless on() count(${upOf(promql)}))`);
+  return assertParses(`(${query}) or on() (vector(0) unless on() count(${upSelector(promql.scope)}))`);
 }
 
 /** The ScaledObject triggers this module adds (mode keda), in order: concurrency, burst, wake-up. */

@@ -42,21 +42,22 @@ describe("concurrency and burst triggers (mode keda)", () => {
     // 4 predictions × 2 workers × 0.7 = 5.6 per pod; the burst threshold is twice that.
     expect([concurrencyTarget(stack.config), burstTarget(stack.config)]).toEqual([5.6, 11.2]);
     const scope = 'namespace="ml-serving-prod",job="inference"';
-    const up = `0 * sum(up{${scope}} == 1)`;
+    // The one guard of autoscaler queries (constructs/scrape-guard.ts): 0 while a target is up, nothing otherwise.
+    const guard = (x: string) => `(${x} or on() (sum (up{${scope}}) * 0)) and on() (sum (up{${scope}}) > 0)`;
     expect(byName.concurrency).toEqual({
       type: "prometheus",
       name: "concurrency",
       metricType: "AverageValue",
       metadata: {
         serverAddress: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
-        query: `sum(http_requests_in_flight{${scope},endpoint="/predict"}) or on() (${up})`,
+        query: guard(`sum(http_requests_in_flight{${scope},endpoint="/predict"})`),
         threshold: "5.6",
         ignoreNullValues: "false",
       },
     });
     expect(byName["concurrency-burst"].metricType).toBe("AverageValue");
     expect(byName["concurrency-burst"].metadata).toMatchObject({
-      query: `sum(max_over_time(http_requests_in_flight{${scope},endpoint="/predict"}[30s])) or on() (${up})`,
+      query: guard(`sum(max_over_time(http_requests_in_flight{${scope},endpoint="/predict"}[30s]))`),
       threshold: "11.2",
       ignoreNullValues: "false",
     });
@@ -108,7 +109,7 @@ describe("scale to zero that wakes up (dev)", () => {
       metadata: {
         serverAddress: "http://prometheus-server.monitoring.svc.cluster.local:80",
         query:
-          'sum (rate(traefik_service_requests_total{namespace="kube-system",job="kubernetes-pods",service="ml-serving-dev-inference-8000@kubernetes"}[2m])) or on() (0 * sum(up{namespace="kube-system",job="kubernetes-pods"} == 1))',
+          '(sum (rate(traefik_service_requests_total{namespace="kube-system",job="kubernetes-pods",service="ml-serving-dev-inference-8000@kubernetes"}[2m])) or on() (sum (up{namespace="kube-system",job="kubernetes-pods"}) * 0)) and on() (sum (up{namespace="kube-system",job="kubernetes-pods"}) > 0)',
         threshold: "5",
         activationThreshold: "0",
         ignoreNullValues: "false",

@@ -58,7 +58,8 @@ describe("ZERO_WITHOUT_WAKEUP", () => {
     const [e] = expectErrors(checkConfig(config({ scaling: { minReplicas: 0 } })), ["ZERO_WITHOUT_WAKEUP"]);
     expect(e!.resource).toBe("EnvConfig t");
     expect(e!.path).toBe("scaling.minReplicas");
-    expect(checkConfig(config({ scaling: { minReplicas: 1, keda: { idleReplicaCount: 0 } } })).codes()).toEqual(["ZERO_WITHOUT_WAKEUP"]);
+    // minReplicas 2: at 1 the disruption-budget warning (PDB_ALLOWS_OUTAGE, issue 12) rightly joins in.
+    expect(checkConfig(config({ scaling: { minReplicas: 2, keda: { idleReplicaCount: 0 } } })).codes()).toEqual(["ZERO_WITHOUT_WAKEUP"]);
     const wakeUp = {
       source: { namespace: "ingress-nginx", job: "ingress-nginx-controller-metrics" },
       metric: { name: "nginx_ingress_controller_requests", type: "counter", labels: ["ingress", "status"] },

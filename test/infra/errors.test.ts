@@ -66,7 +66,14 @@ describe("pulumi program errors", () => {
   });
 
   it("refuses a prometheus chart older than 28.0, whose kubernetes-pods job would scrape the pods a second time", async () => {
-    const addons = { certManager: { install: true, version: "v1.18.6" }, prometheus: { install: true, version: "27.20.0" }, prometheusAdapter: { install: true, version: "5.3.0" }, grafana: { install: false } };
+    // Every other add-on dev needs, as Pulumi.dev.yaml pins it (KEDA since dev scales to zero, issue 18).
+    const addons = {
+      certManager: { install: true, version: "v1.18.6" },
+      keda: { install: true, version: "2.18.3" },
+      prometheus: { install: true, version: "27.20.0" },
+      prometheusAdapter: { install: true, version: "5.3.0" },
+      grafana: { install: false },
+    };
     const error = await failure("dev", stackConfig("dev", KUBECONFIG, { "inference-scaling:addons": addons }));
     expect(error.message).toBe(
       'stack "dev": inference-scaling:addons.prometheus.version: prometheus chart 27.20.0 is older than 28.0.0: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service\'s pods a second time. Fix: pin 28.16.0 or later',

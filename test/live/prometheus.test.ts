@@ -179,13 +179,18 @@ function scrapeConfig(stack: EnvironmentStack, w: Workload): Record<string, unkn
   };
 }
 
-/** The KEDA prometheus trigger queries of every rendered ScaledObject. */
+/**
+ * The KEDA prometheus trigger queries of every rendered ScaledObject, except a `scaling.wakeUp`
+ * trigger: it reads a gateway outside the service (dev: Traefik in kube-system), which no
+ * exporter here plays; test/autoscaling/signals.test.ts runs it with promtool on gateway series.
+ */
 function kedaQueries(env: string, stack: EnvironmentStack, workloads: readonly Workload[]): NamedQuery[] {
+  const wakeUp = stack.config.scaling.wakeUp?.metric.name;
   return (stack.objects() as any[])
     .filter((o) => o.kind === "ScaledObject")
     .flatMap((so) =>
       so.spec.triggers
-        .filter((t: any) => t.type === "prometheus")
+        .filter((t: any) => t.type === "prometheus" && !(wakeUp !== undefined && metricNames(t.metadata.query).includes(wakeUp)))
         .map((t: any) => {
           const expr = t.metadata.query as string;
           const job = selectors(expr).flatMap((s) => s.matchers).find((m) => m.name === "job")!.value;

@@ -217,8 +217,13 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     readonly budgetRemaining?: Want;
     /** Per-pod adapter values (p95, in-flight) and the external queue. */
     readonly adapter: { readonly p95?: Want; readonly inFlight?: Want; readonly queue?: Want };
-    /** KEDA triggers by what they read. */
-    readonly keda: { readonly latency?: Want; readonly queue?: Want };
+    /**
+     * KEDA triggers by what they read: the latency histogram, the queue gauge, the in-flight gauge
+     * (`concurrency` and its `concurrency-burst` peak: constant gauges, so the peak is the value).
+     * The `wake-up` trigger reads a gateway these series have no target of: a lost source, nothing
+     * in every group (test/autoscaling/signals.test.ts runs it on gateway series).
+     */
+    readonly keda: { readonly latency?: Want; readonly queue?: Want; readonly inFlight?: Want };
   }
   const samples = (name: string | undefined, labelsOf: readonly Record<string, string>[], want: Want | undefined) =>
     want === undefined ? undefined : want === "none" ? [] : labelsOf.map((l) => ({ labels: labelSet(name, l), value: want }));
@@ -251,9 +256,20 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     for (const rule of mon.adapterRules.external) {
       tests.push({ expr: fillTemplate(rule.metricsQuery, { series: metricNames(rule.seriesQuery)[0]!, labelMatchers: adapterLabelMatchers(ns), groupBy: "" }), exp: samples(undefined, [{}], want.adapter.queue) });
     }
+    const wakeUpMetric = config.scaling.wakeUp?.metric.name;
     for (const query of opts.skipKeda ? [] : (kedaTriggerQueries(stack) ?? [])) {
       const reads = metricNames(query);
-      const kind = reads.includes(`${SERVICE_METRIC.latency}_bucket`) ? "latency" : reads.includes(SERVICE_METRIC.queue) ? "queue" : undefined;
+      if (wakeUpMetric !== undefined && reads.includes(wakeUpMetric)) {
+        tests.push({ expr: query, exp: [] });
+        continue;
+      }
+      const kind = reads.includes(`${SERVICE_METRIC.latency}_bucket`)
+        ? "latency"
+        : reads.includes(SERVICE_METRIC.queue)
+          ? "queue"
+          : reads.includes(SERVICE_METRIC.inFlight)
+            ? "inFlight"
+            : undefined;
       if (kind === undefined) throw new Error(`no expectation for KEDA trigger query ${query}`);
       const w = want.keda[kind];
       tests.push({ expr: query, exp: samples(undefined, [{}], w) });
@@ -262,8 +278,14 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     return tests.filter((t) => t.exp !== undefined).map((t) => ({ expr: t.expr, eval_time: "3m", exp_samples: t.exp! }));
   };
   const idle = { podLatency: "none", serviceLatency: "none", inFlight: 0, errorRatio: "none", requestRate: 0, availabilitySli: "none", latencySli: "none", budgetRemaining: "none" } as const;
-  const zero = { adapter: { p95: 0, inFlight: 0, queue: 0 }, keda: { latency: 0, queue: 0 } } as const;
-  const lost = { adapter: { p95: "none", inFlight: "none", queue: "none" }, keda: { latency: "none", queue: "none" } } as const;
+  const zero = { adapter: { p95: 0, inFlight: 0, queue: 0 }, keda: { latency: 0, queue: 0, inFlight: 0 } } as const;
+  const lost = { adapter: { p95: "none", inFlight: "none", queue: "none" }, keda: { latency: "none", queue: "none", inFlight: "none" } } as const;
+  // Zero pods (no target of the job discovered at all): a service that may sit at zero replicas
+  // (README "Scale to zero that wakes up": minReplicas 0 or keda.idleReplicaCount 0) has its own
+  // triggers answer 0 there, since KEDA would apply the fallback on an empty result and scale the
+  // idle service back up; any other service answers nothing (a lost scrape).
+  const mayIdle = config.scaling.mode === "keda" && (minReplicas === 0 || config.scaling.keda.idleReplicaCount === 0);
+  const zeroPods = mayIdle ? { ...lost, keda: zero.keda } : lost;
   const absentGroups: [string, ScenarioSpec, AbsentWant][] = [
     ["fresh pods (scraped, probes only, no /predict or queue series yet)", { ...healthy, rps: 0, eps: 0, latency: [], absent: ["predict"] }, { ...idle, ...zero }],
     ["no traffic (series exist, nothing served in the windows)", { ...healthy, rps: 0, eps: 0, latency: [], inFlight: [0, 0], queue: [0, 0] }, { ...idle, ...zero }],
@@ -277,11 +299,11 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         budgetRemaining: 1,
         // (in-flight differs per pod under traffic: the healthy group checks it)
         adapter: { p95: expectedQuantile(q, buckets, fastLatency, 1), queue: healthy.queue[0] + healthy.queue[1] },
-        keda: { latency: expectedQuantile(q, buckets, fastLatency, 2), queue: healthy.queue[0] + healthy.queue[1] },
+        keda: { latency: expectedQuantile(q, buckets, fastLatency, 2), queue: healthy.queue[0] + healthy.queue[1], inFlight: healthy.inFlight[0] + healthy.inFlight[1] },
       },
     ],
     ["scrape lost: every target up == 0", { ...healthy, up: [0, 0] }, { ...lost }],
-    ["scrape lost: no up series for the job at all", { ...healthy, up: "absent" }, { ...lost }],
+    ["scrape lost: no up series for the job at all (zero pods)", { ...healthy, up: "absent" }, { ...zeroPods }],
   ];
   for (const [name, spec, want] of absentGroups) {
     groups.push({ name: `absent series: ${name}`, interval, input_series: sc.series(spec), promql_expr_test: absentTests(want) });
