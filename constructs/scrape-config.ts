@@ -94,14 +94,15 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
     return discoveredTarget(this.job, podDiscoveryLabels(pod), this.relabelRules);
   }
 
-  /** `scrape_configs:` YAML with this one job (a fragment of prometheus.yml). */
-  toYaml(header = ""): string {
-    const data = { scrape_configs: [this.config] };
+  /** `scrape_configs:` YAML with this job and `more` (a fragment of prometheus.yml). */
+  toYaml(header = "", more: readonly Readonly<Record<string, unknown>>[] = []): string {
+    const data = { scrape_configs: [this.config, ...more] };
     return rendered(header + stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
   }
 
-  /** The job alone as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
-  extraScrapeConfigs(): string {
-    return rendered(stringify([this.config], { lineWidth: 0, aliasDuplicateObjects: false }), [this.config]);
+  /** This job and `more` as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
+  extraScrapeConfigs(more: readonly Readonly<Record<string, unknown>>[] = []): string {
+    const data = [this.config, ...more];
+    return rendered(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
   }
 }

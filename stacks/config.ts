@@ -257,7 +257,18 @@ const WakeUpSchema = z.strictObject({
    */
   source: z.strictObject({
     namespace: dnsLabel("scaling.wakeUp.source.namespace"),
-    job: z.string().min(1, { error: "scaling.wakeUp.source.job must not be empty. Fix: give the scrape job of the gateway, e.g. kubernetes-pods" }),
+    job: z.string().min(1, { error: "scaling.wakeUp.source.job must not be empty. Fix: give the scrape job of the gateway, e.g. traefik" }),
+    /**
+     * Who scrapes the source. `this-env`: the environment renders a pod-role scrape job named
+     * `job` for `namespace` (pods annotated `prometheus.io/scrape: "true"`, at their
+     * `prometheus.io/port` and `prometheus.io/path`), beside the service's own job.
+     * `external`: a scrape outside this program already stores the series under that
+     * namespace/job (declare it only when that is true: WAKEUP_SOURCE_NOT_SCRAPED trusts it).
+     * @default "this-env"
+     */
+    scrapedBy: z.enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" }).default("this-env"),
+    /** Labels of the source's pods the rendered job keeps (with `scrapedBy: this-env`). @default {} (every annotated pod of the namespace) */
+    podLabels: z.record(z.string(), z.string()).default({}),
   }),
   /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
   metric: MetricSpecSchema,

@@ -21,6 +21,7 @@ import { adapterHelmValues, PrometheusAdapterConfig, prometheusAdapterRules, typ
 import { checkRuleGroup, PrometheusRule, renderRuleGroup, ruleFileYaml, type RuleGroup } from "../constructs/prometheus-rule.js";
 import { inferenceRecordingRules, SERVICE_METRIC, type InferenceRecordings } from "../constructs/recording-rules.js";
 import { PodScrapeJob } from "../constructs/scrape-config.js";
+import { WakeUpScrapeJob } from "../constructs/wake-up-scrape-job.js";
 import type { ScrapeModel } from "../constructs/scrape-labels.js";
 import { ServiceMonitor } from "../constructs/service-monitor.js";
 import { sloRules, type SloRuleSet } from "../constructs/slo-rules.js";
@@ -156,7 +157,16 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
   const labels = standardLabels(svc.identity);
   const contractLabels = [...new Set(svc.contract.metrics.flatMap((m) => m.labels))];
 
-  // Scrape wiring.
+  // Scrape wiring. The wake-up source's own job (scaling.wakeUp.source.scrapedBy this-env) rides
+  // along with the service's: the same Prometheus stores the series the wake-up trigger reads.
+  const wakeSource = scaling.wakeUp?.source;
+  const wakeUpJob =
+    // A job named like the service's would be a duplicate job_name Prometheus refuses: not
+    // rendered, so WAKEUP_SOURCE_NOT_SCRAPED reports the source (the service's job does not reach it).
+    wakeSource?.scrapedBy === "this-env" && wakeSource.job !== stack.promql.scope.job
+      ? new WakeUpScrapeJob(chart, "WakeUpScrapeJob", { job: wakeSource.job, namespace: wakeSource.namespace, podLabels: wakeSource.podLabels, intervalSeconds: monitoring.scrapeIntervalSeconds })
+      : undefined;
+  const extraJobs = wakeUpJob ? [wakeUpJob.config] : [];
   let serviceMonitor: ServiceMonitor | undefined;
   let scrapeJob: PodScrapeJob | undefined;
   if (monitoring.scrape === "service-monitor") {
@@ -181,13 +191,14 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
       intervalSeconds: monitoring.scrapeIntervalSeconds,
     });
     const job = scrapeJob;
-    stack.addFile("prometheus/scrape-config.yaml", () => job.toYaml(HEADER));
-    if (cluster.prometheusOperator) {
-      stack.helmValues["kube-prometheus-stack"] = {
-        ...stack.helmValues["kube-prometheus-stack"],
-        prometheus: { prometheusSpec: { additionalScrapeConfigs: [job.config] } },
-      };
-    }
+    stack.addFile("prometheus/scrape-config.yaml", () => job.toYaml(HEADER, extraJobs));
+  }
+  const additionalJobs = [...(scrapeJob ? [scrapeJob.config] : []), ...extraJobs];
+  if (cluster.prometheusOperator && additionalJobs.length > 0) {
+    stack.helmValues["kube-prometheus-stack"] = {
+      ...stack.helmValues["kube-prometheus-stack"],
+      prometheus: { prometheusSpec: { additionalScrapeConfigs: additionalJobs } },
+    };
   }
   const scrape: ScrapeModel = serviceMonitor ?? scrapeJob!;
   if (scrape.job !== stack.promql.scope.job) {
@@ -258,7 +269,7 @@ export function addMonitoring(stack: EnvironmentStack): Monitoring {
     const isAlertGroup = (g: RuleGroup) => g.rules.some((r) => "alert" in r);
     stack.helmValues["prometheus"] = {
       ...stack.helmValues["prometheus"],
-      ...(scrapeJob ? { extraScrapeConfigs: scrapeJob.extraScrapeConfigs() } : {}),
+      ...(scrapeJob ? { extraScrapeConfigs: scrapeJob.extraScrapeConfigs(extraJobs) } : {}),
       serverFiles: {
         "recording_rules.yml": { groups: groups.filter((g) => !isAlertGroup(g)).map(renderRuleGroup) },
         "alerting_rules.yml": { groups: groups.filter(isAlertGroup).map(renderRuleGroup) },

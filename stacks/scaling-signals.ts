@@ -78,7 +78,7 @@ export function burstQuery(promql: PromQL, config: EnvConfig): string {
 /** The PromQL builder of the declared external wake-up signal (its own contract and scrape scope). */
 export function wakeUpPromQL(wakeUp: NonNullable<EnvConfig["scaling"]["wakeUp"]>): PromQL {
   const m = wakeUp.metric;
-  return new PromQL(contractOf([{ name: m.name, type: m.type, labels: m.labels, ...(m.buckets ? { buckets: m.buckets } : {}) }]), wakeUp.source);
+  return new PromQL(contractOf([{ name: m.name, type: m.type, labels: m.labels, ...(m.buckets ? { buckets: m.buckets } : {}) }]), { namespace: wakeUp.source.namespace, job: wakeUp.source.job });
 }
 
 /**

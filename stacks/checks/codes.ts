@@ -42,6 +42,7 @@ export const CHECK_CODES = {
   OBJECT_TOO_LARGE: { check: 0, summary: "a rendered object is larger than the API server stores (etcd's request limit, 1.5 MiB)" },
   SCRAPE_BLOCKED_BY_POLICY: { check: 15, summary: "a NetworkPolicy refuses Prometheus the metrics port a scrape targets, or refuses a declared caller the serving port (ingress or egress)" },
   ZERO_WITHOUT_WAKEUP: { check: 16, summary: "a workload may scale to zero, but every activating trigger reads only series its own pods export (or a clock): nothing wakes it" },
+  WAKEUP_SOURCE_NOT_SCRAPED: { check: 16, summary: "the wake-up trigger's source (scaling.wakeUp.source namespace/job) is scraped by no job the environment renders, and the config does not declare it scraped externally: the trigger answers nothing" },
   SCHEMA_INVALID: { check: 0, summary: "a rendered object fails its upstream JSON schema (or has none)" },
   OBJECT_DUPLICATE: { check: 0, summary: "two constructs render the same object" },
   CONSTRUCT_INVARIANT: { check: 0, summary: "a construct refused the config (an invariant checked in its constructor)" },

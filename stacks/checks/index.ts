@@ -26,7 +26,7 @@ import type { CheckInput, Finding } from "./types.js";
 import { checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
 import { checkNetworkPolicies } from "./network-policy.js";
-import { checkConfigWakeUp, checkZeroWakeUp } from "./wake-up.js";
+import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
 
 export { CHECK_CODES, type CheckCode } from "./codes.js";
 export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
@@ -55,6 +55,7 @@ const RENDERED_CHECKS: readonly Check[] = [
   checkRenderedCapacity, // 14
   checkNetworkPolicies, // 15
   checkZeroWakeUp, // 16
+  checkWakeUpSourceScraped, // 16
 ];
 
 function run(ctx: CheckContext, checks: readonly Check[]): Finding[] {

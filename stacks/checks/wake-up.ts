@@ -91,9 +91,41 @@ export function checkConfigWakeUp(ctx: CheckContext): void {
 }
 
 /**
- * A selector scoped to the declared external wake-up source (`scaling.wakeUp.source`): its labels
- * come from a scrape this environment does not render, so check 3 cannot compare them; the env
- * declares them (the metric's contract and the source's namespace/job).
+ * WAKEUP_SOURCE_NOT_SCRAPED: the wake-up trigger selects `{namespace, job}` of its source; unless
+ * the config declares that scrape external (`scaling.wakeUp.source.scrapedBy: external`), some
+ * rendered scrape job must be named `job` and discover pods in `namespace` (kubernetes_sd without
+ * a namespace list, or with it listed). Otherwise the query answers nothing: KEDA counts errors,
+ * falls back, and the service never sits at zero (or never wakes) — the founding failure,
+ * "Prometheus never scraped the pods", by the wake-up road.
+ */
+export function checkWakeUpSourceScraped(ctx: CheckContext): void {
+  const src = ctx.config.scaling.wakeUp?.source;
+  if (!src || src.scrapedBy === "external") return;
+  const named = ctx.scrapeJobs().filter(({ job }) => job.job_name === src.job);
+  const reaches = named.some(({ job }) => {
+    const sd = asArray(job.kubernetes_sd_configs).filter(isObject);
+    if (sd.length === 0) return asArray(job.static_configs).length > 0; // static targets: labels are the config's word
+    return sd.some((c) => {
+      const names = isObject(c.namespaces) ? asArray(c.namespaces.names) : [];
+      return names.length === 0 || names.includes(src.namespace);
+    });
+  });
+  if (reaches) return;
+  ctx.sink.error(
+    "WAKEUP_SOURCE_NOT_SCRAPED",
+    ctx.configResource,
+    "scaling.wakeUp.source",
+    `the wake-up trigger reads {namespace="${src.namespace}", job="${src.job}"}, but ${
+      named.length ? `the rendered job "${src.job}" discovers no pods in namespace ${src.namespace}` : `no scrape job this environment renders is named "${src.job}"`
+    }: the query answers nothing, so KEDA never activates on it (and counts errors towards its fallback)`,
+    `give scaling.wakeUp.source a job name of its own (not the service's job) so the environment renders its scrape, or, when a Prometheus scrape outside this program already stores the source under that namespace/job, declare scaling.wakeUp.source.scrapedBy: external`,
+  );
+}
+
+/**
+ * A selector scoped to the declared wake-up source (`scaling.wakeUp.source`): its series are the
+ * source's (a gateway's counter), not the service's contract, so check 3 cannot compare them; that
+ * the source is scraped at all is WAKEUP_SOURCE_NOT_SCRAPED's business.
  */
 export function readsDeclaredWakeUpSource(config: CheckContext["config"], s: { readonly matchers: readonly { name: string; op: string; value: string }[] }): boolean {
   const src = config.scaling.wakeUp?.source;

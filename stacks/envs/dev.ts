@@ -20,13 +20,13 @@ export const dev: EnvConfigInput = {
     mode: "keda",
     minReplicas: 0,
     maxReplicas: 2,
-    // k3d's bundled Traefik (kube-system; k3s annotates its pods for the prometheus chart's
-    // kubernetes-pods job) counts every request routed to the inference Ingress — also while no
+    // k3d's bundled Traefik (kube-system; k3s annotates its pods prometheus.io/scrape, /port,
+    // scraped by the `traefik` job this environment renders beside the service's) counts every request routed to the inference Ingress — also while no
     // pod runs, when it answers 503, provided its Kubernetes provider keeps routers of empty
     // Services (`providers.kubernetesIngress.allowEmptyServices: true`). Any request rate above 0
     // wakes the service; 5 requests/s per replica scales it out.
     wakeUp: {
-      source: { namespace: "kube-system", job: "kubernetes-pods" },
+      source: { namespace: "kube-system", job: "traefik", podLabels: { "app.kubernetes.io/name": "traefik" } },
       metric: { name: "traefik_service_requests_total", type: "counter", labels: ["code", "method", "protocol", "service"] },
       matchers: { service: "ml-serving-dev-inference-8000@kubernetes" },
       activation: 0,
