@@ -109,7 +109,7 @@ describe("scale to zero that wakes up (dev)", () => {
       metadata: {
         serverAddress: "http://prometheus-server.monitoring.svc.cluster.local:80",
         query:
-          '(sum (rate(traefik_service_requests_total{namespace="kube-system",job="kubernetes-pods",service="ml-serving-dev-inference-8000@kubernetes"}[2m])) or on() (sum (up{namespace="kube-system",job="kubernetes-pods"}) * 0)) and on() (sum (up{namespace="kube-system",job="kubernetes-pods"}) > 0)',
+          '(sum (rate(traefik_service_requests_total{namespace="kube-system",job="traefik",service="ml-serving-dev-inference-8000@kubernetes"}[2m])) or on() (sum (up{namespace="kube-system",job="traefik"}) * 0)) and on() (sum (up{namespace="kube-system",job="traefik"}) > 0)',
         threshold: "5",
         activationThreshold: "0",
         ignoreNullValues: "false",
@@ -201,10 +201,10 @@ describe("the signals evaluated by promtool", () => {
     const dev = envConfig("dev");
     const wake = wakeUpQuery(dev)!;
     const gw = (values: string, service = "ml-serving-dev-inference-8000@kubernetes") => ({
-      series: `traefik_service_requests_total{namespace="kube-system",job="kubernetes-pods",service="${service}",code="503",method="POST",protocol="http"}`,
+      series: `traefik_service_requests_total{namespace="kube-system",job="traefik",service="${service}",code="503",method="POST",protocol="http"}`,
       values,
     });
-    const gwUp = { series: 'up{namespace="kube-system",job="kubernetes-pods",pod="traefik-abc"}', values: "1+0x20" };
+    const gwUp = { series: 'up{namespace="kube-system",job="traefik",pod="traefik-abc"}', values: "1+0x20" };
     const r = promtoolTests([
       {
         // 3 requests per 15 s while no pod runs (the gateway answers 503): 0.2 req/s wakes the service; another service's traffic does not count.
@@ -222,7 +222,7 @@ describe("the signals evaluated by promtool", () => {
       {
         // The gateway's scrape is lost: nothing, so KEDA reports an error instead of a silent 0.
         interval: "15s",
-        input_series: [{ series: 'up{namespace="kube-system",job="kubernetes-pods",pod="traefik-abc"}', values: "0+0x20" }],
+        input_series: [{ series: 'up{namespace="kube-system",job="traefik",pod="traefik-abc"}', values: "0+0x20" }],
         promql_expr_test: [{ expr: wake, eval_time: "4m", exp_samples: [] }],
       },
     ]);
