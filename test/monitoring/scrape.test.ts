@@ -175,9 +175,10 @@ describe("kubernetes_sd pod job (scrape pod-annotations)", () => {
     expect(pod.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "9090", "prometheus.io/path": "/metrics" });
   });
 
-  it("is one job named <namespace>/<service>, the job the queries scope on", () => {
+  it("is one job named <namespace>/<service>, the job the queries scope on (beside the wake-up source's own job)", () => {
     const doc = parse(file.content());
-    expect(doc.scrape_configs).toHaveLength(1);
+    // dev's second job scrapes its wake-up source (Traefik), see test/checks/wake-up-source.test.ts.
+    expect(doc.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(["ml-serving-dev/inference", "traefik"]);
     const job = doc.scrape_configs[0];
     expect(job.job_name).toBe("ml-serving-dev/inference");
     expect(job.job_name).toBe(scrapeScope("pod-annotations", "ml-serving-dev", "inference").job);
