@@ -22,6 +22,12 @@ describe("renderedFieldDiffs", () => {
     expect(renderedFieldDiffs(rendered, live)).toEqual(['metadata.labels.app: rendered "x", live undefined', "spec.replicas: rendered 2, live 3", "spec.ports: rendered 2 items, live has 1"]);
   });
 
+  it("takes an empty rendered list or object for the field the API server omits, not for a different one", () => {
+    expect(renderedFieldDiffs({ env: [], labels: {} }, {})).toEqual([]);
+    expect(renderedFieldDiffs({ env: [] }, { env: [{ name: "A" }] })).toEqual(["env: rendered 0 items, live has 1"]);
+    expect(renderedFieldDiffs({ env: [{ name: "A" }] }, {})).toEqual(["env: rendered a list, live has undefined"]);
+  });
+
   it("does not take a different unit for the same number", () => {
     expect(renderedFieldDiffs({ cpu: "1" }, { cpu: "1m" })).toEqual(['cpu: rendered "1", live "1m"']);
   });

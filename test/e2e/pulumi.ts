@@ -38,8 +38,11 @@ function selectedEnvs(argv: readonly string[]): readonly Env[] {
   return [e as Env];
 }
 const ENVS = selectedEnvs(process.argv);
-/** KEDA and the prometheus-operator CRDs are needed by prod only. */
-const withKeda = ENVS.includes("prod");
+/**
+ * KEDA and the prometheus-operator CRDs, when an environment renders their kinds (dev and prod
+ * both do since dev scales on KEDA): read from dist/, not assumed per environment.
+ */
+const withKeda = ENVS.some((e) => distObjects(e).some((o) => /^(keda\.sh|monitoring\.coreos\.com)\//.test(o.apiVersion)));
 
 const log = (line: string) => process.stderr.write(`[e2e:pulumi] ${line}\n`);
 const verbose = process.argv.includes("--verbose");

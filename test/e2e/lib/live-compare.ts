@@ -14,8 +14,14 @@ function quantityValue(v: unknown): number | undefined {
   return m ? Number(m[1]) * FACTOR[m[2] ?? ""]! : undefined;
 }
 
+function isEmpty(v: unknown): boolean {
+  return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === "object" && Object.keys(v).length === 0;
+}
+
 /** Paths (`spec.template.spec.containers[0].image`) where `live` differs from `rendered`. */
 export function renderedFieldDiffs(rendered: unknown, live: unknown, path = ""): string[] {
+  // The API server omits empty lists and objects (`omitempty`): `env: []` is stored as no env.
+  if (live === undefined && isEmpty(rendered)) return [];
   if (Array.isArray(rendered)) {
     if (!Array.isArray(live)) return [`${path}: rendered a list, live has ${JSON.stringify(live)}`];
     if (live.length !== rendered.length) return [`${path}: rendered ${rendered.length} items, live has ${live.length}`];

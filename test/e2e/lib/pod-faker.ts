@@ -4,7 +4,7 @@
  * Terminating pods are removed at once (there is no container to stop). The node-lifecycle
  * controller is not run, so the node's Lease needs no heartbeat.
  */
-import type { Kube } from "./kube.js";
+import { KubeError, type Kube } from "./kube.js";
 import { parseQuantity } from "../../../constructs/quantity.js";
 
 export const FAKE_NODE = "e2e-node-0";
@@ -102,7 +102,10 @@ export class PodFaker {
       const uid = pod.metadata.uid as string;
       const base = `/api/v1/namespaces/${ns}/pods/${name}`;
       if (pod.metadata.deletionTimestamp) {
-        await this.kube.request("DELETE", base, { gracePeriodSeconds: 0 }).catch(() => {});
+        // The kubelet's final delete: without it a terminating pod (and its Namespace) never goes.
+        await this.kube.request("DELETE", base, { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0 }).catch((e: unknown) => {
+          if (!(e instanceof KubeError && e.status === 404)) throw e;
+        });
         this.boundAt.delete(uid);
         continue;
       }

@@ -28,8 +28,11 @@ export interface PulumiResult {
 export class PulumiCommandError extends Error {
   override name = "PulumiCommandError";
   constructor(readonly result: PulumiResult) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-40).join("\n");
-    super(`pulumi ${result.args.join(" ")} exited ${result.code}; last lines:\n${tail}`);
+    const lines = `${result.stdout}\n${result.stderr}`.trim().split("\n");
+    // The engine prints its diagnostics before the Outputs block: a tail alone can miss them.
+    const errors = lines.filter((l) => /\berror\b|\bfailed\b/i.test(l)).slice(0, 30);
+    const tail = lines.slice(-25).join("\n");
+    super(`pulumi ${result.args.join(" ")} exited ${result.code}; errors:\n${errors.join("\n")}\nlast lines:\n${tail}`);
   }
 }
 
