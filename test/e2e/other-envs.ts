@@ -9,8 +9,8 @@ export async function runOtherEnvs(cp: ControlPlane, log: (l: string) => void): 
   const { kube } = cp;
   for (const env of ["dev", "staging"]) {
     const objects = distObjects(env);
-    const refused = await applyEnv(kube, env, log);
-    checks.push({ name: `dist/${env} accepted`, ok: refused.length === 0, detail: refused.join("; ") || `${objects.length} objects` });
+    const applied = await applyEnv(kube, env, log);
+    checks.push({ name: `dist/${env} accepted`, ok: applied.final.length === 0, detail: applied.final.join("; ") || `${objects.length} objects${applied.firstPass.length ? ` (first pass refused: ${applied.firstPass.join("; ")})` : ""}` });
     const deploy = objects.find((o) => o.kind === "Deployment")!;
     const ns = deploy.metadata.namespace!;
     const name = deploy.metadata.name;
