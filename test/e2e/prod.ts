@@ -10,6 +10,7 @@ import { ENVIRONMENTS } from "../../stacks/envs/index.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import type { EnvConfig } from "../../stacks/config.js";
 import { autoscalerModel } from "../../simulator/autoscaler.js";
+import { milliValueExact } from "../../simulator/hpa/index.js";
 import { parseScenarioJson } from "../../simulator/scenarios.js";
 import { runRenderedChecks, formatFinding } from "../../stacks/checks/index.js";
 import type { ControlPlane } from "./lib/control-plane.js";
@@ -103,13 +104,20 @@ function condition(obj: any, type: string): any {
   return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
 }
 
+/** JSON with object keys sorted: the API server returns fields in its own order. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+}
+
 /** The HPA metrics in a comparable form: type, metric/resource name, target. */
 function metricShape(m: any): string {
   const t = m.type as string;
   const body = m[t.charAt(0).toLowerCase() + t.slice(1)] ?? {};
   const name = body.metric?.name ?? body.name ?? "";
   const target = body.target ?? {};
-  const value = target.averageUtilization ?? target.averageValue ?? target.value ?? "";
+  const raw = target.averageUtilization ?? target.averageValue ?? target.value ?? "";
+  // a quantity in its milli value: the API server stores KEDA's 20000m as "20"
+  const value = typeof raw === "string" && raw !== "" ? `${milliValueExact(raw)}m` : raw;
   return `${t}(${name}${body.container ? `/${body.container}` : ""}) ${target.type}=${value}`;
 }
 
@@ -187,13 +195,14 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     check("ScaledObject Ready=True", true, condition(ready, "Ready")?.message ?? "");
     const hpa = await waitFor("HPA keda-hpa-inference", 60_000, () => kube.getOrUndefined<any>(`/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers/keda-hpa-${APP}`), { check: guard });
     const model = autoscalerModel(so as unknown as Record<string, unknown>, config);
-    const real = (hpa.spec.metrics as any[]).map(metricShape);
-    const simulated = ((model.hpa.metrics ?? []) as any[]).map(metricShape);
+    // sorted: the HPA takes the highest proposal of all metrics, their order does not matter
+    const real = (hpa.spec.metrics as any[]).map(metricShape).sort();
+    const simulated = ((model.hpa.metrics ?? []) as any[]).map(metricShape).sort();
     check("keda-hpa-inference has the metrics the simulator assumes", JSON.stringify(real) === JSON.stringify(simulated), `real [${real.join("; ")}] simulator [${simulated.join("; ")}]`);
     check(
       "keda-hpa-inference min/max/behavior",
-      hpa.spec.minReplicas === model.hpa.minReplicas && hpa.spec.maxReplicas === model.hpa.maxReplicas && JSON.stringify(hpa.spec.behavior.scaleUp.policies) === JSON.stringify((so as any).spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies),
-      `min ${hpa.spec.minReplicas} max ${hpa.spec.maxReplicas}`,
+      hpa.spec.minReplicas === model.hpa.minReplicas && hpa.spec.maxReplicas === model.hpa.maxReplicas && canonicalJson(hpa.spec.behavior) === canonicalJson(model.hpa.behavior),
+      `real min ${hpa.spec.minReplicas} max ${hpa.spec.maxReplicas} behavior ${canonicalJson(hpa.spec.behavior)}; simulator min ${model.hpa.minReplicas} max ${model.hpa.maxReplicas} behavior ${canonicalJson(model.hpa.behavior)}`,
     );
 
     // the seeds' conflict: a second autoscaler on the same Deployment
