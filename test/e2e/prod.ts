@@ -16,7 +16,7 @@ import { runRenderedChecks, formatFinding } from "../../stacks/checks/index.js";
 import type { ControlPlane } from "./lib/control-plane.js";
 import { KubeError, waitFor, type Kube, type KubeObject } from "./lib/kube.js";
 import { distDir, distObjects, ref } from "./lib/dist.js";
-import { ExporterFleet, scrapeJob, startPrometheus, type Prometheus, type ScrapeTarget } from "./lib/prometheus.js";
+import { ExporterFleet, PROMETHEUS_PORT, scrapeJob, startPrometheus, type Prometheus, type ScrapeTarget } from "./lib/prometheus.js";
 import { Plant } from "./lib/plant.js";
 import { defaultUsage } from "./lib/metrics-server.js";
 import { Recorder } from "./lib/timeline.js";
@@ -104,6 +104,28 @@ function condition(obj: any, type: string): any {
   return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
 }
 
+/**
+ * dev's wake-up trigger reads the ingress controller's request counter (Traefik, scraped by the
+ * `kubernetes-pods` job in kube-system) and answers 0, not nothing, only while that scrape is up.
+ * The harness runs no Traefik: a job with the same job/namespace labels scrapes a live target
+ * without the counter (Prometheus itself) — "Traefik up, no request yet" — so the trigger is
+ * healthy rather than failing into fallback. Labels are read from the rendered query.
+ */
+function wakeUpSourceJobs(): Record<string, unknown>[] {
+  const jobs = new Map<string, Record<string, unknown>>();
+  for (const env of ["dev", "staging", "prod"]) {
+    for (const o of distObjects(env)) {
+      if (o.kind !== "ScaledObject") continue;
+      for (const t of ((o as any).spec?.triggers ?? []) as any[]) {
+        const m = /\bup\{namespace="([^"]+)",job="([^"]+)"\}/.exec(String(t.metadata?.query ?? ""));
+        if (t.name !== "wake-up" || !m) continue;
+        jobs.set(m[2]!, { job_name: m[2], static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`], labels: { namespace: m[1] } }] });
+      }
+    }
+  }
+  return [...jobs.values()];
+}
+
 /** JSON with object keys sorted: the API server returns fields in its own order. */
 function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
@@ -146,7 +168,7 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
   // Prometheus with the ServiceMonitor's scrape job and the env's rule files
   const sdFile = join(opts.workDir, "inference-targets.json");
   const fleet = new ExporterFleet(cp.processes, target, sdFile, new Plant(config, parseScenarioJson(JSON.stringify(scenarioJson(opts.scenarioStartsAt)), "e2e")).bounds);
-  const prom: Prometheus = await startPrometheus(cp.processes, { dir: join(opts.workDir, "prometheus"), rulesDirs: [join(distDir("prod"), "rules")], jobs: [scrapeJob(target, sdFile)] });
+  const prom: Prometheus = await startPrometheus(cp.processes, { dir: join(opts.workDir, "prometheus"), rulesDirs: [join(distDir("prod"), "rules")], jobs: [scrapeJob(target, sdFile), ...wakeUpSourceJobs()] });
   log(`prometheus ready on ${prom.url}, rules from dist/prod/rules`);
 
   // the plant: the simulator's pod model on the real ready pods
