@@ -41,7 +41,10 @@ export class Kube {
     return new Promise<T>((resolve, reject) => {
       const req = httpsRequest(
         url,
-        { method, agent: this.agent, headers: { Accept: "application/json", ...(payload !== undefined ? { "Content-Type": contentType } : {}) }, timeout: 30_000 },
+        // Content-Length always: node sends a DELETE body unframed (no chunked encoding by default
+        // for DELETE), so the apiserver ignored DeleteOptions and read the body as the start of the
+        // next request on the kept-alive socket (`400 Bad Request` on the pod faker's next list).
+        { method, agent: this.agent, headers: { Accept: "application/json", ...(payload !== undefined ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}) }, timeout: 30_000 },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
