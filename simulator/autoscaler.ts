@@ -345,6 +345,17 @@ export function kedaMilliTarget(threshold: number): string {
   return `${Math.trunc(threshold * 1000)}m`;
 }
 
+/**
+ * The external metric name KEDA's cron scaler gives its trigger (v2.18.3 cron_scaler.go:
+ * GenerateMetricNameWithIndex(i, NormalizeString("cron-<tz>-<start>-<end>")), the cron fields with
+ * spaces dropped, `*` → `x`, `/` → `Sl`, `?` → `Qm`; NormalizeString maps `/ . : % ( )` to `-`).
+ * Case is kept: the real HPA reads e.g. `s4-cron-Europe-Berlin-587xx1-5-019xx1-5`.
+ */
+export function kedaCronMetricName(index: number, timezone: string, start: string, end: string): string {
+  const cron = (c: string) => c.replaceAll(" ", "").replaceAll("*", "x").replaceAll("/", "Sl").replaceAll("?", "Qm");
+  return `s${index}-${`cron-${timezone}-${cron(start)}-${cron(end)}`.replace(/[/.:%()]/g, "-")}`;
+}
+
 function num(resource: string, field: string, v: unknown, fix: string): number {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   if (!Number.isFinite(n)) throw new AutoscalerModelError(resource, field, `${JSON.stringify(v)} is not a number`, fix);
@@ -394,7 +405,7 @@ function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
         }
       }
       // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
-      const name = `s${i}-cron-${signal.timezone}-${signal.start}-${signal.end}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+      const name = kedaCronMetricName(i, signal.timezone, signal.start, signal.end);
       const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
       return sim(i, ms, signal, "service", "keda", { index: i, type: "cron", name: t.name, activationThreshold: 0, useCachedMetrics: false, ignoreNullValues: true });
     }

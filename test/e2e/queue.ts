@@ -55,7 +55,10 @@ export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void
     RABBITMQ_MNESIA_BASE: join(base, "mnesia"),
     RABBITMQ_LOG_BASE: join(base, "log"),
     RABBITMQ_CONF_ENV_FILE: join(base, "rabbitmq-env.conf"),
-    RABBITMQ_ALLOW_INPUT: "1", // `exec erl`: the PID we stop is the broker's
+    // rabbitmq-server `exec`s erl (so the PID we stop is the broker's) when input is allowed or it
+    // runs under systemd; only the latter keeps `-noinput`. With input allowed erl starts a shell on
+    // stdin, reads EOF from /dev/null and the broker terminates at once.
+    RUNNING_UNDER_SYSTEMD: "true",
     ERL_EPMD_ADDRESS: "127.0.0.1",
     ERL_EPMD_PORT: String(RABBITMQ_PORTS.epmd),
   };

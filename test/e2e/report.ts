@@ -101,6 +101,12 @@ export function writeReport(file: string, parts: {
     `synth check:            ${p.synthMessage}`,
     "```",
     "",
+    "## Apply order",
+    "",
+    p.firstPassRefusals.length
+      ? `Applying dist/prod in file order (as \`kubectl apply -f dist/prod/\` does) on an empty cluster, these were refused on the first pass and accepted on the second: ${p.firstPassRefusals.join("; ")}`
+      : "dist/prod applies in one pass in file order.",
+    "",
     "## Real vs simulated (scenario `e2e-spike`)",
     "",
     "```json",

@@ -11,7 +11,8 @@ import { BINARIES, checkGo, ensureBinaries, E2eSetupError, goModuleDir, type Bin
 import { enterSandbox, inSandbox } from "./lib/sandbox.js";
 import { startControlPlane, HPA_CONTROLLER_FLAGS } from "./lib/control-plane.js";
 import { startupProbeSeconds } from "./lib/pod-faker.js";
-import { serverAddressHosts } from "./lib/dist.js";
+import { serverAddressHosts, serverAddressPorts } from "./lib/dist.js";
+import { forwardToPrometheus } from "./lib/prometheus.js";
 import { versions, REPO_ROOT } from "./lib/versions.js";
 import { ENVIRONMENTS } from "../../stacks/envs/index.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
@@ -59,7 +60,9 @@ async function main(): Promise<number> {
   });
   const checks: Check[] = [];
   let ok = false;
+  let closeForwarders = async () => {};
   try {
+    closeForwarders = await forwardToPrometheus(serverAddressPorts(["prod", "staging", "dev"]));
     const scenarioStartsAt = wallClock("Europe/Berlin");
     const [prod, others, queue] = await Promise.all([
       runProd(cp, log, { scenarioStartsAt, workDir: work }),
@@ -92,6 +95,7 @@ async function main(): Promise<number> {
     log(`wrote e2e-report.md`);
     ok = checks.every((c) => c.ok);
   } finally {
+    await closeForwarders();
     await cp.stop();
     rmSync(work, { recursive: true, force: true });
   }

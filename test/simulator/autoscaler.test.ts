@@ -8,6 +8,7 @@ import {
   AutoscalerModelError,
   findAutoscaler,
   kedaMilliTarget,
+  kedaCronMetricName,
   primaryOperand,
   signalOfQuery,
 } from "../../simulator/autoscaler.js";
@@ -130,12 +131,13 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
   });
 
   it("translates a cron trigger like KEDA's cron scaler: External, AverageValue 1, read from the clock", () => {
+    // the metric name is the one the real KEDA 2.18.3 gave keda-hpa-inference in npm run e2e
     const so = scaledObject({
       triggers: [{ type: "cron", name: "prescale-business-hours", metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" } }],
     });
     const m = autoscalerModel(so, config);
     expect(m.hpa.metrics).toEqual([
-      { type: "External", external: { metric: { name: "s0-cron-europe-berlin-58-7-1-5-0-19-1-5" }, target: { type: "AverageValue", averageValue: "1" } } },
+      { type: "External", external: { metric: { name: "s0-cron-Europe-Berlin-587xx1-5-019xx1-5" }, target: { type: "AverageValue", averageValue: "1" } } },
     ]);
     expect(m.metrics[0]).toMatchObject({
       signal: { kind: "cron", start: "58 7 * * 1-5", end: "0 19 * * 1-5", timezone: "Europe/Berlin", desiredReplicas: 6 },
@@ -143,6 +145,11 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
       servedBy: "keda",
       column: "m0_cron_replicas",
     });
+  });
+
+  it("names cron metrics as KEDA's cron scaler does (fields joined, * → x, / → Sl, ? → Qm; / . : % ( ) → -)", () => {
+    expect(kedaCronMetricName(4, "Europe/Berlin", "58 7 * * 1-5", "0 19 * * 1-5")).toBe("s4-cron-Europe-Berlin-587xx1-5-019xx1-5");
+    expect(kedaCronMetricName(0, "America/Argentina/Buenos_Aires", "*/15 * * * ?", "0 0 * * *")).toBe("s0-cron-America-Argentina-Buenos_Aires-xSl15xxxQm-00xxx");
   });
 
   it("turns thresholds into milli targets the way KEDA does (int64(threshold × 1000), truncated)", () => {

@@ -20,19 +20,29 @@ export function distObjects(env: string): KubeObject[] {
   return [...objs.filter((o) => o.kind === "Namespace"), ...objs.filter((o) => o.kind !== "Namespace")];
 }
 
-/** Host names of every Prometheus serverAddress the environments' ScaledObjects use. */
-export function serverAddressHosts(envs: readonly string[]): string[] {
-  const hosts = new Set<string>();
+/** Every Prometheus serverAddress the environments' ScaledObjects use. */
+function serverAddresses(envs: readonly string[]): URL[] {
+  const urls: URL[] = [];
   for (const env of envs) {
     for (const o of distObjects(env)) {
       if (o.kind !== "ScaledObject") continue;
       for (const t of ((o as any).spec?.triggers ?? []) as any[]) {
         const a = t.metadata?.serverAddress;
-        if (typeof a === "string") hosts.add(new URL(a).hostname);
+        if (typeof a === "string") urls.push(new URL(a));
       }
     }
   }
-  return [...hosts].sort();
+  return urls;
+}
+
+/** Host names of every Prometheus serverAddress the environments' ScaledObjects use. */
+export function serverAddressHosts(envs: readonly string[]): string[] {
+  return [...new Set(serverAddresses(envs).map((u) => u.hostname))].sort();
+}
+
+/** Ports of every Prometheus serverAddress (dev's prometheus-server listens on 80, kube-prometheus-stack on 9090). */
+export function serverAddressPorts(envs: readonly string[]): number[] {
+  return [...new Set(serverAddresses(envs).map((u) => Number(u.port || (u.protocol === "https:" ? 443 : 80))))].sort((a, b) => a - b);
 }
 
 /** Kind/namespace/name of an object, for messages. */

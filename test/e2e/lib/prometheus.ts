@@ -10,6 +10,7 @@
 import { writeFileSync, readdirSync, renameSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { stringify } from "yaml";
 import { waitFor } from "./kube.js";
 import type { ProcessGroup, Managed } from "./processes.js";
@@ -88,6 +89,38 @@ export async function startPrometheus(group: ProcessGroup, opts: { dir: string; 
     process: proc,
     query: async (expr) => (await api(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
     alerts: async () => (await api("/api/v1/alerts")).alerts,
+  };
+}
+
+/**
+ * The one Prometheus answers on every other port a rendered serverAddress names (dev's
+ * `prometheus-server…:80`): loopback TCP forwarders to PROMETHEUS_PORT, in this process. Each
+ * environment's queries select its own namespace and job, so one server serves them all. Returns
+ * the function that closes them.
+ */
+export async function forwardToPrometheus(ports: readonly number[]): Promise<() => Promise<void>> {
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  for (const port of ports.filter((p) => p !== PROMETHEUS_PORT)) {
+    const server = createServer((inbound) => {
+      const outbound = createConnection({ host: "127.0.0.1", port: PROMETHEUS_PORT });
+      for (const sock of [inbound, outbound]) {
+        sockets.add(sock);
+        sock.on("close", () => sockets.delete(sock));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on("error", () => outbound.destroy());
+      outbound.on("error", () => inbound.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
+    servers.push(server);
+  }
+  return async () => {
+    for (const sock of sockets) sock.destroy();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
 }
 
