@@ -17,6 +17,9 @@ fi
 npx tsc --noEmit -p .
 mkdir -p .tmp
 status=0
+# Build the CLI bundle once before the tests spawn CLIs in parallel: a stale bundle rebuilt by two
+# workers at once would delete chunks another run is loading.
+node scripts/build.mjs >/dev/null
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
 # A plain closing line any CI reads: "N passed, N failed".
 # Before it, the slowest ten tests (the suite's budget is 90 s wall warm on 2 cores; npm run bench
