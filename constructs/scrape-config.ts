@@ -43,6 +43,34 @@ export interface PodScrapeJobProps {
   readonly intervalSeconds?: number;
 }
 
+/** The scrape interval (default 15 s), refused unless a whole number of seconds ≥ 1; `what` names the job. */
+export function checkedScrapeInterval(what: string, intervalSeconds = 15): number {
+  if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
+    throw new Error(`${what}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
+  }
+  return intervalSeconds;
+}
+
+/** A `scrape_configs` entry discovering pods of one namespace (timeout min(interval, 10 s)). */
+export function podRoleScrapeConfig(
+  job: string,
+  namespace: string,
+  intervalSeconds: number,
+  relabelRules: readonly RelabelRule[],
+  path = "/metrics",
+): Readonly<Record<string, unknown>> {
+  return {
+    job_name: job,
+    scrape_interval: formatDuration(intervalSeconds),
+    scrape_timeout: formatDuration(Math.min(intervalSeconds, 10)),
+    metrics_path: path,
+    scheme: "http",
+    honor_labels: false,
+    kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] } }],
+    relabel_configs: toPrometheusRelabelConfigs(relabelRules),
+  };
+}
+
 export class PodScrapeJob extends Construct implements ScrapeModel {
   /** `<namespace>/<service>`, as {@link scrapeScope} says for `pod-annotations`. */
   readonly job: string;
@@ -54,10 +82,7 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
 
   constructor(scope: Construct, id: string, props: PodScrapeJobProps) {
     super(scope, id);
-    const intervalSeconds = props.intervalSeconds ?? 15;
-    if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
-      throw new Error(`scrape job for ${props.namespace}/${props.serviceName}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
-    }
+    const intervalSeconds = checkedScrapeInterval(`scrape job for ${props.namespace}/${props.serviceName}`, props.intervalSeconds);
     const selector = Object.entries(props.podSelector).sort(([a], [b]) => a.localeCompare(b));
     if (selector.length === 0) {
       throw new Error(`scrape job for ${props.namespace}/${props.serviceName}: an empty pod selector would scrape every annotated pod in the namespace`);
@@ -77,16 +102,7 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
       // ServiceMonitor scrape is set to the service's name.
       { targetLabel: "service", replacement: props.serviceName, action: "replace" },
     ];
-    this.config = {
-      job_name: this.job,
-      scrape_interval: formatDuration(intervalSeconds),
-      scrape_timeout: formatDuration(Math.min(intervalSeconds, 10)),
-      metrics_path: props.path ?? "/metrics",
-      scheme: "http",
-      honor_labels: false,
-      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [props.namespace] } }],
-      relabel_configs: toPrometheusRelabelConfigs(this.relabelRules),
-    };
+    this.config = podRoleScrapeConfig(this.job, props.namespace, intervalSeconds, this.relabelRules, props.path);
   }
 
   /** Target labels of `pod`'s port after relabeling, or undefined when the job drops it. */

@@ -9,8 +9,8 @@
  * scaled to zero never wakes (or, with KEDA's fallback, never stays at zero).
  */
 import { Construct } from "constructs";
-import { formatDuration } from "./metrics.js";
-import { podAnnotationMeta, podLabelMeta, regexEscape, type RelabelRule, toPrometheusRelabelConfigs } from "./scrape-labels.js";
+import { checkedScrapeInterval, podRoleScrapeConfig } from "./scrape-config.js";
+import { podAnnotationMeta, podLabelMeta, regexEscape, type RelabelRule } from "./scrape-labels.js";
 
 export interface WakeUpScrapeJobProps {
   /** The `job` label the wake-up query selects (the job's name). */
@@ -31,10 +31,7 @@ export class WakeUpScrapeJob extends Construct {
 
   constructor(scope: Construct, id: string, props: WakeUpScrapeJobProps) {
     super(scope, id);
-    const intervalSeconds = props.intervalSeconds ?? 15;
-    if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
-      throw new Error(`wake-up scrape job "${props.job}": interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
-    }
+    const intervalSeconds = checkedScrapeInterval(`wake-up scrape job "${props.job}"`, props.intervalSeconds);
     this.job = props.job;
     const selector = Object.entries(props.podLabels ?? {}).sort(([a], [b]) => a.localeCompare(b));
     this.relabelRules = [
@@ -48,15 +45,6 @@ export class WakeUpScrapeJob extends Construct {
       { sourceLabels: ["__meta_kubernetes_namespace"], targetLabel: "namespace", action: "replace" },
       { sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" },
     ];
-    this.config = {
-      job_name: this.job,
-      scrape_interval: formatDuration(intervalSeconds),
-      scrape_timeout: formatDuration(Math.min(intervalSeconds, 10)),
-      metrics_path: "/metrics",
-      scheme: "http",
-      honor_labels: false,
-      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [props.namespace] } }],
-      relabel_configs: toPrometheusRelabelConfigs(this.relabelRules),
-    };
+    this.config = podRoleScrapeConfig(this.job, props.namespace, intervalSeconds, this.relabelRules);
   }
 }
