@@ -15,11 +15,11 @@ export default {
   mutate: [
     "simulator/hpa/**/*.ts",
     // Entry points, exercised through child processes (no coverage a mutant run could see).
-    "!simulator/hpa/cli.ts",
+    "!scripts/hpa-step.ts",
     "!simulator/hpa/index.ts",
     "constructs/keda-scaled-object.ts",
     "constructs/hpa.ts",
-    "constructs/autoscaler-common.ts",
+    "scaling/autoscaler-common.ts",
     "stacks/checks/**/*.ts",
     "stacks/synth.ts",
     "infra/config-secret.ts",

@@ -6,15 +6,15 @@
  */
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { MANAGED_BY } from "./labels.js";
-import { KUBE_STATE_METRICS_HPA } from "./platform-metrics.js";
-import { formatNumber, PromQL, type Matchers, type MetricContract, type ScrapeScope, type SeriesSuffix } from "./metrics.js";
-import { assertParses } from "./promql-parse.js";
-import { rendered } from "./rendered-text.js";
+import { MANAGED_BY } from "../kube/labels.js";
+import { KUBE_STATE_METRICS_HPA } from "../promql/platform-metrics.js";
+import { formatNumber, PromQL, type Matchers, type MetricContract, type ScrapeScope, type SeriesSuffix } from "../promql/metrics.js";
+import { assertParses } from "../promql/parse.js";
+import { rendered } from "../kube/rendered-text.js";
 
 /**
  * The kube-state-metrics series the dashboards read (replicas desired vs ready, CPU requests): the
- * HPA series the alerts already declare (constructs/platform-metrics.ts) plus the Deployment and
+ * HPA series the alerts already declare (promql/platform-metrics.ts) plus the Deployment and
  * pod series. kube-state-metrics puts the object's namespace on each series (`honorLabels`), so
  * the usual namespace scope selects this environment's objects.
  */

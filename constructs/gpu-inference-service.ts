@@ -8,9 +8,9 @@ import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { InferenceService, type ResourceSpec, type ScratchVolume } from "./inference-service.js";
 import { KedaScaledObject, type KedaFallback, type KedaTrigger } from "./keda-scaled-object.js";
-import type { ServiceIdentity } from "./labels.js";
-import { PromQL, type MetricContract, type MetricSpec, type ScrapeScope } from "./metrics.js";
-import { upSelector, whileScraped } from "./scrape-guard.js";
+import type { ServiceIdentity } from "../kube/labels.js";
+import { PromQL, type MetricContract, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
+import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 
 /** vLLM's end-to-end latency buckets (vllm/engine/metrics.py), seconds. */
 export const VLLM_E2E_LATENCY_BUCKETS = [

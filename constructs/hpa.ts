@@ -19,7 +19,7 @@ import {
   type ScaleTarget,
   type ScalingBehavior,
   type SignalKind,
-} from "./autoscaler-common.js";
+} from "../scaling/autoscaler-common.js";
 
 export type ResourceTarget =
   /** Whole percent of the request, averaged over the pods. */

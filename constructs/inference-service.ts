@@ -5,9 +5,9 @@
 import { JsonPatch } from "cdk8s";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
-import { DEFAULT_CONTRACT, type MetricContract } from "./metrics.js";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security.js";
+import { selectorLabels, standardLabels, type ServiceIdentity } from "../kube/labels.js";
+import { DEFAULT_CONTRACT, type MetricContract } from "../promql/metrics.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/pod-security.js";
 
 export interface ResourceSpec {
   readonly requests: { readonly cpu: string; readonly memory: string };

@@ -24,11 +24,11 @@ import {
   type ScaleTarget,
   type ScalingBehavior,
   type SignalKind,
-} from "./autoscaler-common.js";
-import { formatNumber } from "./metrics.js";
-import { resultGrouping, syntaxErrors } from "./promql-parse.js";
+} from "../scaling/autoscaler-common.js";
+import { formatNumber } from "../promql/metrics.js";
+import { resultGrouping, syntaxErrors } from "../promql/parse.js";
 import type { TriggerAuthRef } from "./trigger-authentication.js";
-import { isTimeZone } from "./time-zone.js";
+import { isTimeZone } from "../scaling/time-zone.js";
 
 /** The KEDA version whose rules this construct follows; the cluster must run it or later. */
 export const KEDA_MIN_VERSION = "2.18";

@@ -6,8 +6,8 @@
  */
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security.js";
+import { selectorLabels, standardLabels, type ServiceIdentity } from "../kube/labels.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/pod-security.js";
 
 /** One row of the user matrix, run for its duration before the next. */
 export interface LoadStage {

@@ -4,7 +4,7 @@
  */
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { MANAGED_BY } from "./labels.js";
+import { MANAGED_BY } from "../kube/labels.js";
 
 export interface RestrictedNamespaceProps {
   readonly name: string;

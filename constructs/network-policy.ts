@@ -13,7 +13,7 @@
  */
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { MANAGED_BY } from "./labels.js";
+import { MANAGED_BY } from "../kube/labels.js";
 
 /** The label every namespace carries with its own name (Kubernetes ≥ 1.21). */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

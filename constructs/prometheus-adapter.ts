@@ -17,12 +17,12 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { CUSTOM_METRICS } from "./custom-metrics.js";
-import { ContractError, durationSeconds, renderMatchers, type Matchers, type PromQL, type SeriesSuffix } from "./metrics.js";
-import { assertParses, resultGrouping } from "./promql-parse.js";
-import { SERVICE_METRIC } from "./recording-rules.js";
-import { rendered } from "./rendered-text.js";
-import { upSelector, whileScraped } from "./scrape-guard.js";
+import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
+import { ContractError, durationSeconds, renderMatchers, type Matchers, type PromQL, type SeriesSuffix } from "../promql/metrics.js";
+import { assertParses, resultGrouping } from "../promql/parse.js";
+import { SERVICE_METRIC } from "../rules/recording-rules.js";
+import { rendered } from "../kube/rendered-text.js";
+import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 
 export const ADAPTER_TEMPLATE = { series: "<<.Series>>", labelMatchers: "<<.LabelMatchers>>", groupBy: "<<.GroupBy>>" } as const;
 

@@ -11,9 +11,9 @@ import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { Document } from "yaml";
 import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
-import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "./metrics.js";
-import { assertParses } from "./promql-parse.js";
-import { rendered } from "./rendered-text.js";
+import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
+import { assertParses } from "../promql/parse.js";
+import { rendered } from "../kube/rendered-text.js";
 
 /** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
 type IPrometheusRuleSpec = IPrometheusRule["spec"];

@@ -6,12 +6,12 @@
  */
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import type { ScalingBehavior } from "./autoscaler-common.js";
+import type { ScalingBehavior } from "../scaling/autoscaler-common.js";
 import type { ResourceSpec } from "./inference-service.js";
 import { KedaScaledObject, type KedaFallback, type KedaTrigger } from "./keda-scaled-object.js";
-import { selectorLabels, standardLabels, type ServiceIdentity } from "./labels.js";
+import { selectorLabels, standardLabels, type ServiceIdentity } from "../kube/labels.js";
 import { TriggerAuthentication } from "./trigger-authentication.js";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod-security.js";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/pod-security.js";
 
 /** Where the broker connection string (`amqp://user:password@host:5672/vhost`) is kept. */
 export interface ConnectionSecretRef {

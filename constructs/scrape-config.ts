@@ -14,8 +14,8 @@
  */
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { formatDuration } from "./metrics.js";
-import { rendered } from "./rendered-text.js";
+import { formatDuration } from "../promql/metrics.js";
+import { rendered } from "../kube/rendered-text.js";
 import {
   discoveredTarget,
   podAnnotationMeta,
@@ -27,8 +27,8 @@ import {
   type ScrapeBehavior,
   type ScrapeModel,
   toPrometheusRelabelConfigs,
-} from "./scrape-labels.js";
-import { scrapeScope } from "./scrape-scope.js";
+} from "../scrape/relabeling.js";
+import { scrapeScope } from "../scrape/scope.js";
 
 export interface PodScrapeJobProps {
   readonly namespace: string;

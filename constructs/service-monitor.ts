@@ -14,8 +14,8 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
-import { formatDuration } from "./metrics.js";
-import { regexEscape, type PodTarget, type RelabelRule, type ScrapeBehavior, type ScrapeModel, toOperatorRelabelings } from "./scrape-labels.js";
+import { formatDuration } from "../promql/metrics.js";
+import { regexEscape, type PodTarget, type RelabelRule, type ScrapeBehavior, type ScrapeModel, toOperatorRelabelings } from "../scrape/relabeling.js";
 
 /** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
 type IServiceMonitorSpec = IServiceMonitor["spec"];

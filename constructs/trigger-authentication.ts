@@ -7,7 +7,7 @@ import { ApiObject } from "cdk8s";
 import type { IClusterTriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/ClusterTriggerAuthentication";
 import type { ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
 import { Construct } from "constructs";
-import { Problems, requireName } from "./autoscaler-common.js";
+import { Problems, requireName } from "../scaling/autoscaler-common.js";
 
 /** One trigger parameter read from a Secret key. */
 export interface SecretTargetRef {

@@ -10,7 +10,7 @@
  */
 import { Construct } from "constructs";
 import { checkedScrapeInterval, podRoleScrapeConfig } from "./scrape-config.js";
-import { podAnnotationMeta, podLabelMeta, regexEscape, type RelabelRule } from "./scrape-labels.js";
+import { podAnnotationMeta, podLabelMeta, regexEscape, type RelabelRule } from "../scrape/relabeling.js";
 
 export interface WakeUpScrapeJobProps {
   /** The `job` label the wake-up query selects (the job's name). */

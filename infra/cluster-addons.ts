@@ -387,7 +387,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 // With the operator's CRDs: a ServiceMonitor the env's Prometheus selects. Without:
                 // the chart annotates the keda-operator Service prometheus.io/scrape, port and path
                 // (only when no ServiceMonitor/PodMonitor is enabled), which the plain prometheus
-                // chart's kubernetes-service-endpoints job scrapes (constructs/platform-metrics.ts).
+                // chart's kubernetes-service-endpoints job scrapes (promql/platform-metrics.ts).
                 prometheus: {
                   operator: {
                     enabled: true,

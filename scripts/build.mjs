@@ -21,8 +21,8 @@ export const ENTRIES = {
   check: "scripts/check.ts",
   diff: "scripts/diff.ts",
   bench: "scripts/bench.ts",
-  simulate: "simulator/cli.ts",
-  "hpa-step": "simulator/hpa/cli.ts",
+  simulate: "scripts/simulate.ts",
+  "hpa-step": "scripts/hpa-step.ts",
   "docs-simulation": "scripts/docs-simulation.ts",
 };
 

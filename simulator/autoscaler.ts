@@ -3,7 +3,7 @@
  * actually runs, plus what each metric reads in the simulated service.
  *
  * - `autoscaling/v2` HorizontalPodAutoscaler: its spec as is; Pods/External metrics are the names
- *   prometheus-adapter serves (constructs/custom-metrics.ts).
+ *   prometheus-adapter serves (promql/custom-metrics.ts).
  * - `keda.sh/v1alpha1` ScaledObject: the HPA KEDA creates (keda-hpa-notes.md): min =
  *   minReplicaCount if > 0 else 1, max = maxReplicaCount (default 100), behavior copied from
  *   advanced.horizontalPodAutoscalerConfig.behavior, each prometheus trigger an External metric
@@ -21,9 +21,9 @@
  * gateway, served or not. Anything else is refused with the list of what the simulator can model.
  */
 import { parser } from "@prometheus-io/lezer-promql";
-import { durationSeconds } from "../constructs/metrics.js";
-import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
-import { assertParses, resultGrouping, selectors } from "../constructs/promql-parse.js";
+import { durationSeconds } from "../promql/metrics.js";
+import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
+import { assertParses, resultGrouping, selectors } from "../promql/parse.js";
 import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";

@@ -26,7 +26,7 @@
  * overload a spike causes, which no stationary formula describes.
  */
 import type { EnvConfig } from "../stacks/config.js";
-import { parseQuantity } from "../constructs/quantity.js";
+import { parseQuantity } from "../kube/quantity.js";
 import { lnGamma, logLowerRegularizedGamma, lowerRegularizedGamma, simulatedServiceTime } from "../stacks/service-time.js";
 
 /** Parameters of one pod as a queue. */

@@ -8,16 +8,16 @@
  *   Prometheus, cpu/memory guardrails, and a fallback that holds a safe count while Prometheus is down.
  * Every mode uses the same `scaling.behavior`, and owns the Deployment's replica count.
  */
-import { AutoscalerError, type ScaleTarget, type ScalingBehavior } from "../constructs/autoscaler-common.js";
-import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
+import { AutoscalerError, type ScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
+import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { Hpa } from "../constructs/hpa.js";
 import type { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
-import { PrescaleError } from "../constructs/prescaling.js";
-import { standardLabels } from "../constructs/labels.js";
-import { ContractError, type PromQL } from "../constructs/metrics.js";
-import { PromQLError, assertParses } from "../constructs/promql-parse.js";
-import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
+import { PrescaleError } from "../scaling/prescaling.js";
+import { standardLabels } from "../kube/labels.js";
+import { ContractError, type PromQL } from "../promql/metrics.js";
+import { PromQLError, assertParses } from "../promql/parse.js";
+import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";

@@ -6,9 +6,9 @@
  * schema fills defaults and checks cross-field invariants before any construct runs.
  */
 import { z } from "zod";
-import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS, durationSeconds } from "../constructs/metrics.js";
-import { isQuantity, parseQuantity } from "../constructs/quantity.js";
-import { isTimeZone } from "../constructs/time-zone.js";
+import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS, durationSeconds } from "../promql/metrics.js";
+import { isQuantity, parseQuantity } from "../kube/quantity.js";
+import { isTimeZone } from "../scaling/time-zone.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>

@@ -9,21 +9,21 @@
  * - `dashboards` → `dashboards.yaml`: one Grafana dashboard per HTTP service.
  */
 import type { Chart } from "cdk8s";
-import { AutoscalerError } from "../constructs/autoscaler-common.js";
+import { AutoscalerError } from "../scaling/autoscaler-common.js";
 import { GrafanaDashboard, platformQueries, type PlatformQueries } from "../constructs/dashboard.js";
 import { GpuInferenceService, VLLM_WAITING } from "../constructs/gpu-inference-service.js";
 import { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
-import { standardLabels, selectorLabels, type ServiceIdentity } from "../constructs/labels.js";
+import { standardLabels, selectorLabels, type ServiceIdentity } from "../kube/labels.js";
 import { LoadTest } from "../constructs/load-test.js";
-import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../constructs/metrics.js";
-import { PrescaleError } from "../constructs/prescaling.js";
-import { PromQLError } from "../constructs/promql-parse.js";
+import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../promql/metrics.js";
+import { PrescaleError } from "../scaling/prescaling.js";
+import { PromQLError } from "../promql/parse.js";
 import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
-import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
-import { scrapeScope } from "../constructs/scrape-scope.js";
+import { upSelector, whileScraped } from "../promql/scrape-guard.js";
+import { scrapeScope } from "../scrape/scope.js";
 import { ServiceMonitor } from "../constructs/service-monitor.js";
-import { workloadAlertRules, type WorkloadAlerts, type WorkloadAlertsProps } from "../constructs/workload-alerts.js";
+import { workloadAlertRules, type WorkloadAlerts, type WorkloadAlertsProps } from "../rules/workload-alerts.js";
 import type { EnvConfig } from "./config.js";
 import { addRuleGroup } from "./monitoring.js";
 import { hpaName, prometheusAddress } from "./naming.js";

@@ -13,18 +13,18 @@
  *   operator but pod-annotations scraping, `kube-prometheus-stack` `additionalScrapeConfigs`.
  */
 import type { Chart } from "cdk8s";
-import { inferenceAlertRules, type InferenceAlerts } from "../constructs/alert-rules.js";
-import { standardLabels } from "../constructs/labels.js";
-import { formatNumber } from "../constructs/metrics.js";
-import { PlatformMetrics } from "../constructs/platform-metrics.js";
+import { inferenceAlertRules, type InferenceAlerts } from "../rules/alert-rules.js";
+import { standardLabels } from "../kube/labels.js";
+import { formatNumber } from "../promql/metrics.js";
+import { PlatformMetrics } from "../promql/platform-metrics.js";
 import { adapterHelmValues, PrometheusAdapterConfig, prometheusAdapterRules, type AdapterRules } from "../constructs/prometheus-adapter.js";
 import { checkRuleGroup, PrometheusRule, renderRuleGroup, ruleFileYaml, type RuleGroup } from "../constructs/prometheus-rule.js";
-import { inferenceRecordingRules, SERVICE_METRIC, type InferenceRecordings } from "../constructs/recording-rules.js";
+import { inferenceRecordingRules, SERVICE_METRIC, type InferenceRecordings } from "../rules/recording-rules.js";
 import { PodScrapeJob } from "../constructs/scrape-config.js";
 import { WakeUpScrapeJob } from "../constructs/wake-up-scrape-job.js";
-import type { ScrapeModel } from "../constructs/scrape-labels.js";
+import type { ScrapeModel } from "../scrape/relabeling.js";
 import { ServiceMonitor } from "../constructs/service-monitor.js";
-import { sloRules, type SloRuleSet } from "../constructs/slo-rules.js";
+import { sloRules, type SloRuleSet } from "../rules/slo-rules.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, hpaName, prometheusAddress } from "./naming.js";
 import type { EnvironmentStack } from "./stack.js";
@@ -83,7 +83,7 @@ function checkConfig(config: EnvConfig): void {
       env,
       field: "service.metrics.metrics",
       message: `monitoring needs ${missing.join(", ")}, which the metric contract does not declare`,
-      fix: "declare them (see DEFAULT_METRICS in constructs/metrics.ts)",
+      fix: "declare them (see DEFAULT_METRICS in promql/metrics.ts)",
     });
   }
   const buckets = metrics.find((m) => m.name === SERVICE_METRIC.latency)?.buckets ?? [];

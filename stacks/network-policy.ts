@@ -11,7 +11,7 @@
  * - the load test: workers → master, workers → inference service.
  * Prometheus itself is never an egress target: the pods do not call it, it calls them.
  */
-import { selectorLabels } from "../constructs/labels.js";
+import { selectorLabels } from "../kube/labels.js";
 import { MASTER_PORT } from "../constructs/load-test.js";
 import { NamespaceNetworkPolicies, type PolicyPeer, type PolicyRule, type PolicyWorkload } from "../constructs/network-policy.js";
 import type { EnvConfig } from "./config.js";

@@ -1,6 +1,6 @@
 /** Pre-scaling windows from the env config, as KEDA cron triggers for one target workload. */
 import type { CronTrigger } from "../constructs/keda-scaled-object.js";
-import { prescaleTriggers, type PrescaleWindow } from "../constructs/prescaling.js";
+import { prescaleTriggers, type PrescaleWindow } from "../scaling/prescaling.js";
 import type { EnvConfig } from "./config.js";
 
 /** The pre-scaling windows of config targeting `target`, as typed schedule windows. */

@@ -17,14 +17,14 @@
  * Every query answers 0 when the service's targets are up and nothing is served (a
  * prometheus_client gauge with labels has no series before its first request), and nothing —
  * a scaler error the fallback and the alerts see — when the scrape is lost: the one guard of
- * every autoscaler query, {@link whileScraped} (constructs/scrape-guard.ts).
+ * every autoscaler query, {@link whileScraped} (promql/scrape-guard.ts).
  */
-import { CUSTOM_METRICS } from "../constructs/custom-metrics.js";
+import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import type { PodsMetric } from "../constructs/hpa.js";
 import type { KedaTrigger, PrometheusTrigger } from "../constructs/keda-scaled-object.js";
-import { PromQL, type MetricContract } from "../constructs/metrics.js";
-import { assertParses } from "../constructs/promql-parse.js";
-import { upSelector, whileScraped } from "../constructs/scrape-guard.js";
+import { PromQL, type MetricContract } from "../promql/metrics.js";
+import { assertParses } from "../promql/parse.js";
+import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 import { burstWindowSeconds, podConcurrencyCapacity, type EnvConfig } from "./config.js";
 
 /** The gauge of requests being served (and queued inside the pod). */

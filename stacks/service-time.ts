@@ -11,7 +11,7 @@
  * exactly the CPU bound. Service times are gamma distributed with mean serviceTimeSeconds and CV
  * serviceTimeCv (deterministic when the CV is 0).
  */
-import { parseQuantity } from "../constructs/quantity.js";
+import { parseQuantity } from "../kube/quantity.js";
 import type { EnvConfig } from "./config.js";
 
 const LANCZOS = [

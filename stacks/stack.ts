@@ -5,9 +5,9 @@
  */
 import { App, Chart } from "cdk8s";
 import { InferenceService } from "../constructs/inference-service.js";
-import { PromQL } from "../constructs/metrics.js";
+import { PromQL } from "../promql/metrics.js";
 import { RestrictedNamespace } from "../constructs/namespace.js";
-import { scrapeScope } from "../constructs/scrape-scope.js";
+import { scrapeScope } from "../scrape/scope.js";
 import type { EnvConfig } from "./config.js";
 import { addAutoscaling } from "./autoscaling.js";
 import { addMonitoring } from "./monitoring.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertParses, metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../constructs/promql-parse.js";
+import { assertParses, metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../promql/parse.js";
 
 describe("promql-parse", () => {
   it("accepts valid PromQL and rejects broken PromQL", () => {

@@ -3,7 +3,7 @@
  * ResourceQuota, or the autoscaler asks for pods the API server refuses — exactly under peak load.
  * A warning when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
  */
-import { parseQuantity } from "../../constructs/quantity.js";
+import { parseQuantity } from "../../kube/quantity.js";
 import { autoscalersOf, targetOf } from "./autoscalers.js";
 import type { CheckContext, PodTemplateRef } from "./context.js";
 import type { K8sObject } from "./types.js";

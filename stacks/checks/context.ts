@@ -7,12 +7,12 @@
  * adapter config is found the same way as the one the monitoring construct writes.
  */
 import { parseAllDocuments } from "yaml";
-import type { MetricContract, ScrapeScope } from "../../constructs/metrics.js";
-import { scrapeScope } from "../../constructs/scrape-scope.js";
+import type { MetricContract, ScrapeScope } from "../../promql/metrics.js";
+import { scrapeScope } from "../../scrape/scope.js";
 import type { EnvConfig } from "../config.js";
 import { fillAdapterTemplate } from "./promql.js";
 import type { CheckInput, K8sObject, PathSegment, RenderedFileInput } from "./types.js";
-import { renderedData } from "../../constructs/rendered-text.js";
+import { renderedData } from "../../kube/rendered-text.js";
 import { asArray, configResource, embeddedDocument, FindingSink, fileResource, isObject, resourceOf, str } from "./util.js";
 
 export interface PodTemplateRef {
@@ -136,7 +136,7 @@ export class CheckContext {
     return { port: m.port, portName: m.portName, path: m.path, metrics: m.metrics };
   }
 
-  /** The job/namespace labels the program scopes queries with (constructs/scrape-scope.ts). */
+  /** The job/namespace labels the program scopes queries with (scrape/scope.ts). */
   get scopeLabels(): ScrapeScope {
     return scrapeScope(this.config.monitoring.scrape, this.config.namespace, this.config.service.name);
   }

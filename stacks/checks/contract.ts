@@ -4,8 +4,8 @@
  * HPA asks for is served by a prometheus-adapter rule. Also QUERY_SYNTAX, which every other
  * query check relies on.
  */
-import { syntaxErrors } from "../../constructs/promql-parse.js";
-import type { MetricContract, MetricSpec } from "../../constructs/metrics.js";
+import { syntaxErrors } from "../../promql/parse.js";
+import type { MetricContract, MetricSpec } from "../../promql/metrics.js";
 import type { CheckContext } from "./context.js";
 import { adapterMetricName, meantForMain, safeSelectors, UNKNOWN_ADAPTER_SERIES } from "./promql.js";
 import { asArray, resourceOf, str } from "./util.js";
@@ -96,7 +96,7 @@ export function checkCustomMetricsServed(ctx: CheckContext): void {
         resourceOf(hpa),
         ["spec", "metrics", i, field, "metric", "name"],
         `asks ${api}.metrics.k8s.io for "${name}", but no prometheus-adapter ${api === "external" ? "externalRules" : "rules"} entry exposes it (${offered.length ? `served: ${offered.join(", ")}` : "none rendered"}): the HPA reports FailedGetPodsMetric and never scales on it`,
-        `use a name an adapter rule exposes (constructs/custom-metrics.ts), or add the rule`,
+        `use a name an adapter rule exposes (promql/custom-metrics.ts), or add the rule`,
       );
     });
   }

@@ -2,7 +2,7 @@
  * Check 8 (Prometheus addresses are the declared ones) and check 13 (KEDA prometheus triggers
  * that return several series, hide empty results, or average a non-additive signal).
  */
-import { resultGrouping, returnsSingleSeries } from "../../constructs/promql-parse.js";
+import { resultGrouping, returnsSingleSeries } from "../../promql/parse.js";
 import type { EnvConfig } from "../config.js";
 import { prometheusAddress } from "../naming.js";
 import type { CheckContext } from "./context.js";

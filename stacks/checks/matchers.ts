@@ -6,8 +6,8 @@
  * `exported_*`, metric relabeling); the selector passes when one scrape yields labels every
  * matcher accepts.
  */
-import type { LabelMatcher } from "../../constructs/promql-parse.js";
-import { storedSeriesLabels } from "../../constructs/scrape-labels.js";
+import type { LabelMatcher } from "../../promql/parse.js";
+import { storedSeriesLabels } from "../../scrape/relabeling.js";
 import type { CheckContext, QuerySite } from "./context.js";
 import { contractSeries, isPlatformSeries } from "./contract.js";
 import { matcherAccepts, meantForMain, safeSelectors } from "./promql.js";

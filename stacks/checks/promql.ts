@@ -1,12 +1,12 @@
 /**
- * What the checks need to know about a PromQL expression beyond constructs/promql-parse.ts
+ * What the checks need to know about a PromQL expression beyond promql/parse.ts
  * (selectors, single-series): which functions and aggregations it uses, which histograms it takes
  * quantiles of, where it compares a result to a number. Same official grammar
  * (@prometheus-io/lezer-promql); syntax errors are reported by the QUERY_SYNTAX check, so these
  * helpers may assume a parsing expression.
  */
-import { EXPR_NODE, exprChildren, parseTree, selectors, syntaxErrors, type LabelMatcher, type Node, type SelectorUse } from "../../constructs/promql-parse.js";
-import type { MetricContract } from "../../constructs/metrics.js";
+import { EXPR_NODE, exprChildren, parseTree, selectors, syntaxErrors, type LabelMatcher, type Node, type SelectorUse } from "../../promql/parse.js";
+import type { MetricContract } from "../../promql/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
 

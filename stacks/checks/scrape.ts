@@ -4,7 +4,7 @@
  *
  * Scrapes are read from the rendered output whatever produced them: ServiceMonitors and
  * PodMonitors (Prometheus Operator) and plain `scrape_configs` jobs (kubernetes_sd, pod and
- * endpoints roles), simulated with the relabel engine of constructs/scrape-labels.ts (replace,
+ * endpoints roles), simulated with the relabel engine of scrape/relabeling.ts (replace,
  * keep, drop, labeldrop, labelkeep; other actions such as labelmap are not applied). The pod
  * stands for every replica: one placeholder name and IP, its template's labels and ports.
  */
@@ -15,13 +15,13 @@ import {
   type PodTarget,
   type RelabelRule,
   type ScrapeBehavior,
-} from "../../constructs/scrape-labels.js";
+} from "../../scrape/relabeling.js";
 import type { CheckContext, PodTemplateRef } from "./context.js";
 import { contractSeries } from "./contract.js";
 import { meantForMain, safeSelectors } from "./promql.js";
 import type { K8sObject, PathSegment } from "./types.js";
 import { asArray, formatPath, isObject, resourceOf, selectorMatches, str } from "./util.js";
-import { parseDurationSeconds } from "../../constructs/metrics.js";
+import { parseDurationSeconds } from "../../promql/metrics.js";
 
 /** One way the service's metrics port is scraped, as seen by the series it stores. */
 export interface ProducedScrape {

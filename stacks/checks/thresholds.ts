@@ -12,10 +12,10 @@
  * rendered, and a config-phase twin would print every warning twice (synth keeps both phases'
  * warnings).
  */
-import type { MetricContract, MetricSpec } from "../../constructs/metrics.js";
-import { formatNumber } from "../../constructs/metrics.js";
-import { resultGrouping } from "../../constructs/promql-parse.js";
-import { parseQuantity } from "../../constructs/quantity.js";
+import type { MetricContract, MetricSpec } from "../../promql/metrics.js";
+import { formatNumber } from "../../promql/metrics.js";
+import { resultGrouping } from "../../promql/parse.js";
+import { parseQuantity } from "../../kube/quantity.js";
 import { serviceTimeQuantile, simulatedServiceTime } from "../service-time.js";
 import type { CheckContext, QuerySite } from "./context.js";
 import { adapterMetricName, literalComparisons, parses, safeSelectors, signalOf, type Signal } from "./promql.js";

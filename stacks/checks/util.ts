@@ -1,6 +1,6 @@
 /** Small helpers every check module uses: field paths, object names, label selectors, embedded YAML. */
 import { parse as parseYaml } from "yaml";
-import { renderedData } from "../../constructs/rendered-text.js";
+import { renderedData } from "../../kube/rendered-text.js";
 import { describeObject } from "../schema.js";
 import type { CheckCode } from "./codes.js";
 import type { Finding, K8sObject, PathSegment, Severity } from "./types.js";
@@ -66,7 +66,7 @@ export function str(v: unknown): string | undefined {
 export function embeddedDocument(s: string): Record<string, any> | any[] | undefined {
   const t = s.trim();
   if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
-  // Text this program rendered: its data, not the text parsed back (constructs/rendered-text.ts).
+  // Text this program rendered: its data, not the text parsed back (kube/rendered-text.ts).
   const data = renderedData(t);
   if (data !== undefined) return isObject(data) || Array.isArray(data) ? data : undefined;
   // Multi-line PromQL and scripts are most strings here: one that cannot be a map or a list is not parsed.

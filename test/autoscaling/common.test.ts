@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AutoscalerError, toQuantity } from "../../constructs/autoscaler-common.js";
-import { parseQuantity } from "../../constructs/quantity.js";
+import { AutoscalerError, toQuantity } from "../../scaling/autoscaler-common.js";
+import { parseQuantity } from "../../kube/quantity.js";
 
 describe("toQuantity", () => {
   it.each([

@@ -1,7 +1,7 @@
 /** Shared fixtures for the autoscaler construct tests: a chart, a target, a valid trigger set. */
 import { Chart, Testing } from "cdk8s";
 import { expect } from "vitest";
-import { AutoscalerError, type ScaleTarget } from "../../constructs/autoscaler-common.js";
+import { AutoscalerError, type ScaleTarget } from "../../scaling/autoscaler-common.js";
 import type { KedaTrigger, PrometheusTrigger } from "../../constructs/keda-scaled-object.js";
 
 export function chart(): Chart {

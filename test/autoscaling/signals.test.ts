@@ -7,7 +7,7 @@
 import { rmSync } from "node:fs";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
+import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { burstQuery, burstTarget, concurrencyQuery, concurrencyTarget, holdAtZero, wakeUpQuery, zeroWithoutTargets } from "../../stacks/scaling-signals.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { configProblems, envConfig, envInput, stackFor } from "../helpers/env.js";
@@ -42,7 +42,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
     // 4 predictions × 2 workers × 0.7 = 5.6 per pod; the burst threshold is twice that.
     expect([concurrencyTarget(stack.config), burstTarget(stack.config)]).toEqual([5.6, 11.2]);
     const scope = 'namespace="ml-serving-prod",job="inference"';
-    // The one guard of autoscaler queries (constructs/scrape-guard.ts): 0 while a target is up, nothing otherwise.
+    // The one guard of autoscaler queries (promql/scrape-guard.ts): 0 while a target is up, nothing otherwise.
     const guard = (x: string) => `(${x} or on() (sum (up{${scope}}) * 0)) and on() (sum (up{${scope}}) > 0)`;
     expect(byName.concurrency).toEqual({
       type: "prometheus",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
+import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import {
   ADAPTER_P95_RULE,
   ADAPTER_QUEUE_RULE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ContractError } from "../../constructs/metrics.js";
+import { ContractError } from "../../promql/metrics.js";
 import { buildErrorFinding, CHECK_CODES, formatFinding, runChecks, startsWithCode } from "../../stacks/checks/index.js";
 import { coherent, config, hpa } from "./fixtures.js";
 

@@ -1,11 +1,11 @@
 /**
  * The checks read the data a construct rendered instead of parsing its text back
- * (constructs/rendered-text.ts). That shortcut is only sound when parsing the text yields exactly
+ * (kube/rendered-text.ts). That shortcut is only sound when parsing the text yields exactly
  * that data: held here for every text every environment renders.
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { rendered, renderedData, renderedTexts } from "../../constructs/rendered-text.js";
+import { rendered, renderedData, renderedTexts } from "../../kube/rendered-text.js";
 import { embeddedDocument } from "../../stacks/checks/util.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { renderEnvironment } from "../../stacks/synth.js";

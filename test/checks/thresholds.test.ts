@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runConfigChecks } from "../../stacks/checks/index.js";
 import { envConfig } from "../helpers/env.js";
-import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
-import { DEFAULT_METRICS } from "../../constructs/metrics.js";
+import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
+import { DEFAULT_METRICS } from "../../promql/metrics.js";
 import {
   ADAPTER_P95_RULE,
   adapterConfigMap,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { WakeUpScrapeJob } from "../../constructs/wake-up-scrape-job.js";
-import { podDiscoveryLabels, relabel } from "../../constructs/scrape-labels.js";
+import { podDiscoveryLabels, relabel } from "../../scrape/relabeling.js";
 import { runChecks, stackInput, type Finding } from "../../stacks/checks/index.js";
 import { safeSelectors, matcherAccepts } from "../../stacks/checks/promql.js";
 import { wakeUpQuery } from "../../stacks/scaling-signals.js";

@@ -7,8 +7,8 @@ import {
   platformQueries,
   type DashboardProps,
 } from "../../constructs/dashboard.js";
-import { ContractError, DEFAULT_CONTRACT, PromQL } from "../../constructs/metrics.js";
-import { metricNames, selectors, syntaxErrors } from "../../constructs/promql-parse.js";
+import { ContractError, DEFAULT_CONTRACT, PromQL } from "../../promql/metrics.js";
+import { metricNames, selectors, syntaxErrors } from "../../promql/parse.js";
 import { validateObjects } from "../../stacks/schema.js";
 
 const promql = new PromQL(DEFAULT_CONTRACT, { namespace: "ml", job: "inference" });

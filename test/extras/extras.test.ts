@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { addExtras, RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
 import { SynthError } from "../../stacks/errors.js";
-import { syntaxErrors } from "../../constructs/promql-parse.js";
+import { syntaxErrors } from "../../promql/parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
 import { configProblems as problems, DEV_CPU_HPA, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
 import { renderedEnv } from "../helpers/rendered.js";

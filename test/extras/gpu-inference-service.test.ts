@@ -1,8 +1,8 @@
 import { Chart, Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { GpuInferenceService, VLLM_METRICS, type GpuInferenceServiceProps } from "../../constructs/gpu-inference-service.js";
-import { ContractError } from "../../constructs/metrics.js";
-import { metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../../constructs/promql-parse.js";
+import { ContractError } from "../../promql/metrics.js";
+import { metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../../promql/parse.js";
 import { validateObjects } from "../../stacks/schema.js";
 
 const identity = { name: "llm", instance: "llm-test", component: "llm-server", partOf: "ml-platform" };

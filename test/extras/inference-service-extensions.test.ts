@@ -2,7 +2,7 @@
 import { Chart, Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { InferenceService, type InferenceServiceProps } from "../../constructs/inference-service.js";
-import { DEFAULT_CONTRACT } from "../../constructs/metrics.js";
+import { DEFAULT_CONTRACT } from "../../promql/metrics.js";
 
 const identity = { name: "inference", instance: "inference-test", component: "inference-api", partOf: "ml-platform" };
 

@@ -1,7 +1,7 @@
 import { Chart, Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
-import { cronWeekdays, minutesOfDay, prescaleTrigger, prescaleTriggers, PrescaleError, type PrescaleWindow } from "../../constructs/prescaling.js";
+import { cronWeekdays, minutesOfDay, prescaleTrigger, prescaleTriggers, PrescaleError, type PrescaleWindow } from "../../scaling/prescaling.js";
 import { validateObjects } from "../../stacks/schema.js";
 
 const weekdays: PrescaleWindow["weekdays"] = ["mon", "tue", "wed", "thu", "fri"];

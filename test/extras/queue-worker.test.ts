@@ -1,6 +1,6 @@
 import { Chart, Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
-import { AutoscalerError } from "../../constructs/autoscaler-common.js";
+import { AutoscalerError } from "../../scaling/autoscaler-common.js";
 import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
 import { QueueWorker, type QueueWorkerProps } from "../../constructs/queue-worker.js";
 import { validateObjects } from "../../stacks/schema.js";

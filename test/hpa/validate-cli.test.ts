@@ -55,7 +55,7 @@ describe("validateCase", () => {
 });
 
 function runCli(stdin: string) {
-  return spawnSync(process.execPath, cliArgs("simulator/hpa/cli.ts", []), { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, cliArgs("scripts/hpa-step.ts", []), { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
 }
 
 describe("cli (child process)", () => {

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { PLATFORM_SCRAPES } from "../../constructs/platform-metrics.js";
+import { PLATFORM_SCRAPES } from "../../promql/platform-metrics.js";
 import { ClusterAddons, type ClusterAddonsArgs } from "../../infra/cluster-addons.js";
 import { CHART_VALUES_KEYS, unknownValuesPaths } from "./chart-values-keys.js";
 import { KPS_GRAFANA_VALUES } from "./env-suite.js";
@@ -289,7 +289,7 @@ describe("cert-manager chain and KEDA", () => {
     // Service carries prometheus.io/scrape, port and path (templates/manager/service.yaml).
     expect(release(regs, "keda").inputs.values.prometheus).toEqual({ operator: { enabled: true } });
     const scrapeConfigs = release(regs, "prometheus").inputs.values.scrapeConfigs as Record<string, { enabled?: boolean }>;
-    // The job the alerts' KEDA series are modelled on (constructs/platform-metrics.ts) stays on.
+    // The job the alerts' KEDA series are modelled on (promql/platform-metrics.ts) stays on.
     expect(PLATFORM_SCRAPES.plain.keda.target["job"]).toBe("kubernetes-service-endpoints");
     expect(scrapeConfigs["kubernetes-service-endpoints"]?.enabled).not.toBe(false);
     expect(scrapeConfigs["kubernetes-pods"]).toEqual({ enabled: false });

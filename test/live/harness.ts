@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import type { MetricSpec } from "../../constructs/metrics.js";
+import type { MetricSpec } from "../../promql/metrics.js";
 
 export const PROMETHEUS_MISSING = "prometheus missing: apt-get update && apt-get install -y prometheus";
 

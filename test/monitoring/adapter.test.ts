@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
+import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { adapterLabelMatchers, fillTemplate, prometheusAdapterRules } from "../../constructs/prometheus-adapter.js";
-import { assertParses, resultGrouping } from "../../constructs/promql-parse.js";
+import { assertParses, resultGrouping } from "../../promql/parse.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
 

@@ -8,16 +8,16 @@
  * and the config), not read back from the rules under test.
  */
 import { ADAPTER_TEMPLATE, adapterLabelMatchers, fillTemplate } from "../../constructs/prometheus-adapter.js";
-import { CUSTOM_METRICS } from "../../constructs/custom-metrics.js";
-import { formatNumber } from "../../constructs/metrics.js";
-import { metricNames } from "../../constructs/promql-parse.js";
+import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
+import { formatNumber } from "../../promql/metrics.js";
+import { metricNames } from "../../promql/parse.js";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
-import { SERVICE_METRIC } from "../../constructs/recording-rules.js";
+import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import { InferenceService } from "../../constructs/inference-service.js";
-import { PLATFORM_SCRAPES } from "../../constructs/platform-metrics.js";
-import { storedSeriesLabels, upSeriesLabels, type Labels, type ScrapeModel } from "../../constructs/scrape-labels.js";
+import { PLATFORM_SCRAPES } from "../../promql/platform-metrics.js";
+import { storedSeriesLabels, upSeriesLabels, type Labels, type ScrapeModel } from "../../scrape/relabeling.js";
 import { ServiceMonitor } from "../../constructs/service-monitor.js";
-import { WORKLOAD_ALERT } from "../../constructs/workload-alerts.js";
+import { WORKLOAD_ALERT } from "../../rules/workload-alerts.js";
 import { extrasOf } from "../../stacks/extras.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName, hpaName } from "../../stacks/naming.js";
@@ -204,7 +204,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   // --- Absent and idle series (fresh pods, no errors yet, no traffic, lost scrape): what every
   // recording, SLI, adapter metricsQuery and rendered KEDA trigger answers. Never NaN: 0 where the
   // targets are up and nothing happened, nothing where there is nothing to describe or the scrape
-  // is lost (see constructs/scrape-guard.ts and the rule comments).
+  // is lost (see promql/scrape-guard.ts and the rule comments).
   type Want = number | "none";
   interface AbsentWant {
     readonly podLatency?: Want;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ALERT } from "../../constructs/alert-rules.js";
-import { DEFAULT_METRICS } from "../../constructs/metrics.js";
-import { KEDA_OPERATOR_METRICS, KUBE_STATE_METRICS_HPA, PROMETHEUS_UP } from "../../constructs/platform-metrics.js";
+import { ALERT } from "../../rules/alert-rules.js";
+import { DEFAULT_METRICS } from "../../promql/metrics.js";
+import { KEDA_OPERATOR_METRICS, KUBE_STATE_METRICS_HPA, PROMETHEUS_UP } from "../../promql/platform-metrics.js";
 import { checkRuleGroup, isAlertingRule, recordedPromQL, ruleFileYaml, type AlertingRule, type RuleGroup } from "../../constructs/prometheus-rule.js";
-import { assertParses, metricNames } from "../../constructs/promql-parse.js";
-import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../constructs/slo-rules.js";
+import { assertParses, metricNames } from "../../promql/parse.js";
+import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../rules/slo-rules.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";

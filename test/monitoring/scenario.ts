@@ -10,10 +10,10 @@
  * every window is a whole number of scrape intervals, so `rate()` needs no extrapolation.
  */
 import { stringify } from "yaml";
-import { formatNumber } from "../../constructs/metrics.js";
-import { PLATFORM_SCRAPES, type PrometheusFlavor } from "../../constructs/platform-metrics.js";
-import { SERVICE_METRIC } from "../../constructs/recording-rules.js";
-import { storedSeriesLabels, upSeriesLabels, type Labels, type PodTarget, type ScrapeModel } from "../../constructs/scrape-labels.js";
+import { formatNumber } from "../../promql/metrics.js";
+import { PLATFORM_SCRAPES, type PrometheusFlavor } from "../../promql/platform-metrics.js";
+import { SERVICE_METRIC } from "../../rules/recording-rules.js";
+import { storedSeriesLabels, upSeriesLabels, type Labels, type PodTarget, type ScrapeModel } from "../../scrape/relabeling.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName, hpaName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";

@@ -11,8 +11,8 @@ import {
   toPrometheusRelabelConfigs,
   upSeriesLabels,
   type PodTarget,
-} from "../../constructs/scrape-labels.js";
-import { scrapeScope } from "../../constructs/scrape-scope.js";
+} from "../../scrape/relabeling.js";
+import { scrapeScope } from "../../scrape/scope.js";
 import { ServiceMonitor } from "../../constructs/service-monitor.js";
 import { monitoringOf } from "../../stacks/monitoring.js";
 import { ROOT } from "../helpers/cli.js";

@@ -43,10 +43,10 @@ describe("loads relative to capacity", () => {
 
   it("the CLI takes --load-scale, prints the warning on stderr, refuses a bad factor (exit 2)", () => {
     const out = join(mkdtempSync(join(tmpdir(), "sim-scale-")), "x");
-    const r = runScript("simulator/cli.ts", ["--env", "dev", "--scenario", "steady", "--load-scale", "0.1", "--out", out]);
+    const r = runScript("scripts/simulate.ts", ["--env", "dev", "--scenario", "steady", "--load-scale", "0.1", "--out", out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("100 users for 30 min, load × 0.1");
-    const bad = runScript("simulator/cli.ts", ["--env", "dev", "--scenario", "steady", "--load-scale=-1"]);
+    const bad = runScript("scripts/simulate.ts", ["--env", "dev", "--scenario", "steady", "--load-scale=-1"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--load-scale: "-1" is not a number > 0/);
   });

@@ -8,7 +8,7 @@ import { loadScenario } from "../../simulator/scenarios.js";
 import { simulateEnv } from "../../simulator/simulate.js";
 import { runScript } from "../helpers/cli.js";
 
-const CLI = "simulator/cli.ts";
+const CLI = "scripts/simulate.ts";
 
 describe("npm run simulate", () => {
   it("acceptance: --env prod --scenario spike --compare cpu-hpa,keda writes CSV, SVG and Markdown", () => {

@@ -5,7 +5,7 @@
  * controller is not run, so the node's Lease needs no heartbeat.
  */
 import { KubeError, type Kube } from "./kube.js";
-import { parseQuantity } from "../../../constructs/quantity.js";
+import { parseQuantity } from "../../../kube/quantity.js";
 
 export const FAKE_NODE = "e2e-node-0";
 

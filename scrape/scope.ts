@@ -2,7 +2,7 @@
  * The `job` and `namespace` labels a scrape gives the service's series. Queries are scoped with
  * exactly these, so they can neither match another service nor miss their own.
  */
-import type { ScrapeScope } from "./metrics.js";
+import type { ScrapeScope } from "../promql/metrics.js";
 
 export type ScrapeMode = "service-monitor" | "pod-annotations";
 

@@ -17,9 +17,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { QuantityError } from "./quantity.js";
-import { hpaReconcile, HpaCaseError } from "./step.js";
-import { CaseValidationError, validateCase } from "./validate.js";
+import { QuantityError } from "../simulator/hpa/quantity.js";
+import { hpaReconcile, HpaCaseError } from "../simulator/hpa/step.js";
+import { CaseValidationError, validateCase } from "../simulator/hpa/validate.js";
 
 const USAGE = "usage: hpa-step [--detail] < case.json | hpa-step --batch [--detail] < cases.jsonl";
 

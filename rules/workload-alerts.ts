@@ -7,9 +7,9 @@
  * One group per workload; every alert carries the `workload` label, `severity`, `summary`,
  * `description` and `runbook_url` = `<runbookBaseUrl>#<AlertName>`.
  */
-import { ContractError, type ScrapeScope } from "./metrics.js";
-import { PLATFORM_METRIC, PlatformMetrics, type PrometheusFlavor } from "./platform-metrics.js";
-import type { AlertingRule, RuleGroup } from "./prometheus-rule.js";
+import { ContractError, type ScrapeScope } from "../promql/metrics.js";
+import { PLATFORM_METRIC, PlatformMetrics, type PrometheusFlavor } from "../promql/platform-metrics.js";
+import type { AlertingRule, RuleGroup } from "../constructs/prometheus-rule.js";
 
 /** Alert names (stable: runbook anchors and routes refer to them). */
 export const WORKLOAD_ALERT = {

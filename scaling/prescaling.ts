@@ -8,7 +8,7 @@
  * (the workload's start-up time, rounded up to whole minutes), so pods that take minutes to load
  * a model are serving when the peak arrives instead of starting then.
  */
-import type { CronTrigger } from "./keda-scaled-object.js";
+import type { CronTrigger } from "../constructs/keda-scaled-object.js";
 import { isTimeZone } from "./time-zone.js";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;

@@ -16,7 +16,7 @@
  *   `kubernetes-service-endpoints` job honor labels: `namespace` is the HPA's.
  */
 import { PromQL, type Matchers, type MetricContract, type MetricSpec, type ScrapeScope } from "./metrics.js";
-import type { Labels, ScrapeBehavior } from "./scrape-labels.js";
+import type { Labels, ScrapeBehavior } from "../scrape/relabeling.js";
 
 const KEDA_SCALER_LABELS = ["namespace", "metric", "scaledObject", "scaler", "triggerIndex", "type", "exported_namespace"];
 

@@ -7,9 +7,9 @@
  * Naming follows the Prometheus convention `level:metric:operations`, e.g.
  * `pod:http_request_duration_seconds:p95_rate2m` (per pod, p95 over a 2m rate window).
  */
-import { ContractError, durationSeconds, type PromQL } from "./metrics.js";
-import { recordedPromQL, type RecordingRule, type RuleGroup } from "./prometheus-rule.js";
-import { upSelector, whileScraped } from "./scrape-guard.js";
+import { ContractError, durationSeconds, type PromQL } from "../promql/metrics.js";
+import { recordedPromQL, type RecordingRule, type RuleGroup } from "../constructs/prometheus-rule.js";
+import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 
 /** The service metrics (contract names) the monitoring rules read. */
 export const SERVICE_METRIC = {

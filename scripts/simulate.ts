@@ -13,11 +13,11 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { ConfigError } from "../stacks/validate.js";
-import { AutoscalerModelError } from "./autoscaler.js";
-import { ScenarioError, loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "./scenarios.js";
-import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "./simulate.js";
-import { summaryTable } from "./report.js";
-import { fileSystemError, isUsageError } from "../scripts/cli.js";
+import { AutoscalerModelError } from "../simulator/autoscaler.js";
+import { ScenarioError, loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "../simulator/scenarios.js";
+import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "../simulator/simulate.js";
+import { summaryTable } from "../simulator/report.js";
+import { fileSystemError, isUsageError } from "./cli.js";
 
 const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;

@@ -5,7 +5,7 @@
  * line names the resource, the field and the fix.
  */
 import { Node, type IConstruct } from "constructs";
-import { parseQuantity } from "./quantity.js";
+import { parseQuantity } from "../kube/quantity.js";
 
 /** One problem with an autoscaler's props, located by the field of the rendered object. */
 export interface AutoscalerProblem {

@@ -5,10 +5,10 @@
  * platform contract); every alert carries `severity`, `summary`, `description` and a
  * `runbook_url` of `<runbookBaseUrl>#<AlertName>`.
  */
-import { ContractError, formatNumber, type PromQL } from "./metrics.js";
-import type { PlatformMetrics } from "./platform-metrics.js";
-import { PLATFORM_METRIC } from "./platform-metrics.js";
-import type { AlertingRule, RuleGroup, Severity } from "./prometheus-rule.js";
+import { ContractError, formatNumber, type PromQL } from "../promql/metrics.js";
+import type { PlatformMetrics } from "../promql/platform-metrics.js";
+import { PLATFORM_METRIC } from "../promql/platform-metrics.js";
+import type { AlertingRule, RuleGroup, Severity } from "../constructs/prometheus-rule.js";
 import { SERVICE_METRIC, type InferenceRecordings } from "./recording-rules.js";
 
 /** Alert names (stable: runbook anchors and routes refer to them). */

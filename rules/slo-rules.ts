@@ -13,8 +13,8 @@
  * Series carry Sloth's labels (`sloth_id`, `sloth_service`, `sloth_slo`, `sloth_window`) plus the
  * service's scrape scope (`namespace`, `job`) so two environments in one Prometheus never mix.
  */
-import { ContractError, durationSeconds, formatNumber, type MatcherValue, type PromQL } from "./metrics.js";
-import { recordedPromQL, type AlertingRule, type RecordingRule, type RuleGroup } from "./prometheus-rule.js";
+import { ContractError, durationSeconds, formatNumber, type MatcherValue, type PromQL } from "../promql/metrics.js";
+import { recordedPromQL, type AlertingRule, type RecordingRule, type RuleGroup } from "../constructs/prometheus-rule.js";
 import { errorRatioExpr, IDLE, SERVICE_METRIC } from "./recording-rules.js";
 
 /** One multi-window alert condition: both windows must burn faster than the derived factor. */
