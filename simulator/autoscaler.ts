@@ -24,6 +24,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { durationSeconds } from "../promql/metrics.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { assertParses, resultGrouping, selectors } from "../promql/parse.js";
+import { kedaHpaName } from "../scaling/autoscaler-common.js";
 import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
@@ -444,7 +445,7 @@ function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   return {
     kind: "ScaledObject",
     name,
-    hpaName: advanced.horizontalPodAutoscalerConfig?.name ?? `keda-hpa-${name}`,
+    hpaName: advanced.horizontalPodAutoscalerConfig?.name ?? kedaHpaName(name),
     hpa: {
       minReplicas: minReplicaCount > 0 ? minReplicaCount : 1,
       maxReplicas: maxReplicaCount,

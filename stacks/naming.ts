@@ -1,4 +1,5 @@
 /** Names of objects other parts of the program refer to before (or without) rendering them. */
+import { kedaHpaName } from "../scaling/autoscaler-common.js";
 import type { EnvConfig } from "./config.js";
 
 /** The ScaledObject (mode keda) or HorizontalPodAutoscaler (HPA modes) owning the service. */
@@ -11,7 +12,7 @@ export function autoscalerName(config: EnvConfig): string {
  * named after the service. Alerts on kube-state-metrics' HPA series select this name.
  */
 export function hpaName(config: EnvConfig): string {
-  return config.scaling.mode === "keda" ? `keda-hpa-${autoscalerName(config)}` : autoscalerName(config);
+  return config.scaling.mode === "keda" ? kedaHpaName(autoscalerName(config)) : autoscalerName(config);
 }
 
 /** In-cluster address of the environment's Prometheus (or its declared external URL). */
