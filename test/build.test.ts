@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ENTRIES, isStale, OUT } from "../scripts/build.mjs";
+import { ensureBuilt, ENTRIES, isStale, OUT, SOURCE_FOLDERS } from "../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../stacks/schema.js";
 import { ROOT } from "./helpers/cli.js";
 
@@ -99,5 +99,17 @@ describe("the CLI bundle", () => {
       const pkg = group === "keda.sh" ? "@kubernetes-models/keda/keda.sh" : group === "monitoring.coreos.com" ? "@kubernetes-models/prometheus-operator/monitoring.coreos.com" : group ? `kubernetes-models/${group}` : "kubernetes-models";
       expect(Object.keys(BUNDLED_MODELS), k).toContain(`${pkg}/${version}/${kind}`);
     }
+  });
+});
+
+describe("the source folders", () => {
+  it("SOURCE_FOLDERS (what project copies take) are the folders tsconfig.json type-checks, and every top-level folder with TypeScript is one of them", () => {
+    const tsconfig = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8")) as { include: string[] };
+    expect(tsconfig.include.filter((p) => p !== "test" && p !== "*.ts").sort()).toEqual([...SOURCE_FOLDERS].sort());
+    const withTs = readdirSync(ROOT, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !["node_modules", "test", "dist"].includes(d.name) && !d.name.startsWith("."))
+      .filter((d) => readdirSync(join(ROOT, d.name), { recursive: true }).some((f) => String(f).endsWith(".ts")))
+      .map((d) => d.name);
+    expect(withTs.sort()).toEqual([...SOURCE_FOLDERS].sort());
   });
 });

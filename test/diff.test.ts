@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { diffDists, diffValues, readDist, renderMarkdown, renderText, type EnvDiff } from "../stacks/diff.js";
+import { SOURCE_FOLDERS } from "../scripts/build.mjs";
 import { ROOT } from "./helpers/cli.js";
 import { envConfig } from "./helpers/env.js";
 
@@ -161,7 +162,7 @@ describe("npm run diff (temporary git repository)", () => {
 
   function project(): string {
     const dir = mkdtempSync(join(tmpdir(), "diff-repo-"));
-    for (const p of ["package.json", "tsconfig.json", "constructs", "stacks", "scripts", "simulator"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    for (const p of ["package.json", "tsconfig.json", ...SOURCE_FOLDERS]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
     writeFileSync(join(dir, ".gitignore"), "node_modules\ndist\n");
     git(dir, "init", "-q");
