@@ -18,8 +18,6 @@ import { PLATFORM_SCRAPES } from "../../promql/platform-metrics.js";
 import { storedSeriesLabels, upSeriesLabels, type Labels, type ScrapeModel } from "../../scrape/relabeling.js";
 import { ServiceMonitor } from "../../constructs/service-monitor.js";
 import { WORKLOAD_ALERT } from "../../rules/workload-alerts.js";
-import { extrasOf } from "../../stacks/extras.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName, hpaName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { counter, expectedQuantile, gauge, labelSet, promtoolTestYaml, scenarioFor, seriesString, type Observations, type Scenario, type ScenarioSpec } from "../scrape/scenario.js";
@@ -81,7 +79,7 @@ export function kedaTriggerQueries(stack: EnvironmentStack): string[] | undefine
 
 export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {}): GeneratedTests {
   const { config } = stack;
-  const mon = monitoringOf(stack);
+  const mon = stack.monitoring;
   const sc: Scenario = scenarioFor(stack, opts.scrape);
   const ns = config.namespace;
   const job = sc.scrape.job;
@@ -505,7 +503,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   // TargetDown and KEDA alerts, quiet when healthy, firing on a failed scrape, on no target at all
   // (unless they may scale to zero) and on a failing ScaledObject.
   const keda = PLATFORM_SCRAPES[sc.flavor].keda;
-  const extras = extrasOf(stack);
+  const extras = stack.extras;
   const described: Record<string, string> = {
     ...(extras.orchestrator ? { [extras.orchestrator.service.name]: "the orchestrator" } : {}),
     ...(extras.gpu ? { [extras.gpu.name]: "the GPU LLM server" } : {}),

@@ -14,7 +14,6 @@ import { formatNumber } from "../../promql/metrics.js";
 import { PLATFORM_SCRAPES, type PrometheusFlavor } from "../../promql/platform-metrics.js";
 import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import { storedSeriesLabels, upSeriesLabels, type Labels, type PodTarget, type ScrapeModel } from "../../scrape/relabeling.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName, hpaName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 
@@ -118,7 +117,7 @@ export interface Scenario {
 /** The scenario of `stack`, scraped by its own scrape model unless `scrapeOverride` is given. */
 export function scenarioFor(stack: EnvironmentStack, scrapeOverride?: ScrapeModel): Scenario {
   const { config } = stack;
-  const scrape = scrapeOverride ?? monitoringOf(stack).scrape;
+  const scrape = scrapeOverride ?? stack.monitoring.scrape;
   const flavor: PrometheusFlavor = config.cluster.prometheusOperator ? "operator" : "plain";
   const pods = podsOf(stack);
   const t0 = scrape.targetLabels(pods[0]);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { Chart } from "cdk8s";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { Hpa } from "../../constructs/hpa.js";
 import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
@@ -321,7 +322,7 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
 
   it("a second autoscaler on the Deployment", () => {
     const stack = build("prod", "keda");
-    const chart = stack.addChart("extra");
+    const chart = new Chart(stack.app, "extra");
     expect(() => new Hpa(chart, "Hpa", { scaleTarget: { name: "inference", namespace: "ml-serving-prod", containers: [{ name: "server", requests: { cpu: "2" } }] }, maxReplicas: 4, metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }] })).toThrow(
       /HorizontalPodAutoscaler ml-serving-prod\/inference: spec\.scaleTargetRef: Deployment ml-serving-prod\/inference is already scaled by ScaledObject\/inference/,
     );
