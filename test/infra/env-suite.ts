@@ -289,6 +289,10 @@ export function envSuite(x: EnvExpectation): void {
         expect(deployment.spec.template.metadata.annotations["prometheus.io/scrape"]).toBe("true");
         expect(prom.inputs.values.scrapeConfigs).toEqual({ "kubernetes-pods": { enabled: false } });
         expect(prom.inputs.values.extraScrapeConfigs).toContain(`job_name: ${x.namespace}/inference`);
+        // What the stack's typed add-on values hold, as they are: the scrape jobs and every rule group.
+        const values = stackFor(x.env).addonValues.prometheus!;
+        expect(prom.inputs.values.extraScrapeConfigs).toBe(values.extraScrapeConfigs);
+        expect(prom.inputs.values.serverFiles).toEqual(values.serverFiles);
       });
     }
 
