@@ -1,18 +1,9 @@
 /** Names of objects other parts of the program refer to before (or without) rendering them. */
-import { kedaHpaName } from "../scaling/autoscaler-common.js";
 import type { EnvConfig } from "./config.js";
 
 /** The ScaledObject (mode keda) or HorizontalPodAutoscaler (HPA modes) owning the service. */
 export function autoscalerName(config: EnvConfig): string {
   return config.service.name;
-}
-
-/**
- * The HPA that actually runs: KEDA creates `keda-hpa-<scaledobject>`; the HPA modes render one
- * named after the service. Alerts on kube-state-metrics' HPA series select this name.
- */
-export function hpaName(config: EnvConfig): string {
-  return config.scaling.mode === "keda" ? kedaHpaName(autoscalerName(config)) : autoscalerName(config);
 }
 
 /** In-cluster address of the environment's Prometheus (or its declared external URL). */

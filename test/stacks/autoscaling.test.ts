@@ -16,7 +16,7 @@ import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
 import { DEFAULT_METRICS, durationSeconds } from "../../promql/metrics.js";
 import { metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../../promql/parse.js";
 import { fallbackReplicas, latencyP95Query, queueLengthQuery } from "../../stacks/autoscaling.js";
-import { autoscalerName, hpaName, prometheusAddress } from "../../stacks/naming.js";
+import { autoscalerName, prometheusAddress } from "../../stacks/naming.js";
 import { validateObjects } from "../../stacks/schema.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { toYaml } from "../../stacks/synth.js";
@@ -115,7 +115,7 @@ describe("scaling modes: each env through all three", () => {
               metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
               behavior: behaviorOf(x),
             });
-            expect(hpaName(stack.config)).toBe("inference");
+            expect(stack.autoscaler.hpaName).toBe("inference");
           });
         }
 
@@ -204,10 +204,11 @@ describe("scaling modes: each env through all three", () => {
             for (const s of latency) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
           });
 
-          it("KEDA's HPA keeps the name stacks/naming.ts announces", () => {
+          it("KEDA's HPA keeps the name the stack's autoscaler announces (keda-hpa-<name>)", () => {
             const so = stack.charts.find((c) => c.node.id === "autoscaling")!.node.children[0] as KedaScaledObject;
             expect(so).toBeInstanceOf(KedaScaledObject);
-            expect(so.hpaName).toBe(hpaName(stack.config));
+            expect(so.hpaName).toBe(stack.autoscaler.hpaName);
+            expect(stack.autoscaler.hpaName).toBe(`keda-hpa-${autoscalerName(stack.config)}`);
             expect(objs[0].spec.advanced.horizontalPodAutoscalerConfig).not.toHaveProperty("name");
           });
         }
