@@ -8,12 +8,12 @@
  *   Prometheus, cpu/memory guardrails, and a fallback that holds a safe count while Prometheus is down.
  * Every mode uses the same `scaling.behavior`, and owns the Deployment's replica count.
  */
-import { AutoscalerError, type ScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
+import { type ScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { Hpa } from "../constructs/hpa.js";
 import type { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
-import { PrescaleError } from "../scaling/prescaling.js";
+import { problem } from "../problems/problem.js";
 import { standardLabels } from "../kube/labels.js";
 import { ContractError, type PromQL } from "../promql/metrics.js";
 import { PromQLError, assertParses } from "../promql/parse.js";
@@ -139,7 +139,14 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
     } catch (e) {
       if (e instanceof ContractError || e instanceof PromQLError) {
         throw new SynthError([
-          `env "${config.name}": ${resource}: spec.triggers[${index}].metadata.query: ${e.message.split("\n")[0]}. Fix: build the query from metrics the service exports (service.metrics)`,
+          problem({
+            code: "CONSTRUCT_INVARIANT",
+            env: config.name,
+            resource,
+            path: `spec.triggers[${index}].metadata.query`,
+            message: e.message.split("\n")[0]!,
+            fix: "build the query from metrics the service exports (service.metrics)",
+          }),
         ]);
       }
       throw e;
@@ -196,15 +203,9 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
 /**
  * Adds the chart `autoscaling` with the autoscaler `scaling.mode` asks for; it takes over the
  * Deployment's replica count (the Deployment stops rendering `spec.replicas`). A refused autoscaler
- * becomes a {@link SynthError} whose lines name the environment, the resource and the field.
+ * throws its UserError; buildStack places it in the environment.
  */
 export function addAutoscaling(stack: EnvironmentStack): Autoscaler {
   const chart = stack.addChart("autoscaling");
-  try {
-    return stack.config.scaling.mode === "keda" ? scaledObjectFor(stack, chart) : hpaFor(stack, chart);
-  } catch (e) {
-    if (e instanceof AutoscalerError) throw new SynthError(e.lines(stack.config.name));
-    if (e instanceof PrescaleError) throw new SynthError([`env "${stack.config.name}": prescaling: ${e.message}`]);
-    throw e;
-  }
+  return stack.config.scaling.mode === "keda" ? scaledObjectFor(stack, chart) : hpaFor(stack, chart);
 }

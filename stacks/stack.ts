@@ -13,6 +13,9 @@ import { addAutoscaling } from "./autoscaling.js";
 import { addMonitoring } from "./monitoring.js";
 import { addExtras, type Extras } from "./extras.js";
 import { addNetworkPolicies } from "./network-policy.js";
+import { runConfigChecks } from "./checks/index.js";
+import { refusedIn, throwIfErrors } from "./errors.js";
+import { UserError } from "../problems/problem.js";
 
 /** A file written beside the charts, e.g. `rules/inference-alerts.yaml`. */
 export interface ExtraFile {
@@ -108,7 +111,17 @@ export class EnvironmentStack {
   }
 }
 
-/** Builds the environment's construct tree. */
+/**
+ * Builds the environment's construct tree once the config checks (stacks/checks) pass. Synth,
+ * check, simulate and the Pulumi program all build through here, so one config gets one code
+ * everywhere; a construct's refusal becomes a SynthError placed in the environment.
+ */
 export function buildStack(config: EnvConfig): EnvironmentStack {
-  return new EnvironmentStack(config);
+  throwIfErrors(runConfigChecks(config));
+  try {
+    return new EnvironmentStack(config);
+  } catch (e) {
+    if (e instanceof UserError) throw refusedIn(config.name, e);
+    throw e;
+  }
 }

@@ -40,7 +40,7 @@ describe("env config validation", () => {
   for (const [name, patch, field, message, code] of cases) {
     it(`rejects ${name} naming env, field, fix and code ${code}`, () => {
       const ps = problems(envInput("prod", patch));
-      const p = ps.find((x) => x.field === field);
+      const p = ps.find((x) => x.path === field);
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe("prod");
       expect(p!.message).toMatch(message);
@@ -52,6 +52,6 @@ describe("env config validation", () => {
 
   it("reports one line per field", () => {
     const ps = problems(envInput("prod", { service: { image: "" } }));
-    expect(ps.filter((p) => p.field === "service.image")).toHaveLength(1);
+    expect(ps.filter((p) => p.path === "service.image")).toHaveLength(1);
   });
 });

@@ -24,6 +24,6 @@ describe("check 6 boundary: exactly 4 scrape intervals pass", () => {
   it("the schema accepts a queryWindow of exactly 4 intervals and refuses a shorter one", () => {
     expect(() => config({ monitoring: { scrapeIntervalSeconds: 30, queryWindow: "2m" } })).not.toThrow();
     const problems = configProblems(input({ monitoring: { scrapeIntervalSeconds: 30, queryWindow: "119s" } }), "t");
-    expect(problems.map((p) => [p.code, p.field])).toEqual([["RATE_WINDOW_TOO_SHORT", "monitoring.queryWindow"]]);
+    expect(problems.map((p) => [p.code, p.path])).toEqual([["RATE_WINDOW_TOO_SHORT", "monitoring.queryWindow"]]);
   });
 });

@@ -185,7 +185,7 @@ describe("extras config validation", () => {
   for (const [what, env, patch, field, message] of cases) {
     it(`rejects ${what} naming env, field and fix`, () => {
       const ps = problems(envInput(env, patch), env);
-      const p = ps.find((x) => x.field === field);
+      const p = ps.find((x) => x.path === field);
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe(env);
       expect(p!.message).toMatch(message);
