@@ -95,7 +95,7 @@ export function checkConfigLatencyReachable(ctx: CheckContext): void {
 /**
  * Config phase: the p95 alert threshold is below the largest boundary of the latency histogram the
  * alert reads (SERVICE_METRIC.latency): histogram_quantile never returns more than that boundary,
- * so an alert at or above it could never fire.
+ * so an alert at it could never fire.
  */
 export function checkConfigAlertBelowLargestBucket(ctx: CheckContext): void {
   const { config } = ctx;
@@ -103,7 +103,8 @@ export function checkConfigAlertBelowLargestBucket(ctx: CheckContext): void {
   if (!buckets.length) return;
   const largest = Math.max(...buckets);
   const p95 = config.monitoring.alerts.p95LatencySeconds;
-  if (p95 >= largest) {
+  // A threshold that is no boundary at all is LATENCY_THRESHOLD_NOT_BUCKET's to report (one line per field).
+  if (p95 >= largest && isBucket(buckets, p95)) {
     ctx.sink.error(
       "CONFIG_CONFLICT",
       ctx.configResource,

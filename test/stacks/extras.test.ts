@@ -214,7 +214,7 @@ describe("extras config validation", () => {
     expect(config.prescaling).toHaveLength(1);
     expect(err).toBeInstanceOf(SynthError);
     expect((err as SynthError).lines).toEqual([
-      'env "gpu": prescaling: prescale window "all-day": the window plus the 15-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead',
+      'CONSTRUCT_INVARIANT env "gpu": prescaling: prescale window "all-day": the window plus the 15-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead',
     ]);
   });
 });
