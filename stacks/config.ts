@@ -1085,3 +1085,12 @@ export type EnvConfig = z.output<typeof EnvConfigSchema>;
 export type EnvConfigInput = z.input<typeof EnvConfigSchema>;
 
 export { DEFAULT_LATENCY_BUCKETS };
+
+/**
+ * Defaults of fields that code reading raw (unparsed) input needs, taken from the schema: a
+ * default is written once, in its `.default(...)`, never retyped elsewhere.
+ */
+export const INPUT_DEFAULTS = {
+  serviceName: ServiceSchema.shape.name.parse(undefined),
+  minReplicas: ScalingSchema.shape.minReplicas.parse(undefined),
+} as const;
