@@ -6,7 +6,7 @@
  * schema fills defaults and checks cross-field invariants before any construct runs.
  */
 import { z } from "zod";
-import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS, durationSeconds } from "../promql/metrics.js";
+import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS } from "../promql/metrics.js";
 import { isQuantity, parseQuantity } from "../kube/quantity.js";
 import { isTimeZone } from "../scaling/time-zone.js";
 
@@ -386,14 +386,8 @@ function checkBurstWakeUpPolicy(
   if (burst.enabled) {
     if (scaling.mode === "cpu-hpa") issue(["scaling", "burst", "enabled"], "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on. Fix: use mode keda or slo-hpa, or turn burst off");
     if (!scaling.concurrency.enabled) issue(["scaling", "burst", "enabled"], "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false. Fix: enable scaling.concurrency or turn burst off");
+    // The window against the scrape interval is a rate-window rule: stacks/checks/windows.ts.
     const window = burstWindowSeconds(c);
-    if (window < 2 * c.monitoring.scrapeIntervalSeconds) {
-      issue(
-        ["scaling", "burst", "windowSeconds"],
-        `burst window ${window}s holds fewer than 2 scrapes of ${c.monitoring.scrapeIntervalSeconds}s: max_over_time would see one sample or none. Fix: set windowSeconds ≥ ${2 * c.monitoring.scrapeIntervalSeconds} or scrape more often`,
-        "RATE_WINDOW_TOO_SHORT",
-      );
-    }
     const up = scaling.behavior.scaleUp.stabilizationWindowSeconds;
     if (up > window) {
       issue(
@@ -1057,14 +1051,6 @@ export const EnvConfigSchema = z
       issue(
         ["scaling", "keda", "fallback", "replicas"],
         `fallback replicas ${k.fallback.replicas} exceed maxReplicas ${scaling.maxReplicas}. Fix: hold at most maxReplicas`,
-      );
-    }
-    const windowSeconds = /^\d+(s|m|h|d)$/.test(monitoring.queryWindow) ? durationSeconds(monitoring.queryWindow) : Infinity;
-    if (windowSeconds < 4 * monitoring.scrapeIntervalSeconds) {
-      issue(
-        ["monitoring", "queryWindow"],
-        `query window ${monitoring.queryWindow} is shorter than 4× the scrape interval (${4 * monitoring.scrapeIntervalSeconds}s): rate() would see too few samples. Fix: use at least ${Math.ceil((4 * monitoring.scrapeIntervalSeconds) / 60)}m`,
-        "RATE_WINDOW_TOO_SHORT",
       );
     }
     if (monitoring.scrape === "service-monitor" && !c.cluster.prometheusOperator) {

@@ -24,7 +24,7 @@ import { checkScrapes } from "./scrape.js";
 import { checkConfigAlertBelowLargestBucket, checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
 import type { CheckInput } from "./types.js";
 import type { Problem } from "../../problems/problem.js";
-import { checkRateWindows } from "./windows.js";
+import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
 import { checkNetworkPolicies } from "./network-policy.js";
 import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
@@ -39,6 +39,7 @@ const CONFIG_CHECKS: readonly Check[] = [
   checkConfigMonitoredMetrics,
   checkPrescaleApplied,
   checkConfigCredentials,
+  checkConfigRateWindows,
   checkConfigThresholds,
   checkConfigAlertBelowLargestBucket,
   checkConfigLatencyReachable,
