@@ -34,7 +34,10 @@ export type { CheckInput, K8sObject } from "./types.js";
 
 type Check = (ctx: CheckContext) => void;
 
-/** Checks on the parsed config alone (4, 7, 9, 10, 11, 14, 16). Schema invariants (2, 6) live in stacks/config.ts. */
+/**
+ * Checks on the parsed config alone: the cross-field rules (single-field rules live in the zod schema,
+ * stacks/config.ts). buildStack runs them before any construct, so every entry point reports them alike.
+ */
 const CONFIG_CHECKS: readonly Check[] = [
   checkConfigMonitoredMetrics,
   checkPrescaleApplied,
