@@ -8,11 +8,12 @@ import { ENVIRONMENTS } from "../stacks/envs/index.js";
  */
 export function envInputWithService(env: string, i: number): EnvConfigInput {
   const base = structuredClone(ENVIRONMENTS[env]!);
-  const original = base.service.name ?? INPUT_DEFAULTS.serviceName;
+  const first = base.services[0]!;
+  const original = first.name ?? INPUT_DEFAULTS.serviceName;
   const name = `inference-${String(i).padStart(3, "0")}`;
   return {
     ...base,
-    service: { ...base.service, name },
+    services: [{ ...first, name }, ...base.services.slice(1)],
     ...(base.prescaling ? { prescaling: base.prescaling.map((w) => (w.target === original ? { ...w, target: name } : w)) } : {}),
   };
 }
