@@ -54,6 +54,7 @@ export const CHECK_CODES = {
   POD_PROBE_MISSING: { check: 11, summary: "a long-running container lacks a readiness or liveness probe" },
   POD_RESOURCES_MISSING: { check: 11, summary: "a container lacks cpu/memory requests or a memory limit" },
   ADAPTER_EXTERNAL_WITH_KEDA: { check: 12, summary: "prometheus-adapter external rules in an environment that runs KEDA (both claim v1beta1.external.metrics.k8s.io)" },
+  ADAPTER_RULES_COLLIDE: { check: 12, summary: "two services' prometheus-adapter rules serve one metric name with different queries (the adapter would answer one service with the other's)" },
   KEDA_QUERY_MULTI_SERIES: { check: 13, summary: "a KEDA prometheus query can return more than one series (not aggregated)" },
   KEDA_NULL_VALUES_IGNORED: { check: 13, summary: "a KEDA prometheus trigger leaves ignoreNullValues true (error when a fallback is meant to cover it, warning otherwise)" },
   KEDA_AVERAGE_NON_ADDITIVE: { check: 13, summary: "a KEDA trigger uses AverageValue on a non-additive signal (quantile, ratio, average)" },

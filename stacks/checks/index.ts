@@ -95,9 +95,56 @@ export function runConfigChecks(config: EnvConfig): Problem[] {
   return [...found];
 }
 
+/** The config itself (the first service's view) and every other service's view. */
+function serviceViews(config: EnvConfig): readonly EnvConfig[] {
+  return [config, ...(config.services ?? []).slice(1)];
+}
+
+/**
+ * Where a finding about a service's view sits in the user's input: in an environment with several
+ * services, `scaling.…`, `slo.…` and `service.…` are `services[i].…`, and the message names the service.
+ */
+function placedIn(config: EnvConfig, index: number, found: readonly Problem[]): Problem[] {
+  if ((config.services?.length ?? 1) < 2) return [...found];
+  const name = (config.services?.[index] ?? config).service.name;
+  return found.map((f) => {
+    if (!f.resource.startsWith("EnvConfig ")) return f;
+    const m = /^(service|scaling|slo)(\.|$)(.*)$/.exec(f.path);
+    if (!m) return f;
+    const path = m[1] === "service" ? `services[${index}]${m[3] ? `.${m[3]}` : ""}` : `services[${index}].${f.path}`;
+    return { ...f, path, message: `service "${name}": ${f.message}` };
+  });
+}
+
+/** Config-phase findings of every service of the environment (each service's view, then the env-wide ones once). */
+export function runServiceConfigChecks(config: EnvConfig): Problem[] {
+  return dedupe(serviceViews(config).flatMap((view, i) => placedIn(config, i, runConfigChecks(view))));
+}
+
+function dedupe(found: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    const key = `${f.code}|${f.resource}|${f.path}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Rendered-phase findings for hand-assembled input (tests) or a stack ({@link stackInput}). */
 export function runRenderedChecks(input: CheckInput): Problem[] {
   return run(new CheckContext(input), RENDERED_CHECKS);
+}
+
+/**
+ * Rendered-phase findings of every service: each service's view sees every object (cross-service
+ * findings, e.g. two autoscalers on one Deployment or the quota, come from each view and are
+ * reported once).
+ */
+export function runServiceRenderedChecks(input: CheckInput): Problem[] {
+  const views = serviceViews(input.config);
+  if (views.length === 1) return runRenderedChecks(input);
+  return dedupe(views.flatMap((view) => runRenderedChecks({ ...input, config: view })));
 }
 
 /** What the checks need of an EnvironmentStack (kept structural: no import cycle with stack.ts). */
@@ -123,9 +170,9 @@ export function stackInput(stack: StackLike): CheckInput {
  */
 export function runChecks(stack: StackLike | CheckInput): Problem[] {
   const input = "extraFiles" in stack ? stackInput(stack) : stack;
-  const early = runConfigChecks(input.config);
+  const early = runServiceConfigChecks(input.config);
   if (hasErrors(early)) return early;
-  return [...early, ...runRenderedChecks(input)];
+  return [...early, ...runServiceRenderedChecks(input)];
 }
 
 export function hasErrors(findings: readonly Problem[]): boolean {
