@@ -22,7 +22,7 @@ import { checkPods } from "./pods.js";
 import { checkPrescaleApplied } from "./prescaling.js";
 import { checkScrapes } from "./scrape.js";
 import { checkConfigAlertBelowLargestBucket, checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
-import type { CheckInput } from "./types.js";
+import type { CheckInput, K8sObject } from "./types.js";
 import type { Problem } from "../../problems/problem.js";
 import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
@@ -144,8 +144,32 @@ export function runRenderedChecks(input: CheckInput): Problem[] {
 export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   const views = serviceViews(input.config);
   if (views.length === 1) return runRenderedChecks(input);
-  return dedupe(views.flatMap((view) => runRenderedChecks({ ...input, config: view })));
+  const names = views.map((v) => v.service.name);
+  // A service's checks see the shared objects and its own, not another service's (whose
+  // thresholds and alerts are that service's business); what spans services runs on everything.
+  const ownedByOther = (o: K8sObject, mine: string) => {
+    const owner = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.["app.kubernetes.io/name"];
+    return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && owner !== mine && names.includes(owner);
+  };
+  // Rule files are named after their service's groups (rules/<service>-alerts.yaml,
+  // rules/sloth-slo-…-<service>-latency.yaml): the longest service name in the path owns it.
+  const byLength = [...names].sort((a, b) => b.length - a.length);
+  const fileOwner = (path: string) => byLength.find((n) => new RegExp(`(^rules/|-)${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(-|\\.yaml$)`).test(path));
+  const perService = views.flatMap((view) => {
+    const mine = view.service.name;
+    const objects = input.objects.filter((o) => !ownedByOther(o, mine));
+    const files = input.files?.filter((f) => [undefined, mine].includes(fileOwner(f.path)));
+    return runRenderedChecks({ ...input, config: view, objects, ...(files ? { files } : {}) });
+  });
+  const across = run(new CheckContext(input), ACROSS_SERVICES);
+  return dedupe([...perService, ...across]);
 }
+
+/** Kinds each service renders for itself (a shared object, e.g. the adapter's ConfigMap, is every service's). */
+const PER_SERVICE_KINDS = new Set(["Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "ScaledObject", "HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule"]);
+
+/** Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must fit. */
+const ACROSS_SERVICES: readonly Check[] = [checkAutoscalerOwnership, checkRenderedCapacity];
 
 /** What the checks need of an EnvironmentStack (kept structural: no import cycle with stack.ts). */
 export interface StackLike {
