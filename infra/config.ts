@@ -16,7 +16,7 @@ import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
 export const PROJECT = "inference-scaling";
 
 /**
- * Add-on chart versions this program was written and tested against (README, Pulumi.<stack>.yaml,
+ * Add-on chart versions this program was written and tested against (docs/pulumi.md, Pulumi.<stack>.yaml,
  * whose pins tests hold equal to these). The values it sets are checked against each chart's
  * values.yaml keys at exactly these versions (test/infra/chart-values-keys.ts).
  */
@@ -228,7 +228,7 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
   let addonsInput: AddonsInput = {};
   const rawAddons = cfg.get("addons");
   if (rawAddons === undefined) {
-    problems.push({ key: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (README "Deploying with Pulumi" lists its keys)` });
+    problems.push({ key: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (docs/pulumi.md "Stack configuration" lists its keys)` });
   } else {
     let parsedJson: unknown;
     try {
@@ -242,7 +242,7 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
       for (const issue of parsed.error.issues) {
         const path = ["addons", ...issue.path.map(String)].join(".");
         const message = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
-        problems.push({ key: path, message, fix: "see the addons block in README.md (Deploying with Pulumi) for its keys" });
+        problems.push({ key: path, message, fix: "see docs/pulumi.md (Stack configuration) for the addons keys" });
       }
     }
   }

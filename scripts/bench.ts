@@ -189,7 +189,7 @@ async function cliTable(root: string, runs: number): Promise<void> {
     console.log(`| \`npm run -s hpa-step < case.json\` | ${s(step.wall)} | ${s(step.cpu)} | ${x(step.wall, nodeStart.wall)} node start-up | ${x(step.cpu, nodeStart.cpu)} node start-up | ≤ 0.3 s |`);
     if (batch) console.log(`| \`npm run -s hpa-step -- --batch\` (${BATCH} cases) | ${s(batch.wall)} | ${s(batch.cpu)} | ${(((batch.wall - step.wall) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (wall) | ${(((batch.cpu - step.cpu) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (CPU) | one process for many cases |`);
     else console.log(`| \`npm run -s hpa-step -- --batch\` | (not in this checkout) | | | | |`);
-    console.log(`| \`npm run simulate\` (README example: prod, spike, cpu-hpa vs keda) | ${s(simulate.wall)} | ${s(simulate.cpu)} | ${x(simulate.wall, floorT.wall)} floor | ${x(simulate.cpu, floorT.cpu)} floor | ≤ 1 s |`);
+    console.log(`| \`npm run simulate\` (docs/simulator.md example: prod, spike, cpu-hpa vs keda) | ${s(simulate.wall)} | ${s(simulate.cpu)} | ${x(simulate.wall, floorT.wall)} floor | ${x(simulate.cpu, floorT.cpu)} floor | ≤ 1 s |`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 /**
  * The queueing model of one inference pod, and what the environment's config says about it.
  *
- * Model (stated in the README and every report):
+ * Model (stated in docs/simulator.md and every report):
  *  - kube-proxy spreads requests at random over the ready endpoints, and a random split of a
  *    Poisson stream is Poisson: each ready pod is an independent M/G/c queue with arrival rate
  *    λ/N, c = predictMaxConcurrency × uvicornWorkers request slots, service time with mean

@@ -1,6 +1,6 @@
 /**
  * The catalog of finding codes: the number of the issue's check each belongs to and one line
- * saying what it catches. README's "Checks and diffs" section lists the same lines.
+ * saying what it catches. docs/checks.md's checks table lists the same lines.
  */
 export interface CodeInfo {
   /** Check number in the checks issue (0: supporting checks every other one relies on). */

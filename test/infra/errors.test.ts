@@ -47,7 +47,7 @@ describe("pulumi program errors", () => {
   it("requires the addons block, naming the key and the fix", async () => {
     const error = await failure("staging", stackConfig("staging", KUBECONFIG, { "inference-scaling:addons": undefined }));
     expect(error.message).toBe(
-      'stack "staging": inference-scaling:addons: is required: it pins the chart version of every add-on and says whether this program installs it. Fix: add an addons block to Pulumi.staging.yaml (README "Deploying with Pulumi" lists its keys)',
+      'stack "staging": inference-scaling:addons: is required: it pins the chart version of every add-on and says whether this program installs it. Fix: add an addons block to Pulumi.staging.yaml (docs/pulumi.md "Stack configuration" lists its keys)',
     );
   });
 
