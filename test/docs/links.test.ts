@@ -9,10 +9,30 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
 
 /** The README and every page of docs/ (docs/simulation/ holds generated output, not pages). */
-const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const PAGES = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 /** Top-level folders whose paths the pages cite in backticks. */
-const FOLDERS = ["constructs", "promql", "rules", "scrape", "scaling", "kube", "stacks", "infra", "scripts", "simulator", "test", "docs", ".github", ".ci"];
+const FOLDERS = [
+  "constructs",
+  "promql",
+  "rules",
+  "scrape",
+  "scaling",
+  "kube",
+  "stacks",
+  "infra",
+  "scripts",
+  "simulator",
+  "test",
+  "docs",
+  ".github",
+  ".ci",
+];
 const CITED_PATH = new RegExp(`\`((?:${FOLDERS.map((f) => f.replace(".", "\\.")).join("|")})/[^\`\\s]*)\``, "g");
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
