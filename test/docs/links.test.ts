@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PROBLEM_CODES } from "../../problems/codes.js";
 import { ROOT } from "../helpers/cli.js";
 
 /** The README and every page of docs/ (docs/simulation/ holds generated output, not pages). */
@@ -81,5 +82,10 @@ describe("README and docs/: every cited path and relative link exists", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     for (const command of ["npm ci && npm run synth", "npm test", "npm run e2e"]) expect(readme).toContain(command);
     for (const page of PAGES.filter((p) => p !== "README.md")) expect(readme, `README links ${page}`).toContain(`](${page})`);
+  });
+
+  it("docs/checks.md names every code of the problem catalog", () => {
+    const page = readFileSync(join(ROOT, "docs/checks.md"), "utf8");
+    expect(Object.keys(PROBLEM_CODES).filter((code) => !page.includes(`\`${code}\``))).toEqual([]);
   });
 });
