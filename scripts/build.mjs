@@ -8,12 +8,26 @@
  *
  *   node scripts/build.mjs      # build now (also prints the bundle sizes)
  */
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const OUT = join(ROOT, ".build");
+/**
+ * `.build/` holds one folder per build (`b-<time>-<pid>/`), a `current` symlink to the newest and
+ * the `lock` of the run building now. A run loads its bundle through the symlink's target, so a
+ * rebuild swapping `current` never moves a chunk from under a run that is still importing chunks on
+ * demand; superseded builds are removed a while later (GRACE_MS).
+ */
+export const BUILD_DIR = join(ROOT, ".build");
+/** The newest bundle (a symlink into BUILD_DIR). */
+export const OUT = join(BUILD_DIR, "current");
+export const LOCK = join(BUILD_DIR, "lock");
+/** A superseded build stays this long for the runs that started on it. */
+const GRACE_MS = 15 * 60_000;
+/** A lock older than this is stale even if its PID is alive again (PID reuse). */
+const LOCK_MAX_AGE_MS = 10 * 60_000;
 
 /** CLI name (`npm run <name>`) → its TypeScript entry. */
 export const ENTRIES = {
@@ -60,72 +74,169 @@ export function isStale(name) {
   return false;
 }
 
+/** Is process `pid` alive (on this host)? */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+
+/** Removes the lock when its holder is gone (crashed, killed) or it is too old; true when removed. */
+function breakStaleLock() {
+  let text;
+  let age;
+  try {
+    text = readFileSync(LOCK, "utf8");
+    age = Date.now() - statSync(LOCK).mtimeMs;
+  } catch {
+    return true; // released meanwhile
+  }
+  const [pid, host] = text.trim().split(" ");
+  const stale =
+    age > LOCK_MAX_AGE_MS ||
+    (text === "" ? age > 10_000 : host === hostname() && !alive(Number(pid))); // empty: its writer died between open and write
+  if (!stale) return false;
+  // Remove it only if it is still the lock we judged (another waiter may have broken it and taken a new one).
+  try {
+    if (readFileSync(LOCK, "utf8") === text) rmSync(LOCK, { force: true });
+  } catch {
+    /* gone already */
+  }
+  return true;
+}
+
+/**
+ * Runs `fn` holding `.build/lock` (created exclusively; the file holds `<pid> <host>`). Waits while
+ * another live run holds it, up to `timeoutMs`; a lock whose run is gone is broken.
+ */
+export async function withBuildLock(fn, timeoutMs = 5 * 60_000) {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const until = Date.now() + timeoutMs;
+  let fd;
+  for (;;) {
+    try {
+      fd = openSync(LOCK, "wx");
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    if (breakStaleLock()) continue;
+    if (Date.now() > until) throw new Error(`${relative(ROOT, LOCK)} is held by ${readFileSync(LOCK, "utf8").trim() || "a run"} for ${timeoutMs / 1000} s: remove it if no build is running`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    writeSync(fd, `${process.pid} ${hostname()}`);
+    closeSync(fd);
+    return await fn();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+/** Points `current` at build folder `name` in one rename (a symlink replaces a symlink atomically). */
+function swapCurrent(name) {
+  const link = join(BUILD_DIR, `current.tmp-${process.pid}`);
+  rmSync(link, { force: true });
+  symlinkSync(name, link);
+  renameSync(link, OUT);
+}
+
+/**
+ * Removes superseded builds older than the grace period, half-written ones of runs that are gone,
+ * and the flat layout of earlier versions (files straight in `.build/`). Call holding the lock.
+ */
+function collect(keep) {
+  for (const e of readdirSync(BUILD_DIR)) {
+    const path = join(BUILD_DIR, e);
+    if (e === "current" || e === "lock" || e === keep) continue;
+    const tmp = /^(?:tmp|current\.tmp)-(\d+)$/.exec(e);
+    if (tmp) {
+      if (!alive(Number(tmp[1]))) rmSync(path, { recursive: true, force: true });
+    } else if (/^b-/.test(e)) {
+      if (Date.now() - statSync(path).mtimeMs > GRACE_MS) rmSync(path, { recursive: true, force: true });
+    } else rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /**
  * Bundles `entries` (default: every CLI whose source exists; shared code in chunks, so vega loads
- * only with the chart). `quiet` leaves error reporting to the caller.
+ * only with the chart) into a fresh folder, then makes it `current`. `quiet` leaves error
+ * reporting to the caller. Call holding the lock (ensureBuilt and the command line do).
  */
 export async function build(entries = presentEntries(), quiet = false) {
   const esbuild = await import("esbuild");
-  const tmp = `${OUT}.tmp-${process.pid}`;
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const tmp = join(BUILD_DIR, `tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: entries,
-    outdir: tmp,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    metafile: true,
-    logLevel: quiet ? "silent" : "warning",
-    legalComments: "none",
-    // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
-    // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
-    external: ["esbuild", "re2-wasm"],
-    // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
-    banner: { js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);' },
-  });
-  // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
-  const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
-  writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
-  // Replace the old bundle in one rename, so a concurrent run never sees half a build.
-  const old = `${OUT}.old-${process.pid}`;
   try {
-    if (existsSync(OUT)) renameSync(OUT, old);
-    renameSync(tmp, OUT);
-  } catch (e) {
-    // Another run built the same sources at the same moment and its bundle is in place: use it.
-    if (!existsSync(STAMP)) throw e;
+    const result = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: entries,
+      outdir: tmp,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      outExtension: { ".js": ".mjs" },
+      chunkNames: "chunks/[name]-[hash]",
+      metafile: true,
+      logLevel: quiet ? "silent" : "warning",
+      legalComments: "none",
+      // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
+      // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
+      external: ["esbuild", "re2-wasm"],
+      // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
+      banner: { js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);' },
+    });
+    // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
+    const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
+    writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
+    const name = `b-${Date.now()}-${process.pid}`;
+    renameSync(tmp, join(BUILD_DIR, name));
+    let previous;
+    try {
+      previous = realpathSync(OUT);
+    } catch {
+      /* first build */
+    }
+    swapCurrent(name);
+    // The grace period of the build just superseded starts now.
+    if (previous) utimesSync(previous, new Date(), new Date());
+    collect(name);
+    return result;
   } finally {
-    rmSync(old, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   }
-  return result;
 }
 
-/** Builds when stale; returns the file URL of CLI `name`'s bundle. */
+/** Builds when stale; returns the file URL of CLI `name`'s bundle, inside the build folder itself (not through `current`). */
 export async function ensureBuilt(name) {
   if (!(name in ENTRIES)) throw new Error(`unknown CLI "${name}" (known: ${Object.keys(ENTRIES).join(", ")})`);
   if (!existsSync(join(ROOT, ENTRIES[name]))) throw new Error(`${ENTRIES[name]} is missing: cannot run "${name}"`);
   if (isStale(name)) {
-    try {
-      await build(presentEntries(), true);
-    } catch {
-      // Another CLI does not build (a partial copy of the project, a source mid-edit): this one
-      // alone, with its errors printed if it fails too.
-      await build({ [name]: ENTRIES[name] });
-    }
+    // Concurrent runs on a stale bundle: the first builds, the others wait for it and then find it fresh.
+    await withBuildLock(async () => {
+      if (!isStale(name)) return;
+      try {
+        await build(presentEntries(), true);
+      } catch {
+        // Another CLI does not build (a partial copy of the project, a source mid-edit): this one
+        // alone, with its errors printed if it fails too.
+        await build({ [name]: ENTRIES[name] });
+      }
+    });
   }
-  return pathToFileURL(join(OUT, `${name}.mjs`)).href;
+  return pathToFileURL(join(realpathSync(OUT), `${name}.mjs`)).href;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === SELF) {
-  const r = await build();
+  const r = await withBuildLock(() => build());
   for (const [file, o] of Object.entries(r.metafile.outputs)) {
     if (!file.endsWith(".mjs")) continue;
-    console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/\.tmp-\d+/, "")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
+    console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/\/tmp-\d+/, "")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
   }
 }

@@ -3,12 +3,13 @@
  * every run: it must write exactly what the sources write, rebuild when a source changes, and
  * leave out what a command does not use (Pulumi and vega in synth).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ENTRIES, isStale, OUT } from "../scripts/build.mjs";
+import { BUILD_DIR, ensureBuilt, ENTRIES, isStale, LOCK, OUT } from "../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../stacks/schema.js";
 import { ROOT } from "./helpers/cli.js";
 
@@ -100,4 +101,69 @@ describe("the CLI bundle", () => {
       expect(Object.keys(BUNDLED_MODELS), k).toContain(`${pkg}/${version}/${kind}`);
     }
   });
+});
+
+/** Makes the bundle stale the way an edited source does: its stamp an hour older than every source. */
+function makeStale(): void {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  utimesSync(join(OUT, "inputs.json"), hourAgo, hourAgo);
+}
+
+const builds = () => readdirSync(BUILD_DIR).filter((e) => e.startsWith("b-"));
+
+/** Runs a CLI's bundle through scripts/run.mjs without waiting; resolves with its exit code and stderr. */
+function start(name: string, args: readonly string[], input = "") {
+  const child = spawn(process.execPath, ["scripts/run.mjs", name, ...args], { cwd: ROOT, stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  const done = new Promise<{ code: number | null; stderr: string }>((res) => child.on("close", (code) => res({ code, stderr })));
+  return { child, done };
+}
+
+const HPA_CASE = JSON.stringify({
+  spec: { minReplicas: 1, maxReplicas: 10, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }] },
+  currentReplicas: 3,
+  observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
+  history: { recommendations: [] },
+});
+
+describe("rebuilding a stale bundle while CLIs start at once", () => {
+  it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build/lock)", async () => {
+    makeStale();
+    const before = new Set(builds());
+    const runs = [start("check", []), start("check", []), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
+    const results = await Promise.all(runs.map((r) => r.done));
+    for (const r of results) expect(r, r.stderr).toEqual({ code: 0, stderr: "" });
+    // One new build folder (another test file may have rebuilt too, but never once per run).
+    const added = builds().filter((b) => !before.has(b));
+    expect(added.length).toBeGreaterThanOrEqual(1);
+    expect(added.length).toBeLessThan(runs.length);
+    expect(isStale()).toBe(false);
+    expect(existsSync(LOCK)).toBe(false);
+  }, 300_000);
+
+  it("a run that holds the lock makes a stale start wait; it goes on once the lock is released", async () => {
+    makeStale();
+    writeFileSync(LOCK, `${process.pid} ${hostname()}`); // a live holder: this test's own process
+    let run: ReturnType<typeof start> | undefined;
+    try {
+      run = start("hpa-step", [], HPA_CASE);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(run.child.exitCode).toBeNull(); // still waiting
+    } finally {
+      rmSync(LOCK, { force: true });
+    }
+    expect(await run.done).toEqual({ code: 0, stderr: "" });
+    expect(isStale()).toBe(false);
+  }, 300_000);
+
+  it("a lock left by a run that died is broken: the next start builds and runs", async () => {
+    makeStale();
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited: its PID names no live run
+    writeFileSync(LOCK, `${dead} ${hostname()}`);
+    expect(await start("hpa-step", [], HPA_CASE).done).toEqual({ code: 0, stderr: "" });
+    expect(isStale()).toBe(false);
+    expect(existsSync(LOCK)).toBe(false);
+  }, 300_000);
 });
