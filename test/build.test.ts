@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILD_DIR, ensureBuilt, ENTRIES, isStale, LOCK, OUT } from "../scripts/build.mjs";
+import { BUILD_DIR, ensureBuilt, ENTRIES, isStale, LOCK, OUT, withBuildLock } from "../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../stacks/schema.js";
 import { ROOT } from "./helpers/cli.js";
 
@@ -132,7 +132,7 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
   it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build/lock)", async () => {
     makeStale();
     const before = new Set(builds());
-    const runs = [start("check", []), start("check", []), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
+    const runs = [start("check", ["--env", "dev"]), start("check", ["--env", "dev"]), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--env", "dev", "--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
     const results = await Promise.all(runs.map((r) => r.done));
     for (const r of results) expect(r, r.stderr).toEqual({ code: 0, stderr: "" });
     // One new build folder (another test file may have rebuilt too, but never once per run).
@@ -143,27 +143,28 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
     expect(existsSync(LOCK)).toBe(false);
   }, 300_000);
 
-  it("a run that holds the lock makes a stale start wait; it goes on once the lock is released", async () => {
-    makeStale();
+  it("a run that holds the lock makes the next one wait until it is released", async () => {
     writeFileSync(LOCK, `${process.pid} ${hostname()}`); // a live holder: this test's own process
-    let run: ReturnType<typeof start> | undefined;
+    const t0 = Date.now();
+    setTimeout(() => rmSync(LOCK, { force: true }), 1000);
+    let ranAt = 0;
+    await withBuildLock(() => (ranAt = Date.now()));
+    expect(ranAt - t0).toBeGreaterThanOrEqual(900);
+    expect(existsSync(LOCK)).toBe(false);
+  });
+
+  it("a lock left by a run that died is broken at once; a live one held past the time bound is reported", async () => {
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited: its PID names no live run
+    writeFileSync(LOCK, `${dead} ${hostname()}`);
+    const t0 = Date.now();
+    expect(await withBuildLock(() => "ran")).toBe("ran");
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(existsSync(LOCK)).toBe(false);
+    writeFileSync(LOCK, `${process.pid} ${hostname()}`);
     try {
-      run = start("hpa-step", [], HPA_CASE);
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(run.child.exitCode).toBeNull(); // still waiting
+      await expect(withBuildLock(() => "ran", 300)).rejects.toThrow(/\.build\/lock is held by \d+ \S+ for 0\.3 s: remove it if no build is running/);
     } finally {
       rmSync(LOCK, { force: true });
     }
-    expect(await run.done).toEqual({ code: 0, stderr: "" });
-    expect(isStale()).toBe(false);
-  }, 300_000);
-
-  it("a lock left by a run that died is broken: the next start builds and runs", async () => {
-    makeStale();
-    const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited: its PID names no live run
-    writeFileSync(LOCK, `${dead} ${hostname()}`);
-    expect(await start("hpa-step", [], HPA_CASE).done).toEqual({ code: 0, stderr: "" });
-    expect(isStale()).toBe(false);
-    expect(existsSync(LOCK)).toBe(false);
-  }, 300_000);
+  });
 });
