@@ -8,22 +8,29 @@
  *
  *   node scripts/build.mjs      # build now (also prints the bundle sizes)
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
- * `.build/` holds one folder per build (`b-<time>-<pid>/`), a `current` symlink to the newest and
- * the `lock` of the run building now. A run loads its bundle through the symlink's target, so a
- * rebuild swapping `current` never moves a chunk from under a run that is still importing chunks on
- * demand; superseded builds are removed a while later (GRACE_MS).
+ * Each build is a folder of its own beside `.build` (`.build-<time>-<pid>/`, one level below the
+ * checkout like `scripts/`, so `import.meta.dirname` + ".." is the checkout in a bundle too);
+ * `.build` is a symlink to the newest, and `.build.lock` is held by the run building now. A run
+ * loads its bundle through the symlink's target, so a rebuild swapping `.build` never moves a
+ * chunk from under a run that is still importing chunks on demand; superseded builds are removed a
+ * while later (GRACE_MS).
  */
-export const BUILD_DIR = join(ROOT, ".build");
-/** The newest bundle (a symlink into BUILD_DIR). */
-export const OUT = join(BUILD_DIR, "current");
-export const LOCK = join(BUILD_DIR, "lock");
+/** The newest bundle (a symlink to its build folder). */
+export const OUT = join(ROOT, ".build");
+export const LOCK = join(ROOT, ".build.lock");
+/** Build folder names: `.build-<time>-<pid>`. */
+const BUILD_NAME = /^\.build-\d+-\d+$/;
+/** The build folders present, oldest first. */
+export function buildFolders() {
+  return readdirSync(ROOT).filter((e) => BUILD_NAME.test(e)).sort();
+}
 /** A superseded build stays this long for the runs that started on it. */
 const GRACE_MS = 15 * 60_000;
 /** A lock older than this is stale even if its PID is alive again (PID reuse). */
@@ -113,7 +120,6 @@ function breakStaleLock() {
  * another live run holds it, up to `timeoutMs`; a lock whose run is gone is broken.
  */
 export async function withBuildLock(fn, timeoutMs = 5 * 60_000) {
-  mkdirSync(BUILD_DIR, { recursive: true });
   const until = Date.now() + timeoutMs;
   let fd;
   for (;;) {
@@ -136,40 +142,48 @@ export async function withBuildLock(fn, timeoutMs = 5 * 60_000) {
   }
 }
 
-/** Points `current` at build folder `name` in one rename (a symlink replaces a symlink atomically). */
+/**
+ * Points `.build` at build folder `name` in one rename (a symlink replaces a symlink atomically).
+ * A `.build` folder of the flat layout of earlier versions is moved aside first and removed.
+ */
 function swapCurrent(name) {
-  const link = join(BUILD_DIR, `current.tmp-${process.pid}`);
+  const link = join(ROOT, `.build.link-${process.pid}`);
   rmSync(link, { force: true });
   symlinkSync(name, link);
+  let legacy;
+  try {
+    if (!lstatSync(OUT).isSymbolicLink()) renameSync(OUT, (legacy = join(ROOT, `.build.legacy-${process.pid}`)));
+  } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+  }
   renameSync(link, OUT);
+  if (legacy) rmSync(legacy, { recursive: true, force: true });
 }
 
 /**
- * Removes superseded builds older than the grace period, half-written ones of runs that are gone,
- * and the flat layout of earlier versions (files straight in `.build/`). Call holding the lock.
+ * Removes superseded builds older than the grace period and the half-written ones of runs that are
+ * gone. Call holding the lock.
  */
 function collect(keep) {
-  for (const e of readdirSync(BUILD_DIR)) {
-    const path = join(BUILD_DIR, e);
-    if (e === "current" || e === "lock" || e === keep) continue;
-    const tmp = /^(?:tmp|current\.tmp)-(\d+)$/.exec(e);
+  for (const e of readdirSync(ROOT)) {
+    const path = join(ROOT, e);
+    const tmp = /^\.build(?:-tmp|\.link|\.legacy)-(\d+)$/.exec(e);
     if (tmp) {
       if (!alive(Number(tmp[1]))) rmSync(path, { recursive: true, force: true });
-    } else if (/^b-/.test(e)) {
+    } else if (BUILD_NAME.test(e) && e !== keep) {
       if (Date.now() - statSync(path).mtimeMs > GRACE_MS) rmSync(path, { recursive: true, force: true });
-    } else rmSync(path, { recursive: true, force: true });
+    }
   }
 }
 
 /**
  * Bundles `entries` (default: every CLI whose source exists; shared code in chunks, so vega loads
- * only with the chart) into a fresh folder, then makes it `current`. `quiet` leaves error
+ * only with the chart) into a fresh folder, then points `.build` at it. `quiet` leaves error
  * reporting to the caller. Call holding the lock (ensureBuilt and the command line do).
  */
 export async function build(entries = presentEntries(), quiet = false) {
   const esbuild = await import("esbuild");
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const tmp = join(BUILD_DIR, `tmp-${process.pid}`);
+  const tmp = join(ROOT, `.build-tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   try {
     const result = await esbuild.build({
@@ -195,13 +209,13 @@ export async function build(entries = presentEntries(), quiet = false) {
     // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
     const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
     writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
-    const name = `b-${Date.now()}-${process.pid}`;
-    renameSync(tmp, join(BUILD_DIR, name));
+    const name = `.build-${Date.now()}-${process.pid}`;
+    renameSync(tmp, join(ROOT, name));
     let previous;
     try {
-      previous = realpathSync(OUT);
+      if (lstatSync(OUT).isSymbolicLink()) previous = realpathSync(OUT);
     } catch {
-      /* first build */
+      /* first build, or a dangling link */
     }
     swapCurrent(name);
     // The grace period of the build just superseded starts now.
@@ -213,7 +227,7 @@ export async function build(entries = presentEntries(), quiet = false) {
   }
 }
 
-/** Builds when stale; returns the file URL of CLI `name`'s bundle, inside the build folder itself (not through `current`). */
+/** Builds when stale; returns the file URL of CLI `name`'s bundle, inside the build folder itself (not through the `.build` symlink). */
 export async function ensureBuilt(name) {
   if (!(name in ENTRIES)) throw new Error(`unknown CLI "${name}" (known: ${Object.keys(ENTRIES).join(", ")})`);
   if (!existsSync(join(ROOT, ENTRIES[name]))) throw new Error(`${ENTRIES[name]} is missing: cannot run "${name}"`);
@@ -237,6 +251,6 @@ if (process.argv[1] && resolve(process.argv[1]) === SELF) {
   const r = await withBuildLock(() => build());
   for (const [file, o] of Object.entries(r.metafile.outputs)) {
     if (!file.endsWith(".mjs")) continue;
-    console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/\/tmp-\d+/, "")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
+    console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/^\.build-tmp-\d+/, ".build")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
   }
 }

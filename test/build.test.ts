@@ -4,12 +4,13 @@
  * leave out what a command does not use (Pulumi and vega in synth).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILD_DIR, ensureBuilt, ENTRIES, isStale, LOCK, OUT, withBuildLock } from "../scripts/build.mjs";
+import { buildFolders, ensureBuilt, ENTRIES, isStale, LOCK, OUT, withBuildLock } from "../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../stacks/schema.js";
 import { ROOT } from "./helpers/cli.js";
 
@@ -109,7 +110,6 @@ function makeStale(): void {
   utimesSync(join(OUT, "inputs.json"), hourAgo, hourAgo);
 }
 
-const builds = () => readdirSync(BUILD_DIR).filter((e) => e.startsWith("b-"));
 
 /** Runs a CLI's bundle through scripts/run.mjs without waiting; resolves with its exit code and stderr. */
 function start(name: string, args: readonly string[], input = "") {
@@ -129,19 +129,25 @@ const HPA_CASE = JSON.stringify({
 });
 
 describe("rebuilding a stale bundle while CLIs start at once", () => {
-  it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build/lock)", async () => {
+  it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build.lock)", async () => {
     makeStale();
-    const before = new Set(builds());
+    const before = new Set(buildFolders());
     const runs = [start("check", ["--env", "dev"]), start("check", ["--env", "dev"]), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--env", "dev", "--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
     const results = await Promise.all(runs.map((r) => r.done));
     for (const r of results) expect(r, r.stderr).toEqual({ code: 0, stderr: "" });
     // One new build folder (another test file may have rebuilt too, but never once per run).
-    const added = builds().filter((b) => !before.has(b));
+    const added = buildFolders().filter((b) => !before.has(b));
     expect(added.length).toBeGreaterThanOrEqual(1);
     expect(added.length).toBeLessThan(runs.length);
     expect(isStale()).toBe(false);
     expect(existsSync(LOCK)).toBe(false);
   }, 300_000);
+
+  it("the build folder sits one level below the checkout, like scripts/ (a CLI's import.meta.dirname + \"..\" is the checkout)", async () => {
+    const url = await ensureBuilt("synth");
+    expect(dirname(dirname(fileURLToPath(url)))).toBe(ROOT);
+    expect(dirname(realpathSync(OUT))).toBe(ROOT);
+  });
 
   it("a run that holds the lock makes the next one wait until it is released", async () => {
     writeFileSync(LOCK, `${process.pid} ${hostname()}`); // a live holder: this test's own process
@@ -162,7 +168,7 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
     expect(existsSync(LOCK)).toBe(false);
     writeFileSync(LOCK, `${process.pid} ${hostname()}`);
     try {
-      await expect(withBuildLock(() => "ran", 300)).rejects.toThrow(/\.build\/lock is held by \d+ \S+ for 0\.3 s: remove it if no build is running/);
+      await expect(withBuildLock(() => "ran", 300)).rejects.toThrow(/\.build\.lock is held by \d+ \S+ for 0\.3 s: remove it if no build is running/);
     } finally {
       rmSync(LOCK, { force: true });
     }
