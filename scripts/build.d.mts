@@ -3,6 +3,7 @@ export declare const ROOT: string;
 export declare const OUT: string;
 export declare const LOCK: string;
 export declare function buildFolders(): string[];
+export declare const SOURCE_FOLDERS: readonly string[];
 export declare const ENTRIES: Readonly<Record<string, string>>;
 export declare function isStale(name?: string): boolean;
 export declare function build(entries?: Readonly<Record<string, string>>, quiet?: boolean): Promise<unknown>;
