@@ -130,6 +130,7 @@ const HPA_CASE = JSON.stringify({
 
 describe("rebuilding a stale bundle while CLIs start at once", () => {
   it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build.lock)", async () => {
+    const previous = realpathSync(OUT);
     makeStale();
     const before = new Set(buildFolders());
     const runs = [start("check", ["--env", "dev"]), start("check", ["--env", "dev"]), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--env", "dev", "--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
@@ -141,6 +142,9 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
     expect(added.length).toBeLessThan(runs.length);
     expect(isStale()).toBe(false);
     expect(existsSync(LOCK)).toBe(false);
+    // The superseded build stays (a CLI started on it may still import a chunk on demand, e.g. the chart's vega).
+    expect(realpathSync(OUT)).not.toBe(previous);
+    expect(existsSync(join(previous, "simulate.mjs"))).toBe(true);
   }, 300_000);
 
   it("the build folder sits one level below the checkout, like scripts/ (a CLI's import.meta.dirname + \"..\" is the checkout)", async () => {
