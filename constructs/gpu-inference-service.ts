@@ -11,6 +11,7 @@ import { KedaScaledObject, type KedaFallback, type KedaTrigger } from "./keda-sc
 import type { ServiceIdentity } from "../kube/labels.js";
 import { PromQL, type MetricContract, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
 import { upSelector, whileScraped } from "../promql/scrape-guard.js";
+import { deploymentScaleTarget } from "../scaling/autoscaler-common.js";
 
 /** vLLM's end-to-end latency buckets (vllm/engine/metrics.py), seconds. */
 export const VLLM_E2E_LATENCY_BUCKETS = [
@@ -237,12 +238,7 @@ export class GpuInferenceService extends Construct {
     // The HPA caps the stabilization window at 1 h.
     const stabilization = Math.min(cooldown, 3600);
     return new KedaScaledObject(this, "ScaledObject", {
-      scaleTarget: {
-        name,
-        namespace: this.service.namespace,
-        containers: [{ name: this.service.containerName, requests: this.service.resources.requests }],
-        markHasAutoscaler: (owner) => this.service.markHasAutoscaler(owner),
-      },
+      scaleTarget: deploymentScaleTarget(this.service),
       labels: this.service.podLabels,
       pollingInterval: a.pollingInterval ?? 15,
       // cooldownPeriod governs the way to zero; the HPA's stabilization window every other step down.

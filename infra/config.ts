@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { EnvConfig } from "../stacks/config.js";
+import type { AddonValues } from "../stacks/addon-values.js";
 import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
 
 /** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
@@ -165,12 +166,12 @@ export interface AddonNeeds {
   readonly grafana: boolean;
 }
 
-export function addonNeeds(env: EnvConfig, helmValues: Readonly<Record<string, unknown>>): AddonNeeds {
+export function addonNeeds(env: EnvConfig, values: AddonValues): AddonNeeds {
   return {
     keda: env.cluster.keda,
     // An explicitly declared external Prometheus is not ours to install.
     prometheus: env.monitoring.prometheus.externalUrl === undefined,
-    prometheusAdapter: helmValues["prometheus-adapter"] !== undefined,
+    prometheusAdapter: values.prometheusAdapter !== undefined,
     grafana: env.dashboards !== undefined,
   };
 }

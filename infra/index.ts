@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvConfig } from "../stacks/config.js";
 import { ENV_NAMES } from "../stacks/envs/index.js";
 import { builtinSources, parseSources } from "../stacks/load.js";
-import { autoscalerName, prometheusAddress } from "../stacks/naming.js";
+import { prometheusAddress } from "../stacks/naming.js";
 import { renderEnvironment } from "../stacks/synth.js";
 import { SynthError } from "../stacks/errors.js";
 import { ConfigError } from "../stacks/validate.js";
@@ -23,8 +23,8 @@ import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSec
 export interface StackOutputs {
   readonly namespace: string;
   readonly serviceName: string;
-  /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment, if the env renders one. */
-  readonly autoscaler: { readonly kind: string; readonly name: string } | null;
+  /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment (the stack's autoscaler). */
+  readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string };
   /** In-cluster address of the environment's Prometheus. */
   readonly prometheusAddress: string;
   /** Each add-on: chart version, and whether this stack installs it or found it present. */
@@ -62,21 +62,6 @@ function environmentFor(stack: string): EnvConfig {
   }
 }
 
-/** The single autoscaler owning the service, as the charts render it (synth forbids two). */
-function autoscalerOf(config: EnvConfig, objects: readonly KubeObject[]): StackOutputs["autoscaler"] {
-  const name = autoscalerName(config);
-  const found = objects.filter(
-    (o) =>
-      o.metadata.namespace === config.namespace &&
-      o.metadata.name === name &&
-      ((o.kind === "ScaledObject" && o.apiVersion.startsWith("keda.sh/")) || (o.kind === "HorizontalPodAutoscaler" && o.apiVersion.startsWith("autoscaling/"))),
-  );
-  if (found.length > 1) {
-    throw new pulumi.RunError(`stack "${config.name}": both ${found.map((o) => o.kind).join(" and ")} ${name} own the Deployment. Fix: render one autoscaler (scaling.mode)`);
-  }
-  return found[0] ? { kind: found[0].kind, name } : null;
-}
-
 /**
  * Deploys environment `stack` (default: the selected Pulumi stack). Everything that can be wrong
  * with the environment or the stack config is checked before the first resource is registered.
@@ -91,7 +76,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
   }
   const envStack = rendered.stack;
   const charts: ChartObjects[] = envStack.charts.map((c) => ({ chart: c.node.id, objects: c.toJson() as KubeObject[] }));
-  const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.helmValues));
+  const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.addonValues));
 
   // Secrets the objects reference but dist/ never contains: those the stack declares
   // (stack.requiredSecrets), then any other key a TriggerAuthentication reads.
@@ -120,7 +105,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
     ? valueOf(declaredSecretValue(GRAFANA_PASSWORD_KEY, `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`))
     : undefined;
   if (problems.size) throw new InfraConfigError(stack, [...problems.values()]);
-  const autoscaler = autoscalerOf(config, charts.flatMap((c) => c.objects));
+  const autoscaler = { kind: envStack.autoscaler.kind, name: envStack.autoscaler.name };
   for (const unused of infra.unusedAddons) {
     void pulumi.log.warn(`addons.${unused} is configured but environment "${config.name}" does not use it: not installed`);
   }
@@ -142,7 +127,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
       },
       prometheusOperatorCrds: config.cluster.prometheusOperator,
       prometheusAdapter,
-      helmValues: envStack.helmValues,
+      helmValues: envStack.addonValues,
     },
     { providers: [provider] },
   );

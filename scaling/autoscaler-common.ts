@@ -92,6 +92,39 @@ export interface ScaleTarget {
   markHasAutoscaler?(owner: string): void;
 }
 
+/**
+ * A Deployment that can hand its replica count to an autoscaler (what InferenceService is,
+ * structurally; cdk8s-plus calls the idea `IScalable`).
+ */
+export interface ScalableDeployment {
+  readonly name: string;
+  readonly namespace: string;
+  /** The container resource-based triggers read. */
+  readonly containerName: string;
+  readonly resources: { readonly requests: { readonly cpu?: string; readonly memory?: string } };
+  markHasAutoscaler(owner: string): void;
+}
+
+/** The Deployment `workload` as an autoscaler's target: its one container and its requests. */
+export function deploymentScaleTarget(workload: ScalableDeployment): ScaleTarget {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: workload.name,
+    namespace: workload.namespace,
+    containers: [{ name: workload.containerName, requests: { ...workload.resources.requests } }],
+    markHasAutoscaler: (owner) => workload.markHasAutoscaler(owner),
+  };
+}
+
+/** KEDA names the HPA it creates for a ScaledObject `keda-hpa-<name>` (unless the object names it). */
+export const KEDA_HPA_PREFIX = "keda-hpa-";
+
+/** The HPA KEDA creates for ScaledObject `scaledObject` when `horizontalPodAutoscalerConfig.name` is unset. */
+export function kedaHpaName(scaledObject: string): string {
+  return `${KEDA_HPA_PREFIX}${scaledObject}`;
+}
+
 export function targetKind(t: ScaleTarget): string {
   return t.kind ?? "Deployment";
 }

@@ -9,7 +9,7 @@ import type { EnvConfigInput } from "../stacks/config.js";
 import { builtinSources, fileSource } from "../stacks/load.js";
 import { buildStack } from "../stacks/stack.js";
 import { parseEnvConfig } from "../stacks/validate.js";
-import { autoscalerModel, findAutoscaler } from "./autoscaler.js";
+import { autoscalerModel } from "./autoscaler.js";
 import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
 import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
@@ -108,7 +108,7 @@ export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mod
     const { input, notes } = inputForMode(src.input, mode);
     const config = parseEnvConfig(input, src.env);
     const stack = buildStack(config);
-    const model = autoscalerModel(findAutoscaler(stack.objects(), config), config);
+    const model = autoscalerModel(stack.autoscaler.manifest(), config);
     const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
     const result = simulate({ config, model, scenario, label, options });
     const warning = capacityWarning(result);

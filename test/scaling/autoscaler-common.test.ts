@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AutoscalerError, toQuantity } from "../../scaling/autoscaler-common.js";
+import { AutoscalerError, deploymentScaleTarget, kedaHpaName, toQuantity } from "../../scaling/autoscaler-common.js";
 import { parseQuantity } from "../../kube/quantity.js";
 
 describe("toQuantity", () => {
@@ -31,5 +31,24 @@ describe("AutoscalerError", () => {
     ]);
     expect(e.lines("prod")).toEqual(['env "prod": ScaledObject ns/x: spec.a: bad a. Fix: fix a', 'env "prod": ScaledObject ns/x: spec.b: bad b. Fix: fix b']);
     expect(e.lines()).toEqual(["ScaledObject ns/x: spec.a: bad a. Fix: fix a", "ScaledObject ns/x: spec.b: bad b. Fix: fix b"]);
+  });
+});
+
+describe("deploymentScaleTarget", () => {
+  it("is the Deployment with its one container's requests (a copy), handing the replica count to the workload", () => {
+    const requests = { cpu: "2", memory: "4Gi" };
+    const owners: string[] = [];
+    const workload = { name: "inference", namespace: "ns", containerName: "server", resources: { requests }, markHasAutoscaler: (o: string) => void owners.push(o) };
+    const t = deploymentScaleTarget(workload);
+    expect({ ...t, markHasAutoscaler: undefined }).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "inference", namespace: "ns", containers: [{ name: "server", requests }], markHasAutoscaler: undefined });
+    expect(t.containers[0]!.requests).not.toBe(requests);
+    t.markHasAutoscaler!("ScaledObject/inference");
+    expect(owners).toEqual(["ScaledObject/inference"]);
+  });
+});
+
+describe("kedaHpaName", () => {
+  it("is KEDA's keda-hpa-<ScaledObject>", () => {
+    expect(kedaHpaName("inference")).toBe("keda-hpa-inference");
   });
 });

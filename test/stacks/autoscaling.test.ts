@@ -9,13 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { Chart } from "cdk8s";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { Hpa } from "../../constructs/hpa.js";
 import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
 import { DEFAULT_METRICS, durationSeconds } from "../../promql/metrics.js";
 import { metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../../promql/parse.js";
 import { fallbackReplicas, latencyP95Query, queueLengthQuery } from "../../stacks/autoscaling.js";
-import { autoscalerName, hpaName, prometheusAddress } from "../../stacks/naming.js";
+import { autoscalerName, prometheusAddress } from "../../stacks/naming.js";
 import { validateObjects } from "../../stacks/schema.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { toYaml } from "../../stacks/synth.js";
@@ -114,7 +115,7 @@ describe("scaling modes: each env through all three", () => {
               metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
               behavior: behaviorOf(x),
             });
-            expect(hpaName(stack.config)).toBe("inference");
+            expect(stack.autoscaler.hpaName).toBe("inference");
           });
         }
 
@@ -203,10 +204,11 @@ describe("scaling modes: each env through all three", () => {
             for (const s of latency) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
           });
 
-          it("KEDA's HPA keeps the name stacks/naming.ts announces", () => {
+          it("KEDA's HPA keeps the name the stack's autoscaler announces (keda-hpa-<name>)", () => {
             const so = stack.charts.find((c) => c.node.id === "autoscaling")!.node.children[0] as KedaScaledObject;
             expect(so).toBeInstanceOf(KedaScaledObject);
-            expect(so.hpaName).toBe(hpaName(stack.config));
+            expect(so.hpaName).toBe(stack.autoscaler.hpaName);
+            expect(stack.autoscaler.hpaName).toBe(`keda-hpa-${autoscalerName(stack.config)}`);
             expect(objs[0].spec.advanced.horizontalPodAutoscalerConfig).not.toHaveProperty("name");
           });
         }
@@ -321,7 +323,7 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
 
   it("a second autoscaler on the Deployment", () => {
     const stack = build("prod", "keda");
-    const chart = stack.addChart("extra");
+    const chart = new Chart(stack.app, "extra");
     expect(() => new Hpa(chart, "Hpa", { scaleTarget: { name: "inference", namespace: "ml-serving-prod", containers: [{ name: "server", requests: { cpu: "2" } }] }, maxReplicas: 4, metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }] })).toThrow(
       /HorizontalPodAutoscaler ml-serving-prod\/inference: spec\.scaleTargetRef: Deployment ml-serving-prod\/inference is already scaled by ScaledObject\/inference/,
     );

@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateObjects } from "../../stacks/schema.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
 import { DEV_CPU_HPA, envConfig, envInput, stackFor } from "../helpers/env.js";
@@ -23,7 +22,7 @@ const RULE_FILES = [
 
 function monitoringObjects(env: string, patch = {}) {
   const stack = stackFor(env, patch);
-  return { stack, objects: monitoringOf(stack).chart.toJson() as any[] };
+  return { stack, objects: stack.monitoring.toJson() as any[] };
 }
 
 describe("addMonitoring", () => {

@@ -9,7 +9,6 @@ import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { burstQuery, burstTarget, concurrencyQuery, concurrencyTarget, holdAtZero, wakeUpQuery, zeroWithoutTargets } from "../../stacks/scaling-signals.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { configProblems, envConfig, envInput, stackFor } from "../helpers/env.js";
 import { promtool, writeTemp } from "../helpers/promtool.js";
 
@@ -81,10 +80,10 @@ describe("concurrency and burst triggers (mode keda)", () => {
       [CUSTOM_METRICS.podInFlight, "2800m"],
       [CUSTOM_METRICS.podInFlightBurst, "5600m"],
     ]);
-    const rule = monitoringOf(stack).adapterRules.custom.find((r) => r.name.as === CUSTOM_METRICS.podInFlightBurst);
+    const rule = stack.monitoring.adapterRules.custom.find((r) => r.name.as === CUSTOM_METRICS.podInFlightBurst);
     expect(rule?.metricsQuery).toBe('sum by (<<.GroupBy>>) (max_over_time(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[30s]))');
     // Without burst the adapter serves no peak metric.
-    expect(monitoringOf(stackFor("staging", { scaling: { mode: "slo-hpa", burst: { enabled: false } } })).adapterRules.custom.map((r) => r.name.as)).not.toContain(CUSTOM_METRICS.podInFlightBurst);
+    expect(stackFor("staging", { scaling: { mode: "slo-hpa", burst: { enabled: false } } }).monitoring.adapterRules.custom.map((r) => r.name.as)).not.toContain(CUSTOM_METRICS.podInFlightBurst);
     // An explicit target still wins.
     expect(autoscaler(stackFor("staging", { scaling: { mode: "slo-hpa", sloHpa: { inFlightPerPod: 6 } } })).spec.metrics[1].pods.target.averageValue).toBe("6");
   });
