@@ -13,10 +13,9 @@ import { ENV_NAMES } from "../stacks/envs/index.js";
 import { builtinSources, parseSources } from "../stacks/load.js";
 import { prometheusAddress } from "../stacks/naming.js";
 import { renderEnvironment } from "../stacks/synth.js";
-import { SynthError } from "../stacks/errors.js";
-import { ConfigError } from "../stacks/validate.js";
+import { UserError, type Problem } from "../problems/problem.js";
 import { ClusterAddons, GRAFANA_ADMIN_SECRET } from "./cluster-addons.js";
-import { addonNeeds, declaredSecretValue, GRAFANA_PASSWORD_KEY, InfraConfigError, readInfraConfig, triggerSecretValue, type InfraConfigProblem } from "./config.js";
+import { addonNeeds, declaredSecretValue, GRAFANA_PASSWORD_KEY, InfraConfigError, readInfraConfig, triggerSecretValue } from "./config.js";
 import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "./inference-stack.js";
 
 /** What `pulumi stack output` shows. */
@@ -36,16 +35,9 @@ export interface StackOutputs {
   readonly grafana: { readonly installedHere: true; readonly adminSecret: string } | { readonly installedHere: false } | null;
 }
 
-/** User errors from stacks/ become RunErrors: the CLI prints their lines without a stack trace. */
+/** A user error (config, checks, a refused construct, the stack config) becomes a RunError: the CLI prints its lines, each naming the stack, without a stack trace. */
 function asRunError(stack: string, e: unknown): unknown {
-  if (e instanceof ConfigError || e instanceof SynthError || (e instanceof Error && ["ContractError", "AutoscalerError"].includes(e.name))) {
-    return new pulumi.RunError(
-      (e as Error).message
-        .split("\n")
-        .map((l) => `stack "${stack}": ${l}`)
-        .join("\n"),
-    );
-  }
+  if (e instanceof UserError) return new pulumi.RunError(e.lines.map((l) => `stack "${stack}": ${l}`).join("\n"));
   return e;
 }
 
@@ -55,11 +47,7 @@ function environmentFor(stack: string): EnvConfig {
       `stack "${stack}" selects no environment: the stack name must be one of ${ENV_NAMES.join(", ")}. Fix: pulumi stack select <one of ${ENV_NAMES.join(", ")}>, or add stacks/envs/${stack}.ts (registered in stacks/envs/index.ts) and Pulumi.${stack}.yaml`,
     );
   }
-  try {
-    return parseSources(builtinSources([stack]))[0]!;
-  } catch (e) {
-    throw asRunError(stack, e);
-  }
+  return parseSources(builtinSources([stack]))[0]!;
 }
 
 /**
@@ -67,13 +55,17 @@ function environmentFor(stack: string): EnvConfig {
  * with the environment or the stack config is checked before the first resource is registered.
  */
 export default async function deploy(stack: string = pulumi.getStack()): Promise<StackOutputs> {
-  const config = environmentFor(stack);
-  let rendered: Awaited<ReturnType<typeof renderEnvironment>>;
   try {
-    rendered = await renderEnvironment(config);
+    return await deployEnvironment(stack);
   } catch (e) {
     throw asRunError(stack, e);
   }
+}
+
+/** The program for environment `stack`; its user errors reach {@link deploy} as UserErrors. */
+async function deployEnvironment(stack: string): Promise<StackOutputs> {
+  const config = environmentFor(stack);
+  const rendered = await renderEnvironment(config);
   const envStack = rendered.stack;
   const charts: ChartObjects[] = envStack.charts.map((c) => ({ chart: c.node.id, objects: c.toJson() as KubeObject[] }));
   const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.addonValues));
@@ -81,13 +73,13 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
   // Secrets the objects reference but dist/ never contains: those the stack declares
   // (stack.requiredSecrets), then any other key a TriggerAuthentication reads.
   const secrets = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
-  const problems = new Map<string, InfraConfigProblem>();
-  const valueOf = (value: pulumi.Output<string> | InfraConfigProblem): pulumi.Output<string> | undefined => {
+  const problems = new Map<string, Problem>();
+  const valueOf = (value: pulumi.Output<string> | Problem): pulumi.Output<string> | undefined => {
     if (pulumi.Output.isInstance(value)) return value;
-    problems.set(`${value.key}: ${value.message}`, value);
+    problems.set(`${value.path}: ${value.message}`, value);
     return undefined;
   };
-  const put = (namespace: string, name: string, key: string, secretValue: pulumi.Output<string> | InfraConfigProblem) => {
+  const put = (namespace: string, name: string, key: string, secretValue: pulumi.Output<string> | Problem) => {
     const value = valueOf(secretValue);
     if (!value) return;
     const s = secrets.get(`${namespace}/${name}`) ?? { namespace, name, stringData: {} };

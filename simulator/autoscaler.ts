@@ -20,6 +20,7 @@
  * rate() of the env's declared wake-up counter (`scaling.wakeUp`) the requests arriving at the
  * gateway, served or not. Anything else is refused with the list of what the simulator can model.
  */
+import { problem, UserError } from "../problems/problem.js";
 import { parser } from "@prometheus-io/lezer-promql";
 import { durationSeconds } from "../promql/metrics.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
@@ -112,15 +113,9 @@ export interface AutoscalerModel {
 }
 
 /** The rendered autoscaler cannot be simulated; names the object, the field and the fix. */
-export class AutoscalerModelError extends Error {
-  constructor(
-    readonly resource: string,
-    readonly field: string,
-    message: string,
-    readonly fix: string,
-  ) {
-    super(`${resource}: ${field}: ${message}. Fix: ${fix}`);
-    this.name = "AutoscalerModelError";
+export class AutoscalerModelError extends UserError {
+  constructor(resource: string, field: string, message: string, fix: string) {
+    super([problem({ code: "SIMULATION_UNSUPPORTED", resource, path: field, message, fix })], `${resource}: ${field}: ${message}. Fix: ${fix}`);
   }
 }
 

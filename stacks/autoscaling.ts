@@ -9,12 +9,12 @@
  * Every mode uses the same `scaling.behavior`, and owns the Deployment's replica count.
  */
 import type { Construct } from "constructs";
-import { AutoscalerError, deploymentScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
+import { deploymentScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { Hpa } from "../constructs/hpa.js";
 import type { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
-import { PrescaleError } from "../scaling/prescaling.js";
+import { problem } from "../problems/problem.js";
 import { standardLabels } from "../kube/labels.js";
 import { ContractError, type PromQL } from "../promql/metrics.js";
 import { PromQLError, assertParses } from "../promql/parse.js";
@@ -154,7 +154,14 @@ function triggerQuery(config: EnvConfig, index: number, build: () => string): st
   } catch (e) {
     if (e instanceof ContractError || e instanceof PromQLError) {
       throw new SynthError([
-        `env "${config.name}": ScaledObject ${config.namespace}/${autoscalerName(config)}: spec.triggers[${index}].metadata.query: ${e.message.split("\n")[0]}. Fix: build the query from metrics the service exports (service.metrics)`,
+        problem({
+          code: "CONSTRUCT_INVARIANT",
+          env: config.name,
+          resource: `ScaledObject ${config.namespace}/${autoscalerName(config)}`,
+          path: `spec.triggers[${index}].metadata.query`,
+          message: e.message.split("\n")[0]!,
+          fix: "build the query from metrics the service exports (service.metrics)",
+        }),
       ]);
     }
     throw e;
@@ -217,7 +224,7 @@ function scaledObjectFor(scope: Construct, props: AutoscalingProps): KedaScaledO
 /**
  * The chart `autoscaling` with the autoscaler `scaling.mode` asks for; it takes over the
  * Deployment's replica count (the Deployment stops rendering `spec.replicas`). A refused autoscaler
- * becomes a {@link SynthError} whose lines name the environment, the resource and the field.
+ * throws its UserError; buildStack places it in the environment.
  */
 export class AutoscalingChart extends EnvChart {
   /** The HPA (modes cpu-hpa, slo-hpa) or ScaledObject (mode keda) owning the service's Deployment. */
@@ -225,13 +232,6 @@ export class AutoscalingChart extends EnvChart {
 
   constructor(scope: Construct, props: AutoscalingProps) {
     super(scope, "autoscaling");
-    const { config } = props;
-    try {
-      this.autoscaler = describe(config.scaling.mode === "keda" ? scaledObjectFor(this, props) : hpaFor(this, props));
-    } catch (e) {
-      if (e instanceof AutoscalerError) throw new SynthError(e.lines(config.name));
-      if (e instanceof PrescaleError) throw new SynthError([`env "${config.name}": prescaling: ${e.message}`]);
-      throw e;
-    }
+    this.autoscaler = describe(props.config.scaling.mode === "keda" ? scaledObjectFor(this, props) : hpaFor(this, props));
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { AutoscalerError, deploymentScaleTarget } from "../scaling/autoscaler-common.js";
+import { deploymentScaleTarget } from "../scaling/autoscaler-common.js";
 import { GrafanaDashboard, platformQueries, type PlatformQueries } from "../constructs/dashboard.js";
 import { GpuInferenceService, VLLM_WAITING } from "../constructs/gpu-inference-service.js";
 import { InferenceService } from "../constructs/inference-service.js";
@@ -18,7 +18,7 @@ import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
 import { standardLabels, type ServiceIdentity } from "../kube/labels.js";
 import { LoadTest } from "../constructs/load-test.js";
 import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../promql/metrics.js";
-import { PrescaleError } from "../scaling/prescaling.js";
+import { problem } from "../problems/problem.js";
 import { PromQLError } from "../promql/parse.js";
 import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
 import { upSelector, whileScraped } from "../promql/scrape-guard.js";
@@ -323,11 +323,12 @@ export function buildExtras(scope: Construct, props: ExtrasProps): Extras {
   try {
     return sections(scope, props);
   } catch (e) {
-    if (e instanceof AutoscalerError) throw new SynthError(e.lines(c.name));
-    // Prescale messages carry their own fix; contract and PromQL errors point at the config.
-    if (e instanceof PrescaleError) throw new SynthError([`env "${c.name}": prescaling: ${e.message}`]);
+    // Contract and PromQL errors point at the workload's contract; other refusals (autoscalers,
+    // pre-scaling windows) carry their own fix and reach buildStack as they are.
     if (e instanceof ContractError || e instanceof PromQLError) {
-      throw new SynthError([`env "${c.name}": ${e.message.split("\n")[0]}. Fix: query only metrics the workload's contract exports`]);
+      throw new SynthError([
+        problem({ code: "CONSTRUCT_INVARIANT", env: c.name, message: e.message.split("\n")[0]!, fix: "query only metrics the workload's contract exports" }),
+      ]);
     }
     throw e;
   }

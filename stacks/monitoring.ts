@@ -16,12 +16,12 @@
 import type { Construct } from "constructs";
 import { inferenceAlertRules, type InferenceAlerts } from "../rules/alert-rules.js";
 import { standardLabels } from "../kube/labels.js";
-import { formatNumber, type PromQL } from "../promql/metrics.js";
+import type { PromQL } from "../promql/metrics.js";
 import { PlatformMetrics } from "../promql/platform-metrics.js";
 import { adapterHelmValues, PrometheusAdapterConfig, prometheusAdapterRules, type AdapterRules } from "../constructs/prometheus-adapter.js";
 import type { PrometheusRule, RuleGroup } from "../constructs/prometheus-rule.js";
 import type { InferenceService } from "../constructs/inference-service.js";
-import { inferenceRecordingRules, SERVICE_METRIC, type InferenceRecordings } from "../rules/recording-rules.js";
+import { inferenceRecordingRules, type InferenceRecordings } from "../rules/recording-rules.js";
 import { PodScrapeJob } from "../constructs/scrape-config.js";
 import { WakeUpScrapeJob } from "../constructs/wake-up-scrape-job.js";
 import type { ScrapeModel } from "../scrape/relabeling.js";
@@ -33,8 +33,6 @@ import type { EnvConfig } from "./config.js";
 import { EnvChart, GENERATED_HEADER, type ExtraFile } from "./env-chart.js";
 import { prometheusAddress } from "./naming.js";
 import { adapterBurstWindow } from "./scaling-signals.js";
-import { SynthError } from "./errors.js";
-import { formatProblem, type ConfigProblem } from "./validate.js";
 import { renderRuleFile, ruleFileOutput, serviceMonitorFor, type RuleFile } from "./workload-monitoring.js";
 
 export type { RuleFile } from "./workload-monitoring.js";
@@ -65,53 +63,6 @@ interface ServiceRules {
   readonly recordings: InferenceRecordings;
   readonly alerts: InferenceAlerts;
   readonly slos: readonly SloRuleSet[];
-}
-
-/**
- * Config problems the schema cannot see (they need the metric contract): one coded line per
- * problem naming the env, the field and the fix, thrown as a SynthError so synth prints them as
- * they are.
- */
-function checkConfig(config: EnvConfig): void {
-  const problems: ConfigProblem[] = [];
-  const env = config.name;
-  const metrics = config.service.metrics.metrics;
-  const names = new Set(metrics.map((m) => m.name));
-  const missing = Object.values(SERVICE_METRIC).filter((n) => !names.has(n));
-  if (missing.length) {
-    problems.push({
-      code: "CONFIG_MISSING",
-      env,
-      field: "service.metrics.metrics",
-      message: `monitoring needs ${missing.join(", ")}, which the metric contract does not declare`,
-      fix: "declare them (see DEFAULT_METRICS in promql/metrics.ts)",
-    });
-  }
-  const buckets = metrics.find((m) => m.name === SERVICE_METRIC.latency)?.buckets ?? [];
-  if (buckets.length) {
-    const t = config.slo.latency.thresholdSeconds;
-    if (!buckets.includes(t)) {
-      problems.push({
-        code: "CONFIG_INVALID_VALUE",
-        env,
-        field: "slo.latency.thresholdSeconds",
-        message: `${formatNumber(t)}s is not a bucket boundary of ${SERVICE_METRIC.latency}, so the share of slower requests cannot be counted`,
-        fix: `use one of ${buckets.map(formatNumber).join(", ")} or add ${formatNumber(t)} to the histogram's buckets`,
-      });
-    }
-    const largest = Math.max(...buckets);
-    const p95 = config.monitoring.alerts.p95LatencySeconds;
-    if (p95 >= largest) {
-      problems.push({
-        code: "CONFIG_CONFLICT",
-        env,
-        field: "monitoring.alerts.p95LatencySeconds",
-        message: `${formatNumber(p95)}s is not below the largest latency bucket (${formatNumber(largest)}s): histogram_quantile never returns more than that, so the alert could never fire`,
-        fix: `use a threshold below ${formatNumber(largest)} or add larger buckets`,
-      });
-    }
-  }
-  if (problems.length) throw new SynthError(problems.map(formatProblem));
 }
 
 /** The prometheus-adapter chart's `prometheus.{url,port,path}` for the environment's Prometheus. */
@@ -147,7 +98,6 @@ export class MonitoringChart extends EnvChart {
   constructor(scope: Construct, props: MonitoringProps) {
     super(scope, "monitoring");
     const { config, service } = props;
-    checkConfig(config);
     this.config = config;
     const labels = standardLabels(service.identity);
     this.wiring = this.scrapeWiring(props);

@@ -18,6 +18,9 @@ import { MonitoringChart } from "./monitoring.js";
 import { buildExtras, type Extras } from "./extras.js";
 import { buildNetworkPolicies, type NetworkPolicies } from "./network-policy.js";
 import { ruleFileOutput } from "./workload-monitoring.js";
+import { runConfigChecks } from "./checks/index.js";
+import { refusedIn, throwIfErrors } from "./errors.js";
+import { UserError } from "../problems/problem.js";
 
 export type { ExtraFile, RequiredSecret } from "./env-chart.js";
 
@@ -131,7 +134,17 @@ function uniquePaths(files: readonly ExtraFile[]): readonly ExtraFile[] {
   return files;
 }
 
-/** Builds the environment's construct tree. */
+/**
+ * Builds the environment's construct tree once the config checks (stacks/checks) pass. Synth,
+ * check, simulate and the Pulumi program all build through here, so one config gets one code
+ * everywhere; a construct's refusal becomes a SynthError placed in the environment.
+ */
 export function buildStack(config: EnvConfig): EnvironmentStack {
-  return new EnvironmentStack(config);
+  throwIfErrors(runConfigChecks(config));
+  try {
+    return new EnvironmentStack(config);
+  } catch (e) {
+    if (e instanceof UserError) throw refusedIn(config.name, e);
+    throw e;
+  }
 }

@@ -6,11 +6,12 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { buildErrorFinding, formatFinding, hasErrors, runConfigChecks, runRenderedChecks, startsWithCode, type Finding } from "./checks/index.js";
+import { runConfigChecks, runRenderedChecks } from "./checks/index.js";
+import { problem, type Problem } from "../problems/problem.js";
 import type { EnvConfig } from "./config.js";
 import { describeObject, validateObjects } from "./schema.js";
 import { GENERATED_HEADER } from "./env-chart.js";
-import { SynthError } from "./errors.js";
+import { SynthError, throwIfErrors } from "./errors.js";
 import { buildStack, type EnvironmentStack } from "./stack.js";
 
 export interface RenderedFile {
@@ -24,7 +25,7 @@ export interface RenderedEnv {
   readonly stack: EnvironmentStack;
   readonly files: readonly RenderedFile[];
   /** Check warnings (errors fail the render); scripts/synth.ts prints them. */
-  readonly warnings: readonly Finding[];
+  readonly warnings: readonly Problem[];
 }
 
 
@@ -35,11 +36,10 @@ export function toYaml(docs: readonly unknown[]): string {
 
 /** Builds and validates one environment in memory. Throws SynthError naming every invalid object. */
 export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv> {
-  // Config checks first: a threshold the env declares wrongly is reported with its check's code,
-  // not as the refusal of the construct that would use it.
+  // buildStack runs the config checks first (a threshold the env declares wrongly is reported with
+  // its check's code, not as the refusal of the construct that would use it); their warnings travel on.
+  const stack = buildStack(config);
   const early = runConfigChecks(config);
-  failOnErrors(early);
-  const stack = buildStackOrExplain(config);
   const files: RenderedFile[] = [];
   const objects: Record<string, any>[] = [];
   for (const chart of stack.charts) {
@@ -50,30 +50,36 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   }
   for (const f of stack.extraFiles) files.push({ path: f.path, content: f.content() });
 
-  const lines: string[] = [];
+  const problems: Problem[] = [];
+  const env = config.name;
   const seen = new Set<string>();
   for (const o of objects) {
     const key = `${o.apiVersion}/${describeObject(o)}`;
-    if (seen.has(key)) lines.push(`OBJECT_DUPLICATE env "${config.name}": ${describeObject(o)} is rendered twice. Fix: give one of them another name`);
+    if (seen.has(key)) problems.push(problem({ code: "OBJECT_DUPLICATE", env, message: `${describeObject(o)} is rendered twice`, fix: "give one of them another name" }));
     seen.add(key);
   }
   for (const o of objects) {
     const size = Buffer.byteLength(JSON.stringify(o));
     if (size > MAX_OBJECT_BYTES) {
       const [field, bytes] = largestString(o);
-      lines.push(
-        `OBJECT_TOO_LARGE env "${config.name}": ${describeObject(o)} is ${mib(size)} serialized; the API server refuses objects over etcd's request limit of 1.5 MiB (${MAX_OBJECT_BYTES} bytes)${field ? `, and ${field} alone is ${mib(bytes)}` : ""}. Fix: keep large data out of env values and config (mount a ConfigMap/Secret volume of at most 1 MiB, or bake it into the image)`,
+      problems.push(
+        problem({
+          code: "OBJECT_TOO_LARGE",
+          env,
+          message: `${describeObject(o)} is ${mib(size)} serialized; the API server refuses objects over etcd's request limit of 1.5 MiB (${MAX_OBJECT_BYTES} bytes)${field ? `, and ${field} alone is ${mib(bytes)}` : ""}`,
+          fix: "keep large data out of env values and config (mount a ConfigMap/Secret volume of at most 1 MiB, or bake it into the image)",
+        }),
       );
     }
   }
   for (const f of await validateObjects(objects)) {
-    lines.push(`SCHEMA_INVALID env "${config.name}": ${f.object} fails its schema: ${f.message}. Fix: correct the construct or config that renders it`);
+    problems.push(problem({ code: "SCHEMA_INVALID", env, message: `${f.object} fails its schema: ${f.message}`, fix: "correct the construct or config that renders it" }));
   }
-  if (lines.length) throw new SynthError(lines);
+  if (problems.length) throw new SynthError(problems);
   // Cross-resource checks on what was rendered (stacks/checks): errors stop here, warnings travel on.
   const extra = new Set(stack.extraFiles.map((f) => f.path));
   const findings = runRenderedChecks({ config, objects, files: files.filter((f) => extra.has(f.path)), helmValues: stack.helmValues });
-  failOnErrors(findings);
+  throwIfErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { env: config.name, stack, files, warnings: [...early, ...findings] };
 }
@@ -95,31 +101,14 @@ function largestString(o: unknown, path = ""): [string, number] {
   return best;
 }
 
-function failOnErrors(findings: readonly Finding[]): void {
-  if (hasErrors(findings)) {
-    const errors = findings.filter((f) => f.severity === "error");
-    throw new SynthError(errors.map(formatFinding), errors);
-  }
-}
-
-/** buildStack, with a construct's refusal (an invariant its constructor checks) as a coded SynthError. */
-function buildStackOrExplain(config: EnvConfig): EnvironmentStack {
-  try {
-    return buildStack(config);
-  } catch (e) {
-    if (e instanceof SynthError) throw new SynthError(e.lines.map((l) => (startsWithCode(l) ? l : `CONSTRUCT_INVARIANT ${l}`)), e.findings);
-    const finding = buildErrorFinding(config, e);
-    if (finding) throw new SynthError([formatFinding(finding)], [finding]);
-    throw e;
-  }
-}
-
 /** Test-only: `after-env:<n>` fails after the n-th environment is staged, `swap` fails between moving the old tree aside and the new one in. */
 const FAIL_HOOK = "INFERENCE_SCALING_TEST_FAIL_WRITE";
 
+type OutputCode = "OUTPUT_EMPTY_FLAG" | "OUTPUT_UNUSABLE" | "OUTPUT_UNWRITABLE" | "OUTPUT_WRITE";
+
 /** A one-line refusal of the output folder (`--out`), before or while writing. */
-function outputError(code: string, message: string, fix = "choose a writable directory for --out, e.g. --out /tmp/render"): SynthError {
-  return new SynthError([`${code} ${message}. Fix: ${fix}`]);
+function outputError(code: OutputCode, message: string, fix = "choose a writable directory for --out, e.g. --out /tmp/render"): SynthError {
+  return new SynthError([problem({ code, message, fix })]);
 }
 
 function statOrUndefined(path: string): Stats | undefined {

@@ -389,13 +389,14 @@ describe("TriggerAuthentication secrets", () => {
   });
 
   it("says which `pulumi config set --secret` supplies a missing value", () => {
-    expect(triggerSecretValue(empty, ref("host", "rabbitmq-conn", "host"))).toEqual({
-      key: "rabbitmqConnection",
+    expect(triggerSecretValue(empty, ref("host", "rabbitmq-conn", "host"))).toMatchObject({
+      code: "INFRA_CONFIG_INVALID",
+      path: "rabbitmqConnection",
       message: `TriggerAuthentication ml-serving-test/x reads parameter "host" from Secret ${NS}/rabbitmq-conn key "host", which nothing provides`,
       fix: "pulumi config set --secret inference-scaling:rabbitmqConnection <value>",
     });
     expect(triggerSecretValue(empty, ref("bearerToken", "prom-token", "token"))).toMatchObject({
-      key: "triggerSecrets.prom-token.token",
+      path: "triggerSecrets.prom-token.token",
       fix: "pulumi config set --secret --path 'inference-scaling:triggerSecrets.prom-token.token' <value>",
     });
   });

@@ -6,7 +6,7 @@ import { checkRuleGroup, isAlertingRule, recordedPromQL, ruleFileYaml, type Aler
 import { assertParses, metricNames } from "../../promql/parse.js";
 import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../rules/slo-rules.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, envInput, stackFor } from "../helpers/env.js";
 
 const alertsOf = (env: string, patch = {}) => new Map(stackFor(env, patch).monitoring.alerts.alerts.map((a) => [a.alert, a]));
 const allGroups = (env: string, patch = {}) => stackFor(env, patch).monitoring.ruleFiles.map((f) => f.group);
@@ -167,10 +167,10 @@ describe("alerts", () => {
   });
 
   it("use the env's thresholds and the issue's durations", () => {
-    const a = alertsOf("prod", { monitoring: { alerts: { p95LatencySeconds: 0.75, errorRatio: 0.02, queueBacklog: 12 } } });
+    const a = alertsOf("prod", { monitoring: { alerts: { p95LatencySeconds: 0.75, errorRatio: 0.02, queueBacklog: 25 } } });
     expect(a.get(ALERT.highLatency)).toMatchObject({ expr: 'job:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference"} > 0.75', for: "1m" });
     expect(a.get(ALERT.highErrorRate)).toMatchObject({ expr: 'job:http_request_errors:ratio_rate2m{namespace="ml-serving-prod",job="inference"} > 0.02', for: "30s" });
-    expect(a.get(ALERT.queueBacklog)).toMatchObject({ expr: 'sum by (namespace, job) (inference_queue_len{namespace="ml-serving-prod",job="inference"}) > 12', for: "2m" });
+    expect(a.get(ALERT.queueBacklog)).toMatchObject({ expr: 'sum by (namespace, job) (inference_queue_len{namespace="ml-serving-prod",job="inference"}) > 25', for: "2m" });
     expect(a.get(ALERT.targetDown)!.for).toBe("5m");
     expect(a.get(ALERT.atMaxReplicas)!.for).toBe("15m");
     expect(alertsOf("dev").get(ALERT.highLatency)!.expr).toMatch(/> 2$/);
@@ -196,7 +196,7 @@ describe("alerts", () => {
 
   it("TargetDown also fires on no target at all, unless the service may scale to zero", () => {
     expect(alertsOf("prod").get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0\nor\nabsent(up{namespace="ml-serving-prod",job="inference"})');
-    expect(alertsOf("prod", { scaling: { keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
+    expect(alertsOf("prod", { scaling: { wakeUp: envInput("dev").scaling?.wakeUp, keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
     expect(alertsOf("dev").get(ALERT.targetDown)!.expr).toContain('up{namespace="ml-serving-dev",job="ml-serving-dev/inference"} == 0');
   });
 });

@@ -268,9 +268,9 @@ describe("scaling config reaches the rendered autoscaler", () => {
     ]);
     expect([so.pollingInterval, so.cooldownPeriod, so.initialCooldownPeriod]).toEqual([10, 120, 60]);
 
-    const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.25, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
+    const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.35, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
     // staging's burst path: the peak target is 2 × the explicit in-flight target.
-    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", "12", 75]);
+    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["350m", "6", "12", 75]);
     const cpu = autoscalingObjects(build("dev", "cpu-hpa", { scaling: { cpuHpa: { cpuUtilization: 60 } } }))[0].spec;
     expect(cpu.metrics[0].resource.target.averageUtilization).toBe(60);
   });
@@ -284,9 +284,11 @@ describe("scaling config reaches the rendered autoscaler", () => {
   });
 
   it("idleReplicaCount 0 with minReplicas ≥ 1 renders; scale-to-zero with minReplicas 0 keeps the prometheus triggers", () => {
-    const idle = autoscalingObjects(build("prod", "keda", { scaling: { keda: { idleReplicaCount: 0 } } }))[0].spec;
+    // Scaling to zero needs a signal from outside the pods (ZERO_WITHOUT_WAKEUP): dev's gateway counter.
+    const wakeUp = envInput("dev").scaling?.wakeUp;
+    const idle = autoscalingObjects(build("prod", "keda", { scaling: { wakeUp, keda: { idleReplicaCount: 0 } } }))[0].spec;
     expect(idle.idleReplicaCount).toBe(0);
-    const zero = autoscalingObjects(build("staging", "keda", { scaling: { minReplicas: 0, keda: { fallback: { replicas: 4 } } } }))[0].spec;
+    const zero = autoscalingObjects(build("staging", "keda", { scaling: { minReplicas: 0, wakeUp, keda: { fallback: { replicas: 4 } } } }))[0].spec;
     expect(zero.minReplicaCount).toBe(0);
   });
 });
@@ -294,13 +296,13 @@ describe("scaling config reaches the rendered autoscaler", () => {
 describe("rules enforced at synth: errors name env, resource and field", () => {
   it("fallback replicas below minReplicas", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { fallback: { replicas: 2 } } } }))).toEqual([
-      'env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
+      'CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
     ]);
   });
 
   it("idleReplicaCount other than 0", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { idleReplicaCount: 1 } } }))).toEqual([
-      'env "prod": ScaledObject ml-serving-prod/inference: spec.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 or leave it out',
+      'CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 or leave it out',
     ]);
   });
 
@@ -308,17 +310,17 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const name = "inference-" + "x".repeat(45); // 55 characters: a valid Deployment name, too long for KEDA
     const lines = synthError(() => build("staging", "keda", { service: { name } }));
     expect(lines).toEqual([
-      `env "staging": ScaledObject ml-serving-staging/${name}: metadata.name: "${name}" is 55 characters; at most 54 fit (KEDA's HPA keda-hpa-${name} must fit 63 characters). Fix: shorten it to 54 characters or fewer`,
+      `CONSTRUCT_INVARIANT env "staging": ScaledObject ml-serving-staging/${name}: metadata.name: "${name}" is 55 characters; at most 54 fit (KEDA's HPA keda-hpa-${name} must fit 63 characters). Fix: shorten it to 54 characters or fewer`,
     ]);
     // The same name is fine for an HPA mode.
     expect(() => build("staging", "cpu-hpa", { service: { name } })).not.toThrow();
   });
 
-  it("a trigger whose metric the service does not export", () => {
+  it("a trigger whose metric the service does not export: the config check names the contract field before any construct runs", () => {
     const metrics = DEFAULT_METRICS.filter((m) => m.name !== "inference_queue_len").map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }));
     const lines = synthError(() => build("prod", "keda", { service: { metrics: { metrics } } }));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^env "prod": ScaledObject ml-serving-prod\/inference: spec\.triggers\[1\]\.metadata\.query: metric "inference_queue_len" is not in the service's metric contract .* Fix: /);
+    expect(lines[0]).toMatch(/^CONFIG_MISSING env "prod": EnvConfig prod: service\.metrics\.metrics: monitoring needs inference_queue_len, .* Fix: /);
   });
 
   it("a second autoscaler on the Deployment", () => {

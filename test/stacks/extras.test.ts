@@ -185,7 +185,7 @@ describe("extras config validation", () => {
   for (const [what, env, patch, field, message] of cases) {
     it(`rejects ${what} naming env, field and fix`, () => {
       const ps = problems(envInput(env, patch), env);
-      const p = ps.find((x) => x.field === field);
+      const p = ps.find((x) => x.path === field);
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe(env);
       expect(p!.message).toMatch(message);
@@ -214,7 +214,7 @@ describe("extras config validation", () => {
     expect(config.prescaling).toHaveLength(1);
     expect(err).toBeInstanceOf(SynthError);
     expect((err as SynthError).lines).toEqual([
-      'env "gpu": prescaling: prescale window "all-day": the window plus the 15-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead',
+      'CONSTRUCT_INVARIANT env "gpu": prescaling: prescale window "all-day": the window plus the 15-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead',
     ]);
   });
 });
