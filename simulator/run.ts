@@ -145,7 +145,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const threshold = config.slo.latency.thresholdSeconds;
   const bounds = latencyBuckets(config);
   const finiteBounds = bounds.slice(0, -1);
-  const table = new ServiceTable(pod.queue, q, [...finiteBounds, threshold], timeout);
+  const table = ServiceTable.shared(pod.queue, q, [...finiteBounds, threshold], timeout);
   const thresholdIdx = finiteBounds.length;
   const rates = arrivalRates(scenario, pod.requestsPerUserPerSecond, pod.capacityRps);
   const D = rates.length;
