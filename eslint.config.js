@@ -11,7 +11,19 @@ import tseslint from "typescript-eslint";
 export default defineConfig(
   {
     // Generated, vendored or scratch output; the bad-config corpus holds no code.
-    ignores: ["dist/", ".build/", ".build-*/", ".build.*", ".tmp/", "reports/", ".stryker-tmp/", "cdk8s.out/", "simulation/", "docs/simulation/", "test/fixtures/"],
+    ignores: [
+      "dist/",
+      ".build/",
+      ".build-*/",
+      ".build.*",
+      ".tmp/",
+      "reports/",
+      ".stryker-tmp/",
+      "cdk8s.out/",
+      "simulation/",
+      "docs/simulation/",
+      "test/fixtures/",
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
