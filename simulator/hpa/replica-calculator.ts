@@ -8,7 +8,7 @@
  */
 
 import { isWithin, MAX_INT32, MIN_INT32, type Tolerances } from "./behavior.js";
-import { parseQuantity, type ParsedQuantity } from "./quantity.js";
+import { parseResourceQuantity, type ParsedQuantity } from "./quantity.js";
 import type {
   MetricEvaluation,
   MetricStatus,
@@ -177,7 +177,7 @@ function podName(p: PodObservation, i: number): string {
 
 function parsePodQuantity(v: unknown, what: string, p: PodObservation, i: number): ParsedQuantity {
   try {
-    return parseQuantity(v as string | number);
+    return parseResourceQuantity(v as string | number);
   } catch (e) {
     throw new HpaCaseError(`pod ${podName(p, i)}: ${what}: ${(e as Error).message}`);
   }
@@ -445,7 +445,7 @@ function getUsageRatioReplicaCount(usageRatio: number, head: string, obs: Metric
 
 function quantityOf(v: unknown, what: string): ParsedQuantity {
   try {
-    return parseQuantity(v as string | number);
+    return parseResourceQuantity(v as string | number);
   } catch (e) {
     throw new HpaCaseError(`${what}: ${(e as Error).message}`);
   }

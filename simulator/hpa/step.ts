@@ -33,7 +33,7 @@ import {
 export { HpaCaseError };
 
 /** autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: no metrics -> CPU utilization 80%. */
-export const DEFAULT_METRICS: readonly MetricSpec[] = Object.freeze([
+export const DEFAULT_HPA_METRICS: readonly MetricSpec[] = Object.freeze([
   Object.freeze({
     type: "Resource",
     resource: Object.freeze({ name: "cpu", target: Object.freeze({ type: "Utilization", averageUtilization: 80 }) }),
@@ -56,7 +56,7 @@ export function resolveControllerConfig(c: ControllerConfig | null | undefined):
 
 export function effectiveMetrics(c: HpaCase): readonly MetricSpec[] {
   const m = c.spec.metrics;
-  return m == null || m.length === 0 ? DEFAULT_METRICS : m;
+  return m == null || m.length === 0 ? DEFAULT_HPA_METRICS : m;
 }
 
 function metricsSummary(evals: readonly MetricEvaluation[], chosen: number): string {
