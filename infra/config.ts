@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { EnvConfig } from "../stacks/config.js";
 import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
+import { DNS_LABEL } from "../kube/names.js";
 
 /** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
 export const PROJECT = "inference-scaling";
@@ -113,7 +114,6 @@ export class InfraConfigError extends pulumi.RunError {
 }
 
 const VERSION = /^v?\d+\.\d+\.\d+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const AddonInput = z.strictObject({
   install: z.boolean({ error: "install must be true (this program installs it) or false (already in the cluster)" }),

@@ -6,6 +6,7 @@
  */
 import { Node, type IConstruct } from "constructs";
 import { parseQuantity } from "../kube/quantity.js";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
 /** One problem with an autoscaler's props, located by the field of the rendered object. */
 export interface AutoscalerProblem {
@@ -158,9 +159,6 @@ export function requireRequests(
     if (!c.requests?.[resource]) problems.add(field, `a ${resource} target needs a ${resource} request on every container, but "${c.name}" has none`, fix);
   }
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Records a problem unless `name` is a DNS label (`max` ≤ 63) or DNS subdomain (`max` > 63) of at

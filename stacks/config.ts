@@ -9,8 +9,8 @@ import { z } from "zod";
 import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS, durationSeconds } from "../promql/metrics.js";
 import { isQuantity, parseQuantity } from "../kube/quantity.js";
 import { isTimeZone } from "../scaling/time-zone.js";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
   z
     .string()
@@ -31,7 +31,6 @@ const labelValue = (what: string) =>
 
 /** Kubernetes qualified names (label keys, nodeSelector keys, toleration keys): `[prefix/]name`, the API server's rule. */
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** IsQualifiedName of k8s.io/apimachinery: optional DNS-subdomain prefix (≤ 253) and '/', then a name of ≤ 63 characters. */
 export function isQualifiedName(key: string): boolean {
@@ -138,7 +137,7 @@ const ServiceSchema = z.strictObject({
       port: int("service.metrics.port", 1, 65535).default(9090),
       portName: z
         .string()
-        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "service.metrics.portName must be an IANA service name" })
+        .regex(DNS_LABEL, { error: "service.metrics.portName must be an IANA service name" })
         .max(15, { error: "service.metrics.portName must be at most 15 characters" })
         .default("metrics"),
       path: httpPath("service.metrics.path").default("/metrics"),
