@@ -221,7 +221,7 @@ const thresholdPair = (what: string, threshold: number, activation: number) =>
     .prefault({});
 
 // ---------------------------------------------------------------------------------------------
-// Burst scaling, scale-to-zero wake-up and network policies (issue 18). One block: the scaling
+// Burst scaling, scale-to-zero wake-up and network policies. One block: the scaling
 // signals Knative's KPA has and KEDA/HPA need spelled out, the external signal that wakes a
 // service scaled to zero, and the per-namespace NetworkPolicy.
 

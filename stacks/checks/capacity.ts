@@ -1,7 +1,7 @@
 /**
- * Check 14: at its maximum replica count every workload of a namespace must fit the namespace's
+ * CAPACITY_EXCEEDED: at its maximum replica count every workload of a namespace must fit the namespace's
  * ResourceQuota, or the autoscaler asks for pods the API server refuses — exactly under peak load.
- * A warning when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
+ * CAPACITY_NO_ROLLOUT_HEADROOM, a warning, when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
  */
 import { parseQuantity } from "../../kube/quantity.js";
 import { autoscalersOf, targetOf } from "./autoscalers.js";

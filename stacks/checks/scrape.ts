@@ -1,5 +1,6 @@
 /**
- * Check 2 (is the service scraped?) and what checks 3 and 6 need from it: the target labels and
+ * METRIC_NOT_SCRAPED (is the service scraped?) and what QUERY_LABEL_MISMATCH (matchers.ts) and
+ * RATE_WINDOW_TOO_SHORT (windows.ts) need from it: the target labels, intervals and
  * sample-merging behaviour of every scrape that reaches the service's metrics port.
  *
  * Scrapes are read from the rendered output whatever produced them: ServiceMonitors and
@@ -530,7 +531,7 @@ function contractReaders(ctx: CheckContext): string[] {
   return [...out];
 }
 
-/** Check 2: METRIC_NOT_SCRAPED and RULES_NOT_SELECTED. */
+/** METRIC_NOT_SCRAPED and RULES_NOT_SELECTED. */
 export function checkScrapes(ctx: CheckContext): void {
   const a = scrapesOf(ctx);
   for (const b of a.broken) ctx.sink.error("METRIC_NOT_SCRAPED", b.resource, b.path, b.message, b.fix);
