@@ -7,6 +7,12 @@
  *
  * Per-second work touches only typed arrays and preallocated objects; cases are built on the 15 s
  * ticks only. Deterministic: no randomness, no clock.
+ *
+ * The steps: {@link SimulationRun} holds the world and steps it (serve, scrape, poll, sync,
+ * record); replica-set.ts keeps the pods, metrics-apis.ts answers the HPA's metric requests
+ * (metrics-server, prometheus-adapter, KEDA's metrics server and fallback), keda-operator.ts polls
+ * the triggers and scales 0 ↔ 1, pod-groups.ts and metrics-pipeline.ts model the traffic and
+ * Prometheus.
  */
 import type { HpaCase, HpaHistory } from "./hpa/types.js";
 import { ageHistory, hpaReconcile, recordReconcile } from "./hpa/step.js";
