@@ -8,10 +8,10 @@
  * env config in stacks/; this file only says how each of those add-ons gets into the cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DNS_LABEL } from "../kube/names.js";
 import { z } from "zod";
 import type { EnvConfig } from "../stacks/config.js";
 import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
-import { DNS_LABEL } from "../kube/names.js";
 
 /** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
 export const PROJECT = "inference-scaling";

@@ -4,9 +4,9 @@
  * decide whether `AverageValue` is meaningful, quantity formatting, and the error type whose every
  * line names the resource, the field and the fix.
  */
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 import { Node, type IConstruct } from "constructs";
 import { parseQuantity } from "../kube/quantity.js";
-import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
 /** One problem with an autoscaler's props, located by the field of the rendered object. */
 export interface AutoscalerProblem {

@@ -8,9 +8,9 @@
  * (the workload's start-up time, rounded up to whole minutes), so pods that take minutes to load
  * a model are serving when the peak arrives instead of starting then.
  */
+import { DNS_LABEL } from "../kube/names.js";
 import type { CronTrigger } from "../constructs/keda-scaled-object.js";
 import { isTimeZone } from "./time-zone.js";
-import { DNS_LABEL } from "../kube/names.js";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -46,6 +46,8 @@ export class PrescaleError extends Error {
 }
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** A window names its cron trigger (`prescale-<name>`): a DNS label. */
+const NAME = DNS_LABEL;
 const DAY_MINUTES = 24 * 60;
 
 /** Minutes after midnight of an `HH:MM` time. */
@@ -72,7 +74,7 @@ export function cronWeekdays(days: readonly number[]): string {
 /** The KEDA cron trigger of one window. Throws {@link PrescaleError} ("<problem>. Fix: <fix>") naming the offending value. */
 export function prescaleTrigger(w: PrescaleWindow, options: PrescaleOptions = {}): CronTrigger {
   const at = `prescale window "${w.name}"`;
-  if (!DNS_LABEL.test(w.name) || w.name.length > 50) throw new PrescaleError(`${at}: the name is not a DNS label of at most 50 characters. Fix: use a name such as weekday-business-hours`);
+  if (!NAME.test(w.name) || w.name.length > 50) throw new PrescaleError(`${at}: the name is not a DNS label of at most 50 characters. Fix: use a name such as weekday-business-hours`);
   if (!isTimeZone(w.timezone)) throw new PrescaleError(`${at}: "${w.timezone}" is not an IANA time zone. Fix: use a name such as Europe/Berlin or UTC`);
   if (w.weekdays.length === 0) throw new PrescaleError(`${at}: weekdays is empty. Fix: list the days the window starts on, e.g. mon, tue, wed, thu, fri`);
   const unknown = w.weekdays.filter((d) => !WEEKDAYS.includes(d));
