@@ -2,6 +2,7 @@
  * The inference API workload: Deployment + Service + PodDisruptionBudget + ServiceAccount, locked
  * down to the restricted Pod Security Standard and wired for Prometheus by its metric contract.
  */
+import { InvariantError } from "../problems/problem.js";
 import { JsonPatch } from "cdk8s";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
@@ -134,23 +135,23 @@ function metricsOnApiPort(p: ResolvedProps): boolean {
 /** The constructor's invariants, each message naming the offending values. */
 function checkProps(p: ResolvedProps): void {
   const name = p.identity.name;
-  if (!Number.isInteger(p.replicas) || p.replicas < 0) throw new Error(`InferenceService ${name}: replicas ${p.replicas} must be a whole number ≥ 0`);
+  if (!Number.isInteger(p.replicas) || p.replicas < 0) throw new InvariantError(`InferenceService ${name}: replicas ${p.replicas} must be a whole number ≥ 0`);
   if (p.metrics.port === p.port && !metricsOnApiPort(p)) {
-    throw new Error(
+    throw new InvariantError(
       `InferenceService ${name}: metrics port ${p.metrics.port} must differ from the API port ${p.port} (or name the contract port "http" when the API port serves /metrics)`,
     );
   }
   for (const [resource, n] of Object.entries(p.extendedResources)) {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`InferenceService ${name}: extended resource ${resource}: ${n} must be a whole number ≥ 1`);
+    if (!Number.isInteger(n) || n < 1) throw new InvariantError(`InferenceService ${name}: extended resource ${resource}: ${n} must be a whole number ≥ 1`);
   }
   for (const v of p.scratchVolumes) {
-    if (v.name === "tmp" || v.mountPath === "/tmp") throw new Error(`InferenceService ${name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
+    if (v.name === "tmp" || v.mountPath === "/tmp") throw new InvariantError(`InferenceService ${name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
   }
   if (!p.resources.requests.cpu || !p.resources.requests.memory) {
-    throw new Error(`InferenceService ${name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
+    throw new InvariantError(`InferenceService ${name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
   }
   if (p.preStopSleepSeconds >= p.terminationGracePeriodSeconds) {
-    throw new Error(
+    throw new InvariantError(
       `InferenceService ${name}: preStop sleep ${p.preStopSleepSeconds}s must be shorter than terminationGracePeriodSeconds ${p.terminationGracePeriodSeconds}s`,
     );
   }
@@ -167,7 +168,7 @@ function containerEnv(p: ResolvedProps): k8s.EnvVar[] {
     METRICS_PORT: String(p.metrics.port),
   };
   for (const key of Object.keys(p.env)) {
-    if (key in tuningEnv) throw new Error(`InferenceService ${p.identity.name}: env ${key} is set by the tuning props; set it there instead`);
+    if (key in tuningEnv) throw new InvariantError(`InferenceService ${p.identity.name}: env ${key} is set by the tuning props; set it there instead`);
   }
   const allEnv = { ...tuningEnv, ...p.env };
   return Object.keys(allEnv)
@@ -371,7 +372,7 @@ export class InferenceService extends Construct {
    */
   markHasAutoscaler(owner: string): void {
     if (this.autoscaler !== undefined) {
-      throw new Error(
+      throw new InvariantError(
         `Deployment ${this.namespace}/${this.name} is already scaled by ${this.autoscaler}; ${owner} would fight it (AmbiguousSelector). Use one autoscaler per workload`,
       );
     }

@@ -11,6 +11,7 @@
  * 3.3). The grammar is the same, except that Go's parser (and so the port) also takes digit-less
  * forms such as "Mi" as 0, which config validation refuses: test/kube/quantity.test.ts holds them to it.
  */
+import { InvariantError } from "../problems/problem.js";
 
 const SUFFIX: Readonly<Record<string, number>> = {
   n: 1e-9,
@@ -42,7 +43,7 @@ export function isQuantity(s: string): boolean {
 export function parseQuantity(s: string | number): number {
   if (typeof s === "number") return s;
   const m = QUANTITY_PATTERN.exec(s.trim());
-  if (!m) throw new Error(`"${s}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi)`);
+  if (!m) throw new InvariantError(`"${s}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi)`);
   const base = Number(m[1]);
   if (m[3] !== undefined) return base * 10 ** Number(m[3]);
   return base * SUFFIX[m[2] ?? ""]!;
