@@ -4,7 +4,8 @@
  * timeout, labelled, when the p95 reaches it), one colour per run, Prometheus outages shaded. A vega-lite spec compiled to vega and
  * rendered headless with View.toSVG() (no canvas: text is measured by vega's estimator).
  * Long runs are downsampled to about 1000 points (max per bucket for replicas and latency, so
- * peaks survive).
+ * peaks survive), then points that cannot change the drawn line are dropped (thinLine): vega's
+ * cost grows with the points it lays out, and replica counts stay flat for minutes.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { SimulationResult } from "./run.js";
@@ -17,6 +18,20 @@ interface Downsampled {
   readonly load: { x: number; rps: number }[];
   readonly replicas: { x: number; run: string; kind: string; replicas: number; order: number }[];
   readonly latency: { x: number; run: string; latency: number }[];
+}
+
+/**
+ * The points of one line that shape it. A step-after line (`step`) needs only the points where the
+ * value changes; a straight-segment line only the two ends of each run of equal values (the
+ * segment between them is flat). The first and last points always stay, so the line spans the run.
+ */
+export function thinLine<T>(points: readonly T[], value: (p: T) => number, step: boolean): T[] {
+  return points.filter((p, i) => {
+    if (i === 0 || i === points.length - 1) return true;
+    const v = value(p);
+    if (!Object.is(v, value(points[i - 1]!))) return true;
+    return !step && !Object.is(v, value(points[i + 1]!));
+  });
 }
 
 function downsample(results: readonly SimulationResult[], xScale: number): Downsampled {
@@ -34,6 +49,9 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
   for (const r of results) for (let t = 0; t < D; t++) if (Number.isFinite(r.timeline.latency[t]!) && r.timeline.latency[t]! > ceiling) ceiling = r.timeline.latency[t]!;
   for (const [order, r] of results.entries()) {
     const tl = r.timeline;
+    const desiredLine: Downsampled["replicas"] = [];
+    const readyLine: Downsampled["replicas"] = [];
+    const latencyLine: Downsampled["latency"] = [];
     for (let a = 0; a < D; a += step) {
       const b = Math.min(D, a + step);
       let desired = 0;
@@ -46,11 +64,14 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
         if (!Number.isNaN(l) && !(l <= lat)) lat = l;
       }
       const x = round(a / xScale);
-      out.replicas.push({ x, run: r.label, kind: "desired", replicas: desired, order }, { x, run: r.label, kind: "ready", replicas: ready, order });
-      if (!Number.isNaN(lat)) out.latency.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
+      desiredLine.push({ x, run: r.label, kind: "desired", replicas: desired, order });
+      readyLine.push({ x, run: r.label, kind: "ready", replicas: ready, order });
+      if (!Number.isNaN(lat)) latencyLine.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
     }
+    out.replicas.push(...thinLine(desiredLine, (p) => p.replicas, true), ...thinLine(readyLine, (p) => p.replicas, true));
+    out.latency.push(...thinLine(latencyLine, (p) => p.latency, false));
   }
-  return out;
+  return { ...out, load: thinLine(out.load, (p) => p.rps, false) };
 }
 
 /** Decades (and 2, 5 between them when the range is narrow) covering the latencies drawn. */

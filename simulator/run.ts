@@ -172,7 +172,7 @@ function resolveSetup(input: SimulationInput): RunSetup {
     },
     sloThresholdSeconds,
     bounds,
-    table: new ServiceTable(pod.queue, quantile, [...finiteBounds, sloThresholdSeconds], settings.requestTimeoutSeconds),
+    table: ServiceTable.shared(pod.queue, quantile, [...finiteBounds, sloThresholdSeconds], settings.requestTimeoutSeconds),
     thresholdIdx: finiteBounds.length,
     rates: arrivalRates(scenario, pod.requestsPerUserPerSecond, pod.capacityRps),
     maxWindowSeconds: Math.max(0, ...model.metrics.map((m) => ("windowSeconds" in m.signal ? m.signal.windowSeconds : 0))),

@@ -73,23 +73,31 @@ const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Repl
 
 /**
  * Visits every value under `root`, descending into strings that hold YAML/JSON documents
- * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment.
+ * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment. `path` is
+ * one array the walk extends and shortens (no copy per value: the checks walk every rendered
+ * value): valid during the call only, so a visitor that keeps it keeps a copy.
  */
 export function deepWalk(root: unknown, path: readonly PathSegment[], visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined) => void): void {
-  const go = (v: unknown, p: PathSegment[], depth: number): void => {
+  const p: PathSegment[] = [...path];
+  const into = (v: unknown, seg: PathSegment, depth: number): void => {
+    p.push(seg);
+    go(v, depth);
+    p.pop();
+  };
+  const go = (v: unknown, depth: number): void => {
     if (depth > 64) return;
     visit(v, p, p[p.length - 1]);
-    if (Array.isArray(v)) v.forEach((x, i) => go(x, [...p, i], depth + 1));
-    else if (isObject(v)) for (const k of Object.keys(v)) go(v[k], [...p, k], depth + 1);
+    if (Array.isArray(v)) v.forEach((x, i) => into(x, i, depth + 1));
+    else if (isObject(v)) for (const k of Object.keys(v)) into(v[k], k, depth + 1);
     else if (typeof v === "string") {
       const doc = embeddedDocument(v);
       if (doc !== undefined) {
-        if (Array.isArray(doc)) doc.forEach((x, i) => go(x, [...p, i], depth + 1));
-        else for (const k of Object.keys(doc)) go(doc[k], [...p, k], depth + 1);
+        if (Array.isArray(doc)) doc.forEach((x, i) => into(x, i, depth + 1));
+        else for (const k of Object.keys(doc)) into(doc[k], k, depth + 1);
       }
     }
   };
-  go(root, [...path], 0);
+  go(root, 0);
 }
 
 export class CheckContext {
@@ -310,7 +318,7 @@ export class CheckContext {
           const key = stableJson(v);
           if (seen.has(key)) return;
           seen.add(key);
-          out.push({ resource, path: p, job: v });
+          out.push({ resource, path: [...p], job: v });
         });
       for (const o of this.objects) {
         if (o.kind === "ConfigMap") collect(resourceOf(o), o.data, ["data"]);

@@ -86,7 +86,7 @@ function scan(root: unknown, base: readonly PathSegment[], report: (path: readon
       if (isObject(entry) && typeof entry.name === "string") k = entry.name;
     }
     const what = credentialIn(k, v);
-    if (what) report(path, what);
+    if (what) report([...path], what); // deepWalk's path is valid during the call only
   });
 }
 
