@@ -7,6 +7,7 @@
  * adapter config is found the same way as the one the monitoring construct writes.
  */
 import { parseAllDocuments } from "yaml";
+import { stableJson } from "../../kube/stable-json.js";
 import type { MetricContract, ScrapeScope } from "../../promql/metrics.js";
 import { scrapeScope } from "../../scrape/scope.js";
 import type { EnvConfig } from "../config.js";
@@ -69,13 +70,6 @@ export interface ParsedFile {
 }
 
 const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"]);
-
-/** Stable JSON (sorted keys): deep equality of groups/rules written twice (CR and plain file). */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(",")}}`;
-  return JSON.stringify(v) ?? "null";
-}
 
 /**
  * Visits every value under `root`, descending into strings that hold YAML/JSON documents

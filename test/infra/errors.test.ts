@@ -66,7 +66,7 @@ describe("pulumi program errors", () => {
   });
 
   it("refuses a prometheus chart older than 28.0, whose kubernetes-pods job would scrape the pods a second time", async () => {
-    // Every other add-on dev needs, as Pulumi.dev.yaml pins it (KEDA since dev scales to zero, issue 18).
+    // Every other add-on dev needs, as Pulumi.dev.yaml pins it (KEDA since dev scales to zero).
     const addons = {
       certManager: { install: true, version: "v1.18.6" },
       keda: { install: true, version: "2.18.3" },

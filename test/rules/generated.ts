@@ -4,8 +4,8 @@
  * the expected series, then one scenario per alert that must fire it with exact labels and
  * annotations.
  *
- * Expected labels, values and annotation texts are written here from the specification (issue 4
- * and the config), not read back from the rules under test.
+ * Expected labels, values and annotation texts are written here from the specification (README's
+ * "Monitoring" section and the config), not read back from the rules under test.
  */
 import { ADAPTER_TEMPLATE, adapterLabelMatchers, fillTemplate } from "../../constructs/prometheus-adapter.js";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
