@@ -144,25 +144,50 @@ export function runRenderedChecks(input: CheckInput): Problem[] {
 export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   const views = serviceViews(input.config);
   if (views.length === 1) return runRenderedChecks(input);
-  const names = views.map((v) => v.service.name);
+  const names = new Set(views.map((v) => v.service.name));
   // A service's checks see the shared objects and its own, not another service's (whose
   // thresholds and alerts are that service's business); what spans services runs on everything.
-  const ownedByOther = (o: K8sObject, mine: string) => {
+  // Grouped once: every view's input is the shared part plus its own (linear in services).
+  const objectOwner = (o: K8sObject) => {
     const owner = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.["app.kubernetes.io/name"];
-    return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && owner !== mine && names.includes(owner);
+    return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner) ? owner : undefined;
   };
-  // Rule files are named after their service's groups (rules/<service>-alerts.yaml,
-  // rules/sloth-slo-…-<service>-latency.yaml): the longest service name in the path owns it.
-  const byLength = [...names].sort((a, b) => b.length - a.length);
-  const fileOwner = (path: string) => byLength.find((n) => new RegExp(`(^rules/|-)${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(-|\\.yaml$)`).test(path));
+  const objects = groupBy(input.objects, objectOwner);
+  const files = input.files ? groupBy(input.files, (f) => ruleFileService(f.path, names)) : undefined;
   const perService = views.flatMap((view) => {
     const mine = view.service.name;
-    const objects = input.objects.filter((o) => !ownedByOther(o, mine));
-    const files = input.files?.filter((f) => [undefined, mine].includes(fileOwner(f.path)));
-    return runRenderedChecks({ ...input, config: view, objects, ...(files ? { files } : {}) });
+    const own = { objects: [...(objects.get(undefined) ?? []), ...(objects.get(mine) ?? [])] };
+    const ownFiles = files ? { files: [...(files.get(undefined) ?? []), ...(files.get(mine) ?? [])] } : {};
+    return runRenderedChecks({ ...input, config: view, ...own, ...ownFiles });
   });
   const across = run(new CheckContext(input), ACROSS_SERVICES);
   return dedupe([...perService, ...across]);
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string | undefined, T[]> {
+  const out = new Map<string | undefined, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const list = out.get(k);
+    if (list) list.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
+}
+
+/**
+ * The service a rule file belongs to, from its group name (rules/<service>-alerts.yaml,
+ * rules/<service>-recording.yaml, rules/sloth-slo-<kind>-<service>-<slo>.yaml); undefined for a
+ * file of the environment (the scrape job) or of a workload beside the services.
+ */
+function ruleFileService(path: string, names: ReadonlySet<string>): string | undefined {
+  const m = /^rules\/(.+)\.yaml$/.exec(path);
+  if (!m) return undefined;
+  const group = m[1]!;
+  const sloth = /^sloth-slo-(?:sli-recordings|meta-recordings|alerts)-(.+)-[a-z]+$/.exec(group);
+  const own = /^(.+)-(?:alerts|recording)$/.exec(group);
+  const candidate = sloth?.[1] ?? own?.[1];
+  return candidate !== undefined && names.has(candidate) ? candidate : undefined;
 }
 
 /** Kinds each service renders for itself (a shared object, e.g. the adapter's ConfigMap, is every service's). */
