@@ -107,7 +107,7 @@ describe("synth: registry key vs name", () => {
     made.push(project);
     const index = join(project, "stacks/envs/index.ts");
     const src = readFileSync(index, "utf8");
-    writeFileSync(index, src.replace("{ dev, staging, prod, gpu, loadtest }", '{ dev, staging, prod: { ...prod, name: "production" }, gpu, loadtest }'));
+    writeFileSync(index, src.replace("{ dev, staging, prod, gpu, loadtest, models }", '{ dev, staging, prod: { ...prod, name: "production" }, gpu, loadtest, models }'));
     expect(readFileSync(index, "utf8")).not.toBe(src);
     const before = treeHash(join(project, "dist"));
     const r = runIn(project, "scripts/synth.ts", []);
