@@ -9,7 +9,7 @@ import { INPUT_DEFAULTS, type EnvConfigInput } from "../stacks/config.js";
 import { builtinSources, fileSource } from "../stacks/load.js";
 import { deepMerge } from "../stacks/services.js";
 import { buildStack } from "../stacks/stack.js";
-import { parseEnvConfig } from "../stacks/validate.js";
+import { ConfigError, configProblem, parseEnvConfig } from "../stacks/validate.js";
 import { autoscalerModel } from "./autoscaler.js";
 import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
@@ -105,15 +105,24 @@ export function capacityWarning(result: SimulationResult): string | null {
   );
 }
 
-/** Builds and simulates `env` under each mode (the env's own mode when `modes` is empty). */
-export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mode[], options?: SimulationOptions): ModeRun[] {
+/**
+ * Builds and simulates `env` under each mode (the env's own mode when `modes` is empty), for the
+ * inference service named `service` (@default the env's first service).
+ */
+export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mode[], options?: SimulationOptions, service?: string): ModeRun[] {
   const src = envSource(env);
   const list: (Mode | undefined)[] = modes.length ? [...modes] : [undefined];
   return list.map((mode) => {
     const { input, notes } = inputForMode(src.input, mode);
-    const config = parseEnvConfig(input, src.env);
-    const stack = buildStack(config);
-    const model = autoscalerModel(stack.autoscaler.manifest(), config);
+    const stack = buildStack(parseEnvConfig(input, src.env));
+    const picked = service === undefined ? stack.services[0]! : stack.services.find((m) => m.name === service);
+    if (!picked) {
+      throw new ConfigError([
+        configProblem("CONFIG_INVALID_VALUE", src.env, "services", `env "${src.env}" has no service "${service}"`, `use one of ${stack.services.map((m) => m.name).join(", ")}`),
+      ]);
+    }
+    const config = picked.config;
+    const model = autoscalerModel(picked.autoscaler.manifest(), config);
     const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
     const result = simulate({ config, model, scenario, label, options });
     const warning = capacityWarning(result);

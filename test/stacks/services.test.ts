@@ -182,3 +182,15 @@ describe("scale: the adapter config and the rule files grow linearly in services
     expect((c.ruleChars - b.ruleChars) / 10).toBeLessThan(((b.ruleChars - a.ruleChars) / 5) * 1.2);
   });
 });
+
+describe("simulator: --service picks one model of the env", () => {
+  it("simulates the named service's own autoscaler and refuses an unknown name", async () => {
+    const { simulateEnv } = await import("../../simulator/simulate.js");
+    const { loadScenario } = await import("../../simulator/scenarios.js");
+    const [text] = simulateEnv("models", loadScenario("spike"), ["keda"]);
+    const [embedding] = simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "embedding");
+    expect(text!.result.model.hpa.maxReplicas).toBe(8);
+    expect(embedding!.result.model.hpa.maxReplicas).toBe(6);
+    expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(/no service "nope".*text, embedding/s);
+  });
+});
