@@ -202,7 +202,7 @@ describe("npm run diff (temporary git repository)", () => {
     expect(r.stdout).toMatch(new RegExp(`spec\\.groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}\\n`));
     expect(r.stdout).toMatch(new RegExp(`~ File rules/\\S+\\.yaml\\n(.*\\n)*?\\s+groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}`));
     // replica count: the autoscaler's minimum
-    expect(r.stdout).toMatch(new RegExp(`~ ScaledObject ml-serving-prod/inference \\(keda\\.sh/v1alpha1\\)\\n\\s+spec\\.minReplicaCount: ${prod.scaling.minReplicas} -> ${newMin}\\n`));
+    expect(r.stdout).toMatch(new RegExp(`~ ScaledObject ml-serving-prod/inference \\(keda\\.sh/v1alpha1\\) for inference\\n\\s+spec\\.minReplicaCount: ${prod.scaling.minReplicas} -> ${newMin}\\n`));
     // the removed alert, by name, with its old definition
     expect(r.stdout).toMatch(/^dev: /m);
     expect(r.stdout).toMatch(/rules\[alert=\w*AtMaxReplicas\]: \{"alert":"\w*AtMaxReplicas".* -> \(absent\)/);

@@ -194,3 +194,18 @@ describe("simulator: --service picks one model of the env", () => {
     expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(/no service "nope".*text, embedding/s);
   });
 });
+
+describe("npm run diff names the service of each changed object", () => {
+  it("a changed object carries its service (app.kubernetes.io/name); shared objects none", async () => {
+    const { diffDists, renderText } = await import("../../stacks/diff.js");
+    const so = (name: string, max: number) => ({ kind: "ScaledObject", metadata: { name, labels: { "app.kubernetes.io/name": name } }, spec: { maxReplicaCount: max } });
+    const quota = (cpu: string) => ({ kind: "ResourceQuota", metadata: { name: "quota" }, spec: { hard: { cpu } } });
+    const snap = (a: number, b: number, cpu: string) => new Map([["models", { resources: new Map<string, unknown>([["so/text", so("text", a)], ["so/embedding", so("embedding", b)], ["quota", quota(cpu)]]) }]]);
+    const [d] = diffDists(snap(8, 6, "28"), snap(8, 7, "30"));
+    expect(d!.resources.map((r) => [r.resource, r.service])).toEqual([
+      ["quota", undefined],
+      ["so/embedding", "embedding"],
+    ]);
+    expect(renderText([d!])).toMatch(/~ so\/embedding for embedding\n/);
+  });
+});
