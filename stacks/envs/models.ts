@@ -1,7 +1,7 @@
 import type { EnvConfigInput } from "../config.js";
 
 /**
- * A platform namespace serving two models on shared add-ons: a text-generation model and an
+ * A platform namespace serving two models on shared add-ons: a text-generation model (`inference`) and an
  * embedding model with a tighter latency SLO. Resources, scaling behavior and the SLO period are
  * written once in `defaults`; each service overrides what differs. The first service keeps the
  * chart names of a single-service environment (`workload.yaml`, `autoscaling.yaml`,
@@ -20,7 +20,7 @@ export const models: EnvConfigInput = {
   },
   services: [
     {
-      name: "text",
+      name: "inference",
       image: "registry.example.com/ml/text-generation:2.1.0",
       resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "4", memory: "4Gi" } },
       spread: "prefer",

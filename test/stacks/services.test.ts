@@ -36,8 +36,8 @@ describe("services form: defaults and per-service overrides", () => {
     const c = parseEnvConfig(models(), "models");
     const [text, embedding] = c.services!;
     expect(c.services).toHaveLength(2);
-    expect(text!.service.name).toBe("text");
-    expect(c.service.name).toBe("text");
+    expect(text!.service.name).toBe("inference");
+    expect(c.service.name).toBe("inference");
     // defaults.resources for embedding, its own for text
     expect(embedding!.service.resources.requests).toEqual({ cpu: "1", memory: "2Gi" });
     expect(text!.service.resources.requests).toEqual({ cpu: "2", memory: "4Gi" });
@@ -56,7 +56,7 @@ describe("services form: defaults and per-service overrides", () => {
 
   it("duplicate service names: one line naming the env, the entry and the fix", () => {
     const input = models();
-    input.services[1].name = "text";
+    input.services[1].name = "inference";
     const ps = configProblems(input, "models");
     expect(ps).toContainEqual(expect.objectContaining({ code: "CONFIG_CONFLICT", env: "models", path: "services[1].name" }));
     expect(ps.find((p) => p.path === "services[1].name")!.fix).toMatch(/own name/);
@@ -103,7 +103,7 @@ describe("one ServiceModel per service, shared parts once", () => {
 
   it("typed per-service results; the first keeps the single-service chart names", () => {
     expect(stack.services.map((m) => [m.name, m.autoscaler.kind, m.autoscaler.name])).toEqual([
-      ["text", "ScaledObject", "text"],
+      ["inference", "ScaledObject", "inference"],
       ["embedding", "ScaledObject", "embedding"],
     ]);
     expect(stack.autoscaler).toBe(stack.services[0]!.autoscaler);
@@ -126,12 +126,12 @@ describe("one ServiceModel per service, shared parts once", () => {
     expect(objects.filter((o) => o.kind === "ConfigMap" && o.metadata.name.endsWith("prometheus-adapter"))).toHaveLength(1);
     const rules = stack.addonValues.prometheusAdapter!.rules.custom;
     expect(rules.map((r) => r.name.as)).toEqual([...new Set(rules.map((r) => r.name.as))]);
-    for (const r of rules) expect(r.seriesQuery).toContain('job=~"text|embedding"');
+    for (const r of rules) expect(r.seriesQuery).toContain('job=~"inference|embedding"');
   });
 
   it("rules and alerts are per service (group names and labels carry the service)", () => {
     const rules = (stack.objects() as any[]).filter((o) => o.kind === "PrometheusRule");
-    for (const name of ["text", "embedding"]) {
+    for (const name of ["inference", "embedding"]) {
       const mine = rules.filter((r) => r.metadata.labels?.["app.kubernetes.io/name"] === name);
       expect(mine.map((r) => r.metadata.name)).toContain(`${name}-alerts`);
     }
@@ -148,7 +148,7 @@ describe("one ServiceModel per service, shared parts once", () => {
     input.capacity = { cpu: "20", memory: "56Gi" }; // text 8 × 2 = 16, embedding 6 × 1 = 6: 22 > 20
     const ps = codesOf(() => buildStack(parseEnvConfig(input, "models")));
     const p = ps.find((x) => x.code === "CAPACITY_EXCEEDED")!;
-    expect(p.message).toMatch(/text: maxReplicas 8 × 2 cpu; embedding: maxReplicas 6 × 1 cpu/);
+    expect(p.message).toMatch(/inference: maxReplicas 8 × 2 cpu; embedding: maxReplicas 6 × 1 cpu/);
   });
 
   it("adapter rules that serve one metric with different queries collide", () => {
@@ -191,7 +191,7 @@ describe("simulator: --service picks one model of the env", () => {
     const [embedding] = simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "embedding");
     expect(text!.result.model.hpa.maxReplicas).toBe(8);
     expect(embedding!.result.model.hpa.maxReplicas).toBe(6);
-    expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(/no service "nope".*text, embedding/s);
+    expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(/no service "nope".*inference, embedding/s);
   });
 });
 
