@@ -33,7 +33,13 @@ export const models: EnvConfigInput = {
       name: "embedding",
       image: "registry.example.com/ml/embedding:1.0.3",
       spread: "prefer",
-      scaling: { minReplicas: 2, maxReplicas: 6, keda: { p95Latency: { threshold: 0.1, activation: 0.05 }, fallback: { failureThreshold: 3, replicas: 3 } } },
+      scaling: {
+        minReplicas: 2,
+        maxReplicas: 6,
+        keda: { p95Latency: { threshold: 0.1, activation: 0.05 }, fallback: { failureThreshold: 3, replicas: 3 } },
+        // the same target when the env runs slo-hpa (what-ifs, npm run simulate -- --mode slo-hpa)
+        sloHpa: { p95LatencySeconds: 0.1 },
+      },
       alerts: { p95LatencySeconds: 0.2 },
       slo: { availability: { objective: 99.9 }, latency: { objective: 99.9, thresholdSeconds: 0.2 } },
       simulation: { serviceTimeSeconds: 0.02, cpuSecondsPerRequest: 0.015 },
