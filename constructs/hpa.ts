@@ -87,7 +87,7 @@ export interface HpaProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_:.\-]*$/;
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_:.-]*$/;
 
 /**
  * An HPA v2. Refuses: min < 1 or min > max; no metrics; duplicate metrics; Resource metrics on

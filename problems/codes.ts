@@ -4,7 +4,6 @@
  * also gives the number of the checks issue each check belongs to; docs/checks.md's checks table
  * lists the same lines.
  */
-import type { Problem } from "./problem.js";
 
 export interface CodeInfo {
   /** Check number in the checks issue (0: supporting checks every other one relies on). */

@@ -29,6 +29,7 @@ import { kedaHpaName } from "../scaling/autoscaler-common.js";
 import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
+import type { LooseObject } from "../kube/loose-json.js";
 
 /** A value the simulated service produces that a metric reads. */
 export type Signal =
@@ -120,7 +121,7 @@ export class AutoscalerModelError extends UserError {
   }
 }
 
-type Obj = Record<string, any>;
+type Obj = LooseObject;
 
 const SUPPORTED_QUERIES =
   "histogram_quantile(q, sum by (le) (rate(http_request_duration_seconds_bucket[w]))), " +

@@ -209,7 +209,7 @@ export function timelineCsv(r: SimulationResult): string {
     parts[k++] = csvNum(tl.failed[t]!, 3);
     for (const v of tl.metricValues) parts[k++] = csvNum(v[t]!, 4);
     parts[k++] = String(tl.fallback[t]);
-    parts[k++] = String(tl.prometheusUp[t]);
+    parts[k] = String(tl.prometheusUp[t]);
     lines.push(parts.join(","));
   }
   return lines.join("\n") + "\n";

@@ -14,6 +14,7 @@ import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
 import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
 import { arrivalRates, type Scenario } from "./scenarios.js";
+import type { LooseObject } from "../kube/loose-json.js";
 
 /** The scaling modes, plus `burst`: keda with the burst trigger (scaling.burst) and no scale-up stabilization. */
 export const MODES = ["cpu-hpa", "slo-hpa", "keda", "burst"] as const;
@@ -34,11 +35,11 @@ export function envSource(env: string): { env: string; input: EnvConfigInput } {
  * installed (`cluster.keda: true`) — the what-if is "if we ran KEDA here".
  */
 export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { input: EnvConfigInput; notes: string[] } {
-  const out = structuredClone(input) as EnvConfigInput & Record<string, any>;
+  const out = structuredClone(input) as EnvConfigInput & LooseObject;
   const notes: string[] = [];
   if (mode === "burst") {
     // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
-    const scaling = (out.scaling ?? {}) as Record<string, any>;
+    const scaling = (out.scaling ?? {}) as LooseObject;
     const behavior = scaling.behavior ?? {};
     out.scaling = { ...scaling, burst: { ...(scaling.burst ?? {}), enabled: true }, behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } } } as EnvConfigInput["scaling"];
     notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
@@ -52,7 +53,7 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
     }
     // What only KEDA (or only the in-flight signal) does: an HPA mode keeps one replica and has no
     // wake-up trigger; cpu-hpa has no burst trigger.
-    const sc = out.scaling as Record<string, any>;
+    const sc = out.scaling as LooseObject;
     if (scalingMode !== "keda" && (sc.minReplicas === 0 || sc.wakeUp !== undefined)) {
       out.scaling = { ...sc, minReplicas: Math.max(1, sc.minReplicas ?? INPUT_DEFAULTS.minReplicas), wakeUp: undefined } as EnvConfigInput["scaling"];
       delete (out.scaling as Record<string, unknown>).wakeUp;

@@ -3,6 +3,7 @@
  * packages (core Kubernetes, KEDA, prometheus-operator). An object whose apiVersion/kind has no
  * schema here is itself an error: nothing reaches dist/ unchecked.
  */
+import type { LooseObject } from "../kube/loose-json.js";
 
 interface Validatable {
   validate(): void;
@@ -67,13 +68,13 @@ export interface SchemaFinding {
 }
 
 /** `Kind namespace/name` (or `Kind name`): how synth, the checks and infra/ name an object in their messages. */
-export function describeObject(o: Record<string, any>): string {
+export function describeObject(o: LooseObject): string {
   const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : "";
   return `${o.kind} ${ns}${o.metadata?.name ?? "(unnamed)"}`;
 }
 
 /** Validates every object; returns one finding per invalid or unknown object. */
-export async function validateObjects(objects: readonly Record<string, any>[]): Promise<SchemaFinding[]> {
+export async function validateObjects(objects: readonly LooseObject[]): Promise<SchemaFinding[]> {
   const findings: SchemaFinding[] = [];
   for (const o of objects) {
     const object = describeObject(o);

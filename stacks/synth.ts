@@ -13,6 +13,7 @@ import { describeObject, validateObjects } from "./schema.js";
 import { GENERATED_HEADER } from "./env-chart.js";
 import { SynthError, throwIfErrors } from "./errors.js";
 import { buildStack, type EnvironmentStack } from "./stack.js";
+import type { LooseObject } from "../kube/loose-json.js";
 
 export interface RenderedFile {
   /** Path relative to `dist/<env>/`. */
@@ -41,9 +42,9 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   const stack = buildStack(config);
   const early = runConfigChecks(config);
   const files: RenderedFile[] = [];
-  const objects: Record<string, any>[] = [];
+  const objects: LooseObject[] = [];
   for (const chart of stack.charts) {
-    const docs = chart.toJson() as Record<string, any>[];
+    const docs = chart.toJson() as LooseObject[];
     if (docs.length === 0) continue;
     objects.push(...docs);
     files.push({ path: `${chart.node.id}.yaml`, content: toYaml(docs) });

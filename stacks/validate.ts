@@ -139,7 +139,9 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
       return { message: ours ? msg : `is not a valid ${issue.format} (got ${shown(issue.input)})`, fix: `give a valid ${issue.format}` };
     case "invalid_union":
       return { message: ours ? msg : `does not match any accepted shape (got ${shown(issue.input)})`, fix: "match one of the documented shapes (see stacks/config.ts)" };
-    default:
+    case "custom":
+    case "invalid_element":
+    case "not_multiple_of":
       return { message: ours ? msg : `is not valid (got ${shown((issue as { input?: unknown }).input)})`, fix: "correct the value as described in stacks/config.ts" };
   }
 }
@@ -168,7 +170,8 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
       return "CONFIG_FORMAT";
     case "invalid_value":
       return "CONFIG_INVALID_VALUE";
-    default:
+    case "invalid_element":
+    case "not_multiple_of":
       return "CONFIG_INVALID";
   }
 }

@@ -153,8 +153,8 @@ const IGNORED = 3;
 
 // Scratch buffers reused across calls (hpaStep is synchronous and not re-entrant).
 let stateBuf = new Uint8Array(64);
-let valueBuf: (ParsedQuantity | null)[] = [];
-let requestBuf: (ParsedQuantity | null)[] = [];
+const valueBuf: (ParsedQuantity | null)[] = [];
+const requestBuf: (ParsedQuantity | null)[] = [];
 
 function ensureCapacity(n: number): void {
   if (stateBuf.length < n) stateBuf = new Uint8Array(Math.max(n, stateBuf.length * 2));

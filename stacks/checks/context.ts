@@ -15,6 +15,7 @@ import { fillAdapterTemplate } from "./promql.js";
 import type { CheckInput, K8sObject, PathSegment, RenderedFileInput } from "./types.js";
 import { renderedData } from "../../kube/rendered-text.js";
 import { asArray, configResource, embeddedDocument, FindingSink, fileResource, isObject, resourceOf, str } from "./util.js";
+import type { LooseObject } from "../../kube/loose-json.js";
 
 export interface PodTemplateRef {
   readonly object: K8sObject;
@@ -348,7 +349,7 @@ export function apiGroup(o: K8sObject): string {
 }
 
 /** A prometheus-adapter config: `rules`/`externalRules` lists whose items carry a seriesQuery or metricsQuery. */
-function isAdapterConfig(doc: unknown): doc is Record<string, any> {
+function isAdapterConfig(doc: unknown): doc is LooseObject {
   if (!isObject(doc)) return false;
   return ["rules", "externalRules"].some((k) => asArray(doc[k]).some((r) => isObject(r) && ("seriesQuery" in r || "metricsQuery" in r)));
 }

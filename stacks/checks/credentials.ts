@@ -10,6 +10,7 @@ import type { CheckContext } from "./context.js";
 import { deepWalk } from "./context.js";
 import type { PathSegment } from "./types.js";
 import { embeddedDocument, fileResource, isObject, resourceOf } from "./util.js";
+import type { Loose } from "../../kube/loose-json.js";
 
 const VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i, "a URL with user:password"],
@@ -91,7 +92,7 @@ function scan(root: unknown, base: readonly PathSegment[], report: (path: readon
 }
 
 function lookup(root: unknown, base: readonly PathSegment[], path: readonly PathSegment[]): unknown {
-  let cur: any = root;
+  let cur: Loose = root;
   for (const seg of path.slice(base.length)) {
     if (cur === null || cur === undefined) return undefined;
     cur = typeof cur === "string" ? embeddedDocument(cur)?.[seg as never] : cur[seg];

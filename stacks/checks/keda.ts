@@ -10,6 +10,7 @@ import type { CheckContext } from "./context.js";
 import { apiGroup } from "./context.js";
 import { nonAdditiveReason, parses } from "./promql.js";
 import { asArray, isObject, resourceOf, str } from "./util.js";
+import type { LooseObject } from "../../kube/loose-json.js";
 
 /** The declared Prometheus: in-cluster Service (any of its DNS forms) and the optional external URL. */
 export function isDeclaredPrometheus(address: string, config: EnvConfig): boolean {
@@ -59,7 +60,7 @@ export function checkPrometheusAddresses(ctx: CheckContext): void {
   }
   // The prometheus-adapter chart's values: prometheus.url + prometheus.port (+ path).
   for (const [addon, values] of Object.entries(ctx.helmValues)) {
-    const p = (values as Record<string, any>)?.prometheus;
+    const p = (values as LooseObject)?.prometheus;
     if (!isObject(p) || typeof p.url !== "string") continue;
     const address = `${p.url.replace(/\/+$/, "")}${p.port !== undefined && p.port !== "" ? `:${p.port}` : ""}${str(p.path) ?? ""}`;
     if (!isDeclaredPrometheus(address, ctx.config)) {

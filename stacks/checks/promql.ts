@@ -9,6 +9,7 @@ import { EXPR_NODE, exprChildren, parseTree, selectors, syntaxErrors, type Label
 import type { MetricContract } from "../../promql/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
+import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
 function visit(expr: string, f: (n: Node) => void): void {
   const tree = parseTree(expr);
@@ -201,7 +202,7 @@ export const UNKNOWN_ADAPTER_SERIES = "__adapter_series__";
  * the service's pods: `<<.Series>>` from the seriesQuery, `<<.LabelMatchers>>` with the namespace
  * (and, for custom metrics, the pods), `<<.GroupBy>>` with the pod label.
  */
-export function fillAdapterTemplate(template: string, rule: Record<string, any>, kind: AdapterRuleKind, namespace: string, service: string): string {
+export function fillAdapterTemplate(template: string, rule: LooseObject, kind: AdapterRuleKind, namespace: string, service: string): string {
   const seriesQuery = str(rule.seriesQuery) ?? "";
   const series = safeSelectors(seriesQuery).find((s) => s.metric)?.metric ?? UNKNOWN_ADAPTER_SERIES;
   let nsLabel = "namespace";
@@ -212,8 +213,8 @@ export function fillAdapterTemplate(template: string, rule: Record<string, any>,
     podLabel = res.template.replace(/<<\s*\.Resource\s*>>/g, "pod");
   }
   for (const [label, target] of Object.entries(isObject(res.overrides) ? res.overrides : {})) {
-    if ((target as any)?.resource === "namespace") nsLabel = label;
-    if ((target as any)?.resource === "pod") podLabel = label;
+    if ((target as Loose)?.resource === "namespace") nsLabel = label;
+    if ((target as Loose)?.resource === "pod") podLabel = label;
   }
   const namespaced = res.namespaced !== false;
   const matchers = kind === "custom" ? [`${nsLabel}="${namespace}"`, `${podLabel}=~"${service}-.*"`] : namespaced ? [`${nsLabel}="${namespace}"`] : [];
@@ -226,7 +227,7 @@ export function fillAdapterTemplate(template: string, rule: Record<string, any>,
 }
 
 /** Names an adapter rule exposes its metric under (`name.as` applied to the series name). */
-export function adapterMetricName(rule: Record<string, any>): string | undefined {
+export function adapterMetricName(rule: LooseObject): string | undefined {
   const series = safeSelectors(str(rule.seriesQuery) ?? "").find((s) => s.metric)?.metric;
   const name = isObject(rule.name) ? rule.name : {};
   const matches = str(name.matches);
