@@ -56,7 +56,8 @@ export function compare(real: ProdResult, sim: SimTimeline, tolerances: { syncSe
     ok: upDiff <= bound,
     detail: `real ${realUp === null ? "none" : `${realUp - LOAD_STEP_AT} s`} after the load step, simulated ${sim.firstScaleUpAt === null ? "none" : `${sim.firstScaleUpAt - LOAD_STEP_AT} s`}`,
   });
-  const settledAt = [LOAD_END_AT, OUTAGE.start, OUTAGE.end - 1];
+  // t = 0: the settled baseline (real: held before the timeline; simulated: after its warm-up)
+  const settledAt = [0, LOAD_END_AT, OUTAGE.start, OUTAGE.end - 1];
   for (const t of settledAt) {
     const r = real.recorder.replicasAt(t, real.initialReplicas);
     const s = sim.desired[Math.min(t, sim.desired.length - 1)]!;
@@ -115,6 +116,7 @@ export function writeReport(file: string, parts: {
     "",
     `| | real | simulated |`,
     `|---|---|---|`,
+    `| replicas at t=0 (settled baseline) | ${p.initialReplicas} (held ${p.baseline.stableSeconds} s, ${p.baseline.waitedSeconds} s after the initial load came on) | ${parts.sim.desired[0]} (after the simulator's 900 s warm-up) |`,
     `| first scale-up after the load step | ${realUp ? `${realUp.t - LOAD_STEP_AT} s (${realUp.from} → ${realUp.to})` : "none"} | ${parts.sim.firstScaleUpAt !== null ? `${parts.sim.firstScaleUpAt - LOAD_STEP_AT} s` : "none"} |`,
     `| replicas at the end of the load (t=${LOAD_END_AT}s) | ${p.recorder.replicasAt(LOAD_END_AT, p.initialReplicas)} | ${parts.sim.desired[LOAD_END_AT]} |`,
     `| replicas when scrapes stop (t=${OUTAGE.start}s) | ${p.recorder.replicasAt(OUTAGE.start, p.initialReplicas)} | ${parts.sim.desired[OUTAGE.start]} |`,
