@@ -105,10 +105,18 @@ export function writeReport(file: string, parts: {
     "## Apply order",
     "",
     p.firstPassRefusals.length
-      ? `Applying dist/prod in file order (as \`kubectl apply -f dist/prod/\` does) on an empty cluster, these were refused on the first pass and accepted on the second: ${p.firstPassRefusals.join("; ")}`
+      ? `Applying dist/prod in file order (as \`kubectl apply -f dist/prod/\` does) on an empty cluster, these were refused on the first pass and accepted on the second: ${p.firstPassRefusals.join("; ")}. ` +
+        "The harness runs the second pass once the Deployment's first pod is Ready and scraped. Run at once (the first runs did), the new ScaledObject's Prometheus triggers " +
+        "find no scrape target during the pods' startup, error past `fallback.failureThreshold` (3 polls, 45 s, less than the 90 s startup) and KEDA's fallback scales an idle service " +
+        "to `fallback.replicas` (10), then to `maxReplicas` (20) through the Value-type p95 trigger's fallback (10 / ready replicas × 0.5 s): a fresh deploy of prod starts at 10–20 replicas. The simulator starts from a settled service and does not model a fresh deploy."
       : "dist/prod applies in one pass in file order.",
     "",
     "## Real vs simulated (scenario `e2e-spike`)",
+    "",
+    `Baseline: no traffic until minReplicas pods were Ready, then the scenario's initial load; t = 0 once the replica count had held ${p.baseline.stableSeconds} s ` +
+      "(at minReplicas: the upscale stabilization window, the scale-up policies' periods and one full query window plus a scrape; above it the downscale stabilization window; plus a sync), " +
+      "the HPA wanting what ran, every metric read and no fallback: the state the simulator's 900 s warm-up starts from. " +
+      "The pods' counters follow the simulator's own traffic model (ServiceTable + PodGroups) for the real ready pods, so the two runs differ only in the control loop.",
     "",
     "```json",
     JSON.stringify(p.scenario),
