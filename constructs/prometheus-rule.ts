@@ -7,6 +7,7 @@
  * through the same {@link PromQL} builder as raw ones ({@link recordedPromQL}): a rule can only
  * name a recorded series that exists, with labels it has.
  */
+import { InvariantError } from "../problems/problem.js";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { Document } from "yaml";
@@ -14,6 +15,7 @@ import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/mon
 import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
 import { assertParses } from "../promql/parse.js";
 import { rendered } from "../kube/rendered-text.js";
+import { DNS_LABEL } from "../kube/names.js";
 
 /** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
 type IPrometheusRuleSpec = IPrometheusRule["spec"];
@@ -66,7 +68,6 @@ export function isAlertingRule(r: Rule): r is AlertingRule {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const ALERT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const GROUP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Checks a group the way Prometheus would refuse to load it, plus the house rules: every
@@ -75,7 +76,7 @@ const GROUP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export function checkRuleGroup(group: RuleGroup): void {
   const where = (r?: Rule) => `rule group "${group.name}"${r ? `, ${isAlertingRule(r) ? `alert ${r.alert}` : `record ${r.record}`}` : ""}`;
-  if (!GROUP_NAME.test(group.name)) throw new ContractError(`${where()}: the name must be lower-case letters, digits and '-' (it names a file and an object)`);
+  if (!DNS_LABEL.test(group.name)) throw new ContractError(`${where()}: the name must be lower-case letters, digits and '-' (it names a file and an object)`);
   if (group.rules.length === 0) throw new ContractError(`${where()}: a rule group needs at least one rule`);
   if (group.interval !== undefined) durationSeconds(group.interval);
   const seen = new Set<string>();
@@ -171,7 +172,7 @@ export class PrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusRuleProps) {
     super(scope, id);
-    if (props.groups.length === 0) throw new Error(`PrometheusRule ${props.namespace}/${props.name}: needs at least one rule group`);
+    if (props.groups.length === 0) throw new InvariantError(`PrometheusRule ${props.namespace}/${props.name}: needs at least one rule group`);
     props.groups.forEach(checkRuleGroup);
     this.groups = props.groups;
     const spec = { groups: props.groups.map(renderRuleGroup) } as unknown as IPrometheusRuleSpec;

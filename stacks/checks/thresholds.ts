@@ -1,13 +1,14 @@
 /**
- * Check 9 (a latency threshold must be a histogram bucket boundary: between boundaries
- * histogram_quantile only interpolates, and an `le` matcher selects no series at all) and check 10
- * (scaling must start before the alert for the same signal fires, or the service pages first).
+ * LATENCY_THRESHOLD_NOT_BUCKET (a latency threshold must be a histogram bucket boundary: between
+ * boundaries histogram_quantile only interpolates, and an `le` matcher selects no series at all) and
+ * SCALES_AFTER_ALERT / LATENCY_TARGET_UNREACHABLE (scaling must start before the alert for the same
+ * signal fires, or the service pages first).
  *
  * Both run on the env config before anything renders (the thresholds it declares) and on the
  * rendered objects (KEDA triggers, HPA targets through the adapter rule that serves them, `le`
  * matchers and alert conditions), so a hand-edited or future construct is held to the same rule.
  *
- * Check 10's refinement for per-pod queue targets (QUEUE_ALERT_BEFORE_SCALE, a warning) runs on
+ * SCALES_AFTER_ALERT's refinement for per-pod queue targets (QUEUE_ALERT_BEFORE_SCALE, a warning) runs on
  * the rendered objects only: it needs the trigger's metric type and the autoscaler's minimum as
  * rendered, and a config-phase twin would print every warning twice (synth keeps both phases'
  * warnings).
@@ -15,6 +16,7 @@
 import type { MetricContract, MetricSpec } from "../../promql/metrics.js";
 import { formatNumber } from "../../promql/metrics.js";
 import { resultGrouping } from "../../promql/parse.js";
+import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import { parseQuantity } from "../../kube/quantity.js";
 import { serviceTimeQuantile, simulatedServiceTime } from "../service-time.js";
 import type { CheckContext, QuerySite } from "./context.js";
@@ -87,6 +89,29 @@ export function checkConfigLatencyReachable(ctx: CheckContext): void {
       path,
       `${what} ${formatNumber(v)} s is at or below the p95 an idle pod already has, ${round(idleP95)} s (service time ${round(pod.serviceTimeSeconds)} s at CV ${formatNumber(cv)}, simulation.*): no replica count brings the p95 under it, so ${path[0] === "monitoring" ? "the alert fires on an idle service" : "the autoscaler climbs to maxReplicas under no load"}`,
       `raise it above ${round(idleP95)} s (a bucket boundary), or correct simulation.serviceTimeSeconds / serviceTimeCv if the model is faster than that`,
+    );
+  }
+}
+
+/**
+ * Config phase: the p95 alert threshold is below the largest boundary of the latency histogram the
+ * alert reads (SERVICE_METRIC.latency): histogram_quantile never returns more than that boundary,
+ * so an alert at it could never fire.
+ */
+export function checkConfigAlertBelowLargestBucket(ctx: CheckContext): void {
+  const { config } = ctx;
+  const buckets = config.service.metrics.metrics.find((m) => m.name === SERVICE_METRIC.latency)?.buckets ?? [];
+  if (!buckets.length) return;
+  const largest = Math.max(...buckets);
+  const p95 = config.monitoring.alerts.p95LatencySeconds;
+  // A threshold that is no boundary at all is LATENCY_THRESHOLD_NOT_BUCKET's to report (one line per field).
+  if (p95 >= largest && isBucket(buckets, p95)) {
+    ctx.sink.error(
+      "CONFIG_CONFLICT",
+      ctx.configResource,
+      "monitoring.alerts.p95LatencySeconds",
+      `${formatNumber(p95)}s is not below the largest latency bucket (${formatNumber(largest)}s): histogram_quantile never returns more than that, so the alert could never fire`,
+      `use a threshold below ${formatNumber(largest)} or add larger buckets`,
     );
   }
 }
@@ -319,7 +344,7 @@ function sumsOverPods(vector: string, recordings: ReadonlyMap<string, string>, d
 }
 
 /**
- * QUEUE_ALERT_BEFORE_SCALE (check 10, warning): a per-pod queue target (KEDA AverageValue, HPA
+ * QUEUE_ALERT_BEFORE_SCALE (a warning beside SCALES_AFTER_ALERT): a per-pod queue target (KEDA AverageValue, HPA
  * averageValue) is compared with the total queue divided by the replicas, so at the replica floor
  * the autoscaler adds pods only once the total exceeds threshold × minReplicas. An alert on the
  * total queue below that fires while the autoscaler still sees nothing to do. (The HPA's 10%

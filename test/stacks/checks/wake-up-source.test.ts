@@ -1,5 +1,5 @@
 /**
- * WAKEUP_SOURCE_NOT_SCRAPED and the wake-up source's rendered scrape (issue 18): the wake-up
+ * WAKEUP_SOURCE_NOT_SCRAPED and the wake-up source's rendered scrape: the wake-up
  * trigger selects `{namespace, job}` of its source, so some scrape must store the source's series
  * under exactly those labels. dev (plain Prometheus, whose chart's generic kubernetes-pods job is
  * off) renders a `traefik` job for k3d's Traefik; the check refuses a source nothing scrapes.
@@ -7,12 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { WakeUpScrapeJob } from "../../../constructs/wake-up-scrape-job.js";
 import { podDiscoveryLabels, relabel } from "../../../scrape/relabeling.js";
-import { runChecks, stackInput, type Finding } from "../../../stacks/checks/index.js";
+import { runChecks, stackInput } from "../../../stacks/checks/index.js";
 import { safeSelectors, matcherAccepts } from "../../../stacks/checks/promql.js";
 import { wakeUpQuery } from "../../../stacks/scaling-signals.js";
 import { stackFor } from "../../helpers/env.js";
+import { type Problem } from "../../../problems/problem.js";
 
-function wakeFindings(patch: Record<string, unknown> = {}, drop?: (input: ReturnType<typeof stackInput>) => ReturnType<typeof stackInput>): Finding[] {
+function wakeFindings(patch: Record<string, unknown> = {}, drop?: (input: ReturnType<typeof stackInput>) => ReturnType<typeof stackInput>): Problem[] {
   const stack = stackFor("dev", patch);
   const input = stackInput(stack);
   return runChecks(drop ? drop(input) : input).filter((f) => f.code === "WAKEUP_SOURCE_NOT_SCRAPED");
