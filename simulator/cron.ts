@@ -134,8 +134,9 @@ export function clockLabel(offsetSeconds: number): string {
 
 /** Parses `mon 08:30` (weekday and 24 h time) into seconds after Monday 00:00; null when malformed. */
 export function parseClock(text: string): number | null {
-  const m = /^(sun|mon|tue|wed|thu|fri|sat)\s+([01]\d|2[0-3]):([0-5]\d)$/i.exec(text.trim());
+  // seconds are optional: a run started at a measured instant (the end-to-end suite) keeps them
+  const m = /^(sun|mon|tue|wed|thu|fri|sat)\s+([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/i.exec(text.trim());
   if (!m) return null;
   const day = (DAYS.indexOf(m[1]!.toLowerCase()) + 6) % 7; // Monday = 0
-  return day * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60;
+  return day * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0);
 }

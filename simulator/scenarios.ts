@@ -180,7 +180,7 @@ function checkDuration(duration: number, where: string, problems: ScenarioProble
  * `{ "unit": "users" | "rps", "points": [[t, value], …] | [{"t": …, "users"|"rps": …}, …],
  *    "durationSeconds"?: n (default last t + 60), "interpolation"?: "linear" | "step",
  *    "prometheusOutages"?: [{"start": s, "end": s}], "description"?: "…",
- *    "startsAt"?: "mon 08:30" (the wall clock at t = 0, for cron triggers; default Monday 00:00) }`
+ *    "startsAt"?: "mon 08:30" or "mon 08:30:15" (the wall clock at t = 0, for cron triggers; default Monday 00:00) }`
  */
 export function parseScenarioJson(text: string, name: string, source = `${name}.json`): Scenario {
   let doc: unknown;

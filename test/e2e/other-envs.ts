@@ -34,7 +34,8 @@ export async function runOtherEnvs(cp: ControlPlane, log: (l: string) => void): 
         if (scalesToZero && h && (await kube.get<any>(deployPath)).spec.replicas === 0) return h;
         return undefined;
       }, { check: () => cp.check(), intervalMs: 2000 });
-      const detail = `HPA ${hpaName}: ${hpa.status.currentReplicas} replicas${hpa.status.currentReplicas === 0 ? " (scaled to zero by KEDA: no trigger active)" : ""}, metrics ${(hpa.status.currentMetrics ?? []).map((m: any) => m.type).join(", ")}`;
+      const current = hpa.status.currentReplicas ?? 0; // the API server omits a 0
+      const detail = `HPA ${hpaName}: ${current} replicas${current === 0 ? " (scaled to zero by KEDA: no trigger active)" : ""}, metrics ${(hpa.status.currentMetrics ?? []).map((m: any) => m.type).join(", ")}`;
       checks.push({ name: `${env} reconciles (${so ? "KEDA ScaledObject Ready, " : ""}HPA ScalingActive)`, ok: true, detail });
       log(`PASS ${env} reconciles: ${detail}`);
     } catch (e) {

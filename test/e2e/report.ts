@@ -56,7 +56,8 @@ export function compare(real: ProdResult, sim: SimTimeline, tolerances: { syncSe
     ok: upDiff <= bound,
     detail: `real ${realUp === null ? "none" : `${realUp - LOAD_STEP_AT} s`} after the load step, simulated ${sim.firstScaleUpAt === null ? "none" : `${sim.firstScaleUpAt - LOAD_STEP_AT} s`}`,
   });
-  const settledAt = [LOAD_END_AT, OUTAGE.start, OUTAGE.end - 1];
+  // t = 0: the settled baseline (real: held before the timeline; simulated: after its warm-up)
+  const settledAt = [0, LOAD_END_AT, OUTAGE.start, OUTAGE.end - 1];
   for (const t of settledAt) {
     const r = real.recorder.replicasAt(t, real.initialReplicas);
     const s = sim.desired[Math.min(t, sim.desired.length - 1)]!;
@@ -104,10 +105,18 @@ export function writeReport(file: string, parts: {
     "## Apply order",
     "",
     p.firstPassRefusals.length
-      ? `Applying dist/prod in file order (as \`kubectl apply -f dist/prod/\` does) on an empty cluster, these were refused on the first pass and accepted on the second: ${p.firstPassRefusals.join("; ")}`
+      ? `Applying dist/prod in file order (as \`kubectl apply -f dist/prod/\` does) on an empty cluster, these were refused on the first pass and accepted on the second: ${p.firstPassRefusals.join("; ")}. ` +
+        "The harness runs the second pass once the Deployment's first pod is Ready and scraped. Run at once (the first runs did), the new ScaledObject's Prometheus triggers " +
+        "find no scrape target during the pods' startup, error past `fallback.failureThreshold` (3 polls, 45 s, less than the 90 s startup) and KEDA's fallback scales an idle service " +
+        "to `fallback.replicas` (10), then to `maxReplicas` (20) through the Value-type p95 trigger's fallback (10 / ready replicas × 0.5 s): a fresh deploy of prod starts at 10–20 replicas. The simulator starts from a settled service and does not model a fresh deploy."
       : "dist/prod applies in one pass in file order.",
     "",
     "## Real vs simulated (scenario `e2e-spike`)",
+    "",
+    `Baseline: no traffic until minReplicas pods were Ready, then the scenario's initial load; t = 0 once the replica count had held ${p.baseline.stableSeconds} s ` +
+      "(at minReplicas: the upscale stabilization window, the scale-up policies' periods and one full query window plus a scrape; above it the downscale stabilization window; plus a sync), " +
+      "the HPA wanting what ran, every metric read and no fallback: the state the simulator's 900 s warm-up starts from. " +
+      "The pods' counters follow the simulator's own traffic model (ServiceTable + PodGroups) for the real ready pods, so the two runs differ only in the control loop.",
     "",
     "```json",
     JSON.stringify(p.scenario),
@@ -115,6 +124,7 @@ export function writeReport(file: string, parts: {
     "",
     `| | real | simulated |`,
     `|---|---|---|`,
+    `| replicas at t=0 (settled baseline) | ${p.initialReplicas} (held ${p.baseline.stableSeconds} s, ${p.baseline.waitedSeconds} s after the initial load came on) | ${parts.sim.desired[0]} (after the simulator's 900 s warm-up) |`,
     `| first scale-up after the load step | ${realUp ? `${realUp.t - LOAD_STEP_AT} s (${realUp.from} → ${realUp.to})` : "none"} | ${parts.sim.firstScaleUpAt !== null ? `${parts.sim.firstScaleUpAt - LOAD_STEP_AT} s` : "none"} |`,
     `| replicas at the end of the load (t=${LOAD_END_AT}s) | ${p.recorder.replicasAt(LOAD_END_AT, p.initialReplicas)} | ${parts.sim.desired[LOAD_END_AT]} |`,
     `| replicas when scrapes stop (t=${OUTAGE.start}s) | ${p.recorder.replicasAt(OUTAGE.start, p.initialReplicas)} | ${parts.sim.desired[OUTAGE.start]} |`,

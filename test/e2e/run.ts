@@ -16,7 +16,7 @@ import { forwardToPrometheus } from "./lib/prometheus.js";
 import { versions, REPO_ROOT } from "./lib/versions.js";
 import { ENVIRONMENTS } from "../../stacks/envs/index.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
-import { runProd, wallClock, type Check, NS as PROD_NS } from "./prod.js";
+import { runProd, type Check, NS as PROD_NS } from "./prod.js";
 import { compare, simulateScenario, writeReport } from "./report.js";
 import { runOtherEnvs } from "./other-envs.js";
 import { runQueueWorkers } from "./queue.js";
@@ -63,9 +63,8 @@ async function main(): Promise<number> {
   let closeForwarders = async () => {};
   try {
     closeForwarders = await forwardToPrometheus(serverAddressPorts(["prod", "staging", "dev"]));
-    const scenarioStartsAt = wallClock("Europe/Berlin");
     const [prod, others, queue] = await Promise.all([
-      runProd(cp, log, { scenarioStartsAt, workDir: work }),
+      runProd(cp, log, { workDir: work }),
       runOtherEnvs(cp, log),
       runQueueWorkers(cp, log, { workDir: work, prodNamespace: PROD_NS }),
     ]);
