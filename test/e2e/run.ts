@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     log,
   });
   const checks: Check[] = [];
-  let ok = false;
+  let ok: boolean;
   let closeForwarders = async () => {};
   try {
     closeForwarders = await forwardToPrometheus(serverAddressPorts(["prod", "staging", "dev"]));

@@ -71,7 +71,7 @@ export class Plant {
     let queueTotal = 0;
     let inFlightTotal = 0;
     let cores = 0;
-    let failed = 0;
+    let failed: number;
     if (n === 0) {
       // a Service without ready endpoints refuses connections; whatever was queued is lost
       failed = lambda;
