@@ -79,6 +79,11 @@ describe("check 6: one finding per short window and query, in the config's terms
     expect(g!.message).toMatch(/^rate\(http_request_errors_total\[2m\]\) spans fewer than 4 scrapes of 45s \(needs ≥ 3m\)/);
   });
 
+  it("a selector with no metric name is shown as ...", () => {
+    const errors = rateWindowErrors(alerts(`sum(rate({__name__=~"http_requests_total",${SCOPE}}[30s])) > 1`));
+    expect(errors.map((e) => e.message)).toEqual(["rate(...[30s])"]);
+  });
+
   it("a scrape that declares no interval scrapes at the config's: it does not lower the bar", () => {
     const objects = mutate(alerts(`sum(rate(http_request_errors_total{${SCOPE}}[59s])) > 1`), (get) => delete get("ServiceMonitor").spec.endpoints[0].interval);
     expect(rateWindowErrors(objects).map((e) => e.message)).toEqual(["rate(http_request_errors_total[59s])"]);
