@@ -54,4 +54,29 @@ describe("renderEnvironment refuses invalid objects", () => {
     const e = await refusal("staging");
     expect(e.lines).toEqual([expect.stringMatching(/^OBJECT_DUPLICATE env "staging": ServiceAccount ml-serving-staging\/inference is rendered twice/)]);
   });
+  it("OBJECT_TOO_LARGE: an object over etcd's 1.5 MiB names its size, the limit and the path of its largest string", async () => {
+    onBuildStack((s) => s.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/spec/containers/0/env/-", { name: "BIG", value: "x".repeat(1_700_000) })));
+    const e = await refusal("prod");
+    expect(e.lines).toEqual([
+      expect.stringMatching(
+        /^OBJECT_TOO_LARGE env "prod": Deployment ml-serving-prod\/inference is 1\.6 MiB serialized; the API server refuses objects over etcd's request limit of 1\.5 MiB \(1572864 bytes\), and spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.value alone is 1\.6 MiB\. Fix: keep large data out of env values and config/,
+      ),
+    ]);
+  });
+
+  it("OBJECT_TOO_LARGE: exactly 1572864 bytes serialized is accepted, one byte more is not", async () => {
+    const LIMIT = 1_572_864;
+    const sized = (extra: number) =>
+      onBuildStack((s) => {
+        const cm = new ApiObject(s.charts[0]!, "big", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big", namespace: s.config.namespace }, data: { blob: "" } });
+        const base = Buffer.byteLength(JSON.stringify(cm.toJson()));
+        cm.addJsonPatch(JsonPatch.replace("/data/blob", "x".repeat(LIMIT - base + extra)));
+      });
+    sized(0);
+    const r = await renderEnvironment(envConfig("dev"));
+    expect(r.files.some((f) => f.content.includes("name: big"))).toBe(true);
+    sized(1);
+    const e = await refusal("dev");
+    expect(e.lines).toEqual([expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/big is 1\.5 MiB serialized; .*, and data\.blob alone is 1\.5 MiB\. Fix: /)]);
+  });
 });
