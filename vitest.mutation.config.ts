@@ -7,10 +7,10 @@
 import { suite } from "./vitest.config.js";
 
 export default suite([
-  "test/checks/corpus.test.ts",
-  "test/diff.test.ts",
-  "test/hpa/validate-cli.test.ts",
+  "test/stacks/checks/corpus.test.ts",
+  "test/stacks/diff.test.ts",
+  "test/simulator/hpa/validate-cli.test.ts",
   "test/infra/project.test.ts",
-  "test/monitoring/promtool.test.ts",
-  "test/simulator/cli.test.ts",
+  "test/rules/promtool.test.ts",
+  "test/scripts/simulate.test.ts",
 ]);

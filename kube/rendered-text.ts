@@ -3,7 +3,7 @@
  * config), remembered with that data. The checks (stacks/checks) read the data back from here
  * instead of parsing what the program itself just wrote, which was a third of synth's time.
  * A text not rendered here (a user's, a fixture's, one edited after rendering) is parsed as before.
- * test/checks/rendered-text.test.ts holds every remembered data equal to its text parsed.
+ * test/kube/rendered-text.test.ts holds every remembered data equal to its text parsed.
  */
 
 /** text → its data as plain JSON values (what parsing the text yields). */

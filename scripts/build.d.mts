@@ -1,6 +1,7 @@
 /** Types of scripts/build.mjs (plain JavaScript: it runs before anything is compiled). */
 export declare const ROOT: string;
 export declare const OUT: string;
+export declare const SOURCE_FOLDERS: readonly string[];
 export declare const ENTRIES: Readonly<Record<string, string>>;
 export declare function isStale(name?: string): boolean;
 export declare function build(entries?: Readonly<Record<string, string>>, quiet?: boolean): Promise<unknown>;

@@ -15,6 +15,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUT = join(ROOT, ".build");
 
+/**
+ * The folders holding the program's TypeScript sources (tsconfig.json's `include` lists the same
+ * plus test/). A copy of the project (a test's, the e2e harness's Pulumi workspace) takes these.
+ */
+export const SOURCE_FOLDERS = ["constructs", "promql", "rules", "scrape", "scaling", "kube", "stacks", "infra", "scripts", "simulator"];
+
 /** CLI name (`npm run <name>`) → its TypeScript entry. */
 export const ENTRIES = {
   synth: "scripts/synth.ts",

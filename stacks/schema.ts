@@ -25,7 +25,7 @@ const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
  * The kinds this program renders, imported by literal name so the CLI bundle (scripts/build.mjs)
  * carries their models: no module resolution and file read per schema file at run time. Any
  * other kind (a user's config can add one) is still found by its package path.
- * test/build.test.ts holds every kind in dist/ to this list.
+ * test/scripts/build.test.ts holds every kind in dist/ to this list.
  */
 export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = {
   "kubernetes-models/v1/ConfigMap": () => import("kubernetes-models/v1/ConfigMap"),

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ENTRIES } from "../../scripts/build.mjs";
+import { ENTRIES, SOURCE_FOLDERS } from "../../scripts/build.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -51,7 +51,7 @@ export function treeHash(dir: string): string {
  */
 export function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
-  for (const p of ["constructs", "stacks", "scripts", "dist", "package.json", "tsconfig.json", "cdk8s.yaml"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of [...SOURCE_FOLDERS, "dist", "package.json", "tsconfig.json", "cdk8s.yaml"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }

@@ -182,7 +182,7 @@ function scrapeConfig(stack: EnvironmentStack, w: Workload): Record<string, unkn
 /**
  * The KEDA prometheus trigger queries of every rendered ScaledObject, except a `scaling.wakeUp`
  * trigger: it reads a gateway outside the service (dev: Traefik in kube-system), which no
- * exporter here plays; test/autoscaling/signals.test.ts runs it with promtool on gateway series.
+ * exporter here plays; test/stacks/scaling-signals.test.ts runs it with promtool on gateway series.
  */
 function kedaQueries(env: string, stack: EnvironmentStack, workloads: readonly Workload[]): NamedQuery[] {
   const wakeUp = stack.config.scaling.wakeUp?.metric.name;

@@ -14,6 +14,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { SOURCE_FOLDERS } from "../../../scripts/build.mjs";
 import { type PulumiBinary } from "./pulumi-build.js";
 import { REPO_ROOT as REPO } from "./versions.js";
 
@@ -37,7 +38,7 @@ export class PulumiCommandError extends Error {
 }
 
 /** Entries of the checkout the program needs at run time (linked, not copied). */
-const LINKED = ["infra", "stacks", "constructs", "node_modules", "package.json", "tsconfig.json"];
+const LINKED = [...SOURCE_FOLDERS, "node_modules", "package.json", "tsconfig.json"];
 
 /** POSIX shell single-quoting. */
 function shQuote(s: string): string {

@@ -1,0 +1,115 @@
+/**
+ * The CLIs run an esbuild bundle (scripts/build.mjs, scripts/run.mjs), not TypeScript compiled at
+ * every run: it must write exactly what the sources write, rebuild when a source changes, and
+ * leave out what a command does not use (Pulumi and vega in synth).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, ENTRIES, isStale, OUT, SOURCE_FOLDERS } from "../../scripts/build.mjs";
+import { BUNDLED_MODELS } from "../../stacks/schema.js";
+import { ROOT } from "../helpers/cli.js";
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+/** The bundle files `entry` loads before it runs (static imports, followed). */
+function staticClosure(entry: string): Map<string, string> {
+  const seen = new Map<string, string>();
+  const go = (file: string) => {
+    if (seen.has(file)) return;
+    const text = readFileSync(file, "utf8");
+    seen.set(file, text);
+    for (const m of text.matchAll(/^import\s*(?:[^"]*?from\s*)?"(\.[^"]+)"/gm)) go(resolve(dirname(file), m[1]!));
+  };
+  go(join(OUT, `${entry}.mjs`));
+  return seen;
+}
+
+beforeAll(async () => {
+  for (const name of Object.keys(ENTRIES)) await ensureBuilt(name);
+}, 300_000);
+
+describe("the CLI bundle", () => {
+  it("`npm run synth` (the bundle) writes dist/ byte for byte", () => {
+    const out = mkdtempSync(join(tmpdir(), "bundle-synth-"));
+    const r = spawnSync(process.execPath, ["scripts/run.mjs", "synth", "--out", out], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const dist = join(ROOT, "dist");
+    expect(files(out)).toEqual(files(dist));
+    for (const f of files(dist)) expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(dist, f), "utf8"));
+  });
+
+  it("package.json runs the bundle for every CLI, and cdk8s.yaml too", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    for (const name of ["synth", "check", "diff", "bench", "simulate", "hpa-step"]) expect(pkg.scripts[name]).toBe(`node scripts/run.mjs ${name}`);
+    expect(pkg.devDependencies.esbuild).toBeDefined();
+    expect(readFileSync(join(ROOT, "cdk8s.yaml"), "utf8")).toMatch(/^app: node scripts\/run\.mjs synth --out dist /m);
+  });
+
+  it("is stale when a source it was built from is newer, fresh again once rebuilt", async () => {
+    const stamp = join(OUT, "inputs.json");
+    const inputs = (JSON.parse(readFileSync(stamp, "utf8")) as { inputs: string[] }).inputs;
+    expect(inputs).toContain("stacks/synth.ts");
+    expect(inputs).toContain("constructs/inference-service.ts");
+    expect(inputs.some((i) => i.includes("node_modules"))).toBe(false);
+    expect(isStale()).toBe(false);
+    const { atime, mtime } = statSync(stamp);
+    // The stamp an hour older than every source: as if a source had been edited since.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(stamp, hourAgo, hourAgo);
+    try {
+      expect(isStale()).toBe(true);
+    } finally {
+      utimesSync(stamp, atime, mtime);
+    }
+    expect(isStale()).toBe(false);
+  });
+
+  it("synth loads neither Pulumi nor vega; simulate loads vega only when it draws (a chunk imported on demand)", () => {
+    const heavy = /node_modules\/(?:@pulumi|vega|vega-lite)\//;
+    for (const name of ["synth", "check", "hpa-step"]) {
+      const closure = staticClosure(name);
+      for (const [file, text] of closure) expect(heavy.test(text), `${name}: ${relative(ROOT, file)}`).toBe(false);
+    }
+    expect([...staticClosure("simulate").values()].some((t) => /node_modules\/vega/.test(t))).toBe(false);
+    const chunks = readdirSync(join(OUT, "chunks")).map((f) => readFileSync(join(OUT, "chunks", f), "utf8"));
+    expect(chunks.some((t) => /node_modules\/vega-lite\//.test(t))).toBe(true);
+    // hpa-step carries only the HPA port: small enough to start at once.
+    const step = [...staticClosure("hpa-step").values()].reduce((n, t) => n + t.length, 0);
+    expect(step).toBeLessThan(200_000);
+  });
+
+  it("every kind dist/ holds has its schema model bundled (no per-file module loading at run time)", () => {
+    const kinds = new Set<string>();
+    for (const f of files(join(ROOT, "dist")).filter((f) => f.endsWith(".yaml"))) {
+      const text = readFileSync(join(ROOT, "dist", f), "utf8");
+      for (const m of text.matchAll(/^apiVersion: (\S+)\nkind: (\S+)$/gm)) kinds.add(`${m[1]} ${m[2]}`);
+    }
+    expect(kinds.size).toBeGreaterThan(5);
+    for (const k of kinds) {
+      const [apiVersion, kind] = k.split(" ") as [string, string];
+      const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+      const pkg = group === "keda.sh" ? "@kubernetes-models/keda/keda.sh" : group === "monitoring.coreos.com" ? "@kubernetes-models/prometheus-operator/monitoring.coreos.com" : group ? `kubernetes-models/${group}` : "kubernetes-models";
+      expect(Object.keys(BUNDLED_MODELS), k).toContain(`${pkg}/${version}/${kind}`);
+    }
+  });
+});
+
+describe("the source folders", () => {
+  it("SOURCE_FOLDERS (what project copies take) are the folders tsconfig.json type-checks, and every top-level folder with TypeScript is one of them", () => {
+    const tsconfig = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8")) as { include: string[] };
+    expect(tsconfig.include.filter((p) => p !== "test" && p !== "*.ts").sort()).toEqual([...SOURCE_FOLDERS].sort());
+    const withTs = readdirSync(ROOT, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !["node_modules", "test", "dist"].includes(d.name) && !d.name.startsWith("."))
+      .filter((d) => readdirSync(join(ROOT, d.name), { recursive: true }).some((f) => String(f).endsWith(".ts")))
+      .map((d) => d.name);
+    expect(withTs.sort()).toEqual([...SOURCE_FOLDERS].sort());
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { milliValue, milliValueExact, parseQuantity, QuantityError, quantityToNumber } from "../../../simulator/hpa/quantity.js";
+
+describe("quantity: MilliValue", () => {
+  it("parses decimal SI, binary SI and exponent suffixes", () => {
+    expect(milliValue("500m")).toBe(500); // 500 * 10^-3 * 1000
+    expect(milliValue("1")).toBe(1000); // 1 * 1000
+    expect(milliValue("1.5")).toBe(1500); // 1.5 * 1000
+    expect(milliValue("2Gi")).toBe(2147483648000); // 2 * 2^30 = 2147483648, * 1000
+    expect(milliValue("100Ki")).toBe(102400000); // 100 * 1024 = 102400, * 1000
+    expect(milliValue("1e3")).toBe(1000000); // 1 * 10^3 = 1000, * 1000
+    expect(milliValue("10M")).toBe(10000000000); // 10 * 10^6 = 1e7, * 1000 = 1e10
+    expect(milliValue("250u")).toBe(1); // 0.00025 * 1000 = 0.25 -> rounded up to 1
+    expect(milliValue("0")).toBe(0);
+    expect(milliValue("+3k")).toBe(3000000); // 3000 * 1000
+    expect(milliValue("1E")).toBe(Number(9223372036854775807n)); // 1e18 * 1000 = 1e21 > int64 -> saturated
+  });
+
+  it("rounds fractional milli-values up, away from zero (ceil for positives)", () => {
+    expect(milliValue("0.5m")).toBe(1); // 0.5 -> 1
+    expect(milliValue("1.0001m")).toBe(2); // 1.0001 -> 2
+    expect(milliValue("1n")).toBe(1); // 0.000001 milli -> 1
+    expect(milliValue("-0.5m")).toBe(-1); // away from zero
+    expect(milliValue("-1.5")).toBe(-1500); // exact
+  });
+
+  it("accepts JSON numbers (converted with String())", () => {
+    expect(milliValue(0.25)).toBe(250); // "0.25" -> 250
+    expect(milliValue(3)).toBe(3000);
+  });
+
+  it("is exact beyond 2^53 through milliValueExact", () => {
+    // 10Ti = 10 * 2^40 = 10995116277760 bytes; * 1000 = 10995116277760000 > 2^53-1 (9007199254740991)
+    const q = parseQuantity("10Ti");
+    expect(q.safe).toBe(false);
+    expect(milliValueExact("10Ti")).toBe(10995116277760000n);
+  });
+
+  it("rejects malformed quantities", () => {
+    for (const bad of ["", "abc", "1.5.5", "1ki", "12Mb", "1e", "5 m", "1e1.5"]) {
+      expect(() => parseQuantity(bad), bad).toThrow(QuantityError);
+    }
+  });
+});
+
+describe("quantity: AsApproximateFloat64 (tolerances)", () => {
+  it("gives the float value", () => {
+    expect(quantityToNumber("0.05")).toBe(0.05); // int64Amount{5, -2}: 5 * 10^-2
+    expect(quantityToNumber("500m")).toBe(0.5); // 500 * 10^-3
+    expect(quantityToNumber("1.5")).toBe(1.5); // 15 * 10^-1
+    expect(quantityToNumber("2Gi")).toBe(2147483648);
+    expect(quantityToNumber("1e3")).toBe(1000);
+  });
+});

@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { runConfigChecks } from "../../../stacks/checks/index.js";
+import { envConfig } from "../../helpers/env.js";
+import { CUSTOM_METRICS } from "../../../promql/custom-metrics.js";
+import { DEFAULT_METRICS } from "../../../promql/metrics.js";
+import {
+  ADAPTER_P95_RULE,
+  adapterConfigMap,
+  check,
+  checkConfig,
+  coherent,
+  config,
+  deployment,
+  expectErrors,
+  expectWarnings,
+  hpa,
+  mutate,
+  NS,
+  prometheusRule,
+  QUEUE,
+  ADAPTER_QUEUE_RULE,
+  rule,
+  service,
+  serviceMonitor,
+} from "./fixtures.js";
+
+const SCOPE = `namespace="${NS}",job="inference"`;
+const threshold = (index: number, v: string) => mutate(coherent(), (get) => (get("ScaledObject").spec.triggers[index].metadata.threshold = v));
+
+describe("check 9: latency thresholds are histogram bucket boundaries (config)", () => {
+  it("passes the defaults (0.5 SLO, 1 s alert, 0.5 s KEDA threshold)", () => {
+    expect(checkConfig(config()).findings).toEqual([]);
+  });
+
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["the SLO latency threshold", { slo: { latency: { thresholdSeconds: 0.4 } } }, "slo.latency.thresholdSeconds"],
+    ["the HighLatency alert threshold", { monitoring: { alerts: { p95LatencySeconds: 0.8 } } }, "monitoring.alerts.p95LatencySeconds"],
+    ["the KEDA latency threshold", { scaling: { keda: { p95Latency: { threshold: 0.45 } } } }, "scaling.keda.p95Latency.threshold"],
+    ["the slo-hpa latency target", { scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.3 } } }, "scaling.sloHpa.p95LatencySeconds"],
+  ];
+  for (const [what, patch, path] of cases) {
+    it(`LATENCY_THRESHOLD_NOT_BUCKET: ${what}`, () => {
+      const [f] = expectErrors(checkConfig(config(patch)), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
+      expect(f!.path).toBe(path);
+      expect(f!.fix).toMatch(/use a boundary \(\d/);
+    });
+  }
+
+  it("LATENCY_THRESHOLD_NOT_BUCKET: custom buckets that leave out the defaults", () => {
+    const metrics = DEFAULT_METRICS.map((m) => (m.name === "http_request_duration_seconds" ? { ...m, labels: [...m.labels], buckets: [0.1, 0.25, 1, 2.5] } : { ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }));
+    const errors = expectErrors(checkConfig(config({ service: { metrics: { metrics } } })), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
+    expect(errors.map((e) => e.path)).toEqual(["slo.latency.thresholdSeconds", "scaling.keda.p95Latency.threshold"]);
+  });
+});
+
+describe("check 9: latency thresholds are histogram bucket boundaries (rendered)", () => {
+  it("LATENCY_THRESHOLD_NOT_BUCKET: a KEDA latency trigger threshold", () => {
+    const [f] = expectErrors(check(threshold(0, "0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
+    expect(f!.path).toBe("spec.triggers[0].metadata.threshold");
+    expect(f!.fix).toMatch(/0\.35 s or 0\.5 s/);
+  });
+
+  it("LATENCY_THRESHOLD_NOT_BUCKET: an le matcher that selects no bucket; +Inf is fine", () => {
+    const slo = (le: string) => [...coherent(), prometheusRule([rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record: "slo:fast:rate5m" })], "slo")];
+    expect(expectErrors(check(slo("0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(/le="0\.4" is not a bucket boundary.*selects no series/);
+    expect(check(slo("0.5")).findings).toEqual([]);
+    expect(check(slo("+Inf")).findings).toEqual([]);
+  });
+
+  it("LATENCY_THRESHOLD_NOT_BUCKET: an alert threshold on a quantile, directly or through a recording", () => {
+    const direct = [...coherent(), prometheusRule([rule(`histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) > 1.5`, "P99")], "p99")];
+    expectErrors(check(direct), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
+    const recorded = mutate(coherent(), (get) => (get("PrometheusRule").spec.groups[0].rules[1].expr = `job:http_request_duration_seconds:p95_rate2m{${SCOPE}} > 0.9`));
+    expect(expectErrors(check(recorded), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(/alert InferenceHighLatency threshold 0\.9/);
+  });
+
+  it("LATENCY_THRESHOLD_NOT_BUCKET: an slo-hpa target, through the adapter rule that serves the metric", () => {
+    const target = (v: string) => [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE] }),
+      hpa({ metrics: [{ type: "Pods", pods: { metric: { name: CUSTOM_METRICS.podP95Latency }, target: { type: "AverageValue", averageValue: v } } }] }),
+    ];
+    const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
+    expect(expectErrors(check(target("300m"), { config: c }), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.path).toBe("spec.metrics[0].pods.target.averageValue");
+    expect(check(target("350m"), { config: c }).findings).toEqual([]);
+  });
+});
+
+describe("check 10: scaling starts before the alert on the same signal", () => {
+  it("SCALES_AFTER_ALERT (config): latency and queue thresholds above their alerts; equal is fine", () => {
+    const latency = checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 2 } } } }));
+    expect(expectErrors(latency, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.keda.p95Latency.threshold");
+    const queue = checkConfig(config({ scaling: { keda: { queueLength: { threshold: 50, activation: 10 } } } }));
+    expect(expectErrors(queue, ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/queue length threshold 50 is above the alert threshold 40 \(monitoring.alerts.queueBacklog\)/);
+    const hpaMode = checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 2 } } }));
+    expect(expectErrors(hpaMode, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.sloHpa.p95LatencySeconds");
+    expect(checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 1 } } } })).findings).toEqual([]);
+  });
+
+  it("SCALES_AFTER_ALERT (rendered): a trigger threshold above the declared alert threshold", () => {
+    expect(expectErrors(check(threshold(0, "2")), ["SCALES_AFTER_ALERT"])[0]!.path).toBe("spec.triggers[0].metadata.threshold");
+    expect(expectErrors(check(threshold(1, "50")), ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/monitoring\.alerts\.queueBacklog/);
+  });
+
+  it("SCALES_AFTER_ALERT (rendered): a rendered alert lower than the config's, on an equal or higher quantile", () => {
+    const c = config({ monitoring: { alerts: { p95LatencySeconds: 2 } } });
+    const objects = (alertExpr: string) => [...threshold(0, "1"), prometheusRule([rule(alertExpr, "Tight")], "tight")];
+    const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) > ${v}`;
+    expect(expectErrors(check(objects(p99("0.75")), { config: c }), ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/alert Tight in PrometheusRule ml-t\/tight/);
+    // p50 above 0.75 s does not follow from p95 above 1 s: a different signal
+    const p50 = p99("0.75").replace("0.99", "0.5");
+    expect(check(objects(p50), { config: c }).findings).toEqual([]);
+  });
+});
+
+describe("check 10: LATENCY_TARGET_UNREACHABLE, a p95 target an idle pod already exceeds", () => {
+  it("refuses slo-hpa's old default 350 ms in prod (idle p95 0.125 s × ln 20 ≈ 0.374 s at CV 1), accepts the new default", () => {
+    const prodSlo = (patch: Record<string, unknown>) => runConfigChecks(envConfig("prod", { scaling: { mode: "slo-hpa", ...patch }, prescaling: [] }));
+    const old = prodSlo({ sloHpa: { p95LatencySeconds: 0.35 } }).filter((f) => f.code === "LATENCY_TARGET_UNREACHABLE");
+    expect(old).toHaveLength(1);
+    expect(old[0]!.severity).toBe("error");
+    expect(old[0]!.path).toBe("scaling.sloHpa.p95LatencySeconds");
+    expect(old[0]!.message).toMatch(/0\.35 s is at or below the p95 an idle pod already has, 0\.374 s \(service time 0\.125 s at CV 1/);
+    expect(old[0]!.message).toMatch(/climbs to maxReplicas under no load/);
+    expect(prodSlo({}).filter((f) => f.code === "LATENCY_TARGET_UNREACHABLE")).toEqual([]);
+  });
+
+  it("follows the simulation parameters: a slower or more variable service time moves the bound", () => {
+    // deterministic service (CV 0): idle p95 = the service time 0.12 s, so 0.2 s is reachable
+    const sim = (over: Record<string, unknown>) => ({ simulation: { cpuSecondsPerRequest: 0, ...over } });
+    expect(checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.2 } }, ...sim({ serviceTimeCv: 0 }) })).findings).toEqual([]);
+    // service time 0.3 s at CV 1: idle p95 ≈ 0.9 s, above KEDA's 0.5 s threshold and at the 1 s alert's doorstep
+    const slow = checkConfig(config(sim({ serviceTimeSeconds: 0.3 })));
+    expect(expectErrors(slow, ["LATENCY_TARGET_UNREACHABLE"]).map((x) => x.path)).toEqual(["scaling.keda.p95Latency.threshold"]);
+    const slower = checkConfig(config(sim({ serviceTimeSeconds: 0.4 })));
+    expect(expectErrors(slower, ["LATENCY_TARGET_UNREACHABLE"]).map((x) => x.path).sort()).toEqual([
+      "monitoring.alerts.p95LatencySeconds",
+      "scaling.keda.p95Latency.threshold",
+    ]);
+  });
+});
+
+describe("check 10 for a per-pod queue target: QUEUE_ALERT_BEFORE_SCALE (warning)", () => {
+  // coherent(): queue trigger 20 per pod (AverageValue), QueueBacklog at 40 in the config and the rendered rule.
+  const atMin = (min: number, objects = coherent()) => mutate(objects, (get) => (get("ScaledObject").spec.minReplicaCount = min));
+  const backlogAlert = (objects: ReturnType<typeof coherent>, v: number) =>
+    mutate(objects, (get) => (get("PrometheusRule", "inference-alerts").spec.groups[0].rules[2].expr = `${QUEUE} > ${v}`));
+
+  it("warns when minReplicas × the AverageValue threshold is above the total-queue alert, with the numbers", () => {
+    const [w] = expectWarnings(check(atMin(3)), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    expect(w).toMatchObject({ severity: "warning", resource: `ScaledObject ${NS}/inference`, path: "spec.triggers[1].metadata.threshold" });
+    expect(w!.message).toMatch(/threshold 20 is per pod .*: at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 40 on the total queue/);
+    expect(w!.fix).toMatch(/raise the queue alert to at least 60 \(monitoring\.alerts\.queueBacklog\).* lower the per-pod threshold to at most 13\.33 \(scaling\.keda\.queueLength\.threshold/);
+  });
+
+  it("passes at the boundary (2 × 20 = 40), and once the alert is raised above the scale-up point", () => {
+    expect(check(atMin(2)).findings).toEqual([]);
+    const raised = config({ monitoring: { alerts: { queueBacklog: 60 } } });
+    expect(check(backlogAlert(atMin(3), 60), { config: raised }).findings).toEqual([]);
+    // the rendered alert alone still at 40: it is the one that pages first
+    expect(expectWarnings(check(atMin(3), { config: raised }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert InferenceQueueBacklog in PrometheusRule ml-t\/inference-alerts pages at 40/);
+  });
+
+  it("KEDA's default metric type is AverageValue; Value compares the total itself", () => {
+    const noType = mutate(atMin(3), (get) => delete get("ScaledObject").spec.triggers[1].metricType);
+    expectWarnings(check(noType), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    const value = mutate(atMin(3), (get) => (get("ScaledObject").spec.triggers[1].metricType = "Value"));
+    expect(check(value).findings).toEqual([]);
+  });
+
+  it("compares with a lower rendered alert on the total queue, directly or through a recording rule", () => {
+    const c = config({ monitoring: { alerts: { queueBacklog: 100 } } });
+    const base = backlogAlert(coherent(), 100);
+    expect(check(base, { config: c }).findings).toEqual([]);
+    const direct = [...base, prometheusRule([rule(`${QUEUE} > 30`, "QueueTight")], "tight")];
+    const [w] = expectWarnings(check(direct, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    expect(w!.message).toMatch(/at minReplicas 2 KEDA scales up only above 40 queued requests; alert QueueTight in PrometheusRule ml-t\/tight pages at 30/);
+    expect(w!.fix).not.toMatch(/monitoring\.alerts\.queueBacklog/);
+    const recorded = [
+      ...base,
+      prometheusRule(
+        [rule(`sum by (namespace, job) (inference_queue_len{${SCOPE}})`, undefined, { record: "job:inference_queue_len:sum" }), rule(`job:inference_queue_len:sum{${SCOPE}} > 30`, "QueueTight")],
+        "tight",
+      ),
+    ];
+    expect(expectWarnings(check(recorded, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert QueueTight .* pages at 30/);
+  });
+
+  it("an alert on one pod's queue is not the total: compared per pod (check 10 proper), no warning", () => {
+    const c = config({ monitoring: { alerts: { queueBacklog: 100 } } });
+    const base = backlogAlert(atMin(3), 100);
+    for (const expr of [`inference_queue_len{${SCOPE}} > 30`, `max by (pod) (inference_queue_len{${SCOPE}}) > 30`]) {
+      expect(check([...base, prometheusRule([rule(expr, "PodQueue")], "pod-queue")], { config: c }).findings, expr).toEqual([]);
+    }
+  });
+
+  it("an HPA averageValue on the queue (External metric served by the adapter) scales the same way; value does not", () => {
+    const objects = (target: Record<string, string>) => [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      mutate([hpa({ metrics: [{ type: "External", external: { metric: { name: "inference_queue_length" }, target } }] })], (get) => (get("HorizontalPodAutoscaler").spec.minReplicas = 3))[0]!,
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }),
+    ];
+    const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
+    const [w] = expectWarnings(check(objects({ type: "AverageValue", averageValue: "20" }), { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"]);
+    expect(w).toMatchObject({ resource: `HorizontalPodAutoscaler ${NS}/inference`, path: "spec.metrics[0].external.target.averageValue" });
+    expect(w!.message).toMatch(/at minReplicas 3 the HPA scales up only above 60 queued requests/);
+    expect(w!.fix).not.toMatch(/scaling\.keda/);
+    expect(check(objects({ type: "Value", value: "20" }), { config: c }).findings).toEqual([]);
+  });
+
+  it("a threshold above the alert is SCALES_AFTER_ALERT's error, not also this warning", () => {
+    const run = check(mutate(atMin(3), (get) => (get("ScaledObject").spec.triggers[1].metadata.threshold = "50")));
+    expectErrors(run, ["SCALES_AFTER_ALERT"]);
+    expect(run.findings.filter((f) => f.severity === "warning")).toEqual([]);
+  });
+});
