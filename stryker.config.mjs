@@ -10,23 +10,23 @@
 // Without MUTATION_MODULE: every module at once against the whole suite (related tests): hours.
 
 /** Module → the files it mutates and the test files that are its own. */
-const MODULES = {
+export const MODULES = {
   hpa: {
     mutate: ["simulator/hpa/**/*.ts", "!simulator/hpa/index.ts"],
-    testFiles: ["test/hpa/**/*.test.ts"],
+    testFiles: ["test/simulator/hpa/**/*.test.ts"],
   },
   autoscalers: {
     mutate: ["constructs/keda-scaled-object.ts", "constructs/hpa.ts", "scaling/autoscaler-common.ts"],
-    // The construct tests (modes.test.ts and signals.test.ts render whole stacks: the checks, synth and promtool's share).
-    testFiles: ["test/autoscaling/keda-scaled-object.test.ts", "test/autoscaling/hpa.test.ts", "test/autoscaling/common.test.ts", "test/autoscaling/trigger-authentication.test.ts"],
+    // Their unit tests (test/stacks/autoscaling.test.ts renders whole stacks: the checks' and synth's share).
+    testFiles: ["test/constructs/keda-scaled-object.test.ts", "test/constructs/hpa.test.ts", "test/scaling/autoscaler-common.test.ts", "test/constructs/trigger-authentication.test.ts"],
   },
   checks: {
     mutate: ["stacks/checks/**/*.ts"],
-    testFiles: ["test/checks/**/*.test.ts"],
+    testFiles: ["test/stacks/checks/**/*.test.ts"],
   },
   synth: {
     mutate: ["stacks/synth.ts"],
-    testFiles: ["test/synth.test.ts", "test/synth-refuses.test.ts", "test/write-dist.test.ts"],
+    testFiles: ["test/stacks/synth.test.ts", "test/stacks/synth-refuses.test.ts", "test/stacks/write-dist.test.ts"],
   },
   // infra's Secret wiring: which Secrets, under which keys, from which reads; and their registration.
   infra: {
