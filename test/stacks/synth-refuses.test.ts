@@ -4,7 +4,7 @@
  * on duplicates. A construct is broken after the stack is built (a JSON patch on the rendered
  * Deployment, a second copy of an object), exactly where a construct bug would show up.
  */
-import { ApiObject, JsonPatch } from "cdk8s";
+import { ApiObject, Chart, JsonPatch } from "cdk8s";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SynthError } from "../../stacks/errors.js";
 import { renderEnvironment } from "../../stacks/synth.js";
@@ -78,5 +78,76 @@ describe("renderEnvironment refuses invalid objects", () => {
     sized(1);
     const e = await refusal("dev");
     expect(e.lines).toEqual([expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/big is 1\.5 MiB serialized; .*, and data\.blob alone is 1\.5 MiB\. Fix: /)]);
+  });
+});
+
+describe("OBJECT_TOO_LARGE names the largest string", () => {
+  it("of two equally large strings the first; values that are not strings (null, numbers) are skipped", async () => {
+    onBuildStack((s) => {
+      const half = "x".repeat(800_000);
+      new ApiObject(s.charts[0]!, "twins", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "twins", namespace: s.config.namespace }, data: { a: half, b: half } });
+      s.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/spec/containers/0/env/-", { name: "BIG", value: "y".repeat(1_600_000) }));
+      s.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/metadata/annotations", { nothing: null, count: 3 }));
+    });
+    const e = await refusal("dev");
+    expect(e.lines).toContainEqual(expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/twins is 1\.5 MiB serialized; .*, and data\.a alone is 0\.8 MiB\./));
+    expect(e.lines).toContainEqual(expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": Deployment ml-serving-dev\/inference is 1\.5 MiB serialized; .*, and spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.value alone is 1\.5 MiB\./));
+  });
+});
+
+describe("renderEnvironment: a construct's refusal becomes one coded line per problem", () => {
+  const thrown = async (env: string): Promise<unknown> => {
+    try {
+      await renderEnvironment(envConfig(env));
+    } catch (e) {
+      return e;
+    }
+    throw new Error(`renderEnvironment accepted ${env}`);
+  };
+
+  it("a SynthError's uncoded lines get CONSTRUCT_INVARIANT, coded lines and findings are kept", async () => {
+    const finding = { code: "CONFIG_CONFLICT", severity: "error", env: "dev", resource: "EnvConfig dev", path: "", message: "m", fix: "f" } as const;
+    onBuildStack(() => {
+      throw new SynthError(['env "dev": Hpa ml/x: spec.maxReplicas: 0 must be whole', 'CONFIG_CONFLICT env "dev": already coded'], [finding]);
+    });
+    const e = (await thrown("dev")) as SynthError;
+    expect(e).toBeInstanceOf(SynthError);
+    expect(e.lines).toEqual(['CONSTRUCT_INVARIANT env "dev": Hpa ml/x: spec.maxReplicas: 0 must be whole', 'CONFIG_CONFLICT env "dev": already coded']);
+    expect(e.findings).toEqual([finding]);
+  });
+
+  it.each([
+    ["ContractError", "CONTRACT_VIOLATION", "build queries from metrics, series and labels the service's contract exports (service.metrics)"],
+    ["AutoscalerError", "CONSTRUCT_INVARIANT", "change the config value the message names"],
+  ])("a %s is one %s finding", async (name, code, fix) => {
+    onBuildStack(() => {
+      throw Object.assign(new Error("metric nope_total is not in the contract.\nsecond line"), { name });
+    });
+    const e = (await thrown("staging")) as SynthError;
+    expect(e).toBeInstanceOf(SynthError);
+    expect(e.lines).toEqual([`${code} env "staging": EnvConfig staging: metric nope_total is not in the contract. Fix: ${fix}`]);
+    expect(e.findings?.map((f) => f.code)).toEqual([code]);
+  });
+
+  it("a programming error (TypeError) is not dressed up as a finding", async () => {
+    const bug = new TypeError("cannot read properties of undefined");
+    onBuildStack(() => {
+      throw bug;
+    });
+    expect(await thrown("dev")).toBe(bug);
+  });
+});
+
+describe("renderEnvironment's result", () => {
+  it("files sorted by path, one per chart that renders objects (an empty chart writes nothing), warnings included", async () => {
+    onBuildStack((s) => {
+      s.charts.push(new Chart(s.app, "empty"));
+    });
+    const r = await renderEnvironment(envConfig("prod", { service: { image: "registry.example.com/ml/inference:1.4.2" } }));
+    const paths = r.files.map((f) => f.path);
+    expect(paths).toEqual([...paths].sort((a, b) => a.localeCompare(b)));
+    expect(paths).not.toContain("empty.yaml");
+    expect(paths.some((p) => p.includes("/"))).toBe(true);
+    expect(r.warnings.map((w) => w.code)).toContain("IMAGE_NOT_PINNED");
   });
 });
