@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
  * these run in workers of their own. In a shared worker an earlier file has already loaded the
  * real module and the mock silently does nothing (and their mocks must not leak into other files).
  */
-const MOCKING = ["test/stacks/synth-refuses.test.ts", "test/infra/secret-keys.test.ts"];
+const MOCKING = ["test/stacks/synth-refuses.test.ts", "test/infra/secret-keys.test.ts", "test/stacks/problems.test.ts"];
 
 /** The suite without the `exclude`d files (the mutation run leaves some out: vitest.mutation.config.ts). */
 export function suite(exclude: readonly string[] = []) {

@@ -4,6 +4,7 @@
  * label. Every panel query is built by {@link PromQL} from a metric contract (the service's own,
  * or the platform's kube-state-metrics / kubelet contracts) and checked with the PromQL grammar.
  */
+import { InvariantError } from "../problems/problem.js";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { MANAGED_BY } from "../kube/labels.js";
@@ -168,16 +169,16 @@ export class GrafanaDashboard extends Construct {
     super(scope, id);
     const { promql, window, workload } = props;
     const where = `GrafanaDashboard ${props.namespace}/${props.name}`;
-    if (!GRAFANA_UID.test(props.uid)) throw new Error(`${where}: uid "${props.uid}" must be 1-40 letters, digits, '-' or '_' (Grafana's limit)`);
+    if (!GRAFANA_UID.test(props.uid)) throw new InvariantError(`${where}: uid "${props.uid}" must be 1-40 letters, digits, '-' or '_' (Grafana's limit)`);
     if (props.availabilityObjective !== undefined && !(props.availabilityObjective > 0 && props.availabilityObjective < 100)) {
-      throw new Error(`${where}: availabilityObjective ${props.availabilityObjective} must be a percentage between 0 and 100 (exclusive)`);
+      throw new InvariantError(`${where}: availabilityObjective ${props.availabilityObjective} must be a percentage between 0 and 100 (exclusive)`);
     }
 
     const panels: PanelSpec[] = [];
     if (props.latency) {
       const l = props.latency;
       const q = (p: number) => promql.histogramQuantile(p, l.metric, l.matchers ?? {}, window);
-      if (l.sloThresholdSeconds !== undefined && !(l.sloThresholdSeconds > 0)) throw new Error(`${where}: sloThresholdSeconds ${l.sloThresholdSeconds} must be > 0`);
+      if (l.sloThresholdSeconds !== undefined && !(l.sloThresholdSeconds > 0)) throw new InvariantError(`${where}: sloThresholdSeconds ${l.sloThresholdSeconds} must be > 0`);
       panels.push({
         title: "Latency p50 / p95 / p99",
         unit: "s",

@@ -4,6 +4,7 @@
  * `nvidia.com/gpu` limits, GPU node selection and tolerations, a start-up probe long enough for
  * the model to load into GPU memory, and the vLLM metric contract its queries are built from.
  */
+import { InvariantError } from "../problems/problem.js";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { InferenceService, type ResourceSpec, type ScratchVolume } from "./inference-service.js";
@@ -11,6 +12,7 @@ import { KedaScaledObject, type KedaFallback, type KedaTrigger } from "./keda-sc
 import type { ServiceIdentity } from "../kube/labels.js";
 import { PromQL, type MetricContract, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
 import { upSelector, whileScraped } from "../promql/scrape-guard.js";
+import { deploymentScaleTarget } from "../scaling/autoscaler-common.js";
 
 /** vLLM's end-to-end latency buckets (vllm/engine/metrics.py), seconds. */
 export const VLLM_E2E_LATENCY_BUCKETS = [
@@ -158,19 +160,19 @@ export class GpuInferenceService extends Construct {
       terminationGracePeriodSeconds = 120,
     } = props;
     const name = props.identity.name;
-    if (!Number.isInteger(gpus) || gpus < 1 || gpus > 16) throw new Error(`GpuInferenceService ${name}: gpus ${gpus} must be a whole number from 1 to 16`);
+    if (!Number.isInteger(gpus) || gpus < 1 || gpus > 16) throw new InvariantError(`GpuInferenceService ${name}: gpus ${gpus} must be a whole number from 1 to 16`);
     if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
-      throw new Error(`GpuInferenceService ${name}: gpuMemoryUtilization ${gpuMemoryUtilization} must be in (0, 1]`);
+      throw new InvariantError(`GpuInferenceService ${name}: gpuMemoryUtilization ${gpuMemoryUtilization} must be in (0, 1]`);
     }
-    if (!Number.isInteger(maxNumSeqs) || maxNumSeqs < 1) throw new Error(`GpuInferenceService ${name}: maxNumSeqs ${maxNumSeqs} must be a whole number ≥ 1`);
+    if (!Number.isInteger(maxNumSeqs) || maxNumSeqs < 1) throw new InvariantError(`GpuInferenceService ${name}: maxNumSeqs ${maxNumSeqs} must be a whole number ≥ 1`);
     if (modelLoadSeconds < 60) {
-      throw new Error(`GpuInferenceService ${name}: modelLoadSeconds ${modelLoadSeconds} is too short for loading weights into GPU memory; allow at least 60`);
+      throw new InvariantError(`GpuInferenceService ${name}: modelLoadSeconds ${modelLoadSeconds} is too short for loading weights into GPU memory; allow at least 60`);
     }
-    if (!props.model.trim()) throw new Error(`GpuInferenceService ${name}: model must not be empty`);
+    if (!props.model.trim()) throw new InvariantError(`GpuInferenceService ${name}: model must not be empty`);
     const generated = new Set(["--model", "--port", "--tensor-parallel-size", "--max-num-seqs", "--gpu-memory-utilization", "--served-model-name"]);
     for (const a of extraArgs) {
       const flag = a.split("=")[0]!;
-      if (generated.has(flag)) throw new Error(`GpuInferenceService ${name}: extraArgs sets ${flag}, which is generated from the props; set the prop instead`);
+      if (generated.has(flag)) throw new InvariantError(`GpuInferenceService ${name}: extraArgs sets ${flag}, which is generated from the props; set the prop instead`);
     }
 
     this.gpus = gpus;
@@ -230,19 +232,14 @@ export class GpuInferenceService extends Construct {
     const name = this.service.name;
     const cooldown = a.cooldownSeconds ?? Math.max(600, this.modelLoadSeconds);
     if (cooldown < this.modelLoadSeconds) {
-      throw new Error(
+      throw new InvariantError(
         `GpuInferenceService ${name}: cooldownSeconds ${cooldown} is shorter than modelLoadSeconds ${this.modelLoadSeconds}: a replica would be removed sooner than it takes to start one. Raise cooldownSeconds to at least ${this.modelLoadSeconds}`,
       );
     }
     // The HPA caps the stabilization window at 1 h.
     const stabilization = Math.min(cooldown, 3600);
     return new KedaScaledObject(this, "ScaledObject", {
-      scaleTarget: {
-        name,
-        namespace: this.service.namespace,
-        containers: [{ name: this.service.containerName, requests: this.service.resources.requests }],
-        markHasAutoscaler: (owner) => this.service.markHasAutoscaler(owner),
-      },
+      scaleTarget: deploymentScaleTarget(this.service),
       labels: this.service.podLabels,
       pollingInterval: a.pollingInterval ?? 15,
       // cooldownPeriod governs the way to zero; the HPA's stabilization window every other step down.

@@ -2,6 +2,7 @@
  * The inference API workload: Deployment + Service + PodDisruptionBudget + ServiceAccount, locked
  * down to the restricted Pod Security Standard and wired for Prometheus by its metric contract.
  */
+import { InvariantError } from "../problems/problem.js";
 import { JsonPatch } from "cdk8s";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
@@ -141,25 +142,25 @@ export class InferenceService extends Construct {
     const modelLoadSeconds = probes.modelLoadSeconds ?? 120;
     const period = probes.periodSeconds ?? 5;
 
-    if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`InferenceService ${identity.name}: replicas ${replicas} must be a whole number ≥ 0`);
+    if (!Number.isInteger(replicas) || replicas < 0) throw new InvariantError(`InferenceService ${identity.name}: replicas ${replicas} must be a whole number ≥ 0`);
     // A server that exports /metrics on its API port (vLLM) declares the contract's port name "http".
     const metricsOnApiPort = metrics.port === port && metrics.portName === "http";
     if (metrics.port === port && !metricsOnApiPort) {
-      throw new Error(
+      throw new InvariantError(
         `InferenceService ${identity.name}: metrics port ${metrics.port} must differ from the API port ${port} (or name the contract port "http" when the API port serves /metrics)`,
       );
     }
     for (const [name, n] of Object.entries(extendedResources)) {
-      if (!Number.isInteger(n) || n < 1) throw new Error(`InferenceService ${identity.name}: extended resource ${name}: ${n} must be a whole number ≥ 1`);
+      if (!Number.isInteger(n) || n < 1) throw new InvariantError(`InferenceService ${identity.name}: extended resource ${name}: ${n} must be a whole number ≥ 1`);
     }
     for (const v of scratchVolumes) {
-      if (v.name === "tmp" || v.mountPath === "/tmp") throw new Error(`InferenceService ${identity.name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
+      if (v.name === "tmp" || v.mountPath === "/tmp") throw new InvariantError(`InferenceService ${identity.name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
     }
     if (!resources.requests.cpu || !resources.requests.memory) {
-      throw new Error(`InferenceService ${identity.name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
+      throw new InvariantError(`InferenceService ${identity.name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
     }
     if (preStopSleepSeconds >= terminationGracePeriodSeconds) {
-      throw new Error(
+      throw new InvariantError(
         `InferenceService ${identity.name}: preStop sleep ${preStopSleepSeconds}s must be shorter than terminationGracePeriodSeconds ${terminationGracePeriodSeconds}s`,
       );
     }
@@ -194,7 +195,7 @@ export class InferenceService extends Construct {
       METRICS_PORT: String(metrics.port),
     };
     for (const key of Object.keys(env)) {
-      if (key in tuningEnv) throw new Error(`InferenceService ${identity.name}: env ${key} is set by the tuning props; set it there instead`);
+      if (key in tuningEnv) throw new InvariantError(`InferenceService ${identity.name}: env ${key} is set by the tuning props; set it there instead`);
     }
     const allEnv = { ...tuningEnv, ...env };
     const envVars = Object.keys(allEnv)
@@ -326,7 +327,7 @@ export class InferenceService extends Construct {
    */
   markHasAutoscaler(owner: string): void {
     if (this.autoscaler !== undefined) {
-      throw new Error(
+      throw new InvariantError(
         `Deployment ${this.namespace}/${this.name} is already scaled by ${this.autoscaler}; ${owner} would fight it (AmbiguousSelector). Use one autoscaler per workload`,
       );
     }

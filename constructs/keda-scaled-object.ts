@@ -15,6 +15,8 @@ import {
   checkBehavior,
   claimScaleTarget,
   isWhole,
+  KEDA_HPA_PREFIX,
+  kedaHpaName,
   positiveQuantity,
   renderBehavior,
   requireName,
@@ -34,7 +36,7 @@ import { isTimeZone } from "../scaling/time-zone.js";
 export const KEDA_MIN_VERSION = "2.18";
 
 /** KEDA names its HPA `keda-hpa-<ScaledObject>`; an object name is at most 63 characters. */
-export const MAX_SCALED_OBJECT_NAME = 63 - "keda-hpa-".length;
+export const MAX_SCALED_OBJECT_NAME = 63 - KEDA_HPA_PREFIX.length;
 
 interface TriggerBase {
   /** Unique within the ScaledObject; scalingModifiers formulas refer to triggers by it. @default unnamed */
@@ -253,7 +255,7 @@ export class KedaScaledObject extends Construct {
       requireName(name, 63, p, "metadata.name");
       requireName(hpaConfig.name, 63, p, "spec.advanced.horizontalPodAutoscalerConfig.name", "an HPA name used as a label value");
     } else {
-      requireName(name, MAX_SCALED_OBJECT_NAME, p, "metadata.name", `KEDA's HPA keda-hpa-${name} must fit 63 characters`);
+      requireName(name, MAX_SCALED_OBJECT_NAME, p, "metadata.name", `KEDA's HPA ${kedaHpaName(name)} must fit 63 characters`);
     }
     requireName(target.name, 253, p, "spec.scaleTargetRef.name");
     if (props.envSourceContainerName !== undefined && !target.containers.some((c) => c.name === props.envSourceContainerName)) {
@@ -338,7 +340,7 @@ export class KedaScaledObject extends Construct {
     this.name = name;
     this.namespace = namespace;
     this.resource = resource;
-    this.hpaName = hpaConfig?.name ?? `keda-hpa-${name}`;
+    this.hpaName = hpaConfig?.name ?? kedaHpaName(name);
     this.minReplicaCount = minReplicaCount;
     this.maxReplicaCount = maxReplicaCount;
     this.triggers = triggers;

@@ -4,6 +4,7 @@
  * a worker Job that generates the load. Restricted Pod Security Standard like everything else;
  * the run ends by itself (the master stops after the last stage and tells the workers to quit).
  */
+import { InvariantError } from "../problems/problem.js";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { selectorLabels, standardLabels, type ServiceIdentity } from "../kube/labels.js";
@@ -104,24 +105,24 @@ export class LoadTest extends Construct {
     const { namespace, name, stages, workers = 2, requestsPerUserPerSecond = 1 } = props;
     const image = props.image ?? "locustio/locust:2.31.8";
     const where = `LoadTest ${namespace}/${name}`;
-    if (stages.length === 0) throw new Error(`${where}: the user matrix is empty; list at least one stage`);
+    if (stages.length === 0) throw new InvariantError(`${where}: the user matrix is empty; list at least one stage`);
     stages.forEach((s, i) => {
-      if (!Number.isInteger(s.users) || s.users < 1) throw new Error(`${where}: stage ${i}: users ${s.users} must be a whole number ≥ 1`);
-      if (!(s.spawnRate > 0)) throw new Error(`${where}: stage ${i}: spawnRate ${s.spawnRate} must be > 0`);
+      if (!Number.isInteger(s.users) || s.users < 1) throw new InvariantError(`${where}: stage ${i}: users ${s.users} must be a whole number ≥ 1`);
+      if (!(s.spawnRate > 0)) throw new InvariantError(`${where}: stage ${i}: spawnRate ${s.spawnRate} must be > 0`);
       if (!Number.isInteger(s.durationSeconds) || s.durationSeconds < 1) {
-        throw new Error(`${where}: stage ${i}: durationSeconds ${s.durationSeconds} must be a whole number ≥ 1`);
+        throw new InvariantError(`${where}: stage ${i}: durationSeconds ${s.durationSeconds} must be a whole number ≥ 1`);
       }
     });
-    if (!Number.isInteger(workers) || workers < 1) throw new Error(`${where}: workers ${workers} must be a whole number ≥ 1`);
-    if (!(requestsPerUserPerSecond > 0)) throw new Error(`${where}: requestsPerUserPerSecond ${requestsPerUserPerSecond} must be > 0`);
+    if (!Number.isInteger(workers) || workers < 1) throw new InvariantError(`${where}: workers ${workers} must be a whole number ≥ 1`);
+    if (!(requestsPerUserPerSecond > 0)) throw new InvariantError(`${where}: requestsPerUserPerSecond ${requestsPerUserPerSecond} must be > 0`);
     if (!/^https?:\/\/[^/@\s]+$/.test(props.targetHost)) {
-      throw new Error(`${where}: targetHost "${props.targetHost}" must be a scheme and host[:port] without a path or credentials, e.g. http://inference.ml.svc.cluster.local:8000`);
+      throw new InvariantError(`${where}: targetHost "${props.targetHost}" must be a scheme and host[:port] without a path or credentials, e.g. http://inference.ml.svc.cluster.local:8000`);
     }
-    if (!props.path.startsWith("/")) throw new Error(`${where}: path "${props.path}" must start with '/'`);
+    if (!props.path.startsWith("/")) throw new InvariantError(`${where}: path "${props.path}" must start with '/'`);
     try {
       JSON.parse(props.payload);
     } catch (e) {
-      throw new Error(`${where}: payload is not JSON (${(e as Error).message})`);
+      throw new InvariantError(`${where}: payload is not JSON (${(e as Error).message})`);
     }
 
     this.durationSeconds = stages.reduce((t, s) => t + s.durationSeconds, 0);

@@ -7,6 +7,7 @@
  * through the same {@link PromQL} builder as raw ones ({@link recordedPromQL}): a rule can only
  * name a recorded series that exists, with labels it has.
  */
+import { InvariantError } from "../problems/problem.js";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { Document } from "yaml";
@@ -171,7 +172,7 @@ export class PrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusRuleProps) {
     super(scope, id);
-    if (props.groups.length === 0) throw new Error(`PrometheusRule ${props.namespace}/${props.name}: needs at least one rule group`);
+    if (props.groups.length === 0) throw new InvariantError(`PrometheusRule ${props.namespace}/${props.name}: needs at least one rule group`);
     props.groups.forEach(checkRuleGroup);
     this.groups = props.groups;
     const spec = { groups: props.groups.map(renderRuleGroup) } as unknown as IPrometheusRuleSpec;

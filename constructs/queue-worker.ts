@@ -4,6 +4,7 @@
  * Secret the construct references (never renders): the worker reads it through `secretKeyRef`,
  * KEDA through a TriggerAuthentication's `secretTargetRef`.
  */
+import { InvariantError } from "../problems/problem.js";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import type { ScalingBehavior } from "../scaling/autoscaler-common.js";
@@ -82,10 +83,10 @@ export class QueueWorker extends Construct {
     const { namespace, identity, concurrency = 4, terminationGracePeriodSeconds = 300, env = {} } = props;
     const name = identity.name;
     const where = `QueueWorker ${namespace}/${name}`;
-    if (!/^[A-Za-z_][A-Za-z0-9_.:]*$/.test(props.app)) throw new Error(`${where}: app "${props.app}" must be a Python module path, e.g. tasks.app`);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`${where}: concurrency ${concurrency} must be a whole number ≥ 1`);
-    if (!props.resources.requests.cpu || !props.resources.requests.memory) throw new Error(`${where}: resources.requests.cpu and .memory are required`);
-    if (BROKER_URL_ENV in env) throw new Error(`${where}: env ${BROKER_URL_ENV} is a credential; it comes from the connection Secret, not a plain value`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.:]*$/.test(props.app)) throw new InvariantError(`${where}: app "${props.app}" must be a Python module path, e.g. tasks.app`);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvariantError(`${where}: concurrency ${concurrency} must be a whole number ≥ 1`);
+    if (!props.resources.requests.cpu || !props.resources.requests.memory) throw new InvariantError(`${where}: resources.requests.cpu and .memory are required`);
+    if (BROKER_URL_ENV in env) throw new InvariantError(`${where}: env ${BROKER_URL_ENV} is a credential; it comes from the connection Secret, not a plain value`);
     this.name = name;
     this.namespace = namespace;
     this.connectionSecret = props.connectionSecret ?? { name: `${name}-rabbitmq`, key: "host" };

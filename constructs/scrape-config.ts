@@ -12,6 +12,7 @@
  * label (the HTTP path) is stored unchanged; `honor_labels` stays false, so a pod cannot
  * overwrite `namespace`, `job` or `pod`.
  */
+import { InvariantError } from "../problems/problem.js";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { formatDuration } from "../promql/metrics.js";
@@ -46,7 +47,7 @@ export interface PodScrapeJobProps {
 /** The scrape interval (default 15 s), refused unless a whole number of seconds ≥ 1; `what` names the job. */
 export function checkedScrapeInterval(what: string, intervalSeconds = 15): number {
   if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
-    throw new Error(`${what}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
+    throw new InvariantError(`${what}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
   }
   return intervalSeconds;
 }
@@ -85,7 +86,7 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
     const intervalSeconds = checkedScrapeInterval(`scrape job for ${props.namespace}/${props.serviceName}`, props.intervalSeconds);
     const selector = Object.entries(props.podSelector).sort(([a], [b]) => a.localeCompare(b));
     if (selector.length === 0) {
-      throw new Error(`scrape job for ${props.namespace}/${props.serviceName}: an empty pod selector would scrape every annotated pod in the namespace`);
+      throw new InvariantError(`scrape job for ${props.namespace}/${props.serviceName}: an empty pod selector would scrape every annotated pod in the namespace`);
     }
     this.job = scrapeScope("pod-annotations", props.namespace, props.serviceName).job;
     this.relabelRules = [

@@ -11,6 +11,7 @@
  * HPA through the adapter). Instead two metric relabelings move the service's value back to
  * `endpoint` for the series that carry one; `job`, `namespace` and `pod` stay authoritative.
  */
+import { InvariantError } from "../problems/problem.js";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
@@ -61,10 +62,10 @@ export class ServiceMonitor extends Construct implements ScrapeModel {
     super(scope, id);
     const intervalSeconds = props.intervalSeconds ?? 15;
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
-      throw new Error(`ServiceMonitor ${props.namespace}/${props.serviceName}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
+      throw new InvariantError(`ServiceMonitor ${props.namespace}/${props.serviceName}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
     }
     if (Object.keys(props.serviceSelector).length === 0) {
-      throw new Error(`ServiceMonitor ${props.namespace}/${props.serviceName}: an empty service selector would scrape every Service in the namespace`);
+      throw new InvariantError(`ServiceMonitor ${props.namespace}/${props.serviceName}: an empty service selector would scrape every Service in the namespace`);
     }
     this.props = props;
     this.job = props.serviceName;

@@ -11,6 +11,7 @@ import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GRAFANA_FOLDER_ANNOTATION } from "../constructs/dashboard.js";
+import type { AddonValues } from "../stacks/addon-values.js";
 import { createConfigSecret } from "./config-secret.js";
 
 const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
@@ -77,7 +78,7 @@ export interface GrafanaArgs {
 
 /**
  * prometheus-adapter. The Prometheus it queries (`prometheus.url`/`port`/`path`) and its rules come
- * from the environment's values (`helmValues["prometheus-adapter"]`, stacks/monitoring.ts), the
+ * from the environment's values (`helmValues.prometheusAdapter`, stacks/monitoring.ts), the
  * single place that derives them.
  */
 export type PrometheusAdapterArgs = AddonArgs;
@@ -100,11 +101,12 @@ export interface ClusterAddonsArgs {
   /** prometheus-adapter; omitted where the environment renders no adapter rules. */
   readonly prometheusAdapter?: PrometheusAdapterArgs;
   /**
-   * Values the environment's constructs contribute, by chart name (`stack.helmValues`), merged over
-   * this component's own values (e.g. `prometheus-adapter` → its `rules`).
-   * @default {}
+   * Values the environment's objects need from the add-ons (`stack.addonValues`), one typed entry
+   * per add-on, each merged over this component's own values for that release (e.g.
+   * `prometheusAdapter` → its `rules` and Prometheus URL).
+   * @default {} (the releases' own values only)
    */
-  readonly helmValues?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly helmValues?: AddonValues;
   /**
    * Prefix of the cluster-scoped issuer names (and of the CA Certificate and its Secret). Per
    * stack, so two stacks sharing a cluster never fight over one ClusterIssuer.
@@ -121,7 +123,7 @@ export type CrdSource =
   | { readonly kind: "present"; readonly addon: string };
 
 /** Deep merge for Helm values: objects merge, everything else (arrays included) is replaced. */
-export function mergeValues(base: Record<string, unknown>, over: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+export function mergeValues(base: Record<string, unknown>, over: object | undefined): Record<string, unknown> {
   if (!over) return base;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
@@ -141,6 +143,150 @@ function kubePrometheusStackFullname(service: string): string {
     );
   }
   return m[1]!;
+}
+
+/**
+ * The prometheus-adapter release's values: its own (generated rules only, cert-manager serving
+ * certificate) with the environment's over them. Refuses values that would deploy a broken
+ * adapter: rules at the top level, no Prometheus URL, external rules where KEDA serves that API.
+ */
+function prometheusAdapterValues(args: ClusterAddonsArgs): Record<string, unknown> {
+  const values = mergeValues(
+    {
+      // Only the rules the monitoring constructs generate (the chart's defaults expose every series).
+      rules: { default: false },
+      // The chart's cert-manager mode: serving certificate issued by cert-manager, CA injected
+      // into the APIServices by cainjector (instead of insecureSkipTLSVerify).
+      certManager: { enabled: true },
+    },
+    args.helmValues?.prometheusAdapter,
+  );
+  for (const misplaced of ["custom", "external", "resource", "default"]) {
+    if (misplaced in values) {
+      throw new pulumi.RunError(
+        `stack.addonValues.prometheusAdapter has a top-level "${misplaced}" key: it holds the chart's Helm values, so adapter rules belong under "rules". Fix: render { rules: { custom, external } }`,
+      );
+    }
+  }
+  if (typeof (values["prometheus"] as { url?: unknown } | undefined)?.url !== "string") {
+    throw new pulumi.RunError(
+      `stack.addonValues.prometheusAdapter has no prometheus.url, so the adapter would query the chart's default http://prometheus.default.svc. Fix: render the environment's Prometheus as { prometheus: { url, port, path } } (stacks/monitoring.ts does)`,
+    );
+  }
+  const external = (values["rules"] as { external?: unknown[] } | undefined)?.external;
+  if (args.keda && Array.isArray(external) && external.length > 0) {
+    throw new pulumi.RunError(
+      `prometheus-adapter would register external.metrics.k8s.io (${external.length} external rule(s)), which KEDA already serves in this cluster: the two APIServices collide. Fix: render adapter external rules only where cluster.keda is false`,
+    );
+  }
+  return values;
+}
+
+/**
+ * kube-prometheus-stack's fullname where this component installs it (undefined otherwise); refuses
+ * a Grafana that would have no kube-prometheus-stack to come with.
+ */
+function installedKubePrometheusStack(args: ClusterAddonsArgs): string | undefined {
+  const p = args.prometheus;
+  const fullname = p?.install && p.chart === "kube-prometheus-stack" ? kubePrometheusStackFullname(p.service) : undefined;
+  if (p?.grafana && !fullname) {
+    throw new pulumi.RunError(
+      `Grafana is installed only as part of kube-prometheus-stack, but ${p.install ? `chart ${p.chart}` : "a Prometheus already in the cluster"} is used here. Fix: omit prometheus.grafana and load the dashboards with an existing Grafana`,
+    );
+  }
+  return fullname;
+}
+
+/** kube-prometheus-stack's Grafana: the dashboards sidecar, admin credentials from the Secret created first. */
+function grafanaValues(grafana: GrafanaArgs | undefined): Record<string, unknown> {
+  // Not installed: an existing Grafana loads the dashboards.
+  if (!grafana) return { enabled: false };
+  return {
+    enabled: true,
+    // Credentials from the Secret above; the chart's default password (public) is never used.
+    admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
+    // Loads the dashboards ConfigMaps wherever the environments put them, each into the
+    // folder its annotation names (dashboards.folder); the grafana chart ignores the
+    // annotation unless both folder settings are given, and files without it land in General.
+    sidecar: {
+      dashboards: {
+        enabled: true,
+        ...GRAFANA_DASHBOARD_LABEL,
+        searchNamespace: "ALL",
+        folderAnnotation: GRAFANA_FOLDER_ANNOTATION,
+        provider: { foldersFromFilesStructure: true },
+      },
+    },
+  };
+}
+
+/** The Prometheus release's own values, before the environment's are merged over them. */
+function prometheusOwnValues(p: PrometheusArgs, kpsFullname: string | undefined): Record<string, unknown> {
+  if (p.chart === "kube-prometheus-stack") {
+    return {
+      // The Service the environment's queries address is <fullname>-prometheus.
+      fullnameOverride: kpsFullname,
+      grafana: grafanaValues(p.grafana),
+      prometheus: {
+        service: { port: p.port },
+        prometheusSpec: {
+          // Select exactly what the stack renders (monitoring.selectorLabels), in every namespace.
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          serviceMonitorSelector: { matchLabels: p.selectorLabels },
+          serviceMonitorNamespaceSelector: {},
+          ruleSelectorNilUsesHelmValues: false,
+          ruleSelector: { matchLabels: p.selectorLabels },
+          ruleNamespaceSelector: {},
+        },
+      },
+    };
+  }
+  return {
+    server: { fullnameOverride: p.service, service: { servicePort: p.port } },
+    // One scrape path per pod: the service's pods carry prometheus.io/* annotations for
+    // the job the environment renders (extraScrapeConfigs), so the chart's generic
+    // kubernetes-pods job (honor_labels: true) would scrape them a second time. Its
+    // kubernetes-service-endpoints job (kube-state-metrics, KEDA) stays on.
+    scrapeConfigs: { "kubernetes-pods": { enabled: false } },
+  };
+}
+
+/** KEDA's own values: its metrics scraped, its certificates from the CA issuer. */
+function kedaValues(serviceMonitorLabels: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined, caIssuerName: string | undefined): Record<string, unknown> {
+  return {
+    // KEDA's own metrics (scaler and ScaledObject errors) feed the KedaUnhealthy alert.
+    // With the operator's CRDs: a ServiceMonitor the env's Prometheus selects. Without:
+    // the chart annotates the keda-operator Service prometheus.io/scrape, port and path
+    // (only when no ServiceMonitor/PodMonitor is enabled), which the plain prometheus
+    // chart's kubernetes-service-endpoints job scrapes (promql/platform-metrics.ts).
+    prometheus: {
+      operator: {
+        enabled: true,
+        ...(serviceMonitorLabels ? { serviceMonitor: { enabled: true, additionalLabels: serviceMonitorLabels } } : {}),
+      },
+    },
+    // Webhook and metrics-server certificate issued by the CA ClusterIssuer. With
+    // issuer.generate=false the chart creates only that Certificate and sets
+    // cert-manager.io/inject-ca-from: <namespace>/keda-operator-tls-certificates on the
+    // ValidatingWebhookConfiguration and the external-metrics APIService; cainjector
+    // copies the ca.crt the CA issuer writes into that Certificate's Secret. The chart
+    // reads caSecretName, generateCA and secretTemplate's injection annotation only with
+    // issuer.generate=true, and autoGenerated only without certManager: none is set.
+    certificates: {
+      certManager: {
+        enabled: true,
+        issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: caIssuerName },
+      },
+    },
+  };
+}
+
+/** The CA chain's resources (where KEDA is installed here). */
+interface CaChain {
+  readonly selfSignedIssuer: k8s.apiextensions.CustomResource;
+  readonly caCertificate: k8s.apiextensions.CustomResource;
+  readonly caIssuer: k8s.apiextensions.CustomResource;
+  readonly caIssuerName: string;
 }
 
 export class ClusterAddons extends pulumi.ComponentResource {
@@ -163,296 +309,214 @@ export class ClusterAddons extends pulumi.ComponentResource {
   readonly crdSources: ReadonlyMap<string, CrdSource>;
   /** Namespaces the installed releases create → the release (objects in them wait for it). */
   readonly namespaceOwners: ReadonlyMap<string, pulumi.Resource>;
+  private readonly crds = new Map<string, CrdSource>();
+  private readonly owners = new Map<string, pulumi.Resource>();
 
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("inference-scaling:infra:ClusterAddons", name, {}, opts);
-    const helmValues = args.helmValues ?? {};
+    this.crdSources = this.crds;
+    this.namespaceOwners = this.owners;
     const prefix = args.issuerPrefix ?? `inference-scaling-${pulumi.getStack()}`;
-    const crdSources = new Map<string, CrdSource>();
-    const namespaceOwners = new Map<string, pulumi.Resource>();
-    const owns = (ns: string, r: pulumi.Resource) => {
-      if (!namespaceOwners.has(ns)) namespaceOwners.set(ns, r);
-    };
 
     // Everything that can refuse the arguments runs before the first child is registered.
-    const adapterValues = args.prometheusAdapter
-      ? mergeValues(
-          {
-            // Only the rules the monitoring constructs generate (the chart's defaults expose every series).
-            rules: { default: false },
-            // The chart's cert-manager mode: serving certificate issued by cert-manager, CA injected
-            // into the APIServices by cainjector (instead of insecureSkipTLSVerify).
-            certManager: { enabled: true },
-          },
-          helmValues["prometheus-adapter"],
-        )
-      : undefined;
-    for (const misplaced of ["custom", "external", "resource", "default"]) {
-      if (adapterValues && misplaced in adapterValues) {
-        throw new pulumi.RunError(
-          `stack.helmValues["prometheus-adapter"] has a top-level "${misplaced}" key: it holds the chart's Helm values, so adapter rules belong under "rules". Fix: render { rules: { custom, external } }`,
-        );
-      }
-    }
-    if (adapterValues && typeof (adapterValues["prometheus"] as { url?: unknown } | undefined)?.url !== "string") {
-      throw new pulumi.RunError(
-        `stack.helmValues["prometheus-adapter"] has no prometheus.url, so the adapter would query the chart's default http://prometheus.default.svc. Fix: render the environment's Prometheus as { prometheus: { url, port, path } } (stacks/monitoring.ts does)`,
-      );
-    }
-    const external = (adapterValues?.["rules"] as { external?: unknown[] } | undefined)?.external;
-    if (args.keda && Array.isArray(external) && external.length > 0) {
-      throw new pulumi.RunError(
-        `prometheus-adapter would register external.metrics.k8s.io (${external.length} external rule(s)), which KEDA already serves in this cluster: the two APIServices collide. Fix: render adapter external rules only where cluster.keda is false`,
-      );
-    }
-    const kpsFullname =
-      args.prometheus?.install && args.prometheus.chart === "kube-prometheus-stack" ? kubePrometheusStackFullname(args.prometheus.service) : undefined;
-    if (args.prometheus?.grafana && !kpsFullname) {
-      throw new pulumi.RunError(
-        `Grafana is installed only as part of kube-prometheus-stack, but ${args.prometheus.install ? `chart ${args.prometheus.chart}` : "a Prometheus already in the cluster"} is used here. Fix: omit prometheus.grafana and load the dashboards with an existing Grafana`,
-      );
-    }
+    const adapterValues = args.prometheusAdapter ? prometheusAdapterValues(args) : undefined;
+    const kpsFullname = installedKubePrometheusStack(args);
 
-    // cert-manager: a remote component; it does not inherit the parent's providers, pass them on.
-    const k8sProvider = this.getProvider("kubernetes::Provider");
-    const cm = args.certManager;
-    if (cm.install) {
-      this.certManager = new certmanager.CertManager(
-        "cert-manager",
-        {
-          installCRDs: true,
-          helmOptions: {
-            name: "cert-manager",
-            namespace: cm.namespace,
-            createNamespace: true,
-            version: cm.version,
-            values: helmValues["cert-manager"] ? { ...helmValues["cert-manager"] } : undefined,
-          },
-        },
-        { parent: this, providers: k8sProvider ? [k8sProvider] : undefined },
-      );
-      crdSources.set("cert-manager.io", { kind: "installed", by: this.certManager, addon: "cert-manager" });
-      owns(cm.namespace, this.certManager);
-    } else {
-      crdSources.set("cert-manager.io", { kind: "present", addon: "cert-manager" });
-    }
+    this.certManager = this.installCertManager(args.certManager);
     const afterCertManager = this.certManager ? [this.certManager] : [];
-
-    // The CA chain, only where KEDA is installed here: its webhook and metrics-server certificates
-    // are the chain's only users (prometheus-adapter's chart brings its own issuers). A CA
-    // ClusterIssuer reads its key pair from cert-manager's cluster resource namespace, so the CA
-    // certificate lives there. Names carry the stack: ClusterIssuers are cluster-wide. Each waits
-    // for Ready (AWAIT_READY), so KEDA starts only once its issuer can sign.
-    let caIssuer: k8s.apiextensions.CustomResource | undefined;
-    let caCertificate: k8s.apiextensions.CustomResource | undefined;
-    if (args.keda?.install) {
-      const selfSignedName = `${prefix}-selfsigned`;
-      const caName = `${prefix}-ca`;
-      this.selfSignedIssuer = new k8s.apiextensions.CustomResource(
-        "selfsigned-issuer",
-        { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: selfSignedName, annotations: AWAIT_READY }, spec: { selfSigned: {} } },
-        { parent: this, dependsOn: afterCertManager },
-      );
-      caCertificate = new k8s.apiextensions.CustomResource(
-        "ca-certificate",
-        {
-          apiVersion: "cert-manager.io/v1",
-          kind: "Certificate",
-          metadata: { name: caName, namespace: cm.namespace, annotations: AWAIT_READY },
-          spec: {
-            isCA: true,
-            commonName: caName,
-            secretName: caName,
-            duration: "87600h",
-            renewBefore: "720h",
-            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-            issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: selfSignedName },
-          },
-        },
-        { parent: this, dependsOn: [this.selfSignedIssuer] },
-      );
-      caIssuer = new k8s.apiextensions.CustomResource(
-        "ca-issuer",
-        { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: caName, annotations: AWAIT_READY }, spec: { ca: { secretName: caName } } },
-        { parent: this, dependsOn: [caCertificate] },
-      );
-      this.caCertificate = caCertificate;
-      this.caIssuer = caIssuer;
-      this.caIssuerName = caName;
+    const ca = args.keda?.install ? this.installCaChain(prefix, args.certManager.namespace, afterCertManager) : undefined;
+    if (ca) {
+      this.selfSignedIssuer = ca.selfSignedIssuer;
+      this.caCertificate = ca.caCertificate;
+      this.caIssuer = ca.caIssuer;
+      this.caIssuerName = ca.caIssuerName;
     }
-
-    if (args.prometheus) {
-      const p = args.prometheus;
-      if (p.install) {
-        // Grafana's admin Secret must exist before the release (its pod reads it at start), so its
-        // namespace must too. A NamespacePatch (server-side apply) creates the namespace when
-        // missing and leaves an existing one alone; like Helm's createNamespace, it never deletes it.
-        if (p.grafana) {
-          const namespace = new k8s.core.v1.NamespacePatch("grafana-namespace", { metadata: { name: p.namespace } }, { parent: this });
-          this.grafanaAdminSecret = createConfigSecret(
-            {
-              namespace: p.namespace,
-              name: GRAFANA_ADMIN_SECRET.name,
-              stringData: { [GRAFANA_ADMIN_SECRET.userKey]: p.grafana.adminUser ?? "admin", [GRAFANA_ADMIN_SECRET.passwordKey]: p.grafana.adminPassword },
-            },
-            { parent: this, dependsOn: [namespace] },
-          );
-        }
-        const own =
-          p.chart === "kube-prometheus-stack"
-            ? {
-                // The Service the environment's queries address is <fullname>-prometheus.
-                fullnameOverride: kpsFullname,
-                grafana: p.grafana
-                  ? {
-                      enabled: true,
-                      // Credentials from the Secret above; the chart's default password (public) is never used.
-                      admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
-                      // Loads the dashboards ConfigMaps wherever the environments put them, each into the
-                      // folder its annotation names (dashboards.folder); the grafana chart ignores the
-                      // annotation unless both folder settings are given, and files without it land in General.
-                      sidecar: {
-                        dashboards: {
-                          enabled: true,
-                          ...GRAFANA_DASHBOARD_LABEL,
-                          searchNamespace: "ALL",
-                          folderAnnotation: GRAFANA_FOLDER_ANNOTATION,
-                          provider: { foldersFromFilesStructure: true },
-                        },
-                      },
-                    }
-                  : // Not installed: an existing Grafana loads the dashboards.
-                    { enabled: false },
-                prometheus: {
-                  service: { port: p.port },
-                  prometheusSpec: {
-                    // Select exactly what the stack renders (monitoring.selectorLabels), in every namespace.
-                    serviceMonitorSelectorNilUsesHelmValues: false,
-                    serviceMonitorSelector: { matchLabels: p.selectorLabels },
-                    serviceMonitorNamespaceSelector: {},
-                    ruleSelectorNilUsesHelmValues: false,
-                    ruleSelector: { matchLabels: p.selectorLabels },
-                    ruleNamespaceSelector: {},
-                  },
-                },
-              }
-            : {
-                server: { fullnameOverride: p.service, service: { servicePort: p.port } },
-                // One scrape path per pod: the service's pods carry prometheus.io/* annotations for
-                // the job the environment renders (extraScrapeConfigs), so the chart's generic
-                // kubernetes-pods job (honor_labels: true) would scrape them a second time. Its
-                // kubernetes-service-endpoints job (kube-state-metrics, KEDA) stays on.
-                scrapeConfigs: { "kubernetes-pods": { enabled: false } },
-              };
-        this.prometheus = new k8s.helm.v3.Release(
-          "prometheus",
-          {
-            name: p.chart,
-            chart: p.chart,
-            version: p.version,
-            namespace: p.namespace,
-            createNamespace: true,
-            repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
-            values: mergeValues(own, helmValues[p.chart]),
-          },
-          { parent: this, dependsOn: this.grafanaAdminSecret ? [this.grafanaAdminSecret] : [] },
-        );
-        if (p.chart === "kube-prometheus-stack") crdSources.set("monitoring.coreos.com", { kind: "installed", by: this.prometheus, addon: p.chart });
-        owns(p.namespace, this.prometheus);
-      } else if (p.chart === "kube-prometheus-stack") {
-        crdSources.set("monitoring.coreos.com", { kind: "present", addon: p.chart });
-      }
-    }
-
+    const prometheus = args.prometheus ? this.installPrometheus(args.prometheus, kpsFullname, args.helmValues ?? {}) : undefined;
+    this.prometheus = prometheus?.release;
+    this.grafanaAdminSecret = prometheus?.grafanaAdminSecret;
     if (!args.prometheus && args.prometheusOperatorCrds) {
-      crdSources.set("monitoring.coreos.com", { kind: "present", addon: "prometheus-operator" });
+      this.crds.set("monitoring.coreos.com", { kind: "present", addon: "prometheus-operator" });
+    }
+    if (args.keda) this.keda = this.installKeda(args.keda, args.prometheus?.selectorLabels, ca, afterCertManager);
+    if (args.prometheusAdapter?.install && adapterValues) {
+      this.prometheusAdapter = this.installAdapter(args.prometheusAdapter, adapterValues, [...(this.prometheus ? [this.prometheus] : []), ...afterCertManager]);
     }
 
-    if (args.keda) {
-      const k = args.keda;
-      if (k.install) {
-        const monitored = crdSources.get("monitoring.coreos.com");
-        this.keda = new k8s.helm.v3.Release(
-          "keda",
-          {
-            name: "keda",
-            chart: "keda",
-            version: k.version,
-            namespace: k.namespace,
-            createNamespace: true,
-            repositoryOpts: { repo: KEDA_CHARTS },
-            values: mergeValues(
-              {
-                // KEDA's own metrics (scaler and ScaledObject errors) feed the KedaUnhealthy alert.
-                // With the operator's CRDs: a ServiceMonitor the env's Prometheus selects. Without:
-                // the chart annotates the keda-operator Service prometheus.io/scrape, port and path
-                // (only when no ServiceMonitor/PodMonitor is enabled), which the plain prometheus
-                // chart's kubernetes-service-endpoints job scrapes (promql/platform-metrics.ts).
-                prometheus: {
-                  operator: {
-                    enabled: true,
-                    ...(monitored ? { serviceMonitor: { enabled: true, additionalLabels: args.prometheus?.selectorLabels ?? {} } } : {}),
-                  },
-                },
-                // Webhook and metrics-server certificate issued by the CA ClusterIssuer above. With
-                // issuer.generate=false the chart creates only that Certificate and sets
-                // cert-manager.io/inject-ca-from: <namespace>/keda-operator-tls-certificates on the
-                // ValidatingWebhookConfiguration and the external-metrics APIService; cainjector
-                // copies the ca.crt the CA issuer writes into that Certificate's Secret. The chart
-                // reads caSecretName, generateCA and secretTemplate's injection annotation only with
-                // issuer.generate=true, and autoGenerated only without certManager: none is set.
-                certificates: {
-                  certManager: {
-                    enabled: true,
-                    issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: this.caIssuerName },
-                  },
-                },
-              },
-              helmValues["keda"],
-            ),
-          },
-          // After the CA chain is Ready, and after the Prometheus release when it installs the
-          // ServiceMonitor CRD KEDA's chart uses.
-          {
-            parent: this,
-            dependsOn: [...(caCertificate ? [caCertificate] : []), ...(caIssuer ? [caIssuer] : []), ...afterCertManager, ...(monitored?.kind === "installed" ? [monitored.by] : [])],
-          },
-        );
-        crdSources.set("keda.sh", { kind: "installed", by: this.keda, addon: "keda" });
-        owns(k.namespace, this.keda);
-      } else {
-        crdSources.set("keda.sh", { kind: "present", addon: "keda" });
-      }
-    }
-
-    if (args.prometheusAdapter && adapterValues) {
-      const a = args.prometheusAdapter;
-      const values = adapterValues;
-      if (a.install) {
-        this.prometheusAdapter = new k8s.helm.v3.Release(
-          "prometheus-adapter",
-          {
-            name: "prometheus-adapter",
-            chart: "prometheus-adapter",
-            version: a.version,
-            namespace: a.namespace,
-            createNamespace: true,
-            repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
-            values,
-          },
-          { parent: this, dependsOn: [...(this.prometheus ? [this.prometheus] : []), ...afterCertManager] },
-        );
-        owns(a.namespace, this.prometheusAdapter);
-      }
-    }
-
-    this.crdSources = crdSources;
-    this.namespaceOwners = namespaceOwners;
     this.registerOutputs({
       caIssuerName: this.caIssuerName,
       keda: this.keda?.status,
       prometheus: this.prometheus?.status,
       prometheusAdapter: this.prometheusAdapter?.status,
     });
+  }
+
+  /** Records where an API group's CRDs come from. */
+  private provides(group: string, source: CrdSource): void {
+    this.crds.set(group, source);
+  }
+
+  /** Records the release that creates `namespace` (the first one to claim it). */
+  private owns(namespace: string, resource: pulumi.Resource): void {
+    if (!this.owners.has(namespace)) this.owners.set(namespace, resource);
+  }
+
+  /** cert-manager: a remote component; it does not inherit the parent's providers, pass them on. */
+  private installCertManager(cm: AddonArgs): certmanager.CertManager | undefined {
+    if (!cm.install) {
+      this.provides("cert-manager.io", { kind: "present", addon: "cert-manager" });
+      return undefined;
+    }
+    const k8sProvider = this.getProvider("kubernetes::Provider");
+    const release = new certmanager.CertManager(
+      "cert-manager",
+      { installCRDs: true, helmOptions: { name: "cert-manager", namespace: cm.namespace, createNamespace: true, version: cm.version } },
+      { parent: this, providers: k8sProvider ? [k8sProvider] : undefined },
+    );
+    this.provides("cert-manager.io", { kind: "installed", by: release, addon: "cert-manager" });
+    this.owns(cm.namespace, release);
+    return release;
+  }
+
+  /**
+   * The CA chain, only where KEDA is installed here: its webhook and metrics-server certificates
+   * are the chain's only users (prometheus-adapter's chart brings its own issuers). A CA
+   * ClusterIssuer reads its key pair from cert-manager's cluster resource namespace, so the CA
+   * certificate lives there. Names carry the stack: ClusterIssuers are cluster-wide. Each waits
+   * for Ready (AWAIT_READY), so KEDA starts only once its issuer can sign.
+   */
+  private installCaChain(prefix: string, certManagerNamespace: string, afterCertManager: pulumi.Resource[]): CaChain {
+    const selfSignedName = `${prefix}-selfsigned`;
+    const caName = `${prefix}-ca`;
+    const selfSignedIssuer = new k8s.apiextensions.CustomResource(
+      "selfsigned-issuer",
+      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: selfSignedName, annotations: AWAIT_READY }, spec: { selfSigned: {} } },
+      { parent: this, dependsOn: afterCertManager },
+    );
+    const caCertificate = new k8s.apiextensions.CustomResource(
+      "ca-certificate",
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: caName, namespace: certManagerNamespace, annotations: AWAIT_READY },
+        spec: {
+          isCA: true,
+          commonName: caName,
+          secretName: caName,
+          duration: "87600h",
+          renewBefore: "720h",
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: selfSignedName },
+        },
+      },
+      { parent: this, dependsOn: [selfSignedIssuer] },
+    );
+    const caIssuer = new k8s.apiextensions.CustomResource(
+      "ca-issuer",
+      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: caName, annotations: AWAIT_READY }, spec: { ca: { secretName: caName } } },
+      { parent: this, dependsOn: [caCertificate] },
+    );
+    return { selfSignedIssuer, caCertificate, caIssuer, caIssuerName: caName };
+  }
+
+  /** The Prometheus release (and Grafana's admin Secret before it), or where its CRDs already are. */
+  private installPrometheus(
+    p: PrometheusArgs,
+    kpsFullname: string | undefined,
+    values: AddonValues,
+  ): { readonly release?: k8s.helm.v3.Release; readonly grafanaAdminSecret?: k8s.core.v1.Secret } {
+    if (!p.install) {
+      if (p.chart === "kube-prometheus-stack") this.provides("monitoring.coreos.com", { kind: "present", addon: p.chart });
+      return {};
+    }
+    const grafanaAdminSecret = p.grafana ? this.createGrafanaAdminSecret(p.namespace, p.grafana) : undefined;
+    const envValues = p.chart === "kube-prometheus-stack" ? values.kubePrometheusStack : values.prometheus;
+    const release = new k8s.helm.v3.Release(
+      "prometheus",
+      {
+        name: p.chart,
+        chart: p.chart,
+        version: p.version,
+        namespace: p.namespace,
+        createNamespace: true,
+        repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
+        values: mergeValues(prometheusOwnValues(p, kpsFullname), envValues),
+      },
+      { parent: this, dependsOn: grafanaAdminSecret ? [grafanaAdminSecret] : [] },
+    );
+    if (p.chart === "kube-prometheus-stack") this.provides("monitoring.coreos.com", { kind: "installed", by: release, addon: p.chart });
+    this.owns(p.namespace, release);
+    return { release, ...(grafanaAdminSecret ? { grafanaAdminSecret } : {}) };
+  }
+
+  /**
+   * Grafana's admin Secret must exist before the release (its pod reads it at start), so its
+   * namespace must too. A NamespacePatch (server-side apply) creates the namespace when
+   * missing and leaves an existing one alone; like Helm's createNamespace, it never deletes it.
+   */
+  private createGrafanaAdminSecret(namespace: string, grafana: GrafanaArgs): k8s.core.v1.Secret {
+    const ns = new k8s.core.v1.NamespacePatch("grafana-namespace", { metadata: { name: namespace } }, { parent: this });
+    return createConfigSecret(
+      {
+        namespace,
+        name: GRAFANA_ADMIN_SECRET.name,
+        stringData: { [GRAFANA_ADMIN_SECRET.userKey]: grafana.adminUser ?? "admin", [GRAFANA_ADMIN_SECRET.passwordKey]: grafana.adminPassword },
+      },
+      { parent: this, dependsOn: [ns] },
+    );
+  }
+
+  /**
+   * The KEDA release, after the CA chain is Ready, and after the Prometheus release when it
+   * installs the ServiceMonitor CRD KEDA's chart uses; or where its CRDs already are.
+   */
+  private installKeda(
+    k: AddonArgs,
+    selectorLabels: PrometheusArgs["selectorLabels"] | undefined,
+    ca: CaChain | undefined,
+    afterCertManager: pulumi.Resource[],
+  ): k8s.helm.v3.Release | undefined {
+    if (!k.install) {
+      this.provides("keda.sh", { kind: "present", addon: "keda" });
+      return undefined;
+    }
+    const monitored = this.crds.get("monitoring.coreos.com");
+    const release = new k8s.helm.v3.Release(
+      "keda",
+      {
+        name: "keda",
+        chart: "keda",
+        version: k.version,
+        namespace: k.namespace,
+        createNamespace: true,
+        repositoryOpts: { repo: KEDA_CHARTS },
+        values: kedaValues(monitored ? (selectorLabels ?? {}) : undefined, ca?.caIssuerName),
+      },
+      {
+        parent: this,
+        dependsOn: [...(ca ? [ca.caCertificate, ca.caIssuer] : []), ...afterCertManager, ...(monitored?.kind === "installed" ? [monitored.by] : [])],
+      },
+    );
+    this.provides("keda.sh", { kind: "installed", by: release, addon: "keda" });
+    this.owns(k.namespace, release);
+    return release;
+  }
+
+  /** The prometheus-adapter release, after the Prometheus it queries and cert-manager. */
+  private installAdapter(a: AddonArgs, values: Record<string, unknown>, dependsOn: pulumi.Resource[]): k8s.helm.v3.Release {
+    const release = new k8s.helm.v3.Release(
+      "prometheus-adapter",
+      {
+        name: "prometheus-adapter",
+        chart: "prometheus-adapter",
+        version: a.version,
+        namespace: a.namespace,
+        createNamespace: true,
+        repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
+        values,
+      },
+      { parent: this, dependsOn },
+    );
+    this.owns(a.namespace, release);
+    return release;
   }
 }

@@ -10,7 +10,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { EnvConfig } from "../stacks/config.js";
+import type { AddonValues } from "../stacks/addon-values.js";
 import { GRAFANA_DASHBOARD_LABEL } from "./cluster-addons.js";
+import { problem, UserError, type Problem } from "../problems/problem.js";
 
 /** The Pulumi project name (`Pulumi.yaml`); config keys are `inference-scaling:<key>`. */
 export const PROJECT = "inference-scaling";
@@ -91,24 +93,33 @@ export interface InfraConfig {
   readonly triggerSecrets: TriggerSecretSource;
 }
 
-/** One bad config value. */
-export interface InfraConfigProblem {
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
+/** A bad value of stack config key `path` (`inference-scaling:<path>`). */
+export function keyProblem(p: Pick<Problem, "path" | "message" | "fix">): Problem {
+  return problem({ code: "INFRA_CONFIG_INVALID", ...p });
+}
+
+/** A credential key set in plain text: refused, without echoing the value. */
+function plainTextProblem(key: string): Problem {
+  return keyProblem({
+    path: key,
+    message: "is a credential but is stored in plain text in the stack config",
+    fix: `remove it (pulumi config rm ${key}) and set it encrypted: pulumi config set --secret ${PROJECT}:${key} <value>`,
+  });
 }
 
 /**
- * A user error in the stack configuration: shown by the Pulumi CLI without a stack trace
- * (a `RunError`), one line per problem.
+ * A user error in the stack configuration, one line per problem; the program turns it (like every
+ * UserError) into a `RunError` the Pulumi CLI shows without a stack trace, each line naming the stack.
  */
-export class InfraConfigError extends pulumi.RunError {
+export class InfraConfigError extends UserError {
   constructor(
     readonly stack: string,
-    readonly problems: readonly InfraConfigProblem[],
+    problems: readonly Problem[],
   ) {
-    super(problems.map((p) => `stack "${stack}": ${PROJECT}:${p.key}: ${p.message}. Fix: ${p.fix}`).join("\n"));
-    this.name = "InfraConfigError";
+    super(
+      problems.map((p) => ({ ...p, env: stack })),
+      problems.map((p) => `${PROJECT}:${p.path}: ${p.message}. Fix: ${p.fix}`).join("\n"),
+    );
   }
 }
 
@@ -165,12 +176,12 @@ export interface AddonNeeds {
   readonly grafana: boolean;
 }
 
-export function addonNeeds(env: EnvConfig, helmValues: Readonly<Record<string, unknown>>): AddonNeeds {
+export function addonNeeds(env: EnvConfig, values: AddonValues): AddonNeeds {
   return {
     keda: env.cluster.keda,
     // An explicitly declared external Prometheus is not ours to install.
     prometheus: env.monitoring.prometheus.externalUrl === undefined,
-    prometheusAdapter: helmValues["prometheus-adapter"] !== undefined,
+    prometheusAdapter: values.prometheusAdapter !== undefined,
     grafana: env.dashboards !== undefined,
   };
 }
@@ -195,40 +206,36 @@ const EXAMPLE_VERSION: Record<AddonKey, (env: EnvConfig) => string> = {
  */
 export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds): InfraConfig {
   const cfg = new pulumi.Config(PROJECT);
-  const problems: InfraConfigProblem[] = [];
+  const problems: Problem[] = [];
 
   for (const key of SECRET_KEYS) {
     if (setInPlainText(key)) {
-      problems.push({
-        key,
-        message: "is a credential but is stored in plain text in the stack config",
-        fix: `remove it (pulumi config rm ${key}) and set it encrypted: pulumi config set --secret ${PROJECT}:${key} <value>`,
-      });
+      problems.push(plainTextProblem(key));
     }
   }
 
   const kubeContext = cfg.get("kubeContext");
   const kubeconfig = setInPlainText("kubeconfig") ? undefined : cfg.getSecret("kubeconfig");
   if (!kubeContext && !kubeconfig) {
-    problems.push({
-      key: "kubeContext",
+    problems.push(keyProblem({
+      path: "kubeContext",
       message: "no cluster is configured (neither kubeContext nor kubeconfig is set), so the deploy would target whatever context is current",
       fix: `pulumi config set ${PROJECT}:kubeContext <context> (or pulumi config set --secret ${PROJECT}:kubeconfig <file contents>)`,
-    });
+    }));
   }
 
   let protectNamespace = false;
   const rawProtect = cfg.get("protectNamespace");
   if (rawProtect !== undefined) {
     if (rawProtect !== "true" && rawProtect !== "false") {
-      problems.push({ key: "protectNamespace", message: `must be true or false (got "${rawProtect}")`, fix: `pulumi config set ${PROJECT}:protectNamespace true` });
+      problems.push(keyProblem({ path: "protectNamespace", message: `must be true or false (got "${rawProtect}")`, fix: `pulumi config set ${PROJECT}:protectNamespace true` }));
     } else protectNamespace = rawProtect === "true";
   }
 
   let addonsInput: AddonsInput = {};
   const rawAddons = cfg.get("addons");
   if (rawAddons === undefined) {
-    problems.push({ key: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (README "Deploying with Pulumi" lists its keys)` });
+    problems.push(keyProblem({ path: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (README "Deploying with Pulumi" lists its keys)` }));
   } else {
     let parsedJson: unknown;
     try {
@@ -242,7 +249,7 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
       for (const issue of parsed.error.issues) {
         const path = ["addons", ...issue.path.map(String)].join(".");
         const message = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
-        problems.push({ key: path, message, fix: "see the addons block in README.md (Deploying with Pulumi) for its keys" });
+        problems.push(keyProblem({ path, message, fix: "see the addons block in README.md (Deploying with Pulumi) for its keys" }));
       }
     }
   }
@@ -258,11 +265,11 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
       continue;
     }
     if (!input) {
-      problems.push({
-        key: `addons.${key}`,
+      problems.push(keyProblem({
+        path: `addons.${key}`,
         message: `environment "${env.name}" needs ${key} but the stack config does not say how it gets into the cluster`,
         fix: `pulumi config set --path '${PROJECT}:addons.${key}.install' true && pulumi config set --path '${PROJECT}:addons.${key}.version' ${EXAMPLE_VERSION[key](env)}`,
-      });
+      }));
       continue;
     }
     addons[key] = { install: input.install, version: input.version, namespace: input.namespace ?? DEFAULT_NAMESPACES[key](env) };
@@ -270,26 +277,26 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
 
   const keda = addons.keda;
   if (keda && compareVersions(keda.version, MIN_KEDA_VERSION) < 0) {
-    problems.push({
-      key: "addons.keda.version",
+    problems.push(keyProblem({
+      path: "addons.keda.version",
       message: `KEDA ${keda.version} is older than ${MIN_KEDA_VERSION}, whose admission rules the rendered ScaledObjects follow`,
       fix: `pin ${PINNED_VERSIONS.keda} or later`,
-    });
+    }));
   }
   const prom = addons.prometheus;
   if (prom?.install && !env.cluster.prometheusOperator && compareVersions(prom.version, MIN_PROMETHEUS_CHART_VERSION) < 0) {
-    problems.push({
-      key: "addons.prometheus.version",
+    problems.push(keyProblem({
+      path: "addons.prometheus.version",
       message: `prometheus chart ${prom.version} is older than ${MIN_PROMETHEUS_CHART_VERSION}: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service's pods a second time`,
       fix: `pin ${PINNED_VERSIONS.prometheus} or later`,
-    });
+    }));
   }
   if (prom && prom.namespace !== env.monitoring.prometheus.namespace) {
-    problems.push({
-      key: "addons.prometheus.namespace",
+    problems.push(keyProblem({
+      path: "addons.prometheus.namespace",
       message: `is "${prom.namespace}" but the environment's queries and adapter use Prometheus in "${env.monitoring.prometheus.namespace}" (monitoring.prometheus.namespace)`,
       fix: "remove the namespace key or change monitoring.prometheus.namespace in the env config",
-    });
+    }));
   }
 
   let grafana: GrafanaSetting | undefined;
@@ -300,21 +307,21 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
     if (!needs.grafana) {
       if (input) unusedAddons.push("grafana");
     } else if (!input) {
-      problems.push({
-        key: "addons.grafana",
+      problems.push(keyProblem({
+        path: "addons.grafana",
         message: `environment "${env.name}" renders Grafana dashboards but the stack config does not say which Grafana loads them`,
         fix: reason
           ? `pulumi config set --path '${PROJECT}:addons.grafana.install' false, and run ${sidecar}`
           : `pulumi config set --path '${PROJECT}:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret ${PROJECT}:${GRAFANA_PASSWORD_KEY} <password>), or false for ${sidecar}`,
-      });
+      }));
     } else {
       grafana = { install: input.install };
       if (input.install && reason) {
-        problems.push({
-          key: "addons.grafana.install",
+        problems.push(keyProblem({
+          path: "addons.grafana.install",
           message: `is true, but this program installs Grafana only as part of kube-prometheus-stack, and ${reason}`,
           fix: `set it to false and run ${sidecar}`,
-        });
+        }));
       }
     }
   }
@@ -376,16 +383,12 @@ export interface TriggerSecretSource {
  * The value of a secret config key the stack declares (`stack.requiredSecrets[].configKey`), or a
  * problem saying how to set it. A value stored in plain text is refused like any credential.
  */
-export function declaredSecretValue(key: string, description: string): pulumi.Output<string> | InfraConfigProblem {
+export function declaredSecretValue(key: string, description: string): pulumi.Output<string> | Problem {
   if (setInPlainText(key)) {
-    return {
-      key,
-      message: "is a credential but is stored in plain text in the stack config",
-      fix: `remove it (pulumi config rm ${key}) and set it encrypted: pulumi config set --secret ${PROJECT}:${key} <value>`,
-    };
+    return plainTextProblem(key);
   }
   const value = new pulumi.Config(PROJECT).getSecret(key);
-  return value ?? { key, message: `is required: ${description}`, fix: `pulumi config set --secret ${PROJECT}:${key} <value>` };
+  return value ?? keyProblem({ path: key, message: `is required: ${description}`, fix: `pulumi config set --secret ${PROJECT}:${key} <value>` });
 }
 
 /** A Secret key a rendered TriggerAuthentication reads. */
@@ -406,7 +409,7 @@ const PARAMETER_KEYS: Readonly<Record<string, "rabbitmqConnection">> = { host: "
  * The secret value for `ref`, or a problem saying which `pulumi config set --secret` supplies it.
  * `triggerSecrets.<secret>.<key>` wins over the per-parameter key.
  */
-export function triggerSecretValue(source: TriggerSecretSource, ref: SecretKeyRef): pulumi.Output<string> | InfraConfigProblem {
+export function triggerSecretValue(source: TriggerSecretSource, ref: SecretKeyRef): pulumi.Output<string> | Problem {
   if (source.byName && source.available[ref.secretName]?.includes(ref.key)) {
     return source.byName.apply((all) => all[ref.secretName]![ref.key]!);
   }
@@ -415,9 +418,9 @@ export function triggerSecretValue(source: TriggerSecretSource, ref: SecretKeyRe
   const fix = dedicated
     ? `pulumi config set --secret ${PROJECT}:${dedicated} <value>`
     : `pulumi config set --secret --path '${PROJECT}:triggerSecrets.${ref.secretName}.${ref.key}' <value>`;
-  return {
-    key: dedicated ?? `triggerSecrets.${ref.secretName}.${ref.key}`,
+  return keyProblem({
+    path: dedicated ?? `triggerSecrets.${ref.secretName}.${ref.key}`,
     message: `${ref.referencedBy} reads parameter "${ref.parameter}" from Secret ${ref.namespace}/${ref.secretName} key "${ref.key}", which nothing provides`,
     fix,
-  };
+  });
 }

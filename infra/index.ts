@@ -11,10 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvConfig } from "../stacks/config.js";
 import { ENV_NAMES } from "../stacks/envs/index.js";
 import { builtinSources, parseSources } from "../stacks/load.js";
-import { autoscalerName, prometheusAddress } from "../stacks/naming.js";
+import { prometheusAddress } from "../stacks/naming.js";
 import { renderEnvironment } from "../stacks/synth.js";
-import { SynthError } from "../stacks/errors.js";
-import { ConfigError } from "../stacks/validate.js";
+import { UserError } from "../problems/problem.js";
 import { ClusterAddons, GRAFANA_ADMIN_SECRET } from "./cluster-addons.js";
 import { addonNeeds, declaredSecretValue, GRAFANA_PASSWORD_KEY, InfraConfigError, readInfraConfig, triggerSecretValue } from "./config.js";
 import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type KubeObject } from "./inference-stack.js";
@@ -24,8 +23,8 @@ import { wireConfigSecrets } from "./secret-wiring.js";
 export interface StackOutputs {
   readonly namespace: string;
   readonly serviceName: string;
-  /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment, if the env renders one. */
-  readonly autoscaler: { readonly kind: string; readonly name: string } | null;
+  /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment (the stack's autoscaler). */
+  readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string };
   /** In-cluster address of the environment's Prometheus. */
   readonly prometheusAddress: string;
   /** Each add-on: chart version, and whether this stack installs it or found it present. */
@@ -37,16 +36,9 @@ export interface StackOutputs {
   readonly grafana: { readonly installedHere: true; readonly adminSecret: string } | { readonly installedHere: false } | null;
 }
 
-/** User errors from stacks/ become RunErrors: the CLI prints their lines without a stack trace. */
+/** A user error (config, checks, a refused construct, the stack config) becomes a RunError: the CLI prints its lines, each naming the stack, without a stack trace. */
 function asRunError(stack: string, e: unknown): unknown {
-  if (e instanceof ConfigError || e instanceof SynthError || (e instanceof Error && ["ContractError", "AutoscalerError"].includes(e.name))) {
-    return new pulumi.RunError(
-      (e as Error).message
-        .split("\n")
-        .map((l) => `stack "${stack}": ${l}`)
-        .join("\n"),
-    );
-  }
+  if (e instanceof UserError) return new pulumi.RunError(e.lines.map((l) => `stack "${stack}": ${l}`).join("\n"));
   return e;
 }
 
@@ -56,26 +48,7 @@ function environmentFor(stack: string): EnvConfig {
       `stack "${stack}" selects no environment: the stack name must be one of ${ENV_NAMES.join(", ")}. Fix: pulumi stack select <one of ${ENV_NAMES.join(", ")}>, or add stacks/envs/${stack}.ts (registered in stacks/envs/index.ts) and Pulumi.${stack}.yaml`,
     );
   }
-  try {
-    return parseSources(builtinSources([stack]))[0]!;
-  } catch (e) {
-    throw asRunError(stack, e);
-  }
-}
-
-/** The single autoscaler owning the service, as the charts render it (synth forbids two). */
-function autoscalerOf(config: EnvConfig, objects: readonly KubeObject[]): StackOutputs["autoscaler"] {
-  const name = autoscalerName(config);
-  const found = objects.filter(
-    (o) =>
-      o.metadata.namespace === config.namespace &&
-      o.metadata.name === name &&
-      ((o.kind === "ScaledObject" && o.apiVersion.startsWith("keda.sh/")) || (o.kind === "HorizontalPodAutoscaler" && o.apiVersion.startsWith("autoscaling/"))),
-  );
-  if (found.length > 1) {
-    throw new pulumi.RunError(`stack "${config.name}": both ${found.map((o) => o.kind).join(" and ")} ${name} own the Deployment. Fix: render one autoscaler (scaling.mode)`);
-  }
-  return found[0] ? { kind: found[0].kind, name } : null;
+  return parseSources(builtinSources([stack]))[0]!;
 }
 
 /**
@@ -83,16 +56,20 @@ function autoscalerOf(config: EnvConfig, objects: readonly KubeObject[]): StackO
  * with the environment or the stack config is checked before the first resource is registered.
  */
 export default async function deploy(stack: string = pulumi.getStack()): Promise<StackOutputs> {
-  const config = environmentFor(stack);
-  let rendered: Awaited<ReturnType<typeof renderEnvironment>>;
   try {
-    rendered = await renderEnvironment(config);
+    return await deployEnvironment(stack);
   } catch (e) {
     throw asRunError(stack, e);
   }
+}
+
+/** The program for environment `stack`; its user errors reach {@link deploy} as UserErrors. */
+async function deployEnvironment(stack: string): Promise<StackOutputs> {
+  const config = environmentFor(stack);
+  const rendered = await renderEnvironment(config);
   const envStack = rendered.stack;
   const charts: ChartObjects[] = envStack.charts.map((c) => ({ chart: c.node.id, objects: c.toJson() as KubeObject[] }));
-  const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.helmValues));
+  const infra = readInfraConfig(stack, config, addonNeeds(config, envStack.addonValues));
 
   // Secrets the objects reference but dist/ never contains: those the stack declares
   // (stack.requiredSecrets), then any other key a TriggerAuthentication reads.
@@ -106,7 +83,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
     ? wiring.valueOf(declaredSecretValue(GRAFANA_PASSWORD_KEY, `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`))
     : undefined;
   if (wiring.problems.length) throw new InfraConfigError(stack, wiring.problems);
-  const autoscaler = autoscalerOf(config, charts.flatMap((c) => c.objects));
+  const autoscaler = { kind: envStack.autoscaler.kind, name: envStack.autoscaler.name };
   for (const unused of infra.unusedAddons) {
     void pulumi.log.warn(`addons.${unused} is configured but environment "${config.name}" does not use it: not installed`);
   }
@@ -128,7 +105,7 @@ export default async function deploy(stack: string = pulumi.getStack()): Promise
       },
       prometheusOperatorCrds: config.cluster.prometheusOperator,
       prometheusAdapter,
-      helmValues: envStack.helmValues,
+      helmValues: envStack.addonValues,
     },
     { providers: [provider] },
   );

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CrdSource } from "./cluster-addons.js";
 import type { SecretKeyRef } from "./config.js";
 import { createConfigSecret, type ConfigSecret } from "./config-secret.js";
+import { describeObject } from "../stacks/schema.js";
 
 export type { ConfigSecret } from "./config-secret.js";
 
@@ -47,11 +48,6 @@ export interface InferenceStackArgs {
 }
 
 type ObjectConstructor = new (name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
-
-/** `Kind namespace/name` (or `Kind name`), as synth's messages write it. */
-export function describeObject(o: Pick<KubeObject, "kind" | "metadata">): string {
-  return o.metadata.namespace ? `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`;
-}
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const at = apiVersion.lastIndexOf("/");

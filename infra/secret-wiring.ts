@@ -8,10 +8,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RequiredSecret } from "../stacks/stack.js";
 import type { ConfigSecret } from "./config-secret.js";
-import type { InfraConfigProblem, SecretKeyRef } from "./config.js";
+import type { Problem } from "../problems/problem.js";
+import type { SecretKeyRef } from "./config.js";
 
 /** A secret value read from stack config, or why it could not be read. */
-export type SecretRead = pulumi.Output<string> | InfraConfigProblem;
+export type SecretRead = pulumi.Output<string> | Problem;
 
 /** How a value is read: a key the stack declares, or one a TriggerAuthentication references. */
 export interface SecretReaders {
@@ -22,12 +23,12 @@ export interface SecretReaders {
 /** The Secrets to create and the problems met reading their values (each problem once). */
 export class SecretWiring {
   private readonly byName = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
-  private readonly found = new Map<string, InfraConfigProblem>();
+  private readonly found = new Map<string, Problem>();
 
-  /** The value, or undefined after recording why there is none (the same key and message once). */
+  /** The value, or undefined after recording why there is none (the same path and message once). */
   valueOf(read: SecretRead): pulumi.Output<string> | undefined {
     if (pulumi.Output.isInstance(read)) return read;
-    this.found.set(`${read.key}: ${read.message}`, read);
+    this.found.set(`${read.path}: ${read.message}`, read);
     return undefined;
   }
 
@@ -46,7 +47,7 @@ export class SecretWiring {
   }
 
   /** In the order first met. */
-  get problems(): InfraConfigProblem[] {
+  get problems(): Problem[] {
     return [...this.found.values()];
   }
 }

@@ -3,6 +3,7 @@
  * base unit (cores, bytes). Enough for comparisons (request ≤ limit, quota capacity) and for the
  * simulator; the API server keeps the canonical form, we only read it.
  */
+import { InvariantError } from "../problems/problem.js";
 
 const SUFFIX: Readonly<Record<string, number>> = {
   n: 1e-9,
@@ -34,7 +35,7 @@ export function isQuantity(s: string): boolean {
 export function parseQuantity(s: string | number): number {
   if (typeof s === "number") return s;
   const m = QUANTITY_PATTERN.exec(s.trim());
-  if (!m) throw new Error(`"${s}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi)`);
+  if (!m) throw new InvariantError(`"${s}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi)`);
   const base = Number(m[1]);
   if (m[3] !== undefined) return base * 10 ** Number(m[3]);
   return base * SUFFIX[m[2] ?? ""]!;

@@ -6,6 +6,7 @@
  * contract, so a query can never name a metric, a series suffix or a label the service does not
  * export: the mistake surfaces at synth, not as a trigger that silently returns nothing.
  */
+import { InvariantError } from "../problems/problem.js";
 
 export type MetricType = "histogram" | "gauge" | "counter";
 
@@ -133,10 +134,13 @@ export interface ScrapeScope {
   readonly job: string;
 }
 
-export class ContractError extends Error {
+/** What fixes a contract violation: queries built from what the contract exports. */
+export const CONTRACT_FIX = "build queries from metrics, series and labels the service's contract exports (service.metrics)";
+
+/** A query or rule asked the metric contract for something it does not export (or is malformed). */
+export class ContractError extends InvariantError {
   constructor(message: string) {
-    super(message);
-    this.name = "ContractError";
+    super(message, CONTRACT_FIX, "CONTRACT_VIOLATION");
   }
 }
 

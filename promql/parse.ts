@@ -4,7 +4,8 @@
  * return more than one series. Every query the program writes goes through here.
  */
 import { parser } from "@prometheus-io/lezer-promql";
-import { durationSeconds } from "./metrics.js";
+import { InvariantError } from "../problems/problem.js";
+import { CONTRACT_FIX, durationSeconds } from "./metrics.js";
 
 type Tree = ReturnType<typeof parser.parse>;
 export type Node = Tree["topNode"];
@@ -54,13 +55,13 @@ export interface SelectorUse {
   readonly rangeFunction?: string;
 }
 
-export class PromQLError extends Error {
+/** A query that does not parse: the first syntax error and the query. */
+export class PromQLError extends InvariantError {
   constructor(
     readonly expr: string,
     readonly errors: readonly PromQLSyntaxError[],
   ) {
-    super(`invalid PromQL at offset ${errors[0]?.pos}: ${errors[0]?.message}\n  ${expr}`);
-    this.name = "PromQLError";
+    super(`invalid PromQL at offset ${errors[0]?.pos}: ${errors[0]?.message}\n  ${expr}`, CONTRACT_FIX, "CONTRACT_VIOLATION");
   }
 }
 

@@ -106,13 +106,9 @@ export function sloSpecs(props: SloRulesProps): SloSpec[] {
   const { promql, endpoint } = props;
   const ep = { endpoint };
   const t = props.latency.thresholdSeconds;
-  const buckets = promql.buckets(SERVICE_METRIC.latency);
-  if (!buckets.includes(t)) {
-    throw new ContractError(
-      `latency SLO threshold ${formatNumber(t)}s is not a bucket boundary of ${SERVICE_METRIC.latency} (${buckets.map(formatNumber).join(", ")}): ` +
-        `the share of requests slower than it cannot be counted. Fix: use one of those boundaries or add it to the histogram's buckets`,
-    );
-  }
+  // The threshold is a bucket boundary of the latency histogram: a rule checked once, by the config
+  // checks (stacks/checks/thresholds.ts, LATENCY_THRESHOLD_NOT_BUCKET) before anything is built, and
+  // on the rendered `le` matcher this builds.
   for (const [name, o] of [["availability", props.availability.objective], ["latency", props.latency.objective]] as const) {
     if (!(o > 0 && o < 100)) throw new ContractError(`${name} SLO objective ${o} must be a percentage between 0 and 100 (exclusive)`);
   }

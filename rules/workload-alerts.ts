@@ -10,6 +10,7 @@
 import { ContractError, type ScrapeScope } from "../promql/metrics.js";
 import { PLATFORM_METRIC, PlatformMetrics, type PrometheusFlavor } from "../promql/platform-metrics.js";
 import type { AlertingRule, RuleGroup } from "../constructs/prometheus-rule.js";
+import { kedaHpaName } from "../scaling/autoscaler-common.js";
 
 /** Alert names (stable: runbook anchors and routes refer to them). */
 export const WORKLOAD_ALERT = {
@@ -53,7 +54,7 @@ export function workloadAlertRules(props: WorkloadAlertsProps): WorkloadAlerts {
     namespace,
     serviceScope: props.scrape ?? { namespace, job: workload },
     scaledObject: props.scaledObject ?? workload,
-    hpa: `keda-hpa-${props.scaledObject ?? workload}`,
+    hpa: kedaHpaName(props.scaledObject ?? workload),
   });
   const alert = (name: string, forDuration: string, expr: string, summary: string, description: string): AlertingRule => ({
     alert: name,

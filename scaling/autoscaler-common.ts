@@ -6,41 +6,24 @@
  */
 import { Node, type IConstruct } from "constructs";
 import { parseQuantity } from "../kube/quantity.js";
-
-/** One problem with an autoscaler's props, located by the field of the rendered object. */
-export interface AutoscalerProblem {
-  /** Path in the rendered object, e.g. `spec.triggers[1].metadata.activationThreshold`. */
-  readonly field: string;
-  readonly message: string;
-  readonly fix: string;
-}
+import { InvariantError, problem, UserError, type Problem } from "../problems/problem.js";
 
 /**
  * A construct refused its props. One line per problem, each
- * `<Kind> <namespace>/<name>: <field>: <message>. Fix: <fix>`; the stack prefixes the environment.
+ * `<Kind> <namespace>/<name>: <field>: <message>. Fix: <fix>`; the stack places it in its environment.
  */
-export class AutoscalerError extends Error {
-  constructor(
-    /** `Kind namespace/name` of the object that would have been rendered. */
-    readonly resource: string,
-    readonly problems: readonly AutoscalerProblem[],
-  ) {
-    super(problems.map((p) => `${resource}: ${p.field}: ${p.message}. Fix: ${p.fix}`).join("\n"));
-    this.name = "AutoscalerError";
-  }
-
-  /** The message lines, each prefixed with `env "<env>": ` when an environment is given. */
-  lines(env?: string): string[] {
-    return this.message.split("\n").map((l) => (env === undefined ? l : `env "${env}": ${l}`));
+export class AutoscalerError extends UserError {
+  constructor(problems: readonly Problem[]) {
+    super(problems, problems.map((p) => `${p.resource}: ${p.path}: ${p.message}. Fix: ${p.fix}`).join("\n"));
   }
 }
 
 /** Collects every problem of one object so a single error reports them all. */
 export class Problems {
-  private readonly list: AutoscalerProblem[] = [];
+  private readonly list: Omit<Problem, "resource">[] = [];
 
   add(field: string, message: string, fix: string): void {
-    this.list.push({ field, message, fix });
+    this.list.push(problem({ code: "CONSTRUCT_INVARIANT", path: field, message, fix }));
   }
 
   /** Adds the problem unless `ok`. */
@@ -52,8 +35,9 @@ export class Problems {
     return this.list.length;
   }
 
+  /** Throws the problems of `resource` (`Kind namespace/name` of the object that would have been rendered), if any. */
   throwIfAny(resource: string): void {
-    if (this.list.length) throw new AutoscalerError(resource, [...this.list]);
+    if (this.list.length) throw new AutoscalerError(this.list.map((p) => ({ ...p, resource })));
   }
 }
 
@@ -90,6 +74,39 @@ export interface ScaleTarget {
    * @default not called (the workload keeps its replica count)
    */
   markHasAutoscaler?(owner: string): void;
+}
+
+/**
+ * A Deployment that can hand its replica count to an autoscaler (what InferenceService is,
+ * structurally; cdk8s-plus calls the idea `IScalable`).
+ */
+export interface ScalableDeployment {
+  readonly name: string;
+  readonly namespace: string;
+  /** The container resource-based triggers read. */
+  readonly containerName: string;
+  readonly resources: { readonly requests: { readonly cpu?: string; readonly memory?: string } };
+  markHasAutoscaler(owner: string): void;
+}
+
+/** The Deployment `workload` as an autoscaler's target: its one container and its requests. */
+export function deploymentScaleTarget(workload: ScalableDeployment): ScaleTarget {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: workload.name,
+    namespace: workload.namespace,
+    containers: [{ name: workload.containerName, requests: { ...workload.resources.requests } }],
+    markHasAutoscaler: (owner) => workload.markHasAutoscaler(owner),
+  };
+}
+
+/** KEDA names the HPA it creates for a ScaledObject `keda-hpa-<name>` (unless the object names it). */
+export const KEDA_HPA_PREFIX = "keda-hpa-";
+
+/** The HPA KEDA creates for ScaledObject `scaledObject` when `horizontalPodAutoscalerConfig.name` is unset. */
+export function kedaHpaName(scaledObject: string): string {
+  return `${KEDA_HPA_PREFIX}${scaledObject}`;
 }
 
 export function targetKind(t: ScaleTarget): string {
@@ -189,9 +206,9 @@ export function toQuantity(v: number | string): string {
     parseQuantity(v);
     return v;
   }
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${v} is not a non-negative finite number`);
+  if (!Number.isFinite(v) || v < 0) throw new InvariantError(`${v} is not a non-negative finite number`);
   if (Number.isInteger(v)) {
-    if (!Number.isSafeInteger(v)) throw new Error(`${v} is too large for a quantity; use a suffix such as 10G`);
+    if (!Number.isSafeInteger(v)) throw new InvariantError(`${v} is too large for a quantity; use a suffix such as 10G`);
     return String(v);
   }
   for (const [suffix, mult] of [["m", 1e3], ["u", 1e6], ["n", 1e9]] as const) {
@@ -200,7 +217,7 @@ export function toQuantity(v: number | string): string {
     // Relative tolerance absorbs binary float noise (0.35 × 1000 = 350.00000000000006).
     if (rounded >= 1 && Math.abs(scaled - rounded) <= 1e-9 * scaled) return `${rounded}${suffix}`;
   }
-  throw new Error(`${v} needs more precision than a quantity keeps (nano units)`);
+  throw new InvariantError(`${v} needs more precision than a quantity keeps (nano units)`);
 }
 
 /** Validates a number-or-quantity target value (> 0) and returns its quantity form. */

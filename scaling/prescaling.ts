@@ -10,6 +10,7 @@
  */
 import type { CronTrigger } from "../constructs/keda-scaled-object.js";
 import { isTimeZone } from "./time-zone.js";
+import { problem, UserError } from "../problems/problem.js";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -37,10 +38,10 @@ export interface PrescaleOptions {
   readonly bounds?: { readonly min: number; readonly max: number };
 }
 
-export class PrescaleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PrescaleError";
+/** A pre-scaling window the KEDA cron trigger cannot express: `<problem>. Fix: <fix>`, located at `prescaling`. */
+export class PrescaleError extends UserError {
+  constructor(message: string, fix: string) {
+    super([problem({ code: "CONSTRUCT_INVARIANT", path: "prescaling", message, fix })], `${message}. Fix: ${fix}`);
   }
 }
 
@@ -51,7 +52,7 @@ const DAY_MINUTES = 24 * 60;
 /** Minutes after midnight of an `HH:MM` time. */
 export function minutesOfDay(t: string): number {
   const m = TIME.exec(t);
-  if (!m) throw new PrescaleError(`time "${t}" is not HH:MM on a 24-hour clock. Fix: write it like 08:00 or 17:30`);
+  if (!m) throw new PrescaleError(`time "${t}" is not HH:MM on a 24-hour clock`, "write it like 08:00 or 17:30");
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
@@ -69,29 +70,29 @@ export function cronWeekdays(days: readonly number[]): string {
   return parts.join(",");
 }
 
-/** The KEDA cron trigger of one window. Throws {@link PrescaleError} ("<problem>. Fix: <fix>") naming the offending value. */
+/** The KEDA cron trigger of one window. Throws {@link PrescaleError} naming the offending value. */
 export function prescaleTrigger(w: PrescaleWindow, options: PrescaleOptions = {}): CronTrigger {
   const at = `prescale window "${w.name}"`;
-  if (!NAME.test(w.name) || w.name.length > 50) throw new PrescaleError(`${at}: the name is not a DNS label of at most 50 characters. Fix: use a name such as weekday-business-hours`);
-  if (!isTimeZone(w.timezone)) throw new PrescaleError(`${at}: "${w.timezone}" is not an IANA time zone. Fix: use a name such as Europe/Berlin or UTC`);
-  if (w.weekdays.length === 0) throw new PrescaleError(`${at}: weekdays is empty. Fix: list the days the window starts on, e.g. mon, tue, wed, thu, fri`);
+  if (!NAME.test(w.name) || w.name.length > 50) throw new PrescaleError(`${at}: the name is not a DNS label of at most 50 characters`, "use a name such as weekday-business-hours");
+  if (!isTimeZone(w.timezone)) throw new PrescaleError(`${at}: "${w.timezone}" is not an IANA time zone`, "use a name such as Europe/Berlin or UTC");
+  if (w.weekdays.length === 0) throw new PrescaleError(`${at}: weekdays is empty`, "list the days the window starts on, e.g. mon, tue, wed, thu, fri");
   const unknown = w.weekdays.filter((d) => !WEEKDAYS.includes(d));
-  if (unknown.length) throw new PrescaleError(`${at}: unknown weekday ${unknown.join(", ")}. Fix: use ${WEEKDAYS.join(", ")}`);
-  if (!Number.isInteger(w.replicas) || w.replicas < 1) throw new PrescaleError(`${at}: replicas ${w.replicas} is not a whole number ≥ 1. Fix: ask for at least 1 replica`);
+  if (unknown.length) throw new PrescaleError(`${at}: unknown weekday ${unknown.join(", ")}`, `use ${WEEKDAYS.join(", ")}`);
+  if (!Number.isInteger(w.replicas) || w.replicas < 1) throw new PrescaleError(`${at}: replicas ${w.replicas} is not a whole number ≥ 1`, "ask for at least 1 replica");
   if (options.bounds) {
     const { min, max } = options.bounds;
-    if (w.replicas > max) throw new PrescaleError(`${at}: replicas ${w.replicas} exceed the ScaledObject's maximum ${max}. Fix: lower them or raise the maximum`);
-    if (w.replicas <= min) throw new PrescaleError(`${at}: replicas ${w.replicas} do not raise the minimum ${min}, so the window does nothing. Fix: ask for more than ${min}`);
+    if (w.replicas > max) throw new PrescaleError(`${at}: replicas ${w.replicas} exceed the ScaledObject's maximum ${max}`, "lower them or raise the maximum");
+    if (w.replicas <= min) throw new PrescaleError(`${at}: replicas ${w.replicas} do not raise the minimum ${min}, so the window does nothing`, `ask for more than ${min}`);
   }
   const start = minutesOfDay(w.start);
   const end = minutesOfDay(w.end);
-  if (start === end) throw new PrescaleError(`${at}: start and end are both ${w.start}, so the window has no length. Fix: give different times`);
+  if (start === end) throw new PrescaleError(`${at}: start and end are both ${w.start}, so the window has no length`, "give different times");
   const leadSeconds = options.leadSeconds ?? 0;
-  if (!(leadSeconds >= 0)) throw new PrescaleError(`${at}: lead time ${leadSeconds}s is negative. Fix: give a lead time ≥ 0`);
+  if (!(leadSeconds >= 0)) throw new PrescaleError(`${at}: lead time ${leadSeconds}s is negative`, "give a lead time ≥ 0");
   const lead = Math.ceil(leadSeconds / 60);
   const length = (end - start + DAY_MINUTES) % DAY_MINUTES;
   if (length + lead >= DAY_MINUTES) {
-    throw new PrescaleError(`${at}: the window plus the ${lead}-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead`);
+    throw new PrescaleError(`${at}: the window plus the ${lead}-minute start-up lead covers a whole day`, "shorten the window or raise minReplicas instead");
   }
 
   const days = w.weekdays.map((d) => WEEKDAYS.indexOf(d));
@@ -117,7 +118,7 @@ export function prescaleTrigger(w: PrescaleWindow, options: PrescaleOptions = {}
 export function prescaleTriggers(windows: readonly PrescaleWindow[], options: PrescaleOptions = {}): CronTrigger[] {
   const seen = new Set<string>();
   for (const w of windows) {
-    if (seen.has(w.name)) throw new PrescaleError(`prescale window "${w.name}" is defined twice. Fix: give each window its own name`);
+    if (seen.has(w.name)) throw new PrescaleError(`prescale window "${w.name}" is defined twice`, "give each window its own name");
     seen.add(w.name);
   }
   return windows.map((w) => prescaleTrigger(w, options));

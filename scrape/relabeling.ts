@@ -30,10 +30,11 @@ export interface RelabelRule {
   readonly action?: RelabelAction;
 }
 
-export class RelabelError extends Error {
+import { InvariantError } from "../problems/problem.js";
+
+export class RelabelError extends InvariantError {
   constructor(message: string) {
-    super(message);
-    this.name = "RelabelError";
+    super(message, "correct the relabeling rule (regex, action, source labels)", "RELABEL_INVALID");
   }
 }
 

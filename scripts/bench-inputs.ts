@@ -1,5 +1,5 @@
 /** Env inputs for the synth benchmark: N distinct services per built-in environment. */
-import type { EnvConfigInput } from "../stacks/config.js";
+import { INPUT_DEFAULTS, type EnvConfigInput } from "../stacks/config.js";
 import { ENVIRONMENTS } from "../stacks/envs/index.js";
 
 /**
@@ -8,7 +8,7 @@ import { ENVIRONMENTS } from "../stacks/envs/index.js";
  */
 export function envInputWithService(env: string, i: number): EnvConfigInput {
   const base = structuredClone(ENVIRONMENTS[env]!);
-  const original = base.service.name ?? "inference";
+  const original = base.service.name ?? INPUT_DEFAULTS.serviceName;
   const name = `inference-${String(i).padStart(3, "0")}`;
   return {
     ...base,

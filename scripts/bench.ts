@@ -50,14 +50,14 @@ async function measure(services: number): Promise<{ ms: number; objects: number;
  */
 async function measureSimulation(mode: string): Promise<{ buildMs: number; coldMs: number; warmMs: number; seconds: number; syncs: number; rssMiB: number }> {
   const { envSource, inputForMode } = await import("../simulator/simulate.js");
-  const { autoscalerModel, findAutoscaler } = await import("../simulator/autoscaler.js");
+  const { autoscalerModel } = await import("../simulator/autoscaler.js");
   const { simulate } = await import("../simulator/run.js");
   const { loadScenario } = await import("../simulator/scenarios.js");
   const { buildStack } = await import("../stacks/stack.js");
   const scenario = loadScenario("diurnal");
   const t0 = performance.now();
   const config = parseEnvConfig(inputForMode(envSource("prod").input, mode as "keda").input, "prod");
-  const model = autoscalerModel(findAutoscaler(buildStack(config).objects(), config), config);
+  const model = autoscalerModel(buildStack(config).autoscaler.manifest(), config);
   const t1 = performance.now();
   simulate({ config, model, scenario, label: mode });
   const t2 = performance.now();

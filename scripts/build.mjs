@@ -19,7 +19,7 @@ export const OUT = join(ROOT, ".build");
  * The folders holding the program's TypeScript sources (tsconfig.json's `include` lists the same
  * plus test/). A copy of the project (a test's, the e2e harness's Pulumi workspace) takes these.
  */
-export const SOURCE_FOLDERS = ["constructs", "promql", "rules", "scrape", "scaling", "kube", "stacks", "infra", "scripts", "simulator"];
+export const SOURCE_FOLDERS = ["constructs", "promql", "rules", "scrape", "scaling", "kube", "problems", "stacks", "infra", "scripts", "simulator"];
 
 /** CLI name (`npm run <name>`) → its TypeScript entry. */
 export const ENTRIES = {

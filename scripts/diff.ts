@@ -18,12 +18,17 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { diffDists, readDist, renderMarkdown, renderText } from "../stacks/diff.js";
-import { isUsageError, requireNonEmpty, UsageError } from "./cli.js";
-
-/** The diff could not be made (exit 3). */
-class DiffError extends Error {}
+import { problem, UserError } from "../problems/problem.js";
+import { requireNonEmpty, UsageError, usageErrorOf } from "./cli.js";
 
 const EXIT = { ok: 0, differences: 1, usage: 2, failed: 3 } as const;
+
+/** The diff could not be made (exit 3). */
+class DiffError extends UserError {
+  constructor(message: string, fix?: string) {
+    super([problem({ code: "DIFF_FAILED", message, fix: fix ?? "" })], fix ? `${message}. Fix: ${fix}` : message, EXIT.failed);
+  }
+}
 
 /** Checks before any synth runs that `--markdown <file>` can be written: its folder exists and takes a new file. */
 function checkMarkdownTarget(path: string): string {
@@ -36,14 +41,14 @@ function checkMarkdownTarget(path: string): string {
       return undefined;
     }
   };
-  if (isDir(file)) throw new DiffError(`--markdown ${file} is a directory. Fix: give a file path, e.g. --markdown diff.md`);
+  if (isDir(file)) throw new DiffError(`--markdown ${file} is a directory`, "give a file path, e.g. --markdown diff.md");
   const parent = isDir(dir);
-  if (parent === undefined) throw new DiffError(`--markdown ${file}: folder ${dir} does not exist. Fix: create it or write the file elsewhere`);
-  if (!parent) throw new DiffError(`--markdown ${file}: ${dir} is not a directory. Fix: write the file elsewhere`);
+  if (parent === undefined) throw new DiffError(`--markdown ${file}: folder ${dir} does not exist`, "create it or write the file elsewhere");
+  if (!parent) throw new DiffError(`--markdown ${file}: ${dir} is not a directory`, "write the file elsewhere");
   try {
     rmdirSync(mkdtempSync(join(dir, ".diff-probe-")));
   } catch (e) {
-    throw new DiffError(`--markdown ${file}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"}). Fix: write the file elsewhere`);
+    throw new DiffError(`--markdown ${file}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`, "write the file elsewhere");
   }
   return file;
 }
@@ -78,7 +83,7 @@ function main(): number {
     },
   });
   requireNonEmpty(values, { base: "origin/main", env: "prod", markdown: "diff.md" });
-  if (!values.base) throw new UsageError("--base <git-ref> is required. Fix: e.g. npm run diff -- --base origin/main");
+  if (!values.base) throw new UsageError("--base <git-ref> is required", "e.g. npm run diff -- --base origin/main");
   const markdown = values.markdown === undefined ? undefined : checkMarkdownTarget(values.markdown);
   const root = git(["rev-parse", "--show-toplevel"], process.cwd());
   const commit = run("git", ["rev-parse", "--verify", "--quiet", `${values.base}^{commit}`], root);
@@ -102,7 +107,7 @@ function main(): number {
       try {
         writeFileSync(markdown, renderMarkdown(diffs, { base: values.base, head: "working tree" }));
       } catch (e) {
-        throw new DiffError(`cannot write --markdown ${markdown} (${(e as NodeJS.ErrnoException).code ?? "error"}). Fix: write the file elsewhere`);
+        throw new DiffError(`cannot write --markdown ${markdown} (${(e as NodeJS.ErrnoException).code ?? "error"})`, "write the file elsewhere");
       }
     }
     process.stdout.write(renderText(diffs));
@@ -117,13 +122,15 @@ function main(): number {
 try {
   process.exitCode = main();
 } catch (e) {
-  if (isUsageError(e)) {
-    console.error(`error: ${e.message}`);
-    process.exitCode = EXIT.usage;
+  const user = e instanceof UserError ? e : usageErrorOf(e);
+  if (user) {
+    // Usage errors exit 2, a DiffError 3.
+    console.error(`error: ${user.message}`);
+    process.exitCode = user.exitCode;
   } else {
     // Anything else (git, file system, a bug) is still one line: the diff could not be made.
     const err = e as NodeJS.ErrnoException;
-    console.error(`error: ${e instanceof DiffError ? err.message : `the diff could not be made: ${err.code ? `${err.syscall ?? ""} ${err.path ?? ""} (${err.code})`.trim() : String(err.message ?? e).split("\n")[0]}`}`);
+    console.error(`error: the diff could not be made: ${err.code ? `${err.syscall ?? ""} ${err.path ?? ""} (${err.code})`.trim() : String(err.message ?? e).split("\n")[0]}`);
     process.exitCode = EXIT.failed;
   }
 }

@@ -17,9 +17,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { QuantityError } from "../simulator/hpa/quantity.js";
-import { hpaReconcile, HpaCaseError } from "../simulator/hpa/step.js";
-import { CaseValidationError, validateCase } from "../simulator/hpa/validate.js";
+import { UserError } from "../problems/problem.js";
+import { hpaReconcile } from "../simulator/hpa/step.js";
+import { caseProblem, CaseValidationError, validateCase } from "../simulator/hpa/validate.js";
 
 const USAGE = "usage: hpa-step [--detail] < case.json | hpa-step --batch [--detail] < cases.jsonl";
 
@@ -30,7 +30,7 @@ function fail(code: number, message: string): never {
 
 /** A case's error that is the input's fault (exit 2), as one message; undefined for a bug. */
 function inputError(e: unknown): string | undefined {
-  if (e instanceof CaseValidationError || e instanceof HpaCaseError || e instanceof QuantityError) return `malformed input: ${e.message}`;
+  if (e instanceof UserError) return `malformed input: ${e.message}`;
   return undefined;
 }
 
@@ -52,7 +52,7 @@ function batch(text: string, detail: boolean): void {
       try {
         input = JSON.parse(line);
       } catch (e) {
-        throw new CaseValidationError([`not valid JSON: ${(e as Error).message}`]);
+        throw new CaseValidationError([caseProblem("", `not valid JSON: ${(e as Error).message}`)]);
       }
       out.push(reconcileLine(input, detail));
     } catch (e) {

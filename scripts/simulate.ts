@@ -12,20 +12,13 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { ConfigError } from "../stacks/validate.js";
-import { AutoscalerModelError } from "../simulator/autoscaler.js";
-import { ScenarioError, loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "../simulator/scenarios.js";
+import { loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "../simulator/scenarios.js";
 import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "../simulator/simulate.js";
 import { summaryTable } from "../simulator/report.js";
-import { fileSystemError, isUsageError } from "./cli.js";
+import { reportUserError, UsageError, userErrorOf } from "./cli.js";
 
 const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;
-
-class UsageError extends Error {}
-
-/** Errors that are the user's input, not a bug: printed as lines, exit 1. */
-const USER_ERRORS = new Set(["ConfigError", "ScenarioError", "AutoscalerModelError", "SynthError", "AutoscalerError", "ContractError", "PromQLError"]);
 
 function parseModes(list: string, flag: string): Mode[] {
   const modes = list.split(",").map((m) => m.trim()).filter((m) => m !== "");
@@ -88,17 +81,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 try {
   await main(process.argv.slice(2));
 } catch (e) {
-  const err = e as Error & { code?: string };
-  if (e instanceof UsageError || isUsageError(e)) {
-    console.error(`error: ${err.message}\n${USAGE}`);
-    process.exitCode = 2;
-  } else if (fileSystemError(e)) {
-    console.error(`error: ${fileSystemError(e)}`);
-    process.exitCode = 1;
-  } else if (e instanceof ConfigError || e instanceof ScenarioError || e instanceof AutoscalerModelError || USER_ERRORS.has(err.name)) {
-    console.error(`error: ${err.message.split("\n").join("\nerror: ")}`);
-    process.exitCode = 1;
-  } else {
-    throw e;
-  }
+  // User errors (config, checks, scenario, an autoscaler the simulator cannot run) print as lines; anything else is a bug.
+  const user = userErrorOf(e);
+  if (!user) throw e;
+  reportUserError(user);
+  if (user instanceof UsageError) console.error(USAGE);
 }

@@ -8,7 +8,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { formatFinding } from "../stacks/checks/index.js";
+import { formatProblem } from "../problems/problem.js";
 import { builtinSources, checkRunSources, fileSource, parseSources, type EnvSource } from "../stacks/load.js";
 import { checkOutDir, renderEnvironment, writeDist } from "../stacks/synth.js";
 import { requireNonEmpty, runCli } from "./cli.js";
@@ -38,7 +38,7 @@ await runCli(async () => {
   for (const c of configs) {
     const r = await renderEnvironment(c);
     // Check warnings do not fail synth (errors did, inside renderEnvironment).
-    for (const w of r.warnings) console.error(`warning: ${formatFinding(w)}`);
+    for (const w of r.warnings) console.error(`warning: ${formatProblem(w)}`);
     rendered.push(r);
   }
   writeDist(outDir, rendered);

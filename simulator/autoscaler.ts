@@ -20,10 +20,12 @@
  * rate() of the env's declared wake-up counter (`scaling.wakeUp`) the requests arriving at the
  * gateway, served or not. Anything else is refused with the list of what the simulator can model.
  */
+import { problem, UserError } from "../problems/problem.js";
 import { parser } from "@prometheus-io/lezer-promql";
 import { durationSeconds } from "../promql/metrics.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { assertParses, resultGrouping, selectors } from "../promql/parse.js";
+import { kedaHpaName } from "../scaling/autoscaler-common.js";
 import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
@@ -111,15 +113,9 @@ export interface AutoscalerModel {
 }
 
 /** The rendered autoscaler cannot be simulated; names the object, the field and the fix. */
-export class AutoscalerModelError extends Error {
-  constructor(
-    readonly resource: string,
-    readonly field: string,
-    message: string,
-    readonly fix: string,
-  ) {
-    super(`${resource}: ${field}: ${message}. Fix: ${fix}`);
-    this.name = "AutoscalerModelError";
+export class AutoscalerModelError extends UserError {
+  constructor(resource: string, field: string, message: string, fix: string) {
+    super([problem({ code: "SIMULATION_UNSUPPORTED", resource, path: field, message, fix })], `${resource}: ${field}: ${message}. Fix: ${fix}`);
   }
 }
 
@@ -444,7 +440,7 @@ function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   return {
     kind: "ScaledObject",
     name,
-    hpaName: advanced.horizontalPodAutoscalerConfig?.name ?? `keda-hpa-${name}`,
+    hpaName: advanced.horizontalPodAutoscalerConfig?.name ?? kedaHpaName(name),
     hpa: {
       minReplicas: minReplicaCount > 0 ? minReplicaCount : 1,
       maxReplicas: maxReplicaCount,
@@ -476,25 +472,4 @@ export function autoscalerModel(obj: Record<string, unknown>, config: EnvConfig)
   if (o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") return fromHpa(o, config);
   if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o, config.scaling.wakeUp?.metric.name);
   throw new AutoscalerModelError(`${o.kind} ${o.metadata?.name}`, "kind", `${o.apiVersion}/${o.kind} is not an autoscaler the simulator runs`, "render an autoscaling/v2 HorizontalPodAutoscaler or a keda.sh ScaledObject");
-}
-
-/** The autoscaler among a stack's objects that scales the env's Deployment. */
-export function findAutoscaler(objects: readonly Record<string, unknown>[], config: EnvConfig): Record<string, unknown> {
-  const targets = (objects as Obj[]).filter(
-    (o) =>
-      ((o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") || (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/"))) &&
-      o.metadata?.namespace === config.namespace &&
-      o.spec?.scaleTargetRef?.name === config.service.name &&
-      (o.spec?.scaleTargetRef?.kind ?? "Deployment") === "Deployment",
-  );
-  if (targets.length === 0) {
-    throw new AutoscalerModelError(
-      `Deployment ${config.namespace}/${config.service.name}`,
-      "scaling.mode",
-      `the rendered stack of env "${config.name}" (mode ${config.scaling.mode}) contains no HorizontalPodAutoscaler or ScaledObject for the Deployment`,
-      "render the autoscaling chart (stacks/autoscaling.ts) for this mode",
-    );
-  }
-  // a ScaledObject owns the Deployment through the HPA it creates; a rendered HPA beside it would be a synth error
-  return targets.find((o) => o.kind === "ScaledObject") ?? targets[0]!;
 }

@@ -14,10 +14,11 @@ const MONDAY = Date.UTC(2024, 0, 1);
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
-export class CronError extends Error {
+import { InvariantError } from "../problems/problem.js";
+
+export class CronError extends InvariantError {
   constructor(message: string) {
-    super(message);
-    this.name = "CronError";
+    super(message, "write a 5-field cron expression, e.g. 0 8 * * 1-5", "CRON_INVALID");
   }
 }
 

@@ -3,6 +3,7 @@
  * Prometheus is down. Built-in shapes, or a user file (JSON or CSV) validated with errors that
  * name the file, the place and the fix.
  */
+import { problem, UserError, type Problem } from "../problems/problem.js";
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parseClock } from "./cron.js";
@@ -33,15 +34,20 @@ export interface Scenario {
 }
 
 /** A scenario file the simulator refuses: one line per problem, no stack trace. */
-export class ScenarioError extends Error {
+export class ScenarioError extends UserError {
   constructor(
     readonly source: string,
-    readonly problems: readonly { readonly where: string; readonly message: string; readonly fix: string }[],
+    problems: readonly ScenarioProblem[],
   ) {
-    super(problems.map((p) => `scenario ${source}: ${p.where ? `${p.where}: ` : ""}${p.message}. Fix: ${p.fix}`).join("\n"));
-    this.name = "ScenarioError";
+    super(
+      problems.map((p) => problem({ code: "SCENARIO_INVALID", resource: `scenario ${source}`, ...p })),
+      problems.map((p) => `scenario ${source}: ${p.path ? `${p.path}: ` : ""}${p.message}. Fix: ${p.fix}`).join("\n"),
+    );
   }
 }
+
+/** A problem of a scenario file at `path` (a field, `points[i]`, `line n`; "" for the whole file). */
+type ScenarioProblem = Pick<Problem, "path" | "message" | "fix">;
 
 /** Longest scenario accepted: 7 days at 1 s resolution. */
 export const MAX_SCENARIO_SECONDS = 7 * 86400;
@@ -126,7 +132,7 @@ export function loadScenario(nameOrPath: string): Scenario {
   if (ext !== ".json" && ext !== ".csv") {
     throw new ScenarioError(nameOrPath, [
       {
-        where: "",
+        path: "",
         message: `"${nameOrPath}" is neither a built-in scenario nor a .json/.csv file`,
         fix: `use one of ${BUILTIN_SCENARIOS.join(", ")} or a scenario file (see README "Scaling what-if simulator")`,
       },
@@ -136,37 +142,36 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     text = readFileSync(nameOrPath, "utf8");
   } catch (e) {
-    throw new ScenarioError(nameOrPath, [{ where: "", message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? "error"})`, fix: "check the path" }]);
+    throw new ScenarioError(nameOrPath, [{ path: "", message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? "error"})`, fix: "check the path" }]);
   }
   const name = basename(nameOrPath, extname(nameOrPath));
   return ext === ".json" ? parseScenarioJson(text, name, nameOrPath) : parseScenarioCsv(text, name, nameOrPath);
 }
 
-type Problem = { where: string; message: string; fix: string };
 
 function finite(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v);
 }
 
 /** Checks a point list: times start at 0, strictly increase, values ≥ 0. */
-function checkPoints(points: readonly LoadPoint[], where: (i: number) => string, problems: Problem[]): void {
+function checkPoints(points: readonly LoadPoint[], where: (i: number) => string, problems: ScenarioProblem[]): void {
   if (points.length === 0) {
-    problems.push({ where: "", message: "no load points", fix: "give at least one point, starting at t = 0" });
+    problems.push({ path: "", message: "no load points", fix: "give at least one point, starting at t = 0" });
     return;
   }
-  if (points[0]!.t !== 0) problems.push({ where: where(0), message: `the first point is at t = ${points[0]!.t}, not 0`, fix: "start the curve at t = 0" });
+  if (points[0]!.t !== 0) problems.push({ path: where(0), message: `the first point is at t = ${points[0]!.t}, not 0`, fix: "start the curve at t = 0" });
   points.forEach((pt, i) => {
-    if (pt.t < 0) problems.push({ where: where(i), message: `time ${pt.t} is negative`, fix: "use seconds from the start, ≥ 0" });
-    if (pt.value < 0) problems.push({ where: where(i), message: `load ${pt.value} is negative`, fix: "use a load ≥ 0" });
+    if (pt.t < 0) problems.push({ path: where(i), message: `time ${pt.t} is negative`, fix: "use seconds from the start, ≥ 0" });
+    if (pt.value < 0) problems.push({ path: where(i), message: `load ${pt.value} is negative`, fix: "use a load ≥ 0" });
     if (i > 0 && pt.t <= points[i - 1]!.t) {
-      problems.push({ where: where(i), message: `time ${pt.t} is not after the previous point's ${points[i - 1]!.t}`, fix: "list points in strictly increasing time" });
+      problems.push({ path: where(i), message: `time ${pt.t} is not after the previous point's ${points[i - 1]!.t}`, fix: "list points in strictly increasing time" });
     }
   });
 }
 
-function checkDuration(duration: number, where: string, problems: Problem[]): void {
+function checkDuration(duration: number, where: string, problems: ScenarioProblem[]): void {
   if (!Number.isInteger(duration) || duration < 1 || duration > MAX_SCENARIO_SECONDS) {
-    problems.push({ where, message: `duration ${duration} s is not a whole number of seconds between 1 and ${MAX_SCENARIO_SECONDS} (7 days)`, fix: "give durationSeconds in that range" });
+    problems.push({ path: where, message: `duration ${duration} s is not a whole number of seconds between 1 and ${MAX_SCENARIO_SECONDS} (7 days)`, fix: "give durationSeconds in that range" });
   }
 }
 
@@ -182,28 +187,28 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ScenarioError(source, [{ where: "", message: `not valid JSON (${(e as Error).message.split("\n")[0]})`, fix: "correct the JSON syntax" }]);
+    throw new ScenarioError(source, [{ path: "", message: `not valid JSON (${(e as Error).message.split("\n")[0]})`, fix: "correct the JSON syntax" }]);
   }
-  const problems: Problem[] = [];
+  const problems: ScenarioProblem[] = [];
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new ScenarioError(source, [{ where: "", message: "the file must hold a JSON object", fix: 'write {"unit": "users", "points": [[0, 50], [600, 200]]}' }]);
+    throw new ScenarioError(source, [{ path: "", message: "the file must hold a JSON object", fix: 'write {"unit": "users", "points": [[0, 50], [600, 200]]}' }]);
   }
   const o = doc as Record<string, unknown>;
   const known = new Set(["name", "description", "unit", "points", "durationSeconds", "interpolation", "prometheusOutages", "startsAt"]);
   for (const k of Object.keys(o)) {
-    if (!known.has(k)) problems.push({ where: k, message: `unknown field "${k}"`, fix: `remove it (fields: ${[...known].join(", ")})` });
+    if (!known.has(k)) problems.push({ path: k, message: `unknown field "${k}"`, fix: `remove it (fields: ${[...known].join(", ")})` });
   }
   const unit = o.unit;
   if (unit !== "users" && unit !== "rps" && unit !== "pods") {
-    problems.push({ where: "unit", message: `unit must be "users", "rps" or "pods" (got ${JSON.stringify(unit)})`, fix: 'set "unit": "users", "rps" or "pods" (multiples of one pod\'s capacity)' });
+    problems.push({ path: "unit", message: `unit must be "users", "rps" or "pods" (got ${JSON.stringify(unit)})`, fix: 'set "unit": "users", "rps" or "pods" (multiples of one pod\'s capacity)' });
   }
   const interpolation = o.interpolation ?? "linear";
   if (interpolation !== "linear" && interpolation !== "step") {
-    problems.push({ where: "interpolation", message: `interpolation must be "linear" or "step" (got ${JSON.stringify(interpolation)})`, fix: 'use "linear" or "step"' });
+    problems.push({ path: "interpolation", message: `interpolation must be "linear" or "step" (got ${JSON.stringify(interpolation)})`, fix: 'use "linear" or "step"' });
   }
   const points: LoadPoint[] = [];
   if (!Array.isArray(o.points)) {
-    problems.push({ where: "points", message: "points is missing or not an array", fix: 'give "points": [[0, 50], [600, 200]] (seconds, load)' });
+    problems.push({ path: "points", message: "points is missing or not an array", fix: 'give "points": [[0, 50], [600, 200]] (seconds, load)' });
   } else {
     o.points.forEach((pt: unknown, i: number) => {
       const where = `points[${i}]`;
@@ -216,39 +221,39 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
         v = unit === "rps" ? po.rps : unit === "pods" ? po.pods : po.users;
         if (v === undefined) v = po.value;
       } else {
-        problems.push({ where, message: "a point must be [seconds, load] or {\"t\": seconds, \"" + (unit === "rps" || unit === "pods" ? unit : "users") + "\": load}", fix: "write it like [300, 120]" });
+        problems.push({ path: where, message: "a point must be [seconds, load] or {\"t\": seconds, \"" + (unit === "rps" || unit === "pods" ? unit : "users") + "\": load}", fix: "write it like [300, 120]" });
         return;
       }
       if (!finite(t) || !finite(v)) {
-        problems.push({ where, message: `time and load must be finite numbers (got ${JSON.stringify(t)}, ${JSON.stringify(v)})`, fix: "write it like [300, 120]" });
+        problems.push({ path: where, message: `time and load must be finite numbers (got ${JSON.stringify(t)}, ${JSON.stringify(v)})`, fix: "write it like [300, 120]" });
         return;
       }
       points.push({ t, value: v });
     });
-    if (problems.every((x) => !x.where.startsWith("points["))) checkPoints(points, (i) => `points[${i}]`, problems);
+    if (problems.every((x) => !x.path.startsWith("points["))) checkPoints(points, (i) => `points[${i}]`, problems);
   }
   const last = points.length ? points[points.length - 1]!.t : 0;
   const duration = o.durationSeconds === undefined ? Math.floor(last) + 60 : o.durationSeconds;
-  if (!finite(duration)) problems.push({ where: "durationSeconds", message: "durationSeconds must be a number", fix: "give the run length in seconds" });
+  if (!finite(duration)) problems.push({ path: "durationSeconds", message: "durationSeconds must be a number", fix: "give the run length in seconds" });
   else checkDuration(duration, "durationSeconds", problems);
   const outages: Window[] = [];
   if (o.prometheusOutages !== undefined) {
     if (!Array.isArray(o.prometheusOutages)) {
-      problems.push({ where: "prometheusOutages", message: "prometheusOutages must be an array", fix: 'write [{"start": 420, "end": 720}]' });
+      problems.push({ path: "prometheusOutages", message: "prometheusOutages must be an array", fix: 'write [{"start": 420, "end": 720}]' });
     } else {
       o.prometheusOutages.forEach((w: unknown, i: number) => {
         const wo = (w ?? {}) as Record<string, unknown>;
         if (!finite(wo.start) || !finite(wo.end) || wo.start < 0 || wo.end <= wo.start) {
-          problems.push({ where: `prometheusOutages[${i}]`, message: "an outage needs numeric start ≥ 0 and end > start (seconds)", fix: 'write {"start": 420, "end": 720}' });
+          problems.push({ path: `prometheusOutages[${i}]`, message: "an outage needs numeric start ≥ 0 and end > start (seconds)", fix: 'write {"start": 420, "end": 720}' });
         } else outages.push({ startSeconds: wo.start, endSeconds: wo.end });
       });
     }
   }
-  if (o.description !== undefined && typeof o.description !== "string") problems.push({ where: "description", message: "description must be a string", fix: "quote it" });
+  if (o.description !== undefined && typeof o.description !== "string") problems.push({ path: "description", message: "description must be a string", fix: "quote it" });
   let clockOffsetSeconds = 0;
   if (o.startsAt !== undefined) {
     const c = typeof o.startsAt === "string" ? parseClock(o.startsAt) : null;
-    if (c === null) problems.push({ where: "startsAt", message: `startsAt ${JSON.stringify(o.startsAt)} is not a weekday and a 24 h time`, fix: 'write it like "mon 08:30"' });
+    if (c === null) problems.push({ path: "startsAt", message: `startsAt ${JSON.stringify(o.startsAt)} is not a weekday and a 24 h time`, fix: 'write it like "mon 08:30"' });
     else clockOffsetSeconds = c;
   }
   if (problems.length) throw new ScenarioError(source, problems);
@@ -268,7 +273,7 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
  * comments.
  */
 export function parseScenarioCsv(text: string, name: string, source = `${name}.csv`): Scenario {
-  const problems: Problem[] = [];
+  const problems: ScenarioProblem[] = [];
   const lines = text.split(/\r?\n/);
   let unit: LoadUnit | undefined;
   const points: LoadPoint[] = [];
@@ -281,25 +286,25 @@ export function parseScenarioCsv(text: string, name: string, source = `${name}.c
     if (unit === undefined) {
       const [tName, vName] = cells.map((c) => c.toLowerCase());
       if (cells.length !== 2 || (tName !== "t" && tName !== "seconds") || (vName !== "users" && vName !== "rps" && vName !== "pods")) {
-        throw new ScenarioError(source, [{ where, message: `the header must be "t,users", "t,rps" or "t,pods" (got "${raw}")`, fix: "start the file with the line t,users (or t,rps, t,pods)" }]);
+        throw new ScenarioError(source, [{ path: where, message: `the header must be "t,users", "t,rps" or "t,pods" (got "${raw}")`, fix: "start the file with the line t,users (or t,rps, t,pods)" }]);
       }
       unit = vName as LoadUnit;
       continue;
     }
     if (cells.length !== 2) {
-      problems.push({ where, message: `expected 2 columns, got ${cells.length}`, fix: "write seconds,load" });
+      problems.push({ path: where, message: `expected 2 columns, got ${cells.length}`, fix: "write seconds,load" });
       continue;
     }
     const t = Number(cells[0]);
     const v = Number(cells[1]);
     if (cells[0] === "" || cells[1] === "" || !Number.isFinite(t) || !Number.isFinite(v)) {
-      problems.push({ where, message: `"${raw}" is not two numbers`, fix: "write seconds,load, e.g. 300,120" });
+      problems.push({ path: where, message: `"${raw}" is not two numbers`, fix: "write seconds,load, e.g. 300,120" });
       continue;
     }
     points.push({ t, value: v });
     lineOf.push(i + 1);
   }
-  if (unit === undefined) throw new ScenarioError(source, [{ where: "", message: "the file is empty", fix: "write a header t,users and one row per point" }]);
+  if (unit === undefined) throw new ScenarioError(source, [{ path: "", message: "the file is empty", fix: "write a header t,users and one row per point" }]);
   if (problems.length === 0) checkPoints(points, (i) => `line ${lineOf[i] ?? "?"}`, problems);
   const duration = points.length ? Math.floor(points[points.length - 1]!.t) + 60 : 0;
   if (problems.length === 0) checkDuration(duration, "", problems);

@@ -5,11 +5,11 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
-import type { EnvConfigInput } from "../stacks/config.js";
+import { INPUT_DEFAULTS, type EnvConfigInput } from "../stacks/config.js";
 import { builtinSources, fileSource } from "../stacks/load.js";
 import { buildStack } from "../stacks/stack.js";
 import { parseEnvConfig } from "../stacks/validate.js";
-import { autoscalerModel, findAutoscaler } from "./autoscaler.js";
+import { autoscalerModel } from "./autoscaler.js";
 import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
 import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
@@ -54,7 +54,7 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
     // wake-up trigger; cpu-hpa has no burst trigger.
     const sc = out.scaling as Record<string, any>;
     if (scalingMode !== "keda" && (sc.minReplicas === 0 || sc.wakeUp !== undefined)) {
-      out.scaling = { ...sc, minReplicas: Math.max(1, sc.minReplicas ?? 1), wakeUp: undefined } as EnvConfigInput["scaling"];
+      out.scaling = { ...sc, minReplicas: Math.max(1, sc.minReplicas ?? INPUT_DEFAULTS.minReplicas), wakeUp: undefined } as EnvConfigInput["scaling"];
       delete (out.scaling as Record<string, unknown>).wakeUp;
       notes.push(`the ${mode} run keeps at least 1 replica and drops env "${input.name}"'s wake-up trigger (scale to zero needs mode keda)`);
     }
@@ -63,7 +63,7 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
       notes.push(`the cpu-hpa run drops env "${input.name}"'s burst trigger (it reads in-flight requests)`);
     }
     // pre-scaling windows of the service are KEDA cron triggers: an HPA mode cannot take them
-    const service = (out.service as { name?: string } | undefined)?.name ?? "inference";
+    const service = (out.service as { name?: string } | undefined)?.name ?? INPUT_DEFAULTS.serviceName;
     const windows = (out as { prescaling?: unknown }).prescaling;
     if (scalingMode !== "keda" && Array.isArray(windows) && windows.some((w) => (w as { target?: string })?.target === service)) {
       (out as { prescaling?: unknown }).prescaling = windows.filter((w) => (w as { target?: string })?.target !== service);
@@ -108,7 +108,7 @@ export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mod
     const { input, notes } = inputForMode(src.input, mode);
     const config = parseEnvConfig(input, src.env);
     const stack = buildStack(config);
-    const model = autoscalerModel(findAutoscaler(stack.objects(), config), config);
+    const model = autoscalerModel(stack.autoscaler.manifest(), config);
     const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
     const result = simulate({ config, model, scenario, label, options });
     const warning = capacityWarning(result);

@@ -8,12 +8,13 @@
  *   Prometheus, cpu/memory guardrails, and a fallback that holds a safe count while Prometheus is down.
  * Every mode uses the same `scaling.behavior`, and owns the Deployment's replica count.
  */
-import { AutoscalerError, type ScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
+import type { Construct } from "constructs";
+import { deploymentScaleTarget, type ScalingBehavior } from "../scaling/autoscaler-common.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { Hpa } from "../constructs/hpa.js";
 import type { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
-import { PrescaleError } from "../scaling/prescaling.js";
+import { problem } from "../problems/problem.js";
 import { standardLabels } from "../kube/labels.js";
 import { ContractError, type PromQL } from "../promql/metrics.js";
 import { PromQLError, assertParses } from "../promql/parse.js";
@@ -21,7 +22,7 @@ import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 import type { EnvConfig } from "./config.js";
 import { autoscalerName, prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
-import type { EnvironmentStack } from "./stack.js";
+import { EnvChart } from "./env-chart.js";
 import { SynthError } from "./errors.js";
 import { holdAtZero, signalTriggers, sloConcurrencyMetrics } from "./scaling-signals.js";
 
@@ -32,18 +33,6 @@ export const QUEUE_GAUGE = "inference_queue_len";
 
 /** KEDA trigger names (also what a scalingModifiers formula would refer to). */
 export const TRIGGER_NAMES = { latency: "p95-latency", queue: "queue-length", cpu: "cpu", memory: "memory" } as const;
-
-/** The Deployment of the inference service as an autoscaler's target. */
-export function scaleTargetOf(service: InferenceService): ScaleTarget {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    name: service.name,
-    namespace: service.namespace,
-    containers: [{ name: service.containerName, requests: { ...service.resources.requests } }],
-    markHasAutoscaler: (owner) => service.markHasAutoscaler(owner),
-  };
-}
 
 /**
  * `scaling.behavior` as HPA behavior: scale up by the larger of `pods` and `percent` per period
@@ -98,59 +87,98 @@ export function fallbackReplicas(scaling: EnvConfig["scaling"]): number {
   return scaling.keda.fallback.replicas ?? Math.max(scaling.minReplicas, Math.ceil(scaling.maxReplicas / 2));
 }
 
-export type Autoscaler = Hpa | KedaScaledObject;
+/** What the autoscaling concern needs: the config and the service it scales. */
+export interface AutoscalingProps {
+  readonly config: EnvConfig;
+  /** The inference service whose Deployment the autoscaler owns. */
+  readonly service: InferenceService;
+  /** PromQL bound to the service's contract and scrape (the KEDA triggers' queries). */
+  readonly promql: PromQL;
+}
 
-function hpaFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentStack["addChart"]>): Hpa {
-  const { scaling } = stack.config;
+interface AutoscalerBase {
+  /** The rendered object's name (`metadata.name`). */
+  readonly name: string;
+  readonly namespace: string;
+  /** The HorizontalPodAutoscaler that runs: the object itself, or the one KEDA creates for it. */
+  readonly hpaName: string;
+  /** The rendered object, resolved (what synth writes and the simulator translates). */
+  manifest(): Record<string, unknown>;
+}
+
+/** The environment's one autoscaler, by the kind of object it renders. */
+export type Autoscaler =
+  | (AutoscalerBase & { readonly kind: "HorizontalPodAutoscaler"; readonly construct: Hpa })
+  | (AutoscalerBase & { readonly kind: "ScaledObject"; readonly construct: KedaScaledObject });
+
+function describe(construct: Hpa | KedaScaledObject): Autoscaler {
+  const manifest = () => construct.apiObject.toJson() as Record<string, unknown>;
+  const base = { name: construct.name, namespace: construct.namespace, manifest };
+  return construct instanceof Hpa
+    ? { ...base, kind: "HorizontalPodAutoscaler", hpaName: construct.name, construct }
+    : { ...base, kind: "ScaledObject", hpaName: construct.hpaName, construct };
+}
+
+function hpaFor(scope: Construct, props: AutoscalingProps): Hpa {
+  const { config, service } = props;
+  const { scaling } = config;
   const common = {
-    name: autoscalerName(stack.config),
-    scaleTarget: scaleTargetOf(stack.service),
+    name: autoscalerName(config),
+    scaleTarget: deploymentScaleTarget(service),
     minReplicas: scaling.minReplicas,
     maxReplicas: scaling.maxReplicas,
     behavior: behaviorOf(scaling.behavior),
-    labels: standardLabels(stack.service.identity),
+    labels: standardLabels(service.identity),
   };
   if (scaling.mode === "cpu-hpa") {
-    return new Hpa(chart, "Hpa", {
+    return new Hpa(scope, "Hpa", {
       ...common,
       metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: scaling.cpuHpa.cpuUtilization } }],
     });
   }
-  return new Hpa(chart, "Hpa", {
+  return new Hpa(scope, "Hpa", {
     ...common,
     metrics: [
       // Per-pod metrics: the HPA averages the pods' values, so a per-pod p95 is a fair Pods target.
       { type: "Pods", metric: CUSTOM_METRICS.podP95Latency, averageValue: scaling.sloHpa.p95LatencySeconds },
-      ...sloConcurrencyMetrics(stack.config),
+      ...sloConcurrencyMetrics(config),
       { type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: scaling.sloHpa.cpuUtilization } },
     ],
   });
 }
 
-function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentStack["addChart"]>): KedaScaledObject {
-  const { config } = stack;
+/** A query of trigger `index`, its contract or PromQL error as a line naming the env, the object and the field. */
+function triggerQuery(config: EnvConfig, index: number, build: () => string): string {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ContractError || e instanceof PromQLError) {
+      throw new SynthError([
+        problem({
+          code: "CONSTRUCT_INVARIANT",
+          env: config.name,
+          resource: `ScaledObject ${config.namespace}/${autoscalerName(config)}`,
+          path: `spec.triggers[${index}].metadata.query`,
+          message: e.message.split("\n")[0]!,
+          fix: "build the query from metrics the service exports (service.metrics)",
+        }),
+      ]);
+    }
+    throw e;
+  }
+}
+
+function scaledObjectFor(scope: Construct, props: AutoscalingProps): KedaScaledObject {
+  const { config, service, promql } = props;
   const { scaling } = config;
   const k = scaling.keda;
   const name = autoscalerName(config);
-  const resource = `ScaledObject ${config.namespace}/${name}`;
-  const query = (index: number, build: () => string): string => {
-    try {
-      return build();
-    } catch (e) {
-      if (e instanceof ContractError || e instanceof PromQLError) {
-        throw new SynthError([
-          `env "${config.name}": ${resource}: spec.triggers[${index}].metadata.query: ${e.message.split("\n")[0]}. Fix: build the query from metrics the service exports (service.metrics)`,
-        ]);
-      }
-      throw e;
-    }
-  };
   const serverAddress = prometheusAddress(config);
-  const container = stack.service.containerName;
-  return new KedaScaledObject(chart, "ScaledObject", {
+  const container = service.containerName;
+  return new KedaScaledObject(scope, "ScaledObject", {
     name,
-    scaleTarget: scaleTargetOf(stack.service),
-    labels: standardLabels(stack.service.identity),
+    scaleTarget: deploymentScaleTarget(service),
+    labels: standardLabels(service.identity),
     pollingInterval: k.pollingInterval,
     cooldownPeriod: k.cooldownPeriod,
     ...(k.initialCooldownPeriod !== undefined ? { initialCooldownPeriod: k.initialCooldownPeriod } : {}),
@@ -159,12 +187,12 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
     maxReplicaCount: scaling.maxReplicas,
     fallback: { failureThreshold: k.fallback.failureThreshold, replicas: fallbackReplicas(scaling) },
     advanced: { horizontalPodAutoscalerConfig: { behavior: behaviorOf(scaling.behavior) } },
-    triggers: holdAtZero(config, stack.promql, [
+    triggers: holdAtZero(config, promql, [
       {
         type: "prometheus",
         name: TRIGGER_NAMES.latency,
         serverAddress,
-        query: query(0, () => latencyP95Query(stack.promql, config)),
+        query: triggerQuery(config, 0, () => latencyP95Query(promql, config)),
         // A quantile is not additive across pods: Value scales by value / threshold × replicas.
         signal: "quantile",
         metricType: "Value",
@@ -176,7 +204,7 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
         type: "prometheus",
         name: TRIGGER_NAMES.queue,
         serverAddress,
-        query: query(1, () => queueLengthQuery(stack.promql)),
+        query: triggerQuery(config, 1, () => queueLengthQuery(promql)),
         signal: "additive",
         metricType: "AverageValue",
         threshold: k.queueLength.threshold,
@@ -188,23 +216,22 @@ function scaledObjectFor(stack: EnvironmentStack, chart: ReturnType<EnvironmentS
       // Known peaks: replicas start a model-load early so they are ready when the peak begins.
       ...cronTriggersFor(config, name, config.service.probes.modelLoadSeconds, { min: scaling.minReplicas, max: scaling.maxReplicas }),
       // Concurrency (KPA's stable window), its burst path (the panic window) and the wake-up signal.
-      ...signalTriggers(config, stack.promql, serverAddress),
+      ...signalTriggers(config, promql, serverAddress),
     ]),
   });
 }
 
 /**
- * Adds the chart `autoscaling` with the autoscaler `scaling.mode` asks for; it takes over the
+ * The chart `autoscaling` with the autoscaler `scaling.mode` asks for; it takes over the
  * Deployment's replica count (the Deployment stops rendering `spec.replicas`). A refused autoscaler
- * becomes a {@link SynthError} whose lines name the environment, the resource and the field.
+ * throws its UserError; buildStack places it in the environment.
  */
-export function addAutoscaling(stack: EnvironmentStack): Autoscaler {
-  const chart = stack.addChart("autoscaling");
-  try {
-    return stack.config.scaling.mode === "keda" ? scaledObjectFor(stack, chart) : hpaFor(stack, chart);
-  } catch (e) {
-    if (e instanceof AutoscalerError) throw new SynthError(e.lines(stack.config.name));
-    if (e instanceof PrescaleError) throw new SynthError([`env "${stack.config.name}": prescaling: ${e.message}`]);
-    throw e;
+export class AutoscalingChart extends EnvChart {
+  /** The HPA (modes cpu-hpa, slo-hpa) or ScaledObject (mode keda) owning the service's Deployment. */
+  readonly autoscaler: Autoscaler;
+
+  constructor(scope: Construct, props: AutoscalingProps) {
+    super(scope, "autoscaling");
+    this.autoscaler = describe(props.config.scaling.mode === "keda" ? scaledObjectFor(this, props) : hpaFor(this, props));
   }
 }

@@ -9,27 +9,27 @@
  * - `dashboards` → `dashboards.yaml`: one Grafana dashboard per HTTP service.
  */
 import type { Chart } from "cdk8s";
-import { AutoscalerError } from "../scaling/autoscaler-common.js";
+import type { Construct } from "constructs";
+import { deploymentScaleTarget } from "../scaling/autoscaler-common.js";
 import { GrafanaDashboard, platformQueries, type PlatformQueries } from "../constructs/dashboard.js";
 import { GpuInferenceService, VLLM_WAITING } from "../constructs/gpu-inference-service.js";
 import { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
-import { standardLabels, selectorLabels, type ServiceIdentity } from "../kube/labels.js";
+import { standardLabels, type ServiceIdentity } from "../kube/labels.js";
 import { LoadTest } from "../constructs/load-test.js";
 import { ContractError, DEFAULT_METRICS, PromQL, type MetricContract } from "../promql/metrics.js";
-import { PrescaleError } from "../scaling/prescaling.js";
+import { problem } from "../problems/problem.js";
 import { PromQLError } from "../promql/parse.js";
 import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
 import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 import { scrapeScope } from "../scrape/scope.js";
-import { ServiceMonitor } from "../constructs/service-monitor.js";
 import { workloadAlertRules, type WorkloadAlerts, type WorkloadAlertsProps } from "../rules/workload-alerts.js";
 import type { EnvConfig } from "./config.js";
-import { addRuleGroup } from "./monitoring.js";
-import { hpaName, prometheusAddress } from "./naming.js";
+import { EnvChart, type RequiredSecret } from "./env-chart.js";
+import { prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
-import type { EnvironmentStack } from "./stack.js";
 import { SynthError } from "./errors.js";
+import { renderRuleFile, serviceMonitorFor, type RuleFile } from "./workload-monitoring.js";
 
 /** Pulumi secret config key holding the RabbitMQ connection string (AMQP URL) of the queue workers. */
 export const RABBITMQ_CONFIG_KEY = "rabbitmqConnection";
@@ -39,37 +39,48 @@ export const ORCHESTRATOR_METRICS = DEFAULT_METRICS.filter((m) => m.name.startsW
 /** The gauge the orchestrator scales on. */
 export const ORCHESTRATOR_IN_FLIGHT = "http_requests_in_flight";
 
-/** What `addExtras` built, for tests, checks and dashboards. */
-export interface Extras {
-  gpu?: GpuInferenceService;
-  orchestrator?: { service: InferenceService; scaledObject: KedaScaledObject; promql: PromQL };
-  queueWorkers: QueueWorker[];
-  loadTest?: LoadTest;
-  dashboards: GrafanaDashboard[];
-  /** Scrape and KEDA health alerts of every workload beside the inference service, one group each. */
-  alerts: WorkloadAlerts[];
+/** What the extras concern needs: the config and the inference service the workloads sit beside. */
+export interface ExtrasProps {
+  readonly config: EnvConfig;
+  /** The inference service (the load test's target, the first dashboard's subject). */
+  readonly service: InferenceService;
+  /** PromQL bound to the service's contract and scrape. */
+  readonly promql: PromQL;
+  /** The HPA that runs for the service (its dashboard's replica panels). */
+  readonly hpaName: string;
 }
 
-const built = new WeakMap<EnvironmentStack, Extras>();
-
-/** What addExtras built for `stack`. */
-export function extrasOf(stack: EnvironmentStack): Extras {
-  const e = built.get(stack);
-  if (!e) throw new Error(`environment "${stack.config.name}" has no extras (addExtras was not called)`);
-  return e;
+/** What {@link buildExtras} built: the workloads, their charts (in apply order) and what they need beside them. */
+export interface Extras {
+  readonly gpu?: GpuInferenceService;
+  readonly orchestrator?: { readonly service: InferenceService; readonly scaledObject: KedaScaledObject; readonly promql: PromQL };
+  readonly queueWorkers: readonly QueueWorker[];
+  readonly loadTest?: LoadTest;
+  readonly dashboards: readonly GrafanaDashboard[];
+  /** Scrape and KEDA health alerts of every workload beside the inference service, one group each. */
+  readonly alerts: readonly WorkloadAlerts[];
+  /** One chart per section present, in apply order. */
+  readonly charts: readonly Chart[];
+  /** The alert groups' rule files (`rules/<group>.yaml`; PrometheusRules with the operator). */
+  readonly ruleFiles: readonly RuleFile[];
+  /** Secrets the workloads reference but dist/ never contains (the queue workers' RabbitMQ connection). */
+  readonly requiredSecrets: readonly RequiredSecret[];
 }
 
 /** The workload's TargetDown / KedaUnhealthy group, rendered beside its objects in `chart`. */
-function addWorkloadAlerts(stack: EnvironmentStack, chart: Chart, props: Omit<WorkloadAlertsProps, "namespace" | "flavor" | "runbookBaseUrl">, labels: Readonly<Record<string, string>>): WorkloadAlerts {
-  const { config } = stack;
+function workloadAlerts(
+  chart: Chart,
+  config: EnvConfig,
+  props: Omit<WorkloadAlertsProps, "namespace" | "flavor" | "runbookBaseUrl">,
+  labels: Readonly<Record<string, string>>,
+): { readonly alerts: WorkloadAlerts; readonly file: RuleFile } {
   const alerts = workloadAlertRules({
     ...props,
     namespace: config.namespace,
     flavor: config.cluster.prometheusOperator ? "operator" : "plain",
     runbookBaseUrl: config.monitoring.alerts.runbookBaseUrl,
   });
-  addRuleGroup(stack, chart, alerts.group, labels);
-  return alerts;
+  return { alerts, file: renderRuleFile(chart, config, alerts.group, labels) };
 }
 
 /** The identity (labels) of an extra workload; its selector is what network policies select. */
@@ -77,23 +88,8 @@ export function identity(config: EnvConfig, name: string, component: string): Se
   return { name, instance: `${name}-${config.name}`, component, partOf: config.service.partOf };
 }
 
-function serviceMonitorFor(chart: Chart, config: EnvConfig, svc: InferenceService, contract: MetricContract): ServiceMonitor {
-  return new ServiceMonitor(chart, "ServiceMonitor", {
-    serviceName: svc.name,
-    namespace: config.namespace,
-    labels: { ...config.monitoring.selectorLabels, ...standardLabels(svc.identity) },
-    serviceSelector: selectorLabels(svc.identity),
-    portName: contract.portName,
-    port: contract.port,
-    path: contract.path,
-    intervalSeconds: config.monitoring.scrapeIntervalSeconds,
-    exposedLabels: [...new Set(contract.metrics.flatMap((m) => m.labels))],
-  });
-}
-
-function addGpu(stack: EnvironmentStack, g: NonNullable<EnvConfig["gpu"]>): GpuInferenceService {
-  const { config } = stack;
-  const chart = stack.addChart("gpu");
+function addGpu(scope: Construct, config: EnvConfig, g: NonNullable<EnvConfig["gpu"]>): { readonly chart: Chart; readonly gpu: GpuInferenceService } {
+  const chart = new EnvChart(scope, "gpu");
   const gpu = new GpuInferenceService(chart, "Gpu", {
     namespace: config.namespace,
     identity: identity(config, g.name, "llm-server"),
@@ -125,13 +121,12 @@ function addGpu(stack: EnvironmentStack, g: NonNullable<EnvConfig["gpu"]>): GpuI
       extraTriggers: cronTriggersFor(config, g.name, g.modelLoadSeconds, { min: g.minReplicas, max: g.maxReplicas }),
     },
   });
-  serviceMonitorFor(chart, config, gpu.service, gpu.contract);
-  return gpu;
+  serviceMonitorFor(chart, config, gpu.service);
+  return { chart, gpu };
 }
 
-function addOrchestrator(stack: EnvironmentStack, o: NonNullable<EnvConfig["orchestrator"]>): NonNullable<Extras["orchestrator"]> {
-  const { config } = stack;
-  const chart = stack.addChart("orchestrator");
+function addOrchestrator(scope: Construct, config: EnvConfig, o: NonNullable<EnvConfig["orchestrator"]>): { readonly chart: Chart; readonly orchestrator: NonNullable<Extras["orchestrator"]> } {
+  const chart = new EnvChart(scope, "orchestrator");
   const contract: MetricContract = { port: o.metricsPort, portName: "metrics", path: "/metrics", metrics: ORCHESTRATOR_METRICS };
   const service = new InferenceService(chart, "Orchestrator", {
     namespace: config.namespace,
@@ -148,14 +143,9 @@ function addOrchestrator(stack: EnvironmentStack, o: NonNullable<EnvConfig["orch
     scrapeAnnotations: config.monitoring.scrape === "pod-annotations",
   });
   const promql = new PromQL(contract, scrapeScope(config.monitoring.scrape, config.namespace, o.name));
-  serviceMonitorFor(chart, config, service, contract);
+  serviceMonitorFor(chart, config, service);
   const scaledObject = new KedaScaledObject(chart, "ScaledObject", {
-    scaleTarget: {
-      name: service.name,
-      namespace: service.namespace,
-      containers: [{ name: service.containerName, requests: service.resources.requests }],
-      markHasAutoscaler: (owner) => service.markHasAutoscaler(owner),
-    },
+    scaleTarget: deploymentScaleTarget(service),
     labels: standardLabels(service.identity),
     pollingInterval: o.pollingInterval,
     cooldownPeriod: o.cooldownPeriod,
@@ -181,13 +171,17 @@ function addOrchestrator(stack: EnvironmentStack, o: NonNullable<EnvConfig["orch
       ...cronTriggersFor(config, o.name, 60, { min: o.minReplicas, max: o.maxReplicas }),
     ],
   });
-  return { service, scaledObject, promql };
+  return { chart, orchestrator: { service, scaledObject, promql } };
 }
 
-function addQueueWorkers(stack: EnvironmentStack, workers: NonNullable<EnvConfig["queueWorkers"]>): QueueWorker[] {
-  const { config } = stack;
-  const chart = stack.addChart("queue-workers");
-  return workers.map((w) => {
+function addQueueWorkers(
+  scope: Construct,
+  config: EnvConfig,
+  workers: NonNullable<EnvConfig["queueWorkers"]>,
+): { readonly chart: Chart; readonly workers: readonly QueueWorker[]; readonly secrets: readonly RequiredSecret[] } {
+  const chart = new EnvChart(scope, "queue-workers");
+  const secrets: RequiredSecret[] = [];
+  const built = workers.map((w) => {
     const secretName = w.connectionSecret.name ?? `${w.name}-rabbitmq`;
     const worker = new QueueWorker(chart, w.name, {
       namespace: config.namespace,
@@ -210,8 +204,8 @@ function addQueueWorkers(stack: EnvironmentStack, workers: NonNullable<EnvConfig
       extraTriggers: cronTriggersFor(config, w.name, 60, { min: w.minReplicas, max: w.maxReplicas }),
     });
     // The Secret is referenced, never rendered: infra/ creates it from Pulumi secret config.
-    if (!stack.requiredSecrets.some((s) => s.namespace === config.namespace && s.name === secretName && s.key === w.connectionSecret.key)) {
-      stack.requiredSecrets.push({
+    if (!secrets.some((s) => s.namespace === config.namespace && s.name === secretName && s.key === w.connectionSecret.key)) {
+      secrets.push({
         namespace: config.namespace,
         name: secretName,
         key: w.connectionSecret.key,
@@ -221,17 +215,18 @@ function addQueueWorkers(stack: EnvironmentStack, workers: NonNullable<EnvConfig
     }
     return worker;
   });
+  return { chart, workers: built, secrets };
 }
 
-function addLoadTest(stack: EnvironmentStack, t: NonNullable<EnvConfig["loadTest"]>): LoadTest {
-  const { config } = stack;
-  const chart = stack.addChart("load-test");
-  return new LoadTest(chart, "LoadTest", {
+function addLoadTest(scope: Construct, props: ExtrasProps, t: NonNullable<EnvConfig["loadTest"]>): { readonly chart: Chart; readonly loadTest: LoadTest } {
+  const { config, service } = props;
+  const chart = new EnvChart(scope, "load-test");
+  const loadTest = new LoadTest(chart, "LoadTest", {
     namespace: config.namespace,
     name: t.name,
     instance: `${t.name}-${config.name}`,
     partOf: config.service.partOf,
-    targetHost: `http://${stack.service.name}.${config.namespace}.svc.cluster.local:${stack.service.port}`,
+    targetHost: `http://${service.name}.${config.namespace}.svc.cluster.local:${service.port}`,
     path: t.path ?? config.scaling.endpoint,
     payload: t.payload,
     stages: t.stages,
@@ -241,11 +236,17 @@ function addLoadTest(stack: EnvironmentStack, t: NonNullable<EnvConfig["loadTest
     statsStorage: t.statsStorage,
     ...(t.storageClassName ? { storageClassName: t.storageClassName } : {}),
   });
+  return { chart, loadTest };
 }
 
-function addDashboards(stack: EnvironmentStack, d: NonNullable<EnvConfig["dashboards"]>, extras: Extras): GrafanaDashboard[] {
-  const { config } = stack;
-  const chart = stack.addChart("dashboards");
+function addDashboards(
+  scope: Construct,
+  props: ExtrasProps,
+  d: NonNullable<EnvConfig["dashboards"]>,
+  extras: Pick<Extras, "gpu" | "orchestrator">,
+): { readonly chart: Chart; readonly dashboards: readonly GrafanaDashboard[] } {
+  const { config } = props;
+  const chart = new EnvChart(scope, "dashboards");
   const namespace = d.namespace ?? config.namespace;
   const platform: PlatformQueries = platformQueries(config.namespace, { kubeStateMetrics: d.kubeStateMetricsJob, kubelet: d.kubeletJob });
   const window = config.monitoring.queryWindow;
@@ -261,15 +262,15 @@ function addDashboards(stack: EnvironmentStack, d: NonNullable<EnvConfig["dashbo
     window,
   });
   const out: GrafanaDashboard[] = [];
-  const svc = stack.service;
-  const promql = stack.promql;
+  const svc = props.service;
+  const promql = props.promql;
   const endpoint = { endpoint: config.scaling.endpoint };
   out.push(
     new GrafanaDashboard(chart, "Inference", {
       ...common(svc.name),
       title: `${svc.name} (${config.name})`,
       promql,
-      workload: { deployment: svc.name, container: svc.containerName, hpa: hpaName(config) },
+      workload: { deployment: svc.name, container: svc.containerName, hpa: props.hpaName },
       ...(promql.has("http_request_duration_seconds") ? { latency: { metric: "http_request_duration_seconds", matchers: endpoint, sloThresholdSeconds: config.slo.latency.thresholdSeconds } } : {}),
       ...(promql.has("http_requests_total") ? { requests: { metric: "http_requests_total" } } : {}),
       ...(promql.has("http_request_errors_total") ? { errors: { metric: "http_request_errors_total" }, availabilityObjective: config.slo.availability.objective } : {}),
@@ -309,54 +310,71 @@ function addDashboards(stack: EnvironmentStack, d: NonNullable<EnvConfig["dashbo
       }),
     );
   }
-  return out;
+  return { chart, dashboards: out };
 }
 
 /**
- * Adds a chart per optional section present in the config. A construct that refuses the config
- * becomes a {@link SynthError} naming the environment (never a stack trace).
+ * A chart per optional section present in the config, each beside the inference service. A
+ * construct that refuses the config becomes a {@link SynthError} naming the environment (never a
+ * stack trace).
  */
-export function addExtras(stack: EnvironmentStack): Extras {
-  const c = stack.config;
+export function buildExtras(scope: Construct, props: ExtrasProps): Extras {
+  const c = props.config;
   try {
-    const extras: Extras = { queueWorkers: [], dashboards: [], alerts: [] };
-    if (c.gpu) {
-      const gpu = addGpu(stack, c.gpu);
-      extras.gpu = gpu;
-      extras.alerts.push(
-        addWorkloadAlerts(
-          stack,
-          gpu.node.scope as Chart,
-          { workload: gpu.name, description: "the GPU LLM server", scrape: gpu.promql.scope, expectTargets: c.gpu.minReplicas > 0, ...(gpu.scaledObject ? { scaledObject: gpu.scaledObject.name } : {}) },
-          standardLabels(gpu.service.identity),
-        ),
-      );
-    }
-    if (c.orchestrator) {
-      const o = addOrchestrator(stack, c.orchestrator);
-      extras.orchestrator = o;
-      extras.alerts.push(
-        addWorkloadAlerts(stack, o.scaledObject.node.scope as Chart, { workload: o.service.name, description: "the orchestrator", scrape: o.promql.scope, expectTargets: c.orchestrator.minReplicas > 0, scaledObject: o.scaledObject.name }, standardLabels(o.service.identity)),
-      );
-    }
-    if (c.queueWorkers?.length) {
-      extras.queueWorkers = addQueueWorkers(stack, c.queueWorkers);
-      // Queue workers export no metrics: their RabbitMQ trigger's health is what KEDA reports.
-      for (const w of extras.queueWorkers) {
-        extras.alerts.push(addWorkloadAlerts(stack, w.node.scope as Chart, { workload: w.name, description: `queue worker ${w.name}`, expectTargets: false, scaledObject: w.scaledObject.name }, standardLabels(identity(c, w.name, "queue-worker"))));
-      }
-    }
-    if (c.loadTest) extras.loadTest = addLoadTest(stack, c.loadTest);
-    if (c.dashboards) extras.dashboards = addDashboards(stack, c.dashboards, extras);
-    built.set(stack, extras);
-    return extras;
+    return sections(scope, props);
   } catch (e) {
-    if (e instanceof AutoscalerError) throw new SynthError(e.lines(c.name));
-    // Prescale messages carry their own fix; contract and PromQL errors point at the config.
-    if (e instanceof PrescaleError) throw new SynthError([`env "${c.name}": prescaling: ${e.message}`]);
+    // Contract and PromQL errors point at the workload's contract; other refusals (autoscalers,
+    // pre-scaling windows) carry their own fix and reach buildStack as they are.
     if (e instanceof ContractError || e instanceof PromQLError) {
-      throw new SynthError([`env "${c.name}": ${e.message.split("\n")[0]}. Fix: query only metrics the workload's contract exports`]);
+      throw new SynthError([
+        problem({ code: "CONSTRUCT_INVARIANT", env: c.name, message: e.message.split("\n")[0]!, fix: "query only metrics the workload's contract exports" }),
+      ]);
     }
     throw e;
   }
+}
+
+/** Each section present, in apply order, with its workloads' alert groups rendered beside them. */
+function sections(scope: Construct, props: ExtrasProps): Extras {
+  const c = props.config;
+  const charts: Chart[] = [];
+  const alerts: { readonly alerts: WorkloadAlerts; readonly file: RuleFile }[] = [];
+  const gpu = c.gpu ? addGpu(scope, c, c.gpu) : undefined;
+  if (gpu && c.gpu) {
+    const g = gpu.gpu;
+    charts.push(gpu.chart);
+    const alertProps = { workload: g.name, description: "the GPU LLM server", scrape: g.promql.scope, expectTargets: c.gpu.minReplicas > 0, ...(g.scaledObject ? { scaledObject: g.scaledObject.name } : {}) };
+    alerts.push(workloadAlerts(gpu.chart, c, alertProps, standardLabels(g.service.identity)));
+  }
+  const orchestrator = c.orchestrator ? addOrchestrator(scope, c, c.orchestrator) : undefined;
+  if (orchestrator && c.orchestrator) {
+    const o = orchestrator.orchestrator;
+    charts.push(orchestrator.chart);
+    const alertProps = { workload: o.service.name, description: "the orchestrator", scrape: o.promql.scope, expectTargets: c.orchestrator.minReplicas > 0, scaledObject: o.scaledObject.name };
+    alerts.push(workloadAlerts(orchestrator.chart, c, alertProps, standardLabels(o.service.identity)));
+  }
+  const workers = c.queueWorkers?.length ? addQueueWorkers(scope, c, c.queueWorkers) : undefined;
+  if (workers) {
+    charts.push(workers.chart);
+    // Queue workers export no metrics: their RabbitMQ trigger's health is what KEDA reports.
+    for (const w of workers.workers) {
+      const alertProps = { workload: w.name, description: `queue worker ${w.name}`, expectTargets: false, scaledObject: w.scaledObject.name };
+      alerts.push(workloadAlerts(workers.chart, c, alertProps, standardLabels(identity(c, w.name, "queue-worker"))));
+    }
+  }
+  const loadTest = c.loadTest ? addLoadTest(scope, props, c.loadTest) : undefined;
+  if (loadTest) charts.push(loadTest.chart);
+  const built = { ...(gpu ? { gpu: gpu.gpu } : {}), ...(orchestrator ? { orchestrator: orchestrator.orchestrator } : {}) };
+  const dashboards = c.dashboards ? addDashboards(scope, props, c.dashboards, built) : undefined;
+  if (dashboards) charts.push(dashboards.chart);
+  return {
+    ...built,
+    queueWorkers: workers?.workers ?? [],
+    ...(loadTest ? { loadTest: loadTest.loadTest } : {}),
+    dashboards: dashboards?.dashboards ?? [],
+    alerts: alerts.map((a) => a.alerts),
+    charts,
+    ruleFiles: alerts.map((a) => a.file),
+    requiredSecrets: workers?.secrets ?? [],
+  };
 }

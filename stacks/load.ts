@@ -7,7 +7,8 @@ import { basename, extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ENVIRONMENTS, ENV_NAMES } from "./envs/index.js";
 import type { EnvConfig } from "./config.js";
-import { ConfigError, parseEnvConfig } from "./validate.js";
+import { ConfigError, configProblem, parseEnvConfig } from "./validate.js";
+import type { Problem } from "../problems/problem.js";
 
 export interface EnvSource {
   /** Name used in messages before the config is parsed. */
@@ -28,19 +29,19 @@ export function builtinSources(names: readonly string[] = ENV_NAMES, registry: R
     const input = registry[env];
     if (!input) {
       throw new ConfigError([
-        { code: "CONFIG_UNKNOWN_ENV", env, field: "", message: `unknown environment "${env}"`, fix: `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts` },
+        configProblem("CONFIG_UNKNOWN_ENV", env, "", `unknown environment "${env}"`, `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`),
       ]);
     }
     const name = (input as { name?: unknown }).name;
     if (name !== env) {
       throw new ConfigError([
-        {
-          code: "CONFIG_NAME_MISMATCH",
+        configProblem(
+          "CONFIG_NAME_MISMATCH",
           env,
-          field: "name",
-          message: `the environment registered as "${env}" in stacks/envs/index.ts is named ${JSON.stringify(name)}: it would render into dist/${String(name)} and leave dist/${env} stale`,
-          fix: `make its name "${env}" or register it under ${JSON.stringify(name)}`,
-        },
+          "name",
+          `the environment registered as "${env}" in stacks/envs/index.ts is named ${JSON.stringify(name)}: it would render into dist/${String(name)} and leave dist/${env} stale`,
+          `make its name "${env}" or register it under ${JSON.stringify(name)}`,
+        ),
       ]);
     }
     return { env, input, origin: `stacks/envs/${env}.ts`, builtin: true };
@@ -78,7 +79,7 @@ export function fileSource(path: string): EnvSource {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (code ?? "error");
-    throw new ConfigError([{ code: "CONFIG_UNREADABLE", env, field: "", message: `cannot read ${path}: ${why}`, fix: "check the path" }]);
+    throw new ConfigError([configProblem("CONFIG_UNREADABLE", env, "", `cannot read ${path}: ${why}`, "check the path")]);
   }
   const json = extname(path) === ".json";
   try {
@@ -90,14 +91,14 @@ export function fileSource(path: string): EnvSource {
     const line = json ? jsonErrorLine(err.message, text) : err.linePos?.[0]?.line;
     const quoted = line === undefined ? undefined : quoteLine(text, line);
     const where = quoted ? ` at line ${quoted.line}: \`${quoted.text}\`` : "";
-    throw new ConfigError([{ code: "CONFIG_SYNTAX", env, field: "", message: `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`, fix: "correct the syntax" }]);
+    throw new ConfigError([configProblem("CONFIG_SYNTAX", env, "", `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`, "correct the syntax")]);
   }
 }
 
 /** Parses every source; collects the problems of all environments into one ConfigError. */
 export function parseSources(sources: readonly EnvSource[]): EnvConfig[] {
   const configs: EnvConfig[] = [];
-  const problems: ConfigError["problems"][number][] = [];
+  const problems: Problem[] = [];
   for (const s of sources) {
     try {
       configs.push(parseEnvConfig(s.input, s.env));
@@ -121,28 +122,32 @@ export function checkRunSources(
   configs: readonly EnvConfig[],
   opts: { readonly committedOut: boolean; readonly replaceBuiltin: boolean; readonly builtinNames?: readonly string[] },
 ): void {
-  const problems: ConfigError["problems"][number][] = [];
+  const problems: Problem[] = [];
   const first = new Map<string, EnvSource>();
   configs.forEach((c, i) => {
     const s = sources[i]!;
     const other = first.get(c.name);
     if (other) {
-      problems.push({
-        code: "CONFIG_DUPLICATE_ENV",
-        env: c.name,
-        field: "name",
-        message: `both ${describeSource(other)} and ${describeSource(s)} name environment "${c.name}": their objects would be written to one folder`,
-        fix: "synthesize one of them per run, or give the config file another name",
-      });
+      problems.push(
+        configProblem(
+          "CONFIG_DUPLICATE_ENV",
+          c.name,
+          "name",
+          `both ${describeSource(other)} and ${describeSource(s)} name environment "${c.name}": their objects would be written to one folder`,
+          "synthesize one of them per run, or give the config file another name",
+        ),
+      );
     } else first.set(c.name, s);
     if (!s.builtin && opts.committedOut && !opts.replaceBuiltin && (opts.builtinNames ?? ENV_NAMES).includes(c.name)) {
-      problems.push({
-        code: "CONFIG_BUILTIN_OUTPUT",
-        env: c.name,
-        field: "name",
-        message: `${s.origin} names the built-in environment "${c.name}": it would replace the committed dist/${c.name}/`,
-        fix: `write it elsewhere with --out <dir>, rename it, or pass --replace-builtin to overwrite dist/${c.name}/ on purpose`,
-      });
+      problems.push(
+        configProblem(
+          "CONFIG_BUILTIN_OUTPUT",
+          c.name,
+          "name",
+          `${s.origin} names the built-in environment "${c.name}": it would replace the committed dist/${c.name}/`,
+          `write it elsewhere with --out <dir>, rename it, or pass --replace-builtin to overwrite dist/${c.name}/ on purpose`,
+        ),
+      );
     }
   });
   // A duplicate is the one thing to fix first: the same name may also claim a built-in's output.

@@ -6,14 +6,6 @@ export function autoscalerName(config: EnvConfig): string {
   return config.service.name;
 }
 
-/**
- * The HPA that actually runs: KEDA creates `keda-hpa-<scaledobject>`; the HPA modes render one
- * named after the service. Alerts on kube-state-metrics' HPA series select this name.
- */
-export function hpaName(config: EnvConfig): string {
-  return config.scaling.mode === "keda" ? `keda-hpa-${autoscalerName(config)}` : autoscalerName(config);
-}
-
 /** In-cluster address of the environment's Prometheus (or its declared external URL). */
 export function prometheusAddress(config: EnvConfig): string {
   const p = config.monitoring.prometheus;

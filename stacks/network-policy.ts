@@ -14,9 +14,11 @@
 import { selectorLabels } from "../kube/labels.js";
 import { MASTER_PORT } from "../constructs/load-test.js";
 import { NamespaceNetworkPolicies, type PolicyPeer, type PolicyRule, type PolicyWorkload } from "../constructs/network-policy.js";
+import type { Construct } from "constructs";
+import type { InferenceService } from "../constructs/inference-service.js";
 import type { EnvConfig } from "./config.js";
-import { identity } from "./extras.js";
-import type { EnvironmentStack } from "./stack.js";
+import { EnvChart } from "./env-chart.js";
+import { identity, type Extras } from "./extras.js";
 
 /** Who may scrape the metrics ports: `metricsFrom`, else the Prometheus pods of the declared Prometheus namespace. */
 export function metricsPeers(config: EnvConfig): PolicyPeer[] {
@@ -26,16 +28,29 @@ export function metricsPeers(config: EnvConfig): PolicyPeer[] {
 
 const tcp = (port: number) => [{ port }];
 
-/** Adds the chart `network-policy` unless policies are off (local clusters only). */
-export function addNetworkPolicies(stack: EnvironmentStack): NamespaceNetworkPolicies | undefined {
-  const { config, extras } = stack;
+/** What the network-policy concern needs: the config and every workload the stack rendered. */
+export interface NetworkPolicyProps {
+  readonly config: EnvConfig;
+  readonly service: InferenceService;
+  readonly extras: Pick<Extras, "gpu" | "orchestrator" | "loadTest">;
+}
+
+/** The chart `network-policy` and its policies. */
+export interface NetworkPolicies {
+  readonly chart: EnvChart;
+  readonly policies: NamespaceNetworkPolicies;
+}
+
+/** The chart `network-policy`, unless policies are off (local clusters only). */
+export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps): NetworkPolicies | undefined {
+  const { config, extras } = props;
   const np = config.networkPolicy;
   if (!np.enabled) return undefined;
   const metrics = (port: number): PolicyRule => ({ purpose: "metrics", ports: tcp(port), peers: metricsPeers(config) });
   const orchestrator = extras.orchestrator?.service;
   const loadTest = extras.loadTest;
   const front: PolicyPeer[] = orchestrator ? [{ podLabels: orchestrator.selector }] : [np.ingressController];
-  const svc = stack.service;
+  const svc = props.service;
   const workloads: PolicyWorkload[] = [];
 
   workloads.push({
@@ -80,12 +95,13 @@ export function addNetworkPolicies(stack: EnvironmentStack): NamespaceNetworkPol
     });
   }
 
-  const chart = stack.addChart("network-policy");
-  return new NamespaceNetworkPolicies(chart, "NetworkPolicies", {
+  const chart = new EnvChart(scope, "network-policy");
+  const policies = new NamespaceNetworkPolicies(chart, "NetworkPolicies", {
     namespace: config.namespace,
     labels: { "app.kubernetes.io/part-of": config.service.partOf },
     workloads,
     denyEgress: np.egress,
     dns: np.dns,
   });
+  return { chart, policies };
 }

@@ -66,6 +66,7 @@ export interface SchemaFinding {
   readonly message: string;
 }
 
+/** `Kind namespace/name` (or `Kind name`): how synth, the checks and infra/ name an object in their messages. */
 export function describeObject(o: Record<string, any>): string {
   const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : "";
   return `${o.kind} ${ns}${o.metadata?.name ?? "(unnamed)"}`;

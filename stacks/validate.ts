@@ -3,49 +3,29 @@
  * names the environment, the field path and the fix.
  */
 import type { z } from "zod";
+import { isProblemCode, type ProblemCode } from "../problems/codes.js";
+import { UserError, type Problem } from "../problems/problem.js";
 import { EnvConfigSchema, type EnvConfig } from "./config.js";
 
 /**
- * Stable codes of config problems (CI and the bad-config corpus match on them, never on wording).
- * A cross-field invariant that a stacks/checks check also enforces carries that check's code.
+ * A problem with environment `env`'s config at `path` (dotted, e.g. `scaling.minReplicas`, array
+ * indexes as `[0]`; "" for the config as a whole). Its code is a CONFIG_* code, or the code of the
+ * check a schema invariant belongs to.
  */
-export type ConfigCode =
-  | "CONFIG_SYNTAX"
-  | "CONFIG_UNREADABLE"
-  | "CONFIG_UNKNOWN_ENV"
-  | "CONFIG_MISSING"
-  | "CONFIG_INVALID_TYPE"
-  | "CONFIG_UNKNOWN_KEY"
-  | "CONFIG_EMPTY"
-  | "CONFIG_RANGE"
-  | "CONFIG_FORMAT"
-  | "CONFIG_INVALID_VALUE"
-  | "CONFIG_CONFLICT"
-  | "CONFIG_DUPLICATE_ENV"
-  | "CONFIG_NAME_MISMATCH"
-  | "CONFIG_BUILTIN_OUTPUT"
-  | "CONFIG_INVALID";
-
-export interface ConfigProblem {
-  /** Stable code: a {@link ConfigCode}, or the code of the check a schema invariant mirrors. */
-  readonly code: ConfigCode | (string & {});
-  readonly env: string;
-  /** Dotted field path, e.g. `scaling.minReplicas` (array indexes as `[0]`). */
-  readonly field: string;
-  readonly message: string;
-  readonly fix: string;
+export function configProblem(code: ProblemCode, env: string, path: string, message: string, fix: string): Problem {
+  return { code, severity: "error", env, resource: `EnvConfig ${env}`, path, message, fix };
 }
 
-/** A user error: printed as one line per problem, never with a stack trace. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(problems.map(formatProblem).join("\n"));
-    this.name = "ConfigError";
+/** A config the program refuses: printed as one line per problem, never with a stack trace. */
+export class ConfigError extends UserError {
+  constructor(problems: readonly Problem[]) {
+    super(problems, problems.map(formatConfigProblem).join("\n"));
   }
 }
 
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.code} env "${p.env}": ${p.field || "(config)"}: ${p.message}. Fix: ${p.fix}`;
+/** `CODE env "prod": scaling.minReplicas: message. Fix: fix` (the config resource is implied). */
+function formatConfigProblem(p: Problem): string {
+  return `${p.code} env "${p.env}": ${p.path || "(config)"}: ${p.message}. Fix: ${p.fix}`;
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -165,8 +145,11 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
 }
 
 /** The stable code of a zod issue (custom issues carry theirs in `params.code`). */
-function codeOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === "custom") return (issue.params?.code as string | undefined) ?? "CONFIG_INVALID";
+function codeOf(issue: z.core.$ZodIssue): ProblemCode {
+  if (issue.code === "custom") {
+    const code = issue.params?.code as string | undefined;
+    return code !== undefined && isProblemCode(code) ? code : "CONFIG_INVALID";
+  }
   if (issue.code !== "unrecognized_keys" && issue.input === undefined) return "CONFIG_MISSING";
   switch (issue.code) {
     case "unrecognized_keys":
@@ -200,14 +183,14 @@ export function parseEnvConfig(input: unknown, env: string): EnvConfig {
   const result = EnvConfigSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   // One line per field: zod may report several failed checks on one value; the first says enough.
-  const byField = new Map<string, ConfigProblem>();
+  const byField = new Map<string, Problem>();
   for (const issue of result.error.issues) {
     const field = fieldPath(issue.path);
     if (byField.has(field)) continue;
     const { message, fix } = splitFix(issue);
     // Messages written as "<field> must ..." need not repeat the field the line already names.
     const trimmed = field && message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
-    byField.set(field, { code: codeOf(issue), env: name, field, message: trimmed, fix });
+    byField.set(field, configProblem(codeOf(issue), name, field, trimmed, fix));
   }
   throw new ConfigError([...byField.values()]);
 }

@@ -16,10 +16,11 @@
  * Values are parsed exactly (BigInt) once and cached by their string form.
  */
 
-export class QuantityError extends Error {
+import { InvariantError } from "../../problems/problem.js";
+
+export class QuantityError extends InvariantError {
   constructor(message: string) {
-    super(message);
-    this.name = "QuantityError";
+    super(message, "write a Kubernetes quantity such as 500m, 2 or 1.5Gi", "HPA_CASE_INVALID");
   }
 }
 

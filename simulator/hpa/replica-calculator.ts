@@ -7,6 +7,7 @@
  * results equal the controller's int64 / big.Int arithmetic.
  */
 
+import { InvariantError } from "../../problems/problem.js";
 import { isWithin, MAX_INT32, MIN_INT32, type Tolerances } from "./behavior.js";
 import { parseQuantity, type ParsedQuantity } from "./quantity.js";
 import type {
@@ -20,10 +21,9 @@ import type {
   ResolvedControllerConfig,
 } from "./types.js";
 
-export class HpaCaseError extends Error {
+export class HpaCaseError extends InvariantError {
   constructor(message: string) {
-    super(message);
-    this.name = "HpaCaseError";
+    super(message, "correct the case as the autoscaling/v2 API and simulator/hpa/types.ts describe it", "HPA_CASE_INVALID");
   }
 }
 

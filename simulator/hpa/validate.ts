@@ -5,15 +5,20 @@
  */
 
 import { parseQuantity, QuantityError } from "./quantity.js";
+import { problem, UserError, type Problem } from "../../problems/problem.js";
 import type { HpaCase } from "./types.js";
 
-export class CaseValidationError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`);
-    this.name = "CaseValidationError";
-    this.problems = problems;
+/** A malformed hpa-step case: every problem found, each `<path>: <message>`. */
+export class CaseValidationError extends UserError {
+  constructor(problems: readonly Problem[]) {
+    const lines = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    super(problems, lines.length === 1 ? lines[0]! : `${lines.length} problems:\n  - ${lines.join("\n  - ")}`, 2);
   }
+}
+
+/** A problem of an hpa-step case at `path` (the HorizontalPodAutoscaler API's field path). */
+export function caseProblem(path: string, message: string): Problem {
+  return problem({ code: "HPA_CASE_INVALID", path, message, fix: "correct the case as the autoscaling/v2 API and simulator/hpa/types.ts describe it" });
 }
 
 const MAX_INT32 = 2147483647;
@@ -35,9 +40,9 @@ function describe(v: unknown): string {
 }
 
 class Checker {
-  readonly problems: string[] = [];
+  readonly problems: Problem[] = [];
   err(path: string, msg: string): void {
-    this.problems.push(`${path}: ${msg}`);
+    this.problems.push(caseProblem(path, msg));
   }
   obj(v: unknown, path: string): v is Obj {
     if (!isObj(v)) {
@@ -323,7 +328,7 @@ function checkEntries(c: Checker, v: unknown, path: string, field: "replicas" | 
     if (!c.obj(e, p)) return;
     c.num(e.secondsAgo, `${p}.secondsAgo`);
     c.int(e[field], `${p}.${field}`, 0);
-    if (field === "change" && e.outdated != null && typeof e.outdated !== "boolean") c.problems.push(`${p}.outdated: must be a boolean`);
+    if (field === "change" && e.outdated != null && typeof e.outdated !== "boolean") c.err(`${p}.outdated`, "must be a boolean");
   });
 }
 

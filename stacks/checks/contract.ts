@@ -6,6 +6,7 @@
  */
 import { syntaxErrors } from "../../promql/parse.js";
 import type { MetricContract, MetricSpec } from "../../promql/metrics.js";
+import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import type { CheckContext } from "./context.js";
 import { adapterMetricName, meantForMain, safeSelectors, UNKNOWN_ADAPTER_SERIES } from "./promql.js";
 import { asArray, resourceOf, str } from "./util.js";
@@ -99,5 +100,23 @@ export function checkCustomMetricsServed(ctx: CheckContext): void {
         `use a name an adapter rule exposes (promql/custom-metrics.ts), or add the rule`,
       );
     });
+  }
+}
+
+/**
+ * Config phase: the metric contract declares every metric the monitoring reads (recording rules,
+ * alerts, SLOs, the adapter): without one its rules would read a series the service never exports.
+ */
+export function checkConfigMonitoredMetrics(ctx: CheckContext): void {
+  const names = new Set(ctx.config.service.metrics.metrics.map((m) => m.name));
+  const missing = Object.values(SERVICE_METRIC).filter((n) => !names.has(n));
+  if (missing.length) {
+    ctx.sink.error(
+      "CONFIG_MISSING",
+      ctx.configResource,
+      "service.metrics.metrics",
+      `monitoring needs ${missing.join(", ")}, which the metric contract does not declare`,
+      "declare them (see DEFAULT_METRICS in promql/metrics.ts)",
+    );
   }
 }

@@ -14,27 +14,43 @@ import { checkAdapterExternalRules } from "./adapter.js";
 import { checkAutoscalerOwnership, checkResourceMetricRequests } from "./autoscalers.js";
 import { checkConfigCapacity, checkRenderedCapacity } from "./capacity.js";
 import { CheckContext } from "./context.js";
-import { checkCustomMetricsServed, checkQueriesAgainstContract } from "./contract.js";
+import { checkConfigMonitoredMetrics, checkCustomMetricsServed, checkQueriesAgainstContract } from "./contract.js";
 import { checkConfigCredentials, checkRenderedCredentials } from "./credentials.js";
 import { checkKedaTriggers, checkPrometheusAddresses } from "./keda.js";
 import { checkQueryMatchers } from "./matchers.js";
 import { checkPods } from "./pods.js";
 import { checkPrescaleApplied } from "./prescaling.js";
 import { checkScrapes } from "./scrape.js";
-import { checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
-import type { CheckInput, Finding } from "./types.js";
-import { checkRateWindows } from "./windows.js";
+import { checkConfigAlertBelowLargestBucket, checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
+import type { CheckInput } from "./types.js";
+import type { Problem } from "../../problems/problem.js";
+import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
 import { checkNetworkPolicies } from "./network-policy.js";
 import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
 
-export { CHECK_CODES, type CheckCode } from "./codes.js";
-export type { CheckInput, Finding, K8sObject, Severity } from "./types.js";
+export { CHECK_CODES, type CheckCode } from "../../problems/codes.js";
+export type { CheckInput, K8sObject } from "./types.js";
 
 type Check = (ctx: CheckContext) => void;
 
-/** Checks on the parsed config alone (4, 7, 9, 10, 11, 14, 16). Schema invariants (2, 6) live in stacks/config.ts. */
-const CONFIG_CHECKS: readonly Check[] = [checkPrescaleApplied, checkConfigCredentials, checkConfigThresholds, checkConfigLatencyReachable, checkConfigCapacity, checkImagesPinned, checkDisruptionBudget, checkConfigWakeUp];
+/**
+ * Checks on the parsed config alone: the cross-field rules (single-field rules live in the zod schema,
+ * stacks/config.ts). buildStack runs them before any construct, so every entry point reports them alike.
+ */
+const CONFIG_CHECKS: readonly Check[] = [
+  checkConfigMonitoredMetrics,
+  checkPrescaleApplied,
+  checkConfigCredentials,
+  checkConfigRateWindows,
+  checkConfigThresholds,
+  checkConfigAlertBelowLargestBucket,
+  checkConfigLatencyReachable,
+  checkConfigCapacity,
+  checkImagesPinned,
+  checkDisruptionBudget,
+  checkConfigWakeUp,
+];
 
 /** Checks on the rendered output, in the issue's order. */
 const RENDERED_CHECKS: readonly Check[] = [
@@ -58,7 +74,7 @@ const RENDERED_CHECKS: readonly Check[] = [
   checkWakeUpSourceScraped, // 16
 ];
 
-function run(ctx: CheckContext, checks: readonly Check[]): Finding[] {
+function run(ctx: CheckContext, checks: readonly Check[]): Problem[] {
   for (const c of checks) c(ctx);
   const seen = new Set<string>();
   return ctx.sink.findings.filter((f) => {
@@ -69,13 +85,18 @@ function run(ctx: CheckContext, checks: readonly Check[]): Finding[] {
   });
 }
 
-/** Config-phase findings. */
-export function runConfigChecks(config: EnvConfig): Finding[] {
-  return run(new CheckContext({ config, objects: [] }), CONFIG_CHECKS);
+/** Config-phase results by parsed config: buildStack and synth ask for the same config's (a parsed config is never changed). */
+const configResults = new WeakMap<EnvConfig, readonly Problem[]>();
+
+/** Config-phase findings (computed once per parsed config). */
+export function runConfigChecks(config: EnvConfig): Problem[] {
+  let found = configResults.get(config);
+  if (!found) configResults.set(config, (found = run(new CheckContext({ config, objects: [] }), CONFIG_CHECKS)));
+  return [...found];
 }
 
 /** Rendered-phase findings for hand-assembled input (tests) or a stack ({@link stackInput}). */
-export function runRenderedChecks(input: CheckInput): Finding[] {
+export function runRenderedChecks(input: CheckInput): Problem[] {
   return run(new CheckContext(input), RENDERED_CHECKS);
 }
 
@@ -100,44 +121,14 @@ export function stackInput(stack: StackLike): CheckInput {
  * All checks of one environment, in synth's order: config checks, then — unless they found
  * errors, which synth stops on — the rendered checks.
  */
-export function runChecks(stack: StackLike | CheckInput): Finding[] {
+export function runChecks(stack: StackLike | CheckInput): Problem[] {
   const input = "extraFiles" in stack ? stackInput(stack) : stack;
   const early = runConfigChecks(input.config);
   if (hasErrors(early)) return early;
   return [...early, ...runRenderedChecks(input)];
 }
 
-export function hasErrors(findings: readonly Finding[]): boolean {
+export function hasErrors(findings: readonly Problem[]): boolean {
   return findings.some((f) => f.severity === "error");
 }
 
-/** `CODE env "prod": Kind ns/name: path: message. Fix: fix` — one line, code first. */
-export function formatFinding(f: Finding): string {
-  return `${f.code} env "${f.env}": ${f.resource}: ${f.path ? `${f.path}: ` : ""}${f.message}. Fix: ${f.fix}`;
-}
-
-const JS_ERRORS = new Set(["TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "URIError", "AggregateError"]);
-
-/**
- * A construct's constructor refused the config (an invariant it checks): the finding synth
- * reports instead of a stack trace. Undefined for programming errors (TypeError, ...), which
- * must surface with their trace.
- */
-export function buildErrorFinding(config: EnvConfig, e: unknown): Finding | undefined {
-  if (!(e instanceof Error) || JS_ERRORS.has(e.name)) return undefined;
-  const contract = e.name === "ContractError" || e.name === "PromQLError";
-  return {
-    code: contract ? "CONTRACT_VIOLATION" : "CONSTRUCT_INVARIANT",
-    severity: "error",
-    env: config.name,
-    resource: `EnvConfig ${config.name}`,
-    path: "",
-    message: e.message.split("\n")[0]!.replace(/\.$/, ""),
-    fix: contract ? "build queries from metrics, series and labels the service's contract exports (service.metrics)" : "change the config value the message names",
-  };
-}
-
-/** Whether a message line already starts with a stable code (`CODE_NAME env "..."`). */
-export function startsWithCode(line: string): boolean {
-  return /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+ env "/.test(line);
-}

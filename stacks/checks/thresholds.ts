@@ -15,6 +15,7 @@
 import type { MetricContract, MetricSpec } from "../../promql/metrics.js";
 import { formatNumber } from "../../promql/metrics.js";
 import { resultGrouping } from "../../promql/parse.js";
+import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import { parseQuantity } from "../../kube/quantity.js";
 import { serviceTimeQuantile, simulatedServiceTime } from "../service-time.js";
 import type { CheckContext, QuerySite } from "./context.js";
@@ -87,6 +88,29 @@ export function checkConfigLatencyReachable(ctx: CheckContext): void {
       path,
       `${what} ${formatNumber(v)} s is at or below the p95 an idle pod already has, ${round(idleP95)} s (service time ${round(pod.serviceTimeSeconds)} s at CV ${formatNumber(cv)}, simulation.*): no replica count brings the p95 under it, so ${path[0] === "monitoring" ? "the alert fires on an idle service" : "the autoscaler climbs to maxReplicas under no load"}`,
       `raise it above ${round(idleP95)} s (a bucket boundary), or correct simulation.serviceTimeSeconds / serviceTimeCv if the model is faster than that`,
+    );
+  }
+}
+
+/**
+ * Config phase: the p95 alert threshold is below the largest boundary of the latency histogram the
+ * alert reads (SERVICE_METRIC.latency): histogram_quantile never returns more than that boundary,
+ * so an alert at it could never fire.
+ */
+export function checkConfigAlertBelowLargestBucket(ctx: CheckContext): void {
+  const { config } = ctx;
+  const buckets = config.service.metrics.metrics.find((m) => m.name === SERVICE_METRIC.latency)?.buckets ?? [];
+  if (!buckets.length) return;
+  const largest = Math.max(...buckets);
+  const p95 = config.monitoring.alerts.p95LatencySeconds;
+  // A threshold that is no boundary at all is LATENCY_THRESHOLD_NOT_BUCKET's to report (one line per field).
+  if (p95 >= largest && isBucket(buckets, p95)) {
+    ctx.sink.error(
+      "CONFIG_CONFLICT",
+      ctx.configResource,
+      "monitoring.alerts.p95LatencySeconds",
+      `${formatNumber(p95)}s is not below the largest latency bucket (${formatNumber(largest)}s): histogram_quantile never returns more than that, so the alert could never fire`,
+      `use a threshold below ${formatNumber(largest)} or add larger buckets`,
     );
   }
 }

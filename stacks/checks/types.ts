@@ -1,23 +1,8 @@
 /**
- * Shared types of the cross-resource checks: what a finding is and what a check reads.
+ * Shared types of the cross-resource checks: what a check reads. What it finds is a Problem
+ * (problems/problem.ts) with a code from the catalog's check section.
  */
 import type { EnvConfig } from "../config.js";
-
-export type Severity = "error" | "warning";
-
-/** One problem a check found. Errors fail synth; warnings are printed. */
-export interface Finding {
-  /** Stable code (see CHECK_CODES); CI and tests match on it, never on the wording. */
-  readonly code: string;
-  readonly severity: Severity;
-  readonly env: string;
-  /** `Kind namespace/name` of the object, `File <path>` for a plain file, `EnvConfig <env>` for the config. */
-  readonly resource: string;
-  /** Field path inside that resource, e.g. `spec.triggers[0].metadata.query`. */
-  readonly path: string;
-  readonly message: string;
-  readonly fix: string;
-}
 
 /** A rendered Kubernetes object, read defensively: checks also run on hand-edited objects. */
 export type K8sObject = Record<string, any>;

@@ -2,8 +2,9 @@
 import { parse as parseYaml } from "yaml";
 import { renderedData } from "../../kube/rendered-text.js";
 import { describeObject } from "../schema.js";
-import type { CheckCode } from "./codes.js";
-import type { Finding, K8sObject, PathSegment, Severity } from "./types.js";
+import type { ProblemCode } from "../../problems/codes.js";
+import type { Problem, Severity } from "../../problems/problem.js";
+import type { K8sObject, PathSegment } from "./types.js";
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
@@ -31,18 +32,18 @@ export function configResource(env: string): string {
   return `EnvConfig ${env}`;
 }
 
-/** Builds findings for one environment. */
+/** Collects the problems the checks find in one environment. */
 export class FindingSink {
-  readonly findings: Finding[] = [];
+  readonly findings: Problem[] = [];
   constructor(readonly env: string) {}
 
-  add(code: CheckCode, severity: Severity, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
+  add(code: ProblemCode, severity: Severity, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
     this.findings.push({ code, severity, env: this.env, resource, path: typeof path === "string" ? path : formatPath(path), message, fix });
   }
-  error(code: CheckCode, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
+  error(code: ProblemCode, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
     this.add(code, "error", resource, path, message, fix);
   }
-  warning(code: CheckCode, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
+  warning(code: ProblemCode, resource: string, path: string | readonly PathSegment[], message: string, fix: string): void {
     this.add(code, "warning", resource, path, message, fix);
   }
 }

@@ -3,6 +3,8 @@
  * samples, swings wildly and returns nothing after one missed scrape. The interval is the
  * slowest of the configured one and those the rendered scrapes declare.
  */
+import { durationSeconds } from "../../promql/metrics.js";
+import { burstWindowSeconds } from "../config.js";
 import type { CheckContext } from "./context.js";
 import { safeSelectors } from "./promql.js";
 import { scrapesOf } from "./scrape.js";
@@ -34,5 +36,35 @@ export function checkRateWindows(ctx: CheckContext): void {
         `use a window of at least ${formatSeconds(min)} (monitoring.queryWindow), or scrape more often`,
       );
     }
+  }
+}
+
+/**
+ * Config phase, RATE_WINDOW_TOO_SHORT on the windows the env declares: the query window every rate
+ * reads (4 scrapes) and the burst trigger's `max_over_time` window (2 scrapes: one sample or none
+ * otherwise). The rendered phase above holds every query to the same rule.
+ */
+export function checkConfigRateWindows(ctx: CheckContext): void {
+  const { monitoring, scaling } = ctx.config;
+  const interval = monitoring.scrapeIntervalSeconds;
+  const windowSeconds = durationSeconds(monitoring.queryWindow);
+  if (windowSeconds < 4 * interval) {
+    ctx.sink.error(
+      "RATE_WINDOW_TOO_SHORT",
+      ctx.configResource,
+      "monitoring.queryWindow",
+      `query window ${monitoring.queryWindow} is shorter than 4× the scrape interval (${4 * interval}s): rate() would see too few samples`,
+      `use at least ${Math.ceil((4 * interval) / 60)}m`,
+    );
+  }
+  const burst = burstWindowSeconds(ctx.config);
+  if (scaling.burst.enabled && burst < 2 * interval) {
+    ctx.sink.error(
+      "RATE_WINDOW_TOO_SHORT",
+      ctx.configResource,
+      "scaling.burst.windowSeconds",
+      `burst window ${burst}s holds fewer than 2 scrapes of ${interval}s: max_over_time would see one sample or none`,
+      `set windowSeconds ≥ ${2 * interval} or scrape more often`,
+    );
   }
 }

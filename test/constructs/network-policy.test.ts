@@ -75,7 +75,7 @@ describe("NetworkPolicy per environment", () => {
 
   it("only a local cluster may turn policies off; then none is rendered", () => {
     expect(policies("dev", { networkPolicy: { enabled: false } }).size).toBe(0);
-    expect(configProblems(envInput("staging", { networkPolicy: { enabled: false } }), "staging").map((p) => `${p.code} ${p.field}`)).toEqual(["CONFIG_CONFLICT networkPolicy.enabled"]);
+    expect(configProblems(envInput("staging", { networkPolicy: { enabled: false } }), "staging").map((p) => `${p.code} ${p.path}`)).toEqual(["CONFIG_CONFLICT networkPolicy.enabled"]);
   });
 
   it("callers and metricsFrom are configurable", () => {

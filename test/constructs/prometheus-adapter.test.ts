@@ -3,7 +3,6 @@ import { parse } from "yaml";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { adapterLabelMatchers, fillTemplate, prometheusAdapterRules } from "../../constructs/prometheus-adapter.js";
 import { assertParses, resultGrouping } from "../../promql/parse.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
 
 function adapterConfigMap(env: string, patch = {}) {
@@ -48,7 +47,7 @@ describe("prometheus-adapter rules", () => {
 
   it("filled as the adapter fills them, custom queries return one series per pod and external ones a single series", () => {
     for (const env of ["dev", "prod"]) {
-      const { custom, external } = monitoringOf(stackFor(env)).adapterRules;
+      const { custom, external } = stackFor(env).monitoring.adapterRules;
       for (const r of custom) {
         for (const pods of [["a"], ["a", "b"]]) {
           const q = fillTemplate(r.metricsQuery, { series: "s", labelMatchers: adapterLabelMatchers("ns", pods), groupBy: "pod" });
@@ -89,7 +88,7 @@ describe("prometheus-adapter rules", () => {
     const stack = stackFor("staging", { scaling: { mode: "slo-hpa" }, cluster: { keda: false } });
     const hpa = stack.objects().find((o: any) => o.kind === "HorizontalPodAutoscaler") as any;
     const asked = hpa.spec.metrics.filter((m: any) => m.type === "Pods" || m.type === "External").map((m: any) => (m.pods ?? m.external).metric.name);
-    const { custom, external } = monitoringOf(stack).adapterRules;
+    const { custom, external } = stack.monitoring.adapterRules;
     const served = [...custom, ...external].map((r) => r.name.as);
     expect(asked.length).toBeGreaterThan(0);
     for (const name of asked) expect(served).toContain(name);

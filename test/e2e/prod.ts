@@ -12,7 +12,8 @@ import type { EnvConfig } from "../../stacks/config.js";
 import { autoscalerModel } from "../../simulator/autoscaler.js";
 import { milliValueExact } from "../../simulator/hpa/index.js";
 import { parseScenarioJson } from "../../simulator/scenarios.js";
-import { runRenderedChecks, formatFinding } from "../../stacks/checks/index.js";
+import { runRenderedChecks } from "../../stacks/checks/index.js";
+import { formatProblem } from "../../problems/problem.js";
 import type { ControlPlane } from "./lib/control-plane.js";
 import { KubeError, waitFor, type Kube, type KubeObject } from "./lib/kube.js";
 import { distDir, distObjects, ref } from "./lib/dist.js";
@@ -237,7 +238,7 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
       webhookMessage = e instanceof KubeError ? String((e.body as any)?.message ?? e.message) : (e as Error).message;
     }
     const synth = runRenderedChecks({ config, objects: [...objects, second] as any }).filter((f) => f.code === "MULTIPLE_AUTOSCALERS");
-    const synthMessage = synth.map(formatFinding).join("\n");
+    const synthMessage = synth.map(formatProblem).join("\n");
     check("a second ScaledObject on Deployment inference is refused by KEDA's webhook", /denied/.test(webhookMessage), `webhook: ${webhookMessage || "(accepted!)"} | synth: ${synthMessage || "(no finding!)"}`);
     check("synth check reports the same conflict", synth.length > 0, synthMessage);
 

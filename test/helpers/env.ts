@@ -1,7 +1,8 @@
 /** Test helpers: built-in env configs, parsed, with optional overrides. */
 import { ENVIRONMENTS } from "../../stacks/envs/index.js";
 import type { EnvConfig, EnvConfigInput } from "../../stacks/config.js";
-import { ConfigError, parseEnvConfig, type ConfigProblem } from "../../stacks/validate.js";
+import { ConfigError, parseEnvConfig } from "../../stacks/validate.js";
+import type { Problem } from "../../problems/problem.js";
 import { buildStack } from "../../stacks/stack.js";
 
 type DeepPartial<T> = T extends readonly (infer _U)[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -41,7 +42,7 @@ export function objectsByKey(stack: ReturnType<typeof buildStack>): Map<string, 
 }
 
 /** The problems a config is rejected with; fails the test when it is accepted or fails otherwise. */
-export function configProblems(input: unknown, env = "prod"): readonly ConfigProblem[] {
+export function configProblems(input: unknown, env = "prod"): readonly Problem[] {
   try {
     parseEnvConfig(input, env);
   } catch (e) {

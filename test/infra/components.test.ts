@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { PLATFORM_SCRAPES } from "../../promql/platform-metrics.js";
 import { ClusterAddons, type ClusterAddonsArgs } from "../../infra/cluster-addons.js";
+import type { AddonValues } from "../../stacks/addon-values.js";
 import { CHART_VALUES_KEYS, unknownValuesPaths } from "./chart-values-keys.js";
 import { KPS_GRAFANA_VALUES } from "./env-suite.js";
 import { triggerSecretValue, type SecretKeyRef, type TriggerSecretSource } from "../../infra/config.js";
@@ -42,6 +43,8 @@ const RABBIT = "amqp://inference:SENTINEL-RABBIT@rabbitmq:5672/";
 const TOKEN = "SENTINEL-TOKEN";
 
 const ADAPTER_PROMETHEUS = { url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local", port: 9090, path: "" };
+/** Adapter values from loose rule fixtures (the component reads their shape only), or deliberately malformed ones. */
+const adapter = (values: Record<string, unknown>): AddonValues => ({ prometheusAdapter: values }) as unknown as AddonValues;
 const ADAPTER_RULES = {
   prometheus: ADAPTER_PROMETHEUS,
   rules: { custom: [{ seriesQuery: "inference_requests_in_flight", name: { as: "inference_requests_in_flight" }, metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)" }] },
@@ -61,7 +64,7 @@ function addonArgs(overrides: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArg
       selectorLabels: { release: "kube-prometheus-stack" },
     },
     prometheusAdapter: { install: true, version: "5.3.0", namespace: "monitoring" },
-    helmValues: { "prometheus-adapter": ADAPTER_RULES },
+    helmValues: adapter(ADAPTER_RULES),
     ...overrides,
   };
 }
@@ -192,15 +195,21 @@ describe("Grafana", () => {
     for (const r of regs) for (const v of plainStrings(r.wire)) expect(v.value, `${r.type} ${r.name} ${v.path}`).not.toMatch(/SENTINEL/);
   });
 
-  it("keeps the admin user configurable and a kube-prometheus-stack values override merged over the sidecar settings", async () => {
+  it("keeps the admin user configurable and the environment's kube-prometheus-stack values merged over the component's own", async () => {
     const args = withGrafana({ grafana: { adminPassword: pulumi.secret(GRAFANA_PASSWORD), adminUser: "ops" } });
-    const { registrations: regs } = await deployFixtures([namespace], { ...args, helmValues: { ...args.helmValues, "kube-prometheus-stack": { grafana: { sidecar: { dashboards: { searchNamespace: "ml-serving-test" } } } } } });
+    const job = { job_name: "ml-serving-test/inference", kubernetes_sd_configs: [{ role: "pod" }] };
+    const kubePrometheusStack = { prometheus: { prometheusSpec: { additionalScrapeConfigs: [job] } } };
+    const { registrations: regs } = await deployFixtures([namespace], { ...args, helmValues: { ...args.helmValues, kubePrometheusStack } });
     expect(find(regs, (r) => r.type === "kubernetes:core/v1:Secret", "admin Secret").inputs.stringData["admin-user"]).toBe("ops");
-    expect(release(regs, "kube-prometheus-stack").inputs.values.grafana.sidecar.dashboards).toEqual({
+    const values = release(regs, "kube-prometheus-stack").inputs.values;
+    expect(values.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([job]);
+    // Deep merge: the component's own selectors and Grafana sidecar stay beside the environment's jobs.
+    expect(values.prometheus.prometheusSpec.serviceMonitorSelector).toEqual({ matchLabels: { release: "kube-prometheus-stack" } });
+    expect(values.grafana.sidecar.dashboards).toEqual({
       enabled: true,
       label: "grafana_dashboard",
       labelValue: "1",
-      searchNamespace: "ml-serving-test",
+      searchNamespace: "ALL",
       folderAnnotation: "grafana_folder",
       provider: { foldersFromFilesStructure: true },
     });
@@ -284,7 +293,7 @@ describe("cert-manager chain and KEDA", () => {
   });
 
   it("has KEDA with the plain prometheus chart expose its metrics on an annotated Service, which that chart's endpoints job still scrapes", async () => {
-    const { registrations: regs } = await deployFixtures([namespace], addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } } } }));
+    const { registrations: regs } = await deployFixtures([namespace], addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } }) }));
     // keda chart: prometheus.operator.enabled with no ServiceMonitor/PodMonitor → the keda-operator
     // Service carries prometheus.io/scrape, port and path (templates/manager/service.yaml).
     expect(release(regs, "keda").inputs.values.prometheus).toEqual({ operator: { enabled: true } });
@@ -299,8 +308,8 @@ describe("cert-manager chain and KEDA", () => {
     const variants: [string, ClusterAddonsArgs][] = [
       ["operator, KEDA, adapter", addonArgs()],
       ["with Grafana", addonArgs({ prometheus: { ...addonArgs().prometheus!, grafana: { adminPassword: pulumi.secret("pw") } } })],
-      ["plain prometheus with KEDA", addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } } } })],
-      ["plain prometheus, adapter with external rules", addonArgs({ keda: undefined, prometheus: PLAIN_PROMETHEUS, helmValues: { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } } } })],
+      ["plain prometheus with KEDA", addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } }) })],
+      ["plain prometheus, adapter with external rules", addonArgs({ keda: undefined, prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } }) })],
     ];
     for (const [name, args] of variants) {
       const { registrations: regs } = await deployFixtures([namespace], args);
@@ -343,7 +352,7 @@ describe("refusals", () => {
   });
 
   it("refuses adapter external rules where KEDA serves external.metrics.k8s.io", async () => {
-    const values = { "prometheus-adapter": { prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } } };
+    const values = adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } });
     await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/external\.metrics\.k8s\.io \(1 external rule\(s\)\), which KEDA already serves/);
     // Without KEDA the adapter serves them.
     const { registrations } = await deployFixtures([namespace], addonArgs({ keda: undefined, helmValues: values }));
@@ -351,12 +360,12 @@ describe("refusals", () => {
   });
 
   it("refuses adapter values that do not say which Prometheus to query", async () => {
-    const values = { "prometheus-adapter": { rules: ADAPTER_RULES.rules } };
+    const values = adapter({ rules: ADAPTER_RULES.rules });
     await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/has no prometheus\.url, so the adapter would query the chart's default/);
   });
 
   it("refuses adapter rules given outside `rules`", async () => {
-    const values = { "prometheus-adapter": { custom: [] } };
+    const values = adapter({ custom: [] });
     await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/has a top-level "custom" key/);
   });
 
@@ -380,13 +389,14 @@ describe("TriggerAuthentication secrets", () => {
   });
 
   it("says which `pulumi config set --secret` supplies a missing value", () => {
-    expect(triggerSecretValue(empty, ref("host", "rabbitmq-conn", "host"))).toEqual({
-      key: "rabbitmqConnection",
+    expect(triggerSecretValue(empty, ref("host", "rabbitmq-conn", "host"))).toMatchObject({
+      code: "INFRA_CONFIG_INVALID",
+      path: "rabbitmqConnection",
       message: `TriggerAuthentication ml-serving-test/x reads parameter "host" from Secret ${NS}/rabbitmq-conn key "host", which nothing provides`,
       fix: "pulumi config set --secret inference-scaling:rabbitmqConnection <value>",
     });
     expect(triggerSecretValue(empty, ref("bearerToken", "prom-token", "token"))).toMatchObject({
-      key: "triggerSecrets.prom-token.token",
+      path: "triggerSecrets.prom-token.token",
       fix: "pulumi config set --secret --path 'inference-scaling:triggerSecrets.prom-token.token' <value>",
     });
   });

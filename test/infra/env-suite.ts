@@ -142,7 +142,7 @@ export function envSuite(x: EnvExpectation): void {
       const releases = Object.fromEntries(
         byType(RELEASE).map((r) => [r.inputs.name, { chart: r.inputs.chart, version: r.inputs.version, repo: r.inputs.repositoryOpts?.repo, namespace: r.inputs.namespace }]),
       );
-      const adapterRendered = stackFor(x.env).helmValues["prometheus-adapter"] !== undefined;
+      const adapterRendered = stackFor(x.env).addonValues.prometheusAdapter !== undefined;
       const expected = { ...x.releases };
       if (!adapterRendered) delete (expected as Record<string, unknown>)["prometheus-adapter"];
       expect(releases).toEqual(expected);
@@ -153,7 +153,7 @@ export function envSuite(x: EnvExpectation): void {
     });
 
     it("gives prometheus-adapter the rules the monitoring constructs render, the env's Prometheus and a cert-manager certificate", () => {
-      const rendered = stackFor(x.env).helmValues["prometheus-adapter"] as Record<string, any> | undefined;
+      const rendered = stackFor(x.env).addonValues.prometheusAdapter;
       const adapter = regs.find((r) => r.type === RELEASE && r.inputs.chart === "prometheus-adapter");
       if (!rendered) {
         expect(adapter).toBeUndefined();
@@ -289,6 +289,10 @@ export function envSuite(x: EnvExpectation): void {
         expect(deployment.spec.template.metadata.annotations["prometheus.io/scrape"]).toBe("true");
         expect(prom.inputs.values.scrapeConfigs).toEqual({ "kubernetes-pods": { enabled: false } });
         expect(prom.inputs.values.extraScrapeConfigs).toContain(`job_name: ${x.namespace}/inference`);
+        // What the stack's typed add-on values hold, as they are: the scrape jobs and every rule group.
+        const values = stackFor(x.env).addonValues.prometheus!;
+        expect(prom.inputs.values.extraScrapeConfigs).toBe(values.extraScrapeConfigs);
+        expect(prom.inputs.values.serverFiles).toEqual(values.serverFiles);
       });
     }
 
@@ -342,9 +346,10 @@ export function envSuite(x: EnvExpectation): void {
     it("exports the namespace, service, autoscaler and Prometheus address", () => {
       const inDist = distObjects(x.env).filter((o) => o.metadata.name === "inference" && ["ScaledObject", "HorizontalPodAutoscaler"].includes(o.kind));
       expect(outputs).toMatchObject({ namespace: x.namespace, serviceName: "inference", prometheusAddress: x.prometheusAddress });
-      expect(outputs.autoscaler).toEqual(inDist[0] ? { kind: inDist[0].kind, name: "inference" } : null);
-      // Once the autoscaling charts render an autoscaler, it is the one the env's scaling.mode selects.
-      if (inDist[0]) expect(inDist.map((o) => o.kind)).toEqual([x.autoscalerKind]);
+      // The stack's typed autoscaler, which is the one object dist/ renders for the env's scaling.mode.
+      const { kind, name } = stackFor(x.env).autoscaler;
+      expect(outputs.autoscaler).toEqual({ kind, name });
+      expect(inDist.map((o) => [o.kind, o.metadata.name])).toEqual([[x.autoscalerKind, "inference"]]);
       expect(outputs.addons["certManager"]).toEqual({ version: CERT_MANAGER_VERSION, installedHere: true });
     });
   });

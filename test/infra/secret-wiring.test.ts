@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { createConfigSecret } from "../../infra/config-secret.js";
-import type { InfraConfigProblem, SecretKeyRef } from "../../infra/config.js";
+import type { SecretKeyRef } from "../../infra/config.js";
+import { problem, type Problem } from "../../problems/problem.js";
 import { SecretWiring, wireConfigSecrets, type SecretRead, type SecretReaders } from "../../infra/secret-wiring.js";
 import type { RequiredSecret } from "../../stacks/stack.js";
 import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig } from "./harness.js";
@@ -15,7 +16,7 @@ import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig } from "./ha
 const NS = "ml-serving-test";
 const required = (name: string, key: string, configKey: string, namespace = NS): RequiredSecret => ({ namespace, name, key, configKey, description: `${configKey} of ${name}` });
 const ref = (secretName: string, key: string, parameter: string, namespace = NS): SecretKeyRef => ({ namespace, secretName, key, parameter, referencedBy: `TriggerAuthentication ${namespace}/ta` });
-const missing = (key: string, message = "is required"): InfraConfigProblem => ({ key, message, fix: `pulumi config set --secret ${key} <value>` });
+const missing = (key: string, message = "is required"): Problem => problem({ code: "INFRA_CONFIG_INVALID", path: key, message, fix: `pulumi config set --secret ${key} <value>` });
 
 /** Readers answering from fixed tables: a config key or `secretName.key` → a value or a problem. */
 function readers(declared: Record<string, SecretRead>, triggers: Record<string, SecretRead> = {}) {
@@ -103,7 +104,7 @@ describe("SecretWiring.valueOf", () => {
     w.valueOf(missing("grafanaAdminPassword"));
     w.valueOf(missing("grafanaAdminPassword", "is stored in plain text"));
     w.valueOf(missing("other"));
-    expect(w.problems.map((p) => `${p.key}: ${p.message}`)).toEqual([
+    expect(w.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       "grafanaAdminPassword: is required",
       "grafanaAdminPassword: is stored in plain text",
       "other: is required",

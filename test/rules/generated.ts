@@ -18,9 +18,7 @@ import { PLATFORM_SCRAPES } from "../../promql/platform-metrics.js";
 import { storedSeriesLabels, upSeriesLabels, type Labels, type ScrapeModel } from "../../scrape/relabeling.js";
 import { ServiceMonitor } from "../../constructs/service-monitor.js";
 import { WORKLOAD_ALERT } from "../../rules/workload-alerts.js";
-import { extrasOf } from "../../stacks/extras.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
-import { autoscalerName, hpaName } from "../../stacks/naming.js";
+import { autoscalerName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { counter, expectedQuantile, gauge, labelSet, promtoolTestYaml, scenarioFor, seriesString, type Observations, type Scenario, type ScenarioSpec } from "../scrape/scenario.js";
 
@@ -81,7 +79,7 @@ export function kedaTriggerQueries(stack: EnvironmentStack): string[] | undefine
 
 export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {}): GeneratedTests {
   const { config } = stack;
-  const mon = monitoringOf(stack);
+  const mon = stack.monitoring;
   const sc: Scenario = scenarioFor(stack, opts.scrape);
   const ns = config.namespace;
   const job = sc.scrape.job;
@@ -414,10 +412,10 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         alertname: "InferenceAutoscalerAtMaxReplicas",
         exp_alerts: [
           {
-            exp_labels: { namespace: ns, horizontalpodautoscaler: hpaName(config), severity: "warning" },
+            exp_labels: { namespace: ns, horizontalpodautoscaler: stack.autoscaler.hpaName, severity: "warning" },
             exp_annotations: {
               summary: `The autoscaler has run at its maximum of ${maxReplicas} replicas for 15m`,
-              description: `HPA ${hpaName(config)} in ${ns} has run at its maximum of ${maxReplicas} replicas for 15m: it cannot add capacity. Raise scaling.maxReplicas (and the quota) or reduce the load.`,
+              description: `HPA ${stack.autoscaler.hpaName} in ${ns} has run at its maximum of ${maxReplicas} replicas for 15m: it cannot add capacity. Raise scaling.maxReplicas (and the quota) or reduce the load.`,
               runbook_url: runbook("InferenceAutoscalerAtMaxReplicas"),
             },
           },
@@ -505,7 +503,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   // TargetDown and KEDA alerts, quiet when healthy, firing on a failed scrape, on no target at all
   // (unless they may scale to zero) and on a failing ScaledObject.
   const keda = PLATFORM_SCRAPES[sc.flavor].keda;
-  const extras = extrasOf(stack);
+  const extras = stack.extras;
   const described: Record<string, string> = {
     ...(extras.orchestrator ? { [extras.orchestrator.service.name]: "the orchestrator" } : {}),
     ...(extras.gpu ? { [extras.gpu.name]: "the GPU LLM server" } : {}),

@@ -16,8 +16,6 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { extrasOf } from "../../stacks/extras.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { autoscalerName } from "../../stacks/naming.js";
 import { ROOT } from "../helpers/cli.js";
 import { envConfig, stackFor } from "../helpers/env.js";
@@ -79,18 +77,18 @@ describe.each(ENV_NAMES)("env %s", (env) => {
   it("generated tests cover every alert with a firing case", () => {
     const stack = stackFor(env);
     const g = generateTests(stack);
-    const alerts = new Set(monitoringOf(stack).ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
+    const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
     // The workloads beside the service: every alert of every workload group fires in its own test group.
-    const workloadAlerts = extrasOf(stack).alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
+    const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
     const firing = new Set(g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
-    expect([...firing].sort()).toEqual([...new Set([...alerts, ...extrasOf(stack).alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort());
+    expect([...firing].sort()).toEqual([...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort());
     const workloadFiring = g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`));
     for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
     const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
     expect([...quiet].sort()).toEqual([...alerts].sort());
     const exprs = g.groups[0]!.promql_expr_test ?? [];
     // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
-    const adapter = monitoringOf(stack).adapterRules;
+    const adapter = stack.monitoring.adapterRules;
     const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
     expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
   });
@@ -167,7 +165,7 @@ describe("promtool catches broken rules", () => {
 
   it("a scrape that renames endpoint to exported_endpoint (no relabeling) fails the adapter and KEDA query tests", async () => {
     const stack = stackFor(env);
-    const real = monitoringOf(stack).scrape;
+    const real = stack.monitoring.scrape;
     const naive = { job: real.job, behavior: { honorLabels: false, metricRelabel: [] }, targetLabels: real.targetLabels.bind(real) };
     const g = generateTests(stack, { scrape: naive, only: /^$/ });
     expect(g.yaml).toContain('exported_endpoint="/predict"');

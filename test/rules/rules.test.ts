@@ -6,11 +6,10 @@ import { checkRuleGroup, isAlertingRule, recordedPromQL, ruleFileYaml, type Aler
 import { assertParses, metricNames } from "../../promql/parse.js";
 import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../rules/slo-rules.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
-import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, envInput, stackFor } from "../helpers/env.js";
 
-const alertsOf = (env: string, patch = {}) => new Map(monitoringOf(stackFor(env, patch)).alerts.alerts.map((a) => [a.alert, a]));
-const allGroups = (env: string, patch = {}) => monitoringOf(stackFor(env, patch)).ruleFiles.map((f) => f.group);
+const alertsOf = (env: string, patch = {}) => new Map(stackFor(env, patch).monitoring.alerts.alerts.map((a) => [a.alert, a]));
+const allGroups = (env: string, patch = {}) => stackFor(env, patch).monitoring.ruleFiles.map((f) => f.group);
 
 describe("burn-rate factors are derived from the budget share per window", () => {
   it("reproduce the SRE workbook / Sloth factors for 30 days: 14.4, 6, 3, 1", () => {
@@ -38,7 +37,7 @@ describe("burn-rate factors are derived from the budget share per window", () =>
 });
 
 describe("SLO rules (Sloth-compatible)", () => {
-  const prod = monitoringOf(stackFor("prod")).slos;
+  const prod = stackFor("prod").monitoring.slos;
 
   it("record slo:sli_error:ratio_rate<w> for every window and the period, the period averaged from 5m", () => {
     for (const s of prod) {
@@ -69,7 +68,7 @@ describe("SLO rules (Sloth-compatible)", () => {
     const req = 'sum (rate(http_requests_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m]))';
     expect(a5).toBe(`(sum (rate(http_request_errors_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m])) or on() (${req} * 0))\n/ on()\n(${req} > 0)`);
     // A whole-second threshold matches both Go's le="1" and Python's le="1.0".
-    const dev = monitoringOf(stackFor("dev")).slos[1]!.sliGroup.rules[0]!.expr;
+    const dev = stackFor("dev").monitoring.slos[1]!.sliGroup.rules[0]!.expr;
     expect(dev).toContain('le=~"1(\\\\.0)?"');
   });
 
@@ -114,7 +113,7 @@ describe("SLO rules (Sloth-compatible)", () => {
   });
 
   it("a 28-day period changes the factors and the period window", () => {
-    const s = monitoringOf(stackFor("prod", { slo: { period: "28d" } })).slos[0]!;
+    const s = stackFor("prod", { slo: { period: "28d" } }).monitoring.slos[0]!;
     expect(s.factors.map((f) => f.factor)).toEqual([13.44, 5.6, 2.8, 0.933333333333]);
     expect(s.sliGroup.rules.map((r) => ("record" in r ? r.record : "")).at(-1)).toBe("slo:sli_error:ratio_rate28d");
     expect((s.alertGroup.rules[0] as AlertingRule).expr).toContain("(13.44 * 0.001)");
@@ -124,7 +123,7 @@ describe("SLO rules (Sloth-compatible)", () => {
 
 describe("recording rules", () => {
   it("record per-pod p95 and in-flight of the scaling endpoint, and the service's p95, error ratio and request rate", () => {
-    const r = monitoringOf(stackFor("prod")).recordings;
+    const r = stackFor("prod").monitoring.recordings;
     expect(r.group.name).toBe("inference-recording");
     expect(r.podLatency).toMatchObject({
       record: "pod:http_request_duration_seconds:p95_rate2m",
@@ -139,11 +138,11 @@ describe("recording rules", () => {
     expect(r.requestRate.record).toBe("job:http_requests_total:rate2m");
     expect(r.serviceLatency.record).toBe("job:http_request_duration_seconds:p95_rate2m");
     // The window follows monitoring.queryWindow.
-    expect(monitoringOf(stackFor("prod", { monitoring: { queryWindow: "5m" } })).recordings.podLatency.record).toBe("pod:http_request_duration_seconds:p95_rate5m");
+    expect(stackFor("prod", { monitoring: { queryWindow: "5m" } }).monitoring.recordings.podLatency.record).toBe("pod:http_request_duration_seconds:p95_rate5m");
   });
 
   it("are selected through a builder that knows their labels", () => {
-    const r = monitoringOf(stackFor("prod")).recordings;
+    const r = stackFor("prod").monitoring.recordings;
     expect(r.promql.selector(r.podLatency.record, "", { pod: "p" })).toBe('pod:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference",pod="p"}');
     expect(() => r.promql.selector(r.errorRatio.record, "", { model: "m" })).toThrow(/label "model" is not on job:http_request_errors:ratio_rate2m/);
     expect(() => r.promql.selector("job:nothing:rate2m")).toThrow(/not in the service's metric contract/);
@@ -168,10 +167,10 @@ describe("alerts", () => {
   });
 
   it("use the env's thresholds and the issue's durations", () => {
-    const a = alertsOf("prod", { monitoring: { alerts: { p95LatencySeconds: 0.75, errorRatio: 0.02, queueBacklog: 12 } } });
+    const a = alertsOf("prod", { monitoring: { alerts: { p95LatencySeconds: 0.75, errorRatio: 0.02, queueBacklog: 25 } } });
     expect(a.get(ALERT.highLatency)).toMatchObject({ expr: 'job:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference"} > 0.75', for: "1m" });
     expect(a.get(ALERT.highErrorRate)).toMatchObject({ expr: 'job:http_request_errors:ratio_rate2m{namespace="ml-serving-prod",job="inference"} > 0.02', for: "30s" });
-    expect(a.get(ALERT.queueBacklog)).toMatchObject({ expr: 'sum by (namespace, job) (inference_queue_len{namespace="ml-serving-prod",job="inference"}) > 12', for: "2m" });
+    expect(a.get(ALERT.queueBacklog)).toMatchObject({ expr: 'sum by (namespace, job) (inference_queue_len{namespace="ml-serving-prod",job="inference"}) > 25', for: "2m" });
     expect(a.get(ALERT.targetDown)!.for).toBe("5m");
     expect(a.get(ALERT.atMaxReplicas)!.for).toBe("15m");
     expect(alertsOf("dev").get(ALERT.highLatency)!.expr).toMatch(/> 2$/);
@@ -197,7 +196,7 @@ describe("alerts", () => {
 
   it("TargetDown also fires on no target at all, unless the service may scale to zero", () => {
     expect(alertsOf("prod").get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0\nor\nabsent(up{namespace="ml-serving-prod",job="inference"})');
-    expect(alertsOf("prod", { scaling: { keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
+    expect(alertsOf("prod", { scaling: { wakeUp: envInput("dev").scaling?.wakeUp, keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
     expect(alertsOf("dev").get(ALERT.targetDown)!.expr).toContain('up{namespace="ml-serving-dev",job="ml-serving-dev/inference"} == 0');
   });
 });
@@ -219,7 +218,7 @@ describe("every expression", () => {
         for (const m of metricNames(r.expr)) expect(known.has(m) || recorded.has(m), `${g.name}: ${m}`).toBe(true);
       }
     }
-    const adapter = monitoringOf(stackFor(env)).adapterRules;
+    const adapter = stackFor(env).monitoring.adapterRules;
     for (const r of [...adapter.custom, ...adapter.external]) expect(() => assertParses(r.seriesQuery)).not.toThrow();
   });
 });
@@ -252,7 +251,7 @@ describe("rule groups are checked before they are rendered", () => {
   });
 
   it("render as a plain Prometheus rule file (snapshot of prod's alert group)", () => {
-    const alerts = monitoringOf(stackFor("prod")).alerts.group;
+    const alerts = stackFor("prod").monitoring.alerts.group;
     expect(ruleFileYaml([alerts])).toMatchSnapshot();
   });
 });

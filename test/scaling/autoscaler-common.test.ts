@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Construct } from "constructs";
 import {
   AutoscalerError,
+  deploymentScaleTarget,
+  kedaHpaName,
   checkBehavior,
   claimScaleTarget,
   isWhole,
@@ -18,6 +20,8 @@ import {
   type ScalingPolicy,
   type TargetContainer,
 } from "../../scaling/autoscaler-common.js";
+import { UserError } from "../../problems/problem.js";
+import { refusedIn } from "../../stacks/errors.js";
 import { parseQuantity } from "../../kube/quantity.js";
 
 describe("toQuantity", () => {
@@ -42,13 +46,43 @@ describe("toQuantity", () => {
 });
 
 describe("AutoscalerError", () => {
-  it("prefixes every line with the environment", () => {
-    const e = new AutoscalerError("ScaledObject ns/x", [
-      { field: "spec.a", message: "bad a", fix: "fix a" },
-      { field: "spec.b", message: "bad b", fix: "fix b" },
+  it("prints one line per problem naming the resource, the field and the fix; the stack places it in its environment", () => {
+    const problems = new Problems();
+    problems.add("spec.a", "bad a", "fix a");
+    problems.require(false, "spec.b", "bad b", "fix b");
+    problems.require(true, "spec.c", "never", "never");
+    let e: unknown;
+    try {
+      problems.throwIfAny("ScaledObject ns/x");
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(AutoscalerError);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as AutoscalerError).lines).toEqual(["ScaledObject ns/x: spec.a: bad a. Fix: fix a", "ScaledObject ns/x: spec.b: bad b. Fix: fix b"]);
+    expect(refusedIn("prod", e as AutoscalerError).lines).toEqual([
+      'CONSTRUCT_INVARIANT env "prod": ScaledObject ns/x: spec.a: bad a. Fix: fix a',
+      'CONSTRUCT_INVARIANT env "prod": ScaledObject ns/x: spec.b: bad b. Fix: fix b',
     ]);
-    expect(e.lines("prod")).toEqual(['env "prod": ScaledObject ns/x: spec.a: bad a. Fix: fix a', 'env "prod": ScaledObject ns/x: spec.b: bad b. Fix: fix b']);
-    expect(e.lines()).toEqual(["ScaledObject ns/x: spec.a: bad a. Fix: fix a", "ScaledObject ns/x: spec.b: bad b. Fix: fix b"]);
+  });
+});
+
+describe("deploymentScaleTarget", () => {
+  it("is the Deployment with its one container's requests (a copy), handing the replica count to the workload", () => {
+    const requests = { cpu: "2", memory: "4Gi" };
+    const owners: string[] = [];
+    const workload = { name: "inference", namespace: "ns", containerName: "server", resources: { requests }, markHasAutoscaler: (o: string) => void owners.push(o) };
+    const t = deploymentScaleTarget(workload);
+    expect({ ...t, markHasAutoscaler: undefined }).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "inference", namespace: "ns", containers: [{ name: "server", requests }], markHasAutoscaler: undefined });
+    expect(t.containers[0]!.requests).not.toBe(requests);
+    t.markHasAutoscaler!("ScaledObject/inference");
+    expect(owners).toEqual(["ScaledObject/inference"]);
+  });
+});
+
+describe("kedaHpaName", () => {
+  it("is KEDA's keda-hpa-<ScaledObject>", () => {
+    expect(kedaHpaName("inference")).toBe("keda-hpa-inference");
   });
 });
 
@@ -60,7 +94,7 @@ describe("the shared autoscaler rules, at their boundaries", () => {
       p.throwIfAny("X ns/x");
     } catch (e) {
       expect(p.count).toBeGreaterThan(0);
-      return (e as AutoscalerError).lines().map((l) => l.replace(/^X ns\/x: /, ""));
+      return (e as AutoscalerError).lines.map((l: string) => l.replace(/^X ns\/x: /, ""));
     }
     expect(p.count).toBe(0);
     return [];

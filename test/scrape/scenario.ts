@@ -14,8 +14,7 @@ import { formatNumber } from "../../promql/metrics.js";
 import { PLATFORM_SCRAPES, type PrometheusFlavor } from "../../promql/platform-metrics.js";
 import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import { storedSeriesLabels, upSeriesLabels, type Labels, type PodTarget, type ScrapeModel } from "../../scrape/relabeling.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
-import { autoscalerName, hpaName } from "../../stacks/naming.js";
+import { autoscalerName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 
 /** Samples in every input series (25 minutes at a 15 s interval; tests evaluate up to 20m). */
@@ -118,7 +117,7 @@ export interface Scenario {
 /** The scenario of `stack`, scraped by its own scrape model unless `scrapeOverride` is given. */
 export function scenarioFor(stack: EnvironmentStack, scrapeOverride?: ScrapeModel): Scenario {
   const { config } = stack;
-  const scrape = scrapeOverride ?? monitoringOf(stack).scrape;
+  const scrape = scrapeOverride ?? stack.monitoring.scrape;
   const flavor: PrometheusFlavor = config.cluster.prometheusOperator ? "operator" : "plain";
   const pods = podsOf(stack);
   const t0 = scrape.targetLabels(pods[0]);
@@ -193,8 +192,8 @@ export function scenarioFor(stack: EnvironmentStack, scrapeOverride?: ScrapeMode
       const s = storedSeriesLabels(ksm.target, { namespace: ns, horizontalpodautoscaler: name }, ksm.behavior)!;
       return s;
     };
-    add("kube_horizontalpodautoscaler_status_current_replicas", hpa(hpaName(config)), gauge(spec.hpa.current));
-    add("kube_horizontalpodautoscaler_spec_max_replicas", hpa(hpaName(config)), gauge(spec.hpa.max));
+    add("kube_horizontalpodautoscaler_status_current_replicas", hpa(stack.autoscaler.hpaName), gauge(spec.hpa.current));
+    add("kube_horizontalpodautoscaler_spec_max_replicas", hpa(stack.autoscaler.hpaName), gauge(spec.hpa.max));
     add("kube_horizontalpodautoscaler_status_current_replicas", hpa("other"), gauge(5));
     add("kube_horizontalpodautoscaler_spec_max_replicas", hpa("other"), gauge(5));
 

@@ -14,7 +14,6 @@ import {
 } from "../../scrape/relabeling.js";
 import { scrapeScope } from "../../scrape/scope.js";
 import { ServiceMonitor } from "../../constructs/service-monitor.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { ROOT } from "../helpers/cli.js";
 import { stackFor } from "../helpers/env.js";
 import { podsOf } from "./scenario.js";
@@ -111,7 +110,7 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
       { sourceLabels: ["exported_endpoint"], regex: "(.+)", targetLabel: "endpoint", replacement: "$1", action: "replace" },
       { regex: "exported_(endpoint)", action: "labeldrop" },
     ]);
-    const scrape = monitoringOf(stack).scrape;
+    const scrape = stack.monitoring.scrape;
     const [pod] = podsOf(stack);
     const target = scrape.targetLabels(pod)!;
     expect(target).toEqual({
@@ -138,7 +137,7 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
   });
 
   it("does not reach pods of other services or other ports", () => {
-    const scrape = monitoringOf(stack).scrape;
+    const scrape = stack.monitoring.scrape;
     const [pod] = podsOf(stack);
     expect(scrape.targetLabels({ ...pod, labels: { ...pod.labels, "app.kubernetes.io/name": "other" } })).toBeUndefined();
     expect(scrape.targetLabels({ ...pod, port: { name: "http", number: 8000 } })).toBeUndefined();
@@ -166,7 +165,7 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
 
 describe("kubernetes_sd pod job (scrape pod-annotations)", () => {
   const stack = stackFor("dev");
-  const mon = monitoringOf(stack);
+  const mon = stack.monitoring;
   const file = stack.extraFiles.find((f) => f.path === "prometheus/scrape-config.yaml")!;
 
   it("renders no ServiceMonitor; the pods carry the prometheus.io annotations", () => {

@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import {
   autoscalerModel,
   AutoscalerModelError,
-  findAutoscaler,
   kedaMilliTarget,
   kedaCronMetricName,
   primaryOperand,
@@ -234,7 +233,7 @@ describe("HorizontalPodAutoscaler", () => {
 describe("the rendered stacks", () => {
   const modelFor = (env: string, mode: "cpu-hpa" | "slo-hpa" | "keda") => {
     const c = parseEnvConfig(inputForMode(envInput(env), mode).input, env);
-    return { config: c, model: autoscalerModel(findAutoscaler(buildStack(c).objects(), c), c) };
+    return { config: c, model: autoscalerModel(buildStack(c).autoscaler.manifest(), c) };
   };
 
   it("prod keda: the ScaledObject synth renders, with the config's thresholds", () => {
@@ -276,9 +275,16 @@ describe("the rendered stacks", () => {
     expect(modelFor("dev", "keda").model.kind).toBe("ScaledObject");
   });
 
-  it("says so when the stack renders no autoscaler for the Deployment", () => {
-    expect(() => findAutoscaler([{ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "inference", namespace: "ml-serving-prod" } }], config)).toThrow(
-      /Deployment ml-serving-prod\/inference: scaling\.mode: the rendered stack of env "prod" \(mode keda\) contains no HorizontalPodAutoscaler or ScaledObject/,
-    );
+  it("translates the stack's own autoscaler: the object synth writes, in every env and mode", () => {
+    for (const env of ["dev", "staging", "prod", "gpu", "loadtest"]) {
+      for (const mode of ["cpu-hpa", "slo-hpa", "keda"] as const) {
+        const c = parseEnvConfig(inputForMode(envInput(env), mode).input, env);
+        const stack = buildStack(c);
+        const rendered = stack.objects().filter((o: any) => ["HorizontalPodAutoscaler", "ScaledObject"].includes(o.kind) && o.spec.scaleTargetRef.name === c.service.name);
+        expect(rendered, `${env} ${mode}`).toEqual([stack.autoscaler.manifest()]);
+        const model = autoscalerModel(stack.autoscaler.manifest(), c);
+        expect([model.kind, model.name, model.hpaName], `${env} ${mode}`).toEqual([stack.autoscaler.kind, stack.autoscaler.name, stack.autoscaler.hpaName]);
+      }
+    }
   });
 });

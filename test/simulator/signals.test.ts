@@ -4,7 +4,7 @@
  * gateway's request counter wakes.
  */
 import { describe, expect, it } from "vitest";
-import { answersZeroWithoutTargets, autoscalerModel, findAutoscaler, signalOfQuery } from "../../simulator/autoscaler.js";
+import { answersZeroWithoutTargets, autoscalerModel, signalOfQuery } from "../../simulator/autoscaler.js";
 import { loadScenario } from "../../simulator/scenarios.js";
 import { simulateEnv } from "../../simulator/simulate.js";
 import { buildStack } from "../../stacks/stack.js";
@@ -13,18 +13,18 @@ import { envConfig } from "../helpers/env.js";
 describe("signals the simulator reads", () => {
   it("the burst peak, the gateway counter and the zero guard", () => {
     const dev = envConfig("dev");
-    const triggers = (findAutoscaler(buildStack(dev).objects(), dev) as any).spec.triggers;
+    const triggers = (buildStack(dev).autoscaler.manifest() as any).spec.triggers;
     const byName = Object.fromEntries(triggers.map((t: any) => [t.name, t.metadata.query]));
     expect(signalOfQuery(byName["wake-up"], "traefik_service_requests_total")).toEqual({ kind: "offered-rate", windowSeconds: 120 });
     expect(() => signalOfQuery(byName["wake-up"])).toThrow(/does not model metric traefik_service_requests_total/);
     expect(answersZeroWithoutTargets(byName["p95-latency"])).toBe(true);
     expect(answersZeroWithoutTargets(byName["wake-up"])).toBe(false);
     const staging = envConfig("staging");
-    const burst = (findAutoscaler(buildStack(staging).objects(), staging) as any).spec.triggers.find((t: any) => t.name === "concurrency-burst");
+    const burst = (buildStack(staging).autoscaler.manifest() as any).spec.triggers.find((t: any) => t.name === "concurrency-burst");
     expect(signalOfQuery(burst.metadata.query)).toEqual({ kind: "gauge-peak", gauge: "in-flight", windowSeconds: 30, aggregation: "sum" });
     // slo-hpa: the adapter's per-pod peak
     const slo = envConfig("staging", { scaling: { mode: "slo-hpa" } });
-    const model = autoscalerModel(findAutoscaler(buildStack(slo).objects(), slo), slo);
+    const model = autoscalerModel(buildStack(slo).autoscaler.manifest(), slo);
     expect(model.metrics.map((m) => m.signal.kind)).toEqual(["latency-quantile", "gauge", "gauge-peak", "cpu"]);
   });
 });

@@ -9,13 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { Chart } from "cdk8s";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { Hpa } from "../../constructs/hpa.js";
 import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
 import { DEFAULT_METRICS, durationSeconds } from "../../promql/metrics.js";
 import { metricNames, returnsSingleSeries, selectors, syntaxErrors } from "../../promql/parse.js";
 import { fallbackReplicas, latencyP95Query, queueLengthQuery } from "../../stacks/autoscaling.js";
-import { autoscalerName, hpaName, prometheusAddress } from "../../stacks/naming.js";
+import { autoscalerName, prometheusAddress } from "../../stacks/naming.js";
 import { validateObjects } from "../../stacks/schema.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { toYaml } from "../../stacks/synth.js";
@@ -114,7 +115,7 @@ describe("scaling modes: each env through all three", () => {
               metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
               behavior: behaviorOf(x),
             });
-            expect(hpaName(stack.config)).toBe("inference");
+            expect(stack.autoscaler.hpaName).toBe("inference");
           });
         }
 
@@ -203,10 +204,11 @@ describe("scaling modes: each env through all three", () => {
             for (const s of latency) expect(s.matchers).toContainEqual({ name: "endpoint", op: "=", value: "/predict" });
           });
 
-          it("KEDA's HPA keeps the name stacks/naming.ts announces", () => {
+          it("KEDA's HPA keeps the name the stack's autoscaler announces (keda-hpa-<name>)", () => {
             const so = stack.charts.find((c) => c.node.id === "autoscaling")!.node.children[0] as KedaScaledObject;
             expect(so).toBeInstanceOf(KedaScaledObject);
-            expect(so.hpaName).toBe(hpaName(stack.config));
+            expect(so.hpaName).toBe(stack.autoscaler.hpaName);
+            expect(stack.autoscaler.hpaName).toBe(`keda-hpa-${autoscalerName(stack.config)}`);
             expect(objs[0].spec.advanced.horizontalPodAutoscalerConfig).not.toHaveProperty("name");
           });
         }
@@ -266,9 +268,9 @@ describe("scaling config reaches the rendered autoscaler", () => {
     ]);
     expect([so.pollingInterval, so.cooldownPeriod, so.initialCooldownPeriod]).toEqual([10, 120, 60]);
 
-    const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.25, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
+    const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.35, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
     // staging's burst path: the peak target is 2 × the explicit in-flight target.
-    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["250m", "6", "12", 75]);
+    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["350m", "6", "12", 75]);
     const cpu = autoscalingObjects(build("dev", "cpu-hpa", { scaling: { cpuHpa: { cpuUtilization: 60 } } }))[0].spec;
     expect(cpu.metrics[0].resource.target.averageUtilization).toBe(60);
   });
@@ -282,9 +284,11 @@ describe("scaling config reaches the rendered autoscaler", () => {
   });
 
   it("idleReplicaCount 0 with minReplicas ≥ 1 renders; scale-to-zero with minReplicas 0 keeps the prometheus triggers", () => {
-    const idle = autoscalingObjects(build("prod", "keda", { scaling: { keda: { idleReplicaCount: 0 } } }))[0].spec;
+    // Scaling to zero needs a signal from outside the pods (ZERO_WITHOUT_WAKEUP): dev's gateway counter.
+    const wakeUp = envInput("dev").scaling?.wakeUp;
+    const idle = autoscalingObjects(build("prod", "keda", { scaling: { wakeUp, keda: { idleReplicaCount: 0 } } }))[0].spec;
     expect(idle.idleReplicaCount).toBe(0);
-    const zero = autoscalingObjects(build("staging", "keda", { scaling: { minReplicas: 0, keda: { fallback: { replicas: 4 } } } }))[0].spec;
+    const zero = autoscalingObjects(build("staging", "keda", { scaling: { minReplicas: 0, wakeUp, keda: { fallback: { replicas: 4 } } } }))[0].spec;
     expect(zero.minReplicaCount).toBe(0);
   });
 });
@@ -292,13 +296,13 @@ describe("scaling config reaches the rendered autoscaler", () => {
 describe("rules enforced at synth: errors name env, resource and field", () => {
   it("fallback replicas below minReplicas", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { fallback: { replicas: 2 } } } }))).toEqual([
-      'env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
+      'CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
     ]);
   });
 
   it("idleReplicaCount other than 0", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { idleReplicaCount: 1 } } }))).toEqual([
-      'env "prod": ScaledObject ml-serving-prod/inference: spec.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 or leave it out',
+      'CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 or leave it out',
     ]);
   });
 
@@ -306,22 +310,22 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const name = "inference-" + "x".repeat(45); // 55 characters: a valid Deployment name, too long for KEDA
     const lines = synthError(() => build("staging", "keda", { service: { name } }));
     expect(lines).toEqual([
-      `env "staging": ScaledObject ml-serving-staging/${name}: metadata.name: "${name}" is 55 characters; at most 54 fit (KEDA's HPA keda-hpa-${name} must fit 63 characters). Fix: shorten it to 54 characters or fewer`,
+      `CONSTRUCT_INVARIANT env "staging": ScaledObject ml-serving-staging/${name}: metadata.name: "${name}" is 55 characters; at most 54 fit (KEDA's HPA keda-hpa-${name} must fit 63 characters). Fix: shorten it to 54 characters or fewer`,
     ]);
     // The same name is fine for an HPA mode.
     expect(() => build("staging", "cpu-hpa", { service: { name } })).not.toThrow();
   });
 
-  it("a trigger whose metric the service does not export", () => {
+  it("a trigger whose metric the service does not export: the config check names the contract field before any construct runs", () => {
     const metrics = DEFAULT_METRICS.filter((m) => m.name !== "inference_queue_len").map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }));
     const lines = synthError(() => build("prod", "keda", { service: { metrics: { metrics } } }));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^env "prod": ScaledObject ml-serving-prod\/inference: spec\.triggers\[1\]\.metadata\.query: metric "inference_queue_len" is not in the service's metric contract .* Fix: /);
+    expect(lines[0]).toMatch(/^CONFIG_MISSING env "prod": EnvConfig prod: service\.metrics\.metrics: monitoring needs inference_queue_len, .* Fix: /);
   });
 
   it("a second autoscaler on the Deployment", () => {
     const stack = build("prod", "keda");
-    const chart = stack.addChart("extra");
+    const chart = new Chart(stack.app, "extra");
     expect(() => new Hpa(chart, "Hpa", { scaleTarget: { name: "inference", namespace: "ml-serving-prod", containers: [{ name: "server", requests: { cpu: "2" } }] }, maxReplicas: 4, metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }] })).toThrow(
       /HorizontalPodAutoscaler ml-serving-prod\/inference: spec\.scaleTargetRef: Deployment ml-serving-prod\/inference is already scaled by ScaledObject\/inference/,
     );

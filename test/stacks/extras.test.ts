@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { addExtras, RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
+import { RABBITMQ_CONFIG_KEY } from "../../stacks/extras.js";
 import { SynthError } from "../../stacks/errors.js";
 import { syntaxErrors } from "../../promql/parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
@@ -9,7 +9,7 @@ import { renderedEnv } from "../helpers/rendered.js";
 
 const charts = (env: string) => stackFor(env).charts.map((c) => c.node.id);
 
-describe("addExtras: one chart per configured section", () => {
+describe("buildExtras: one chart per configured section", () => {
   it("puts dashboards in every env, workers/orchestrator in prod, GPU and load test in their example envs", () => {
     expect(ENV_NAMES).toEqual(expect.arrayContaining(["dev", "staging", "prod", "gpu", "loadtest"]));
     for (const env of ENV_NAMES) expect(charts(env), env).toContain("dashboards");
@@ -25,7 +25,7 @@ describe("addExtras: one chart per configured section", () => {
   it("renders nothing extra without the sections", () => {
     const stack = stackFor("staging", { dashboards: undefined });
     expect(stack.charts.map((c) => c.node.id)).not.toContain("dashboards");
-    expect(addExtras(stack)).toEqual({ queueWorkers: [], dashboards: [], alerts: [] });
+    expect(stack.extras).toEqual({ queueWorkers: [], dashboards: [], alerts: [], charts: [], ruleFiles: [], requiredSecrets: [] });
   });
 
   it("every env renders and validates (schemas, duplicate names) with the extras", async () => {
@@ -185,7 +185,7 @@ describe("extras config validation", () => {
   for (const [what, env, patch, field, message] of cases) {
     it(`rejects ${what} naming env, field and fix`, () => {
       const ps = problems(envInput(env, patch), env);
-      const p = ps.find((x) => x.field === field);
+      const p = ps.find((x) => x.path === field);
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe(env);
       expect(p!.message).toMatch(message);
@@ -214,7 +214,7 @@ describe("extras config validation", () => {
     expect(config.prescaling).toHaveLength(1);
     expect(err).toBeInstanceOf(SynthError);
     expect((err as SynthError).lines).toEqual([
-      'env "gpu": prescaling: prescale window "all-day": the window plus the 15-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead',
+      'CONSTRUCT_INVARIANT env "gpu": prescaling: prescale window "all-day": the window plus the 15-minute start-up lead covers a whole day. Fix: shorten the window or raise minReplicas instead',
     ]);
   });
 });

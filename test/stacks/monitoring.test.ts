@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateObjects } from "../../stacks/schema.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { monitoringOf } from "../../stacks/monitoring.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
 import { DEV_CPU_HPA, envConfig, envInput, stackFor } from "../helpers/env.js";
@@ -23,7 +22,7 @@ const RULE_FILES = [
 
 function monitoringObjects(env: string, patch = {}) {
   const stack = stackFor(env, patch);
-  return { stack, objects: monitoringOf(stack).chart.toJson() as any[] };
+  return { stack, objects: stack.monitoring.toJson() as any[] };
 }
 
 describe("addMonitoring", () => {
@@ -109,20 +108,20 @@ describe("monitoring config errors name the env, the field and the fix", () => {
     throw new Error("no error");
   };
 
-  it("a latency SLO threshold that is no bucket boundary", () => {
-    expect(error({ slo: { latency: { thresholdSeconds: 0.3 } } })).toBe(
-      'CONFIG_INVALID_VALUE env "prod": slo.latency.thresholdSeconds: 0.3s is not a bucket boundary of http_request_duration_seconds, so the share of slower requests cannot be counted. Fix: use one of 0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10, 30 or add 0.3 to the histogram\'s buckets',
+  it("a latency SLO threshold that is no bucket boundary: the config check's code, as synth reports it", () => {
+    expect(error({ slo: { latency: { thresholdSeconds: 0.3 } } })).toMatch(
+      /^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: slo\.latency\.thresholdSeconds: the SLO latency threshold 0\.3 is not a bucket boundary of http_request_duration_seconds .*\. Fix: use a boundary \(0\.2 s or 0\.35 s\)/,
     );
   });
 
   it("a p95 alert threshold histogram_quantile can never exceed", () => {
-    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(/^CONFIG_CONFLICT env "prod": monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/);
+    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(/^CONFIG_CONFLICT env "prod": EnvConfig prod: monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/);
   });
 
   it("a metric contract without the metrics monitoring reads", () => {
     // dev (cpu-hpa): no trigger reads the queue, so monitoring is the first to need it.
     const metrics = envConfig("dev").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
-    expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": service\.metrics\.metrics: monitoring needs inference_queue_len/);
+    expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": EnvConfig dev: service\.metrics\.metrics: monitoring needs inference_queue_len/);
   });
 
   it("synth prints it without a stack trace, exits 1 and writes nothing", () => {
@@ -132,7 +131,7 @@ describe("monitoring config errors name the env, the field and the fix", () => {
     const out = join(dir, "out");
     const r = runScript("scripts/synth.ts", ["--config", cfg, "--out", out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: CONFIG_CONFLICT env "bad": monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket .*\. Fix: use a threshold below 30 or add larger buckets$/m);
+    expect(r.stderr).toMatch(/^error: CONFIG_CONFLICT env "bad": EnvConfig bad: monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket .*\. Fix: use a threshold below 30 or add larger buckets$/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : []).toEqual([]);
   });

@@ -14,7 +14,7 @@ function problems(input: unknown): string[] {
     validateCase(input);
   } catch (e) {
     expect(e).toBeInstanceOf(CaseValidationError);
-    return (e as CaseValidationError).problems;
+    return (e as CaseValidationError).problems.map((p) => `${p.path}: ${p.message}`);
   }
   throw new Error("case was accepted");
 }

@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { ContractError } from "../../../promql/metrics.js";
-import { buildErrorFinding, CHECK_CODES, formatFinding, runChecks, startsWithCode } from "../../../stacks/checks/index.js";
+import { CHECK_CODES, runChecks } from "../../../stacks/checks/index.js";
+import { formatProblem, InvariantError } from "../../../problems/problem.js";
+import { refusedIn } from "../../../stacks/errors.js";
 import { coherent, config, hpa } from "./fixtures.js";
 
 describe("check engine", () => {
   it("formats a finding as one line, code first", () => {
     expect(
-      formatFinding({ code: "POD_PROBE_MISSING", severity: "error", env: "prod", resource: "Deployment ns/x", path: "spec.a", message: "no probe", fix: "add one" }),
+      formatProblem({ code: "POD_PROBE_MISSING", severity: "error", env: "prod", resource: "Deployment ns/x", path: "spec.a", message: "no probe", fix: "add one" }),
     ).toBe('POD_PROBE_MISSING env "prod": Deployment ns/x: spec.a: no probe. Fix: add one');
-    expect(formatFinding({ code: "X_Y", severity: "error", env: "e", resource: "EnvConfig e", path: "", message: "m", fix: "f" })).toBe('X_Y env "e": EnvConfig e: m. Fix: f');
+    expect(formatProblem({ code: "CONFIG_CONFLICT", severity: "error", env: "e", resource: "EnvConfig e", path: "", message: "m", fix: "f" })).toBe('CONFIG_CONFLICT env "e": EnvConfig e: m. Fix: f');
   });
 
   it("runChecks stops after config errors (as synth does) and otherwise adds the rendered checks", () => {
@@ -18,18 +20,11 @@ describe("check engine", () => {
     expect(runChecks({ config: config(), objects }).map((f) => f.code)).toEqual(["MULTIPLE_AUTOSCALERS"]);
   });
 
-  it("turns a construct's refusal into a coded finding, and leaves programming errors alone", () => {
-    const c = config();
-    expect(buildErrorFinding(c, new ContractError('metric "x" is not in the contract'))).toMatchObject({ code: "CONTRACT_VIOLATION", env: "t", message: 'metric "x" is not in the contract' });
-    expect(buildErrorFinding(c, new Error("replicas -1 must be ≥ 0.\nmore"))).toMatchObject({ code: "CONSTRUCT_INVARIANT", message: "replicas -1 must be ≥ 0" });
-    expect(buildErrorFinding(c, new TypeError("x is undefined"))).toBeUndefined();
-    expect(buildErrorFinding(c, "a string")).toBeUndefined();
-  });
-
-  it("recognises lines that already carry a code", () => {
-    expect(startsWithCode('SCALES_AFTER_ALERT env "prod": x')).toBe(true);
-    expect(startsWithCode('env "prod": ScaledObject x')).toBe(false);
-    expect(startsWithCode('KEDA env "prod": x')).toBe(false);
+  it("places a construct's refusal in its environment as a coded problem about the config", () => {
+    const contract = refusedIn("t", new ContractError('metric "x" is not in the contract'));
+    expect(contract.problems).toMatchObject([{ code: "CONTRACT_VIOLATION", env: "t", resource: "EnvConfig t", message: 'metric "x" is not in the contract' }]);
+    expect(contract.lines).toEqual(['CONTRACT_VIOLATION env "t": EnvConfig t: metric "x" is not in the contract. Fix: build queries from metrics, series and labels the service\'s contract exports (service.metrics)']);
+    expect(refusedIn("t", new InvariantError("replicas -1 must be ≥ 0.\nmore")).problems).toMatchObject([{ code: "CONSTRUCT_INVARIANT", message: "replicas -1 must be ≥ 0" }]);
   });
 
   it("every catalog entry names its check and says what it catches", () => {

@@ -7,19 +7,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonPatch } from "cdk8s";
 import { describe, expect, it } from "vitest";
-import { CHECK_CODES, formatFinding, runChecks, type Finding } from "../../../stacks/checks/index.js";
+import { CHECK_CODES, runChecks } from "../../../stacks/checks/index.js";
 import { ENV_NAMES } from "../../../stacks/envs/index.js";
 import { renderEnvironment } from "../../../stacks/synth.js";
 import { SynthError } from "../../../stacks/errors.js";
 import { runScript } from "../../helpers/cli.js";
 import { renderedEnv } from "../../helpers/rendered.js";
 import { envConfig, envInput, stackFor } from "../../helpers/env.js";
+import { formatProblem, type Problem } from "../../../problems/problem.js";
 
 describe("checks on the built-in environments", () => {
   for (const env of ENV_NAMES) {
     it(`${env}: no errors`, () => {
       const errors = runChecks(stackFor(env)).filter((f) => f.severity === "error");
-      expect(errors.map(formatFinding)).toEqual([]);
+      expect(errors.map(formatProblem)).toEqual([]);
     });
   }
 
@@ -49,7 +50,7 @@ describe("checks on the built-in environments", () => {
 
   it("every code a check emits is in the catalog", () => {
     const stack = stackFor("prod");
-    const all: Finding[] = runChecks(stack);
+    const all: Problem[] = runChecks(stack);
     for (const f of all) expect(Object.keys(CHECK_CODES)).toContain(f.code);
   });
 });
@@ -59,7 +60,7 @@ describe("synth runs the checks", () => {
     const err = await renderEnvironment(envConfig("prod", { slo: { latency: { thresholdSeconds: 0.4 } } })).catch((e) => e);
     expect(err).toBeInstanceOf(SynthError);
     expect((err as SynthError).lines[0]).toMatch(/^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: slo\.latency\.thresholdSeconds: the SLO latency threshold 0\.4 is not a bucket boundary/);
-    expect((err as SynthError).findings.map((f) => f.code)).toEqual(["LATENCY_THRESHOLD_NOT_BUCKET"]);
+    expect((err as SynthError).problems.map((f) => f.code)).toEqual(["LATENCY_THRESHOLD_NOT_BUCKET"]);
   });
 
   it("warnings travel with the rendered environment; the synth CLI prints them and succeeds", async () => {
@@ -81,7 +82,7 @@ describe("npm run check", () => {
   it("--json prints the findings array; exit 0 without errors", () => {
     const r = runScript("scripts/check.ts", ["--env", "dev", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    const findings = JSON.parse(r.stdout) as Finding[];
+    const findings = JSON.parse(r.stdout) as Problem[];
     expect(Array.isArray(findings)).toBe(true);
     expect(findings.filter((f) => f.severity === "error")).toEqual([]);
   });
@@ -94,7 +95,7 @@ describe("npm run check", () => {
     writeFileSync(typo, JSON.stringify(envInput("prod", { name: "typo", scaling: { maxReplica: 3 } })));
     const r = runScript("scripts/check.ts", ["--config", bad, "--config", typo, "--json"]);
     expect(r.code).toBe(1);
-    const findings = JSON.parse(r.stdout) as Finding[];
+    const findings = JSON.parse(r.stdout) as Problem[];
     expect(findings).toContainEqual(
       expect.objectContaining({ code: "SCALES_AFTER_ALERT", severity: "error", env: "bad", resource: "EnvConfig bad", path: "scaling.keda.p95Latency.threshold" }),
     );

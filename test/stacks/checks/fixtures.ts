@@ -6,9 +6,10 @@
  */
 import { expect } from "vitest";
 import type { EnvConfig, EnvConfigInput } from "../../../stacks/config.js";
-import { runConfigChecks, runRenderedChecks, type Finding, type K8sObject } from "../../../stacks/checks/index.js";
+import { runConfigChecks, runRenderedChecks, type K8sObject } from "../../../stacks/checks/index.js";
 import type { RenderedFileInput } from "../../../stacks/checks/types.js";
 import { parseEnvConfig } from "../../../stacks/validate.js";
+import { type Problem } from "../../../problems/problem.js";
 
 export const NS = "ml-t";
 export const SVC = "inference";
@@ -230,8 +231,8 @@ export function coherent(): K8sObject[] {
 }
 
 export interface Run {
-  readonly findings: Finding[];
-  readonly errors: Finding[];
+  readonly findings: Problem[];
+  readonly errors: Problem[];
   codes(): string[];
 }
 
@@ -247,7 +248,7 @@ export function checkConfig(c: EnvConfig): Run {
 }
 
 /** The run has exactly the given error codes (and every finding names env, resource, path, fix). */
-export function expectErrors(run: Run, codes: string[]): Finding[] {
+export function expectErrors(run: Run, codes: string[]): Problem[] {
   expect([...new Set(run.errors.map((f) => f.code))].sort(), JSON.stringify(run.findings, null, 1)).toEqual([...codes].sort());
   for (const f of run.findings) {
     expect(f.env).toBe("t");
@@ -258,7 +259,7 @@ export function expectErrors(run: Run, codes: string[]): Finding[] {
 }
 
 /** The run has no errors and exactly the given warning codes; returns the warnings. */
-export function expectWarnings(run: Run, codes: string[]): Finding[] {
+export function expectWarnings(run: Run, codes: string[]): Problem[] {
   expect(run.errors, JSON.stringify(run.findings, null, 1)).toEqual([]);
   const warnings = run.findings.filter((f) => f.severity === "warning");
   expect([...new Set(warnings.map((f) => f.code))].sort(), JSON.stringify(run.findings, null, 1)).toEqual([...codes].sort());

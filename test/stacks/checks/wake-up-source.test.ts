@@ -7,12 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { WakeUpScrapeJob } from "../../../constructs/wake-up-scrape-job.js";
 import { podDiscoveryLabels, relabel } from "../../../scrape/relabeling.js";
-import { runChecks, stackInput, type Finding } from "../../../stacks/checks/index.js";
+import { runChecks, stackInput } from "../../../stacks/checks/index.js";
 import { safeSelectors, matcherAccepts } from "../../../stacks/checks/promql.js";
 import { wakeUpQuery } from "../../../stacks/scaling-signals.js";
 import { stackFor } from "../../helpers/env.js";
+import { type Problem } from "../../../problems/problem.js";
 
-function wakeFindings(patch: Record<string, unknown> = {}, drop?: (input: ReturnType<typeof stackInput>) => ReturnType<typeof stackInput>): Finding[] {
+function wakeFindings(patch: Record<string, unknown> = {}, drop?: (input: ReturnType<typeof stackInput>) => ReturnType<typeof stackInput>): Problem[] {
   const stack = stackFor("dev", patch);
   const input = stackInput(stack);
   return runChecks(drop ? drop(input) : input).filter((f) => f.code === "WAKEUP_SOURCE_NOT_SCRAPED");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { check, coherent, config, expectErrors, input, mutate, NS, prometheusRule, rule } from "./fixtures.js";
-import { ConfigError, parseEnvConfig } from "../../../stacks/validate.js";
+import { check, coherent, config, expectErrors, mutate, NS, prometheusRule, rule } from "./fixtures.js";
+import { runConfigChecks } from "../../../stacks/checks/index.js";
 
 const SCOPE = `namespace="${NS}",job="inference"`;
 
@@ -32,14 +32,10 @@ describe("check 6: rate windows span at least 4 scrape intervals", () => {
     expect(check(objects).codes()).not.toContain("RATE_WINDOW_TOO_SHORT");
   });
 
-  it("the schema reports the config's own window with the same code", () => {
-    try {
-      parseEnvConfig(input({ monitoring: { queryWindow: "30s" } }), "t");
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).problems.map((p) => p.code)).toEqual(["RATE_WINDOW_TOO_SHORT"]);
-    }
+  it("the config check reports the config's own windows with the same code (query window: 4 scrapes; burst window: 2)", () => {
+    expect(runConfigChecks(config({ monitoring: { queryWindow: "30s" } })).map((p) => [p.code, p.path])).toEqual([["RATE_WINDOW_TOO_SHORT", "monitoring.queryWindow"]]);
+    const burst = config({ monitoring: { scrapeIntervalSeconds: 30, queryWindow: "2m" }, scaling: { mode: "keda", burst: { enabled: true, windowSeconds: 59 }, behavior: { scaleUp: { stabilizationWindowSeconds: 0 } } } });
+    expect(runConfigChecks(burst).filter((p) => p.code === "RATE_WINDOW_TOO_SHORT").map((p) => p.path)).toEqual(["scaling.burst.windowSeconds"]);
   });
 });
 

@@ -1,12 +1,35 @@
 /**
- * The catalog of finding codes: the number of the issue's check each belongs to and one line
- * saying what it catches. README's "Checks and diffs" section lists the same lines.
+ * The one catalog of problem codes (problems/problem.ts): every code a {@link Problem} can carry,
+ * in sections by where it is found, each with one line saying what it catches. The check section
+ * also gives the number of the checks issue each check belongs to; README's "Checks and diffs"
+ * section lists the same lines.
  */
+import type { Problem } from "./problem.js";
+
 export interface CodeInfo {
   /** Check number in the checks issue (0: supporting checks every other one relies on). */
-  readonly check: number;
+  readonly check?: number;
   readonly summary: string;
 }
+
+/** The env config itself: reading, parsing, the schema's single-field rules, the sources of a run (stacks/validate.ts, stacks/load.ts). */
+export const CONFIG_CODES = {
+  CONFIG_SYNTAX: { summary: "a config file is not valid JSON or YAML" },
+  CONFIG_UNREADABLE: { summary: "a config file cannot be read" },
+  CONFIG_UNKNOWN_ENV: { summary: "--env names no built-in environment" },
+  CONFIG_MISSING: { summary: "a required field is missing" },
+  CONFIG_INVALID_TYPE: { summary: "a field has the wrong type (a string for a number, ...)" },
+  CONFIG_UNKNOWN_KEY: { summary: "a field the schema does not know (usually a misspelling)" },
+  CONFIG_EMPTY: { summary: "a string or list that must not be empty is" },
+  CONFIG_RANGE: { summary: "a number outside its allowed range" },
+  CONFIG_FORMAT: { summary: "a string that is not in its format (DNS label, quantity, duration, URL, ...)" },
+  CONFIG_INVALID_VALUE: { summary: "a value outside the accepted set" },
+  CONFIG_CONFLICT: { summary: "two fields contradict each other" },
+  CONFIG_DUPLICATE_ENV: { summary: "two sources of one run name one environment" },
+  CONFIG_NAME_MISMATCH: { summary: "a stacks/envs/index.ts key differs from the env's name" },
+  CONFIG_BUILTIN_OUTPUT: { summary: "a --config file would replace a built-in environment's committed dist/<env>/" },
+  CONFIG_INVALID: { summary: "a config value fails a rule not listed above" },
+} as const satisfies Record<string, CodeInfo>;
 
 export const CHECK_CODES = {
   QUERY_SYNTAX: { check: 0, summary: "a query (KEDA trigger, adapter rule, recording or alert rule) does not parse as PromQL" },
@@ -50,3 +73,31 @@ export const CHECK_CODES = {
 } as const satisfies Record<string, CodeInfo>;
 
 export type CheckCode = keyof typeof CHECK_CODES;
+
+/** Everything outside the env config and its checks: the output folder, the CLIs, the simulator, the HPA port, the Pulumi stack. */
+export const OTHER_CODES = {
+  OUTPUT_EMPTY_FLAG: { summary: "synth's --out is empty" },
+  OUTPUT_UNUSABLE: { summary: "synth's --out is a file, the root, or holds files that are not environment folders" },
+  OUTPUT_UNWRITABLE: { summary: "synth's --out (or its nearest existing parent) takes no new entry" },
+  OUTPUT_WRITE: { summary: "writing the output tree failed; nothing was changed" },
+  USAGE: { summary: "a command line the CLI cannot run (unknown, missing or empty flag): exit 2" },
+  DIFF_FAILED: { summary: "npm run diff could not make the diff (unknown ref, a side fails to synthesize, --markdown not writable): exit 3" },
+  SCENARIO_INVALID: { summary: "a load scenario (built-in name or file) the simulator refuses" },
+  SIMULATION_UNSUPPORTED: { summary: "the rendered autoscaler uses something the simulator does not model" },
+  CRON_INVALID: { summary: "a cron expression that is not 5 valid fields" },
+  RELABEL_INVALID: { summary: "a Prometheus relabeling rule the scrape model cannot apply (bad regex, unknown action)" },
+  HPA_CASE_INVALID: { summary: "an hpa-step case (stdin) that is malformed: bad field, quantity or observation: exit 2" },
+  INFRA_STACK_UNKNOWN: { summary: "the Pulumi stack name selects no environment" },
+  INFRA_CONFIG_INVALID: { summary: "a Pulumi stack config key is missing, malformed or a plain-text credential" },
+  INFRA_OBJECT_REFUSED: { summary: "the Pulumi program refuses a rendered object or add-on value it cannot deploy" },
+} as const satisfies Record<string, CodeInfo>;
+
+/** The catalog: every code a {@link Problem} may carry. */
+export const PROBLEM_CODES = { ...CONFIG_CODES, ...CHECK_CODES, ...OTHER_CODES } as const;
+
+export type ConfigCode = keyof typeof CONFIG_CODES;
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+export function isProblemCode(code: string): code is ProblemCode {
+  return Object.hasOwn(PROBLEM_CODES, code);
+}
