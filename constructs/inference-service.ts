@@ -97,6 +97,193 @@ export interface ScratchVolume {
 
 const CONTAINER = "server";
 
+/** The props with every default filled in. */
+type ResolvedProps = Required<Omit<InferenceServiceProps, "args">> & Pick<InferenceServiceProps, "args">;
+
+function withDefaults(props: InferenceServiceProps): ResolvedProps {
+  return {
+    replicas: 1,
+    port: 8000,
+    metrics: DEFAULT_CONTRACT,
+    probes: {},
+    tuning: {},
+    env: {},
+    terminationGracePeriodSeconds: 30,
+    preStopSleepSeconds: 5,
+    maxUnavailable: 1,
+    spread: "prefer",
+    scrapeAnnotations: true,
+    extendedResources: {},
+    nodeSelector: {},
+    tolerations: [],
+    tuningEnv: true,
+    scratchVolumes: [],
+    ...definedOnly(props),
+  };
+}
+
+/** `props` without the keys explicitly set to undefined (which destructuring defaults would replace). */
+function definedOnly<T extends object>(props: T): T {
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A server that exports /metrics on its API port (vLLM) declares the contract's port name "http". */
+function metricsOnApiPort(p: ResolvedProps): boolean {
+  return p.metrics.port === p.port && p.metrics.portName === "http";
+}
+
+/** The constructor's invariants, each message naming the offending values. */
+function checkProps(p: ResolvedProps): void {
+  const name = p.identity.name;
+  if (!Number.isInteger(p.replicas) || p.replicas < 0) throw new InvariantError(`InferenceService ${name}: replicas ${p.replicas} must be a whole number ≥ 0`);
+  if (p.metrics.port === p.port && !metricsOnApiPort(p)) {
+    throw new InvariantError(
+      `InferenceService ${name}: metrics port ${p.metrics.port} must differ from the API port ${p.port} (or name the contract port "http" when the API port serves /metrics)`,
+    );
+  }
+  for (const [resource, n] of Object.entries(p.extendedResources)) {
+    if (!Number.isInteger(n) || n < 1) throw new InvariantError(`InferenceService ${name}: extended resource ${resource}: ${n} must be a whole number ≥ 1`);
+  }
+  for (const v of p.scratchVolumes) {
+    if (v.name === "tmp" || v.mountPath === "/tmp") throw new InvariantError(`InferenceService ${name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
+  }
+  if (!p.resources.requests.cpu || !p.resources.requests.memory) {
+    throw new InvariantError(`InferenceService ${name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
+  }
+  if (p.preStopSleepSeconds >= p.terminationGracePeriodSeconds) {
+    throw new InvariantError(
+      `InferenceService ${name}: preStop sleep ${p.preStopSleepSeconds}s must be shorter than terminationGracePeriodSeconds ${p.terminationGracePeriodSeconds}s`,
+    );
+  }
+}
+
+/** The tuning env vars (unless turned off) and the extra ones, sorted by name; an extra one may not shadow a tuning one. */
+function containerEnv(p: ResolvedProps): k8s.EnvVar[] {
+  const { tuning } = p;
+  const tuningEnv: Record<string, string> = !p.tuningEnv ? {} : {
+    PREDICT_MAX_CONCURRENCY: String(tuning.predictMaxConcurrency ?? 4),
+    UVICORN_WORKERS: String(tuning.uvicornWorkers ?? 1),
+    PREWARM_MODEL: String(tuning.prewarmModel ?? true),
+    READINESS_CHECK_MODEL: String(tuning.readinessCheckModel ?? true),
+    METRICS_PORT: String(p.metrics.port),
+  };
+  for (const key of Object.keys(p.env)) {
+    if (key in tuningEnv) throw new InvariantError(`InferenceService ${p.identity.name}: env ${key} is set by the tuning props; set it there instead`);
+  }
+  const allEnv = { ...tuningEnv, ...p.env };
+  return Object.keys(allEnv)
+    .sort()
+    .map((name) => ({ name, value: allEnv[name]! }));
+}
+
+const q = (v: string) => k8s.Quantity.fromString(v);
+
+/** Requests (extended resources included), and limits when any is set; extended resources get equal request and limit. */
+function containerResources(p: ResolvedProps): k8s.ResourceRequirements {
+  const { resources, extendedResources } = p;
+  const limits: Record<string, k8s.Quantity> = {};
+  if (resources.limits?.cpu) limits.cpu = q(resources.limits.cpu);
+  if (resources.limits?.memory) limits.memory = q(resources.limits.memory);
+  const extended = Object.fromEntries(Object.keys(extendedResources).sort().map((k) => [k, k8s.Quantity.fromNumber(extendedResources[k]!)]));
+  Object.assign(limits, extended);
+  return {
+    requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory), ...extended },
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
+}
+
+const httpGet = (path: string, portName: string) => ({ path, port: k8s.IntOrString.fromString(portName) });
+
+/** Startup (covers the model load), readiness and liveness probes on the API port. */
+function containerProbes(probes: ProbeSettings): Pick<k8s.Container, "startupProbe" | "readinessProbe" | "livenessProbe"> {
+  const modelLoadSeconds = probes.modelLoadSeconds ?? 120;
+  const period = probes.periodSeconds ?? 5;
+  return {
+    startupProbe: {
+      httpGet: httpGet(probes.startupPath ?? "/health", "http"),
+      periodSeconds: period,
+      timeoutSeconds: 2,
+      // failureThreshold × period covers the model load; liveness starts only after.
+      failureThreshold: Math.ceil(modelLoadSeconds / period),
+    },
+    readinessProbe: {
+      httpGet: httpGet(probes.readinessPath ?? "/readyz", "http"),
+      periodSeconds: period,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+      successThreshold: 1,
+    },
+    livenessProbe: {
+      httpGet: httpGet(probes.livenessPath ?? "/health", "http"),
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      // Generous: a pod busy with a long batch must not be killed for one slow answer.
+      failureThreshold: 6,
+    },
+  };
+}
+
+/** The server container: API and metrics ports, env, resources, probes, preStop sleep, restricted security context. */
+function serverContainer(p: ResolvedProps): k8s.Container {
+  return {
+    name: CONTAINER,
+    image: p.image,
+    imagePullPolicy: "IfNotPresent",
+    ...(p.args ? { args: [...p.args] } : {}),
+    ports: [
+      { name: "http", containerPort: p.port, protocol: "TCP" },
+      ...(metricsOnApiPort(p) ? [] : [{ name: p.metrics.portName, containerPort: p.metrics.port, protocol: "TCP" }]),
+    ],
+    env: containerEnv(p),
+    resources: containerResources(p),
+    ...containerProbes(p.probes),
+    lifecycle: {
+      preStop: { exec: { command: ["sleep", String(p.preStopSleepSeconds)] } },
+    },
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...p.scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))],
+  };
+}
+
+/** One replica per node and zone where possible (per node required with spread "require"). */
+function spreadConstraints(p: ResolvedProps, selector: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint[] {
+  const spreadConstraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: { ...selector } },
+    // Count only pods of the current ReplicaSet, so a rollout is not blocked by the old one.
+    matchLabelKeys: ["pod-template-hash"],
+  });
+  return [
+    spreadConstraint("kubernetes.io/hostname", p.spread === "require" ? "DoNotSchedule" : "ScheduleAnyway"),
+    spreadConstraint("topology.kubernetes.io/zone", "ScheduleAnyway"),
+  ];
+}
+
+/** The pod template: labels, scrape annotations, and a pod spec that passes the restricted Pod Security Standard. */
+function podTemplate(p: ResolvedProps, labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): k8s.PodTemplateSpec {
+  const annotations: Record<string, string> = { "prometheus.io/scrape": "true", "prometheus.io/port": String(p.metrics.port), "prometheus.io/path": p.metrics.path };
+  return {
+    metadata: { labels, ...(p.scrapeAnnotations ? { annotations } : {}) },
+    spec: {
+      serviceAccountName: p.identity.name,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
+      securityContext: restrictedPodSecurityContext(),
+      ...(Object.keys(p.nodeSelector).length ? { nodeSelector: { ...p.nodeSelector } } : {}),
+      ...(p.tolerations.length ? { tolerations: [...p.tolerations] } : {}),
+      topologySpreadConstraints: spreadConstraints(p, selector),
+      containers: [serverContainer(p)],
+      volumes: [
+        { name: "tmp", emptyDir: { sizeLimit: q("1Gi") } },
+        ...p.scratchVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: q(v.sizeLimit), ...(v.medium ? { medium: v.medium } : {}) } })),
+      ],
+    },
+  };
+}
+
 export class InferenceService extends Construct {
   readonly namespace: string;
   readonly name: string;
@@ -117,65 +304,21 @@ export class InferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
-    const {
-      namespace,
-      identity,
-      image,
-      replicas = 1,
-      port = 8000,
-      metrics = DEFAULT_CONTRACT,
-      resources,
-      probes = {},
-      tuning = {},
-      env = {},
-      terminationGracePeriodSeconds = 30,
-      preStopSleepSeconds = 5,
-      maxUnavailable = 1,
-      spread = "prefer",
-      scrapeAnnotations = true,
-      extendedResources = {},
-      nodeSelector = {},
-      tolerations = [],
-      tuningEnv: renderTuningEnv = true,
-      scratchVolumes = [],
-    } = props;
-    const modelLoadSeconds = probes.modelLoadSeconds ?? 120;
-    const period = probes.periodSeconds ?? 5;
+    const p = withDefaults(props);
+    checkProps(p);
+    const { identity, metrics, port } = p;
 
-    if (!Number.isInteger(replicas) || replicas < 0) throw new InvariantError(`InferenceService ${identity.name}: replicas ${replicas} must be a whole number ≥ 0`);
-    // A server that exports /metrics on its API port (vLLM) declares the contract's port name "http".
-    const metricsOnApiPort = metrics.port === port && metrics.portName === "http";
-    if (metrics.port === port && !metricsOnApiPort) {
-      throw new InvariantError(
-        `InferenceService ${identity.name}: metrics port ${metrics.port} must differ from the API port ${port} (or name the contract port "http" when the API port serves /metrics)`,
-      );
-    }
-    for (const [name, n] of Object.entries(extendedResources)) {
-      if (!Number.isInteger(n) || n < 1) throw new InvariantError(`InferenceService ${identity.name}: extended resource ${name}: ${n} must be a whole number ≥ 1`);
-    }
-    for (const v of scratchVolumes) {
-      if (v.name === "tmp" || v.mountPath === "/tmp") throw new InvariantError(`InferenceService ${identity.name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
-    }
-    if (!resources.requests.cpu || !resources.requests.memory) {
-      throw new InvariantError(`InferenceService ${identity.name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
-    }
-    if (preStopSleepSeconds >= terminationGracePeriodSeconds) {
-      throw new InvariantError(
-        `InferenceService ${identity.name}: preStop sleep ${preStopSleepSeconds}s must be shorter than terminationGracePeriodSeconds ${terminationGracePeriodSeconds}s`,
-      );
-    }
-
-    this.namespace = namespace;
+    this.namespace = p.namespace;
     this.name = identity.name;
     this.identity = identity;
     this.port = port;
     this.contract = metrics;
-    this.resources = resources;
-    this.replicas = replicas;
+    this.resources = p.resources;
+    this.replicas = p.replicas;
     this.selector = selectorLabels(identity);
     const labels = standardLabels(identity);
     this.podLabels = labels;
-    const meta = { name: identity.name, namespace, labels };
+    const meta = { name: identity.name, namespace: p.namespace, labels };
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, "ServiceAccount", {
       metadata: meta,
@@ -183,46 +326,10 @@ export class InferenceService extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const annotations: Record<string, string> = scrapeAnnotations
-      ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metrics.port), "prometheus.io/path": metrics.path }
-      : {};
-
-    const tuningEnv: Record<string, string> = !renderTuningEnv ? {} : {
-      PREDICT_MAX_CONCURRENCY: String(tuning.predictMaxConcurrency ?? 4),
-      UVICORN_WORKERS: String(tuning.uvicornWorkers ?? 1),
-      PREWARM_MODEL: String(tuning.prewarmModel ?? true),
-      READINESS_CHECK_MODEL: String(tuning.readinessCheckModel ?? true),
-      METRICS_PORT: String(metrics.port),
-    };
-    for (const key of Object.keys(env)) {
-      if (key in tuningEnv) throw new InvariantError(`InferenceService ${identity.name}: env ${key} is set by the tuning props; set it there instead`);
-    }
-    const allEnv = { ...tuningEnv, ...env };
-    const envVars = Object.keys(allEnv)
-      .sort()
-      .map((name) => ({ name, value: allEnv[name]! }));
-
-    const httpGet = (path: string, portName: string) => ({ path, port: k8s.IntOrString.fromString(portName) });
-    const q = (v: string) => k8s.Quantity.fromString(v);
-    const limits: Record<string, k8s.Quantity> = {};
-    if (resources.limits?.cpu) limits.cpu = q(resources.limits.cpu);
-    if (resources.limits?.memory) limits.memory = q(resources.limits.memory);
-    const extended = Object.fromEntries(Object.keys(extendedResources).sort().map((k) => [k, k8s.Quantity.fromNumber(extendedResources[k]!)]));
-    Object.assign(limits, extended);
-
-    const spreadConstraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
-      maxSkew: 1,
-      topologyKey,
-      whenUnsatisfiable,
-      labelSelector: { matchLabels: { ...this.selector } },
-      // Count only pods of the current ReplicaSet, so a rollout is not blocked by the old one.
-      matchLabelKeys: ["pod-template-hash"],
-    });
-
     this.deployment = new k8s.KubeDeployment(this, "Deployment", {
       metadata: meta,
       spec: {
-        replicas,
+        replicas: p.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...this.selector } },
         strategy: {
@@ -230,69 +337,7 @@ export class InferenceService extends Construct {
           // Keep serving capacity during a rollout: add a pod before removing one.
           rollingUpdate: { maxSurge: k8s.IntOrString.fromString("25%"), maxUnavailable: k8s.IntOrString.fromNumber(0) },
         },
-        template: {
-          metadata: { labels, ...(scrapeAnnotations ? { annotations } : {}) },
-          spec: {
-            serviceAccountName: identity.name,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds,
-            securityContext: restrictedPodSecurityContext(),
-            ...(Object.keys(nodeSelector).length ? { nodeSelector: { ...nodeSelector } } : {}),
-            ...(tolerations.length ? { tolerations: [...tolerations] } : {}),
-            topologySpreadConstraints: [
-              spreadConstraint("kubernetes.io/hostname", spread === "require" ? "DoNotSchedule" : "ScheduleAnyway"),
-              spreadConstraint("topology.kubernetes.io/zone", "ScheduleAnyway"),
-            ],
-            containers: [
-              {
-                name: CONTAINER,
-                image,
-                imagePullPolicy: "IfNotPresent",
-                ...(props.args ? { args: [...props.args] } : {}),
-                ports: [
-                  { name: "http", containerPort: port, protocol: "TCP" },
-                  ...(metricsOnApiPort ? [] : [{ name: metrics.portName, containerPort: metrics.port, protocol: "TCP" }]),
-                ],
-                env: envVars,
-                resources: {
-                  requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory), ...extended },
-                  ...(Object.keys(limits).length ? { limits } : {}),
-                },
-                startupProbe: {
-                  httpGet: httpGet(probes.startupPath ?? "/health", "http"),
-                  periodSeconds: period,
-                  timeoutSeconds: 2,
-                  // failureThreshold × period covers the model load; liveness starts only after.
-                  failureThreshold: Math.ceil(modelLoadSeconds / period),
-                },
-                readinessProbe: {
-                  httpGet: httpGet(probes.readinessPath ?? "/readyz", "http"),
-                  periodSeconds: period,
-                  timeoutSeconds: 2,
-                  failureThreshold: 3,
-                  successThreshold: 1,
-                },
-                livenessProbe: {
-                  httpGet: httpGet(probes.livenessPath ?? "/health", "http"),
-                  periodSeconds: 10,
-                  timeoutSeconds: 5,
-                  // Generous: a pod busy with a long batch must not be killed for one slow answer.
-                  failureThreshold: 6,
-                },
-                lifecycle: {
-                  preStop: { exec: { command: ["sleep", String(preStopSleepSeconds)] } },
-                },
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))],
-              },
-            ],
-            volumes: [
-              { name: "tmp", emptyDir: { sizeLimit: q("1Gi") } },
-              ...scratchVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: q(v.sizeLimit), ...(v.medium ? { medium: v.medium } : {}) } })),
-            ],
-          },
-        },
+        template: podTemplate(p, labels, this.selector),
       },
     });
 
@@ -303,7 +348,7 @@ export class InferenceService extends Construct {
         selector: { ...this.selector },
         ports: [
           { name: "http", port, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" },
-          ...(metricsOnApiPort
+          ...(metricsOnApiPort(p)
             ? []
             : [{ name: metrics.portName, port: metrics.port, targetPort: k8s.IntOrString.fromString(metrics.portName), protocol: "TCP" }]),
         ],
@@ -313,7 +358,7 @@ export class InferenceService extends Construct {
     this.pdb = new k8s.KubePodDisruptionBudget(this, "PodDisruptionBudget", {
       metadata: meta,
       spec: {
-        maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable),
+        maxUnavailable: k8s.IntOrString.fromNumber(p.maxUnavailable),
         selector: { matchLabels: { ...this.selector } },
         // A pod that never became ready must not block a node drain.
         unhealthyPodEvictionPolicy: "AlwaysAllow",

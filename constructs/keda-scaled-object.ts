@@ -208,6 +208,311 @@ function metricTypeOf(t: KedaTrigger): string {
 
 const CRON_FIELD = /^[0-9A-Za-z*?,\-/]+$/;
 
+/** What a trigger's constructor-level checks need from the ScaledObject. */
+interface TriggerContext {
+  readonly target: ScaleTarget;
+  readonly namespace: string;
+  readonly maxReplicaCount: number;
+}
+
+type RenderedAuthRef = RenderedTrigger["authenticationRef"];
+
+/** A trigger's `metadata` in KEDA's string form, and the TriggerAuthentication it references. */
+interface TriggerMetadata {
+  readonly meta: Record<string, string>;
+  readonly authenticationRef?: RenderedAuthRef;
+}
+
+/**
+ * A trigger's TriggerAuthentication: in the ScaledObject's namespace (unless cluster-scoped) and
+ * supplying every parameter the trigger `needs`.
+ */
+function checkAuthRef(ref: TriggerAuthRef, needs: readonly string[], field: string, ctx: TriggerContext, p: Problems): RenderedAuthRef {
+  if (ref.kind === "TriggerAuthentication" && ref.namespace !== undefined && ref.namespace !== ctx.namespace) {
+    p.add(field, `TriggerAuthentication ${ref.namespace}/${ref.name} is in another namespace than the ScaledObject (${ctx.namespace})`, "create it in the ScaledObject's namespace or use a ClusterTriggerAuthentication");
+  }
+  const missing = needs.filter((n) => !ref.parameters.includes(n));
+  if (missing.length) {
+    p.add(field, `${ref.kind} ${ref.name} does not supply ${missing.map((m) => `"${m}"`).join(", ")} (it supplies ${ref.parameters.join(", ") || "nothing"})`, `add a secretTargetRef for ${missing.join(", ")}`);
+  }
+  return { kind: ref.kind, name: ref.name };
+}
+
+/** serverAddress is an http(s) URL without inline credentials. */
+function checkServerAddress(t: PrometheusTrigger, at: string, p: Problems): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(t.serverAddress);
+  } catch {
+    p.add(`${at}.metadata.serverAddress`, `"${t.serverAddress}" is not a URL`, "give the Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090");
+  }
+  if (url && url.protocol !== "http:" && url.protocol !== "https:") {
+    p.add(`${at}.metadata.serverAddress`, `scheme ${url.protocol} is not http(s)`, "use an http:// or https:// URL");
+  }
+  if (url && (url.username || url.password)) {
+    p.add(`${at}.metadata.serverAddress`, "the URL carries credentials inline (user:password@)", "remove them and supply them through a TriggerAuthentication (authModes basic)");
+  }
+}
+
+/** The query parses and aggregates to one series (KEDA errors on a multi-series result). */
+function checkSingleSeriesQuery(t: PrometheusTrigger, at: string, p: Problems): void {
+  const errors = syntaxErrors(t.query);
+  if (errors.length) {
+    p.add(`${at}.metadata.query`, `does not parse at offset ${errors[0]!.pos}: ${errors[0]!.message} in ${t.query}`, "build the query with the PromQL builder from the metric contract");
+    return;
+  }
+  const grouping = resultGrouping(t.query);
+  if (grouping === undefined || grouping.length > 0) {
+    p.add(
+      `${at}.metadata.query`,
+      `can return more than one series (${grouping === undefined ? "not aggregated" : `grouped by ${grouping.join(", ")}`}); KEDA errors on a multi-series result: ${t.query}`,
+      "aggregate the whole result, e.g. sum(...) or histogram_quantile(q, sum by (le) (...))",
+    );
+  }
+}
+
+function prometheusMetadata(t: PrometheusTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
+  checkServerAddress(t, at, p);
+  checkSingleSeriesQuery(t, at, p);
+  if (metricTypeOf(t) === "AverageValue" && t.signal !== "additive") {
+    p.add(
+      `${at}.metricType`,
+      `AverageValue on a ${t.signal} signal: the HPA would compute ceil(value / threshold) whatever the replica count, because a ${t.signal} is not additive across pods`,
+      "use metricType Value (desired = ceil(value / threshold × current replicas))",
+    );
+  }
+  p.require(Number.isFinite(t.threshold) && t.threshold > 0, `${at}.metadata.threshold`, `threshold ${t.threshold} must be greater than 0`, "give a positive threshold");
+  if (t.activationThreshold !== undefined) {
+    p.require(
+      Number.isFinite(t.activationThreshold) && t.activationThreshold >= 0 && t.activationThreshold < t.threshold,
+      `${at}.metadata.activationThreshold`,
+      `activationThreshold ${t.activationThreshold} must be ≥ 0 and below threshold ${t.threshold} (activation wins over the HPA: the target would be scaled to zero while the HPA still wants pods)`,
+      "lower the activation value below the threshold",
+    );
+  }
+  if (t.authModes?.length && !t.authenticationRef) {
+    p.add(`${at}.authenticationRef`, `authModes ${t.authModes.join(",")} need credentials`, "reference a TriggerAuthentication that supplies them");
+  }
+  if (t.authenticationRef && !t.authModes?.length) {
+    p.add(`${at}.metadata.authModes`, "an authenticationRef without authModes is ignored by the prometheus scaler", "set authModes, e.g. [\"bearer\"]");
+  }
+  const authenticationRef = t.authenticationRef
+    ? checkAuthRef(t.authenticationRef, (t.authModes ?? []).flatMap((m) => PROMETHEUS_AUTH_PARAMETERS[m]), `${at}.authenticationRef`, ctx, p)
+    : undefined;
+  const meta: Record<string, string> = {};
+  meta.serverAddress = t.serverAddress;
+  meta.query = t.query;
+  meta.threshold = formatNumber(t.threshold);
+  if (t.activationThreshold !== undefined) meta.activationThreshold = formatNumber(t.activationThreshold);
+  meta.ignoreNullValues = String(t.ignoreNullValues ?? false);
+  if (t.namespace !== undefined) meta.namespace = t.namespace;
+  if (t.authModes?.length) meta.authModes = t.authModes.join(",");
+  return { meta, authenticationRef };
+}
+
+function resourceMetadata(t: ResourceTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
+  const meta: Record<string, string> = {};
+  if (metricTypeOf(t) === "Utilization") {
+    p.require(typeof t.value === "number" && isWhole(t.value, 1), `${at}.metadata.value`, `utilization ${JSON.stringify(t.value)} must be a whole percent ≥ 1`, "give a percent of the request, e.g. 80");
+    if (typeof t.value === "number") meta.value = String(t.value);
+  } else {
+    const q = positiveQuantity(t.value, p, `${at}.metadata.value`);
+    if (q !== undefined) meta.value = q;
+  }
+  requireRequests(ctx.target, t.type, t.containerName, p, t.containerName !== undefined ? `${at}.metadata.containerName` : `${at}.type`);
+  if (t.containerName !== undefined) meta.containerName = t.containerName;
+  return { meta };
+}
+
+function cronMetadata(t: CronTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
+  p.require(isTimeZone(t.timezone), `${at}.metadata.timezone`, `"${t.timezone}" is not an IANA time zone`, "use a name such as Europe/Berlin or UTC");
+  for (const key of ["start", "end"] as const) {
+    const fields = t[key].trim().split(/\s+/);
+    p.require(fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)), `${at}.metadata.${key}`, `"${t[key]}" is not a five-field cron expression`, "write minute hour day-of-month month day-of-week, e.g. 0 8 * * 1-5");
+  }
+  p.require(t.start.trim() !== t.end.trim(), `${at}.metadata.end`, "start and end are the same: the window never opens", "give different start and end times");
+  p.require(isWhole(t.desiredReplicas, 1, ctx.maxReplicaCount), `${at}.metadata.desiredReplicas`, `${t.desiredReplicas} must be a whole number from 1 to maxReplicaCount ${ctx.maxReplicaCount}`, "hold a count within the bounds");
+  return { meta: { timezone: t.timezone, start: t.start, end: t.end, desiredReplicas: String(t.desiredReplicas) } };
+}
+
+function rabbitMqMetadata(t: RabbitMqTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
+  p.require(t.queueName.trim() !== "", `${at}.metadata.queueName`, "queueName is empty", "name the queue the workers consume");
+  p.require(Number.isFinite(t.value) && t.value > 0, `${at}.metadata.value`, `value ${t.value} must be greater than 0`, "give the per-pod target");
+  if (t.activationValue !== undefined) {
+    p.require(
+      Number.isFinite(t.activationValue) && t.activationValue >= 0 && t.activationValue < t.value,
+      `${at}.metadata.activationValue`,
+      `activationValue ${t.activationValue} must be ≥ 0 and below value ${t.value}`,
+      "lower the activation value below the value",
+    );
+  }
+  const authenticationRef = checkAuthRef(t.authenticationRef, ["host"], `${at}.authenticationRef`, ctx, p);
+  const meta: Record<string, string> = { queueName: t.queueName, mode: t.mode, value: formatNumber(t.value) };
+  if (t.activationValue !== undefined) meta.activationValue = formatNumber(t.activationValue);
+  if (t.protocol !== undefined) meta.protocol = t.protocol;
+  if (t.vhostName !== undefined) meta.vhostName = t.vhostName;
+  return { meta, authenticationRef };
+}
+
+/** The trigger's metadata per type; adds a problem per refused field. */
+function triggerMetadata(t: KedaTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
+  switch (t.type) {
+    case "prometheus":
+      return prometheusMetadata(t, at, ctx, p);
+    case "cpu":
+    case "memory":
+      return resourceMetadata(t, at, ctx, p);
+    case "cron":
+      return cronMetadata(t, at, ctx, p);
+    case "rabbitmq":
+      return rabbitMqMetadata(t, at, ctx, p);
+    default: {
+      const unknown: never = t;
+      throw new Error(`unknown KEDA trigger type ${JSON.stringify((unknown as { type: unknown }).type)}`);
+    }
+  }
+}
+
+/** One trigger as rendered in spec.triggers[i]. */
+function renderTrigger(t: KedaTrigger, i: number, ctx: TriggerContext, p: Problems): RenderedTrigger {
+  const at = `spec.triggers[${i}]`;
+  if (t.useCachedMetrics && (isResource(t) || t.type === "cron")) {
+    p.add(`${at}.useCachedMetrics`, `the ${t.type} scaler does not support useCachedMetrics (KEDA rejects it)`, "remove useCachedMetrics from this trigger");
+  }
+  const { meta, authenticationRef } = triggerMetadata(t, at, ctx, p);
+  return {
+    type: t.type,
+    ...(t.name !== undefined ? { name: t.name } : {}),
+    ...(t.type === "cron" ? {} : { metricType: metricTypeOf(t) }),
+    ...(t.useCachedMetrics !== undefined ? { useCachedMetrics: t.useCachedMetrics } : {}),
+    metadata: meta,
+    ...(authenticationRef ? { authenticationRef } : {}),
+  };
+}
+
+/** The props with KEDA's defaults where this construct renders them. */
+type ScaledObjectSettings = KedaScaledObjectProps & { readonly pollingInterval: number; readonly cooldownPeriod: number; readonly minReplicaCount: number; readonly maxReplicaCount: number };
+
+function withDefaults(props: KedaScaledObjectProps): ScaledObjectSettings {
+  return { ...props, pollingInterval: props.pollingInterval ?? 30, cooldownPeriod: props.cooldownPeriod ?? 300, minReplicaCount: props.minReplicaCount ?? 0, maxReplicaCount: props.maxReplicaCount ?? 100 };
+}
+
+/** Names: KEDA's HPA is keda-hpa-<name> unless named explicitly; both are 63-character labels. */
+function checkNames(props: KedaScaledObjectProps, name: string, p: Problems): void {
+  const target = props.scaleTarget;
+  const hpaConfig = props.advanced?.horizontalPodAutoscalerConfig;
+  if (hpaConfig?.name !== undefined) {
+    requireName(name, 63, p, "metadata.name");
+    requireName(hpaConfig.name, 63, p, "spec.advanced.horizontalPodAutoscalerConfig.name", "an HPA name used as a label value");
+  } else {
+    requireName(name, MAX_SCALED_OBJECT_NAME, p, "metadata.name", `KEDA's HPA ${kedaHpaName(name)} must fit 63 characters`);
+  }
+  requireName(target.name, 253, p, "spec.scaleTargetRef.name");
+  if (props.envSourceContainerName !== undefined && !target.containers.some((c) => c.name === props.envSourceContainerName)) {
+    p.add("spec.scaleTargetRef.envSourceContainerName", `container "${props.envSourceContainerName}" is not in ${targetKind(target)} ${target.name}`, `name one of its containers (${target.containers.map((c) => c.name).join(", ")})`);
+  }
+}
+
+/** Replica bounds (min ≤ max, idle 0 and below min) and timing. */
+function checkReplicasAndTiming(d: ScaledObjectSettings, p: Problems): void {
+  const { minReplicaCount, maxReplicaCount, idleReplicaCount, pollingInterval, cooldownPeriod, initialCooldownPeriod } = d;
+  p.require(isWhole(minReplicaCount, 0), "spec.minReplicaCount", `${minReplicaCount} must be a whole number ≥ 0`, "use a whole number");
+  p.require(isWhole(maxReplicaCount, 1), "spec.maxReplicaCount", `${maxReplicaCount} must be a whole number ≥ 1`, "use a whole number of at least 1");
+  if (minReplicaCount > maxReplicaCount) {
+    p.add("spec.minReplicaCount", `minReplicaCount ${minReplicaCount} is greater than maxReplicaCount ${maxReplicaCount}`, "lower minReplicaCount or raise maxReplicaCount");
+  }
+  if (idleReplicaCount !== undefined) {
+    if (!(idleReplicaCount < minReplicaCount)) {
+      p.add("spec.idleReplicaCount", `idleReplicaCount ${idleReplicaCount} must be below minReplicaCount ${minReplicaCount}`, "lower idleReplicaCount (to 0) or leave it out");
+    } else if (idleReplicaCount !== 0) {
+      p.add("spec.idleReplicaCount", `idleReplicaCount ${idleReplicaCount}: KEDA supports only 0 (the HPA cannot hold another idle count)`, "set it to 0 or leave it out");
+    }
+  }
+  p.require(isWhole(pollingInterval, 1), "spec.pollingInterval", `${pollingInterval} must be a whole number of seconds ≥ 1`, "poll every 15–30 s");
+  p.require(isWhole(cooldownPeriod, 0), "spec.cooldownPeriod", `${cooldownPeriod} must be a whole number of seconds ≥ 0`, "use e.g. 300");
+  if (initialCooldownPeriod !== undefined) {
+    p.require(isWhole(initialCooldownPeriod, 0), "spec.initialCooldownPeriod", `${initialCooldownPeriod} must be a whole number of seconds ≥ 0`, "use a whole number or leave it out");
+  }
+}
+
+/** Trigger names are unique; returns each name's first index (what scalingModifiers formulas may name). */
+function checkTriggerNames(triggers: readonly KedaTrigger[], p: Problems): Map<string, number> {
+  const names = new Map<string, number>();
+  triggers.forEach((t, i) => {
+    if (t.name === undefined) return;
+    const first = names.get(t.name);
+    if (first !== undefined) p.add(`spec.triggers[${i}].name`, `trigger name "${t.name}" is also used by spec.triggers[${first}]`, "give every trigger its own name");
+    else names.set(t.name, i);
+  });
+  return names;
+}
+
+/** Scaling to zero (or idle) needs a trigger that is not cpu/memory. */
+function checkScaleToZero(d: ScaledObjectSettings, p: Problems): void {
+  const { minReplicaCount, idleReplicaCount, triggers } = d;
+  if ((minReplicaCount === 0 || idleReplicaCount !== undefined) && triggers.length > 0 && triggers.every(isResource)) {
+    p.add(
+      idleReplicaCount !== undefined ? "spec.idleReplicaCount" : "spec.minReplicaCount",
+      "scaling to zero needs a trigger that is not cpu/memory (no pod, no usage to measure)",
+      "set minReplicaCount ≥ 1 or add an event trigger such as prometheus",
+    );
+  }
+}
+
+/** Fallback, by KEDA ≥ 2.18 rules. */
+function checkFallback(d: ScaledObjectSettings, fallback: KedaFallback, target: ScaleTarget, p: Problems): void {
+  const { minReplicaCount, maxReplicaCount, advanced, triggers } = d;
+  p.require(isWhole(fallback.failureThreshold, 0), "spec.fallback.failureThreshold", `${fallback.failureThreshold} must be a whole number ≥ 0`, "use e.g. 3");
+  p.require(isWhole(fallback.replicas, 0), "spec.fallback.replicas", `${fallback.replicas} must be a whole number ≥ 0`, "use a whole number");
+  if (fallback.replicas < minReplicaCount || fallback.replicas > maxReplicaCount) {
+    p.add("spec.fallback.replicas", `fallback replicas ${fallback.replicas} are outside minReplicaCount ${minReplicaCount} … maxReplicaCount ${maxReplicaCount} (the HPA would clamp them)`, "hold a count between the bounds");
+  }
+  if (triggers.every(isResource)) {
+    p.add("spec.fallback", "fallback needs at least one trigger that is not cpu/memory (KEDA computes it only for external metrics)", "add a prometheus (or other event) trigger or remove the fallback");
+  }
+  if (advanced?.scalingModifiers && (advanced.scalingModifiers.metricType ?? "AverageValue") === "Value") {
+    p.add("spec.advanced.scalingModifiers.metricType", "fallback with scalingModifiers needs the composite metric to be AverageValue", "use metricType AverageValue or remove the fallback");
+  }
+  const valueTrigger = triggers.findIndex((t) => !isResource(t) && metricTypeOf(t) === "Value");
+  if (valueTrigger >= 0 && !READY_REPLICAS_KINDS.has(targetKind(target))) {
+    p.add(`spec.triggers[${valueTrigger}].metricType`, `fallback on a Value trigger divides by status.readyReplicas, which a ${targetKind(target)} does not publish`, "scale a Deployment or StatefulSet, or use AverageValue");
+  }
+}
+
+/** scalingModifiers: a formula naming some trigger, a positive target, activation below it. */
+function checkScalingModifiers(mods: ScalingModifiers, names: ReadonlyMap<string, number>, p: Problems): void {
+  const at = "spec.advanced.scalingModifiers";
+  p.require(mods.formula.trim() !== "", `${at}.formula`, "formula is empty", "combine trigger names, e.g. (queue + latency) / 2");
+  const referenced = [...names.keys()].filter((n) => new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).test(mods.formula));
+  p.require(referenced.length > 0, `${at}.formula`, `formula "${mods.formula}" names no trigger (named: ${[...names.keys()].join(", ") || "none"})`, "name the triggers and use those names in the formula");
+  p.require(Number.isFinite(mods.target) && mods.target > 0, `${at}.target`, `${mods.target} must be greater than 0`, "give the composite metric's target");
+  const act = mods.activationTarget ?? 0;
+  p.require(act >= 0 && act < mods.target, `${at}.activationTarget`, `activationTarget ${act} must be ≥ 0 and below target ${mods.target}`, "lower activationTarget");
+}
+
+/** spec.advanced: only the fields set. */
+function renderAdvanced(advanced: KedaAdvanced | undefined): NonNullable<IScaledObject["spec"]["advanced"]> & Record<string, unknown> {
+  const hpaConfig = advanced?.horizontalPodAutoscalerConfig;
+  const mods = advanced?.scalingModifiers;
+  const advancedSpec: NonNullable<IScaledObject["spec"]["advanced"]> & Record<string, unknown> = {};
+  if (advanced?.restoreToOriginalReplicaCount !== undefined) advancedSpec.restoreToOriginalReplicaCount = advanced.restoreToOriginalReplicaCount;
+  if (hpaConfig && (hpaConfig.name !== undefined || hpaConfig.behavior)) {
+    advancedSpec.horizontalPodAutoscalerConfig = {
+      ...(hpaConfig.name !== undefined ? { name: hpaConfig.name } : {}),
+      ...(hpaConfig.behavior ? { behavior: renderBehavior(hpaConfig.behavior) } : {}),
+    };
+  }
+  if (mods) {
+    advancedSpec.scalingModifiers = {
+      formula: mods.formula,
+      target: formatNumber(mods.target),
+      ...(mods.activationTarget !== undefined ? { activationTarget: formatNumber(mods.activationTarget) } : {}),
+      metricType: mods.metricType ?? "AverageValue",
+    };
+  }
+  return advancedSpec;
+}
+
 /**
  * A KEDA ScaledObject. Refuses (with one line per problem, naming the field) what KEDA's webhook
  * or the HPA would refuse, and what would scale wrongly:
@@ -236,102 +541,20 @@ export class KedaScaledObject extends Construct {
     const namespace = target.namespace;
     const resource = `ScaledObject ${namespace}/${name}`;
     const p = new Problems();
-
-    const {
-      pollingInterval = 30,
-      cooldownPeriod = 300,
-      initialCooldownPeriod,
-      idleReplicaCount,
-      minReplicaCount = 0,
-      maxReplicaCount = 100,
-      fallback,
-      advanced,
-      triggers,
-    } = props;
+    const d = withDefaults(props);
+    const { pollingInterval, cooldownPeriod, initialCooldownPeriod, idleReplicaCount, minReplicaCount, maxReplicaCount, fallback, advanced, triggers } = d;
     const hpaConfig = advanced?.horizontalPodAutoscalerConfig;
 
-    // Names: KEDA's HPA is keda-hpa-<name> unless named explicitly; both are 63-character labels.
-    if (hpaConfig?.name !== undefined) {
-      requireName(name, 63, p, "metadata.name");
-      requireName(hpaConfig.name, 63, p, "spec.advanced.horizontalPodAutoscalerConfig.name", "an HPA name used as a label value");
-    } else {
-      requireName(name, MAX_SCALED_OBJECT_NAME, p, "metadata.name", `KEDA's HPA ${kedaHpaName(name)} must fit 63 characters`);
-    }
-    requireName(target.name, 253, p, "spec.scaleTargetRef.name");
-    if (props.envSourceContainerName !== undefined && !target.containers.some((c) => c.name === props.envSourceContainerName)) {
-      p.add("spec.scaleTargetRef.envSourceContainerName", `container "${props.envSourceContainerName}" is not in ${targetKind(target)} ${target.name}`, `name one of its containers (${target.containers.map((c) => c.name).join(", ")})`);
-    }
-
-    // Replica bounds and timing.
-    p.require(isWhole(minReplicaCount, 0), "spec.minReplicaCount", `${minReplicaCount} must be a whole number ≥ 0`, "use a whole number");
-    p.require(isWhole(maxReplicaCount, 1), "spec.maxReplicaCount", `${maxReplicaCount} must be a whole number ≥ 1`, "use a whole number of at least 1");
-    if (minReplicaCount > maxReplicaCount) {
-      p.add("spec.minReplicaCount", `minReplicaCount ${minReplicaCount} is greater than maxReplicaCount ${maxReplicaCount}`, "lower minReplicaCount or raise maxReplicaCount");
-    }
-    if (idleReplicaCount !== undefined) {
-      if (!(idleReplicaCount < minReplicaCount)) {
-        p.add("spec.idleReplicaCount", `idleReplicaCount ${idleReplicaCount} must be below minReplicaCount ${minReplicaCount}`, "lower idleReplicaCount (to 0) or leave it out");
-      } else if (idleReplicaCount !== 0) {
-        p.add("spec.idleReplicaCount", `idleReplicaCount ${idleReplicaCount}: KEDA supports only 0 (the HPA cannot hold another idle count)`, "set it to 0 or leave it out");
-      }
-    }
-    p.require(isWhole(pollingInterval, 1), "spec.pollingInterval", `${pollingInterval} must be a whole number of seconds ≥ 1`, "poll every 15–30 s");
-    p.require(isWhole(cooldownPeriod, 0), "spec.cooldownPeriod", `${cooldownPeriod} must be a whole number of seconds ≥ 0`, "use e.g. 300");
-    if (initialCooldownPeriod !== undefined) {
-      p.require(isWhole(initialCooldownPeriod, 0), "spec.initialCooldownPeriod", `${initialCooldownPeriod} must be a whole number of seconds ≥ 0`, "use a whole number or leave it out");
-    }
-
-    // Triggers.
+    checkNames(props, name, p);
+    checkReplicasAndTiming(d, p);
     p.require(triggers.length > 0, "spec.triggers", "a ScaledObject needs at least one trigger", "add a trigger");
-    const rendered = triggers.map((t, i) => this.renderTrigger(t, i, { target, namespace, maxReplicaCount }, p));
-    const names = new Map<string, number>();
-    triggers.forEach((t, i) => {
-      if (t.name === undefined) return;
-      const first = names.get(t.name);
-      if (first !== undefined) p.add(`spec.triggers[${i}].name`, `trigger name "${t.name}" is also used by spec.triggers[${first}]`, "give every trigger its own name");
-      else names.set(t.name, i);
-    });
-
-    const nonResource = triggers.filter((t) => !isResource(t));
-    if ((minReplicaCount === 0 || idleReplicaCount !== undefined) && triggers.length > 0 && nonResource.length === 0) {
-      p.add(
-        idleReplicaCount !== undefined ? "spec.idleReplicaCount" : "spec.minReplicaCount",
-        "scaling to zero needs a trigger that is not cpu/memory (no pod, no usage to measure)",
-        "set minReplicaCount ≥ 1 or add an event trigger such as prometheus",
-      );
-    }
-
-    // Fallback (KEDA ≥ 2.18 rules).
-    if (fallback) {
-      p.require(isWhole(fallback.failureThreshold, 0), "spec.fallback.failureThreshold", `${fallback.failureThreshold} must be a whole number ≥ 0`, "use e.g. 3");
-      p.require(isWhole(fallback.replicas, 0), "spec.fallback.replicas", `${fallback.replicas} must be a whole number ≥ 0`, "use a whole number");
-      if (fallback.replicas < minReplicaCount || fallback.replicas > maxReplicaCount) {
-        p.add("spec.fallback.replicas", `fallback replicas ${fallback.replicas} are outside minReplicaCount ${minReplicaCount} … maxReplicaCount ${maxReplicaCount} (the HPA would clamp them)`, "hold a count between the bounds");
-      }
-      if (nonResource.length === 0) {
-        p.add("spec.fallback", "fallback needs at least one trigger that is not cpu/memory (KEDA computes it only for external metrics)", "add a prometheus (or other event) trigger or remove the fallback");
-      }
-      if (advanced?.scalingModifiers && (advanced.scalingModifiers.metricType ?? "AverageValue") === "Value") {
-        p.add("spec.advanced.scalingModifiers.metricType", "fallback with scalingModifiers needs the composite metric to be AverageValue", "use metricType AverageValue or remove the fallback");
-      }
-      const valueTrigger = triggers.findIndex((t) => !isResource(t) && metricTypeOf(t) === "Value");
-      if (valueTrigger >= 0 && !READY_REPLICAS_KINDS.has(targetKind(target))) {
-        p.add(`spec.triggers[${valueTrigger}].metricType`, `fallback on a Value trigger divides by status.readyReplicas, which a ${targetKind(target)} does not publish`, "scale a Deployment or StatefulSet, or use AverageValue");
-      }
-    }
-
-    // Advanced.
+    const rendered = triggers.map((t, i) => renderTrigger(t, i, { target, namespace, maxReplicaCount }, p));
+    const names = checkTriggerNames(triggers, p);
+    checkScaleToZero(d, p);
+    if (fallback) checkFallback(d, fallback, target, p);
     if (hpaConfig?.behavior) checkBehavior(hpaConfig.behavior, p, "spec.advanced.horizontalPodAutoscalerConfig.behavior");
     const mods = advanced?.scalingModifiers;
-    if (mods) {
-      const at = "spec.advanced.scalingModifiers";
-      p.require(mods.formula.trim() !== "", `${at}.formula`, "formula is empty", "combine trigger names, e.g. (queue + latency) / 2");
-      const referenced = [...names.keys()].filter((n) => new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).test(mods.formula));
-      p.require(referenced.length > 0, `${at}.formula`, `formula "${mods.formula}" names no trigger (named: ${[...names.keys()].join(", ") || "none"})`, "name the triggers and use those names in the formula");
-      p.require(Number.isFinite(mods.target) && mods.target > 0, `${at}.target`, `${mods.target} must be greater than 0`, "give the composite metric's target");
-      const act = mods.activationTarget ?? 0;
-      p.require(act >= 0 && act < mods.target, `${at}.activationTarget`, `activationTarget ${act} must be ≥ 0 and below target ${mods.target}`, "lower activationTarget");
-    }
+    if (mods) checkScalingModifiers(mods, names, p);
 
     // One autoscaler per workload: claim last, so a refused object never takes the replica count.
     if (p.count === 0) claimScaleTarget(this, target, `ScaledObject/${name}`, p, "spec.scaleTargetRef");
@@ -345,23 +568,7 @@ export class KedaScaledObject extends Construct {
     this.maxReplicaCount = maxReplicaCount;
     this.triggers = triggers;
 
-    const advancedSpec: NonNullable<IScaledObject["spec"]["advanced"]> & Record<string, unknown> = {};
-    if (advanced?.restoreToOriginalReplicaCount !== undefined) advancedSpec.restoreToOriginalReplicaCount = advanced.restoreToOriginalReplicaCount;
-    if (hpaConfig && (hpaConfig.name !== undefined || hpaConfig.behavior)) {
-      advancedSpec.horizontalPodAutoscalerConfig = {
-        ...(hpaConfig.name !== undefined ? { name: hpaConfig.name } : {}),
-        ...(hpaConfig.behavior ? { behavior: renderBehavior(hpaConfig.behavior) } : {}),
-      };
-    }
-    if (mods) {
-      advancedSpec.scalingModifiers = {
-        formula: mods.formula,
-        target: formatNumber(mods.target),
-        ...(mods.activationTarget !== undefined ? { activationTarget: formatNumber(mods.activationTarget) } : {}),
-        metricType: mods.metricType ?? "AverageValue",
-      };
-    }
-
+    const advancedSpec = renderAdvanced(advanced);
     const body: IScaledObject & { spec: Record<string, unknown> } = {
       apiVersion: "keda.sh/v1alpha1",
       kind: "ScaledObject",
@@ -387,151 +594,5 @@ export class KedaScaledObject extends Construct {
       },
     };
     this.apiObject = new ApiObject(this, "Resource", body);
-  }
-
-  private renderTrigger(
-    t: KedaTrigger,
-    i: number,
-    ctx: { target: ScaleTarget; namespace: string; maxReplicaCount: number },
-    p: Problems,
-  ): RenderedTrigger {
-    const at = `spec.triggers[${i}]`;
-    const meta: Record<string, string> = {};
-    if (t.useCachedMetrics && (isResource(t) || t.type === "cron")) {
-      p.add(`${at}.useCachedMetrics`, `the ${t.type} scaler does not support useCachedMetrics (KEDA rejects it)`, "remove useCachedMetrics from this trigger");
-    }
-    let authenticationRef: RenderedTrigger["authenticationRef"];
-    const checkAuth = (ref: TriggerAuthRef, needs: readonly string[], field: string) => {
-      if (ref.kind === "TriggerAuthentication" && ref.namespace !== undefined && ref.namespace !== ctx.namespace) {
-        p.add(field, `TriggerAuthentication ${ref.namespace}/${ref.name} is in another namespace than the ScaledObject (${ctx.namespace})`, "create it in the ScaledObject's namespace or use a ClusterTriggerAuthentication");
-      }
-      const missing = needs.filter((n) => !ref.parameters.includes(n));
-      if (missing.length) {
-        p.add(field, `${ref.kind} ${ref.name} does not supply ${missing.map((m) => `"${m}"`).join(", ")} (it supplies ${ref.parameters.join(", ") || "nothing"})`, `add a secretTargetRef for ${missing.join(", ")}`);
-      }
-      authenticationRef = { kind: ref.kind, name: ref.name };
-    };
-
-    switch (t.type) {
-      case "prometheus": {
-        let url: URL | undefined;
-        try {
-          url = new URL(t.serverAddress);
-        } catch {
-          p.add(`${at}.metadata.serverAddress`, `"${t.serverAddress}" is not a URL`, "give the Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090");
-        }
-        if (url && url.protocol !== "http:" && url.protocol !== "https:") {
-          p.add(`${at}.metadata.serverAddress`, `scheme ${url.protocol} is not http(s)`, "use an http:// or https:// URL");
-        }
-        if (url && (url.username || url.password)) {
-          p.add(`${at}.metadata.serverAddress`, "the URL carries credentials inline (user:password@)", "remove them and supply them through a TriggerAuthentication (authModes basic)");
-        }
-        const errors = syntaxErrors(t.query);
-        if (errors.length) {
-          p.add(`${at}.metadata.query`, `does not parse at offset ${errors[0]!.pos}: ${errors[0]!.message} in ${t.query}`, "build the query with the PromQL builder from the metric contract");
-        } else {
-          const grouping = resultGrouping(t.query);
-          if (grouping === undefined || grouping.length > 0) {
-            p.add(
-              `${at}.metadata.query`,
-              `can return more than one series (${grouping === undefined ? "not aggregated" : `grouped by ${grouping.join(", ")}`}); KEDA errors on a multi-series result: ${t.query}`,
-              "aggregate the whole result, e.g. sum(...) or histogram_quantile(q, sum by (le) (...))",
-            );
-          }
-        }
-        const metricType = metricTypeOf(t);
-        if (metricType === "AverageValue" && t.signal !== "additive") {
-          p.add(
-            `${at}.metricType`,
-            `AverageValue on a ${t.signal} signal: the HPA would compute ceil(value / threshold) whatever the replica count, because a ${t.signal} is not additive across pods`,
-            "use metricType Value (desired = ceil(value / threshold × current replicas))",
-          );
-        }
-        p.require(Number.isFinite(t.threshold) && t.threshold > 0, `${at}.metadata.threshold`, `threshold ${t.threshold} must be greater than 0`, "give a positive threshold");
-        if (t.activationThreshold !== undefined) {
-          p.require(
-            Number.isFinite(t.activationThreshold) && t.activationThreshold >= 0 && t.activationThreshold < t.threshold,
-            `${at}.metadata.activationThreshold`,
-            `activationThreshold ${t.activationThreshold} must be ≥ 0 and below threshold ${t.threshold} (activation wins over the HPA: the target would be scaled to zero while the HPA still wants pods)`,
-            "lower the activation value below the threshold",
-          );
-        }
-        if (t.authModes?.length && !t.authenticationRef) {
-          p.add(`${at}.authenticationRef`, `authModes ${t.authModes.join(",")} need credentials`, "reference a TriggerAuthentication that supplies them");
-        }
-        if (t.authenticationRef && !t.authModes?.length) {
-          p.add(`${at}.metadata.authModes`, "an authenticationRef without authModes is ignored by the prometheus scaler", "set authModes, e.g. [\"bearer\"]");
-        }
-        if (t.authenticationRef) {
-          checkAuth(t.authenticationRef, (t.authModes ?? []).flatMap((m) => PROMETHEUS_AUTH_PARAMETERS[m]), `${at}.authenticationRef`);
-        }
-        meta.serverAddress = t.serverAddress;
-        meta.query = t.query;
-        meta.threshold = formatNumber(t.threshold);
-        if (t.activationThreshold !== undefined) meta.activationThreshold = formatNumber(t.activationThreshold);
-        meta.ignoreNullValues = String(t.ignoreNullValues ?? false);
-        if (t.namespace !== undefined) meta.namespace = t.namespace;
-        if (t.authModes?.length) meta.authModes = t.authModes.join(",");
-        break;
-      }
-      case "cpu":
-      case "memory": {
-        const metricType = metricTypeOf(t);
-        if (metricType === "Utilization") {
-          p.require(typeof t.value === "number" && isWhole(t.value, 1), `${at}.metadata.value`, `utilization ${JSON.stringify(t.value)} must be a whole percent ≥ 1`, "give a percent of the request, e.g. 80");
-          if (typeof t.value === "number") meta.value = String(t.value);
-        } else {
-          const q = positiveQuantity(t.value, p, `${at}.metadata.value`);
-          if (q !== undefined) meta.value = q;
-        }
-        requireRequests(ctx.target, t.type, t.containerName, p, t.containerName !== undefined ? `${at}.metadata.containerName` : `${at}.type`);
-        if (t.containerName !== undefined) meta.containerName = t.containerName;
-        break;
-      }
-      case "cron": {
-        p.require(isTimeZone(t.timezone), `${at}.metadata.timezone`, `"${t.timezone}" is not an IANA time zone`, "use a name such as Europe/Berlin or UTC");
-        for (const key of ["start", "end"] as const) {
-          const fields = t[key].trim().split(/\s+/);
-          p.require(fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)), `${at}.metadata.${key}`, `"${t[key]}" is not a five-field cron expression`, "write minute hour day-of-month month day-of-week, e.g. 0 8 * * 1-5");
-        }
-        p.require(t.start.trim() !== t.end.trim(), `${at}.metadata.end`, "start and end are the same: the window never opens", "give different start and end times");
-        p.require(isWhole(t.desiredReplicas, 1, ctx.maxReplicaCount), `${at}.metadata.desiredReplicas`, `${t.desiredReplicas} must be a whole number from 1 to maxReplicaCount ${ctx.maxReplicaCount}`, "hold a count within the bounds");
-        meta.timezone = t.timezone;
-        meta.start = t.start;
-        meta.end = t.end;
-        meta.desiredReplicas = String(t.desiredReplicas);
-        break;
-      }
-      case "rabbitmq": {
-        p.require(t.queueName.trim() !== "", `${at}.metadata.queueName`, "queueName is empty", "name the queue the workers consume");
-        p.require(Number.isFinite(t.value) && t.value > 0, `${at}.metadata.value`, `value ${t.value} must be greater than 0`, "give the per-pod target");
-        if (t.activationValue !== undefined) {
-          p.require(
-            Number.isFinite(t.activationValue) && t.activationValue >= 0 && t.activationValue < t.value,
-            `${at}.metadata.activationValue`,
-            `activationValue ${t.activationValue} must be ≥ 0 and below value ${t.value}`,
-            "lower the activation value below the value",
-          );
-        }
-        checkAuth(t.authenticationRef, ["host"], `${at}.authenticationRef`);
-        meta.queueName = t.queueName;
-        meta.mode = t.mode;
-        meta.value = formatNumber(t.value);
-        if (t.activationValue !== undefined) meta.activationValue = formatNumber(t.activationValue);
-        if (t.protocol !== undefined) meta.protocol = t.protocol;
-        if (t.vhostName !== undefined) meta.vhostName = t.vhostName;
-        break;
-      }
-    }
-
-    const rendered: RenderedTrigger = {
-      type: t.type,
-      ...(t.name !== undefined ? { name: t.name } : {}),
-      ...(t.type === "cron" ? {} : { metricType: metricTypeOf(t) }),
-      ...(t.useCachedMetrics !== undefined ? { useCachedMetrics: t.useCachedMetrics } : {}),
-      metadata: meta,
-      ...(authenticationRef ? { authenticationRef } : {}),
-    };
-    return rendered;
   }
 }

@@ -88,6 +88,113 @@ class MatrixShape(LoadTestShape):
         return None
 `;
 
+/** The constructor's invariants, each message naming the offending value. */
+function checkProps(props: LoadTestProps, where: string): void {
+  const { stages, workers = 2, requestsPerUserPerSecond = 1 } = props;
+  if (stages.length === 0) throw new InvariantError(`${where}: the user matrix is empty; list at least one stage`);
+  stages.forEach((s, i) => {
+    if (!Number.isInteger(s.users) || s.users < 1) throw new InvariantError(`${where}: stage ${i}: users ${s.users} must be a whole number ≥ 1`);
+    if (!(s.spawnRate > 0)) throw new InvariantError(`${where}: stage ${i}: spawnRate ${s.spawnRate} must be > 0`);
+    if (!Number.isInteger(s.durationSeconds) || s.durationSeconds < 1) {
+      throw new InvariantError(`${where}: stage ${i}: durationSeconds ${s.durationSeconds} must be a whole number ≥ 1`);
+    }
+  });
+  if (!Number.isInteger(workers) || workers < 1) throw new InvariantError(`${where}: workers ${workers} must be a whole number ≥ 1`);
+  if (!(requestsPerUserPerSecond > 0)) throw new InvariantError(`${where}: requestsPerUserPerSecond ${requestsPerUserPerSecond} must be > 0`);
+  if (!/^https?:\/\/[^/@\s]+$/.test(props.targetHost)) {
+    throw new InvariantError(`${where}: targetHost "${props.targetHost}" must be a scheme and host[:port] without a path or credentials, e.g. http://inference.ml.svc.cluster.local:8000`);
+  }
+  if (!props.path.startsWith("/")) throw new InvariantError(`${where}: path "${props.path}" must start with '/'`);
+  try {
+    JSON.parse(props.payload);
+  } catch (e) {
+    throw new InvariantError(`${where}: payload is not JSON (${(e as Error).message})`);
+  }
+}
+
+/** What the locustfile reads from its environment: the path, payload, per-user rate and the stages. */
+function locustEnv(props: LoadTestProps): k8s.EnvVar[] {
+  return [
+    { name: "HOME", value: "/tmp" },
+    { name: "LOAD_PATH", value: props.path },
+    { name: "LOAD_PAYLOAD", value: props.payload },
+    { name: "LOAD_REQUESTS_PER_USER_PER_SECOND", value: String(props.requestsPerUserPerSecond ?? 1) },
+    { name: "LOAD_STAGES", value: JSON.stringify(props.stages.map((s) => ({ users: s.users, spawn_rate: s.spawnRate, duration: s.durationSeconds }))) },
+  ];
+}
+
+const q = (v: string) => k8s.Quantity.fromString(v);
+
+/** What the master's and the workers' pods share. */
+interface LocustPods {
+  readonly serviceAccountName: string;
+  readonly image: string;
+  readonly env: k8s.EnvVar[];
+  readonly locustfileConfigMap: string;
+  readonly statsClaim: string;
+}
+
+/** A Locust pod (master or worker) under the restricted Pod Security Standard; `stats` mounts the stats volume. */
+function locustPod(
+  shared: LocustPods,
+  id: ServiceIdentity,
+  args: string[],
+  resources: { cpu: string; memory: string; cpuLimit: string },
+  extra: { ports?: k8s.ContainerPort[]; stats?: boolean },
+): k8s.PodTemplateSpec {
+  return {
+    metadata: { labels: standardLabels(id) },
+    spec: {
+      serviceAccountName: shared.serviceAccountName,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      restartPolicy: "Never",
+      securityContext: restrictedPodSecurityContext(LOCUST_UID),
+      containers: [
+        {
+          name: "locust",
+          image: shared.image,
+          imagePullPolicy: "IfNotPresent",
+          args: ["-f", `${LOCUSTFILE_DIR}/locustfile.py`, ...args],
+          env: shared.env,
+          ...(extra.ports ? { ports: extra.ports } : {}),
+          resources: {
+            requests: { cpu: q(resources.cpu), memory: q(resources.memory) },
+            limits: { cpu: q(resources.cpuLimit), memory: q(resources.memory) },
+          },
+          securityContext: restrictedContainerSecurityContext(),
+          volumeMounts: [
+            { name: "locustfile", mountPath: LOCUSTFILE_DIR, readOnly: true },
+            { name: "tmp", mountPath: "/tmp" },
+            ...(extra.stats ? [{ name: "stats", mountPath: STATS_DIR }] : []),
+          ],
+        },
+      ],
+      volumes: [
+        { name: "locustfile", configMap: { name: shared.locustfileConfigMap } },
+        { name: "tmp", emptyDir: { sizeLimit: q("256Mi") } },
+        ...(extra.stats ? [{ name: "stats", persistentVolumeClaim: { claimName: shared.statsClaim } }] : []),
+      ],
+    },
+  };
+}
+
+/** The master's arguments: headless, waits for the workers, writes the CSV history and the HTML report. */
+function masterArgs(props: LoadTestProps, workers: number, csvPrefix: string): string[] {
+  return [
+    "--master",
+    "--headless",
+    `--master-bind-port=${MASTER_PORT}`,
+    `--expect-workers=${workers}`,
+    "--expect-workers-max-wait=300",
+    `--host=${props.targetHost}`,
+    `--csv=${csvPrefix}`,
+    "--csv-full-history",
+    `--html=${csvPrefix}.html`,
+    "--only-summary",
+  ];
+}
+
 export class LoadTest extends Construct {
   readonly masterJob: k8s.KubeJob;
   /** Pod selector labels of the master and of the workers (network policies select them). */
@@ -102,28 +209,8 @@ export class LoadTest extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadTestProps) {
     super(scope, id);
-    const { namespace, name, stages, workers = 2, requestsPerUserPerSecond = 1 } = props;
-    const image = props.image ?? "locustio/locust:2.31.8";
-    const where = `LoadTest ${namespace}/${name}`;
-    if (stages.length === 0) throw new InvariantError(`${where}: the user matrix is empty; list at least one stage`);
-    stages.forEach((s, i) => {
-      if (!Number.isInteger(s.users) || s.users < 1) throw new InvariantError(`${where}: stage ${i}: users ${s.users} must be a whole number ≥ 1`);
-      if (!(s.spawnRate > 0)) throw new InvariantError(`${where}: stage ${i}: spawnRate ${s.spawnRate} must be > 0`);
-      if (!Number.isInteger(s.durationSeconds) || s.durationSeconds < 1) {
-        throw new InvariantError(`${where}: stage ${i}: durationSeconds ${s.durationSeconds} must be a whole number ≥ 1`);
-      }
-    });
-    if (!Number.isInteger(workers) || workers < 1) throw new InvariantError(`${where}: workers ${workers} must be a whole number ≥ 1`);
-    if (!(requestsPerUserPerSecond > 0)) throw new InvariantError(`${where}: requestsPerUserPerSecond ${requestsPerUserPerSecond} must be > 0`);
-    if (!/^https?:\/\/[^/@\s]+$/.test(props.targetHost)) {
-      throw new InvariantError(`${where}: targetHost "${props.targetHost}" must be a scheme and host[:port] without a path or credentials, e.g. http://inference.ml.svc.cluster.local:8000`);
-    }
-    if (!props.path.startsWith("/")) throw new InvariantError(`${where}: path "${props.path}" must start with '/'`);
-    try {
-      JSON.parse(props.payload);
-    } catch (e) {
-      throw new InvariantError(`${where}: payload is not JSON (${(e as Error).message})`);
-    }
+    const { namespace, name, stages, workers = 2 } = props;
+    checkProps(props, `LoadTest ${namespace}/${name}`);
 
     this.durationSeconds = stages.reduce((t, s) => t + s.durationSeconds, 0);
     this.csvPrefix = `${STATS_DIR}/${name}`;
@@ -133,7 +220,6 @@ export class LoadTest extends Construct {
     this.masterSelector = selectorLabels(masterId);
     this.workerSelector = selectorLabels(workerId);
     const common = { "app.kubernetes.io/instance": props.instance, "app.kubernetes.io/part-of": props.partOf, "app.kubernetes.io/managed-by": "inference-scaling" };
-    const q = (v: string) => k8s.Quantity.fromString(v);
 
     const locustfile = new k8s.KubeConfigMap(this, "Locustfile", {
       metadata: { name: `${name}-locustfile`, namespace, labels: { ...common, "app.kubernetes.io/name": name } },
@@ -160,55 +246,13 @@ export class LoadTest extends Construct {
       },
     });
 
-    const env = [
-      { name: "HOME", value: "/tmp" },
-      { name: "LOAD_PATH", value: props.path },
-      { name: "LOAD_PAYLOAD", value: props.payload },
-      { name: "LOAD_REQUESTS_PER_USER_PER_SECOND", value: String(requestsPerUserPerSecond) },
-      { name: "LOAD_STAGES", value: JSON.stringify(stages.map((s) => ({ users: s.users, spawn_rate: s.spawnRate, duration: s.durationSeconds }))) },
-    ];
-    const locustfilePath = `${LOCUSTFILE_DIR}/locustfile.py`;
-    const pod = (
-      id: ServiceIdentity,
-      args: string[],
-      resources: { cpu: string; memory: string; cpuLimit: string },
-      extra: { ports?: k8s.ContainerPort[]; stats?: boolean },
-    ): k8s.PodTemplateSpec => ({
-      metadata: { labels: standardLabels(id) },
-      spec: {
-        serviceAccountName: name,
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        restartPolicy: "Never",
-        securityContext: restrictedPodSecurityContext(LOCUST_UID),
-        containers: [
-          {
-            name: "locust",
-            image,
-            imagePullPolicy: "IfNotPresent",
-            args: ["-f", locustfilePath, ...args],
-            env,
-            ...(extra.ports ? { ports: extra.ports } : {}),
-            resources: {
-              requests: { cpu: q(resources.cpu), memory: q(resources.memory) },
-              limits: { cpu: q(resources.cpuLimit), memory: q(resources.memory) },
-            },
-            securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [
-              { name: "locustfile", mountPath: LOCUSTFILE_DIR, readOnly: true },
-              { name: "tmp", mountPath: "/tmp" },
-              ...(extra.stats ? [{ name: "stats", mountPath: STATS_DIR }] : []),
-            ],
-          },
-        ],
-        volumes: [
-          { name: "locustfile", configMap: { name: locustfile.name } },
-          { name: "tmp", emptyDir: { sizeLimit: q("256Mi") } },
-          ...(extra.stats ? [{ name: "stats", persistentVolumeClaim: { claimName: this.statsClaim.name } }] : []),
-        ],
-      },
-    });
-
+    const shared: LocustPods = {
+      serviceAccountName: name,
+      image: props.image ?? "locustio/locust:2.31.8",
+      env: locustEnv(props),
+      locustfileConfigMap: locustfile.name,
+      statsClaim: this.statsClaim.name,
+    };
     // Workers may start before the master: Locust retries the connection, and the deadline below
     // ends a run that never gets going instead of leaving it pending forever.
     const deadline = this.durationSeconds + 900;
@@ -219,23 +263,10 @@ export class LoadTest extends Construct {
         backoffLimit: 0,
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
-        template: pod(
-          masterId,
-          [
-            "--master",
-            "--headless",
-            `--master-bind-port=${MASTER_PORT}`,
-            `--expect-workers=${workers}`,
-            "--expect-workers-max-wait=300",
-            `--host=${props.targetHost}`,
-            `--csv=${this.csvPrefix}`,
-            "--csv-full-history",
-            `--html=${this.csvPrefix}.html`,
-            "--only-summary",
-          ],
-          { cpu: "250m", memory: "512Mi", cpuLimit: "1" },
-          { ports: [{ name: "locust", containerPort: MASTER_PORT, protocol: "TCP" }], stats: true },
-        ),
+        template: locustPod(shared, masterId, masterArgs(props, workers, this.csvPrefix), { cpu: "250m", memory: "512Mi", cpuLimit: "1" }, {
+          ports: [{ name: "locust", containerPort: MASTER_PORT, protocol: "TCP" }],
+          stats: true,
+        }),
       },
     });
     this.workerJob = new k8s.KubeJob(this, "Workers", {
@@ -246,7 +277,8 @@ export class LoadTest extends Construct {
         backoffLimit: workers * 2,
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
-        template: pod(
+        template: locustPod(
+          shared,
           workerId,
           ["--worker", `--master-host=${name}-master.${namespace}.svc.cluster.local`, `--master-port=${MASTER_PORT}`],
           // One Locust worker process uses one core at most.

@@ -15,6 +15,7 @@ import { InvariantError } from "../problems/problem.js";
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { MANAGED_BY } from "../kube/labels.js";
+import { DNS_LABEL } from "../kube/names.js";
 
 /** The label every namespace carries with its own name (Kubernetes ≥ 1.21). */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -63,7 +64,6 @@ export interface NamespaceNetworkPoliciesProps {
   readonly dns?: PolicyPeer;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Name of the namespace-wide deny policy. */
 export const DEFAULT_DENY_POLICY = "default-deny";
 /** Name of the namespace-wide DNS egress policy. */

@@ -15,6 +15,7 @@ import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/mon
 import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
 import { assertParses } from "../promql/parse.js";
 import { rendered } from "../kube/rendered-text.js";
+import { DNS_LABEL } from "../kube/names.js";
 
 /** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
 type IPrometheusRuleSpec = IPrometheusRule["spec"];
@@ -67,7 +68,6 @@ export function isAlertingRule(r: Rule): r is AlertingRule {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const ALERT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const GROUP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Checks a group the way Prometheus would refuse to load it, plus the house rules: every
@@ -76,7 +76,7 @@ const GROUP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export function checkRuleGroup(group: RuleGroup): void {
   const where = (r?: Rule) => `rule group "${group.name}"${r ? `, ${isAlertingRule(r) ? `alert ${r.alert}` : `record ${r.record}`}` : ""}`;
-  if (!GROUP_NAME.test(group.name)) throw new ContractError(`${where()}: the name must be lower-case letters, digits and '-' (it names a file and an object)`);
+  if (!DNS_LABEL.test(group.name)) throw new ContractError(`${where()}: the name must be lower-case letters, digits and '-' (it names a file and an object)`);
   if (group.rules.length === 0) throw new ContractError(`${where()}: a rule group needs at least one rule`);
   if (group.interval !== undefined) durationSeconds(group.interval);
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
 /**
- * The scrape of the external wake-up source (`scaling.wakeUp.source`, issue 18): a plain
+ * The scrape of the external wake-up source (`scaling.wakeUp.source`, what wakes a service scaled to zero): a plain
  * `kubernetes_sd_configs` pod-role job named exactly as the source's `job`, limited to the
  * source's namespace, keeping the pods that opt in with `prometheus.io/scrape: "true"` (and carry
  * the optional pod labels), scraping the port and path their `prometheus.io/port` /

@@ -8,6 +8,7 @@
  * env config in stacks/; this file only says how each of those add-ons gets into the cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DNS_LABEL } from "../kube/names.js";
 import { z } from "zod";
 import type { EnvConfig } from "../stacks/config.js";
 import type { AddonValues } from "../stacks/addon-values.js";
@@ -18,7 +19,7 @@ import { problem, UserError, type Problem } from "../problems/problem.js";
 export const PROJECT = "inference-scaling";
 
 /**
- * Add-on chart versions this program was written and tested against (README, Pulumi.<stack>.yaml,
+ * Add-on chart versions this program was written and tested against (docs/pulumi.md, Pulumi.<stack>.yaml,
  * whose pins tests hold equal to these). The values it sets are checked against each chart's
  * values.yaml keys at exactly these versions (test/infra/chart-values-keys.ts).
  */
@@ -124,7 +125,6 @@ export class InfraConfigError extends UserError {
 }
 
 const VERSION = /^v?\d+\.\d+\.\d+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const AddonInput = z.strictObject({
   install: z.boolean({ error: "install must be true (this program installs it) or false (already in the cluster)" }),
@@ -200,6 +200,119 @@ const EXAMPLE_VERSION: Record<AddonKey, (env: EnvConfig) => string> = {
   prometheusAdapter: () => PINNED_VERSIONS.prometheusAdapter,
 };
 
+/** protectNamespace: true or false (default false). */
+function readProtectNamespace(cfg: pulumi.Config, problems: Problem[]): boolean {
+  const rawProtect = cfg.get("protectNamespace");
+  if (rawProtect === undefined) return false;
+  if (rawProtect !== "true" && rawProtect !== "false") {
+    problems.push(keyProblem({ path: "protectNamespace", message: `must be true or false (got "${rawProtect}")`, fix: `pulumi config set ${PROJECT}:protectNamespace true` }));
+    return false;
+  }
+  return rawProtect === "true";
+}
+
+/** The required addons block, parsed (JSON, or the raw value) and checked; undefined when it is missing. */
+function readAddonsBlock(cfg: pulumi.Config, stack: string, problems: Problem[]): AddonsInput | undefined {
+  const rawAddons = cfg.get("addons");
+  if (rawAddons === undefined) {
+    problems.push(keyProblem({ path: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (docs/pulumi.md "Stack configuration" lists its keys)` }));
+    return undefined;
+  }
+  let parsedJson: unknown;
+  try {
+    parsedJson = JSON.parse(rawAddons);
+  } catch {
+    parsedJson = rawAddons;
+  }
+  const parsed = AddonsInput.safeParse(parsedJson);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const path = ["addons", ...issue.path.map(String)].join(".");
+    const message = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
+    problems.push(keyProblem({ path, message, fix: "see docs/pulumi.md (Stack configuration) for the addons keys" }));
+  }
+  return {};
+}
+
+/** Each add-on the environment needs, as the block sets it (namespace defaulted); blocks it does not need go to `unused`. */
+function resolveAddons(env: EnvConfig, needs: AddonNeeds, input: AddonsInput, unused: (AddonKey | "grafana")[], problems: Problem[]): Partial<Record<AddonKey, AddonSetting>> {
+  const needed: Record<AddonKey, boolean> = { certManager: true, keda: needs.keda, prometheus: needs.prometheus, prometheusAdapter: needs.prometheusAdapter };
+  const addons: Partial<Record<AddonKey, AddonSetting>> = {};
+  for (const key of Object.keys(needed) as AddonKey[]) {
+    const setting = input[key];
+    if (!needed[key]) {
+      if (setting) unused.push(key);
+      continue;
+    }
+    if (!setting) {
+      problems.push(keyProblem({
+        path: `addons.${key}`,
+        message: `environment "${env.name}" needs ${key} but the stack config does not say how it gets into the cluster`,
+        fix: `pulumi config set --path '${PROJECT}:addons.${key}.install' true && pulumi config set --path '${PROJECT}:addons.${key}.version' ${EXAMPLE_VERSION[key](env)}`,
+      }));
+      continue;
+    }
+    addons[key] = { install: setting.install, version: setting.version, namespace: setting.namespace ?? DEFAULT_NAMESPACES[key](env) };
+  }
+  return addons;
+}
+
+/** Minimum versions (KEDA's admission rules, the prometheus chart's scrapeConfigs value) and Prometheus' namespace. */
+function checkAddonSettings(env: EnvConfig, addons: Partial<Record<AddonKey, AddonSetting>>, problems: Problem[]): void {
+  const keda = addons.keda;
+  if (keda && compareVersions(keda.version, MIN_KEDA_VERSION) < 0) {
+    problems.push(keyProblem({
+      path: "addons.keda.version",
+      message: `KEDA ${keda.version} is older than ${MIN_KEDA_VERSION}, whose admission rules the rendered ScaledObjects follow`,
+      fix: `pin ${PINNED_VERSIONS.keda} or later`,
+    }));
+  }
+  const prom = addons.prometheus;
+  if (prom?.install && !env.cluster.prometheusOperator && compareVersions(prom.version, MIN_PROMETHEUS_CHART_VERSION) < 0) {
+    problems.push(keyProblem({
+      path: "addons.prometheus.version",
+      message: `prometheus chart ${prom.version} is older than ${MIN_PROMETHEUS_CHART_VERSION}: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service's pods a second time`,
+      fix: `pin ${PINNED_VERSIONS.prometheus} or later`,
+    }));
+  }
+  if (prom && prom.namespace !== env.monitoring.prometheus.namespace) {
+    problems.push(keyProblem({
+      path: "addons.prometheus.namespace",
+      message: `is "${prom.namespace}" but the environment's queries and adapter use Prometheus in "${env.monitoring.prometheus.namespace}" (monitoring.prometheus.namespace)`,
+      fix: "remove the namespace key or change monitoring.prometheus.namespace in the env config",
+    }));
+  }
+}
+
+/** addons.grafana: required when the environment renders dashboards; install only with kube-prometheus-stack. */
+function readGrafana(env: EnvConfig, needs: AddonNeeds, addonsInput: AddonsInput, prom: AddonSetting | undefined, unused: (AddonKey | "grafana")[], problems: Problem[]): GrafanaSetting | undefined {
+  const input = addonsInput.grafana;
+  const reason = grafanaNotInstallable(env, prom);
+  const sidecar = `an existing Grafana whose dashboards sidecar loads ConfigMaps labelled ${GRAFANA_DASHBOARD_LABEL.label}: "${GRAFANA_DASHBOARD_LABEL.labelValue}" from all namespaces (or from ${env.dashboards?.namespace ?? env.namespace})`;
+  if (!needs.grafana) {
+    if (input) unused.push("grafana");
+    return undefined;
+  }
+  if (!input) {
+    problems.push(keyProblem({
+      path: "addons.grafana",
+      message: `environment "${env.name}" renders Grafana dashboards but the stack config does not say which Grafana loads them`,
+      fix: reason
+        ? `pulumi config set --path '${PROJECT}:addons.grafana.install' false, and run ${sidecar}`
+        : `pulumi config set --path '${PROJECT}:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret ${PROJECT}:${GRAFANA_PASSWORD_KEY} <password>), or false for ${sidecar}`,
+    }));
+    return undefined;
+  }
+  if (input.install && reason) {
+    problems.push(keyProblem({
+      path: "addons.grafana.install",
+      message: `is true, but this program installs Grafana only as part of kube-prometheus-stack, and ${reason}`,
+      fix: `set it to false and run ${sidecar}`,
+    }));
+  }
+  return { install: input.install };
+}
+
 /**
  * Reads and checks this stack's config for environment `env`. Throws {@link InfraConfigError}
  * listing every problem at once.
@@ -224,107 +337,13 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
     }));
   }
 
-  let protectNamespace = false;
-  const rawProtect = cfg.get("protectNamespace");
-  if (rawProtect !== undefined) {
-    if (rawProtect !== "true" && rawProtect !== "false") {
-      problems.push(keyProblem({ path: "protectNamespace", message: `must be true or false (got "${rawProtect}")`, fix: `pulumi config set ${PROJECT}:protectNamespace true` }));
-    } else protectNamespace = rawProtect === "true";
-  }
-
-  let addonsInput: AddonsInput = {};
-  const rawAddons = cfg.get("addons");
-  if (rawAddons === undefined) {
-    problems.push(keyProblem({ path: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (README "Deploying with Pulumi" lists its keys)` }));
-  } else {
-    let parsedJson: unknown;
-    try {
-      parsedJson = JSON.parse(rawAddons);
-    } catch {
-      parsedJson = rawAddons;
-    }
-    const parsed = AddonsInput.safeParse(parsedJson);
-    if (parsed.success) addonsInput = parsed.data;
-    else {
-      for (const issue of parsed.error.issues) {
-        const path = ["addons", ...issue.path.map(String)].join(".");
-        const message = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
-        problems.push(keyProblem({ path, message, fix: "see the addons block in README.md (Deploying with Pulumi) for its keys" }));
-      }
-    }
-  }
-
-  const needed: Record<AddonKey, boolean> = { certManager: true, keda: needs.keda, prometheus: needs.prometheus, prometheusAdapter: needs.prometheusAdapter };
-  const addons: Partial<Record<AddonKey, AddonSetting>> = {};
+  const protectNamespace = readProtectNamespace(cfg, problems);
+  const addonsInput = readAddonsBlock(cfg, stack, problems);
   const unusedAddons: (AddonKey | "grafana")[] = [];
   // Without the block, the problem above says it all.
-  for (const key of rawAddons === undefined ? [] : (Object.keys(needed) as AddonKey[])) {
-    const input = addonsInput[key];
-    if (!needed[key]) {
-      if (input) unusedAddons.push(key);
-      continue;
-    }
-    if (!input) {
-      problems.push(keyProblem({
-        path: `addons.${key}`,
-        message: `environment "${env.name}" needs ${key} but the stack config does not say how it gets into the cluster`,
-        fix: `pulumi config set --path '${PROJECT}:addons.${key}.install' true && pulumi config set --path '${PROJECT}:addons.${key}.version' ${EXAMPLE_VERSION[key](env)}`,
-      }));
-      continue;
-    }
-    addons[key] = { install: input.install, version: input.version, namespace: input.namespace ?? DEFAULT_NAMESPACES[key](env) };
-  }
-
-  const keda = addons.keda;
-  if (keda && compareVersions(keda.version, MIN_KEDA_VERSION) < 0) {
-    problems.push(keyProblem({
-      path: "addons.keda.version",
-      message: `KEDA ${keda.version} is older than ${MIN_KEDA_VERSION}, whose admission rules the rendered ScaledObjects follow`,
-      fix: `pin ${PINNED_VERSIONS.keda} or later`,
-    }));
-  }
-  const prom = addons.prometheus;
-  if (prom?.install && !env.cluster.prometheusOperator && compareVersions(prom.version, MIN_PROMETHEUS_CHART_VERSION) < 0) {
-    problems.push(keyProblem({
-      path: "addons.prometheus.version",
-      message: `prometheus chart ${prom.version} is older than ${MIN_PROMETHEUS_CHART_VERSION}: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service's pods a second time`,
-      fix: `pin ${PINNED_VERSIONS.prometheus} or later`,
-    }));
-  }
-  if (prom && prom.namespace !== env.monitoring.prometheus.namespace) {
-    problems.push(keyProblem({
-      path: "addons.prometheus.namespace",
-      message: `is "${prom.namespace}" but the environment's queries and adapter use Prometheus in "${env.monitoring.prometheus.namespace}" (monitoring.prometheus.namespace)`,
-      fix: "remove the namespace key or change monitoring.prometheus.namespace in the env config",
-    }));
-  }
-
-  let grafana: GrafanaSetting | undefined;
-  if (rawAddons !== undefined) {
-    const input = addonsInput.grafana;
-    const reason = grafanaNotInstallable(env, prom);
-    const sidecar = `an existing Grafana whose dashboards sidecar loads ConfigMaps labelled ${GRAFANA_DASHBOARD_LABEL.label}: "${GRAFANA_DASHBOARD_LABEL.labelValue}" from all namespaces (or from ${env.dashboards?.namespace ?? env.namespace})`;
-    if (!needs.grafana) {
-      if (input) unusedAddons.push("grafana");
-    } else if (!input) {
-      problems.push(keyProblem({
-        path: "addons.grafana",
-        message: `environment "${env.name}" renders Grafana dashboards but the stack config does not say which Grafana loads them`,
-        fix: reason
-          ? `pulumi config set --path '${PROJECT}:addons.grafana.install' false, and run ${sidecar}`
-          : `pulumi config set --path '${PROJECT}:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret ${PROJECT}:${GRAFANA_PASSWORD_KEY} <password>), or false for ${sidecar}`,
-      }));
-    } else {
-      grafana = { install: input.install };
-      if (input.install && reason) {
-        problems.push(keyProblem({
-          path: "addons.grafana.install",
-          message: `is true, but this program installs Grafana only as part of kube-prometheus-stack, and ${reason}`,
-          fix: `set it to false and run ${sidecar}`,
-        }));
-      }
-    }
-  }
+  const addons = addonsInput ? resolveAddons(env, needs, addonsInput, unusedAddons, problems) : {};
+  checkAddonSettings(env, addons, problems);
+  const grafana = addonsInput ? readGrafana(env, needs, addonsInput, addons.prometheus, unusedAddons, problems) : undefined;
 
   if (problems.length) throw new InfraConfigError(stack, problems);
   return {

@@ -1,7 +1,15 @@
 /**
  * Kubernetes resource quantities ("500m", "2", "1.5Gi", "10M", "1e3") as plain numbers of the
  * base unit (cores, bytes). Enough for comparisons (request ≤ limit, quota capacity) and for the
- * simulator; the API server keeps the canonical form, we only read it.
+ * simulator's pod model; the API server keeps the canonical form, we only read it.
+ *
+ * Why a second parser beside simulator/hpa/quantity.ts (the port of apimachinery's
+ * resource.Quantity, `parseResourceQuantity`): that one reproduces what the HPA controller computes,
+ * bit for bit — int64 milli-values rounded away from zero and Go's AsApproximateFloat64, artifacts
+ * included ("3.3" → 3.3000000000000003, "0.5n" → 1e-9). Those belong in the controller's arithmetic
+ * only; a config check or a capacity sum wants the written decimal as the nearest double ("3.3" →
+ * 3.3). The grammar is the same, except that Go's parser (and so the port) also takes digit-less
+ * forms such as "Mi" as 0, which config validation refuses: test/kube/quantity.test.ts holds them to it.
  */
 import { InvariantError } from "../problems/problem.js";
 

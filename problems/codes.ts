@@ -1,8 +1,8 @@
 /**
  * The one catalog of problem codes (problems/problem.ts): every code a {@link Problem} can carry,
  * in sections by where it is found, each with one line saying what it catches. The check section
- * also gives the number of the checks issue each check belongs to; README's "Checks and diffs"
- * section lists the same lines.
+ * also gives the number of the checks issue each check belongs to; docs/checks.md's checks table
+ * lists the same lines.
  */
 import type { Problem } from "./problem.js";
 

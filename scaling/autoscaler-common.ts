@@ -4,6 +4,7 @@
  * decide whether `AverageValue` is meaningful, quantity formatting, and the error type whose every
  * line names the resource, the field and the fix.
  */
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 import { Node, type IConstruct } from "constructs";
 import { parseQuantity } from "../kube/quantity.js";
 import { InvariantError, problem, UserError, type Problem } from "../problems/problem.js";
@@ -175,9 +176,6 @@ export function requireRequests(
     if (!c.requests?.[resource]) problems.add(field, `a ${resource} target needs a ${resource} request on every container, but "${c.name}" has none`, fix);
   }
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Records a problem unless `name` is a DNS label (`max` ≤ 63) or DNS subdomain (`max` > 63) of at

@@ -8,6 +8,7 @@
  * (the workload's start-up time, rounded up to whole minutes), so pods that take minutes to load
  * a model are serving when the peak arrives instead of starting then.
  */
+import { DNS_LABEL } from "../kube/names.js";
 import type { CronTrigger } from "../constructs/keda-scaled-object.js";
 import { isTimeZone } from "./time-zone.js";
 import { problem, UserError } from "../problems/problem.js";
@@ -46,7 +47,8 @@ export class PrescaleError extends UserError {
 }
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A window names its cron trigger (`prescale-<name>`): a DNS label. */
+const NAME = DNS_LABEL;
 const DAY_MINUTES = 24 * 60;
 
 /** Minutes after midnight of an `HH:MM` time. */

@@ -24,24 +24,46 @@ import { envInputWithService } from "./bench-inputs.js";
 import { parseEnvConfig } from "../stacks/validate.js";
 import { renderEnvironment } from "../stacks/synth.js";
 
-const SIZES = [1, 10, 100];
+/** Checkpoints of the services × every environment run (one process renders 1…100 services, timed at each). */
+const SIZES = [1, 25, 50, 100];
 /** The checkout (scripts/ and .build/ both sit one level below it). */
 const ROOT = resolve(import.meta.dirname, "..");
 const SELF = fileURLToPath(import.meta.url);
 /** The bundle runs itself with node; the TypeScript source (`npx tsx scripts/bench.ts`) with tsx. */
 const SELF_ARGS = SELF.endsWith(".ts") ? ["--import", "tsx", SELF] : [SELF];
 
-async function measure(services: number): Promise<{ ms: number; objects: number; rssMiB: number }> {
+interface SizePoint {
+  readonly services: number;
+  readonly stacks: number;
+  readonly objects: number;
+  /** Since the first render began (module loading excluded), wall and CPU of this process. */
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly rssMiB: number;
+}
+
+/**
+ * Renders service 0, 1, … up to the largest size in every environment (a service is a whole
+ * stack: each env's config with its own service name), and records wall and CPU time at each
+ * checkpoint of SIZES: the increments between checkpoints show whether the cost is linear.
+ */
+async function measure(sizes: readonly number[]): Promise<SizePoint[]> {
+  const points: SizePoint[] = [];
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   let objects = 0;
-  for (const env of ENV_NAMES) {
-    for (let i = 0; i < services; i++) {
+  const max = Math.max(...sizes);
+  for (let i = 0; i < max; i++) {
+    for (const env of ENV_NAMES) {
       const r = await renderEnvironment(parseEnvConfig(envInputWithService(env, i), env));
       objects += r.stack.objects().length;
     }
+    if (sizes.includes(i + 1)) {
+      const c = process.cpuUsage(cpu0);
+      points.push({ services: i + 1, stacks: (i + 1) * ENV_NAMES.length, objects, ms: performance.now() - start, cpuMs: (c.user + c.system) / 1000, rssMiB: process.resourceUsage().maxRSS / 1024 });
+    }
   }
-  const ms = performance.now() - start;
-  return { ms, objects, rssMiB: process.resourceUsage().maxRSS / 1024 };
+  return points;
 }
 
 /**
@@ -189,7 +211,7 @@ async function cliTable(root: string, runs: number): Promise<void> {
     console.log(`| \`npm run -s hpa-step < case.json\` | ${s(step.wall)} | ${s(step.cpu)} | ${x(step.wall, nodeStart.wall)} node start-up | ${x(step.cpu, nodeStart.cpu)} node start-up | ≤ 0.3 s |`);
     if (batch) console.log(`| \`npm run -s hpa-step -- --batch\` (${BATCH} cases) | ${s(batch.wall)} | ${s(batch.cpu)} | ${(((batch.wall - step.wall) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (wall) | ${(((batch.cpu - step.cpu) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (CPU) | one process for many cases |`);
     else console.log(`| \`npm run -s hpa-step -- --batch\` | (not in this checkout) | | | | |`);
-    console.log(`| \`npm run simulate\` (README example: prod, spike, cpu-hpa vs keda) | ${s(simulate.wall)} | ${s(simulate.cpu)} | ${x(simulate.wall, floorT.wall)} floor | ${x(simulate.cpu, floorT.cpu)} floor | ≤ 1 s |`);
+    console.log(`| \`npm run simulate\` (docs/simulator.md example: prod, spike, cpu-hpa vs keda) | ${s(simulate.wall)} | ${s(simulate.cpu)} | ${x(simulate.wall, floorT.wall)} floor | ${x(simulate.cpu, floorT.cpu)} floor | ≤ 1 s |`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -210,20 +232,22 @@ function child<T>(args: readonly string[]): T {
 }
 
 function synthSizesTable(): void {
-  const rows: string[] = [];
-  let per10 = NaN;
-  for (const n of SIZES) {
-    const r = child<{ ms: number; objects: number; rssMiB: number }>(["--child", String(n)]);
-    const stacks = n * ENV_NAMES.length;
-    const perStack = r.ms / stacks;
-    if (n === 10) per10 = perStack;
-    const linear = n === 100 ? ` (${(perStack / per10).toFixed(2)}× the per-stack time at 10: linear ≈ 1)` : "";
-    rows.push(`| ${n} × ${ENV_NAMES.length} | ${stacks} | ${r.objects} | ${(r.ms / 1000).toFixed(2)} s | ${perStack.toFixed(1)} ms${linear} | ${r.rssMiB.toFixed(0)} MiB |`);
+  const points = child<SizePoint[]>(["--child", SIZES.join(",")]);
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`\n## synth in memory, services × every environment (render + schema validation + checks, one process; load average ${loadAverage()}; target: 100 × every environment ≤ 8 s, linear)\n`);
+  console.log("| services × envs | stacks | objects | total wall | total CPU | CPU per stack since the previous row | peak RSS |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  let prev: SizePoint | undefined;
+  for (const p of points) {
+    const per = prev ? (p.cpuMs - prev.cpuMs) / (p.stacks - prev.stacks) : p.cpuMs / p.stacks;
+    console.log(`| ${p.services} × ${ENV_NAMES.length} | ${p.stacks} | ${p.objects} | ${s(p.ms)} | ${s(p.cpuMs)} | ${per.toFixed(1)} ms${prev ? "" : " (first: JIT warm-up)"} | ${p.rssMiB.toFixed(0)} MiB |`);
+    prev = p;
   }
-  console.log("\n## synth in memory (render + schema validation + checks; target: 100 services × every environment ≤ 8 s, linear)\n");
-  console.log("| services × envs | stacks | objects | total | per stack | peak RSS |");
-  console.log("| --- | --- | --- | --- | --- | --- |");
-  for (const r of rows) console.log(r);
+  // Linear: the CPU per stack between 25 and 50 services equals the one between 50 and 100.
+  const at = (n: number) => points.find((p) => p.services === n)!;
+  const slope1 = (at(50).cpuMs - at(25).cpuMs) / (at(50).stacks - at(25).stacks);
+  const slope2 = (at(100).cpuMs - at(50).cpuMs) / (at(100).stacks - at(50).stacks);
+  console.log(`\nSlope (CPU per added stack): ${slope1.toFixed(1)} ms from 25 to 50 services, ${slope2.toFixed(1)} ms from 50 to 100 (ratio ${(slope2 / slope1).toFixed(2)}; linear ≈ 1). 100 services × every environment: ${s(at(100).ms)} wall, ${s(at(100).cpuMs)} CPU (target ≤ 8 s).`);
 }
 
 function simulatorTable(): void {
@@ -249,8 +273,7 @@ export function slowestTests(file: string, n = 10): string[] {
 }
 
 if (process.argv[2] === "--child") {
-  const r = await measure(Number(process.argv[3]));
-  process.stdout.write(JSON.stringify(r));
+  process.stdout.write(JSON.stringify(await measure(process.argv[3]!.split(",").map(Number))));
 } else if (process.argv[2] === "--simulate") {
   process.stdout.write(JSON.stringify(await measureSimulation(process.argv[3]!)));
 } else {

@@ -8,12 +8,33 @@
  *
  *   node scripts/build.mjs      # build now (also prints the bundle sizes)
  */
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * Each build is a folder of its own beside `.build` (`.build-<time>-<pid>/`, one level below the
+ * checkout like `scripts/`, so `import.meta.dirname` + ".." is the checkout in a bundle too);
+ * `.build` is a symlink to the newest, and `.build.lock` is held by the run building now. A run
+ * loads its bundle through the symlink's target, so a rebuild swapping `.build` never moves a
+ * chunk from under a run that is still importing chunks on demand; superseded builds are removed a
+ * while later (GRACE_MS).
+ */
+/** The newest bundle (a symlink to its build folder). */
 export const OUT = join(ROOT, ".build");
+export const LOCK = join(ROOT, ".build.lock");
+/** Build folder names: `.build-<time>-<pid>`. */
+const BUILD_NAME = /^\.build-\d+-\d+$/;
+/** The build folders present, oldest first. */
+export function buildFolders() {
+  return readdirSync(ROOT).filter((e) => BUILD_NAME.test(e)).sort();
+}
+/** A superseded build stays this long for the runs that started on it. */
+const GRACE_MS = 15 * 60_000;
+/** A lock older than this is stale even if its PID is alive again (PID reuse). */
+const LOCK_MAX_AGE_MS = 10 * 60_000;
 
 /**
  * The folders holding the program's TypeScript sources (tsconfig.json's `include` lists the same
@@ -66,72 +87,176 @@ export function isStale(name) {
   return false;
 }
 
+/** Is process `pid` alive (on this host)? */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+
+/** Removes the lock when its holder is gone (crashed, killed) or it is too old; true when removed. */
+function breakStaleLock() {
+  let text;
+  let age;
+  try {
+    text = readFileSync(LOCK, "utf8");
+    age = Date.now() - statSync(LOCK).mtimeMs;
+  } catch {
+    return true; // released meanwhile
+  }
+  const [pid, host] = text.trim().split(" ");
+  const stale =
+    age > LOCK_MAX_AGE_MS ||
+    (text === "" ? age > 10_000 : host === hostname() && !alive(Number(pid))); // empty: its writer died between open and write
+  if (!stale) return false;
+  // Remove it only if it is still the lock we judged (another waiter may have broken it and taken a new one).
+  try {
+    if (readFileSync(LOCK, "utf8") === text) rmSync(LOCK, { force: true });
+  } catch {
+    /* gone already */
+  }
+  return true;
+}
+
+/**
+ * Runs `fn` holding `.build/lock` (created exclusively; the file holds `<pid> <host>`). Waits while
+ * another live run holds it, up to `timeoutMs`; a lock whose run is gone is broken.
+ */
+export async function withBuildLock(fn, timeoutMs = 5 * 60_000) {
+  const until = Date.now() + timeoutMs;
+  let fd;
+  for (;;) {
+    try {
+      fd = openSync(LOCK, "wx");
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    if (breakStaleLock()) continue;
+    if (Date.now() > until) throw new Error(`${relative(ROOT, LOCK)} is held by ${readFileSync(LOCK, "utf8").trim() || "a run"} for ${timeoutMs / 1000} s: remove it if no build is running`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    writeSync(fd, `${process.pid} ${hostname()}`);
+    closeSync(fd);
+    return await fn();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+/**
+ * Points `.build` at build folder `name` in one rename (a symlink replaces a symlink atomically).
+ * A `.build` folder of the flat layout of earlier versions is moved aside first and removed.
+ */
+function swapCurrent(name) {
+  const link = join(ROOT, `.build.link-${process.pid}`);
+  rmSync(link, { force: true });
+  symlinkSync(name, link);
+  let legacy;
+  try {
+    if (!lstatSync(OUT).isSymbolicLink()) renameSync(OUT, (legacy = join(ROOT, `.build.legacy-${process.pid}`)));
+  } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+  }
+  renameSync(link, OUT);
+  if (legacy) rmSync(legacy, { recursive: true, force: true });
+}
+
+/**
+ * Removes superseded builds older than the grace period and the half-written ones of runs that are
+ * gone. Call holding the lock.
+ */
+function collect(keep) {
+  for (const e of readdirSync(ROOT)) {
+    const path = join(ROOT, e);
+    const tmp = /^\.build(?:-tmp|\.link|\.legacy)-(\d+)$/.exec(e);
+    if (tmp) {
+      if (!alive(Number(tmp[1]))) rmSync(path, { recursive: true, force: true });
+    } else if (BUILD_NAME.test(e) && e !== keep) {
+      if (Date.now() - statSync(path).mtimeMs > GRACE_MS) rmSync(path, { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * Bundles `entries` (default: every CLI whose source exists; shared code in chunks, so vega loads
- * only with the chart). `quiet` leaves error reporting to the caller.
+ * only with the chart) into a fresh folder, then points `.build` at it. `quiet` leaves error
+ * reporting to the caller. Call holding the lock (ensureBuilt and the command line do).
  */
 export async function build(entries = presentEntries(), quiet = false) {
   const esbuild = await import("esbuild");
-  const tmp = `${OUT}.tmp-${process.pid}`;
+  const tmp = join(ROOT, `.build-tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: entries,
-    outdir: tmp,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    metafile: true,
-    logLevel: quiet ? "silent" : "warning",
-    legalComments: "none",
-    // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
-    // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
-    external: ["esbuild", "re2-wasm"],
-    // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
-    banner: { js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);' },
-  });
-  // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
-  const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
-  writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
-  // Replace the old bundle in one rename, so a concurrent run never sees half a build.
-  const old = `${OUT}.old-${process.pid}`;
   try {
-    if (existsSync(OUT)) renameSync(OUT, old);
-    renameSync(tmp, OUT);
-  } catch (e) {
-    // Another run built the same sources at the same moment and its bundle is in place: use it.
-    if (!existsSync(STAMP)) throw e;
+    const result = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: entries,
+      outdir: tmp,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      outExtension: { ".js": ".mjs" },
+      chunkNames: "chunks/[name]-[hash]",
+      metafile: true,
+      logLevel: quiet ? "silent" : "warning",
+      legalComments: "none",
+      // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
+      // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
+      external: ["esbuild", "re2-wasm"],
+      // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
+      banner: { js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);' },
+    });
+    // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
+    const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
+    writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
+    const name = `.build-${Date.now()}-${process.pid}`;
+    renameSync(tmp, join(ROOT, name));
+    let previous;
+    try {
+      if (lstatSync(OUT).isSymbolicLink()) previous = realpathSync(OUT);
+    } catch {
+      /* first build, or a dangling link */
+    }
+    swapCurrent(name);
+    // The grace period of the build just superseded starts now.
+    if (previous) utimesSync(previous, new Date(), new Date());
+    collect(name);
+    return result;
   } finally {
-    rmSync(old, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   }
-  return result;
 }
 
-/** Builds when stale; returns the file URL of CLI `name`'s bundle. */
+/** Builds when stale; returns the file URL of CLI `name`'s bundle, inside the build folder itself (not through the `.build` symlink). */
 export async function ensureBuilt(name) {
   if (!(name in ENTRIES)) throw new Error(`unknown CLI "${name}" (known: ${Object.keys(ENTRIES).join(", ")})`);
   if (!existsSync(join(ROOT, ENTRIES[name]))) throw new Error(`${ENTRIES[name]} is missing: cannot run "${name}"`);
   if (isStale(name)) {
-    try {
-      await build(presentEntries(), true);
-    } catch {
-      // Another CLI does not build (a partial copy of the project, a source mid-edit): this one
-      // alone, with its errors printed if it fails too.
-      await build({ [name]: ENTRIES[name] });
-    }
+    // Concurrent runs on a stale bundle: the first builds, the others wait for it and then find it fresh.
+    await withBuildLock(async () => {
+      if (!isStale(name)) return;
+      try {
+        await build(presentEntries(), true);
+      } catch {
+        // Another CLI does not build (a partial copy of the project, a source mid-edit): this one
+        // alone, with its errors printed if it fails too.
+        await build({ [name]: ENTRIES[name] });
+      }
+    });
   }
-  return pathToFileURL(join(OUT, `${name}.mjs`)).href;
+  return pathToFileURL(join(realpathSync(OUT), `${name}.mjs`)).href;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === SELF) {
-  const r = await build();
+  const r = await withBuildLock(() => build());
   for (const [file, o] of Object.entries(r.metafile.outputs)) {
     if (!file.endsWith(".mjs")) continue;
-    console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/\.tmp-\d+/, "")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
+    console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/^\.build-tmp-\d+/, ".build")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
   }
 }

@@ -6,7 +6,7 @@
  * with that side's own `npm run synth -- --out <dir>`, and prints the resource-level diff per
  * environment (stacks/diff.ts). Nothing in dist/ or the checkout changes; the worktree is removed.
  *
- * Exit codes (documented in the README, one `error:` line each, never a stack trace):
+ * Exit codes (documented in docs/checks.md, one `error:` line each, never a stack trace):
  *   0  done: no differences, or differences without --exit-code
  *   1  differences found (only with --exit-code)
  *   2  usage error: unknown, missing or empty flag

@@ -1,7 +1,7 @@
 /**
- * `npm run docs:simulation`: regenerates the README's simulator example (prod, spike, cpu-hpa vs
- * keda vs burst) — the files in docs/simulation/ and the table between the README's sim-table markers.
- * test/simulator/docs.test.ts fails when either is stale.
+ * `npm run docs:simulation`: regenerates the simulator example (prod, spike, cpu-hpa vs keda vs
+ * burst) — the files in docs/simulation/ and the table between the sim-table markers of
+ * docs/simulator.md. test/simulator/docs.test.ts fails when either is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { summaryTable } from "../simulator/report.js";
@@ -10,14 +10,16 @@ import { renderOutputs, simulateEnv, writeOutputs } from "../simulator/simulate.
 
 export const START = "<!-- sim-table:start (npm run docs:simulation) -->";
 export const END = "<!-- sim-table:end -->";
+/** The page that shows the example's table (and links its chart and report). */
+const PAGE = "docs/simulator.md";
 
 const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda", "burst"]);
 const outputs = await renderOutputs(runs);
 writeOutputs("docs/simulation", outputs.files);
-const readme = readFileSync("README.md", "utf8");
-const from = readme.indexOf(START);
-const to = readme.indexOf(END);
-if (from < 0 || to < from) throw new Error(`README.md lacks the ${START} … ${END} markers`);
+const page = readFileSync(PAGE, "utf8");
+const from = page.indexOf(START);
+const to = page.indexOf(END);
+if (from < 0 || to < from) throw new Error(`${PAGE} lacks the ${START} … ${END} markers`);
 const table = summaryTable(runs.map((r) => r.result));
-writeFileSync("README.md", `${readme.slice(0, from + START.length)}\n${table}\n${readme.slice(to)}`);
-console.log("docs/simulation and the README table regenerated");
+writeFileSync(PAGE, `${page.slice(0, from + START.length)}\n${table}\n${page.slice(to)}`);
+console.log(`docs/simulation and the table in ${PAGE} regenerated`);

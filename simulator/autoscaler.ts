@@ -71,10 +71,11 @@ export interface SimMetric {
   /** Who answers the HPA's metric request. */
   readonly servedBy: "metrics-server" | "prometheus-adapter" | "keda";
   /** Set for metrics that come from a KEDA trigger. */
-  readonly trigger: KedaTrigger | null;
+  readonly trigger: SimTrigger | null;
 }
 
-export interface KedaTrigger {
+/** What the simulator models of a KEDA trigger (constructs/keda-scaled-object.ts KedaTrigger is the construct's prop). */
+export interface SimTrigger {
   readonly index: number;
   readonly type: string;
   readonly name: string | undefined;
@@ -261,7 +262,7 @@ function sim(
   signal: Signal,
   scope: "pod" | "service",
   servedBy: SimMetric["servedBy"],
-  trigger: KedaTrigger | null,
+  trigger: SimTrigger | null,
 ): SimMetric {
   const { label, column } = signalLabel(signal);
   return {

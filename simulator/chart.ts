@@ -4,7 +4,8 @@
  * timeout, labelled, when the p95 reaches it), one colour per run, Prometheus outages shaded. A vega-lite spec compiled to vega and
  * rendered headless with View.toSVG() (no canvas: text is measured by vega's estimator).
  * Long runs are downsampled to about 1000 points (max per bucket for replicas and latency, so
- * peaks survive).
+ * peaks survive), then points that cannot change the drawn line are dropped (thinLine): vega's
+ * cost grows with the points it lays out, and replica counts stay flat for minutes.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { SimulationResult } from "./run.js";
@@ -17,6 +18,20 @@ interface Downsampled {
   readonly load: { x: number; rps: number }[];
   readonly replicas: { x: number; run: string; kind: string; replicas: number; order: number }[];
   readonly latency: { x: number; run: string; latency: number }[];
+}
+
+/**
+ * The points of one line that shape it. A step-after line (`step`) needs only the points where the
+ * value changes; a straight-segment line only the two ends of each run of equal values (the
+ * segment between them is flat). The first and last points always stay, so the line spans the run.
+ */
+export function thinLine<T>(points: readonly T[], value: (p: T) => number, step: boolean): T[] {
+  return points.filter((p, i) => {
+    if (i === 0 || i === points.length - 1) return true;
+    const v = value(p);
+    if (!Object.is(v, value(points[i - 1]!))) return true;
+    return !step && !Object.is(v, value(points[i + 1]!));
+  });
 }
 
 function downsample(results: readonly SimulationResult[], xScale: number): Downsampled {
@@ -34,6 +49,9 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
   for (const r of results) for (let t = 0; t < D; t++) if (Number.isFinite(r.timeline.latency[t]!) && r.timeline.latency[t]! > ceiling) ceiling = r.timeline.latency[t]!;
   for (const [order, r] of results.entries()) {
     const tl = r.timeline;
+    const desiredLine: Downsampled["replicas"] = [];
+    const readyLine: Downsampled["replicas"] = [];
+    const latencyLine: Downsampled["latency"] = [];
     for (let a = 0; a < D; a += step) {
       const b = Math.min(D, a + step);
       let desired = 0;
@@ -46,11 +64,14 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
         if (!Number.isNaN(l) && !(l <= lat)) lat = l;
       }
       const x = round(a / xScale);
-      out.replicas.push({ x, run: r.label, kind: "desired", replicas: desired, order }, { x, run: r.label, kind: "ready", replicas: ready, order });
-      if (!Number.isNaN(lat)) out.latency.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
+      desiredLine.push({ x, run: r.label, kind: "desired", replicas: desired, order });
+      readyLine.push({ x, run: r.label, kind: "ready", replicas: ready, order });
+      if (!Number.isNaN(lat)) latencyLine.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
     }
+    out.replicas.push(...thinLine(desiredLine, (p) => p.replicas, true), ...thinLine(readyLine, (p) => p.replicas, true));
+    out.latency.push(...thinLine(latencyLine, (p) => p.latency, false));
   }
-  return out;
+  return { ...out, load: thinLine(out.load, (p) => p.rps, false) };
 }
 
 /** Decades (and 2, 5 between them when the range is narrow) covering the latencies drawn. */
@@ -74,134 +95,172 @@ function round(v: number): number {
   return Number(v.toPrecision(6));
 }
 
-/** The vega-lite spec of the chart (exported for tests). */
-export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
+/** What every panel of the chart shares: the data, the time axis, the runs' colours. */
+interface ChartFrame {
+  readonly r0: SimulationResult;
+  readonly data: Downsampled;
+  /** Seconds per x unit (60: minutes, 3600: hours) and the axis' end. */
+  readonly xScale: number;
+  readonly xEnd: number;
+  readonly runs: readonly string[];
+  readonly x: { field: "x"; type: "quantitative"; title: string; scale: { domain: number[]; nice: false } };
+  readonly color: { field: "run"; type: "nominal"; title: string; scale: { domain: readonly string[]; range: string[] } };
+  /** Grey bands (and their labels) where Prometheus is down. */
+  readonly outageLayer: readonly object[];
+  readonly outageLabel: readonly object[];
+}
+
+const WIDTH = 760;
+const HIDDEN_AXIS = { title: null, labels: false, ticks: false, domain: false };
+
+function chartFrame(results: readonly SimulationResult[]): ChartFrame {
   const r0 = results[0]!;
   const D = r0.timeline.length;
   const hours = D > 3 * 3600;
   const xScale = hours ? 3600 : 60;
-  const xTitle = hours ? "time (h)" : "time (min)";
-  const data = downsample(results, xScale);
-  const q = `p${Number((r0.quantile * 100).toPrecision(6))}`;
-  const thr = r0.sloThresholdSeconds;
   const runs = results.map((r) => r.label);
-  const width = 760;
-  const x = { field: "x", type: "quantitative" as const, title: xTitle, scale: { domain: [0, round(D / xScale)], nice: false } };
-  const color = { field: "run", type: "nominal" as const, title: "mode", scale: { domain: runs, range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"] } };
   const outages = r0.scenario.prometheusOutages.map((w) => ({ x0: round(w.startSeconds / xScale), x1: round(w.endSeconds / xScale), what: "Prometheus down" }));
-  const outageLayer = outages.length
-    ? [
-        {
-          data: { values: outages },
-          mark: { type: "rect" as const, color: "#999", opacity: 0.18 },
-          encoding: { x: { field: "x0", type: "quantitative" as const }, x2: { field: "x1" } },
-        },
-      ]
-    : [];
-  const outageLabel = outages.length
-    ? [
-        {
-          data: { values: outages },
-          mark: { type: "text" as const, align: "left" as const, baseline: "top" as const, dx: 3, dy: 3, fontSize: 10, color: "#555" },
-          encoding: { x: { field: "x0", type: "quantitative" as const }, y: { value: 0 }, text: { field: "what" } },
-        },
-      ]
-    : [];
-  const loadTitle = "load (req/s)";
-  // a p95 at the client timeout is a plateau of failing requests, not a latency: say so on the chart
-  const timeout = r0.settings.requestTimeoutSeconds;
-  const atTimeout = results.some((r) => r.timeline.latency.some((l) => l >= timeout));
-  const timeoutLayer = atTimeout
-    ? [
-        {
-          data: { values: [{ y: timeout, label: `client timeout ${timeout} s: requests fail, p95 capped` }] },
-          layer: [
-            { mark: { type: "rule" as const, color: "#b00", strokeDash: [1, 3] }, encoding: { y: { field: "y", type: "quantitative" as const } } },
-            {
-              mark: { type: "text" as const, align: "right" as const, dx: -4, dy: 10, fontSize: 11, color: "#b00" },
-              encoding: { y: { field: "y", type: "quantitative" as const }, x: { datum: round(D / xScale), type: "quantitative" as const }, text: { field: "label" } },
-            },
-          ],
-        },
-      ]
-    : [];
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: `${r0.env} · ${r0.scenario.name}: ${runs.join(" vs ")}`, anchor: "start", fontSize: 15 },
-    config: { font: "sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 11 }, legend: { labelFontSize: 11, titleFontSize: 11 } },
-    spacing: 6,
-    resolve: { scale: { color: "shared", strokeDash: "shared" } },
-    vconcat: [
-      {
-        width,
-        height: 110,
-        layer: [
+    r0,
+    data: downsample(results, xScale),
+    xScale,
+    xEnd: round(D / xScale),
+    runs,
+    x: { field: "x", type: "quantitative", title: hours ? "time (h)" : "time (min)", scale: { domain: [0, round(D / xScale)], nice: false } },
+    color: { field: "run", type: "nominal", title: "mode", scale: { domain: runs, range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"] } },
+    outageLayer: outages.length
+      ? [
           {
-            data: { values: data.load },
-            mark: { type: "area", color: "#888", opacity: 0.35, line: { color: "#555", strokeWidth: 1 } },
-            encoding: { x: { ...x, axis: { title: null, labels: false, ticks: false, domain: false } }, y: { field: "rps", type: "quantitative", title: loadTitle } },
+            data: { values: outages },
+            mark: { type: "rect" as const, color: "#999", opacity: 0.18 },
+            encoding: { x: { field: "x0", type: "quantitative" as const }, x2: { field: "x1" } },
           },
-          ...outageLayer,
-        ],
+        ]
+      : [],
+    outageLabel: outages.length
+      ? [
+          {
+            data: { values: outages },
+            mark: { type: "text" as const, align: "left" as const, baseline: "top" as const, dx: 3, dy: 3, fontSize: 10, color: "#555" },
+            encoding: { x: { field: "x0", type: "quantitative" as const }, y: { value: 0 }, text: { field: "what" } },
+          },
+        ]
+      : [],
+  };
+}
+
+/** Top panel: the offered load. */
+function loadPanel(f: ChartFrame): object {
+  return {
+    width: WIDTH,
+    height: 110,
+    layer: [
+      {
+        data: { values: f.data.load },
+        mark: { type: "area", color: "#888", opacity: 0.35, line: { color: "#555", strokeWidth: 1 } },
+        encoding: { x: { ...f.x, axis: { ...HIDDEN_AXIS } }, y: { field: "rps", type: "quantitative", title: "load (req/s)" } },
       },
+      ...f.outageLayer,
+    ],
+  };
+}
+
+/** Middle panel: ready and desired replicas per run. */
+function replicasPanel(f: ChartFrame): object {
+  const runs = f.runs;
+  return {
+    width: WIDTH,
+    height: 150,
+    layer: [
       {
-        width,
-        height: 150,
-        layer: [
-          {
-            data: { values: data.replicas },
-            mark: { type: "line", interpolate: "step-after" },
-            encoding: {
-              x: { ...x, axis: { title: null, labels: false, ticks: false, domain: false } },
-              y: { field: "replicas", type: "quantitative", title: "replicas" },
-              color,
-              strokeDash: { field: "kind", type: "nominal", title: "replicas", scale: { domain: ["ready", "desired"], range: [[1, 0], [5, 3]] } },
-              // modes often sit on the same count (both at maxReplicas): each later mode is drawn
-              // thinner on top of the earlier ones, so overlapping lines stay visible as a wide
-              // band with a thin line inside; the legend names the widths
-              strokeWidth: {
-                field: "run",
-                type: "ordinal",
-                sort: runs,
-                title: "replica line (drawn on top of each other)",
-                scale: { domain: runs, range: runs.map((_, i) => round(Math.max(1.2, 5 - 1.9 * i))) },
-              },
-              order: { field: "order", type: "quantitative" },
-              detail: { field: "kind" },
-            },
+        data: { values: f.data.replicas },
+        mark: { type: "line", interpolate: "step-after" },
+        encoding: {
+          x: { ...f.x, axis: { ...HIDDEN_AXIS } },
+          y: { field: "replicas", type: "quantitative", title: "replicas" },
+          color: f.color,
+          strokeDash: { field: "kind", type: "nominal", title: "replicas", scale: { domain: ["ready", "desired"], range: [[1, 0], [5, 3]] } },
+          // modes often sit on the same count (both at maxReplicas): each later mode is drawn
+          // thinner on top of the earlier ones, so overlapping lines stay visible as a wide
+          // band with a thin line inside; the legend names the widths
+          strokeWidth: {
+            field: "run",
+            type: "ordinal",
+            sort: runs,
+            title: "replica line (drawn on top of each other)",
+            scale: { domain: runs, range: runs.map((_, i) => round(Math.max(1.2, 5 - 1.9 * i))) },
           },
-          ...outageLayer,
-          ...outageLabel,
-        ],
+          order: { field: "order", type: "quantitative" },
+          detail: { field: "kind" },
+        },
       },
+      ...f.outageLayer,
+      ...f.outageLabel,
+    ],
+  };
+}
+
+/** A p95 at the client timeout is a plateau of failing requests, not a latency: a rule says so on the chart. */
+function timeoutLayer(f: ChartFrame, results: readonly SimulationResult[]): object[] {
+  const timeout = f.r0.settings.requestTimeoutSeconds;
+  if (!results.some((r) => r.timeline.latency.some((l) => l >= timeout))) return [];
+  return [
+    {
+      data: { values: [{ y: timeout, label: `client timeout ${timeout} s: requests fail, p95 capped` }] },
+      layer: [
+        { mark: { type: "rule" as const, color: "#b00", strokeDash: [1, 3] }, encoding: { y: { field: "y", type: "quantitative" as const } } },
+        {
+          mark: { type: "text" as const, align: "right" as const, dx: -4, dy: 10, fontSize: 11, color: "#b00" },
+          encoding: { y: { field: "y", type: "quantitative" as const }, x: { datum: f.xEnd, type: "quantitative" as const }, text: { field: "label" } },
+        },
+      ],
+    },
+  ];
+}
+
+/** Bottom panel: the latency quantile per run (log scale) against the SLO threshold. */
+function latencyPanel(f: ChartFrame, results: readonly SimulationResult[]): object {
+  const q = `p${Number((f.r0.quantile * 100).toPrecision(6))}`;
+  const thr = f.r0.sloThresholdSeconds;
+  return {
+    width: WIDTH,
+    height: 170,
+    layer: [
       {
-        width,
-        height: 170,
+        data: { values: f.data.latency },
+        mark: { type: "line", strokeWidth: 1.6 },
+        encoding: {
+          x: f.x,
+          y: { field: "latency", type: "quantitative", title: `${q} latency (s, log)`, scale: { type: "log" }, axis: { values: latencyTicks(f.data.latency), format: "~g" } },
+          color: f.color,
+        },
+      },
+      ...f.outageLayer,
+      ...timeoutLayer(f, results),
+      {
+        data: { values: [{ y: thr, label: `SLO ${thr} s` }] },
         layer: [
+          { mark: { type: "rule", color: "#000", strokeDash: [2, 2] }, encoding: { y: { field: "y", type: "quantitative" } } },
           {
-            data: { values: data.latency },
-            mark: { type: "line", strokeWidth: 1.6 },
-            encoding: {
-              x,
-              y: { field: "latency", type: "quantitative", title: `${q} latency (s, log)`, scale: { type: "log" }, axis: { values: latencyTicks(data.latency), format: "~g" } },
-              color,
-            },
-          },
-          ...outageLayer,
-          ...timeoutLayer,
-          {
-            data: { values: [{ y: thr, label: `SLO ${thr} s` }] },
-            layer: [
-              { mark: { type: "rule", color: "#000", strokeDash: [2, 2] }, encoding: { y: { field: "y", type: "quantitative" } } },
-              {
-                mark: { type: "text", align: "left", dx: 4, dy: -6, fontSize: 11 },
-                encoding: { y: { field: "y", type: "quantitative" }, x: { datum: 0, type: "quantitative" }, text: { field: "label" } },
-              },
-            ],
+            mark: { type: "text", align: "left", dx: 4, dy: -6, fontSize: 11 },
+            encoding: { y: { field: "y", type: "quantitative" }, x: { datum: 0, type: "quantitative" }, text: { field: "label" } },
           },
         ],
       },
     ],
+  };
+}
+
+/** The vega-lite spec of the chart (exported for tests): load, replicas and latency panels over one time axis. */
+export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
+  const f = chartFrame(results);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: `${f.r0.env} · ${f.r0.scenario.name}: ${f.runs.join(" vs ")}`, anchor: "start", fontSize: 15 },
+    config: { font: "sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 11 }, legend: { labelFontSize: 11, titleFontSize: 11 } },
+    spacing: 6,
+    resolve: { scale: { color: "shared", strokeDash: "shared" } },
+    vconcat: [loadPanel(f), replicasPanel(f), latencyPanel(f, results)],
   } as TopLevelSpec;
 }
 

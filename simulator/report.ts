@@ -262,7 +262,7 @@ export function summaryTable(results: readonly SimulationResult[]): string {
   return lines.join("\n");
 }
 
-/** The model statement the report and README share. */
+/** The model statement the report and docs/simulator.md share. */
 export function modelText(r: SimulationResult): string {
   const p = r.pod;
   const st = r.settings;

@@ -134,7 +134,7 @@ export function loadScenario(nameOrPath: string): Scenario {
       {
         path: "",
         message: `"${nameOrPath}" is neither a built-in scenario nor a .json/.csv file`,
-        fix: `use one of ${BUILTIN_SCENARIOS.join(", ")} or a scenario file (see README "Scaling what-if simulator")`,
+        fix: `use one of ${BUILTIN_SCENARIOS.join(", ")} or a scenario file (see docs/simulator.md)`,
       },
     ]);
   }

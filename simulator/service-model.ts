@@ -1,7 +1,7 @@
 /**
  * The queueing model of one inference pod, and what the environment's config says about it.
  *
- * Model (stated in the README and every report):
+ * Model (stated in docs/simulator.md and every report):
  *  - kube-proxy spreads requests at random over the ready endpoints, and a random split of a
  *    Poisson stream is Poisson: each ready pod is an independent M/G/c queue with arrival rate
  *    λ/N, c = predictMaxConcurrency × uvicornWorkers request slots, service time with mean
@@ -261,6 +261,23 @@ export class ServiceTable {
   /** Whole seconds of response time tabulated per row (beyond: every unsaturated request is done). */
   readonly horizon: number;
   private readonly scratchPos = { pos: 0, delay: 0 };
+  private static readonly SHARED = new Map<string, ServiceTable>();
+
+  /**
+   * The table for these arguments, built once per process: a table never changes after its
+   * constructor, and `--compare` runs of one env (or the bench's repeated runs) tabulate the same
+   * pod. Each table takes about 0.1 s to build.
+   */
+  static shared(params: PodServiceParams, q0: number, points: readonly number[], horizonSeconds = 60): ServiceTable {
+    const key = JSON.stringify([params.servers, params.serviceTimeSeconds, params.serviceTimeCv, q0, points, horizonSeconds]);
+    let t = ServiceTable.SHARED.get(key);
+    if (t === undefined) {
+      if (ServiceTable.SHARED.size >= 16) ServiceTable.SHARED.clear();
+      t = new ServiceTable({ servers: params.servers, serviceTimeSeconds: params.serviceTimeSeconds, serviceTimeCv: params.serviceTimeCv }, q0, [...points], horizonSeconds);
+      ServiceTable.SHARED.set(key, t);
+    }
+    return t;
+  }
 
   constructor(
     readonly params: PodServiceParams,

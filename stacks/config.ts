@@ -9,8 +9,8 @@ import { z } from "zod";
 import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS } from "../promql/metrics.js";
 import { isQuantity, parseQuantity } from "../kube/quantity.js";
 import { isTimeZone } from "../scaling/time-zone.js";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (what: string) =>
   z
     .string()
@@ -31,7 +31,6 @@ const labelValue = (what: string) =>
 
 /** Kubernetes qualified names (label keys, nodeSelector keys, toleration keys): `[prefix/]name`, the API server's rule. */
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** IsQualifiedName of k8s.io/apimachinery: optional DNS-subdomain prefix (≤ 253) and '/', then a name of ≤ 63 characters. */
 export function isQualifiedName(key: string): boolean {
@@ -145,7 +144,7 @@ const ServiceSchema = z.strictObject({
       /** Name of the metrics container/Service port (an IANA service name, at most 15 characters): ServiceMonitors select the port by it. */
       portName: z
         .string()
-        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "service.metrics.portName must be an IANA service name" })
+        .regex(DNS_LABEL, { error: "service.metrics.portName must be an IANA service name" })
         .max(15, { error: "service.metrics.portName must be at most 15 characters" })
         .default("metrics"),
       /** HTTP path of the metrics endpoint. */
@@ -263,7 +262,7 @@ const thresholdPair = (what: string, threshold: number, activation: number) =>
     .prefault({});
 
 // ---------------------------------------------------------------------------------------------
-// Burst scaling, scale-to-zero wake-up and network policies (issue 18). One block: the scaling
+// Burst scaling, scale-to-zero wake-up and network policies. One block: the scaling
 // signals Knative's KPA has and KEDA/HPA need spelled out, the external signal that wakes a
 // service scaled to zero, and the per-namespace NetworkPolicy.
 

@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { stableJson } from "../kube/stable-json.js";
 
 export type ChangeKind = "added" | "removed" | "changed";
 
@@ -140,15 +141,9 @@ function childPath(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(",")}}`;
-  return JSON.stringify(v) ?? "null";
-}
-
 /** Field-level differences between two values (empty when equal up to ordering noise). */
 export function diffValues(a: unknown, b: unknown, path = ""): FieldChange[] {
-  if (stable(a) === stable(b)) return [];
+  if (stableJson(a) === stableJson(b)) return [];
   if (isObject(a) && isObject(b)) {
     const out: FieldChange[] = [];
     for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {

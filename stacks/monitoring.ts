@@ -184,7 +184,7 @@ export class MonitoringChart extends EnvChart {
     // the custom.metrics.k8s.io APIService only with `rules.default: true` (its default) or a
     // non-empty `rules.custom`, and external.metrics.k8s.io only with a non-empty `rules.external`
     // (where these rules have external ones, i.e. cluster.keda is false), plus `prometheus.url`/`port`
-    // as adapterPrometheusValues gives them (README "Adapter without Pulumi", per environment). The
+    // as adapterPrometheusValues gives them (docs/monitoring.md "Adapter without Pulumi", per environment). The
     // env's name keeps two environments sharing a cluster (and so this namespace) from overwriting
     // each other's ConfigMap. infra/ passes the same rules as values.
     new PrometheusAdapterConfig(this, "PrometheusAdapter", {

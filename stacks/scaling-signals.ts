@@ -1,5 +1,5 @@
 /**
- * The concurrency, burst and wake-up signals (issue 18), kept apart from the latency/queue
+ * The concurrency, burst and wake-up signals (scaling.concurrency, scaling.burst, scaling.wakeUp), kept apart from the latency/queue
  * queries of stacks/autoscaling.ts so each can change without the other.
  *
  * Knative's KPA is the reference: pods carry `target concurrency × utilisation` requests in

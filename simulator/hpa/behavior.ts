@@ -9,7 +9,7 @@
  *   ts.Before(cutoff) <=> secondsAgo > W        ts.After(cutoff) <=> secondsAgo < W
  */
 
-import { parseQuantity } from "./quantity.js";
+import { parseResourceQuantity } from "./quantity.js";
 import type {
   HorizontalPodAutoscalerBehavior,
   HPAScalingPolicy,
@@ -46,9 +46,9 @@ export function tolerancesForHpa(
   const t: Tolerances = { scaleDown: flagTolerance, scaleUp: flagTolerance };
   if (behavior == null) return t;
   const down = behavior.scaleDown?.tolerance;
-  if (down != null) t.scaleDown = parseQuantity(down).approx;
+  if (down != null) t.scaleDown = parseResourceQuantity(down).approx;
   const up = behavior.scaleUp?.tolerance;
-  if (up != null) t.scaleUp = parseQuantity(up).approx;
+  if (up != null) t.scaleUp = parseResourceQuantity(up).approx;
   return t;
 }
 

@@ -266,11 +266,13 @@ const cache = new Map<string, ParsedQuantity>();
 const CACHE_LIMIT = 8192;
 
 /**
- * Parse a Kubernetes quantity ("500m", "1", "2Gi", "1.5", "100Ki", "1e3", "10M").
+ * apimachinery's resource.ParseQuantity: a Kubernetes quantity ("500m", "1", "2Gi", "1.5", "100Ki",
+ * "1e3", "10M") with its exact milli-value and Go's approximate float (kube/quantity.ts's
+ * parseQuantity is the plain-number reader for everything outside the HPA port; see there why both exist).
  * JSON numbers are accepted and converted with String(n) first (0.5 -> "0.5").
  * Throws QuantityError on malformed input.
  */
-export function parseQuantity(input: string | number): ParsedQuantity {
+export function parseResourceQuantity(input: string | number): ParsedQuantity {
   let str: string;
   if (typeof input === "number") {
     if (!Number.isFinite(input)) throw new QuantityError(`not a finite number: ${input}`);
@@ -297,22 +299,22 @@ export function parseQuantity(input: string | number): ParsedQuantity {
 
 /** Quantity.MilliValue() as a number (exact for |v| <= 2^53-1). */
 export function milliValue(input: string | number): number {
-  return parseQuantity(input).milli;
+  return parseResourceQuantity(input).milli;
 }
 
 /** Quantity.MilliValue() exactly, as an int64 BigInt. */
 export function milliValueExact(input: string | number): bigint {
-  return parseQuantity(input).milliExact;
+  return parseResourceQuantity(input).milliExact;
 }
 
 /** Quantity.AsApproximateFloat64(): the quantity as a plain number ("500m" -> 0.5, "2Gi" -> 2147483648). */
 export function quantityToNumber(input: string | number): number {
-  return parseQuantity(input).approx;
+  return parseResourceQuantity(input).approx;
 }
 
 /** Quantity.Sign() */
 export function quantitySign(input: string | number): -1 | 0 | 1 {
-  const q = parseQuantity(input);
+  const q = parseResourceQuantity(input);
   // milliExact is rounded away from zero, so it is 0 only for an exact zero
   return q.milliExact > 0n ? 1 : q.milliExact < 0n ? -1 : 0;
 }

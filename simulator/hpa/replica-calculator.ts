@@ -9,7 +9,7 @@
 
 import { InvariantError } from "../../problems/problem.js";
 import { isWithin, MAX_INT32, MIN_INT32, type Tolerances } from "./behavior.js";
-import { parseQuantity, type ParsedQuantity } from "./quantity.js";
+import { parseResourceQuantity, type ParsedQuantity } from "./quantity.js";
 import type {
   MetricEvaluation,
   MetricStatus,
@@ -177,10 +177,29 @@ function podName(p: PodObservation, i: number): string {
 
 function parsePodQuantity(v: unknown, what: string, p: PodObservation, i: number): ParsedQuantity {
   try {
-    return parseQuantity(v as string | number);
+    return parseResourceQuantity(v as string | number);
   } catch (e) {
     throw new HpaCaseError(`pod ${podName(p, i)}: ${what}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The CPU-only readiness rules of groupPods for a pod with a sample: no PodReady condition or
+ * start time → unready; while initializing (started < cpuInitializationPeriod) the sample is ignored
+ * if the pod is not ready or one full metric window was not collected since the last readiness
+ * transition; afterwards only if the pod is unready and has never been ready.
+ */
+function cpuSampleUnready(p: PodObservation, ctrl: ResolvedControllerConfig): boolean {
+  const cond = p.ready === undefined ? true : p.ready; // null: no PodReady condition
+  const started = p.startedSecondsAgo === undefined ? DEFAULT_STARTED_SECONDS_AGO : p.startedSecondsAgo;
+  if (cond === null || started === null) return true;
+  const changed = p.readyChangedSecondsAgo ?? started;
+  if (started < ctrl.cpuInitializationPeriodSeconds) {
+    const sampleAgo = p.sampleSecondsAgo ?? 0;
+    const window = p.sampleWindowSeconds ?? ctrl.metricWindowSeconds;
+    return cond === false || sampleAgo > changed - window;
+  }
+  return cond === false && changed > started - ctrl.initialReadinessDelaySeconds;
 }
 
 /**
@@ -213,28 +232,7 @@ function groupPods(
       state = MISSING;
     } else {
       valueBuf[i] = parsePodQuantity(p.value, "value", p, i);
-      state = READY;
-      if (isCpu) {
-        const cond = p.ready === undefined ? true : p.ready; // null: no PodReady condition
-        const started = p.startedSecondsAgo === undefined ? DEFAULT_STARTED_SECONDS_AGO : p.startedSecondsAgo;
-        let unready: boolean;
-        if (cond === null || started === null) {
-          unready = true;
-        } else {
-          const changed = p.readyChangedSecondsAgo ?? started;
-          if (started < ctrl.cpuInitializationPeriodSeconds) {
-            // still initializing: ignore the sample if the pod is not ready, or if one full metric window
-            // was not collected since the last readiness transition
-            const sampleAgo = p.sampleSecondsAgo ?? 0;
-            const window = p.sampleWindowSeconds ?? ctrl.metricWindowSeconds;
-            unready = cond === false || sampleAgo > changed - window;
-          } else {
-            // ignore the sample if the pod is unready and has never been ready
-            unready = cond === false && changed > started - ctrl.initialReadinessDelaySeconds;
-          }
-        }
-        if (unready) state = UNREADY;
-      }
+      state = isCpu && cpuSampleUnready(p, ctrl) ? UNREADY : READY;
     }
     stateBuf[i] = state;
     if (state === READY) g.ready++;
@@ -445,7 +443,7 @@ function getUsageRatioReplicaCount(usageRatio: number, head: string, obs: Metric
 
 function quantityOf(v: unknown, what: string): ParsedQuantity {
   try {
-    return parseQuantity(v as string | number);
+    return parseResourceQuantity(v as string | number);
   } catch (e) {
     throw new HpaCaseError(`${what}: ${(e as Error).message}`);
   }

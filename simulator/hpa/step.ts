@@ -33,7 +33,7 @@ import {
 export { HpaCaseError };
 
 /** autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: no metrics -> CPU utilization 80%. */
-export const DEFAULT_METRICS: readonly MetricSpec[] = Object.freeze([
+export const DEFAULT_HPA_METRICS: readonly MetricSpec[] = Object.freeze([
   Object.freeze({
     type: "Resource",
     resource: Object.freeze({ name: "cpu", target: Object.freeze({ type: "Utilization", averageUtilization: 80 }) }),
@@ -56,7 +56,7 @@ export function resolveControllerConfig(c: ControllerConfig | null | undefined):
 
 export function effectiveMetrics(c: HpaCase): readonly MetricSpec[] {
   const m = c.spec.metrics;
-  return m == null || m.length === 0 ? DEFAULT_METRICS : m;
+  return m == null || m.length === 0 ? DEFAULT_HPA_METRICS : m;
 }
 
 function metricsSummary(evals: readonly MetricEvaluation[], chosen: number): string {
@@ -81,30 +81,47 @@ export function hpaStep(c: HpaCase): HpaStepResult {
   return { desiredReplicas: r.desiredReplicas, reason: r.reason };
 }
 
+/** The case's fixed inputs, defaults applied. */
+interface ReconcileInputs {
+  readonly controller: ResolvedControllerConfig;
+  readonly currentReplicas: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly behavior: HpaCase["spec"]["behavior"] | null;
+  readonly recommendations: readonly TimestampedRecommendation[];
+  readonly scaleUpEvents: readonly TimestampedScaleEvent[];
+  readonly scaleDownEvents: readonly TimestampedScaleEvent[];
+}
+
+/** What computeReplicasForMetrics found over all metrics. */
+interface MetricsOutcome {
+  /** The highest valid proposal (0: none). */
+  readonly replicas: number;
+  /** Index of the metric that proposed it (-1: none). */
+  readonly chosen: number;
+  readonly invalid: number;
+  readonly firstError: string;
+  readonly count: number;
+}
+
 export function hpaReconcile(c: HpaCase): HpaReconcileResult {
   const spec = c.spec;
-  const controller = resolveControllerConfig(c.controller);
-  const currentReplicas = c.currentReplicas;
-  const statusReplicas = c.statusReplicas ?? currentReplicas;
-  const minReplicas = spec.minReplicas ?? 1;
-  const maxReplicas = spec.maxReplicas;
-  const behavior = spec.behavior ?? null;
   const history = c.history ?? null;
-
+  const currentReplicas = c.currentReplicas;
   // recordInitialRecommendation
-  let recommendations: readonly TimestampedRecommendation[];
-  let initialRecommendation: number | null = null;
-  if (history?.recommendations == null) {
-    initialRecommendation = currentReplicas;
+  const initialRecommendation = history?.recommendations == null ? currentReplicas : null;
+  const inputs: ReconcileInputs = {
+    controller: resolveControllerConfig(c.controller),
+    currentReplicas,
+    minReplicas: spec.minReplicas ?? 1,
+    maxReplicas: spec.maxReplicas,
+    behavior: spec.behavior ?? null,
     // recorded earlier in this same reconcile: its timestamp is (infinitesimally) before every later
     // time.Now() cutoff, e.g. it is outside a 0-second window
-    recommendations = [{ secondsAgo: Number.MIN_VALUE, replicas: currentReplicas }];
-  } else {
-    recommendations = history.recommendations;
-  }
-  const scaleUpEvents: readonly TimestampedScaleEvent[] = history?.scaleUpEvents ?? EMPTY;
-  const scaleDownEvents: readonly TimestampedScaleEvent[] = history?.scaleDownEvents ?? EMPTY;
-
+    recommendations: history?.recommendations ?? [{ secondsAgo: Number.MIN_VALUE, replicas: currentReplicas }],
+    scaleUpEvents: history?.scaleUpEvents ?? EMPTY,
+    scaleDownEvents: history?.scaleDownEvents ?? EMPTY,
+  };
   const result: HpaReconcileResult = {
     desiredReplicas: currentReplicas,
     reason: "",
@@ -114,7 +131,7 @@ export function hpaReconcile(c: HpaCase): HpaReconcileResult {
     metrics: [],
     record: { initialRecommendation, recommendation: null, scaleUpEvent: null, scaleDownEvent: null },
   };
-
+  const { minReplicas, maxReplicas } = inputs;
   let desired: number;
   if (currentReplicas === 0 && minReplicas !== 0) {
     result.outcome = "ScalingDisabled";
@@ -130,97 +147,102 @@ export function hpaReconcile(c: HpaCase): HpaReconcileResult {
     desired = minReplicas;
     result.reason = `current replicas ${currentReplicas} below minReplicas ${minReplicas}: scaled to minReplicas without evaluating metrics; desired ${desired}`;
   } else {
-    // computeReplicasForMetrics
-    const metrics = effectiveMetrics(c);
-    const ctx: MetricContext = {
-      specReplicas: currentReplicas,
-      statusReplicas,
-      tolerances: tolerancesForHpa(behavior, controller.tolerance),
-      controller,
-      sharedPods: c.pods ?? null,
-    };
-    let replicas = 0;
-    let chosen = -1;
-    let invalid = 0;
-    let firstError = "";
-    if (!Array.isArray(c.observations) || c.observations.length !== metrics.length) {
-      throw new HpaCaseError(
-        `observations must have one entry per metric (${metrics.length} metric(s), got ${Array.isArray(c.observations) ? c.observations.length : "none"})`,
-      );
-    }
-    for (let i = 0; i < metrics.length; i++) {
-      const ev = computeReplicasForMetric(i, metrics[i]!, c.observations[i]!, ctx);
-      result.metrics.push(ev);
-      if (ev.error !== null) {
-        if (invalid === 0) firstError = `metric ${i} (${ev.label}): ${ev.error}`;
-        invalid++;
-        continue;
-      }
-      const proposal = ev.proposal!;
-      if (replicas === 0 || proposal > replicas) {
-        replicas = proposal;
-        chosen = i;
-      }
-    }
-    const summary = metricsSummary(result.metrics, chosen);
-    if (invalid >= metrics.length || (invalid > 0 && replicas < currentReplicas)) {
-      // FailedComputeMetricsReplicas: no scaling this cycle, nothing recorded
-      result.outcome = "FailedComputeMetricsReplicas";
-      result.desiredReplicas = currentReplicas;
-      result.reason =
-        invalid >= metrics.length
-          ? `FailedGetMetrics: all ${metrics.length} metric(s) invalid, first error: ${firstError}; no scaling, keeping ${currentReplicas}`
-          : `FailedGetMetrics: ${invalid} of ${metrics.length} metrics invalid and the highest valid proposal ${replicas} is below current ${currentReplicas} (scale-down blocked while a metric is broken); no scaling, keeping ${currentReplicas} [${summary}]`;
-      return result;
-    }
-    result.metricDesiredReplicas = replicas;
-    const prenormalized = replicas > 0 ? replicas : 0;
-
-    let n: Normalization;
-    let path: string;
-    if (behavior == null) {
-      n = normalizeDesiredReplicas(
-        currentReplicas,
-        prenormalized,
-        minReplicas,
-        maxReplicas,
-        recommendations,
-        controller.downscaleStabilizationSeconds,
-      );
-      path = "no behavior";
-    } else {
-      const resolved = resolveBehavior(behavior, controller);
-      n = normalizeDesiredReplicasWithBehaviors(
-        currentReplicas,
-        prenormalized,
-        minReplicas,
-        maxReplicas,
-        recommendations,
-        scaleUpEvents,
-        scaleDownEvents,
-        resolved,
-      );
-      path = "behavior";
-    }
-    desired = n.desired;
-    result.record.recommendation = prenormalized;
-    result.limitReason = n.limitReason;
-    const partial = invalid > 0 ? ` (${invalid} of ${metrics.length} metrics invalid, first error: ${firstError}; scale-up still allowed)` : "";
-    const normText = n.text === "" ? `${n.limitReason} (${path})` : `${n.text} (${path})`;
-    result.reason = `${summary}${partial}; ${normText}; desired ${desired}`;
+    const outcome = computeReplicasForMetrics(c, inputs, result);
+    const summary = metricsSummary(result.metrics, outcome.chosen);
+    if (failedComputeMetricsReplicas(outcome, currentReplicas, summary, result)) return result;
+    desired = normalize(inputs, outcome, summary, result);
   }
-
-  result.desiredReplicas = desired;
-  if (desired !== currentReplicas) {
-    result.reason += desired > currentReplicas ? ` (scale up from ${currentReplicas})` : ` (scale down from ${currentReplicas})`;
-    if (behavior != null) {
-      if (desired > currentReplicas) result.record.scaleUpEvent = desired - currentReplicas;
-      else result.record.scaleDownEvent = currentReplicas - desired;
-    }
-  } else {
-    result.reason += " (no change)";
-  }
+  finishReason(inputs, desired, result);
   return result;
+}
+
+/** computeReplicasForMetrics: each metric's proposal (appended to result.metrics), the highest valid one. */
+function computeReplicasForMetrics(c: HpaCase, inputs: ReconcileInputs, result: HpaReconcileResult): MetricsOutcome {
+  const metrics = effectiveMetrics(c);
+  const ctx: MetricContext = {
+    specReplicas: inputs.currentReplicas,
+    statusReplicas: c.statusReplicas ?? inputs.currentReplicas,
+    tolerances: tolerancesForHpa(inputs.behavior, inputs.controller.tolerance),
+    controller: inputs.controller,
+    sharedPods: c.pods ?? null,
+  };
+  let replicas = 0;
+  let chosen = -1;
+  let invalid = 0;
+  let firstError = "";
+  if (!Array.isArray(c.observations) || c.observations.length !== metrics.length) {
+    throw new HpaCaseError(
+      `observations must have one entry per metric (${metrics.length} metric(s), got ${Array.isArray(c.observations) ? c.observations.length : "none"})`,
+    );
+  }
+  for (let i = 0; i < metrics.length; i++) {
+    const ev = computeReplicasForMetric(i, metrics[i]!, c.observations[i]!, ctx);
+    result.metrics.push(ev);
+    if (ev.error !== null) {
+      if (invalid === 0) firstError = `metric ${i} (${ev.label}): ${ev.error}`;
+      invalid++;
+      continue;
+    }
+    const proposal = ev.proposal!;
+    if (replicas === 0 || proposal > replicas) {
+      replicas = proposal;
+      chosen = i;
+    }
+  }
+  return { replicas, chosen, invalid, firstError, count: metrics.length };
+}
+
+/**
+ * FailedComputeMetricsReplicas: every metric invalid, or some invalid and the valid ones ask for
+ * fewer pods — no scaling this cycle, nothing recorded. Fills `result` and returns true then.
+ */
+function failedComputeMetricsReplicas(o: MetricsOutcome, currentReplicas: number, summary: string, result: HpaReconcileResult): boolean {
+  if (!(o.invalid >= o.count || (o.invalid > 0 && o.replicas < currentReplicas))) return false;
+  result.outcome = "FailedComputeMetricsReplicas";
+  result.desiredReplicas = currentReplicas;
+  result.reason =
+    o.invalid >= o.count
+      ? `FailedGetMetrics: all ${o.count} metric(s) invalid, first error: ${o.firstError}; no scaling, keeping ${currentReplicas}`
+      : `FailedGetMetrics: ${o.invalid} of ${o.count} metrics invalid and the highest valid proposal ${o.replicas} is below current ${currentReplicas} (scale-down blocked while a metric is broken); no scaling, keeping ${currentReplicas} [${summary}]`;
+  return true;
+}
+
+/** normalizeDesiredReplicas (no behavior) or normalizeDesiredReplicasWithBehaviors; returns the desired count. */
+function normalize(inputs: ReconcileInputs, o: MetricsOutcome, summary: string, result: HpaReconcileResult): number {
+  const { currentReplicas, minReplicas, maxReplicas, behavior, controller, recommendations } = inputs;
+  result.metricDesiredReplicas = o.replicas;
+  const prenormalized = o.replicas > 0 ? o.replicas : 0;
+  let n: Normalization;
+  let path: string;
+  if (behavior == null) {
+    n = normalizeDesiredReplicas(currentReplicas, prenormalized, minReplicas, maxReplicas, recommendations, controller.downscaleStabilizationSeconds);
+    path = "no behavior";
+  } else {
+    const resolved = resolveBehavior(behavior, controller);
+    n = normalizeDesiredReplicasWithBehaviors(currentReplicas, prenormalized, minReplicas, maxReplicas, recommendations, inputs.scaleUpEvents, inputs.scaleDownEvents, resolved);
+    path = "behavior";
+  }
+  result.record.recommendation = prenormalized;
+  result.limitReason = n.limitReason;
+  const partial = o.invalid > 0 ? ` (${o.invalid} of ${o.count} metrics invalid, first error: ${o.firstError}; scale-up still allowed)` : "";
+  const normText = n.text === "" ? `${n.limitReason} (${path})` : `${n.text} (${path})`;
+  result.reason = `${summary}${partial}; ${normText}; desired ${n.desired}`;
+  return n.desired;
+}
+
+/** Sets the desired count, says whether it scales, and records the scale event (with a behavior). */
+function finishReason(inputs: ReconcileInputs, desired: number, result: HpaReconcileResult): void {
+  const { currentReplicas, behavior } = inputs;
+  result.desiredReplicas = desired;
+  if (desired === currentReplicas) {
+    result.reason += " (no change)";
+    return;
+  }
+  result.reason += desired > currentReplicas ? ` (scale up from ${currentReplicas})` : ` (scale down from ${currentReplicas})`;
+  if (behavior != null) {
+    if (desired > currentReplicas) result.record.scaleUpEvent = desired - currentReplicas;
+    else result.record.scaleDownEvent = currentReplicas - desired;
+  }
 }
 
 // ------------------------------------------------------------------ controller memory helpers

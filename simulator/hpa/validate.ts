@@ -4,7 +4,7 @@
  * observations / history / controller sections.
  */
 
-import { parseQuantity, QuantityError } from "./quantity.js";
+import { parseResourceQuantity, QuantityError } from "./quantity.js";
 import { problem, UserError, type Problem } from "../../problems/problem.js";
 import type { HpaCase } from "./types.js";
 
@@ -107,7 +107,7 @@ class Checker {
       return null;
     }
     try {
-      const q = parseQuantity(v);
+      const q = parseResourceQuantity(v);
       return q.milliExact > 0n ? 1 : q.milliExact < 0n ? -1 : 0;
     } catch (e) {
       if (e instanceof QuantityError) {
@@ -139,10 +139,10 @@ function checkTarget(c: Checker, t: unknown, path: string): Obj | null {
   if (!c.obj(t, path)) return null;
   c.oneOf(t.type, `${path}.type`, ["Utilization", "Value", "AverageValue"]);
   if (t.value != null && c.quantity(t.value, `${path}.value`) !== null) {
-    if (parseQuantity(t.value as string).milliExact <= 0n) c.err(`${path}.value`, "must be positive");
+    if (parseResourceQuantity(t.value as string).milliExact <= 0n) c.err(`${path}.value`, "must be positive");
   }
   if (t.averageValue != null && c.quantity(t.averageValue, `${path}.averageValue`) !== null) {
-    if (parseQuantity(t.averageValue as string).milliExact <= 0n) c.err(`${path}.averageValue`, "must be positive");
+    if (parseResourceQuantity(t.averageValue as string).milliExact <= 0n) c.err(`${path}.averageValue`, "must be positive");
   }
   if (t.averageUtilization != null) c.int(t.averageUtilization, `${path}.averageUtilization`, 1);
   return t;

@@ -1,5 +1,5 @@
 /**
- * Check 12: KEDA serves external.metrics.k8s.io itself (its metrics apiserver registers the
+ * ADAPTER_EXTERNAL_WITH_KEDA: KEDA serves external.metrics.k8s.io itself (its metrics apiserver registers the
  * APIService v1beta1.external.metrics.k8s.io). prometheus-adapter external rules register the same
  * APIService: whichever registration wins, the other's external metrics disappear.
  */

@@ -1,5 +1,6 @@
 /**
- * Check 4 (one autoscaler per workload) and check 5 (utilization needs requests), over every
+ * MULTIPLE_AUTOSCALERS and its kin (one autoscaler per workload, targets that exist) and
+ * RESOURCE_METRIC_WITHOUT_REQUESTS (utilization needs requests), over every
  * rendered HPA and KEDA ScaledObject and the workloads their scaleTargetRef names.
  */
 import type { CheckContext } from "./context.js";

@@ -1,7 +1,7 @@
 /**
- * Check 14: at its maximum replica count every workload of a namespace must fit the namespace's
+ * CAPACITY_EXCEEDED: at its maximum replica count every workload of a namespace must fit the namespace's
  * ResourceQuota, or the autoscaler asks for pods the API server refuses — exactly under peak load.
- * A warning when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
+ * CAPACITY_NO_ROLLOUT_HEADROOM, a warning, when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
  */
 import { parseQuantity } from "../../kube/quantity.js";
 import { autoscalersOf, targetOf } from "./autoscalers.js";
@@ -66,46 +66,54 @@ function surge(o: K8sObject, replicas: number): number {
 /** Rendered phase: CAPACITY_EXCEEDED, CAPACITY_NO_ROLLOUT_HEADROOM. */
 export function checkRenderedCapacity(ctx: CheckContext): void {
   for (const quota of ctx.ofKind("ResourceQuota", "")) {
-    const ns = quota.metadata?.namespace;
     const hard = isObject(quota.spec?.hard) ? quota.spec.hard : {};
-    const workloads = ctx.podTemplates().filter((p) => p.object.metadata?.namespace === ns);
+    const workloads = ctx.podTemplates().filter((p) => p.object.metadata?.namespace === quota.metadata?.namespace);
     for (const field of ["requests", "limits"] as const) {
-      for (const r of RESOURCES) {
-        const key = field === "requests" ? (hard[`requests.${r}`] !== undefined ? `requests.${r}` : r) : `limits.${r}`;
-        const limit = quantity(hard[key]);
-        if (limit === undefined) continue;
-        let total = 0;
-        let worstSurge = 0;
-        const parts: string[] = [];
-        for (const p of workloads) {
-          const c = ceiling(ctx, p);
-          if (!c) continue;
-          const per = podRequests(p.template, field)[r];
-          total += c.replicas * per;
-          worstSurge = Math.max(worstSurge, surge(p.object, c.replicas) * per);
-          parts.push(`${p.resource}: ${c.why} × ${format(r, per)}`);
-        }
-        const path = ["spec", "hard", key];
-        if (total > limit) {
-          ctx.sink.error(
-            "CAPACITY_EXCEEDED",
-            resourceOf(quota),
-            path,
-            `at maximum scale the namespace's ${field} add up to ${format(r, total)} (${parts.join("; ")}), above the quota ${format(r, limit)}: the autoscaler's last pods are refused exactly at peak load`,
-            `raise capacity.${r}, lower scaling.maxReplicas, or lower the per-pod ${field}`,
-          );
-        } else if (total + worstSurge > limit) {
-          ctx.sink.warning(
-            "CAPACITY_NO_ROLLOUT_HEADROOM",
-            resourceOf(quota),
-            path,
-            `at maximum scale a rolling update needs ${format(r, total + worstSurge)} (${format(r, total)} plus maxSurge pods), above the quota ${format(r, limit)}: a rollout at peak stalls until load drops`,
-            `leave room for maxSurge in capacity.${r}, or lower scaling.maxReplicas`,
-          );
-        }
-      }
+      for (const r of RESOURCES) checkQuotaEntry(ctx, quota, hard, workloads, field, r);
     }
   }
+}
+
+/** One entry of a ResourceQuota's spec.hard (requests.cpu, limits.memory, ...) against the namespace's workloads at maximum scale. */
+function checkQuotaEntry(ctx: CheckContext, quota: K8sObject, hard: K8sObject, workloads: readonly PodTemplateRef[], field: "requests" | "limits", r: Resource): void {
+  const key = field === "requests" ? (hard[`requests.${r}`] !== undefined ? `requests.${r}` : r) : `limits.${r}`;
+  const limit = quantity(hard[key]);
+  if (limit === undefined) return;
+  const { total, worstSurge, parts } = atMaximumScale(ctx, workloads, field, r);
+  const path = ["spec", "hard", key];
+  if (total > limit) {
+    ctx.sink.error(
+      "CAPACITY_EXCEEDED",
+      resourceOf(quota),
+      path,
+      `at maximum scale the namespace's ${field} add up to ${format(r, total)} (${parts.join("; ")}), above the quota ${format(r, limit)}: the autoscaler's last pods are refused exactly at peak load`,
+      `raise capacity.${r}, lower scaling.maxReplicas, or lower the per-pod ${field}`,
+    );
+  } else if (total + worstSurge > limit) {
+    ctx.sink.warning(
+      "CAPACITY_NO_ROLLOUT_HEADROOM",
+      resourceOf(quota),
+      path,
+      `at maximum scale a rolling update needs ${format(r, total + worstSurge)} (${format(r, total)} plus maxSurge pods), above the quota ${format(r, limit)}: a rollout at peak stalls until load drops`,
+      `leave room for maxSurge in capacity.${r}, or lower scaling.maxReplicas`,
+    );
+  }
+}
+
+/** What the workloads request (or limit) of `r` at their replica ceilings, the largest rollout surge, and each workload's share for the message. */
+function atMaximumScale(ctx: CheckContext, workloads: readonly PodTemplateRef[], field: "requests" | "limits", r: Resource): { total: number; worstSurge: number; parts: string[] } {
+  let total = 0;
+  let worstSurge = 0;
+  const parts: string[] = [];
+  for (const p of workloads) {
+    const c = ceiling(ctx, p);
+    if (!c) continue;
+    const per = podRequests(p.template, field)[r];
+    total += c.replicas * per;
+    worstSurge = Math.max(worstSurge, surge(p.object, c.replicas) * per);
+    parts.push(`${p.resource}: ${c.why} × ${format(r, per)}`);
+  }
+  return { total, worstSurge, parts };
 }
 
 /** Config phase: CAPACITY_EXCEEDED from scaling.maxReplicas × service requests vs capacity. */

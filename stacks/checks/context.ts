@@ -7,6 +7,7 @@
  * adapter config is found the same way as the one the monitoring construct writes.
  */
 import { parseAllDocuments } from "yaml";
+import { stableJson } from "../../kube/stable-json.js";
 import type { MetricContract, ScrapeScope } from "../../promql/metrics.js";
 import { scrapeScope } from "../../scrape/scope.js";
 import type { EnvConfig } from "../config.js";
@@ -70,32 +71,33 @@ export interface ParsedFile {
 
 const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"]);
 
-/** Stable JSON (sorted keys): deep equality of groups/rules written twice (CR and plain file). */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(",")}}`;
-  return JSON.stringify(v) ?? "null";
-}
-
 /**
  * Visits every value under `root`, descending into strings that hold YAML/JSON documents
- * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment.
+ * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment. `path` is
+ * one array the walk extends and shortens (no copy per value: the checks walk every rendered
+ * value): valid during the call only, so a visitor that keeps it keeps a copy.
  */
 export function deepWalk(root: unknown, path: readonly PathSegment[], visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined) => void): void {
-  const go = (v: unknown, p: PathSegment[], depth: number): void => {
+  const p: PathSegment[] = [...path];
+  const into = (v: unknown, seg: PathSegment, depth: number): void => {
+    p.push(seg);
+    go(v, depth);
+    p.pop();
+  };
+  const go = (v: unknown, depth: number): void => {
     if (depth > 64) return;
     visit(v, p, p[p.length - 1]);
-    if (Array.isArray(v)) v.forEach((x, i) => go(x, [...p, i], depth + 1));
-    else if (isObject(v)) for (const k of Object.keys(v)) go(v[k], [...p, k], depth + 1);
+    if (Array.isArray(v)) v.forEach((x, i) => into(x, i, depth + 1));
+    else if (isObject(v)) for (const k of Object.keys(v)) into(v[k], k, depth + 1);
     else if (typeof v === "string") {
       const doc = embeddedDocument(v);
       if (doc !== undefined) {
-        if (Array.isArray(doc)) doc.forEach((x, i) => go(x, [...p, i], depth + 1));
-        else for (const k of Object.keys(doc)) go(doc[k], [...p, k], depth + 1);
+        if (Array.isArray(doc)) doc.forEach((x, i) => into(x, i, depth + 1));
+        else for (const k of Object.keys(doc)) into(doc[k], k, depth + 1);
       }
     }
   };
-  go(root, [...path], 0);
+  go(root, 0);
 }
 
 export class CheckContext {
@@ -316,7 +318,7 @@ export class CheckContext {
           const key = stableJson(v);
           if (seen.has(key)) return;
           seen.add(key);
-          out.push({ resource, path: p, job: v });
+          out.push({ resource, path: [...p], job: v });
         });
       for (const o of this.objects) {
         if (o.kind === "ConfigMap") collect(resourceOf(o), o.data, ["data"]);

@@ -1,5 +1,5 @@
 /**
- * Check 1: every query reads only series the service's metric contract exports (or series the
+ * METRIC_NOT_IN_CONTRACT and CUSTOM_METRIC_NOT_SERVED: every query reads only series the service's metric contract exports (or series the
  * environment records itself, or well-known platform series), and every custom/external metric an
  * HPA asks for is served by a prometheus-adapter rule. Also QUERY_SYNTAX, which every other
  * query check relies on.

@@ -1,5 +1,5 @@
 /**
- * Check 7: no plaintext credential anywhere in rendered output (dist/ is committed) or in the
+ * PLAINTEXT_CREDENTIAL: no plaintext credential anywhere in rendered output (dist/ is committed) or in the
  * env config. Every string is scanned — env values, ConfigMap data (and the YAML inside it),
  * trigger metadata, annotations, rule files, Helm values — for URLs with user:password,
  * `password=`/`token:` assignments, well-known token formats, and non-empty values under
@@ -86,7 +86,7 @@ function scan(root: unknown, base: readonly PathSegment[], report: (path: readon
       if (isObject(entry) && typeof entry.name === "string") k = entry.name;
     }
     const what = credentialIn(k, v);
-    if (what) report(path, what);
+    if (what) report([...path], what); // deepWalk's path is valid during the call only
   });
 }
 

@@ -1,6 +1,7 @@
 /**
- * Check 8 (Prometheus addresses are the declared ones) and check 13 (KEDA prometheus triggers
- * that return several series, hide empty results, or average a non-additive signal).
+ * PROMETHEUS_ADDRESS_UNDECLARED (Prometheus addresses are the declared ones) and the KEDA_* trigger
+ * checks (KEDA prometheus triggers that return several series, hide empty results, or average a
+ * non-additive signal).
  */
 import { resultGrouping, returnsSingleSeries } from "../../promql/parse.js";
 import type { EnvConfig } from "../config.js";

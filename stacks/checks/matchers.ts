@@ -1,5 +1,5 @@
 /**
- * Check 3: a query's label matchers must be able to match the labels the scrape actually stores.
+ * QUERY_LABEL_MISMATCH: a query's label matchers must be able to match the labels the scrape actually stores.
  * For each selector of a scraped series (anything but recorded and platform series; `up`
  * included), the labels a sample would be stored with are computed for every scrape in the
  * environment (target labels, the honor_labels merge that renames a colliding exposed label to

@@ -1,5 +1,5 @@
 /**
- * Check 11: every pod template meets the restricted Pod Security Standard (the namespace enforces
+ * POD_NOT_RESTRICTED, POD_PROBE_MISSING, POD_RESOURCES_MISSING: every pod template meets the restricted Pod Security Standard (the namespace enforces
  * it, so a violating pod is rejected at admission — after a deploy, not at synth), and every
  * container declares requests (scheduling, utilization scaling and quotas divide by them), a
  * memory limit, and — for serving workloads — readiness and liveness probes.

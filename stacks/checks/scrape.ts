@@ -1,5 +1,6 @@
 /**
- * Check 2 (is the service scraped?) and what checks 3 and 6 need from it: the target labels and
+ * METRIC_NOT_SCRAPED (is the service scraped?) and what QUERY_LABEL_MISMATCH (matchers.ts) and
+ * RATE_WINDOW_TOO_SHORT (windows.ts) need from it: the target labels, intervals and
  * sample-merging behaviour of every scrape that reaches the service's metrics port.
  *
  * Scrapes are read from the rendered output whatever produced them: ServiceMonitors and
@@ -153,224 +154,308 @@ function servicesOf(ctx: CheckContext, pods: PodTemplateRef): K8sObject[] {
     .filter((s) => s.metadata?.namespace === pods.object.metadata?.namespace && isObject(s.spec?.selector) && selectorMatches({ matchLabels: s.spec.selector }, labels));
 }
 
+/** What every part of the analysis reads: the environment, its inference service and contract. */
+interface ScrapeScope {
+  readonly ctx: CheckContext;
+  /** The inference service's pods and Service (undefined when the env renders none). */
+  readonly main: PodTemplateRef | undefined;
+  readonly mainSvc: K8sObject | undefined;
+  readonly metricsPort: number;
+  readonly portName: string;
+  readonly metricsPath: string;
+  /** `9090 (metrics)`, for messages. */
+  readonly metricsPortText: string;
+  /** The long-running workloads a scrape may reach. */
+  readonly workloads: readonly PodTemplateRef[];
+}
+
+/** The analysis as it is built: each part appends, in the order of the rendered objects. */
+interface ScrapeFindings {
+  readonly valid: ProducedScrape[];
+  readonly broken: ScrapeProblem[];
+  readonly unrelated: string[];
+  targetsMain: boolean;
+}
+
+/** Scrape settings of one endpoint or job: whether it honours the pods' labels, its metric relabeling, its interval. */
+interface ScrapeSettings {
+  readonly honorLabels: unknown;
+  readonly metricRelabelings: unknown;
+  readonly interval: unknown;
+}
+
+function produce(s: ScrapeScope, out: ScrapeFindings, resource: string, path: readonly PathSegment[], pods: PodTemplateRef, target: Labels, settings: ScrapeSettings): void {
+  const seconds = parseDurationSeconds(settings.interval);
+  const behavior: ScrapeBehavior = { honorLabels: settings.honorLabels === true, metricRelabel: rules(settings.metricRelabelings) };
+  out.valid.push({ resource, path, workload: pods.resource, main: pods === s.main, target, behavior, ...(seconds !== undefined ? { intervalSeconds: seconds } : {}) });
+}
+
+/** The monitoring.selectorLabels a ServiceMonitor or PodMonitor lacks (Prometheus never loads it). */
+function missingSelectorLabels(s: ScrapeScope, o: K8sObject): [string, string][] {
+  return Object.entries(s.ctx.config.monitoring.selectorLabels).filter(([k, v]) => labelsOf(o.metadata?.labels)[k] !== v);
+}
+
+/** The namespaces a monitor's spec.namespaceSelector admits (its own namespace by default). */
+function namespaceAdmits(monitor: K8sObject): (ns: string) => boolean {
+  const own = str(monitor.metadata?.namespace) ?? "";
+  const nsSel = monitor.spec?.namespaceSelector;
+  return (ns) => nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(ns) : own === ns);
+}
+
 /**
  * Analyses every scrape in the environment against every serving workload. Port and path are
  * checked against the metric contract for the inference service (the only workload whose
  * contract the env config declares); other workloads count as scraped when a target survives.
  */
 export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
-  const valid: ProducedScrape[] = [];
-  const broken: ScrapeProblem[] = [];
-  const unrelated: string[] = [];
-  const main = ctx.servicePods;
-  const mainSvc = ctx.service;
   const { port: metricsPort, portName, path: metricsPath } = ctx.contract;
-  const metricsPortText = `${metricsPort} (${portName})`;
-  const selectorLabels = ctx.config.monitoring.selectorLabels;
-  const workloads = ctx.podTemplates().filter((p) => p.longRunning);
-  let targetsMain = false;
-  if (!main) unrelated.push("the environment renders no serving workload");
-  const missingSelectorLabels = (o: K8sObject) => Object.entries(selectorLabels).filter(([k, v]) => labelsOf(o.metadata?.labels)[k] !== v);
-  const produce = (resource: string, path: readonly PathSegment[], pods: PodTemplateRef, target: Labels, behavior: ScrapeBehavior, interval: unknown) => {
-    const seconds = parseDurationSeconds(interval);
-    valid.push({ resource, path, workload: pods.resource, main: pods === main, target, behavior, ...(seconds !== undefined ? { intervalSeconds: seconds } : {}) });
+  const s: ScrapeScope = {
+    ctx,
+    main: ctx.servicePods,
+    mainSvc: ctx.service,
+    metricsPort,
+    portName,
+    metricsPath,
+    metricsPortText: `${metricsPort} (${portName})`,
+    workloads: ctx.podTemplates().filter((p) => p.longRunning),
   };
-
-  // ServiceMonitors: Services selected by labels and namespace; endpoint port names a Service port.
-  for (const sm of ctx.ofKind("ServiceMonitor", "monitoring.coreos.com")) {
-    const res = resourceOf(sm);
-    const smNs = str(sm.metadata?.namespace) ?? "";
-    const nsSel = sm.spec?.namespaceSelector;
-    const nsOk = (ns: string) => nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(ns) : smNs === ns);
-    const selected = ctx.ofKind("Service", "").filter((svc) => nsOk(str(svc.metadata?.namespace) ?? "") && selectorMatches(sm.spec?.selector, labelsOf(svc.metadata?.labels)));
-    if (selected.length === 0) {
-      const svcText = mainSvc ? `Service ${mainSvc.metadata?.namespace}/${mainSvc.metadata?.name} (labels ${JSON.stringify(labelsOf(mainSvc.metadata?.labels))})` : "any Service";
-      unrelated.push(`${res} (spec.selector ${JSON.stringify(sm.spec?.selector ?? {})}, namespaces ${JSON.stringify(nsSel?.any ? "any" : (nsSel?.matchNames ?? [smNs]))}) selects no Service, not ${svcText}`);
-      continue;
-    }
-    if (mainSvc && selected.includes(mainSvc)) targetsMain = true;
-    const missing = missingSelectorLabels(sm);
-    if (missing.length) {
-      broken.push({
-        resource: res,
-        path: ["metadata", "labels"],
-        message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")}, the labels Prometheus selects ServiceMonitors by (monitoring.selectorLabels): it is never loaded`,
-        fix: "add monitoring.selectorLabels to the ServiceMonitor's labels",
-      });
-      continue;
-    }
-    for (const svc of selected) {
-      const svcName = String(svc.metadata?.name);
-      const svcNs = str(svc.metadata?.namespace) ?? "";
-      const svcLabels = labelsOf(svc.metadata?.labels);
-      const pods = workloads.find((w) => servicesOf(ctx, w).includes(svc));
-      if (!pods) {
-        if (svc === mainSvc) {
-          broken.push({ resource: resourceOf(svc), path: ["spec", "selector"], message: `selects no pod of the environment: ${res} finds no endpoints to scrape`, fix: "make the Service selector a subset of the pod template labels" });
-        }
-        continue;
-      }
-      const isMain = pods === main;
-      const ports = containerPorts(pods);
-      asArray(sm.spec?.endpoints).forEach((ep, i) => {
-        const path: PathSegment[] = ["spec", "endpoints", i];
-        const svcPorts = asArray(svc.spec?.ports);
-        let target: ContainerPort | undefined;
-        if (ep?.port !== undefined) {
-          const sp = svcPorts.find((p) => p?.name === ep.port);
-          if (!sp) {
-            broken.push({
-              resource: res,
-              path: [...path, "port"],
-              message: `port ${JSON.stringify(ep.port)} is not a port name of Service ${svcNs}/${svcName} (it has ${svcPorts.map((p) => JSON.stringify(p?.name)).join(", ")})`,
-              fix: isMain ? `use the Service port name "${portName}" (service.metrics.portName)` : "use a port name of the Service",
-            });
-            return;
-          }
-          target = serviceTargetPort(sp, ports);
-        } else if (ep?.targetPort !== undefined) {
-          target = typeof ep.targetPort === "string" ? ports.find((p) => p.name === ep.targetPort) : ports.find((p) => p.number === ep.targetPort);
-        } else {
-          broken.push({ resource: res, path, message: "names no port", fix: isMain ? `set port: "${portName}"` : "set port to a Service port name" });
-          return;
-        }
-        if (!target || (isMain && target.number !== metricsPort)) {
-          broken.push({
-            resource: res,
-            path: [...path, ep?.port !== undefined ? "port" : "targetPort"],
-            message: `scrapes container port ${describePort(target)} of ${pods.resource}${isMain ? `, but the service serves metrics on ${metricsPortText}` : ""}`,
-            fix: isMain ? `scrape the port named "${portName}"` : "point the Service port at a container port",
-          });
-          return;
-        }
-        const epPath = str(ep?.path) ?? "/metrics";
-        if (isMain && epPath !== metricsPath) {
-          broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${epPath}, but the service exposes metrics at ${metricsPath}`, fix: `set path: ${metricsPath}` });
-          return;
-        }
-        const jobLabel = str(sm.spec?.jobLabel);
-        const meta: Record<string, string> = {
-          ...podDiscoveryLabels(podTarget(pods, target)),
-          __meta_kubernetes_service_name: svcName,
-          __meta_kubernetes_endpoint_port_name: String(ep.port ?? ""),
-          job: jobLabel && svcLabels[jobLabel] ? svcLabels[jobLabel]! : svcName,
-          namespace: svcNs,
-          service: svcName,
-          pod: podName(pods),
-          container: target.container,
-          endpoint: String(ep.port ?? target.name),
-        };
-        for (const [k, v] of Object.entries(svcLabels)) meta[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
-        const r = safeRelabel(meta, rules(ep.relabelings));
-        if (r.error) {
-          broken.push({ resource: res, path: [...path, "relabelings"], message: `Prometheus rejects a relabeling: ${r.error}`, fix: "correct the relabeling" });
-          return;
-        }
-        if (!r.labels) {
-          if (isMain) broken.push({ resource: res, path: [...path, "relabelings"], message: "its relabelings drop the service's target", fix: "keep the service's pods in the relabelings" });
-          return;
-        }
-        produce(res, path, pods, stripMeta(r.labels), { honorLabels: ep.honorLabels === true, metricRelabel: rules(ep.metricRelabelings) }, ep.interval);
-      });
-    }
-  }
-
-  // PodMonitors: pods selected directly; port names a container port.
-  for (const pm of ctx.ofKind("PodMonitor", "monitoring.coreos.com")) {
-    const res = resourceOf(pm);
-    const pmNs = str(pm.metadata?.namespace) ?? "";
-    const nsSel = pm.spec?.namespaceSelector;
-    const nsOk = (ns: string) => nsSel?.any === true || (Array.isArray(nsSel?.matchNames) ? nsSel.matchNames.includes(ns) : pmNs === ns);
-    const selected = workloads.filter((w) => nsOk(str(w.object.metadata?.namespace) ?? "") && selectorMatches(pm.spec?.selector, labelsOf(w.template.metadata?.labels)));
-    if (selected.length === 0) {
-      unrelated.push(`${res} selects no pods${main ? ` (not those of ${main.resource})` : ""}`);
-      continue;
-    }
-    if (main && selected.includes(main)) targetsMain = true;
-    const missing = missingSelectorLabels(pm);
-    if (missing.length) {
-      broken.push({ resource: res, path: ["metadata", "labels"], message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} (monitoring.selectorLabels): it is never loaded`, fix: "add monitoring.selectorLabels to its labels" });
-      continue;
-    }
-    for (const pods of selected) {
-      const isMain = pods === main;
-      const podLabels = labelsOf(pods.template.metadata?.labels);
-      asArray(pm.spec?.podMetricsEndpoints).forEach((ep, i) => {
-        const path: PathSegment[] = ["spec", "podMetricsEndpoints", i];
-        const target = containerPorts(pods).find((p) => p.name === ep?.port);
-        if (!target || (isMain && target.number !== metricsPort)) {
-          broken.push({ resource: res, path: [...path, "port"], message: `port ${JSON.stringify(ep?.port)} is ${describePort(target)} of ${pods.resource}${isMain ? `, not the metrics port ${metricsPortText}` : ""}`, fix: isMain ? `use port "${portName}"` : "use a container port name" });
-          return;
-        }
-        if (isMain && (str(ep.path) ?? "/metrics") !== metricsPath) {
-          broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${str(ep.path) ?? "/metrics"}, not ${metricsPath}`, fix: `set path: ${metricsPath}` });
-          return;
-        }
-        const jobLabel = str(pm.spec?.jobLabel);
-        const target_ = {
-          job: jobLabel && podLabels[jobLabel] ? podLabels[jobLabel]! : `${pmNs}/${pm.metadata?.name}`,
-          namespace: String(pods.object.metadata?.namespace ?? ""),
-          pod: podName(pods),
-          container: target.container,
-          endpoint: target.name,
-          instance: `${POD_IP}:${target.number}`,
-        };
-        produce(res, path, pods, target_, { honorLabels: ep.honorLabels === true, metricRelabel: rules(ep.metricRelabelings) }, ep.interval);
-      });
-    }
-  }
-
-  // Plain Prometheus scrape jobs: kubernetes_sd discovery of each workload's pods, then relabeling.
-  for (const { resource, path, job } of ctx.scrapeJobs()) {
-    const name = String(job.job_name);
-    const where = `${resource} ${formatPath(path)} (job ${JSON.stringify(name)})`;
-    const sds = asArray(job.kubernetes_sd_configs).filter(isObject);
-    if (sds.length === 0) {
-      unrelated.push(`${where} uses no kubernetes_sd_configs`);
-      continue;
-    }
-    let relabelError: string | undefined;
-    let keptMain = false;
-    for (const pods of workloads) {
-      const kept = discover(ctx, job, sds, pods);
-      if (kept.error) relabelError = kept.error;
-      const isMain = pods === main;
-      for (const k of kept.targets) {
-        if (isMain) {
-          keptMain = true;
-          const port = Number(/:(\d+)$/.exec(k.labels.__address__ ?? "")?.[1]);
-          if (port !== metricsPort) {
-            broken.push({
-              resource,
-              path,
-              message: `job ${JSON.stringify(name)} scrapes ${pods.resource} on port ${Number.isFinite(port) ? port : "(none)"} (container port ${describePort(k.port)}), but metrics are served on ${metricsPortText}: that target is down forever`,
-              fix: `keep only __meta_kubernetes_pod_container_port_name="${portName}"`,
-            });
-            continue;
-          }
-          if ((k.labels.__metrics_path__ ?? "/metrics") !== metricsPath) {
-            broken.push({ resource, path: [...path, "metrics_path"], message: `job ${JSON.stringify(name)} scrapes ${k.labels.__metrics_path__}, but metrics are at ${metricsPath}`, fix: `set metrics_path: ${metricsPath}` });
-            continue;
-          }
-        }
-        produce(resource, path, pods, stripMeta(k.labels), { honorLabels: job.honor_labels === true, metricRelabel: rules(job.metric_relabel_configs) }, job.scrape_interval);
-      }
-    }
-    if (relabelError) {
-      broken.push({ resource, path: [...path, "relabel_configs"], message: `job ${JSON.stringify(name)}: Prometheus rejects a relabel rule: ${relabelError}`, fix: "correct the relabel rule" });
-      continue;
-    }
-    if (keptMain) targetsMain = true;
-    if (!keptMain && main) {
-      unrelated.push(`${where} keeps no target of ${main.resource} (its namespaces, selectors or keep rules exclude the pods' labels ${JSON.stringify(labelsOf(main.template.metadata?.labels))})`);
-    }
-  }
+  const out: ScrapeFindings = { valid: [], broken: [], unrelated: [], targetsMain: false };
+  if (!s.main) out.unrelated.push("the environment renders no serving workload");
+  for (const sm of ctx.ofKind("ServiceMonitor", "monitoring.coreos.com")) analyzeServiceMonitor(s, out, sm);
+  for (const pm of ctx.ofKind("PodMonitor", "monitoring.coreos.com")) analyzePodMonitor(s, out, pm);
+  for (const job of ctx.scrapeJobs()) analyzeScrapeJob(s, out, job);
+  const { valid, broken, unrelated, targetsMain } = out;
   return { valid, broken, unrelated, targetsMain };
 }
 
+/** ServiceMonitors: Services selected by labels and namespace; endpoint port names a Service port. */
+function analyzeServiceMonitor(s: ScrapeScope, out: ScrapeFindings, sm: K8sObject): void {
+  const res = resourceOf(sm);
+  const nsOk = namespaceAdmits(sm);
+  const selected = s.ctx.ofKind("Service", "").filter((svc) => nsOk(str(svc.metadata?.namespace) ?? "") && selectorMatches(sm.spec?.selector, labelsOf(svc.metadata?.labels)));
+  if (selected.length === 0) {
+    const mainSvc = s.mainSvc;
+    const nsSel = sm.spec?.namespaceSelector;
+    const svcText = mainSvc ? `Service ${mainSvc.metadata?.namespace}/${mainSvc.metadata?.name} (labels ${JSON.stringify(labelsOf(mainSvc.metadata?.labels))})` : "any Service";
+    out.unrelated.push(`${res} (spec.selector ${JSON.stringify(sm.spec?.selector ?? {})}, namespaces ${JSON.stringify(nsSel?.any ? "any" : (nsSel?.matchNames ?? [str(sm.metadata?.namespace) ?? ""]))}) selects no Service, not ${svcText}`);
+    return;
+  }
+  if (s.mainSvc && selected.includes(s.mainSvc)) out.targetsMain = true;
+  const missing = missingSelectorLabels(s, sm);
+  if (missing.length) {
+    out.broken.push({
+      resource: res,
+      path: ["metadata", "labels"],
+      message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")}, the labels Prometheus selects ServiceMonitors by (monitoring.selectorLabels): it is never loaded`,
+      fix: "add monitoring.selectorLabels to the ServiceMonitor's labels",
+    });
+    return;
+  }
+  for (const svc of selected) {
+    const pods = s.workloads.find((w) => servicesOf(s.ctx, w).includes(svc));
+    if (pods) asArray(sm.spec?.endpoints).forEach((ep, i) => analyzeServiceEndpoint(s, out, sm, svc, pods, ep, i));
+    else if (svc === s.mainSvc) {
+      out.broken.push({ resource: resourceOf(svc), path: ["spec", "selector"], message: `selects no pod of the environment: ${res} finds no endpoints to scrape`, fix: "make the Service selector a subset of the pod template labels" });
+    }
+  }
+}
+
+/** The container port a ServiceMonitor endpoint scrapes through `svc`, or the problem that stops it. */
+function endpointContainerPort(
+  s: ScrapeScope,
+  res: string,
+  svc: K8sObject,
+  pods: PodTemplateRef,
+  ep: K8sObject | undefined,
+  path: readonly PathSegment[],
+): { port: ContainerPort | undefined } | { problem: ScrapeProblem } {
+  const isMain = pods === s.main;
+  const ports = containerPorts(pods);
+  if (ep?.port !== undefined) {
+    const svcPorts = asArray(svc.spec?.ports);
+    const sp = svcPorts.find((p) => p?.name === ep.port);
+    if (sp) return { port: serviceTargetPort(sp, ports) };
+    return {
+      problem: {
+        resource: res,
+        path: [...path, "port"],
+        message: `port ${JSON.stringify(ep.port)} is not a port name of Service ${str(svc.metadata?.namespace) ?? ""}/${String(svc.metadata?.name)} (it has ${svcPorts.map((p) => JSON.stringify(p?.name)).join(", ")})`,
+        fix: isMain ? `use the Service port name "${s.portName}" (service.metrics.portName)` : "use a port name of the Service",
+      },
+    };
+  }
+  if (ep?.targetPort !== undefined) {
+    return { port: typeof ep.targetPort === "string" ? ports.find((p) => p.name === ep.targetPort) : ports.find((p) => p.number === ep.targetPort) };
+  }
+  return { problem: { resource: res, path, message: "names no port", fix: isMain ? `set port: "${s.portName}"` : "set port to a Service port name" } };
+}
+
+/** One endpoint of a ServiceMonitor through one selected Service: port, path, then the relabelings. */
+function analyzeServiceEndpoint(s: ScrapeScope, out: ScrapeFindings, sm: K8sObject, svc: K8sObject, pods: PodTemplateRef, ep: K8sObject | undefined, i: number): void {
+  const res = resourceOf(sm);
+  const path: PathSegment[] = ["spec", "endpoints", i];
+  const isMain = pods === s.main;
+  const resolved = endpointContainerPort(s, res, svc, pods, ep, path);
+  if ("problem" in resolved) {
+    out.broken.push(resolved.problem);
+    return;
+  }
+  const target = resolved.port;
+  if (!target || (isMain && target.number !== s.metricsPort)) {
+    out.broken.push({
+      resource: res,
+      path: [...path, ep?.port !== undefined ? "port" : "targetPort"],
+      message: `scrapes container port ${describePort(target)} of ${pods.resource}${isMain ? `, but the service serves metrics on ${s.metricsPortText}` : ""}`,
+      fix: isMain ? `scrape the port named "${s.portName}"` : "point the Service port at a container port",
+    });
+    return;
+  }
+  const epPath = str(ep?.path) ?? "/metrics";
+  if (isMain && epPath !== s.metricsPath) {
+    out.broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${epPath}, but the service exposes metrics at ${s.metricsPath}`, fix: `set path: ${s.metricsPath}` });
+    return;
+  }
+  const r = safeRelabel(serviceEndpointMeta(sm, svc, pods, ep!, target), rules(ep!.relabelings));
+  if (r.error) {
+    out.broken.push({ resource: res, path: [...path, "relabelings"], message: `Prometheus rejects a relabeling: ${r.error}`, fix: "correct the relabeling" });
+    return;
+  }
+  if (!r.labels) {
+    if (isMain) out.broken.push({ resource: res, path: [...path, "relabelings"], message: "its relabelings drop the service's target", fix: "keep the service's pods in the relabelings" });
+    return;
+  }
+  produce(s, out, res, path, pods, stripMeta(r.labels), { honorLabels: ep!.honorLabels, metricRelabelings: ep!.metricRelabelings, interval: ep!.interval });
+}
+
+/** The labels the Prometheus Operator gives a ServiceMonitor endpoint's target before its relabelings. */
+function serviceEndpointMeta(sm: K8sObject, svc: K8sObject, pods: PodTemplateRef, ep: K8sObject, target: ContainerPort): Record<string, string> {
+  const svcName = String(svc.metadata?.name);
+  const svcLabels = labelsOf(svc.metadata?.labels);
+  const jobLabel = str(sm.spec?.jobLabel);
+  const meta: Record<string, string> = {
+    ...podDiscoveryLabels(podTarget(pods, target)),
+    __meta_kubernetes_service_name: svcName,
+    __meta_kubernetes_endpoint_port_name: String(ep.port ?? ""),
+    job: jobLabel && svcLabels[jobLabel] ? svcLabels[jobLabel]! : svcName,
+    namespace: str(svc.metadata?.namespace) ?? "",
+    service: svcName,
+    pod: podName(pods),
+    container: target.container,
+    endpoint: String(ep.port ?? target.name),
+  };
+  for (const [k, v] of Object.entries(svcLabels)) meta[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
+  return meta;
+}
+
+/** PodMonitors: pods selected directly; port names a container port. */
+function analyzePodMonitor(s: ScrapeScope, out: ScrapeFindings, pm: K8sObject): void {
+  const res = resourceOf(pm);
+  const nsOk = namespaceAdmits(pm);
+  const selected = s.workloads.filter((w) => nsOk(str(w.object.metadata?.namespace) ?? "") && selectorMatches(pm.spec?.selector, labelsOf(w.template.metadata?.labels)));
+  if (selected.length === 0) {
+    out.unrelated.push(`${res} selects no pods${s.main ? ` (not those of ${s.main.resource})` : ""}`);
+    return;
+  }
+  if (s.main && selected.includes(s.main)) out.targetsMain = true;
+  const missing = missingSelectorLabels(s, pm);
+  if (missing.length) {
+    out.broken.push({ resource: res, path: ["metadata", "labels"], message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} (monitoring.selectorLabels): it is never loaded`, fix: "add monitoring.selectorLabels to its labels" });
+    return;
+  }
+  for (const pods of selected) asArray(pm.spec?.podMetricsEndpoints).forEach((ep, i) => analyzePodEndpoint(s, out, pm, pods, ep, i));
+}
+
+/** One endpoint of a PodMonitor on one selected workload. */
+function analyzePodEndpoint(s: ScrapeScope, out: ScrapeFindings, pm: K8sObject, pods: PodTemplateRef, ep: K8sObject | undefined, i: number): void {
+  const res = resourceOf(pm);
+  const isMain = pods === s.main;
+  const path: PathSegment[] = ["spec", "podMetricsEndpoints", i];
+  const target = containerPorts(pods).find((p) => p.name === ep?.port);
+  if (!target || (isMain && target.number !== s.metricsPort)) {
+    out.broken.push({ resource: res, path: [...path, "port"], message: `port ${JSON.stringify(ep?.port)} is ${describePort(target)} of ${pods.resource}${isMain ? `, not the metrics port ${s.metricsPortText}` : ""}`, fix: isMain ? `use port "${s.portName}"` : "use a container port name" });
+    return;
+  }
+  if (isMain && (str(ep!.path) ?? "/metrics") !== s.metricsPath) {
+    out.broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${str(ep!.path) ?? "/metrics"}, not ${s.metricsPath}`, fix: `set path: ${s.metricsPath}` });
+    return;
+  }
+  const podLabels = labelsOf(pods.template.metadata?.labels);
+  const jobLabel = str(pm.spec?.jobLabel);
+  const labels = {
+    job: jobLabel && podLabels[jobLabel] ? podLabels[jobLabel]! : `${str(pm.metadata?.namespace) ?? ""}/${pm.metadata?.name}`,
+    namespace: String(pods.object.metadata?.namespace ?? ""),
+    pod: podName(pods),
+    container: target.container,
+    endpoint: target.name,
+    instance: `${POD_IP}:${target.number}`,
+  };
+  produce(s, out, res, path, pods, labels, { honorLabels: ep!.honorLabels, metricRelabelings: ep!.metricRelabelings, interval: ep!.interval });
+}
+
+/** Plain Prometheus scrape jobs: kubernetes_sd discovery of each workload's pods, then relabeling. */
+function analyzeScrapeJob(s: ScrapeScope, out: ScrapeFindings, { resource, path, job }: { resource: string; path: readonly PathSegment[]; job: K8sObject }): void {
+  const name = String(job.job_name);
+  const where = `${resource} ${formatPath(path)} (job ${JSON.stringify(name)})`;
+  const sds = asArray(job.kubernetes_sd_configs).filter(isObject);
+  if (sds.length === 0) {
+    out.unrelated.push(`${where} uses no kubernetes_sd_configs`);
+    return;
+  }
+  let relabelError: string | undefined;
+  let keptMain = false;
+  for (const pods of s.workloads) {
+    const kept = discover(s.ctx, job, sds, pods);
+    if (kept.error) relabelError = kept.error;
+    if (pods === s.main && kept.targets.length > 0) keptMain = true;
+    for (const k of kept.targets) {
+      const problem = pods === s.main ? jobTargetProblem(s, resource, path, name, pods, k) : undefined;
+      if (problem) out.broken.push(problem);
+      else produce(s, out, resource, path, pods, stripMeta(k.labels), { honorLabels: job.honor_labels, metricRelabelings: job.metric_relabel_configs, interval: job.scrape_interval });
+    }
+  }
+  if (relabelError) {
+    out.broken.push({ resource, path: [...path, "relabel_configs"], message: `job ${JSON.stringify(name)}: Prometheus rejects a relabel rule: ${relabelError}`, fix: "correct the relabel rule" });
+    return;
+  }
+  if (keptMain) out.targetsMain = true;
+  if (!keptMain && s.main) {
+    out.unrelated.push(`${where} keeps no target of ${s.main.resource} (its namespaces, selectors or keep rules exclude the pods' labels ${JSON.stringify(labelsOf(s.main.template.metadata?.labels))})`);
+  }
+}
+
+/** What is wrong with a job's target on the inference service's pods: a port or path other than the contract's. */
+function jobTargetProblem(
+  s: ScrapeScope,
+  resource: string,
+  path: readonly PathSegment[],
+  name: string,
+  pods: PodTemplateRef,
+  k: DiscoveredTarget,
+): ScrapeProblem | undefined {
+  const port = Number(/:(\d+)$/.exec(k.labels.__address__ ?? "")?.[1]);
+  if (port !== s.metricsPort) {
+    return {
+      resource,
+      path,
+      message: `job ${JSON.stringify(name)} scrapes ${pods.resource} on port ${Number.isFinite(port) ? port : "(none)"} (container port ${describePort(k.port)}), but metrics are served on ${s.metricsPortText}: that target is down forever`,
+      fix: `keep only __meta_kubernetes_pod_container_port_name="${s.portName}"`,
+    };
+  }
+  if ((k.labels.__metrics_path__ ?? "/metrics") !== s.metricsPath) {
+    return { resource, path: [...path, "metrics_path"], message: `job ${JSON.stringify(name)} scrapes ${k.labels.__metrics_path__}, but metrics are at ${s.metricsPath}`, fix: `set metrics_path: ${s.metricsPath}` };
+  }
+  return undefined;
+}
+
+/** A target a kubernetes_sd job keeps: the container port it reaches and its labels after relabeling. */
+interface DiscoveredTarget {
+  readonly port: ContainerPort;
+  readonly labels: Record<string, string>;
+}
+
 /** Targets a kubernetes_sd job keeps among one workload's container ports (pod and endpoints roles). */
-function discover(ctx: CheckContext, job: K8sObject, sds: readonly K8sObject[], pods: PodTemplateRef): { targets: { port: ContainerPort; labels: Record<string, string> }[]; error?: string } {
-  const targets: { port: ContainerPort; labels: Record<string, string> }[] = [];
+function discover(ctx: CheckContext, job: K8sObject, sds: readonly K8sObject[], pods: PodTemplateRef): { targets: DiscoveredTarget[]; error?: string } {
+  const targets: DiscoveredTarget[] = [];
   const ns = String(pods.object.metadata?.namespace ?? "");
   const podLabels = labelsOf(pods.template.metadata?.labels);
   const ports = containerPorts(pods);
@@ -446,7 +531,7 @@ function contractReaders(ctx: CheckContext): string[] {
   return [...out];
 }
 
-/** Check 2: METRIC_NOT_SCRAPED and RULES_NOT_SELECTED. */
+/** METRIC_NOT_SCRAPED and RULES_NOT_SELECTED. */
 export function checkScrapes(ctx: CheckContext): void {
   const a = scrapesOf(ctx);
   for (const b of a.broken) ctx.sink.error("METRIC_NOT_SCRAPED", b.resource, b.path, b.message, b.fix);

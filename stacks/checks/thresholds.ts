@@ -1,13 +1,14 @@
 /**
- * Check 9 (a latency threshold must be a histogram bucket boundary: between boundaries
- * histogram_quantile only interpolates, and an `le` matcher selects no series at all) and check 10
- * (scaling must start before the alert for the same signal fires, or the service pages first).
+ * LATENCY_THRESHOLD_NOT_BUCKET (a latency threshold must be a histogram bucket boundary: between
+ * boundaries histogram_quantile only interpolates, and an `le` matcher selects no series at all) and
+ * SCALES_AFTER_ALERT / LATENCY_TARGET_UNREACHABLE (scaling must start before the alert for the same
+ * signal fires, or the service pages first).
  *
  * Both run on the env config before anything renders (the thresholds it declares) and on the
  * rendered objects (KEDA triggers, HPA targets through the adapter rule that serves them, `le`
  * matchers and alert conditions), so a hand-edited or future construct is held to the same rule.
  *
- * Check 10's refinement for per-pod queue targets (QUEUE_ALERT_BEFORE_SCALE, a warning) runs on
+ * SCALES_AFTER_ALERT's refinement for per-pod queue targets (QUEUE_ALERT_BEFORE_SCALE, a warning) runs on
  * the rendered objects only: it needs the trigger's metric type and the autoscaler's minimum as
  * rendered, and a config-phase twin would print every warning twice (synth keeps both phases'
  * warnings).
@@ -343,7 +344,7 @@ function sumsOverPods(vector: string, recordings: ReadonlyMap<string, string>, d
 }
 
 /**
- * QUEUE_ALERT_BEFORE_SCALE (check 10, warning): a per-pod queue target (KEDA AverageValue, HPA
+ * QUEUE_ALERT_BEFORE_SCALE (a warning beside SCALES_AFTER_ALERT): a per-pod queue target (KEDA AverageValue, HPA
  * averageValue) is compared with the total queue divided by the replicas, so at the replica floor
  * the autoscaler adds pods only once the total exceeds threshold × minReplicas. An alert on the
  * total queue below that fires while the autoscaler still sees nothing to do. (The HPA's 10%

@@ -124,7 +124,7 @@ export function checkWakeUpSourceScraped(ctx: CheckContext): void {
 
 /**
  * A selector scoped to the declared wake-up source (`scaling.wakeUp.source`): its series are the
- * source's (a gateway's counter), not the service's contract, so check 3 cannot compare them; that
+ * source's (a gateway's counter), not the service's contract, so QUERY_LABEL_MISMATCH cannot compare them; that
  * the source is scraped at all is WAKEUP_SOURCE_NOT_SCRAPED's business.
  */
 export function readsDeclaredWakeUpSource(config: CheckContext["config"], s: { readonly matchers: readonly { name: string; op: string; value: string }[] }): boolean {

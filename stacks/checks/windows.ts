@@ -1,5 +1,5 @@
 /**
- * Check 6: a range window must hold at least 4 scrape intervals, or rate() sees two or three
+ * RATE_WINDOW_TOO_SHORT: a range window must hold at least 4 scrape intervals, or rate() sees two or three
  * samples, swings wildly and returns nothing after one missed scrape. The interval is the
  * slowest of the configured one and those the rendered scrapes declare.
  */

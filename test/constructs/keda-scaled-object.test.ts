@@ -159,6 +159,11 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
     expect(lines.map((l) => l.split(": ")[1])).toEqual(["spec.minReplicaCount", "spec.triggers[0].metadata.activationThreshold", "spec.triggers[1].name"]);
   });
 
+  it("refuses a trigger type it cannot render instead of rendering empty metadata", () => {
+    const unknown = { type: "kafka", name: "lag" } as unknown as KedaTrigger;
+    expect(() => new KedaScaledObject(chart(), "so", { scaleTarget: target(), minReplicaCount: 1, triggers: [latencyTrigger(), unknown] })).toThrow(/unknown KEDA trigger type "kafka"/);
+  });
+
   it("minReplicaCount ≤ maxReplicaCount", () => {
     expect(soProblems({ minReplicaCount: 21, maxReplicaCount: 20 })).toEqual([
       "ScaledObject ml/inference: spec.minReplicaCount: minReplicaCount 21 is greater than maxReplicaCount 20. Fix: lower minReplicaCount or raise maxReplicaCount",

@@ -5,7 +5,7 @@
  * add-ons declared present (their CRDs installed by the harness), then
  * preview --diff → up → live objects equal dist/<env>/ → a second up changes nothing → destroy
  * leaves none of our objects (prod: the protected Namespace holds until protection is lifted as
- * the README says). Also: a missing secret fails `pulumi preview` with our one-line message.
+ * docs/e2e.md says). Also: a missing secret fails `pulumi preview` with our one-line message.
  *
  * Ends with a plain `N passed, N failed` line; exit code ≠ 0 on any failure.
  */
@@ -217,7 +217,7 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
       const line = text.split("\n").find((l) => /protected/i.test(l))!.trim();
       return `${describe(namespace)} still there; engine: ${line}`;
     });
-    await check("prod: protection lifted as the README says (protectNamespace false, pulumi up), then destroy", async () => {
+    await check("prod: protection lifted as docs/e2e.md says (protectNamespace false, pulumi up), then destroy", async () => {
       await pulumi(["config", "set", `${PROJECT}:protectNamespace`, "false"]);
       await pulumi(["up", "--yes", "--skip-preview"], 20 * 60_000);
       await pulumi(["destroy", "--yes", "--skip-preview"], 20 * 60_000);

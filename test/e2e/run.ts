@@ -2,7 +2,7 @@
  * `npm run e2e`: dist/ on a real control plane (etcd, kube-apiserver, kube-controller-manager,
  * KEDA, Prometheus, RabbitMQ) built from upstream Go modules and run on loopback inside a private
  * network namespace; then the same scenario through the simulator, and e2e-report.md.
- * Exit 0 only when every check passes. See README "End-to-end".
+ * Exit 0 only when every check passes. See docs/e2e.md.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

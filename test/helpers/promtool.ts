@@ -30,9 +30,16 @@ export function requirePromtool(bin = "promtool"): void {
   if (r.error || r.status !== 0) throw new Error(PROMTOOL_MISSING);
 }
 
+/**
+ * promtool's environment: Go's collector runs at a quarter of its default frequency (GOGC=400).
+ * `promtool test rules` allocates heavily; this takes a fifth off its CPU time for ~100 MB of
+ * memory per run (measured on the generated per-environment tests: 7.4 s → 5.9 s CPU).
+ */
+const PROMTOOL_ENV = { ...process.env, GOGC: process.env.GOGC ?? "400" };
+
 export function promtool(args: readonly string[], cwd?: string, bin = "promtool"): PromtoolResult {
   requirePromtool(bin);
-  const r = spawnSync(bin, [...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(bin, [...args], { cwd, encoding: "utf8", timeout: 120_000, env: PROMTOOL_ENV });
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -53,7 +60,7 @@ export async function promtoolAsync(args: readonly string[], cwd?: string, bin =
   requirePromtool(bin);
   const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
-    execFile(bin, [...args], { cwd, encoding: "utf8", timeout: 180_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(bin, [...args], { cwd, encoding: "utf8", timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: PROMTOOL_ENV }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
       resolve({ code: typeof code === "number" ? code : 1, output: `${stdout}${stderr}` });
     });

@@ -1,5 +1,5 @@
 /**
- * The README's "Adapter without Pulumi" table tells kubectl/GitOps users which prometheus-adapter
+ * The "Adapter without Pulumi" table of docs/monitoring.md tells kubectl/GitOps users which prometheus-adapter
  * values each environment needs with `rules.existing`; it must match what each environment renders:
  * the ConfigMap's name, whether it holds external rules (then `rules.external` must be non-empty for
  * the chart to create external.metrics.k8s.io), and the Prometheus the Pulumi program points it at.
@@ -21,9 +21,9 @@ interface Row {
   readonly port: string;
 }
 
-function readmeRows(): Map<string, Row> {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("#### Adapter without Pulumi"));
+function documentedRows(): Map<string, Row> {
+  const page = readFileSync(join(ROOT, "docs/monitoring.md"), "utf8");
+  const section = page.slice(page.indexOf("### Adapter without Pulumi"));
   const rows = new Map<string, Row>();
   for (const line of section.split("\n")) {
     const m = /^\| (\w+) \| `([^`]+)` \| ([^|]+) \| ([^|]+) \| `([^`]+)` \/ `(\d+)` \|$/.exec(line);
@@ -32,8 +32,8 @@ function readmeRows(): Map<string, Row> {
   return rows;
 }
 
-describe("README: prometheus-adapter values for kubectl/GitOps users", () => {
-  const rows = readmeRows();
+describe("docs/monitoring.md: prometheus-adapter values for kubectl/GitOps users", () => {
+  const rows = documentedRows();
 
   it("has one row per environment", () => {
     expect([...rows.keys()].sort()).toEqual([...ENV_NAMES].sort());

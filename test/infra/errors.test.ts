@@ -47,7 +47,7 @@ describe("pulumi program errors", () => {
   it("requires the addons block, naming the key and the fix", async () => {
     const error = await failure("staging", stackConfig("staging", KUBECONFIG, { "inference-scaling:addons": undefined }));
     expect(error.message).toBe(
-      'stack "staging": inference-scaling:addons: is required: it pins the chart version of every add-on and says whether this program installs it. Fix: add an addons block to Pulumi.staging.yaml (README "Deploying with Pulumi" lists its keys)',
+      'stack "staging": inference-scaling:addons: is required: it pins the chart version of every add-on and says whether this program installs it. Fix: add an addons block to Pulumi.staging.yaml (docs/pulumi.md "Stack configuration" lists its keys)',
     );
   });
 
@@ -66,7 +66,7 @@ describe("pulumi program errors", () => {
   });
 
   it("refuses a prometheus chart older than 28.0, whose kubernetes-pods job would scrape the pods a second time", async () => {
-    // Every other add-on dev needs, as Pulumi.dev.yaml pins it (KEDA since dev scales to zero, issue 18).
+    // Every other add-on dev needs, as Pulumi.dev.yaml pins it (KEDA since dev scales to zero).
     const addons = {
       certManager: { install: true, version: "v1.18.6" },
       keda: { install: true, version: "2.18.3" },

@@ -4,8 +4,8 @@
  * the expected series, then one scenario per alert that must fire it with exact labels and
  * annotations.
  *
- * Expected labels, values and annotation texts are written here from the specification (issue 4
- * and the config), not read back from the rules under test.
+ * Expected labels, values and annotation texts are written here from the specification (README's
+ * "Monitoring" section and the config), not read back from the rules under test.
  */
 import { ADAPTER_TEMPLATE, adapterLabelMatchers, fillTemplate } from "../../constructs/prometheus-adapter.js";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
@@ -279,7 +279,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   const zero = { adapter: { p95: 0, inFlight: 0, queue: 0 }, keda: { latency: 0, queue: 0, inFlight: 0 } } as const;
   const lost = { adapter: { p95: "none", inFlight: "none", queue: "none" }, keda: { latency: "none", queue: "none", inFlight: "none" } } as const;
   // Zero pods (no target of the job discovered at all): a service that may sit at zero replicas
-  // (README "Scale to zero that wakes up": minReplicas 0 or keda.idleReplicaCount 0) has its own
+  // (docs/autoscaling.md "Scale to zero that wakes up": minReplicas 0 or keda.idleReplicaCount 0) has its own
   // triggers answer 0 there, since KEDA would apply the fallback on an empty result and scale the
   // idle service back up; any other service answers nothing (a lost scrape).
   const mayIdle = config.scaling.mode === "keda" && (minReplicas === 0 || config.scaling.keda.idleReplicaCount === 0);

@@ -13,7 +13,7 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { autoscalerName } from "../../stacks/naming.js";
@@ -42,19 +42,27 @@ describe("promtool is required", () => {
   });
 });
 
-// Every environment's promtool runs start together (promtool is single-threaded); each test
+// Every environment's promtool runs start together (promtool is single-threaded), when the first
+// test needs one (not in a hook: a run filtered to other tests, `-t`, starts none); each test
 // awaits its own result.
-const runs = new Map<string, { generated: Promise<PromtoolResult>; checked: Promise<PromtoolResult> }>();
-beforeAll(() => {
-  for (const env of ENV_NAMES) {
-    const g = generateTests(stackFor(env));
-    const dir = writeTemp(g.ruleFiles);
-    runs.set(env, {
-      generated: runGenerated(g.ruleFiles, g.yaml),
-      checked: promtoolAsync(["check", "rules", ...Object.keys(g.ruleFiles).sort()], dir),
-    });
-  }
-});
+type EnvRuns = { generated: Promise<PromtoolResult>; checked: Promise<PromtoolResult> };
+let started: Map<string, EnvRuns> | undefined;
+const runs = {
+  get(env: string): EnvRuns | undefined {
+    if (!started) {
+      started = new Map();
+      for (const e of ENV_NAMES) {
+        const g = generateTests(stackFor(e));
+        const dir = writeTemp(g.ruleFiles);
+        started.set(e, {
+          generated: runGenerated(g.ruleFiles, g.yaml),
+          checked: promtoolAsync(["check", "rules", ...Object.keys(g.ruleFiles).sort()], dir),
+        });
+      }
+    }
+    return started.get(env);
+  },
+};
 
 describe.each(ENV_NAMES)("env %s", (env) => {
   it("promtool check rules passes on every rule file", async () => {
@@ -93,7 +101,7 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
   });
 
-  // Every environment's promtool run started together in beforeAll on a shared machine: the first
+  // Every environment's promtool run started together (runs.get) on a shared machine: the first
   // one awaited may wait for all of them.
   it("promtool test rules: alerts fire with exact labels and annotations, stay quiet when healthy; every query returns its series", async () => {
     const r = await runs.get(env)!.generated;

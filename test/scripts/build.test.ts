@@ -3,12 +3,14 @@
  * every run: it must write exactly what the sources write, rebuild when a source changes, and
  * leave out what a command does not use (Pulumi and vega in synth).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ENTRIES, isStale, OUT, SOURCE_FOLDERS } from "../../scripts/build.mjs";
+import { buildFolders, ensureBuilt, ENTRIES, isStale, LOCK, OUT, SOURCE_FOLDERS, withBuildLock } from "../../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../../stacks/schema.js";
 import { ROOT } from "../helpers/cli.js";
 
@@ -98,6 +100,81 @@ describe("the CLI bundle", () => {
       const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
       const pkg = group === "keda.sh" ? "@kubernetes-models/keda/keda.sh" : group === "monitoring.coreos.com" ? "@kubernetes-models/prometheus-operator/monitoring.coreos.com" : group ? `kubernetes-models/${group}` : "kubernetes-models";
       expect(Object.keys(BUNDLED_MODELS), k).toContain(`${pkg}/${version}/${kind}`);
+    }
+  });
+});
+
+/** Makes the bundle stale the way an edited source does: its stamp an hour older than every source. */
+function makeStale(): void {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  utimesSync(join(OUT, "inputs.json"), hourAgo, hourAgo);
+}
+
+
+/** Runs a CLI's bundle through scripts/run.mjs without waiting; resolves with its exit code and stderr. */
+function start(name: string, args: readonly string[], input = "") {
+  const child = spawn(process.execPath, ["scripts/run.mjs", name, ...args], { cwd: ROOT, stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  const done = new Promise<{ code: number | null; stderr: string }>((res) => child.on("close", (code) => res({ code, stderr })));
+  return { child, done };
+}
+
+const HPA_CASE = JSON.stringify({
+  spec: { minReplicas: 1, maxReplicas: 10, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }] },
+  currentReplicas: 3,
+  observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
+  history: { recommendations: [] },
+});
+
+describe("rebuilding a stale bundle while CLIs start at once", () => {
+  it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build.lock)", async () => {
+    const previous = realpathSync(OUT);
+    makeStale();
+    const before = new Set(buildFolders());
+    const runs = [start("check", ["--env", "dev"]), start("check", ["--env", "dev"]), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--env", "dev", "--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
+    const results = await Promise.all(runs.map((r) => r.done));
+    for (const r of results) expect(r, r.stderr).toEqual({ code: 0, stderr: "" });
+    // One new build folder (another test file may have rebuilt too, but never once per run).
+    const added = buildFolders().filter((b) => !before.has(b));
+    expect(added.length).toBeGreaterThanOrEqual(1);
+    expect(added.length).toBeLessThan(runs.length);
+    expect(isStale()).toBe(false);
+    expect(existsSync(LOCK)).toBe(false);
+    // The superseded build stays (a CLI started on it may still import a chunk on demand, e.g. the chart's vega).
+    expect(realpathSync(OUT)).not.toBe(previous);
+    expect(existsSync(join(previous, "simulate.mjs"))).toBe(true);
+  }, 300_000);
+
+  it("the build folder sits one level below the checkout, like scripts/ (a CLI's import.meta.dirname + \"..\" is the checkout)", async () => {
+    const url = await ensureBuilt("synth");
+    expect(dirname(dirname(fileURLToPath(url)))).toBe(ROOT);
+    expect(dirname(realpathSync(OUT))).toBe(ROOT);
+  });
+
+  it("a run that holds the lock makes the next one wait until it is released", async () => {
+    writeFileSync(LOCK, `${process.pid} ${hostname()}`); // a live holder: this test's own process
+    const t0 = Date.now();
+    setTimeout(() => rmSync(LOCK, { force: true }), 1000);
+    let ranAt = 0;
+    await withBuildLock(() => (ranAt = Date.now()));
+    expect(ranAt - t0).toBeGreaterThanOrEqual(900);
+    expect(existsSync(LOCK)).toBe(false);
+  });
+
+  it("a lock left by a run that died is broken at once; a live one held past the time bound is reported", async () => {
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited: its PID names no live run
+    writeFileSync(LOCK, `${dead} ${hostname()}`);
+    const t0 = Date.now();
+    expect(await withBuildLock(() => "ran")).toBe("ran");
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(existsSync(LOCK)).toBe(false);
+    writeFileSync(LOCK, `${process.pid} ${hostname()}`);
+    try {
+      await expect(withBuildLock(() => "ran", 300)).rejects.toThrow(/\.build\.lock is held by \d+ \S+ for 0\.3 s: remove it if no build is running/);
+    } finally {
+      rmSync(LOCK, { force: true });
     }
   });
 });

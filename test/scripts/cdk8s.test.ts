@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 8 through the real command (`npm run -s cdk8s:synth`, i.e. `cdk8s synth` reading
+ * `npm run cdk8s:synth` through the real command (`npm run -s cdk8s:synth`, i.e. `cdk8s synth` reading
  * cdk8s.yaml) in a project copy with an empty HOME: no upgrade check (cdk8s-cli caches its registry
  * answer in ~/.cdk8s-cli.version, which must not appear), no stack trace, dist/ as committed; a
  * failing env leaves dist/ untouched (cdk8s-cli empties its `output`, a scratch folder, not dist/).

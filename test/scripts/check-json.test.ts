@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 9 through the documented command (`npm run -s check -- --json`): stdout is only the
+ * `check --json` through the documented command (`npm run -s check -- --json`): stdout is only the
  * findings JSON (it parses), also for a failing, unreadable or malformed config; exit 1 on errors.
  */
 import { spawnSync } from "node:child_process";

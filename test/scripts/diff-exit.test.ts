@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 7 through the real CLI (`npm run -s diff`): errors are one line with a documented
+ * `npm run diff`'s exit codes through the real CLI (`npm run -s diff`): errors are one line with a documented
  * exit code distinct from "differences found" (1): usage 2, the diff could not be made 3. The
  * --markdown target is checked before anything is synthesized; dist/ and the target are unchanged.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 16: the declared Node range is true. Every package npm installs accepts every Node
+ * The declared Node range is true. Every package npm installs accepts every Node
  * version package.json's `engines.node` admits (so `npm ci` prints no EBADENGINE on any of them),
  * the running Node is one of them, and the README names the same range.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 15 through the real CLI: messages in the user's terms. Units and the converted
+ * Through the real CLI: messages in the user's terms. Units and the converted
  * value for a duration string in a seconds field, the nearest bucket boundaries in seconds (and a
  * millisecond slip named), no zod wording, YAML/JSON syntax errors quoting the offending line,
  * YAML merge keys applied. Each failure: exit 1, one line, --out unchanged.

@@ -1,5 +1,5 @@
 /**
- * Issue 12 items 1–6 through the real CLI (`scripts/synth.ts` spawned with node --import tsx):
+ * synth's refusals and atomic output through the real CLI (`scripts/synth.ts` spawned with node --import tsx):
  * exit code, the one message line, and sha256 of dist/ and --out before and after. Runs that need
  * the committed dist/ (no --out) or an edited stacks/envs/ run in a throw-away copy of the project.
  */
@@ -44,7 +44,7 @@ function expectOneError(r: { code: number | null; stderr: string }, code: number
 
 const synth = (args: readonly string[], env: Record<string, string> = {}) => runIn(ROOT, "scripts/synth.ts", args, env);
 
-describe("synth: two sources naming one environment (items 1, 3)", () => {
+describe("synth: two sources naming one environment", () => {
   it("--env prod --config <file named prod>: refused before rendering, one line naming both sources, --out unchanged", () => {
     const out = distCopy();
     const before = treeHash(out);
@@ -77,7 +77,7 @@ describe("synth: two sources naming one environment (items 1, 3)", () => {
   });
 });
 
-describe("synth: a config file over a built-in's committed output (item 2)", () => {
+describe("synth: a config file over a built-in's committed output", () => {
   it("refused without --replace-builtin; written with it; --out elsewhere is fine", () => {
     const project = projectCopy();
     made.push(project);
@@ -101,7 +101,7 @@ describe("synth: a config file over a built-in's committed output (item 2)", () 
   });
 });
 
-describe("synth: registry key vs name (item 4)", () => {
+describe("synth: registry key vs name", () => {
   it("an env registered as prod but named production is refused; dist/ unchanged, no dist/production", () => {
     const project = projectCopy();
     made.push(project);
@@ -117,7 +117,7 @@ describe("synth: registry key vs name (item 4)", () => {
   });
 });
 
-describe("synth: one atomic swap per run (item 5)", () => {
+describe("synth: one atomic swap per run", () => {
   const siblings = (out: string) => readdirSync(dirname(out)).filter((n) => n !== "dist");
 
   for (const at of ["after-env:1", "swap"]) {
@@ -146,7 +146,7 @@ describe("synth: one atomic swap per run (item 5)", () => {
   });
 });
 
-describe("synth: the output folder is checked first (item 6, 15)", () => {
+describe("synth: the output folder is checked first", () => {
   it("--out /proc/nope fails at once in one line (no recursive mkdir hang)", () => {
     const r = runIn(ROOT, "scripts/synth.ts", ["--env", "dev", "--out", "/proc/nope"], {}, 30_000);
     expect(r.signal, "did not hang").toBeNull();

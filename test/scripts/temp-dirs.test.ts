@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 17: the promtool tests leave no `promtool-*` folder in the system temp dir. Runs
+ * The promtool tests leave no `promtool-*` folder in the system temp dir. Runs
  * the real test command (vitest) on the promtool-using tests with TMPDIR pointed at an empty
  * folder, and lists it afterwards.
  */

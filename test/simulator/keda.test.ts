@@ -2,7 +2,8 @@
  * The KEDA operator and metrics server as KEDA v2.18.3 behaves (pkg/scaling/executor/
  * scale_scaledobjects.go RequestScale, pkg/scaling/scale_handler.go getScaledObjectState,
  * pkg/fallback/fallback.go doFallback, pkg/scalers/cron_scaler.go GetMetricsAndActivity). Each
- * test fails on the simulator's behaviour before issue 16.
+ * test fails on the simulator's earlier behaviour (before idleReplicaCount, activation while another
+ * trigger errors, cron 0 outside its window and truncated milli-units were modelled).
  */
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../simulator/run.js";

@@ -1,7 +1,7 @@
 /** Summary numbers from a hand-made timeline, the Markdown table, the CSV layout and the chart. */
 import { describe, expect, it } from "vitest";
 import { autoscalerModel } from "../../simulator/autoscaler.js";
-import { chartSpec, renderChart } from "../../simulator/chart.js";
+import { chartSpec, renderChart, thinLine } from "../../simulator/chart.js";
 import { clock, duration, markdownReport, summarize, summaryTable, timelineCsv } from "../../simulator/report.js";
 import type { SimulationResult, Timeline } from "../../simulator/run.js";
 import { podProfile } from "../../simulator/service-model.js";
@@ -170,6 +170,22 @@ describe("chart", () => {
     expect(calm.vconcat[2].layer.flatMap((l: any) => l.data?.values ?? []).map((v: any) => v.label)).not.toContain(
       `client timeout ${a.settings.requestTimeoutSeconds} s: requests fail, p95 capped`,
     );
+  });
+
+  it("drops only the points that cannot change the drawn line (step lines keep changes, straight lines the ends of flat runs)", () => {
+    const pts = [3, 3, 3, 5, 5, 4, 4, 4, 4].map((v, x) => ({ x, v }));
+    const xs = (step: boolean) => thinLine(pts, (p) => p.v, step).map((p) => p.x);
+    expect(xs(true)).toEqual([0, 3, 5, 8]);
+    expect(xs(false)).toEqual([0, 2, 3, 4, 5, 8]);
+    expect(thinLine([{ v: NaN }, { v: NaN }, { v: 1 }], (p) => p.v, true)).toHaveLength(2);
+    // a step line through the kept points is the line through all of them: value at every x
+    const kept = thinLine(pts, (p) => p.v, true);
+    for (const p of pts) expect(kept.filter((k) => k.x <= p.x).at(-1)!.v).toBe(p.v);
+    // the chart: a flat replica count is two points per line, not one per bucket
+    const spec = chartSpec([handMade("cpu-hpa")]) as any;
+    const desired = spec.vconcat[1].layer[0].data.values.filter((v: any) => v.kind === "desired");
+    const changes = desired.filter((v: any, i: number) => i > 0 && v.replicas !== desired[i - 1].replicas).length;
+    expect(desired.length).toBeLessThanOrEqual(changes + 2);
   });
 
   it("renders SVG, the same bytes every time", async () => {

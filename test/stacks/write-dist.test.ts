@@ -1,5 +1,5 @@
 /**
- * writeDist's promise (README "Bad input"): each env folder is replaced whole (a file the new
+ * writeDist's promise (docs/checks.md "Bad input"): each env folder is replaced whole (a file the new
  * render no longer produces disappears), and a failure while writing leaves dist/ as it was.
  * Written against the stage-then-rename writer of stacks/synth.ts; re-check when the writer changes.
  */

@@ -37,7 +37,7 @@ export type BinaryName = keyof typeof BINARIES;
 export function checkGo(): string {
   const r = spawnSync("go", ["env", "GOVERSION", "GOMODCACHE"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
-    throw new E2eSetupError("go not found: the end-to-end suite builds etcd, Kubernetes and KEDA from their Go modules; install Go 1.24 or later (https://go.dev/dl) with access to a Go module proxy");
+    throw new E2eSetupError("go not found: the end-to-end suite builds etcd, Kubernetes and KEDA from their Go modules; install Go 1.26 or later (https://go.dev/dl) with access to a Go module proxy");
   }
   return r.stdout.split("\n")[0]!.trim();
 }

@@ -4,7 +4,7 @@
  * test/e2e/components/{pulumi,pulumi-language-nodejs,pulumi-kubernetes}/, and caches them outside
  * the repo: ~/.cache/inference-scaling/e2e/<binary>-<version>/<binary>. A stamp (hash of the
  * module's go.mod, go.sum and main.go) makes a changed module rebuild; otherwise a run reuses the
- * cache without calling Go. Each build's wall time is kept next to the binary (README numbers).
+ * cache without calling Go. Each build's wall time is kept next to the binary (the numbers in docs/e2e.md).
  *
  * Versions are read from the go.mod `require` lines, and compared with package.json's npm packages:
  * - `pulumi` is github.com/pulumi/pulumi/pkg/v3 at exactly @pulumi/pulumi's version (checked).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { milliValue, milliValueExact, parseQuantity, QuantityError, quantityToNumber } from "../../../simulator/hpa/quantity.js";
+import { milliValue, milliValueExact, parseResourceQuantity, QuantityError, quantityToNumber } from "../../../simulator/hpa/quantity.js";
 
 describe("quantity: MilliValue", () => {
   it("parses decimal SI, binary SI and exponent suffixes", () => {
@@ -31,14 +31,14 @@ describe("quantity: MilliValue", () => {
 
   it("is exact beyond 2^53 through milliValueExact", () => {
     // 10Ti = 10 * 2^40 = 10995116277760 bytes; * 1000 = 10995116277760000 > 2^53-1 (9007199254740991)
-    const q = parseQuantity("10Ti");
+    const q = parseResourceQuantity("10Ti");
     expect(q.safe).toBe(false);
     expect(milliValueExact("10Ti")).toBe(10995116277760000n);
   });
 
   it("rejects malformed quantities", () => {
     for (const bad of ["", "abc", "1.5.5", "1ki", "12Mb", "1e", "5 m", "1e1.5"]) {
-      expect(() => parseQuantity(bad), bad).toThrow(QuantityError);
+      expect(() => parseResourceQuantity(bad), bad).toThrow(QuantityError);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ADAPTER_P95_RULE, ADAPTER_QUEUE_RULE, adapterConfigMap, check, coherent, config, deployment, expectErrors, NS, service, serviceMonitor } from "./fixtures.js";
 
-describe("check 12: no prometheus-adapter external rules where KEDA runs", () => {
+describe("ADAPTER_EXTERNAL_WITH_KEDA: no prometheus-adapter external rules where KEDA runs", () => {
   const withAdapter = (cm: object) => [...coherent().filter((o) => o.kind !== "ConfigMap"), cm];
 
   it("passes custom rules only", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { check, coherent, container, deployment, expectErrors, hpa, mutate, NS, scaledObject } from "./fixtures.js";
 
-describe("check 4: one autoscaler per workload", () => {
+describe("MULTIPLE_AUTOSCALERS: one autoscaler per workload", () => {
   it("passes one ScaledObject on the Deployment", () => {
     expect(check(coherent()).findings).toEqual([]);
   });
@@ -32,7 +32,7 @@ describe("check 4: one autoscaler per workload", () => {
   });
 });
 
-describe("check 5: utilization needs requests on the target container", () => {
+describe("RESOURCE_METRIC_WITHOUT_REQUESTS: utilization needs requests on the target container", () => {
   const noCpuRequest = container({ resources: { requests: { memory: "2Gi" }, limits: { memory: "2Gi" } } });
 
   it("RESOURCE_METRIC_WITHOUT_REQUESTS: a KEDA cpu trigger on a container without a cpu request", () => {

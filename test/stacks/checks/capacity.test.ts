@@ -4,7 +4,7 @@ import { check, checkConfig, coherent, config, container, deployment, expectErro
 
 const withQuota = (cpu: string, memory: string, objects = coherent()) => [...objects.filter((o) => o.kind !== "ResourceQuota"), quota(cpu, memory)];
 
-describe("check 14: maximum replicas × requests fit the namespace quota", () => {
+describe("CAPACITY_EXCEEDED: maximum replicas × requests fit the namespace quota", () => {
   it("config: passes 10 × 1 CPU / 2Gi in 16 CPU / 32Gi", () => {
     expect(checkConfig(config()).findings).toEqual([]);
   });

@@ -22,7 +22,7 @@ import {
 const SCOPE = `namespace="${NS}",job="inference"`;
 const withAlert = (expr: string) => [...coherent(), prometheusRule([rule(expr, "Extra")], "extra")];
 
-describe("check 1: queries read only what the contract exports", () => {
+describe("METRIC_NOT_IN_CONTRACT: queries read only what the contract exports", () => {
   it("passes a coherent environment (contract, recorded and platform series)", () => {
     const objects = withAlert(
       `kube_horizontalpodautoscaler_status_current_replicas{namespace="${NS}"} >= on() job:http_request_duration_seconds:p95_rate2m{${SCOPE}} or rate(keda_scaler_detail_errors_total[5m]) > 0`,
@@ -66,7 +66,7 @@ describe("check 1: queries read only what the contract exports", () => {
   });
 });
 
-describe("check 1: an HPA's custom/external metrics are served by an adapter rule", () => {
+describe("CUSTOM_METRIC_NOT_SERVED: an HPA's custom/external metrics are served by an adapter rule", () => {
   const sloHpa = (metrics: object[], externalRules: object[] = []) => [
     deployment(),
     service(),

@@ -20,7 +20,7 @@ const BAD = resolve(ROOT, "test/fixtures/bad");
 const WARN = resolve(ROOT, "test/fixtures/warn");
 const GOOD = resolve(ROOT, "test/fixtures/good/base.json");
 /** `args`: extra CLI arguments (`{file}` is the fixture's path), for refusals that need two sources. `env`: the environment a warning names (default corpus). */
-/** `line`: a regex the one `error:` line must match after its code and env (the refusals of issue 12 print exactly one line). */
+/** `line`: a regex the one `error:` line must match after its code and env (the CLI's own refusals print exactly one line). */
 type Index = Record<string, { code: string; why: string; args?: string[]; env?: string; line?: string }>;
 const expected = JSON.parse(readFileSync(join(BAD, "expected.json"), "utf8")) as Index;
 const made: string[] = [];

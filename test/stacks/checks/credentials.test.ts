@@ -4,7 +4,7 @@ import { check, checkConfig, coherent, config, container, expectErrors, mutate, 
 
 const withEnv = (env: object[]) => mutate(coherent(), (get) => (get("Deployment").spec.template.spec.containers = [container({ env })]));
 
-describe("check 7: no plaintext credentials in rendered output", () => {
+describe("PLAINTEXT_CREDENTIAL: no plaintext credentials in rendered output", () => {
   it("passes plain settings, secret references and a TriggerAuthentication", () => {
     const ta = {
       apiVersion: "keda.sh/v1alpha1",

@@ -11,7 +11,7 @@ const server = (address: string | undefined) =>
     else m.serverAddress = address;
   });
 
-describe("check 8: Prometheus addresses are the declared ones", () => {
+describe("PROMETHEUS_ADDRESS_UNDECLARED: Prometheus addresses are the declared ones", () => {
   it("accepts the declared Service in any of its in-cluster DNS forms", () => {
     for (const a of [
       "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
@@ -52,7 +52,7 @@ describe("check 8: Prometheus addresses are the declared ones", () => {
   });
 });
 
-describe("check 13: KEDA prometheus triggers", () => {
+describe("KEDA_* codes: KEDA prometheus triggers", () => {
   it("KEDA_QUERY_MULTI_SERIES: grouped by pod, or not aggregated", () => {
     for (const q of [`sum by (pod) (inference_queue_len{${SCOPE}})`, `inference_queue_len{${SCOPE}}`]) {
       const [f] = expectErrors(check(withTrigger(1, promTrigger(q))), ["KEDA_QUERY_MULTI_SERIES"]);

@@ -5,7 +5,7 @@ import { check, coherent, container, deployment, expectErrors, mutate, NS } from
 const withContainer = (over: Record<string, unknown>) => mutate(coherent(), (get) => (get("Deployment").spec.template.spec.containers = [container(over)]));
 const sc = (over: Record<string, unknown>) => ({ securityContext: { ...container().securityContext, ...over } });
 
-describe("check 11: restricted Pod Security Standard", () => {
+describe("POD_NOT_RESTRICTED: restricted Pod Security Standard", () => {
   it("the fixture pod is restricted-compliant", () => {
     expect(restrictedViolations(deployment().spec.template)).toEqual([]);
     expect(check(coherent()).findings).toEqual([]);
@@ -44,7 +44,7 @@ describe("check 11: restricted Pod Security Standard", () => {
   });
 });
 
-describe("check 11: probes and resources", () => {
+describe("POD_PROBE_MISSING, POD_RESOURCES_MISSING: probes and resources", () => {
   it("POD_PROBE_MISSING: a serving container without readiness or liveness probe", () => {
     const errors = expectErrors(check(withContainer({ readinessProbe: undefined, livenessProbe: undefined })), ["POD_PROBE_MISSING"]);
     expect(errors.map((e) => e.path)).toEqual(["spec.template.spec.containers[0].readinessProbe", "spec.template.spec.containers[0].livenessProbe"]);

@@ -35,7 +35,7 @@ function plainPrometheus(job: object) {
   };
 }
 
-describe("check 2: the metrics a query reads are scraped", () => {
+describe("METRIC_NOT_SCRAPED: the metrics a query reads are scraped", () => {
   it("passes a ServiceMonitor on the Service's metrics port", () => {
     expect(check(coherent()).findings).toEqual([]);
   });
@@ -120,7 +120,7 @@ describe("check 2: the metrics a query reads are scraped", () => {
   });
 });
 
-describe("check 3: label matchers match the labels the scrape produces", () => {
+describe("QUERY_LABEL_MISMATCH: label matchers match the labels the scrape produces", () => {
   const withTrigger = (query: string, objects = coherent()) =>
     mutate(objects, (get) => (get("ScaledObject").spec.triggers[1] = promTrigger(query)));
 

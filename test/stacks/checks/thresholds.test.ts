@@ -27,7 +27,7 @@ import {
 const SCOPE = `namespace="${NS}",job="inference"`;
 const threshold = (index: number, v: string) => mutate(coherent(), (get) => (get("ScaledObject").spec.triggers[index].metadata.threshold = v));
 
-describe("check 9: latency thresholds are histogram bucket boundaries (config)", () => {
+describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket boundaries (config)", () => {
   it("passes the defaults (0.5 SLO, 1 s alert, 0.5 s KEDA threshold)", () => {
     expect(checkConfig(config()).findings).toEqual([]);
   });
@@ -53,7 +53,7 @@ describe("check 9: latency thresholds are histogram bucket boundaries (config)",
   });
 });
 
-describe("check 9: latency thresholds are histogram bucket boundaries (rendered)", () => {
+describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket boundaries (rendered)", () => {
   it("LATENCY_THRESHOLD_NOT_BUCKET: a KEDA latency trigger threshold", () => {
     const [f] = expectErrors(check(threshold(0, "0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
     expect(f!.path).toBe("spec.triggers[0].metadata.threshold");
@@ -88,7 +88,7 @@ describe("check 9: latency thresholds are histogram bucket boundaries (rendered)
   });
 });
 
-describe("check 10: scaling starts before the alert on the same signal", () => {
+describe("SCALES_AFTER_ALERT: scaling starts before the alert on the same signal", () => {
   it("SCALES_AFTER_ALERT (config): latency and queue thresholds above their alerts; equal is fine", () => {
     const latency = checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 2 } } } }));
     expect(expectErrors(latency, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.keda.p95Latency.threshold");
@@ -115,7 +115,7 @@ describe("check 10: scaling starts before the alert on the same signal", () => {
   });
 });
 
-describe("check 10: LATENCY_TARGET_UNREACHABLE, a p95 target an idle pod already exceeds", () => {
+describe("LATENCY_TARGET_UNREACHABLE: a p95 target an idle pod already exceeds", () => {
   it("refuses slo-hpa's old default 350 ms in prod (idle p95 0.125 s × ln 20 ≈ 0.374 s at CV 1), accepts the new default", () => {
     const prodSlo = (patch: Record<string, unknown>) => runConfigChecks(envConfig("prod", { scaling: { mode: "slo-hpa", ...patch }, prescaling: [] }));
     const old = prodSlo({ sloHpa: { p95LatencySeconds: 0.35 } }).filter((f) => f.code === "LATENCY_TARGET_UNREACHABLE");
@@ -142,7 +142,7 @@ describe("check 10: LATENCY_TARGET_UNREACHABLE, a p95 target an idle pod already
   });
 });
 
-describe("check 10 for a per-pod queue target: QUEUE_ALERT_BEFORE_SCALE (warning)", () => {
+describe("SCALES_AFTER_ALERT for a per-pod queue target: QUEUE_ALERT_BEFORE_SCALE (warning)", () => {
   // coherent(): queue trigger 20 per pod (AverageValue), QueueBacklog at 40 in the config and the rendered rule.
   const atMin = (min: number, objects = coherent()) => mutate(objects, (get) => (get("ScaledObject").spec.minReplicaCount = min));
   const backlogAlert = (objects: ReturnType<typeof coherent>, v: number) =>
@@ -188,7 +188,7 @@ describe("check 10 for a per-pod queue target: QUEUE_ALERT_BEFORE_SCALE (warning
     expect(expectWarnings(check(recorded, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert QueueTight .* pages at 30/);
   });
 
-  it("an alert on one pod's queue is not the total: compared per pod (check 10 proper), no warning", () => {
+  it("an alert on one pod's queue is not the total: compared per pod (SCALES_AFTER_ALERT proper), no warning", () => {
     const c = config({ monitoring: { alerts: { queueBacklog: 100 } } });
     const base = backlogAlert(atMin(3), 100);
     for (const expr of [`inference_queue_len{${SCOPE}} > 30`, `max by (pod) (inference_queue_len{${SCOPE}}) > 30`]) {

@@ -1,5 +1,5 @@
 /**
- * WAKEUP_SOURCE_NOT_SCRAPED and the wake-up source's rendered scrape (issue 18): the wake-up
+ * WAKEUP_SOURCE_NOT_SCRAPED and the wake-up source's rendered scrape: the wake-up
  * trigger selects `{namespace, job}` of its source, so some scrape must store the source's series
  * under exactly those labels. dev (plain Prometheus, whose chart's generic kubernetes-pods job is
  * off) renders a `traefik` job for k3d's Traefik; the check refuses a source nothing scrapes.

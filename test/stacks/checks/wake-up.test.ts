@@ -58,7 +58,7 @@ describe("ZERO_WITHOUT_WAKEUP", () => {
     const [e] = expectErrors(checkConfig(config({ scaling: { minReplicas: 0 } })), ["ZERO_WITHOUT_WAKEUP"]);
     expect(e!.resource).toBe("EnvConfig t");
     expect(e!.path).toBe("scaling.minReplicas");
-    // minReplicas 2: at 1 the disruption-budget warning (PDB_ALLOWS_OUTAGE, issue 12) rightly joins in.
+    // minReplicas 2: at 1 the disruption-budget warning (PDB_ALLOWS_OUTAGE) rightly joins in.
     expect(checkConfig(config({ scaling: { minReplicas: 2, keda: { idleReplicaCount: 0 } } })).codes()).toEqual(["ZERO_WITHOUT_WAKEUP"]);
     const wakeUp = {
       source: { namespace: "ingress-nginx", job: "ingress-nginx-controller-metrics" },

@@ -1,4 +1,4 @@
-// Check 6's boundary: a window of exactly 4 scrape intervals is enough (≥, not >), one second
+// RATE_WINDOW_TOO_SHORT's boundary: a window of exactly 4 scrape intervals is enough (≥, not >), one second
 // less is not. Both the rendered-query check and the config schema's own queryWindow check.
 import { describe, expect, it } from "vitest";
 import { check, coherent, config, expectErrors, NS, prometheusRule, rule } from "./fixtures.js";
@@ -7,7 +7,7 @@ import { runConfigChecks } from "../../../stacks/checks/index.js";
 const SCOPE = `namespace="${NS}",job="inference"`;
 const withRule = (window: string) => [...coherent(), prometheusRule([rule(`sum(rate(http_request_errors_total{${SCOPE}}[${window}])) > 1`, "Errors")], "errors")];
 
-describe("check 6 boundary: exactly 4 scrape intervals pass", () => {
+describe("RATE_WINDOW_TOO_SHORT boundary: exactly 4 scrape intervals pass", () => {
   it("rate(...[1m]) at a 15s interval passes; [59s] does not", () => {
     expect(check(withRule("1m")).codes()).not.toContain("RATE_WINDOW_TOO_SHORT");
     const [f] = expectErrors(check(withRule("59s")), ["RATE_WINDOW_TOO_SHORT"]);

@@ -4,7 +4,7 @@ import { runConfigChecks } from "../../../stacks/checks/index.js";
 
 const SCOPE = `namespace="${NS}",job="inference"`;
 
-describe("check 6: rate windows span at least 4 scrape intervals", () => {
+describe("RATE_WINDOW_TOO_SHORT: rate windows span at least 4 scrape intervals", () => {
   it("passes 2m windows at a 15s scrape interval", () => {
     expect(check(coherent()).findings).toEqual([]);
   });
