@@ -18,7 +18,12 @@ export const MODULES = {
   autoscalers: {
     mutate: ["constructs/keda-scaled-object.ts", "constructs/hpa.ts", "scaling/autoscaler-common.ts"],
     // Their unit tests (test/stacks/autoscaling.test.ts renders whole stacks: the checks' and synth's share).
-    testFiles: ["test/constructs/keda-scaled-object.test.ts", "test/constructs/hpa.test.ts", "test/scaling/autoscaler-common.test.ts", "test/constructs/trigger-authentication.test.ts"],
+    testFiles: [
+      "test/constructs/keda-scaled-object.test.ts",
+      "test/constructs/hpa.test.ts",
+      "test/scaling/autoscaler-common.test.ts",
+      "test/constructs/trigger-authentication.test.ts",
+    ],
   },
   checks: {
     mutate: ["stacks/checks/**/*.ts"],

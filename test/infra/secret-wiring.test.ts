@@ -14,9 +14,22 @@ import type { RequiredSecret } from "../../stacks/stack.js";
 import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig } from "./harness.js";
 
 const NS = "ml-serving-test";
-const required = (name: string, key: string, configKey: string, namespace = NS): RequiredSecret => ({ namespace, name, key, configKey, description: `${configKey} of ${name}` });
-const ref = (secretName: string, key: string, parameter: string, namespace = NS): SecretKeyRef => ({ namespace, secretName, key, parameter, referencedBy: `TriggerAuthentication ${namespace}/ta` });
-const missing = (key: string, message = "is required"): Problem => problem({ code: "INFRA_CONFIG_INVALID", path: key, message, fix: `pulumi config set --secret ${key} <value>` });
+const required = (name: string, key: string, configKey: string, namespace = NS): RequiredSecret => ({
+  namespace,
+  name,
+  key,
+  configKey,
+  description: `${configKey} of ${name}`,
+});
+const ref = (secretName: string, key: string, parameter: string, namespace = NS): SecretKeyRef => ({
+  namespace,
+  secretName,
+  key,
+  parameter,
+  referencedBy: `TriggerAuthentication ${namespace}/ta`,
+});
+const missing = (key: string, message = "is required"): Problem =>
+  problem({ code: "INFRA_CONFIG_INVALID", path: key, message, fix: `pulumi config set --secret ${key} <value>` });
 
 /** Readers answering from fixed tables: a config key or `secretName.key` → a value or a problem. */
 function readers(declared: Record<string, SecretRead>, triggers: Record<string, SecretRead> = {}) {
@@ -70,7 +83,11 @@ describe("wireConfigSecrets", () => {
     const second = pulumi.output("2");
     const user = pulumi.output("u");
     const read = readers({ a: first, b: second }, { "creds.user": user });
-    const w = wireConfigSecrets([required("creds", "password", "a"), required("creds", "password", "b")], [ref("creds", "user", "username")], read);
+    const w = wireConfigSecrets(
+      [required("creds", "password", "a"), required("creds", "password", "b")],
+      [ref("creds", "user", "username")],
+      read,
+    );
     expect(w.secrets).toHaveLength(1);
     expect(Object.keys(w.secrets[0]!.stringData)).toEqual(["password", "user"]);
     expect(w.secrets[0]!.stringData["password"]).toBe(first);

@@ -10,7 +10,9 @@ import { MODULES } from "../../stryker.config.mjs";
 import { ROOT } from "../helpers/cli.js";
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [relative(ROOT, join(dir, d.name))]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(join(dir, d.name)) : [relative(ROOT, join(dir, d.name))],
+  );
 }
 
 /** Files matching `pattern`: a path, or `<dir>/**\/*<suffix>`. */

@@ -3,7 +3,19 @@
  * render no longer produces disappears), and a failure while writing leaves dist/ as it was.
  * Written against the stage-then-rename writer of stacks/synth.ts; re-check when the writer changes.
  */
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -108,7 +120,11 @@ describe("writeDist: parents, the swap and its failures", () => {
     const before = tree(out);
     process.env[FAIL] = at;
     const e = failure(() => writeDist(out, [env("dev", { "app.yaml": "new dev\n" }), env("prod", { "app.yaml": "new prod\n" })]));
-    expect(e.lines).toEqual([expect.stringMatching(new RegExp(`^OUTPUT_WRITE --out ${out}: nothing was changed, writing failed: injected failure at ${at} .*\\. Fix: `))]);
+    expect(e.lines).toEqual([
+      expect.stringMatching(
+        new RegExp(`^OUTPUT_WRITE --out ${out}: nothing was changed, writing failed: injected failure at ${at} .*\\. Fix: `),
+      ),
+    ]);
     expect(tree(out)).toEqual(before);
     expect(readdirSync(dirname(out)).filter((n) => n.startsWith(`.${basename(out)}.synth-`))).toEqual([]);
   });
@@ -124,7 +140,11 @@ describe("writeDist: parents, the swap and its failures", () => {
   it("a file system error names the call, the path and the code", () => {
     const out = oldDist();
     const e = failure(() => writeDist(out, [env("prod", { "app.yaml": "x\n", "app.yaml/y.yaml": "y\n" })]));
-    expect(e.lines[0]).toMatch(new RegExp(`^OUTPUT_WRITE --out ${out}: nothing was changed, writing failed \\((mkdir|open) .*app\\.yaml.*: (ENOTDIR|EEXIST)\\)\\. Fix: choose a writable directory for --out`));
+    expect(e.lines[0]).toMatch(
+      new RegExp(
+        `^OUTPUT_WRITE --out ${out}: nothing was changed, writing failed \\((mkdir|open) .*app\\.yaml.*: (ENOTDIR|EEXIST)\\)\\. Fix: choose a writable directory for --out`,
+      ),
+    );
   });
 });
 
@@ -156,20 +176,33 @@ describe("checkOutDir refuses an output folder before anything is rendered", () 
   });
 
   it("OUTPUT_EMPTY_FLAG: an empty or blank --out", () => {
-    for (const out of ["", "  "]) expect(refusal(out)).toBe("OUTPUT_EMPTY_FLAG --out is empty. Fix: give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
+    for (const out of ["", "  "])
+      expect(refusal(out)).toBe(
+        "OUTPUT_EMPTY_FLAG --out is empty. Fix: give a directory, e.g. --out /tmp/render, or omit --out to write dist/",
+      );
   });
 
   it("OUTPUT_UNUSABLE: the file-system root, a file, a folder holding a file, a path under a file", () => {
-    expect(refusal("/")).toBe("OUTPUT_UNUSABLE --out / is the file-system root. Fix: choose a writable directory for --out, e.g. --out /tmp/render");
+    expect(refusal("/")).toBe(
+      "OUTPUT_UNUSABLE --out / is the file-system root. Fix: choose a writable directory for --out, e.g. --out /tmp/render",
+    );
     const b = base();
     writeFileSync(join(b, "notes.txt"), "x");
-    expect(refusal(join(b, "notes.txt"))).toBe(`OUTPUT_UNUSABLE --out ${b}/notes.txt is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`);
-    expect(refusal(b)).toBe(`OUTPUT_UNUSABLE --out ${b} holds notes.txt, which is not an environment folder (synth replaces the whole folder as one). Fix: point --out at a folder only synth writes, e.g. --out /tmp/render`);
-    expect(refusal(join(b, "notes.txt", "a", "b"))).toBe(`OUTPUT_UNUSABLE --out ${b}/notes.txt/a/b: ${b}/notes.txt is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`);
+    expect(refusal(join(b, "notes.txt"))).toBe(
+      `OUTPUT_UNUSABLE --out ${b}/notes.txt is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`,
+    );
+    expect(refusal(b)).toBe(
+      `OUTPUT_UNUSABLE --out ${b} holds notes.txt, which is not an environment folder (synth replaces the whole folder as one). Fix: point --out at a folder only synth writes, e.g. --out /tmp/render`,
+    );
+    expect(refusal(join(b, "notes.txt", "a", "b"))).toBe(
+      `OUTPUT_UNUSABLE --out ${b}/notes.txt/a/b: ${b}/notes.txt is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`,
+    );
   });
 
   it("OUTPUT_UNWRITABLE: a parent that takes no new entry (/proc)", () => {
-    expect(refusal("/proc/inference-scaling-nope")).toMatch(/^OUTPUT_UNWRITABLE --out \/proc\/inference-scaling-nope: cannot create entries in \/proc \(E[A-Z]+\)\. Fix: /);
+    expect(refusal("/proc/inference-scaling-nope")).toMatch(
+      /^OUTPUT_UNWRITABLE --out \/proc\/inference-scaling-nope: cannot create entries in \/proc \(E[A-Z]+\)\. Fix: /,
+    );
   });
 });
 
@@ -203,7 +236,9 @@ describe("writeDist keeps what it copies as it was; toYaml writes plain document
     try {
       checkOutDir(join(b, "loop"));
     } catch (e) {
-      expect((e as SynthError).lines).toEqual([`OUTPUT_UNUSABLE --out ${b}/loop: cannot inspect it (ELOOP). Fix: choose a writable directory for --out, e.g. --out /tmp/render`]);
+      expect((e as SynthError).lines).toEqual([
+        `OUTPUT_UNUSABLE --out ${b}/loop: cannot inspect it (ELOOP). Fix: choose a writable directory for --out, e.g. --out /tmp/render`,
+      ]);
     }
   });
 });
