@@ -67,6 +67,7 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
         problem({
           code: "OBJECT_TOO_LARGE",
           env,
+          // Stryker disable next-line StringLiteral: equivalent, every API object has a string field (apiVersion), so `field` is never empty
           message: `${describeObject(o)} is ${mib(size)} serialized; the API server refuses objects over etcd's request limit of 1.5 MiB (${MAX_OBJECT_BYTES} bytes)${field ? `, and ${field} alone is ${mib(bytes)}` : ""}`,
           fix: "keep large data out of env values and config (mount a ConfigMap/Secret volume of at most 1 MiB, or bake it into the image)",
         }),
@@ -149,6 +150,7 @@ export function checkOutDir(outDir: string): string {
   try {
     rmdirSync(mkdtempSync(join(ancestor, ".synth-probe-")));
   } catch (e) {
+    // Stryker disable next-line StringLiteral: equivalent, node's mkdtemp errors always carry a code
     throw outputError("OUTPUT_UNWRITABLE", `--out ${abs}: cannot create entries in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
   }
   return abs;
@@ -221,6 +223,7 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
     throw outputError("OUTPUT_WRITE", `--out ${target}: nothing was changed, writing failed${err.syscall ? ` (${err.syscall}${where}: ${err.code})` : `: ${err.message}`}`);
   } finally {
     if (staging) rmSync(staging, { recursive: true, force: true });
+    // Stryker disable next-line MethodExpression: equivalent, removing recursively from the outermost created folder removes the inner ones too
     for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
   }
 }
