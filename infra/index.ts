@@ -80,7 +80,12 @@ async function deployEnvironment(stack: string): Promise<StackOutputs> {
   // Grafana's admin password: read like every other secret; ClusterAddons creates its Secret.
   const { certManager, keda, prometheus, prometheusAdapter, grafana } = infra.addons;
   const grafanaAdminPassword = grafana?.install
-    ? wiring.valueOf(declaredSecretValue(GRAFANA_PASSWORD_KEY, `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`))
+    ? wiring.valueOf(
+        declaredSecretValue(
+          GRAFANA_PASSWORD_KEY,
+          `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`,
+        ),
+      )
     : undefined;
   if (wiring.problems.length) throw new InfraConfigError(stack, wiring.problems);
   const autoscaler = { kind: envStack.autoscaler.kind, name: envStack.autoscaler.name };
@@ -132,6 +137,10 @@ async function deployEnvironment(stack: string): Promise<StackOutputs> {
         .filter(([, a]) => a !== undefined)
         .map(([k, a]) => [k, { version: a!.version, installedHere: a!.install }]),
     ),
-    grafana: !grafana ? null : grafana.install ? { installedHere: true, adminSecret: `${prometheus!.namespace}/${GRAFANA_ADMIN_SECRET.name}` } : { installedHere: false },
+    grafana: !grafana
+      ? null
+      : grafana.install
+        ? { installedHere: true, adminSecret: `${prometheus!.namespace}/${GRAFANA_ADMIN_SECRET.name}` }
+        : { installedHere: false },
   };
 }

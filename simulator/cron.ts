@@ -81,7 +81,7 @@ export function parseCron(expr: string): CronSchedule {
   };
 }
 
-const has = (f: Field, v: number) => (f.bits >> BigInt(v)) & 1n ? true : false;
+const has = (f: Field, v: number) => ((f.bits >> BigInt(v)) & 1n ? true : false);
 
 /** True when the schedule fires at the start of simulated-clock minute `m` (minutes after Monday 00:00). */
 export function cronMatchesMinute(s: CronSchedule, m: number): boolean {
@@ -103,7 +103,13 @@ export class CronActivity {
   private readonly active: Uint8Array;
   private readonly firstMinute: number;
 
-  constructor(start: string, end: string, fromSeconds: number, toSeconds: number, readonly clockOffsetSeconds: number) {
+  constructor(
+    start: string,
+    end: string,
+    fromSeconds: number,
+    toSeconds: number,
+    readonly clockOffsetSeconds: number,
+  ) {
     const s = parseCron(start);
     const e = parseCron(end);
     this.firstMinute = Math.floor((clockOffsetSeconds + fromSeconds) / 60);

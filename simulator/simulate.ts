@@ -41,7 +41,11 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
     // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
     const scaling = (out.scaling ?? {}) as LooseObject;
     const behavior = scaling.behavior ?? {};
-    out.scaling = { ...scaling, burst: { ...(scaling.burst ?? {}), enabled: true }, behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } } } as EnvConfigInput["scaling"];
+    out.scaling = {
+      ...scaling,
+      burst: { ...(scaling.burst ?? {}), enabled: true },
+      behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } },
+    } as EnvConfigInput["scaling"];
     notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
   }
   if (mode !== undefined) {
@@ -55,9 +59,15 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
     // wake-up trigger; cpu-hpa has no burst trigger.
     const sc = out.scaling as LooseObject;
     if (scalingMode !== "keda" && (sc.minReplicas === 0 || sc.wakeUp !== undefined)) {
-      out.scaling = { ...sc, minReplicas: Math.max(1, sc.minReplicas ?? INPUT_DEFAULTS.minReplicas), wakeUp: undefined } as EnvConfigInput["scaling"];
+      out.scaling = {
+        ...sc,
+        minReplicas: Math.max(1, sc.minReplicas ?? INPUT_DEFAULTS.minReplicas),
+        wakeUp: undefined,
+      } as EnvConfigInput["scaling"];
       delete (out.scaling as Record<string, unknown>).wakeUp;
-      notes.push(`the ${mode} run keeps at least 1 replica and drops env "${input.name}"'s wake-up trigger (scale to zero needs mode keda)`);
+      notes.push(
+        `the ${mode} run keeps at least 1 replica and drops env "${input.name}"'s wake-up trigger (scale to zero needs mode keda)`,
+      );
     }
     if (scalingMode === "cpu-hpa" && sc.burst?.enabled) {
       out.scaling = { ...(out.scaling as object), burst: { ...sc.burst, enabled: false } } as EnvConfigInput["scaling"];

@@ -204,7 +204,11 @@ function diffEnv(base: EnvSnapshot | undefined, head: EnvSnapshot | undefined): 
 }
 
 /** Per-environment differences (environments without any are left out). */
-export function diffDists(base: ReadonlyMap<string, EnvSnapshot>, head: ReadonlyMap<string, EnvSnapshot>, envs?: readonly string[]): EnvDiff[] {
+export function diffDists(
+  base: ReadonlyMap<string, EnvSnapshot>,
+  head: ReadonlyMap<string, EnvSnapshot>,
+  envs?: readonly string[],
+): EnvDiff[] {
   const names = [...new Set([...base.keys(), ...head.keys()])].filter((e) => !envs || envs.includes(e)).sort();
   const out: EnvDiff[] = [];
   for (const env of names) {

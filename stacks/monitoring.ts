@@ -110,14 +110,21 @@ export class MonitoringChart extends EnvChart {
     this.recordings = rules.recordings;
     this.alerts = rules.alerts;
     this.slos = rules.slos;
-    const groups: RuleGroup[] = [rules.recordings.group, rules.alerts.group, ...rules.slos.flatMap((s) => [s.sliGroup, s.metaGroup, s.alertGroup])];
+    const groups: RuleGroup[] = [
+      rules.recordings.group,
+      rules.alerts.group,
+      ...rules.slos.flatMap((s) => [s.sliGroup, s.metaGroup, s.alertGroup]),
+    ];
     this.ruleFiles = groups.map((group) => renderRuleFile(this, config, group, labels));
     this.prometheusRules = this.ruleFiles.flatMap((f) => (f.prometheusRule ? [f.prometheusRule] : []));
 
     this.adapterRules = this.adapterConfig(props, labels);
     const job = this.scrapeJob;
     const extraJobs = this.wiring.extraJobs;
-    this.files = [...(job ? [{ path: "prometheus/scrape-config.yaml", content: () => job.toYaml(GENERATED_HEADER, extraJobs) }] : []), ...this.ruleFiles.map(ruleFileOutput)];
+    this.files = [
+      ...(job ? [{ path: "prometheus/scrape-config.yaml", content: () => job.toYaml(GENERATED_HEADER, extraJobs) }] : []),
+      ...this.ruleFiles.map(ruleFileOutput),
+    ];
   }
 
   /**
@@ -129,9 +136,14 @@ export class MonitoringChart extends EnvChart {
     const job = this.scrapeJob;
     const additional = [...(job ? [job.config] : []), ...this.wiring.extraJobs];
     const kubePrometheusStack: KubePrometheusStackValues | undefined =
-      cluster.prometheusOperator && additional.length > 0 ? { prometheus: { prometheusSpec: { additionalScrapeConfigs: additional } } } : undefined;
+      cluster.prometheusOperator && additional.length > 0
+        ? { prometheus: { prometheusSpec: { additionalScrapeConfigs: additional } } }
+        : undefined;
     const groups = [...this.ruleFiles, ...besides].map((f) => f.group);
-    const prometheusAdapter: PrometheusAdapterValues = { ...adapterHelmValues(this.adapterRules), prometheus: adapterPrometheusValues(this.config) };
+    const prometheusAdapter: PrometheusAdapterValues = {
+      ...adapterHelmValues(this.adapterRules),
+      prometheus: adapterPrometheusValues(this.config),
+    };
     return {
       ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
       ...(cluster.prometheusOperator ? {} : { prometheus: plainPrometheusValues(groups, job?.extraScrapeConfigs(this.wiring.extraJobs)) }),
@@ -151,7 +163,12 @@ export class MonitoringChart extends EnvChart {
       // A job named like the service's would be a duplicate job_name Prometheus refuses: not
       // rendered, so WAKEUP_SOURCE_NOT_SCRAPED reports the source (the service's job does not reach it).
       wakeSource?.scrapedBy === "this-env" && wakeSource.job !== promql.scope.job
-        ? new WakeUpScrapeJob(this, "WakeUpScrapeJob", { job: wakeSource.job, namespace: wakeSource.namespace, podLabels: wakeSource.podLabels, intervalSeconds: monitoring.scrapeIntervalSeconds })
+        ? new WakeUpScrapeJob(this, "WakeUpScrapeJob", {
+            job: wakeSource.job,
+            namespace: wakeSource.namespace,
+            podLabels: wakeSource.podLabels,
+            intervalSeconds: monitoring.scrapeIntervalSeconds,
+          })
         : undefined;
     const extraJobs = wakeUpJob ? [wakeUpJob.config] : [];
     let wiring: ScrapeWiring;
@@ -178,7 +195,13 @@ export class MonitoringChart extends EnvChart {
   /** prometheus-adapter: custom metrics always, external only where KEDA does not serve them. */
   private adapterConfig(props: MonitoringProps, labels: Readonly<Record<string, string>>): AdapterRules {
     const { config, service: svc, promql } = props;
-    const adapterRules = prometheusAdapterRules({ promql, endpoint: config.scaling.endpoint, window: config.monitoring.queryWindow, external: !config.cluster.keda, ...adapterBurstWindow(config) });
+    const adapterRules = prometheusAdapterRules({
+      promql,
+      endpoint: config.scaling.endpoint,
+      window: config.monitoring.queryWindow,
+      external: !config.cluster.keda,
+      ...adapterBurstWindow(config),
+    });
     // For clusters applying dist/ with kubectl or GitOps: install the adapter chart (5.3.0) with
     // `rules.existing=<this name>`, which only swaps the mounted ConfigMap: the chart still creates
     // the custom.metrics.k8s.io APIService only with `rules.default: true` (its default) or a

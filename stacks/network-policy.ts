@@ -57,7 +57,11 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
     name: svc.name,
     podLabels: svc.selector,
     ingress: [
-      { purpose: "serving", ports: tcp(svc.port), peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])] },
+      {
+        purpose: "serving",
+        ports: tcp(svc.port),
+        peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])],
+      },
       metrics(config.service.metrics.port),
     ],
   });
@@ -65,14 +69,21 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
     workloads.push({
       name: orchestrator.name,
       podLabels: orchestrator.selector,
-      ingress: [{ purpose: "serving", ports: tcp(orchestrator.port), peers: [np.ingressController] }, metrics(config.orchestrator.metricsPort)],
+      ingress: [
+        { purpose: "serving", ports: tcp(orchestrator.port), peers: [np.ingressController] },
+        metrics(config.orchestrator.metricsPort),
+      ],
       egress: [{ purpose: `calls ${svc.name}`, ports: tcp(svc.port), peers: [{ podLabels: svc.selector }] }],
     });
   }
   const gpu = extras.gpu?.service;
   if (gpu) {
     // vLLM serves /metrics on its API port: the scrape and the callers share it.
-    workloads.push({ name: gpu.name, podLabels: gpu.selector, ingress: [{ purpose: "serving", ports: tcp(gpu.port), peers: front }, metrics(gpu.port)] });
+    workloads.push({
+      name: gpu.name,
+      podLabels: gpu.selector,
+      ingress: [{ purpose: "serving", ports: tcp(gpu.port), peers: front }, metrics(gpu.port)],
+    });
   }
   for (const w of config.queueWorkers ?? []) {
     const rabbit = np.rabbitmq;
@@ -84,7 +95,11 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
   }
   if (loadTest && config.loadTest) {
     const master = `${config.loadTest.name}-master`;
-    workloads.push({ name: master, podLabels: loadTest.masterSelector, ingress: [{ purpose: "locust workers", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.workerSelector }] }] });
+    workloads.push({
+      name: master,
+      podLabels: loadTest.masterSelector,
+      ingress: [{ purpose: "locust workers", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.workerSelector }] }],
+    });
     workloads.push({
       name: `${config.loadTest.name}-workers`,
       podLabels: loadTest.workerSelector,

@@ -42,9 +42,12 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
   "kubernetes-models/networking.k8s.io/v1/NetworkPolicy": () => import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy"),
   "kubernetes-models/policy/v1/PodDisruptionBudget": () => import("kubernetes-models/policy/v1/PodDisruptionBudget"),
   "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject"),
-  "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication"),
-  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule"),
-  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor"),
+  "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication": () =>
+    import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication"),
+  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule": () =>
+    import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule"),
+  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor": () =>
+    import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor"),
 };
 
 const cache = new Map<string, Promise<Record<string, unknown> | undefined>>();

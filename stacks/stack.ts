@@ -105,7 +105,13 @@ export class EnvironmentStack {
     const networkPolicies = buildNetworkPolicies(app, { config, service, extras: this.extras });
     if (networkPolicies) this.networkPolicies = networkPolicies;
 
-    this.charts = [this.workload, this.autoscaling, this.monitoring, ...this.extras.charts, ...(networkPolicies ? [networkPolicies.chart] : [])];
+    this.charts = [
+      this.workload,
+      this.autoscaling,
+      this.monitoring,
+      ...this.extras.charts,
+      ...(networkPolicies ? [networkPolicies.chart] : []),
+    ];
     this.extraFiles = uniquePaths([...this.monitoring.files, ...this.extras.ruleFiles.map(ruleFileOutput)]);
     this.addonValues = this.monitoring.addonValues(this.extras.ruleFiles);
     this.requiredSecrets = this.extras.requiredSecrets;

@@ -29,7 +29,6 @@ export interface RenderedEnv {
   readonly warnings: readonly Problem[];
 }
 
-
 /** Multi-document YAML, byte-stable for equal input. */
 export function toYaml(docs: readonly unknown[]): string {
   return GENERATED_HEADER + docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
@@ -56,7 +55,10 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   const seen = new Set<string>();
   for (const o of objects) {
     const key = `${o.apiVersion}/${describeObject(o)}`;
-    if (seen.has(key)) problems.push(problem({ code: "OBJECT_DUPLICATE", env, message: `${describeObject(o)} is rendered twice`, fix: "give one of them another name" }));
+    if (seen.has(key))
+      problems.push(
+        problem({ code: "OBJECT_DUPLICATE", env, message: `${describeObject(o)} is rendered twice`, fix: "give one of them another name" }),
+      );
     seen.add(key);
   }
   for (const o of objects) {
@@ -75,7 +77,14 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
     }
   }
   for (const f of await validateObjects(objects)) {
-    problems.push(problem({ code: "SCHEMA_INVALID", env, message: `${f.object} fails its schema: ${f.message}`, fix: "correct the construct or config that renders it" }));
+    problems.push(
+      problem({
+        code: "SCHEMA_INVALID",
+        env,
+        message: `${f.object} fails its schema: ${f.message}`,
+        fix: "correct the construct or config that renders it",
+      }),
+    );
   }
   if (problems.length) throw new SynthError(problems);
   // Cross-resource checks on what was rendered (stacks/checks): errors stop here, warnings travel on.
@@ -95,7 +104,11 @@ const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
 function largestString(o: unknown, path = ""): [string, number] {
   if (typeof o === "string") return [path, Buffer.byteLength(o)];
   let best: [string, number] = ["", 0];
-  const entries = Array.isArray(o) ? o.map((v, i) => [`${path}[${i}]`, v] as const) : o && typeof o === "object" ? Object.entries(o).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const) : [];
+  const entries = Array.isArray(o)
+    ? o.map((v, i) => [`${path}[${i}]`, v] as const)
+    : o && typeof o === "object"
+      ? Object.entries(o).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const)
+      : [];
   for (const [p, v] of entries) {
     const c = largestString(v, p);
     if (c[1] > best[1]) best = c;
@@ -129,7 +142,8 @@ function statOrUndefined(path: string): Stats | undefined {
  * read-only file system or without permission this fails at once instead of hanging in mkdir -p).
  */
 export function checkOutDir(outDir: string): string {
-  if (outDir.trim() === "") throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
+  if (outDir.trim() === "")
+    throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
   const abs = resolve(outDir);
   if (dirname(abs) === abs) throw outputError("OUTPUT_UNUSABLE", `--out ${abs} is the file-system root`);
   const st = statOrUndefined(abs);
@@ -151,7 +165,10 @@ export function checkOutDir(outDir: string): string {
     rmdirSync(mkdtempSync(join(ancestor, ".synth-probe-")));
   } catch (e) {
     // Stryker disable next-line StringLiteral: equivalent, node's mkdtemp errors always carry a code
-    throw outputError("OUTPUT_UNWRITABLE", `--out ${abs}: cannot create entries in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+    throw outputError(
+      "OUTPUT_UNWRITABLE",
+      `--out ${abs}: cannot create entries in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   return abs;
 }
@@ -186,7 +203,8 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
     const replaced = new Set(envs.map((e) => e.env));
     if (statOrUndefined(target)) {
       for (const entry of readdirSync(target)) {
-        if (!replaced.has(entry)) cpSync(join(target, entry), join(tree, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+        if (!replaced.has(entry))
+          cpSync(join(target, entry), join(tree, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
       }
     }
     envs.forEach((e, i) => {
@@ -210,7 +228,11 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
         } catch {
           const kept = old;
           staging = undefined; // keep the old tree: it is the only copy now
-          throw outputError("OUTPUT_WRITE", `--out ${target}: the swap failed and the old tree could not be moved back; it is kept in ${kept}`, `move ${kept} to ${target}`);
+          throw outputError(
+            "OUTPUT_WRITE",
+            `--out ${target}: the swap failed and the old tree could not be moved back; it is kept in ${kept}`,
+            `move ${kept} to ${target}`,
+          );
         }
       }
       throw e;
@@ -220,7 +242,10 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
     if (e instanceof SynthError) throw e;
     const err = e as NodeJS.ErrnoException;
     const where = err.path ? ` ${err.path}` : "";
-    throw outputError("OUTPUT_WRITE", `--out ${target}: nothing was changed, writing failed${err.syscall ? ` (${err.syscall}${where}: ${err.code})` : `: ${err.message}`}`);
+    throw outputError(
+      "OUTPUT_WRITE",
+      `--out ${target}: nothing was changed, writing failed${err.syscall ? ` (${err.syscall}${where}: ${err.code})` : `: ${err.message}`}`,
+    );
   } finally {
     if (staging) rmSync(staging, { recursive: true, force: true });
     // Stryker disable next-line MethodExpression: equivalent, removing recursively from the outermost created folder removes the inner ones too

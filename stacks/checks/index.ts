@@ -21,7 +21,13 @@ import { checkQueryMatchers } from "./matchers.js";
 import { checkPods } from "./pods.js";
 import { checkPrescaleApplied } from "./prescaling.js";
 import { checkScrapes } from "./scrape.js";
-import { checkConfigAlertBelowLargestBucket, checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
+import {
+  checkConfigAlertBelowLargestBucket,
+  checkConfigLatencyReachable,
+  checkConfigThresholds,
+  checkRenderedBuckets,
+  checkRenderedScaleBeforeAlert,
+} from "./thresholds.js";
 import type { CheckInput } from "./types.js";
 import type { Problem } from "../../problems/problem.js";
 import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
@@ -131,4 +137,3 @@ export function runChecks(stack: StackLike | CheckInput): Problem[] {
 export function hasErrors(findings: readonly Problem[]): boolean {
   return findings.some((f) => f.severity === "error");
 }
-

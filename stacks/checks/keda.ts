@@ -46,7 +46,13 @@ export function checkPrometheusAddresses(ctx: CheckContext): void {
       if (t?.type !== "prometheus") return;
       const address = str(t.metadata?.serverAddress);
       if (address === undefined) {
-        ctx.sink.error("PROMETHEUS_ADDRESS_UNDECLARED", resourceOf(o), ["spec", "triggers", i, "metadata"], "prometheus trigger has no serverAddress", fix);
+        ctx.sink.error(
+          "PROMETHEUS_ADDRESS_UNDECLARED",
+          resourceOf(o),
+          ["spec", "triggers", i, "metadata"],
+          "prometheus trigger has no serverAddress",
+          fix,
+        );
       } else if (!isDeclaredPrometheus(address, ctx.config)) {
         ctx.sink.error(
           "PROMETHEUS_ADDRESS_UNDECLARED",
@@ -114,9 +120,21 @@ export function checkKedaTriggers(ctx: CheckContext): void {
       if (ignores) {
         const msg = `ignoreNullValues is ${inv === undefined ? "unset (KEDA's default true)" : JSON.stringify(inv)}: an empty result (lost scrape, renamed metric) reads as 0 and silently scales down`;
         if (hasFallback) {
-          ctx.sink.error("KEDA_NULL_VALUES_IGNORED", resource, [...base, "metadata", "ignoreNullValues"], `${msg}, so the fallback this ScaledObject declares never engages`, 'set ignoreNullValues: "false"');
+          ctx.sink.error(
+            "KEDA_NULL_VALUES_IGNORED",
+            resource,
+            [...base, "metadata", "ignoreNullValues"],
+            `${msg}, so the fallback this ScaledObject declares never engages`,
+            'set ignoreNullValues: "false"',
+          );
         } else {
-          ctx.sink.warning("KEDA_NULL_VALUES_IGNORED", resource, [...base, "metadata", "ignoreNullValues"], msg, 'set ignoreNullValues: "false" and declare a fallback');
+          ctx.sink.warning(
+            "KEDA_NULL_VALUES_IGNORED",
+            resource,
+            [...base, "metadata", "ignoreNullValues"],
+            msg,
+            'set ignoreNullValues: "false" and declare a fallback',
+          );
         }
       } else if (!hasFallback && !warnedNoFallback) {
         warnedNoFallback = true;

@@ -5,7 +5,16 @@
  * (@prometheus-io/lezer-promql); syntax errors are reported by the QUERY_SYNTAX check, so these
  * helpers may assume a parsing expression.
  */
-import { EXPR_NODE, exprChildren, parseTree, selectors, syntaxErrors, type LabelMatcher, type Node, type SelectorUse } from "../../promql/parse.js";
+import {
+  EXPR_NODE,
+  exprChildren,
+  parseTree,
+  selectors,
+  syntaxErrors,
+  type LabelMatcher,
+  type Node,
+  type SelectorUse,
+} from "../../promql/parse.js";
 import type { MetricContract } from "../../promql/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
@@ -142,7 +151,8 @@ function bucketFamilies(expr: string, recordings: ReadonlyMap<string, string>, d
   for (const s of safeSelectors(expr)) {
     if (!s.metric) continue;
     if (s.metric.endsWith("_bucket")) out.add(s.metric.slice(0, -"_bucket".length));
-    else if (depth < 5 && recordings.has(s.metric)) for (const f of bucketFamilies(recordings.get(s.metric)!, recordings, depth + 1)) out.add(f);
+    else if (depth < 5 && recordings.has(s.metric))
+      for (const f of bucketFamilies(recordings.get(s.metric)!, recordings, depth + 1)) out.add(f);
   }
   return [...out];
 }
@@ -202,7 +212,13 @@ export const UNKNOWN_ADAPTER_SERIES = "__adapter_series__";
  * the service's pods: `<<.Series>>` from the seriesQuery, `<<.LabelMatchers>>` with the namespace
  * (and, for custom metrics, the pods), `<<.GroupBy>>` with the pod label.
  */
-export function fillAdapterTemplate(template: string, rule: LooseObject, kind: AdapterRuleKind, namespace: string, service: string): string {
+export function fillAdapterTemplate(
+  template: string,
+  rule: LooseObject,
+  kind: AdapterRuleKind,
+  namespace: string,
+  service: string,
+): string {
   const seriesQuery = str(rule.seriesQuery) ?? "";
   const series = safeSelectors(seriesQuery).find((s) => s.metric)?.metric ?? UNKNOWN_ADAPTER_SERIES;
   let nsLabel = "namespace";
@@ -217,7 +233,8 @@ export function fillAdapterTemplate(template: string, rule: LooseObject, kind: A
     if ((target as Loose)?.resource === "pod") podLabel = label;
   }
   const namespaced = res.namespaced !== false;
-  const matchers = kind === "custom" ? [`${nsLabel}="${namespace}"`, `${podLabel}=~"${service}-.*"`] : namespaced ? [`${nsLabel}="${namespace}"`] : [];
+  const matchers =
+    kind === "custom" ? [`${nsLabel}="${namespace}"`, `${podLabel}=~"${service}-.*"`] : namespaced ? [`${nsLabel}="${namespace}"`] : [];
   const values: Record<string, string> = {
     Series: series,
     LabelMatchers: matchers.join(","),
@@ -246,4 +263,3 @@ export function adapterMetricName(rule: LooseObject): string | undefined {
   const replacement = as ?? (m.length > 1 ? "$1" : "$0");
   return replacement.replace(/\$(\d+)|\$\{(\d+)\}/g, (_, a: string | undefined, b: string | undefined) => m[Number(a ?? b)] ?? "");
 }
-

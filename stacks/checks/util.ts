@@ -139,5 +139,5 @@ export function toNumber(v: unknown): number | undefined {
 
 /** Stable text for a value in a message. */
 export function show(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }

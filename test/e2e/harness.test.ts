@@ -10,7 +10,10 @@ import { waitFor } from "./lib/kube.js";
 
 const pod = (name: string, nodeName?: string) => ({
   metadata: { namespace: "ns", name, uid: `uid-${name}`, labels: { app: "x" } },
-  spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: "c", image: "i", resources: { requests: { cpu: "1", memory: "1Gi" } } }] },
+  spec: {
+    ...(nodeName ? { nodeName } : {}),
+    containers: [{ name: "c", image: "i", resources: { requests: { cpu: "1", memory: "1Gi" } } }],
+  },
   status: {},
 });
 
@@ -54,7 +57,13 @@ describe("PodFaker", () => {
 describe("settleSeconds", () => {
   const behavior = {
     scaleDown: { stabilizationWindowSeconds: 300 },
-    scaleUp: { stabilizationWindowSeconds: 60, policies: [{ type: "Pods", value: 2, periodSeconds: 30 }, { type: "Percent", value: 50, periodSeconds: 30 }] },
+    scaleUp: {
+      stabilizationWindowSeconds: 60,
+      policies: [
+        { type: "Pods", value: 2, periodSeconds: 30 },
+        { type: "Percent", value: 50, periodSeconds: 30 },
+      ],
+    },
   };
   const opts = { minReplicas: 3, queryWindowSeconds: 120, scrapeSeconds: 15, syncSeconds: 15 };
   it("above minReplicas: the whole downscale stabilization window, plus a sync", () => {

@@ -55,7 +55,12 @@ async function main(): Promise<number> {
     keda: true,
     loopbackNames: serverAddressHosts(["prod", "staging", "dev"]),
     // the service's pods get ready after the startup time the simulator assumes for the env; others after their startup probe
-    pods: { readyAfterSeconds: (pod) => (pod.metadata?.labels?.["app.kubernetes.io/component"] === "inference-api" ? startupByNamespace.get(pod.metadata.namespace) : undefined) ?? startupProbeSeconds(pod) },
+    pods: {
+      readyAfterSeconds: (pod) =>
+        (pod.metadata?.labels?.["app.kubernetes.io/component"] === "inference-api"
+          ? startupByNamespace.get(pod.metadata.namespace)
+          : undefined) ?? startupProbeSeconds(pod),
+    },
     log,
   });
   const checks: Check[] = [];
@@ -86,7 +91,9 @@ async function main(): Promise<number> {
       extra: [
         "## Settings",
         "",
-        `kube-controller-manager: ${Object.entries(HPA_CONTROLLER_FLAGS).map(([k, x]) => `--${k}=${x}`).join(" ")} (upstream defaults, nothing changed).`,
+        `kube-controller-manager: ${Object.entries(HPA_CONTROLLER_FLAGS)
+          .map(([k, x]) => `--${k}=${x}`)
+          .join(" ")} (upstream defaults, nothing changed).`,
         "",
         ...queue.report,
       ],
@@ -99,14 +106,18 @@ async function main(): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
   const failed = checks.filter((c) => !c.ok);
-  log(failed.length ? `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join("; ")}` : `all ${checks.length} checks passed`);
+  log(
+    failed.length
+      ? `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join("; ")}`
+      : `all ${checks.length} checks passed`,
+  );
   return ok ? 0 : 1;
 }
 
 main().then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e instanceof E2eSetupError ? e.message : (e as Error).stack ?? String(e));
+    console.error(e instanceof E2eSetupError ? e.message : ((e as Error).stack ?? String(e)));
     process.exit(1);
   },
 );

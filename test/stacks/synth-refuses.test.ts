@@ -35,27 +35,47 @@ describe("renderEnvironment refuses invalid objects", () => {
     onBuildStack((s) => s.service.deployment.addJsonPatch(JsonPatch.replace("/spec/revisionHistoryLimit", "five")));
     const e = await refusal("prod");
     expect(e.lines).toHaveLength(1);
-    expect(e.lines[0]).toMatch(/^SCHEMA_INVALID env "prod": Deployment ml-serving-prod\/inference fails its schema: .*revisionHistoryLimit must be integer.*\. Fix: /);
+    expect(e.lines[0]).toMatch(
+      /^SCHEMA_INVALID env "prod": Deployment ml-serving-prod\/inference fails its schema: .*revisionHistoryLimit must be integer.*\. Fix: /,
+    );
   });
 
   it("SCHEMA_INVALID: an object of a kind no schema knows is refused too", async () => {
     onBuildStack((s) => {
-      new ApiObject(s.charts[0]!, "widget", { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: s.config.namespace } });
+      new ApiObject(s.charts[0]!, "widget", {
+        apiVersion: "example.com/v1",
+        kind: "Widget",
+        metadata: { name: "w", namespace: s.config.namespace },
+      });
     });
     const e = await refusal("dev");
-    expect(e.lines).toEqual([expect.stringMatching(/^SCHEMA_INVALID env "dev": Widget ml-serving-dev\/w fails its schema: no schema for apiVersion example.com\/v1 kind Widget/)]);
+    expect(e.lines).toEqual([
+      expect.stringMatching(
+        /^SCHEMA_INVALID env "dev": Widget ml-serving-dev\/w fails its schema: no schema for apiVersion example.com\/v1 kind Widget/,
+      ),
+    ]);
   });
 
   it("OBJECT_DUPLICATE: the same object rendered twice (in two charts) is refused", async () => {
     onBuildStack((s) => {
       const dup = s.charts[s.charts.length - 1]!;
-      new ApiObject(dup, "dup-service-account", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "inference", namespace: s.config.namespace } });
+      new ApiObject(dup, "dup-service-account", {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "inference", namespace: s.config.namespace },
+      });
     });
     const e = await refusal("staging");
-    expect(e.lines).toEqual([expect.stringMatching(/^OBJECT_DUPLICATE env "staging": ServiceAccount ml-serving-staging\/inference is rendered twice/)]);
+    expect(e.lines).toEqual([
+      expect.stringMatching(/^OBJECT_DUPLICATE env "staging": ServiceAccount ml-serving-staging\/inference is rendered twice/),
+    ]);
   });
   it("OBJECT_TOO_LARGE: an object over etcd's 1.5 MiB names its size, the limit and the path of its largest string", async () => {
-    onBuildStack((s) => s.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/spec/containers/0/env/-", { name: "BIG", value: "x".repeat(1_700_000) })));
+    onBuildStack((s) =>
+      s.service.deployment.addJsonPatch(
+        JsonPatch.add("/spec/template/spec/containers/0/env/-", { name: "BIG", value: "x".repeat(1_700_000) }),
+      ),
+    );
     const e = await refusal("prod");
     expect(e.lines).toEqual([
       expect.stringMatching(
@@ -68,7 +88,12 @@ describe("renderEnvironment refuses invalid objects", () => {
     const LIMIT = 1_572_864;
     const sized = (extra: number) =>
       onBuildStack((s) => {
-        const cm = new ApiObject(s.charts[0]!, "big", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big", namespace: s.config.namespace }, data: { blob: "" } });
+        const cm = new ApiObject(s.charts[0]!, "big", {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "big", namespace: s.config.namespace },
+          data: { blob: "" },
+        });
         const base = Buffer.byteLength(JSON.stringify(cm.toJson()));
         cm.addJsonPatch(JsonPatch.replace("/data/blob", "x".repeat(LIMIT - base + extra)));
       });
@@ -77,7 +102,11 @@ describe("renderEnvironment refuses invalid objects", () => {
     expect(r.files.some((f) => f.content.includes("name: big"))).toBe(true);
     sized(1);
     const e = await refusal("dev");
-    expect(e.lines).toEqual([expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/big is 1\.5 MiB serialized; .*, and data\.blob alone is 1\.5 MiB\. Fix: /)]);
+    expect(e.lines).toEqual([
+      expect.stringMatching(
+        /^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/big is 1\.5 MiB serialized; .*, and data\.blob alone is 1\.5 MiB\. Fix: /,
+      ),
+    ]);
   });
 });
 
@@ -85,13 +114,28 @@ describe("OBJECT_TOO_LARGE names the largest string", () => {
   it("of two equally large strings the first; values that are not strings (null, numbers) are skipped", async () => {
     onBuildStack((s) => {
       const half = "x".repeat(800_000);
-      new ApiObject(s.charts[0]!, "twins", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "twins", namespace: s.config.namespace }, data: { a: half, b: half } });
-      s.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/spec/containers/0/env/-", { name: "BIG", value: "y".repeat(1_600_000) }));
+      new ApiObject(s.charts[0]!, "twins", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "twins", namespace: s.config.namespace },
+        data: { a: half, b: half },
+      });
+      s.service.deployment.addJsonPatch(
+        JsonPatch.add("/spec/template/spec/containers/0/env/-", { name: "BIG", value: "y".repeat(1_600_000) }),
+      );
       s.service.deployment.addJsonPatch(JsonPatch.add("/spec/template/metadata/annotations", { nothing: null, count: 3 }));
     });
     const e = await refusal("dev");
-    expect(e.lines).toContainEqual(expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/twins is 1\.5 MiB serialized; .*, and data\.a alone is 0\.8 MiB\./));
-    expect(e.lines).toContainEqual(expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": Deployment ml-serving-dev\/inference is 1\.5 MiB serialized; .*, and spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.value alone is 1\.5 MiB\./));
+    expect(e.lines).toContainEqual(
+      expect.stringMatching(
+        /^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/twins is 1\.5 MiB serialized; .*, and data\.a alone is 0\.8 MiB\./,
+      ),
+    );
+    expect(e.lines).toContainEqual(
+      expect.stringMatching(
+        /^OBJECT_TOO_LARGE env "dev": Deployment ml-serving-dev\/inference is 1\.5 MiB serialized; .*, and spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.value alone is 1\.5 MiB\./,
+      ),
+    );
   });
 });
 

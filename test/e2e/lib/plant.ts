@@ -43,7 +43,11 @@ export class Plant {
   /** The plant's own clock: one PodGroups second per step, also before the scenario's t = 0. */
   private second = 0;
 
-  constructor(config: EnvConfig, readonly scenario: Scenario, opts: { requestTimeoutSeconds?: number; quantile?: number } = {}) {
+  constructor(
+    config: EnvConfig,
+    readonly scenario: Scenario,
+    opts: { requestTimeoutSeconds?: number; quantile?: number } = {},
+  ) {
     this.pod = podProfile(config);
     this.bounds = latencyBounds(config);
     this.timeout = opts.requestTimeoutSeconds ?? 60;
@@ -90,7 +94,15 @@ export class Plant {
     this.groups.histogram(s, this.cumulative);
     const m = this.bounds.length;
     for (const name of readyPods) {
-      const st = this.perPod.get(name) ?? { buckets: new Array<number>(m).fill(0), count: 0, sum: 0, requests: 0, errors: 0, inFlight: 0, queue: 0 };
+      const st = this.perPod.get(name) ?? {
+        buckets: new Array<number>(m).fill(0),
+        count: 0,
+        sum: 0,
+        requests: 0,
+        errors: 0,
+        inFlight: 0,
+        queue: 0,
+      };
       for (let j = 0; j < m; j++) st.buckets[j]! += Math.max(0, this.cumulative[j]! - this.previous[j]!) / n;
       const done = Math.max(0, this.cumulative[m]! - this.previous[m]!) / n;
       st.count += done;
@@ -106,13 +118,30 @@ export class Plant {
     // metrics-server reports CPU averaged over its 15 s resolution window
     this.cpuWindow.push(cores);
     if (this.cpuWindow.length > 15) this.cpuWindow.shift();
-    this.last = { t, rps: lambda, ready: n, latency, queueTotal, cpuCoresPerPod: this.cpuWindow.reduce((a, b) => a + b, 0) / this.cpuWindow.length };
+    this.last = {
+      t,
+      rps: lambda,
+      ready: n,
+      latency,
+      queueTotal,
+      cpuCoresPerPod: this.cpuWindow.reduce((a, b) => a + b, 0) / this.cpuWindow.length,
+    };
     return this.last;
   }
 
   /** The exporter state of a ready pod (zeros for a pod that has served nothing yet). */
   state(pod: string): ExporterState {
-    return this.perPod.get(pod) ?? { buckets: new Array<number>(this.bounds.length).fill(0), count: 0, sum: 0, requests: 0, errors: 0, inFlight: 0, queue: 0 };
+    return (
+      this.perPod.get(pod) ?? {
+        buckets: new Array<number>(this.bounds.length).fill(0),
+        count: 0,
+        sum: 0,
+        requests: 0,
+        errors: 0,
+        inFlight: 0,
+        queue: 0,
+      }
+    );
   }
 
   /** CPU of a ready pod, millicores (capped at the limit), for the metrics.k8s.io server. */

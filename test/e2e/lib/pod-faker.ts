@@ -45,21 +45,53 @@ export class PodFaker {
   /** Pods whose last round failed, with the message (logged once per change). */
   private failing = new Map<string, string>();
 
-  constructor(private readonly kube: Kube, private readonly opts: PodFakerOptions = {}) {}
+  constructor(
+    private readonly kube: Kube,
+    private readonly opts: PodFakerOptions = {},
+  ) {}
 
   async start(): Promise<void> {
     const capacity = { cpu: "1000", memory: "4Ti", pods: "1000", "ephemeral-storage": "10Ti" };
-    await this.kube.apply({ apiVersion: "v1", kind: "Node", metadata: { name: FAKE_NODE, labels: { "kubernetes.io/hostname": FAKE_NODE, "kubernetes.io/os": "linux" } } });
+    await this.kube.apply({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: FAKE_NODE, labels: { "kubernetes.io/hostname": FAKE_NODE, "kubernetes.io/os": "linux" } },
+    });
     const now = new Date().toISOString();
-    await this.kube.request("PATCH", `/api/v1/nodes/${FAKE_NODE}/status`, {
-      status: {
-        capacity,
-        allocatable: capacity,
-        conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "fake node of the e2e harness", lastHeartbeatTime: now, lastTransitionTime: now }],
-        addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
-        nodeInfo: { kubeletVersion: "v0.0.0-e2e", architecture: "amd64", operatingSystem: "linux", bootID: "", containerRuntimeVersion: "", kernelVersion: "", kubeProxyVersion: "", machineID: "", osImage: "", systemUUID: "" },
+    await this.kube.request(
+      "PATCH",
+      `/api/v1/nodes/${FAKE_NODE}/status`,
+      {
+        status: {
+          capacity,
+          allocatable: capacity,
+          conditions: [
+            {
+              type: "Ready",
+              status: "True",
+              reason: "KubeletReady",
+              message: "fake node of the e2e harness",
+              lastHeartbeatTime: now,
+              lastTransitionTime: now,
+            },
+          ],
+          addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
+          nodeInfo: {
+            kubeletVersion: "v0.0.0-e2e",
+            architecture: "amd64",
+            operatingSystem: "linux",
+            bootID: "",
+            containerRuntimeVersion: "",
+            kernelVersion: "",
+            kubeProxyVersion: "",
+            machineID: "",
+            osImage: "",
+            systemUUID: "",
+          },
+        },
       },
-    }, "application/merge-patch+json");
+      "application/merge-patch+json",
+    );
     const tick = () => {
       this.running = this.reconcile().catch((e) => {
         this.lastError = e;
@@ -138,7 +170,12 @@ export class PodFaker {
       return undefined;
     }
     if (!pod.spec.nodeName) {
-      await this.kube.request("POST", `${base}/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name, namespace: ns }, target: { apiVersion: "v1", kind: "Node", name: FAKE_NODE } });
+      await this.kube.request("POST", `${base}/binding`, {
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: { name, namespace: ns },
+        target: { apiVersion: "v1", kind: "Node", name: FAKE_NODE },
+      });
       this.boundAt.set(uid, now);
       return undefined;
     }
@@ -154,27 +191,37 @@ export class PodFaker {
     if (pod.status?.phase !== "Running" || ready !== isReady) {
       const startTime = new Date(since).toISOString();
       const t = new Date(now).toISOString();
-      const cond = (type: string, status: boolean) => ({ type, status: status ? "True" : "False", lastProbeTime: null, lastTransitionTime: t });
-      await this.kube.request("PATCH", `${base}/status`, {
-        status: {
-          phase: "Running",
-          hostIP: "127.0.0.1",
-          hostIPs: [{ ip: "127.0.0.1" }],
-          podIP,
-          podIPs: [{ ip: podIP }],
-          startTime,
-          conditions: [cond("PodScheduled", true), cond("Initialized", true), cond("ContainersReady", ready), cond("Ready", ready)],
-          containerStatuses: (pod.spec.containers as any[]).map((c) => ({
-            name: c.name,
-            image: c.image,
-            imageID: "",
-            ready,
-            started: ready,
-            restartCount: 0,
-            state: { running: { startedAt: startTime } },
-          })),
+      const cond = (type: string, status: boolean) => ({
+        type,
+        status: status ? "True" : "False",
+        lastProbeTime: null,
+        lastTransitionTime: t,
+      });
+      await this.kube.request(
+        "PATCH",
+        `${base}/status`,
+        {
+          status: {
+            phase: "Running",
+            hostIP: "127.0.0.1",
+            hostIPs: [{ ip: "127.0.0.1" }],
+            podIP,
+            podIPs: [{ ip: podIP }],
+            startTime,
+            conditions: [cond("PodScheduled", true), cond("Initialized", true), cond("ContainersReady", ready), cond("Ready", ready)],
+            containerStatuses: (pod.spec.containers as any[]).map((c) => ({
+              name: c.name,
+              image: c.image,
+              imageID: "",
+              ready,
+              started: ready,
+              restartCount: 0,
+              state: { running: { startedAt: startTime } },
+            })),
+          },
         },
-      }, "application/merge-patch+json");
+        "application/merge-patch+json",
+      );
     }
     return {
       namespace: ns,

@@ -33,16 +33,33 @@ describe("RATE_WINDOW_TOO_SHORT: rate windows span at least 4 scrape intervals",
   });
 
   it("the config check reports the config's own windows with the same code (query window: 4 scrapes; burst window: 2)", () => {
-    expect(runConfigChecks(config({ monitoring: { queryWindow: "30s" } })).map((p) => [p.code, p.path])).toEqual([["RATE_WINDOW_TOO_SHORT", "monitoring.queryWindow"]]);
-    const burst = config({ monitoring: { scrapeIntervalSeconds: 30, queryWindow: "2m" }, scaling: { mode: "keda", burst: { enabled: true, windowSeconds: 59 }, behavior: { scaleUp: { stabilizationWindowSeconds: 0 } } } });
-    expect(runConfigChecks(burst).filter((p) => p.code === "RATE_WINDOW_TOO_SHORT").map((p) => p.path)).toEqual(["scaling.burst.windowSeconds"]);
+    expect(runConfigChecks(config({ monitoring: { queryWindow: "30s" } })).map((p) => [p.code, p.path])).toEqual([
+      ["RATE_WINDOW_TOO_SHORT", "monitoring.queryWindow"],
+    ]);
+    const burst = config({
+      monitoring: { scrapeIntervalSeconds: 30, queryWindow: "2m" },
+      scaling: { mode: "keda", burst: { enabled: true, windowSeconds: 59 }, behavior: { scaleUp: { stabilizationWindowSeconds: 0 } } },
+    });
+    expect(
+      runConfigChecks(burst)
+        .filter((p) => p.code === "RATE_WINDOW_TOO_SHORT")
+        .map((p) => p.path),
+    ).toEqual(["scaling.burst.windowSeconds"]);
   });
 });
 
 describe("check 6: one finding per short window and query, in the config's terms", () => {
-  const alerts = (...exprs: string[]) => [...coherent(), prometheusRule(exprs.map((e, i) => rule(e, `A${i}`)), "errors")];
+  const alerts = (...exprs: string[]) => [
+    ...coherent(),
+    prometheusRule(
+      exprs.map((e, i) => rule(e, `A${i}`)),
+      "errors",
+    ),
+  ];
   const rateWindowErrors = (objects: ReturnType<typeof coherent>, opts: Parameters<typeof check>[1] = {}) =>
-    check(objects, opts).errors.filter((f) => f.code === "RATE_WINDOW_TOO_SHORT").map((f) => ({ resource: f.resource, path: f.path, message: f.message.replace(/ spans.*/, "") }));
+    check(objects, opts)
+      .errors.filter((f) => f.code === "RATE_WINDOW_TOO_SHORT")
+      .map((f) => ({ resource: f.resource, path: f.path, message: f.message.replace(/ spans.*/, "") }));
 
   it("the same short window twice in one query is one finding; another window in it, or another query, is another", () => {
     const errors = rateWindowErrors(
@@ -67,10 +84,16 @@ describe("check 6: one finding per short window and query, in the config's terms
 
   it("windows and bounds that are not whole minutes are written in seconds, whole minutes in minutes", () => {
     const c = config({ monitoring: { scrapeIntervalSeconds: 25, queryWindow: "2m" } });
-    const [f] = expectErrors(check(alerts(`sum(rate(http_request_errors_total{${SCOPE}}[90s])) > 1`), { config: c }), ["RATE_WINDOW_TOO_SHORT"]);
-    expect(f!.message).toBe("rate(http_request_errors_total[90s]) spans fewer than 4 scrapes of 25s (needs ≥ 100s): it is noisy and empty after one missed scrape");
+    const [f] = expectErrors(check(alerts(`sum(rate(http_request_errors_total{${SCOPE}}[90s])) > 1`), { config: c }), [
+      "RATE_WINDOW_TOO_SHORT",
+    ]);
+    expect(f!.message).toBe(
+      "rate(http_request_errors_total[90s]) spans fewer than 4 scrapes of 25s (needs ≥ 100s): it is noisy and empty after one missed scrape",
+    );
     expect(f!.fix).toBe("use a window of at least 100s (monitoring.queryWindow), or scrape more often");
-    const at45 = check(alerts(`sum(rate(http_request_errors_total{${SCOPE}}[2m])) > 1`), { config: config({ monitoring: { scrapeIntervalSeconds: 45, queryWindow: "3m" } }) });
+    const at45 = check(alerts(`sum(rate(http_request_errors_total{${SCOPE}}[2m])) > 1`), {
+      config: config({ monitoring: { scrapeIntervalSeconds: 45, queryWindow: "3m" } }),
+    });
     const g = at45.errors.find((f) => f.resource === `PrometheusRule ${NS}/errors`);
     expect(g!.message).toMatch(/^rate\(http_request_errors_total\[2m\]\) spans fewer than 4 scrapes of 45s \(needs ≥ 3m\)/);
   });
@@ -81,7 +104,10 @@ describe("check 6: one finding per short window and query, in the config's terms
   });
 
   it("a scrape that declares no interval scrapes at the config's: it does not lower the bar", () => {
-    const objects = mutate(alerts(`sum(rate(http_request_errors_total{${SCOPE}}[59s])) > 1`), (get) => delete get("ServiceMonitor").spec.endpoints[0].interval);
+    const objects = mutate(
+      alerts(`sum(rate(http_request_errors_total{${SCOPE}}[59s])) > 1`),
+      (get) => delete get("ServiceMonitor").spec.endpoints[0].interval,
+    );
     expect(rateWindowErrors(objects).map((e) => e.message)).toEqual(["rate(http_request_errors_total[59s])"]);
   });
 });
