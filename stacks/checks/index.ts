@@ -58,26 +58,26 @@ const CONFIG_CHECKS: readonly Check[] = [
   checkConfigWakeUp,
 ];
 
-/** Checks on the rendered output, in the order. */
+/** Checks on the rendered output, grouped by subject: queries, scrapes, autoscalers, pods, KEDA, capacity, policies, wake-up. */
 const RENDERED_CHECKS: readonly Check[] = [
-  checkQueriesAgainstContract, // QUERY_SYNTAX, 1
-  checkCustomMetricsServed, // 1
-  checkScrapes, // 2
-  checkQueryMatchers, // 3
-  checkAutoscalerOwnership, // 4
-  checkResourceMetricRequests, // 5
-  checkRateWindows, // 6
-  checkRenderedCredentials, // 7
-  checkPrometheusAddresses, // 8
-  checkRenderedBuckets, // 9
-  checkRenderedScaleBeforeAlert, // 10 (and its per-pod queue warning)
-  checkPods, // 11
-  checkAdapterExternalRules, // 12
-  checkKedaTriggers, // 13
-  checkRenderedCapacity, // 14
-  checkNetworkPolicies, // 15
-  checkZeroWakeUp, // 16
-  checkWakeUpSourceScraped, // 16
+  checkQueriesAgainstContract, // also QUERY_SYNTAX
+  checkCustomMetricsServed,
+  checkScrapes,
+  checkQueryMatchers,
+  checkAutoscalerOwnership,
+  checkResourceMetricRequests,
+  checkRateWindows,
+  checkRenderedCredentials,
+  checkPrometheusAddresses,
+  checkRenderedBuckets,
+  checkRenderedScaleBeforeAlert, // and its per-pod queue warning
+  checkPods,
+  checkAdapterExternalRules,
+  checkKedaTriggers,
+  checkRenderedCapacity,
+  checkNetworkPolicies,
+  checkZeroWakeUp,
+  checkWakeUpSourceScraped,
 ];
 
 function run(ctx: CheckContext, checks: readonly Check[]): Problem[] {
