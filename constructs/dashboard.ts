@@ -31,7 +31,12 @@ export const KUBE_STATE_METRICS_CONTRACT: MetricContract = {
       labels: ["namespace", "horizontalpodautoscaler"],
       help: "Replicas the HPA (or KEDA's HPA) wants",
     },
-    { name: "kube_deployment_status_replicas_ready", type: "gauge", labels: ["namespace", "deployment"], help: "Ready replicas of a Deployment" },
+    {
+      name: "kube_deployment_status_replicas_ready",
+      type: "gauge",
+      labels: ["namespace", "deployment"],
+      help: "Ready replicas of a Deployment",
+    },
     { name: "kube_deployment_spec_replicas", type: "gauge", labels: ["namespace", "deployment"], help: "Replicas the Deployment asks for" },
     {
       name: "kube_pod_container_resource_requests",
@@ -48,7 +53,12 @@ export const KUBELET_CADVISOR_CONTRACT: MetricContract = {
   portName: "https-metrics",
   path: "/metrics/cadvisor",
   metrics: [
-    { name: "container_cpu_usage_seconds_total", type: "counter", labels: ["pod", "container", "cpu", "id", "image", "name"], help: "CPU time" },
+    {
+      name: "container_cpu_usage_seconds_total",
+      type: "counter",
+      labels: ["pod", "container", "cpu", "id", "image", "name"],
+      help: "CPU time",
+    },
   ],
 };
 
@@ -169,16 +179,20 @@ export class GrafanaDashboard extends Construct {
     super(scope, id);
     const { promql, window, workload } = props;
     const where = `GrafanaDashboard ${props.namespace}/${props.name}`;
-    if (!GRAFANA_UID.test(props.uid)) throw new InvariantError(`${where}: uid "${props.uid}" must be 1-40 letters, digits, '-' or '_' (Grafana's limit)`);
+    if (!GRAFANA_UID.test(props.uid))
+      throw new InvariantError(`${where}: uid "${props.uid}" must be 1-40 letters, digits, '-' or '_' (Grafana's limit)`);
     if (props.availabilityObjective !== undefined && !(props.availabilityObjective > 0 && props.availabilityObjective < 100)) {
-      throw new InvariantError(`${where}: availabilityObjective ${props.availabilityObjective} must be a percentage between 0 and 100 (exclusive)`);
+      throw new InvariantError(
+        `${where}: availabilityObjective ${props.availabilityObjective} must be a percentage between 0 and 100 (exclusive)`,
+      );
     }
 
     const panels: PanelSpec[] = [];
     if (props.latency) {
       const l = props.latency;
       const q = (p: number) => promql.histogramQuantile(p, l.metric, l.matchers ?? {}, window);
-      if (l.sloThresholdSeconds !== undefined && !(l.sloThresholdSeconds > 0)) throw new InvariantError(`${where}: sloThresholdSeconds ${l.sloThresholdSeconds} must be > 0`);
+      if (l.sloThresholdSeconds !== undefined && !(l.sloThresholdSeconds > 0))
+        throw new InvariantError(`${where}: sloThresholdSeconds ${l.sloThresholdSeconds} must be > 0`);
       panels.push({
         title: "Latency p50 / p95 / p99",
         unit: "s",
@@ -188,21 +202,31 @@ export class GrafanaDashboard extends Construct {
           { expr: q(0.99), legend: "p99" },
         ],
         lines: l.sloThresholdSeconds !== undefined ? [{ value: l.sloThresholdSeconds, color: "red" }] : [],
-        description: l.sloThresholdSeconds !== undefined ? `Red line: the latency SLO threshold (${formatNumber(l.sloThresholdSeconds)} s).` : undefined,
+        description:
+          l.sloThresholdSeconds !== undefined
+            ? `Red line: the latency SLO threshold (${formatNumber(l.sloThresholdSeconds)} s).`
+            : undefined,
       });
     }
     if (props.requests) {
       const r = props.requests;
       const targets = [{ expr: promql.sumRate(r.metric, r.suffix ?? "", r.matchers ?? {}, window), legend: "requests/s" }];
-      if (props.errors) targets.push({ expr: promql.sumRate(props.errors.metric, "", props.errors.matchers ?? {}, window), legend: "errors/s" });
+      if (props.errors)
+        targets.push({ expr: promql.sumRate(props.errors.metric, "", props.errors.matchers ?? {}, window), legend: "errors/s" });
       panels.push({ title: props.errors ? "Request and error rate" : "Request rate", unit: "reqps", targets });
     }
     const ksm = props.platform.kubeStateMetrics;
     const replicaTargets = [
       ...(workload.hpa
         ? [
-            { expr: ksm.sumGauge("kube_horizontalpodautoscaler_status_desired_replicas", { horizontalpodautoscaler: workload.hpa }), legend: "desired" },
-            { expr: ksm.sumGauge("kube_horizontalpodautoscaler_spec_max_replicas", { horizontalpodautoscaler: workload.hpa }), legend: "max" },
+            {
+              expr: ksm.sumGauge("kube_horizontalpodautoscaler_status_desired_replicas", { horizontalpodautoscaler: workload.hpa }),
+              legend: "desired",
+            },
+            {
+              expr: ksm.sumGauge("kube_horizontalpodautoscaler_spec_max_replicas", { horizontalpodautoscaler: workload.hpa }),
+              legend: "max",
+            },
           ]
         : [{ expr: ksm.sumGauge("kube_deployment_spec_replicas", { deployment: workload.deployment }), legend: "desired" }]),
       { expr: ksm.sumGauge("kube_deployment_status_replicas_ready", { deployment: workload.deployment }), legend: "ready" },
@@ -229,13 +253,25 @@ export class GrafanaDashboard extends Construct {
       });
     }
     if (props.inFlight) {
-      panels.push({ title: "Requests in flight", unit: "short", targets: [{ expr: promql.sumGauge(props.inFlight.metric, props.inFlight.matchers ?? {}), legend: "in flight" }] });
+      panels.push({
+        title: "Requests in flight",
+        unit: "short",
+        targets: [{ expr: promql.sumGauge(props.inFlight.metric, props.inFlight.matchers ?? {}), legend: "in flight" }],
+      });
     }
     if (props.queue) {
-      panels.push({ title: "Queue length", unit: "short", targets: [{ expr: promql.sumGauge(props.queue.metric, props.queue.matchers ?? {}), legend: "queued" }] });
+      panels.push({
+        title: "Queue length",
+        unit: "short",
+        targets: [{ expr: promql.sumGauge(props.queue.metric, props.queue.matchers ?? {}), legend: "queued" }],
+      });
     }
     for (const g of props.extraGauges ?? []) {
-      panels.push({ title: g.title, unit: g.unit ?? "short", targets: [{ expr: promql.sumGauge(g.metric, g.matchers ?? {}), legend: g.title }] });
+      panels.push({
+        title: g.title,
+        unit: g.unit ?? "short",
+        targets: [{ expr: promql.sumGauge(g.metric, g.matchers ?? {}), legend: g.title }],
+      });
     }
     // Pods of the Deployment are `<deployment>-<replicaset hash>-<pod hash>`: the regex cannot
     // match a longer-named Deployment that shares the prefix (`inference-gpu-...`).
@@ -303,9 +339,12 @@ function dashboardModel(props: DashboardProps, panels: readonly PanelSpec[]): Re
         overrides: [],
       },
       options: { legend: { displayMode: "list", placement: "bottom" }, tooltip: { mode: "multi", sort: "none" } },
-      targets: p.targets.map(
-        (t, j): PanelTarget & { datasource: typeof DATASOURCE } => ({ refId: String.fromCharCode(65 + j), expr: t.expr, legendFormat: t.legend, datasource: DATASOURCE }),
-      ),
+      targets: p.targets.map((t, j): PanelTarget & { datasource: typeof DATASOURCE } => ({
+        refId: String.fromCharCode(65 + j),
+        expr: t.expr,
+        legendFormat: t.legend,
+        datasource: DATASOURCE,
+      })),
     })),
   };
 }

@@ -83,10 +83,14 @@ export class QueueWorker extends Construct {
     const { namespace, identity, concurrency = 4, terminationGracePeriodSeconds = 300, env = {} } = props;
     const name = identity.name;
     const where = `QueueWorker ${namespace}/${name}`;
-    if (!/^[A-Za-z_][A-Za-z0-9_.:]*$/.test(props.app)) throw new InvariantError(`${where}: app "${props.app}" must be a Python module path, e.g. tasks.app`);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvariantError(`${where}: concurrency ${concurrency} must be a whole number ≥ 1`);
-    if (!props.resources.requests.cpu || !props.resources.requests.memory) throw new InvariantError(`${where}: resources.requests.cpu and .memory are required`);
-    if (BROKER_URL_ENV in env) throw new InvariantError(`${where}: env ${BROKER_URL_ENV} is a credential; it comes from the connection Secret, not a plain value`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.:]*$/.test(props.app))
+      throw new InvariantError(`${where}: app "${props.app}" must be a Python module path, e.g. tasks.app`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new InvariantError(`${where}: concurrency ${concurrency} must be a whole number ≥ 1`);
+    if (!props.resources.requests.cpu || !props.resources.requests.memory)
+      throw new InvariantError(`${where}: resources.requests.cpu and .memory are required`);
+    if (BROKER_URL_ENV in env)
+      throw new InvariantError(`${where}: env ${BROKER_URL_ENV} is a credential; it comes from the connection Secret, not a plain value`);
     this.name = name;
     this.namespace = namespace;
     this.connectionSecret = props.connectionSecret ?? { name: `${name}-rabbitmq`, key: "host" };
@@ -115,7 +119,10 @@ export class QueueWorker extends Construct {
         // No spec.replicas: KEDA owns the count from the start (its minimum).
         revisionHistoryLimit: 5,
         selector: { matchLabels: selectorLabels(identity) },
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: k8s.IntOrString.fromString("25%"), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: "RollingUpdate",
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromString("25%"), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
         template: {
           metadata: { labels },
           spec: {
@@ -130,9 +137,24 @@ export class QueueWorker extends Construct {
                 image: props.image,
                 imagePullPolicy: "IfNotPresent",
                 command: ["celery"],
-                args: ["-A", props.app, "worker", "--queues", props.queueName, "--concurrency", String(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+                args: [
+                  "-A",
+                  props.app,
+                  "worker",
+                  "--queues",
+                  props.queueName,
+                  "--concurrency",
+                  String(concurrency),
+                  "--loglevel",
+                  "INFO",
+                  "--without-gossip",
+                  "--without-mingle",
+                ],
                 env: [
-                  { name: BROKER_URL_ENV, valueFrom: { secretKeyRef: { name: this.connectionSecret.name, key: this.connectionSecret.key } } },
+                  {
+                    name: BROKER_URL_ENV,
+                    valueFrom: { secretKeyRef: { name: this.connectionSecret.name, key: this.connectionSecret.key } },
+                  },
                   ...plainEnv,
                 ],
                 resources: {
@@ -174,7 +196,13 @@ export class QueueWorker extends Construct {
       advanced: {
         horizontalPodAutoscalerConfig: {
           behavior: props.behavior ?? {
-            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: "Pods", value: 4, periodSeconds: 30 }, { type: "Percent", value: 100, periodSeconds: 30 }] },
+            scaleUp: {
+              stabilizationWindowSeconds: 0,
+              policies: [
+                { type: "Pods", value: 4, periodSeconds: 30 },
+                { type: "Percent", value: 100, periodSeconds: 30 },
+              ],
+            },
             // Removing a busy worker costs a warm shutdown: shrink slowly once the backlog is gone.
             scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
           },

@@ -109,7 +109,10 @@ export function sloSpecs(props: SloRulesProps): SloSpec[] {
   // The threshold is a bucket boundary of the latency histogram: a rule checked once, by the config
   // checks (stacks/checks/thresholds.ts, LATENCY_THRESHOLD_NOT_BUCKET) before anything is built, and
   // on the rendered `le` matcher this builds.
-  for (const [name, o] of [["availability", props.availability.objective], ["latency", props.latency.objective]] as const) {
+  for (const [name, o] of [
+    ["availability", props.availability.objective],
+    ["latency", props.latency.objective],
+  ] as const) {
     if (!(o > 0 && o < 100)) throw new ContractError(`${name} SLO objective ${o} must be a percentage between 0 and 100 (exclusive)`);
   }
   const lat = SERVICE_METRIC.latency;
@@ -119,7 +122,8 @@ export function sloSpecs(props: SloRulesProps): SloSpec[] {
       objective: props.availability.objective,
       description: `${endpoint} requests answered without a server error`,
       // 0 while requests exist and no 5xx has happened yet (the error series is absent until then).
-      errorRatio: (w) => errorRatioExpr(promql.sumRate(SERVICE_METRIC.errors, "", ep, w), promql.sumRate(SERVICE_METRIC.requests, "", ep, w)),
+      errorRatio: (w) =>
+        errorRatioExpr(promql.sumRate(SERVICE_METRIC.errors, "", ep, w), promql.sumRate(SERVICE_METRIC.requests, "", ep, w)),
     },
     {
       name: "latency",
@@ -164,7 +168,10 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
     const sliRules: RecordingRule[] = alertWindows.map((w) => ({
       record: SLI_RECORD(w),
       expr: slo.errorRatio(w),
-      comment: slo.name === "availability" ? IDLE.errorRatio : "Requests but none slower than the threshold: records 0. No requests: records nothing, never NaN.",
+      comment:
+        slo.name === "availability"
+          ? IDLE.errorRatio
+          : "Requests but none slower than the threshold: records 0. No requests: records nothing, never NaN.",
       labels: { ...ids, sloth_window: w },
       seriesLabels: sliLabelNames,
     }));
@@ -186,17 +193,39 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
     // before it through a builder over the rules recorded so far.
     const metaRules: RecordingRule[] = [];
     // Burn rates divide an SLI series by the budget: like Sloth's, they keep its sloth_window.
-    const addMeta = (record: string, expr: (m: (record: string) => string) => string, extra: Record<string, string> = {}, keepsWindow = false, comment?: string) => {
+    const addMeta = (
+      record: string,
+      expr: (m: (record: string) => string) => string,
+      extra: Record<string, string> = {},
+      keepsWindow = false,
+      comment?: string,
+    ) => {
       const known = recordedPromQL([...sliRules, ...metaRules], scope);
       const m = (r: string) => known.selector(r, "", ids);
       const labels = { ...baseLabels, ...extra };
-      metaRules.push({ record, expr: expr(m), labels, seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])], ...(comment ? { comment } : {}) });
+      metaRules.push({
+        record,
+        expr: expr(m),
+        labels,
+        seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])],
+        ...(comment ? { comment } : {}),
+      });
     };
     addMeta("slo:objective:ratio", () => `vector(${objective})`);
     addMeta("slo:error_budget:ratio", () => `vector(1 - ${objective})`);
     addMeta("slo:time_period:days", () => `vector(${periodDays})`);
-    addMeta("slo:current_burn_rate:ratio", (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
-    addMeta("slo:period_burn_rate:ratio", (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
+    addMeta(
+      "slo:current_burn_rate:ratio",
+      (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`,
+      {},
+      true,
+    );
+    addMeta(
+      "slo:period_burn_rate:ratio",
+      (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`,
+      {},
+      true,
+    );
     addMeta(
       "slo:period_error_budget_remaining:ratio",
       (m) => `1 - ${m("slo:period_burn_rate:ratio")}`,
@@ -215,7 +244,9 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
         const pairs = factors.filter((f) => f.window.severity === severity);
         if (pairs.length === 0) return undefined;
         const cond = (w: string, factor: number) => `max(${sel(w)} > (${formatNumber(factor)} * ${budget})) without (sloth_window)`;
-        const expr = pairs.map((p) => `(\n  ${cond(p.window.shortWindow, p.factor)}\n  and\n  ${cond(p.window.longWindow, p.factor)}\n)`).join("\nor\n");
+        const expr = pairs
+          .map((p) => `(\n  ${cond(p.window.shortWindow, p.factor)}\n  and\n  ${cond(p.window.longWindow, p.factor)}\n)`)
+          .join("\nor\n");
         const how = pairs.map((p) => `${formatNumber(p.factor)}× over ${p.window.longWindow} and ${p.window.shortWindow}`).join(", or ");
         const rule: AlertingRule = {
           alert: alertName,

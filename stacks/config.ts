@@ -51,7 +51,10 @@ const labelKey = (what: string) =>
 const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
 const quantity = (what: string) =>
-  z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`, params: { code: "CONFIG_FORMAT" } });
+  z.string().refine(isQuantity, {
+    error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
+    params: { code: "CONFIG_FORMAT" },
+  });
 
 const httpPath = (what: string) =>
   z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: `${what} must be an HTTP path starting with '/'. Fix: write it like /readyz` });
@@ -67,12 +70,10 @@ const int = (what: string, min: number, max: number) =>
     .max(max, { error: `${what} must be at most ${max}` });
 
 const num = (what: string, min: number, max: number, exclusiveMin = false) =>
-  z
-    .number({ error: `${what} must be a number` })
-    .refine((n) => Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max, {
-      error: `${what} must be ${exclusiveMin ? "greater than" : "at least"} ${min} and at most ${max}`,
-      params: { code: "CONFIG_RANGE" },
-    });
+  z.number({ error: `${what} must be a number` }).refine((n) => Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max, {
+    error: `${what} must be ${exclusiveMin ? "greater than" : "at least"} ${min} and at most ${max}`,
+    params: { code: "CONFIG_RANGE" },
+  });
 
 const percent = (what: string) => int(what, 1, 100);
 
@@ -84,7 +85,8 @@ const pollingInterval = (what: string) =>
     .int({ error: `${what} must be a whole number` })
     .min(1, { error: `${what} must be at least 1` })
     .max(MAX_POLLING_SECONDS, {
-      error: (iss) => `${what} must be at most ${MAX_POLLING_SECONDS} seconds, not ${String(iss.input)}: KEDA queries the metrics once per interval, so the workload would scale up to that late after the load arrives. Fix: poll every 15–60 s (default 15)`,
+      error: (iss) =>
+        `${what} must be at most ${MAX_POLLING_SECONDS} seconds, not ${String(iss.input)}: KEDA queries the metrics once per interval, so the workload would scale up to that late after the load arrives. Fix: poll every 15–60 s (default 15)`,
     });
 
 // Container image: registry/path:tag, registry/path@sha256:digest or both; a tag or digest is required so rollouts are reproducible.
@@ -132,7 +134,10 @@ export const ServiceSchema = z.strictObject({
   image: z
     .string({ error: "service.image is required" })
     .min(1, { error: "service.image must not be empty. Fix: set the image the service runs, e.g. registry.example.com/ml/inference:1.4.2" })
-    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" })
+    .regex(IMAGE, {
+      error:
+        "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2",
+    })
     .refine(notLatest("service.image").check, { error: notLatest("service.image").error, params: { code: "CONFIG_INVALID_VALUE" } }),
   /** HTTP port the API listens on. */
   port: int("service.port", 1, 65535).default(8000),
@@ -150,7 +155,10 @@ export const ServiceSchema = z.strictObject({
       /** HTTP path of the metrics endpoint. */
       path: httpPath("service.metrics.path").default("/metrics"),
       /** The metric contract: where the service exposes metrics and which metrics it exports; every query is built from it. */
-      metrics: z.array(MetricSpecSchema).min(1).default(DEFAULT_METRICS.map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }))),
+      metrics: z
+        .array(MetricSpecSchema)
+        .min(1)
+        .default(DEFAULT_METRICS.map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }))),
     })
     .prefault({}),
   /** Requests and limits of the inference container. Required. */
@@ -207,7 +215,9 @@ export const ServiceSchema = z.strictObject({
     })
     .prefault({}),
   /** Extra environment variables (plain values only; credentials belong in Secrets). */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string()).default({}),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string())
+    .default({}),
   /** Seconds Kubernetes waits after SIGTERM before killing the pod: in-flight predictions finish within it (it must exceed preStopSleepSeconds plus the longest request). */
   terminationGracePeriodSeconds: int("service.terminationGracePeriodSeconds", 1, 3600).default(30),
   /** preStop sleep so endpoints are removed before the server stops accepting. */
@@ -307,14 +317,18 @@ const WakeUpSchema = z.strictObject({
      * `external`: a scrape outside this program already stores the series under that
      * namespace/job (declare it only when that is true: WAKEUP_SOURCE_NOT_SCRAPED trusts it).
      */
-    scrapedBy: z.enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" }).default("this-env"),
+    scrapedBy: z
+      .enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" })
+      .default("this-env"),
     /** Labels of the source's pods the rendered job keeps (with `scrapedBy: this-env`). Empty keeps every annotated pod of the namespace. */
     podLabels: z.record(z.string(), z.string()).default({}),
   }),
   /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
   metric: MetricSpecSchema,
   /** Matchers selecting this service's share of the signal, e.g. `{ service: "ml-serving-dev-inference-8000@kubernetes" }`. */
-  matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }), z.string()).default({}),
+  matchers: z
+    .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }), z.string())
+    .default({}),
   /** KEDA activationThreshold: the service wakes when the signal is above it (requests/s or backlog). */
   activation: num("scaling.wakeUp.activation", 0, 1e6).default(0),
   /** Per-replica target once awake (AverageValue: requests/s or backlog per pod). */
@@ -364,7 +378,10 @@ export function podConcurrencyCapacity(service: { tuning: { predictMaxConcurrenc
 }
 
 /** Window of the burst trigger: the configured one, else two scrapes. */
-export function burstWindowSeconds(c: { scaling: { burst: { windowSeconds?: number | undefined } }; monitoring: { scrapeIntervalSeconds: number } }): number {
+export function burstWindowSeconds(c: {
+  scaling: { burst: { windowSeconds?: number | undefined } };
+  monitoring: { scrapeIntervalSeconds: number };
+}): number {
   return c.scaling.burst.windowSeconds ?? 2 * c.monitoring.scrapeIntervalSeconds;
 }
 
@@ -383,8 +400,16 @@ function checkBurstWakeUpPolicy(
   const { scaling, networkPolicy: np } = c;
   const burst = scaling.burst;
   if (burst.enabled) {
-    if (scaling.mode === "cpu-hpa") issue(["scaling", "burst", "enabled"], "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on. Fix: use mode keda or slo-hpa, or turn burst off");
-    if (!scaling.concurrency.enabled) issue(["scaling", "burst", "enabled"], "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false. Fix: enable scaling.concurrency or turn burst off");
+    if (scaling.mode === "cpu-hpa")
+      issue(
+        ["scaling", "burst", "enabled"],
+        "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on. Fix: use mode keda or slo-hpa, or turn burst off",
+      );
+    if (!scaling.concurrency.enabled)
+      issue(
+        ["scaling", "burst", "enabled"],
+        "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false. Fix: enable scaling.concurrency or turn burst off",
+      );
     // The window against the scrape interval is a rate-window rule: stacks/checks/windows.ts.
     const window = burstWindowSeconds(c);
     const up = scaling.behavior.scaleUp.stabilizationWindowSeconds;
@@ -396,21 +421,44 @@ function checkBurstWakeUpPolicy(
     }
   }
   if (scaling.wakeUp) {
-    if (scaling.mode !== "keda") issue(["scaling", "wakeUp"], `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}". Fix: use mode keda or remove scaling.wakeUp`);
+    if (scaling.mode !== "keda")
+      issue(
+        ["scaling", "wakeUp"],
+        `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}". Fix: use mode keda or remove scaling.wakeUp`,
+      );
     const m = scaling.wakeUp.metric;
-    if (m.type === "histogram") issue(["scaling", "wakeUp", "metric", "type"], "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram. Fix: declare the gateway's request counter");
+    if (m.type === "histogram")
+      issue(
+        ["scaling", "wakeUp", "metric", "type"],
+        "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram. Fix: declare the gateway's request counter",
+      );
     for (const label of Object.keys(scaling.wakeUp.matchers)) {
-      if (!m.labels.includes(label)) issue(["scaling", "wakeUp", "matchers", label], `label "${label}" is not declared on ${m.name} (labels: ${m.labels.join(", ") || "none"}). Fix: add it to scaling.wakeUp.metric.labels or match on a declared label`, "QUERY_LABEL_MISMATCH");
+      if (!m.labels.includes(label))
+        issue(
+          ["scaling", "wakeUp", "matchers", label],
+          `label "${label}" is not declared on ${m.name} (labels: ${m.labels.join(", ") || "none"}). Fix: add it to scaling.wakeUp.metric.labels or match on a declared label`,
+          "QUERY_LABEL_MISMATCH",
+        );
     }
     if (scaling.wakeUp.activation >= scaling.wakeUp.threshold) {
-      issue(["scaling", "wakeUp", "activation"], `activation ${scaling.wakeUp.activation} must be below threshold ${scaling.wakeUp.threshold}. Fix: lower the activation value`);
+      issue(
+        ["scaling", "wakeUp", "activation"],
+        `activation ${scaling.wakeUp.activation} must be below threshold ${scaling.wakeUp.threshold}. Fix: lower the activation value`,
+      );
     }
   }
   if (!np.enabled && c.cluster.kind !== "local") {
-    issue(["networkPolicy", "enabled"], `network policies may be off only on a local cluster, and cluster.kind is "${c.cluster.kind}". Fix: remove networkPolicy.enabled (policies on) or set cluster.kind local for a laptop cluster`);
+    issue(
+      ["networkPolicy", "enabled"],
+      `network policies may be off only on a local cluster, and cluster.kind is "${c.cluster.kind}". Fix: remove networkPolicy.enabled (policies on) or set cluster.kind local for a laptop cluster`,
+    );
   }
   if (np.enabled && np.egress && c.queueWorkers?.length && !np.rabbitmq) {
-    issue(["networkPolicy", "rabbitmq"], "egress is denied but the queue workers' broker is not declared: they could not reach RabbitMQ. Fix: set networkPolicy.rabbitmq { namespace, podLabels, port } or turn networkPolicy.egress off", "CONFIG_MISSING");
+    issue(
+      ["networkPolicy", "rabbitmq"],
+      "egress is denied but the queue workers' broker is not declared: they could not reach RabbitMQ. Fix: set networkPolicy.rabbitmq { namespace, podLabels, port } or turn networkPolicy.egress off",
+      "CONFIG_MISSING",
+    );
   }
 }
 // ---------------------------------------------------------------------------------------------
@@ -501,7 +549,12 @@ export const MonitoringSchema = z
         /** Port of the Prometheus Service. */
         port: int("monitoring.prometheus.port", 1, 65535).default(9090),
         /** An explicitly declared Prometheus outside the cluster (https URL, no credentials). */
-        externalUrl: z.url({ protocol: /^https?$/, error: "monitoring.prometheus.externalUrl must be an http(s) URL. Fix: write it like https://prometheus.example.com" }).optional(),
+        externalUrl: z
+          .url({
+            protocol: /^https?$/,
+            error: "monitoring.prometheus.externalUrl must be an http(s) URL. Fix: write it like https://prometheus.example.com",
+          })
+          .optional(),
       })
       .prefault({}),
     /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by. */
@@ -587,7 +640,9 @@ const clockTime = (what: string) =>
 const image = (what: string) =>
   z
     .string({ error: `${what} is required` })
-    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` })
+    .regex(IMAGE, {
+      error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0`,
+    })
     .refine(notLatest(what).check, { error: notLatest(what).error, params: { code: "CONFIG_INVALID_VALUE" } });
 
 /** Requests and a memory limit: the pod checks require both on every long-running container. */
@@ -644,7 +699,9 @@ const QueueWorkerSchema = z.strictObject({
   /** Worker image with a tag or @sha256 digest. */
   image: image("queueWorkers[].image"),
   /** Celery application module (`celery -A <app>`). */
-  app: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
+  app: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
   /** RabbitMQ queue the worker consumes and KEDA measures. */
   queueName: z.string().min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" }),
   /** Tasks per worker pod (`--concurrency`). */
@@ -673,11 +730,16 @@ const QueueWorkerSchema = z.strictObject({
       /** Name of the Secret. Absent: `<worker name>-rabbitmq`. */
       name: dnsLabel("queueWorkers[].connectionSecret.name").optional(),
       /** Key inside the Secret holding the AMQP URL (KEDA's rabbitmq `host` parameter reads it). */
-      key: z.string().regex(/^[-._a-zA-Z0-9]+$/).default("host"),
+      key: z
+        .string()
+        .regex(/^[-._a-zA-Z0-9]+$/)
+        .default("host"),
     })
     .prefault({}),
   /** Plain environment variables; the broker URL is not one of them. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string()).default({}),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string())
+    .default({}),
 });
 
 const OrchestratorSchema = z.strictObject({
@@ -708,7 +770,8 @@ const OrchestratorSchema = z.strictObject({
 const TolerationSchema = z.strictObject({
   /** Taint key the GPU pods tolerate (a qualified name). */
   key: z.string().refine(isQualifiedName, {
-    error: "gpu.tolerations[].key must be a Kubernetes qualified name (optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'). Fix: e.g. nvidia.com/gpu",
+    error:
+      "gpu.tolerations[].key must be a Kubernetes qualified name (optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'). Fix: e.g. nvidia.com/gpu",
     params: { code: "CONFIG_FORMAT" },
   }),
   /** `Exists` tolerates the key with any value; `Equal` only `value`. */
@@ -729,7 +792,10 @@ const GpuSchema = z.strictObject({
   /** GPUs per replica (the extended resource's request and limit). */
   gpus: int("gpu.gpus", 1, 16).default(1),
   /** Extended resource name of a GPU on the nodes (the device plugin's). */
-  gpuResource: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" }).default("nvidia.com/gpu"),
+  gpuResource: z
+    .string()
+    .regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" })
+    .default("nvidia.com/gpu"),
   /** Labels of the GPU nodes the pods must run on; the default is NVIDIA's GPU feature discovery label. */
   nodeSelector: labelMap("gpu.nodeSelector").default({ "nvidia.com/gpu.present": "true" }),
   /** Taints of the GPU nodes the pods tolerate; the default tolerates NVIDIA's usual taint. */
@@ -777,7 +843,9 @@ const LoadTestSchema = z.strictObject({
   /** Locust worker pods generating the load. */
   workers: int("loadTest.workers", 1, 100).default(2),
   /** The user matrix, run in order. */
-  stages: z.array(LoadStageSchema).min(1, { error: "loadTest.stages must list at least one stage. Fix: add { users, spawnRate, durationSeconds }" }),
+  stages: z
+    .array(LoadStageSchema)
+    .min(1, { error: "loadTest.stages must list at least one stage. Fix: add { users, spawnRate, durationSeconds }" }),
   /** HTTP path the simulated users request. Absent: scaling.endpoint, the path the autoscaler watches. */
   path: httpPath("loadTest.path").optional(),
   /** JSON body of each request. */
@@ -792,7 +860,7 @@ const LoadTestSchema = z.strictObject({
           return false;
         }
       },
-      { error: "loadTest.payload must be JSON. Fix: write it like {\"inputs\": [[0.1, 0.2]]}" },
+      { error: 'loadTest.payload must be JSON. Fix: write it like {"inputs": [[0.1, 0.2]]}' },
     )
     .default('{"inputs": [[0.1, 0.2, 0.3, 0.4]]}'),
   /** Requests per second one Locust user sends. Absent: simulation.requestsPerUserPerSecond, so the load test and the simulator mean the same load by one user. */
@@ -865,12 +933,17 @@ function checkExtras(
   scaled.set(c.service.name, { min: c.scaling.minReplicas, max: c.scaling.maxReplicas, path: ["scaling"] });
   const claim = (name: string, path: (string | number)[], min: number, max: number) => {
     if (name === c.service.name || scaled.has(name)) {
-      issue([...path, "name"], `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}. Fix: give each workload its own name`);
+      issue(
+        [...path, "name"],
+        `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}. Fix: give each workload its own name`,
+      );
     } else scaled.set(name, { min, max, path });
-    if (min > max) issue([...path, "minReplicas"], `minReplicas ${min} is greater than maxReplicas ${max}. Fix: lower minReplicas or raise maxReplicas`);
+    if (min > max)
+      issue([...path, "minReplicas"], `minReplicas ${min} is greater than maxReplicas ${max}. Fix: lower minReplicas or raise maxReplicas`);
   };
   const needsKeda = (path: string, what: string) => {
-    if (!c.cluster.keda) issue([path], `${what} is scaled by KEDA, but cluster.keda is false. Fix: set cluster.keda true or remove ${path}`);
+    if (!c.cluster.keda)
+      issue([path], `${what} is scaled by KEDA, but cluster.keda is false. Fix: set cluster.keda true or remove ${path}`);
   };
   const needsServiceMonitor = (path: string) => {
     if (c.monitoring.scrape !== "service-monitor") {
@@ -886,7 +959,10 @@ function checkExtras(
     claim(w.name, path, w.minReplicas, w.maxReplicas);
     cooldownAfterPolling(issue, path, w);
     if (w.activationValue >= w.targetPerReplica) {
-      issue([...path, "activationValue"], `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`);
+      issue(
+        [...path, "activationValue"],
+        `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`,
+      );
     }
     if ("CELERY_BROKER_URL" in w.env) {
       issue(
@@ -901,15 +977,24 @@ function checkExtras(
     const o = c.orchestrator;
     claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
     cooldownAfterPolling(issue, ["orchestrator"], o);
-    if (o.activation >= o.inFlightPerReplica) issue(["orchestrator", "activation"], `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}. Fix: lower the activation value`);
-    if (o.port === o.metricsPort) issue(["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port. Fix: use a separate port (default 9090)`);
+    if (o.activation >= o.inFlightPerReplica)
+      issue(
+        ["orchestrator", "activation"],
+        `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}. Fix: lower the activation value`,
+      );
+    if (o.port === o.metricsPort)
+      issue(["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port. Fix: use a separate port (default 9090)`);
     needsKeda("orchestrator", "the orchestrator");
     needsServiceMonitor("orchestrator");
   }
   if (c.gpu) {
     const g = c.gpu;
     claim(g.name, ["gpu"], g.minReplicas, g.maxReplicas);
-    if (g.activationWaiting >= g.waitingPerReplica) issue(["gpu", "activationWaiting"], `activationWaiting ${g.activationWaiting} must be below waitingPerReplica ${g.waitingPerReplica}. Fix: lower the activation value`);
+    if (g.activationWaiting >= g.waitingPerReplica)
+      issue(
+        ["gpu", "activationWaiting"],
+        `activationWaiting ${g.activationWaiting} must be below waitingPerReplica ${g.waitingPerReplica}. Fix: lower the activation value`,
+      );
     if (g.cooldownSeconds !== undefined && g.cooldownSeconds < g.modelLoadSeconds) {
       issue(
         ["gpu", "cooldownSeconds"],
@@ -917,7 +1002,10 @@ function checkExtras(
       );
     }
     if (g.fallbackReplicas !== undefined && (g.fallbackReplicas < g.minReplicas || g.fallbackReplicas > g.maxReplicas)) {
-      issue(["gpu", "fallbackReplicas"], `fallbackReplicas ${g.fallbackReplicas} is outside minReplicas ${g.minReplicas} … maxReplicas ${g.maxReplicas} (the HPA would clamp it). Fix: hold a count between the bounds`);
+      issue(
+        ["gpu", "fallbackReplicas"],
+        `fallbackReplicas ${g.fallbackReplicas} is outside minReplicas ${g.minReplicas} … maxReplicas ${g.maxReplicas} (the HPA would clamp it). Fix: hold a count between the bounds`,
+      );
     }
     needsKeda("gpu", "the GPU service");
     needsServiceMonitor("gpu");
@@ -926,7 +1014,8 @@ function checkExtras(
   c.prescaling?.forEach((w, i) => {
     const target = scaled.get(w.target);
     const key = `${w.target}/${w.name}`;
-    if (windowNames.has(key)) issue(["prescaling", i, "name"], `window "${w.name}" is defined twice for ${w.target}. Fix: give each window its own name`);
+    if (windowNames.has(key))
+      issue(["prescaling", i, "name"], `window "${w.name}" is defined twice for ${w.target}. Fix: give each window its own name`);
     windowNames.add(key);
     if (!target) {
       const known = [...scaled.keys()];
@@ -936,18 +1025,28 @@ function checkExtras(
       );
       return;
     }
-    if (w.replicas > target.max) issue(["prescaling", i, "replicas"], `replicas ${w.replicas} exceed ${w.target}'s maxReplicas ${target.max}. Fix: lower replicas or raise maxReplicas`);
+    if (w.replicas > target.max)
+      issue(
+        ["prescaling", i, "replicas"],
+        `replicas ${w.replicas} exceed ${w.target}'s maxReplicas ${target.max}. Fix: lower replicas or raise maxReplicas`,
+      );
     else if (w.replicas <= target.min) {
-      issue(["prescaling", i, "replicas"], `replicas ${w.replicas} do not raise ${w.target}'s minReplicas ${target.min}: the window would do nothing. Fix: ask for more than ${target.min}`);
+      issue(
+        ["prescaling", i, "replicas"],
+        `replicas ${w.replicas} do not raise ${w.target}'s minReplicas ${target.min}: the window would do nothing. Fix: ask for more than ${target.min}`,
+      );
     }
-    if (w.start === w.end) issue(["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length. Fix: give different times`);
+    if (w.start === w.end)
+      issue(["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length. Fix: give different times`);
   });
 }
 
 export const EnvConfigSchema = z
   .strictObject({
     /** Environment name: dist/<name>/, the Pulumi stack and every message name it. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod" }),
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
+      error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod",
+    }),
     /** Namespace everything of the environment is rendered into (created with the restricted Pod Security Standard). */
     namespace: dnsLabel("namespace"),
     /** What the cluster offers (KEDA, the Prometheus Operator) and whether it is a laptop cluster. */
@@ -997,13 +1096,21 @@ export const EnvConfigSchema = z
       );
     }
     if (scaling.mode !== "keda" && scaling.minReplicas < 1) {
-      issue(["scaling", "minReplicas"], `an HPA cannot scale to 0 (minReplicas ${scaling.minReplicas}). Fix: set minReplicas ≥ 1 or use mode keda`);
+      issue(
+        ["scaling", "minReplicas"],
+        `an HPA cannot scale to 0 (minReplicas ${scaling.minReplicas}). Fix: set minReplicas ≥ 1 or use mode keda`,
+      );
     }
     const lim = service.resources.limits;
     for (const r of ["cpu", "memory"] as const) {
       const limit = lim?.[r];
       // Cross-field checks see values whose own checks failed too: only compare well-formed ones.
-      if (limit !== undefined && isQuantity(limit) && isQuantity(service.resources.requests[r]) && parseQuantity(service.resources.requests[r]) > parseQuantity(limit)) {
+      if (
+        limit !== undefined &&
+        isQuantity(limit) &&
+        isQuantity(service.resources.requests[r]) &&
+        parseQuantity(service.resources.requests[r]) > parseQuantity(limit)
+      ) {
         issue(
           ["service", "resources", "requests", r],
           `request ${service.resources.requests[r]} is above the limit ${limit}. Fix: lower the request or raise the limit`,
@@ -1011,7 +1118,10 @@ export const EnvConfigSchema = z
       }
     }
     if (service.metrics.port === service.port) {
-      issue(["service", "metrics", "port"], `metrics port ${service.metrics.port} equals the API port. Fix: use a separate port (default 9090)`);
+      issue(
+        ["service", "metrics", "port"],
+        `metrics port ${service.metrics.port} equals the API port. Fix: use a separate port (default 9090)`,
+      );
     }
     if (service.preStopSleepSeconds >= service.terminationGracePeriodSeconds) {
       issue(
@@ -1060,7 +1170,10 @@ export const EnvConfigSchema = z
       );
     }
     if (scaling.mode === "keda" && !c.cluster.keda) {
-      issue(["scaling", "mode"], `mode "keda" needs KEDA in the cluster, but cluster.keda is false. Fix: set cluster.keda true or pick an HPA mode`);
+      issue(
+        ["scaling", "mode"],
+        `mode "keda" needs KEDA in the cluster, but cluster.keda is false. Fix: set cluster.keda true or pick an HPA mode`,
+      );
     }
   });
 
