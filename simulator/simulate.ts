@@ -48,8 +48,8 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
     notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
   }
   // Every service runs the mode; each entry's scaling is written out whole (over the env's defaults).
-  for (const entry of out.services as Record<string, any>[]) {
-    let sc = deepMerge(defaultsScaling, entry.scaling ?? {}) as Record<string, any>;
+  for (const entry of out.services as LooseObject[]) {
+    let sc = deepMerge(defaultsScaling, entry.scaling ?? {}) as LooseObject;
     if (mode === "burst") {
       // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
       const behavior = sc.behavior ?? {};
