@@ -48,7 +48,7 @@ describe("npm run cdk8s:synth", () => {
     const r = cdk8sSynth(project);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
-    expect(lines).toEqual(['error: CONFIG_CONFLICT env "prod": services[0].scaling.minReplicas: service "inference": minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas']);
+    expect(lines).toEqual(['error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.minReplicas: minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas']);
     expect(treeHash(join(project, "dist"))).toBe(before);
   }, 300_000);
 });

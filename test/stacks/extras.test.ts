@@ -165,7 +165,8 @@ describe("extras config validation", () => {
     ["a worker without a memory limit", "staging", { queueWorkers: [{ ...worker, resources: { requests: worker.resources.requests } }] }, "queueWorkers[0].resources.limits", /limits needs memory|required/],
     ["worker activation ≥ target", "staging", { queueWorkers: [{ ...worker, targetPerReplica: 5, activationValue: 5 }] }, "queueWorkers[0].activationValue", /below targetPerReplica 5/],
     ["worker min > max", "staging", { queueWorkers: [{ ...worker, minReplicas: 9, maxReplicas: 3 }] }, "queueWorkers[0].minReplicas", /greater than maxReplicas 3/],
-    ["a worker named like the service", "staging", { queueWorkers: [{ ...worker, name: "inference" }] }, "queueWorkers[0].name", /already used by the inference service/],
+    // A service named like a workload is refused as the services list is expanded (stacks/services.ts), before the config checks.
+    ["a worker named like the service", "staging", { queueWorkers: [{ ...worker, name: "inference" }] }, "services[0].name", /is named like queueWorkers\[0\]/],
     ["two workers with one name", "staging", { queueWorkers: [worker, worker] }, "queueWorkers[1].name", /already used by another workload/],
     ["queue workers without KEDA", "dev", { ...DEV_CPU_HPA, queueWorkers: [worker] }, "queueWorkers", /cluster.keda is false/],
     ["a GPU cooldown shorter than the model load", "staging", { gpu: { ...gpu, modelLoadSeconds: 900, cooldownSeconds: 300 } }, "gpu.cooldownSeconds", /shorter than modelLoadSeconds 900/],
