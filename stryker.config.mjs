@@ -1,7 +1,52 @@
-// StrykerJS mutation testing (`npm run mutation`): how many injected bugs the suite catches in the
+// StrykerJS mutation testing (`npm run mutation`): how many injected bugs the tests catch in the
 // modules where a silent bug costs most. Not part of `npm test` or CI (it takes far longer).
-// One module: `npm run mutation -- --mutate 'stacks/checks/**/*.ts' --incrementalFile reports/mutation/checks.json`
-// (its own incremental file, so runs of different modules do not overwrite each other's results).
+//
+// Per module (what you run while working; README "Mutation testing"):
+//   MUTATION_MODULE=checks npm run mutation
+// mutates that module only and runs only its own test files (`testFiles`): the score is what the
+// module's dedicated tests catch, a lower bound of the whole suite's, and a mutant run costs a few
+// seconds instead of the 10–15 s of the suite's rendering tests. Each module has its own
+// incremental file and report, so runs of different modules do not overwrite each other's results.
+// Without MUTATION_MODULE: every module at once against the whole suite (related tests): hours.
+
+/** Module → the files it mutates and the test files that are its own. */
+export const MODULES = {
+  hpa: {
+    mutate: ["simulator/hpa/**/*.ts", "!simulator/hpa/index.ts"],
+    testFiles: ["test/simulator/hpa/**/*.test.ts"],
+  },
+  autoscalers: {
+    mutate: ["constructs/keda-scaled-object.ts", "constructs/hpa.ts", "scaling/autoscaler-common.ts"],
+    // Their unit tests (test/stacks/autoscaling.test.ts renders whole stacks: the checks' and synth's share).
+    testFiles: [
+      "test/constructs/keda-scaled-object.test.ts",
+      "test/constructs/hpa.test.ts",
+      "test/scaling/autoscaler-common.test.ts",
+      "test/constructs/trigger-authentication.test.ts",
+    ],
+  },
+  checks: {
+    mutate: ["stacks/checks/**/*.ts"],
+    testFiles: ["test/stacks/checks/**/*.test.ts"],
+  },
+  synth: {
+    mutate: ["stacks/synth.ts"],
+    testFiles: ["test/stacks/synth.test.ts", "test/stacks/synth-refuses.test.ts", "test/stacks/write-dist.test.ts"],
+  },
+  // infra's Secret wiring: which Secrets, under which keys, from which reads; and their registration.
+  infra: {
+    mutate: ["infra/secret-wiring.ts", "infra/config-secret.ts"],
+    testFiles: ["test/infra/**/*.test.ts"],
+  },
+};
+
+const moduleName = process.env.MUTATION_MODULE || undefined;
+if (moduleName !== undefined && !(moduleName in MODULES)) {
+  throw new Error(`MUTATION_MODULE=${moduleName} is not a module; one of ${Object.keys(MODULES).join(", ")}`);
+}
+const selected = moduleName ? MODULES[moduleName] : undefined;
+const reportDir = `reports/mutation/${moduleName ?? "all"}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
@@ -9,36 +54,23 @@ export default {
   // Per mutant, only the tests that cover it, among the test files that import the mutated file.
   vitest: { configFile: "vitest.mutation.config.ts", related: true },
   coverageAnalysis: "perTest",
-  // A static mutant (module-level constants) runs every related test file, ~30 s each on 2 shared
-  // cores: skipped (reported as Ignored, outside the score). Their values are pinned by unit tests.
+  // A static mutant (module-level constants) runs every related test file: skipped (reported as
+  // Ignored, outside the score). Their values are pinned by unit tests.
   ignoreStatic: true,
-  mutate: [
-    "simulator/hpa/**/*.ts",
-    // Entry points, exercised through child processes (no coverage a mutant run could see).
-    "!scripts/hpa-step.ts",
-    "!simulator/hpa/index.ts",
-    "constructs/keda-scaled-object.ts",
-    "constructs/hpa.ts",
-    "scaling/autoscaler-common.ts",
-    "stacks/checks/**/*.ts",
-    "stacks/synth.ts",
-    "infra/config-secret.ts",
-    // infra/index.ts: only the Secret wiring (the `secrets` map, `put` and its two loops).
-    // Keep this range on that block when the file changes.
-    "infra/index.ts:96-116",
-  ],
+  mutate: selected ? selected.mutate : Object.values(MODULES).flatMap((m) => m.mutate),
+  ...(selected ? { testFiles: selected.testFiles } : {}),
   // Re-runs only mutants whose code or covering tests changed since the last run. The file is a
-  // local cache (gitignored): without it Stryker simply tests everything.
+  // local cache (reports/ is gitignored): without it Stryker simply tests everything.
   incremental: true,
-  incrementalFile: "reports/mutation/stryker-incremental.json",
+  incrementalFile: `${reportDir}/incremental.json`,
   reporters: ["clear-text", "progress", "html", "json"],
-  htmlReporter: { fileName: "reports/mutation/index.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  // 2 shared cores: one vitest worker per Stryker process.
-  concurrency: 2,
+  htmlReporter: { fileName: `${reportDir}/index.html` },
+  jsonReporter: { fileName: `${reportDir}/mutation.json` },
+  // 2 shared cores: one Stryker worker (one vitest worker); `--concurrency 2` on an idle machine.
+  concurrency: 1,
   timeoutMS: 10000,
-  // The initial run is most of the suite in one vitest worker (synth.ts and checks are imported by
-  // nearly every test).
+  // The initial run of the whole scope is most of the suite in one vitest worker (synth.ts and
+  // checks are imported by nearly every test).
   dryRunTimeoutMinutes: 30,
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: ".stryker-tmp",

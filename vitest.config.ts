@@ -10,29 +10,29 @@ const MOCKING = ["test/stacks/synth-refuses.test.ts", "test/infra/secret-keys.te
 /** The suite without the `exclude`d files (the mutation run leaves some out: vitest.mutation.config.ts). */
 export function suite(exclude: readonly string[] = []) {
   return defineConfig({
-  test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: "forks",
-    // vitest's default on 2 cores is one worker; many tests wait on children (promtool, the CLIs),
-    // so two files run at once.
-    maxWorkers: 2,
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: "shared",
-          include: ["test/**/*.test.ts"],
-          exclude: [...MOCKING, ...exclude],
-          // Files in one worker share loaded modules (cdk8s, cdk8s-plus, kubernetes-models, zod, the
-          // stacks) and their caches instead of loading and rendering them again per file. No test
-          // of this project mocks modules or changes process-wide state.
-          isolate: false,
+    test: {
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      pool: "forks",
+      // vitest's default on 2 cores is one worker; many tests wait on children (promtool, the CLIs),
+      // so two files run at once.
+      maxWorkers: 2,
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: "shared",
+            include: ["test/**/*.test.ts"],
+            exclude: [...MOCKING, ...exclude],
+            // Files in one worker share loaded modules (cdk8s, cdk8s-plus, kubernetes-models, zod, the
+            // stacks) and their caches instead of loading and rendering them again per file. No test
+            // of this project mocks modules or changes process-wide state.
+            isolate: false,
+          },
         },
-      },
-      { extends: true, test: { name: "isolated", include: MOCKING.filter((f) => !exclude.includes(f)), isolate: true } },
-    ],
-  },
+        { extends: true, test: { name: "isolated", include: MOCKING.filter((f) => !exclude.includes(f)), isolate: true } },
+      ],
+    },
   });
 }
 

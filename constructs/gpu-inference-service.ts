@@ -160,19 +160,33 @@ export class GpuInferenceService extends Construct {
       terminationGracePeriodSeconds = 120,
     } = props;
     const name = props.identity.name;
-    if (!Number.isInteger(gpus) || gpus < 1 || gpus > 16) throw new InvariantError(`GpuInferenceService ${name}: gpus ${gpus} must be a whole number from 1 to 16`);
+    if (!Number.isInteger(gpus) || gpus < 1 || gpus > 16)
+      throw new InvariantError(`GpuInferenceService ${name}: gpus ${gpus} must be a whole number from 1 to 16`);
     if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
       throw new InvariantError(`GpuInferenceService ${name}: gpuMemoryUtilization ${gpuMemoryUtilization} must be in (0, 1]`);
     }
-    if (!Number.isInteger(maxNumSeqs) || maxNumSeqs < 1) throw new InvariantError(`GpuInferenceService ${name}: maxNumSeqs ${maxNumSeqs} must be a whole number ≥ 1`);
+    if (!Number.isInteger(maxNumSeqs) || maxNumSeqs < 1)
+      throw new InvariantError(`GpuInferenceService ${name}: maxNumSeqs ${maxNumSeqs} must be a whole number ≥ 1`);
     if (modelLoadSeconds < 60) {
-      throw new InvariantError(`GpuInferenceService ${name}: modelLoadSeconds ${modelLoadSeconds} is too short for loading weights into GPU memory; allow at least 60`);
+      throw new InvariantError(
+        `GpuInferenceService ${name}: modelLoadSeconds ${modelLoadSeconds} is too short for loading weights into GPU memory; allow at least 60`,
+      );
     }
     if (!props.model.trim()) throw new InvariantError(`GpuInferenceService ${name}: model must not be empty`);
-    const generated = new Set(["--model", "--port", "--tensor-parallel-size", "--max-num-seqs", "--gpu-memory-utilization", "--served-model-name"]);
+    const generated = new Set([
+      "--model",
+      "--port",
+      "--tensor-parallel-size",
+      "--max-num-seqs",
+      "--gpu-memory-utilization",
+      "--served-model-name",
+    ]);
     for (const a of extraArgs) {
       const flag = a.split("=")[0]!;
-      if (generated.has(flag)) throw new InvariantError(`GpuInferenceService ${name}: extraArgs sets ${flag}, which is generated from the props; set the prop instead`);
+      if (generated.has(flag))
+        throw new InvariantError(
+          `GpuInferenceService ${name}: extraArgs sets ${flag}, which is generated from the props; set the prop instead`,
+        );
     }
 
     this.gpus = gpus;
@@ -253,7 +267,14 @@ export class GpuInferenceService extends Construct {
         horizontalPodAutoscalerConfig: {
           behavior: {
             // New replicas take minutes to serve: ask for them at once, in big steps.
-            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: "Pods", value: 2, periodSeconds: 60 }, { type: "Percent", value: 100, periodSeconds: 60 }], selectPolicy: "Max" },
+            scaleUp: {
+              stabilizationWindowSeconds: 0,
+              policies: [
+                { type: "Pods", value: 2, periodSeconds: 60 },
+                { type: "Percent", value: 100, periodSeconds: 60 },
+              ],
+              selectPolicy: "Max",
+            },
             // Then give GPUs back one at a time, a few minutes apart.
             scaleDown: { stabilizationWindowSeconds: stabilization, policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] },
           },

@@ -65,8 +65,7 @@ export interface ExternalMetric {
   /** What the value measures; `AverageValue` (value / pods) only makes sense for additive ones. */
   readonly signal: SignalKind;
   readonly target:
-    | { readonly type: "Value"; readonly value: number | string }
-    | { readonly type: "AverageValue"; readonly averageValue: number | string };
+    { readonly type: "Value"; readonly value: number | string } | { readonly type: "AverageValue"; readonly averageValue: number | string };
 }
 
 export type HpaMetric = ResourceMetric | ContainerResourceMetric | PodsMetric | ExternalMetric;
@@ -87,7 +86,7 @@ export interface HpaProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_:.\-]*$/;
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_:.-]*$/;
 
 /**
  * An HPA v2. Refuses: min < 1 or min > max; no metrics; duplicate metrics; Resource metrics on
@@ -115,15 +114,35 @@ export class Hpa extends Construct {
     // 63, not 253: kube-state-metrics puts the name in a label that alerts select on.
     requireName(name, 63, p, "metadata.name", "a label value");
     requireName(target.name, 253, p, "spec.scaleTargetRef.name");
-    p.require(isWhole(minReplicas, 1), "spec.minReplicas", `${minReplicas} must be a whole number ≥ 1 (an HPA cannot scale to zero without an alpha feature gate)`, "set minReplicas ≥ 1 or use KEDA to scale to zero");
+    p.require(
+      isWhole(minReplicas, 1),
+      "spec.minReplicas",
+      `${minReplicas} must be a whole number ≥ 1 (an HPA cannot scale to zero without an alpha feature gate)`,
+      "set minReplicas ≥ 1 or use KEDA to scale to zero",
+    );
     p.require(isWhole(maxReplicas, 1), "spec.maxReplicas", `${maxReplicas} must be a whole number ≥ 1`, "use a whole number of at least 1");
-    if (minReplicas > maxReplicas) p.add("spec.minReplicas", `minReplicas ${minReplicas} is greater than maxReplicas ${maxReplicas}`, "lower minReplicas or raise maxReplicas");
-    p.require(metrics.length > 0, "spec.metrics", "no metrics: the HPA would silently fall back to 80 % CPU", "list the metrics to scale on");
+    if (minReplicas > maxReplicas)
+      p.add(
+        "spec.minReplicas",
+        `minReplicas ${minReplicas} is greater than maxReplicas ${maxReplicas}`,
+        "lower minReplicas or raise maxReplicas",
+      );
+    p.require(
+      metrics.length > 0,
+      "spec.metrics",
+      "no metrics: the HPA would silently fall back to 80 % CPU",
+      "list the metrics to scale on",
+    );
 
     const seen = new Map<string, number>();
     const rendered = metrics.map((m, i) => {
       const at = `spec.metrics[${i}]`;
-      const key = m.type === "Resource" ? `Resource ${m.resource}` : m.type === "ContainerResource" ? `ContainerResource ${m.resource} ${m.container}` : `${m.type} ${m.metric}`;
+      const key =
+        m.type === "Resource"
+          ? `Resource ${m.resource}`
+          : m.type === "ContainerResource"
+            ? `ContainerResource ${m.resource} ${m.container}`
+            : `${m.type} ${m.metric}`;
       const first = seen.get(key);
       if (first !== undefined) p.add(at, `${key} is already spec.metrics[${first}]`, "keep one target per metric");
       else seen.set(key, i);
@@ -156,7 +175,12 @@ export class Hpa extends Construct {
     const q = (v: number | string, field: string) => k8s.Quantity.fromString(positiveQuantity(v, p, field) ?? "0");
     const resourceTarget = (t: ResourceTarget, field: string): k8s.MetricTargetV2 => {
       if (t.type === "Utilization") {
-        p.require(isWhole(t.averageUtilization, 1), `${field}.averageUtilization`, `${t.averageUtilization} must be a whole percent ≥ 1`, "give a percent of the request, e.g. 70");
+        p.require(
+          isWhole(t.averageUtilization, 1),
+          `${field}.averageUtilization`,
+          `${t.averageUtilization} must be a whole percent ≥ 1`,
+          "give a percent of the request, e.g. 70",
+        );
         return { type: "Utilization", averageUtilization: t.averageUtilization };
       }
       return { type: "AverageValue", averageValue: q(t.averageValue, `${field}.averageValue`) };
@@ -172,7 +196,11 @@ export class Hpa extends Construct {
         requireRequests(target, m.resource, m.container, p, `${at}.containerResource.container`);
         return {
           type: "ContainerResource",
-          containerResource: { name: m.resource, container: m.container, target: resourceTarget(m.target, `${at}.containerResource.target`) },
+          containerResource: {
+            name: m.resource,
+            container: m.container,
+            target: resourceTarget(m.target, `${at}.containerResource.target`),
+          },
         };
       case "Pods":
         metricName(m.metric, `${at}.pods.metric.name`);

@@ -135,17 +135,22 @@ function metricsOnApiPort(p: ResolvedProps): boolean {
 /** The constructor's invariants, each message naming the offending values. */
 function checkProps(p: ResolvedProps): void {
   const name = p.identity.name;
-  if (!Number.isInteger(p.replicas) || p.replicas < 0) throw new InvariantError(`InferenceService ${name}: replicas ${p.replicas} must be a whole number ≥ 0`);
+  if (!Number.isInteger(p.replicas) || p.replicas < 0)
+    throw new InvariantError(`InferenceService ${name}: replicas ${p.replicas} must be a whole number ≥ 0`);
   if (p.metrics.port === p.port && !metricsOnApiPort(p)) {
     throw new InvariantError(
       `InferenceService ${name}: metrics port ${p.metrics.port} must differ from the API port ${p.port} (or name the contract port "http" when the API port serves /metrics)`,
     );
   }
   for (const [resource, n] of Object.entries(p.extendedResources)) {
-    if (!Number.isInteger(n) || n < 1) throw new InvariantError(`InferenceService ${name}: extended resource ${resource}: ${n} must be a whole number ≥ 1`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvariantError(`InferenceService ${name}: extended resource ${resource}: ${n} must be a whole number ≥ 1`);
   }
   for (const v of p.scratchVolumes) {
-    if (v.name === "tmp" || v.mountPath === "/tmp") throw new InvariantError(`InferenceService ${name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`);
+    if (v.name === "tmp" || v.mountPath === "/tmp")
+      throw new InvariantError(
+        `InferenceService ${name}: scratch volume ${v.name} at ${v.mountPath} collides with the built-in /tmp volume`,
+      );
   }
   if (!p.resources.requests.cpu || !p.resources.requests.memory) {
     throw new InvariantError(`InferenceService ${name}: resources.requests.cpu and .memory are required (autoscaling divides by them)`);
@@ -160,15 +165,18 @@ function checkProps(p: ResolvedProps): void {
 /** The tuning env vars (unless turned off) and the extra ones, sorted by name; an extra one may not shadow a tuning one. */
 function containerEnv(p: ResolvedProps): k8s.EnvVar[] {
   const { tuning } = p;
-  const tuningEnv: Record<string, string> = !p.tuningEnv ? {} : {
-    PREDICT_MAX_CONCURRENCY: String(tuning.predictMaxConcurrency ?? 4),
-    UVICORN_WORKERS: String(tuning.uvicornWorkers ?? 1),
-    PREWARM_MODEL: String(tuning.prewarmModel ?? true),
-    READINESS_CHECK_MODEL: String(tuning.readinessCheckModel ?? true),
-    METRICS_PORT: String(p.metrics.port),
-  };
+  const tuningEnv: Record<string, string> = !p.tuningEnv
+    ? {}
+    : {
+        PREDICT_MAX_CONCURRENCY: String(tuning.predictMaxConcurrency ?? 4),
+        UVICORN_WORKERS: String(tuning.uvicornWorkers ?? 1),
+        PREWARM_MODEL: String(tuning.prewarmModel ?? true),
+        READINESS_CHECK_MODEL: String(tuning.readinessCheckModel ?? true),
+        METRICS_PORT: String(p.metrics.port),
+      };
   for (const key of Object.keys(p.env)) {
-    if (key in tuningEnv) throw new InvariantError(`InferenceService ${p.identity.name}: env ${key} is set by the tuning props; set it there instead`);
+    if (key in tuningEnv)
+      throw new InvariantError(`InferenceService ${p.identity.name}: env ${key} is set by the tuning props; set it there instead`);
   }
   const allEnv = { ...tuningEnv, ...p.env };
   return Object.keys(allEnv)
@@ -184,7 +192,11 @@ function containerResources(p: ResolvedProps): k8s.ResourceRequirements {
   const limits: Record<string, k8s.Quantity> = {};
   if (resources.limits?.cpu) limits.cpu = q(resources.limits.cpu);
   if (resources.limits?.memory) limits.memory = q(resources.limits.memory);
-  const extended = Object.fromEntries(Object.keys(extendedResources).sort().map((k) => [k, k8s.Quantity.fromNumber(extendedResources[k]!)]));
+  const extended = Object.fromEntries(
+    Object.keys(extendedResources)
+      .sort()
+      .map((k) => [k, k8s.Quantity.fromNumber(extendedResources[k]!)]),
+  );
   Object.assign(limits, extended);
   return {
     requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory), ...extended },
@@ -262,8 +274,16 @@ function spreadConstraints(p: ResolvedProps, selector: Readonly<Record<string, s
 }
 
 /** The pod template: labels, scrape annotations, and a pod spec that passes the restricted Pod Security Standard. */
-function podTemplate(p: ResolvedProps, labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): k8s.PodTemplateSpec {
-  const annotations: Record<string, string> = { "prometheus.io/scrape": "true", "prometheus.io/port": String(p.metrics.port), "prometheus.io/path": p.metrics.path };
+function podTemplate(
+  p: ResolvedProps,
+  labels: Readonly<Record<string, string>>,
+  selector: Readonly<Record<string, string>>,
+): k8s.PodTemplateSpec {
+  const annotations: Record<string, string> = {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": String(p.metrics.port),
+    "prometheus.io/path": p.metrics.path,
+  };
   return {
     metadata: { labels, ...(p.scrapeAnnotations ? { annotations } : {}) },
     spec: {
@@ -278,7 +298,10 @@ function podTemplate(p: ResolvedProps, labels: Readonly<Record<string, string>>,
       containers: [serverContainer(p)],
       volumes: [
         { name: "tmp", emptyDir: { sizeLimit: q("1Gi") } },
-        ...p.scratchVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: q(v.sizeLimit), ...(v.medium ? { medium: v.medium } : {}) } })),
+        ...p.scratchVolumes.map((v) => ({
+          name: v.name,
+          emptyDir: { sizeLimit: q(v.sizeLimit), ...(v.medium ? { medium: v.medium } : {}) },
+        })),
       ],
     },
   };

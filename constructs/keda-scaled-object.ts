@@ -229,11 +229,19 @@ interface TriggerMetadata {
  */
 function checkAuthRef(ref: TriggerAuthRef, needs: readonly string[], field: string, ctx: TriggerContext, p: Problems): RenderedAuthRef {
   if (ref.kind === "TriggerAuthentication" && ref.namespace !== undefined && ref.namespace !== ctx.namespace) {
-    p.add(field, `TriggerAuthentication ${ref.namespace}/${ref.name} is in another namespace than the ScaledObject (${ctx.namespace})`, "create it in the ScaledObject's namespace or use a ClusterTriggerAuthentication");
+    p.add(
+      field,
+      `TriggerAuthentication ${ref.namespace}/${ref.name} is in another namespace than the ScaledObject (${ctx.namespace})`,
+      "create it in the ScaledObject's namespace or use a ClusterTriggerAuthentication",
+    );
   }
   const missing = needs.filter((n) => !ref.parameters.includes(n));
   if (missing.length) {
-    p.add(field, `${ref.kind} ${ref.name} does not supply ${missing.map((m) => `"${m}"`).join(", ")} (it supplies ${ref.parameters.join(", ") || "nothing"})`, `add a secretTargetRef for ${missing.join(", ")}`);
+    p.add(
+      field,
+      `${ref.kind} ${ref.name} does not supply ${missing.map((m) => `"${m}"`).join(", ")} (it supplies ${ref.parameters.join(", ") || "nothing"})`,
+      `add a secretTargetRef for ${missing.join(", ")}`,
+    );
   }
   return { kind: ref.kind, name: ref.name };
 }
@@ -244,13 +252,21 @@ function checkServerAddress(t: PrometheusTrigger, at: string, p: Problems): void
   try {
     url = new URL(t.serverAddress);
   } catch {
-    p.add(`${at}.metadata.serverAddress`, `"${t.serverAddress}" is not a URL`, "give the Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090");
+    p.add(
+      `${at}.metadata.serverAddress`,
+      `"${t.serverAddress}" is not a URL`,
+      "give the Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090",
+    );
   }
   if (url && url.protocol !== "http:" && url.protocol !== "https:") {
     p.add(`${at}.metadata.serverAddress`, `scheme ${url.protocol} is not http(s)`, "use an http:// or https:// URL");
   }
   if (url && (url.username || url.password)) {
-    p.add(`${at}.metadata.serverAddress`, "the URL carries credentials inline (user:password@)", "remove them and supply them through a TriggerAuthentication (authModes basic)");
+    p.add(
+      `${at}.metadata.serverAddress`,
+      "the URL carries credentials inline (user:password@)",
+      "remove them and supply them through a TriggerAuthentication (authModes basic)",
+    );
   }
 }
 
@@ -258,7 +274,11 @@ function checkServerAddress(t: PrometheusTrigger, at: string, p: Problems): void
 function checkSingleSeriesQuery(t: PrometheusTrigger, at: string, p: Problems): void {
   const errors = syntaxErrors(t.query);
   if (errors.length) {
-    p.add(`${at}.metadata.query`, `does not parse at offset ${errors[0]!.pos}: ${errors[0]!.message} in ${t.query}`, "build the query with the PromQL builder from the metric contract");
+    p.add(
+      `${at}.metadata.query`,
+      `does not parse at offset ${errors[0]!.pos}: ${errors[0]!.message} in ${t.query}`,
+      "build the query with the PromQL builder from the metric contract",
+    );
     return;
   }
   const grouping = resultGrouping(t.query);
@@ -281,7 +301,12 @@ function prometheusMetadata(t: PrometheusTrigger, at: string, ctx: TriggerContex
       "use metricType Value (desired = ceil(value / threshold × current replicas))",
     );
   }
-  p.require(Number.isFinite(t.threshold) && t.threshold > 0, `${at}.metadata.threshold`, `threshold ${t.threshold} must be greater than 0`, "give a positive threshold");
+  p.require(
+    Number.isFinite(t.threshold) && t.threshold > 0,
+    `${at}.metadata.threshold`,
+    `threshold ${t.threshold} must be greater than 0`,
+    "give a positive threshold",
+  );
   if (t.activationThreshold !== undefined) {
     p.require(
       Number.isFinite(t.activationThreshold) && t.activationThreshold >= 0 && t.activationThreshold < t.threshold,
@@ -291,13 +316,27 @@ function prometheusMetadata(t: PrometheusTrigger, at: string, ctx: TriggerContex
     );
   }
   if (t.authModes?.length && !t.authenticationRef) {
-    p.add(`${at}.authenticationRef`, `authModes ${t.authModes.join(",")} need credentials`, "reference a TriggerAuthentication that supplies them");
+    p.add(
+      `${at}.authenticationRef`,
+      `authModes ${t.authModes.join(",")} need credentials`,
+      "reference a TriggerAuthentication that supplies them",
+    );
   }
   if (t.authenticationRef && !t.authModes?.length) {
-    p.add(`${at}.metadata.authModes`, "an authenticationRef without authModes is ignored by the prometheus scaler", "set authModes, e.g. [\"bearer\"]");
+    p.add(
+      `${at}.metadata.authModes`,
+      "an authenticationRef without authModes is ignored by the prometheus scaler",
+      'set authModes, e.g. ["bearer"]',
+    );
   }
   const authenticationRef = t.authenticationRef
-    ? checkAuthRef(t.authenticationRef, (t.authModes ?? []).flatMap((m) => PROMETHEUS_AUTH_PARAMETERS[m]), `${at}.authenticationRef`, ctx, p)
+    ? checkAuthRef(
+        t.authenticationRef,
+        (t.authModes ?? []).flatMap((m) => PROMETHEUS_AUTH_PARAMETERS[m]),
+        `${at}.authenticationRef`,
+        ctx,
+        p,
+      )
     : undefined;
   const meta: Record<string, string> = {};
   meta.serverAddress = t.serverAddress;
@@ -313,7 +352,12 @@ function prometheusMetadata(t: PrometheusTrigger, at: string, ctx: TriggerContex
 function resourceMetadata(t: ResourceTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
   const meta: Record<string, string> = {};
   if (metricTypeOf(t) === "Utilization") {
-    p.require(typeof t.value === "number" && isWhole(t.value, 1), `${at}.metadata.value`, `utilization ${JSON.stringify(t.value)} must be a whole percent ≥ 1`, "give a percent of the request, e.g. 80");
+    p.require(
+      typeof t.value === "number" && isWhole(t.value, 1),
+      `${at}.metadata.value`,
+      `utilization ${JSON.stringify(t.value)} must be a whole percent ≥ 1`,
+      "give a percent of the request, e.g. 80",
+    );
     if (typeof t.value === "number") meta.value = String(t.value);
   } else {
     const q = positiveQuantity(t.value, p, `${at}.metadata.value`);
@@ -325,19 +369,44 @@ function resourceMetadata(t: ResourceTrigger, at: string, ctx: TriggerContext, p
 }
 
 function cronMetadata(t: CronTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
-  p.require(isTimeZone(t.timezone), `${at}.metadata.timezone`, `"${t.timezone}" is not an IANA time zone`, "use a name such as Europe/Berlin or UTC");
+  p.require(
+    isTimeZone(t.timezone),
+    `${at}.metadata.timezone`,
+    `"${t.timezone}" is not an IANA time zone`,
+    "use a name such as Europe/Berlin or UTC",
+  );
   for (const key of ["start", "end"] as const) {
     const fields = t[key].trim().split(/\s+/);
-    p.require(fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)), `${at}.metadata.${key}`, `"${t[key]}" is not a five-field cron expression`, "write minute hour day-of-month month day-of-week, e.g. 0 8 * * 1-5");
+    p.require(
+      fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)),
+      `${at}.metadata.${key}`,
+      `"${t[key]}" is not a five-field cron expression`,
+      "write minute hour day-of-month month day-of-week, e.g. 0 8 * * 1-5",
+    );
   }
-  p.require(t.start.trim() !== t.end.trim(), `${at}.metadata.end`, "start and end are the same: the window never opens", "give different start and end times");
-  p.require(isWhole(t.desiredReplicas, 1, ctx.maxReplicaCount), `${at}.metadata.desiredReplicas`, `${t.desiredReplicas} must be a whole number from 1 to maxReplicaCount ${ctx.maxReplicaCount}`, "hold a count within the bounds");
+  p.require(
+    t.start.trim() !== t.end.trim(),
+    `${at}.metadata.end`,
+    "start and end are the same: the window never opens",
+    "give different start and end times",
+  );
+  p.require(
+    isWhole(t.desiredReplicas, 1, ctx.maxReplicaCount),
+    `${at}.metadata.desiredReplicas`,
+    `${t.desiredReplicas} must be a whole number from 1 to maxReplicaCount ${ctx.maxReplicaCount}`,
+    "hold a count within the bounds",
+  );
   return { meta: { timezone: t.timezone, start: t.start, end: t.end, desiredReplicas: String(t.desiredReplicas) } };
 }
 
 function rabbitMqMetadata(t: RabbitMqTrigger, at: string, ctx: TriggerContext, p: Problems): TriggerMetadata {
   p.require(t.queueName.trim() !== "", `${at}.metadata.queueName`, "queueName is empty", "name the queue the workers consume");
-  p.require(Number.isFinite(t.value) && t.value > 0, `${at}.metadata.value`, `value ${t.value} must be greater than 0`, "give the per-pod target");
+  p.require(
+    Number.isFinite(t.value) && t.value > 0,
+    `${at}.metadata.value`,
+    `value ${t.value} must be greater than 0`,
+    "give the per-pod target",
+  );
   if (t.activationValue !== undefined) {
     p.require(
       Number.isFinite(t.activationValue) && t.activationValue >= 0 && t.activationValue < t.value,
@@ -377,7 +446,11 @@ function triggerMetadata(t: KedaTrigger, at: string, ctx: TriggerContext, p: Pro
 function renderTrigger(t: KedaTrigger, i: number, ctx: TriggerContext, p: Problems): RenderedTrigger {
   const at = `spec.triggers[${i}]`;
   if (t.useCachedMetrics && (isResource(t) || t.type === "cron")) {
-    p.add(`${at}.useCachedMetrics`, `the ${t.type} scaler does not support useCachedMetrics (KEDA rejects it)`, "remove useCachedMetrics from this trigger");
+    p.add(
+      `${at}.useCachedMetrics`,
+      `the ${t.type} scaler does not support useCachedMetrics (KEDA rejects it)`,
+      "remove useCachedMetrics from this trigger",
+    );
   }
   const { meta, authenticationRef } = triggerMetadata(t, at, ctx, p);
   return {
@@ -391,10 +464,21 @@ function renderTrigger(t: KedaTrigger, i: number, ctx: TriggerContext, p: Proble
 }
 
 /** The props with KEDA's defaults where this construct renders them. */
-type ScaledObjectSettings = KedaScaledObjectProps & { readonly pollingInterval: number; readonly cooldownPeriod: number; readonly minReplicaCount: number; readonly maxReplicaCount: number };
+type ScaledObjectSettings = KedaScaledObjectProps & {
+  readonly pollingInterval: number;
+  readonly cooldownPeriod: number;
+  readonly minReplicaCount: number;
+  readonly maxReplicaCount: number;
+};
 
 function withDefaults(props: KedaScaledObjectProps): ScaledObjectSettings {
-  return { ...props, pollingInterval: props.pollingInterval ?? 30, cooldownPeriod: props.cooldownPeriod ?? 300, minReplicaCount: props.minReplicaCount ?? 0, maxReplicaCount: props.maxReplicaCount ?? 100 };
+  return {
+    ...props,
+    pollingInterval: props.pollingInterval ?? 30,
+    cooldownPeriod: props.cooldownPeriod ?? 300,
+    minReplicaCount: props.minReplicaCount ?? 0,
+    maxReplicaCount: props.maxReplicaCount ?? 100,
+  };
 }
 
 /** Names: KEDA's HPA is keda-hpa-<name> unless named explicitly; both are 63-character labels. */
@@ -409,7 +493,11 @@ function checkNames(props: KedaScaledObjectProps, name: string, p: Problems): vo
   }
   requireName(target.name, 253, p, "spec.scaleTargetRef.name");
   if (props.envSourceContainerName !== undefined && !target.containers.some((c) => c.name === props.envSourceContainerName)) {
-    p.add("spec.scaleTargetRef.envSourceContainerName", `container "${props.envSourceContainerName}" is not in ${targetKind(target)} ${target.name}`, `name one of its containers (${target.containers.map((c) => c.name).join(", ")})`);
+    p.add(
+      "spec.scaleTargetRef.envSourceContainerName",
+      `container "${props.envSourceContainerName}" is not in ${targetKind(target)} ${target.name}`,
+      `name one of its containers (${target.containers.map((c) => c.name).join(", ")})`,
+    );
   }
 }
 
@@ -417,21 +505,48 @@ function checkNames(props: KedaScaledObjectProps, name: string, p: Problems): vo
 function checkReplicasAndTiming(d: ScaledObjectSettings, p: Problems): void {
   const { minReplicaCount, maxReplicaCount, idleReplicaCount, pollingInterval, cooldownPeriod, initialCooldownPeriod } = d;
   p.require(isWhole(minReplicaCount, 0), "spec.minReplicaCount", `${minReplicaCount} must be a whole number ≥ 0`, "use a whole number");
-  p.require(isWhole(maxReplicaCount, 1), "spec.maxReplicaCount", `${maxReplicaCount} must be a whole number ≥ 1`, "use a whole number of at least 1");
+  p.require(
+    isWhole(maxReplicaCount, 1),
+    "spec.maxReplicaCount",
+    `${maxReplicaCount} must be a whole number ≥ 1`,
+    "use a whole number of at least 1",
+  );
   if (minReplicaCount > maxReplicaCount) {
-    p.add("spec.minReplicaCount", `minReplicaCount ${minReplicaCount} is greater than maxReplicaCount ${maxReplicaCount}`, "lower minReplicaCount or raise maxReplicaCount");
+    p.add(
+      "spec.minReplicaCount",
+      `minReplicaCount ${minReplicaCount} is greater than maxReplicaCount ${maxReplicaCount}`,
+      "lower minReplicaCount or raise maxReplicaCount",
+    );
   }
   if (idleReplicaCount !== undefined) {
     if (!(idleReplicaCount < minReplicaCount)) {
-      p.add("spec.idleReplicaCount", `idleReplicaCount ${idleReplicaCount} must be below minReplicaCount ${minReplicaCount}`, "lower idleReplicaCount (to 0) or leave it out");
+      p.add(
+        "spec.idleReplicaCount",
+        `idleReplicaCount ${idleReplicaCount} must be below minReplicaCount ${minReplicaCount}`,
+        "lower idleReplicaCount (to 0) or leave it out",
+      );
     } else if (idleReplicaCount !== 0) {
-      p.add("spec.idleReplicaCount", `idleReplicaCount ${idleReplicaCount}: KEDA supports only 0 (the HPA cannot hold another idle count)`, "set it to 0 or leave it out");
+      p.add(
+        "spec.idleReplicaCount",
+        `idleReplicaCount ${idleReplicaCount}: KEDA supports only 0 (the HPA cannot hold another idle count)`,
+        "set it to 0 or leave it out",
+      );
     }
   }
-  p.require(isWhole(pollingInterval, 1), "spec.pollingInterval", `${pollingInterval} must be a whole number of seconds ≥ 1`, "poll every 15–30 s");
+  p.require(
+    isWhole(pollingInterval, 1),
+    "spec.pollingInterval",
+    `${pollingInterval} must be a whole number of seconds ≥ 1`,
+    "poll every 15–30 s",
+  );
   p.require(isWhole(cooldownPeriod, 0), "spec.cooldownPeriod", `${cooldownPeriod} must be a whole number of seconds ≥ 0`, "use e.g. 300");
   if (initialCooldownPeriod !== undefined) {
-    p.require(isWhole(initialCooldownPeriod, 0), "spec.initialCooldownPeriod", `${initialCooldownPeriod} must be a whole number of seconds ≥ 0`, "use a whole number or leave it out");
+    p.require(
+      isWhole(initialCooldownPeriod, 0),
+      "spec.initialCooldownPeriod",
+      `${initialCooldownPeriod} must be a whole number of seconds ≥ 0`,
+      "use a whole number or leave it out",
+    );
   }
 }
 
@@ -441,7 +556,12 @@ function checkTriggerNames(triggers: readonly KedaTrigger[], p: Problems): Map<s
   triggers.forEach((t, i) => {
     if (t.name === undefined) return;
     const first = names.get(t.name);
-    if (first !== undefined) p.add(`spec.triggers[${i}].name`, `trigger name "${t.name}" is also used by spec.triggers[${first}]`, "give every trigger its own name");
+    if (first !== undefined)
+      p.add(
+        `spec.triggers[${i}].name`,
+        `trigger name "${t.name}" is also used by spec.triggers[${first}]`,
+        "give every trigger its own name",
+      );
     else names.set(t.name, i);
   });
   return names;
@@ -462,20 +582,46 @@ function checkScaleToZero(d: ScaledObjectSettings, p: Problems): void {
 /** Fallback, by KEDA ≥ 2.18 rules. */
 function checkFallback(d: ScaledObjectSettings, fallback: KedaFallback, target: ScaleTarget, p: Problems): void {
   const { minReplicaCount, maxReplicaCount, advanced, triggers } = d;
-  p.require(isWhole(fallback.failureThreshold, 0), "spec.fallback.failureThreshold", `${fallback.failureThreshold} must be a whole number ≥ 0`, "use e.g. 3");
-  p.require(isWhole(fallback.replicas, 0), "spec.fallback.replicas", `${fallback.replicas} must be a whole number ≥ 0`, "use a whole number");
+  p.require(
+    isWhole(fallback.failureThreshold, 0),
+    "spec.fallback.failureThreshold",
+    `${fallback.failureThreshold} must be a whole number ≥ 0`,
+    "use e.g. 3",
+  );
+  p.require(
+    isWhole(fallback.replicas, 0),
+    "spec.fallback.replicas",
+    `${fallback.replicas} must be a whole number ≥ 0`,
+    "use a whole number",
+  );
   if (fallback.replicas < minReplicaCount || fallback.replicas > maxReplicaCount) {
-    p.add("spec.fallback.replicas", `fallback replicas ${fallback.replicas} are outside minReplicaCount ${minReplicaCount} … maxReplicaCount ${maxReplicaCount} (the HPA would clamp them)`, "hold a count between the bounds");
+    p.add(
+      "spec.fallback.replicas",
+      `fallback replicas ${fallback.replicas} are outside minReplicaCount ${minReplicaCount} … maxReplicaCount ${maxReplicaCount} (the HPA would clamp them)`,
+      "hold a count between the bounds",
+    );
   }
   if (triggers.every(isResource)) {
-    p.add("spec.fallback", "fallback needs at least one trigger that is not cpu/memory (KEDA computes it only for external metrics)", "add a prometheus (or other event) trigger or remove the fallback");
+    p.add(
+      "spec.fallback",
+      "fallback needs at least one trigger that is not cpu/memory (KEDA computes it only for external metrics)",
+      "add a prometheus (or other event) trigger or remove the fallback",
+    );
   }
   if (advanced?.scalingModifiers && (advanced.scalingModifiers.metricType ?? "AverageValue") === "Value") {
-    p.add("spec.advanced.scalingModifiers.metricType", "fallback with scalingModifiers needs the composite metric to be AverageValue", "use metricType AverageValue or remove the fallback");
+    p.add(
+      "spec.advanced.scalingModifiers.metricType",
+      "fallback with scalingModifiers needs the composite metric to be AverageValue",
+      "use metricType AverageValue or remove the fallback",
+    );
   }
   const valueTrigger = triggers.findIndex((t) => !isResource(t) && metricTypeOf(t) === "Value");
   if (valueTrigger >= 0 && !READY_REPLICAS_KINDS.has(targetKind(target))) {
-    p.add(`spec.triggers[${valueTrigger}].metricType`, `fallback on a Value trigger divides by status.readyReplicas, which a ${targetKind(target)} does not publish`, "scale a Deployment or StatefulSet, or use AverageValue");
+    p.add(
+      `spec.triggers[${valueTrigger}].metricType`,
+      `fallback on a Value trigger divides by status.readyReplicas, which a ${targetKind(target)} does not publish`,
+      "scale a Deployment or StatefulSet, or use AverageValue",
+    );
   }
 }
 
@@ -483,11 +629,28 @@ function checkFallback(d: ScaledObjectSettings, fallback: KedaFallback, target: 
 function checkScalingModifiers(mods: ScalingModifiers, names: ReadonlyMap<string, number>, p: Problems): void {
   const at = "spec.advanced.scalingModifiers";
   p.require(mods.formula.trim() !== "", `${at}.formula`, "formula is empty", "combine trigger names, e.g. (queue + latency) / 2");
-  const referenced = [...names.keys()].filter((n) => new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).test(mods.formula));
-  p.require(referenced.length > 0, `${at}.formula`, `formula "${mods.formula}" names no trigger (named: ${[...names.keys()].join(", ") || "none"})`, "name the triggers and use those names in the formula");
-  p.require(Number.isFinite(mods.target) && mods.target > 0, `${at}.target`, `${mods.target} must be greater than 0`, "give the composite metric's target");
+  const referenced = [...names.keys()].filter((n) =>
+    new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).test(mods.formula),
+  );
+  p.require(
+    referenced.length > 0,
+    `${at}.formula`,
+    `formula "${mods.formula}" names no trigger (named: ${[...names.keys()].join(", ") || "none"})`,
+    "name the triggers and use those names in the formula",
+  );
+  p.require(
+    Number.isFinite(mods.target) && mods.target > 0,
+    `${at}.target`,
+    `${mods.target} must be greater than 0`,
+    "give the composite metric's target",
+  );
   const act = mods.activationTarget ?? 0;
-  p.require(act >= 0 && act < mods.target, `${at}.activationTarget`, `activationTarget ${act} must be ≥ 0 and below target ${mods.target}`, "lower activationTarget");
+  p.require(
+    act >= 0 && act < mods.target,
+    `${at}.activationTarget`,
+    `activationTarget ${act} must be ≥ 0 and below target ${mods.target}`,
+    "lower activationTarget",
+  );
 }
 
 /** spec.advanced: only the fields set. */
@@ -495,7 +658,8 @@ function renderAdvanced(advanced: KedaAdvanced | undefined): NonNullable<IScaled
   const hpaConfig = advanced?.horizontalPodAutoscalerConfig;
   const mods = advanced?.scalingModifiers;
   const advancedSpec: NonNullable<IScaledObject["spec"]["advanced"]> & Record<string, unknown> = {};
-  if (advanced?.restoreToOriginalReplicaCount !== undefined) advancedSpec.restoreToOriginalReplicaCount = advanced.restoreToOriginalReplicaCount;
+  if (advanced?.restoreToOriginalReplicaCount !== undefined)
+    advancedSpec.restoreToOriginalReplicaCount = advanced.restoreToOriginalReplicaCount;
   if (hpaConfig && (hpaConfig.name !== undefined || hpaConfig.behavior)) {
     advancedSpec.horizontalPodAutoscalerConfig = {
       ...(hpaConfig.name !== undefined ? { name: hpaConfig.name } : {}),
@@ -542,7 +706,17 @@ export class KedaScaledObject extends Construct {
     const resource = `ScaledObject ${namespace}/${name}`;
     const p = new Problems();
     const d = withDefaults(props);
-    const { pollingInterval, cooldownPeriod, initialCooldownPeriod, idleReplicaCount, minReplicaCount, maxReplicaCount, fallback, advanced, triggers } = d;
+    const {
+      pollingInterval,
+      cooldownPeriod,
+      initialCooldownPeriod,
+      idleReplicaCount,
+      minReplicaCount,
+      maxReplicaCount,
+      fallback,
+      advanced,
+      triggers,
+    } = d;
     const hpaConfig = advanced?.horizontalPodAutoscalerConfig;
 
     checkNames(props, name, p);
@@ -587,7 +761,13 @@ export class KedaScaledObject extends Construct {
         minReplicaCount,
         maxReplicaCount,
         ...(fallback
-          ? { fallback: { failureThreshold: fallback.failureThreshold, replicas: fallback.replicas, ...(fallback.behavior ? { behavior: fallback.behavior } : {}) } }
+          ? {
+              fallback: {
+                failureThreshold: fallback.failureThreshold,
+                replicas: fallback.replicas,
+                ...(fallback.behavior ? { behavior: fallback.behavior } : {}),
+              },
+            }
           : {}),
         ...(Object.keys(advancedSpec).length ? { advanced: advancedSpec } : {}),
         triggers: rendered,

@@ -93,16 +93,20 @@ function checkProps(props: LoadTestProps, where: string): void {
   const { stages, workers = 2, requestsPerUserPerSecond = 1 } = props;
   if (stages.length === 0) throw new InvariantError(`${where}: the user matrix is empty; list at least one stage`);
   stages.forEach((s, i) => {
-    if (!Number.isInteger(s.users) || s.users < 1) throw new InvariantError(`${where}: stage ${i}: users ${s.users} must be a whole number ≥ 1`);
+    if (!Number.isInteger(s.users) || s.users < 1)
+      throw new InvariantError(`${where}: stage ${i}: users ${s.users} must be a whole number ≥ 1`);
     if (!(s.spawnRate > 0)) throw new InvariantError(`${where}: stage ${i}: spawnRate ${s.spawnRate} must be > 0`);
     if (!Number.isInteger(s.durationSeconds) || s.durationSeconds < 1) {
       throw new InvariantError(`${where}: stage ${i}: durationSeconds ${s.durationSeconds} must be a whole number ≥ 1`);
     }
   });
   if (!Number.isInteger(workers) || workers < 1) throw new InvariantError(`${where}: workers ${workers} must be a whole number ≥ 1`);
-  if (!(requestsPerUserPerSecond > 0)) throw new InvariantError(`${where}: requestsPerUserPerSecond ${requestsPerUserPerSecond} must be > 0`);
+  if (!(requestsPerUserPerSecond > 0))
+    throw new InvariantError(`${where}: requestsPerUserPerSecond ${requestsPerUserPerSecond} must be > 0`);
   if (!/^https?:\/\/[^/@\s]+$/.test(props.targetHost)) {
-    throw new InvariantError(`${where}: targetHost "${props.targetHost}" must be a scheme and host[:port] without a path or credentials, e.g. http://inference.ml.svc.cluster.local:8000`);
+    throw new InvariantError(
+      `${where}: targetHost "${props.targetHost}" must be a scheme and host[:port] without a path or credentials, e.g. http://inference.ml.svc.cluster.local:8000`,
+    );
   }
   if (!props.path.startsWith("/")) throw new InvariantError(`${where}: path "${props.path}" must start with '/'`);
   try {
@@ -119,7 +123,10 @@ function locustEnv(props: LoadTestProps): k8s.EnvVar[] {
     { name: "LOAD_PATH", value: props.path },
     { name: "LOAD_PAYLOAD", value: props.payload },
     { name: "LOAD_REQUESTS_PER_USER_PER_SECOND", value: String(props.requestsPerUserPerSecond ?? 1) },
-    { name: "LOAD_STAGES", value: JSON.stringify(props.stages.map((s) => ({ users: s.users, spawn_rate: s.spawnRate, duration: s.durationSeconds }))) },
+    {
+      name: "LOAD_STAGES",
+      value: JSON.stringify(props.stages.map((s) => ({ users: s.users, spawn_rate: s.spawnRate, duration: s.durationSeconds }))),
+    },
   ];
 }
 
@@ -214,12 +221,21 @@ export class LoadTest extends Construct {
 
     this.durationSeconds = stages.reduce((t, s) => t + s.durationSeconds, 0);
     this.csvPrefix = `${STATS_DIR}/${name}`;
-    const identity = (component: string): ServiceIdentity => ({ name: `${name}-${component}`, instance: props.instance, component: `load-test-${component}`, partOf: props.partOf });
+    const identity = (component: string): ServiceIdentity => ({
+      name: `${name}-${component}`,
+      instance: props.instance,
+      component: `load-test-${component}`,
+      partOf: props.partOf,
+    });
     const masterId = identity("master");
     const workerId = identity("workers");
     this.masterSelector = selectorLabels(masterId);
     this.workerSelector = selectorLabels(workerId);
-    const common = { "app.kubernetes.io/instance": props.instance, "app.kubernetes.io/part-of": props.partOf, "app.kubernetes.io/managed-by": "inference-scaling" };
+    const common = {
+      "app.kubernetes.io/instance": props.instance,
+      "app.kubernetes.io/part-of": props.partOf,
+      "app.kubernetes.io/managed-by": "inference-scaling",
+    };
 
     const locustfile = new k8s.KubeConfigMap(this, "Locustfile", {
       metadata: { name: `${name}-locustfile`, namespace, labels: { ...common, "app.kubernetes.io/name": name } },
@@ -263,10 +279,16 @@ export class LoadTest extends Construct {
         backoffLimit: 0,
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
-        template: locustPod(shared, masterId, masterArgs(props, workers, this.csvPrefix), { cpu: "250m", memory: "512Mi", cpuLimit: "1" }, {
-          ports: [{ name: "locust", containerPort: MASTER_PORT, protocol: "TCP" }],
-          stats: true,
-        }),
+        template: locustPod(
+          shared,
+          masterId,
+          masterArgs(props, workers, this.csvPrefix),
+          { cpu: "250m", memory: "512Mi", cpuLimit: "1" },
+          {
+            ports: [{ name: "locust", containerPort: MASTER_PORT, protocol: "TCP" }],
+            stats: true,
+          },
+        ),
       },
     });
     this.workerJob = new k8s.KubeJob(this, "Workers", {

@@ -91,16 +91,29 @@ export class NamespaceNetworkPolicies extends Construct {
     const where = `NetworkPolicies ${namespace}`;
     const reserved = new Set([DEFAULT_DENY_POLICY, ALLOW_DNS_POLICY]);
     const seen = new Set<string>();
-    if (denyEgress && !props.dns) throw new InvariantError(`${where}: egress is denied but no DNS peer is given; every lookup would fail. Give the cluster DNS pods (e.g. kube-system, k8s-app=kube-dns)`);
+    if (denyEgress && !props.dns)
+      throw new InvariantError(
+        `${where}: egress is denied but no DNS peer is given; every lookup would fail. Give the cluster DNS pods (e.g. kube-system, k8s-app=kube-dns)`,
+      );
     for (const w of workloads) {
       if (!DNS_LABEL.test(w.name) || w.name.length > 63) throw new InvariantError(`${where}: policy name "${w.name}" is not a DNS label`);
-      if (reserved.has(w.name) || seen.has(w.name)) throw new InvariantError(`${where}: policy name "${w.name}" is used twice; give each workload its own name`);
+      if (reserved.has(w.name) || seen.has(w.name))
+        throw new InvariantError(`${where}: policy name "${w.name}" is used twice; give each workload its own name`);
       seen.add(w.name);
-      if (Object.keys(w.podLabels).length === 0) throw new InvariantError(`${where}: workload "${w.name}" has an empty pod selector, which would open its rules to every pod of the namespace`);
+      if (Object.keys(w.podLabels).length === 0)
+        throw new InvariantError(
+          `${where}: workload "${w.name}" has an empty pod selector, which would open its rules to every pod of the namespace`,
+        );
       for (const r of [...(w.ingress ?? []), ...(w.egress ?? [])]) {
-        if (r.peers.length === 0) throw new InvariantError(`${where}: ${w.name}: rule "${r.purpose}" lists no peers (an empty list would allow everyone); remove the rule or name the callers`);
-        if (r.ports.length === 0) throw new InvariantError(`${where}: ${w.name}: rule "${r.purpose}" lists no ports (an empty list would allow every port)`);
-        for (const p of r.ports) if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new InvariantError(`${where}: ${w.name}: rule "${r.purpose}" port ${p.port} is not 1-65535`);
+        if (r.peers.length === 0)
+          throw new InvariantError(
+            `${where}: ${w.name}: rule "${r.purpose}" lists no peers (an empty list would allow everyone); remove the rule or name the callers`,
+          );
+        if (r.ports.length === 0)
+          throw new InvariantError(`${where}: ${w.name}: rule "${r.purpose}" lists no ports (an empty list would allow every port)`);
+        for (const p of r.ports)
+          if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+            throw new InvariantError(`${where}: ${w.name}: rule "${r.purpose}" port ${p.port} is not 1-65535`);
       }
     }
 
@@ -123,7 +136,19 @@ export class NamespaceNetworkPolicies extends Construct {
     if (denyEgress) {
       add(
         ALLOW_DNS_POLICY,
-        { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [peerOf(props.dns!)], ports: portsOf([{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]) }] },
+        {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: [peerOf(props.dns!)],
+              ports: portsOf([
+                { port: 53, protocol: "UDP" },
+                { port: 53, protocol: "TCP" },
+              ]),
+            },
+          ],
+        },
         ["dns"],
       );
     }

@@ -88,7 +88,12 @@ function toTemplate(promql: PromQL, expr: string, metric: string, suffix: Series
   const templated = `${ADAPTER_TEMPLATE.series}{${ADAPTER_TEMPLATE.labelMatchers},${rest.slice(1)}`;
   const scopePrefix = renderMatchers({ namespace: promql.scope.namespace, job: promql.scope.job }).slice(0, -1);
   const adapterPrefix = `{${ADAPTER_TEMPLATE.labelMatchers},${renderMatchers({ job: promql.scope.job }).slice(1, -1)}`;
-  const out = expr.replace(selector, templated).split(scopePrefix).join(adapterPrefix).split(GROUP_BY_SENTINEL).join(ADAPTER_TEMPLATE.groupBy);
+  const out = expr
+    .replace(selector, templated)
+    .split(scopePrefix)
+    .join(adapterPrefix)
+    .split(GROUP_BY_SENTINEL)
+    .join(ADAPTER_TEMPLATE.groupBy);
   if (out.includes(renderMatchers({ namespace: promql.scope.namespace }).slice(1, -1))) {
     throw new ContractError(`adapter query keeps a namespace matcher the adapter must supply: ${out}`);
   }
@@ -171,13 +176,17 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
     assertParses(r.seriesQuery);
     assertParses(filled);
     const grouping = resultGrouping(filled);
-    if (!grouping || grouping.join() !== "pod") throw new ContractError(`adapter rule ${r.name.as} must return one series per pod (grouped by pod), got ${JSON.stringify(grouping)}: ${filled}`);
+    if (!grouping || grouping.join() !== "pod")
+      throw new ContractError(
+        `adapter rule ${r.name.as} must return one series per pod (grouped by pod), got ${JSON.stringify(grouping)}: ${filled}`,
+      );
   }
   for (const r of external) {
     const filled = fillTemplate(r.metricsQuery, { series: "x", labelMatchers: adapterLabelMatchers(ns), groupBy: "" });
     assertParses(r.seriesQuery);
     assertParses(filled);
-    if (resultGrouping(filled)?.length !== 0) throw new ContractError(`external adapter rule ${r.name.as} must return one series: ${filled}`);
+    if (resultGrouping(filled)?.length !== 0)
+      throw new ContractError(`external adapter rule ${r.name.as} must return one series: ${filled}`);
   }
   return { custom, external };
 }

@@ -76,7 +76,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  */
 export function checkRuleGroup(group: RuleGroup): void {
   const where = (r?: Rule) => `rule group "${group.name}"${r ? `, ${isAlertingRule(r) ? `alert ${r.alert}` : `record ${r.record}`}` : ""}`;
-  if (!DNS_LABEL.test(group.name)) throw new ContractError(`${where()}: the name must be lower-case letters, digits and '-' (it names a file and an object)`);
+  if (!DNS_LABEL.test(group.name))
+    throw new ContractError(`${where()}: the name must be lower-case letters, digits and '-' (it names a file and an object)`);
   if (group.rules.length === 0) throw new ContractError(`${where()}: a rule group needs at least one rule`);
   if (group.interval !== undefined) durationSeconds(group.interval);
   const seen = new Set<string>();
@@ -136,7 +137,10 @@ export function ruleFileYaml(groups: readonly RuleGroup[], header = ""): string 
     g.rules.forEach((r, j) => {
       if (isAlertingRule(r) || !r.comment) return;
       const node = doc.getIn(["groups", i, "rules", j], true) as { commentBefore?: string | null };
-      node.commentBefore = r.comment.split("\n").map((l) => ` ${l}`).join("\n");
+      node.commentBefore = r.comment
+        .split("\n")
+        .map((l) => ` ${l}`)
+        .join("\n");
     }),
   );
   return rendered(header + doc.toString({ lineWidth: 0 }), data);
@@ -172,7 +176,8 @@ export class PrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusRuleProps) {
     super(scope, id);
-    if (props.groups.length === 0) throw new InvariantError(`PrometheusRule ${props.namespace}/${props.name}: needs at least one rule group`);
+    if (props.groups.length === 0)
+      throw new InvariantError(`PrometheusRule ${props.namespace}/${props.name}: needs at least one rule group`);
     props.groups.forEach(checkRuleGroup);
     this.groups = props.groups;
     const spec = { groups: props.groups.map(renderRuleGroup) } as unknown as IPrometheusRuleSpec;

@@ -86,7 +86,9 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
     const intervalSeconds = checkedScrapeInterval(`scrape job for ${props.namespace}/${props.serviceName}`, props.intervalSeconds);
     const selector = Object.entries(props.podSelector).sort(([a], [b]) => a.localeCompare(b));
     if (selector.length === 0) {
-      throw new InvariantError(`scrape job for ${props.namespace}/${props.serviceName}: an empty pod selector would scrape every annotated pod in the namespace`);
+      throw new InvariantError(
+        `scrape job for ${props.namespace}/${props.serviceName}: an empty pod selector would scrape every annotated pod in the namespace`,
+      );
     }
     this.job = scrapeScope("pod-annotations", props.namespace, props.serviceName).job;
     this.relabelRules = [

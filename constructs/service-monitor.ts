@@ -16,7 +16,14 @@ import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { formatDuration } from "../promql/metrics.js";
-import { regexEscape, type PodTarget, type RelabelRule, type ScrapeBehavior, type ScrapeModel, toOperatorRelabelings } from "../scrape/relabeling.js";
+import {
+  regexEscape,
+  type PodTarget,
+  type RelabelRule,
+  type ScrapeBehavior,
+  type ScrapeModel,
+  toOperatorRelabelings,
+} from "../scrape/relabeling.js";
 
 /** The spec type of the pinned prometheus-operator models (4.x, Node 20 compatible). */
 type IServiceMonitorSpec = IServiceMonitor["spec"];
@@ -62,10 +69,14 @@ export class ServiceMonitor extends Construct implements ScrapeModel {
     super(scope, id);
     const intervalSeconds = props.intervalSeconds ?? 15;
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
-      throw new InvariantError(`ServiceMonitor ${props.namespace}/${props.serviceName}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`);
+      throw new InvariantError(
+        `ServiceMonitor ${props.namespace}/${props.serviceName}: interval ${intervalSeconds}s must be a whole number of seconds ≥ 1`,
+      );
     }
     if (Object.keys(props.serviceSelector).length === 0) {
-      throw new InvariantError(`ServiceMonitor ${props.namespace}/${props.serviceName}: an empty service selector would scrape every Service in the namespace`);
+      throw new InvariantError(
+        `ServiceMonitor ${props.namespace}/${props.serviceName}: an empty service selector would scrape every Service in the namespace`,
+      );
     }
     this.props = props;
     this.job = props.serviceName;
@@ -76,7 +87,13 @@ export class ServiceMonitor extends Construct implements ScrapeModel {
       .sort();
     const metricRelabel: RelabelRule[] = restored.length
       ? [
-          ...restored.map((l) => ({ sourceLabels: [`exported_${l}`], regex: "(.+)", targetLabel: l, replacement: "$1", action: "replace" as const })),
+          ...restored.map((l) => ({
+            sourceLabels: [`exported_${l}`],
+            regex: "(.+)",
+            targetLabel: l,
+            replacement: "$1",
+            action: "replace" as const,
+          })),
           { regex: `exported_(${restored.map(regexEscape).join("|")})`, action: "labeldrop" as const },
         ]
       : [];
@@ -94,7 +111,9 @@ export class ServiceMonitor extends Construct implements ScrapeModel {
           // Prometheus rejects a timeout longer than the interval (default timeout 10s).
           scrapeTimeout: formatDuration(Math.min(intervalSeconds, 10)),
           honorLabels: false,
-          ...(metricRelabel.length ? { metricRelabelings: toOperatorRelabelings(metricRelabel) as IServiceMonitorSpec["endpoints"][number]["metricRelabelings"] } : {}),
+          ...(metricRelabel.length
+            ? { metricRelabelings: toOperatorRelabelings(metricRelabel) as IServiceMonitorSpec["endpoints"][number]["metricRelabelings"] }
+            : {}),
         },
       ],
     };

@@ -49,12 +49,23 @@ const PARAMETER = /^[A-Za-z][A-Za-z0-9_]*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 function checkRefs(refs: readonly SecretTargetRef[], problems: Problems): void {
-  problems.require(refs.length > 0, "spec.secretTargetRef", "no secret references: the object would authenticate nothing", "list at least one { parameter, name, key }");
+  problems.require(
+    refs.length > 0,
+    "spec.secretTargetRef",
+    "no secret references: the object would authenticate nothing",
+    "list at least one { parameter, name, key }",
+  );
   const seen = new Set<string>();
   refs.forEach((r, i) => {
     const at = `spec.secretTargetRef[${i}]`;
-    problems.require(PARAMETER.test(r.parameter), `${at}.parameter`, `"${r.parameter}" is not a trigger parameter name`, "use the parameter the scaler documents, e.g. host or bearerToken");
-    if (seen.has(r.parameter)) problems.add(`${at}.parameter`, `parameter "${r.parameter}" is supplied twice`, "keep one entry per parameter");
+    problems.require(
+      PARAMETER.test(r.parameter),
+      `${at}.parameter`,
+      `"${r.parameter}" is not a trigger parameter name`,
+      "use the parameter the scaler documents, e.g. host or bearerToken",
+    );
+    if (seen.has(r.parameter))
+      problems.add(`${at}.parameter`, `parameter "${r.parameter}" is supplied twice`, "keep one entry per parameter");
     seen.add(r.parameter);
     requireName(r.name, 253, problems, `${at}.name`, "a Secret name");
     problems.require(SECRET_KEY.test(r.key), `${at}.key`, `"${r.key}" is not a valid Secret key`, "use letters, digits, '-', '_' or '.'");

@@ -35,13 +35,27 @@ export class WakeUpScrapeJob extends Construct {
     this.job = props.job;
     const selector = Object.entries(props.podLabels ?? {}).sort(([a], [b]) => a.localeCompare(b));
     this.relabelRules = [
-      ...(selector.length ? [{ sourceLabels: selector.map(([k]) => podLabelMeta(k)), regex: selector.map(([, v]) => regexEscape(v)).join(";"), action: "keep" as const }] : []),
+      ...(selector.length
+        ? [
+            {
+              sourceLabels: selector.map(([k]) => podLabelMeta(k)),
+              regex: selector.map(([, v]) => regexEscape(v)).join(";"),
+              action: "keep" as const,
+            },
+          ]
+        : []),
       { sourceLabels: [podAnnotationMeta("prometheus.io/scrape")], regex: "true", action: "keep" },
       // Running pods only (a completed or pending pod has no endpoint to scrape).
       { sourceLabels: ["__meta_kubernetes_pod_phase"], regex: "Pending|Succeeded|Failed|Completed", action: "drop" },
       { sourceLabels: [podAnnotationMeta("prometheus.io/path")], regex: "(.+)", targetLabel: "__metrics_path__", action: "replace" },
       // The annotated port on the pod's IP (every container port of the pod collapses onto it).
-      { sourceLabels: ["__address__", podAnnotationMeta("prometheus.io/port")], regex: "(.+?)(?::\\d+)?;(\\d+)", replacement: "$1:$2", targetLabel: "__address__", action: "replace" },
+      {
+        sourceLabels: ["__address__", podAnnotationMeta("prometheus.io/port")],
+        regex: "(.+?)(?::\\d+)?;(\\d+)",
+        replacement: "$1:$2",
+        targetLabel: "__address__",
+        action: "replace",
+      },
       { sourceLabels: ["__meta_kubernetes_namespace"], targetLabel: "namespace", action: "replace" },
       { sourceLabels: ["__meta_kubernetes_pod_name"], targetLabel: "pod", action: "replace" },
     ];

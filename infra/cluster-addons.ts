@@ -204,7 +204,11 @@ function grafanaValues(grafana: GrafanaArgs | undefined): Record<string, unknown
   return {
     enabled: true,
     // Credentials from the Secret above; the chart's default password (public) is never used.
-    admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
+    admin: {
+      existingSecret: GRAFANA_ADMIN_SECRET.name,
+      userKey: GRAFANA_ADMIN_SECRET.userKey,
+      passwordKey: GRAFANA_ADMIN_SECRET.passwordKey,
+    },
     // Loads the dashboards ConfigMaps wherever the environments put them, each into the
     // folder its annotation names (dashboards.folder); the grafana chart ignores the
     // annotation unless both folder settings are given, and files without it land in General.
@@ -252,7 +256,10 @@ function prometheusOwnValues(p: PrometheusArgs, kpsFullname: string | undefined)
 }
 
 /** KEDA's own values: its metrics scraped, its certificates from the CA issuer. */
-function kedaValues(serviceMonitorLabels: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined, caIssuerName: string | undefined): Record<string, unknown> {
+function kedaValues(
+  serviceMonitorLabels: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined,
+  caIssuerName: string | undefined,
+): Record<string, unknown> {
   return {
     // KEDA's own metrics (scaler and ScaledObject errors) feed the KedaUnhealthy alert.
     // With the operator's CRDs: a ServiceMonitor the env's Prometheus selects. Without:
@@ -339,7 +346,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
     }
     if (args.keda) this.keda = this.installKeda(args.keda, args.prometheus?.selectorLabels, ca, afterCertManager);
     if (args.prometheusAdapter?.install && adapterValues) {
-      this.prometheusAdapter = this.installAdapter(args.prometheusAdapter, adapterValues, [...(this.prometheus ? [this.prometheus] : []), ...afterCertManager]);
+      this.prometheusAdapter = this.installAdapter(args.prometheusAdapter, adapterValues, [
+        ...(this.prometheus ? [this.prometheus] : []),
+        ...afterCertManager,
+      ]);
     }
 
     this.registerOutputs({
@@ -389,7 +399,12 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const caName = `${prefix}-ca`;
     const selfSignedIssuer = new k8s.apiextensions.CustomResource(
       "selfsigned-issuer",
-      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: selfSignedName, annotations: AWAIT_READY }, spec: { selfSigned: {} } },
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name: selfSignedName, annotations: AWAIT_READY },
+        spec: { selfSigned: {} },
+      },
       { parent: this, dependsOn: afterCertManager },
     );
     const caCertificate = new k8s.apiextensions.CustomResource(
@@ -412,7 +427,12 @@ export class ClusterAddons extends pulumi.ComponentResource {
     );
     const caIssuer = new k8s.apiextensions.CustomResource(
       "ca-issuer",
-      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: caName, annotations: AWAIT_READY }, spec: { ca: { secretName: caName } } },
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name: caName, annotations: AWAIT_READY },
+        spec: { ca: { secretName: caName } },
+      },
       { parent: this, dependsOn: [caCertificate] },
     );
     return { selfSignedIssuer, caCertificate, caIssuer, caIssuerName: caName };
@@ -459,7 +479,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
       {
         namespace,
         name: GRAFANA_ADMIN_SECRET.name,
-        stringData: { [GRAFANA_ADMIN_SECRET.userKey]: grafana.adminUser ?? "admin", [GRAFANA_ADMIN_SECRET.passwordKey]: grafana.adminPassword },
+        stringData: {
+          [GRAFANA_ADMIN_SECRET.userKey]: grafana.adminUser ?? "admin",
+          [GRAFANA_ADMIN_SECRET.passwordKey]: grafana.adminPassword,
+        },
       },
       { parent: this, dependsOn: [ns] },
     );
@@ -493,7 +516,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [...(ca ? [ca.caCertificate, ca.caIssuer] : []), ...afterCertManager, ...(monitored?.kind === "installed" ? [monitored.by] : [])],
+        dependsOn: [
+          ...(ca ? [ca.caCertificate, ca.caIssuer] : []),
+          ...afterCertManager,
+          ...(monitored?.kind === "installed" ? [monitored.by] : []),
+        ],
       },
     );
     this.provides("keda.sh", { kind: "installed", by: release, addon: "keda" });

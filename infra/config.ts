@@ -132,7 +132,9 @@ const AddonInput = z.strictObject({
   namespace: z.string().max(63).regex(DNS_LABEL, { error: "namespace must be a DNS label" }).optional(),
 });
 const GrafanaInput = z.strictObject({
-  install: z.boolean({ error: "install must be true (kube-prometheus-stack's Grafana, installed here) or false (an existing Grafana loads the dashboards)" }),
+  install: z.boolean({
+    error: "install must be true (kube-prometheus-stack's Grafana, installed here) or false (an existing Grafana loads the dashboards)",
+  }),
 });
 const AddonsInput = z.strictObject({
   certManager: AddonInput.optional(),
@@ -205,7 +207,13 @@ function readProtectNamespace(cfg: pulumi.Config, problems: Problem[]): boolean 
   const rawProtect = cfg.get("protectNamespace");
   if (rawProtect === undefined) return false;
   if (rawProtect !== "true" && rawProtect !== "false") {
-    problems.push(keyProblem({ path: "protectNamespace", message: `must be true or false (got "${rawProtect}")`, fix: `pulumi config set ${PROJECT}:protectNamespace true` }));
+    problems.push(
+      keyProblem({
+        path: "protectNamespace",
+        message: `must be true or false (got "${rawProtect}")`,
+        fix: `pulumi config set ${PROJECT}:protectNamespace true`,
+      }),
+    );
     return false;
   }
   return rawProtect === "true";
@@ -215,7 +223,13 @@ function readProtectNamespace(cfg: pulumi.Config, problems: Problem[]): boolean 
 function readAddonsBlock(cfg: pulumi.Config, stack: string, problems: Problem[]): AddonsInput | undefined {
   const rawAddons = cfg.get("addons");
   if (rawAddons === undefined) {
-    problems.push(keyProblem({ path: "addons", message: "is required: it pins the chart version of every add-on and says whether this program installs it", fix: `add an addons block to Pulumi.${stack}.yaml (docs/pulumi.md "Stack configuration" lists its keys)` }));
+    problems.push(
+      keyProblem({
+        path: "addons",
+        message: "is required: it pins the chart version of every add-on and says whether this program installs it",
+        fix: `add an addons block to Pulumi.${stack}.yaml (docs/pulumi.md "Stack configuration" lists its keys)`,
+      }),
+    );
     return undefined;
   }
   let parsedJson: unknown;
@@ -228,15 +242,27 @@ function readAddonsBlock(cfg: pulumi.Config, stack: string, problems: Problem[])
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
     const path = ["addons", ...issue.path.map(String)].join(".");
-    const message = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
+    const message =
+      issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
     problems.push(keyProblem({ path, message, fix: "see docs/pulumi.md (Stack configuration) for the addons keys" }));
   }
   return {};
 }
 
 /** Each add-on the environment needs, as the block sets it (namespace defaulted); blocks it does not need go to `unused`. */
-function resolveAddons(env: EnvConfig, needs: AddonNeeds, input: AddonsInput, unused: (AddonKey | "grafana")[], problems: Problem[]): Partial<Record<AddonKey, AddonSetting>> {
-  const needed: Record<AddonKey, boolean> = { certManager: true, keda: needs.keda, prometheus: needs.prometheus, prometheusAdapter: needs.prometheusAdapter };
+function resolveAddons(
+  env: EnvConfig,
+  needs: AddonNeeds,
+  input: AddonsInput,
+  unused: (AddonKey | "grafana")[],
+  problems: Problem[],
+): Partial<Record<AddonKey, AddonSetting>> {
+  const needed: Record<AddonKey, boolean> = {
+    certManager: true,
+    keda: needs.keda,
+    prometheus: needs.prometheus,
+    prometheusAdapter: needs.prometheusAdapter,
+  };
   const addons: Partial<Record<AddonKey, AddonSetting>> = {};
   for (const key of Object.keys(needed) as AddonKey[]) {
     const setting = input[key];
@@ -245,11 +271,13 @@ function resolveAddons(env: EnvConfig, needs: AddonNeeds, input: AddonsInput, un
       continue;
     }
     if (!setting) {
-      problems.push(keyProblem({
-        path: `addons.${key}`,
-        message: `environment "${env.name}" needs ${key} but the stack config does not say how it gets into the cluster`,
-        fix: `pulumi config set --path '${PROJECT}:addons.${key}.install' true && pulumi config set --path '${PROJECT}:addons.${key}.version' ${EXAMPLE_VERSION[key](env)}`,
-      }));
+      problems.push(
+        keyProblem({
+          path: `addons.${key}`,
+          message: `environment "${env.name}" needs ${key} but the stack config does not say how it gets into the cluster`,
+          fix: `pulumi config set --path '${PROJECT}:addons.${key}.install' true && pulumi config set --path '${PROJECT}:addons.${key}.version' ${EXAMPLE_VERSION[key](env)}`,
+        }),
+      );
       continue;
     }
     addons[key] = { install: setting.install, version: setting.version, namespace: setting.namespace ?? DEFAULT_NAMESPACES[key](env) };
@@ -261,31 +289,44 @@ function resolveAddons(env: EnvConfig, needs: AddonNeeds, input: AddonsInput, un
 function checkAddonSettings(env: EnvConfig, addons: Partial<Record<AddonKey, AddonSetting>>, problems: Problem[]): void {
   const keda = addons.keda;
   if (keda && compareVersions(keda.version, MIN_KEDA_VERSION) < 0) {
-    problems.push(keyProblem({
-      path: "addons.keda.version",
-      message: `KEDA ${keda.version} is older than ${MIN_KEDA_VERSION}, whose admission rules the rendered ScaledObjects follow`,
-      fix: `pin ${PINNED_VERSIONS.keda} or later`,
-    }));
+    problems.push(
+      keyProblem({
+        path: "addons.keda.version",
+        message: `KEDA ${keda.version} is older than ${MIN_KEDA_VERSION}, whose admission rules the rendered ScaledObjects follow`,
+        fix: `pin ${PINNED_VERSIONS.keda} or later`,
+      }),
+    );
   }
   const prom = addons.prometheus;
   if (prom?.install && !env.cluster.prometheusOperator && compareVersions(prom.version, MIN_PROMETHEUS_CHART_VERSION) < 0) {
-    problems.push(keyProblem({
-      path: "addons.prometheus.version",
-      message: `prometheus chart ${prom.version} is older than ${MIN_PROMETHEUS_CHART_VERSION}: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service's pods a second time`,
-      fix: `pin ${PINNED_VERSIONS.prometheus} or later`,
-    }));
+    problems.push(
+      keyProblem({
+        path: "addons.prometheus.version",
+        message: `prometheus chart ${prom.version} is older than ${MIN_PROMETHEUS_CHART_VERSION}: it has no scrapeConfigs value, so its kubernetes-pods job cannot be switched off and would scrape the service's pods a second time`,
+        fix: `pin ${PINNED_VERSIONS.prometheus} or later`,
+      }),
+    );
   }
   if (prom && prom.namespace !== env.monitoring.prometheus.namespace) {
-    problems.push(keyProblem({
-      path: "addons.prometheus.namespace",
-      message: `is "${prom.namespace}" but the environment's queries and adapter use Prometheus in "${env.monitoring.prometheus.namespace}" (monitoring.prometheus.namespace)`,
-      fix: "remove the namespace key or change monitoring.prometheus.namespace in the env config",
-    }));
+    problems.push(
+      keyProblem({
+        path: "addons.prometheus.namespace",
+        message: `is "${prom.namespace}" but the environment's queries and adapter use Prometheus in "${env.monitoring.prometheus.namespace}" (monitoring.prometheus.namespace)`,
+        fix: "remove the namespace key or change monitoring.prometheus.namespace in the env config",
+      }),
+    );
   }
 }
 
 /** addons.grafana: required when the environment renders dashboards; install only with kube-prometheus-stack. */
-function readGrafana(env: EnvConfig, needs: AddonNeeds, addonsInput: AddonsInput, prom: AddonSetting | undefined, unused: (AddonKey | "grafana")[], problems: Problem[]): GrafanaSetting | undefined {
+function readGrafana(
+  env: EnvConfig,
+  needs: AddonNeeds,
+  addonsInput: AddonsInput,
+  prom: AddonSetting | undefined,
+  unused: (AddonKey | "grafana")[],
+  problems: Problem[],
+): GrafanaSetting | undefined {
   const input = addonsInput.grafana;
   const reason = grafanaNotInstallable(env, prom);
   const sidecar = `an existing Grafana whose dashboards sidecar loads ConfigMaps labelled ${GRAFANA_DASHBOARD_LABEL.label}: "${GRAFANA_DASHBOARD_LABEL.labelValue}" from all namespaces (or from ${env.dashboards?.namespace ?? env.namespace})`;
@@ -294,21 +335,25 @@ function readGrafana(env: EnvConfig, needs: AddonNeeds, addonsInput: AddonsInput
     return undefined;
   }
   if (!input) {
-    problems.push(keyProblem({
-      path: "addons.grafana",
-      message: `environment "${env.name}" renders Grafana dashboards but the stack config does not say which Grafana loads them`,
-      fix: reason
-        ? `pulumi config set --path '${PROJECT}:addons.grafana.install' false, and run ${sidecar}`
-        : `pulumi config set --path '${PROJECT}:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret ${PROJECT}:${GRAFANA_PASSWORD_KEY} <password>), or false for ${sidecar}`,
-    }));
+    problems.push(
+      keyProblem({
+        path: "addons.grafana",
+        message: `environment "${env.name}" renders Grafana dashboards but the stack config does not say which Grafana loads them`,
+        fix: reason
+          ? `pulumi config set --path '${PROJECT}:addons.grafana.install' false, and run ${sidecar}`
+          : `pulumi config set --path '${PROJECT}:addons.grafana.install' true (kube-prometheus-stack's Grafana; then pulumi config set --secret ${PROJECT}:${GRAFANA_PASSWORD_KEY} <password>), or false for ${sidecar}`,
+      }),
+    );
     return undefined;
   }
   if (input.install && reason) {
-    problems.push(keyProblem({
-      path: "addons.grafana.install",
-      message: `is true, but this program installs Grafana only as part of kube-prometheus-stack, and ${reason}`,
-      fix: `set it to false and run ${sidecar}`,
-    }));
+    problems.push(
+      keyProblem({
+        path: "addons.grafana.install",
+        message: `is true, but this program installs Grafana only as part of kube-prometheus-stack, and ${reason}`,
+        fix: `set it to false and run ${sidecar}`,
+      }),
+    );
   }
   return { install: input.install };
 }
@@ -330,11 +375,14 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
   const kubeContext = cfg.get("kubeContext");
   const kubeconfig = setInPlainText("kubeconfig") ? undefined : cfg.getSecret("kubeconfig");
   if (!kubeContext && !kubeconfig) {
-    problems.push(keyProblem({
-      path: "kubeContext",
-      message: "no cluster is configured (neither kubeContext nor kubeconfig is set), so the deploy would target whatever context is current",
-      fix: `pulumi config set ${PROJECT}:kubeContext <context> (or pulumi config set --secret ${PROJECT}:kubeconfig <file contents>)`,
-    }));
+    problems.push(
+      keyProblem({
+        path: "kubeContext",
+        message:
+          "no cluster is configured (neither kubeContext nor kubeconfig is set), so the deploy would target whatever context is current",
+        fix: `pulumi config set ${PROJECT}:kubeContext <context> (or pulumi config set --secret ${PROJECT}:kubeconfig <file contents>)`,
+      }),
+    );
   }
 
   const protectNamespace = readProtectNamespace(cfg, problems);
@@ -358,7 +406,10 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
       byName: cfg.getSecretObject<Record<string, Record<string, string>>>("triggerSecrets"),
       // Only which Secret names and keys exist is read here; the values stay inside `byName`, a secret.
       available: Object.fromEntries(
-        Object.entries(parsePlainObject(pulumi.runtime.getConfig(`${PROJECT}:triggerSecrets`))).map(([name, keys]) => [name, Object.keys(parsePlainObject(keys))]),
+        Object.entries(parsePlainObject(pulumi.runtime.getConfig(`${PROJECT}:triggerSecrets`))).map(([name, keys]) => [
+          name,
+          Object.keys(parsePlainObject(keys)),
+        ]),
       ),
     },
   };
@@ -366,10 +417,13 @@ export function readInfraConfig(stack: string, env: EnvConfig, needs: AddonNeeds
 
 /** Why this stack cannot install Grafana (it comes with kube-prometheus-stack only), or undefined. */
 function grafanaNotInstallable(env: EnvConfig, prometheus: AddonSetting | undefined): string | undefined {
-  if (!env.cluster.prometheusOperator) return `environment "${env.name}" uses the prometheus chart (cluster.prometheusOperator is false), which has no Grafana`;
-  if (env.monitoring.prometheus.externalUrl !== undefined) return `environment "${env.name}" uses an external Prometheus (monitoring.prometheus.externalUrl)`;
+  if (!env.cluster.prometheusOperator)
+    return `environment "${env.name}" uses the prometheus chart (cluster.prometheusOperator is false), which has no Grafana`;
+  if (env.monitoring.prometheus.externalUrl !== undefined)
+    return `environment "${env.name}" uses an external Prometheus (monitoring.prometheus.externalUrl)`;
   // A missing addons.prometheus is reported on its own.
-  if (prometheus && !prometheus.install) return "kube-prometheus-stack is already in the cluster (addons.prometheus.install is false), so its Grafana is not this stack's to configure";
+  if (prometheus && !prometheus.install)
+    return "kube-prometheus-stack is already in the cluster (addons.prometheus.install is false), so its Grafana is not this stack's to configure";
   return undefined;
 }
 
@@ -407,7 +461,9 @@ export function declaredSecretValue(key: string, description: string): pulumi.Ou
     return plainTextProblem(key);
   }
   const value = new pulumi.Config(PROJECT).getSecret(key);
-  return value ?? keyProblem({ path: key, message: `is required: ${description}`, fix: `pulumi config set --secret ${PROJECT}:${key} <value>` });
+  return (
+    value ?? keyProblem({ path: key, message: `is required: ${description}`, fix: `pulumi config set --secret ${PROJECT}:${key} <value>` })
+  );
 }
 
 /** A Secret key a rendered TriggerAuthentication reads. */

@@ -13,10 +13,11 @@ import { ENV_NAMES } from "../stacks/envs/index.js";
 import { builtinSources, parseSources } from "../stacks/load.js";
 import { prometheusAddress } from "../stacks/naming.js";
 import { renderEnvironment } from "../stacks/synth.js";
-import { UserError, type Problem } from "../problems/problem.js";
+import { UserError } from "../problems/problem.js";
 import { ClusterAddons, GRAFANA_ADMIN_SECRET } from "./cluster-addons.js";
 import { addonNeeds, declaredSecretValue, GRAFANA_PASSWORD_KEY, InfraConfigError, readInfraConfig, triggerSecretValue } from "./config.js";
-import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "./inference-stack.js";
+import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type KubeObject } from "./inference-stack.js";
+import { wireConfigSecrets } from "./secret-wiring.js";
 
 /** What `pulumi stack output` shows. */
 export interface StackOutputs {
@@ -25,7 +26,10 @@ export interface StackOutputs {
   /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment (the stack's autoscaler). */
   readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string };
   /** Every inference service (model) the stack deploys, with the autoscaler owning its Deployment; the first is serviceName's. */
-  readonly services: readonly { readonly name: string; readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string } }[];
+  readonly services: readonly {
+    readonly name: string;
+    readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string };
+  }[];
   /** In-cluster address of the environment's Prometheus. */
   readonly prometheusAddress: string;
   /** Each add-on: chart version, and whether this stack installs it or found it present. */
@@ -74,31 +78,21 @@ async function deployEnvironment(stack: string): Promise<StackOutputs> {
 
   // Secrets the objects reference but dist/ never contains: those the stack declares
   // (stack.requiredSecrets), then any other key a TriggerAuthentication reads.
-  const secrets = new Map<string, { namespace: string; name: string; stringData: Record<string, pulumi.Output<string>> }>();
-  const problems = new Map<string, Problem>();
-  const valueOf = (value: pulumi.Output<string> | Problem): pulumi.Output<string> | undefined => {
-    if (pulumi.Output.isInstance(value)) return value;
-    problems.set(`${value.path}: ${value.message}`, value);
-    return undefined;
-  };
-  const put = (namespace: string, name: string, key: string, secretValue: pulumi.Output<string> | Problem) => {
-    const value = valueOf(secretValue);
-    if (!value) return;
-    const s = secrets.get(`${namespace}/${name}`) ?? { namespace, name, stringData: {} };
-    s.stringData[key] ??= value;
-    secrets.set(`${namespace}/${name}`, s);
-  };
-  for (const r of envStack.requiredSecrets) put(r.namespace, r.name, r.key, declaredSecretValue(r.configKey, r.description));
-  for (const ref of unrenderedSecretRefs(charts, infra.addons.keda?.namespace)) {
-    if (envStack.requiredSecrets.some((r) => r.namespace === ref.namespace && r.name === ref.secretName && r.key === ref.key)) continue;
-    put(ref.namespace, ref.secretName, ref.key, triggerSecretValue(infra.triggerSecrets, ref));
-  }
+  const wiring = wireConfigSecrets(envStack.requiredSecrets, unrenderedSecretRefs(charts, infra.addons.keda?.namespace), {
+    declared: declaredSecretValue,
+    trigger: (ref) => triggerSecretValue(infra.triggerSecrets, ref),
+  });
   // Grafana's admin password: read like every other secret; ClusterAddons creates its Secret.
   const { certManager, keda, prometheus, prometheusAdapter, grafana } = infra.addons;
   const grafanaAdminPassword = grafana?.install
-    ? valueOf(declaredSecretValue(GRAFANA_PASSWORD_KEY, `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`))
+    ? wiring.valueOf(
+        declaredSecretValue(
+          GRAFANA_PASSWORD_KEY,
+          `admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret ${prometheus?.namespace}/${GRAFANA_ADMIN_SECRET.name}`,
+        ),
+      )
     : undefined;
-  if (problems.size) throw new InfraConfigError(stack, [...problems.values()]);
+  if (wiring.problems.length) throw new InfraConfigError(stack, wiring.problems);
   const autoscaler = { kind: envStack.autoscaler.kind, name: envStack.autoscaler.name };
   for (const unused of infra.unusedAddons) {
     void pulumi.log.warn(`addons.${unused} is configured but environment "${config.name}" does not use it: not installed`);
@@ -132,7 +126,7 @@ async function deployEnvironment(stack: string): Promise<StackOutputs> {
       crdSources: addons.crdSources,
       namespaceOwners: addons.namespaceOwners,
       protectNamespace: infra.protectNamespace,
-      secrets: [...secrets.values()] satisfies ConfigSecret[],
+      secrets: wiring.secrets,
       kedaNamespace: keda?.namespace,
     },
     { providers: [provider] },
@@ -150,6 +144,10 @@ async function deployEnvironment(stack: string): Promise<StackOutputs> {
         .filter(([, a]) => a !== undefined)
         .map(([k, a]) => [k, { version: a!.version, installedHere: a!.install }]),
     ),
-    grafana: !grafana ? null : grafana.install ? { installedHere: true, adminSecret: `${prometheus!.namespace}/${GRAFANA_ADMIN_SECRET.name}` } : { installedHere: false },
+    grafana: !grafana
+      ? null
+      : grafana.install
+        ? { installedHere: true, adminSecret: `${prometheus!.namespace}/${GRAFANA_ADMIN_SECRET.name}` }
+        : { installedHere: false },
   };
 }

@@ -99,7 +99,9 @@ function plan(charts: readonly ChartObjects[], crdSources: ReadonlyMap<string, C
       }
       const ctor = builtinClass(object.apiVersion, object.kind);
       if (!ctor) {
-        problems.push(`${describeObject(object)} (chart ${chart.chart}) has apiVersion ${object.apiVersion} kind ${object.kind}, which @pulumi/kubernetes has no resource for. Fix: render a supported apiVersion`);
+        problems.push(
+          `${describeObject(object)} (chart ${chart.chart}) has apiVersion ${object.apiVersion} kind ${object.kind}, which @pulumi/kubernetes has no resource for. Fix: render a supported apiVersion`,
+        );
         continue;
       }
       planned.push({ object, ctor });
@@ -112,13 +114,16 @@ function plan(charts: readonly ChartObjects[], crdSources: ReadonlyMap<string, C
 /** Every Secret key the rendered (Cluster)TriggerAuthentications read that no chart renders. */
 export function unrenderedSecretRefs(charts: readonly ChartObjects[], kedaNamespace = "keda"): SecretKeyRef[] {
   const objects = charts.flatMap((c) => c.objects);
-  const rendered = new Set(objects.filter((o) => o.apiVersion === "v1" && o.kind === "Secret").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  const rendered = new Set(
+    objects.filter((o) => o.apiVersion === "v1" && o.kind === "Secret").map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+  );
   const refs: SecretKeyRef[] = [];
   for (const o of objects) {
     if (splitApiVersion(o.apiVersion).group !== "keda.sh") continue;
     if (o.kind !== "TriggerAuthentication" && o.kind !== "ClusterTriggerAuthentication") continue;
     const namespace = o.kind === "TriggerAuthentication" ? (o.metadata.namespace ?? "default") : kedaNamespace;
-    const entries = ((o["spec"] as { secretTargetRef?: { parameter: string; name: string; key: string }[] } | undefined)?.secretTargetRef ?? []);
+    const entries =
+      (o["spec"] as { secretTargetRef?: { parameter: string; name: string; key: string }[] } | undefined)?.secretTargetRef ?? [];
     for (const r of entries) {
       if (rendered.has(`${namespace}/${r.name}`)) continue;
       refs.push({ namespace, secretName: r.name, key: r.key, parameter: r.parameter, referencedBy: describeObject(o) });

@@ -96,7 +96,11 @@ export interface InitialSeries {
  * Values: `endpoint` is the scaling endpoint, `method` the method it is called with, `status`
  * 200 and 500 (only 500 on error counters), `model` / `model_name` the served model.
  */
-export function seriesToPreinitialise(contract: MetricContract, endpoint: string, opts: { readonly method?: string; readonly model?: string } = {}): InitialSeries[] {
+export function seriesToPreinitialise(
+  contract: MetricContract,
+  endpoint: string,
+  opts: { readonly method?: string; readonly model?: string } = {},
+): InitialSeries[] {
   const value: Record<string, (m: MetricSpec) => readonly string[]> = {
     method: () => [opts.method ?? "POST"],
     endpoint: () => [endpoint],
@@ -193,7 +197,11 @@ export function durationSeconds(d: string): number {
 
 /** Formats seconds as the shortest Prometheus duration (`120` → `2m`). */
 export function formatDuration(seconds: number): string {
-  for (const [unit, mult] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, mult] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (seconds >= mult && seconds % mult === 0) return `${seconds / mult}${unit}`;
   }
   return `${seconds}s`;

@@ -122,7 +122,11 @@ function walkSelectors(expr: string): SelectorUse[] {
           const op = c.getChild("MatchOp");
           const value = c.getChild("StringLiteral");
           if (!name || !op || !value) continue;
-          const m = { name: text(expr, name).replace(/^"|"$/g, ""), op: text(expr, op) as LabelMatcher["op"], value: unquote(text(expr, value)) };
+          const m = {
+            name: text(expr, name).replace(/^"|"$/g, ""),
+            op: text(expr, op) as LabelMatcher["op"],
+            value: unquote(text(expr, value)),
+          };
           if (m.name === "__name__" && m.op === "=") metric = m.value;
           else matchers.push(m);
         }
@@ -153,7 +157,13 @@ function walkSelectors(expr: string): SelectorUse[] {
 
 /** Metric names the expression reads. */
 export function metricNames(expr: string): string[] {
-  return [...new Set(selectors(expr).map((s) => s.metric).filter((m): m is string => m !== undefined))];
+  return [
+    ...new Set(
+      selectors(expr)
+        .map((s) => s.metric)
+        .filter((m): m is string => m !== undefined),
+    ),
+  ];
 }
 
 const SINGLE_SERIES_FUNCS = new Set(["scalar", "vector", "time", "pi"]);

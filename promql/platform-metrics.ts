@@ -107,24 +107,54 @@ export interface PlatformScrape {
 }
 
 /** The platform scrapes this program assumes (see the module comment). */
-export const PLATFORM_SCRAPES: Readonly<Record<PrometheusFlavor, { readonly keda: PlatformScrape; readonly kubeStateMetrics: PlatformScrape }>> = {
+export const PLATFORM_SCRAPES: Readonly<
+  Record<PrometheusFlavor, { readonly keda: PlatformScrape; readonly kubeStateMetrics: PlatformScrape }>
+> = {
   operator: {
     keda: {
-      target: { job: "keda-operator", namespace: "keda", service: "keda-operator", pod: "keda-operator-5c9f6d7b8-x2x7q", container: "keda-operator", endpoint: "metrics", instance: "10.0.9.4:8080" },
+      target: {
+        job: "keda-operator",
+        namespace: "keda",
+        service: "keda-operator",
+        pod: "keda-operator-5c9f6d7b8-x2x7q",
+        container: "keda-operator",
+        endpoint: "metrics",
+        instance: "10.0.9.4:8080",
+      },
       behavior: { honorLabels: false, metricRelabel: [] },
     },
     kubeStateMetrics: {
-      target: { job: "kube-state-metrics", namespace: "monitoring", service: "kube-prometheus-stack-kube-state-metrics", pod: "kube-prometheus-stack-kube-state-metrics-6d5f8b9c7-q8w2n", container: "kube-state-metrics", endpoint: "http", instance: "10.0.9.5:8080" },
+      target: {
+        job: "kube-state-metrics",
+        namespace: "monitoring",
+        service: "kube-prometheus-stack-kube-state-metrics",
+        pod: "kube-prometheus-stack-kube-state-metrics-6d5f8b9c7-q8w2n",
+        container: "kube-state-metrics",
+        endpoint: "http",
+        instance: "10.0.9.5:8080",
+      },
       behavior: { honorLabels: true, metricRelabel: [] },
     },
   },
   plain: {
     keda: {
-      target: { job: "kubernetes-service-endpoints", namespace: "keda", service: "keda-operator", app_kubernetes_io_name: "keda-operator", node: "node-1", instance: "10.0.9.4:8080" },
+      target: {
+        job: "kubernetes-service-endpoints",
+        namespace: "keda",
+        service: "keda-operator",
+        app_kubernetes_io_name: "keda-operator",
+        node: "node-1",
+        instance: "10.0.9.4:8080",
+      },
       behavior: { honorLabels: true, metricRelabel: [] },
     },
     kubeStateMetrics: {
-      target: { job: "kubernetes-service-endpoints", namespace: "monitoring", service: "prometheus-kube-state-metrics", instance: "10.0.9.5:8080" },
+      target: {
+        job: "kubernetes-service-endpoints",
+        namespace: "monitoring",
+        service: "prometheus-kube-state-metrics",
+        instance: "10.0.9.5:8080",
+      },
       behavior: { honorLabels: true, metricRelabel: [] },
     },
   },
@@ -160,8 +190,14 @@ export class PlatformMetrics {
 
   constructor(readonly props: PlatformMetricsProps) {
     this.kedaNamespaceLabel = kedaNamespaceLabel(props.flavor);
-    this.keda = new MatcherScopedPromQL(KEDA_OPERATOR_METRICS, { [this.kedaNamespaceLabel]: props.namespace, scaledObject: props.scaledObject });
-    this.kubeStateMetrics = new MatcherScopedPromQL(KUBE_STATE_METRICS_HPA, { namespace: props.namespace, horizontalpodautoscaler: props.hpa });
+    this.keda = new MatcherScopedPromQL(KEDA_OPERATOR_METRICS, {
+      [this.kedaNamespaceLabel]: props.namespace,
+      scaledObject: props.scaledObject,
+    });
+    this.kubeStateMetrics = new MatcherScopedPromQL(KUBE_STATE_METRICS_HPA, {
+      namespace: props.namespace,
+      horizontalpodautoscaler: props.hpa,
+    });
     this.up = upPromQL(props.serviceScope);
   }
 }

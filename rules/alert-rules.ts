@@ -81,7 +81,15 @@ export function inferenceAlertRules(props: InferenceAlertsProps): InferenceAlert
     if (!(Number.isFinite(v) && v > 0)) throw new ContractError(`alert threshold ${k} ${v} must be a positive number`);
   }
   const runbook = (alert: string) => `${props.runbookBaseUrl}#${alert}`;
-  const alert = (name: string, severity: Severity, expr: string, forDuration: string, summary: string, description: string, extraLabels: Record<string, string> = {}): AlertingRule => ({
+  const alert = (
+    name: string,
+    severity: Severity,
+    expr: string,
+    forDuration: string,
+    summary: string,
+    description: string,
+    extraLabels: Record<string, string> = {},
+  ): AlertingRule => ({
     alert: name,
     expr,
     for: forDuration,

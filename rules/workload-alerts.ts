@@ -48,7 +48,8 @@ export interface WorkloadAlerts {
 
 export function workloadAlertRules(props: WorkloadAlertsProps): WorkloadAlerts {
   const { workload, namespace } = props;
-  if (!props.scrape && !props.scaledObject) throw new ContractError(`workload ${workload} is neither scraped nor KEDA-scaled: there is nothing to alert on`);
+  if (!props.scrape && !props.scaledObject)
+    throw new ContractError(`workload ${workload} is neither scraped nor KEDA-scaled: there is nothing to alert on`);
   const platform = new PlatformMetrics({
     flavor: props.flavor,
     namespace,

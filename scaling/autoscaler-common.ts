@@ -163,17 +163,26 @@ export function requireRequests(
   if (container !== undefined) {
     const c = target.containers.find((x) => x.name === container);
     if (!c) {
-      problems.add(field, `container "${container}" is not in ${targetKind(target)} ${target.name} (containers: ${target.containers.map((x) => x.name).join(", ")})`, "name one of its containers");
+      problems.add(
+        field,
+        `container "${container}" is not in ${targetKind(target)} ${target.name} (containers: ${target.containers.map((x) => x.name).join(", ")})`,
+        "name one of its containers",
+      );
     } else if (!c.requests?.[resource]) {
       problems.add(field, `a ${resource} target needs a ${resource} request, but container "${container}" has none`, fix);
     }
     return;
   }
   if (target.containers.length === 0) {
-    problems.add(field, `a ${resource} target needs container requests, but ${targetKind(target)} ${target.name} lists no containers`, "describe the target's containers and their requests");
+    problems.add(
+      field,
+      `a ${resource} target needs container requests, but ${targetKind(target)} ${target.name} lists no containers`,
+      "describe the target's containers and their requests",
+    );
   }
   for (const c of target.containers) {
-    if (!c.requests?.[resource]) problems.add(field, `a ${resource} target needs a ${resource} request on every container, but "${c.name}" has none`, fix);
+    if (!c.requests?.[resource])
+      problems.add(field, `a ${resource} target needs a ${resource} request on every container, but "${c.name}" has none`, fix);
   }
 }
 
@@ -184,7 +193,11 @@ export function requireRequests(
 export function requireName(name: string, max: number, problems: Problems, field: string, why = "a DNS name"): void {
   const subdomain = max > 63;
   if (!(subdomain ? DNS_SUBDOMAIN : DNS_LABEL).test(name)) {
-    problems.add(field, `"${name}" is not a DNS ${subdomain ? "subdomain" : "label"} (lower-case letters, digits and '-'${subdomain ? ", dot-separated" : ""})`, "use a name such as inference");
+    problems.add(
+      field,
+      `"${name}" is not a DNS ${subdomain ? "subdomain" : "label"} (lower-case letters, digits and '-'${subdomain ? ", dot-separated" : ""})`,
+      "use a name such as inference",
+    );
   } else if (name.length > max) {
     problems.add(field, `"${name}" is ${name.length} characters; at most ${max} fit (${why})`, `shorten it to ${max} characters or fewer`);
   }
@@ -209,7 +222,11 @@ export function toQuantity(v: number | string): string {
     if (!Number.isSafeInteger(v)) throw new InvariantError(`${v} is too large for a quantity; use a suffix such as 10G`);
     return String(v);
   }
-  for (const [suffix, mult] of [["m", 1e3], ["u", 1e6], ["n", 1e9]] as const) {
+  for (const [suffix, mult] of [
+    ["m", 1e3],
+    ["u", 1e6],
+    ["n", 1e9],
+  ] as const) {
     const scaled = v * mult;
     const rounded = Math.round(scaled);
     // Relative tolerance absorbs binary float noise (0.35 × 1000 = 350.00000000000006).
@@ -224,7 +241,11 @@ export function positiveQuantity(v: number | string, problems: Problems, field: 
   try {
     q = toQuantity(v);
   } catch (e) {
-    problems.add(field, `${JSON.stringify(v)} is not a quantity: ${(e as Error).message}`, "give a positive number or a quantity such as 500m or 2Gi");
+    problems.add(
+      field,
+      `${JSON.stringify(v)} is not a quantity: ${(e as Error).message}`,
+      "give a positive number or a quantity such as 500m or 2Gi",
+    );
     return undefined;
   }
   if (!(parseQuantity(q) > 0)) {
@@ -271,12 +292,33 @@ export function checkBehavior(b: ScalingBehavior, problems: Problems, field: str
     if (!rules) continue;
     const at = `${field}.${dir}`;
     const w = rules.stabilizationWindowSeconds;
-    if (w !== undefined) problems.require(isWhole(w, 0, 3600), `${at}.stabilizationWindowSeconds`, `${w} must be a whole number of seconds from 0 to 3600`, "use a window between 0 and 3600 s");
+    if (w !== undefined)
+      problems.require(
+        isWhole(w, 0, 3600),
+        `${at}.stabilizationWindowSeconds`,
+        `${w} must be a whole number of seconds from 0 to 3600`,
+        "use a window between 0 and 3600 s",
+      );
     if (rules.policies !== undefined) {
-      problems.require(rules.policies.length > 0, `${at}.policies`, "an empty policy list is rejected by the API server", "list at least one policy or leave policies out for the defaults");
+      problems.require(
+        rules.policies.length > 0,
+        `${at}.policies`,
+        "an empty policy list is rejected by the API server",
+        "list at least one policy or leave policies out for the defaults",
+      );
       rules.policies.forEach((p, i) => {
-        problems.require(isWhole(p.value, 1), `${at}.policies[${i}].value`, `${p.value} must be a whole number greater than 0`, "allow at least 1 pod or 1 %");
-        problems.require(isWhole(p.periodSeconds, 1, 1800), `${at}.policies[${i}].periodSeconds`, `${p.periodSeconds} must be a whole number from 1 to 1800`, "use a period between 1 and 1800 s");
+        problems.require(
+          isWhole(p.value, 1),
+          `${at}.policies[${i}].value`,
+          `${p.value} must be a whole number greater than 0`,
+          "allow at least 1 pod or 1 %",
+        );
+        problems.require(
+          isWhole(p.periodSeconds, 1, 1800),
+          `${at}.policies[${i}].periodSeconds`,
+          `${p.periodSeconds} must be a whole number from 1 to 1800`,
+          "use a period between 1 and 1800 s",
+        );
       });
     }
   }
@@ -291,7 +333,9 @@ export function renderBehavior(b: ScalingBehavior): Record<string, unknown> {
     out[dir] = {
       ...(r.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: r.stabilizationWindowSeconds } : {}),
       ...(r.selectPolicy !== undefined ? { selectPolicy: r.selectPolicy } : {}),
-      ...(r.policies !== undefined ? { policies: r.policies.map((p) => ({ type: p.type, value: p.value, periodSeconds: p.periodSeconds })) } : {}),
+      ...(r.policies !== undefined
+        ? { policies: r.policies.map((p) => ({ type: p.type, value: p.value, periodSeconds: p.periodSeconds })) }
+        : {}),
     };
   }
   return out;

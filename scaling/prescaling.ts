@@ -63,7 +63,7 @@ export function cronWeekdays(days: readonly number[]): string {
   const sorted = [...new Set(days.map((d) => ((d % 7) + 7) % 7))].sort((a, b) => a - b);
   if (sorted.length === 7) return "*";
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(j === i ? String(sorted[i]) : j === i + 1 ? `${sorted[i]},${sorted[j]}` : `${sorted[i]}-${sorted[j]}`);
@@ -75,26 +75,39 @@ export function cronWeekdays(days: readonly number[]): string {
 /** The KEDA cron trigger of one window. Throws {@link PrescaleError} naming the offending value. */
 export function prescaleTrigger(w: PrescaleWindow, options: PrescaleOptions = {}): CronTrigger {
   const at = `prescale window "${w.name}"`;
-  if (!NAME.test(w.name) || w.name.length > 50) throw new PrescaleError(`${at}: the name is not a DNS label of at most 50 characters`, "use a name such as weekday-business-hours");
-  if (!isTimeZone(w.timezone)) throw new PrescaleError(`${at}: "${w.timezone}" is not an IANA time zone`, "use a name such as Europe/Berlin or UTC");
-  if (w.weekdays.length === 0) throw new PrescaleError(`${at}: weekdays is empty`, "list the days the window starts on, e.g. mon, tue, wed, thu, fri");
+  if (!NAME.test(w.name) || w.name.length > 50)
+    throw new PrescaleError(`${at}: the name is not a DNS label of at most 50 characters`, "use a name such as weekday-business-hours");
+  if (!isTimeZone(w.timezone))
+    throw new PrescaleError(`${at}: "${w.timezone}" is not an IANA time zone`, "use a name such as Europe/Berlin or UTC");
+  if (w.weekdays.length === 0)
+    throw new PrescaleError(`${at}: weekdays is empty`, "list the days the window starts on, e.g. mon, tue, wed, thu, fri");
   const unknown = w.weekdays.filter((d) => !WEEKDAYS.includes(d));
   if (unknown.length) throw new PrescaleError(`${at}: unknown weekday ${unknown.join(", ")}`, `use ${WEEKDAYS.join(", ")}`);
-  if (!Number.isInteger(w.replicas) || w.replicas < 1) throw new PrescaleError(`${at}: replicas ${w.replicas} is not a whole number ≥ 1`, "ask for at least 1 replica");
+  if (!Number.isInteger(w.replicas) || w.replicas < 1)
+    throw new PrescaleError(`${at}: replicas ${w.replicas} is not a whole number ≥ 1`, "ask for at least 1 replica");
   if (options.bounds) {
     const { min, max } = options.bounds;
-    if (w.replicas > max) throw new PrescaleError(`${at}: replicas ${w.replicas} exceed the ScaledObject's maximum ${max}`, "lower them or raise the maximum");
-    if (w.replicas <= min) throw new PrescaleError(`${at}: replicas ${w.replicas} do not raise the minimum ${min}, so the window does nothing`, `ask for more than ${min}`);
+    if (w.replicas > max)
+      throw new PrescaleError(`${at}: replicas ${w.replicas} exceed the ScaledObject's maximum ${max}`, "lower them or raise the maximum");
+    if (w.replicas <= min)
+      throw new PrescaleError(
+        `${at}: replicas ${w.replicas} do not raise the minimum ${min}, so the window does nothing`,
+        `ask for more than ${min}`,
+      );
   }
   const start = minutesOfDay(w.start);
   const end = minutesOfDay(w.end);
-  if (start === end) throw new PrescaleError(`${at}: start and end are both ${w.start}, so the window has no length`, "give different times");
+  if (start === end)
+    throw new PrescaleError(`${at}: start and end are both ${w.start}, so the window has no length`, "give different times");
   const leadSeconds = options.leadSeconds ?? 0;
   if (!(leadSeconds >= 0)) throw new PrescaleError(`${at}: lead time ${leadSeconds}s is negative`, "give a lead time ≥ 0");
   const lead = Math.ceil(leadSeconds / 60);
   const length = (end - start + DAY_MINUTES) % DAY_MINUTES;
   if (length + lead >= DAY_MINUTES) {
-    throw new PrescaleError(`${at}: the window plus the ${lead}-minute start-up lead covers a whole day`, "shorten the window or raise minReplicas instead");
+    throw new PrescaleError(
+      `${at}: the window plus the ${lead}-minute start-up lead covers a whole day`,
+      "shorten the window or raise minReplicas instead",
+    );
   }
 
   const days = w.weekdays.map((d) => WEEKDAYS.indexOf(d));

@@ -126,11 +126,7 @@ export function toOperatorRelabelings(rules: readonly RelabelRule[]): Record<str
  * first, then `relabel_configs` run, then `instance` defaults to `__address__` and the `__`
  * labels are removed. Returns undefined when the rules drop the target.
  */
-export function discoveredTarget(
-  job: string,
-  discovered: Labels,
-  rules: readonly RelabelRule[],
-): Record<string, string> | undefined {
+export function discoveredTarget(job: string, discovered: Labels, rules: readonly RelabelRule[]): Record<string, string> | undefined {
   const relabeled = relabel({ job, ...discovered }, rules);
   if (!relabeled) return undefined;
   const out: Record<string, string> = {};
@@ -152,11 +148,7 @@ export interface ScrapeBehavior {
  * exposed label becomes `exported_<name>` unless `honorLabels`), then metric relabeling.
  * Returns undefined when metric relabeling drops the sample.
  */
-export function storedSeriesLabels(
-  target: Labels,
-  exposed: Labels,
-  behavior: ScrapeBehavior,
-): Record<string, string> | undefined {
+export function storedSeriesLabels(target: Labels, exposed: Labels, behavior: ScrapeBehavior): Record<string, string> | undefined {
   const merged: Record<string, string> = { ...exposed };
   for (const [k, v] of Object.entries(target)) {
     if (behavior.honorLabels) {

@@ -27,5 +27,9 @@ export function envInputWithModels(n: number): EnvConfigInput {
   const [text, embedding] = base.services;
   const copies = Array.from({ length: n - 1 }, (_, i) => ({ ...embedding!, name: `embedding-${String(i).padStart(3, "0")}` }));
   // text 8 × 2 CPU / 4Gi, each copy 6 × 1 CPU / 2Gi, twice over for rollout headroom
-  return { ...base, services: [text!, ...copies], capacity: { cpu: String(2 * (16 + 6 * (n - 1))), memory: `${2 * (32 + 12 * (n - 1))}Gi` } };
+  return {
+    ...base,
+    services: [text!, ...copies],
+    capacity: { cpu: String(2 * (16 + 6 * (n - 1))), memory: `${2 * (32 + 12 * (n - 1))}Gi` },
+  };
 }

@@ -60,7 +60,14 @@ async function measure(sizes: readonly number[]): Promise<SizePoint[]> {
     }
     if (sizes.includes(i + 1)) {
       const c = process.cpuUsage(cpu0);
-      points.push({ services: i + 1, stacks: (i + 1) * ENV_NAMES.length, objects, ms: performance.now() - start, cpuMs: (c.user + c.system) / 1000, rssMiB: process.resourceUsage().maxRSS / 1024 });
+      points.push({
+        services: i + 1,
+        stacks: (i + 1) * ENV_NAMES.length,
+        objects,
+        ms: performance.now() - start,
+        cpuMs: (c.user + c.system) / 1000,
+        rssMiB: process.resourceUsage().maxRSS / 1024,
+      });
     }
   }
   return points;
@@ -70,7 +77,9 @@ async function measure(sizes: readonly number[]): Promise<SizePoint[]> {
  * 24 h diurnal for prod in `mode`: building the stack and translating its autoscaler, then
  * simulate() twice (the first includes JIT warm-up, as a CLI run does).
  */
-async function measureSimulation(mode: string): Promise<{ buildMs: number; coldMs: number; warmMs: number; seconds: number; syncs: number; rssMiB: number }> {
+async function measureSimulation(
+  mode: string,
+): Promise<{ buildMs: number; coldMs: number; warmMs: number; seconds: number; syncs: number; rssMiB: number }> {
   const { envSource, inputForMode } = await import("../simulator/simulate.js");
   const { autoscalerModel } = await import("../simulator/autoscaler.js");
   const { simulate } = await import("../simulator/run.js");
@@ -176,7 +185,11 @@ app.synth();
 
 /** A case for hpa-step: 3 pods at 70 % of a 50 % CPU target. */
 const HPA_CASE = JSON.stringify({
-  spec: { minReplicas: 1, maxReplicas: 10, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }] },
+  spec: {
+    minReplicas: 1,
+    maxReplicas: 10,
+    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
+  },
   currentReplicas: 3,
   observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
   history: { recommendations: [] },
@@ -197,21 +210,42 @@ async function cliTable(root: string, runs: number): Promise<void> {
     const synth = time(npm, ["run", "-s", "synth", "--", "--out", join(work, "synth")], runs, inRoot);
     const check = time(npm, ["run", "-s", "check"], runs, inRoot);
     const step = time(npm, ["run", "-s", "hpa-step"], runs, { ...inRoot, input: HPA_CASE });
-    const hasBatch = spawnSync(npm, ["run", "-s", "hpa-step", "--", "--batch"], { ...inRoot, input: HPA_CASE, encoding: "utf8" }).status === 0;
-    const batch = hasBatch ? time(npm, ["run", "-s", "hpa-step", "--", "--batch"], runs, { ...inRoot, input: `${HPA_CASE}\n`.repeat(BATCH) }) : undefined;
-    const simulate = time(npm, ["run", "-s", "simulate", "--", "--env", "prod", "--scenario", "spike", "--compare", "cpu-hpa,keda", "--out", join(work, "sim")], runs, inRoot);
+    const hasBatch =
+      spawnSync(npm, ["run", "-s", "hpa-step", "--", "--batch"], { ...inRoot, input: HPA_CASE, encoding: "utf8" }).status === 0;
+    const batch = hasBatch
+      ? time(npm, ["run", "-s", "hpa-step", "--", "--batch"], runs, { ...inRoot, input: `${HPA_CASE}\n`.repeat(BATCH) })
+      : undefined;
+    const simulate = time(
+      npm,
+      ["run", "-s", "simulate", "--", "--env", "prod", "--scenario", "spike", "--compare", "cpu-hpa,keda", "--out", join(work, "sim")],
+      runs,
+      inRoot,
+    );
     const s = (t: number) => `${t.toFixed(2)} s`;
     const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
     console.log(`## CLIs start to finish (${root === ROOT ? "this checkout" : root}; medians of ${runs}; load average ${loadAverage()})\n`);
-    console.log(`Yardsticks measured in this run: the plain-cdk8s floor (${floor.objects} objects, the ones synth renders, bundled with esbuild, run by node) ${s(floorT.wall)} wall, ${s(floorT.cpu)} CPU; node start-up ${s(nodeStart.wall)}.\n`);
+    console.log(
+      `Yardsticks measured in this run: the plain-cdk8s floor (${floor.objects} objects, the ones synth renders, bundled with esbuild, run by node) ${s(floorT.wall)} wall, ${s(floorT.cpu)} CPU; node start-up ${s(nodeStart.wall)}.\n`,
+    );
     console.log("| command | wall | CPU | ratio (wall) | ratio (CPU) | target |");
     console.log("| --- | --- | --- | --- | --- | --- |");
-    console.log(`| \`npm run synth\` (all environments) | ${s(synth.wall)} | ${s(synth.cpu)} | ${x(synth.wall, floorT.wall)} floor | ${x(synth.cpu, floorT.cpu)} floor | ≤ 3× floor |`);
-    console.log(`| \`npm run check\` (all environments) | ${s(check.wall)} | ${s(check.cpu)} | ${x(check.wall, synth.wall)} synth | ${x(check.cpu, synth.cpu)} synth | ≤ 1× synth |`);
-    console.log(`| \`npm run -s hpa-step < case.json\` | ${s(step.wall)} | ${s(step.cpu)} | ${x(step.wall, nodeStart.wall)} node start-up | ${x(step.cpu, nodeStart.cpu)} node start-up | ≤ 0.3 s |`);
-    if (batch) console.log(`| \`npm run -s hpa-step -- --batch\` (${BATCH} cases) | ${s(batch.wall)} | ${s(batch.cpu)} | ${(((batch.wall - step.wall) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (wall) | ${(((batch.cpu - step.cpu) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (CPU) | one process for many cases |`);
+    console.log(
+      `| \`npm run synth\` (all environments) | ${s(synth.wall)} | ${s(synth.cpu)} | ${x(synth.wall, floorT.wall)} floor | ${x(synth.cpu, floorT.cpu)} floor | ≤ 3× floor |`,
+    );
+    console.log(
+      `| \`npm run check\` (all environments) | ${s(check.wall)} | ${s(check.cpu)} | ${x(check.wall, synth.wall)} synth | ${x(check.cpu, synth.cpu)} synth | ≤ 1× synth |`,
+    );
+    console.log(
+      `| \`npm run -s hpa-step < case.json\` | ${s(step.wall)} | ${s(step.cpu)} | ${x(step.wall, nodeStart.wall)} node start-up | ${x(step.cpu, nodeStart.cpu)} node start-up | ≤ 0.3 s |`,
+    );
+    if (batch)
+      console.log(
+        `| \`npm run -s hpa-step -- --batch\` (${BATCH} cases) | ${s(batch.wall)} | ${s(batch.cpu)} | ${(((batch.wall - step.wall) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (wall) | ${(((batch.cpu - step.cpu) / (BATCH - 1)) * 1e6).toFixed(0)} µs per extra case (CPU) | one process for many cases |`,
+      );
     else console.log(`| \`npm run -s hpa-step -- --batch\` | (not in this checkout) | | | | |`);
-    console.log(`| \`npm run simulate\` (docs/simulator.md example: prod, spike, cpu-hpa vs keda) | ${s(simulate.wall)} | ${s(simulate.cpu)} | ${x(simulate.wall, floorT.wall)} floor | ${x(simulate.cpu, floorT.cpu)} floor | ≤ 1 s |`);
+    console.log(
+      `| \`npm run simulate\` (docs/simulator.md example: prod, spike, cpu-hpa vs keda) | ${s(simulate.wall)} | ${s(simulate.cpu)} | ${x(simulate.wall, floorT.wall)} floor | ${x(simulate.cpu, floorT.cpu)} floor | ≤ 1 s |`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -234,20 +268,26 @@ function child<T>(args: readonly string[]): T {
 function synthSizesTable(): void {
   const points = child<SizePoint[]>(["--child", SIZES.join(",")]);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`\n## synth in memory, services × every environment (render + schema validation + checks, one process; load average ${loadAverage()}; target: 100 × every environment ≤ 8 s, linear)\n`);
+  console.log(
+    `\n## synth in memory, services × every environment (render + schema validation + checks, one process; load average ${loadAverage()}; target: 100 × every environment ≤ 8 s, linear)\n`,
+  );
   console.log("| services × envs | stacks | objects | total wall | total CPU | CPU per stack since the previous row | peak RSS |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   let prev: SizePoint | undefined;
   for (const p of points) {
     const per = prev ? (p.cpuMs - prev.cpuMs) / (p.stacks - prev.stacks) : p.cpuMs / p.stacks;
-    console.log(`| ${p.services} × ${ENV_NAMES.length} | ${p.stacks} | ${p.objects} | ${s(p.ms)} | ${s(p.cpuMs)} | ${per.toFixed(1)} ms${prev ? "" : " (first: JIT warm-up)"} | ${p.rssMiB.toFixed(0)} MiB |`);
+    console.log(
+      `| ${p.services} × ${ENV_NAMES.length} | ${p.stacks} | ${p.objects} | ${s(p.ms)} | ${s(p.cpuMs)} | ${per.toFixed(1)} ms${prev ? "" : " (first: JIT warm-up)"} | ${p.rssMiB.toFixed(0)} MiB |`,
+    );
     prev = p;
   }
   // Linear: the CPU per stack between 25 and 50 services equals the one between 50 and 100.
   const at = (n: number) => points.find((p) => p.services === n)!;
   const slope1 = (at(50).cpuMs - at(25).cpuMs) / (at(50).stacks - at(25).stacks);
   const slope2 = (at(100).cpuMs - at(50).cpuMs) / (at(100).stacks - at(50).stacks);
-  console.log(`\nSlope (CPU per added stack): ${slope1.toFixed(1)} ms from 25 to 50 services, ${slope2.toFixed(1)} ms from 50 to 100 (ratio ${(slope2 / slope1).toFixed(2)}; linear ≈ 1). 100 services × every environment: ${s(at(100).ms)} wall, ${s(at(100).cpuMs)} CPU (target ≤ 8 s).`);
+  console.log(
+    `\nSlope (CPU per added stack): ${slope1.toFixed(1)} ms from 25 to 50 services, ${slope2.toFixed(1)} ms from 50 to 100 (ratio ${(slope2 / slope1).toFixed(2)}; linear ≈ 1). 100 services × every environment: ${s(at(100).ms)} wall, ${s(at(100).cpuMs)} CPU (target ≤ 8 s).`,
+  );
 }
 
 /** Sizes of the one-environment-with-N-models run (issue 19), each in its own process (peak RSS per size). */
@@ -284,12 +324,16 @@ async function measureModels(n: number): Promise<ModelsPoint> {
 
 function modelsTable(): void {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`\n## synth in memory, one environment with N models (render + schema validation + checks, one process per row; load average ${loadAverage()}; target: 100 models ≤ 5 s, linear)\n`);
+  console.log(
+    `\n## synth in memory, one environment with N models (render + schema validation + checks, one process per row; load average ${loadAverage()}; target: 100 models ≤ 5 s, linear)\n`,
+  );
   console.log("| models | objects | wall | CPU | CPU per model | adapter rules | rule files | peak RSS |");
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   const points = MODEL_SIZES.map((n) => child<ModelsPoint>(["--models", String(n)]));
   for (const p of points) {
-    console.log(`| ${p.models} | ${p.objects} | ${s(p.ms)} | ${s(p.cpuMs)} | ${(p.cpuMs / p.models).toFixed(1)} ms | ${p.adapterRules} | ${p.ruleFiles} | ${p.rssMiB.toFixed(0)} MiB |`);
+    console.log(
+      `| ${p.models} | ${p.objects} | ${s(p.ms)} | ${s(p.cpuMs)} | ${(p.cpuMs / p.models).toFixed(1)} ms | ${p.adapterRules} | ${p.ruleFiles} | ${p.rssMiB.toFixed(0)} MiB |`,
+    );
   }
 }
 
@@ -298,7 +342,10 @@ function simulatorTable(): void {
   console.log("| mode | simulated seconds | HPA syncs | stack build | simulation (first run) | simulation (second run) | peak RSS |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const mode of ["cpu-hpa", "slo-hpa", "keda"]) {
-    const r = child<{ buildMs: number; coldMs: number; warmMs: number; seconds: number; syncs: number; rssMiB: number }>(["--simulate", mode]);
+    const r = child<{ buildMs: number; coldMs: number; warmMs: number; seconds: number; syncs: number; rssMiB: number }>([
+      "--simulate",
+      mode,
+    ]);
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(`| ${mode} | ${r.seconds} | ${r.syncs} | ${s(r.buildMs)} | ${s(r.coldMs)} | ${s(r.warmMs)} | ${r.rssMiB.toFixed(0)} MiB |`);
   }
@@ -307,7 +354,9 @@ function simulatorTable(): void {
 /** The slowest ten tests of the last `npm test` (scripts/test.sh writes .tmp/vitest.json). */
 export function slowestTests(file: string, n = 10): string[] {
   if (!existsSync(file)) return [];
-  const r = JSON.parse(readFileSync(file, "utf8")) as { testResults: { name: string; assertionResults: { fullName: string; duration?: number }[] }[] };
+  const r = JSON.parse(readFileSync(file, "utf8")) as {
+    testResults: { name: string; assertionResults: { fullName: string; duration?: number }[] }[];
+  };
   return r.testResults
     .flatMap((f) => f.assertionResults.map((a) => ({ file: f.name.replace(`${ROOT}/`, ""), name: a.fullName, ms: a.duration ?? 0 })))
     .sort((a, b) => b.ms - a.ms)

@@ -8,7 +8,22 @@
  *
  *   node scripts/build.mjs      # build now (also prints the bundle sizes)
  */
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,7 +44,9 @@ export const LOCK = join(ROOT, ".build.lock");
 const BUILD_NAME = /^\.build-\d+-\d+$/;
 /** The build folders present, oldest first. */
 export function buildFolders() {
-  return readdirSync(ROOT).filter((e) => BUILD_NAME.test(e)).sort();
+  return readdirSync(ROOT)
+    .filter((e) => BUILD_NAME.test(e))
+    .sort();
 }
 /** A superseded build stays this long for the runs that started on it. */
 const GRACE_MS = 15 * 60_000;
@@ -40,7 +57,19 @@ const LOCK_MAX_AGE_MS = 10 * 60_000;
  * The folders holding the program's TypeScript sources (tsconfig.json's `include` lists the same
  * plus test/). A copy of the project (a test's, the e2e harness's Pulumi workspace) takes these.
  */
-export const SOURCE_FOLDERS = ["constructs", "promql", "rules", "scrape", "scaling", "kube", "problems", "stacks", "infra", "scripts", "simulator"];
+export const SOURCE_FOLDERS = [
+  "constructs",
+  "promql",
+  "rules",
+  "scrape",
+  "scaling",
+  "kube",
+  "problems",
+  "stacks",
+  "infra",
+  "scripts",
+  "simulator",
+];
 
 /** CLI name (`npm run <name>`) → its TypeScript entry. */
 export const ENTRIES = {
@@ -108,9 +137,7 @@ function breakStaleLock() {
     return true; // released meanwhile
   }
   const [pid, host] = text.trim().split(" ");
-  const stale =
-    age > LOCK_MAX_AGE_MS ||
-    (text === "" ? age > 10_000 : host === hostname() && !alive(Number(pid))); // empty: its writer died between open and write
+  const stale = age > LOCK_MAX_AGE_MS || (text === "" ? age > 10_000 : host === hostname() && !alive(Number(pid))); // empty: its writer died between open and write
   if (!stale) return false;
   // Remove it only if it is still the lock we judged (another waiter may have broken it and taken a new one).
   try {
@@ -136,7 +163,10 @@ export async function withBuildLock(fn, timeoutMs = 5 * 60_000) {
       if (e.code !== "EEXIST") throw e;
     }
     if (breakStaleLock()) continue;
-    if (Date.now() > until) throw new Error(`${relative(ROOT, LOCK)} is held by ${readFileSync(LOCK, "utf8").trim() || "a run"} for ${timeoutMs / 1000} s: remove it if no build is running`);
+    if (Date.now() > until)
+      throw new Error(
+        `${relative(ROOT, LOCK)} is held by ${readFileSync(LOCK, "utf8").trim() || "a run"} for ${timeoutMs / 1000} s: remove it if no build is running`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
   try {
@@ -210,10 +240,14 @@ export async function build(entries = presentEntries(), quiet = false) {
       // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
       external: ["esbuild", "re2-wasm"],
       // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
-      banner: { js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);' },
+      banner: {
+        js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);',
+      },
     });
     // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
-    const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.includes("node_modules/")).sort();
+    const inputs = Object.keys(result.metafile.inputs)
+      .filter((i) => !i.includes("node_modules/"))
+      .sort();
     writeFileSync(join(tmp, "inputs.json"), `${JSON.stringify({ entries, inputs }, null, 1)}\n`);
     const name = `.build-${Date.now()}-${process.pid}`;
     renameSync(tmp, join(ROOT, name));

@@ -1,7 +1,24 @@
 /** Shared CLI wrapper: user errors (bad config, failed checks, bad arguments) print cleanly. */
 import { problem, UserError } from "../problems/problem.js";
 
-const FS_CODES = new Set(["EEXIST", "ENOTDIR", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ENOENT", "ENOTEMPTY", "EBUSY", "EXDEV", "ELOOP", "ENAMETOOLONG", "EMFILE", "EDQUOT", "EIO"]);
+const FS_CODES = new Set([
+  "EEXIST",
+  "ENOTDIR",
+  "EACCES",
+  "EPERM",
+  "EROFS",
+  "ENOSPC",
+  "EISDIR",
+  "ENOENT",
+  "ENOTEMPTY",
+  "EBUSY",
+  "EXDEV",
+  "ELOOP",
+  "ENAMETOOLONG",
+  "EMFILE",
+  "EDQUOT",
+  "EIO",
+]);
 
 /**
  * A file-system error the user's arguments caused (an `--out` that is a file, a read-only or
@@ -24,7 +41,9 @@ export class UsageError extends UserError {
 
 /** Node's parseArgs refusals (unknown option, missing value, stray positional), by their Node error code, as {@link UsageError}s. */
 function parseArgsRefusal(e: unknown): UsageError | undefined {
-  return e instanceof TypeError && String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS_") ? new UsageError(e.message) : undefined;
+  return e instanceof TypeError && String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS_")
+    ? new UsageError(e.message)
+    : undefined;
 }
 
 /** A {@link UsageError}, or Node's parseArgs refusal as one. */
@@ -53,7 +72,8 @@ export function requireNonEmpty(values: Readonly<Record<string, unknown>>, examp
   for (const [flag, eg] of Object.entries(example)) {
     const v = values[flag];
     const list = Array.isArray(v) ? v : [v];
-    if (list.some((x) => typeof x === "string" && x.trim() === "")) throw new UsageError(`--${flag} is empty`, `give a value, e.g. --${flag} ${eg}`);
+    if (list.some((x) => typeof x === "string" && x.trim() === ""))
+      throw new UsageError(`--${flag} is empty`, `give a value, e.g. --${flag} ${eg}`);
   }
 }
 

@@ -43,12 +43,16 @@ function checkMarkdownTarget(path: string): string {
   };
   if (isDir(file)) throw new DiffError(`--markdown ${file} is a directory`, "give a file path, e.g. --markdown diff.md");
   const parent = isDir(dir);
-  if (parent === undefined) throw new DiffError(`--markdown ${file}: folder ${dir} does not exist`, "create it or write the file elsewhere");
+  if (parent === undefined)
+    throw new DiffError(`--markdown ${file}: folder ${dir} does not exist`, "create it or write the file elsewhere");
   if (!parent) throw new DiffError(`--markdown ${file}: ${dir} is not a directory`, "write the file elsewhere");
   try {
     rmdirSync(mkdtempSync(join(dir, ".diff-probe-")));
   } catch (e) {
-    throw new DiffError(`--markdown ${file}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`, "write the file elsewhere");
+    throw new DiffError(
+      `--markdown ${file}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+      "write the file elsewhere",
+    );
   }
   return file;
 }
@@ -107,7 +111,10 @@ function main(): number {
       try {
         writeFileSync(markdown, renderMarkdown(diffs, { base: values.base, head: "working tree" }));
       } catch (e) {
-        throw new DiffError(`cannot write --markdown ${markdown} (${(e as NodeJS.ErrnoException).code ?? "error"})`, "write the file elsewhere");
+        throw new DiffError(
+          `cannot write --markdown ${markdown} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+          "write the file elsewhere",
+        );
       }
     }
     process.stdout.write(renderText(diffs));
@@ -130,7 +137,9 @@ try {
   } else {
     // Anything else (git, file system, a bug) is still one line: the diff could not be made.
     const err = e as NodeJS.ErrnoException;
-    console.error(`error: the diff could not be made: ${err.code ? `${err.syscall ?? ""} ${err.path ?? ""} (${err.code})`.trim() : String(err.message ?? e).split("\n")[0]}`);
+    console.error(
+      `error: the diff could not be made: ${err.code ? `${err.syscall ?? ""} ${err.path ?? ""} (${err.code})`.trim() : String(err.message ?? e).split("\n")[0]}`,
+    );
     process.exitCode = EXIT.failed;
   }
 }

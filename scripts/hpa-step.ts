@@ -37,7 +37,9 @@ function inputError(e: unknown): string | undefined {
 /** One case's output line (without newline); throws what hpaReconcile throws. */
 function reconcileLine(input: unknown, detail: boolean): string {
   const r = hpaReconcile(validateCase(input));
-  return JSON.stringify(detail ? r : { desiredReplicas: r.desiredReplicas, reason: r.reason, currentMetrics: r.metrics.map((m) => m.status) });
+  return JSON.stringify(
+    detail ? r : { desiredReplicas: r.desiredReplicas, reason: r.reason, currentMetrics: r.metrics.map((m) => m.status) },
+  );
 }
 
 function batch(text: string, detail: boolean): void {

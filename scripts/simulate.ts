@@ -21,8 +21,12 @@ const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> [-
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;
 
 function parseModes(list: string, flag: string): Mode[] {
-  const modes = list.split(",").map((m) => m.trim()).filter((m) => m !== "");
-  for (const m of modes) if (!(MODES as readonly string[]).includes(m)) throw new UsageError(`${flag}: unknown mode "${m}" (modes: ${MODES.join(", ")})`);
+  const modes = list
+    .split(",")
+    .map((m) => m.trim())
+    .filter((m) => m !== "");
+  for (const m of modes)
+    if (!(MODES as readonly string[]).includes(m)) throw new UsageError(`${flag}: unknown mode "${m}" (modes: ${MODES.join(", ")})`);
   if (new Set(modes).size !== modes.length) throw new UsageError(`${flag}: a mode is listed twice`);
   if (modes.length === 0) throw new UsageError(`${flag} needs at least one mode`);
   return modes as Mode[];
@@ -56,7 +60,9 @@ async function main(argv: string[]): Promise<void> {
   if (values["load-scale"] !== undefined) {
     scale = Number(values["load-scale"]);
     if (values["load-scale"].trim() === "" || !Number.isFinite(scale) || scale <= 0) {
-      throw new UsageError(`--load-scale: "${values["load-scale"]}" is not a number > 0 (the factor the scenario's load is multiplied by, e.g. 0.25)`);
+      throw new UsageError(
+        `--load-scale: "${values["load-scale"]}" is not a number > 0 (the factor the scenario's load is multiplied by, e.g. 0.25)`,
+      );
     }
   }
   const scenario = scaleScenario(loadScenario(values.scenario), scale);

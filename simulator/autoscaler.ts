@@ -29,6 +29,7 @@ import { kedaHpaName } from "../scaling/autoscaler-common.js";
 import { burstWindowSeconds, type EnvConfig } from "../stacks/config.js";
 import { parseCron } from "./cron.js";
 import type { HorizontalPodAutoscalerBehavior, HpaSpec, MetricSpec, MetricTarget } from "./hpa/types.js";
+import type { LooseObject } from "../kube/loose-json.js";
 
 /** A value the simulated service produces that a metric reads. */
 export type Signal =
@@ -116,11 +117,14 @@ export interface AutoscalerModel {
 /** The rendered autoscaler cannot be simulated; names the object, the field and the fix. */
 export class AutoscalerModelError extends UserError {
   constructor(resource: string, field: string, message: string, fix: string) {
-    super([problem({ code: "SIMULATION_UNSUPPORTED", resource, path: field, message, fix })], `${resource}: ${field}: ${message}. Fix: ${fix}`);
+    super(
+      [problem({ code: "SIMULATION_UNSUPPORTED", resource, path: field, message, fix })],
+      `${resource}: ${field}: ${message}. Fix: ${fix}`,
+    );
   }
 }
 
-type Obj = Record<string, any>;
+type Obj = LooseObject;
 
 const SUPPORTED_QUERIES =
   "histogram_quantile(q, sum by (le) (rate(http_request_duration_seconds_bucket[w]))), " +
@@ -178,7 +182,9 @@ export function signalOfQuery(fullQuery: string, wakeUpMetric?: string): Signal 
   const query = primaryOperand(fullQuery);
   const grouping = resultGrouping(query);
   if (grouping === undefined || grouping.length > 0) {
-    throw new Error(`the query returns ${grouping === undefined ? "one series per pod" : `one series per ${grouping.join(", ")}`}, not one value`);
+    throw new Error(
+      `the query returns ${grouping === undefined ? "one series per pod" : `one series per ${grouping.join(", ")}`}, not one value`,
+    );
   }
   const sels = selectors(query);
   const metrics = [...new Set(sels.map((s) => s.metric))];
@@ -211,17 +217,23 @@ export function signalOfQuery(fullQuery: string, wakeUpMetric?: string): Signal 
   }
   if (metric === wakeUpMetric) {
     const s = sels[0]!;
-    if (agg !== "sum" || s.rangeFunction !== "rate" || s.rangeSeconds === undefined) throw new Error(`the wake-up counter ${metric} is modelled as sum(rate(${metric}[w]))`);
+    if (agg !== "sum" || s.rangeFunction !== "rate" || s.rangeSeconds === undefined)
+      throw new Error(`the wake-up counter ${metric} is modelled as sum(rate(${metric}[w]))`);
     return { kind: "offered-rate", windowSeconds: s.rangeSeconds };
   }
   if (gauge) {
     if (!agg) throw new Error(`${metric} must be aggregated with sum, avg, max or min`);
-    if (sels[0]!.rangeSeconds !== undefined) throw new Error(`${metric} is a gauge read over a range; the simulator models its instant value`);
+    if (sels[0]!.rangeSeconds !== undefined)
+      throw new Error(`${metric} is a gauge read over a range; the simulator models its instant value`);
     return { kind: "gauge", gauge, aggregation: agg };
   }
   if (metric === "http_requests_total") {
     const s = sels[0]!;
-    if (!agg || s.rangeSeconds === undefined || (s.rangeFunction !== "rate" && s.rangeFunction !== "irate" && s.rangeFunction !== "increase")) {
+    if (
+      !agg ||
+      s.rangeSeconds === undefined ||
+      (s.rangeFunction !== "rate" && s.rangeFunction !== "irate" && s.rangeFunction !== "increase")
+    ) {
       throw new Error(`http_requests_total is modelled as sum|avg|max|min(rate(http_requests_total[w]))`);
     }
     return { kind: "request-rate", windowSeconds: s.rangeSeconds, aggregation: agg, increase: s.rangeFunction === "increase" };
@@ -295,21 +307,53 @@ function hpaMetric(resource: string, m: Obj, i: number, config: EnvConfig): SimM
     case "Pods": {
       const name = m.pods?.metric?.name;
       // prometheus-adapter serves these from the per-pod queries of the monitoring rules (window monitoring.queryWindow)
-      if (name === CUSTOM_METRICS.podP95Latency) return sim(i, m as MetricSpec, { kind: "latency-quantile", quantile: 0.95, windowSeconds: window }, "pod", "prometheus-adapter", null);
-      if (name === CUSTOM_METRICS.podInFlight) return sim(i, m as MetricSpec, { kind: "gauge", gauge: "in-flight", aggregation: "avg" }, "pod", "prometheus-adapter", null);
+      if (name === CUSTOM_METRICS.podP95Latency)
+        return sim(
+          i,
+          m as MetricSpec,
+          { kind: "latency-quantile", quantile: 0.95, windowSeconds: window },
+          "pod",
+          "prometheus-adapter",
+          null,
+        );
+      if (name === CUSTOM_METRICS.podInFlight)
+        return sim(i, m as MetricSpec, { kind: "gauge", gauge: "in-flight", aggregation: "avg" }, "pod", "prometheus-adapter", null);
       // the burst peak (scaling.burst): each pod's in-flight maximum over the burst window
       if (name === CUSTOM_METRICS.podInFlightBurst) {
-        return sim(i, m as MetricSpec, { kind: "gauge-peak", gauge: "in-flight", windowSeconds: burstWindowSeconds(config), aggregation: "avg" }, "pod", "prometheus-adapter", null);
+        return sim(
+          i,
+          m as MetricSpec,
+          { kind: "gauge-peak", gauge: "in-flight", windowSeconds: burstWindowSeconds(config), aggregation: "avg" },
+          "pod",
+          "prometheus-adapter",
+          null,
+        );
       }
-      throw new AutoscalerModelError(resource, `${field}.pods.metric.name`, `Pods metric "${name}" is not one prometheus-adapter serves`, `use ${CUSTOM_METRICS.podP95Latency} or ${CUSTOM_METRICS.podInFlight}`);
+      throw new AutoscalerModelError(
+        resource,
+        `${field}.pods.metric.name`,
+        `Pods metric "${name}" is not one prometheus-adapter serves`,
+        `use ${CUSTOM_METRICS.podP95Latency} or ${CUSTOM_METRICS.podInFlight}`,
+      );
     }
     case "External": {
       const name = m.external?.metric?.name;
-      if (name === CUSTOM_METRICS.queueLength) return sim(i, m as MetricSpec, { kind: "gauge", gauge: "queue", aggregation: "sum" }, "service", "prometheus-adapter", null);
-      throw new AutoscalerModelError(resource, `${field}.external.metric.name`, `External metric "${name}" is not one prometheus-adapter serves`, `use ${CUSTOM_METRICS.queueLength}`);
+      if (name === CUSTOM_METRICS.queueLength)
+        return sim(i, m as MetricSpec, { kind: "gauge", gauge: "queue", aggregation: "sum" }, "service", "prometheus-adapter", null);
+      throw new AutoscalerModelError(
+        resource,
+        `${field}.external.metric.name`,
+        `External metric "${name}" is not one prometheus-adapter serves`,
+        `use ${CUSTOM_METRICS.queueLength}`,
+      );
     }
     default:
-      throw new AutoscalerModelError(resource, `${field}.type`, `metric type "${m.type}" is not simulated`, "use Resource, ContainerResource, Pods or External metrics");
+      throw new AutoscalerModelError(
+        resource,
+        `${field}.type`,
+        `metric type "${m.type}" is not simulated`,
+        "use Resource, ContainerResource, Pods or External metrics",
+      );
   }
 }
 
@@ -317,7 +361,9 @@ function fromHpa(obj: Obj, config: EnvConfig): AutoscalerModel {
   const name = String(obj.metadata?.name);
   const resource = `HorizontalPodAutoscaler ${name}`;
   const spec = obj.spec ?? {};
-  const metrics: Obj[] = spec.metrics?.length ? spec.metrics : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
+  const metrics: Obj[] = spec.metrics?.length
+    ? spec.metrics
+    : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
   if (typeof spec.maxReplicas !== "number") throw new AutoscalerModelError(resource, "spec.maxReplicas", "is missing", "set maxReplicas");
   const simMetrics = metrics.map((m, i) => hpaMetric(resource, m, i, config));
   return {
@@ -359,80 +405,154 @@ function num(resource: string, field: string, v: unknown, fix: string): number {
   return n;
 }
 
+/** One trigger of a rendered ScaledObject, with what every trigger kind reads of it. */
+interface TriggerInput {
+  /** `ScaledObject <name>`, for messages. */
+  readonly resource: string;
+  readonly t: Obj;
+  readonly i: number;
+  /** `spec.triggers[<i>]`. */
+  readonly field: string;
+  readonly md: Obj;
+  readonly metricType: string;
+}
+
+/** A cpu or memory trigger: the Resource (or ContainerResource) metric KEDA puts in its HPA. */
+function resourceTriggerMetric({ resource, t, i, field, md, metricType }: TriggerInput): SimMetric {
+  const value = md.value;
+  const target: MetricTarget =
+    metricType === "Utilization"
+      ? {
+          type: "Utilization",
+          averageUtilization: Math.trunc(num(resource, `${field}.metadata.value`, value, "give a whole percentage")),
+        }
+      : { type: "AverageValue", averageValue: String(value) };
+  const ms: MetricSpec = md.containerName
+    ? { type: "ContainerResource", containerResource: { name: t.type, container: String(md.containerName), target } }
+    : { type: "Resource", resource: { name: t.type, target } };
+  return sim(i, ms, { kind: t.type }, "pod", "metrics-server", {
+    index: i,
+    type: t.type,
+    name: t.name,
+    activationThreshold: 0,
+    useCachedMetrics: false,
+    ignoreNullValues: true,
+  });
+}
+
+/** A cron trigger: an External metric, desiredReplicas inside the window and 0 outside. */
+function cronTriggerMetric({ resource, t, i, field, md }: TriggerInput): SimMetric {
+  const desired = num(resource, `${field}.metadata.desiredReplicas`, md.desiredReplicas, "give a whole number of replicas");
+  const signal: Signal = {
+    kind: "cron",
+    start: String(md.start ?? ""),
+    end: String(md.end ?? ""),
+    timezone: String(md.timezone ?? ""),
+    desiredReplicas: desired,
+  };
+  for (const key of ["start", "end"] as const) {
+    try {
+      parseCron(signal[key]);
+    } catch (e) {
+      throw new AutoscalerModelError(
+        resource,
+        `${field}.metadata.${key}`,
+        (e as Error).message,
+        "write a 5-field cron expression, e.g. 0 8 * * 1-5",
+      );
+    }
+  }
+  // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
+  const name = kedaCronMetricName(i, signal.timezone, signal.start, signal.end);
+  const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
+  return sim(i, ms, signal, "service", "keda", {
+    index: i,
+    type: "cron",
+    name: t.name,
+    activationThreshold: 0,
+    useCachedMetrics: false,
+    ignoreNullValues: true,
+  });
+}
+
+/** A prometheus trigger: an External metric whose value the simulator derives from the query. */
+function prometheusTriggerMetric({ resource, t, i, field, md, metricType }: TriggerInput, wakeUpMetric?: string): SimMetric {
+  if (t.type !== "prometheus") {
+    throw new AutoscalerModelError(
+      resource,
+      `${field}.type`,
+      `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU, memory and a clock)`,
+      "simulate prometheus, cpu, memory and cron triggers only",
+    );
+  }
+  if (metricType !== "AverageValue" && metricType !== "Value") {
+    throw new AutoscalerModelError(
+      resource,
+      `${field}.metricType`,
+      `KEDA rejects metricType "${metricType}" for external metrics`,
+      "use AverageValue or Value",
+    );
+  }
+  const query = String(md.query ?? "");
+  let signal: Signal;
+  try {
+    signal = signalOfQuery(query, wakeUpMetric);
+  } catch (e) {
+    throw new AutoscalerModelError(
+      resource,
+      `${field}.metadata.query`,
+      (e as Error).message.split("\n")[0]!,
+      "use a query the simulator models",
+    );
+  }
+  const threshold = num(resource, `${field}.metadata.threshold`, md.threshold, "give the threshold as a number string");
+  const activation =
+    md.activationThreshold === undefined
+      ? 0
+      : num(resource, `${field}.metadata.activationThreshold`, md.activationThreshold, "give a number string");
+  const target: MetricTarget =
+    metricType === "Value"
+      ? { type: "Value", value: kedaMilliTarget(threshold) }
+      : { type: "AverageValue", averageValue: kedaMilliTarget(threshold) };
+  const ms: MetricSpec = { type: "External", external: { metric: { name: `s${i}-prometheus` }, target } };
+  return sim(i, ms, signal, "service", "keda", {
+    index: i,
+    type: "prometheus",
+    name: t.name,
+    activationThreshold: activation,
+    useCachedMetrics: t.useCachedMetrics === true,
+    ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
+    ...(answersZeroWithoutTargets(query) ? { zeroWithoutTargets: true } : {}),
+  });
+}
+
 function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   const name = String(obj.metadata?.name);
   const resource = `ScaledObject ${name}`;
   const spec = obj.spec ?? {};
   const advanced = spec.advanced ?? {};
   if (advanced.scalingModifiers) {
-    throw new AutoscalerModelError(resource, "spec.advanced.scalingModifiers", "scalingModifiers formulas are not simulated", "remove scalingModifiers to simulate");
+    throw new AutoscalerModelError(
+      resource,
+      "spec.advanced.scalingModifiers",
+      "scalingModifiers formulas are not simulated",
+      "remove scalingModifiers to simulate",
+    );
   }
   const triggers: Obj[] = spec.triggers ?? [];
   if (triggers.length === 0) throw new AutoscalerModelError(resource, "spec.triggers", "there are no triggers", "add at least one trigger");
   const metrics: SimMetric[] = triggers.map((t, i) => {
-    const field = `spec.triggers[${i}]`;
-    const md: Obj = t.metadata ?? {};
-    const metricType: string = t.metricType ?? (t.type === "cpu" || t.type === "memory" ? "Utilization" : "AverageValue");
-    if (t.type === "cpu" || t.type === "memory") {
-      const value = md.value;
-      const target: MetricTarget =
-        metricType === "Utilization"
-          ? { type: "Utilization", averageUtilization: Math.trunc(num(resource, `${field}.metadata.value`, value, "give a whole percentage")) }
-          : { type: "AverageValue", averageValue: String(value) };
-      const ms: MetricSpec = md.containerName
-        ? { type: "ContainerResource", containerResource: { name: t.type, container: String(md.containerName), target } }
-        : { type: "Resource", resource: { name: t.type, target } };
-      return sim(i, ms, { kind: t.type }, "pod", "metrics-server", {
-        index: i,
-        type: t.type,
-        name: t.name,
-        activationThreshold: 0,
-        useCachedMetrics: false,
-        ignoreNullValues: true,
-      });
-    }
-    if (t.type === "cron") {
-      const desired = num(resource, `${field}.metadata.desiredReplicas`, md.desiredReplicas, "give a whole number of replicas");
-      const signal: Signal = { kind: "cron", start: String(md.start ?? ""), end: String(md.end ?? ""), timezone: String(md.timezone ?? ""), desiredReplicas: desired };
-      for (const key of ["start", "end"] as const) {
-        try {
-          parseCron(signal[key]);
-        } catch (e) {
-          throw new AutoscalerModelError(resource, `${field}.metadata.${key}`, (e as Error).message, "write a 5-field cron expression, e.g. 0 8 * * 1-5");
-        }
-      }
-      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
-      const name = kedaCronMetricName(i, signal.timezone, signal.start, signal.end);
-      const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
-      return sim(i, ms, signal, "service", "keda", { index: i, type: "cron", name: t.name, activationThreshold: 0, useCachedMetrics: false, ignoreNullValues: true });
-    }
-    if (t.type !== "prometheus") {
-      throw new AutoscalerModelError(resource, `${field}.type`, `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU, memory and a clock)`, "simulate prometheus, cpu, memory and cron triggers only");
-    }
-    if (metricType !== "AverageValue" && metricType !== "Value") {
-      throw new AutoscalerModelError(resource, `${field}.metricType`, `KEDA rejects metricType "${metricType}" for external metrics`, "use AverageValue or Value");
-    }
-    const query = String(md.query ?? "");
-    let signal: Signal;
-    try {
-      signal = signalOfQuery(query, wakeUpMetric);
-    } catch (e) {
-      throw new AutoscalerModelError(resource, `${field}.metadata.query`, (e as Error).message.split("\n")[0]!, "use a query the simulator models");
-    }
-    const threshold = num(resource, `${field}.metadata.threshold`, md.threshold, "give the threshold as a number string");
-    const activation = md.activationThreshold === undefined ? 0 : num(resource, `${field}.metadata.activationThreshold`, md.activationThreshold, "give a number string");
-    const target: MetricTarget =
-      metricType === "Value" ? { type: "Value", value: kedaMilliTarget(threshold) } : { type: "AverageValue", averageValue: kedaMilliTarget(threshold) };
-    const ms: MetricSpec = { type: "External", external: { metric: { name: `s${i}-prometheus` }, target } };
-    return sim(i, ms, signal, "service", "keda", {
-      index: i,
-      type: "prometheus",
-      name: t.name,
-      activationThreshold: activation,
-      useCachedMetrics: t.useCachedMetrics === true,
-      ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
-      ...(answersZeroWithoutTargets(query) ? { zeroWithoutTargets: true } : {}),
-    });
+    const trigger: TriggerInput = {
+      resource,
+      t,
+      i,
+      field: `spec.triggers[${i}]`,
+      md: t.metadata ?? {},
+      metricType: t.metricType ?? (t.type === "cpu" || t.type === "memory" ? "Utilization" : "AverageValue"),
+    };
+    if (t.type === "cpu" || t.type === "memory") return resourceTriggerMetric(trigger);
+    if (t.type === "cron") return cronTriggerMetric(trigger);
+    return prometheusTriggerMetric(trigger, wakeUpMetric);
   });
   const minReplicaCount: number = spec.minReplicaCount ?? 0;
   const maxReplicaCount: number = spec.maxReplicaCount ?? 100;
@@ -471,6 +591,12 @@ function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
 export function autoscalerModel(obj: Record<string, unknown>, config: EnvConfig): AutoscalerModel {
   const o = obj as Obj;
   if (o.kind === "HorizontalPodAutoscaler" && o.apiVersion === "autoscaling/v2") return fromHpa(o, config);
-  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/")) return fromScaledObject(o, config.scaling.wakeUp?.metric.name);
-  throw new AutoscalerModelError(`${o.kind} ${o.metadata?.name}`, "kind", `${o.apiVersion}/${o.kind} is not an autoscaler the simulator runs`, "render an autoscaling/v2 HorizontalPodAutoscaler or a keda.sh ScaledObject");
+  if (o.kind === "ScaledObject" && String(o.apiVersion).startsWith("keda.sh/"))
+    return fromScaledObject(o, config.scaling.wakeUp?.metric.name);
+  throw new AutoscalerModelError(
+    `${o.kind} ${o.metadata?.name}`,
+    "kind",
+    `${o.apiVersion}/${o.kind} is not an autoscaler the simulator runs`,
+    "render an autoscaling/v2 HorizontalPodAutoscaler or a keda.sh ScaledObject",
+  );
 }

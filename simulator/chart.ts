@@ -46,7 +46,9 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
     out.load.push({ x: round(a / xScale), rps: round(s / (b - a)) });
   }
   let ceiling = 0;
-  for (const r of results) for (let t = 0; t < D; t++) if (Number.isFinite(r.timeline.latency[t]!) && r.timeline.latency[t]! > ceiling) ceiling = r.timeline.latency[t]!;
+  for (const r of results)
+    for (let t = 0; t < D; t++)
+      if (Number.isFinite(r.timeline.latency[t]!) && r.timeline.latency[t]! > ceiling) ceiling = r.timeline.latency[t]!;
   for (const [order, r] of results.entries()) {
     const tl = r.timeline;
     const desiredLine: Downsampled["replicas"] = [];
@@ -66,7 +68,8 @@ function downsample(results: readonly SimulationResult[], xScale: number): Downs
       const x = round(a / xScale);
       desiredLine.push({ x, run: r.label, kind: "desired", replicas: desired, order });
       readyLine.push({ x, run: r.label, kind: "ready", replicas: ready, order });
-      if (!Number.isNaN(lat)) latencyLine.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
+      if (!Number.isNaN(lat))
+        latencyLine.push({ x, run: r.label, latency: round(Math.max(LATENCY_FLOOR, Number.isFinite(lat) ? lat : Math.max(ceiling, 1))) });
     }
     out.replicas.push(...thinLine(desiredLine, (p) => p.replicas, true), ...thinLine(readyLine, (p) => p.replicas, true));
     out.latency.push(...thinLine(latencyLine, (p) => p.latency, false));
@@ -119,15 +122,29 @@ function chartFrame(results: readonly SimulationResult[]): ChartFrame {
   const hours = D > 3 * 3600;
   const xScale = hours ? 3600 : 60;
   const runs = results.map((r) => r.label);
-  const outages = r0.scenario.prometheusOutages.map((w) => ({ x0: round(w.startSeconds / xScale), x1: round(w.endSeconds / xScale), what: "Prometheus down" }));
+  const outages = r0.scenario.prometheusOutages.map((w) => ({
+    x0: round(w.startSeconds / xScale),
+    x1: round(w.endSeconds / xScale),
+    what: "Prometheus down",
+  }));
   return {
     r0,
     data: downsample(results, xScale),
     xScale,
     xEnd: round(D / xScale),
     runs,
-    x: { field: "x", type: "quantitative", title: hours ? "time (h)" : "time (min)", scale: { domain: [0, round(D / xScale)], nice: false } },
-    color: { field: "run", type: "nominal", title: "mode", scale: { domain: runs, range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"] } },
+    x: {
+      field: "x",
+      type: "quantitative",
+      title: hours ? "time (h)" : "time (min)",
+      scale: { domain: [0, round(D / xScale)], nice: false },
+    },
+    color: {
+      field: "run",
+      type: "nominal",
+      title: "mode",
+      scale: { domain: runs, range: ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"] },
+    },
     outageLayer: outages.length
       ? [
           {
@@ -179,7 +196,18 @@ function replicasPanel(f: ChartFrame): object {
           x: { ...f.x, axis: { ...HIDDEN_AXIS } },
           y: { field: "replicas", type: "quantitative", title: "replicas" },
           color: f.color,
-          strokeDash: { field: "kind", type: "nominal", title: "replicas", scale: { domain: ["ready", "desired"], range: [[1, 0], [5, 3]] } },
+          strokeDash: {
+            field: "kind",
+            type: "nominal",
+            title: "replicas",
+            scale: {
+              domain: ["ready", "desired"],
+              range: [
+                [1, 0],
+                [5, 3],
+              ],
+            },
+          },
           // modes often sit on the same count (both at maxReplicas): each later mode is drawn
           // thinner on top of the earlier ones, so overlapping lines stay visible as a wide
           // band with a thin line inside; the legend names the widths
@@ -208,10 +236,17 @@ function timeoutLayer(f: ChartFrame, results: readonly SimulationResult[]): obje
     {
       data: { values: [{ y: timeout, label: `client timeout ${timeout} s: requests fail, p95 capped` }] },
       layer: [
-        { mark: { type: "rule" as const, color: "#b00", strokeDash: [1, 3] }, encoding: { y: { field: "y", type: "quantitative" as const } } },
+        {
+          mark: { type: "rule" as const, color: "#b00", strokeDash: [1, 3] },
+          encoding: { y: { field: "y", type: "quantitative" as const } },
+        },
         {
           mark: { type: "text" as const, align: "right" as const, dx: -4, dy: 10, fontSize: 11, color: "#b00" },
-          encoding: { y: { field: "y", type: "quantitative" as const }, x: { datum: f.xEnd, type: "quantitative" as const }, text: { field: "label" } },
+          encoding: {
+            y: { field: "y", type: "quantitative" as const },
+            x: { datum: f.xEnd, type: "quantitative" as const },
+            text: { field: "label" },
+          },
         },
       ],
     },
@@ -231,7 +266,13 @@ function latencyPanel(f: ChartFrame, results: readonly SimulationResult[]): obje
         mark: { type: "line", strokeWidth: 1.6 },
         encoding: {
           x: f.x,
-          y: { field: "latency", type: "quantitative", title: `${q} latency (s, log)`, scale: { type: "log" }, axis: { values: latencyTicks(f.data.latency), format: "~g" } },
+          y: {
+            field: "latency",
+            type: "quantitative",
+            title: `${q} latency (s, log)`,
+            scale: { type: "log" },
+            axis: { values: latencyTicks(f.data.latency), format: "~g" },
+          },
           color: f.color,
         },
       },
@@ -257,7 +298,12 @@ export function chartSpec(results: readonly SimulationResult[]): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: `${f.r0.env} · ${f.r0.scenario.name}: ${f.runs.join(" vs ")}`, anchor: "start", fontSize: 15 },
-    config: { font: "sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 11 }, legend: { labelFontSize: 11, titleFontSize: 11 } },
+    config: {
+      font: "sans-serif",
+      view: { stroke: "#ddd" },
+      axis: { labelFontSize: 11, titleFontSize: 11 },
+      legend: { labelFontSize: 11, titleFontSize: 11 },
+    },
     spacing: 6,
     resolve: { scale: { color: "shared", strokeDash: "shared" } },
     vconcat: [loadPanel(f), replicasPanel(f), latencyPanel(f, results)],

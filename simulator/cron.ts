@@ -81,7 +81,7 @@ export function parseCron(expr: string): CronSchedule {
   };
 }
 
-const has = (f: Field, v: number) => (f.bits >> BigInt(v)) & 1n ? true : false;
+const has = (f: Field, v: number) => ((f.bits >> BigInt(v)) & 1n ? true : false);
 
 /** True when the schedule fires at the start of simulated-clock minute `m` (minutes after Monday 00:00). */
 export function cronMatchesMinute(s: CronSchedule, m: number): boolean {
@@ -103,7 +103,13 @@ export class CronActivity {
   private readonly active: Uint8Array;
   private readonly firstMinute: number;
 
-  constructor(start: string, end: string, fromSeconds: number, toSeconds: number, readonly clockOffsetSeconds: number) {
+  constructor(
+    start: string,
+    end: string,
+    fromSeconds: number,
+    toSeconds: number,
+    readonly clockOffsetSeconds: number,
+  ) {
     const s = parseCron(start);
     const e = parseCron(end);
     this.firstMinute = Math.floor((clockOffsetSeconds + fromSeconds) / 60);
@@ -134,8 +140,9 @@ export function clockLabel(offsetSeconds: number): string {
 
 /** Parses `mon 08:30` (weekday and 24 h time) into seconds after Monday 00:00; null when malformed. */
 export function parseClock(text: string): number | null {
-  const m = /^(sun|mon|tue|wed|thu|fri|sat)\s+([01]\d|2[0-3]):([0-5]\d)$/i.exec(text.trim());
+  // seconds are optional: a run started at a measured instant (the end-to-end suite) keeps them
+  const m = /^(sun|mon|tue|wed|thu|fri|sat)\s+([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/i.exec(text.trim());
   if (!m) return null;
   const day = (DAYS.indexOf(m[1]!.toLowerCase()) + 6) % 7; // Monday = 0
-  return day * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60;
+  return day * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0);
 }

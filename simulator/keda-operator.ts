@@ -66,7 +66,12 @@ export class KedaOperator {
     if ((this.keda.idleReplicaCount !== undefined && current < min) || current === 0) {
       // scaleFromZeroOrIdle: to minReplicaCount (at least 1), whether or not another trigger errors
       const to = min > 0 ? min : 1;
-      this.replicas.scaleTo(to, t, "keda-activation", `a trigger is active: scale from ${current === 0 ? "zero" : `idle ${current}`} to ${to}`);
+      this.replicas.scaleTo(
+        to,
+        t,
+        "keda-activation",
+        `a trigger is active: scale from ${current === 0 ? "zero" : `idle ${current}`} to ${to}`,
+      );
       this.lastActive = t;
     } else if (!error) {
       this.lastActive = t; // updateLastActiveTime (not while some trigger errors)
@@ -82,9 +87,16 @@ export class KedaOperator {
     const idle = keda.idleReplicaCount;
     if ((idle !== undefined && current > idle) || (current > 0 && min === 0)) {
       // scaleToZeroOrIdle after the cooldown (initialCooldownPeriod while lastActiveTime is unset)
-      const since = this.lastActive === -Infinity ? this.createdAt + keda.initialCooldownPeriodSeconds : this.lastActive + keda.cooldownPeriodSeconds;
+      const since =
+        this.lastActive === -Infinity ? this.createdAt + keda.initialCooldownPeriodSeconds : this.lastActive + keda.cooldownPeriodSeconds;
       const to = idle ?? min;
-      if (since < t) this.replicas.scaleTo(to, t, "keda-cooldown", `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle !== undefined ? `idleReplicaCount ${to}` : to}`);
+      if (since < t)
+        this.replicas.scaleTo(
+          to,
+          t,
+          "keda-cooldown",
+          `no trigger active for cooldownPeriod ${keda.cooldownPeriodSeconds}s: scale to ${idle !== undefined ? `idleReplicaCount ${to}` : to}`,
+        );
     } else if (current < min && idle === undefined) {
       this.replicas.scaleTo(min, t, "keda-activation", `below minReplicaCount: scale to ${min}`);
     }

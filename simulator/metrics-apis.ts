@@ -144,7 +144,9 @@ export class MetricsApis {
   private adapterMetric(m: SimMetric, r: QueryResult, t: number): MetricObservation {
     if (!r.ok) {
       this.lastSeen[m.index] = NaN;
-      return { error: r.reason === "down" ? "prometheus-adapter: Prometheus is unreachable" : "prometheus-adapter: the query returned no series" };
+      return {
+        error: r.reason === "down" ? "prometheus-adapter: Prometheus is unreachable" : "prometheus-adapter: the query returned no series",
+      };
     }
     this.lastSeen[m.index] = r.value;
     if (m.scope === "service") return { value: toMilli(r.value), readyPods: this.replicas.readyCount };
@@ -180,7 +182,12 @@ export class MetricsApis {
     const fb = this.keda?.fallback;
     if (fb && this.failures[m.index]! > fb.failureThreshold) return this.kedaFallback(m, fb);
     this.lastSeen[m.index] = NaN;
-    return { error: r.reason === "down" ? "keda: prometheus scaler error (Prometheus unreachable)" : "keda: prometheus query returned no value (ignoreNullValues false)" };
+    return {
+      error:
+        r.reason === "down"
+          ? "keda: prometheus scaler error (Prometheus unreachable)"
+          : "keda: prometheus query returned no value (ignoreNullValues false)",
+    };
   }
 
   /**

@@ -211,7 +211,9 @@ export class PrometheusModel {
       case "offered-rate":
         // the gateway counts every request it receives, also while no pod is ready (it answers 503)
         return this.requestRate(t, signal.windowSeconds, false);
-      default:
+      case "cpu":
+      case "memory":
+      case "cron":
         throw new Error(`${signal.kind} is not a Prometheus signal`);
     }
   }

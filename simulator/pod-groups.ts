@@ -75,7 +75,16 @@ export class PodGroups {
     this.cDelay = new Float64Array(size);
     this.cSecond = new Float64Array(size);
     this.doneBuckets = new Float64Array(buckets);
-    this.out = { served: 0, failed: 0, quantile: NaN, cdf: new Float64Array(table.points.length), queue: 0, inFlight: 0, busySlots: 0, backlog: 0 };
+    this.out = {
+      served: 0,
+      failed: 0,
+      quantile: NaN,
+      cdf: new Float64Array(table.points.length),
+      queue: 0,
+      inFlight: 0,
+      busySlots: 0,
+      backlog: 0,
+    };
   }
 
   /** Ready pods in the groups. */

@@ -36,7 +36,8 @@ export class ReplicaSetModel {
     initialReplicas: number,
     createdAt: number,
   ) {
-    for (let i = 0; i < initialReplicas; i++) this.pods.push({ id: this.nextId++, created: createdAt, readyAt: createdAt + startupSeconds });
+    for (let i = 0; i < initialReplicas; i++)
+      this.pods.push({ id: this.nextId++, created: createdAt, readyAt: createdAt + startupSeconds });
     this.readyCount = initialReplicas;
   }
 

@@ -209,7 +209,7 @@ export function timelineCsv(r: SimulationResult): string {
     parts[k++] = csvNum(tl.failed[t]!, 3);
     for (const v of tl.metricValues) parts[k++] = csvNum(v[t]!, 4);
     parts[k++] = String(tl.fallback[t]);
-    parts[k++] = String(tl.prometheusUp[t]);
+    parts[k] = String(tl.prometheusUp[t]);
     lines.push(parts.join(","));
   }
   return lines.join("\n") + "\n";
@@ -219,7 +219,16 @@ export function timelineCsv(r: SimulationResult): string {
 
 function targetText(m: SimMetric): string {
   const s = m.spec;
-  const t = s.type === "Resource" ? s.resource.target : s.type === "ContainerResource" ? s.containerResource.target : s.type === "Pods" ? s.pods.target : s.type === "External" ? s.external.target : s.object.target;
+  const t =
+    s.type === "Resource"
+      ? s.resource.target
+      : s.type === "ContainerResource"
+        ? s.containerResource.target
+        : s.type === "Pods"
+          ? s.pods.target
+          : s.type === "External"
+            ? s.external.target
+            : s.object.target;
   const v = t.type === "Utilization" ? `${t.averageUtilization} %` : String(t.type === "Value" ? t.value : t.averageValue);
   return `${m.label}: ${t.type} ${v}`;
 }
@@ -242,13 +251,22 @@ export function summaryTable(results: readonly SimulationResult[]): string {
     ["replicas at start / peak / end", (s) => `${s.startReplicas} / ${s.peakReplicas} / ${s.endReplicas}`],
     [
       "time to first scale-up",
-      (s) => (s.timeToFirstScaleUp === null ? "no scale-up" : `${duration(s.timeToFirstScaleUp)}${s.loadRiseAt !== null ? " after the load rose" : ""}`),
+      (s) =>
+        s.timeToFirstScaleUp === null
+          ? "no scale-up"
+          : `${duration(s.timeToFirstScaleUp)}${s.loadRiseAt !== null ? " after the load rose" : ""}`,
     ],
     [`first ${q} breach of ${thr}`, (s) => (s.firstBreachAt === null ? "none" : `at ${clock(s.firstBreachAt)}`)],
-    [`time until ${q} is back under ${thr}`, (s) => (s.timeToRecover === null ? "not within the run" : s.firstBreachAt === null ? "—" : duration(s.timeToRecover))],
+    [
+      `time until ${q} is back under ${thr}`,
+      (s) => (s.timeToRecover === null ? "not within the run" : s.firstBreachAt === null ? "—" : duration(s.timeToRecover)),
+    ],
     ["time in SLO breach", (s) => `${pct(s.breachShare)} (${duration(s.breachSeconds)})`],
     [`requests slower than ${thr} or failed`, (s) => pct(s.slowRequestShare)],
-    ["requests failed (no ready pod, timed out)", (s) => `${pct(s.totalRequests > 0 ? s.failedRequests / s.totalRequests : 0)} (${Math.round(s.failedRequests)})`],
+    [
+      "requests failed (no ready pod, timed out)",
+      (s) => `${pct(s.totalRequests > 0 ? s.failedRequests / s.totalRequests : 0)} (${Math.round(s.failedRequests)})`,
+    ],
     [`worst ${q}`, (s) => seconds(s.worstLatency)],
     ["replica-hours", (s) => s.replicaHours.toFixed(2)],
     [`cost at ${money(r0.pricePerPodHour)}/pod-hour`, (s) => money(s.cost)],
@@ -293,10 +311,13 @@ export function markdownReport(
         ? `pods' worth of load × ${Number(r0.pod.capacityRps.toPrecision(6))} req/s each`
         : "requests/s";
   const out: string[] = [];
-  out.push(`# Scaling what-if: ${r0.env} · ${s.name}${results.length > 1 ? ` · ${results.map((r) => r.label).join(" vs ")}` : ` · ${r0.label}`}`);
+  out.push(
+    `# Scaling what-if: ${r0.env} · ${s.name}${results.length > 1 ? ` · ${results.map((r) => r.label).join(" vs ")}` : ` · ${r0.label}`}`,
+  );
   out.push("");
   out.push(`Scenario **${s.name}**: ${s.description} (${unit}; ${duration(s.load.length)} at 1 s resolution).`);
-  if (s.prometheusOutages.length) out.push(`Prometheus is down ${s.prometheusOutages.map((w) => `${clock(w.startSeconds)}–${clock(w.endSeconds)}`).join(", ")}.`);
+  if (s.prometheusOutages.length)
+    out.push(`Prometheus is down ${s.prometheusOutages.map((w) => `${clock(w.startSeconds)}–${clock(w.endSeconds)}`).join(", ")}.`);
   out.push(`SLO: p95 latency under ${seconds(r0.sloThresholdSeconds)} (slo.latency.thresholdSeconds).`);
   if (results.some((r) => r.model.metrics.some((m) => m.signal.kind === "cron"))) {
     out.push(`Cron triggers read the simulated clock: t = 0 is ${clockLabel(s.clockOffsetSeconds ?? 0)} in the trigger's time zone.`);

@@ -118,7 +118,8 @@ export interface SimulationSettings {
 /** Bucket bounds of the latency histogram the service exports, +Inf appended. */
 function latencyBuckets(config: EnvConfig): number[] {
   const h = config.service.metrics.metrics.find((m) => m.name === "http_request_duration_seconds");
-  if (!h?.buckets?.length) throw new Error(`env "${config.name}": service.metrics has no http_request_duration_seconds histogram to simulate`);
+  if (!h?.buckets?.length)
+    throw new Error(`env "${config.name}": service.metrics has no http_request_duration_seconds histogram to simulate`);
   return [...h.buckets, Infinity];
 }
 
@@ -269,7 +270,16 @@ class SimulationRun {
   private readonly groups: PodGroups;
   private readonly cumBuckets: Float64Array;
   private readonly sample: { -readonly [K in keyof ScrapeSample]: ScrapeSample[K] };
-  private readonly second: Second = { latency: NaN, slow: 0, failed: 0, coresPerPod: 0, backlog: 0, queueTotal: 0, inFlightTotal: 0, utilTotal: 0 };
+  private readonly second: Second = {
+    latency: NaN,
+    slow: 0,
+    failed: 0,
+    coresPerPod: 0,
+    backlog: 0,
+    queueTotal: 0,
+    inFlightTotal: 0,
+    utilTotal: 0,
+  };
   private requestsTotal = 0;
   private readonly syncTicks: Ticker;
   private readonly scrapeTicks: Ticker;
@@ -302,7 +312,14 @@ class SimulationRun {
     this.kedaOperator = model.keda ? new KedaOperator(model.keda, this.metrics, this.sources, this.replicas, -warmup) : null;
     this.groups = new PodGroups(setup.table, setup.bounds.length - 1, settings.requestTimeoutSeconds);
     this.cumBuckets = new Float64Array(setup.bounds.length);
-    this.sample = { cumulativeBuckets: this.cumBuckets, requestsTotal: 0, queueTotal: 0, inFlightTotal: 0, workerUtilizationTotal: 0, pods: 0 };
+    this.sample = {
+      cumulativeBuckets: this.cumBuckets,
+      requestsTotal: 0,
+      queueTotal: 0,
+      inFlightTotal: 0,
+      workerUtilizationTotal: 0,
+      pods: 0,
+    };
     this.syncTicks = new Ticker(-warmup, settings.hpaSyncSeconds);
     this.scrapeTicks = new Ticker(-warmup - Math.floor(scrape / 2), scrape);
     this.pollTicks = model.keda ? new Ticker(-warmup, model.keda.pollingIntervalSeconds) : null;

@@ -62,7 +62,11 @@ export interface LoadPoint {
  * Samples a piecewise-linear (or step) curve at every second of [0, durationSeconds). Before the
  * first point and after the last, the curve holds the nearest point's value.
  */
-export function sampleCurve(points: readonly LoadPoint[], durationSeconds: number, interpolation: "linear" | "step" = "linear"): Float64Array {
+export function sampleCurve(
+  points: readonly LoadPoint[],
+  durationSeconds: number,
+  interpolation: "linear" | "step" = "linear",
+): Float64Array {
   const out = new Float64Array(durationSeconds);
   let k = 0;
   for (let t = 0; t < durationSeconds; t++) {
@@ -107,11 +111,21 @@ const BUILTIN: Readonly<Record<string, () => Scenario>> = {
   steady: () => curve("steady", "100 users for 30 min", [p(0, 100)], 1800),
   ramp: () => curve("ramp", "2 min at 50 users, 50 → 200 users over 8 min, 20 min at 200", [p(0, 50), p(120, 50), p(600, 200)], 1800),
   spike: () =>
-    curve("spike", "5 min at 50 users, 50 → 400 users in 30 s, 10 min at 400, back to 50 in 30 s, 24 min at 50", SPIKE_POINTS, SPIKE_SECONDS),
+    curve(
+      "spike",
+      "5 min at 50 users, 50 → 400 users in 30 s, 10 min at 400, back to 50 in 30 s, 24 min at 50",
+      SPIKE_POINTS,
+      SPIKE_SECONDS,
+    ),
   diurnal,
   // A service that may scale to zero: the night empties it, the morning's first requests meet a cold start.
   "idle-night": () =>
-    curve("idle-night", "20 min at 5 users, none for 60 min (the night), 5 users again for 20 min", [p(0, 5), p(1199, 5), p(1200, 0), p(4799, 0), p(4800, 5)], 6000),
+    curve(
+      "idle-night",
+      "20 min at 5 users, none for 60 min (the night), 5 users again for 20 min",
+      [p(0, 5), p(1199, 5), p(1200, 0), p(4799, 0), p(4800, 5)],
+      6000,
+    ),
   "prometheus-outage": () =>
     curve(
       "prometheus-outage",
@@ -142,12 +156,13 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     text = readFileSync(nameOrPath, "utf8");
   } catch (e) {
-    throw new ScenarioError(nameOrPath, [{ path: "", message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? "error"})`, fix: "check the path" }]);
+    throw new ScenarioError(nameOrPath, [
+      { path: "", message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? "error"})`, fix: "check the path" },
+    ]);
   }
   const name = basename(nameOrPath, extname(nameOrPath));
   return ext === ".json" ? parseScenarioJson(text, name, nameOrPath) : parseScenarioCsv(text, name, nameOrPath);
 }
-
 
 function finite(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v);
@@ -159,19 +174,28 @@ function checkPoints(points: readonly LoadPoint[], where: (i: number) => string,
     problems.push({ path: "", message: "no load points", fix: "give at least one point, starting at t = 0" });
     return;
   }
-  if (points[0]!.t !== 0) problems.push({ path: where(0), message: `the first point is at t = ${points[0]!.t}, not 0`, fix: "start the curve at t = 0" });
+  if (points[0]!.t !== 0)
+    problems.push({ path: where(0), message: `the first point is at t = ${points[0]!.t}, not 0`, fix: "start the curve at t = 0" });
   points.forEach((pt, i) => {
     if (pt.t < 0) problems.push({ path: where(i), message: `time ${pt.t} is negative`, fix: "use seconds from the start, ≥ 0" });
     if (pt.value < 0) problems.push({ path: where(i), message: `load ${pt.value} is negative`, fix: "use a load ≥ 0" });
     if (i > 0 && pt.t <= points[i - 1]!.t) {
-      problems.push({ path: where(i), message: `time ${pt.t} is not after the previous point's ${points[i - 1]!.t}`, fix: "list points in strictly increasing time" });
+      problems.push({
+        path: where(i),
+        message: `time ${pt.t} is not after the previous point's ${points[i - 1]!.t}`,
+        fix: "list points in strictly increasing time",
+      });
     }
   });
 }
 
 function checkDuration(duration: number, where: string, problems: ScenarioProblem[]): void {
   if (!Number.isInteger(duration) || duration < 1 || duration > MAX_SCENARIO_SECONDS) {
-    problems.push({ path: where, message: `duration ${duration} s is not a whole number of seconds between 1 and ${MAX_SCENARIO_SECONDS} (7 days)`, fix: "give durationSeconds in that range" });
+    problems.push({
+      path: where,
+      message: `duration ${duration} s is not a whole number of seconds between 1 and ${MAX_SCENARIO_SECONDS} (7 days)`,
+      fix: "give durationSeconds in that range",
+    });
   }
 }
 
@@ -180,18 +204,22 @@ function checkDuration(duration: number, where: string, problems: ScenarioProble
  * `{ "unit": "users" | "rps", "points": [[t, value], …] | [{"t": …, "users"|"rps": …}, …],
  *    "durationSeconds"?: n (default last t + 60), "interpolation"?: "linear" | "step",
  *    "prometheusOutages"?: [{"start": s, "end": s}], "description"?: "…",
- *    "startsAt"?: "mon 08:30" (the wall clock at t = 0, for cron triggers; default Monday 00:00) }`
+ *    "startsAt"?: "mon 08:30" or "mon 08:30:15" (the wall clock at t = 0, for cron triggers; default Monday 00:00) }`
  */
 export function parseScenarioJson(text: string, name: string, source = `${name}.json`): Scenario {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ScenarioError(source, [{ path: "", message: `not valid JSON (${(e as Error).message.split("\n")[0]})`, fix: "correct the JSON syntax" }]);
+    throw new ScenarioError(source, [
+      { path: "", message: `not valid JSON (${(e as Error).message.split("\n")[0]})`, fix: "correct the JSON syntax" },
+    ]);
   }
   const problems: ScenarioProblem[] = [];
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new ScenarioError(source, [{ path: "", message: "the file must hold a JSON object", fix: 'write {"unit": "users", "points": [[0, 50], [600, 200]]}' }]);
+    throw new ScenarioError(source, [
+      { path: "", message: "the file must hold a JSON object", fix: 'write {"unit": "users", "points": [[0, 50], [600, 200]]}' },
+    ]);
   }
   const o = doc as Record<string, unknown>;
   const known = new Set(["name", "description", "unit", "points", "durationSeconds", "interpolation", "prometheusOutages", "startsAt"]);
@@ -200,15 +228,27 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
   }
   const unit = o.unit;
   if (unit !== "users" && unit !== "rps" && unit !== "pods") {
-    problems.push({ path: "unit", message: `unit must be "users", "rps" or "pods" (got ${JSON.stringify(unit)})`, fix: 'set "unit": "users", "rps" or "pods" (multiples of one pod\'s capacity)' });
+    problems.push({
+      path: "unit",
+      message: `unit must be "users", "rps" or "pods" (got ${JSON.stringify(unit)})`,
+      fix: 'set "unit": "users", "rps" or "pods" (multiples of one pod\'s capacity)',
+    });
   }
   const interpolation = o.interpolation ?? "linear";
   if (interpolation !== "linear" && interpolation !== "step") {
-    problems.push({ path: "interpolation", message: `interpolation must be "linear" or "step" (got ${JSON.stringify(interpolation)})`, fix: 'use "linear" or "step"' });
+    problems.push({
+      path: "interpolation",
+      message: `interpolation must be "linear" or "step" (got ${JSON.stringify(interpolation)})`,
+      fix: 'use "linear" or "step"',
+    });
   }
   const points: LoadPoint[] = [];
   if (!Array.isArray(o.points)) {
-    problems.push({ path: "points", message: "points is missing or not an array", fix: 'give "points": [[0, 50], [600, 200]] (seconds, load)' });
+    problems.push({
+      path: "points",
+      message: "points is missing or not an array",
+      fix: 'give "points": [[0, 50], [600, 200]] (seconds, load)',
+    });
   } else {
     o.points.forEach((pt: unknown, i: number) => {
       const where = `points[${i}]`;
@@ -221,11 +261,20 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
         v = unit === "rps" ? po.rps : unit === "pods" ? po.pods : po.users;
         if (v === undefined) v = po.value;
       } else {
-        problems.push({ path: where, message: "a point must be [seconds, load] or {\"t\": seconds, \"" + (unit === "rps" || unit === "pods" ? unit : "users") + "\": load}", fix: "write it like [300, 120]" });
+        problems.push({
+          path: where,
+          message:
+            'a point must be [seconds, load] or {"t": seconds, "' + (unit === "rps" || unit === "pods" ? unit : "users") + '": load}',
+          fix: "write it like [300, 120]",
+        });
         return;
       }
       if (!finite(t) || !finite(v)) {
-        problems.push({ path: where, message: `time and load must be finite numbers (got ${JSON.stringify(t)}, ${JSON.stringify(v)})`, fix: "write it like [300, 120]" });
+        problems.push({
+          path: where,
+          message: `time and load must be finite numbers (got ${JSON.stringify(t)}, ${JSON.stringify(v)})`,
+          fix: "write it like [300, 120]",
+        });
         return;
       }
       points.push({ t, value: v });
@@ -234,26 +283,41 @@ export function parseScenarioJson(text: string, name: string, source = `${name}.
   }
   const last = points.length ? points[points.length - 1]!.t : 0;
   const duration = o.durationSeconds === undefined ? Math.floor(last) + 60 : o.durationSeconds;
-  if (!finite(duration)) problems.push({ path: "durationSeconds", message: "durationSeconds must be a number", fix: "give the run length in seconds" });
+  if (!finite(duration))
+    problems.push({ path: "durationSeconds", message: "durationSeconds must be a number", fix: "give the run length in seconds" });
   else checkDuration(duration, "durationSeconds", problems);
   const outages: Window[] = [];
   if (o.prometheusOutages !== undefined) {
     if (!Array.isArray(o.prometheusOutages)) {
-      problems.push({ path: "prometheusOutages", message: "prometheusOutages must be an array", fix: 'write [{"start": 420, "end": 720}]' });
+      problems.push({
+        path: "prometheusOutages",
+        message: "prometheusOutages must be an array",
+        fix: 'write [{"start": 420, "end": 720}]',
+      });
     } else {
       o.prometheusOutages.forEach((w: unknown, i: number) => {
         const wo = (w ?? {}) as Record<string, unknown>;
         if (!finite(wo.start) || !finite(wo.end) || wo.start < 0 || wo.end <= wo.start) {
-          problems.push({ path: `prometheusOutages[${i}]`, message: "an outage needs numeric start ≥ 0 and end > start (seconds)", fix: 'write {"start": 420, "end": 720}' });
+          problems.push({
+            path: `prometheusOutages[${i}]`,
+            message: "an outage needs numeric start ≥ 0 and end > start (seconds)",
+            fix: 'write {"start": 420, "end": 720}',
+          });
         } else outages.push({ startSeconds: wo.start, endSeconds: wo.end });
       });
     }
   }
-  if (o.description !== undefined && typeof o.description !== "string") problems.push({ path: "description", message: "description must be a string", fix: "quote it" });
+  if (o.description !== undefined && typeof o.description !== "string")
+    problems.push({ path: "description", message: "description must be a string", fix: "quote it" });
   let clockOffsetSeconds = 0;
   if (o.startsAt !== undefined) {
     const c = typeof o.startsAt === "string" ? parseClock(o.startsAt) : null;
-    if (c === null) problems.push({ path: "startsAt", message: `startsAt ${JSON.stringify(o.startsAt)} is not a weekday and a 24 h time`, fix: 'write it like "mon 08:30"' });
+    if (c === null)
+      problems.push({
+        path: "startsAt",
+        message: `startsAt ${JSON.stringify(o.startsAt)} is not a weekday and a 24 h time`,
+        fix: 'write it like "mon 08:30"',
+      });
     else clockOffsetSeconds = c;
   }
   if (problems.length) throw new ScenarioError(source, problems);
@@ -286,7 +350,13 @@ export function parseScenarioCsv(text: string, name: string, source = `${name}.c
     if (unit === undefined) {
       const [tName, vName] = cells.map((c) => c.toLowerCase());
       if (cells.length !== 2 || (tName !== "t" && tName !== "seconds") || (vName !== "users" && vName !== "rps" && vName !== "pods")) {
-        throw new ScenarioError(source, [{ path: where, message: `the header must be "t,users", "t,rps" or "t,pods" (got "${raw}")`, fix: "start the file with the line t,users (or t,rps, t,pods)" }]);
+        throw new ScenarioError(source, [
+          {
+            path: where,
+            message: `the header must be "t,users", "t,rps" or "t,pods" (got "${raw}")`,
+            fix: "start the file with the line t,users (or t,rps, t,pods)",
+          },
+        ]);
       }
       unit = vName as LoadUnit;
       continue;
@@ -304,7 +374,8 @@ export function parseScenarioCsv(text: string, name: string, source = `${name}.c
     points.push({ t, value: v });
     lineOf.push(i + 1);
   }
-  if (unit === undefined) throw new ScenarioError(source, [{ path: "", message: "the file is empty", fix: "write a header t,users and one row per point" }]);
+  if (unit === undefined)
+    throw new ScenarioError(source, [{ path: "", message: "the file is empty", fix: "write a header t,users and one row per point" }]);
   if (problems.length === 0) checkPoints(points, (i) => `line ${lineOf[i] ?? "?"}`, problems);
   const duration = points.length ? Math.floor(points[points.length - 1]!.t) + 60 : 0;
   if (problems.length === 0) checkDuration(duration, "", problems);
@@ -313,7 +384,12 @@ export function parseScenarioCsv(text: string, name: string, source = `${name}.c
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "scenario";
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "scenario"
+  );
 }
 
 /**

@@ -273,7 +273,12 @@ export class ServiceTable {
     let t = ServiceTable.SHARED.get(key);
     if (t === undefined) {
       if (ServiceTable.SHARED.size >= 16) ServiceTable.SHARED.clear();
-      t = new ServiceTable({ servers: params.servers, serviceTimeSeconds: params.serviceTimeSeconds, serviceTimeCv: params.serviceTimeCv }, q0, [...points], horizonSeconds);
+      t = new ServiceTable(
+        { servers: params.servers, serviceTimeSeconds: params.serviceTimeSeconds, serviceTimeCv: params.serviceTimeCv },
+        q0,
+        [...points],
+        horizonSeconds,
+      );
       ServiceTable.SHARED.set(key, t);
     }
     return t;
@@ -426,7 +431,8 @@ export class ServiceTable {
     const r = pos / ServiceTable.TCDF_STRIDE;
     const i = Math.min(Math.floor(r), rows - 1);
     const a = this.tcdf[i * K + t - 1]!;
-    if (i === rows - 1) return a + ((pos - i * ServiceTable.TCDF_STRIDE) / (n - 1 - i * ServiceTable.TCDF_STRIDE)) * (this.saturatedCdf(t) - a);
+    if (i === rows - 1)
+      return a + ((pos - i * ServiceTable.TCDF_STRIDE) / (n - 1 - i * ServiceTable.TCDF_STRIDE)) * (this.saturatedCdf(t) - a);
     return a + (r - i) * (this.tcdf[(i + 1) * K + t - 1]! - a);
   }
 

@@ -15,6 +15,7 @@ import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
 import { simulate, type SimulationOptions, type SimulationResult } from "./run.js";
 import { arrivalRates, type Scenario } from "./scenarios.js";
+import type { LooseObject } from "../kube/loose-json.js";
 
 /** The scaling modes, plus `burst`: keda with the burst trigger (scaling.burst) and no scale-up stabilization. */
 export const MODES = ["cpu-hpa", "slo-hpa", "keda", "burst"] as const;
@@ -35,23 +36,28 @@ export function envSource(env: string): { env: string; input: EnvConfigInput } {
  * installed (`cluster.keda: true`) — the what-if is "if we ran KEDA here".
  */
 export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { input: EnvConfigInput; notes: string[] } {
-  const out = structuredClone(input) as EnvConfigInput & Record<string, any>;
+  const out = structuredClone(input) as EnvConfigInput & LooseObject;
   const notes: string[] = [];
   if (mode === undefined || !Array.isArray(out.services)) return { input: out, notes };
   const defaultsScaling = (out.defaults as { scaling?: unknown } | undefined)?.scaling;
   const scalingMode = mode === "burst" ? "keda" : mode;
-  if (mode === "burst") notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
+  if (mode === "burst")
+    notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
   if (scalingMode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
     out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
     notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
   }
   // Every service runs the mode; each entry's scaling is written out whole (over the env's defaults).
-  for (const entry of out.services as Record<string, any>[]) {
-    let sc = deepMerge(defaultsScaling, entry.scaling ?? {}) as Record<string, any>;
+  for (const entry of out.services as LooseObject[]) {
+    let sc = deepMerge(defaultsScaling, entry.scaling ?? {}) as LooseObject;
     if (mode === "burst") {
       // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
       const behavior = sc.behavior ?? {};
-      sc = { ...sc, burst: { ...(sc.burst ?? {}), enabled: true }, behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } } };
+      sc = {
+        ...sc,
+        burst: { ...(sc.burst ?? {}), enabled: true },
+        behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } },
+      };
     }
     sc = { ...sc, mode: scalingMode };
     const name = (entry.name as string | undefined) ?? INPUT_DEFAULTS.serviceName;
@@ -109,7 +115,13 @@ export function capacityWarning(result: SimulationResult): string | null {
  * Builds and simulates `env` under each mode (the env's own mode when `modes` is empty), for the
  * inference service named `service` (@default the env's first service).
  */
-export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mode[], options?: SimulationOptions, service?: string): ModeRun[] {
+export function simulateEnv(
+  env: string,
+  scenario: Scenario,
+  modes: readonly Mode[],
+  options?: SimulationOptions,
+  service?: string,
+): ModeRun[] {
   const src = envSource(env);
   const list: (Mode | undefined)[] = modes.length ? [...modes] : [undefined];
   return list.map((mode) => {
@@ -118,7 +130,13 @@ export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mod
     const picked = service === undefined ? stack.services[0]! : stack.services.find((m) => m.name === service);
     if (!picked) {
       throw new ConfigError([
-        configProblem("CONFIG_INVALID_VALUE", src.env, "services", `env "${src.env}" has no service "${service}"`, `use one of ${stack.services.map((m) => m.name).join(", ")}`),
+        configProblem(
+          "CONFIG_INVALID_VALUE",
+          src.env,
+          "services",
+          `env "${src.env}" has no service "${service}"`,
+          `use one of ${stack.services.map((m) => m.name).join(", ")}`,
+        ),
       ]);
     }
     const config = picked.config;

@@ -52,7 +52,10 @@ const labelKey = (what: string) =>
 const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
 const quantity = (what: string) =>
-  z.string().refine(isQuantity, { error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`, params: { code: "CONFIG_FORMAT" } });
+  z.string().refine(isQuantity, {
+    error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
+    params: { code: "CONFIG_FORMAT" },
+  });
 
 const httpPath = (what: string) =>
   z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: `${what} must be an HTTP path starting with '/'. Fix: write it like /readyz` });
@@ -68,12 +71,10 @@ const int = (what: string, min: number, max: number) =>
     .max(max, { error: `${what} must be at most ${max}` });
 
 const num = (what: string, min: number, max: number, exclusiveMin = false) =>
-  z
-    .number({ error: `${what} must be a number` })
-    .refine((n) => Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max, {
-      error: `${what} must be ${exclusiveMin ? "greater than" : "at least"} ${min} and at most ${max}`,
-      params: { code: "CONFIG_RANGE" },
-    });
+  z.number({ error: `${what} must be a number` }).refine((n) => Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max, {
+    error: `${what} must be ${exclusiveMin ? "greater than" : "at least"} ${min} and at most ${max}`,
+    params: { code: "CONFIG_RANGE" },
+  });
 
 const percent = (what: string) => int(what, 1, 100);
 
@@ -85,7 +86,8 @@ const pollingInterval = (what: string) =>
     .int({ error: `${what} must be a whole number` })
     .min(1, { error: `${what} must be at least 1` })
     .max(MAX_POLLING_SECONDS, {
-      error: (iss) => `${what} must be at most ${MAX_POLLING_SECONDS} seconds, not ${String(iss.input)}: KEDA queries the metrics once per interval, so the workload would scale up to that late after the load arrives. Fix: poll every 15–60 s (default 15)`,
+      error: (iss) =>
+        `${what} must be at most ${MAX_POLLING_SECONDS} seconds, not ${String(iss.input)}: KEDA queries the metrics once per interval, so the workload would scale up to that late after the load arrives. Fix: poll every 15–60 s (default 15)`,
     });
 
 // Container image: registry/path:tag, registry/path@sha256:digest or both; a tag or digest is required so rollouts are reproducible.
@@ -133,7 +135,10 @@ export const ServiceSchema = z.strictObject({
   image: z
     .string({ error: "service.image is required" })
     .min(1, { error: "service.image must not be empty. Fix: set the image the service runs, e.g. registry.example.com/ml/inference:1.4.2" })
-    .regex(IMAGE, { error: "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2" })
+    .regex(IMAGE, {
+      error:
+        "service.image must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/inference:1.4.2",
+    })
     .refine(notLatest("service.image").check, { error: notLatest("service.image").error, params: { code: "CONFIG_INVALID_VALUE" } }),
   /** HTTP port the API listens on. */
   port: int("service.port", 1, 65535).default(8000),
@@ -151,7 +156,10 @@ export const ServiceSchema = z.strictObject({
       /** HTTP path of the metrics endpoint. */
       path: httpPath("service.metrics.path").default("/metrics"),
       /** The metric contract: where the service exposes metrics and which metrics it exports; every query is built from it. */
-      metrics: z.array(MetricSpecSchema).min(1).default(DEFAULT_METRICS.map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }))),
+      metrics: z
+        .array(MetricSpecSchema)
+        .min(1)
+        .default(DEFAULT_METRICS.map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }))),
     })
     .prefault({}),
   /** Requests and limits of the inference container. Required. */
@@ -208,7 +216,9 @@ export const ServiceSchema = z.strictObject({
     })
     .prefault({}),
   /** Extra environment variables (plain values only; credentials belong in Secrets). */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string()).default({}),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string())
+    .default({}),
   /** Seconds Kubernetes waits after SIGTERM before killing the pod: in-flight predictions finish within it (it must exceed preStopSleepSeconds plus the longest request). */
   terminationGracePeriodSeconds: int("service.terminationGracePeriodSeconds", 1, 3600).default(30),
   /** preStop sleep so endpoints are removed before the server stops accepting. */
@@ -308,14 +318,18 @@ const WakeUpSchema = z.strictObject({
      * `external`: a scrape outside this program already stores the series under that
      * namespace/job (declare it only when that is true: WAKEUP_SOURCE_NOT_SCRAPED trusts it).
      */
-    scrapedBy: z.enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" }).default("this-env"),
+    scrapedBy: z
+      .enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" })
+      .default("this-env"),
     /** Labels of the source's pods the rendered job keeps (with `scrapedBy: this-env`). Empty keeps every annotated pod of the namespace. */
     podLabels: z.record(z.string(), z.string()).default({}),
   }),
   /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
   metric: MetricSpecSchema,
   /** Matchers selecting this service's share of the signal, e.g. `{ service: "ml-serving-dev-inference-8000@kubernetes" }`. */
-  matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }), z.string()).default({}),
+  matchers: z
+    .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }), z.string())
+    .default({}),
   /** KEDA activationThreshold: the service wakes when the signal is above it (requests/s or backlog). */
   activation: num("scaling.wakeUp.activation", 0, 1e6).default(0),
   /** Per-replica target once awake (AverageValue: requests/s or backlog per pod). */
@@ -365,7 +379,10 @@ export function podConcurrencyCapacity(service: { tuning: { predictMaxConcurrenc
 }
 
 /** Window of the burst trigger: the configured one, else two scrapes. */
-export function burstWindowSeconds(c: { scaling: { burst: { windowSeconds?: number | undefined } }; monitoring: { scrapeIntervalSeconds: number } }): number {
+export function burstWindowSeconds(c: {
+  scaling: { burst: { windowSeconds?: number | undefined } };
+  monitoring: { scrapeIntervalSeconds: number };
+}): number {
   return c.scaling.burst.windowSeconds ?? 2 * c.monitoring.scrapeIntervalSeconds;
 }
 
@@ -457,7 +474,12 @@ export const MonitoringSchema = z
         /** Port of the Prometheus Service. */
         port: int("monitoring.prometheus.port", 1, 65535).default(9090),
         /** An explicitly declared Prometheus outside the cluster (https URL, no credentials). */
-        externalUrl: z.url({ protocol: /^https?$/, error: "monitoring.prometheus.externalUrl must be an http(s) URL. Fix: write it like https://prometheus.example.com" }).optional(),
+        externalUrl: z
+          .url({
+            protocol: /^https?$/,
+            error: "monitoring.prometheus.externalUrl must be an http(s) URL. Fix: write it like https://prometheus.example.com",
+          })
+          .optional(),
       })
       .prefault({}),
     /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by. */
@@ -543,7 +565,9 @@ const clockTime = (what: string) =>
 const image = (what: string) =>
   z
     .string({ error: `${what} is required` })
-    .regex(IMAGE, { error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0` })
+    .regex(IMAGE, {
+      error: `${what} must be a lower-case image reference with a tag or @sha256 digest. Fix: write it like registry.example.com/ml/worker:1.0.0`,
+    })
     .refine(notLatest(what).check, { error: notLatest(what).error, params: { code: "CONFIG_INVALID_VALUE" } });
 
 /** Requests and a memory limit: the pod checks require both on every long-running container. */
@@ -600,7 +624,9 @@ const QueueWorkerSchema = z.strictObject({
   /** Worker image with a tag or @sha256 digest. */
   image: image("queueWorkers[].image"),
   /** Celery application module (`celery -A <app>`). */
-  app: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
+  app: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
   /** RabbitMQ queue the worker consumes and KEDA measures. */
   queueName: z.string().min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" }),
   /** Tasks per worker pod (`--concurrency`). */
@@ -629,11 +655,16 @@ const QueueWorkerSchema = z.strictObject({
       /** Name of the Secret. Absent: `<worker name>-rabbitmq`. */
       name: dnsLabel("queueWorkers[].connectionSecret.name").optional(),
       /** Key inside the Secret holding the AMQP URL (KEDA's rabbitmq `host` parameter reads it). */
-      key: z.string().regex(/^[-._a-zA-Z0-9]+$/).default("host"),
+      key: z
+        .string()
+        .regex(/^[-._a-zA-Z0-9]+$/)
+        .default("host"),
     })
     .prefault({}),
   /** Plain environment variables; the broker URL is not one of them. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string()).default({}),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "env var names must match [A-Za-z_][A-Za-z0-9_]*" }), z.string())
+    .default({}),
 });
 
 const OrchestratorSchema = z.strictObject({
@@ -664,7 +695,8 @@ const OrchestratorSchema = z.strictObject({
 const TolerationSchema = z.strictObject({
   /** Taint key the GPU pods tolerate (a qualified name). */
   key: z.string().refine(isQualifiedName, {
-    error: "gpu.tolerations[].key must be a Kubernetes qualified name (optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'). Fix: e.g. nvidia.com/gpu",
+    error:
+      "gpu.tolerations[].key must be a Kubernetes qualified name (optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'). Fix: e.g. nvidia.com/gpu",
     params: { code: "CONFIG_FORMAT" },
   }),
   /** `Exists` tolerates the key with any value; `Equal` only `value`. */
@@ -685,7 +717,10 @@ const GpuSchema = z.strictObject({
   /** GPUs per replica (the extended resource's request and limit). */
   gpus: int("gpu.gpus", 1, 16).default(1),
   /** Extended resource name of a GPU on the nodes (the device plugin's). */
-  gpuResource: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" }).default("nvidia.com/gpu"),
+  gpuResource: z
+    .string()
+    .regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, { error: "gpu.gpuResource must be an extended resource name. Fix: e.g. nvidia.com/gpu" })
+    .default("nvidia.com/gpu"),
   /** Labels of the GPU nodes the pods must run on; the default is NVIDIA's GPU feature discovery label. */
   nodeSelector: labelMap("gpu.nodeSelector").default({ "nvidia.com/gpu.present": "true" }),
   /** Taints of the GPU nodes the pods tolerate; the default tolerates NVIDIA's usual taint. */
@@ -733,7 +768,9 @@ const LoadTestSchema = z.strictObject({
   /** Locust worker pods generating the load. */
   workers: int("loadTest.workers", 1, 100).default(2),
   /** The user matrix, run in order. */
-  stages: z.array(LoadStageSchema).min(1, { error: "loadTest.stages must list at least one stage. Fix: add { users, spawnRate, durationSeconds }" }),
+  stages: z
+    .array(LoadStageSchema)
+    .min(1, { error: "loadTest.stages must list at least one stage. Fix: add { users, spawnRate, durationSeconds }" }),
   /** HTTP path the simulated users request. Absent: scaling.endpoint, the path the autoscaler watches. */
   path: httpPath("loadTest.path").optional(),
   /** JSON body of each request. */
@@ -748,7 +785,7 @@ const LoadTestSchema = z.strictObject({
           return false;
         }
       },
-      { error: "loadTest.payload must be JSON. Fix: write it like {\"inputs\": [[0.1, 0.2]]}" },
+      { error: 'loadTest.payload must be JSON. Fix: write it like {"inputs": [[0.1, 0.2]]}' },
     )
     .default('{"inputs": [[0.1, 0.2, 0.3, 0.4]]}'),
   /** Requests per second one Locust user sends. Absent: simulation.requestsPerUserPerSecond, so the load test and the simulator mean the same load by one user. */
@@ -790,44 +827,45 @@ export const EXTRA_SECTIONS = {
   dashboards: DashboardsSchema.optional(),
 };
 
-export const EnvConfigSchema = z
-  .strictObject({
-    /** Environment name: dist/<name>/, the Pulumi stack and every message name it. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod" }),
-    /** Namespace everything of the environment is rendered into (created with the restricted Pod Security Standard). */
-    namespace: dnsLabel("namespace"),
-    /** What the cluster offers (KEDA, the Prometheus Operator) and whether it is a laptop cluster. */
-    cluster: ClusterSchema,
-    /** The inference service: its image, resources, probes and metric contract. */
-    service: ServiceSchema,
-    /** How the service scales: the autoscaler (scaling.mode), its bounds and its signals. */
-    scaling: ScalingSchema,
-    /** How the service is scraped and alerted on. */
-    monitoring: MonitoringSchema,
-    /** The service's SLOs, rendered as Sloth-style recording rules and burn-rate alerts. */
-    slo: SloSchema,
-    /** Namespace quota the autoscaler's maximum must fit into. */
-    capacity: z
-      .strictObject({
-        /** Sum of CPU requests the namespace may hold (a quantity, e.g. 16). */
-        cpu: quantity("capacity.cpu"),
-        /** Sum of memory requests the namespace may hold (a quantity, e.g. 64Gi). */
-        memory: quantity("capacity.memory"),
-      })
-      .optional(),
-    /** What a pod costs, for the simulator's cost column. */
-    cost: z
-      .strictObject({
-        /** Price of one pod for one hour, in the currency the report shows (no unit is assumed). 0: costs are not reported. */
-        pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0),
-      })
-      .prefault({}),
-    /** The service model the simulator runs (and the idle-latency check reads). */
-    simulation: SimulationSchema,
-    /** Per-namespace NetworkPolicy: default-deny ingress, callers, the scrape, optional egress. */
-    networkPolicy: NetworkPolicySchema,
-    ...EXTRA_SECTIONS,
-  });
+export const EnvConfigSchema = z.strictObject({
+  /** Environment name: dist/<name>/, the Pulumi stack and every message name it. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
+    error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod",
+  }),
+  /** Namespace everything of the environment is rendered into (created with the restricted Pod Security Standard). */
+  namespace: dnsLabel("namespace"),
+  /** What the cluster offers (KEDA, the Prometheus Operator) and whether it is a laptop cluster. */
+  cluster: ClusterSchema,
+  /** The inference service: its image, resources, probes and metric contract. */
+  service: ServiceSchema,
+  /** How the service scales: the autoscaler (scaling.mode), its bounds and its signals. */
+  scaling: ScalingSchema,
+  /** How the service is scraped and alerted on. */
+  monitoring: MonitoringSchema,
+  /** The service's SLOs, rendered as Sloth-style recording rules and burn-rate alerts. */
+  slo: SloSchema,
+  /** Namespace quota the autoscaler's maximum must fit into. */
+  capacity: z
+    .strictObject({
+      /** Sum of CPU requests the namespace may hold (a quantity, e.g. 16). */
+      cpu: quantity("capacity.cpu"),
+      /** Sum of memory requests the namespace may hold (a quantity, e.g. 64Gi). */
+      memory: quantity("capacity.memory"),
+    })
+    .optional(),
+  /** What a pod costs, for the simulator's cost column. */
+  cost: z
+    .strictObject({
+      /** Price of one pod for one hour, in the currency the report shows (no unit is assumed). 0: costs are not reported. */
+      pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0),
+    })
+    .prefault({}),
+  /** The service model the simulator runs (and the idle-latency check reads). */
+  simulation: SimulationSchema,
+  /** Per-namespace NetworkPolicy: default-deny ingress, callers, the scrape, optional egress. */
+  networkPolicy: NetworkPolicySchema,
+  ...EXTRA_SECTIONS,
+});
 
 /**
  * One inference service's view of its environment: the environment's shared sections with the

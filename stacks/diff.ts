@@ -223,7 +223,11 @@ function forService(r: ResourceChange): string {
 }
 
 /** Per-environment differences (environments without any are left out). */
-export function diffDists(base: ReadonlyMap<string, EnvSnapshot>, head: ReadonlyMap<string, EnvSnapshot>, envs?: readonly string[]): EnvDiff[] {
+export function diffDists(
+  base: ReadonlyMap<string, EnvSnapshot>,
+  head: ReadonlyMap<string, EnvSnapshot>,
+  envs?: readonly string[],
+): EnvDiff[] {
   const names = [...new Set([...base.keys(), ...head.keys()])].filter((e) => !envs || envs.includes(e)).sort();
   const out: EnvDiff[] = [];
   for (const env of names) {

@@ -88,7 +88,11 @@ export function identity(config: EnvConfig, name: string, component: string): Se
   return { name, instance: `${name}-${config.name}`, component, partOf: config.service.partOf };
 }
 
-function addGpu(scope: Construct, config: EnvConfig, g: NonNullable<EnvConfig["gpu"]>): { readonly chart: Chart; readonly gpu: GpuInferenceService } {
+function addGpu(
+  scope: Construct,
+  config: EnvConfig,
+  g: NonNullable<EnvConfig["gpu"]>,
+): { readonly chart: Chart; readonly gpu: GpuInferenceService } {
   const chart = new EnvChart(scope, "gpu");
   const gpu = new GpuInferenceService(chart, "Gpu", {
     namespace: config.namespace,
@@ -125,7 +129,11 @@ function addGpu(scope: Construct, config: EnvConfig, g: NonNullable<EnvConfig["g
   return { chart, gpu };
 }
 
-function addOrchestrator(scope: Construct, config: EnvConfig, o: NonNullable<EnvConfig["orchestrator"]>): { readonly chart: Chart; readonly orchestrator: NonNullable<Extras["orchestrator"]> } {
+function addOrchestrator(
+  scope: Construct,
+  config: EnvConfig,
+  o: NonNullable<EnvConfig["orchestrator"]>,
+): { readonly chart: Chart; readonly orchestrator: NonNullable<Extras["orchestrator"]> } {
   const chart = new EnvChart(scope, "orchestrator");
   const contract: MetricContract = { port: o.metricsPort, portName: "metrics", path: "/metrics", metrics: ORCHESTRATOR_METRICS };
   const service = new InferenceService(chart, "Orchestrator", {
@@ -218,7 +226,11 @@ function addQueueWorkers(
   return { chart, workers: built, secrets };
 }
 
-function addLoadTest(scope: Construct, props: ExtrasProps, t: NonNullable<EnvConfig["loadTest"]>): { readonly chart: Chart; readonly loadTest: LoadTest } {
+function addLoadTest(
+  scope: Construct,
+  props: ExtrasProps,
+  t: NonNullable<EnvConfig["loadTest"]>,
+): { readonly chart: Chart; readonly loadTest: LoadTest } {
   const { config, service } = props;
   const chart = new EnvChart(scope, "load-test");
   const loadTest = new LoadTest(chart, "LoadTest", {
@@ -271,9 +283,19 @@ function addDashboards(
       title: `${svc.name} (${config.name})`,
       promql,
       workload: { deployment: svc.name, container: svc.containerName, hpa: props.hpaName },
-      ...(promql.has("http_request_duration_seconds") ? { latency: { metric: "http_request_duration_seconds", matchers: endpoint, sloThresholdSeconds: config.slo.latency.thresholdSeconds } } : {}),
+      ...(promql.has("http_request_duration_seconds")
+        ? {
+            latency: {
+              metric: "http_request_duration_seconds",
+              matchers: endpoint,
+              sloThresholdSeconds: config.slo.latency.thresholdSeconds,
+            },
+          }
+        : {}),
       ...(promql.has("http_requests_total") ? { requests: { metric: "http_requests_total" } } : {}),
-      ...(promql.has("http_request_errors_total") ? { errors: { metric: "http_request_errors_total" }, availabilityObjective: config.slo.availability.objective } : {}),
+      ...(promql.has("http_request_errors_total")
+        ? { errors: { metric: "http_request_errors_total" }, availabilityObjective: config.slo.availability.objective }
+        : {}),
       ...(promql.has("http_requests_in_flight") ? { inFlight: { metric: "http_requests_in_flight" } } : {}),
       ...(promql.has("inference_queue_len") ? { queue: { metric: "inference_queue_len" } } : {}),
     }),
@@ -327,7 +349,12 @@ export function buildExtras(scope: Construct, props: ExtrasProps): Extras {
     // pre-scaling windows) carry their own fix and reach buildStack as they are.
     if (e instanceof ContractError || e instanceof PromQLError) {
       throw new SynthError([
-        problem({ code: "CONSTRUCT_INVARIANT", env: c.name, message: e.message.split("\n")[0]!, fix: "query only metrics the workload's contract exports" }),
+        problem({
+          code: "CONSTRUCT_INVARIANT",
+          env: c.name,
+          message: e.message.split("\n")[0]!,
+          fix: "query only metrics the workload's contract exports",
+        }),
       ]);
     }
     throw e;
@@ -343,14 +370,26 @@ function sections(scope: Construct, props: ExtrasProps): Extras {
   if (gpu && c.gpu) {
     const g = gpu.gpu;
     charts.push(gpu.chart);
-    const alertProps = { workload: g.name, description: "the GPU LLM server", scrape: g.promql.scope, expectTargets: c.gpu.minReplicas > 0, ...(g.scaledObject ? { scaledObject: g.scaledObject.name } : {}) };
+    const alertProps = {
+      workload: g.name,
+      description: "the GPU LLM server",
+      scrape: g.promql.scope,
+      expectTargets: c.gpu.minReplicas > 0,
+      ...(g.scaledObject ? { scaledObject: g.scaledObject.name } : {}),
+    };
     alerts.push(workloadAlerts(gpu.chart, c, alertProps, standardLabels(g.service.identity)));
   }
   const orchestrator = c.orchestrator ? addOrchestrator(scope, c, c.orchestrator) : undefined;
   if (orchestrator && c.orchestrator) {
     const o = orchestrator.orchestrator;
     charts.push(orchestrator.chart);
-    const alertProps = { workload: o.service.name, description: "the orchestrator", scrape: o.promql.scope, expectTargets: c.orchestrator.minReplicas > 0, scaledObject: o.scaledObject.name };
+    const alertProps = {
+      workload: o.service.name,
+      description: "the orchestrator",
+      scrape: o.promql.scope,
+      expectTargets: c.orchestrator.minReplicas > 0,
+      scaledObject: o.scaledObject.name,
+    };
     alerts.push(workloadAlerts(orchestrator.chart, c, alertProps, standardLabels(o.service.identity)));
   }
   const workers = c.queueWorkers?.length ? addQueueWorkers(scope, c, c.queueWorkers) : undefined;
@@ -358,7 +397,12 @@ function sections(scope: Construct, props: ExtrasProps): Extras {
     charts.push(workers.chart);
     // Queue workers export no metrics: their RabbitMQ trigger's health is what KEDA reports.
     for (const w of workers.workers) {
-      const alertProps = { workload: w.name, description: `queue worker ${w.name}`, expectTargets: false, scaledObject: w.scaledObject.name };
+      const alertProps = {
+        workload: w.name,
+        description: `queue worker ${w.name}`,
+        expectTargets: false,
+        scaledObject: w.scaledObject.name,
+      };
       alerts.push(workloadAlerts(workers.chart, c, alertProps, standardLabels(identity(c, w.name, "queue-worker"))));
     }
   }

@@ -24,12 +24,21 @@ export interface EnvSource {
  * The named built-in environments; an unknown name is a ConfigError listing the known ones, and an
  * entry whose `name` is not its registry key too (it would write dist/<name> and leave dist/<key> stale).
  */
-export function builtinSources(names: readonly string[] = ENV_NAMES, registry: Readonly<Record<string, unknown>> = ENVIRONMENTS): EnvSource[] {
+export function builtinSources(
+  names: readonly string[] = ENV_NAMES,
+  registry: Readonly<Record<string, unknown>> = ENVIRONMENTS,
+): EnvSource[] {
   return names.map((env) => {
     const input = registry[env];
     if (!input) {
       throw new ConfigError([
-        configProblem("CONFIG_UNKNOWN_ENV", env, "", `unknown environment "${env}"`, `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`),
+        configProblem(
+          "CONFIG_UNKNOWN_ENV",
+          env,
+          "",
+          `unknown environment "${env}"`,
+          `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`,
+        ),
       ]);
     }
     const name = (input as { name?: unknown }).name;
@@ -78,7 +87,14 @@ export function fileSource(path: string): EnvSource {
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (code ?? "error");
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (code ?? "error");
     throw new ConfigError([configProblem("CONFIG_UNREADABLE", env, "", `cannot read ${path}: ${why}`, "check the path")]);
   }
   const json = extname(path) === ".json";
@@ -87,11 +103,16 @@ export function fileSource(path: string): EnvSource {
     return { env, input, origin: path, builtin: false };
   } catch (e) {
     const err = e as Error & { linePos?: { line: number; col: number }[] };
-    const reason = String(err.message).split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/ in JSON at position \d+.*$/, "");
+    const reason = String(err.message)
+      .split("\n")[0]!
+      .replace(/ at line \d+, column \d+:?$/, "")
+      .replace(/ in JSON at position \d+.*$/, "");
     const line = json ? jsonErrorLine(err.message, text) : err.linePos?.[0]?.line;
     const quoted = line === undefined ? undefined : quoteLine(text, line);
     const where = quoted ? ` at line ${quoted.line}: \`${quoted.text}\`` : "";
-    throw new ConfigError([configProblem("CONFIG_SYNTAX", env, "", `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`, "correct the syntax")]);
+    throw new ConfigError([
+      configProblem("CONFIG_SYNTAX", env, "", `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`, "correct the syntax"),
+    ]);
   }
 }
 

@@ -120,13 +120,20 @@ export class MonitoringChart extends EnvChart {
     this.recordings = rules.recordings;
     this.alerts = rules.alerts;
     this.slos = rules.slos;
-    const groups: RuleGroup[] = [rules.recordings.group, rules.alerts.group, ...rules.slos.flatMap((s) => [s.sliGroup, s.metaGroup, s.alertGroup])];
+    const groups: RuleGroup[] = [
+      rules.recordings.group,
+      rules.alerts.group,
+      ...rules.slos.flatMap((s) => [s.sliGroup, s.metaGroup, s.alertGroup]),
+    ];
     this.ruleFiles = groups.map((group) => renderRuleFile(this, config, group, labels));
     this.prometheusRules = this.ruleFiles.flatMap((f) => (f.prometheusRule ? [f.prometheusRule] : []));
 
     this.adapterRules = props.adapterRules === false ? serviceAdapterRules(props) : this.adapterConfig(props, labels, props.adapterRules);
     const job = props.adapterRules === false ? undefined : this.scrapeJob;
-    this.files = [...(job ? [{ path: "prometheus/scrape-config.yaml", content: () => job.toYaml(GENERATED_HEADER, this.allExtraJobs()) }] : []), ...this.ruleFiles.map(ruleFileOutput)];
+    this.files = [
+      ...(job ? [{ path: "prometheus/scrape-config.yaml", content: () => job.toYaml(GENERATED_HEADER, this.allExtraJobs()) }] : []),
+      ...this.ruleFiles.map(ruleFileOutput),
+    ];
   }
 
   /** Adds the other services' scrape jobs (scrape `pod-annotations`) to this chart's scrape file and add-on values. */
@@ -153,9 +160,14 @@ export class MonitoringChart extends EnvChart {
     const job = this.scrapeJob;
     const additional = [...(job ? [job.config] : []), ...this.allExtraJobs()];
     const kubePrometheusStack: KubePrometheusStackValues | undefined =
-      cluster.prometheusOperator && additional.length > 0 ? { prometheus: { prometheusSpec: { additionalScrapeConfigs: additional } } } : undefined;
+      cluster.prometheusOperator && additional.length > 0
+        ? { prometheus: { prometheusSpec: { additionalScrapeConfigs: additional } } }
+        : undefined;
     const groups = [...this.ruleFiles, ...besides].map((f) => f.group);
-    const prometheusAdapter: PrometheusAdapterValues = { ...adapterHelmValues(this.adapterRules), prometheus: adapterPrometheusValues(this.config) };
+    const prometheusAdapter: PrometheusAdapterValues = {
+      ...adapterHelmValues(this.adapterRules),
+      prometheus: adapterPrometheusValues(this.config),
+    };
     return {
       ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
       ...(cluster.prometheusOperator ? {} : { prometheus: plainPrometheusValues(groups, job?.extraScrapeConfigs(this.allExtraJobs())) }),
@@ -175,7 +187,12 @@ export class MonitoringChart extends EnvChart {
       // A job named like the service's would be a duplicate job_name Prometheus refuses: not
       // rendered, so WAKEUP_SOURCE_NOT_SCRAPED reports the source (the service's job does not reach it).
       wakeSource?.scrapedBy === "this-env" && wakeSource.job !== promql.scope.job
-        ? new WakeUpScrapeJob(this, "WakeUpScrapeJob", { job: wakeSource.job, namespace: wakeSource.namespace, podLabels: wakeSource.podLabels, intervalSeconds: monitoring.scrapeIntervalSeconds })
+        ? new WakeUpScrapeJob(this, "WakeUpScrapeJob", {
+            job: wakeSource.job,
+            namespace: wakeSource.namespace,
+            podLabels: wakeSource.podLabels,
+            intervalSeconds: monitoring.scrapeIntervalSeconds,
+          })
         : undefined;
     const extraJobs = wakeUpJob ? [wakeUpJob.config] : [];
     let wiring: ScrapeWiring;
@@ -225,7 +242,13 @@ export class MonitoringChart extends EnvChart {
 /** One service's prometheus-adapter rules (custom always, external only where KEDA does not serve them). */
 export function serviceAdapterRules(props: Pick<MonitoringProps, "config" | "promql">): AdapterRules {
   const { config, promql } = props;
-  return prometheusAdapterRules({ promql, endpoint: config.scaling.endpoint, window: config.monitoring.queryWindow, external: !config.cluster.keda, ...adapterBurstWindow(config) });
+  return prometheusAdapterRules({
+    promql,
+    endpoint: config.scaling.endpoint,
+    window: config.monitoring.queryWindow,
+    external: !config.cluster.keda,
+    ...adapterBurstWindow(config),
+  });
 }
 
 function serviceRules(props: MonitoringProps): ServiceRules {

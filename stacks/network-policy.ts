@@ -59,7 +59,11 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
     name: svc.name,
     podLabels: svc.selector,
     ingress: [
-      { purpose: "serving", ports: tcp(svc.port), peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])] },
+      {
+        purpose: "serving",
+        ports: tcp(svc.port),
+        peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])],
+      },
       metrics(config.service.metrics.port),
     ],
   });
@@ -70,7 +74,11 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
       name: m.service.name,
       podLabels: m.service.selector,
       ingress: [
-        { purpose: "serving", ports: tcp(m.service.port), peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])] },
+        {
+          purpose: "serving",
+          ports: tcp(m.service.port),
+          peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])],
+        },
         metrics(m.metricsPort),
       ],
     });
@@ -79,14 +87,25 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
     workloads.push({
       name: orchestrator.name,
       podLabels: orchestrator.selector,
-      ingress: [{ purpose: "serving", ports: tcp(orchestrator.port), peers: [np.ingressController] }, metrics(config.orchestrator.metricsPort)],
-      egress: [svc, ...more.map((m) => m.service)].map((s) => ({ purpose: `calls ${s.name}`, ports: tcp(s.port), peers: [{ podLabels: s.selector }] })),
+      ingress: [
+        { purpose: "serving", ports: tcp(orchestrator.port), peers: [np.ingressController] },
+        metrics(config.orchestrator.metricsPort),
+      ],
+      egress: [svc, ...more.map((m) => m.service)].map((s) => ({
+        purpose: `calls ${s.name}`,
+        ports: tcp(s.port),
+        peers: [{ podLabels: s.selector }],
+      })),
     });
   }
   const gpu = extras.gpu?.service;
   if (gpu) {
     // vLLM serves /metrics on its API port: the scrape and the callers share it.
-    workloads.push({ name: gpu.name, podLabels: gpu.selector, ingress: [{ purpose: "serving", ports: tcp(gpu.port), peers: front }, metrics(gpu.port)] });
+    workloads.push({
+      name: gpu.name,
+      podLabels: gpu.selector,
+      ingress: [{ purpose: "serving", ports: tcp(gpu.port), peers: front }, metrics(gpu.port)],
+    });
   }
   for (const w of config.queueWorkers ?? []) {
     const rabbit = np.rabbitmq;
@@ -98,7 +117,11 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
   }
   if (loadTest && config.loadTest) {
     const master = `${config.loadTest.name}-master`;
-    workloads.push({ name: master, podLabels: loadTest.masterSelector, ingress: [{ purpose: "locust workers", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.workerSelector }] }] });
+    workloads.push({
+      name: master,
+      podLabels: loadTest.masterSelector,
+      ingress: [{ purpose: "locust workers", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.workerSelector }] }],
+    });
     workloads.push({
       name: `${config.loadTest.name}-workers`,
       podLabels: loadTest.workerSelector,

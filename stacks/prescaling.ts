@@ -10,7 +10,11 @@ export function prescaleWindowsFor(config: EnvConfig, target: string): PrescaleW
     .map((w) => ({ name: w.name, timezone: w.timezone, weekdays: w.weekdays, start: w.start, end: w.end, replicas: w.replicas }));
 }
 
-export function cronTriggersFor(config: EnvConfig, target: string, leadSeconds: number, bounds: { min: number; max: number }): CronTrigger[] {
+export function cronTriggersFor(
+  config: EnvConfig,
+  target: string,
+  leadSeconds: number,
+  bounds: { min: number; max: number },
+): CronTrigger[] {
   return prescaleTriggers(prescaleWindowsFor(config, target), { leadSeconds, bounds });
 }
-

@@ -78,7 +78,10 @@ export function burstQuery(promql: PromQL, config: EnvConfig): string {
 /** The PromQL builder of the declared external wake-up signal (its own contract and scrape scope). */
 export function wakeUpPromQL(wakeUp: NonNullable<EnvConfig["scaling"]["wakeUp"]>): PromQL {
   const m = wakeUp.metric;
-  return new PromQL(contractOf([{ name: m.name, type: m.type, labels: m.labels, ...(m.buckets ? { buckets: m.buckets } : {}) }]), { namespace: wakeUp.source.namespace, job: wakeUp.source.job });
+  return new PromQL(contractOf([{ name: m.name, type: m.type, labels: m.labels, ...(m.buckets ? { buckets: m.buckets } : {}) }]), {
+    namespace: wakeUp.source.namespace,
+    job: wakeUp.source.job,
+  });
 }
 
 /**
@@ -93,7 +96,9 @@ export function wakeUpQuery(config: EnvConfig): string | undefined {
   if (!w) return undefined;
   const promql = wakeUpPromQL(w);
   const signal =
-    w.metric.type === "counter" ? promql.sumRate(w.metric.name, "", w.matchers, config.monitoring.queryWindow) : promql.sumGauge(w.metric.name, w.matchers);
+    w.metric.type === "counter"
+      ? promql.sumRate(w.metric.name, "", w.matchers, config.monitoring.queryWindow)
+      : promql.sumGauge(w.metric.name, w.matchers);
   return guarded(signal, promql);
 }
 
@@ -114,12 +119,24 @@ export function signalTriggers(config: EnvConfig, promql: PromQL, serverAddress:
   const out: PrometheusTrigger[] = [];
   const common = { type: "prometheus", serverAddress, ignoreNullValues: false, signal: "additive", metricType: "AverageValue" } as const;
   if (scaling.concurrency.enabled) {
-    out.push({ ...common, name: SIGNAL_TRIGGER_NAMES.concurrency, query: concurrencyQuery(promql, config), threshold: concurrencyTarget(config) });
-    if (scaling.burst.enabled) out.push({ ...common, name: SIGNAL_TRIGGER_NAMES.burst, query: burstQuery(promql, config), threshold: burstTarget(config) });
+    out.push({
+      ...common,
+      name: SIGNAL_TRIGGER_NAMES.concurrency,
+      query: concurrencyQuery(promql, config),
+      threshold: concurrencyTarget(config),
+    });
+    if (scaling.burst.enabled)
+      out.push({ ...common, name: SIGNAL_TRIGGER_NAMES.burst, query: burstQuery(promql, config), threshold: burstTarget(config) });
   }
   const wake = wakeUpQuery(config);
   if (wake !== undefined && scaling.wakeUp) {
-    out.push({ ...common, name: SIGNAL_TRIGGER_NAMES.wakeUp, query: wake, threshold: scaling.wakeUp.threshold, activationThreshold: scaling.wakeUp.activation });
+    out.push({
+      ...common,
+      name: SIGNAL_TRIGGER_NAMES.wakeUp,
+      query: wake,
+      threshold: scaling.wakeUp.threshold,
+      activationThreshold: scaling.wakeUp.activation,
+    });
   }
   return out;
 }
@@ -132,7 +149,9 @@ export function signalTriggers(config: EnvConfig, promql: PromQL, serverAddress:
 export function holdAtZero(config: EnvConfig, promql: PromQL, triggers: readonly KedaTrigger[]): KedaTrigger[] {
   const mayIdle = config.scaling.minReplicas === 0 || config.scaling.keda.idleReplicaCount !== undefined;
   if (!mayIdle) return [...triggers];
-  return triggers.map((t) => (t.type !== "prometheus" || t.name === SIGNAL_TRIGGER_NAMES.wakeUp ? t : { ...t, query: zeroWithoutTargets(t.query, promql) }));
+  return triggers.map((t) =>
+    t.type !== "prometheus" || t.name === SIGNAL_TRIGGER_NAMES.wakeUp ? t : { ...t, query: zeroWithoutTargets(t.query, promql) },
+  );
 }
 
 /** slo-hpa: the in-flight Pods metric against the concurrency target, and its burst peak (scaling.burst). */
@@ -142,12 +161,22 @@ export function sloConcurrencyMetrics(config: EnvConfig): PodsMetric[] {
   return [
     { type: "Pods", metric: CUSTOM_METRICS.podInFlight, averageValue: sloInFlightTarget(config) },
     // 2× the stable target this mode uses (an explicit sloHpa.inFlightPerPod included).
-    ...(scaling.burst.enabled ? [{ type: "Pods" as const, metric: CUSTOM_METRICS.podInFlightBurst, averageValue: Number((sloInFlightTarget(config) * scaling.burst.factor).toPrecision(6)) }] : []),
+    ...(scaling.burst.enabled
+      ? [
+          {
+            type: "Pods" as const,
+            metric: CUSTOM_METRICS.podInFlightBurst,
+            averageValue: Number((sloInFlightTarget(config) * scaling.burst.factor).toPrecision(6)),
+          },
+        ]
+      : []),
   ];
 }
 
 /** The window the adapter's burst rule reads, where the slo-hpa HPA asks for it. */
 export function adapterBurstWindow(config: EnvConfig): { burstWindow?: string } {
   const { scaling } = config;
-  return scaling.mode === "slo-hpa" && scaling.concurrency.enabled && scaling.burst.enabled ? { burstWindow: `${burstWindowSeconds(config)}s` } : {};
+  return scaling.mode === "slo-hpa" && scaling.concurrency.enabled && scaling.burst.enabled
+    ? { burstWindow: `${burstWindowSeconds(config)}s` }
+    : {};
 }

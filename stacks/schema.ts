@@ -3,6 +3,7 @@
  * packages (core Kubernetes, KEDA, prometheus-operator). An object whose apiVersion/kind has no
  * schema here is itself an error: nothing reaches dist/ unchecked.
  */
+import type { LooseObject } from "../kube/loose-json.js";
 
 interface Validatable {
   validate(): void;
@@ -41,9 +42,12 @@ export const BUNDLED_MODELS: Readonly<Record<string, () => Promise<unknown>>> = 
   "kubernetes-models/networking.k8s.io/v1/NetworkPolicy": () => import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy"),
   "kubernetes-models/policy/v1/PodDisruptionBudget": () => import("kubernetes-models/policy/v1/PodDisruptionBudget"),
   "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject"),
-  "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication": () => import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication"),
-  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule"),
-  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor"),
+  "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication": () =>
+    import("@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication"),
+  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule": () =>
+    import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule"),
+  "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor": () =>
+    import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor"),
 };
 
 const cache = new Map<string, Promise<Record<string, unknown> | undefined>>();
@@ -67,13 +71,13 @@ export interface SchemaFinding {
 }
 
 /** `Kind namespace/name` (or `Kind name`): how synth, the checks and infra/ name an object in their messages. */
-export function describeObject(o: Record<string, any>): string {
+export function describeObject(o: LooseObject): string {
   const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : "";
   return `${o.kind} ${ns}${o.metadata?.name ?? "(unnamed)"}`;
 }
 
 /** Validates every object; returns one finding per invalid or unknown object. */
-export async function validateObjects(objects: readonly Record<string, any>[]): Promise<SchemaFinding[]> {
+export async function validateObjects(objects: readonly LooseObject[]): Promise<SchemaFinding[]> {
   const findings: SchemaFinding[] = [];
   for (const o of objects) {
     const object = describeObject(o);

@@ -10,14 +10,7 @@
  * and name the service.
  */
 import type { z } from "zod";
-import type {
-  EnvConfigSchema,
-  MonitoringSchema,
-  ScalingSchema,
-  ServiceSchema,
-  SimulationSchema,
-  SloSchema,
-} from "./config.js";
+import type { EnvConfigSchema, MonitoringSchema, ScalingSchema, ServiceSchema, SimulationSchema, SloSchema } from "./config.js";
 
 type DeepPartial<T> = T extends readonly (infer _U)[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -123,17 +116,32 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
   }
   const defaults = input.defaults;
   if (defaults !== undefined && !isObj(defaults)) {
-    problems.push({ code: "CONFIG_INVALID_TYPE", path: ["defaults"], message: "must be a mapping (key: value)", fix: `give { ${DEFAULT_SECTIONS.join(", ")} }` });
+    problems.push({
+      code: "CONFIG_INVALID_TYPE",
+      path: ["defaults"],
+      message: "must be a mapping (key: value)",
+      fix: `give { ${DEFAULT_SECTIONS.join(", ")} }`,
+    });
   } else if (defaults) {
     for (const k of Object.keys(defaults)) {
       if (!(DEFAULT_SECTIONS as readonly string[]).includes(k)) {
-        problems.push({ code: "CONFIG_UNKNOWN_KEY", path: ["defaults", k], message: `unknown field "${k}"`, fix: `defaults holds ${DEFAULT_SECTIONS.join(", ")}; set other fields per service` });
+        problems.push({
+          code: "CONFIG_UNKNOWN_KEY",
+          path: ["defaults", k],
+          message: `unknown field "${k}"`,
+          fix: `defaults holds ${DEFAULT_SECTIONS.join(", ")}; set other fields per service`,
+        });
       }
     }
   }
   const services = input.services;
   if (services === undefined) {
-    problems.push({ code: "CONFIG_MISSING", path: ["services"], message: "is required: the environment's inference services", fix: "add services: [{ name, image, resources, scaling, slo }]" });
+    problems.push({
+      code: "CONFIG_MISSING",
+      path: ["services"],
+      message: "is required: the environment's inference services",
+      fix: "add services: [{ name, image, resources, scaling, slo }]",
+    });
     return { views: [], problems };
   }
   if (!Array.isArray(services) || services.length === 0) {
@@ -164,7 +172,13 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
   const extraNames = workloadNamesBeside(input);
   names.forEach((n, i) => {
     const clash = extraNames.find((e) => e.name === n);
-    if (clash) problems.push({ code: "CONFIG_CONFLICT", path: ["services", i, "name"], message: `service "${n}" is named like ${clash.path}`, fix: "give each workload its own name" });
+    if (clash)
+      problems.push({
+        code: "CONFIG_CONFLICT",
+        path: ["services", i, "name"],
+        message: `service "${n}" is named like ${clash.path}`,
+        fix: "give each workload its own name",
+      });
   });
   const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;
   const views = services.map((raw, index): ServiceView => {
@@ -198,7 +212,8 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
       const [head, ...rest] = p;
       const own = (section: string | undefined, defaultsSection: string, sub: readonly (string | number)[]) => {
         const entryPath = section ? [section, ...sub] : [...sub];
-        if (getIn(entry, entryPath) === undefined && getIn(d, [defaultsSection, ...sub]) !== undefined) return ["defaults", defaultsSection, ...sub];
+        if (getIn(entry, entryPath) === undefined && getIn(d, [defaultsSection, ...sub]) !== undefined)
+          return ["defaults", defaultsSection, ...sub];
         return ["services", index, ...entryPath];
       };
       if (head === "service" && rest[0] === "resources") {
@@ -213,7 +228,8 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
         return [...p];
       }
       if (head === "simulation" && simulation !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
-      if (head === "prescaling" && typeof rest[0] === "number" && windows) return ["prescaling", windowIndex[rest[0]] ?? rest[0], ...rest.slice(1)];
+      if (head === "prescaling" && typeof rest[0] === "number" && windows)
+        return ["prescaling", windowIndex[rest[0]] ?? rest[0], ...rest.slice(1)];
       return [...p];
     };
     return { index, name, input: view, sourcePath };

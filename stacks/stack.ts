@@ -150,11 +150,31 @@ export class EnvironmentStack {
       return { view, workload, service, promql, autoscaling, suffix };
     });
     // One adapter rule set for every service, rendered by the first service's monitoring chart.
-    const adapterRules = mergeAdapterRules(parts.map((p) => ({ service: p.view.service.name, job: p.promql.scope.job, rules: serviceAdapterRules({ config: p.view, promql: p.promql }) })));
+    const adapterRules = mergeAdapterRules(
+      parts.map((p) => ({
+        service: p.view.service.name,
+        job: p.promql.scope.job,
+        rules: serviceAdapterRules({ config: p.view, promql: p.promql }),
+      })),
+    );
     this.services = parts.map(({ view, workload, service, promql, autoscaling, suffix }, i): ServiceModel => {
       const autoscaler = autoscaling.autoscaler;
-      const monitoring = new MonitoringChart(app, { config: view, service, promql, autoscaler, adapterRules: i === 0 ? adapterRules : false }, `${suffix}monitoring`);
-      return { name: view.service.name, config: view, workload, service, promql, autoscaling, autoscaler, monitoring, charts: [workload, autoscaling, monitoring] };
+      const monitoring = new MonitoringChart(
+        app,
+        { config: view, service, promql, autoscaler, adapterRules: i === 0 ? adapterRules : false },
+        `${suffix}monitoring`,
+      );
+      return {
+        name: view.service.name,
+        config: view,
+        workload,
+        service,
+        promql,
+        autoscaling,
+        autoscaler,
+        monitoring,
+        charts: [workload, autoscaling, monitoring],
+      };
     });
     const first = this.services[0]!;
     const others = this.services.slice(1);

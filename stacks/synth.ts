@@ -13,6 +13,7 @@ import { describeObject, validateObjects } from "./schema.js";
 import { GENERATED_HEADER } from "./env-chart.js";
 import { SynthError, throwIfErrors } from "./errors.js";
 import { buildStack, type EnvironmentStack } from "./stack.js";
+import type { LooseObject } from "../kube/loose-json.js";
 
 export interface RenderedFile {
   /** Path relative to `dist/<env>/`. */
@@ -28,7 +29,6 @@ export interface RenderedEnv {
   readonly warnings: readonly Problem[];
 }
 
-
 /** Multi-document YAML, byte-stable for equal input. */
 export function toYaml(docs: readonly unknown[]): string {
   return GENERATED_HEADER + docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
@@ -41,9 +41,9 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   const stack = buildStack(config);
   const early = runServiceConfigChecks(config);
   const files: RenderedFile[] = [];
-  const objects: Record<string, any>[] = [];
+  const objects: LooseObject[] = [];
   for (const chart of stack.charts) {
-    const docs = chart.toJson() as Record<string, any>[];
+    const docs = chart.toJson() as LooseObject[];
     if (docs.length === 0) continue;
     objects.push(...docs);
     files.push({ path: `${chart.node.id}.yaml`, content: toYaml(docs) });
@@ -55,7 +55,10 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   const seen = new Set<string>();
   for (const o of objects) {
     const key = `${o.apiVersion}/${describeObject(o)}`;
-    if (seen.has(key)) problems.push(problem({ code: "OBJECT_DUPLICATE", env, message: `${describeObject(o)} is rendered twice`, fix: "give one of them another name" }));
+    if (seen.has(key))
+      problems.push(
+        problem({ code: "OBJECT_DUPLICATE", env, message: `${describeObject(o)} is rendered twice`, fix: "give one of them another name" }),
+      );
     seen.add(key);
   }
   for (const o of objects) {
@@ -66,6 +69,7 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
         problem({
           code: "OBJECT_TOO_LARGE",
           env,
+          // Stryker disable next-line StringLiteral: equivalent, every API object has a string field (apiVersion), so `field` is never empty
           message: `${describeObject(o)} is ${mib(size)} serialized; the API server refuses objects over etcd's request limit of 1.5 MiB (${MAX_OBJECT_BYTES} bytes)${field ? `, and ${field} alone is ${mib(bytes)}` : ""}`,
           fix: "keep large data out of env values and config (mount a ConfigMap/Secret volume of at most 1 MiB, or bake it into the image)",
         }),
@@ -73,12 +77,24 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
     }
   }
   for (const f of await validateObjects(objects)) {
-    problems.push(problem({ code: "SCHEMA_INVALID", env, message: `${f.object} fails its schema: ${f.message}`, fix: "correct the construct or config that renders it" }));
+    problems.push(
+      problem({
+        code: "SCHEMA_INVALID",
+        env,
+        message: `${f.object} fails its schema: ${f.message}`,
+        fix: "correct the construct or config that renders it",
+      }),
+    );
   }
   if (problems.length) throw new SynthError(problems);
   // Cross-resource checks on what was rendered (stacks/checks): errors stop here, warnings travel on.
   const extra = new Set(stack.extraFiles.map((f) => f.path));
-  const findings = runServiceRenderedChecks({ config, objects, files: files.filter((f) => extra.has(f.path)), helmValues: stack.helmValues });
+  const findings = runServiceRenderedChecks({
+    config,
+    objects,
+    files: files.filter((f) => extra.has(f.path)),
+    helmValues: stack.helmValues,
+  });
   throwIfErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { env: config.name, stack, files, warnings: [...early, ...findings] };
@@ -93,7 +109,11 @@ const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
 function largestString(o: unknown, path = ""): [string, number] {
   if (typeof o === "string") return [path, Buffer.byteLength(o)];
   let best: [string, number] = ["", 0];
-  const entries = Array.isArray(o) ? o.map((v, i) => [`${path}[${i}]`, v] as const) : o && typeof o === "object" ? Object.entries(o).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const) : [];
+  const entries = Array.isArray(o)
+    ? o.map((v, i) => [`${path}[${i}]`, v] as const)
+    : o && typeof o === "object"
+      ? Object.entries(o).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const)
+      : [];
   for (const [p, v] of entries) {
     const c = largestString(v, p);
     if (c[1] > best[1]) best = c;
@@ -127,7 +147,8 @@ function statOrUndefined(path: string): Stats | undefined {
  * read-only file system or without permission this fails at once instead of hanging in mkdir -p).
  */
 export function checkOutDir(outDir: string): string {
-  if (outDir.trim() === "") throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
+  if (outDir.trim() === "")
+    throw outputError("OUTPUT_EMPTY_FLAG", "--out is empty", "give a directory, e.g. --out /tmp/render, or omit --out to write dist/");
   const abs = resolve(outDir);
   if (dirname(abs) === abs) throw outputError("OUTPUT_UNUSABLE", `--out ${abs} is the file-system root`);
   const st = statOrUndefined(abs);
@@ -148,7 +169,11 @@ export function checkOutDir(outDir: string): string {
   try {
     rmdirSync(mkdtempSync(join(ancestor, ".synth-probe-")));
   } catch (e) {
-    throw outputError("OUTPUT_UNWRITABLE", `--out ${abs}: cannot create entries in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+    // Stryker disable next-line StringLiteral: equivalent, node's mkdtemp errors always carry a code
+    throw outputError(
+      "OUTPUT_UNWRITABLE",
+      `--out ${abs}: cannot create entries in ${ancestor} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   return abs;
 }
@@ -183,7 +208,8 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
     const replaced = new Set(envs.map((e) => e.env));
     if (statOrUndefined(target)) {
       for (const entry of readdirSync(target)) {
-        if (!replaced.has(entry)) cpSync(join(target, entry), join(tree, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+        if (!replaced.has(entry))
+          cpSync(join(target, entry), join(tree, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
       }
     }
     envs.forEach((e, i) => {
@@ -207,7 +233,11 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
         } catch {
           const kept = old;
           staging = undefined; // keep the old tree: it is the only copy now
-          throw outputError("OUTPUT_WRITE", `--out ${target}: the swap failed and the old tree could not be moved back; it is kept in ${kept}`, `move ${kept} to ${target}`);
+          throw outputError(
+            "OUTPUT_WRITE",
+            `--out ${target}: the swap failed and the old tree could not be moved back; it is kept in ${kept}`,
+            `move ${kept} to ${target}`,
+          );
         }
       }
       throw e;
@@ -217,9 +247,13 @@ export function writeDist(outDir: string, envs: readonly RenderedEnv[]): void {
     if (e instanceof SynthError) throw e;
     const err = e as NodeJS.ErrnoException;
     const where = err.path ? ` ${err.path}` : "";
-    throw outputError("OUTPUT_WRITE", `--out ${target}: nothing was changed, writing failed${err.syscall ? ` (${err.syscall}${where}: ${err.code})` : `: ${err.message}`}`);
+    throw outputError(
+      "OUTPUT_WRITE",
+      `--out ${target}: nothing was changed, writing failed${err.syscall ? ` (${err.syscall}${where}: ${err.code})` : `: ${err.message}`}`,
+    );
   } finally {
     if (staging) rmSync(staging, { recursive: true, force: true });
+    // Stryker disable next-line MethodExpression: equivalent, removing recursively from the outermost created folder removes the inner ones too
     for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
   }
 }

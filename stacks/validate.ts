@@ -67,7 +67,12 @@ function durationToSeconds(s: string): number | undefined {
 
 /** invalid_type in user words: the expected kind (with the unit for seconds fields) and a fix that converts what was given. */
 function wrongType(issue: z.core.$ZodIssueInvalidType): { message: string; fix: string } {
-  const expected = issue.expected === "int" ? "whole number" : issue.expected === "record" || issue.expected === "object" ? "mapping (key: value)" : issue.expected;
+  const expected =
+    issue.expected === "int"
+      ? "whole number"
+      : issue.expected === "record" || issue.expected === "object"
+        ? "mapping (key: value)"
+        : issue.expected;
   const seconds = (expected === "number" || expected === "whole number") && isSecondsField(issue.path);
   const kind = `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}${seconds ? " of seconds, e.g. 0.5" : ""}`;
   if (issue.input === undefined) return { message: `is required: ${kind}`, fix: `set it to ${kind}` };
@@ -106,7 +111,9 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
       }
       const w = wrongType(issue);
       // Our own "<field> must be a number" says it already; keep the converted value and the unit.
-      return ours && issue.input !== undefined ? { message: `${msg.replace(/\.$/, "")}${isSecondsField(issue.path) ? " of seconds" : ""}, not ${shown(issue.input)}`, fix: w.fix } : w;
+      return ours && issue.input !== undefined
+        ? { message: `${msg.replace(/\.$/, "")}${isSecondsField(issue.path) ? " of seconds" : ""}, not ${shown(issue.input)}`, fix: w.fix }
+        : w;
     }
     case "invalid_key": {
       const inner = issue.issues[0]?.message ?? msg;
@@ -123,25 +130,44 @@ function splitFix(issue: z.core.$ZodIssue): { message: string; fix: string } {
       };
     case "too_small": {
       const n = String(issue.minimum);
-      const what = issue.origin === "string" ? `at least ${n} character(s)` : issue.origin === "array" ? `at least ${n} item(s)` : `at least ${n}`;
+      const what =
+        issue.origin === "string" ? `at least ${n} character(s)` : issue.origin === "array" ? `at least ${n} item(s)` : `at least ${n}`;
       return {
-        message: ours ? msg : issue.origin === "string" || issue.origin === "array" ? `must have ${what}` : `must be ${what}, not ${shown(issue.input)}`,
+        message: ours
+          ? msg
+          : issue.origin === "string" || issue.origin === "array"
+            ? `must have ${what}`
+            : `must be ${what}, not ${shown(issue.input)}`,
         fix: issue.origin === "string" ? `give ${what}` : issue.origin === "array" ? `list ${what}` : `use a value of at least ${n}`,
       };
     }
     case "too_big": {
       const n = String(issue.maximum);
       return {
-        message: ours ? msg : issue.origin === "string" ? `must have at most ${n} character(s)` : issue.origin === "array" ? `must have at most ${n} item(s)` : `must be at most ${n}, not ${shown(issue.input)}`,
+        message: ours
+          ? msg
+          : issue.origin === "string"
+            ? `must have at most ${n} character(s)`
+            : issue.origin === "array"
+              ? `must have at most ${n} item(s)`
+              : `must be at most ${n}, not ${shown(issue.input)}`,
         fix: `use a value of at most ${n}`,
       };
     }
     case "invalid_format":
       return { message: ours ? msg : `is not a valid ${issue.format} (got ${shown(issue.input)})`, fix: `give a valid ${issue.format}` };
     case "invalid_union":
-      return { message: ours ? msg : `does not match any accepted shape (got ${shown(issue.input)})`, fix: "match one of the documented shapes (see stacks/config.ts)" };
-    default:
-      return { message: ours ? msg : `is not valid (got ${shown((issue as { input?: unknown }).input)})`, fix: "correct the value as described in stacks/config.ts" };
+      return {
+        message: ours ? msg : `does not match any accepted shape (got ${shown(issue.input)})`,
+        fix: "match one of the documented shapes (see stacks/config.ts)",
+      };
+    case "custom":
+    case "invalid_element":
+    case "not_multiple_of":
+      return {
+        message: ours ? msg : `is not valid (got ${shown((issue as { input?: unknown }).input)})`,
+        fix: "correct the value as described in stacks/config.ts",
+      };
   }
 }
 
@@ -169,7 +195,8 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
       return "CONFIG_FORMAT";
     case "invalid_value":
       return "CONFIG_INVALID_VALUE";
-    default:
+    case "invalid_element":
+    case "not_multiple_of":
       return "CONFIG_INVALID";
   }
 }
@@ -177,9 +204,7 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
 /** Validates `input` for environment `env` (the name used in messages when input lacks one). */
 export function parseEnvConfig(input: unknown, env: string): EnvConfig {
   const name =
-    input && typeof input === "object" && typeof (input as { name?: unknown }).name === "string"
-      ? (input as { name: string }).name
-      : env;
+    input && typeof input === "object" && typeof (input as { name?: unknown }).name === "string" ? (input as { name: string }).name : env;
   if (!input || typeof input !== "object" || Array.isArray(input)) return parseView(input, name, undefined);
   const { views, problems: shape } = expandServices(input as Record<string, unknown>, INPUT_DEFAULTS.serviceName);
   const byField = new Map<string, Problem>();
@@ -219,7 +244,12 @@ function parseView(input: unknown, name: string, view: ServiceView | undefined):
     const { message, fix } = splitFix(issue);
     // Messages written as "<field> must ..." need not repeat the field the line already names.
     const trimmed = viewField && message.startsWith(`${viewField} `) ? message.slice(viewField.length + 1) : message;
-    const named = view && source[0] === "services" ? `service "${view.name}": ${trimmed}` : view && source[0] === "defaults" ? `for service "${view.name}": ${trimmed}` : trimmed;
+    const named =
+      view && source[0] === "services"
+        ? `service "${view.name}": ${trimmed}`
+        : view && source[0] === "defaults"
+          ? `for service "${view.name}": ${trimmed}`
+          : trimmed;
     byField.set(field, configProblem(codeOf(issue), name, field, named, fix));
   }
   throw new ConfigError([...byField.values()]);

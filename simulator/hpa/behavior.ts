@@ -39,10 +39,7 @@ export function isWithin(t: Tolerances, usageRatio: number): boolean {
  * tolerancesForHpa: the --horizontal-pod-autoscaler-tolerance flag for both directions, overridden
  * per direction by spec.behavior.scaleUp/scaleDown.tolerance (HPAConfigurableTolerance, assumed enabled).
  */
-export function tolerancesForHpa(
-  behavior: HorizontalPodAutoscalerBehavior | null | undefined,
-  flagTolerance: number,
-): Tolerances {
+export function tolerancesForHpa(behavior: HorizontalPodAutoscalerBehavior | null | undefined, flagTolerance: number): Tolerances {
   const t: Tolerances = { scaleDown: flagTolerance, scaleUp: flagTolerance };
   if (behavior == null) return t;
   const down = behavior.scaleDown?.tolerance;
@@ -80,10 +77,7 @@ export const DEFAULT_SCALE_DOWN_POLICIES: readonly HPAScalingPolicy[] = Object.f
  * copy every non-nil field over the defaults) followed by the controller's
  * maybeInitScaleDownStabilizationWindow (scaleDown window nil -> the downscale-stabilization flag).
  */
-export function resolveBehavior(
-  behavior: HorizontalPodAutoscalerBehavior,
-  controller: ResolvedControllerConfig,
-): ResolvedBehavior {
+export function resolveBehavior(behavior: HorizontalPodAutoscalerBehavior, controller: ResolvedControllerConfig): ResolvedBehavior {
   return {
     scaleUp: resolveRules(behavior.scaleUp, 0, DEFAULT_SCALE_UP_POLICIES),
     scaleDown: resolveRules(behavior.scaleDown, controller.downscaleStabilizationSeconds, DEFAULT_SCALE_DOWN_POLICIES),
@@ -106,10 +100,7 @@ function resolveRules(
 // ------------------------------------------------------------------ policies
 
 /** getReplicasChangePerPeriod: sum of changes of events strictly younger than periodSeconds. */
-export function getReplicasChangePerPeriod(
-  periodSeconds: number,
-  events: readonly TimestampedScaleEvent[],
-): number {
+export function getReplicasChangePerPeriod(periodSeconds: number, events: readonly TimestampedScaleEvent[]): number {
   let replicas = 0;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
@@ -125,7 +116,9 @@ function replicasAtPeriodStart(
   scaleUpEvents: readonly TimestampedScaleEvent[],
   scaleDownEvents: readonly TimestampedScaleEvent[],
 ): number {
-  return currentReplicas - getReplicasChangePerPeriod(periodSeconds, scaleUpEvents) + getReplicasChangePerPeriod(periodSeconds, scaleDownEvents);
+  return (
+    currentReplicas - getReplicasChangePerPeriod(periodSeconds, scaleUpEvents) + getReplicasChangePerPeriod(periodSeconds, scaleDownEvents)
+  );
 }
 
 /** calculateScaleUpLimitWithScalingRules */
@@ -261,16 +254,15 @@ function describeRateLimit(
   limit: number,
   events: readonly TimestampedScaleEvent[],
 ): string {
-  const [verb, reason, moved] = direction === "scaleUp" ? ["scale-up", "ScaleUpLimit", "added"] : ["scale-down", "ScaleDownLimit", "removed"];
+  const [verb, reason, moved] =
+    direction === "scaleUp" ? ["scale-up", "ScaleUpLimit", "added"] : ["scale-down", "ScaleDownLimit", "removed"];
   if (rules.selectPolicy === "Disabled") return `${verb} disabled (${direction} selectPolicy Disabled) (${reason})`;
   const changed = plural(getReplicasChangePerPeriod(longestPeriod(rules), events), "replica");
   return `limited by ${describePolicies(rules, direction)} to ${limit} (${reason}; ${changed} ${moved} within the longest period)`;
 }
 
 function describePolicies(rules: ResolvedScalingRules, direction: "scaleUp" | "scaleDown"): string {
-  const ps = rules.policies
-    .map((p) => `${p.type === "Pods" ? `${p.value} pods` : `${p.value}%`}/${p.periodSeconds}s`)
-    .join(", ");
+  const ps = rules.policies.map((p) => `${p.type === "Pods" ? `${p.value} pods` : `${p.value}%`}/${p.periodSeconds}s`).join(", ");
   return `${direction} policies [${ps}] selectPolicy ${rules.selectPolicy}`;
 }
 
@@ -320,12 +312,7 @@ export function normalizeDesiredReplicasWithBehaviors(
   let desired = stabilized;
   let limitReason = "DesiredWithinRange";
   if (stabilized > currentReplicas) {
-    let scaleUpLimit = calculateScaleUpLimitWithScalingRules(
-      currentReplicas,
-      scaleUpEvents,
-      scaleDownEvents,
-      behavior.scaleUp,
-    );
+    let scaleUpLimit = calculateScaleUpLimitWithScalingRules(currentReplicas, scaleUpEvents, scaleDownEvents, behavior.scaleUp);
     if (scaleUpLimit < currentReplicas) scaleUpLimit = currentReplicas;
     let maximumAllowed = maxReplicas;
     let possible: string;
@@ -345,12 +332,7 @@ export function normalizeDesiredReplicasWithBehaviors(
       );
     }
   } else if (stabilized < currentReplicas) {
-    let scaleDownLimit = calculateScaleDownLimitWithBehaviors(
-      currentReplicas,
-      scaleUpEvents,
-      scaleDownEvents,
-      behavior.scaleDown,
-    );
+    let scaleDownLimit = calculateScaleDownLimitWithBehaviors(currentReplicas, scaleUpEvents, scaleDownEvents, behavior.scaleDown);
     if (scaleDownLimit > currentReplicas) scaleDownLimit = currentReplicas;
     let minimumAllowed = minReplicas;
     let possible: string;

@@ -1,5 +1,14 @@
 export * from "./types.js";
-export { hpaStep, hpaReconcile, recordReconcile, ageHistory, resolveControllerConfig, effectiveMetrics, DEFAULT_HPA_METRICS, HpaCaseError } from "./step.js";
+export {
+  hpaStep,
+  hpaReconcile,
+  recordReconcile,
+  ageHistory,
+  resolveControllerConfig,
+  effectiveMetrics,
+  DEFAULT_HPA_METRICS,
+  HpaCaseError,
+} from "./step.js";
 export { validateCase, CaseValidationError } from "./validate.js";
 export { parseResourceQuantity, milliValue, milliValueExact, quantityToNumber, QuantityError, type ParsedQuantity } from "./quantity.js";
 export {

@@ -109,7 +109,7 @@ function scan(str: string): Scanned {
     else break;
   }
   // numerator
-  let num = "";
+  let num: string;
   for (let i = pos; ; i++) {
     if (i >= end) return { positive, num: str.slice(pos, end), denom: "", suffix: "" };
     if (!isDigit(str.charCodeAt(i))) {

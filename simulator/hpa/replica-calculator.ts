@@ -153,8 +153,8 @@ const IGNORED = 3;
 
 // Scratch buffers reused across calls (hpaStep is synchronous and not re-entrant).
 let stateBuf = new Uint8Array(64);
-let valueBuf: (ParsedQuantity | null)[] = [];
-let requestBuf: (ParsedQuantity | null)[] = [];
+const valueBuf: (ParsedQuantity | null)[] = [];
+const requestBuf: (ParsedQuantity | null)[] = [];
 
 function ensureCapacity(n: number): void {
   if (stateBuf.length < n) stateBuf = new Uint8Array(Math.max(n, stateBuf.length * 2));
@@ -210,11 +210,7 @@ function cpuSampleUnready(p: PodObservation, ctrl: ResolvedControllerConfig): bo
  *   CPU only: PodReady/startTime rules  -> unready
  *   otherwise                           -> ready
  */
-function groupPods(
-  pods: readonly PodObservation[],
-  isCpu: boolean,
-  ctrl: ResolvedControllerConfig,
-): Groups {
+function groupPods(pods: readonly PodObservation[], isCpu: boolean, ctrl: ResolvedControllerConfig): Groups {
   const g: Groups = { ready: 0, unready: 0, missing: 0, ignored: 0 };
   ensureCapacity(pods.length);
   for (let i = 0; i < pods.length; i++) {
@@ -501,12 +497,15 @@ function perPodReplicas(usage: Int, target: ParsedQuantity, capInt32: boolean, h
  * count when the new ratio is within tolerance or flips the direction, or when the rounded
  * proposal would move against it; otherwise the new proposal.
  */
-function afterRecompute(ctx: MetricContext, usageRatio: number, newUsageRatio: number, count: number, current: number, head: string): Proposal {
-  if (
-    isWithin(ctx.tolerances, newUsageRatio) ||
-    (usageRatio < 1.0 && newUsageRatio > 1.0) ||
-    (usageRatio > 1.0 && newUsageRatio < 1.0)
-  ) {
+function afterRecompute(
+  ctx: MetricContext,
+  usageRatio: number,
+  newUsageRatio: number,
+  count: number,
+  current: number,
+  head: string,
+): Proposal {
+  if (isWithin(ctx.tolerances, newUsageRatio) || (usageRatio < 1.0 && newUsageRatio > 1.0) || (usageRatio > 1.0 && newUsageRatio < 1.0)) {
     return ok(current, `${head}; within tolerance or direction reversed -> ${current}`);
   }
   const newReplicas = ceilInt32(newUsageRatio * count);
@@ -554,32 +553,20 @@ function podsOf(obs: MetricObservation): readonly PodObservation[] {
   throw new HpaCaseError("observation needs a pods array for this metric type");
 }
 
-function resourceLike(
-  target: MetricTarget,
-  resourceName: string,
-  obs: MetricObservation,
-  ctx: MetricContext,
-): Proposal {
+function resourceLike(target: MetricTarget, resourceName: string, obs: MetricObservation, ctx: MetricContext): Proposal {
   // computeStatusForResourceMetricGeneric: averageValue first, then averageUtilization
   if (target.averageValue != null) {
     const t = targetQuantity(target.averageValue, "target.averageValue");
     return calcPlainMetricReplicas(podsOf(obs), t, resourceName, `${resourceName} usage`, ctx);
   }
   if (target.averageUtilization == null) {
-    return fail(
-      "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set",
-    );
+    return fail("invalid resource metric source: neither an average utilization target nor an average value (usage) target was set");
   }
   return getResourceReplicas(podsOf(obs), target.averageUtilization, resourceName, ctx);
 }
 
 /** computeReplicasForMetric: the proposal of one metric. */
-export function computeReplicasForMetric(
-  index: number,
-  spec: MetricSpec,
-  obs: MetricObservation,
-  ctx: MetricContext,
-): MetricEvaluation {
+export function computeReplicasForMetric(index: number, spec: MetricSpec, obs: MetricObservation, ctx: MetricContext): MetricEvaluation {
   const label = metricLabel(spec);
   let p: Proposal;
   currentStatus = null;
@@ -678,7 +665,10 @@ function metricStatus(spec: MetricSpec, c: NonNullable<typeof currentStatus>): M
     case "Resource":
       return { type: "Resource", resource: { name: spec.resource.name, current: cur } };
     case "ContainerResource":
-      return { type: "ContainerResource", containerResource: { name: spec.containerResource.name, container: spec.containerResource.container, current: cur } };
+      return {
+        type: "ContainerResource",
+        containerResource: { name: spec.containerResource.name, container: spec.containerResource.container, current: cur },
+      };
     case "Pods":
       return { type: "Pods", pods: { metric: spec.pods.metric, current: cur } };
     case "Object":

@@ -47,8 +47,7 @@ export function resolveControllerConfig(c: ControllerConfig | null | undefined):
   return {
     tolerance: c.tolerance ?? DEFAULT_CONTROLLER_CONFIG.tolerance,
     downscaleStabilizationSeconds: c.downscaleStabilizationSeconds ?? DEFAULT_CONTROLLER_CONFIG.downscaleStabilizationSeconds,
-    cpuInitializationPeriodSeconds:
-      c.cpuInitializationPeriodSeconds ?? DEFAULT_CONTROLLER_CONFIG.cpuInitializationPeriodSeconds,
+    cpuInitializationPeriodSeconds: c.cpuInitializationPeriodSeconds ?? DEFAULT_CONTROLLER_CONFIG.cpuInitializationPeriodSeconds,
     initialReadinessDelaySeconds: c.initialReadinessDelaySeconds ?? DEFAULT_CONTROLLER_CONFIG.initialReadinessDelaySeconds,
     metricWindowSeconds: c.metricWindowSeconds ?? DEFAULT_CONTROLLER_CONFIG.metricWindowSeconds,
   };
@@ -215,16 +214,33 @@ function normalize(inputs: ReconcileInputs, o: MetricsOutcome, summary: string, 
   let n: Normalization;
   let path: string;
   if (behavior == null) {
-    n = normalizeDesiredReplicas(currentReplicas, prenormalized, minReplicas, maxReplicas, recommendations, controller.downscaleStabilizationSeconds);
+    n = normalizeDesiredReplicas(
+      currentReplicas,
+      prenormalized,
+      minReplicas,
+      maxReplicas,
+      recommendations,
+      controller.downscaleStabilizationSeconds,
+    );
     path = "no behavior";
   } else {
     const resolved = resolveBehavior(behavior, controller);
-    n = normalizeDesiredReplicasWithBehaviors(currentReplicas, prenormalized, minReplicas, maxReplicas, recommendations, inputs.scaleUpEvents, inputs.scaleDownEvents, resolved);
+    n = normalizeDesiredReplicasWithBehaviors(
+      currentReplicas,
+      prenormalized,
+      minReplicas,
+      maxReplicas,
+      recommendations,
+      inputs.scaleUpEvents,
+      inputs.scaleDownEvents,
+      resolved,
+    );
     path = "behavior";
   }
   result.record.recommendation = prenormalized;
   result.limitReason = n.limitReason;
-  const partial = o.invalid > 0 ? ` (${o.invalid} of ${o.count} metrics invalid, first error: ${o.firstError}; scale-up still allowed)` : "";
+  const partial =
+    o.invalid > 0 ? ` (${o.invalid} of ${o.count} metrics invalid, first error: ${o.firstError}; scale-up still allowed)` : "";
   const normText = n.text === "" ? `${n.limitReason} (${path})` : `${n.text} (${path})`;
   result.reason = `${summary}${partial}; ${normText}; desired ${n.desired}`;
   return n.desired;
@@ -317,7 +333,8 @@ export function ageHistory(history: HpaHistory | null | undefined, seconds: numb
     if (xs) {
       for (const x of xs) {
         const a = x.secondsAgo + seconds;
-        if (a <= keepSeconds) out.push(x.outdated ? { secondsAgo: a, change: x.change, outdated: true } : { secondsAgo: a, change: x.change });
+        if (a <= keepSeconds)
+          out.push(x.outdated ? { secondsAgo: a, change: x.change, outdated: true } : { secondsAgo: a, change: x.change });
       }
     }
     return out;

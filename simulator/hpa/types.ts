@@ -267,12 +267,7 @@ export type MetricStatus =
   | { type: "External"; external: { metric: unknown; current: MetricValueStatus } }
   | { type: "" };
 
-export type ReconcileOutcome =
-  | "ScalingDisabled"
-  | "AboveMaxReplicas"
-  | "BelowMinReplicas"
-  | "FailedComputeMetricsReplicas"
-  | "Normalized";
+export type ReconcileOutcome = "ScalingDisabled" | "AboveMaxReplicas" | "BelowMinReplicas" | "FailedComputeMetricsReplicas" | "Normalized";
 
 /** hpaReconcile(): hpaStep's result plus what the controller would record in its memory. */
 export interface HpaReconcileResult extends HpaStepResult {

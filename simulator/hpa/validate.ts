@@ -18,7 +18,12 @@ export class CaseValidationError extends UserError {
 
 /** A problem of an hpa-step case at `path` (the HorizontalPodAutoscaler API's field path). */
 export function caseProblem(path: string, message: string): Problem {
-  return problem({ code: "HPA_CASE_INVALID", path, message, fix: "correct the case as the autoscaling/v2 API and simulator/hpa/types.ts describe it" });
+  return problem({
+    code: "HPA_CASE_INVALID",
+    path,
+    message,
+    fix: "correct the case as the autoscaling/v2 API and simulator/hpa/types.ts describe it",
+  });
 }
 
 const MAX_INT32 = 2147483647;
@@ -304,13 +309,7 @@ function checkObservation(c: Checker, o: unknown, path: string, m: unknown, root
       }
       if (o.readyPods != null) c.int(o.readyPods, `${path}.readyPods`, 0);
       if (o.pods != null) checkPods(c, o.pods, `${path}.pods`, false);
-      if (
-        usesReadyPodCount(m) &&
-        o.readyPods == null &&
-        o.pods == null &&
-        root.pods == null &&
-        root.currentReplicas !== 0
-      ) {
+      if (usesReadyPodCount(m) && o.readyPods == null && o.pods == null && root.pods == null && root.currentReplicas !== 0) {
         c.err(
           path,
           `a ${m.type} metric with a Value target multiplies by the ready pod count: give readyPods or pods here, or a top-level pods list`,

@@ -43,7 +43,9 @@ export function autoscalersOf(ctx: CheckContext): AutoscalerRef[] {
 
 /** The workload an autoscaler names, if the environment renders it. */
 export function targetOf(ctx: CheckContext, a: AutoscalerRef): K8sObject | undefined {
-  return ctx.objects.find((o) => o.kind === a.targetKind && o.metadata?.name === a.targetName && (str(o.metadata?.namespace) ?? "") === a.namespace);
+  return ctx.objects.find(
+    (o) => o.kind === a.targetKind && o.metadata?.name === a.targetName && (str(o.metadata?.namespace) ?? "") === a.namespace,
+  );
 }
 
 /** MULTIPLE_AUTOSCALERS, AUTOSCALER_TARGET_MISSING, REPLICAS_WITH_AUTOSCALER. */
@@ -68,7 +70,13 @@ export function checkAutoscalerOwnership(ctx: CheckContext): void {
     const workload = targetOf(ctx, first);
     if (!workload) {
       for (const a of group) {
-        ctx.sink.error("AUTOSCALER_TARGET_MISSING", a.resource, "spec.scaleTargetRef.name", `scales ${target}, which the environment does not render`, "point scaleTargetRef at the service's Deployment");
+        ctx.sink.error(
+          "AUTOSCALER_TARGET_MISSING",
+          a.resource,
+          "spec.scaleTargetRef.name",
+          `scales ${target}, which the environment does not render`,
+          "point scaleTargetRef at the service's Deployment",
+        );
       }
       continue;
     }
@@ -137,7 +145,12 @@ export function checkResourceMetricRequests(ctx: CheckContext): void {
         demand(String(m.resource.name), undefined, ["spec", "metrics", i, "resource"], `the ${m.resource.name} Utilization metric`);
       }
       if (m?.type === "ContainerResource" && m.containerResource?.target?.type === "Utilization") {
-        demand(String(m.containerResource.name), str(m.containerResource.container) ?? "", ["spec", "metrics", i, "containerResource"], `the ${m.containerResource.name} ContainerResource Utilization metric`);
+        demand(
+          String(m.containerResource.name),
+          str(m.containerResource.container) ?? "",
+          ["spec", "metrics", i, "containerResource"],
+          `the ${m.containerResource.name} ContainerResource Utilization metric`,
+        );
       }
     });
   }

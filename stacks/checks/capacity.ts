@@ -75,7 +75,14 @@ export function checkRenderedCapacity(ctx: CheckContext): void {
 }
 
 /** One entry of a ResourceQuota's spec.hard (requests.cpu, limits.memory, ...) against the namespace's workloads at maximum scale. */
-function checkQuotaEntry(ctx: CheckContext, quota: K8sObject, hard: K8sObject, workloads: readonly PodTemplateRef[], field: "requests" | "limits", r: Resource): void {
+function checkQuotaEntry(
+  ctx: CheckContext,
+  quota: K8sObject,
+  hard: K8sObject,
+  workloads: readonly PodTemplateRef[],
+  field: "requests" | "limits",
+  r: Resource,
+): void {
   const key = field === "requests" ? (hard[`requests.${r}`] !== undefined ? `requests.${r}` : r) : `limits.${r}`;
   const limit = quantity(hard[key]);
   if (limit === undefined) return;
@@ -101,7 +108,12 @@ function checkQuotaEntry(ctx: CheckContext, quota: K8sObject, hard: K8sObject, w
 }
 
 /** What the workloads request (or limit) of `r` at their replica ceilings, the largest rollout surge, and each workload's share for the message. */
-function atMaximumScale(ctx: CheckContext, workloads: readonly PodTemplateRef[], field: "requests" | "limits", r: Resource): { total: number; worstSurge: number; parts: string[] } {
+function atMaximumScale(
+  ctx: CheckContext,
+  workloads: readonly PodTemplateRef[],
+  field: "requests" | "limits",
+  r: Resource,
+): { total: number; worstSurge: number; parts: string[] } {
   let total = 0;
   let worstSurge = 0;
   const parts: string[] = [];
@@ -132,7 +144,8 @@ export function checkConfigCapacity(ctx: CheckContext): void {
       if (per === undefined) continue;
       total += scaling.maxReplicas * per;
       parts.push(`${service.name}: maxReplicas ${scaling.maxReplicas} × ${service.resources.requests[r]} ${r}`);
-      if (!largest || scaling.maxReplicas * per > largest.max * largest.per) largest = { name: service.name, max: scaling.maxReplicas, per, request: service.resources.requests[r] };
+      if (!largest || scaling.maxReplicas * per > largest.max * largest.per)
+        largest = { name: service.name, max: scaling.maxReplicas, per, request: service.resources.requests[r] };
     }
     if (total > limit && largest) {
       const single = services.length === 1;

@@ -15,6 +15,7 @@ import { fillAdapterTemplate } from "./promql.js";
 import type { CheckInput, K8sObject, PathSegment, RenderedFileInput } from "./types.js";
 import { renderedData } from "../../kube/rendered-text.js";
 import { asArray, configResource, embeddedDocument, FindingSink, fileResource, isObject, resourceOf, str } from "./util.js";
+import type { LooseObject } from "../../kube/loose-json.js";
 
 export interface PodTemplateRef {
   readonly object: K8sObject;
@@ -77,7 +78,11 @@ const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Repl
  * one array the walk extends and shortens (no copy per value: the checks walk every rendered
  * value): valid during the call only, so a visitor that keeps it keeps a copy.
  */
-export function deepWalk(root: unknown, path: readonly PathSegment[], visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined) => void): void {
+export function deepWalk(
+  root: unknown,
+  path: readonly PathSegment[],
+  visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined) => void,
+): void {
   const p: PathSegment[] = [...path];
   const into = (v: unknown, seg: PathSegment, depth: number): void => {
     p.push(seg);
@@ -158,7 +163,10 @@ export class CheckContext {
   get servicePods(): PodTemplateRef | undefined {
     return this.once("servicePods", () => {
       const t = this.podTemplates().filter((p) => p.longRunning);
-      return t.find((p) => p.object.metadata?.name === this.config.service.name && p.object.metadata?.namespace === this.config.namespace) ?? t[0];
+      return (
+        t.find((p) => p.object.metadata?.name === this.config.service.name && p.object.metadata?.namespace === this.config.namespace) ??
+        t[0]
+      );
     });
   }
 
@@ -257,7 +265,10 @@ export class CheckContext {
       for (const [addon, values] of Object.entries(this.helmValues)) {
         const rules = (values as K8sObject)?.rules;
         if (!isObject(rules)) continue;
-        for (const [field, kind] of [["custom", "custom"], ["external", "external"]] as const) {
+        for (const [field, kind] of [
+          ["custom", "custom"],
+          ["external", "external"],
+        ] as const) {
           asArray(rules[field]).forEach((rule, i) => {
             if (!isObject(rule) || seen.has(`${kind}:${stableJson(rule)}`)) return;
             out.push({ resource: `HelmValues ${addon}`, path: ["rules", field, i], rule, kind });
@@ -277,7 +288,14 @@ export class CheckContext {
         asArray(o.spec?.triggers).forEach((t, i) => {
           const q = str(t?.metadata?.query);
           if (t?.type === "prometheus" && q !== undefined) {
-            out.push({ resource: resourceOf(o), path: ["spec", "triggers", i, "metadata", "query"], expr: q, origin: "keda", owner: t, object: o });
+            out.push({
+              resource: resourceOf(o),
+              path: ["spec", "triggers", i, "metadata", "query"],
+              expr: q,
+              origin: "keda",
+              owner: t,
+              object: o,
+            });
           }
         });
       }
@@ -285,12 +303,26 @@ export class CheckContext {
         asArray(g.group.rules).forEach((r, i) => {
           const expr = typeof r?.expr === "number" ? String(r.expr) : str(r?.expr);
           if (expr === undefined) return;
-          out.push({ resource: g.resource, path: [...g.path, "rules", i, "expr"], expr, origin: r.alert !== undefined ? "alert" : "record", owner: r });
+          out.push({
+            resource: g.resource,
+            path: [...g.path, "rules", i, "expr"],
+            expr,
+            origin: r.alert !== undefined ? "alert" : "record",
+            owner: r,
+          });
         });
       }
       for (const a of this.adapterRules()) {
         const series = str(a.rule.seriesQuery);
-        if (series !== undefined) out.push({ resource: a.resource, path: [...a.path, "seriesQuery"], expr: series, origin: "adapter-series", owner: a.rule, adapterKind: a.kind });
+        if (series !== undefined)
+          out.push({
+            resource: a.resource,
+            path: [...a.path, "seriesQuery"],
+            expr: series,
+            origin: "adapter-series",
+            owner: a.rule,
+            adapterKind: a.kind,
+          });
         const mq = str(a.rule.metricsQuery);
         if (mq !== undefined) {
           out.push({
@@ -325,7 +357,8 @@ export class CheckContext {
         if (o.kind === "Secret") {
           collect(resourceOf(o), o.stringData, ["stringData"]);
           const decoded: Record<string, string> = {};
-          for (const [k, v] of Object.entries(isObject(o.data) ? o.data : {})) if (typeof v === "string") decoded[k] = Buffer.from(v, "base64").toString("utf8");
+          for (const [k, v] of Object.entries(isObject(o.data) ? o.data : {}))
+            if (typeof v === "string") decoded[k] = Buffer.from(v, "base64").toString("utf8");
           collect(resourceOf(o), decoded, ["data"]);
         }
       }
@@ -348,7 +381,7 @@ export function apiGroup(o: K8sObject): string {
 }
 
 /** A prometheus-adapter config: `rules`/`externalRules` lists whose items carry a seriesQuery or metricsQuery. */
-function isAdapterConfig(doc: unknown): doc is Record<string, any> {
+function isAdapterConfig(doc: unknown): doc is LooseObject {
   if (!isObject(doc)) return false;
   return ["rules", "externalRules"].some((k) => asArray(doc[k]).some((r) => isObject(r) && ("seriesQuery" in r || "metricsQuery" in r)));
 }

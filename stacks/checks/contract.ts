@@ -20,7 +20,8 @@ export interface ContractSeries {
 export function contractSeries(contract: MetricContract): Map<string, ContractSeries> {
   const out = new Map<string, ContractSeries>();
   for (const m of contract.metrics) {
-    if (m.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"] as const) out.set(`${m.name}${suffix}`, { metric: m, suffix });
+    if (m.type === "histogram")
+      for (const suffix of ["_bucket", "_sum", "_count"] as const) out.set(`${m.name}${suffix}`, { metric: m, suffix });
     else out.set(m.name, { metric: m, suffix: "" });
   }
   return out;
@@ -31,7 +32,8 @@ export function contractSeries(contract: MetricContract): Map<string, ContractSe
  * `ALERTS`), kube-state-metrics (`kube_*`), KEDA's operator (`keda_*`), cAdvisor/kubelet.
  * Their names are checked by the platform contracts the monitoring constructs build them from.
  */
-const PLATFORM_SERIES = /^(up|ALERTS|ALERTS_FOR_STATE|scrape_.+|kube_.+|keda_.+|container_.+|kubelet_.+|node_.+|prometheus_.+|apiserver_.+)$/;
+const PLATFORM_SERIES =
+  /^(up|ALERTS|ALERTS_FOR_STATE|scrape_.+|kube_.+|keda_.+|container_.+|kubelet_.+|node_.+|prometheus_.+|apiserver_.+)$/;
 
 export function isPlatformSeries(name: string): boolean {
   return PLATFORM_SERIES.test(name);
@@ -48,7 +50,13 @@ export function checkQueriesAgainstContract(ctx: CheckContext): void {
   for (const q of ctx.queries()) {
     const errors = syntaxErrors(q.expr);
     if (errors.length) {
-      ctx.sink.error("QUERY_SYNTAX", q.resource, q.path, `${q.expr} does not parse as PromQL: ${errors[0]!.message} at offset ${errors[0]!.pos}`, "correct the expression (it must parse with the official PromQL grammar)");
+      ctx.sink.error(
+        "QUERY_SYNTAX",
+        q.resource,
+        q.path,
+        `${q.expr} does not parse as PromQL: ${errors[0]!.message} at offset ${errors[0]!.pos}`,
+        "correct the expression (it must parse with the official PromQL grammar)",
+      );
       continue;
     }
     const reported = new Set<string>();

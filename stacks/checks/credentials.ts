@@ -10,6 +10,7 @@ import type { CheckContext } from "./context.js";
 import { deepWalk } from "./context.js";
 import type { PathSegment } from "./types.js";
 import { embeddedDocument, fileResource, isObject, resourceOf } from "./util.js";
+import type { Loose } from "../../kube/loose-json.js";
 
 const VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i, "a URL with user:password"],
@@ -91,7 +92,7 @@ function scan(root: unknown, base: readonly PathSegment[], report: (path: readon
 }
 
 function lookup(root: unknown, base: readonly PathSegment[], path: readonly PathSegment[]): unknown {
-  let cur: any = root;
+  let cur: Loose = root;
   for (const seg of path.slice(base.length)) {
     if (cur === null || cur === undefined) return undefined;
     cur = typeof cur === "string" ? embeddedDocument(cur)?.[seg as never] : cur[seg];
@@ -99,7 +100,8 @@ function lookup(root: unknown, base: readonly PathSegment[], path: readonly Path
   return cur;
 }
 
-const FIX = "move it into a Secret created outside this repository and reference it (TriggerAuthentication secretTargetRef, env valueFrom.secretKeyRef, *_file settings)";
+const FIX =
+  "move it into a Secret created outside this repository and reference it (TriggerAuthentication secretTargetRef, env valueFrom.secretKeyRef, *_file settings)";
 
 /** PLAINTEXT_CREDENTIAL in rendered output. */
 export function checkRenderedCredentials(ctx: CheckContext): void {
@@ -119,13 +121,17 @@ export function checkRenderedCredentials(ctx: CheckContext): void {
       }
       continue;
     }
-    scan(o, [], (path, what) => ctx.sink.error("PLAINTEXT_CREDENTIAL", resource, path, `${what} in rendered output (committed to dist/)`, FIX));
+    scan(o, [], (path, what) =>
+      ctx.sink.error("PLAINTEXT_CREDENTIAL", resource, path, `${what} in rendered output (committed to dist/)`, FIX),
+    );
   }
   for (const f of ctx.files) {
     const parsed = ctx.parsedFiles().find((p) => p.path === f.path);
     if (parsed && parsed.docs.length > 0) {
       parsed.docs.forEach((d, i) =>
-        scan(d, parsed.docs.length > 1 ? [i] : [], (path, what) => ctx.sink.error("PLAINTEXT_CREDENTIAL", fileResource(f.path), path, `${what} in a rendered file`, FIX)),
+        scan(d, parsed.docs.length > 1 ? [i] : [], (path, what) =>
+          ctx.sink.error("PLAINTEXT_CREDENTIAL", fileResource(f.path), path, `${what} in a rendered file`, FIX),
+        ),
       );
     } else {
       f.content.split("\n").forEach((line, i) => {

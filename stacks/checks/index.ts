@@ -21,13 +21,25 @@ import { checkQueryMatchers } from "./matchers.js";
 import { checkPods } from "./pods.js";
 import { checkPrescaleApplied } from "./prescaling.js";
 import { checkScrapes } from "./scrape.js";
-import { checkConfigAlertBelowLargestBucket, checkConfigLatencyReachable, checkConfigThresholds, checkRenderedBuckets, checkRenderedScaleBeforeAlert } from "./thresholds.js";
+import {
+  checkConfigAlertBelowLargestBucket,
+  checkConfigLatencyReachable,
+  checkConfigThresholds,
+  checkRenderedBuckets,
+  checkRenderedScaleBeforeAlert,
+} from "./thresholds.js";
 import type { CheckInput, K8sObject } from "./types.js";
 import type { Problem } from "../../problems/problem.js";
 import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
 import { checkNetworkPolicies } from "./network-policy.js";
-import { checkConfigKedaTriggers, checkConfigMetricContract, checkConfigReplicas, checkConfigScrapeMode, checkConfigServicePod } from "./settings.js";
+import {
+  checkConfigKedaTriggers,
+  checkConfigMetricContract,
+  checkConfigReplicas,
+  checkConfigScrapeMode,
+  checkConfigServicePod,
+} from "./settings.js";
 import { checkConfigBurstWakeUpPolicy, checkConfigExtras } from "./workload-settings.js";
 import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
 
@@ -69,26 +81,26 @@ const CONFIG_CHECKS: readonly Check[] = [
   checkConfigWakeUp,
 ];
 
-/** Checks on the rendered output, in the order. */
+/** Checks on the rendered output, grouped by subject: queries, scrapes, autoscalers, pods, KEDA, capacity, policies, wake-up. */
 const RENDERED_CHECKS: readonly Check[] = [
-  checkQueriesAgainstContract, // QUERY_SYNTAX, 1
-  checkCustomMetricsServed, // 1
-  checkScrapes, // 2
-  checkQueryMatchers, // 3
-  checkAutoscalerOwnership, // 4
-  checkResourceMetricRequests, // 5
-  checkRateWindows, // 6
-  checkRenderedCredentials, // 7
-  checkPrometheusAddresses, // 8
-  checkRenderedBuckets, // 9
-  checkRenderedScaleBeforeAlert, // 10 (and its per-pod queue warning)
-  checkPods, // 11
-  checkAdapterExternalRules, // 12
-  checkKedaTriggers, // 13
-  checkRenderedCapacity, // 14
-  checkNetworkPolicies, // 15
-  checkZeroWakeUp, // 16
-  checkWakeUpSourceScraped, // 16
+  checkQueriesAgainstContract, // also QUERY_SYNTAX
+  checkCustomMetricsServed,
+  checkScrapes,
+  checkQueryMatchers,
+  checkAutoscalerOwnership,
+  checkResourceMetricRequests,
+  checkRateWindows,
+  checkRenderedCredentials,
+  checkPrometheusAddresses,
+  checkRenderedBuckets,
+  checkRenderedScaleBeforeAlert, // and its per-pod queue warning
+  checkPods,
+  checkAdapterExternalRules,
+  checkKedaTriggers,
+  checkRenderedCapacity,
+  checkNetworkPolicies,
+  checkZeroWakeUp,
+  checkWakeUpSourceScraped,
 ];
 
 function run(ctx: CheckContext, checks: readonly Check[]): Problem[] {
@@ -213,7 +225,16 @@ function ruleFileService(path: string, names: ReadonlySet<string>): string | und
 }
 
 /** Kinds each service renders for itself (a shared object, e.g. the adapter's ConfigMap, is every service's). */
-const PER_SERVICE_KINDS = new Set(["Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "ScaledObject", "HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule"]);
+const PER_SERVICE_KINDS = new Set([
+  "Deployment",
+  "Service",
+  "ServiceAccount",
+  "PodDisruptionBudget",
+  "ScaledObject",
+  "HorizontalPodAutoscaler",
+  "ServiceMonitor",
+  "PrometheusRule",
+]);
 
 /** Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must fit. */
 const ACROSS_SERVICES: readonly Check[] = [checkAutoscalerOwnership, checkRenderedCapacity];
@@ -249,4 +270,3 @@ export function runChecks(stack: StackLike | CheckInput): Problem[] {
 export function hasErrors(findings: readonly Problem[]): boolean {
   return findings.some((f) => f.severity === "error");
 }
-

@@ -10,6 +10,7 @@ import type { CheckContext } from "./context.js";
 import { apiGroup } from "./context.js";
 import { nonAdditiveReason, parses } from "./promql.js";
 import { asArray, isObject, resourceOf, str } from "./util.js";
+import type { LooseObject } from "../../kube/loose-json.js";
 
 /** The declared Prometheus: in-cluster Service (any of its DNS forms) and the optional external URL. */
 export function isDeclaredPrometheus(address: string, config: EnvConfig): boolean {
@@ -45,7 +46,13 @@ export function checkPrometheusAddresses(ctx: CheckContext): void {
       if (t?.type !== "prometheus") return;
       const address = str(t.metadata?.serverAddress);
       if (address === undefined) {
-        ctx.sink.error("PROMETHEUS_ADDRESS_UNDECLARED", resourceOf(o), ["spec", "triggers", i, "metadata"], "prometheus trigger has no serverAddress", fix);
+        ctx.sink.error(
+          "PROMETHEUS_ADDRESS_UNDECLARED",
+          resourceOf(o),
+          ["spec", "triggers", i, "metadata"],
+          "prometheus trigger has no serverAddress",
+          fix,
+        );
       } else if (!isDeclaredPrometheus(address, ctx.config)) {
         ctx.sink.error(
           "PROMETHEUS_ADDRESS_UNDECLARED",
@@ -59,7 +66,7 @@ export function checkPrometheusAddresses(ctx: CheckContext): void {
   }
   // The prometheus-adapter chart's values: prometheus.url + prometheus.port (+ path).
   for (const [addon, values] of Object.entries(ctx.helmValues)) {
-    const p = (values as Record<string, any>)?.prometheus;
+    const p = (values as LooseObject)?.prometheus;
     if (!isObject(p) || typeof p.url !== "string") continue;
     const address = `${p.url.replace(/\/+$/, "")}${p.port !== undefined && p.port !== "" ? `:${p.port}` : ""}${str(p.path) ?? ""}`;
     if (!isDeclaredPrometheus(address, ctx.config)) {
@@ -113,9 +120,21 @@ export function checkKedaTriggers(ctx: CheckContext): void {
       if (ignores) {
         const msg = `ignoreNullValues is ${inv === undefined ? "unset (KEDA's default true)" : JSON.stringify(inv)}: an empty result (lost scrape, renamed metric) reads as 0 and silently scales down`;
         if (hasFallback) {
-          ctx.sink.error("KEDA_NULL_VALUES_IGNORED", resource, [...base, "metadata", "ignoreNullValues"], `${msg}, so the fallback this ScaledObject declares never engages`, 'set ignoreNullValues: "false"');
+          ctx.sink.error(
+            "KEDA_NULL_VALUES_IGNORED",
+            resource,
+            [...base, "metadata", "ignoreNullValues"],
+            `${msg}, so the fallback this ScaledObject declares never engages`,
+            'set ignoreNullValues: "false"',
+          );
         } else {
-          ctx.sink.warning("KEDA_NULL_VALUES_IGNORED", resource, [...base, "metadata", "ignoreNullValues"], msg, 'set ignoreNullValues: "false" and declare a fallback');
+          ctx.sink.warning(
+            "KEDA_NULL_VALUES_IGNORED",
+            resource,
+            [...base, "metadata", "ignoreNullValues"],
+            msg,
+            'set ignoreNullValues: "false" and declare a fallback',
+          );
         }
       } else if (!hasFallback && !warnedNoFallback) {
         warnedNoFallback = true;

@@ -27,7 +27,12 @@ function show(m: LabelMatcher): string {
  * @param appLabels labels the workload itself puts on the series (undefined: unknown contract,
  *   every matched label that is not a target label is assumed exported)
  */
-function mismatch(scrape: ProducedScrape, appLabels: ReadonlySet<string> | undefined, matchers: readonly LabelMatcher[], isUp: boolean): string | undefined {
+function mismatch(
+  scrape: ProducedScrape,
+  appLabels: ReadonlySet<string> | undefined,
+  matchers: readonly LabelMatcher[],
+  isUp: boolean,
+): string | undefined {
   let stored: Record<string, string> | undefined;
   if (isUp) stored = { ...scrape.target };
   else {

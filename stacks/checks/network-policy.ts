@@ -50,7 +50,12 @@ function directionsOf(policy: K8sObject): Direction[] {
 export function selectingPolicies(ctx: CheckContext, pod: Endpoint, direction: Direction): K8sObject[] {
   return ctx
     .ofKind("NetworkPolicy", "networking.k8s.io")
-    .filter((p) => str(p.metadata?.namespace) === pod.namespace && selectorMatches(p.spec?.podSelector ?? {}, pod.labels) && directionsOf(p).includes(direction));
+    .filter(
+      (p) =>
+        str(p.metadata?.namespace) === pod.namespace &&
+        selectorMatches(p.spec?.podSelector ?? {}, pod.labels) &&
+        directionsOf(p).includes(direction),
+    );
 }
 
 function namespaceLabels(ctx: CheckContext, namespace: string): Record<string, string> {
@@ -62,7 +67,10 @@ function peerMatches(ctx: CheckContext, peer: unknown, policyNamespace: string, 
   if (!isObject(peer) || isObject(peer.ipBlock)) return false;
   const { namespaceSelector, podSelector } = peer;
   if (namespaceSelector === undefined && podSelector === undefined) return false;
-  const nsOk = namespaceSelector === undefined ? other.namespace === policyNamespace : selectorMatches(namespaceSelector, namespaceLabels(ctx, other.namespace));
+  const nsOk =
+    namespaceSelector === undefined
+      ? other.namespace === policyNamespace
+      : selectorMatches(namespaceSelector, namespaceLabels(ctx, other.namespace));
   return nsOk && (podSelector === undefined || selectorMatches(podSelector, other.labels));
 }
 
@@ -71,13 +79,20 @@ function portMatches(entry: unknown, port: TargetPort): boolean {
   if ((str(entry.protocol) ?? "TCP") !== port.protocol) return false;
   const p = entry.port;
   if (p === undefined) return true;
-  if (typeof p === "number") return typeof entry.endPort === "number" ? port.number >= p && port.number <= entry.endPort : port.number === p;
+  if (typeof p === "number")
+    return typeof entry.endPort === "number" ? port.number >= p && port.number <= entry.endPort : port.number === p;
   if (typeof p === "string") return /^\d+$/.test(p) ? Number(p) === port.number : p === port.name;
   return false;
 }
 
 /** Whether the policies selecting `pod` for `direction` let traffic with `other` on `port` through; and which policies they are. */
-export function allowed(ctx: CheckContext, pod: Endpoint, other: Endpoint, port: TargetPort, direction: Direction): { ok: boolean; policies: K8sObject[] } {
+export function allowed(
+  ctx: CheckContext,
+  pod: Endpoint,
+  other: Endpoint,
+  port: TargetPort,
+  direction: Direction,
+): { ok: boolean; policies: K8sObject[] } {
   const policies = selectingPolicies(ctx, pod, direction);
   if (policies.length === 0) return { ok: true, policies };
   const key = direction === "Ingress" ? "ingress" : "egress";
@@ -96,19 +111,31 @@ export function allowed(ctx: CheckContext, pod: Endpoint, other: Endpoint, port:
 }
 
 function endpointOf(pods: PodTemplateRef): Endpoint {
-  return { namespace: str(pods.object.metadata?.namespace) ?? "", labels: labelsOf(pods.template.metadata?.labels), description: pods.resource };
+  return {
+    namespace: str(pods.object.metadata?.namespace) ?? "",
+    labels: labelsOf(pods.template.metadata?.labels),
+    description: pods.resource,
+  };
 }
 
 function containerPort(pods: PodTemplateRef, number: number): TargetPort {
   for (const c of asArray(pods.template.spec?.containers)) {
-    for (const p of asArray(c?.ports)) if (p?.containerPort === number) return { number, ...(str(p.name) ? { name: str(p.name)! } : {}), protocol: str(p.protocol) ?? "TCP" };
+    for (const p of asArray(c?.ports))
+      if (p?.containerPort === number)
+        return { number, ...(str(p.name) ? { name: str(p.name)! } : {}), protocol: str(p.protocol) ?? "TCP" };
   }
   return { number, protocol: "TCP" };
 }
 
-function peerEndpoint(ctx: CheckContext, peer: { namespace?: string | undefined; podLabels: Record<string, string> }, what: string): Endpoint {
+function peerEndpoint(
+  ctx: CheckContext,
+  peer: { namespace?: string | undefined; podLabels: Record<string, string> },
+  what: string,
+): Endpoint {
   const namespace = peer.namespace ?? ctx.config.namespace;
-  const shown = Object.entries(peer.podLabels).map(([k, v]) => `${k}=${v}`).join(",");
+  const shown = Object.entries(peer.podLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   return { namespace, labels: peer.podLabels, description: `${what} (namespace ${namespace}${shown ? `, pods ${shown}` : ""})` };
 }
 
@@ -145,7 +172,11 @@ export function checkNetworkPolicies(ctx: CheckContext): void {
   if (ctx.ofKind("NetworkPolicy", "networking.k8s.io").length === 0) return;
   const { config } = ctx;
   const np = config.networkPolicy;
-  const prometheus = peerEndpoint(ctx, { namespace: config.monitoring.prometheus.namespace, podLabels: np.prometheusPodLabels }, "Prometheus");
+  const prometheus = peerEndpoint(
+    ctx,
+    { namespace: config.monitoring.prometheus.namespace, podLabels: np.prometheusPodLabels },
+    "Prometheus",
+  );
   const workloads = ctx.podTemplates();
   const seen = new Set<string>();
   for (const s of scrapesOf(ctx).valid) {
@@ -167,13 +198,24 @@ export function checkNetworkPolicies(ctx: CheckContext): void {
   if (main) {
     const to = endpointOf(main);
     const port = containerPort(main, config.service.port);
-    const orchestrator = config.orchestrator ? workloads.find((w) => w.object.kind === "Deployment" && w.object.metadata?.name === config.orchestrator!.name) : undefined;
+    const orchestrator = config.orchestrator
+      ? workloads.find((w) => w.object.kind === "Deployment" && w.object.metadata?.name === config.orchestrator!.name)
+      : undefined;
     const callers: Endpoint[] = [
-      orchestrator ? endpointOf(orchestrator) : peerEndpoint(ctx, np.ingressController, "the ingress controller (networkPolicy.ingressController)"),
+      orchestrator
+        ? endpointOf(orchestrator)
+        : peerEndpoint(ctx, np.ingressController, "the ingress controller (networkPolicy.ingressController)"),
       ...np.callers.map((c, i) => peerEndpoint(ctx, c, `caller networkPolicy.callers[${i}]`)),
     ];
     for (const from of callers) {
-      report(ctx, from, to, port, `a declared caller cannot reach ${config.service.name}`, "allow the serving port from every declared caller (networkPolicy.callers, networkPolicy.ingressController, the orchestrator), or remove the caller from the config");
+      report(
+        ctx,
+        from,
+        to,
+        port,
+        `a declared caller cannot reach ${config.service.name}`,
+        "allow the serving port from every declared caller (networkPolicy.callers, networkPolicy.ingressController, the orchestrator), or remove the caller from the config",
+      );
     }
   }
 }

@@ -9,7 +9,16 @@ import type { CheckContext, PodTemplateRef } from "./context.js";
 import type { K8sObject, PathSegment } from "./types.js";
 import { asArray, isObject } from "./util.js";
 
-const RESTRICTED_VOLUME_TYPES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+const RESTRICTED_VOLUME_TYPES = new Set([
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+]);
 const SAFE_SYSCTLS = new Set([
   "kernel.shm_rmid_forced",
   "net.ipv4.ip_local_port_range",
@@ -47,10 +56,16 @@ export function restrictedViolations(template: K8sObject): Violation[] {
   asArray(spec.volumes).forEach((vol, i) => {
     if (!isObject(vol)) return;
     const type = Object.keys(vol).find((k) => k !== "name");
-    if (type !== undefined && !RESTRICTED_VOLUME_TYPES.has(type)) v(["spec", "volumes", i, type], `volume type ${type} is not allowed by the restricted standard`, "use emptyDir, configMap, secret, projected, persistentVolumeClaim, csi, downwardAPI or ephemeral");
+    if (type !== undefined && !RESTRICTED_VOLUME_TYPES.has(type))
+      v(
+        ["spec", "volumes", i, type],
+        `volume type ${type} is not allowed by the restricted standard`,
+        "use emptyDir, configMap, secret, projected, persistentVolumeClaim, csi, downwardAPI or ephemeral",
+      );
   });
   asArray(podSc.sysctls).forEach((s, i) => {
-    if (!SAFE_SYSCTLS.has(String(s?.name))) v(["spec", "securityContext", "sysctls", i], `sysctl ${s?.name} is not in the safe set`, "remove the sysctl");
+    if (!SAFE_SYSCTLS.has(String(s?.name)))
+      v(["spec", "securityContext", "sysctls", i], `sysctl ${s?.name} is not in the safe set`, "remove the sysctl");
   });
   if (podSc.runAsUser === 0) v(["spec", "securityContext", "runAsUser"], "runAsUser 0 runs as root", "run as a non-zero UID");
   const podSeccomp = podSc.seccompProfile?.type;
@@ -58,9 +73,11 @@ export function restrictedViolations(template: K8sObject): Violation[] {
     v(["spec", "securityContext", "seccompProfile", "type"], `seccomp profile ${podSeccomp} is not allowed`, "use RuntimeDefault");
   }
   checkSelinux(podSc.seLinuxOptions, ["spec", "securityContext", "seLinuxOptions"], v);
-  if (podSc.appArmorProfile?.type === "Unconfined") v(["spec", "securityContext", "appArmorProfile", "type"], "AppArmor Unconfined", "use RuntimeDefault");
+  if (podSc.appArmorProfile?.type === "Unconfined")
+    v(["spec", "securityContext", "appArmorProfile", "type"], "AppArmor Unconfined", "use RuntimeDefault");
   for (const [k, val] of Object.entries(isObject(template.metadata?.annotations) ? template.metadata.annotations : {})) {
-    if (k.startsWith("container.apparmor.security.beta.kubernetes.io/") && val === "unconfined") v(["metadata", "annotations", k], "AppArmor unconfined", "remove the annotation");
+    if (k.startsWith("container.apparmor.security.beta.kubernetes.io/") && val === "unconfined")
+      v(["metadata", "annotations", k], "AppArmor unconfined", "remove the annotation");
   }
 
   for (const [group, containers] of containerGroups(spec)) {
@@ -70,25 +87,45 @@ export function restrictedViolations(template: K8sObject): Violation[] {
       const scPath: PathSegment[] = [...base, "securityContext"];
       const name = `container "${c.name}"`;
       if (sc.privileged === true) v([...scPath, "privileged"], `${name} is privileged`, "remove privileged");
-      if (sc.allowPrivilegeEscalation !== false) v([...scPath, "allowPrivilegeEscalation"], `${name} must set allowPrivilegeEscalation: false`, "set allowPrivilegeEscalation: false");
+      if (sc.allowPrivilegeEscalation !== false)
+        v(
+          [...scPath, "allowPrivilegeEscalation"],
+          `${name} must set allowPrivilegeEscalation: false`,
+          "set allowPrivilegeEscalation: false",
+        );
       const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-      if (runAsNonRoot !== true) v([...scPath, "runAsNonRoot"], `${name} must run with runAsNonRoot: true (pod or container)`, "set securityContext.runAsNonRoot: true");
+      if (runAsNonRoot !== true)
+        v(
+          [...scPath, "runAsNonRoot"],
+          `${name} must run with runAsNonRoot: true (pod or container)`,
+          "set securityContext.runAsNonRoot: true",
+        );
       if (sc.runAsUser === 0) v([...scPath, "runAsUser"], `${name} runs as UID 0`, "run as a non-zero UID");
       const seccomp = sc.seccompProfile?.type ?? podSeccomp;
       if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
-        v([...scPath, "seccompProfile", "type"], `${name} needs seccompProfile RuntimeDefault or Localhost (pod or container), has ${seccomp ?? "none"}`, "set seccompProfile.type: RuntimeDefault");
+        v(
+          [...scPath, "seccompProfile", "type"],
+          `${name} needs seccompProfile RuntimeDefault or Localhost (pod or container), has ${seccomp ?? "none"}`,
+          "set seccompProfile.type: RuntimeDefault",
+        );
       }
       const drop = asArray(sc.capabilities?.drop).map(String);
-      if (!drop.includes("ALL")) v([...scPath, "capabilities", "drop"], `${name} must drop ALL capabilities`, 'set capabilities.drop: ["ALL"]');
+      if (!drop.includes("ALL"))
+        v([...scPath, "capabilities", "drop"], `${name} must drop ALL capabilities`, 'set capabilities.drop: ["ALL"]');
       for (const cap of asArray(sc.capabilities?.add).map(String)) {
-        if (cap !== "NET_BIND_SERVICE") v([...scPath, "capabilities", "add"], `${name} adds capability ${cap} (only NET_BIND_SERVICE is allowed)`, `remove ${cap}`);
+        if (cap !== "NET_BIND_SERVICE")
+          v([...scPath, "capabilities", "add"], `${name} adds capability ${cap} (only NET_BIND_SERVICE is allowed)`, `remove ${cap}`);
       }
-      if (sc.procMount !== undefined && sc.procMount !== "Default") v([...scPath, "procMount"], `${name} uses procMount ${sc.procMount}`, "remove procMount");
-      if (sc.windowsOptions?.hostProcess === true) v([...scPath, "windowsOptions", "hostProcess"], `${name} is a Windows host process`, "remove hostProcess");
-      if (sc.appArmorProfile?.type === "Unconfined") v([...scPath, "appArmorProfile", "type"], `${name} AppArmor Unconfined`, "use RuntimeDefault");
+      if (sc.procMount !== undefined && sc.procMount !== "Default")
+        v([...scPath, "procMount"], `${name} uses procMount ${sc.procMount}`, "remove procMount");
+      if (sc.windowsOptions?.hostProcess === true)
+        v([...scPath, "windowsOptions", "hostProcess"], `${name} is a Windows host process`, "remove hostProcess");
+      if (sc.appArmorProfile?.type === "Unconfined")
+        v([...scPath, "appArmorProfile", "type"], `${name} AppArmor Unconfined`, "use RuntimeDefault");
       checkSelinux(sc.seLinuxOptions, [...scPath, "seLinuxOptions"], v);
       asArray(c.ports).forEach((p, j) => {
-        if (p?.hostPort !== undefined && p.hostPort !== 0) v([...base, "ports", j, "hostPort"], `${name} binds host port ${p.hostPort}`, "remove hostPort; expose through a Service");
+        if (p?.hostPort !== undefined && p.hostPort !== 0)
+          v([...base, "ports", j, "hostPort"], `${name} binds host port ${p.hostPort}`, "remove hostPort; expose through a Service");
       });
     });
   }
@@ -97,14 +134,21 @@ export function restrictedViolations(template: K8sObject): Violation[] {
 
 function checkSelinux(se: unknown, path: PathSegment[], v: (path: PathSegment[], message: string, fix: string) => void): void {
   if (!isObject(se)) return;
-  if (!SELINUX_TYPES.has(String(se.type ?? ""))) v([...path, "type"], `SELinux type ${se.type} is not allowed`, "use container_t or leave it unset");
+  if (!SELINUX_TYPES.has(String(se.type ?? "")))
+    v([...path, "type"], `SELinux type ${se.type} is not allowed`, "use container_t or leave it unset");
   if (se.user !== undefined || se.role !== undefined) v(path, "SELinux user/role may not be set", "remove seLinuxOptions.user and .role");
 }
 
 function check(ctx: CheckContext, p: PodTemplateRef): void {
   const at = (rel: readonly PathSegment[]) => [...p.path, ...rel];
   for (const x of restrictedViolations(p.template)) {
-    ctx.sink.error("POD_NOT_RESTRICTED", p.resource, at(x.path), `${x.message}: the namespace enforces the restricted Pod Security Standard and would reject the pod`, x.fix);
+    ctx.sink.error(
+      "POD_NOT_RESTRICTED",
+      p.resource,
+      at(x.path),
+      `${x.message}: the namespace enforces the restricted Pod Security Standard and would reject the pod`,
+      x.fix,
+    );
   }
   const spec: K8sObject = isObject(p.template.spec) ? p.template.spec : {};
   for (const [group, containers] of containerGroups(spec)) {
@@ -119,7 +163,9 @@ function check(ctx: CheckContext, p: PodTemplateRef): void {
       ].filter((x): x is string => x !== undefined);
       if (missing.length) {
         const why = [
-          missing.some((m) => m.startsWith("requests")) ? "without requests the scheduler, utilization autoscaling and the quota cannot account for it" : undefined,
+          missing.some((m) => m.startsWith("requests"))
+            ? "without requests the scheduler, utilization autoscaling and the quota cannot account for it"
+            : undefined,
           missing.includes("limits.memory") ? "without a memory limit one leak starves the node" : undefined,
         ].filter(Boolean);
         ctx.sink.error(

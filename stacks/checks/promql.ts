@@ -5,10 +5,20 @@
  * (@prometheus-io/lezer-promql); syntax errors are reported by the QUERY_SYNTAX check, so these
  * helpers may assume a parsing expression.
  */
-import { EXPR_NODE, exprChildren, parseTree, selectors, syntaxErrors, type LabelMatcher, type Node, type SelectorUse } from "../../promql/parse.js";
+import {
+  EXPR_NODE,
+  exprChildren,
+  parseTree,
+  selectors,
+  syntaxErrors,
+  type LabelMatcher,
+  type Node,
+  type SelectorUse,
+} from "../../promql/parse.js";
 import type { MetricContract } from "../../promql/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
+import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
 function visit(expr: string, f: (n: Node) => void): void {
   const tree = parseTree(expr);
@@ -141,7 +151,8 @@ function bucketFamilies(expr: string, recordings: ReadonlyMap<string, string>, d
   for (const s of safeSelectors(expr)) {
     if (!s.metric) continue;
     if (s.metric.endsWith("_bucket")) out.add(s.metric.slice(0, -"_bucket".length));
-    else if (depth < 5 && recordings.has(s.metric)) for (const f of bucketFamilies(recordings.get(s.metric)!, recordings, depth + 1)) out.add(f);
+    else if (depth < 5 && recordings.has(s.metric))
+      for (const f of bucketFamilies(recordings.get(s.metric)!, recordings, depth + 1)) out.add(f);
   }
   return [...out];
 }
@@ -201,7 +212,13 @@ export const UNKNOWN_ADAPTER_SERIES = "__adapter_series__";
  * the service's pods: `<<.Series>>` from the seriesQuery, `<<.LabelMatchers>>` with the namespace
  * (and, for custom metrics, the pods), `<<.GroupBy>>` with the pod label.
  */
-export function fillAdapterTemplate(template: string, rule: Record<string, any>, kind: AdapterRuleKind, namespace: string, service: string): string {
+export function fillAdapterTemplate(
+  template: string,
+  rule: LooseObject,
+  kind: AdapterRuleKind,
+  namespace: string,
+  service: string,
+): string {
   const seriesQuery = str(rule.seriesQuery) ?? "";
   const series = safeSelectors(seriesQuery).find((s) => s.metric)?.metric ?? UNKNOWN_ADAPTER_SERIES;
   let nsLabel = "namespace";
@@ -212,11 +229,12 @@ export function fillAdapterTemplate(template: string, rule: Record<string, any>,
     podLabel = res.template.replace(/<<\s*\.Resource\s*>>/g, "pod");
   }
   for (const [label, target] of Object.entries(isObject(res.overrides) ? res.overrides : {})) {
-    if ((target as any)?.resource === "namespace") nsLabel = label;
-    if ((target as any)?.resource === "pod") podLabel = label;
+    if ((target as Loose)?.resource === "namespace") nsLabel = label;
+    if ((target as Loose)?.resource === "pod") podLabel = label;
   }
   const namespaced = res.namespaced !== false;
-  const matchers = kind === "custom" ? [`${nsLabel}="${namespace}"`, `${podLabel}=~"${service}-.*"`] : namespaced ? [`${nsLabel}="${namespace}"`] : [];
+  const matchers =
+    kind === "custom" ? [`${nsLabel}="${namespace}"`, `${podLabel}=~"${service}-.*"`] : namespaced ? [`${nsLabel}="${namespace}"`] : [];
   const values: Record<string, string> = {
     Series: series,
     LabelMatchers: matchers.join(","),
@@ -226,7 +244,7 @@ export function fillAdapterTemplate(template: string, rule: Record<string, any>,
 }
 
 /** Names an adapter rule exposes its metric under (`name.as` applied to the series name). */
-export function adapterMetricName(rule: Record<string, any>): string | undefined {
+export function adapterMetricName(rule: LooseObject): string | undefined {
   const series = safeSelectors(str(rule.seriesQuery) ?? "").find((s) => s.metric)?.metric;
   const name = isObject(rule.name) ? rule.name : {};
   const matches = str(name.matches);
@@ -245,4 +263,3 @@ export function adapterMetricName(rule: Record<string, any>): string | undefined
   const replacement = as ?? (m.length > 1 ? "$1" : "$0");
   return replacement.replace(/\$(\d+)|\$\{(\d+)\}/g, (_, a: string | undefined, b: string | undefined) => m[Number(a ?? b)] ?? "");
 }
-

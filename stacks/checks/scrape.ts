@@ -73,7 +73,9 @@ export function toRelabelRule(r: unknown): RelabelRule | undefined {
 }
 
 function rules(list: unknown): RelabelRule[] {
-  return asArray(list).map(toRelabelRule).filter((r): r is RelabelRule => r !== undefined);
+  return asArray(list)
+    .map(toRelabelRule)
+    .filter((r): r is RelabelRule => r !== undefined);
 }
 
 /** Runs relabel rules; a rule Prometheus would reject (bad regex, replace without target) is a problem. */
@@ -104,7 +106,8 @@ function containerPorts(pods: PodTemplateRef): ContainerPort[] {
   const out: ContainerPort[] = [];
   for (const c of asArray(pods.template.spec?.containers)) {
     for (const p of asArray(c?.ports)) {
-      if (typeof p?.containerPort === "number") out.push({ container: String(c.name), name: str(p.name) ?? "", number: p.containerPort, protocol: str(p.protocol) ?? "TCP" });
+      if (typeof p?.containerPort === "number")
+        out.push({ container: String(c.name), name: str(p.name) ?? "", number: p.containerPort, protocol: str(p.protocol) ?? "TCP" });
     }
   }
   return out;
@@ -151,7 +154,12 @@ function servicesOf(ctx: CheckContext, pods: PodTemplateRef): K8sObject[] {
   const labels = labelsOf(pods.template.metadata?.labels);
   return ctx
     .ofKind("Service", "")
-    .filter((s) => s.metadata?.namespace === pods.object.metadata?.namespace && isObject(s.spec?.selector) && selectorMatches({ matchLabels: s.spec.selector }, labels));
+    .filter(
+      (s) =>
+        s.metadata?.namespace === pods.object.metadata?.namespace &&
+        isObject(s.spec?.selector) &&
+        selectorMatches({ matchLabels: s.spec.selector }, labels),
+    );
 }
 
 /** What every part of the analysis reads: the environment, its inference service and contract. */
@@ -184,10 +192,26 @@ interface ScrapeSettings {
   readonly interval: unknown;
 }
 
-function produce(s: ScrapeScope, out: ScrapeFindings, resource: string, path: readonly PathSegment[], pods: PodTemplateRef, target: Labels, settings: ScrapeSettings): void {
+function produce(
+  s: ScrapeScope,
+  out: ScrapeFindings,
+  resource: string,
+  path: readonly PathSegment[],
+  pods: PodTemplateRef,
+  target: Labels,
+  settings: ScrapeSettings,
+): void {
   const seconds = parseDurationSeconds(settings.interval);
   const behavior: ScrapeBehavior = { honorLabels: settings.honorLabels === true, metricRelabel: rules(settings.metricRelabelings) };
-  out.valid.push({ resource, path, workload: pods.resource, main: pods === s.main, target, behavior, ...(seconds !== undefined ? { intervalSeconds: seconds } : {}) });
+  out.valid.push({
+    resource,
+    path,
+    workload: pods.resource,
+    main: pods === s.main,
+    target,
+    behavior,
+    ...(seconds !== undefined ? { intervalSeconds: seconds } : {}),
+  });
 }
 
 /** The monitoring.selectorLabels a ServiceMonitor or PodMonitor lacks (Prometheus never loads it). */
@@ -232,12 +256,18 @@ export function analyzeScrapes(ctx: CheckContext): ScrapeAnalysis {
 function analyzeServiceMonitor(s: ScrapeScope, out: ScrapeFindings, sm: K8sObject): void {
   const res = resourceOf(sm);
   const nsOk = namespaceAdmits(sm);
-  const selected = s.ctx.ofKind("Service", "").filter((svc) => nsOk(str(svc.metadata?.namespace) ?? "") && selectorMatches(sm.spec?.selector, labelsOf(svc.metadata?.labels)));
+  const selected = s.ctx
+    .ofKind("Service", "")
+    .filter((svc) => nsOk(str(svc.metadata?.namespace) ?? "") && selectorMatches(sm.spec?.selector, labelsOf(svc.metadata?.labels)));
   if (selected.length === 0) {
     const mainSvc = s.mainSvc;
     const nsSel = sm.spec?.namespaceSelector;
-    const svcText = mainSvc ? `Service ${mainSvc.metadata?.namespace}/${mainSvc.metadata?.name} (labels ${JSON.stringify(labelsOf(mainSvc.metadata?.labels))})` : "any Service";
-    out.unrelated.push(`${res} (spec.selector ${JSON.stringify(sm.spec?.selector ?? {})}, namespaces ${JSON.stringify(nsSel?.any ? "any" : (nsSel?.matchNames ?? [str(sm.metadata?.namespace) ?? ""]))}) selects no Service, not ${svcText}`);
+    const svcText = mainSvc
+      ? `Service ${mainSvc.metadata?.namespace}/${mainSvc.metadata?.name} (labels ${JSON.stringify(labelsOf(mainSvc.metadata?.labels))})`
+      : "any Service";
+    out.unrelated.push(
+      `${res} (spec.selector ${JSON.stringify(sm.spec?.selector ?? {})}, namespaces ${JSON.stringify(nsSel?.any ? "any" : (nsSel?.matchNames ?? [str(sm.metadata?.namespace) ?? ""]))}) selects no Service, not ${svcText}`,
+    );
     return;
   }
   if (s.mainSvc && selected.includes(s.mainSvc)) out.targetsMain = true;
@@ -255,7 +285,12 @@ function analyzeServiceMonitor(s: ScrapeScope, out: ScrapeFindings, sm: K8sObjec
     const pods = s.workloads.find((w) => servicesOf(s.ctx, w).includes(svc));
     if (pods) asArray(sm.spec?.endpoints).forEach((ep, i) => analyzeServiceEndpoint(s, out, sm, svc, pods, ep, i));
     else if (svc === s.mainSvc) {
-      out.broken.push({ resource: resourceOf(svc), path: ["spec", "selector"], message: `selects no pod of the environment: ${res} finds no endpoints to scrape`, fix: "make the Service selector a subset of the pod template labels" });
+      out.broken.push({
+        resource: resourceOf(svc),
+        path: ["spec", "selector"],
+        message: `selects no pod of the environment: ${res} finds no endpoints to scrape`,
+        fix: "make the Service selector a subset of the pod template labels",
+      });
     }
   }
 }
@@ -285,13 +320,30 @@ function endpointContainerPort(
     };
   }
   if (ep?.targetPort !== undefined) {
-    return { port: typeof ep.targetPort === "string" ? ports.find((p) => p.name === ep.targetPort) : ports.find((p) => p.number === ep.targetPort) };
+    return {
+      port: typeof ep.targetPort === "string" ? ports.find((p) => p.name === ep.targetPort) : ports.find((p) => p.number === ep.targetPort),
+    };
   }
-  return { problem: { resource: res, path, message: "names no port", fix: isMain ? `set port: "${s.portName}"` : "set port to a Service port name" } };
+  return {
+    problem: {
+      resource: res,
+      path,
+      message: "names no port",
+      fix: isMain ? `set port: "${s.portName}"` : "set port to a Service port name",
+    },
+  };
 }
 
 /** One endpoint of a ServiceMonitor through one selected Service: port, path, then the relabelings. */
-function analyzeServiceEndpoint(s: ScrapeScope, out: ScrapeFindings, sm: K8sObject, svc: K8sObject, pods: PodTemplateRef, ep: K8sObject | undefined, i: number): void {
+function analyzeServiceEndpoint(
+  s: ScrapeScope,
+  out: ScrapeFindings,
+  sm: K8sObject,
+  svc: K8sObject,
+  pods: PodTemplateRef,
+  ep: K8sObject | undefined,
+  i: number,
+): void {
   const res = resourceOf(sm);
   const path: PathSegment[] = ["spec", "endpoints", i];
   const isMain = pods === s.main;
@@ -312,23 +364,49 @@ function analyzeServiceEndpoint(s: ScrapeScope, out: ScrapeFindings, sm: K8sObje
   }
   const epPath = str(ep?.path) ?? "/metrics";
   if (isMain && epPath !== s.metricsPath) {
-    out.broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${epPath}, but the service exposes metrics at ${s.metricsPath}`, fix: `set path: ${s.metricsPath}` });
+    out.broken.push({
+      resource: res,
+      path: [...path, "path"],
+      message: `scrapes ${epPath}, but the service exposes metrics at ${s.metricsPath}`,
+      fix: `set path: ${s.metricsPath}`,
+    });
     return;
   }
   const r = safeRelabel(serviceEndpointMeta(sm, svc, pods, ep!, target), rules(ep!.relabelings));
   if (r.error) {
-    out.broken.push({ resource: res, path: [...path, "relabelings"], message: `Prometheus rejects a relabeling: ${r.error}`, fix: "correct the relabeling" });
+    out.broken.push({
+      resource: res,
+      path: [...path, "relabelings"],
+      message: `Prometheus rejects a relabeling: ${r.error}`,
+      fix: "correct the relabeling",
+    });
     return;
   }
   if (!r.labels) {
-    if (isMain) out.broken.push({ resource: res, path: [...path, "relabelings"], message: "its relabelings drop the service's target", fix: "keep the service's pods in the relabelings" });
+    if (isMain)
+      out.broken.push({
+        resource: res,
+        path: [...path, "relabelings"],
+        message: "its relabelings drop the service's target",
+        fix: "keep the service's pods in the relabelings",
+      });
     return;
   }
-  produce(s, out, res, path, pods, stripMeta(r.labels), { honorLabels: ep!.honorLabels, metricRelabelings: ep!.metricRelabelings, interval: ep!.interval });
+  produce(s, out, res, path, pods, stripMeta(r.labels), {
+    honorLabels: ep!.honorLabels,
+    metricRelabelings: ep!.metricRelabelings,
+    interval: ep!.interval,
+  });
 }
 
 /** The labels the Prometheus Operator gives a ServiceMonitor endpoint's target before its relabelings. */
-function serviceEndpointMeta(sm: K8sObject, svc: K8sObject, pods: PodTemplateRef, ep: K8sObject, target: ContainerPort): Record<string, string> {
+function serviceEndpointMeta(
+  sm: K8sObject,
+  svc: K8sObject,
+  pods: PodTemplateRef,
+  ep: K8sObject,
+  target: ContainerPort,
+): Record<string, string> {
   const svcName = String(svc.metadata?.name);
   const svcLabels = labelsOf(svc.metadata?.labels);
   const jobLabel = str(sm.spec?.jobLabel);
@@ -351,7 +429,9 @@ function serviceEndpointMeta(sm: K8sObject, svc: K8sObject, pods: PodTemplateRef
 function analyzePodMonitor(s: ScrapeScope, out: ScrapeFindings, pm: K8sObject): void {
   const res = resourceOf(pm);
   const nsOk = namespaceAdmits(pm);
-  const selected = s.workloads.filter((w) => nsOk(str(w.object.metadata?.namespace) ?? "") && selectorMatches(pm.spec?.selector, labelsOf(w.template.metadata?.labels)));
+  const selected = s.workloads.filter(
+    (w) => nsOk(str(w.object.metadata?.namespace) ?? "") && selectorMatches(pm.spec?.selector, labelsOf(w.template.metadata?.labels)),
+  );
   if (selected.length === 0) {
     out.unrelated.push(`${res} selects no pods${s.main ? ` (not those of ${s.main.resource})` : ""}`);
     return;
@@ -359,24 +439,46 @@ function analyzePodMonitor(s: ScrapeScope, out: ScrapeFindings, pm: K8sObject): 
   if (s.main && selected.includes(s.main)) out.targetsMain = true;
   const missing = missingSelectorLabels(s, pm);
   if (missing.length) {
-    out.broken.push({ resource: res, path: ["metadata", "labels"], message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} (monitoring.selectorLabels): it is never loaded`, fix: "add monitoring.selectorLabels to its labels" });
+    out.broken.push({
+      resource: res,
+      path: ["metadata", "labels"],
+      message: `lacks ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} (monitoring.selectorLabels): it is never loaded`,
+      fix: "add monitoring.selectorLabels to its labels",
+    });
     return;
   }
   for (const pods of selected) asArray(pm.spec?.podMetricsEndpoints).forEach((ep, i) => analyzePodEndpoint(s, out, pm, pods, ep, i));
 }
 
 /** One endpoint of a PodMonitor on one selected workload. */
-function analyzePodEndpoint(s: ScrapeScope, out: ScrapeFindings, pm: K8sObject, pods: PodTemplateRef, ep: K8sObject | undefined, i: number): void {
+function analyzePodEndpoint(
+  s: ScrapeScope,
+  out: ScrapeFindings,
+  pm: K8sObject,
+  pods: PodTemplateRef,
+  ep: K8sObject | undefined,
+  i: number,
+): void {
   const res = resourceOf(pm);
   const isMain = pods === s.main;
   const path: PathSegment[] = ["spec", "podMetricsEndpoints", i];
   const target = containerPorts(pods).find((p) => p.name === ep?.port);
   if (!target || (isMain && target.number !== s.metricsPort)) {
-    out.broken.push({ resource: res, path: [...path, "port"], message: `port ${JSON.stringify(ep?.port)} is ${describePort(target)} of ${pods.resource}${isMain ? `, not the metrics port ${s.metricsPortText}` : ""}`, fix: isMain ? `use port "${s.portName}"` : "use a container port name" });
+    out.broken.push({
+      resource: res,
+      path: [...path, "port"],
+      message: `port ${JSON.stringify(ep?.port)} is ${describePort(target)} of ${pods.resource}${isMain ? `, not the metrics port ${s.metricsPortText}` : ""}`,
+      fix: isMain ? `use port "${s.portName}"` : "use a container port name",
+    });
     return;
   }
   if (isMain && (str(ep!.path) ?? "/metrics") !== s.metricsPath) {
-    out.broken.push({ resource: res, path: [...path, "path"], message: `scrapes ${str(ep!.path) ?? "/metrics"}, not ${s.metricsPath}`, fix: `set path: ${s.metricsPath}` });
+    out.broken.push({
+      resource: res,
+      path: [...path, "path"],
+      message: `scrapes ${str(ep!.path) ?? "/metrics"}, not ${s.metricsPath}`,
+      fix: `set path: ${s.metricsPath}`,
+    });
     return;
   }
   const podLabels = labelsOf(pods.template.metadata?.labels);
@@ -389,11 +491,19 @@ function analyzePodEndpoint(s: ScrapeScope, out: ScrapeFindings, pm: K8sObject, 
     endpoint: target.name,
     instance: `${POD_IP}:${target.number}`,
   };
-  produce(s, out, res, path, pods, labels, { honorLabels: ep!.honorLabels, metricRelabelings: ep!.metricRelabelings, interval: ep!.interval });
+  produce(s, out, res, path, pods, labels, {
+    honorLabels: ep!.honorLabels,
+    metricRelabelings: ep!.metricRelabelings,
+    interval: ep!.interval,
+  });
 }
 
 /** Plain Prometheus scrape jobs: kubernetes_sd discovery of each workload's pods, then relabeling. */
-function analyzeScrapeJob(s: ScrapeScope, out: ScrapeFindings, { resource, path, job }: { resource: string; path: readonly PathSegment[]; job: K8sObject }): void {
+function analyzeScrapeJob(
+  s: ScrapeScope,
+  out: ScrapeFindings,
+  { resource, path, job }: { resource: string; path: readonly PathSegment[]; job: K8sObject },
+): void {
   const name = String(job.job_name);
   const where = `${resource} ${formatPath(path)} (job ${JSON.stringify(name)})`;
   const sds = asArray(job.kubernetes_sd_configs).filter(isObject);
@@ -410,16 +520,28 @@ function analyzeScrapeJob(s: ScrapeScope, out: ScrapeFindings, { resource, path,
     for (const k of kept.targets) {
       const problem = pods === s.main ? jobTargetProblem(s, resource, path, name, pods, k) : undefined;
       if (problem) out.broken.push(problem);
-      else produce(s, out, resource, path, pods, stripMeta(k.labels), { honorLabels: job.honor_labels, metricRelabelings: job.metric_relabel_configs, interval: job.scrape_interval });
+      else
+        produce(s, out, resource, path, pods, stripMeta(k.labels), {
+          honorLabels: job.honor_labels,
+          metricRelabelings: job.metric_relabel_configs,
+          interval: job.scrape_interval,
+        });
     }
   }
   if (relabelError) {
-    out.broken.push({ resource, path: [...path, "relabel_configs"], message: `job ${JSON.stringify(name)}: Prometheus rejects a relabel rule: ${relabelError}`, fix: "correct the relabel rule" });
+    out.broken.push({
+      resource,
+      path: [...path, "relabel_configs"],
+      message: `job ${JSON.stringify(name)}: Prometheus rejects a relabel rule: ${relabelError}`,
+      fix: "correct the relabel rule",
+    });
     return;
   }
   if (keptMain) out.targetsMain = true;
   if (!keptMain && s.main) {
-    out.unrelated.push(`${where} keeps no target of ${s.main.resource} (its namespaces, selectors or keep rules exclude the pods' labels ${JSON.stringify(labelsOf(s.main.template.metadata?.labels))})`);
+    out.unrelated.push(
+      `${where} keeps no target of ${s.main.resource} (its namespaces, selectors or keep rules exclude the pods' labels ${JSON.stringify(labelsOf(s.main.template.metadata?.labels))})`,
+    );
   }
 }
 
@@ -442,7 +564,12 @@ function jobTargetProblem(
     };
   }
   if ((k.labels.__metrics_path__ ?? "/metrics") !== s.metricsPath) {
-    return { resource, path: [...path, "metrics_path"], message: `job ${JSON.stringify(name)} scrapes ${k.labels.__metrics_path__}, but metrics are at ${s.metricsPath}`, fix: `set metrics_path: ${s.metricsPath}` };
+    return {
+      resource,
+      path: [...path, "metrics_path"],
+      message: `job ${JSON.stringify(name)} scrapes ${k.labels.__metrics_path__}, but metrics are at ${s.metricsPath}`,
+      fix: `set metrics_path: ${s.metricsPath}`,
+    };
   }
   return undefined;
 }
@@ -454,7 +581,12 @@ interface DiscoveredTarget {
 }
 
 /** Targets a kubernetes_sd job keeps among one workload's container ports (pod and endpoints roles). */
-function discover(ctx: CheckContext, job: K8sObject, sds: readonly K8sObject[], pods: PodTemplateRef): { targets: DiscoveredTarget[]; error?: string } {
+function discover(
+  ctx: CheckContext,
+  job: K8sObject,
+  sds: readonly K8sObject[],
+  pods: PodTemplateRef,
+): { targets: DiscoveredTarget[]; error?: string } {
   const targets: DiscoveredTarget[] = [];
   const ns = String(pods.object.metadata?.namespace ?? "");
   const podLabels = labelsOf(pods.template.metadata?.labels);
@@ -480,11 +612,18 @@ function discover(ctx: CheckContext, job: K8sObject, sds: readonly K8sObject[], 
           __meta_kubernetes_endpoint_port_protocol: str(sp.protocol) ?? "TCP",
           __meta_kubernetes_endpoint_ready: "true",
         };
-        for (const [k, v] of Object.entries(labelsOf(svc.metadata?.labels))) discovered[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
-        for (const [k, v] of Object.entries(labelsOf(svc.metadata?.annotations))) discovered[`__meta_kubernetes_service_annotation_${sanitize(k)}`] = v;
+        for (const [k, v] of Object.entries(labelsOf(svc.metadata?.labels)))
+          discovered[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
+        for (const [k, v] of Object.entries(labelsOf(svc.metadata?.annotations)))
+          discovered[`__meta_kubernetes_service_annotation_${sanitize(k)}`] = v;
       } else continue;
       const r = safeRelabel(
-        { job: String(job.job_name), __metrics_path__: str(job.metrics_path) ?? "/metrics", __scheme__: str(job.scheme) ?? "http", ...discovered },
+        {
+          job: String(job.job_name),
+          __metrics_path__: str(job.metrics_path) ?? "/metrics",
+          __scheme__: str(job.scheme) ?? "http",
+          ...discovered,
+        },
         rules(job.relabel_configs),
       );
       if (r.error) error = r.error;
@@ -526,7 +665,8 @@ function contractReaders(ctx: CheckContext): string[] {
   const out = new Set<string>();
   for (const q of ctx.queries()) {
     if (q.origin === "adapter-series") continue;
-    if (safeSelectors(q.expr).some((s) => s.metric !== undefined && series.has(s.metric) && meantForMain(ctx, s))) out.add(`${q.resource} ${formatPath(q.path)}`);
+    if (safeSelectors(q.expr).some((s) => s.metric !== undefined && series.has(s.metric) && meantForMain(ctx, s)))
+      out.add(`${q.resource} ${formatPath(q.path)}`);
   }
   return [...out];
 }

@@ -12,12 +12,22 @@ import type { CheckContext } from "./context.js";
 import type { PathSegment } from "./types.js";
 
 /** A cross-field conflict of the config at `path` (CONFIG_CONFLICT unless the rule belongs to a check's code). */
-export function conflict(ctx: CheckContext, path: readonly PathSegment[], message: string, fix: string, code: ProblemCode = "CONFIG_CONFLICT"): void {
+export function conflict(
+  ctx: CheckContext,
+  path: readonly PathSegment[],
+  message: string,
+  fix: string,
+  code: ProblemCode = "CONFIG_CONFLICT",
+): void {
   ctx.sink.error(code, ctx.configResource, path, message, fix);
 }
 
 /** KEDA's cooldownPeriod shorter than its pollingInterval: scale-to-zero would act on a gap between two polls. */
-export function checkCooldownAfterPolling(ctx: CheckContext, path: readonly PathSegment[], k: { pollingInterval: number; cooldownPeriod: number }): void {
+export function checkCooldownAfterPolling(
+  ctx: CheckContext,
+  path: readonly PathSegment[],
+  k: { pollingInterval: number; cooldownPeriod: number },
+): void {
   if (k.cooldownPeriod >= k.pollingInterval) return;
   conflict(
     ctx,
@@ -28,24 +38,54 @@ export function checkCooldownAfterPolling(ctx: CheckContext, path: readonly Path
 }
 
 /** Fallback replicas outside the bounds: the HPA clamps them, so the fallback would not hold what it says. */
-export function checkFallbackWithinBounds(ctx: CheckContext, path: readonly PathSegment[], name: string, replicas: number | undefined, min: number, max: number): void {
+export function checkFallbackWithinBounds(
+  ctx: CheckContext,
+  path: readonly PathSegment[],
+  name: string,
+  replicas: number | undefined,
+  min: number,
+  max: number,
+): void {
   if (replicas === undefined || (replicas >= min && replicas <= max)) return;
-  conflict(ctx, path, `${name} ${replicas} is outside minReplicas ${min} … maxReplicas ${max} (the HPA would clamp it)`, "hold a count between the bounds");
+  conflict(
+    ctx,
+    path,
+    `${name} ${replicas} is outside minReplicas ${min} … maxReplicas ${max} (the HPA would clamp it)`,
+    "hold a count between the bounds",
+  );
 }
 
 /** Replica bounds and the autoscaler the mode needs: min ≤ max, no HPA at 0, KEDA's idle/fallback counts, KEDA in the cluster. */
 export function checkConfigReplicas(ctx: CheckContext): void {
   const { scaling, cluster } = ctx.config;
   const { minReplicas: min, maxReplicas: max } = scaling;
-  if (min > max) conflict(ctx, ["scaling", "minReplicas"], `minReplicas ${min} is greater than maxReplicas ${max}`, "lower minReplicas or raise maxReplicas");
-  if (scaling.mode !== "keda" && min < 1) conflict(ctx, ["scaling", "minReplicas"], `an HPA cannot scale to 0 (minReplicas ${min})`, "set minReplicas ≥ 1 or use mode keda");
+  if (min > max)
+    conflict(
+      ctx,
+      ["scaling", "minReplicas"],
+      `minReplicas ${min} is greater than maxReplicas ${max}`,
+      "lower minReplicas or raise maxReplicas",
+    );
+  if (scaling.mode !== "keda" && min < 1)
+    conflict(ctx, ["scaling", "minReplicas"], `an HPA cannot scale to 0 (minReplicas ${min})`, "set minReplicas ≥ 1 or use mode keda");
   const k = scaling.keda;
   if (k.idleReplicaCount !== undefined && k.idleReplicaCount >= min) {
-    conflict(ctx, ["scaling", "keda", "idleReplicaCount"], `idleReplicaCount ${k.idleReplicaCount} must be below minReplicas ${min} (KEDA rule)`, "lower it or remove it");
+    conflict(
+      ctx,
+      ["scaling", "keda", "idleReplicaCount"],
+      `idleReplicaCount ${k.idleReplicaCount} must be below minReplicas ${min} (KEDA rule)`,
+      "lower it or remove it",
+    );
   }
-  if (min <= max) checkFallbackWithinBounds(ctx, ["scaling", "keda", "fallback", "replicas"], "fallback replicas", k.fallback.replicas, min, max);
+  if (min <= max)
+    checkFallbackWithinBounds(ctx, ["scaling", "keda", "fallback", "replicas"], "fallback replicas", k.fallback.replicas, min, max);
   if (scaling.mode === "keda" && !cluster.keda) {
-    conflict(ctx, ["scaling", "mode"], `mode "keda" needs KEDA in the cluster, but cluster.keda is false`, "set cluster.keda true or pick an HPA mode");
+    conflict(
+      ctx,
+      ["scaling", "mode"],
+      `mode "keda" needs KEDA in the cluster, but cluster.keda is false`,
+      "set cluster.keda true or pick an HPA mode",
+    );
   }
 }
 
@@ -56,7 +96,12 @@ export function checkConfigKedaTriggers(ctx: CheckContext): void {
   if (scaling.mode === "keda") checkCooldownAfterPolling(ctx, ["scaling", "keda"], k);
   for (const key of ["p95Latency", "queueLength"] as const) {
     if (k[key].activation >= k[key].threshold) {
-      conflict(ctx, ["scaling", "keda", key, "activation"], `activation ${k[key].activation} must be below threshold ${k[key].threshold}`, "lower the activation value");
+      conflict(
+        ctx,
+        ["scaling", "keda", key, "activation"],
+        `activation ${k[key].activation} must be below threshold ${k[key].threshold}`,
+        "lower the activation value",
+      );
     }
   }
 }
@@ -68,11 +113,21 @@ export function checkConfigServicePod(ctx: CheckContext): void {
   for (const r of ["cpu", "memory"] as const) {
     const limit = limits?.[r];
     if (limit !== undefined && parseQuantity(requests[r]) > parseQuantity(limit)) {
-      conflict(ctx, ["service", "resources", "requests", r], `request ${requests[r]} is above the limit ${limit}`, "lower the request or raise the limit");
+      conflict(
+        ctx,
+        ["service", "resources", "requests", r],
+        `request ${requests[r]} is above the limit ${limit}`,
+        "lower the request or raise the limit",
+      );
     }
   }
   if (service.metrics.port === service.port) {
-    conflict(ctx, ["service", "metrics", "port"], `metrics port ${service.metrics.port} equals the API port`, "use a separate port (default 9090)");
+    conflict(
+      ctx,
+      ["service", "metrics", "port"],
+      `metrics port ${service.metrics.port} equals the API port`,
+      "use a separate port (default 9090)",
+    );
   }
   if (service.preStopSleepSeconds >= service.terminationGracePeriodSeconds) {
     conflict(
@@ -92,7 +147,8 @@ export function checkConfigMetricContract(ctx: CheckContext): void {
   if (dup) conflict(ctx, ["service", "metrics", "metrics"], `metric "${dup}" is declared twice`, "keep one declaration");
   metrics.forEach((m, i) => {
     const path = ["service", "metrics", "metrics", i, "buckets"];
-    if (m.type === "histogram" && (!m.buckets || m.buckets.length === 0)) conflict(ctx, path, `histogram "${m.name}" needs buckets`, "list its bucket boundaries");
+    if (m.type === "histogram" && (!m.buckets || m.buckets.length === 0))
+      conflict(ctx, path, `histogram "${m.name}" needs buckets`, "list its bucket boundaries");
     if (m.buckets && m.buckets.some((b, j) => j > 0 && b <= m.buckets![j - 1]!)) {
       conflict(ctx, path, `buckets of "${m.name}" must be strictly ascending`, "list each bucket boundary once, smallest first");
     }

@@ -77,9 +77,21 @@ export function checkConfigLatencyReachable(ctx: CheckContext): void {
   const pod = simulatedServiceTime(config);
   const cv = config.simulation.serviceTimeCv;
   const idleP95 = serviceTimeQuantile(pod.serviceTimeSeconds, cv, 0.95);
-  const targets: [PathSegment[], number, string][] = [[["monitoring", "alerts", "p95LatencySeconds"], config.monitoring.alerts.p95LatencySeconds, "the HighLatency alert threshold"]];
-  if (config.scaling.mode === "keda") targets.push([["scaling", "keda", "p95Latency", "threshold"], config.scaling.keda.p95Latency.threshold, "KEDA's p95 latency threshold"]);
-  if (config.scaling.mode === "slo-hpa") targets.push([["scaling", "sloHpa", "p95LatencySeconds"], config.scaling.sloHpa.p95LatencySeconds, "the slo-hpa per-pod p95 latency target"]);
+  const targets: [PathSegment[], number, string][] = [
+    [["monitoring", "alerts", "p95LatencySeconds"], config.monitoring.alerts.p95LatencySeconds, "the HighLatency alert threshold"],
+  ];
+  if (config.scaling.mode === "keda")
+    targets.push([
+      ["scaling", "keda", "p95Latency", "threshold"],
+      config.scaling.keda.p95Latency.threshold,
+      "KEDA's p95 latency threshold",
+    ]);
+  if (config.scaling.mode === "slo-hpa")
+    targets.push([
+      ["scaling", "sloHpa", "p95LatencySeconds"],
+      config.scaling.sloHpa.p95LatencySeconds,
+      "the slo-hpa per-pod p95 latency target",
+    ]);
   const round = (v: number) => formatNumber(Number(v.toPrecision(3)));
   for (const [path, v, what] of targets) {
     if (v > idleP95) continue;
@@ -125,22 +137,52 @@ export function checkConfigThresholds(ctx: CheckContext): void {
     [["slo", "latency", "thresholdSeconds"], config.slo.latency.thresholdSeconds, "the SLO latency threshold"],
     [["monitoring", "alerts", "p95LatencySeconds"], alertP95, "the HighLatency alert threshold"],
   ];
-  if (config.scaling.mode === "keda") latency.push([["scaling", "keda", "p95Latency", "threshold"], config.scaling.keda.p95Latency.threshold, "the KEDA latency trigger threshold"]);
-  if (config.scaling.mode === "slo-hpa") latency.push([["scaling", "sloHpa", "p95LatencySeconds"], config.scaling.sloHpa.p95LatencySeconds, "the slo-hpa latency target"]);
+  if (config.scaling.mode === "keda")
+    latency.push([
+      ["scaling", "keda", "p95Latency", "threshold"],
+      config.scaling.keda.p95Latency.threshold,
+      "the KEDA latency trigger threshold",
+    ]);
+  if (config.scaling.mode === "slo-hpa")
+    latency.push([["scaling", "sloHpa", "p95LatencySeconds"], config.scaling.sloHpa.p95LatencySeconds, "the slo-hpa latency target"]);
   if (h) {
     for (const [path, v, what] of latency) {
       if (!isBucket(h.buckets!, v)) {
-        ctx.sink.error("LATENCY_THRESHOLD_NOT_BUCKET", ctx.configResource, path, notBucket(what, v, h), `use a boundary (${nearest(h.buckets!, v)}), or add ${formatNumber(v)} to the buckets the service exports`);
+        ctx.sink.error(
+          "LATENCY_THRESHOLD_NOT_BUCKET",
+          ctx.configResource,
+          path,
+          notBucket(what, v, h),
+          `use a boundary (${nearest(h.buckets!, v)}), or add ${formatNumber(v)} to the buckets the service exports`,
+        );
       }
     }
   }
   const scaling: [PathSegment[], number, string, number, string][] = [];
   if (config.scaling.mode === "keda") {
-    scaling.push([["scaling", "keda", "p95Latency", "threshold"], config.scaling.keda.p95Latency.threshold, "KEDA's p95 latency threshold", alertP95, "monitoring.alerts.p95LatencySeconds"]);
-    scaling.push([["scaling", "keda", "queueLength", "threshold"], config.scaling.keda.queueLength.threshold, "KEDA's queue length threshold", config.monitoring.alerts.queueBacklog, "monitoring.alerts.queueBacklog"]);
+    scaling.push([
+      ["scaling", "keda", "p95Latency", "threshold"],
+      config.scaling.keda.p95Latency.threshold,
+      "KEDA's p95 latency threshold",
+      alertP95,
+      "monitoring.alerts.p95LatencySeconds",
+    ]);
+    scaling.push([
+      ["scaling", "keda", "queueLength", "threshold"],
+      config.scaling.keda.queueLength.threshold,
+      "KEDA's queue length threshold",
+      config.monitoring.alerts.queueBacklog,
+      "monitoring.alerts.queueBacklog",
+    ]);
   }
   if (config.scaling.mode === "slo-hpa") {
-    scaling.push([["scaling", "sloHpa", "p95LatencySeconds"], config.scaling.sloHpa.p95LatencySeconds, "the slo-hpa p95 latency target", alertP95, "monitoring.alerts.p95LatencySeconds"]);
+    scaling.push([
+      ["scaling", "sloHpa", "p95LatencySeconds"],
+      config.scaling.sloHpa.p95LatencySeconds,
+      "the slo-hpa p95 latency target",
+      alertP95,
+      "monitoring.alerts.p95LatencySeconds",
+    ]);
   }
   for (const [path, v, what, alert, alertField] of scaling) {
     if (v > alert) {
@@ -247,7 +289,13 @@ function alertSites(ctx: CheckContext): AlertSite[] {
     for (const c of literalComparisons(q.expr)) {
       if (c.op !== ">" && c.op !== ">=") continue;
       const signal = signalOf(c.vector, ctx.contract, ctx.recordings());
-      if (signal.kind !== "other") out.push({ source: `alert ${q.owner.alert} in ${q.resource}`, value: c.value, signal, total: sumsOverPods(c.vector, ctx.recordings()) });
+      if (signal.kind !== "other")
+        out.push({
+          source: `alert ${q.owner.alert} in ${q.resource}`,
+          value: c.value,
+          signal,
+          total: sumsOverPods(c.vector, ctx.recordings()),
+        });
     }
   }
   return out;
@@ -264,7 +312,13 @@ export function checkRenderedBuckets(ctx: CheckContext): void {
     if (s.signal.kind !== "latency") continue;
     const h = histogram(s.signal.histogram);
     if (h && !isBucket(h.buckets!, s.value)) {
-      ctx.sink.error("LATENCY_THRESHOLD_NOT_BUCKET", s.resource, s.path, notBucket(s.what, s.value, h), `use a boundary (${nearest(h.buckets!, s.value)})`);
+      ctx.sink.error(
+        "LATENCY_THRESHOLD_NOT_BUCKET",
+        s.resource,
+        s.path,
+        notBucket(s.what, s.value, h),
+        `use a boundary (${nearest(h.buckets!, s.value)})`,
+      );
     }
   }
   for (const q of ctx.queries()) {
@@ -275,7 +329,13 @@ export function checkRenderedBuckets(ctx: CheckContext): void {
         if (m.name !== "le" || m.op !== "=" || m.value === "+Inf") continue;
         const v = Number(m.value);
         if (!Number.isFinite(v) || !isBucket(h.buckets!, v)) {
-          ctx.sink.error("LATENCY_THRESHOLD_NOT_BUCKET", q.resource, q.path, notBucket(`le="${m.value}"`, v, h), `match an existing boundary (${Number.isFinite(v) ? nearest(h.buckets!, v) : h.buckets!.map(formatNumber).join(", ")})`);
+          ctx.sink.error(
+            "LATENCY_THRESHOLD_NOT_BUCKET",
+            q.resource,
+            q.path,
+            notBucket(`le="${m.value}"`, v, h),
+            `match an existing boundary (${Number.isFinite(v) ? nearest(h.buckets!, v) : h.buckets!.map(formatNumber).join(", ")})`,
+          );
         }
       }
     }
@@ -285,7 +345,13 @@ export function checkRenderedBuckets(ctx: CheckContext): void {
       const signal = signalOf(c.vector, ctx.contract, ctx.recordings());
       const h = signal.kind === "latency" ? histogram(signal.histogram) : undefined;
       if (h && !isBucket(h.buckets!, c.value)) {
-        ctx.sink.error("LATENCY_THRESHOLD_NOT_BUCKET", q.resource, q.path, notBucket(`alert ${q.owner.alert} threshold`, c.value, h), `use a boundary (${nearest(h.buckets!, c.value)})`);
+        ctx.sink.error(
+          "LATENCY_THRESHOLD_NOT_BUCKET",
+          q.resource,
+          q.path,
+          notBucket(`alert ${q.owner.alert} threshold`, c.value, h),
+          `use a boundary (${nearest(h.buckets!, c.value)})`,
+        );
       }
     }
   }
@@ -294,7 +360,10 @@ export function checkRenderedBuckets(ctx: CheckContext): void {
 function sameSignal(scale: Signal, alert: Signal): boolean {
   if (scale.kind === "latency" && alert.kind === "latency") {
     // p95 above a threshold implies p99 above it: an alert on a higher quantile fires no later.
-    return scale.histogram === alert.histogram && (scale.quantile === undefined || alert.quantile === undefined || alert.quantile >= scale.quantile);
+    return (
+      scale.histogram === alert.histogram &&
+      (scale.quantile === undefined || alert.quantile === undefined || alert.quantile >= scale.quantile)
+    );
   }
   return scale.kind === "queue" && alert.kind === "queue" && scale.metric === alert.metric;
 }
@@ -304,11 +373,25 @@ export function checkRenderedScaleBeforeAlert(ctx: CheckContext): void {
   const h = requestLatencyHistogram(ctx.contract);
   const a = ctx.config.monitoring.alerts;
   const declared: AlertSite[] = [
-    ...(h ? [{ source: "monitoring.alerts.p95LatencySeconds", value: a.p95LatencySeconds, signal: { kind: "latency", histogram: h.name, quantile: 0.95 } as Signal, total: true }] : []),
+    ...(h
+      ? [
+          {
+            source: "monitoring.alerts.p95LatencySeconds",
+            value: a.p95LatencySeconds,
+            signal: { kind: "latency", histogram: h.name, quantile: 0.95 } as Signal,
+            total: true,
+          },
+        ]
+      : []),
     // The QueueBacklog alert compares the service's total queue (summed over its pods).
     ...ctx.contract.metrics
       .filter((m) => m.type === "gauge" && /queue/i.test(m.name))
-      .map((m) => ({ source: "monitoring.alerts.queueBacklog", value: a.queueBacklog, signal: { kind: "queue", metric: m.name } as Signal, total: true })),
+      .map((m) => ({
+        source: "monitoring.alerts.queueBacklog",
+        value: a.queueBacklog,
+        signal: { kind: "queue", metric: m.name } as Signal,
+        total: true,
+      })),
   ];
   const alerts = [...declared, ...alertSites(ctx)];
   for (const s of scalingSites(ctx)) {

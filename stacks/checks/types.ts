@@ -3,9 +3,10 @@
  * (problems/problem.ts) with a code from the catalog's check section.
  */
 import type { EnvConfig } from "../config.js";
+import type { LooseObject } from "../../kube/loose-json.js";
 
 /** A rendered Kubernetes object, read defensively: checks also run on hand-edited objects. */
-export type K8sObject = Record<string, any>;
+export type K8sObject = LooseObject;
 
 /** A file written beside the charts (plain rule files, scrape configs...). */
 export interface RenderedFileInput {

@@ -5,6 +5,7 @@ import { describeObject } from "../schema.js";
 import type { ProblemCode } from "../../problems/codes.js";
 import type { Problem, Severity } from "../../problems/problem.js";
 import type { K8sObject, PathSegment } from "./types.js";
+import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
@@ -48,11 +49,11 @@ export class FindingSink {
   }
 }
 
-export function isObject(v: unknown): v is Record<string, any> {
+export function isObject(v: unknown): v is LooseObject {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-export function asArray(v: unknown): any[] {
+export function asArray(v: unknown): Loose[] {
   return Array.isArray(v) ? v : [];
 }
 
@@ -64,7 +65,7 @@ export function str(v: unknown): string | undefined {
  * A string that holds a YAML/JSON document (ConfigMap `config.yaml`, embedded scrape configs),
  * parsed; undefined for plain strings. Only multi-line or bracketed strings are tried.
  */
-export function embeddedDocument(s: string): Record<string, any> | any[] | undefined {
+export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
   const t = s.trim();
   if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
   // Text this program rendered: its data, not the text parsed back (kube/rendered-text.ts).
@@ -75,7 +76,7 @@ export function embeddedDocument(s: string): Record<string, any> | any[] | undef
   // Several checks read the same strings (dashboards, adapter config): parse each once.
   if (EMBEDDED.has(t)) return EMBEDDED.get(t);
   if (EMBEDDED.size >= 2000) EMBEDDED.clear();
-  let doc: Record<string, any> | any[] | undefined;
+  let doc: LooseObject | Loose[] | undefined;
   try {
     const v = parseYaml(t);
     doc = isObject(v) || Array.isArray(v) ? v : undefined;
@@ -93,7 +94,7 @@ export function embeddedDocument(s: string): Record<string, any> | any[] | undef
  */
 const MAYBE_COLLECTION = /^[{[!&%]|^---|:(?:\s|$)|^\s*[-?](?:\s|$)/m;
 
-const EMBEDDED = new Map<string, Record<string, any> | any[] | undefined>();
+const EMBEDDED = new Map<string, LooseObject | Loose[] | undefined>();
 
 /** Whether a Kubernetes label selector (`matchLabels`/`matchExpressions`) selects `labels`. */
 export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
@@ -138,5 +139,5 @@ export function toNumber(v: unknown): number | undefined {
 
 /** Stable text for a value in a message. */
 export function show(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }

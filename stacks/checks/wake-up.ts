@@ -20,7 +20,8 @@ import type { K8sObject } from "./types.js";
 import { asArray, isObject, resourceOf, str, toNumber } from "./util.js";
 
 const RESOURCE_TRIGGERS = new Set(["cpu", "memory"]);
-const FIX = "add a trigger fed from outside the scaled pods with an activationThreshold (scaling.wakeUp: a gateway/ingress request counter or the upstream queue's backlog), or keep at least one replica (minReplicas ≥ 1)";
+const FIX =
+  "add a trigger fed from outside the scaled pods with an activationThreshold (scaling.wakeUp: a gateway/ingress request counter or the upstream queue's backlog), or keep at least one replica (minReplicas ≥ 1)";
 
 /** Whether the Prometheus query reads something other than the scaled workload's own series. */
 function readsOutside(ctx: CheckContext, query: string, ownJobs: ReadonlySet<string>, ownNamespace: string, isMain: boolean): boolean {
@@ -69,7 +70,9 @@ export function checkZeroWakeUp(ctx: CheckContext): void {
       field,
       `${workload} may scale to zero (${min === 0 ? `minReplicaCount ${spec.minReplicaCount ?? "unset (KEDA's default 0)"}` : "idleReplicaCount 0"}), but every activating trigger (${activating
         .map(({ t, i }) => describeTrigger(t, i))
-        .join(", ")}) reads only series its own pods export${activating.some(({ t }) => t.type === "cron") ? " or a clock" : ""}: at zero replicas those series are gone, and the first request never wakes it`,
+        .join(
+          ", ",
+        )}) reads only series its own pods export${activating.some(({ t }) => t.type === "cron") ? " or a clock" : ""}: at zero replicas those series are gone, and the first request never wakes it`,
       FIX,
     );
   }
@@ -116,7 +119,9 @@ export function checkWakeUpSourceScraped(ctx: CheckContext): void {
     ctx.configResource,
     "scaling.wakeUp.source",
     `the wake-up trigger reads {namespace="${src.namespace}", job="${src.job}"}, but ${
-      named.length ? `the rendered job "${src.job}" discovers no pods in namespace ${src.namespace}` : `no scrape job this environment renders is named "${src.job}"`
+      named.length
+        ? `the rendered job "${src.job}" discovers no pods in namespace ${src.namespace}`
+        : `no scrape job this environment renders is named "${src.job}"`
     }: the query answers nothing, so KEDA never activates on it (and counts errors towards its fallback)`,
     `give scaling.wakeUp.source a job name of its own (not the service's job) so the environment renders its scrape, or, when a Prometheus scrape outside this program already stores the source under that namespace/job, declare scaling.wakeUp.source.scrapedBy: external`,
   );
@@ -127,7 +132,10 @@ export function checkWakeUpSourceScraped(ctx: CheckContext): void {
  * source's (a gateway's counter), not the service's contract, so QUERY_LABEL_MISMATCH cannot compare them; that
  * the source is scraped at all is WAKEUP_SOURCE_NOT_SCRAPED's business.
  */
-export function readsDeclaredWakeUpSource(config: CheckContext["config"], s: { readonly matchers: readonly { name: string; op: string; value: string }[] }): boolean {
+export function readsDeclaredWakeUpSource(
+  config: CheckContext["config"],
+  s: { readonly matchers: readonly { name: string; op: string; value: string }[] },
+): boolean {
   const src = config.scaling.wakeUp?.source;
   if (!src) return false;
   const eq = (name: string, value: string) => s.matchers.some((m) => m.name === name && m.op === "=" && m.value === value);

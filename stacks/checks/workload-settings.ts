@@ -19,12 +19,24 @@ export function checkConfigExtras(ctx: CheckContext): void {
   scaled.set(c.service.name, { min: c.scaling.minReplicas, max: c.scaling.maxReplicas });
   const claim = (name: string, path: PathSegment[], min: number, max: number) => {
     if (name === c.service.name || scaled.has(name)) {
-      conflict(ctx, [...path, "name"], `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}`, "give each workload its own name");
+      conflict(
+        ctx,
+        [...path, "name"],
+        `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}`,
+        "give each workload its own name",
+      );
     } else scaled.set(name, { min, max });
-    if (min > max) conflict(ctx, [...path, "minReplicas"], `minReplicas ${min} is greater than maxReplicas ${max}`, "lower minReplicas or raise maxReplicas");
+    if (min > max)
+      conflict(
+        ctx,
+        [...path, "minReplicas"],
+        `minReplicas ${min} is greater than maxReplicas ${max}`,
+        "lower minReplicas or raise maxReplicas",
+      );
   };
   const needsKeda = (path: string, what: string) => {
-    if (!c.cluster.keda) conflict(ctx, [path], `${what} is scaled by KEDA, but cluster.keda is false`, `set cluster.keda true or remove ${path}`);
+    if (!c.cluster.keda)
+      conflict(ctx, [path], `${what} is scaled by KEDA, but cluster.keda is false`, `set cluster.keda true or remove ${path}`);
   };
   const needsServiceMonitor = (path: string) => {
     if (c.monitoring.scrape === "service-monitor") return;
@@ -41,7 +53,12 @@ export function checkConfigExtras(ctx: CheckContext): void {
     claim(w.name, path, w.minReplicas, w.maxReplicas);
     checkCooldownAfterPolling(ctx, path, w);
     if (w.activationValue >= w.targetPerReplica) {
-      conflict(ctx, [...path, "activationValue"], `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}`, "lower the activation value");
+      conflict(
+        ctx,
+        [...path, "activationValue"],
+        `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}`,
+        "lower the activation value",
+      );
     }
     if ("CELERY_BROKER_URL" in w.env) {
       conflict(
@@ -58,15 +75,33 @@ export function checkConfigExtras(ctx: CheckContext): void {
     const o = c.orchestrator;
     claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
     checkCooldownAfterPolling(ctx, ["orchestrator"], o);
-    if (o.activation >= o.inFlightPerReplica) conflict(ctx, ["orchestrator", "activation"], `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}`, "lower the activation value");
-    if (o.port === o.metricsPort) conflict(ctx, ["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port`, "use a separate port (default 9090)");
+    if (o.activation >= o.inFlightPerReplica)
+      conflict(
+        ctx,
+        ["orchestrator", "activation"],
+        `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}`,
+        "lower the activation value",
+      );
+    if (o.port === o.metricsPort)
+      conflict(
+        ctx,
+        ["orchestrator", "metricsPort"],
+        `metricsPort ${o.metricsPort} equals the API port`,
+        "use a separate port (default 9090)",
+      );
     needsKeda("orchestrator", "the orchestrator");
     needsServiceMonitor("orchestrator");
   }
   if (c.gpu) {
     const g = c.gpu;
     claim(g.name, ["gpu"], g.minReplicas, g.maxReplicas);
-    if (g.activationWaiting >= g.waitingPerReplica) conflict(ctx, ["gpu", "activationWaiting"], `activationWaiting ${g.activationWaiting} must be below waitingPerReplica ${g.waitingPerReplica}`, "lower the activation value");
+    if (g.activationWaiting >= g.waitingPerReplica)
+      conflict(
+        ctx,
+        ["gpu", "activationWaiting"],
+        `activationWaiting ${g.activationWaiting} must be below waitingPerReplica ${g.waitingPerReplica}`,
+        "lower the activation value",
+      );
     if (g.cooldownSeconds !== undefined && g.cooldownSeconds < g.modelLoadSeconds) {
       conflict(
         ctx,
@@ -75,7 +110,8 @@ export function checkConfigExtras(ctx: CheckContext): void {
         `set cooldownSeconds ≥ ${g.modelLoadSeconds}`,
       );
     }
-    if (g.minReplicas <= g.maxReplicas) checkFallbackWithinBounds(ctx, ["gpu", "fallbackReplicas"], "fallbackReplicas", g.fallbackReplicas, g.minReplicas, g.maxReplicas);
+    if (g.minReplicas <= g.maxReplicas)
+      checkFallbackWithinBounds(ctx, ["gpu", "fallbackReplicas"], "fallbackReplicas", g.fallbackReplicas, g.minReplicas, g.maxReplicas);
     needsKeda("gpu", "the GPU service");
     needsServiceMonitor("gpu");
   }
@@ -83,7 +119,8 @@ export function checkConfigExtras(ctx: CheckContext): void {
   c.prescaling?.forEach((w, i) => {
     const target = scaled.get(w.target);
     const key = `${w.target}/${w.name}`;
-    if (windowNames.has(key)) conflict(ctx, ["prescaling", i, "name"], `window "${w.name}" is defined twice for ${w.target}`, "give each window its own name");
+    if (windowNames.has(key))
+      conflict(ctx, ["prescaling", i, "name"], `window "${w.name}" is defined twice for ${w.target}`, "give each window its own name");
     windowNames.add(key);
     if (!target) {
       const known = [...scaled.keys()];
@@ -95,11 +132,23 @@ export function checkConfigExtras(ctx: CheckContext): void {
       );
       return;
     }
-    if (w.replicas > target.max) conflict(ctx, ["prescaling", i, "replicas"], `replicas ${w.replicas} exceed ${w.target}'s maxReplicas ${target.max}`, "lower replicas or raise maxReplicas");
+    if (w.replicas > target.max)
+      conflict(
+        ctx,
+        ["prescaling", i, "replicas"],
+        `replicas ${w.replicas} exceed ${w.target}'s maxReplicas ${target.max}`,
+        "lower replicas or raise maxReplicas",
+      );
     else if (w.replicas <= target.min) {
-      conflict(ctx, ["prescaling", i, "replicas"], `replicas ${w.replicas} do not raise ${w.target}'s minReplicas ${target.min}: the window would do nothing`, `ask for more than ${target.min}`);
+      conflict(
+        ctx,
+        ["prescaling", i, "replicas"],
+        `replicas ${w.replicas} do not raise ${w.target}'s minReplicas ${target.min}: the window would do nothing`,
+        `ask for more than ${target.min}`,
+      );
     }
-    if (w.start === w.end) conflict(ctx, ["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length`, "give different times");
+    if (w.start === w.end)
+      conflict(ctx, ["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length`, "give different times");
   });
 }
 
@@ -108,8 +157,20 @@ export function checkConfigBurstWakeUpPolicy(ctx: CheckContext): void {
   const c = ctx.config;
   const { scaling, networkPolicy: np } = c;
   if (scaling.burst.enabled) {
-    if (scaling.mode === "cpu-hpa") conflict(ctx, ["scaling", "burst", "enabled"], "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on", "use mode keda or slo-hpa, or turn burst off");
-    if (!scaling.concurrency.enabled) conflict(ctx, ["scaling", "burst", "enabled"], "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false", "enable scaling.concurrency or turn burst off");
+    if (scaling.mode === "cpu-hpa")
+      conflict(
+        ctx,
+        ["scaling", "burst", "enabled"],
+        "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on",
+        "use mode keda or slo-hpa, or turn burst off",
+      );
+    if (!scaling.concurrency.enabled)
+      conflict(
+        ctx,
+        ["scaling", "burst", "enabled"],
+        "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false",
+        "enable scaling.concurrency or turn burst off",
+      );
     // The window against the scrape interval is a rate-window rule: stacks/checks/windows.ts.
     const window = burstWindowSeconds(c);
     const up = scaling.behavior.scaleUp.stabilizationWindowSeconds;
@@ -124,9 +185,21 @@ export function checkConfigBurstWakeUpPolicy(ctx: CheckContext): void {
   }
   const wakeUp = scaling.wakeUp;
   if (wakeUp) {
-    if (scaling.mode !== "keda") conflict(ctx, ["scaling", "wakeUp"], `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}"`, "use mode keda or remove scaling.wakeUp");
+    if (scaling.mode !== "keda")
+      conflict(
+        ctx,
+        ["scaling", "wakeUp"],
+        `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}"`,
+        "use mode keda or remove scaling.wakeUp",
+      );
     const m = wakeUp.metric;
-    if (m.type === "histogram") conflict(ctx, ["scaling", "wakeUp", "metric", "type"], "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram", "declare the gateway's request counter");
+    if (m.type === "histogram")
+      conflict(
+        ctx,
+        ["scaling", "wakeUp", "metric", "type"],
+        "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram",
+        "declare the gateway's request counter",
+      );
     for (const label of Object.keys(wakeUp.matchers)) {
       if (m.labels.includes(label)) continue;
       conflict(
@@ -137,7 +210,13 @@ export function checkConfigBurstWakeUpPolicy(ctx: CheckContext): void {
         "QUERY_LABEL_MISMATCH",
       );
     }
-    if (wakeUp.activation >= wakeUp.threshold) conflict(ctx, ["scaling", "wakeUp", "activation"], `activation ${wakeUp.activation} must be below threshold ${wakeUp.threshold}`, "lower the activation value");
+    if (wakeUp.activation >= wakeUp.threshold)
+      conflict(
+        ctx,
+        ["scaling", "wakeUp", "activation"],
+        `activation ${wakeUp.activation} must be below threshold ${wakeUp.threshold}`,
+        "lower the activation value",
+      );
   }
   if (!np.enabled && c.cluster.kind !== "local") {
     conflict(

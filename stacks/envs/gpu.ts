@@ -35,6 +35,16 @@ export const gpu: EnvConfigInput = {
     cooldownSeconds: 1200,
   },
   // Ready at 08:00 Berlin time: the cron window opens 15 minutes early for the model load.
-  prescaling: [{ name: "business-hours", target: "llm", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "18:00", replicas: 2 }],
+  prescaling: [
+    {
+      name: "business-hours",
+      target: "llm",
+      timezone: "Europe/Berlin",
+      weekdays: ["mon", "tue", "wed", "thu", "fri"],
+      start: "08:00",
+      end: "18:00",
+      replicas: 2,
+    },
+  ],
   dashboards: {},
 };

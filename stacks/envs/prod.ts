@@ -49,8 +49,32 @@ export const prod: EnvConfigInput = {
   ],
   // Known peaks: office hours in Berlin for the API path, the nightly re-embedding batch for the workers.
   prescaling: [
-    { name: "business-hours", target: "inference", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "19:00", replicas: 6 },
-    { name: "business-hours", target: "orchestrator", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "19:00", replicas: 4 },
-    { name: "nightly-batch", target: "embedding-worker", timezone: "Europe/Berlin", weekdays: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], start: "01:00", end: "04:30", replicas: 8 },
+    {
+      name: "business-hours",
+      target: "inference",
+      timezone: "Europe/Berlin",
+      weekdays: ["mon", "tue", "wed", "thu", "fri"],
+      start: "08:00",
+      end: "19:00",
+      replicas: 6,
+    },
+    {
+      name: "business-hours",
+      target: "orchestrator",
+      timezone: "Europe/Berlin",
+      weekdays: ["mon", "tue", "wed", "thu", "fri"],
+      start: "08:00",
+      end: "19:00",
+      replicas: 4,
+    },
+    {
+      name: "nightly-batch",
+      target: "embedding-worker",
+      timezone: "Europe/Berlin",
+      weekdays: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+      start: "01:00",
+      end: "04:30",
+      replicas: 8,
+    },
   ],
 };

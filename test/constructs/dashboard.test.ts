@@ -69,7 +69,10 @@ describe("GrafanaDashboard", () => {
     const { panel } = render();
     const p = panel("Latency p50 / p95 / p99");
     expect(p.fieldConfig.defaults.custom.thresholdsStyle.mode).toBe("line");
-    expect(p.fieldConfig.defaults.thresholds.steps).toEqual([{ color: "green", value: null }, { color: "red", value: 0.5 }]);
+    expect(p.fieldConfig.defaults.thresholds.steps).toEqual([
+      { color: "green", value: null },
+      { color: "red", value: 0.5 },
+    ]);
     expect(p.fieldConfig.defaults.unit).toBe("s");
     expect(p.targets.map((t: any) => t.legendFormat)).toEqual(["p50", "p95", "p99"]);
     expect(p.targets[1].expr).toBe(
@@ -89,12 +92,20 @@ describe("GrafanaDashboard", () => {
   it("compares the HPA's desired replicas with the Deployment's ready replicas (kube-state-metrics)", () => {
     const p = render().panel("Replicas: desired vs ready");
     expect(p.targets.map((t: any) => [t.legendFormat, t.expr])).toEqual([
-      ["desired", 'sum (kube_horizontalpodautoscaler_status_desired_replicas{namespace="ml",job="kube-state-metrics",horizontalpodautoscaler="keda-hpa-inference"})'],
-      ["max", 'sum (kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml",job="kube-state-metrics",horizontalpodautoscaler="keda-hpa-inference"})'],
+      [
+        "desired",
+        'sum (kube_horizontalpodautoscaler_status_desired_replicas{namespace="ml",job="kube-state-metrics",horizontalpodautoscaler="keda-hpa-inference"})',
+      ],
+      [
+        "max",
+        'sum (kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml",job="kube-state-metrics",horizontalpodautoscaler="keda-hpa-inference"})',
+      ],
       ["ready", 'sum (kube_deployment_status_replicas_ready{namespace="ml",job="kube-state-metrics",deployment="inference"})'],
     ]);
     const noHpa = render({ workload: { deployment: "inference", container: "server" } }).panel("Replicas: desired vs ready");
-    expect(noHpa.targets[0].expr).toBe('sum (kube_deployment_spec_replicas{namespace="ml",job="kube-state-metrics",deployment="inference"})');
+    expect(noHpa.targets[0].expr).toBe(
+      'sum (kube_deployment_spec_replicas{namespace="ml",job="kube-state-metrics",deployment="inference"})',
+    );
   });
 
   it("selects only the Deployment's own pods for CPU (not a Deployment sharing the name prefix)", () => {
@@ -108,7 +119,9 @@ describe("GrafanaDashboard", () => {
 
   it("builds every query from a contract: it parses, reads contract metrics and is scoped to the namespace", () => {
     const { d } = render();
-    const known = new Set([...DEFAULT_CONTRACT.metrics, ...KUBE_STATE_METRICS_CONTRACT.metrics, ...KUBELET_CADVISOR_CONTRACT.metrics].map((m) => m.name));
+    const known = new Set(
+      [...DEFAULT_CONTRACT.metrics, ...KUBE_STATE_METRICS_CONTRACT.metrics, ...KUBELET_CADVISOR_CONTRACT.metrics].map((m) => m.name),
+    );
     expect(d.queries.length).toBe(15);
     for (const { expr } of d.queries) {
       expect(syntaxErrors(expr), expr).toEqual([]);
@@ -119,7 +132,12 @@ describe("GrafanaDashboard", () => {
 
   it("leaves out the panels whose signals are not given", () => {
     const { model } = render({ errors: undefined, queue: undefined, latency: undefined, availabilityObjective: undefined });
-    expect(model.panels.map((p: any) => p.title)).toEqual(["Request rate", "Replicas: desired vs ready", "Requests in flight", "CPU: used vs requested (cores)"]);
+    expect(model.panels.map((p: any) => p.title)).toEqual([
+      "Request rate",
+      "Replicas: desired vs ready",
+      "Requests in flight",
+      "CPU: used vs requested (cores)",
+    ]);
   });
 
   it("refuses a metric outside the contract and bad props", () => {

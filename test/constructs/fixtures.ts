@@ -26,11 +26,31 @@ export const P95_QUERY =
 export const QUEUE_QUERY = 'sum (inference_queue_len{namespace="ml",job="inference"})';
 
 export function latencyTrigger(over: Partial<PrometheusTrigger> = {}): PrometheusTrigger {
-  return { type: "prometheus", name: "p95-latency", serverAddress: PROM, query: P95_QUERY, signal: "quantile", metricType: "Value", threshold: 0.5, activationThreshold: 0.3, ...over };
+  return {
+    type: "prometheus",
+    name: "p95-latency",
+    serverAddress: PROM,
+    query: P95_QUERY,
+    signal: "quantile",
+    metricType: "Value",
+    threshold: 0.5,
+    activationThreshold: 0.3,
+    ...over,
+  };
 }
 
 export function queueTrigger(over: Partial<PrometheusTrigger> = {}): PrometheusTrigger {
-  return { type: "prometheus", name: "queue-length", serverAddress: PROM, query: QUEUE_QUERY, signal: "additive", metricType: "AverageValue", threshold: 20, activationThreshold: 10, ...over };
+  return {
+    type: "prometheus",
+    name: "queue-length",
+    serverAddress: PROM,
+    query: QUEUE_QUERY,
+    signal: "additive",
+    metricType: "AverageValue",
+    threshold: 20,
+    activationThreshold: 10,
+    ...over,
+  };
 }
 
 export function triggers(): KedaTrigger[] {

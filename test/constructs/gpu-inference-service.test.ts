@@ -46,8 +46,18 @@ describe("GpuInferenceService", () => {
     expect(pod.nodeSelector).toEqual({ "nvidia.com/gpu.present": "true" });
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     expect(container.args).toEqual([
-      "--model", "Qwen/Qwen2.5-7B-Instruct", "--served-model-name", "llm", "--port", "8000",
-      "--tensor-parallel-size", "2", "--max-num-seqs", "256", "--gpu-memory-utilization", "0.9",
+      "--model",
+      "Qwen/Qwen2.5-7B-Instruct",
+      "--served-model-name",
+      "llm",
+      "--port",
+      "8000",
+      "--tensor-parallel-size",
+      "2",
+      "--max-num-seqs",
+      "256",
+      "--gpu-memory-utilization",
+      "0.9",
     ]);
   });
 
@@ -101,7 +111,8 @@ describe("GpuInferenceService", () => {
     expect(trigger).toMatchObject({ type: "prometheus", metricType: "AverageValue", name: "waiting-requests" });
     expect(trigger.metadata).toEqual({
       serverAddress: PROM,
-      query: '(sum (vllm:num_requests_waiting{namespace="ns",job="llm"}) or on() (sum (up{namespace="ns",job="llm"}) * 0)) and on() (sum (up{namespace="ns",job="llm"}) > 0)',
+      query:
+        '(sum (vllm:num_requests_waiting{namespace="ns",job="llm"}) or on() (sum (up{namespace="ns",job="llm"}) * 0)) and on() (sum (up{namespace="ns",job="llm"}) > 0)',
       threshold: "10",
       activationThreshold: "1",
       ignoreNullValues: "false",
@@ -127,9 +138,14 @@ describe("GpuInferenceService", () => {
 
   it("declares the vLLM metrics as a contract the PromQL builder enforces", () => {
     const { gpu } = render();
-    expect(VLLM_METRICS.map((m) => m.name)).toEqual(expect.arrayContaining([
-      "vllm:num_requests_waiting", "vllm:num_requests_running", "vllm:e2e_request_latency_seconds", "vllm:gpu_cache_usage_perc",
-    ]));
+    expect(VLLM_METRICS.map((m) => m.name)).toEqual(
+      expect.arrayContaining([
+        "vllm:num_requests_waiting",
+        "vllm:num_requests_running",
+        "vllm:e2e_request_latency_seconds",
+        "vllm:gpu_cache_usage_perc",
+      ]),
+    );
     expect(gpu.promql.histogramQuantile(0.95, "vllm:e2e_request_latency_seconds", {}, "2m")).toBe(
       'histogram_quantile(0.95, sum by (le) (rate(vllm:e2e_request_latency_seconds_bucket{namespace="ns",job="llm"}[2m])))',
     );
@@ -145,7 +161,9 @@ describe("GpuInferenceService", () => {
     const { get } = render({
       autoscaling: {
         prometheusAddress: PROM,
-        extraTriggers: [{ type: "cron", name: "prescale-x", timezone: "UTC", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: 2 }],
+        extraTriggers: [
+          { type: "cron", name: "prescale-x", timezone: "UTC", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: 2 },
+        ],
       },
     });
     expect(get("ScaledObject").spec.triggers.map((t: any) => t.name)).toEqual(["waiting-requests", "prescale-x"]);
@@ -167,7 +185,9 @@ describe("GpuInferenceService", () => {
     expect(() => render({ modelLoadSeconds: 30 })).toThrow(/modelLoadSeconds 30 is too short/);
     expect(() => render({ extraArgs: ["--max-num-seqs=8"] })).toThrow(/extraArgs sets --max-num-seqs/);
     expect(() => render({ model: " " })).toThrow(/model must not be empty/);
-    expect(() => render({ autoscaling: { prometheusAddress: PROM, activationWaiting: 10 } })).toThrow(/activationThreshold 10 must be ≥ 0 and below threshold 10/);
+    expect(() => render({ autoscaling: { prometheusAddress: PROM, activationWaiting: 10 } })).toThrow(
+      /activationThreshold 10 must be ≥ 0 and below threshold 10/,
+    );
   });
 
   it("matches the snapshot", () => {

@@ -17,7 +17,12 @@ function render(props: Partial<InferenceServiceProps> = {}) {
   });
   const objs = chart.toJson() as any[];
   const dep = objs.find((o) => o.kind === "Deployment");
-  return { objs, pod: dep.spec.template.spec, container: dep.spec.template.spec.containers[0], service: objs.find((o) => o.kind === "Service") };
+  return {
+    objs,
+    pod: dep.spec.template.spec,
+    container: dep.spec.template.spec.containers[0],
+    service: objs.find((o) => o.kind === "Service"),
+  };
 }
 
 describe("InferenceService GPU extensions", () => {
@@ -44,8 +49,15 @@ describe("InferenceService GPU extensions", () => {
   });
 
   it("mounts scratch volumes beside /tmp and can leave out the tuning env", () => {
-    const { pod, container } = render({ scratchVolumes: [{ name: "cache", mountPath: "/cache", sizeLimit: "10Gi" }], tuningEnv: false, env: { A: "1" } });
-    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }, { name: "cache", mountPath: "/cache" }]);
+    const { pod, container } = render({
+      scratchVolumes: [{ name: "cache", mountPath: "/cache", sizeLimit: "10Gi" }],
+      tuningEnv: false,
+      env: { A: "1" },
+    });
+    expect(container.volumeMounts).toEqual([
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "cache", mountPath: "/cache" },
+    ]);
     expect(pod.volumes[1]).toEqual({ name: "cache", emptyDir: { sizeLimit: "10Gi" } });
     expect(container.env).toEqual([{ name: "A", value: "1" }]);
   });
@@ -59,6 +71,8 @@ describe("InferenceService GPU extensions", () => {
 
   it("rejects bad extension props naming the values", () => {
     expect(() => render({ extendedResources: { "nvidia.com/gpu": 0.5 } })).toThrow(/extended resource nvidia.com\/gpu: 0.5/);
-    expect(() => render({ scratchVolumes: [{ name: "x", mountPath: "/tmp", sizeLimit: "1Gi" }] })).toThrow(/collides with the built-in \/tmp/);
+    expect(() => render({ scratchVolumes: [{ name: "x", mountPath: "/tmp", sizeLimit: "1Gi" }] })).toThrow(
+      /collides with the built-in \/tmp/,
+    );
   });
 });

@@ -111,7 +111,9 @@ describe("InferenceService", () => {
 
   it("refuses a second autoscaler on the same Deployment", () => {
     const { svc } = render({}, true);
-    expect(() => svc.markHasAutoscaler("ScaledObject/inference")).toThrow(/already scaled by HorizontalPodAutoscaler\/inference.*AmbiguousSelector/);
+    expect(() => svc.markHasAutoscaler("ScaledObject/inference")).toThrow(
+      /already scaled by HorizontalPodAutoscaler\/inference.*AmbiguousSelector/,
+    );
   });
 
   it("rejects invalid props with messages naming the values", () => {

@@ -1,14 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { Hpa } from "../../constructs/hpa.js";
 import { InferenceService } from "../../constructs/inference-service.js";
-import { KedaScaledObject, MAX_SCALED_OBJECT_NAME, type KedaScaledObjectProps, type KedaTrigger } from "../../constructs/keda-scaled-object.js";
+import {
+  KedaScaledObject,
+  MAX_SCALED_OBJECT_NAME,
+  type KedaScaledObjectProps,
+  type KedaTrigger,
+} from "../../constructs/keda-scaled-object.js";
 import { ClusterTriggerAuthentication, TriggerAuthentication } from "../../constructs/trigger-authentication.js";
 import { validateObjects } from "../../stacks/schema.js";
 import { PROM, P95_QUERY, QUEUE_QUERY, chart, latencyTrigger, problems, queueTrigger, target, triggers } from "./fixtures.js";
 
 function so(props: Partial<KedaScaledObjectProps> = {}) {
   const c = chart();
-  const obj = new KedaScaledObject(c, "so", { scaleTarget: target(), minReplicaCount: 2, maxReplicaCount: 20, triggers: triggers(), ...props });
+  const obj = new KedaScaledObject(c, "so", {
+    scaleTarget: target(),
+    minReplicaCount: 2,
+    maxReplicaCount: 20,
+    triggers: triggers(),
+    ...props,
+  });
   return { obj, json: c.toJson()[0] as any, chart: c };
 }
 
@@ -19,7 +30,11 @@ function soProblems(props: Partial<KedaScaledObjectProps>) {
 describe("KedaScaledObject rendering", () => {
   it("renders every spec field, with numbers in KEDA's string form", async () => {
     const c = chart();
-    const auth = new TriggerAuthentication(c, "auth", { name: "rabbitmq", namespace: "ml", secretTargetRef: [{ parameter: "host", name: "rabbitmq-conn", key: "url" }] });
+    const auth = new TriggerAuthentication(c, "auth", {
+      name: "rabbitmq",
+      namespace: "ml",
+      secretTargetRef: [{ parameter: "host", name: "rabbitmq-conn", key: "url" }],
+    });
     new KedaScaledObject(c, "so", {
       scaleTarget: target(),
       envSourceContainerName: "server",
@@ -35,7 +50,9 @@ describe("KedaScaledObject rendering", () => {
         restoreToOriginalReplicaCount: true,
         horizontalPodAutoscalerConfig: {
           name: "inference-hpa",
-          behavior: { scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } },
+          behavior: {
+            scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
+          },
         },
         scalingModifiers: { formula: "queue / 2", target: 10, activationTarget: 1.5, metricType: "AverageValue" },
       },
@@ -45,7 +62,16 @@ describe("KedaScaledObject rendering", () => {
         { type: "cpu", name: "cpu", value: 85, containerName: "server" },
         { type: "memory", name: "memory", metricType: "AverageValue", value: "1536Mi" },
         { type: "cron", name: "business-hours", timezone: "Europe/Berlin", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: 4 },
-        { type: "rabbitmq", name: "jobs", queueName: "predict", mode: "QueueLength", value: 50, activationValue: 5, protocol: "amqp", authenticationRef: auth },
+        {
+          type: "rabbitmq",
+          name: "jobs",
+          queueName: "predict",
+          mode: "QueueLength",
+          value: 50,
+          activationValue: 5,
+          protocol: "amqp",
+          authenticationRef: auth,
+        },
       ],
     });
     const [ta, obj] = c.toJson() as any[];
@@ -65,7 +91,9 @@ describe("KedaScaledObject rendering", () => {
         restoreToOriginalReplicaCount: true,
         horizontalPodAutoscalerConfig: {
           name: "inference-hpa",
-          behavior: { scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } },
+          behavior: {
+            scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] },
+          },
         },
         scalingModifiers: { formula: "queue / 2", target: "10", activationTarget: "1.5", metricType: "AverageValue" },
       },
@@ -78,10 +106,19 @@ describe("KedaScaledObject rendering", () => {
           metadata: { serverAddress: PROM, query: P95_QUERY, threshold: "0.5", activationThreshold: "0.3", ignoreNullValues: "false" },
         },
         // metricType follows the declared signal when not given: additive → AverageValue.
-        { type: "prometheus", name: "queue", metricType: "AverageValue", metadata: { serverAddress: PROM, query: QUEUE_QUERY, threshold: "20", ignoreNullValues: "false" } },
+        {
+          type: "prometheus",
+          name: "queue",
+          metricType: "AverageValue",
+          metadata: { serverAddress: PROM, query: QUEUE_QUERY, threshold: "20", ignoreNullValues: "false" },
+        },
         { type: "cpu", name: "cpu", metricType: "Utilization", metadata: { value: "85", containerName: "server" } },
         { type: "memory", name: "memory", metricType: "AverageValue", metadata: { value: "1536Mi" } },
-        { type: "cron", name: "business-hours", metadata: { timezone: "Europe/Berlin", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: "4" } },
+        {
+          type: "cron",
+          name: "business-hours",
+          metadata: { timezone: "Europe/Berlin", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: "4" },
+        },
         {
           type: "rabbitmq",
           name: "jobs",
@@ -98,7 +135,10 @@ describe("KedaScaledObject rendering", () => {
 
   it("applies KEDA's defaults explicitly and ignoreNullValues false", () => {
     const c = chart();
-    new KedaScaledObject(c, "so", { scaleTarget: target(), triggers: [latencyTrigger({ metricType: undefined, activationThreshold: undefined })] });
+    new KedaScaledObject(c, "so", {
+      scaleTarget: target(),
+      triggers: [latencyTrigger({ metricType: undefined, activationThreshold: undefined })],
+    });
     const obj = c.toJson()[0] as any;
     expect(obj.spec).toEqual({
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "inference" },
@@ -107,7 +147,14 @@ describe("KedaScaledObject rendering", () => {
       minReplicaCount: 0,
       maxReplicaCount: 100,
       // A quantile defaults to Value, never to KEDA's AverageValue.
-      triggers: [{ type: "prometheus", name: "p95-latency", metricType: "Value", metadata: { serverAddress: PROM, query: P95_QUERY, threshold: "0.5", ignoreNullValues: "false" } }],
+      triggers: [
+        {
+          type: "prometheus",
+          name: "p95-latency",
+          metricType: "Value",
+          metadata: { serverAddress: PROM, query: P95_QUERY, threshold: "0.5", ignoreNullValues: "false" },
+        },
+      ],
     });
   });
 
@@ -139,8 +186,15 @@ describe("KedaScaledObject rendering", () => {
 
   it("renders a ClusterTriggerAuthentication reference", () => {
     const c = chart();
-    const auth = new ClusterTriggerAuthentication(c, "auth", { name: "prom-auth", secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] });
-    new KedaScaledObject(c, "so", { scaleTarget: target(), minReplicaCount: 1, triggers: [queueTrigger({ authModes: ["bearer"], authenticationRef: auth })] });
+    const auth = new ClusterTriggerAuthentication(c, "auth", {
+      name: "prom-auth",
+      secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }],
+    });
+    new KedaScaledObject(c, "so", {
+      scaleTarget: target(),
+      minReplicaCount: 1,
+      triggers: [queueTrigger({ authModes: ["bearer"], authenticationRef: auth })],
+    });
     const obj = (c.toJson() as any[])[1];
     expect(obj.spec.triggers[0].authenticationRef).toEqual({ kind: "ClusterTriggerAuthentication", name: "prom-auth" });
     expect(obj.spec.triggers[0].metadata.authModes).toBe("bearer");
@@ -155,13 +209,23 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   });
 
   it("reports every problem at once", () => {
-    const lines = soProblems({ minReplicaCount: 5, maxReplicaCount: 4, triggers: [latencyTrigger({ activationThreshold: 0.5 }), latencyTrigger()] });
-    expect(lines.map((l) => l.split(": ")[1])).toEqual(["spec.minReplicaCount", "spec.triggers[0].metadata.activationThreshold", "spec.triggers[1].name"]);
+    const lines = soProblems({
+      minReplicaCount: 5,
+      maxReplicaCount: 4,
+      triggers: [latencyTrigger({ activationThreshold: 0.5 }), latencyTrigger()],
+    });
+    expect(lines.map((l) => l.split(": ")[1])).toEqual([
+      "spec.minReplicaCount",
+      "spec.triggers[0].metadata.activationThreshold",
+      "spec.triggers[1].name",
+    ]);
   });
 
   it("refuses a trigger type it cannot render instead of rendering empty metadata", () => {
     const unknown = { type: "kafka", name: "lag" } as unknown as KedaTrigger;
-    expect(() => new KedaScaledObject(chart(), "so", { scaleTarget: target(), minReplicaCount: 1, triggers: [latencyTrigger(), unknown] })).toThrow(/unknown KEDA trigger type "kafka"/);
+    expect(
+      () => new KedaScaledObject(chart(), "so", { scaleTarget: target(), minReplicaCount: 1, triggers: [latencyTrigger(), unknown] }),
+    ).toThrow(/unknown KEDA trigger type "kafka"/);
   });
 
   it("minReplicaCount ≤ maxReplicaCount", () => {
@@ -176,8 +240,12 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   });
 
   it("idleReplicaCount < minReplicaCount, and only 0", () => {
-    expect(soProblems({ minReplicaCount: 2, idleReplicaCount: 2 })[0]).toMatch(/spec\.idleReplicaCount: idleReplicaCount 2 must be below minReplicaCount 2/);
-    expect(soProblems({ minReplicaCount: 3, idleReplicaCount: 1 })[0]).toMatch(/spec\.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0/);
+    expect(soProblems({ minReplicaCount: 2, idleReplicaCount: 2 })[0]).toMatch(
+      /spec\.idleReplicaCount: idleReplicaCount 2 must be below minReplicaCount 2/,
+    );
+    expect(soProblems({ minReplicaCount: 3, idleReplicaCount: 1 })[0]).toMatch(
+      /spec\.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0/,
+    );
     expect(() => so({ minReplicaCount: 1, idleReplicaCount: 0 })).not.toThrow();
   });
 
@@ -194,7 +262,9 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   it(`name at most ${MAX_SCALED_OBJECT_NAME} characters so keda-hpa-<name> fits 63`, () => {
     expect(MAX_SCALED_OBJECT_NAME).toBe(54);
     expect(() => so({ name: "a".repeat(54) })).not.toThrow();
-    expect(soProblems({ name: "a".repeat(55) })[0]).toMatch(/metadata\.name: "a{55}" is 55 characters; at most 54 fit \(KEDA's HPA keda-hpa-a{55} must fit 63 characters\)/);
+    expect(soProblems({ name: "a".repeat(55) })[0]).toMatch(
+      /metadata\.name: "a{55}" is 55 characters; at most 54 fit \(KEDA's HPA keda-hpa-a{55} must fit 63 characters\)/,
+    );
     // An explicit HPA name lifts the limit to 63 for both.
     expect(() => so({ name: "a".repeat(60), advanced: { horizontalPodAutoscalerConfig: { name: "inference-hpa" } } })).not.toThrow();
     expect(soProblems({ name: "Inference" })[0]).toMatch(/metadata\.name: "Inference" is not a DNS label/);
@@ -207,9 +277,13 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   });
 
   it("activationThreshold < threshold (equal is refused too)", () => {
-    expect(soProblems({ triggers: [queueTrigger({ activationThreshold: 20 })] })[0]).toMatch(/spec\.triggers\[0\]\.metadata\.activationThreshold: activationThreshold 20 must be ≥ 0 and below threshold 20/);
+    expect(soProblems({ triggers: [queueTrigger({ activationThreshold: 20 })] })[0]).toMatch(
+      /spec\.triggers\[0\]\.metadata\.activationThreshold: activationThreshold 20 must be ≥ 0 and below threshold 20/,
+    );
     expect(soProblems({ triggers: [queueTrigger({ activationThreshold: -1 })] })[0]).toMatch(/activationThreshold -1/);
-    expect(soProblems({ triggers: [queueTrigger({ threshold: 0, activationThreshold: undefined })] })[0]).toMatch(/spec\.triggers\[0\]\.metadata\.threshold: threshold 0 must be greater than 0/);
+    expect(soProblems({ triggers: [queueTrigger({ threshold: 0, activationThreshold: undefined })] })[0]).toMatch(
+      /spec\.triggers\[0\]\.metadata\.threshold: threshold 0 must be greater than 0/,
+    );
   });
 
   it.each(["quantile", "ratio", "average"] as const)("AverageValue is refused on a %s signal", (signal) => {
@@ -219,7 +293,9 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   });
 
   it("AverageValue is accepted on an additive signal, Value on any", () => {
-    expect(() => so({ triggers: [queueTrigger({ metricType: "AverageValue" }), latencyTrigger({ name: "x", signal: "ratio", metricType: "Value" })] })).not.toThrow();
+    expect(() =>
+      so({ triggers: [queueTrigger({ metricType: "AverageValue" }), latencyTrigger({ name: "x", signal: "ratio", metricType: "Value" })] }),
+    ).not.toThrow();
   });
 
   it("prometheus queries must parse", () => {
@@ -231,26 +307,41 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   it.each([
     ['http_requests_in_flight{namespace="ml",job="inference"}', "not aggregated"],
     ['sum by (pod) (http_requests_in_flight{namespace="ml",job="inference"})', "grouped by pod"],
-    ['histogram_quantile(0.95, sum by (le, endpoint) (rate(http_request_duration_seconds_bucket{namespace="ml"}[2m])))', "grouped by endpoint"],
+    [
+      'histogram_quantile(0.95, sum by (le, endpoint) (rate(http_request_duration_seconds_bucket{namespace="ml"}[2m])))',
+      "grouped by endpoint",
+    ],
     ['topk(1, http_requests_in_flight{namespace="ml"})', "not aggregated"],
   ])("prometheus queries must return one series: %s", (query, why) => {
     const lines = soProblems({ triggers: [queueTrigger({ query })] });
-    expect(lines[0]).toContain(`spec.triggers[0].metadata.query: can return more than one series (${why}); KEDA errors on a multi-series result`);
+    expect(lines[0]).toContain(
+      `spec.triggers[0].metadata.query: can return more than one series (${why}); KEDA errors on a multi-series result`,
+    );
   });
 
   it("no credentials in serverAddress; http(s) only", () => {
     expect(soProblems({ triggers: [queueTrigger({ serverAddress: "http://admin:s3cret@prometheus:9090" })] })[0]).toMatch(
       /spec\.triggers\[0\]\.metadata\.serverAddress: the URL carries credentials inline .* Fix: remove them and supply them through a TriggerAuthentication/,
     );
-    expect(soProblems({ triggers: [queueTrigger({ serverAddress: "prometheus:9090" })] })[0]).toMatch(/serverAddress: scheme prometheus: is not http\(s\)/);
+    expect(soProblems({ triggers: [queueTrigger({ serverAddress: "prometheus:9090" })] })[0]).toMatch(
+      /serverAddress: scheme prometheus: is not http\(s\)/,
+    );
     expect(soProblems({ triggers: [queueTrigger({ serverAddress: "not a url" })] })[0]).toMatch(/serverAddress: "not a url" is not a URL/);
   });
 
   it("prometheus auth: modes need a ref that supplies their parameters, and a ref needs modes", () => {
     const c = chart();
-    const wrong = new TriggerAuthentication(c, "a", { name: "prom", namespace: "ml", secretTargetRef: [{ parameter: "username", name: "prom", key: "user" }] });
-    expect(soProblems({ triggers: [queueTrigger({ authModes: ["bearer"] })] })[0]).toMatch(/spec\.triggers\[0\]\.authenticationRef: authModes bearer need credentials/);
-    expect(soProblems({ triggers: [queueTrigger({ authenticationRef: wrong })] })[0]).toMatch(/spec\.triggers\[0\]\.metadata\.authModes: an authenticationRef without authModes is ignored/);
+    const wrong = new TriggerAuthentication(c, "a", {
+      name: "prom",
+      namespace: "ml",
+      secretTargetRef: [{ parameter: "username", name: "prom", key: "user" }],
+    });
+    expect(soProblems({ triggers: [queueTrigger({ authModes: ["bearer"] })] })[0]).toMatch(
+      /spec\.triggers\[0\]\.authenticationRef: authModes bearer need credentials/,
+    );
+    expect(soProblems({ triggers: [queueTrigger({ authenticationRef: wrong })] })[0]).toMatch(
+      /spec\.triggers\[0\]\.metadata\.authModes: an authenticationRef without authModes is ignored/,
+    );
     expect(soProblems({ triggers: [queueTrigger({ authModes: ["basic"], authenticationRef: wrong })] })[0]).toMatch(
       /spec\.triggers\[0\]\.authenticationRef: TriggerAuthentication prom does not supply "password" \(it supplies username\)\. Fix: add a secretTargetRef for password/,
     );
@@ -258,24 +349,35 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
 
   it("a TriggerAuthentication must be in the ScaledObject's namespace", () => {
     const c = chart();
-    const other = new TriggerAuthentication(c, "a", { name: "rmq", namespace: "other", secretTargetRef: [{ parameter: "host", name: "rmq", key: "url" }] });
-    const lines = soProblems({ triggers: [{ type: "rabbitmq", queueName: "q", mode: "QueueLength", value: 10, authenticationRef: other }] });
-    expect(lines[0]).toMatch(/spec\.triggers\[0\]\.authenticationRef: TriggerAuthentication other\/rmq is in another namespace than the ScaledObject \(ml\)/);
+    const other = new TriggerAuthentication(c, "a", {
+      name: "rmq",
+      namespace: "other",
+      secretTargetRef: [{ parameter: "host", name: "rmq", key: "url" }],
+    });
+    const lines = soProblems({
+      triggers: [{ type: "rabbitmq", queueName: "q", mode: "QueueLength", value: 10, authenticationRef: other }],
+    });
+    expect(lines[0]).toMatch(
+      /spec\.triggers\[0\]\.authenticationRef: TriggerAuthentication other\/rmq is in another namespace than the ScaledObject \(ml\)/,
+    );
   });
 
   it("rabbitmq: connection only through a TriggerAuthentication supplying host; activationValue < value", () => {
     const noHost = { kind: "TriggerAuthentication" as const, name: "rmq", namespace: "ml", parameters: ["password"] };
-    expect(soProblems({ triggers: [{ type: "rabbitmq", queueName: "q", mode: "QueueLength", value: 10, authenticationRef: noHost }] })[0]).toMatch(
-      /authenticationRef: TriggerAuthentication rmq does not supply "host"/,
-    );
+    expect(
+      soProblems({ triggers: [{ type: "rabbitmq", queueName: "q", mode: "QueueLength", value: 10, authenticationRef: noHost }] })[0],
+    ).toMatch(/authenticationRef: TriggerAuthentication rmq does not supply "host"/);
     const ok = { ...noHost, parameters: ["host"] };
-    expect(soProblems({ triggers: [{ type: "rabbitmq", queueName: "q", mode: "QueueLength", value: 10, activationValue: 10, authenticationRef: ok }] })[0]).toMatch(
-      /spec\.triggers\[0\]\.metadata\.activationValue: activationValue 10 must be ≥ 0 and below value 10/,
-    );
-    expect(soProblems({ triggers: [{ type: "rabbitmq", queueName: " ", mode: "MessageRate", value: 0, authenticationRef: ok }] }).map((l) => l.split(": ")[1])).toEqual([
-      "spec.triggers[0].metadata.queueName",
-      "spec.triggers[0].metadata.value",
-    ]);
+    expect(
+      soProblems({
+        triggers: [{ type: "rabbitmq", queueName: "q", mode: "QueueLength", value: 10, activationValue: 10, authenticationRef: ok }],
+      })[0],
+    ).toMatch(/spec\.triggers\[0\]\.metadata\.activationValue: activationValue 10 must be ≥ 0 and below value 10/);
+    expect(
+      soProblems({ triggers: [{ type: "rabbitmq", queueName: " ", mode: "MessageRate", value: 0, authenticationRef: ok }] }).map(
+        (l) => l.split(": ")[1],
+      ),
+    ).toEqual(["spec.triggers[0].metadata.queueName", "spec.triggers[0].metadata.value"]);
   });
 
   it("cpu/memory triggers need requests on the target container", () => {
@@ -288,59 +390,103 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
     expect(soProblems({ scaleTarget: sidecar, triggers: [queueTrigger(), { type: "memory", value: 80 }] })[0]).toMatch(
       /spec\.triggers\[1\]\.type: a memory target needs a memory request on every container, but "proxy" has none/,
     );
-    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85, containerName: "gpu" }] })[0]).toMatch(/containerName: container "gpu" is not in Deployment inference/);
+    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85, containerName: "gpu" }] })[0]).toMatch(
+      /containerName: container "gpu" is not in Deployment inference/,
+    );
   });
 
   it("cpu/memory values: whole percent for Utilization, a positive quantity for AverageValue", () => {
-    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85.5 }] })[0]).toMatch(/spec\.triggers\[1\]\.metadata\.value: utilization 85\.5 must be a whole percent/);
-    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", metricType: "AverageValue", value: "lots" }] })[0]).toMatch(/metadata\.value: "lots" is not a quantity/);
+    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85.5 }] })[0]).toMatch(
+      /spec\.triggers\[1\]\.metadata\.value: utilization 85\.5 must be a whole percent/,
+    );
+    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", metricType: "AverageValue", value: "lots" }] })[0]).toMatch(
+      /metadata\.value: "lots" is not a quantity/,
+    );
     const c = chart();
-    new KedaScaledObject(c, "so", { scaleTarget: target(), minReplicaCount: 1, triggers: [{ type: "cpu", metricType: "AverageValue", value: 0.75 }] });
+    new KedaScaledObject(c, "so", {
+      scaleTarget: target(),
+      minReplicaCount: 1,
+      triggers: [{ type: "cpu", metricType: "AverageValue", value: 0.75 }],
+    });
     expect((c.toJson()[0] as any).spec.triggers[0].metadata.value).toBe("750m");
   });
 
   it("scaling to zero needs a trigger that is not cpu/memory", () => {
-    const cpuOnly: KedaTrigger[] = [{ type: "cpu", value: 85 }, { type: "memory", value: 80 }];
-    expect(soProblems({ minReplicaCount: 0, triggers: cpuOnly })[0]).toMatch(/spec\.minReplicaCount: scaling to zero needs a trigger that is not cpu\/memory/);
+    const cpuOnly: KedaTrigger[] = [
+      { type: "cpu", value: 85 },
+      { type: "memory", value: 80 },
+    ];
+    expect(soProblems({ minReplicaCount: 0, triggers: cpuOnly })[0]).toMatch(
+      /spec\.minReplicaCount: scaling to zero needs a trigger that is not cpu\/memory/,
+    );
     expect(() => so({ minReplicaCount: 1, triggers: cpuOnly })).not.toThrow();
   });
 
   it("fallback needs a trigger that is not cpu/memory", () => {
-    const cpuOnly: KedaTrigger[] = [{ type: "cpu", value: 85 }, { type: "memory", value: 80 }];
+    const cpuOnly: KedaTrigger[] = [
+      { type: "cpu", value: 85 },
+      { type: "memory", value: 80 },
+    ];
     expect(soProblems({ fallback: { failureThreshold: 3, replicas: 4 }, triggers: cpuOnly })).toEqual([
       "ScaledObject ml/inference: spec.fallback: fallback needs at least one trigger that is not cpu/memory (KEDA computes it only for external metrics). Fix: add a prometheus (or other event) trigger or remove the fallback",
     ]);
   });
 
   it("fallback with Value triggers is accepted (KEDA ≥ 2.18) on a workload that publishes readyReplicas", () => {
-    expect(() => so({ fallback: { failureThreshold: 3, replicas: 10 }, triggers: [latencyTrigger(), { type: "cpu", value: 85 }] })).not.toThrow();
-    expect(soProblems({ scaleTarget: target({ kind: "CloneSet", apiVersion: "apps.kruise.io/v1alpha1" }), fallback: { failureThreshold: 3, replicas: 10 }, triggers: [latencyTrigger()] })[0]).toMatch(
+    expect(() =>
+      so({ fallback: { failureThreshold: 3, replicas: 10 }, triggers: [latencyTrigger(), { type: "cpu", value: 85 }] }),
+    ).not.toThrow();
+    expect(
+      soProblems({
+        scaleTarget: target({ kind: "CloneSet", apiVersion: "apps.kruise.io/v1alpha1" }),
+        fallback: { failureThreshold: 3, replicas: 10 },
+        triggers: [latencyTrigger()],
+      })[0],
+    ).toMatch(
       /spec\.triggers\[0\]\.metricType: fallback on a Value trigger divides by status\.readyReplicas, which a CloneSet does not publish/,
     );
   });
 
   it("fallback replicas within the bounds, whole thresholds", () => {
-    expect(soProblems({ fallback: { failureThreshold: 3, replicas: 1 } })[0]).toMatch(/spec\.fallback\.replicas: fallback replicas 1 are outside minReplicaCount 2 … maxReplicaCount 20/);
+    expect(soProblems({ fallback: { failureThreshold: 3, replicas: 1 } })[0]).toMatch(
+      /spec\.fallback\.replicas: fallback replicas 1 are outside minReplicaCount 2 … maxReplicaCount 20/,
+    );
     expect(soProblems({ fallback: { failureThreshold: 3, replicas: 21 } })[0]).toMatch(/fallback replicas 21 are outside/);
-    expect(soProblems({ fallback: { failureThreshold: -1, replicas: 4 } })[0]).toMatch(/spec\.fallback\.failureThreshold: -1 must be a whole number ≥ 0/);
+    expect(soProblems({ fallback: { failureThreshold: -1, replicas: 4 } })[0]).toMatch(
+      /spec\.fallback\.failureThreshold: -1 must be a whole number ≥ 0/,
+    );
   });
 
   it("fallback with scalingModifiers needs an AverageValue composite", () => {
-    const lines = soProblems({ fallback: { failureThreshold: 3, replicas: 4 }, advanced: { scalingModifiers: { formula: "queue-length", target: 5, metricType: "Value" } } });
-    expect(lines[0]).toMatch(/spec\.advanced\.scalingModifiers\.metricType: fallback with scalingModifiers needs the composite metric to be AverageValue/);
+    const lines = soProblems({
+      fallback: { failureThreshold: 3, replicas: 4 },
+      advanced: { scalingModifiers: { formula: "queue-length", target: 5, metricType: "Value" } },
+    });
+    expect(lines[0]).toMatch(
+      /spec\.advanced\.scalingModifiers\.metricType: fallback with scalingModifiers needs the composite metric to be AverageValue/,
+    );
   });
 
   it("scalingModifiers: formula naming a trigger, positive target, activationTarget below it", () => {
-    expect(soProblems({ advanced: { scalingModifiers: { formula: "a + b", target: 5 } } })[0]).toMatch(/spec\.advanced\.scalingModifiers\.formula: formula "a \+ b" names no trigger/);
-    expect(soProblems({ advanced: { scalingModifiers: { formula: "queue-length", target: 5, activationTarget: 5 } } })[0]).toMatch(/scalingModifiers\.activationTarget: activationTarget 5 must be ≥ 0 and below target 5/);
-    expect(soProblems({ advanced: { scalingModifiers: { formula: "queue-length", target: 0 } } })[0]).toMatch(/scalingModifiers\.target: 0 must be greater than 0/);
+    expect(soProblems({ advanced: { scalingModifiers: { formula: "a + b", target: 5 } } })[0]).toMatch(
+      /spec\.advanced\.scalingModifiers\.formula: formula "a \+ b" names no trigger/,
+    );
+    expect(soProblems({ advanced: { scalingModifiers: { formula: "queue-length", target: 5, activationTarget: 5 } } })[0]).toMatch(
+      /scalingModifiers\.activationTarget: activationTarget 5 must be ≥ 0 and below target 5/,
+    );
+    expect(soProblems({ advanced: { scalingModifiers: { formula: "queue-length", target: 0 } } })[0]).toMatch(
+      /scalingModifiers\.target: 0 must be greater than 0/,
+    );
   });
 
   it("HPA behavior is validated like the API server does", () => {
     const lines = soProblems({
       advanced: {
         horizontalPodAutoscalerConfig: {
-          behavior: { scaleUp: { stabilizationWindowSeconds: 3601, policies: [] }, scaleDown: { policies: [{ type: "Percent", value: 0, periodSeconds: 1801 }] } },
+          behavior: {
+            scaleUp: { stabilizationWindowSeconds: 3601, policies: [] },
+            scaleDown: { policies: [{ type: "Percent", value: 0, periodSeconds: 1801 }] },
+          },
         },
       },
     });
@@ -353,32 +499,60 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
   });
 
   it("cron: IANA time zone, five-field expressions, desiredReplicas within bounds", () => {
-    const cron = (over: object) => [queueTrigger(), { type: "cron", timezone: "UTC", start: "0 8 * * *", end: "0 18 * * *", desiredReplicas: 4, ...over } as KedaTrigger];
-    expect(soProblems({ triggers: cron({ timezone: "Mars/Olympus" }) })[0]).toMatch(/spec\.triggers\[1\]\.metadata\.timezone: "Mars\/Olympus" is not an IANA time zone/);
-    expect(soProblems({ triggers: cron({ start: "0 8 * *" }) })[0]).toMatch(/spec\.triggers\[1\]\.metadata\.start: "0 8 \* \*" is not a five-field cron expression/);
+    const cron = (over: object) => [
+      queueTrigger(),
+      { type: "cron", timezone: "UTC", start: "0 8 * * *", end: "0 18 * * *", desiredReplicas: 4, ...over } as KedaTrigger,
+    ];
+    expect(soProblems({ triggers: cron({ timezone: "Mars/Olympus" }) })[0]).toMatch(
+      /spec\.triggers\[1\]\.metadata\.timezone: "Mars\/Olympus" is not an IANA time zone/,
+    );
+    expect(soProblems({ triggers: cron({ start: "0 8 * *" }) })[0]).toMatch(
+      /spec\.triggers\[1\]\.metadata\.start: "0 8 \* \*" is not a five-field cron expression/,
+    );
     expect(soProblems({ triggers: cron({ end: "0 8 * * *" }) })[0]).toMatch(/metadata\.end: start and end are the same/);
-    expect(soProblems({ triggers: cron({ desiredReplicas: 21 }) })[0]).toMatch(/metadata\.desiredReplicas: 21 must be a whole number from 1 to maxReplicaCount 20/);
+    expect(soProblems({ triggers: cron({ desiredReplicas: 21 }) })[0]).toMatch(
+      /metadata\.desiredReplicas: 21 must be a whole number from 1 to maxReplicaCount 20/,
+    );
   });
 
   it("useCachedMetrics is refused on cpu/memory/cron", () => {
-    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85, useCachedMetrics: true }] })[0]).toMatch(/spec\.triggers\[1\]\.useCachedMetrics: the cpu scaler does not support useCachedMetrics/);
+    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85, useCachedMetrics: true }] })[0]).toMatch(
+      /spec\.triggers\[1\]\.useCachedMetrics: the cpu scaler does not support useCachedMetrics/,
+    );
   });
 
   it("envSourceContainerName must be a container of the target", () => {
-    expect(soProblems({ envSourceContainerName: "sidecar" })[0]).toMatch(/spec\.scaleTargetRef\.envSourceContainerName: container "sidecar" is not in Deployment inference/);
+    expect(soProblems({ envSourceContainerName: "sidecar" })[0]).toMatch(
+      /spec\.scaleTargetRef\.envSourceContainerName: container "sidecar" is not in Deployment inference/,
+    );
   });
 
   it("one autoscaler per workload: a second ScaledObject or an HPA on the same Deployment is refused", () => {
     const c = chart();
     new KedaScaledObject(c, "a", { scaleTarget: target(), minReplicaCount: 1, triggers: triggers() });
-    expect(problems(() => new KedaScaledObject(c, "b", { name: "inference-2", scaleTarget: target(), minReplicaCount: 1, triggers: triggers() }))).toEqual([
+    expect(
+      problems(
+        () => new KedaScaledObject(c, "b", { name: "inference-2", scaleTarget: target(), minReplicaCount: 1, triggers: triggers() }),
+      ),
+    ).toEqual([
       "ScaledObject ml/inference-2: spec.scaleTargetRef: Deployment ml/inference is already scaled by ScaledObject/inference; ScaledObject/inference-2 would fight it over the replica count (AmbiguousSelector). Fix: keep one autoscaler per workload (pick one scaling mode)",
     ]);
-    expect(problems(() => new Hpa(c, "h", { scaleTarget: target(), maxReplicas: 4, metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }] }))[0]).toMatch(
+    expect(
+      problems(
+        () =>
+          new Hpa(c, "h", {
+            scaleTarget: target(),
+            maxReplicas: 4,
+            metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }],
+          }),
+      )[0],
+    ).toMatch(
       /HorizontalPodAutoscaler ml\/inference: spec\.scaleTargetRef: Deployment ml\/inference is already scaled by ScaledObject\/inference/,
     );
     // Another workload in the same tree is fine.
-    expect(() => new KedaScaledObject(c, "c", { scaleTarget: target({ name: "worker" }), minReplicaCount: 1, triggers: triggers() })).not.toThrow();
+    expect(
+      () => new KedaScaledObject(c, "c", { scaleTarget: target({ name: "worker" }), minReplicaCount: 1, triggers: triggers() }),
+    ).not.toThrow();
   });
 
   it("a refused ScaledObject does not take the replica count", () => {

@@ -45,9 +45,18 @@ describe("LoadTest", () => {
   it("runs the master headless against the env's service, waiting for the workers, CSV stats on the volume", () => {
     const { mc, master } = render({ workers: 3 });
     expect(mc.args).toEqual([
-      "-f", "/locust/locustfile.py", "--master", "--headless", "--master-bind-port=5557", "--expect-workers=3",
-      "--expect-workers-max-wait=300", "--host=http://inference.ml.svc.cluster.local:8000", "--csv=/stats/locust",
-      "--csv-full-history", "--html=/stats/locust.html", "--only-summary",
+      "-f",
+      "/locust/locustfile.py",
+      "--master",
+      "--headless",
+      "--master-bind-port=5557",
+      "--expect-workers=3",
+      "--expect-workers-max-wait=300",
+      "--host=http://inference.ml.svc.cluster.local:8000",
+      "--csv=/stats/locust",
+      "--csv-full-history",
+      "--html=/stats/locust.html",
+      "--only-summary",
     ]);
     expect(mc.volumeMounts).toContainEqual({ name: "stats", mountPath: "/stats" });
     expect(master.spec.template.spec.volumes).toContainEqual({ name: "stats", persistentVolumeClaim: { claimName: "locust-stats" } });
@@ -64,7 +73,13 @@ describe("LoadTest", () => {
     ]);
     expect(env(mc)).toMatchObject({ LOAD_PATH: "/predict", LOAD_PAYLOAD: '{"inputs": [[1, 2]]}', LOAD_REQUESTS_PER_USER_PER_SECOND: "2" });
     expect(env(wc)).toEqual(env(mc));
-    expect(wc.args).toEqual(["-f", "/locust/locustfile.py", "--worker", "--master-host=locust-master.ml.svc.cluster.local", "--master-port=5557"]);
+    expect(wc.args).toEqual([
+      "-f",
+      "/locust/locustfile.py",
+      "--worker",
+      "--master-host=locust-master.ml.svc.cluster.local",
+      "--master-port=5557",
+    ]);
     expect(workers.spec).toMatchObject({ parallelism: 3, completions: 3 });
     const svc = byName("Service", "locust-master");
     const masterLabels = byName("Job", "locust-master").spec.template.metadata.labels;

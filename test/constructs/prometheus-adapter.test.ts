@@ -41,7 +41,8 @@ describe("prometheus-adapter rules", () => {
       seriesQuery: 'inference_queue_len{namespace="ml-serving-dev",job="ml-serving-dev/inference"}',
       resources: { overrides: { namespace: { resource: "namespace" } } },
       name: { matches: "^inference_queue_len$", as: "inference_queue_length" },
-      metricsQuery: '(sum (<<.Series>>{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) or on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) * 0)) and on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) > 0)',
+      metricsQuery:
+        '(sum (<<.Series>>{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) or on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) * 0)) and on() (sum (up{<<.LabelMatchers>>,job="ml-serving-dev/inference"}) > 0)',
     });
   });
 
@@ -70,12 +71,24 @@ describe("prometheus-adapter rules", () => {
     const values = stack.helmValues["prometheus-adapter"] as any;
     expect(values.rules.default).toBe(false);
     expect(values.rules.custom).toEqual(config.rules);
-    expect(values.prometheus).toEqual({ url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local", port: 9090, path: "" });
+    expect(values.prometheus).toEqual({
+      url: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local",
+      port: 9090,
+      path: "",
+    });
     const dev = adapterConfigMap("dev", DEV_CPU_HPA);
     expect((dev.stack.helmValues["prometheus-adapter"] as any).rules.external).toEqual(dev.config.externalRules);
-    expect((dev.stack.helmValues["prometheus-adapter"] as any).prometheus).toEqual({ url: "http://prometheus-server.monitoring.svc.cluster.local", port: 80, path: "" });
+    expect((dev.stack.helmValues["prometheus-adapter"] as any).prometheus).toEqual({
+      url: "http://prometheus-server.monitoring.svc.cluster.local",
+      port: 80,
+      path: "",
+    });
     const ext = stackFor("prod", { monitoring: { prometheus: { externalUrl: "https://prom.example.com/prometheus" } } });
-    expect((ext.helmValues["prometheus-adapter"] as any).prometheus).toEqual({ url: "https://prom.example.com", port: 443, path: "/prometheus" });
+    expect((ext.helmValues["prometheus-adapter"] as any).prometheus).toEqual({
+      url: "https://prom.example.com",
+      port: 443,
+      path: "/prometheus",
+    });
   });
 
   it("live in the Prometheus namespace as the adapter's ConfigMap", () => {
@@ -87,7 +100,9 @@ describe("prometheus-adapter rules", () => {
   it("the slo-hpa HPA asks for names the adapter exposes", () => {
     const stack = stackFor("staging", { scaling: { mode: "slo-hpa" }, cluster: { keda: false } });
     const hpa = stack.objects().find((o: any) => o.kind === "HorizontalPodAutoscaler") as any;
-    const asked = hpa.spec.metrics.filter((m: any) => m.type === "Pods" || m.type === "External").map((m: any) => (m.pods ?? m.external).metric.name);
+    const asked = hpa.spec.metrics
+      .filter((m: any) => m.type === "Pods" || m.type === "External")
+      .map((m: any) => (m.pods ?? m.external).metric.name);
     const { custom, external } = stack.monitoring.adapterRules;
     const served = [...custom, ...external].map((r) => r.name.as);
     expect(asked.length).toBeGreaterThan(0);
@@ -96,6 +111,8 @@ describe("prometheus-adapter rules", () => {
 
   it("refuse an invalid window", () => {
     const { promql } = stackFor("prod");
-    expect(() => prometheusAdapterRules({ promql, endpoint: "/predict", window: "2 minutes", external: false })).toThrow(/invalid Prometheus duration/);
+    expect(() => prometheusAdapterRules({ promql, endpoint: "/predict", window: "2 minutes", external: false })).toThrow(
+      /invalid Prometheus duration/,
+    );
   });
 });

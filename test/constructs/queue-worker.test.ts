@@ -69,14 +69,30 @@ describe("QueueWorker", () => {
   it("runs a Celery worker on the queue, with broker-based probes, restricted", () => {
     const { container, get } = render({ concurrency: 8, terminationGracePeriodSeconds: 600 });
     expect(container.command).toEqual(["celery"]);
-    expect(container.args).toEqual(["-A", "worker.celery_app", "worker", "--queues", "embeddings", "--concurrency", "8", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]);
+    expect(container.args).toEqual([
+      "-A",
+      "worker.celery_app",
+      "worker",
+      "--queues",
+      "embeddings",
+      "--concurrency",
+      "8",
+      "--loglevel",
+      "INFO",
+      "--without-gossip",
+      "--without-mingle",
+    ]);
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
       expect(container[probe].exec.command[2]).toBe("celery -A worker.celery_app inspect ping --destination celery@$HOSTNAME --timeout 10");
     }
     const pod = get("Deployment").spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(600);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(container.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "512Mi" } });
   });
 
@@ -84,7 +100,9 @@ describe("QueueWorker", () => {
     const { get } = render({
       minReplicas: 1,
       maxReplicas: 8,
-      extraTriggers: [{ type: "cron", name: "prescale-nightly", timezone: "UTC", start: "0 1 * * *", end: "0 5 * * *", desiredReplicas: 6 }],
+      extraTriggers: [
+        { type: "cron", name: "prescale-nightly", timezone: "UTC", start: "0 1 * * *", end: "0 5 * * *", desiredReplicas: 6 },
+      ],
     });
     const triggers = get("ScaledObject").spec.triggers;
     expect(triggers.map((t: any) => t.name)).toEqual(["queue", "prescale-nightly"]);

@@ -15,7 +15,10 @@ describe("TriggerAuthentication / ClusterTriggerAuthentication", () => {
         { parameter: "vhostName", name: "rabbitmq-conn", key: "vhost" },
       ],
     });
-    const cta = new ClusterTriggerAuthentication(c, "cta", { name: "prometheus", secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] });
+    const cta = new ClusterTriggerAuthentication(c, "cta", {
+      name: "prometheus",
+      secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }],
+    });
     const [a, b] = c.toJson() as any[];
     expect(a).toEqual({
       apiVersion: "keda.sh/v1alpha1",
@@ -35,7 +38,12 @@ describe("TriggerAuthentication / ClusterTriggerAuthentication", () => {
       spec: { secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] },
     });
     expect(ta.parameters).toEqual(["host", "vhostName"]);
-    expect([ta.kind, ta.namespace, cta.kind, cta.namespace]).toEqual(["TriggerAuthentication", "ml", "ClusterTriggerAuthentication", undefined]);
+    expect([ta.kind, ta.namespace, cta.kind, cta.namespace]).toEqual([
+      "TriggerAuthentication",
+      "ml",
+      "ClusterTriggerAuthentication",
+      undefined,
+    ]);
     expect(await validateObjects([a, b])).toEqual([]);
   });
 

@@ -11,15 +11,33 @@ import { languageHostFlags } from "./lib/pulumi-engine.js";
 
 describe("renderedFieldDiffs", () => {
   it("accepts fields the API server adds and quantities it normalises", () => {
-    const rendered = { spec: { replicas: 2, template: { spec: { containers: [{ name: "a", resources: { requests: { cpu: "0.5", memory: "1024Mi" } } }] } } } };
-    const live = { spec: { replicas: 2, progressDeadlineSeconds: 600, template: { spec: { containers: [{ name: "a", imagePullPolicy: "IfNotPresent", resources: { requests: { cpu: "500m", memory: "1Gi" } } }] } } }, status: {} };
+    const rendered = {
+      spec: { replicas: 2, template: { spec: { containers: [{ name: "a", resources: { requests: { cpu: "0.5", memory: "1024Mi" } } }] } } },
+    };
+    const live = {
+      spec: {
+        replicas: 2,
+        progressDeadlineSeconds: 600,
+        template: {
+          spec: { containers: [{ name: "a", imagePullPolicy: "IfNotPresent", resources: { requests: { cpu: "500m", memory: "1Gi" } } }] },
+        },
+      },
+      status: {},
+    };
     expect(renderedFieldDiffs(rendered, live)).toEqual([]);
   });
 
   it("names each rendered field that is missing or different", () => {
-    const rendered = { metadata: { labels: { app: "x" } }, spec: { replicas: 2, ports: [{ port: 80 }, { port: 9090 }], selector: { app: "x" } } };
+    const rendered = {
+      metadata: { labels: { app: "x" } },
+      spec: { replicas: 2, ports: [{ port: 80 }, { port: 9090 }], selector: { app: "x" } },
+    };
     const live = { metadata: { labels: {} }, spec: { replicas: 3, ports: [{ port: 80 }], selector: { app: "x" } } };
-    expect(renderedFieldDiffs(rendered, live)).toEqual(['metadata.labels.app: rendered "x", live undefined', "spec.replicas: rendered 2, live 3", "spec.ports: rendered 2 items, live has 1"]);
+    expect(renderedFieldDiffs(rendered, live)).toEqual([
+      'metadata.labels.app: rendered "x", live undefined',
+      "spec.replicas: rendered 2, live 3",
+      "spec.ports: rendered 2 items, live has 1",
+    ]);
   });
 
   it("takes an empty rendered list or object for the field the API server omits, not for a different one", () => {

@@ -93,7 +93,9 @@ async function installCrds(kube: Kube, crds: readonly KubeObject[]): Promise<voi
   for (const crd of crds) await kube.apply(crd);
   for (const crd of crds) {
     await waitFor(`CRD ${crd.metadata.name} Established`, 60_000, async () => {
-      const c = await kube.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+      const c = await kube.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      );
       return (c.status?.conditions ?? []).some((x) => x.type === "Established" && x.status === "True");
     });
   }
@@ -111,38 +113,48 @@ async function live(kube: Kube, o: Pick<KubeObject, "apiVersion" | "kind" | "met
 
 /** Output lines of a failed run that look like a stack trace (JS or Go). */
 function stackTraceLines(r: PulumiResult): string[] {
-  return `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => /^\s+at .+[:(]\d+:\d+\)?$/.test(l) || /^goroutine \d+ \[/.test(l) || /node_modules\/.+\.js:\d+/.test(l));
+  return `${r.stdout}\n${r.stderr}`
+    .split("\n")
+    .filter((l) => /^\s+at .+[:(]\d+:\d+\)?$/.test(l) || /^goroutine \d+ \[/.test(l) || /node_modules\/.+\.js:\d+/.test(l));
 }
 
 /** "Resources:" summary of `pulumi up`/`preview` as counts by operation. */
 function summary(r: PulumiResult): Record<string, number> {
   const out: Record<string, number> = {};
   const text = r.stdout.slice(r.stdout.lastIndexOf("Resources:"));
-  for (const m of text.matchAll(/^\s+(?:\+|-|~|\+-)?\s*(\d+) (to create|created|to update|updated|to delete|deleted|to replace|replaced|unchanged)/gm)) out[m[2]!] = Number(m[1]);
+  for (const m of text.matchAll(
+    /^\s+(?:\+|-|~|\+-)?\s*(\d+) (to create|created|to update|updated|to delete|deleted|to replace|replaced|unchanged)/gm,
+  ))
+    out[m[2]!] = Number(m[1]);
   return out;
 }
 
 async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<void> {
   const kube = cp.kube;
-  const pulumi = (args: string[], timeoutMs?: number) => ws.ok([...args, "--stack", env], { timeoutMs, log: verbose ? (c) => process.stderr.write(c) : undefined });
+  const pulumi = (args: string[], timeoutMs?: number) =>
+    ws.ok([...args, "--stack", env], { timeoutMs, log: verbose ? (c) => process.stderr.write(c) : undefined });
   const rendered = distObjects(env);
   const addons = addonsOf(env);
   ws.addStackFile(env);
 
-  if (!(await check(`${env}: stack init and config a user sets`, async () => {
-    await ws.ok(["stack", "init", env, "--secrets-provider", "passphrase"]);
-    const kubeconfig = readFileSync(cp.kubeconfigPath, "utf8");
-    const context = (parse(kubeconfig) as { "current-context": string })["current-context"];
-    await pulumi(["config", "set", `${PROJECT}:kubeContext`, context]);
-    await pulumi(["config", "set", "--secret", `${PROJECT}:kubeconfig`, kubeconfig]);
-    // Charts cannot be downloaded here: every add-on is declared present (its CRDs pre-installed).
-    for (const [name, a] of Object.entries(addons)) {
-      if (a.install) await pulumi(["config", "set", "--path", `${PROJECT}:addons.${name}.install`, "false"]);
-    }
-    const stackFile = readFileSync(join(ws.projectDir, `Pulumi.${env}.yaml`), "utf8");
-    if (stackFile.includes("apiVersion: v1") || !/secure: /.test(stackFile)) fail(`the kubeconfig is not stored encrypted in Pulumi.${env}.yaml`);
-    return `kubeContext ${context}, kubeconfig (secret), ${Object.keys(addons).join(", ")} declared present`;
-  }))) return;
+  if (
+    !(await check(`${env}: stack init and config a user sets`, async () => {
+      await ws.ok(["stack", "init", env, "--secrets-provider", "passphrase"]);
+      const kubeconfig = readFileSync(cp.kubeconfigPath, "utf8");
+      const context = (parse(kubeconfig) as { "current-context": string })["current-context"];
+      await pulumi(["config", "set", `${PROJECT}:kubeContext`, context]);
+      await pulumi(["config", "set", "--secret", `${PROJECT}:kubeconfig`, kubeconfig]);
+      // Charts cannot be downloaded here: every add-on is declared present (its CRDs pre-installed).
+      for (const [name, a] of Object.entries(addons)) {
+        if (a.install) await pulumi(["config", "set", "--path", `${PROJECT}:addons.${name}.install`, "false"]);
+      }
+      const stackFile = readFileSync(join(ws.projectDir, `Pulumi.${env}.yaml`), "utf8");
+      if (stackFile.includes("apiVersion: v1") || !/secure: /.test(stackFile))
+        fail(`the kubeconfig is not stored encrypted in Pulumi.${env}.yaml`);
+      return `kubeContext ${context}, kubeconfig (secret), ${Object.keys(addons).join(", ")} declared present`;
+    }))
+  )
+    return;
 
   if (env === "prod") {
     await check("prod: a missing secret fails `pulumi preview` with one line naming the key and the command", async () => {
@@ -151,13 +163,20 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
       if (r.code === 0) fail("preview succeeded without inference-scaling:rabbitmqConnection");
       const lines = text.split("\n").filter((l) => l.includes(`${PROJECT}:rabbitmqConnection`));
       const expected = `pulumi config set --secret ${PROJECT}:rabbitmqConnection`;
-      if (!lines.some((l) => l.includes(expected))) fail(`no line names the key with "${expected}":\n${text.trim().split("\n").slice(-20).join("\n")}`);
+      if (!lines.some((l) => l.includes(expected)))
+        fail(`no line names the key with "${expected}":\n${text.trim().split("\n").slice(-20).join("\n")}`);
       const traces = stackTraceLines(r);
       if (traces.length) fail(`the failure prints a stack trace:\n${traces.slice(0, 5).join("\n")}`);
       return lines.find((l) => l.includes(expected))!.trim();
     });
     await check("prod: secrets set with `pulumi config set --secret`", async () => {
-      await pulumi(["config", "set", "--secret", `${PROJECT}:rabbitmqConnection`, "amqp://e2e:e2e-password@rabbitmq.queue.svc:5672/inference"]);
+      await pulumi([
+        "config",
+        "set",
+        "--secret",
+        `${PROJECT}:rabbitmqConnection`,
+        "amqp://e2e:e2e-password@rabbitmq.queue.svc:5672/inference",
+      ]);
       const stackFile = readFileSync(join(ws.projectDir, `Pulumi.${env}.yaml`), "utf8");
       if (stackFile.includes("e2e-password")) fail(`the secret is in plain text in Pulumi.${env}.yaml`);
     });
@@ -214,7 +233,10 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
       if (r.code === 0) fail("destroy succeeded although the Namespace is protected");
       if (!/protected/i.test(text)) fail(`destroy failed for another reason:\n${text.trim().split("\n").slice(-20).join("\n")}`);
       if (!(await live(kube, namespace))) fail(`${describe(namespace)} was deleted`);
-      const line = text.split("\n").find((l) => /protected/i.test(l))!.trim();
+      const line = text
+        .split("\n")
+        .find((l) => /protected/i.test(l))!
+        .trim();
       return `${describe(namespace)} still there; engine: ${line}`;
     });
     await check("prod: protection lifted as docs/e2e.md says (protectNamespace false, pulumi up), then destroy", async () => {
@@ -230,8 +252,13 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
 
   await check(`${env}: destroy leaves none of our objects`, async () => {
     let left: string[] = [];
-    await waitFor(`every object of dist/${env}/ gone`, 180_000, async () => (left = await ours()).length === 0, { check: () => cp.check(), describe: () => left.join(", ") });
-    const secrets = await kube.get<{ items: KubeObject[] }>(`/api/v1/secrets?labelSelector=${encodeURIComponent("app.kubernetes.io/managed-by=inference-scaling")}`);
+    await waitFor(`every object of dist/${env}/ gone`, 180_000, async () => (left = await ours()).length === 0, {
+      check: () => cp.check(),
+      describe: () => left.join(", "),
+    });
+    const secrets = await kube.get<{ items: KubeObject[] }>(
+      `/api/v1/secrets?labelSelector=${encodeURIComponent("app.kubernetes.io/managed-by=inference-scaling")}`,
+    );
     if (secrets.items.length) fail(`Secrets left: ${secrets.items.map((s) => describe(s)).join(", ")}`);
     const issuers = await kube.get<{ items: KubeObject[] }>("/apis/cert-manager.io/v1/clusterissuers");
     const ourIssuers = issuers.items.filter((i) => i.metadata.name.startsWith(PROJECT));
@@ -243,13 +270,20 @@ async function runEnv(env: Env, cp: ControlPlane, ws: PulumiWorkspace): Promise<
 
 async function main(): Promise<number> {
   const started = Date.now();
-  log(`engine: pulumi ${release("pulumi")} (@pulumi/pulumi ${npmVersion("@pulumi/pulumi")}), pulumi-language-nodejs ${release("pulumi-language-nodejs")}, pulumi-resource-kubernetes ${release("pulumi-resource-kubernetes")} (@pulumi/kubernetes ${npmVersion("@pulumi/kubernetes")})`);
+  log(
+    `engine: pulumi ${release("pulumi")} (@pulumi/pulumi ${npmVersion("@pulumi/pulumi")}), pulumi-language-nodejs ${release("pulumi-language-nodejs")}, pulumi-resource-kubernetes ${release("pulumi-resource-kubernetes")} (@pulumi/kubernetes ${npmVersion("@pulumi/kubernetes")})`,
+  );
   const certManagerVersions = [...new Set(ENVS.map((e) => addonsOf(e).certManager?.version).filter((v): v is string => !!v))];
   if (!inSandbox()) {
     // Everything that needs the network happens before the sandbox (which has none): builds and
     // the Go modules whose files are read (CRDs).
     await ensurePulumiEngine(log);
-    const controlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", ...(withKeda ? (["keda-operator", "keda-adapter", "keda-webhooks"] as const) : [])];
+    const controlPlane: BinaryName[] = [
+      "etcd",
+      "kube-apiserver",
+      "kube-controller-manager",
+      ...(withKeda ? (["keda-operator", "keda-adapter", "keda-webhooks"] as const) : []),
+    ];
     await ensureBinaries(controlPlane, log);
     if (withKeda) {
       const v = versions();

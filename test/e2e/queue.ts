@@ -21,7 +21,11 @@ export interface QueueResult {
   readonly report: string[];
 }
 
-export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void, opts: { workDir: string; prodNamespace: string }): Promise<QueueResult> {
+export async function runQueueWorkers(
+  cp: ControlPlane,
+  log: (l: string) => void,
+  opts: { workDir: string; prodNamespace: string },
+): Promise<QueueResult> {
   const checks: Check[] = [];
   const report: string[] = [];
   const check = (name: string, ok: boolean, detail: string) => {
@@ -32,7 +36,9 @@ export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void
   const ns = opts.prodNamespace;
   const so = distObjects("prod").find((o) => o.kind === "ScaledObject" && o.metadata.name === WORKER) as any;
   const trigger = (so.spec.triggers as any[]).find((t) => t.type === "rabbitmq");
-  const auth = distObjects("prod").find((o) => o.kind === "TriggerAuthentication" && o.metadata.name === trigger.authenticationRef.name) as any;
+  const auth = distObjects("prod").find(
+    (o) => o.kind === "TriggerAuthentication" && o.metadata.name === trigger.authenticationRef.name,
+  ) as any;
   const secretRef = (auth.spec.secretTargetRef as any[]).find((r) => r.parameter === "host");
 
   // RabbitMQ, its own everything, loopback only
@@ -41,7 +47,14 @@ export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void
   writeFileSync(join(base, "enabled_plugins"), "[rabbitmq_management].\n");
   writeFileSync(
     join(base, "rabbitmq.conf"),
-    [`listeners.tcp.default = 127.0.0.1:${RABBITMQ_PORTS.amqp}`, `management.tcp.ip = 127.0.0.1`, `management.tcp.port = ${RABBITMQ_PORTS.management}`, "loopback_users = none", "log.console = true", "log.file = false"].join("\n") + "\n",
+    [
+      `listeners.tcp.default = 127.0.0.1:${RABBITMQ_PORTS.amqp}`,
+      `management.tcp.ip = 127.0.0.1`,
+      `management.tcp.port = ${RABBITMQ_PORTS.management}`,
+      "loopback_users = none",
+      "log.console = true",
+      "log.file = false",
+    ].join("\n") + "\n",
   );
   const env = {
     HOME: base,
@@ -70,9 +83,16 @@ export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void
   const mgmt = `http://127.0.0.1:${RABBITMQ_PORTS.management}/api`;
   const admin = "Basic " + Buffer.from("guest:guest").toString("base64");
   const api = (method: string, path: string, body?: unknown) =>
-    fetch(`${mgmt}${path}`, { method, headers: { Authorization: admin, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${mgmt}${path}`, {
+      method,
+      headers: { Authorization: admin, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   try {
-    await waitFor("RabbitMQ management API", 180_000, async () => (await api("GET", "/overview").catch(() => undefined))?.ok === true, { check: () => cp.check(), intervalMs: 2000 });
+    await waitFor("RabbitMQ management API", 180_000, async () => (await api("GET", "/overview").catch(() => undefined))?.ok === true, {
+      check: () => cp.check(),
+      intervalMs: 2000,
+    });
     log(`rabbitmq ready (pid ${broker.pid}, amqp 127.0.0.1:${RABBITMQ_PORTS.amqp})`);
     const ok = async (r: Promise<Response>, what: string) => {
       const res = await r;
@@ -84,47 +104,81 @@ export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void
 
     // the Secret the TriggerAuthentication names: the only place the connection string lives
     const connection = `amqp://${user}:${password}@127.0.0.1:${RABBITMQ_PORTS.amqp}/`;
-    await kube.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: secretRef.name, namespace: ns }, type: "Opaque", stringData: { [secretRef.key]: connection } } as any);
+    await kube.apply({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secretRef.name, namespace: ns },
+      type: "Opaque",
+      stringData: { [secretRef.key]: connection },
+    } as any);
 
     const soPath = `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/${WORKER}`;
     const deployPath = `/apis/apps/v1/namespaces/${ns}/deployments/${WORKER}`;
     const hpaPath = `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/keda-hpa-${WORKER}`;
-    await waitFor(`ScaledObject ${WORKER} Ready`, 240_000, async () => {
-      const s = await kube.getOrUndefined<any>(soPath);
-      return (s?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
-    }, { check: () => cp.check(), intervalMs: 2000 });
+    await waitFor(
+      `ScaledObject ${WORKER} Ready`,
+      240_000,
+      async () => {
+        const s = await kube.getOrUndefined<any>(soPath);
+        return (s?.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+      },
+      { check: () => cp.check(), intervalMs: 2000 },
+    );
     // settled: the HPA reads the queue (0 messages) and the replica count holds for 30 s
     let before = -1;
     let since = Date.now();
-    await waitFor(`${WORKER}: HPA ScalingActive and replicas steady for 30 s`, 300_000, async () => {
-      const h = await kube.getOrUndefined<any>(hpaPath);
-      const d = await kube.get<any>(deployPath);
-      const active = (h?.status?.conditions ?? []).some((c: any) => c.type === "ScalingActive" && c.status === "True");
-      if (d.spec.replicas !== before) {
-        before = d.spec.replicas;
-        since = Date.now();
-      }
-      return active && Date.now() - since >= 30_000;
-    }, { check: () => cp.check(), intervalMs: 2000 });
+    await waitFor(
+      `${WORKER}: HPA ScalingActive and replicas steady for 30 s`,
+      300_000,
+      async () => {
+        const h = await kube.getOrUndefined<any>(hpaPath);
+        const d = await kube.get<any>(deployPath);
+        const active = (h?.status?.conditions ?? []).some((c: any) => c.type === "ScalingActive" && c.status === "True");
+        if (d.spec.replicas !== before) {
+          before = d.spec.replicas;
+          since = Date.now();
+        }
+        return active && Date.now() - since >= 30_000;
+      },
+      { check: () => cp.check(), intervalMs: 2000 },
+    );
     log(`${WORKER}: ${before} replicas before publishing`);
 
     // publish: value 20 per replica (QueueLength) → enough for maxReplicaCount
     const messages = Number(trigger.metadata.value) * so.spec.maxReplicaCount;
     const publishedAt = Date.now();
     for (let i = 0; i < messages; i++) {
-      await ok(api("POST", "/exchanges/%2F/amq.default/publish", { properties: {}, routing_key: trigger.metadata.queueName, payload: `job ${i}`, payload_encoding: "string" }), "publish");
+      await ok(
+        api("POST", "/exchanges/%2F/amq.default/publish", {
+          properties: {},
+          routing_key: trigger.metadata.queueName,
+          payload: `job ${i}`,
+          payload_encoding: "string",
+        }),
+        "publish",
+      );
     }
-    const scaled = await waitFor(`${WORKER} scales above ${before} replicas`, 240_000, async () => {
-      const d = await kube.get<any>(deployPath);
-      return d.spec.replicas > before ? (d.spec.replicas as number) : undefined;
-    }, { check: () => cp.check(), intervalMs: 1000 }).catch((e: Error) => e);
+    const scaled = await waitFor(
+      `${WORKER} scales above ${before} replicas`,
+      240_000,
+      async () => {
+        const d = await kube.get<any>(deployPath);
+        return d.spec.replicas > before ? (d.spec.replicas as number) : undefined;
+      },
+      { check: () => cp.check(), intervalMs: 1000 },
+    ).catch((e: Error) => e);
     const secs = Math.round((Date.now() - publishedAt) / 1000);
     check(
       "RabbitMQ: publishing scales the queue workers (connection string only via TriggerAuthentication → Secret)",
       typeof scaled === "number",
       typeof scaled === "number" ? `${messages} messages → ${before} → ${scaled} replicas in ${secs} s` : (scaled as Error).message,
     );
-    report.push("## Queue workers on a real RabbitMQ", "", `${messages} messages published to \`${trigger.metadata.queueName}\`: ${WORKER} ${before} → ${typeof scaled === "number" ? scaled : "no change"} replicas ${typeof scaled === "number" ? `after ${secs} s` : ""}.`, "");
+    report.push(
+      "## Queue workers on a real RabbitMQ",
+      "",
+      `${messages} messages published to \`${trigger.metadata.queueName}\`: ${WORKER} ${before} → ${typeof scaled === "number" ? scaled : "no change"} replicas ${typeof scaled === "number" ? `after ${secs} s` : ""}.`,
+      "",
+    );
 
     // no credential anywhere but the Secret
     const leaks: string[] = [];
@@ -139,7 +193,11 @@ export async function runQueueWorkers(cp: ControlPlane, log: (l: string) => void
     for (const f of readdirSync(cp.logDir).filter((x) => x.startsWith("keda"))) {
       if (readFileSync(join(cp.logDir, f), "utf8").includes(password)) leaks.push(`${f} logs the password`);
     }
-    check("no credential in the rendered objects, the stored objects or KEDA's logs", leaks.length === 0, leaks.join("; ") || "password found only in the Secret");
+    check(
+      "no credential in the rendered objects, the stored objects or KEDA's logs",
+      leaks.length === 0,
+      leaks.join("; ") || "password found only in the Secret",
+    );
   } catch (e) {
     check("RabbitMQ queue-worker scenario", false, (e as Error).message);
   } finally {

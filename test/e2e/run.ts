@@ -16,7 +16,7 @@ import { forwardToPrometheus } from "./lib/prometheus.js";
 import { versions, REPO_ROOT } from "./lib/versions.js";
 import { ENVIRONMENTS } from "../../stacks/envs/index.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
-import { runProd, wallClock, type Check, NS as PROD_NS } from "./prod.js";
+import { runProd, type Check, NS as PROD_NS } from "./prod.js";
 import { compare, simulateScenario, writeReport } from "./report.js";
 import { runOtherEnvs } from "./other-envs.js";
 import { runQueueWorkers } from "./queue.js";
@@ -55,17 +55,21 @@ async function main(): Promise<number> {
     keda: true,
     loopbackNames: serverAddressHosts(["prod", "staging", "dev"]),
     // the service's pods get ready after the startup time the simulator assumes for the env; others after their startup probe
-    pods: { readyAfterSeconds: (pod) => (pod.metadata?.labels?.["app.kubernetes.io/component"] === "inference-api" ? startupByNamespace.get(pod.metadata.namespace) : undefined) ?? startupProbeSeconds(pod) },
+    pods: {
+      readyAfterSeconds: (pod) =>
+        (pod.metadata?.labels?.["app.kubernetes.io/component"] === "inference-api"
+          ? startupByNamespace.get(pod.metadata.namespace)
+          : undefined) ?? startupProbeSeconds(pod),
+    },
     log,
   });
   const checks: Check[] = [];
-  let ok = false;
+  let ok: boolean;
   let closeForwarders = async () => {};
   try {
     closeForwarders = await forwardToPrometheus(serverAddressPorts(["prod", "staging", "dev"]));
-    const scenarioStartsAt = wallClock("Europe/Berlin");
     const [prod, others, queue] = await Promise.all([
-      runProd(cp, log, { scenarioStartsAt, workDir: work }),
+      runProd(cp, log, { workDir: work }),
       runOtherEnvs(cp, log),
       runQueueWorkers(cp, log, { workDir: work, prodNamespace: PROD_NS }),
     ]);
@@ -87,7 +91,9 @@ async function main(): Promise<number> {
       extra: [
         "## Settings",
         "",
-        `kube-controller-manager: ${Object.entries(HPA_CONTROLLER_FLAGS).map(([k, x]) => `--${k}=${x}`).join(" ")} (upstream defaults, nothing changed).`,
+        `kube-controller-manager: ${Object.entries(HPA_CONTROLLER_FLAGS)
+          .map(([k, x]) => `--${k}=${x}`)
+          .join(" ")} (upstream defaults, nothing changed).`,
         "",
         ...queue.report,
       ],
@@ -100,14 +106,18 @@ async function main(): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
   const failed = checks.filter((c) => !c.ok);
-  log(failed.length ? `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join("; ")}` : `all ${checks.length} checks passed`);
+  log(
+    failed.length
+      ? `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join("; ")}`
+      : `all ${checks.length} checks passed`,
+  );
   return ok ? 0 : 1;
 }
 
 main().then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e instanceof E2eSetupError ? e.message : (e as Error).stack ?? String(e));
+    console.error(e instanceof E2eSetupError ? e.message : ((e as Error).stack ?? String(e)));
     process.exit(1);
   },
 );

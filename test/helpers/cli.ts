@@ -17,7 +17,11 @@ export function cliArgs(script: string, args: readonly string[]): string[] {
   return name ? [resolve(ROOT, "scripts/run.mjs"), name, ...args] : ["--import", "tsx", resolve(ROOT, script), ...args];
 }
 
-export function runScript(script: string, args: readonly string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
+export function runScript(
+  script: string,
+  args: readonly string[],
+  opts: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
   const r = spawnSync(process.execPath, cliArgs(script, args), {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
@@ -51,7 +55,8 @@ export function treeHash(dir: string): string {
  */
 export function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
-  for (const p of [...SOURCE_FOLDERS, "dist", "package.json", "tsconfig.json", "cdk8s.yaml"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of [...SOURCE_FOLDERS, "dist", "package.json", "tsconfig.json", "cdk8s.yaml"])
+    cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }

@@ -130,11 +130,13 @@ export function runDes(input: DesInput): DesRun {
 
 /** The q-quantile of a sample (linear between order statistics). */
 export function sampleQuantile(xs: readonly number[] | Float64Array, q: number): number {
-  const s = Array.from(xs).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const s = Array.from(xs)
+    .filter((x) => !Number.isNaN(x))
+    .sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const h = (s.length - 1) * q;
   const i = Math.floor(h);
-  return s[i]! + (h - i) * ((s[Math.min(i + 1, s.length - 1)]! - s[i]!));
+  return s[i]! + (h - i) * (s[Math.min(i + 1, s.length - 1)]! - s[i]!);
 }
 
 export interface DesSummary {
@@ -157,12 +159,15 @@ export function replicate(input: DesInput, replications: number): DesSummary {
     meanWaiting,
     arrivalsBetween(from, to) {
       const out: number[] = [];
-      for (const run of runs) for (let i = 0; i < run.arrival.length; i++) if (run.arrival[i]! >= from && run.arrival[i]! < to) out.push(run.response[i]!);
+      for (const run of runs)
+        for (let i = 0; i < run.arrival.length; i++) if (run.arrival[i]! >= from && run.arrival[i]! < to) out.push(run.response[i]!);
       return out;
     },
     completionsBetween(from, to) {
       const out: number[] = [];
-      for (const run of runs) for (let i = 0; i < run.completion.length; i++) if (run.completion[i]! > from && run.completion[i]! <= to) out.push(run.response[i]!);
+      for (const run of runs)
+        for (let i = 0; i < run.completion.length; i++)
+          if (run.completion[i]! > from && run.completion[i]! <= to) out.push(run.response[i]!);
       return out;
     },
   };

@@ -30,7 +30,11 @@ export function patchInput(base: any, patch: any): any {
   const out = merge(base, rest);
   if (service === undefined && scaling === undefined && slo === undefined) return out;
   const services = Array.isArray(out.services) && out.services.length > 0 ? [...out.services] : [{}];
-  services[0] = merge(services[0], { ...(service as object), ...(scaling !== undefined ? { scaling } : {}), ...(slo !== undefined ? { slo } : {}) });
+  services[0] = merge(services[0], {
+    ...(service as object),
+    ...(scaling !== undefined ? { scaling } : {}),
+    ...(slo !== undefined ? { slo } : {}),
+  });
   return { ...out, services };
 }
 

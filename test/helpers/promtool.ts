@@ -60,9 +60,14 @@ export async function promtoolAsync(args: readonly string[], cwd?: string, bin =
   requirePromtool(bin);
   const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
-    execFile(bin, [...args], { cwd, encoding: "utf8", timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: PROMTOOL_ENV }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ code: typeof code === "number" ? code : 1, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      bin,
+      [...args],
+      { cwd, encoding: "utf8", timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: PROMTOOL_ENV },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        resolve({ code: typeof code === "number" ? code : 1, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }

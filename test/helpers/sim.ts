@@ -11,7 +11,12 @@ export function pinnedHpa(config: EnvConfig, n: number): AutoscalerModel {
       apiVersion: "autoscaling/v2",
       kind: "HorizontalPodAutoscaler",
       metadata: { name: "inference", namespace: config.namespace },
-      spec: { scaleTargetRef: TARGET, minReplicas: n, maxReplicas: n, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] },
+      spec: {
+        scaleTargetRef: TARGET,
+        minReplicas: n,
+        maxReplicas: n,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+      },
     },
     config,
   );
@@ -20,7 +25,12 @@ export function pinnedHpa(config: EnvConfig, n: number): AutoscalerModel {
 /** A ScaledObject for the Deployment with `spec` (pollingInterval 15 unless given). */
 export function scaledObjectModel(config: EnvConfig, spec: Record<string, unknown>): AutoscalerModel {
   return autoscalerModel(
-    { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: { name: "inference", namespace: config.namespace }, spec: { scaleTargetRef: TARGET, pollingInterval: 15, ...spec } },
+    {
+      apiVersion: "keda.sh/v1alpha1",
+      kind: "ScaledObject",
+      metadata: { name: "inference", namespace: config.namespace },
+      spec: { scaleTargetRef: TARGET, pollingInterval: 15, ...spec },
+    },
     config,
   );
 }

@@ -77,7 +77,15 @@ export const CHART_VALUES_KEYS: Readonly<Record<string, ChartValuesKeys>> = {
     chart: "prometheus-adapter",
     version: "5.3.0",
     source: "github.com/prometheus-community/helm-charts tag prometheus-adapter-5.3.0, charts/prometheus-adapter/values.yaml",
-    keys: ["prometheus.url", "prometheus.port", "prometheus.path", "rules.default", "rules.custom", "rules.external", "certManager.enabled"],
+    keys: [
+      "prometheus.url",
+      "prometheus.port",
+      "prometheus.path",
+      "rules.default",
+      "rules.custom",
+      "rules.external",
+      "certManager.enabled",
+    ],
   },
   "cert-manager": {
     chart: "cert-manager",

@@ -12,11 +12,23 @@ import type { AddonValues } from "../../stacks/addon-values.js";
 import { CHART_VALUES_KEYS, unknownValuesPaths } from "./chart-values-keys.js";
 import { KPS_GRAFANA_VALUES } from "./env-suite.js";
 import { triggerSecretValue, type SecretKeyRef, type TriggerSecretSource } from "../../infra/config.js";
-import { InferenceStack, unrenderedSecretRefs, type ChartObjects, type ConfigSecret, type KubeObject } from "../../infra/inference-stack.js";
+import {
+  InferenceStack,
+  unrenderedSecretRefs,
+  type ChartObjects,
+  type ConfigSecret,
+  type KubeObject,
+} from "../../infra/inference-stack.js";
 import { isSecretEnvelope, plainStrings, runUnderMocks, stackConfig, type Registration } from "./harness.js";
 
 const NS = "ml-serving-test";
-const obj = (apiVersion: string, kind: string, name: string, namespace: string | undefined, extra: Record<string, unknown> = {}): KubeObject => ({
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  extra: Record<string, unknown> = {},
+): KubeObject => ({
   apiVersion,
   kind,
   metadata: namespace ? { name, namespace } : { name },
@@ -24,20 +36,34 @@ const obj = (apiVersion: string, kind: string, name: string, namespace: string |
 });
 
 const namespace = obj("v1", "Namespace", NS, undefined);
-const scaledObject = obj("keda.sh/v1alpha1", "ScaledObject", "inference", NS, { spec: { scaleTargetRef: { name: "inference" }, triggers: [] } });
+const scaledObject = obj("keda.sh/v1alpha1", "ScaledObject", "inference", NS, {
+  spec: { scaleTargetRef: { name: "inference" }, triggers: [] },
+});
 const triggerAuth = obj("keda.sh/v1alpha1", "TriggerAuthentication", "rabbitmq", NS, {
   spec: { secretTargetRef: [{ parameter: "host", name: "rabbitmq-conn", key: "host" }] },
 });
 const clusterTriggerAuth = obj("keda.sh/v1alpha1", "ClusterTriggerAuthentication", "prom-token", undefined, {
   spec: { secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] },
 });
-const serviceMonitor = obj("monitoring.coreos.com/v1", "ServiceMonitor", "inference", NS, { spec: { endpoints: [{ port: "metrics" }], selector: {} } });
+const serviceMonitor = obj("monitoring.coreos.com/v1", "ServiceMonitor", "inference", NS, {
+  spec: { endpoints: [{ port: "metrics" }], selector: {} },
+});
 const prometheusRule = obj("monitoring.coreos.com/v1", "PrometheusRule", "inference-alerts", NS, { spec: { groups: [] } });
-const hpa = obj("autoscaling/v2", "HorizontalPodAutoscaler", "worker", NS, { spec: { maxReplicas: 3, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "worker" } } });
+const hpa = obj("autoscaling/v2", "HorizontalPodAutoscaler", "worker", NS, {
+  spec: { maxReplicas: 3, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "worker" } },
+});
 const configMap = obj("v1", "ConfigMap", "adapter-config", NS, { data: { "config.yaml": "rules: []\n" } });
 const rbacRole = obj("rbac.authorization.k8s.io/v1", "Role", "reader", NS, { rules: [] });
 
-const PLAIN_PROMETHEUS = { install: true, version: "28.16.0", namespace: "monitoring", chart: "prometheus", service: "prometheus-server", port: 80, selectorLabels: {} } as const;
+const PLAIN_PROMETHEUS = {
+  install: true,
+  version: "28.16.0",
+  namespace: "monitoring",
+  chart: "prometheus",
+  service: "prometheus-server",
+  port: 80,
+  selectorLabels: {},
+} as const;
 
 const RABBIT = "amqp://inference:SENTINEL-RABBIT@rabbitmq:5672/";
 const TOKEN = "SENTINEL-TOKEN";
@@ -47,7 +73,15 @@ const ADAPTER_PROMETHEUS = { url: "http://kube-prometheus-stack-prometheus.monit
 const adapter = (values: Record<string, unknown>): AddonValues => ({ prometheusAdapter: values }) as unknown as AddonValues;
 const ADAPTER_RULES = {
   prometheus: ADAPTER_PROMETHEUS,
-  rules: { custom: [{ seriesQuery: "inference_requests_in_flight", name: { as: "inference_requests_in_flight" }, metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)" }] },
+  rules: {
+    custom: [
+      {
+        seriesQuery: "inference_requests_in_flight",
+        name: { as: "inference_requests_in_flight" },
+        metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
+      },
+    ],
+  },
 };
 
 function addonArgs(overrides: Partial<ClusterAddonsArgs> = {}): ClusterAddonsArgs {
@@ -108,23 +142,41 @@ const find = (regs: Registration[], pred: (r: Registration) => boolean, what: st
   expect(found, what).toHaveLength(1);
   return found[0]!;
 };
-const release = (regs: Registration[], chart: string) => find(regs, (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === chart, `${chart} release`);
-const object = (regs: Registration[], kind: string, name: string) => find(regs, (r) => r.custom && r.inputs.kind === kind && r.inputs.metadata?.name === name, `${kind} ${name}`);
+const release = (regs: Registration[], chart: string) =>
+  find(regs, (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === chart, `${chart} release`);
+const object = (regs: Registration[], kind: string, name: string) =>
+  find(regs, (r) => r.custom && r.inputs.kind === kind && r.inputs.metadata?.name === name, `${kind} ${name}`);
 
 describe("InferenceStack with installed add-ons", () => {
   it("makes KEDA objects wait for KEDA, operator objects for Prometheus, namespaced objects for their Namespace", async () => {
-    const { registrations: regs } = await deployFixtures([namespace, scaledObject, triggerAuth, clusterTriggerAuth, serviceMonitor, prometheusRule, hpa, configMap, rbacRole]);
+    const { registrations: regs } = await deployFixtures([
+      namespace,
+      scaledObject,
+      triggerAuth,
+      clusterTriggerAuth,
+      serviceMonitor,
+      prometheusRule,
+      hpa,
+      configMap,
+      rbacRole,
+    ]);
     const ns = object(regs, "Namespace", NS);
     const keda = release(regs, "keda");
     const prom = release(regs, "kube-prometheus-stack");
-    for (const [kind, name] of [["ScaledObject", "inference"], ["TriggerAuthentication", "rabbitmq"]] as const) {
+    for (const [kind, name] of [
+      ["ScaledObject", "inference"],
+      ["TriggerAuthentication", "rabbitmq"],
+    ] as const) {
       const r = object(regs, kind, name);
       expect(r.type).toBe(`kubernetes:keda.sh/v1alpha1:${kind}`);
       expect(r.dependencies).toEqual(expect.arrayContaining([ns.urn, keda.urn]));
     }
     // Cluster-scoped: waits for KEDA only.
     expect(object(regs, "ClusterTriggerAuthentication", "prom-token").dependencies).toContain(keda.urn);
-    for (const [kind, name] of [["ServiceMonitor", "inference"], ["PrometheusRule", "inference-alerts"]] as const) {
+    for (const [kind, name] of [
+      ["ServiceMonitor", "inference"],
+      ["PrometheusRule", "inference-alerts"],
+    ] as const) {
       const r = object(regs, kind, name);
       expect(r.dependencies).toEqual(expect.arrayContaining([ns.urn, prom.urn]));
       expect(r.dependencies).not.toContain(keda.urn);
@@ -140,12 +192,17 @@ describe("InferenceStack with installed add-ons", () => {
   it("creates the Secrets TriggerAuthentications read from secret config, encrypted, before the objects that read them", async () => {
     const { registrations: regs } = await deployFixtures([namespace, triggerAuth, clusterTriggerAuth]);
     const secrets = regs.filter((r) => r.type === "kubernetes:core/v1:Secret");
-    expect(secrets.map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort()).toEqual(["keda/prom-token", `${NS}/rabbitmq-conn`]);
+    expect(secrets.map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort()).toEqual([
+      "keda/prom-token",
+      `${NS}/rabbitmq-conn`,
+    ]);
     const rabbit = secrets.find((r) => r.inputs.metadata.name === "rabbitmq-conn")!;
     expect(rabbit.inputs.stringData).toEqual({ host: RABBIT });
     expect(isSecretEnvelope((rabbit.wire as Record<string, unknown>)["stringData"])).toBe(true);
     expect(object(regs, "TriggerAuthentication", "rabbitmq").dependencies).toContain(rabbit.urn);
-    expect(object(regs, "ClusterTriggerAuthentication", "prom-token").dependencies).toContain(secrets.find((r) => r.inputs.metadata.name === "prom-token")!.urn);
+    expect(object(regs, "ClusterTriggerAuthentication", "prom-token").dependencies).toContain(
+      secrets.find((r) => r.inputs.metadata.name === "prom-token")!.urn,
+    );
     for (const r of regs) for (const s of plainStrings(r.wire)) expect(s.value, `${r.type} ${r.name} ${s.path}`).not.toMatch(/SENTINEL/);
   });
 
@@ -157,7 +214,12 @@ describe("InferenceStack with installed add-ons", () => {
       rules: { default: false, custom: ADAPTER_RULES.rules.custom },
       certManager: { enabled: true },
     });
-    expect(adapter.dependencies).toEqual(expect.arrayContaining([release(regs, "kube-prometheus-stack").urn, find(regs, (r) => r.type === "kubernetes-cert-manager:index:CertManager", "cert-manager").urn]));
+    expect(adapter.dependencies).toEqual(
+      expect.arrayContaining([
+        release(regs, "kube-prometheus-stack").urn,
+        find(regs, (r) => r.type === "kubernetes-cert-manager:index:CertManager", "cert-manager").urn,
+      ]),
+    );
     const kps = release(regs, "kube-prometheus-stack");
     expect(kps.inputs.values.fullnameOverride).toBe("kube-prometheus-stack");
     expect(kps.inputs.values.prometheus.prometheusSpec).toMatchObject({
@@ -220,7 +282,9 @@ describe("Grafana", () => {
     await expect(deployFixtures([namespace], plain)).rejects.toThrow(
       "Grafana is installed only as part of kube-prometheus-stack, but chart prometheus is used here. Fix: omit prometheus.grafana and load the dashboards with an existing Grafana",
     );
-    await expect(deployFixtures([namespace], withGrafana({ install: false }))).rejects.toThrow(/but a Prometheus already in the cluster is used here/);
+    await expect(deployFixtures([namespace], withGrafana({ install: false }))).rejects.toThrow(
+      /but a Prometheus already in the cluster is used here/,
+    );
   });
 });
 
@@ -266,10 +330,17 @@ describe("cert-manager chain and KEDA", () => {
   const chainOf = (regs: Registration[]) => regs.filter((r) => r.type.startsWith("kubernetes:cert-manager.io/"));
 
   it("names the cluster-wide issuers and the CA per stack, so two stacks sharing a cluster never clash", async () => {
-    const names = async (stack: string) => chainOf((await deployFixtures([namespace], addonArgs(), stack)).registrations).map((r) => `${r.inputs.kind} ${r.inputs.metadata.name}`);
+    const names = async (stack: string) =>
+      chainOf((await deployFixtures([namespace], addonArgs(), stack)).registrations).map(
+        (r) => `${r.inputs.kind} ${r.inputs.metadata.name}`,
+      );
     const staging = await names("staging");
     const prod = await names("prod");
-    expect(staging.sort()).toEqual(["Certificate inference-scaling-staging-ca", "ClusterIssuer inference-scaling-staging-ca", "ClusterIssuer inference-scaling-staging-selfsigned"]);
+    expect(staging.sort()).toEqual([
+      "Certificate inference-scaling-staging-ca",
+      "ClusterIssuer inference-scaling-staging-ca",
+      "ClusterIssuer inference-scaling-staging-selfsigned",
+    ]);
     expect(prod.filter((n) => staging.includes(n))).toEqual([]);
   });
 
@@ -278,7 +349,10 @@ describe("cert-manager chain and KEDA", () => {
     const chain = chainOf(regs);
     expect(chain).toHaveLength(3);
     // @pulumi/kubernetes waits for nothing on a custom resource unless told: condition=Ready means Ready=True.
-    for (const r of chain) expect(r.inputs.metadata.annotations, `${r.inputs.kind} ${r.inputs.metadata.name}`).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+    for (const r of chain)
+      expect(r.inputs.metadata.annotations, `${r.inputs.kind} ${r.inputs.metadata.name}`).toEqual({
+        "pulumi.com/waitFor": "condition=Ready",
+      });
     const ca = object(regs, "Certificate", "inference-scaling-test-ca");
     const caIssuer = object(regs, "ClusterIssuer", "inference-scaling-test-ca");
     expect(release(regs, "keda").dependencies).toEqual(expect.arrayContaining([ca.urn, caIssuer.urn]));
@@ -289,11 +363,16 @@ describe("cert-manager chain and KEDA", () => {
     const { registrations: regs } = await deployFixtures([namespace], addonArgs({ keda: undefined }));
     expect(chainOf(regs)).toEqual([]);
     // cert-manager itself stays: prometheus-adapter's chart issues its serving certificate with it.
-    expect(release(regs, "prometheus-adapter").dependencies).toContain(find(regs, (r) => r.type === "kubernetes-cert-manager:index:CertManager", "cert-manager").urn);
+    expect(release(regs, "prometheus-adapter").dependencies).toContain(
+      find(regs, (r) => r.type === "kubernetes-cert-manager:index:CertManager", "cert-manager").urn,
+    );
   });
 
   it("has KEDA with the plain prometheus chart expose its metrics on an annotated Service, which that chart's endpoints job still scrapes", async () => {
-    const { registrations: regs } = await deployFixtures([namespace], addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } }) }));
+    const { registrations: regs } = await deployFixtures(
+      [namespace],
+      addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } }) }),
+    );
     // keda chart: prometheus.operator.enabled with no ServiceMonitor/PodMonitor → the keda-operator
     // Service carries prometheus.io/scrape, port and path (templates/manager/service.yaml).
     expect(release(regs, "keda").inputs.values.prometheus).toEqual({ operator: { enabled: true } });
@@ -308,8 +387,18 @@ describe("cert-manager chain and KEDA", () => {
     const variants: [string, ClusterAddonsArgs][] = [
       ["operator, KEDA, adapter", addonArgs()],
       ["with Grafana", addonArgs({ prometheus: { ...addonArgs().prometheus!, grafana: { adminPassword: pulumi.secret("pw") } } })],
-      ["plain prometheus with KEDA", addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } }) })],
-      ["plain prometheus, adapter with external rules", addonArgs({ keda: undefined, prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } }) })],
+      [
+        "plain prometheus with KEDA",
+        addonArgs({ prometheus: PLAIN_PROMETHEUS, helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [] } }) }),
+      ],
+      [
+        "plain prometheus, adapter with external rules",
+        addonArgs({
+          keda: undefined,
+          prometheus: PLAIN_PROMETHEUS,
+          helmValues: adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } }),
+        }),
+      ],
     ];
     for (const [name, args] of variants) {
       const { registrations: regs } = await deployFixtures([namespace], args);
@@ -324,15 +413,26 @@ describe("cert-manager chain and KEDA", () => {
   it("catches a misspelt or dropped values key", () => {
     const keys = CHART_VALUES_KEYS["kube-prometheus-stack"]!.keys;
     expect(unknownValuesPaths({ grafana: { sidecar: { dashboards: { folderAnnotation: "grafana_folder" } } } }, keys)).toEqual([]);
-    expect(unknownValuesPaths({ grafana: { sidecar: { dashboards: { foldersAnnotation: "grafana_folder" } } } }, keys)).toEqual(["grafana.sidecar.dashboards.foldersAnnotation"]);
+    expect(unknownValuesPaths({ grafana: { sidecar: { dashboards: { foldersAnnotation: "grafana_folder" } } } }, keys)).toEqual([
+      "grafana.sidecar.dashboards.foldersAnnotation",
+    ]);
     // Free-form maps and lists under a declared key are the user's.
     expect(unknownValuesPaths({ prometheus: { prometheusSpec: { ruleSelector: { matchLabels: { release: "x" } } } } }, keys)).toEqual([]);
-    expect(unknownValuesPaths({ serverFiles: { "recording_rules.yml": { groups: [] }, "rules.yml": {} } }, CHART_VALUES_KEYS["prometheus"]!.keys)).toEqual(['serverFiles."rules.yml"']);
+    expect(
+      unknownValuesPaths(
+        { serverFiles: { "recording_rules.yml": { groups: [] }, "rules.yml": {} } },
+        CHART_VALUES_KEYS["prometheus"]!.keys,
+      ),
+    ).toEqual(['serverFiles."rules.yml"']);
   });
 
   it("reads each chart's keys as precise leaves: no listed key contains another", () => {
     for (const { chart, keys } of Object.values(CHART_VALUES_KEYS)) {
-      for (const k of keys) expect(keys.filter((o) => o.startsWith(`${k}.`)), `${chart} ${k}`).toEqual([]);
+      for (const k of keys)
+        expect(
+          keys.filter((o) => o.startsWith(`${k}.`)),
+          `${chart} ${k}`,
+        ).toEqual([]);
     }
   });
 });
@@ -344,16 +444,22 @@ describe("refusals", () => {
       "Widget ml-serving-test/w (chart fixture) is a example.com custom resource, but no add-on of this environment provides that CRD. Fix: enable the add-on in the env config (cluster.*) or stop rendering the object",
     );
     const noOperator = addonArgs({ prometheus: { ...addonArgs().prometheus!, chart: "prometheus", service: "prometheus-server" } });
-    await expect(deployFixtures([namespace, serviceMonitor], noOperator)).rejects.toThrow(/ServiceMonitor ml-serving-test\/inference \(chart fixture\) is a monitoring\.coreos\.com custom resource/);
+    await expect(deployFixtures([namespace, serviceMonitor], noOperator)).rejects.toThrow(
+      /ServiceMonitor ml-serving-test\/inference \(chart fixture\) is a monitoring\.coreos\.com custom resource/,
+    );
   });
 
   it("refuses a built-in apiVersion @pulumi/kubernetes cannot deploy", async () => {
-    await expect(deployFixtures([obj("apps/v0", "Deployment", "x", NS)])).rejects.toThrow(/Deployment ml-serving-test\/x \(chart fixture\) has apiVersion apps\/v0 kind Deployment/);
+    await expect(deployFixtures([obj("apps/v0", "Deployment", "x", NS)])).rejects.toThrow(
+      /Deployment ml-serving-test\/x \(chart fixture\) has apiVersion apps\/v0 kind Deployment/,
+    );
   });
 
   it("refuses adapter external rules where KEDA serves external.metrics.k8s.io", async () => {
     const values = adapter({ prometheus: ADAPTER_PROMETHEUS, rules: { custom: [], external: [{ seriesQuery: "q" }] } });
-    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/external\.metrics\.k8s\.io \(1 external rule\(s\)\), which KEDA already serves/);
+    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(
+      /external\.metrics\.k8s\.io \(1 external rule\(s\)\), which KEDA already serves/,
+    );
     // Without KEDA the adapter serves them.
     const { registrations } = await deployFixtures([namespace], addonArgs({ keda: undefined, helmValues: values }));
     expect(release(registrations, "prometheus-adapter").inputs.values.rules.external).toEqual([{ seriesQuery: "q" }]);
@@ -361,7 +467,9 @@ describe("refusals", () => {
 
   it("refuses adapter values that do not say which Prometheus to query", async () => {
     const values = adapter({ rules: ADAPTER_RULES.rules });
-    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(/has no prometheus\.url, so the adapter would query the chart's default/);
+    await expect(deployFixtures([namespace], addonArgs({ helmValues: values }))).rejects.toThrow(
+      /has no prometheus\.url, so the adapter would query the chart's default/,
+    );
   });
 
   it("refuses adapter rules given outside `rules`", async () => {
@@ -371,12 +479,20 @@ describe("refusals", () => {
 
   it("refuses a Prometheus Service name kube-prometheus-stack cannot produce", async () => {
     const bad = addonArgs({ prometheus: { ...addonArgs().prometheus!, service: "prom" } });
-    await expect(deployFixtures([namespace], bad)).rejects.toThrow(/monitoring\.prometheus\.service "prom" cannot be served by kube-prometheus-stack/);
+    await expect(deployFixtures([namespace], bad)).rejects.toThrow(
+      /monitoring\.prometheus\.service "prom" cannot be served by kube-prometheus-stack/,
+    );
   });
 });
 
 describe("TriggerAuthentication secrets", () => {
-  const ref = (parameter: string, secretName: string, key: string): SecretKeyRef => ({ namespace: NS, secretName, key, parameter, referencedBy: "TriggerAuthentication ml-serving-test/x" });
+  const ref = (parameter: string, secretName: string, key: string): SecretKeyRef => ({
+    namespace: NS,
+    secretName,
+    key,
+    parameter,
+    referencedBy: "TriggerAuthentication ml-serving-test/x",
+  });
   const empty: TriggerSecretSource = { available: {} };
 
   it("lists only referenced Secrets no chart renders", () => {
@@ -384,7 +500,13 @@ describe("TriggerAuthentication secrets", () => {
     expect(unrenderedSecretRefs([{ chart: "c", objects: [triggerAuth, rendered] }])).toEqual([]);
     expect(unrenderedSecretRefs([{ chart: "c", objects: [triggerAuth, clusterTriggerAuth] }], "keda-system")).toEqual([
       { namespace: NS, secretName: "rabbitmq-conn", key: "host", parameter: "host", referencedBy: `TriggerAuthentication ${NS}/rabbitmq` },
-      { namespace: "keda-system", secretName: "prom-token", key: "token", parameter: "bearerToken", referencedBy: "ClusterTriggerAuthentication prom-token" },
+      {
+        namespace: "keda-system",
+        secretName: "prom-token",
+        key: "token",
+        parameter: "bearerToken",
+        referencedBy: "ClusterTriggerAuthentication prom-token",
+      },
     ]);
   });
 

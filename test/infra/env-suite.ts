@@ -140,7 +140,10 @@ export function envSuite(x: EnvExpectation): void {
 
     it("installs the add-ons at the versions pinned in Pulumi.<env>.yaml", () => {
       const releases = Object.fromEntries(
-        byType(RELEASE).map((r) => [r.inputs.name, { chart: r.inputs.chart, version: r.inputs.version, repo: r.inputs.repositoryOpts?.repo, namespace: r.inputs.namespace }]),
+        byType(RELEASE).map((r) => [
+          r.inputs.name,
+          { chart: r.inputs.chart, version: r.inputs.version, repo: r.inputs.repositoryOpts?.repo, namespace: r.inputs.namespace },
+        ]),
       );
       const adapterRendered = stackFor(x.env).addonValues.prometheusAdapter !== undefined;
       const expected = { ...x.releases };
@@ -207,7 +210,10 @@ export function envSuite(x: EnvExpectation): void {
       // A CA ClusterIssuer reads its key pair from cert-manager's own namespace.
       expect(ca.inputs.metadata.namespace).toBe("cert-manager");
       expect(caIssuer.inputs.spec.ca.secretName).toBe(ca.inputs.spec.secretName);
-      for (const r of chain) expect(r.inputs.metadata.annotations, `${r.inputs.kind} ${r.inputs.metadata.name}`).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+      for (const r of chain)
+        expect(r.inputs.metadata.annotations, `${r.inputs.kind} ${r.inputs.metadata.name}`).toEqual({
+          "pulumi.com/waitFor": "condition=Ready",
+        });
       expect(selfSigned.dependencies).toContain(cm.urn);
       expect(ca.dependencies).toContain(selfSigned.urn);
       expect(caIssuer.dependencies).toContain(ca.urn);
@@ -216,14 +222,20 @@ export function envSuite(x: EnvExpectation): void {
       expect(keda!.dependencies).toEqual(expect.arrayContaining([ca.urn, caIssuer.urn]));
       // Only what the chart reads with issuer.generate=false: its Certificate from our CA issuer.
       expect(keda!.inputs.values.certificates).toEqual({
-        certManager: { enabled: true, issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: caIssuer.inputs.metadata.name } },
+        certManager: {
+          enabled: true,
+          issuer: { generate: false, group: "cert-manager.io", kind: "ClusterIssuer", name: caIssuer.inputs.metadata.name },
+        },
       });
       // KEDA's own metrics feed the KedaUnhealthy alert: its ServiceMonitor carries the labels
       // the operator's Prometheus selects, and waits for the release that installs that CRD.
       const kps = regs.find((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack");
       if (kps) {
         expect(keda!.inputs.values.prometheus).toEqual({
-          operator: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: stackFor(x.env).config.monitoring.selectorLabels } },
+          operator: {
+            enabled: true,
+            serviceMonitor: { enabled: true, additionalLabels: stackFor(x.env).config.monitoring.selectorLabels },
+          },
         });
         expect(keda!.dependencies).toContain(kps.urn);
       } else {
@@ -306,7 +318,10 @@ export function envSuite(x: EnvExpectation): void {
       it("installs kube-prometheus-stack's Grafana with the dashboards sidecar and admin credentials from a Secret made from secret config", () => {
         const kps = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release");
         expect(kps.inputs.values.grafana).toEqual(KPS_GRAFANA_VALUES);
-        const secret = one((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === "grafana-admin", "Grafana admin Secret");
+        const secret = one(
+          (r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === "grafana-admin",
+          "Grafana admin Secret",
+        );
         expect(secret.inputs.metadata.namespace).toBe(kps.inputs.namespace);
         expect(secret.inputs.stringData).toEqual({ "admin-user": "admin", "admin-password": GRAFANA_PASSWORD });
         expect(isSecretEnvelope((secret.wire as Record<string, unknown>)["stringData"]), "stringData is a Pulumi secret").toBe(true);
@@ -319,7 +334,8 @@ export function envSuite(x: EnvExpectation): void {
       });
 
       it("puts each dashboard in the folder its ConfigMap names: the sidecar the release configures reads that annotation", () => {
-        const sidecar = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release").inputs.values.grafana.sidecar.dashboards;
+        const sidecar = one((r) => r.type === RELEASE && r.inputs.chart === "kube-prometheus-stack", "kube-prometheus-stack release").inputs
+          .values.grafana.sidecar.dashboards;
         // The grafana chart ignores the annotation unless it is named and folders come from the files.
         expect(sidecar.provider?.foldersFromFilesStructure).toBe(true);
         const dashboards = distObjects(x.env).filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.["grafana_dashboard"] === "1");
@@ -333,7 +349,9 @@ export function envSuite(x: EnvExpectation): void {
           const grafana = r.inputs.values?.grafana;
           if (grafana !== undefined) expect(grafana, r.inputs.chart).toEqual({ enabled: false });
         }
-        expect(regs.filter((r) => r.inputs.metadata?.name === "grafana-admin" || r.type === "kubernetes:core/v1:NamespacePatch")).toEqual([]);
+        expect(regs.filter((r) => r.inputs.metadata?.name === "grafana-admin" || r.type === "kubernetes:core/v1:NamespacePatch")).toEqual(
+          [],
+        );
         expect(outputs.grafana).toEqual({ installedHere: false });
       });
     }
@@ -344,13 +362,17 @@ export function envSuite(x: EnvExpectation): void {
     });
 
     it("exports the namespace, service, autoscaler and Prometheus address", () => {
-      const inDist = distObjects(x.env).filter((o) => o.metadata.name === "inference" && ["ScaledObject", "HorizontalPodAutoscaler"].includes(o.kind));
+      const inDist = distObjects(x.env).filter(
+        (o) => o.metadata.name === "inference" && ["ScaledObject", "HorizontalPodAutoscaler"].includes(o.kind),
+      );
       expect(outputs).toMatchObject({ namespace: x.namespace, serviceName: "inference", prometheusAddress: x.prometheusAddress });
       // The stack's typed autoscaler, which is the one object dist/ renders for the env's scaling.mode.
       const { kind, name } = stackFor(x.env).autoscaler;
       expect(outputs.autoscaler).toEqual({ kind, name });
       // every model of the stack, each with its own autoscaler
-      expect(outputs.services).toEqual(stackFor(x.env).services.map((m) => ({ name: m.name, autoscaler: { kind: m.autoscaler.kind, name: m.autoscaler.name } })));
+      expect(outputs.services).toEqual(
+        stackFor(x.env).services.map((m) => ({ name: m.name, autoscaler: { kind: m.autoscaler.kind, name: m.autoscaler.name } })),
+      );
       expect(inDist.map((o) => [o.kind, o.metadata.name])).toEqual([[x.autoscalerKind, "inference"]]);
       expect(outputs.addons["certManager"]).toEqual({ version: CERT_MANAGER_VERSION, installedHere: true });
     });

@@ -14,7 +14,8 @@ import { installMocks, stackConfig } from "./harness.js";
 
 const KUBECONFIG = { kubeconfig: "apiVersion: v1\nkind: Config" };
 const GRAFANA_PASSWORD_FIX = "Fix: pulumi config set --secret inference-scaling:grafanaAdminPassword <value>";
-const EXISTING_GRAFANA = 'an existing Grafana whose dashboards sidecar loads ConfigMaps labelled grafana_dashboard: "1" from all namespaces';
+const EXISTING_GRAFANA =
+  'an existing Grafana whose dashboards sidecar loads ConfigMaps labelled grafana_dashboard: "1" from all namespaces';
 
 /** Runs the program expecting a failure; returns the error and whatever got registered (must be nothing). */
 async function failure(stack: string, config = stackConfig(stack, KUBECONFIG)) {
@@ -29,7 +30,10 @@ async function failure(stack: string, config = stackConfig(stack, KUBECONFIG)) {
     await pulumi.runtime.disconnect();
   }
   if (!error) throw new Error(`stack ${stack} deployed (${registrations.length} resources) but was expected to fail`);
-  expect(registrations.map((r) => `${r.type} ${r.name}`), "nothing is registered before the error").toEqual([]);
+  expect(
+    registrations.map((r) => `${r.type} ${r.name}`),
+    "nothing is registered before the error",
+  ).toEqual([]);
   return error;
 }
 
@@ -92,8 +96,12 @@ describe("pulumi program errors", () => {
   it("rejects an add-on setting with a floating or missing version", async () => {
     const addons = { certManager: { install: true, version: "latest" }, prometheus: { install: "yes", version: "27.20.0" } };
     const error = await failure("dev", stackConfig("dev", KUBECONFIG, { "inference-scaling:addons": addons }));
-    expect(error.message).toMatch(/^stack "dev": inference-scaling:addons\.certManager\.version: version must be an exact chart version such as 2\.18\.0\. Fix: /m);
-    expect(error.message).toMatch(/^stack "dev": inference-scaling:addons\.prometheus\.install: install must be true \(this program installs it\) or false \(already in the cluster\)\. Fix: /m);
+    expect(error.message).toMatch(
+      /^stack "dev": inference-scaling:addons\.certManager\.version: version must be an exact chart version such as 2\.18\.0\. Fix: /m,
+    );
+    expect(error.message).toMatch(
+      /^stack "dev": inference-scaling:addons\.prometheus\.install: install must be true \(this program installs it\) or false \(already in the cluster\)\. Fix: /m,
+    );
   });
 
   it("refuses a credential stored in plain text", async () => {
@@ -107,7 +115,9 @@ describe("pulumi program errors", () => {
 
   it("refuses to deploy without a cluster context (never the current one by accident)", async () => {
     const error = await failure("dev", stackConfig("dev", {}, { "inference-scaling:kubeContext": undefined }));
-    expect(error.message).toMatch(/^stack "dev": inference-scaling:kubeContext: no cluster is configured \(neither kubeContext nor kubeconfig is set\)/);
+    expect(error.message).toMatch(
+      /^stack "dev": inference-scaling:kubeContext: no cluster is configured \(neither kubeContext nor kubeconfig is set\)/,
+    );
   });
 
   it("requires every secret the environment declares, saying what it is for", async () => {
@@ -115,7 +125,12 @@ describe("pulumi program errors", () => {
     expect(required.length, "prod runs a RabbitMQ queue worker").toBeGreaterThan(0);
     const error = await failure("prod", stackConfig("prod", KUBECONFIG));
     expect(error.message.split("\n")).toEqual([
-      ...new Set(required.map((r) => `stack "prod": inference-scaling:${r.configKey}: is required: ${r.description}. Fix: pulumi config set --secret inference-scaling:${r.configKey} <value>`)),
+      ...new Set(
+        required.map(
+          (r) =>
+            `stack "prod": inference-scaling:${r.configKey}: is required: ${r.description}. Fix: pulumi config set --secret inference-scaling:${r.configKey} <value>`,
+        ),
+      ),
       // Listed with the others, not after they are fixed.
       `stack "prod": inference-scaling:grafanaAdminPassword: is required: admin password of the Grafana installed with kube-prometheus-stack (addons.grafana.install is true), stored in Secret monitoring/grafana-admin. ${GRAFANA_PASSWORD_FIX}`,
     ]);
@@ -124,7 +139,8 @@ describe("pulumi program errors", () => {
 });
 
 describe("Grafana config", () => {
-  const addons = (stack: string) => (parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config["inference-scaling:addons"];
+  const addons = (stack: string) =>
+    (parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config["inference-scaling:addons"];
 
   it("requires the admin password where the stack installs Grafana", async () => {
     expect(addons("staging").grafana).toEqual({ install: true });
@@ -135,7 +151,10 @@ describe("Grafana config", () => {
   });
 
   it("refuses the admin password in plain text, without echoing it", async () => {
-    const error = await failure("staging", stackConfig("staging", KUBECONFIG, { "inference-scaling:grafanaAdminPassword": "hunter2-plain" }));
+    const error = await failure(
+      "staging",
+      stackConfig("staging", KUBECONFIG, { "inference-scaling:grafanaAdminPassword": "hunter2-plain" }),
+    );
     expect(error.message).toBe(
       'stack "staging": inference-scaling:grafanaAdminPassword: is a credential but is stored in plain text in the stack config. Fix: remove it (pulumi config rm grafanaAdminPassword) and set it encrypted: pulumi config set --secret inference-scaling:grafanaAdminPassword <value>',
     );
@@ -143,12 +162,18 @@ describe("Grafana config", () => {
 
   it("refuses to install Grafana where this stack does not install kube-prometheus-stack", async () => {
     const dev = { ...addons("dev"), grafana: { install: true } };
-    const devError = await failure("dev", stackConfig("dev", { ...KUBECONFIG, grafanaAdminPassword: "x" }, { "inference-scaling:addons": dev }));
+    const devError = await failure(
+      "dev",
+      stackConfig("dev", { ...KUBECONFIG, grafanaAdminPassword: "x" }, { "inference-scaling:addons": dev }),
+    );
     expect(devError.message).toBe(
       `stack "dev": inference-scaling:addons.grafana.install: is true, but this program installs Grafana only as part of kube-prometheus-stack, and environment "dev" uses the prometheus chart (cluster.prometheusOperator is false), which has no Grafana. Fix: set it to false and run ${EXISTING_GRAFANA} (or from ml-serving-dev)`,
     );
     const present = { ...addons("staging"), prometheus: { install: false, version: "77.1.1" } };
-    const stagingError = await failure("staging", stackConfig("staging", { ...KUBECONFIG, grafanaAdminPassword: "x" }, { "inference-scaling:addons": present }));
+    const stagingError = await failure(
+      "staging",
+      stackConfig("staging", { ...KUBECONFIG, grafanaAdminPassword: "x" }, { "inference-scaling:addons": present }),
+    );
     expect(stagingError.message).toMatch(
       /^stack "staging": inference-scaling:addons\.grafana\.install: is true, but .* kube-prometheus-stack is already in the cluster \(addons\.prometheus\.install is false\), so its Grafana is not this stack's to configure\. Fix: set it to false/,
     );

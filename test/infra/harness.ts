@@ -38,9 +38,15 @@ export interface StackConfig {
 }
 
 /** The config of `Pulumi.<stack>.yaml` as the language host passes it (objects as JSON), plus secrets. */
-export function stackConfig(stack: string, secrets: Readonly<Record<string, string>> = {}, overrides: Readonly<Record<string, unknown>> = {}): StackConfig {
+export function stackConfig(
+  stack: string,
+  secrets: Readonly<Record<string, string>> = {},
+  overrides: Readonly<Record<string, unknown>> = {},
+): StackConfig {
   const file = join(ROOT, `Pulumi.${stack}.yaml`);
-  const fromFile: Record<string, unknown> = existsSync(file) ? ((parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {}) : {};
+  const fromFile: Record<string, unknown> = existsSync(file)
+    ? ((parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {})
+    : {};
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fromFile, ...overrides })) {
     // Ciphertext written by `pulumi config set --secret` cannot be decrypted here: tests pass secrets explicitly.
@@ -151,6 +157,7 @@ export function plainStrings(wire: unknown, path = ""): { path: string; value: s
   if (typeof wire === "string") return [{ path, value: wire }];
   if (isSecretEnvelope(wire)) return [];
   if (Array.isArray(wire)) return wire.flatMap((v, i) => plainStrings(v, `${path}[${i}]`));
-  if (wire && typeof wire === "object") return Object.entries(wire).flatMap(([k, v]) => [{ path: `${path}.${k}#key`, value: k }, ...plainStrings(v, `${path}.${k}`)]);
+  if (wire && typeof wire === "object")
+    return Object.entries(wire).flatMap(([k, v]) => [{ path: `${path}.${k}#key`, value: k }, ...plainStrings(v, `${path}.${k}`)]);
   return [];
 }

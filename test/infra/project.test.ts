@@ -44,26 +44,44 @@ describe("Pulumi project", () => {
       const outputs = await m.default();
       await pulumi.runtime.disconnect();
       console.log(JSON.stringify({ keys: Object.keys(m), type: typeof m.default, namespace: outputs.namespace, types }));`;
-    const r = spawnSync(process.execPath, [...project.runtime.options.nodeargs.split(" "), "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...project.runtime.options.nodeargs.split(" "), "--input-type=module", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim().split("\n").pop()!);
     expect(result).toMatchObject({ keys: ["default"], type: "function", namespace: "ml-serving-prod" });
-    expect(result.types).toEqual(expect.arrayContaining(["kubernetes:apps/v1:Deployment", "kubernetes:helm.sh/v3:Release", "kubernetes-cert-manager:index:CertManager"]));
+    expect(result.types).toEqual(
+      expect.arrayContaining([
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:helm.sh/v3:Release",
+        "kubernetes-cert-manager:index:CertManager",
+      ]),
+    );
     expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).type).toBe("module");
   });
 
   it("has a stack file for dev, staging, prod, gpu and loadtest (and only for environments), each tested by its own env suite, with no credential in plain text", () => {
-    const stackFiles = readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]!);
+    const stackFiles = readdirSync(ROOT)
+      .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+      .map((f) => f.split(".")[1]!);
     expect(stackFiles).toEqual(expect.arrayContaining(["dev", "staging", "prod", "gpu", "loadtest"]));
     for (const env of stackFiles) {
       expect(ENV_NAMES, `Pulumi.${env}.yaml names no environment`).toContain(env);
       const suite = join(ROOT, "test/infra", `${env}.test.ts`);
-      expect(existsSync(suite) && readFileSync(suite, "utf8").includes(`env: "${env}"`), `test/infra/${env}.test.ts runs envSuite for ${env}`).toBe(true);
+      expect(
+        existsSync(suite) && readFileSync(suite, "utf8").includes(`env: "${env}"`),
+        `test/infra/${env}.test.ts runs envSuite for ${env}`,
+      ).toBe(true);
       const file = join(ROOT, `Pulumi.${env}.yaml`);
       expect(existsSync(file), `Pulumi.${env}.yaml`).toBe(true);
       const config = (parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
       const plain = Object.keys(config).filter((k) => !SECRET_KEYS.some((s) => k === `inference-scaling:${s}`));
-      expect(plain.sort(), env).toEqual(["inference-scaling:addons", "inference-scaling:kubeContext", "inference-scaling:protectNamespace"]);
+      expect(plain.sort(), env).toEqual([
+        "inference-scaling:addons",
+        "inference-scaling:kubeContext",
+        "inference-scaling:protectNamespace",
+      ]);
       // `pulumi config set --secret` writes ciphertext ({ secure: ... }); anything else is plain text.
       for (const s of SECRET_KEYS) {
         const v = config[`inference-scaling:${s}`];
@@ -81,13 +99,17 @@ describe("Pulumi project", () => {
       prometheus: "prometheus",
       prometheusAdapter: "prometheus-adapter",
     };
-    for (const [key, chart] of Object.entries(charts)) expect(CHART_VALUES_KEYS[chart]?.version, chart).toBe(PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS]);
+    for (const [key, chart] of Object.entries(charts))
+      expect(CHART_VALUES_KEYS[chart]?.version, chart).toBe(PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS]);
     for (const env of ENV_NAMES) {
-      const addons = (parse(readFileSync(join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, any> }).config["inference-scaling:addons"];
+      const addons = (parse(readFileSync(join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, any> }).config[
+        "inference-scaling:addons"
+      ];
       const operator = envConfig(env).cluster.prometheusOperator;
       for (const [key, setting] of Object.entries(addons as Record<string, { version?: string }>)) {
         if (setting.version === undefined) continue;
-        const pinned = key === "prometheus" && operator ? PINNED_VERSIONS.kubePrometheusStack : PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS];
+        const pinned =
+          key === "prometheus" && operator ? PINNED_VERSIONS.kubePrometheusStack : PINNED_VERSIONS[key as keyof typeof PINNED_VERSIONS];
         expect(setting.version, `Pulumi.${env}.yaml addons.${key}.version`).toBe(pinned);
       }
     }
@@ -99,7 +121,12 @@ describe("Pulumi project", () => {
     expect(Object.keys(wf.on).sort()).toEqual(["pull_request", "push"]);
     expect(wf.jobs.preview.if).toBe("github.event_name == 'pull_request'");
     expect(wf.jobs.preview.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
-    expect(pulumiStep("preview").with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", diff: true, "comment-on-pr": true });
+    expect(pulumiStep("preview").with).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      diff: true,
+      "comment-on-pr": true,
+    });
     expect(wf.jobs.up.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
     expect(wf.jobs.up.strategy).toMatchObject({ "max-parallel": 1, "fail-fast": true, matrix: { stack: ["dev", "staging", "prod"] } });
     expect(pulumiStep("up").with.command).toBe("up");

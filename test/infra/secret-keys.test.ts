@@ -28,7 +28,11 @@ const NS = "ml-serving-prod";
 const SECRETS = { kubeconfig: "apiVersion: v1\nkind: Config", rabbitmqConnection: RABBIT, grafanaAdminPassword: "SENTINEL-GRAFANA-KEYS" };
 
 function secretsByName(regs: readonly Registration[]): Map<string, Record<string, string>> {
-  return new Map(regs.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => [`${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`, r.inputs.stringData]));
+  return new Map(
+    regs
+      .filter((r) => r.type === "kubernetes:core/v1:Secret")
+      .map((r) => [`${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`, r.inputs.stringData]),
+  );
 }
 
 function object(regs: readonly Registration[], kind: string, name: string): Record<string, any> {
@@ -54,12 +58,16 @@ describe("infra: config Secrets are keyed by secretTargetRef.key, not by the tri
 
   it("a TriggerAuthentication the stack does not declare: its Secret gets the ref's key, valued from triggerSecrets", async () => {
     onBuildStack((s) => {
-      new ApiObject(s.charts.find((c) => c.node.id === "autoscaling")!, "prom-auth", {
-        apiVersion: "keda.sh/v1alpha1",
-        kind: "TriggerAuthentication",
-        metadata: { name: "prom-auth", namespace: s.config.namespace },
-        spec: { secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] },
-      });
+      new ApiObject(
+        s.charts.find((c) => c.node.id === "autoscaling")!,
+        "prom-auth",
+        {
+          apiVersion: "keda.sh/v1alpha1",
+          kind: "TriggerAuthentication",
+          metadata: { name: "prom-auth", namespace: s.config.namespace },
+          spec: { secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }] },
+        },
+      );
     });
     const config = stackConfig("prod", { ...SECRETS, triggerSecrets: JSON.stringify({ "prom-token": { token: TOKEN } }) });
     const { registrations } = await runProgram("prod", config);

@@ -11,7 +11,26 @@ import { parseResourceQuantity, quantityToNumber } from "../../simulator/hpa/qua
 
 const NUMBERS = ["0", "1", "12", "500", "1024", "0.1", "0.5", "1.5", "3.3", ".5", "1.", "007"];
 const SUFFIXES = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "e3", "E-2", "e+1"];
-const MALFORMED = ["", " ", "abc", "1.2.3", "1Kb", "1ki", "1K", "1e", "1e+", "--1", "+-1", "1 m", "0x10", "1_000", "1,5", "∞", "1mm", "1.5.Gi"];
+const MALFORMED = [
+  "",
+  " ",
+  "abc",
+  "1.2.3",
+  "1Kb",
+  "1ki",
+  "1K",
+  "1e",
+  "1e+",
+  "--1",
+  "+-1",
+  "1 m",
+  "0x10",
+  "1_000",
+  "1,5",
+  "∞",
+  "1mm",
+  "1.5.Gi",
+];
 /** What Go's resource.ParseQuantity (and so the port) reads as 0 or trims, and the light parser refuses. */
 const GO_ONLY = ["Mi", "e3", ".", "+", "-", "m", "Ki", "-m", ".e3", " 1 "];
 

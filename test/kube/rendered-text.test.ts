@@ -38,7 +38,7 @@ describe("rendered texts and their data", () => {
 
 describe("embeddedDocument skips text that cannot be a map or a list, and only that", () => {
   const cases = [
-    "(\n  max(slo:sli_error:ratio_rate5m{namespace=\"ml\"}) > (14.4 * 0.001)\n)",
+    '(\n  max(slo:sli_error:ratio_rate5m{namespace="ml"}) > (14.4 * 0.001)\n)',
     "sum_over_time(x:y:z[30d:5m])\n/ 2",
     "import locust\nprint(1)",
     "a: 1\nb: 2",
@@ -51,7 +51,7 @@ describe("embeddedDocument skips text that cannot be a map or a list, and only t
     "&anchor\n[1, 2]",
     "%YAML 1.2\n---\nx: 1",
     "---\n[1]",
-    "{\"json\": true}",
+    '{"json": true}',
     "[1, 2]",
     "# comment\nk: v",
     "plain\ntext: with colon",

@@ -66,12 +66,19 @@ function exposition() {
   for (const def of spec.metrics) {
     const kids = [...children.get(def.name).values()];
     const base = def.type === "counter" ? def.name.replace(/_total$/, "") : def.name;
-    out.push(`# HELP ${def.type === "counter" ? `${base}_total` : def.name} ${def.help ?? def.name}`, `# TYPE ${def.type === "counter" ? `${base}_total` : def.name} ${def.type}`);
+    out.push(
+      `# HELP ${def.type === "counter" ? `${base}_total` : def.name} ${def.help ?? def.name}`,
+      `# TYPE ${def.type === "counter" ? `${base}_total` : def.name} ${def.type}`,
+    );
     for (const c of kids) {
       const l = (extra) => labelText(def.labels, c.values, extra);
       if (def.type === "histogram") {
         def.buckets.forEach((b, i) => out.push(`${def.name}_bucket${l([`le="${pyFloat(b)}"`])} ${pyFloat(c.buckets[i])}`));
-        out.push(`${def.name}_bucket${l(['le="+Inf"'])} ${pyFloat(c.count)}`, `${def.name}_count${l()} ${pyFloat(c.count)}`, `${def.name}_sum${l()} ${pyFloat(c.sum)}`);
+        out.push(
+          `${def.name}_bucket${l(['le="+Inf"'])} ${pyFloat(c.count)}`,
+          `${def.name}_count${l()} ${pyFloat(c.count)}`,
+          `${def.name}_sum${l()} ${pyFloat(c.sum)}`,
+        );
       } else {
         out.push(`${def.name}${l()} ${pyFloat(c.value)}`);
       }

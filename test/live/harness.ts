@@ -79,9 +79,16 @@ async function post(port: number, path: string, body: unknown): Promise<void> {
 }
 
 /** Starts an exporter of `metrics` whose program runs every `tickMs`; resolves once it listens. */
-export async function startExporter(procs: Processes, metrics: readonly MetricSpec[], program: readonly ExporterOp[], tickMs = 250): Promise<Exporter> {
+export async function startExporter(
+  procs: Processes,
+  metrics: readonly MetricSpec[],
+  program: readonly ExporterOp[],
+  tickMs = 250,
+): Promise<Exporter> {
   const script = resolve(import.meta.dirname, "exporter.mjs");
-  const child = procs.track(spawn(process.execPath, [script, JSON.stringify({ metrics, program, tickMs })], { stdio: ["ignore", "pipe", "pipe"] }));
+  const child = procs.track(
+    spawn(process.execPath, [script, JSON.stringify({ metrics, program, tickMs })], { stdio: ["ignore", "pipe", "pipe"] }),
+  );
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const port = await new Promise<number>((res, rej) => {
@@ -99,12 +106,21 @@ export interface PrometheusServer {
 }
 
 /** Starts Prometheus on a free 127.0.0.1 port with `configFile`; resolves once /-/ready answers. */
-export async function startPrometheus(procs: Processes, configFile: string, dataDir: string, timeoutMs = 30_000): Promise<PrometheusServer> {
+export async function startPrometheus(
+  procs: Processes,
+  configFile: string,
+  dataDir: string,
+  timeoutMs = 30_000,
+): Promise<PrometheusServer> {
   const port = await freePort();
   const child = procs.track(
-    spawn("prometheus", [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    }),
+    spawn(
+      "prometheus",
+      [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    ),
   );
   let log = "";
   child.stderr!.on("data", (d) => (log += d));
@@ -125,7 +141,11 @@ export interface Sample {
 /** An instant query over the HTTP API; values parsed ("NaN" becomes NaN). */
 export async function query(url: string, expr: string): Promise<Sample[]> {
   const r = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-  const body = (await r.json()) as { status: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
+  const body = (await r.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
   if (body.status !== "success") throw new Error(`query failed (${body.error}): ${expr}`);
   if (body.data!.resultType !== "vector") throw new Error(`expected a vector from ${expr}, got ${body.data!.resultType}`);
   return body.data!.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));

@@ -35,7 +35,19 @@ import { WORKLOAD_ALERT } from "../../rules/workload-alerts.js";
 import { ALERT } from "../../rules/alert-rules.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { stackFor } from "../helpers/env.js";
-import { PROMETHEUS_MISSING, Processes, prometheusVersion, query, startExporter, startPrometheus, waitFor, type Exporter, type ExporterOp, type PrometheusServer, type Sample } from "./harness.js";
+import {
+  PROMETHEUS_MISSING,
+  Processes,
+  prometheusVersion,
+  query,
+  startExporter,
+  startPrometheus,
+  waitFor,
+  type Exporter,
+  type ExporterOp,
+  type PrometheusServer,
+  type Sample,
+} from "./harness.js";
 
 const ENVS = ["prod", "gpu", "dev"] as const;
 /** Scrape and rule evaluation interval of the live Prometheus. */
@@ -102,13 +114,19 @@ function initOps(w: Workload, lazyErrors: boolean): ExporterOp[] {
 /** Load on pod `i`: /predict traffic, in-flight requests, queued requests; errors when asked. */
 function loadOps(w: Workload, i: number, errors: boolean): ExporterOp[] {
   const has = (m: string) => w.metrics.some((s) => s.name === m);
-  if (w.kind === "vllm") return [...probeOps(w.kind), { op: "set", metric: "vllm:num_requests_waiting", labels: { model_name: w.service.name }, value: WAITING }];
+  if (w.kind === "vllm")
+    return [
+      ...probeOps(w.kind),
+      { op: "set", metric: "vllm:num_requests_waiting", labels: { model_name: w.service.name }, value: WAITING },
+    ];
   return [
     ...probeOps(w.kind),
     { op: "observe", metric: "http_request_duration_seconds", labels: predict("200"), value: 0.3, count: 4 },
     { op: "inc", metric: "http_requests_total", labels: predict("200"), value: 4 },
     { op: "set", metric: "http_requests_in_flight", labels: { method: "POST", endpoint: "/predict" }, value: IN_FLIGHT[i % 2]! },
-    ...(has("inference_queue_len") ? [{ op: "set" as const, metric: "inference_queue_len", labels: { model: "default" }, value: QUEUE[i % 2]! }] : []),
+    ...(has("inference_queue_len")
+      ? [{ op: "set" as const, metric: "inference_queue_len", labels: { model: "default" }, value: QUEUE[i % 2]! }]
+      : []),
     // One failed request per tick (not in the latency histogram): 1 of 5 requests.
     ...(errors
       ? [
@@ -128,7 +146,15 @@ function workloadsOf(env: string, stack: EnvironmentStack): Omit<Workload, "pods
     const service = services.find((s) => scrape.targetLabels(podOf(s, 0)) !== undefined);
     if (!service) throw new Error(`${env}: scrape job ${scrape.job} reaches no service`);
     const metrics = service.contract.metrics;
-    return { env, namespace: service.namespace, job: scrape.job, service, metrics, scrape, kind: metrics.some((m) => m.name.startsWith("vllm:")) ? ("vllm" as const) : ("http" as const) };
+    return {
+      env,
+      namespace: service.namespace,
+      job: scrape.job,
+      service,
+      metrics,
+      scrape,
+      kind: metrics.some((m) => m.name.startsWith("vllm:")) ? ("vllm" as const) : ("http" as const),
+    };
   });
 }
 
@@ -164,7 +190,9 @@ function scrapeConfig(stack: EnvironmentStack, w: Workload): Record<string, unkn
     };
   }
   // The operator's generated job for the rendered ServiceMonitor (named as the operator names it).
-  const sm = stack.objects().find((o: any) => o.kind === "ServiceMonitor" && o.metadata.name === w.job && o.metadata.namespace === w.namespace) as any;
+  const sm = stack
+    .objects()
+    .find((o: any) => o.kind === "ServiceMonitor" && o.metadata.name === w.job && o.metadata.namespace === w.namespace) as any;
   if (!sm) throw new Error(`${w.env}: no rendered ServiceMonitor ${w.namespace}/${w.job}`);
   const ep = sm.spec.endpoints[0];
   return {
@@ -193,9 +221,12 @@ function kedaQueries(env: string, stack: EnvironmentStack, workloads: readonly W
         .filter((t: any) => t.type === "prometheus" && !(wakeUp !== undefined && metricNames(t.metadata.query).includes(wakeUp)))
         .map((t: any) => {
           const expr = t.metadata.query as string;
-          const job = selectors(expr).flatMap((s) => s.matchers).find((m) => m.name === "job")!.value;
+          const job = selectors(expr)
+            .flatMap((s) => s.matchers)
+            .find((m) => m.name === "job")!.value;
           const workload = workloads.find((w) => w.env === env && w.namespace === so.metadata.namespace && w.job === job);
-          if (!workload) throw new Error(`${env}: ScaledObject ${so.metadata.name} trigger ${t.name} reads job ${job}, which no live workload serves`);
+          if (!workload)
+            throw new Error(`${env}: ScaledObject ${so.metadata.name} trigger ${t.name} reads job ${job}, which no live workload serves`);
           return { name: `${env} ScaledObject ${so.metadata.name} trigger ${t.name}`, expr, workload };
         }),
     );
@@ -211,7 +242,11 @@ function adapterQueries(env: string, stack: EnvironmentStack, workloads: readonl
   return [
     ...(config.rules ?? []).map((r) => ({
       name: `${env} adapter ${r.name.as}`,
-      expr: fillTemplate(r.metricsQuery, { series: metricNames(r.seriesQuery)[0]!, labelMatchers: adapterLabelMatchers(ns, pods), groupBy: "pod" }),
+      expr: fillTemplate(r.metricsQuery, {
+        series: metricNames(r.seriesQuery)[0]!,
+        labelMatchers: adapterLabelMatchers(ns, pods),
+        groupBy: "pod",
+      }),
       workload,
       perPod: pods,
     })),
@@ -256,7 +291,17 @@ beforeAll(async () => {
     queries.push(...kedaQueries(env, stack, workloads), ...adapterQueries(env, stack, workloads));
   }
   const configFile = join(dir, "prometheus.yml");
-  writeFileSync(configFile, stringify({ global: { scrape_interval: INTERVAL, scrape_timeout: INTERVAL, evaluation_interval: INTERVAL }, rule_files: ruleFiles, scrape_configs: scrapeConfigs }, { lineWidth: 0 }));
+  writeFileSync(
+    configFile,
+    stringify(
+      {
+        global: { scrape_interval: INTERVAL, scrape_timeout: INTERVAL, evaluation_interval: INTERVAL },
+        rule_files: ruleFiles,
+        scrape_configs: scrapeConfigs,
+      },
+      { lineWidth: 0 },
+    ),
+  );
   prom = await startPrometheus(procs, configFile, join(dir, "data"));
 }, 60_000);
 
@@ -318,7 +363,10 @@ describe("live Prometheus (Debian package) scraping prometheus_client-like expor
     expect(up.map((s) => s.metric.pod).sort()).toEqual(["inference-5d8f7c6b9-live0", "inference-5d8f7c6b9-live1"]);
     expect((await q('up{namespace="ml-serving-dev",job="ml-serving-dev/inference"}')).length).toBe(1);
     // The probes' series are stored with the service's own `endpoint` label (restored by the ServiceMonitor's relabeling).
-    await waitFor(async () => expect((await q('http_requests_total{namespace="ml-serving-prod",job="inference",endpoint="/readyz"}')).length).toBe(2), WAIT_MS);
+    await waitFor(
+      async () => expect((await q('http_requests_total{namespace="ml-serving-prod",job="inference",endpoint="/readyz"}')).length).toBe(2),
+      WAIT_MS,
+    );
   });
 
   it("cold (scraped, probes only, no /predict series yet): every trigger and adapter query answers 0", async () => {
@@ -337,7 +385,14 @@ describe("live Prometheus (Debian package) scraping prometheus_client-like expor
   it("idle (labelled series pre-initialised at 0, no traffic): still 0, never NaN", async () => {
     // Every pod as the contract asks, except the second prod pod: its error series stay lazy.
     for (const w of workloads) for (const [i, p] of w.pods.entries()) await p.exporter.once(initOps(w, i === 1));
-    await waitFor(async () => expect((await q('http_request_duration_seconds_count{namespace="ml-serving-prod",job="inference",endpoint="/predict",status="200"}')).length).toBe(2), WAIT_MS);
+    await waitFor(
+      async () =>
+        expect(
+          (await q('http_request_duration_seconds_count{namespace="ml-serving-prod",job="inference",endpoint="/predict",status="200"}'))
+            .length,
+        ).toBe(2),
+      WAIT_MS,
+    );
     await expectQueries((nq) => (nq.perPod ? nq.perPod.map(() => 0) : 0));
     await waitFor(async () => {
       const rec = await recorded("ml-serving-prod");
@@ -358,7 +413,9 @@ describe("live Prometheus (Debian package) scraping prometheus_client-like expor
       return w.pods.reduce((s, _, i) => s + IN_FLIGHT[i]!, 0);
     });
     // The first prod pod pre-initialised its error counter (0), the second has none yet.
-    expect((await q('http_request_errors_total{namespace="ml-serving-prod",job="inference"}')).map((s) => [s.metric.pod, s.value])).toEqual([["inference-5d8f7c6b9-live0", 0]]);
+    expect((await q('http_request_errors_total{namespace="ml-serving-prod",job="inference"}')).map((s) => [s.metric.pod, s.value])).toEqual(
+      [["inference-5d8f7c6b9-live0", 0]],
+    );
     await waitFor(async () => {
       const rec = await recorded("ml-serving-prod");
       expect(only(rec, "job:http_request_duration_seconds:p95_rate2m")[0]?.value).toBeCloseTo(P95_UNDER_LOAD, 6);
@@ -389,7 +446,11 @@ describe("live Prometheus (Debian package) scraping prometheus_client-like expor
     await waitFor(async () => {
       for (const nq of queries.filter((x) => x.workload === prodService)) {
         const got = await q(nq.expr);
-        if (nq.perPod) expect(got.map((s) => s.metric.pod), nq.name).toEqual([prodService.pods[0]!.target.name]);
+        if (nq.perPod)
+          expect(
+            got.map((s) => s.metric.pod),
+            nq.name,
+          ).toEqual([prodService.pods[0]!.target.name]);
         else expect(got.length, nq.name).toBe(1);
       }
     }, WAIT_MS);
@@ -402,8 +463,16 @@ describe("live Prometheus (Debian package) scraping prometheus_client-like expor
     await waitFor(async () => {
       const pending = await q('ALERTS{alertstate="pending"}');
       const names = (alert: string) => pending.filter((s) => s.metric.alertname === alert);
-      expect(names(ALERT.targetDown).map((s) => s.metric.namespace).sort()).toEqual(["ml-serving-dev", "ml-serving-gpu", "ml-serving-prod", "ml-serving-prod"]);
-      expect(names(WORKLOAD_ALERT.targetDown).map((s) => s.metric.workload).sort()).toEqual(["llm", "orchestrator"]);
+      expect(
+        names(ALERT.targetDown)
+          .map((s) => s.metric.namespace)
+          .sort(),
+      ).toEqual(["ml-serving-dev", "ml-serving-gpu", "ml-serving-prod", "ml-serving-prod"]);
+      expect(
+        names(WORKLOAD_ALERT.targetDown)
+          .map((s) => s.metric.workload)
+          .sort(),
+      ).toEqual(["llm", "orchestrator"]);
     }, WAIT_MS);
   });
 });

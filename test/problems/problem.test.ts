@@ -57,7 +57,9 @@ describe("one problem model", () => {
       new SynthError([problem({ code: "OBJECT_DUPLICATE", env: "prod", message: "x is rendered twice", fix: "rename one" })]),
       new ContractError('metric "x" is not in the contract'),
       new PromQLError("sum(", [{ pos: 4, message: "unexpected end" }]),
-      new AutoscalerError([problem({ code: "CONSTRUCT_INVARIANT", resource: "ScaledObject ns/x", path: "spec.a", message: "bad", fix: "fix" })]),
+      new AutoscalerError([
+        problem({ code: "CONSTRUCT_INVARIANT", resource: "ScaledObject ns/x", path: "spec.a", message: "bad", fix: "fix" }),
+      ]),
       new PrescaleError("prescaling[0]: weekdays is empty", "list a day"),
       new RelabelError("bad regex"),
       new CronError("bad field"),
@@ -83,18 +85,34 @@ describe("one problem model", () => {
   });
 
   it("formats a problem as one line, leaving out what it does not have", () => {
-    expect(formatProblem(problem({ code: "OUTPUT_UNUSABLE", message: "--out /x is a file", fix: "choose a directory" }))).toBe("OUTPUT_UNUSABLE --out /x is a file. Fix: choose a directory");
-    expect(formatProblem({ code: "POD_PROBE_MISSING", severity: "error", env: "prod", resource: "Deployment ns/x", path: "spec.a", message: "no probe", fix: "add one" })).toBe(
-      'POD_PROBE_MISSING env "prod": Deployment ns/x: spec.a: no probe. Fix: add one',
+    expect(formatProblem(problem({ code: "OUTPUT_UNUSABLE", message: "--out /x is a file", fix: "choose a directory" }))).toBe(
+      "OUTPUT_UNUSABLE --out /x is a file. Fix: choose a directory",
     );
+    expect(
+      formatProblem({
+        code: "POD_PROBE_MISSING",
+        severity: "error",
+        env: "prod",
+        resource: "Deployment ns/x",
+        path: "spec.a",
+        message: "no probe",
+        fix: "add one",
+      }),
+    ).toBe('POD_PROBE_MISSING env "prod": Deployment ns/x: spec.a: no probe. Fix: add one');
   });
 
   it("no other error class extends Error, and nothing sorts errors by their name", () => {
     const all = sources();
     expect(all.length).toBeGreaterThan(50);
-    const offenders = all.filter((f) => f.path !== join("problems", "problem.ts") && /class \w+ extends (Error|pulumi\.RunError)\b/.test(f.text)).map((f) => f.path);
+    const offenders = all
+      .filter((f) => f.path !== join("problems", "problem.ts") && /class \w+ extends (Error|pulumi\.RunError)\b/.test(f.text))
+      .map((f) => f.path);
     expect(offenders).toEqual([]);
-    const byName = all.filter((f) => /\.name\s*[!=]==?\s*"\w*Error"|\["\w+Error"|"(ContractError|SynthError|ConfigError|AutoscalerError|PromQLError)"/.test(f.text)).map((f) => f.path);
+    const byName = all
+      .filter((f) =>
+        /\.name\s*[!=]==?\s*"\w*Error"|\["\w+Error"|"(ContractError|SynthError|ConfigError|AutoscalerError|PromQLError)"/.test(f.text),
+      )
+      .map((f) => f.path);
     expect(byName).toEqual([]);
   });
 });

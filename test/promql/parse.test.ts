@@ -26,10 +26,23 @@ describe("promql-parse", () => {
   });
 
   it("tells single-series results from multi-series ones", () => {
-    for (const q of ["sum(x)", "histogram_quantile(0.95, sum by (le) (rate(x[1m])))", "sum(a) / sum(b)", "sum(x) or vector(0)", "scalar(x)"]) {
+    for (const q of [
+      "sum(x)",
+      "histogram_quantile(0.95, sum by (le) (rate(x[1m])))",
+      "sum(a) / sum(b)",
+      "sum(x) or vector(0)",
+      "scalar(x)",
+    ]) {
       expect(returnsSingleSeries(q), q).toBe(true);
     }
-    for (const q of ["x", "rate(x[1m])", "sum by (pod) (x)", "histogram_quantile(0.95, sum by (le, pod) (rate(x[1m])))", "sum without (pod) (x)", "topk(1, x)"]) {
+    for (const q of [
+      "x",
+      "rate(x[1m])",
+      "sum by (pod) (x)",
+      "histogram_quantile(0.95, sum by (le, pod) (rate(x[1m])))",
+      "sum without (pod) (x)",
+      "topk(1, x)",
+    ]) {
       expect(returnsSingleSeries(q), q).toBe(false);
     }
   });

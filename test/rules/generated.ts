@@ -20,7 +20,18 @@ import { ServiceMonitor } from "../../constructs/service-monitor.js";
 import { WORKLOAD_ALERT } from "../../rules/workload-alerts.js";
 import { autoscalerName } from "../../stacks/naming.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
-import { counter, expectedQuantile, gauge, labelSet, promtoolTestYaml, scenarioFor, seriesString, type Observations, type Scenario, type ScenarioSpec } from "../scrape/scenario.js";
+import {
+  counter,
+  expectedQuantile,
+  gauge,
+  labelSet,
+  promtoolTestYaml,
+  scenarioFor,
+  seriesString,
+  type Observations,
+  type Scenario,
+  type ScenarioSpec,
+} from "../scrape/scenario.js";
 
 export interface ExprTest {
   readonly expr: string;
@@ -72,9 +83,13 @@ export function kedaTriggerQueries(stack: EnvironmentStack): string[] | undefine
   const { config } = stack;
   const so = stack
     .objects()
-    .find((o: any) => o.kind === "ScaledObject" && o.metadata?.name === autoscalerName(config) && o.metadata?.namespace === config.namespace) as any;
+    .find(
+      (o: any) => o.kind === "ScaledObject" && o.metadata?.name === autoscalerName(config) && o.metadata?.namespace === config.namespace,
+    ) as any;
   if (!so) return undefined;
-  return (so.spec?.triggers ?? []).filter((t: any) => t.type === "prometheus" && typeof t.metadata?.query === "string").map((t: any) => t.metadata.query as string);
+  return (so.spec?.triggers ?? [])
+    .filter((t: any) => t.type === "prometheus" && typeof t.metadata?.query === "string")
+    .map((t: any) => t.metadata.query as string);
 }
 
 export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {}): GeneratedTests {
@@ -121,19 +136,40 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     {
       expr: rec.podLatency.record,
       eval_time: EVAL,
-      exp_samples: [0, 1].map((i) => ({ labels: labelSet(rec.podLatency.record, podScope(i as 0 | 1)), value: expectedQuantile(q, buckets, fastLatency, 1) })),
+      exp_samples: [0, 1].map((i) => ({
+        labels: labelSet(rec.podLatency.record, podScope(i as 0 | 1)),
+        value: expectedQuantile(q, buckets, fastLatency, 1),
+      })),
     },
-    { expr: rec.serviceLatency.record, eval_time: EVAL, exp_samples: [{ labels: labelSet(rec.serviceLatency.record, scope), value: expectedQuantile(q, buckets, fastLatency, 2) }] },
-    { expr: rec.podInFlight.record, eval_time: EVAL, exp_samples: [0, 1].map((i) => ({ labels: labelSet(rec.podInFlight.record, podScope(i as 0 | 1)), value: healthy.inFlight[i]! })) },
-    { expr: rec.errorRatio.record, eval_time: EVAL, exp_samples: [{ labels: labelSet(rec.errorRatio.record, scope), value: healthy.eps / healthy.rps }] },
-    { expr: rec.requestRate.record, eval_time: EVAL, exp_samples: [{ labels: labelSet(rec.requestRate.record, scope), value: 2 * healthy.rps }] },
+    {
+      expr: rec.serviceLatency.record,
+      eval_time: EVAL,
+      exp_samples: [{ labels: labelSet(rec.serviceLatency.record, scope), value: expectedQuantile(q, buckets, fastLatency, 2) }],
+    },
+    {
+      expr: rec.podInFlight.record,
+      eval_time: EVAL,
+      exp_samples: [0, 1].map((i) => ({ labels: labelSet(rec.podInFlight.record, podScope(i as 0 | 1)), value: healthy.inFlight[i]! })),
+    },
+    {
+      expr: rec.errorRatio.record,
+      eval_time: EVAL,
+      exp_samples: [{ labels: labelSet(rec.errorRatio.record, scope), value: healthy.eps / healthy.rps }],
+    },
+    {
+      expr: rec.requestRate.record,
+      eval_time: EVAL,
+      exp_samples: [{ labels: labelSet(rec.requestRate.record, scope), value: 2 * healthy.rps }],
+    },
   ];
 
   // Adapter metricsQuery templates, filled as the adapter fills them for one pod and for all pods.
   for (const rule of mon.adapterRules.custom) {
     const series = metricNames(rule.seriesQuery)[0]!;
-    const perPod = (i: 0 | 1) => (rule.name.as === CUSTOM_METRICS.podP95Latency ? expectedQuantile(q, buckets, fastLatency, 1) : healthy.inFlight[i]!);
-    if (rule.name.as !== CUSTOM_METRICS.podP95Latency && rule.name.as !== CUSTOM_METRICS.podInFlight) throw new Error(`no expectation for adapter metric ${rule.name.as}`);
+    const perPod = (i: 0 | 1) =>
+      rule.name.as === CUSTOM_METRICS.podP95Latency ? expectedQuantile(q, buckets, fastLatency, 1) : healthy.inFlight[i]!;
+    if (rule.name.as !== CUSTOM_METRICS.podP95Latency && rule.name.as !== CUSTOM_METRICS.podInFlight)
+      throw new Error(`no expectation for adapter metric ${rule.name.as}`);
     exprTests.push(
       {
         expr: fillTemplate(rule.metricsQuery, { series, labelMatchers: adapterLabelMatchers(ns, [pods[0]]), groupBy: "pod" }),
@@ -149,9 +185,14 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   }
   for (const rule of mon.adapterRules.external) {
     if (rule.name.as !== CUSTOM_METRICS.queueLength) throw new Error(`no expectation for external metric ${rule.name.as}`);
-    if (rule.metricsQuery.includes(ADAPTER_TEMPLATE.groupBy)) throw new Error("external metricsQuery must not depend on <<.GroupBy>> (the adapter passes none)");
+    if (rule.metricsQuery.includes(ADAPTER_TEMPLATE.groupBy))
+      throw new Error("external metricsQuery must not depend on <<.GroupBy>> (the adapter passes none)");
     exprTests.push({
-      expr: fillTemplate(rule.metricsQuery, { series: metricNames(rule.seriesQuery)[0]!, labelMatchers: adapterLabelMatchers(ns), groupBy: "" }),
+      expr: fillTemplate(rule.metricsQuery, {
+        series: metricNames(rule.seriesQuery)[0]!,
+        labelMatchers: adapterLabelMatchers(ns),
+        groupBy: "",
+      }),
       eval_time: EVAL,
       exp_samples: [{ labels: "{}", value: healthy.queue[0] + healthy.queue[1] }],
     });
@@ -194,7 +235,9 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       name: "healthy: no alert fires, every query returns its series",
       interval,
       input_series: sc.series(healthy),
-      alert_rule_test: alertNames.flatMap((alertname) => ["30s", EVAL, "20m"].map((eval_time) => ({ eval_time, alertname, exp_alerts: [] }))),
+      alert_rule_test: alertNames.flatMap((alertname) =>
+        ["30s", EVAL, "20m"].map((eval_time) => ({ eval_time, alertname, exp_alerts: [] })),
+      ),
       promql_expr_test: exprTests,
     },
   ];
@@ -239,8 +282,14 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       { expr: rec.podInFlight.record, exp: samples(rec.podInFlight.record, [podScope(0), podScope(1)], want.inFlight) },
       { expr: rec.errorRatio.record, exp: samples(rec.errorRatio.record, [scope], want.errorRatio) },
       { expr: rec.requestRate.record, exp: samples(rec.requestRate.record, [scope], want.requestRate) },
-      { expr: 'slo:sli_error:ratio_rate5m{sloth_slo="availability"}', exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("availability", "5m")], want.availabilitySli) },
-      { expr: 'slo:sli_error:ratio_rate5m{sloth_slo="latency"}', exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("latency", "5m")], want.latencySli) },
+      {
+        expr: 'slo:sli_error:ratio_rate5m{sloth_slo="availability"}',
+        exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("availability", "5m")], want.availabilitySli),
+      },
+      {
+        expr: 'slo:sli_error:ratio_rate5m{sloth_slo="latency"}',
+        exp: samples("slo:sli_error:ratio_rate5m", [sloLabels("latency", "5m")], want.latencySli),
+      },
       {
         expr: 'slo:period_error_budget_remaining:ratio{sloth_slo="availability"}',
         exp: samples("slo:period_error_budget_remaining:ratio", [sloLabels("availability", config.slo.period)], want.budgetRemaining),
@@ -249,10 +298,20 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     for (const rule of mon.adapterRules.custom) {
       const series = metricNames(rule.seriesQuery)[0]!;
       const w = rule.name.as === CUSTOM_METRICS.podP95Latency ? want.adapter.p95 : want.adapter.inFlight;
-      tests.push({ expr: fillTemplate(rule.metricsQuery, { series, labelMatchers: adapterLabelMatchers(ns, pods), groupBy: "pod" }), exp: samples(undefined, [{ pod: pods[0] }, { pod: pods[1] }], w) });
+      tests.push({
+        expr: fillTemplate(rule.metricsQuery, { series, labelMatchers: adapterLabelMatchers(ns, pods), groupBy: "pod" }),
+        exp: samples(undefined, [{ pod: pods[0] }, { pod: pods[1] }], w),
+      });
     }
     for (const rule of mon.adapterRules.external) {
-      tests.push({ expr: fillTemplate(rule.metricsQuery, { series: metricNames(rule.seriesQuery)[0]!, labelMatchers: adapterLabelMatchers(ns), groupBy: "" }), exp: samples(undefined, [{}], want.adapter.queue) });
+      tests.push({
+        expr: fillTemplate(rule.metricsQuery, {
+          series: metricNames(rule.seriesQuery)[0]!,
+          labelMatchers: adapterLabelMatchers(ns),
+          groupBy: "",
+        }),
+        exp: samples(undefined, [{}], want.adapter.queue),
+      });
     }
     const wakeUpMetric = config.scaling.wakeUp?.metric.name;
     for (const query of opts.skipKeda ? [] : (kedaTriggerQueries(stack) ?? [])) {
@@ -275,9 +334,21 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     // 3m: every window (2m, 5m rates; the period averaged from 5m) has data; fewer steps for promtool.
     return tests.filter((t) => t.exp !== undefined).map((t) => ({ expr: t.expr, eval_time: "3m", exp_samples: t.exp! }));
   };
-  const idle = { podLatency: "none", serviceLatency: "none", inFlight: 0, errorRatio: "none", requestRate: 0, availabilitySli: "none", latencySli: "none", budgetRemaining: "none" } as const;
+  const idle = {
+    podLatency: "none",
+    serviceLatency: "none",
+    inFlight: 0,
+    errorRatio: "none",
+    requestRate: 0,
+    availabilitySli: "none",
+    latencySli: "none",
+    budgetRemaining: "none",
+  } as const;
   const zero = { adapter: { p95: 0, inFlight: 0, queue: 0 }, keda: { latency: 0, queue: 0, inFlight: 0 } } as const;
-  const lost = { adapter: { p95: "none", inFlight: "none", queue: "none" }, keda: { latency: "none", queue: "none", inFlight: "none" } } as const;
+  const lost = {
+    adapter: { p95: "none", inFlight: "none", queue: "none" },
+    keda: { latency: "none", queue: "none", inFlight: "none" },
+  } as const;
   // Zero pods (no target of the job discovered at all): a service that may sit at zero replicas
   // (docs/autoscaling.md "Scale to zero that wakes up": minReplicas 0 or keda.idleReplicaCount 0) has its own
   // triggers answer 0 there, since KEDA would apply the fallback on an empty result and scale the
@@ -285,8 +356,16 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   const mayIdle = config.scaling.mode === "keda" && (minReplicas === 0 || config.scaling.keda.idleReplicaCount === 0);
   const zeroPods = mayIdle ? { ...lost, keda: zero.keda } : lost;
   const absentGroups: [string, ScenarioSpec, AbsentWant][] = [
-    ["fresh pods (scraped, probes only, no /predict or queue series yet)", { ...healthy, rps: 0, eps: 0, latency: [], absent: ["predict"] }, { ...idle, ...zero }],
-    ["no traffic (series exist, nothing served in the windows)", { ...healthy, rps: 0, eps: 0, latency: [], inFlight: [0, 0], queue: [0, 0] }, { ...idle, ...zero }],
+    [
+      "fresh pods (scraped, probes only, no /predict or queue series yet)",
+      { ...healthy, rps: 0, eps: 0, latency: [], absent: ["predict"] },
+      { ...idle, ...zero },
+    ],
+    [
+      "no traffic (series exist, nothing served in the windows)",
+      { ...healthy, rps: 0, eps: 0, latency: [], inFlight: [0, 0], queue: [0, 0] },
+      { ...idle, ...zero },
+    ],
     [
       "no errors yet (requests, but no 5xx series or error counter)",
       { ...healthy, eps: 0, absent: ["errors"] },
@@ -297,7 +376,11 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         budgetRemaining: 1,
         // (in-flight differs per pod under traffic: the healthy group checks it)
         adapter: { p95: expectedQuantile(q, buckets, fastLatency, 1), queue: healthy.queue[0] + healthy.queue[1] },
-        keda: { latency: expectedQuantile(q, buckets, fastLatency, 2), queue: healthy.queue[0] + healthy.queue[1], inFlight: healthy.inFlight[0] + healthy.inFlight[1] },
+        keda: {
+          latency: expectedQuantile(q, buckets, fastLatency, 2),
+          queue: healthy.queue[0] + healthy.queue[1],
+          inFlight: healthy.inFlight[0] + healthy.inFlight[1],
+        },
       },
     ],
     ["scrape lost: every target up == 0", { ...healthy, up: [0, 0] }, { ...lost }],
@@ -374,7 +457,8 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   ]);
 
   // --- TargetDown: one pod's scrape fails (labels: exactly the target labels of that pod).
-  const downDescription = (what: string) => `Prometheus cannot scrape ${job} in ${ns}${what} for 5m: alerts, the adapter and KEDA see no fresh data.`;
+  const downDescription = (what: string) =>
+    `Prometheus cannot scrape ${job} in ${ns}${what} for 5m: alerts, the adapter and KEDA see no fresh data.`;
   group("TargetDown fires for the pod whose scrape fails", { up: [0, 1] }, [
     {
       eval_time: EVAL,
@@ -382,7 +466,11 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       exp_alerts: [
         {
           exp_labels: { ...upSeriesLabels(sc.targets[0]), severity: "warning" },
-          exp_annotations: { summary: "Prometheus cannot scrape the inference service", description: downDescription(` (pod ${pods[0]})`), runbook_url: runbook("InferenceTargetDown") },
+          exp_annotations: {
+            summary: "Prometheus cannot scrape the inference service",
+            description: downDescription(` (pod ${pods[0]})`),
+            runbook_url: runbook("InferenceTargetDown"),
+          },
         },
       ],
     },
@@ -397,7 +485,11 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         : [
             {
               exp_labels: { ...scope, severity: "warning" },
-              exp_annotations: { summary: "Prometheus cannot scrape the inference service", description: downDescription(" (no target found)"), runbook_url: runbook("InferenceTargetDown") },
+              exp_annotations: {
+                summary: "Prometheus cannot scrape the inference service",
+                description: downDescription(" (no target found)"),
+                runbook_url: runbook("InferenceTargetDown"),
+              },
             },
           ],
     },
@@ -473,7 +565,10 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   });
   const sloDescription = (slo: "availability" | "latency", severity: string) => {
     const objective = formatNumber(slo === "availability" ? config.slo.availability.objective : config.slo.latency.objective);
-    const good = slo === "availability" ? `${endpoint} requests answered without a server error` : `${endpoint} requests served within ${formatNumber(config.slo.latency.thresholdSeconds)}s`;
+    const good =
+      slo === "availability"
+        ? `${endpoint} requests answered without a server error`
+        : `${endpoint} requests served within ${formatNumber(config.slo.latency.thresholdSeconds)}s`;
     const how =
       severity === "page"
         ? `${formatNumber(pairs[0]!.factor)}× over 1h and 5m, or ${formatNumber(pairs[1]!.factor)}× over 6h and 30m`
@@ -494,7 +589,11 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       const spec: Partial<ScenarioSpec> =
         slo === "availability"
           ? { rps: n, eps: f * n, latency: [{ bucket: 0, rate: n }] }
-          : { rps: n, eps: n / rps, latency: [...(f < 1 ? [{ bucket: thr, rate: (1 - f) * n }] : []), { bucket: "inf" as const, rate: f * n }] };
+          : {
+              rps: n,
+              eps: n / rps,
+              latency: [...(f < 1 ? [{ bucket: thr, rate: (1 - f) * n }] : []), { bucket: "inf" as const, rate: f * n }],
+            };
       group(`${name} at a bad ratio of ${formatNumber(f)}`, spec, [{ eval_time: EVAL, alertname: name, exp_alerts: expectedSlo(slo, f) }]);
     }
   }
@@ -514,17 +613,44 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     const what = described[workload];
     if (!what) throw new Error(`no expectation for workload alert group ${wa.group.name}`);
     const svc = stack.app.node.findAll().find((c): c is InferenceService => c instanceof InferenceService && c.name === workload);
-    const scrape = stack.app.node.findAll().find((c): c is ServiceMonitor => c instanceof ServiceMonitor && c.job === workload && c.namespace === ns);
-    const target = svc && scrape
-      ? scrape.targetLabels({ name: `${workload}-7d9c8b6f5-a1b2c`, namespace: ns, ip: "10.1.0.31", labels: svc.podLabels, annotations: {}, containerName: svc.containerName, port: { name: svc.contract.portName, number: svc.contract.port } })
-      : undefined;
+    const scrape = stack.app.node
+      .findAll()
+      .find((c): c is ServiceMonitor => c instanceof ServiceMonitor && c.job === workload && c.namespace === ns);
+    const target =
+      svc && scrape
+        ? scrape.targetLabels({
+            name: `${workload}-7d9c8b6f5-a1b2c`,
+            namespace: ns,
+            ip: "10.1.0.31",
+            labels: svc.podLabels,
+            annotations: {},
+            containerName: svc.containerName,
+            port: { name: svc.contract.portName, number: svc.contract.port },
+          })
+        : undefined;
     const so = wa.alerts.some((a) => a.alert === WORKLOAD_ALERT.kedaUnhealthy) ? workload : undefined;
     const input = (up: 0 | 1 | "absent", errorsPerSecond: number) => [
       ...(target && up !== "absent" ? [{ series: seriesString("up", upSeriesLabels(target)), values: gauge(up) }] : []),
-      ...(so ? [{ series: seriesString("keda_scaled_object_errors_total", storedSeriesLabels(keda.target, { namespace: ns, scaledObject: so }, keda.behavior)!), values: counter(errorsPerSecond, sc.intervalSeconds) }] : []),
+      ...(so
+        ? [
+            {
+              series: seriesString(
+                "keda_scaled_object_errors_total",
+                storedSeriesLabels(keda.target, { namespace: ns, scaledObject: so }, keda.behavior)!,
+              ),
+              values: counter(errorsPerSecond, sc.intervalSeconds),
+            },
+          ]
+        : []),
       // Another workload's scrape is down and another ScaledObject fails: never this workload's alerts.
       { series: seriesString("up", { namespace: ns, job: "other", pod: "other-1" }), values: gauge(0) },
-      { series: seriesString("keda_scaled_object_errors_total", storedSeriesLabels(keda.target, { namespace: ns, scaledObject: "other" }, keda.behavior)!), values: counter(1, sc.intervalSeconds) },
+      {
+        series: seriesString(
+          "keda_scaled_object_errors_total",
+          storedSeriesLabels(keda.target, { namespace: ns, scaledObject: "other" }, keda.behavior)!,
+        ),
+        values: counter(1, sc.intervalSeconds),
+      },
     ];
     const names = wa.alerts.map((a) => a.alert);
     const labels = { severity: "warning", namespace: ns, workload };
@@ -544,7 +670,13 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         name: `workload ${workload}: TargetDown fires for the pod whose scrape fails`,
         interval,
         input_series: input(0, 0),
-        alert_rule_test: [{ eval_time: EVAL, alertname: WORKLOAD_ALERT.targetDown, exp_alerts: [{ exp_labels: { ...upSeriesLabels(target), ...labels }, exp_annotations: down(` (pod ${target.pod})`) }] }],
+        alert_rule_test: [
+          {
+            eval_time: EVAL,
+            alertname: WORKLOAD_ALERT.targetDown,
+            exp_alerts: [{ exp_labels: { ...upSeriesLabels(target), ...labels }, exp_annotations: down(` (pod ${target.pod})`) }],
+          },
+        ],
       });
       const mayScaleToZero = !wa.alerts.some((a) => a.alert === WORKLOAD_ALERT.targetDown && a.expr.includes("absent("));
       groups.push({
@@ -552,7 +684,13 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         interval,
         input_series: input("absent", 0),
         alert_rule_test: [
-          { eval_time: EVAL, alertname: WORKLOAD_ALERT.targetDown, exp_alerts: mayScaleToZero ? [] : [{ exp_labels: { ...labels, job: scrape!.job }, exp_annotations: down(" (no target found)") }] },
+          {
+            eval_time: EVAL,
+            alertname: WORKLOAD_ALERT.targetDown,
+            exp_alerts: mayScaleToZero
+              ? []
+              : [{ exp_labels: { ...labels, job: scrape!.job }, exp_annotations: down(" (no target found)") }],
+          },
         ],
       });
     }
@@ -587,6 +725,12 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   let ruleFiles = Object.fromEntries(stack.extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => [f.path, f.content()]));
   if (opts.mutateRules) ruleFiles = Object.fromEntries(Object.entries(ruleFiles).map(([p, c]) => [p, opts.mutateRules!(p, c)]));
   const kept = opts.only ? groups.filter((g, i) => i === 0 || opts.only!.test(g.name)) : groups;
-  const yaml = promtoolTestYaml(Object.keys(ruleFiles).filter((p) => !otherServices.has(p)).sort(), interval, kept);
+  const yaml = promtoolTestYaml(
+    Object.keys(ruleFiles)
+      .filter((p) => !otherServices.has(p))
+      .sort(),
+    interval,
+    kept,
+  );
   return { ruleFiles, groups: kept, yaml };
 }

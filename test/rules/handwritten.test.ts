@@ -9,7 +9,9 @@ import { ROOT } from "../helpers/cli.js";
 import { promtoolAsync } from "../helpers/promtool.js";
 
 const DIR = join(ROOT, "test", "promtool");
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".test.yaml")).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith(".test.yaml"))
+  .sort();
 
 describe("hand-written promtool tests (test/promtool)", () => {
   it("exist", () => {

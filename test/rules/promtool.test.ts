@@ -23,7 +23,11 @@ import { generateTests, kedaTriggerQueries } from "./generated.js";
 import { PROMTOOL_MISSING, promtool, promtoolAsync, requirePromtool, writeTemp, type PromtoolResult } from "../helpers/promtool.js";
 
 function ruleFilesOf(env: string): Record<string, string> {
-  return Object.fromEntries(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => [f.path, f.content()]));
+  return Object.fromEntries(
+    stackFor(env)
+      .extraFiles.filter((f) => f.path.startsWith("rules/"))
+      .map((f) => [f.path, f.content()]),
+  );
 }
 
 async function runGenerated(files: Record<string, string>, yaml: string): Promise<PromtoolResult> {
@@ -77,7 +81,11 @@ describe.each(ENV_NAMES)("env %s", (env) => {
   it("the committed dist rule files pass promtool check rules too", () => {
     const dir = join(ROOT, "dist", env, "rules");
     const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-    expect(files.sort()).toEqual(Object.keys(ruleFilesOf(env)).map((p) => p.slice("rules/".length)).sort());
+    expect(files.sort()).toEqual(
+      Object.keys(ruleFilesOf(env))
+        .map((p) => p.slice("rules/".length))
+        .sort(),
+    );
     const r = promtool(["check", "rules", ...files], dir);
     expect(r.code, r.output).toBe(0);
   });
@@ -88,9 +96,17 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
     // The workloads beside the service: every alert of every workload group fires in its own test group.
     const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
-    const firing = new Set(g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
-    expect([...firing].sort()).toEqual([...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort());
-    const workloadFiring = g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`));
+    const firing = new Set(
+      g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
+    );
+    expect([...firing].sort()).toEqual(
+      [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
+    );
+    const workloadFiring = g.groups.flatMap((t) =>
+      (t.alert_rule_test ?? [])
+        .filter((a) => a.exp_alerts.length > 0)
+        .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
+    );
     for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
     const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
     expect([...quiet].sort()).toEqual([...alerts].sort());
@@ -127,7 +143,7 @@ describe("KEDA with the plain prometheus chart (no operator)", () => {
     const stack = stackFor("staging", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } });
     const g = generateTests(stack, { only: /KedaUnhealthy/ });
     expect(g.yaml).toContain("InferenceKedaUnhealthy");
-    expect(g.yaml).toContain("job=\"kubernetes-service-endpoints\"");
+    expect(g.yaml).toContain('job="kubernetes-service-endpoints"');
     const r = await runGenerated(g.ruleFiles, g.yaml);
     expect(r.code, r.output).toBe(0);
   });
@@ -139,7 +155,10 @@ describe("promtool catches broken rules", () => {
   it("a syntactically broken alert expression fails promtool check rules", async () => {
     const files = ruleFilesOf(env);
     const alerts = files["rules/inference-alerts.yaml"]!;
-    const broken = alerts.replace('job:http_request_errors:ratio_rate2m{namespace="ml-serving-prod",job="inference"} > 0.01', "job:http_request_errors:ratio_rate2m{namespace= > 0.01");
+    const broken = alerts.replace(
+      'job:http_request_errors:ratio_rate2m{namespace="ml-serving-prod",job="inference"} > 0.01',
+      "job:http_request_errors:ratio_rate2m{namespace= > 0.01",
+    );
     expect(broken).not.toBe(alerts);
     const dir = writeTemp({ "rules/inference-alerts.yaml": broken });
     const r = await promtoolAsync(["check", "rules", "rules/inference-alerts.yaml"], dir);
@@ -151,7 +170,8 @@ describe("promtool catches broken rules", () => {
   it("an alert expression with the wrong threshold fails the generated promtool tests", async () => {
     const g = generateTests(stackFor(env), {
       only: /HighErrorRate/,
-      mutateRules: (path, c) => (path === "rules/inference-alerts.yaml" ? c.replace('job="inference"} > 0.01', 'job="inference"} > 0.5') : c),
+      mutateRules: (path, c) =>
+        path === "rules/inference-alerts.yaml" ? c.replace('job="inference"} > 0.01', 'job="inference"} > 0.5') : c,
     });
     expect(g.ruleFiles["rules/inference-alerts.yaml"]).toContain("> 0.5");
     const r = await runGenerated(g.ruleFiles, g.yaml);
@@ -162,7 +182,8 @@ describe("promtool catches broken rules", () => {
   it("a recording that matches the wrong endpoint fails the generated promtool tests", async () => {
     const g = generateTests(stackFor(env), {
       only: /HighErrorRate/,
-      mutateRules: (path, c) => (path === "rules/inference-recording.yaml" ? c.replace(/(http_request_errors_total\{[^}]*endpoint=)"\/predict"/, '$1"/predikt"') : c),
+      mutateRules: (path, c) =>
+        path === "rules/inference-recording.yaml" ? c.replace(/(http_request_errors_total\{[^}]*endpoint=)"\/predict"/, '$1"/predikt"') : c,
     });
     expect(g.ruleFiles["rules/inference-recording.yaml"]).toContain("/predikt");
     const r = await runGenerated(g.ruleFiles, g.yaml);

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { ALERT } from "../../rules/alert-rules.js";
 import { DEFAULT_METRICS } from "../../promql/metrics.js";
 import { KEDA_OPERATOR_METRICS, KUBE_STATE_METRICS_HPA, PROMETHEUS_UP } from "../../promql/platform-metrics.js";
-import { checkRuleGroup, isAlertingRule, recordedPromQL, ruleFileYaml, type AlertingRule, type RuleGroup } from "../../constructs/prometheus-rule.js";
+import {
+  checkRuleGroup,
+  isAlertingRule,
+  recordedPromQL,
+  ruleFileYaml,
+  type AlertingRule,
+  type RuleGroup,
+} from "../../constructs/prometheus-rule.js";
 import { assertParses, metricNames } from "../../promql/parse.js";
 import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../rules/slo-rules.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
@@ -44,9 +51,17 @@ describe("SLO rules (Sloth-compatible)", () => {
       const records = s.sliGroup.rules.map((r) => ("record" in r ? r.record : ""));
       expect(records).toEqual(["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"].map((w) => `slo:sli_error:ratio_rate${w}`));
       const period = s.sliGroup.rules[7]!;
-      expect(period.expr).toMatch(/^sum_over_time\(slo:sli_error:ratio_rate5m\{[^}]*sloth_id="inference-\w+"[^}]*\}\[30d\]\)\n\/ ignoring \(sloth_window\)\ncount_over_time\(slo:sli_error:ratio_rate5m\{/);
+      expect(period.expr).toMatch(
+        /^sum_over_time\(slo:sli_error:ratio_rate5m\{[^}]*sloth_id="inference-\w+"[^}]*\}\[30d\]\)\n\/ ignoring \(sloth_window\)\ncount_over_time\(slo:sli_error:ratio_rate5m\{/,
+      );
       for (const r of s.sliGroup.rules) {
-        expect(r.labels).toMatchObject({ sloth_id: s.slothId, sloth_service: "inference", sloth_slo: s.slo.name, namespace: "ml-serving-prod", job: "inference" });
+        expect(r.labels).toMatchObject({
+          sloth_id: s.slothId,
+          sloth_service: "inference",
+          sloth_slo: s.slo.name,
+          namespace: "ml-serving-prod",
+          job: "inference",
+        });
       }
       expect(s.sliGroup.name).toBe(`sloth-slo-sli-recordings-${s.slothId}`);
       expect(s.metaGroup.name).toBe(`sloth-slo-meta-recordings-${s.slothId}`);
@@ -61,12 +76,18 @@ describe("SLO rules (Sloth-compatible)", () => {
     expect(metricNames(a5)).toEqual(["http_request_errors_total", "http_requests_total"]);
     expect(a5).toContain('rate(http_request_errors_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m])');
     const l5 = latency!.sliGroup.rules[0]!.expr;
-    expect(l5).toContain('rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict",le="0.5"}[5m])');
+    expect(l5).toContain(
+      'rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference",endpoint="/predict",le="0.5"}[5m])',
+    );
     // Without requests the SLIs record nothing (never 0 / 0 = NaN, which would poison the period average).
-    expect(l5.replace(/\s+/g, " ")).toMatch(/^\( sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) - sum \(rate\(http_request_duration_seconds_bucket\{.*\}\[5m\]\)\) \) \/ \(sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) > 0\)$/);
+    expect(l5.replace(/\s+/g, " ")).toMatch(
+      /^\( sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) - sum \(rate\(http_request_duration_seconds_bucket\{.*\}\[5m\]\)\) \) \/ \(sum \(rate\(http_request_duration_seconds_count\{.*\}\[5m\]\)\) > 0\)$/,
+    );
     // Requests but no error series yet: 0, through the requests' own zero.
     const req = 'sum (rate(http_requests_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m]))';
-    expect(a5).toBe(`(sum (rate(http_request_errors_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m])) or on() (${req} * 0))\n/ on()\n(${req} > 0)`);
+    expect(a5).toBe(
+      `(sum (rate(http_request_errors_total{namespace="ml-serving-prod",job="inference",endpoint="/predict"}[5m])) or on() (${req} * 0))\n/ on()\n(${req} > 0)`,
+    );
     // A whole-second threshold matches both Go's le="1" and Python's le="1.0".
     const dev = stackFor("dev").monitoring.slos[1]!.sliGroup.rules[0]!.expr;
     expect(dev).toContain('le=~"1(\\\\.0)?"');
@@ -87,7 +108,9 @@ describe("SLO rules (Sloth-compatible)", () => {
     expect(meta["slo:objective:ratio"]).toBe("vector(0.999)");
     expect(meta["slo:error_budget:ratio"]).toBe("vector(1 - 0.999)");
     expect(meta["slo:time_period:days"]).toBe("vector(30)");
-    expect(meta["slo:current_burn_rate:ratio"]).toMatch(/^slo:sli_error:ratio_rate5m\{.*\}\n\/ on \(namespace, job, sloth_id, sloth_service, sloth_slo\) group_left\nslo:error_budget:ratio\{/);
+    expect(meta["slo:current_burn_rate:ratio"]).toMatch(
+      /^slo:sli_error:ratio_rate5m\{.*\}\n\/ on \(namespace, job, sloth_id, sloth_service, sloth_slo\) group_left\nslo:error_budget:ratio\{/,
+    );
     expect(meta["slo:period_burn_rate:ratio"]).toMatch(/^slo:sli_error:ratio_rate30d\{/);
     expect(meta["slo:period_error_budget_remaining:ratio"]).toMatch(/^1 - slo:period_burn_rate:ratio\{/);
   });
@@ -97,7 +120,8 @@ describe("SLO rules (Sloth-compatible)", () => {
     const [page, ticket] = availability!.alertGroup.rules as AlertingRule[];
     expect(page!.labels).toEqual({ severity: "critical", sloth_severity: "page" });
     expect(ticket!.labels).toEqual({ severity: "warning", sloth_severity: "ticket" });
-    const cond = (w: string, f: string, b: string) => new RegExp(`max\\(slo:sli_error:ratio_rate${w}\\{[^}]*\\} > \\(${f} \\* ${b}\\)\\) without \\(sloth_window\\)`);
+    const cond = (w: string, f: string, b: string) =>
+      new RegExp(`max\\(slo:sli_error:ratio_rate${w}\\{[^}]*\\} > \\(${f} \\* ${b}\\)\\) without \\(sloth_window\\)`);
     expect(page!.expr).toMatch(cond("5m", "14.4", "0.001"));
     expect(page!.expr).toMatch(cond("1h", "14.4", "0.001"));
     expect(page!.expr).toMatch(cond("30m", "6", "0.001"));
@@ -138,13 +162,19 @@ describe("recording rules", () => {
     expect(r.requestRate.record).toBe("job:http_requests_total:rate2m");
     expect(r.serviceLatency.record).toBe("job:http_request_duration_seconds:p95_rate2m");
     // The window follows monitoring.queryWindow.
-    expect(stackFor("prod", { monitoring: { queryWindow: "5m" } }).monitoring.recordings.podLatency.record).toBe("pod:http_request_duration_seconds:p95_rate5m");
+    expect(stackFor("prod", { monitoring: { queryWindow: "5m" } }).monitoring.recordings.podLatency.record).toBe(
+      "pod:http_request_duration_seconds:p95_rate5m",
+    );
   });
 
   it("are selected through a builder that knows their labels", () => {
     const r = stackFor("prod").monitoring.recordings;
-    expect(r.promql.selector(r.podLatency.record, "", { pod: "p" })).toBe('pod:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference",pod="p"}');
-    expect(() => r.promql.selector(r.errorRatio.record, "", { model: "m" })).toThrow(/label "model" is not on job:http_request_errors:ratio_rate2m/);
+    expect(r.promql.selector(r.podLatency.record, "", { pod: "p" })).toBe(
+      'pod:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference",pod="p"}',
+    );
+    expect(() => r.promql.selector(r.errorRatio.record, "", { model: "m" })).toThrow(
+      /label "model" is not on job:http_request_errors:ratio_rate2m/,
+    );
     expect(() => r.promql.selector("job:nothing:rate2m")).toThrow(/not in the service's metric contract/);
     expect(() => recordedPromQL([], { namespace: "a", job: "b" }).selector("x")).toThrow(/not in the service's metric contract/);
   });
@@ -168,35 +198,59 @@ describe("alerts", () => {
 
   it("use the env's thresholds and the issue's durations", () => {
     const a = alertsOf("prod", { monitoring: { alerts: { p95LatencySeconds: 0.75, errorRatio: 0.02, queueBacklog: 25 } } });
-    expect(a.get(ALERT.highLatency)).toMatchObject({ expr: 'job:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference"} > 0.75', for: "1m" });
-    expect(a.get(ALERT.highErrorRate)).toMatchObject({ expr: 'job:http_request_errors:ratio_rate2m{namespace="ml-serving-prod",job="inference"} > 0.02', for: "30s" });
-    expect(a.get(ALERT.queueBacklog)).toMatchObject({ expr: 'sum by (namespace, job) (inference_queue_len{namespace="ml-serving-prod",job="inference"}) > 25', for: "2m" });
+    expect(a.get(ALERT.highLatency)).toMatchObject({
+      expr: 'job:http_request_duration_seconds:p95_rate2m{namespace="ml-serving-prod",job="inference"} > 0.75',
+      for: "1m",
+    });
+    expect(a.get(ALERT.highErrorRate)).toMatchObject({
+      expr: 'job:http_request_errors:ratio_rate2m{namespace="ml-serving-prod",job="inference"} > 0.02',
+      for: "30s",
+    });
+    expect(a.get(ALERT.queueBacklog)).toMatchObject({
+      expr: 'sum by (namespace, job) (inference_queue_len{namespace="ml-serving-prod",job="inference"}) > 25',
+      for: "2m",
+    });
     expect(a.get(ALERT.targetDown)!.for).toBe("5m");
     expect(a.get(ALERT.atMaxReplicas)!.for).toBe("15m");
     expect(alertsOf("dev").get(ALERT.highLatency)!.expr).toMatch(/> 2$/);
   });
 
   it("watch the HPA that really runs (KEDA's keda-hpa-<name> in mode keda) through kube-state-metrics", () => {
-    expect(alertsOf("prod").get(ALERT.atMaxReplicas)!.expr).toContain('kube_horizontalpodautoscaler_status_current_replicas{namespace="ml-serving-prod",horizontalpodautoscaler="keda-hpa-inference"}');
-    expect(alertsOf("dev", DEV_CPU_HPA).get(ALERT.atMaxReplicas)!.expr).toContain('kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml-serving-dev",horizontalpodautoscaler="inference"}');
+    expect(alertsOf("prod").get(ALERT.atMaxReplicas)!.expr).toContain(
+      'kube_horizontalpodautoscaler_status_current_replicas{namespace="ml-serving-prod",horizontalpodautoscaler="keda-hpa-inference"}',
+    );
+    expect(alertsOf("dev", DEV_CPU_HPA).get(ALERT.atMaxReplicas)!.expr).toContain(
+      'kube_horizontalpodautoscaler_spec_max_replicas{namespace="ml-serving-dev",horizontalpodautoscaler="inference"}',
+    );
     // min = max: the HPA always sits at its maximum; no alert that would always fire.
-    expect(alertsOf("dev", { ...DEV_CPU_HPA, scaling: { ...DEV_CPU_HPA.scaling, minReplicas: 2, maxReplicas: 2 } }).has(ALERT.atMaxReplicas)).toBe(false);
+    expect(
+      alertsOf("dev", { ...DEV_CPU_HPA, scaling: { ...DEV_CPU_HPA.scaling, minReplicas: 2, maxReplicas: 2 } }).has(ALERT.atMaxReplicas),
+    ).toBe(false);
   });
 
   it("include KEDA health only in mode keda, from KEDA's own metrics, scoped to the ScaledObject", () => {
     const keda = alertsOf("prod").get(ALERT.kedaUnhealthy)!;
-    expect(keda.expr).toBe('sum by (scaledObject) (rate(keda_scaled_object_errors_total{exported_namespace="ml-serving-prod",scaledObject="inference"}[5m])) > 0');
+    expect(keda.expr).toBe(
+      'sum by (scaledObject) (rate(keda_scaled_object_errors_total{exported_namespace="ml-serving-prod",scaledObject="inference"}[5m])) > 0',
+    );
     expect(keda.labels).toEqual({ severity: "warning", namespace: "ml-serving-prod" });
     expect(alertsOf("dev", DEV_CPU_HPA).has(ALERT.kedaUnhealthy)).toBe(false);
     expect(alertsOf("staging", { scaling: { mode: "cpu-hpa", burst: { enabled: false } } }).has(ALERT.kedaUnhealthy)).toBe(false);
     // Plain Prometheus scrapes KEDA with honor_labels: the ScaledObject's namespace stays `namespace`.
-    const plain = alertsOf("staging", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } }).get(ALERT.kedaUnhealthy)!;
+    const plain = alertsOf("staging", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } }).get(
+      ALERT.kedaUnhealthy,
+    )!;
     expect(plain.expr).toContain('keda_scaled_object_errors_total{namespace="ml-serving-staging",scaledObject="inference"}');
   });
 
   it("TargetDown also fires on no target at all, unless the service may scale to zero", () => {
-    expect(alertsOf("prod").get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0\nor\nabsent(up{namespace="ml-serving-prod",job="inference"})');
-    expect(alertsOf("prod", { scaling: { wakeUp: firstService("dev").scaling?.wakeUp, keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!.expr).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
+    expect(alertsOf("prod").get(ALERT.targetDown)!.expr).toBe(
+      'up{namespace="ml-serving-prod",job="inference"} == 0\nor\nabsent(up{namespace="ml-serving-prod",job="inference"})',
+    );
+    expect(
+      alertsOf("prod", { scaling: { wakeUp: firstService("dev").scaling?.wakeUp, keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!
+        .expr,
+    ).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
     expect(alertsOf("dev").get(ALERT.targetDown)!.expr).toContain('up{namespace="ml-serving-dev",job="ml-serving-dev/inference"} == 0');
   });
 });
@@ -237,7 +291,9 @@ describe("rule groups are checked before they are rendered", () => {
   });
 
   it("requires the house annotations and a severity", () => {
-    expect(() => checkRuleGroup(group([{ ...ok, annotations: { summary: "s", description: "d", runbook_url: "" } }]))).toThrow(/annotation runbook_url is required/);
+    expect(() => checkRuleGroup(group([{ ...ok, annotations: { summary: "s", description: "d", runbook_url: "" } }]))).toThrow(
+      /annotation runbook_url is required/,
+    );
     expect(() => checkRuleGroup(group([{ ...ok, labels: {} as AlertingRule["labels"] }]))).toThrow(/label severity is required/);
   });
 

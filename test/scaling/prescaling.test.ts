@@ -1,7 +1,14 @@
 import { Chart, Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { KedaScaledObject } from "../../constructs/keda-scaled-object.js";
-import { cronWeekdays, minutesOfDay, prescaleTrigger, prescaleTriggers, PrescaleError, type PrescaleWindow } from "../../scaling/prescaling.js";
+import {
+  cronWeekdays,
+  minutesOfDay,
+  prescaleTrigger,
+  prescaleTriggers,
+  PrescaleError,
+  type PrescaleWindow,
+} from "../../scaling/prescaling.js";
 import { validateObjects } from "../../stacks/schema.js";
 
 const weekdays: PrescaleWindow["weekdays"] = ["mon", "tue", "wed", "thu", "fri"];
@@ -62,7 +69,9 @@ describe("prescaling: typed schedule → KEDA cron triggers", () => {
       maxReplicaCount: 10,
       triggers: [
         { type: "cpu", value: 80 },
-        ...prescaleTriggers([window(), window({ name: "weekend", weekdays: ["sat", "sun"], start: "10:00", end: "14:00", replicas: 3 })], { bounds: { min: 2, max: 10 } }),
+        ...prescaleTriggers([window(), window({ name: "weekend", weekdays: ["sat", "sun"], start: "10:00", end: "14:00", replicas: 3 })], {
+          bounds: { min: 2, max: 10 },
+        }),
       ],
     });
     const objs = chart.toJson() as any[];

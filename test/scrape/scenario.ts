@@ -82,7 +82,9 @@ export function gauge(v: number): string {
 /** The environment's two inference pods as kubernetes_sd / the operator see them. */
 export function podsOf(stack: EnvironmentStack): [PodTarget, PodTarget] {
   const svc = stack.service;
-  const deployment = stack.objects().find((o: any) => o.kind === "Deployment" && o.metadata.name === svc.name && o.metadata.namespace === svc.namespace) as any;
+  const deployment = stack
+    .objects()
+    .find((o: any) => o.kind === "Deployment" && o.metadata.name === svc.name && o.metadata.namespace === svc.namespace) as any;
   if (!deployment) throw new Error(`no Deployment ${svc.namespace}/${svc.name}`);
   const annotations: Labels = deployment.spec.template.metadata.annotations ?? {};
   const labels: Labels = deployment.spec.template.metadata.labels;
@@ -166,7 +168,8 @@ export function scenarioFor(stack: EnvironmentStack, scrapeOverride?: ScrapeMode
       if (!fresh) histogram(target, { ...predict, status: "200" }, spec.latency, 0.25);
       // Probes: fast, frequent, never failing — they must not dilute or shift /predict numbers.
       histogram(target, { ...health, status: "200" }, [{ bucket: buckets.length - 1, rate: 8 }], 1);
-      if (!fresh) add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "200" }), counter(spec.rps - spec.eps, intervalSeconds));
+      if (!fresh)
+        add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "200" }), counter(spec.rps - spec.eps, intervalSeconds));
       if (!noErrors) {
         add(SERVICE_METRIC.requests, storedFor(target, { ...predict, status: "500" }), counter(spec.eps, intervalSeconds));
         add(SERVICE_METRIC.errors, storedFor(target, { ...predict, status: "500" }), counter(spec.eps, intervalSeconds));
@@ -226,7 +229,10 @@ export function expectedQuantile(q: number, buckets: readonly number[], obs: rea
 
 /** A promtool test file for `ruleFiles`. */
 export function promtoolTestYaml(ruleFiles: readonly string[], evaluationInterval: string, tests: readonly unknown[]): string {
-  return stringify({ rule_files: [...ruleFiles], evaluation_interval: evaluationInterval, tests }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(
+    { rule_files: [...ruleFiles], evaluation_interval: evaluationInterval, tests },
+    { lineWidth: 0, aliasDuplicateObjects: false },
+  );
 }
 
 /** promtool's label-set notation for exp_samples. */

@@ -45,7 +45,10 @@ describe("relabel engine (Prometheus semantics)", () => {
       endpoint: "metrics",
       exported_endpoint: "/predict",
     });
-    expect(storedSeriesLabels(target, { endpoint: "/predict" }, { honorLabels: true, metricRelabel: [] })).toEqual({ job: "j", endpoint: "/predict" });
+    expect(storedSeriesLabels(target, { endpoint: "/predict" }, { honorLabels: true, metricRelabel: [] })).toEqual({
+      job: "j",
+      endpoint: "/predict",
+    });
     expect(storedSeriesLabels(target, { endpoint: "/p", exported_endpoint: "x" }, { honorLabels: false, metricRelabel: [] })).toEqual({
       job: "j",
       endpoint: "metrics",
@@ -55,7 +58,9 @@ describe("relabel engine (Prometheus semantics)", () => {
   });
 
   it("sets instance from __address__ and drops __ labels after target relabeling", () => {
-    expect(discoveredTarget("j", { __address__: "1.2.3.4:9090", __meta_x: "y" }, [{ sourceLabels: ["__meta_x"], targetLabel: "x" }])).toEqual({
+    expect(
+      discoveredTarget("j", { __address__: "1.2.3.4:9090", __meta_x: "y" }, [{ sourceLabels: ["__meta_x"], targetLabel: "x" }]),
+    ).toEqual({
       job: "j",
       instance: "1.2.3.4:9090",
       x: "y",
@@ -63,7 +68,12 @@ describe("relabel engine (Prometheus semantics)", () => {
   });
 
   it("renders snake_case relabel_configs", () => {
-    expect(toPrometheusRelabelConfigs([{ sourceLabels: ["a"], regex: "b", action: "keep" }, { targetLabel: "t", replacement: "v" }])).toEqual([
+    expect(
+      toPrometheusRelabelConfigs([
+        { sourceLabels: ["a"], regex: "b", action: "keep" },
+        { targetLabel: "t", replacement: "v" },
+      ]),
+    ).toEqual([
       { source_labels: ["a"], regex: "b", action: "keep" },
       { target_label: "t", replacement: "v", action: "replace" },
     ]);
@@ -87,11 +97,20 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
         release: "kube-prometheus-stack",
       },
     });
-    expect(sm.spec.selector).toEqual({ matchLabels: { "app.kubernetes.io/instance": "inference-prod", "app.kubernetes.io/name": "inference" } });
+    expect(sm.spec.selector).toEqual({
+      matchLabels: { "app.kubernetes.io/instance": "inference-prod", "app.kubernetes.io/name": "inference" },
+    });
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: ["ml-serving-prod"] });
     expect(sm.spec.endpoints).toHaveLength(1);
     const ep = sm.spec.endpoints[0];
-    expect({ port: ep.port, path: ep.path, interval: ep.interval, scrapeTimeout: ep.scrapeTimeout, honorLabels: ep.honorLabels, scheme: ep.scheme }).toEqual({
+    expect({
+      port: ep.port,
+      path: ep.path,
+      interval: ep.interval,
+      scrapeTimeout: ep.scrapeTimeout,
+      honorLabels: ep.honorLabels,
+      scheme: ep.scheme,
+    }).toEqual({
       port: "metrics",
       path: "/metrics",
       interval: "15s",
@@ -131,7 +150,11 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
     // A series without the service's endpoint label keeps the port name.
     expect(storedSeriesLabels(target, { model: "default" }, scrape.behavior)).toEqual({ ...target, model: "default" });
     // A pod cannot claim another namespace or job.
-    expect(storedSeriesLabels(target, { namespace: "other", job: "x" }, scrape.behavior)).toEqual({ ...target, exported_namespace: "other", exported_job: "x" });
+    expect(storedSeriesLabels(target, { namespace: "other", job: "x" }, scrape.behavior)).toEqual({
+      ...target,
+      exported_namespace: "other",
+      exported_job: "x",
+    });
     expect(upSeriesLabels(target)).toEqual(target);
     expect(scrape.job).toBe(scrapeScope("service-monitor", "ml-serving-prod", "inference").job);
   });
@@ -146,7 +169,10 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
 
   it("carries the env's selectorLabels", () => {
     const s = stackFor("staging", { monitoring: { selectorLabels: { prometheus: "main" } } });
-    const labels = s.objects().filter((o: any) => o.apiVersion === "monitoring.coreos.com/v1").map((o: any) => o.metadata.labels.prometheus);
+    const labels = s
+      .objects()
+      .filter((o: any) => o.apiVersion === "monitoring.coreos.com/v1")
+      .map((o: any) => o.metadata.labels.prometheus);
     expect(labels.length).toBeGreaterThan(1);
     expect(new Set(labels)).toEqual(new Set(["main"]));
   });
@@ -158,7 +184,15 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
   });
 
   it("caps the scrape timeout at the interval", () => {
-    const s = new ServiceMonitor(chart(), "c", { serviceName: "s", namespace: "n", labels: {}, serviceSelector: { a: "b" }, portName: "m", port: 1, intervalSeconds: 5 });
+    const s = new ServiceMonitor(chart(), "c", {
+      serviceName: "s",
+      namespace: "n",
+      labels: {},
+      serviceSelector: { a: "b" },
+      portName: "m",
+      port: 1,
+      intervalSeconds: 5,
+    });
     expect((s.apiObject.toJson() as any).spec.endpoints[0]).toMatchObject({ interval: "5s", scrapeTimeout: "5s" });
   });
 });
@@ -223,7 +257,8 @@ describe("kubernetes_sd pod job (scrape pod-annotations)", () => {
 
   it("passes promtool check config (kubernetes_sd swapped for static targets where promtool lacks it)", () => {
     const job = parse(file.content()).scrape_configs[0];
-    const write = (j: unknown) => writeTemp({ "prometheus.yml": JSON.stringify({ global: { scrape_interval: "15s" }, scrape_configs: [j] }) });
+    const write = (j: unknown) =>
+      writeTemp({ "prometheus.yml": JSON.stringify({ global: { scrape_interval: "15s" }, scrape_configs: [j] }) });
     const full = promtool(["check", "config", "prometheus.yml"], write(job));
     if (full.code !== 0) {
       // Debian's promtool is built without Kubernetes service discovery: check everything else.
@@ -232,11 +267,21 @@ describe("kubernetes_sd pod job (scrape pod-annotations)", () => {
       const r = promtool(["check", "config", "prometheus.yml"], write({ ...rest, static_configs: [{ targets: ["10.1.0.11:9090"] }] }));
       expect(r.code, r.output).toBe(0);
     }
-    const broken = promtool(["check", "config", "prometheus.yml"], write({ ...job, kubernetes_sd_configs: undefined, static_configs: [{ targets: ["x:1"] }], relabel_configs: [{ action: "keep", regex: "(" }] }));
+    const broken = promtool(
+      ["check", "config", "prometheus.yml"],
+      write({
+        ...job,
+        kubernetes_sd_configs: undefined,
+        static_configs: [{ targets: ["x:1"] }],
+        relabel_configs: [{ action: "keep", regex: "(" }],
+      }),
+    );
     expect(broken.code).not.toBe(0);
   });
 
   it("refuses an empty pod selector", () => {
-    expect(() => new PodScrapeJob(chart(), "j", { namespace: "n", serviceName: "s", podSelector: {}, portName: "metrics" })).toThrow(/empty pod selector/);
+    expect(() => new PodScrapeJob(chart(), "j", { namespace: "n", serviceName: "s", podSelector: {}, portName: "metrics" })).toThrow(
+      /empty pod selector/,
+    );
   });
 });

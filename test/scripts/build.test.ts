@@ -49,8 +49,12 @@ describe("the CLI bundle", () => {
   });
 
   it("package.json runs the bundle for every CLI, and cdk8s.yaml too", () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
-    for (const name of ["synth", "check", "diff", "bench", "simulate", "hpa-step"]) expect(pkg.scripts[name]).toBe(`node scripts/run.mjs ${name}`);
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const name of ["synth", "check", "diff", "bench", "simulate", "hpa-step"])
+      expect(pkg.scripts[name]).toBe(`node scripts/run.mjs ${name}`);
     expect(pkg.devDependencies.esbuild).toBeDefined();
     expect(readFileSync(join(ROOT, "cdk8s.yaml"), "utf8")).toMatch(/^app: node scripts\/run\.mjs synth --out dist /m);
   });
@@ -98,7 +102,14 @@ describe("the CLI bundle", () => {
     for (const k of kinds) {
       const [apiVersion, kind] = k.split(" ") as [string, string];
       const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-      const pkg = group === "keda.sh" ? "@kubernetes-models/keda/keda.sh" : group === "monitoring.coreos.com" ? "@kubernetes-models/prometheus-operator/monitoring.coreos.com" : group ? `kubernetes-models/${group}` : "kubernetes-models";
+      const pkg =
+        group === "keda.sh"
+          ? "@kubernetes-models/keda/keda.sh"
+          : group === "monitoring.coreos.com"
+            ? "@kubernetes-models/prometheus-operator/monitoring.coreos.com"
+            : group
+              ? `kubernetes-models/${group}`
+              : "kubernetes-models";
       expect(Object.keys(BUNDLED_MODELS), k).toContain(`${pkg}/${version}/${kind}`);
     }
   });
@@ -109,7 +120,6 @@ function makeStale(): void {
   const hourAgo = new Date(Date.now() - 3_600_000);
   utimesSync(join(OUT, "inputs.json"), hourAgo, hourAgo);
 }
-
 
 /** Runs a CLI's bundle through scripts/run.mjs without waiting; resolves with its exit code and stderr. */
 function start(name: string, args: readonly string[], input = "") {
@@ -122,7 +132,11 @@ function start(name: string, args: readonly string[], input = "") {
 }
 
 const HPA_CASE = JSON.stringify({
-  spec: { minReplicas: 1, maxReplicas: 10, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }] },
+  spec: {
+    minReplicas: 1,
+    maxReplicas: 10,
+    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
+  },
   currentReplicas: 3,
   observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
   history: { recommendations: [] },
@@ -133,7 +147,13 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
     const previous = realpathSync(OUT);
     makeStale();
     const before = new Set(buildFolders());
-    const runs = [start("check", ["--env", "dev"]), start("check", ["--env", "dev"]), start("hpa-step", [], HPA_CASE), start("hpa-step", [], HPA_CASE), start("synth", ["--env", "dev", "--out", mkdtempSync(join(tmpdir(), "bundle-race-"))])];
+    const runs = [
+      start("check", ["--env", "dev"]),
+      start("check", ["--env", "dev"]),
+      start("hpa-step", [], HPA_CASE),
+      start("hpa-step", [], HPA_CASE),
+      start("synth", ["--env", "dev", "--out", mkdtempSync(join(tmpdir(), "bundle-race-"))]),
+    ];
     const results = await Promise.all(runs.map((r) => r.done));
     for (const r of results) expect(r, r.stderr).toEqual({ code: 0, stderr: "" });
     // One new build folder (another test file may have rebuilt too, but never once per run).
@@ -147,7 +167,7 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
     expect(existsSync(join(previous, "simulate.mjs"))).toBe(true);
   }, 300_000);
 
-  it("the build folder sits one level below the checkout, like scripts/ (a CLI's import.meta.dirname + \"..\" is the checkout)", async () => {
+  it('the build folder sits one level below the checkout, like scripts/ (a CLI\'s import.meta.dirname + ".." is the checkout)', async () => {
     const url = await ensureBuilt("synth");
     expect(dirname(dirname(fileURLToPath(url)))).toBe(ROOT);
     expect(dirname(realpathSync(OUT))).toBe(ROOT);
@@ -172,7 +192,9 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
     expect(existsSync(LOCK)).toBe(false);
     writeFileSync(LOCK, `${process.pid} ${hostname()}`);
     try {
-      await expect(withBuildLock(() => "ran", 300)).rejects.toThrow(/\.build\.lock is held by \d+ \S+ for 0\.3 s: remove it if no build is running/);
+      await expect(withBuildLock(() => "ran", 300)).rejects.toThrow(
+        /\.build\.lock is held by \d+ \S+ for 0\.3 s: remove it if no build is running/,
+      );
     } finally {
       rmSync(LOCK, { force: true });
     }

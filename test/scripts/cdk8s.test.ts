@@ -18,7 +18,12 @@ afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function cdk8sSynth(cwd: string) {
   const home = mkdtempSync(join(tmpdir(), "cdk8s-home-"));
   made.push(home);
-  const r = spawnSync("npm", ["run", "-s", "cdk8s:synth"], { cwd, encoding: "utf8", timeout: 240_000, env: { ...process.env, HOME: home, npm_config_cache: join(process.env.HOME ?? home, ".npm") } });
+  const r = spawnSync("npm", ["run", "-s", "cdk8s:synth"], {
+    cwd,
+    encoding: "utf8",
+    timeout: 240_000,
+    env: { ...process.env, HOME: home, npm_config_cache: join(process.env.HOME ?? home, ".npm") },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, home };
 }
 
@@ -48,7 +53,9 @@ describe("npm run cdk8s:synth", () => {
     const r = cdk8sSynth(project);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
-    expect(lines).toEqual(['error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.minReplicas: minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas']);
+    expect(lines).toEqual([
+      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.minReplicas: minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
+    ]);
     expect(treeHash(join(project, "dist"))).toBe(before);
   }, 300_000);
 });

@@ -22,8 +22,16 @@ describe("npm run diff: exit codes and one-line errors", () => {
   const dir = mkdtempSync(join(tmpdir(), "diff-exit-"));
   made.push(dir);
   const cases: [string[], number, RegExp][] = [
-    [["--base", "HEAD", "--markdown", "/unwritable/x.md", "--exit-code"], 3, /^error: --markdown \/unwritable\/x\.md: folder \/unwritable does not exist\. Fix: /],
-    [["--base", "HEAD", "--markdown", "/proc/x.md", "--exit-code"], 3, /^error: --markdown \/proc\/x\.md: cannot write in \/proc \(ENOENT\)\. Fix: /],
+    [
+      ["--base", "HEAD", "--markdown", "/unwritable/x.md", "--exit-code"],
+      3,
+      /^error: --markdown \/unwritable\/x\.md: folder \/unwritable does not exist\. Fix: /,
+    ],
+    [
+      ["--base", "HEAD", "--markdown", "/proc/x.md", "--exit-code"],
+      3,
+      /^error: --markdown \/proc\/x\.md: cannot write in \/proc \(ENOENT\)\. Fix: /,
+    ],
     [["--base", "HEAD", "--markdown", dir], 3, /is a directory\. Fix: give a file path/],
     [["--base", "no-such-ref-xyz", "--exit-code"], 3, /^error: unknown git ref "no-such-ref-xyz"/],
     [["--markdown", join(dir, "d.md")], 2, /^error: --base <git-ref> is required\. Fix: /],

@@ -37,7 +37,11 @@ describe("engines", () => {
       expect(v, name).toBeDefined();
       expect(semver.major(v!), name).toBeLessThan(5);
     }
-    expect(Object.keys(lock.packages).filter((p) => /\/@kubernetes-models\/validate$/.test(p)).map((p) => lock.packages[p]!.version)).toEqual(["4.0.0"]);
+    expect(
+      Object.keys(lock.packages)
+        .filter((p) => /\/@kubernetes-models\/validate$/.test(p))
+        .map((p) => lock.packages[p]!.version),
+    ).toEqual(["4.0.0"]);
   });
 
   it("the README states the declared range", () => {

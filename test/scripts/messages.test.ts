@@ -39,11 +39,22 @@ describe("messages", () => {
     expect(oneLine(write("ms.json", alerts({ p95LatencySeconds: "500ms" })))).toBe(
       'error: CONFIG_INVALID_TYPE env "corpus": monitoring.alerts.p95LatencySeconds: must be a number of seconds, not the string "500ms". Fix: write 0.5 (a number of seconds, without a unit or quotes)',
     );
-    expect(oneLine(write("poll.json", { ...base, services: [{ ...base.services[0], scaling: { ...base.services[0].scaling, keda: { pollingInterval: "1m" } } }] }))).toMatch(/services\[0\]\.scaling\.keda\.pollingInterval: service "inference": must be a number of seconds, not the string "1m"\. Fix: write 60 /);
+    expect(
+      oneLine(
+        write("poll.json", {
+          ...base,
+          services: [{ ...base.services[0], scaling: { ...base.services[0].scaling, keda: { pollingInterval: "1m" } } }],
+        }),
+      ),
+    ).toMatch(
+      /services\[0\]\.scaling\.keda\.pollingInterval: service "inference": must be a number of seconds, not the string "1m"\. Fix: write 60 /,
+    );
   });
 
   it("a non-bucket threshold gets the boundaries around it in seconds; 500 is named as milliseconds", () => {
-    expect(oneLine(write("ms-threshold.json", alerts({ p95LatencySeconds: 500 })))).toMatch(/Fix: use a boundary \(0\.5 s; 500 reads like milliseconds, but the value is in seconds: 500 ms is 0\.5\)/);
+    expect(oneLine(write("ms-threshold.json", alerts({ p95LatencySeconds: 500 })))).toMatch(
+      /Fix: use a boundary \(0\.5 s; 500 reads like milliseconds, but the value is in seconds: 500 ms is 0\.5\)/,
+    );
     expect(oneLine(write("between.json", alerts({ p95LatencySeconds: 0.8 })))).toMatch(/Fix: use a boundary \(0\.75 s or 1 s\)/);
   });
 
@@ -51,14 +62,18 @@ describe("messages", () => {
     expect(oneLine(write("bool.json", { ...base, cluster: { ...base.cluster, keda: "true" } }))).toBe(
       'error: CONFIG_INVALID_TYPE env "corpus": cluster.keda: must be a boolean, not the string "true". Fix: write true without quotes',
     );
-    expect(oneLine(write("enum.json", { ...base, services: [{ ...base.services[0], slo: { ...base.services[0].slo, period: "7d" } }] }))).toBe(
+    expect(
+      oneLine(write("enum.json", { ...base, services: [{ ...base.services[0], slo: { ...base.services[0].slo, period: "7d" } }] })),
+    ).toBe(
       'error: CONFIG_INVALID_VALUE env "corpus": services[0].slo.period: service "inference": must be one of "30d", "28d", not the string "7d". Fix: use one of "30d", "28d"',
     );
   });
 
   it("YAML and JSON syntax errors quote the offending line", () => {
     const yaml = write("tab.yaml", "name: corpus\nnamespace: ml-serving-corpus\nscaling:\n\tmode: keda\n");
-    expect(oneLine(yaml)).toBe(`error: CONFIG_SYNTAX env "tab": (config): ${yaml} is not valid YAML: Tabs are not allowed as indentation at line 4: \`mode: keda\`. Fix: correct the syntax`);
+    expect(oneLine(yaml)).toBe(
+      `error: CONFIG_SYNTAX env "tab": (config): ${yaml} is not valid YAML: Tabs are not allowed as indentation at line 4: \`mode: keda\`. Fix: correct the syntax`,
+    );
     const unclosed = write("unclosed.yaml", "name: corpus\nnamespace: ml-serving-corpus\nservice: [unclosed\n");
     expect(oneLine(unclosed)).toMatch(/is not valid YAML: .* at line 3: `service: \[unclosed`\. Fix: correct the syntax$/);
     const json = write("comma.json", '{\n  "name": "corpus",\n  "namespace": "ml-serving-corpus",\n}\n');
@@ -92,6 +107,9 @@ describe("messages", () => {
     expect(r.stderr).toBe("");
     const docs = parseAllDocuments(readFileSync(join(out, "merged", "orchestrator.yaml"), "utf8")).map((d) => d.toJS());
     const deploy = docs.find((d) => d?.kind === "Deployment");
-    expect(deploy.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "512Mi" } });
+    expect(deploy.spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: "1", memory: "2Gi" },
+      limits: { memory: "512Mi" },
+    });
   });
 });

@@ -22,10 +22,12 @@ describe("npm run simulate", () => {
     }
     const csv = readFileSync(join(out, "prod-spike-keda.csv"), "utf8");
     const header = csv.split("\n")[0]!;
-    expect(header.startsWith(
-      "t,users,rps,desired_replicas,ready_replicas,cpu_pct,p95_s,in_flight,queue,backlog,slow_requests,failed_requests," +
-        "m0_p95_latency_s,m1_sum_queue,m2_cpu_utilization_pct,m3_memory_utilization_pct,",
-    )).toBe(true);
+    expect(
+      header.startsWith(
+        "t,users,rps,desired_replicas,ready_replicas,cpu_pct,p95_s,in_flight,queue,backlog,slow_requests,failed_requests," +
+          "m0_p95_latency_s,m1_sum_queue,m2_cpu_utilization_pct,m3_memory_utilization_pct,",
+      ),
+    ).toBe(true);
     // then one column per pre-scaling window (cron trigger), if prod has any
     expect(header).toMatch(/,(m\d+_cron_replicas,)*keda_fallback,prometheus_up$/);
     expect(csv.trimEnd().split("\n")).toHaveLength(2401);
@@ -64,7 +66,9 @@ describe("npm run simulate", () => {
     expect(env.stderr).not.toMatch(/\n\s+at /);
     const mode = runScript(CLI, ["--env", "prod", "--scenario", "spike", "--compare", "cpu-hpa,turbo"]);
     expect(mode.code).toBe(2);
-    expect(mode.stderr).toMatch(/^error: --compare: unknown mode "turbo" \(modes: cpu-hpa, slo-hpa, keda, burst\)\nusage: npm run simulate/);
+    expect(mode.stderr).toMatch(
+      /^error: --compare: unknown mode "turbo" \(modes: cpu-hpa, slo-hpa, keda, burst\)\nusage: npm run simulate/,
+    );
     const both = runScript(CLI, ["--env", "prod", "--scenario", "spike", "--mode", "keda", "--compare", "cpu-hpa,keda"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/give --mode or --compare, not both/);

@@ -50,7 +50,13 @@ describe("synth: two sources naming one environment", () => {
     const before = treeHash(out);
     const file = configFile("prod");
     const r = synth(["--env", "prod", "--config", file, "--out", out]);
-    expectOneError(r, 1, new RegExp(`^error: CONFIG_DUPLICATE_ENV env "prod": name: both the built-in stacks/envs/prod\\.ts and --config ${file.replace(/[.]/g, "\\.")} name environment "prod"`));
+    expectOneError(
+      r,
+      1,
+      new RegExp(
+        `^error: CONFIG_DUPLICATE_ENV env "prod": name: both the built-in stacks/envs/prod\\.ts and --config ${file.replace(/[.]/g, "\\.")} name environment "prod"`,
+      ),
+    );
     expect(treeHash(out)).toBe(before);
   });
 
@@ -71,7 +77,11 @@ describe("synth: two sources naming one environment", () => {
     const b = join(dir, "other.yaml");
     writeFileSync(b, readFileSync(a));
     const r = synth(["--config", a, "--config", b, "--out", out]);
-    expectOneError(r, 1, /^error: CONFIG_DUPLICATE_ENV env "staging": name: both --config .*staging-edit\.json and --config .*other\.yaml name environment "staging"/);
+    expectOneError(
+      r,
+      1,
+      /^error: CONFIG_DUPLICATE_ENV env "staging": name: both --config .*staging-edit\.json and --config .*other\.yaml name environment "staging"/,
+    );
     expect(existsSync(join(out, "staging"))).toBe(true);
     expect(treeHash(out)).toBe(before);
   });
@@ -85,7 +95,11 @@ describe("synth: a config file over a built-in's committed output", () => {
     const before = treeHash(dist);
     const file = configFile("prod");
     const r = runIn(project, "scripts/synth.ts", ["--config", file]);
-    expectOneError(r, 1, /^error: CONFIG_BUILTIN_OUTPUT env "prod": name: .*prod-edit\.json names the built-in environment "prod": it would replace the committed dist\/prod\/\. Fix: .*--replace-builtin/);
+    expectOneError(
+      r,
+      1,
+      /^error: CONFIG_BUILTIN_OUTPUT env "prod": name: .*prod-edit\.json names the built-in environment "prod": it would replace the committed dist\/prod\/\. Fix: .*--replace-builtin/,
+    );
     expect(treeHash(dist)).toBe(before);
 
     const others = ["dev", "staging", "gpu", "loadtest"].map((e) => treeHash(join(dist, e)));
@@ -107,11 +121,21 @@ describe("synth: registry key vs name", () => {
     made.push(project);
     const index = join(project, "stacks/envs/index.ts");
     const src = readFileSync(index, "utf8");
-    writeFileSync(index, src.replace("{ dev, staging, prod, gpu, loadtest, models }", '{ dev, staging, prod: { ...prod, name: "production" }, gpu, loadtest, models }'));
+    writeFileSync(
+      index,
+      src.replace(
+        "{ dev, staging, prod, gpu, loadtest, models }",
+        '{ dev, staging, prod: { ...prod, name: "production" }, gpu, loadtest, models }',
+      ),
+    );
     expect(readFileSync(index, "utf8")).not.toBe(src);
     const before = treeHash(join(project, "dist"));
     const r = runIn(project, "scripts/synth.ts", []);
-    expectOneError(r, 1, /^error: CONFIG_NAME_MISMATCH env "prod": name: the environment registered as "prod" in stacks\/envs\/index\.ts is named "production"/);
+    expectOneError(
+      r,
+      1,
+      /^error: CONFIG_NAME_MISMATCH env "prod": name: the environment registered as "prod" in stacks\/envs\/index\.ts is named "production"/,
+    );
     expect(treeHash(join(project, "dist"))).toBe(before);
     expect(existsSync(join(project, "dist/production"))).toBe(false);
   });
@@ -150,7 +174,11 @@ describe("synth: the output folder is checked first", () => {
   it("--out /proc/nope fails at once in one line (no recursive mkdir hang)", () => {
     const r = runIn(ROOT, "scripts/synth.ts", ["--env", "dev", "--out", "/proc/nope"], {}, 30_000);
     expect(r.signal, "did not hang").toBeNull();
-    expectOneError(r, 1, /^error: OUTPUT_UNWRITABLE --out \/proc\/nope: cannot create entries in \/proc \(ENOENT\)\. Fix: choose a writable directory for --out/);
+    expectOneError(
+      r,
+      1,
+      /^error: OUTPUT_UNWRITABLE --out \/proc\/nope: cannot create entries in \/proc \(ENOENT\)\. Fix: choose a writable directory for --out/,
+    );
     expect(existsSync("/proc/nope")).toBe(false);
   });
 
@@ -160,7 +188,11 @@ describe("synth: the output folder is checked first", () => {
     const dir = tmp("synth-out-");
     const file = join(dir, "a-file");
     writeFileSync(file, "x");
-    expectOneError(synth(["--env", "dev", "--out", file]), 1, new RegExp(`^error: OUTPUT_UNUSABLE --out ${file} is a file, not a directory`));
+    expectOneError(
+      synth(["--env", "dev", "--out", file]),
+      1,
+      new RegExp(`^error: OUTPUT_UNUSABLE --out ${file} is a file, not a directory`),
+    );
     const before = treeHash(dir);
     expectOneError(synth(["--env", "dev", "--out", dir]), 1, /holds a-file, which is not an environment folder/);
     expect(treeHash(dir)).toBe(before);

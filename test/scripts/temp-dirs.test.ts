@@ -17,7 +17,14 @@ describe("temporary folders", () => {
   it("the promtool tests remove their promtool-* folders", () => {
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "test/scrape/scrape.test.ts", "test/rules/promtool.test.ts", "-t", "promtool check config|broken alert expression"],
+      [
+        join(ROOT, "node_modules/vitest/vitest.mjs"),
+        "run",
+        "test/scrape/scrape.test.ts",
+        "test/rules/promtool.test.ts",
+        "-t",
+        "promtool check config|broken alert expression",
+      ],
       { cwd: ROOT, encoding: "utf8", timeout: 300_000, env: { ...process.env, TMPDIR: tmp } },
     );
     expect(r.status, `${r.stdout}\n${r.stderr}`.slice(-3000)).toBe(0);

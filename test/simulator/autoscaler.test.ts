@@ -46,13 +46,24 @@ function scaledObject(spec: Record<string, unknown> = {}) {
           type: "prometheus",
           name: "p95-latency",
           metricType: "Value",
-          metadata: { serverAddress: "http://p:9090", query: latencyQuery, threshold: "0.5", activationThreshold: "0.3", ignoreNullValues: "false" },
+          metadata: {
+            serverAddress: "http://p:9090",
+            query: latencyQuery,
+            threshold: "0.5",
+            activationThreshold: "0.3",
+            ignoreNullValues: "false",
+          },
         },
         {
           type: "prometheus",
           name: "queue-length",
           metricType: "AverageValue",
-          metadata: { serverAddress: "http://p:9090", query: `sum (inference_queue_len{${scope}})`, threshold: "20", activationThreshold: "10" },
+          metadata: {
+            serverAddress: "http://p:9090",
+            query: `sum (inference_queue_len{${scope}})`,
+            threshold: "20",
+            activationThreshold: "10",
+          },
         },
         { type: "cpu", name: "cpu", metricType: "Utilization", metadata: { containerName: "server", value: "85" } },
         { type: "memory", metricType: "Utilization", metadata: { value: "80" } },
@@ -74,7 +85,10 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
       metrics: [
         { type: "External", external: { metric: { name: "s0-prometheus" }, target: { type: "Value", value: "500m" } } },
         { type: "External", external: { metric: { name: "s1-prometheus" }, target: { type: "AverageValue", averageValue: "20000m" } } },
-        { type: "ContainerResource", containerResource: { name: "cpu", container: "server", target: { type: "Utilization", averageUtilization: 85 } } },
+        {
+          type: "ContainerResource",
+          containerResource: { name: "cpu", container: "server", target: { type: "Utilization", averageUtilization: 85 } },
+        },
         { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
       ],
     });
@@ -98,7 +112,14 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
       ["metrics-server", "metrics-server", "pod"],
       ["metrics-server", "metrics-server", "pod"],
     ]);
-    expect(m.metrics[0]!.trigger).toEqual({ index: 0, type: "prometheus", name: "p95-latency", activationThreshold: 0.3, useCachedMetrics: false, ignoreNullValues: false });
+    expect(m.metrics[0]!.trigger).toEqual({
+      index: 0,
+      type: "prometheus",
+      name: "p95-latency",
+      activationThreshold: 0.3,
+      useCachedMetrics: false,
+      ignoreNullValues: false,
+    });
     expect(m.metrics[1]!.trigger!.ignoreNullValues).toBe(true); // KEDA's default
     expect(m.metrics.map((x) => x.signal)).toEqual([
       { kind: "latency-quantile", quantile: 0.95, windowSeconds: 120 },
@@ -106,7 +127,12 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
       { kind: "cpu" },
       { kind: "memory" },
     ]);
-    expect(m.metrics.map((x) => x.column)).toEqual(["m0_p95_latency_s", "m1_sum_queue", "m2_cpu_utilization_pct", "m3_memory_utilization_pct"]);
+    expect(m.metrics.map((x) => x.column)).toEqual([
+      "m0_p95_latency_s",
+      "m1_sum_queue",
+      "m2_cpu_utilization_pct",
+      "m3_memory_utilization_pct",
+    ]);
   });
 
   it("applies KEDA's defaults: HPA min 1 for minReplicaCount 0, max 100, polling 30 s, AverageValue, no fallback", () => {
@@ -124,19 +150,36 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
       minReplicas: 1,
       maxReplicas: 100,
       behavior: null,
-      metrics: [{ type: "External", external: { metric: { name: "s0-prometheus" }, target: { type: "AverageValue", averageValue: "5000m" } } }],
+      metrics: [
+        { type: "External", external: { metric: { name: "s0-prometheus" }, target: { type: "AverageValue", averageValue: "5000m" } } },
+      ],
     });
-    expect(m.keda).toMatchObject({ pollingIntervalSeconds: 30, cooldownPeriodSeconds: 300, minReplicaCount: 0, maxReplicaCount: 100, fallback: null });
+    expect(m.keda).toMatchObject({
+      pollingIntervalSeconds: 30,
+      cooldownPeriodSeconds: 300,
+      minReplicaCount: 0,
+      maxReplicaCount: 100,
+      fallback: null,
+    });
   });
 
   it("translates a cron trigger like KEDA's cron scaler: External, AverageValue 1, read from the clock", () => {
     // the metric name is the one the real KEDA 2.18.3 gave keda-hpa-inference in npm run e2e
     const so = scaledObject({
-      triggers: [{ type: "cron", name: "prescale-business-hours", metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" } }],
+      triggers: [
+        {
+          type: "cron",
+          name: "prescale-business-hours",
+          metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" },
+        },
+      ],
     });
     const m = autoscalerModel(so, config);
     expect(m.hpa.metrics).toEqual([
-      { type: "External", external: { metric: { name: "s0-cron-Europe-Berlin-587xx1-5-019xx1-5" }, target: { type: "AverageValue", averageValue: "1" } } },
+      {
+        type: "External",
+        external: { metric: { name: "s0-cron-Europe-Berlin-587xx1-5-019xx1-5" }, target: { type: "AverageValue", averageValue: "1" } },
+      },
     ]);
     expect(m.metrics[0]).toMatchObject({
       signal: { kind: "cron", start: "58 7 * * 1-5", end: "0 19 * * 1-5", timezone: "Europe/Berlin", desiredReplicas: 6 },
@@ -148,7 +191,9 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
 
   it("names cron metrics as KEDA's cron scaler does (fields joined, * → x, / → Sl, ? → Qm; / . : % ( ) → -)", () => {
     expect(kedaCronMetricName(4, "Europe/Berlin", "58 7 * * 1-5", "0 19 * * 1-5")).toBe("s4-cron-Europe-Berlin-587xx1-5-019xx1-5");
-    expect(kedaCronMetricName(0, "America/Argentina/Buenos_Aires", "*/15 * * * ?", "0 0 * * *")).toBe("s0-cron-America-Argentina-Buenos_Aires-xSl15xxxQm-00xxx");
+    expect(kedaCronMetricName(0, "America/Argentina/Buenos_Aires", "*/15 * * * ?", "0 0 * * *")).toBe(
+      "s0-cron-America-Argentina-Buenos_Aires-xSl15xxxQm-00xxx",
+    );
   });
 
   it("turns thresholds into milli targets the way KEDA does (int64(threshold × 1000), truncated)", () => {
@@ -161,21 +206,31 @@ describe("ScaledObject -> HPA (keda-hpa-notes.md)", () => {
   it("refuses what it cannot simulate, naming the object and the field", () => {
     const rabbit = scaledObject({ triggers: [{ type: "rabbitmq", metadata: { queueName: "q", mode: "QueueLength", value: "20" } }] });
     expect(() => autoscalerModel(rabbit, config)).toThrow(AutoscalerModelError);
-    expect(() => autoscalerModel(rabbit, config)).toThrow(/^ScaledObject inference: spec\.triggers\[0\]\.type: trigger type "rabbitmq" is not simulated/);
-    const badCron = scaledObject({ triggers: [{ type: "cron", metadata: { timezone: "UTC", start: "0 8 * *", end: "0 9 * * *", desiredReplicas: "4" } }] });
+    expect(() => autoscalerModel(rabbit, config)).toThrow(
+      /^ScaledObject inference: spec\.triggers\[0\]\.type: trigger type "rabbitmq" is not simulated/,
+    );
+    const badCron = scaledObject({
+      triggers: [{ type: "cron", metadata: { timezone: "UTC", start: "0 8 * *", end: "0 9 * * *", desiredReplicas: "4" } }],
+    });
     expect(() => autoscalerModel(badCron, config)).toThrow(/spec\.triggers\[0\]\.metadata\.start: "0 8 \* \*" has 4 fields, not 5/);
     const mods = scaledObject({ advanced: { scalingModifiers: { formula: "a + b", target: "2" } } });
     expect(() => autoscalerModel(mods, config)).toThrow(/spec\.advanced\.scalingModifiers: scalingModifiers formulas are not simulated/);
     const odd = scaledObject({ triggers: [{ type: "prometheus", metadata: { query: "sum(node_load1)", threshold: "1" } }] });
-    expect(() => autoscalerModel(odd, config)).toThrow(/spec\.triggers\[0\]\.metadata\.query: the simulator does not model metric node_load1.*Fix: use a query the simulator models/);
-    const bad = scaledObject({ triggers: [{ type: "prometheus", metadata: { query: `sum (inference_queue_len{${scope}})`, threshold: "lots" } }] });
+    expect(() => autoscalerModel(odd, config)).toThrow(
+      /spec\.triggers\[0\]\.metadata\.query: the simulator does not model metric node_load1.*Fix: use a query the simulator models/,
+    );
+    const bad = scaledObject({
+      triggers: [{ type: "prometheus", metadata: { query: `sum (inference_queue_len{${scope}})`, threshold: "lots" } }],
+    });
     expect(() => autoscalerModel(bad, config)).toThrow(/spec\.triggers\[0\]\.metadata\.threshold: "lots" is not a number/);
   });
 });
 
 describe("signalOfQuery", () => {
   it("looks through and/or guards to the value-carrying operand", () => {
-    expect(primaryOperand(latencyQuery)).toBe(`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${scope},endpoint="/predict"}[2m])))`);
+    expect(primaryOperand(latencyQuery)).toBe(
+      `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${scope},endpoint="/predict"}[2m])))`,
+    );
     expect(signalOfQuery(latencyQuery)).toEqual({ kind: "latency-quantile", quantile: 0.95, windowSeconds: 120 });
     expect(signalOfQuery("(histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))))")).toEqual({
       kind: "latency-quantile",
@@ -187,7 +242,12 @@ describe("signalOfQuery", () => {
   it("reads gauges and request rates with their aggregation", () => {
     expect(signalOfQuery("avg(http_requests_in_flight)")).toEqual({ kind: "gauge", gauge: "in-flight", aggregation: "avg" });
     expect(signalOfQuery("max (inference_worker_utilization)")).toEqual({ kind: "gauge", gauge: "worker-utilization", aggregation: "max" });
-    expect(signalOfQuery("sum(rate(http_requests_total[1m]))")).toEqual({ kind: "request-rate", windowSeconds: 60, aggregation: "sum", increase: false });
+    expect(signalOfQuery("sum(rate(http_requests_total[1m]))")).toEqual({
+      kind: "request-rate",
+      windowSeconds: 60,
+      aggregation: "sum",
+      increase: false,
+    });
   });
 
   it("refuses per-pod results, other metrics, and histograms outside histogram_quantile", () => {
@@ -209,7 +269,10 @@ describe("HorizontalPodAutoscaler", () => {
 
   it("runs the spec as is; Pods metrics are prometheus-adapter's per-pod series over monitoring.queryWindow", () => {
     const metrics = [
-      { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "350m" } } },
+      {
+        type: "Pods",
+        pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "350m" } },
+      },
       { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: "10" } } },
       { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
     ];
@@ -224,9 +287,15 @@ describe("HorizontalPodAutoscaler", () => {
   });
 
   it("defaults missing metrics to CPU 80 % like the API server, and refuses unknown metric names", () => {
-    expect(autoscalerModel(hpa({}), config).hpa.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }]);
-    const unknown = hpa({ metrics: [{ type: "Pods", pods: { metric: { name: "gpu_util" }, target: { type: "AverageValue", averageValue: "1" } } }] });
-    expect(() => autoscalerModel(unknown, config)).toThrow(/HorizontalPodAutoscaler inference: spec\.metrics\[0\]\.pods\.metric\.name: Pods metric "gpu_util" is not one prometheus-adapter serves/);
+    expect(autoscalerModel(hpa({}), config).hpa.metrics).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
+    ]);
+    const unknown = hpa({
+      metrics: [{ type: "Pods", pods: { metric: { name: "gpu_util" }, target: { type: "AverageValue", averageValue: "1" } } }],
+    });
+    expect(() => autoscalerModel(unknown, config)).toThrow(
+      /HorizontalPodAutoscaler inference: spec\.metrics\[0\]\.pods\.metric\.name: Pods metric "gpu_util" is not one prometheus-adapter serves/,
+    );
   });
 });
 
@@ -280,10 +349,18 @@ describe("the rendered stacks", () => {
       for (const mode of ["cpu-hpa", "slo-hpa", "keda"] as const) {
         const c = parseEnvConfig(inputForMode(envInput(env), mode).input, env);
         const stack = buildStack(c);
-        const rendered = stack.objects().filter((o: any) => ["HorizontalPodAutoscaler", "ScaledObject"].includes(o.kind) && o.spec.scaleTargetRef.name === c.service.name);
+        const rendered = stack
+          .objects()
+          .filter(
+            (o: any) => ["HorizontalPodAutoscaler", "ScaledObject"].includes(o.kind) && o.spec.scaleTargetRef.name === c.service.name,
+          );
         expect(rendered, `${env} ${mode}`).toEqual([stack.autoscaler.manifest()]);
         const model = autoscalerModel(stack.autoscaler.manifest(), c);
-        expect([model.kind, model.name, model.hpaName], `${env} ${mode}`).toEqual([stack.autoscaler.kind, stack.autoscaler.name, stack.autoscaler.hpaName]);
+        expect([model.kind, model.name, model.hpaName], `${env} ${mode}`).toEqual([
+          stack.autoscaler.kind,
+          stack.autoscaler.name,
+          stack.autoscaler.hpaName,
+        ]);
       }
     }
   });

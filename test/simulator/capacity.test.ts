@@ -29,7 +29,11 @@ describe("loads relative to capacity", () => {
     // prod pods serve 40 req/s; maxReplicas 1 → 40 req/s; the spike starts at 50 users = 50 req/s
     const dir = mkdtempSync(join(tmpdir(), "cap-"));
     const env = join(dir, "small.json");
-    const input = envInput("prod", { name: "small", scaling: { minReplicas: 1, maxReplicas: 1, keda: { fallback: { replicas: 1 } } }, prescaling: [] });
+    const input = envInput("prod", {
+      name: "small",
+      scaling: { minReplicas: 1, maxReplicas: 1, keda: { fallback: { replicas: 1 } } },
+      prescaling: [],
+    });
     writeFileSync(env, JSON.stringify(input));
     const [run] = simulateEnv(env, loadScenario("spike"), ["keda"]);
     expect(run!.warnings).toHaveLength(1);

@@ -69,6 +69,15 @@ describe("CronActivity (KEDA: active when the next end comes before the next sta
     expect(parseClock("sun 23:59")).toBe(6 * 86400 + 23 * 3600 + 59 * 60);
     expect(parseClock("Mon 08:30")).toBe(8.5 * 3600);
     expect(parseClock("monday 8:30")).toBeNull();
+    expect(parseClock("mon 07:57:45")).toBe(7 * 3600 + 57 * 60 + 45);
+    expect(parseClock("mon 07:57:60")).toBeNull();
+  });
+
+  it("starts a run at a second-exact clock: the window opens at 07:58:00, not at the start's whole minute", () => {
+    // t = 0 at Monday 07:57:45: 07:58:00 is t = 15
+    const a = new CronActivity("58 7 * * 1-5", "0 19 * * 1-5", 0, 120, parseClock("mon 07:57:45")!);
+    expect(a.at(14)).toBe(false);
+    expect(a.at(15)).toBe(true);
   });
 });
 

@@ -11,8 +11,7 @@ import { loadScenario } from "../../simulator/scenarios.js";
 import { renderOutputs, simulateEnv } from "../../simulator/simulate.js";
 import { ROOT } from "../helpers/cli.js";
 
-const REGENERATE =
-  "docs/simulation is stale. Fix: npm run docs:simulation (regenerates the files and the table in docs/simulator.md)";
+const REGENERATE = "docs/simulation is stale. Fix: npm run docs:simulation (regenerates the files and the table in docs/simulator.md)";
 
 describe("docs/simulation (prod spike, cpu-hpa vs keda vs burst)", async () => {
   const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda", "burst"]);

@@ -13,7 +13,8 @@ import { scaledObjectModel } from "../helpers/sim.js";
 
 const prod = envConfig("prod");
 const RATE = "sum(rate(http_requests_total[1m]))";
-const P95 = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))';
+const P95 =
+  'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))';
 
 const scaledObject = (spec: Record<string, unknown>) => scaledObjectModel(prod, spec);
 
@@ -25,7 +26,10 @@ describe("idleReplicaCount (minReplicaCount ≥ 1)", () => {
     cooldownPeriod: 300,
     triggers: [{ type: "prometheus", metadata: { query: RATE, threshold: "30", activationThreshold: "5" } }],
   });
-  const scenario = parseScenarioJson('{"unit":"rps","points":[[0,50],[300,0],[1500,50]],"interpolation":"step","durationSeconds":2100}', "on-off-on");
+  const scenario = parseScenarioJson(
+    '{"unit":"rps","points":[[0,50],[300,0],[1500,50]],"interpolation":"step","durationSeconds":2100}',
+    "on-off-on",
+  );
   const r = simulate({ config: prod, model, scenario, label: "keda" });
 
   it("scales to the idle count cooldownPeriod after the last active poll", () => {
@@ -98,7 +102,10 @@ describe("fallback with metricType Value", () => {
       triggers: [{ type: "prometheus", metricType: "Value", metadata: { query: P95, threshold: "0.5", ignoreNullValues: "false" } }],
     });
     // light load (3 pods at the floor), Prometheus down from t = 0: syncs at 0, 15, 30 fail, 45 falls back
-    const scenario = parseScenarioJson('{"unit":"rps","points":[[0,20]],"durationSeconds":120,"prometheusOutages":[{"start":0,"end":120}]}', "down");
+    const scenario = parseScenarioJson(
+      '{"unit":"rps","points":[[0,20]],"durationSeconds":120,"prometheusOutages":[{"start":0,"end":120}]}',
+      "down",
+    );
     const r = simulate({ config: prod, model, scenario, label: "keda" });
     expect(r.timeline.ready[45]).toBe(3);
     expect(r.timeline.fallback[45]).toBe(1);

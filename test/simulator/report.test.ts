@@ -62,7 +62,15 @@ function handMade(label: string): SimulationResult {
       { t: 150, from: 3, to: 5, by: "hpa", reason: "cpu" },
     ],
     initialReplicas: 2,
-    settings: { scrapeIntervalSeconds: 15, queryWindow: "2m", hpaSyncSeconds: 15, metricsServerResolutionSeconds: 15, warmupSeconds: 900, memoryUtilization: 0.5, requestTimeoutSeconds: 60 },
+    settings: {
+      scrapeIntervalSeconds: 15,
+      queryWindow: "2m",
+      hpaSyncSeconds: 15,
+      metricsServerResolutionSeconds: 15,
+      warmupSeconds: 900,
+      memoryUtilization: 0.5,
+      requestTimeoutSeconds: 60,
+    },
   };
 }
 

@@ -22,7 +22,12 @@ function pinned(n: number) {
       apiVersion: "autoscaling/v2",
       kind: "HorizontalPodAutoscaler",
       metadata: { name: "inference", namespace: "ml-serving-prod" },
-      spec: { scaleTargetRef: target, minReplicas: n, maxReplicas: n, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] },
+      spec: {
+        scaleTargetRef: target,
+        minReplicas: n,
+        maxReplicas: n,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+      },
     },
     prod,
   );
@@ -30,7 +35,12 @@ function pinned(n: number) {
 
 describe("traffic through the pods", () => {
   it("steady load on fixed pods: latency is the M/G/c quantile at λ/N, queue and in-flight by Little's law", () => {
-    const r = simulate({ config: prod, model: pinned(4), scenario: parseScenarioJson('{"unit":"rps","points":[[0,100]],"durationSeconds":120}', "flat"), label: "pinned" });
+    const r = simulate({
+      config: prod,
+      model: pinned(4),
+      scenario: parseScenarioJson('{"unit":"rps","points":[[0,100]],"durationSeconds":120}', "flat"),
+      label: "pinned",
+    });
     const tl = r.timeline;
     // prod pod: 5 slots of 0.125 s (CPU-bound at 40 req/s); 25 req/s each
     const exact = responseTimeQuantile({ servers: 5, serviceTimeSeconds: 0.125, serviceTimeCv: 1 }, 25, 0.95);
@@ -77,7 +87,13 @@ describe("traffic through the pods", () => {
 
   it("clients give up after the request timeout: the backlog stops at timeout × capacity, the excess fails", () => {
     const scenario = parseScenarioJson('{"unit":"rps","points":[[0,80]],"durationSeconds":120}', "flood");
-    const r = simulate({ config: prod, model: pinned(1), scenario, label: "pinned", options: { warmupSeconds: 0, requestTimeoutSeconds: 20 } });
+    const r = simulate({
+      config: prod,
+      model: pinned(1),
+      scenario,
+      label: "pinned",
+      options: { warmupSeconds: 0, requestTimeoutSeconds: 20 },
+    });
     const tl = r.timeline;
     expect(tl.failed[18]).toBe(0);
     expect(tl.backlog[30]).toBe(800); // 20 s × 40 req/s
@@ -153,7 +169,12 @@ describe("Prometheus outage", () => {
           scaleTargetRef: target,
           minReplicaCount: 3,
           maxReplicaCount: 20,
-          triggers: [{ type: "prometheus", metadata: { query: 'sum (inference_queue_len{namespace="ml-serving-prod"})', threshold: "20", ignoreNullValues: "false" } }],
+          triggers: [
+            {
+              type: "prometheus",
+              metadata: { query: 'sum (inference_queue_len{namespace="ml-serving-prod"})', threshold: "20", ignoreNullValues: "false" },
+            },
+          ],
         },
       },
       prod,
@@ -178,12 +199,17 @@ describe("KEDA activation and cooldown (minReplicaCount 0)", () => {
         maxReplicaCount: 10,
         pollingInterval: 15,
         cooldownPeriod: 300,
-        triggers: [{ type: "prometheus", metadata: { query: "sum(rate(http_requests_total[1m]))", threshold: "30", activationThreshold: "5" } }],
+        triggers: [
+          { type: "prometheus", metadata: { query: "sum(rate(http_requests_total[1m]))", threshold: "30", activationThreshold: "5" } },
+        ],
       },
     },
     prod,
   );
-  const scenario = parseScenarioJson('{"unit":"rps","points":[[0,0],[600,50],[1200,0]],"interpolation":"step","durationSeconds":2100}', "on-off");
+  const scenario = parseScenarioJson(
+    '{"unit":"rps","points":[[0,0],[600,50],[1200,0]],"interpolation":"step","durationSeconds":2100}',
+    "on-off",
+  );
   const r = simulate({ config: prod, model, scenario, label: "keda" });
   const tl = r.timeline;
 

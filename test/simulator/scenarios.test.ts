@@ -55,7 +55,7 @@ describe("built-in scenarios", () => {
     expect(s.load[16 * 3600]).toBeCloseTo(300, 9);
     expect(Math.min(...s.load)).toBeCloseTo(30, 9);
     expect(Math.max(...s.load)).toBeCloseTo(300, 9);
-    expect(s.load[0]).toBeCloseTo(30 + 270 * (1 - Math.cos((2 * Math.PI * -4) / 24)) / 2, 9);
+    expect(s.load[0]).toBeCloseTo(30 + (270 * (1 - Math.cos((2 * Math.PI * -4) / 24))) / 2, 9);
   });
 
   it("prometheus-outage: the spike with Prometheus down 7:00 – 12:00", () => {
@@ -141,23 +141,46 @@ describe("scenario files", () => {
 
   it("collects every problem of a JSON scenario", () => {
     const e = bad(() =>
-      parseScenarioJson(JSON.stringify({ unit: "people", points: [[0, 5], [10, -1], [10, 3]], extra: 1, interpolation: "cubic" }), "x", "x.json"),
+      parseScenarioJson(
+        JSON.stringify({
+          unit: "people",
+          points: [
+            [0, 5],
+            [10, -1],
+            [10, 3],
+          ],
+          extra: 1,
+          interpolation: "cubic",
+        }),
+        "x",
+        "x.json",
+      ),
     );
     const lines = e.message.split("\n");
-    expect(lines).toContain('scenario x.json: extra: unknown field "extra". Fix: remove it (fields: name, description, unit, points, durationSeconds, interpolation, prometheusOutages, startsAt)');
+    expect(lines).toContain(
+      'scenario x.json: extra: unknown field "extra". Fix: remove it (fields: name, description, unit, points, durationSeconds, interpolation, prometheusOutages, startsAt)',
+    );
     expect(lines.some((l) => l.startsWith('scenario x.json: unit: unit must be "users", "rps" or "pods" (got "people")'))).toBe(true);
     expect(lines.some((l) => l.startsWith("scenario x.json: interpolation:"))).toBe(true);
     expect(lines).toContain("scenario x.json: points[1]: load -1 is negative. Fix: use a load ≥ 0");
-    expect(lines).toContain("scenario x.json: points[2]: time 10 is not after the previous point's 10. Fix: list points in strictly increasing time");
+    expect(lines).toContain(
+      "scenario x.json: points[2]: time 10 is not after the previous point's 10. Fix: list points in strictly increasing time",
+    );
     expect(lines.every((l) => l.includes("Fix: "))).toBe(true);
   });
 
   it("requires points starting at 0, finite numbers, sane durations and outages", () => {
-    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[5,1]]}', "x")).message).toMatch(/points\[0\]: the first point is at t = 5, not 0/);
-    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[0,"a"]]}', "x")).message).toMatch(/points\[0\]: time and load must be finite numbers/);
+    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[5,1]]}', "x")).message).toMatch(
+      /points\[0\]: the first point is at t = 5, not 0/,
+    );
+    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[0,"a"]]}', "x")).message).toMatch(
+      /points\[0\]: time and load must be finite numbers/,
+    );
     expect(bad(() => parseScenarioJson('{"unit":"rps","points":[]}', "x")).message).toMatch(/no load points/);
     expect(bad(() => parseScenarioJson('{"unit":"rps"}', "x")).message).toMatch(/points: points is missing/);
-    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[0,1]],"durationSeconds":1e9}', "x")).message).toMatch(/durationSeconds: duration 1000000000 s is not a whole number of seconds between 1 and 604800 \(7 days\)/);
+    expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[0,1]],"durationSeconds":1e9}', "x")).message).toMatch(
+      /durationSeconds: duration 1000000000 s is not a whole number of seconds between 1 and 604800 \(7 days\)/,
+    );
     expect(bad(() => parseScenarioJson('{"unit":"rps","points":[[0,1]],"prometheusOutages":[{"start":9,"end":3}]}', "x")).message).toMatch(
       /prometheusOutages\[0\]: an outage needs/,
     );
@@ -181,7 +204,9 @@ describe("scenario files", () => {
   });
 
   it("refuses an unknown name, a missing file and an unknown extension", () => {
-    expect(bad(() => loadScenario("tsunami")).message).toMatch(/"tsunami" is neither a built-in scenario nor a \.json\/\.csv file\. Fix: use one of steady, ramp, spike, diurnal, idle-night, prometheus-outage/);
+    expect(bad(() => loadScenario("tsunami")).message).toMatch(
+      /"tsunami" is neither a built-in scenario nor a \.json\/\.csv file\. Fix: use one of steady, ramp, spike, diurnal, idle-night, prometheus-outage/,
+    );
     expect(bad(() => loadScenario(join(dir, "missing.json"))).message).toMatch(/cannot read the file \(ENOENT\)\. Fix: check the path/);
     expect(bad(() => loadScenario(join(dir, "load.yaml"))).message).toMatch(/neither a built-in scenario/);
   });

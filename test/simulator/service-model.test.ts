@@ -172,7 +172,13 @@ describe("podProfile (from the env config)", () => {
   it("reads config.simulation", () => {
     const pod = podProfile(
       envConfig("staging", {
-        simulation: { serviceTimeSeconds: 0.05, serviceTimeCv: 0.5, cpuSecondsPerRequest: 0.01, podStartupSeconds: 30, requestsPerUserPerSecond: 2 },
+        simulation: {
+          serviceTimeSeconds: 0.05,
+          serviceTimeCv: 0.5,
+          cpuSecondsPerRequest: 0.01,
+          podStartupSeconds: 30,
+          requestsPerUserPerSecond: 2,
+        },
       }),
     );
     expect(pod.queue).toEqual({ servers: 4, serviceTimeSeconds: 0.05, serviceTimeCv: 0.5 });

@@ -45,7 +45,10 @@ describe("prod's spike on three pinned pods (the issue's checkpoint t = 307 s)",
 
 describe("overload and recovery on one pod", () => {
   // 60 req/s for 40 s into a 40 req/s pod, then 20 req/s: the backlog builds and drains
-  const scenario = parseScenarioJson('{"unit":"rps","points":[[0,20],[60,60],[100,20]],"interpolation":"step","durationSeconds":220}', "bump");
+  const scenario = parseScenarioJson(
+    '{"unit":"rps","points":[[0,20],[60,60],[100,20]],"interpolation":"step","durationSeconds":220}',
+    "bump",
+  );
   const sim = simulate({ config: prod, model: pinned(1), scenario, label: "pinned" }).timeline;
   const des = replicate({ rps: scenario.load, readyAt: [-1], ...POD }, 60);
 
@@ -98,7 +101,8 @@ describe("the histogram observes a request when it completes", () => {
         type: "prometheus",
         metricType: "Value",
         metadata: {
-          query: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))',
+          query:
+            'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="ml-serving-prod",job="inference"}[2m])))',
           threshold: "0.5",
         },
       },

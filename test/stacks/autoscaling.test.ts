@@ -33,7 +33,14 @@ type Mode = (typeof MODES)[number];
  * replica and drops dev's KEDA wake-up trigger, since an HPA cannot scale to zero).
  */
 function build(env: string, mode: Mode, patch: Record<string, unknown> = {}): EnvironmentStack {
-  const hpa = mode === "keda" ? {} : { minReplicas: Math.max(1, envConfig(env).scaling.minReplicas), wakeUp: undefined, ...(mode === "cpu-hpa" ? { burst: { enabled: false } } : {}) };
+  const hpa =
+    mode === "keda"
+      ? {}
+      : {
+          minReplicas: Math.max(1, envConfig(env).scaling.minReplicas),
+          wakeUp: undefined,
+          ...(mode === "cpu-hpa" ? { burst: { enabled: false } } : {}),
+        };
   const scaling = { ...hpa, ...((patch.scaling as object) ?? {}), mode };
   return stackFor(env, { ...patch, scaling, ...(mode === "keda" ? { cluster: { keda: true } } : {}) });
 }
@@ -47,14 +54,46 @@ function autoscalingObjects(stack: EnvironmentStack): any[] {
 // Reviewed by hand against the issue: per env, what each mode must render.
 const EXPECTED = {
   // dev scales to zero in its own mode (keda); the HPA modes keep one replica. inFlight: predictMaxConcurrency × uvicornWorkers × 70 %.
-  dev: { namespace: "ml-serving-dev", job: "ml-serving-dev/inference", min: 1, kedaMin: 0, inFlight: "1400m", max: 2, fallback: 1, prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80" },
+  dev: {
+    namespace: "ml-serving-dev",
+    job: "ml-serving-dev/inference",
+    min: 1,
+    kedaMin: 0,
+    inFlight: "1400m",
+    max: 2,
+    fallback: 1,
+    prometheus: "http://prometheus-server.monitoring.svc.cluster.local:80",
+  },
   // staging tries the burst path: its peak metric at 2 × 2.8 and no scale-up stabilization.
-  staging: { namespace: "ml-serving-staging", job: "inference", min: 2, kedaMin: 2, inFlight: "2800m", burst: "5600m", upWindow: 0, max: 8, fallback: 4, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
-  prod: { namespace: "ml-serving-prod", job: "inference", min: 3, kedaMin: 3, inFlight: "5600m", max: 20, fallback: 10, prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090" },
+  staging: {
+    namespace: "ml-serving-staging",
+    job: "inference",
+    min: 2,
+    kedaMin: 2,
+    inFlight: "2800m",
+    burst: "5600m",
+    upWindow: 0,
+    max: 8,
+    fallback: 4,
+    prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
+  },
+  prod: {
+    namespace: "ml-serving-prod",
+    job: "inference",
+    min: 3,
+    kedaMin: 3,
+    inFlight: "5600m",
+    max: 20,
+    fallback: 10,
+    prometheus: "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
+  },
 } as const;
 
 /** The env's behavior: the shared defaults, with staging's scale-up window of 0 for its burst trigger. */
-const behaviorOf = (x: object) => ({ ...BEHAVIOR, scaleUp: { ...BEHAVIOR.scaleUp, stabilizationWindowSeconds: "upWindow" in x ? x.upWindow : 60 } });
+const behaviorOf = (x: object) => ({
+  ...BEHAVIOR,
+  scaleUp: { ...BEHAVIOR.scaleUp, stabilizationWindowSeconds: "upWindow" in x ? x.upWindow : 60 },
+});
 
 const BEHAVIOR = {
   scaleUp: {
@@ -122,13 +161,32 @@ describe("scaling modes: each env through all three", () => {
         if (mode === "slo-hpa") {
           it("HPA v2 on the adapter's per-pod p95 latency and in-flight, CPU 80 % backstop", () => {
             expect(objs[0].spec.metrics).toEqual([
-              { type: "Pods", pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "500m" } } },
-              { type: "Pods", pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: x.inFlight } } },
-              ...("burst" in x ? [{ type: "Pods", pods: { metric: { name: "inference_requests_in_flight_burst" }, target: { type: "AverageValue", averageValue: x.burst } } }] : []),
+              {
+                type: "Pods",
+                pods: { metric: { name: "inference_request_latency_p95_seconds" }, target: { type: "AverageValue", averageValue: "500m" } },
+              },
+              {
+                type: "Pods",
+                pods: { metric: { name: "inference_requests_in_flight" }, target: { type: "AverageValue", averageValue: x.inFlight } },
+              },
+              ...("burst" in x
+                ? [
+                    {
+                      type: "Pods",
+                      pods: {
+                        metric: { name: "inference_requests_in_flight_burst" },
+                        target: { type: "AverageValue", averageValue: x.burst },
+                      },
+                    },
+                  ]
+                : []),
               { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
             ]);
             // The names the HPA asks for are the names the adapter rules expose.
-            expect(objs[0].spec.metrics.slice(0, 2).map((m: any) => m.pods.metric.name)).toEqual([CUSTOM_METRICS.podP95Latency, CUSTOM_METRICS.podInFlight]);
+            expect(objs[0].spec.metrics.slice(0, 2).map((m: any) => m.pods.metric.name)).toEqual([
+              CUSTOM_METRICS.podP95Latency,
+              CUSTOM_METRICS.podInFlight,
+            ]);
             expect(objs[0].spec.behavior).toEqual(behaviorOf(x));
             expect([objs[0].spec.minReplicas, objs[0].spec.maxReplicas]).toEqual([x.min, x.max]);
           });
@@ -156,12 +214,27 @@ describe("scaling modes: each env through all three", () => {
             // dev may sit at zero: the gateway's request counter wakes it.
             const wake = env === "dev" ? ["wake-up"] : [];
             const burst = "burst" in x ? ["concurrency-burst"] : [];
-            expect(Object.keys(byName)).toEqual(["p95-latency", "queue-length", "cpu", "memory", ...cron, "concurrency", ...burst, ...wake]);
+            expect(Object.keys(byName)).toEqual([
+              "p95-latency",
+              "queue-length",
+              "cpu",
+              "memory",
+              ...cron,
+              "concurrency",
+              ...burst,
+              ...wake,
+            ]);
             expect({ ...byName["p95-latency"], metadata: { ...byName["p95-latency"].metadata, query: "(checked below)" } }).toEqual({
               type: "prometheus",
               name: "p95-latency",
               metricType: "Value",
-              metadata: { serverAddress: x.prometheus, query: "(checked below)", threshold: "0.5", activationThreshold: "0.3", ignoreNullValues: "false" },
+              metadata: {
+                serverAddress: x.prometheus,
+                query: "(checked below)",
+                threshold: "0.5",
+                activationThreshold: "0.3",
+                ignoreNullValues: "false",
+              },
             });
             expect(byName["queue-length"]).toEqual({
               type: "prometheus",
@@ -169,22 +242,42 @@ describe("scaling modes: each env through all three", () => {
               metricType: "AverageValue",
               metadata: {
                 serverAddress: x.prometheus,
-                query: x.kedaMin === 0 ? `(${queue}) or on() (vector(0) unless on() count(up{namespace="${x.namespace}",job="${x.job}"}))` : queue,
+                query:
+                  x.kedaMin === 0
+                    ? `(${queue}) or on() (vector(0) unless on() count(up{namespace="${x.namespace}",job="${x.job}"}))`
+                    : queue,
                 threshold: "20",
                 activationThreshold: "10",
                 ignoreNullValues: "false",
               },
             });
-            expect(byName.cpu).toEqual({ type: "cpu", name: "cpu", metricType: "Utilization", metadata: { value: "85", containerName: "server" } });
-            expect(byName.memory).toEqual({ type: "memory", name: "memory", metricType: "Utilization", metadata: { value: "80", containerName: "server" } });
+            expect(byName.cpu).toEqual({
+              type: "cpu",
+              name: "cpu",
+              metricType: "Utilization",
+              metadata: { value: "85", containerName: "server" },
+            });
+            expect(byName.memory).toEqual({
+              type: "memory",
+              name: "memory",
+              metricType: "Utilization",
+              metadata: { value: "80", containerName: "server" },
+            });
             expect(x.prometheus).toBe(prometheusAddress(stack.config));
           });
 
           it("every prometheus query parses, returns one series, reads only the contract's metrics scoped to this service", () => {
             // The wake-up trigger reads the gateway, outside the service (test/stacks/scaling-signals.test.ts).
-            const queries = objs[0].spec.triggers.filter((t: any) => t.type === "prometheus" && t.name !== "wake-up").map((t: any) => t.metadata.query);
+            const queries = objs[0].spec.triggers
+              .filter((t: any) => t.type === "prometheus" && t.name !== "wake-up")
+              .map((t: any) => t.metadata.query);
             expect(queries).toHaveLength("burst" in x ? 4 : 3);
-            const contract = new Set(["up", ...DEFAULT_METRICS.flatMap((m) => (m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name]))]);
+            const contract = new Set([
+              "up",
+              ...DEFAULT_METRICS.flatMap((m) =>
+                m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name],
+              ),
+            ]);
             for (const q of queries) {
               expect(syntaxErrors(q), q).toEqual([]);
               expect(returnsSingleSeries(q), q).toBe(true);
@@ -196,7 +289,8 @@ describe("scaling modes: each env through all three", () => {
                 expect(m.job, q).toBe(`=${x.job}`);
                 // rate windows hold ≥ 4 scrapes; the burst trigger's max_over_time peak ≥ 2 (stacks/scaling-signals.ts)
                 const scrapes = q.includes("max_over_time") ? 2 : 4;
-                if (s.rangeSeconds !== undefined) expect(s.rangeSeconds).toBeGreaterThanOrEqual(scrapes * stack.config.monitoring.scrapeIntervalSeconds);
+                if (s.rangeSeconds !== undefined)
+                  expect(s.rangeSeconds).toBeGreaterThanOrEqual(scrapes * stack.config.monitoring.scrapeIntervalSeconds);
               }
             }
             const latency = selectors(queries[0]).filter((s) => s.metric !== "up");
@@ -230,7 +324,8 @@ describe("scaling modes: each env through all three", () => {
 
   it("the prod latency query, spelled out", () => {
     const q = autoscalingObjects(stackFor("prod"))[0].spec.triggers[0].metadata.query;
-    const sel = (suffix: string) => `http_request_duration_seconds_${suffix}{namespace="ml-serving-prod",job="inference",endpoint="/predict"}`;
+    const sel = (suffix: string) =>
+      `http_request_duration_seconds_${suffix}{namespace="ml-serving-prod",job="inference",endpoint="/predict"}`;
     const up = 'up{namespace="ml-serving-prod",job="inference"}';
     expect(q).toBe(
       `(histogram_quantile(0.95, sum by (le) (rate(${sel("bucket")}[2m]))) and on() (sum (rate(${sel("count")}[2m])) > 0) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`,
@@ -242,8 +337,19 @@ describe("scaling config reaches the rendered autoscaler", () => {
   it("behavior, thresholds and guardrails come from config", () => {
     const patch = {
       scaling: {
-        behavior: { scaleUp: { pods: 4, percent: 100, periodSeconds: 15, stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 600 } },
-        keda: { p95Latency: { threshold: 0.75, activation: 0.5 }, queueLength: { threshold: 8, activation: 2 }, cpuUtilization: 90, memoryUtilization: 75, pollingInterval: 10, cooldownPeriod: 120, initialCooldownPeriod: 60 },
+        behavior: {
+          scaleUp: { pods: 4, percent: 100, periodSeconds: 15, stabilizationWindowSeconds: 0 },
+          scaleDown: { stabilizationWindowSeconds: 600 },
+        },
+        keda: {
+          p95Latency: { threshold: 0.75, activation: 0.5 },
+          queueLength: { threshold: 8, activation: 2 },
+          cpuUtilization: 90,
+          memoryUtilization: 75,
+          pollingInterval: 10,
+          cooldownPeriod: 120,
+          initialCooldownPeriod: 60,
+        },
         concurrency: { utilization: 50 },
       },
     };
@@ -268,9 +374,16 @@ describe("scaling config reaches the rendered autoscaler", () => {
     ]);
     expect([so.pollingInterval, so.cooldownPeriod, so.initialCooldownPeriod]).toEqual([10, 120, 60]);
 
-    const hpa = autoscalingObjects(build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.35, inFlightPerPod: 6, cpuUtilization: 75 } } }))[0].spec;
+    const hpa = autoscalingObjects(
+      build("staging", "slo-hpa", { scaling: { sloHpa: { p95LatencySeconds: 0.35, inFlightPerPod: 6, cpuUtilization: 75 } } }),
+    )[0].spec;
     // staging's burst path: the peak target is 2 × the explicit in-flight target.
-    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual(["350m", "6", "12", 75]);
+    expect(hpa.metrics.map((m: any) => m.pods?.target.averageValue ?? m.resource.target.averageUtilization)).toEqual([
+      "350m",
+      "6",
+      "12",
+      75,
+    ]);
     const cpu = autoscalingObjects(build("dev", "cpu-hpa", { scaling: { cpuHpa: { cpuUtilization: 60 } } }))[0].spec;
     expect(cpu.metrics[0].resource.target.averageUtilization).toBe(60);
   });
@@ -278,8 +391,15 @@ describe("scaling config reaches the rendered autoscaler", () => {
   it("fallback replicas default to max(minReplicas, ceil(maxReplicas / 2))", () => {
     const noFallbackReplicas = { scaling: { keda: { fallback: { replicas: undefined } } } };
     expect(autoscalingObjects(build("prod", "keda", noFallbackReplicas))[0].spec.fallback).toEqual({ failureThreshold: 3, replicas: 10 });
-    expect(autoscalingObjects(build("prod", "keda", { scaling: { minReplicas: 12, keda: { fallback: { replicas: undefined } } }, prescaling: undefined }))[0].spec.fallback.replicas).toBe(12);
-    expect(autoscalingObjects(build("staging", "keda", { scaling: { maxReplicas: 9, keda: { fallback: { replicas: undefined } } } }))[0].spec.fallback.replicas).toBe(5);
+    expect(
+      autoscalingObjects(
+        build("prod", "keda", { scaling: { minReplicas: 12, keda: { fallback: { replicas: undefined } } }, prescaling: undefined }),
+      )[0].spec.fallback.replicas,
+    ).toBe(12);
+    expect(
+      autoscalingObjects(build("staging", "keda", { scaling: { maxReplicas: 9, keda: { fallback: { replicas: undefined } } } }))[0].spec
+        .fallback.replicas,
+    ).toBe(5);
     expect(fallbackReplicas(envConfig("prod").scaling)).toBe(10);
   });
 
@@ -288,7 +408,9 @@ describe("scaling config reaches the rendered autoscaler", () => {
     const wakeUp = firstService("dev").scaling?.wakeUp;
     const idle = autoscalingObjects(build("prod", "keda", { scaling: { wakeUp, keda: { idleReplicaCount: 0 } } }))[0].spec;
     expect(idle.idleReplicaCount).toBe(0);
-    const zero = autoscalingObjects(build("staging", "keda", { scaling: { minReplicas: 0, wakeUp, keda: { fallback: { replicas: 4 } } } }))[0].spec;
+    const zero = autoscalingObjects(
+      build("staging", "keda", { scaling: { minReplicas: 0, wakeUp, keda: { fallback: { replicas: 4 } } } }),
+    )[0].spec;
     expect(zero.minReplicaCount).toBe(0);
   });
 });
@@ -325,16 +447,29 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
   });
 
   it("a trigger whose metric the service does not export: the config check names the contract field before any construct runs", () => {
-    const metrics = DEFAULT_METRICS.filter((m) => m.name !== "inference_queue_len").map((m) => ({ ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }));
+    const metrics = DEFAULT_METRICS.filter((m) => m.name !== "inference_queue_len").map((m) => ({
+      ...m,
+      labels: [...m.labels],
+      buckets: m.buckets ? [...m.buckets] : undefined,
+    }));
     const lines = synthError(() => build("prod", "keda", { service: { metrics: { metrics } } }));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^CONFIG_MISSING env "prod": EnvConfig prod: service\.metrics\.metrics: monitoring needs inference_queue_len, .* Fix: /);
+    expect(lines[0]).toMatch(
+      /^CONFIG_MISSING env "prod": EnvConfig prod: service\.metrics\.metrics: monitoring needs inference_queue_len, .* Fix: /,
+    );
   });
 
   it("a second autoscaler on the Deployment", () => {
     const stack = build("prod", "keda");
     const chart = new Chart(stack.app, "extra");
-    expect(() => new Hpa(chart, "Hpa", { scaleTarget: { name: "inference", namespace: "ml-serving-prod", containers: [{ name: "server", requests: { cpu: "2" } }] }, maxReplicas: 4, metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }] })).toThrow(
+    expect(
+      () =>
+        new Hpa(chart, "Hpa", {
+          scaleTarget: { name: "inference", namespace: "ml-serving-prod", containers: [{ name: "server", requests: { cpu: "2" } }] },
+          maxReplicas: 4,
+          metrics: [{ type: "Resource", resource: "cpu", target: { type: "Utilization", averageUtilization: 70 } }],
+        }),
+    ).toThrow(
       /HorizontalPodAutoscaler ml-serving-prod\/inference: spec\.scaleTargetRef: Deployment ml-serving-prod\/inference is already scaled by ScaledObject\/inference/,
     );
   });
@@ -385,7 +520,10 @@ describe("KEDA queries evaluated by promtool", () => {
     const latency = latencyP95Query(stack.promql, config);
     const queue = queueLengthQuery(stack.promql);
     const scope = 'namespace="ml-serving-prod",job="inference"';
-    const bucket = (le: string, values: string, extra = "") => ({ series: `http_request_duration_seconds_bucket{${scope},endpoint="/predict",le="${le}"${extra}}`, values });
+    const bucket = (le: string, values: string, extra = "") => ({
+      series: `http_request_duration_seconds_bucket{${scope},endpoint="/predict",le="${le}"${extra}}`,
+      values,
+    });
     const count = (values: string) => ({ series: `http_request_duration_seconds_count{${scope},endpoint="/predict"}`, values });
     const up = (pod: string, values: string) => ({ series: `up{${scope},pod="${pod}"}`, values });
     // Probe traffic a cold pod serves from its first second (prometheus_client creates these series).
@@ -401,16 +539,32 @@ describe("KEDA queries evaluated by promtool", () => {
       {
         // Per 15 s: 10 requests ≤ 0.1 s, 10 more ≤ 0.5 s. Rank 19 of 20 lies 9/10 into (0.1, 0.5]: p95 = 0.46.
         interval: "15s",
-        input_series: [bucket("0.1", "0+10x20"), bucket("0.5", "0+20x20"), bucket("+Inf", "0+20x20"), count("0+20x20"), up("a", "1+0x20"),
+        input_series: [
+          bucket("0.1", "0+10x20"),
+          bucket("0.5", "0+20x20"),
+          bucket("+Inf", "0+20x20"),
+          count("0+20x20"),
+          up("a", "1+0x20"),
           // Another namespace's series must not count.
-          { series: 'http_request_duration_seconds_bucket{namespace="other",job="inference",endpoint="/predict",le="+Inf"}', values: "0+999x20" }],
+          {
+            series: 'http_request_duration_seconds_bucket{namespace="other",job="inference",endpoint="/predict",le="+Inf"}',
+            values: "0+999x20",
+          },
+        ],
         // round(): promtool 2.42 compares floats exactly; rounding keeps empty empty and 0 at 0.
         promql_expr_test: [{ expr: `round(${latency}, 0.001)`, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0.46 }] }],
       },
       {
         // Idle: series present, no requests in the window: 0, not NaN.
         interval: "15s",
-        input_series: [bucket("0.1", "5+0x20"), bucket("0.5", "7+0x20"), bucket("+Inf", "7+0x20"), count("7+0x20"), up("a", "1+0x20"), up("b", "1+0x20")],
+        input_series: [
+          bucket("0.1", "5+0x20"),
+          bucket("0.5", "7+0x20"),
+          bucket("+Inf", "7+0x20"),
+          count("7+0x20"),
+          up("a", "1+0x20"),
+          up("b", "1+0x20"),
+        ],
         promql_expr_test: [{ expr: latency, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0 }] }],
       },
       {
@@ -428,8 +582,14 @@ describe("KEDA queries evaluated by promtool", () => {
       {
         // Scrape lost, every target down: nothing, even though the rate window still holds traffic.
         interval: "15s",
-        input_series: [bucket("0.1", "0+10x20"), bucket("+Inf", "0+20x20"), count("0+20x20"), up("a", "0+0x20"), up("b", "0+0x20"),
-          { series: `inference_queue_len{${scope},pod="a",model="m"}`, values: "3+0x20" }],
+        input_series: [
+          bucket("0.1", "0+10x20"),
+          bucket("+Inf", "0+20x20"),
+          count("0+20x20"),
+          up("a", "0+0x20"),
+          up("b", "0+0x20"),
+          { series: `inference_queue_len{${scope},pod="a",model="m"}`, values: "3+0x20" },
+        ],
         promql_expr_test: both(undefined),
       },
       {

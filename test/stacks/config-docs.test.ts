@@ -25,14 +25,25 @@ function schemaFields(): Field[] {
   const visit = (node: ts.Node, owner: string): void => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) owner = node.name.text;
     const isSchemaCall =
-      ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ["strictObject", "object", "extend"].includes(node.expression.name.text);
-    const isSections = ts.isVariableDeclaration(node) && owner === "EXTRA_SECTIONS" && node.initializer && ts.isObjectLiteralExpression(node.initializer);
-    const literal = isSchemaCall ? (node as ts.CallExpression).arguments[0] : isSections ? (node as ts.VariableDeclaration).initializer : undefined;
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      ["strictObject", "object", "extend"].includes(node.expression.name.text);
+    const isSections =
+      ts.isVariableDeclaration(node) && owner === "EXTRA_SECTIONS" && node.initializer && ts.isObjectLiteralExpression(node.initializer);
+    const literal = isSchemaCall
+      ? (node as ts.CallExpression).arguments[0]
+      : isSections
+        ? (node as ts.VariableDeclaration).initializer
+        : undefined;
     if (literal && ts.isObjectLiteralExpression(literal)) {
       for (const p of literal.properties) {
         if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
         const docs = ts.getJSDocCommentsAndTags(p).map((d) => d.getText(sf));
-        out.push({ path: `${owner}.${p.name.getText(sf)}`, doc: docs.join("\n"), init: ts.isPropertyAssignment(p) ? p.initializer.getText(sf) : "" });
+        out.push({
+          path: `${owner}.${p.name.getText(sf)}`,
+          doc: docs.join("\n"),
+          init: ts.isPropertyAssignment(p) ? p.initializer.getText(sf) : "",
+        });
       }
     }
     ts.forEachChild(node, (c) => visit(c, owner));

@@ -72,7 +72,18 @@ describe("diffValues", () => {
   });
 
   it("reports added and removed fields and named items, and keys alert rules by alert name", () => {
-    const a = { groups: [{ name: "g", rules: [{ alert: "High", expr: "x > 1" }, { alert: "Down", expr: "up == 0" }] }], labels: { team: "ml" } };
+    const a = {
+      groups: [
+        {
+          name: "g",
+          rules: [
+            { alert: "High", expr: "x > 1" },
+            { alert: "Down", expr: "up == 0" },
+          ],
+        },
+      ],
+      labels: { team: "ml" },
+    };
     const b = { groups: [{ name: "g", rules: [{ alert: "High", expr: "x > 2" }] }], annotations: { a: "b" } };
     expect(diffValues(a, b)).toEqual([
       { kind: "added", path: "annotations", new: { a: "b" } },
@@ -93,9 +104,17 @@ describe("diffDists", () => {
   const tmp = () => mkdtempSync(join(tmpdir(), "diff-unit-"));
 
   it("keys objects by apiVersion/kind/namespace/name across files and diffs plain files", () => {
-    const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "inference", namespace: "ml" }, spec: { ports: [{ name: "http", port: 8000 }] } };
+    const svc = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "inference", namespace: "ml" },
+      spec: { ports: [{ name: "http", port: 8000 }] },
+    };
     const base = writeDist(tmp(), {
-      prod: { "workload.yaml": yaml(deployment(), svc), "rules/alerts.yaml": stringify({ groups: [{ name: "a", rules: [{ alert: "High", expr: "x > 1" }] }] }) },
+      prod: {
+        "workload.yaml": yaml(deployment(), svc),
+        "rules/alerts.yaml": stringify({ groups: [{ name: "a", rules: [{ alert: "High", expr: "x > 1" }] }] }),
+      },
       staging: { "workload.yaml": yaml(deployment()) },
     });
     const head = writeDist(tmp(), {
@@ -119,7 +138,9 @@ describe("diffDists", () => {
       ["changed", "Deployment ml/inference (apps/v1)"],
       ["changed", "File rules/alerts.yaml"],
     ]);
-    expect(prod.resources[2]!.fields).toEqual([{ kind: "changed", path: "groups[name=a].rules[alert=High].expr", old: "x > 1", new: "x > 2" }]);
+    expect(prod.resources[2]!.fields).toEqual([
+      { kind: "changed", path: "groups[name=a].rules[alert=High].expr", old: "x > 1", new: "x > 2" },
+    ]);
     expect(diffDists(readDist(base), readDist(head), ["staging"])).toEqual([]);
   });
 
@@ -129,7 +150,11 @@ describe("diffDists", () => {
         env: "prod",
         kind: "changed",
         resources: [
-          { kind: "changed", resource: "ScaledObject ml/inference (keda.sh/v1alpha1)", fields: [{ kind: "changed", path: "spec.maxReplicaCount", old: 20, new: 30 }] },
+          {
+            kind: "changed",
+            resource: "ScaledObject ml/inference (keda.sh/v1alpha1)",
+            fields: [{ kind: "changed", path: "spec.maxReplicaCount", old: 20, new: 30 }],
+          },
           { kind: "removed", resource: "File rules/x.yaml", fields: [] },
         ],
       },
@@ -146,8 +171,16 @@ describe("diffDists", () => {
   });
 
   it("keeps the markdown under GitHub's comment limit", () => {
-    const fields = Array.from({ length: 3000 }, (_, i) => ({ kind: "changed" as const, path: `data.k${i}`, old: "x".repeat(40), new: "y".repeat(40) }));
-    const md = renderMarkdown([{ env: "prod", kind: "changed", resources: [{ kind: "changed", resource: "ConfigMap ml/big (v1)", fields }] }], { base: "main", head: "working tree" });
+    const fields = Array.from({ length: 3000 }, (_, i) => ({
+      kind: "changed" as const,
+      path: `data.k${i}`,
+      old: "x".repeat(40),
+      new: "y".repeat(40),
+    }));
+    const md = renderMarkdown(
+      [{ env: "prod", kind: "changed", resources: [{ kind: "changed", resource: "ConfigMap ml/big (v1)", fields }] }],
+      { base: "main", head: "working tree" },
+    );
     expect(md.length).toBeLessThan(65_536);
     expect(md).toMatch(/truncated; run `npm run diff -- --base main`/);
   });
@@ -190,7 +223,10 @@ describe("npm run diff (temporary git repository)", () => {
     );
     // Pinning dev to one replica count removes the "autoscaler at its maximum" alert.
     // (dev scales to zero on KEDA: pin it at one replica.)
-    appendFileSync(join(dir, "stacks/envs/dev.ts"), `\ndev.services[0]!.scaling!.minReplicas = 1;\ndev.services[0]!.scaling!.maxReplicas = 1;\n`);
+    appendFileSync(
+      join(dir, "stacks/envs/dev.ts"),
+      `\ndev.services[0]!.scaling!.minReplicas = 1;\ndev.services[0]!.scaling!.maxReplicas = 1;\n`,
+    );
 
     const md = join(dir, "diff.md");
     const r = npmDiff(dir, "--base", "HEAD", "--env", "prod", "--env", "dev", "--markdown", md, "--exit-code");
@@ -199,10 +235,20 @@ describe("npm run diff (temporary git repository)", () => {
     // threshold: the alert expression and its annotations, in the PrometheusRule and the plain rule file
     const old = String(prod.monitoring.alerts.p95LatencySeconds);
     expect(r.stdout).toMatch(new RegExp(`~ PrometheusRule ml-serving-prod/\\S+ \\(monitoring\\.coreos\\.com/v1\\)`));
-    expect(r.stdout).toMatch(new RegExp(`spec\\.groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}\\n`));
-    expect(r.stdout).toMatch(new RegExp(`~ File rules/\\S+\\.yaml\\n(.*\\n)*?\\s+groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}`));
+    expect(r.stdout).toMatch(
+      new RegExp(`spec\\.groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}\\n`),
+    );
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `~ File rules/\\S+\\.yaml\\n(.*\\n)*?\\s+groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}`,
+      ),
+    );
     // replica count: the autoscaler's minimum
-    expect(r.stdout).toMatch(new RegExp(`~ ScaledObject ml-serving-prod/inference \\(keda\\.sh/v1alpha1\\) for inference\\n\\s+spec\\.minReplicaCount: ${prod.scaling.minReplicas} -> ${newMin}\\n`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `~ ScaledObject ml-serving-prod/inference \\(keda\\.sh/v1alpha1\\) for inference\\n\\s+spec\\.minReplicaCount: ${prod.scaling.minReplicas} -> ${newMin}\\n`,
+      ),
+    );
     // the removed alert, by name, with its old definition
     expect(r.stdout).toMatch(/^dev: /m);
     expect(r.stdout).toMatch(/rules\[alert=\w*AtMaxReplicas\]: \{"alert":"\w*AtMaxReplicas".* -> \(absent\)/);

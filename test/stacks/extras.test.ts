@@ -33,7 +33,11 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("passes the cross-resource checks in every env; they see the extras' scrapes", () => {
-    for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).filter((f) => f.severity === "error"), env).toEqual([]);
+    for (const env of ENV_NAMES)
+      expect(
+        runChecks(stackFor(env)).filter((f) => f.severity === "error"),
+        env,
+      ).toEqual([]);
     // Without its ServiceMonitor the GPU server's trigger would read nothing: the checks say so.
     const input = stackInput(stackFor("gpu"));
     const objects = input.objects.filter((o: any) => !(o.kind === "ServiceMonitor" && o.metadata.name === "llm"));
@@ -48,7 +52,12 @@ describe("buildExtras: one chart per configured section", () => {
   it("registers the RabbitMQ Secret for infra/ and never renders it or its value", async () => {
     const stack = stackFor("prod");
     expect(stack.requiredSecrets).toContainEqual(
-      expect.objectContaining({ namespace: "ml-serving-prod", name: "embedding-worker-rabbitmq", key: "host", configKey: RABBITMQ_CONFIG_KEY }),
+      expect.objectContaining({
+        namespace: "ml-serving-prod",
+        name: "embedding-worker-rabbitmq",
+        key: "host",
+        configKey: RABBITMQ_CONFIG_KEY,
+      }),
     );
     const r = await renderedEnv("prod");
     const all = r.files.map((f) => f.content).join("\n");
@@ -70,7 +79,9 @@ describe("buildExtras: one chart per configured section", () => {
     expect(so.spec.triggers[0]).toMatchObject({ type: "prometheus", metricType: "AverageValue" });
     // 0 while scraped and idle (cold pods export no in-flight series yet), nothing when the scrape is lost.
     const up = 'up{namespace="ml-serving-prod",job="orchestrator"}';
-    expect(so.spec.triggers[0].metadata.query).toBe(`(sum (http_requests_in_flight{namespace="ml-serving-prod",job="orchestrator"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`);
+    expect(so.spec.triggers[0].metadata.query).toBe(
+      `(sum (http_requests_in_flight{namespace="ml-serving-prod",job="orchestrator"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`,
+    );
     expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
     expect(so.spec.triggers[0].metadata.serverAddress).toBe("http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
     expect(objs.get("Deployment/orchestrator").spec).not.toHaveProperty("replicas");
@@ -96,7 +107,11 @@ describe("buildExtras: one chart per configured section", () => {
     });
     // The GPU server needs its 15-minute model load before 08:00.
     const gpu = objectsByKey(stackFor("gpu"));
-    expect(gpu.get("ScaledObject/llm").spec.triggers[1].metadata).toMatchObject({ start: "45 7 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: "2" });
+    expect(gpu.get("ScaledObject/llm").spec.triggers[1].metadata).toMatchObject({
+      start: "45 7 * * 1-5",
+      end: "0 18 * * 1-5",
+      desiredReplicas: "2",
+    });
   });
 
   it("wires the GPU server: GPU limits, KEDA on waiting requests, scraped on its API port", () => {
@@ -105,7 +120,9 @@ describe("buildExtras: one chart per configured section", () => {
     expect(c.resources.limits["nvidia.com/gpu"]).toBe(1);
     const so = objs.get("ScaledObject/llm");
     const up = 'up{namespace="ml-serving-gpu",job="llm"}';
-    expect(so.spec.triggers[0].metadata.query).toBe(`(sum (vllm:num_requests_waiting{namespace="ml-serving-gpu",job="llm"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`);
+    expect(so.spec.triggers[0].metadata.query).toBe(
+      `(sum (vllm:num_requests_waiting{namespace="ml-serving-gpu",job="llm"}) or on() (sum (${up}) * 0)) and on() (sum (${up}) > 0)`,
+    );
     // A lost scrape errors the trigger: KEDA holds max(min 1, ceil(max 4 / 2)) = 2 replicas after 3 failures.
     expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 2 });
     expect(so.spec.cooldownPeriod).toBeGreaterThanOrEqual(900);
@@ -155,25 +172,121 @@ describe("extras config validation", () => {
     resources: { requests: { cpu: "4", memory: "24Gi" }, limits: { memory: "32Gi" } },
   };
   const cases: [string, string, Record<string, unknown>, string, RegExp][] = [
-    ["a prescaling target that does not exist", "prod", { prescaling: [{ name: "x", target: "nope", start: "08:00", end: "18:00", replicas: 3 }] }, "prescaling[0].target", /"nope" is not a workload pre-scaling can target/],
-    ["prescale replicas above the inference service's maximum", "prod", { prescaling: [{ name: "x", target: "inference", start: "08:00", end: "18:00", replicas: 60 }] }, "prescaling[0].replicas", /exceed inference's maxReplicas 20/],
-    ["prescale replicas above the target's maximum", "prod", { prescaling: [{ name: "x", target: "orchestrator", start: "08:00", end: "18:00", replicas: 60 }] }, "prescaling[0].replicas", /exceed orchestrator's maxReplicas 6/],
-    ["prescale replicas at the minimum", "prod", { prescaling: [{ name: "x", target: "orchestrator", start: "08:00", end: "18:00", replicas: 2 }] }, "prescaling[0].replicas", /do not raise orchestrator's minReplicas 2/],
-    ["an unknown time zone", "prod", { prescaling: [{ name: "x", target: "orchestrator", timezone: "Mars/Olympus", start: "08:00", end: "18:00", replicas: 4 }] }, "prescaling[0].timezone", /IANA time zone/],
-    ["a 12-hour clock time", "prod", { prescaling: [{ name: "x", target: "orchestrator", start: "8am", end: "18:00", replicas: 4 }] }, "prescaling[0].start", /HH:MM/],
-    ["a broker URL in plain env", "staging", { queueWorkers: [{ ...worker, env: { CELERY_BROKER_URL: "amqp://u:p@mq/" } }] }, "queueWorkers[0].env.CELERY_BROKER_URL", /credential/],
-    ["a worker without a memory limit", "staging", { queueWorkers: [{ ...worker, resources: { requests: worker.resources.requests } }] }, "queueWorkers[0].resources.limits", /limits needs memory|required/],
-    ["worker activation ≥ target", "staging", { queueWorkers: [{ ...worker, targetPerReplica: 5, activationValue: 5 }] }, "queueWorkers[0].activationValue", /below targetPerReplica 5/],
-    ["worker min > max", "staging", { queueWorkers: [{ ...worker, minReplicas: 9, maxReplicas: 3 }] }, "queueWorkers[0].minReplicas", /greater than maxReplicas 3/],
+    [
+      "a prescaling target that does not exist",
+      "prod",
+      { prescaling: [{ name: "x", target: "nope", start: "08:00", end: "18:00", replicas: 3 }] },
+      "prescaling[0].target",
+      /"nope" is not a workload pre-scaling can target/,
+    ],
+    [
+      "prescale replicas above the inference service's maximum",
+      "prod",
+      { prescaling: [{ name: "x", target: "inference", start: "08:00", end: "18:00", replicas: 60 }] },
+      "prescaling[0].replicas",
+      /exceed inference's maxReplicas 20/,
+    ],
+    [
+      "prescale replicas above the target's maximum",
+      "prod",
+      { prescaling: [{ name: "x", target: "orchestrator", start: "08:00", end: "18:00", replicas: 60 }] },
+      "prescaling[0].replicas",
+      /exceed orchestrator's maxReplicas 6/,
+    ],
+    [
+      "prescale replicas at the minimum",
+      "prod",
+      { prescaling: [{ name: "x", target: "orchestrator", start: "08:00", end: "18:00", replicas: 2 }] },
+      "prescaling[0].replicas",
+      /do not raise orchestrator's minReplicas 2/,
+    ],
+    [
+      "an unknown time zone",
+      "prod",
+      { prescaling: [{ name: "x", target: "orchestrator", timezone: "Mars/Olympus", start: "08:00", end: "18:00", replicas: 4 }] },
+      "prescaling[0].timezone",
+      /IANA time zone/,
+    ],
+    [
+      "a 12-hour clock time",
+      "prod",
+      { prescaling: [{ name: "x", target: "orchestrator", start: "8am", end: "18:00", replicas: 4 }] },
+      "prescaling[0].start",
+      /HH:MM/,
+    ],
+    [
+      "a broker URL in plain env",
+      "staging",
+      { queueWorkers: [{ ...worker, env: { CELERY_BROKER_URL: "amqp://u:p@mq/" } }] },
+      "queueWorkers[0].env.CELERY_BROKER_URL",
+      /credential/,
+    ],
+    [
+      "a worker without a memory limit",
+      "staging",
+      { queueWorkers: [{ ...worker, resources: { requests: worker.resources.requests } }] },
+      "queueWorkers[0].resources.limits",
+      /limits needs memory|required/,
+    ],
+    [
+      "worker activation ≥ target",
+      "staging",
+      { queueWorkers: [{ ...worker, targetPerReplica: 5, activationValue: 5 }] },
+      "queueWorkers[0].activationValue",
+      /below targetPerReplica 5/,
+    ],
+    [
+      "worker min > max",
+      "staging",
+      { queueWorkers: [{ ...worker, minReplicas: 9, maxReplicas: 3 }] },
+      "queueWorkers[0].minReplicas",
+      /greater than maxReplicas 3/,
+    ],
     // A service named like a workload is refused as the services list is expanded (stacks/services.ts), before the config checks.
-    ["a worker named like the service", "staging", { queueWorkers: [{ ...worker, name: "inference" }] }, "services[0].name", /is named like queueWorkers\[0\]/],
-    ["two workers with one name", "staging", { queueWorkers: [worker, worker] }, "queueWorkers[1].name", /already used by another workload/],
+    [
+      "a worker named like the service",
+      "staging",
+      { queueWorkers: [{ ...worker, name: "inference" }] },
+      "services[0].name",
+      /is named like queueWorkers\[0\]/,
+    ],
+    [
+      "two workers with one name",
+      "staging",
+      { queueWorkers: [worker, worker] },
+      "queueWorkers[1].name",
+      /already used by another workload/,
+    ],
     ["queue workers without KEDA", "dev", { ...DEV_CPU_HPA, queueWorkers: [worker] }, "queueWorkers", /cluster.keda is false/],
-    ["a GPU cooldown shorter than the model load", "staging", { gpu: { ...gpu, modelLoadSeconds: 900, cooldownSeconds: 300 } }, "gpu.cooldownSeconds", /shorter than modelLoadSeconds 900/],
-    ["a GPU server without a ServiceMonitor scrape", "staging", { monitoring: { scrape: "pod-annotations" }, gpu }, "gpu", /ServiceMonitor, but monitoring.scrape is "pod-annotations"/],
-    ["an orchestrator without KEDA", "dev", { ...DEV_CPU_HPA, orchestrator: { image: "registry.example.com/ml/orchestrator:1.0.0", resources: worker.resources } }, "orchestrator", /cluster.keda is false/],
+    [
+      "a GPU cooldown shorter than the model load",
+      "staging",
+      { gpu: { ...gpu, modelLoadSeconds: 900, cooldownSeconds: 300 } },
+      "gpu.cooldownSeconds",
+      /shorter than modelLoadSeconds 900/,
+    ],
+    [
+      "a GPU server without a ServiceMonitor scrape",
+      "staging",
+      { monitoring: { scrape: "pod-annotations" }, gpu },
+      "gpu",
+      /ServiceMonitor, but monitoring.scrape is "pod-annotations"/,
+    ],
+    [
+      "an orchestrator without KEDA",
+      "dev",
+      { ...DEV_CPU_HPA, orchestrator: { image: "registry.example.com/ml/orchestrator:1.0.0", resources: worker.resources } },
+      "orchestrator",
+      /cluster.keda is false/,
+    ],
     ["a load test without stages", "staging", { loadTest: { stages: [] } }, "loadTest.stages", /at least one stage/],
-    ["a load test payload that is not JSON", "staging", { loadTest: { stages: [{ users: 1, spawnRate: 1, durationSeconds: 60 }], payload: "{x" } }, "loadTest.payload", /must be JSON/],
+    [
+      "a load test payload that is not JSON",
+      "staging",
+      { loadTest: { stages: [{ users: 1, spawnRate: 1, durationSeconds: 60 }], payload: "{x" } },
+      "loadTest.payload",
+      /must be JSON/,
+    ],
     ["an unknown dashboards field", "staging", { dashboards: { grafanaUrl: "http://g" } }, "dashboards", /unknown field "grafanaUrl"/],
   ];
   // Invariants a stacks/checks check also enforces carry that check's code.
@@ -196,11 +309,17 @@ describe("extras config validation", () => {
   }
 
   it("pre-scales the inference service through cron triggers on its own ScaledObject, a model load early", () => {
-    const so = stackFor("prod").objects().find((o: any) => o.kind === "ScaledObject" && o.metadata.name === "inference") as any;
+    const so = stackFor("prod")
+      .objects()
+      .find((o: any) => o.kind === "ScaledObject" && o.metadata.name === "inference") as any;
     const cron = so.spec.triggers.filter((t: any) => t.type === "cron");
     // prod: business hours 08:00-19:00 Mon-Fri, 6 replicas; modelLoadSeconds 120 → starts at 07:58.
     expect(cron).toEqual([
-      { type: "cron", name: "prescale-business-hours", metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" } },
+      {
+        type: "cron",
+        name: "prescale-business-hours",
+        metadata: { timezone: "Europe/Berlin", start: "58 7 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "6" },
+      },
     ]);
   });
 

@@ -48,22 +48,31 @@ describe("addMonitoring", () => {
       expect(parse(file.content()).groups).toEqual(o.spec.groups);
     }
     // The workloads beside the service (orchestrator, queue worker) bring their own alert group.
-    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual(
-      [...RULE_FILES, "rules/embedding-worker-alerts.yaml", "rules/orchestrator-alerts.yaml"].sort(),
-    );
+    expect(
+      stack.extraFiles
+        .map((f) => f.path)
+        .filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/"))
+        .sort(),
+    ).toEqual([...RULE_FILES, "rules/embedding-worker-alerts.yaml", "rules/orchestrator-alerts.yaml"].sort());
     expect(stack.helmValues["prometheus"]).toBeUndefined();
   });
 
   it("dev (plain Prometheus, pod-annotations): no operator objects, the rule files, the scrape job and the prometheus chart values", () => {
     const { stack, objects } = monitoringObjects("dev");
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["ConfigMap/inference-dev-prometheus-adapter"]);
-    expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/")).sort()).toEqual([
-      "prometheus/scrape-config.yaml",
-      ...RULE_FILES,
-    ]);
+    expect(
+      stack.extraFiles
+        .map((f) => f.path)
+        .filter((p) => p.startsWith("rules/") || p.startsWith("prometheus/"))
+        .sort(),
+    ).toEqual(["prometheus/scrape-config.yaml", ...RULE_FILES]);
     const values = stack.helmValues["prometheus"] as any;
     const names = (file: string) => values.serverFiles[file].groups.map((g: any) => g.name);
-    expect(names("alerting_rules.yml")).toEqual(["inference-alerts", "sloth-slo-alerts-inference-availability", "sloth-slo-alerts-inference-latency"]);
+    expect(names("alerting_rules.yml")).toEqual([
+      "inference-alerts",
+      "sloth-slo-alerts-inference-availability",
+      "sloth-slo-alerts-inference-latency",
+    ]);
     expect(names("recording_rules.yml")).toHaveLength(5);
   });
 
@@ -88,12 +97,23 @@ describe("addMonitoring", () => {
     for (const env of ENV_NAMES) {
       const services = stackFor(env).services.map((m) => m.name);
       const expected = [...services.flatMap(perService), ...(workloads[env] ?? []).map((w) => `rules/${w}-alerts.yaml`)].sort();
-      expect(stackFor(env).extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => f.path).sort(), env).toEqual(expected);
+      expect(
+        stackFor(env)
+          .extraFiles.filter((f) => f.path.startsWith("rules/"))
+          .map((f) => f.path)
+          .sort(),
+        env,
+      ).toEqual(expected);
     }
   });
 
   it("plain Prometheus gets a workload's alert group in the prometheus chart's alerting_rules.yml", () => {
-    const stack = stackFor("prod", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" }, orchestrator: undefined, prescaling: [] });
+    const stack = stackFor("prod", {
+      cluster: { prometheusOperator: false },
+      monitoring: { scrape: "pod-annotations" },
+      orchestrator: undefined,
+      prescaling: [],
+    });
     const values = stack.helmValues["prometheus"] as any;
     expect(values.serverFiles["alerting_rules.yml"].groups.map((g: any) => g.name)).toContain("embedding-worker-alerts");
     expect(stack.objects().filter((o: any) => o.kind === "PrometheusRule")).toEqual([]);
@@ -118,13 +138,17 @@ describe("monitoring config errors name the env, the field and the fix", () => {
   });
 
   it("a p95 alert threshold histogram_quantile can never exceed", () => {
-    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(/^CONFIG_CONFLICT env "prod": EnvConfig prod: monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/);
+    expect(error({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toMatch(
+      /^CONFIG_CONFLICT env "prod": EnvConfig prod: monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket \(30s\).*Fix: use a threshold below 30/,
+    );
   });
 
   it("a metric contract without the metrics monitoring reads", () => {
     // dev (cpu-hpa): no trigger reads the queue, so monitoring is the first to need it.
     const metrics = envConfig("dev").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
-    expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(/^CONFIG_MISSING env "dev": EnvConfig dev: service\.metrics\.metrics: monitoring needs inference_queue_len/);
+    expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(
+      /^CONFIG_MISSING env "dev": EnvConfig dev: service\.metrics\.metrics: monitoring needs inference_queue_len/,
+    );
   });
 
   it("synth prints it without a stack trace, exits 1 and writes nothing", () => {
@@ -134,7 +158,9 @@ describe("monitoring config errors name the env, the field and the fix", () => {
     const out = join(dir, "out");
     const r = runScript("scripts/synth.ts", ["--config", cfg, "--out", out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: CONFIG_CONFLICT env "bad": EnvConfig bad: monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket .*\. Fix: use a threshold below 30 or add larger buckets$/m);
+    expect(r.stderr).toMatch(
+      /^error: CONFIG_CONFLICT env "bad": EnvConfig bad: monitoring\.alerts\.p95LatencySeconds: 30s is not below the largest latency bucket .*\. Fix: use a threshold below 30 or add larger buckets$/m,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : []).toEqual([]);
   });

@@ -8,7 +8,15 @@ import { rmSync } from "node:fs";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
-import { burstQuery, burstTarget, concurrencyQuery, concurrencyTarget, holdAtZero, wakeUpQuery, zeroWithoutTargets } from "../../stacks/scaling-signals.js";
+import {
+  burstQuery,
+  burstTarget,
+  concurrencyQuery,
+  concurrencyTarget,
+  holdAtZero,
+  wakeUpQuery,
+  zeroWithoutTargets,
+} from "../../stacks/scaling-signals.js";
 import { configProblems, envConfig, envInput, firstService, stackFor } from "../helpers/env.js";
 import { promtool, writeTemp } from "../helpers/promtool.js";
 import { runConfigChecks } from "../../stacks/checks/index.js";
@@ -21,7 +29,10 @@ function autoscaler(stack: ReturnType<typeof stackFor>): any {
 
 /** promtool test rules on `tests` (no rule files: expression tests only). */
 function promtoolTests(tests: unknown[]): { code: number | null; out: string } {
-  const dir = writeTemp({ "test.yaml": stringify({ rule_files: [], evaluation_interval: "15s", tests }, { lineWidth: 0 }) }, "promtool-signals-");
+  const dir = writeTemp(
+    { "test.yaml": stringify({ rule_files: [], evaluation_interval: "15s", tests }, { lineWidth: 0 }) },
+    "promtool-signals-",
+  );
   const r = promtool(["test", "rules", "test.yaml"], dir);
   rmSync(dir, { recursive: true });
   return { code: r.code, out: r.output };
@@ -65,10 +76,18 @@ describe("concurrency and burst triggers (mode keda)", () => {
   });
 
   it("utilization, factor and window come from config; concurrency can be turned off", () => {
-    const c = envConfig("staging", { scaling: { concurrency: { utilization: 50 }, burst: { enabled: true, windowSeconds: 45, factor: 3 }, behavior: { scaleUp: { stabilizationWindowSeconds: 30 } } } });
+    const c = envConfig("staging", {
+      scaling: {
+        concurrency: { utilization: 50 },
+        burst: { enabled: true, windowSeconds: 45, factor: 3 },
+        behavior: { scaleUp: { stabilizationWindowSeconds: 30 } },
+      },
+    });
     expect([concurrencyTarget(c), burstTarget(c)]).toEqual([2, 6]);
     expect(burstQuery(stackFor("staging").promql, c)).toContain("[45s]");
-    const off = autoscaler(stackFor("staging", { scaling: { concurrency: { enabled: false }, burst: { enabled: false } } })).spec.triggers.map((t: any) => t.name);
+    const off = autoscaler(
+      stackFor("staging", { scaling: { concurrency: { enabled: false }, burst: { enabled: false } } }),
+    ).spec.triggers.map((t: any) => t.name);
     expect(off).not.toContain("concurrency");
   });
 
@@ -82,20 +101,35 @@ describe("concurrency and burst triggers (mode keda)", () => {
       [CUSTOM_METRICS.podInFlightBurst, "5600m"],
     ]);
     const rule = stack.monitoring.adapterRules.custom.find((r) => r.name.as === CUSTOM_METRICS.podInFlightBurst);
-    expect(rule?.metricsQuery).toBe('sum by (<<.GroupBy>>) (max_over_time(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[30s]))');
+    expect(rule?.metricsQuery).toBe(
+      'sum by (<<.GroupBy>>) (max_over_time(<<.Series>>{<<.LabelMatchers>>,job="inference",endpoint="/predict"}[30s]))',
+    );
     // Without burst the adapter serves no peak metric.
-    expect(stackFor("staging", { scaling: { mode: "slo-hpa", burst: { enabled: false } } }).monitoring.adapterRules.custom.map((r) => r.name.as)).not.toContain(CUSTOM_METRICS.podInFlightBurst);
+    expect(
+      stackFor("staging", { scaling: { mode: "slo-hpa", burst: { enabled: false } } }).monitoring.adapterRules.custom.map((r) => r.name.as),
+    ).not.toContain(CUSTOM_METRICS.podInFlightBurst);
     // An explicit target still wins.
-    expect(autoscaler(stackFor("staging", { scaling: { mode: "slo-hpa", sloHpa: { inFlightPerPod: 6 } } })).spec.metrics[1].pods.target.averageValue).toBe("6");
+    expect(
+      autoscaler(stackFor("staging", { scaling: { mode: "slo-hpa", sloHpa: { inFlightPerPod: 6 } } })).spec.metrics[1].pods.target
+        .averageValue,
+    ).toBe("6");
   });
 
   it("a burst needs 2 scrapes in its window, a short scale-up window and a concurrency signal", () => {
     const codes = (patch: object) => configProblems(envInput("staging", patch), "staging").map((p) => `${p.code} ${p.path}`);
-    expect(codes({ scaling: { burst: { enabled: true }, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } } } })).toEqual(["CONFIG_CONFLICT scaling.behavior.scaleUp.stabilizationWindowSeconds"]);
+    expect(codes({ scaling: { burst: { enabled: true }, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } } } })).toEqual([
+      "CONFIG_CONFLICT scaling.behavior.scaleUp.stabilizationWindowSeconds",
+    ]);
     // The window against the scrape interval is a rate-window rule: the config checks own it (stacks/checks/windows.ts).
     const short = envConfig("staging", { ...BURST, scaling: { ...BURST.scaling, burst: { enabled: true, windowSeconds: 20 } } });
-    expect(runConfigChecks(short).filter((p) => p.severity === "error").map((p) => `${p.code} ${p.path}`)).toEqual(["RATE_WINDOW_TOO_SHORT scaling.burst.windowSeconds"]);
-    expect(codes({ ...BURST, scaling: { ...BURST.scaling, concurrency: { enabled: false } } })).toEqual(["CONFIG_CONFLICT scaling.burst.enabled"]);
+    expect(
+      runConfigChecks(short)
+        .filter((p) => p.severity === "error")
+        .map((p) => `${p.code} ${p.path}`),
+    ).toEqual(["RATE_WINDOW_TOO_SHORT scaling.burst.windowSeconds"]);
+    expect(codes({ ...BURST, scaling: { ...BURST.scaling, concurrency: { enabled: false } } })).toEqual([
+      "CONFIG_CONFLICT scaling.burst.enabled",
+    ]);
   });
 });
 
@@ -119,7 +153,9 @@ describe("scale to zero that wakes up (dev)", () => {
     });
     // Every other prometheus trigger answers 0 when no pod (no target) exists.
     for (const t of so.spec.triggers.filter((x: any) => x.type === "prometheus" && x.name !== "wake-up")) {
-      expect(t.metadata.query).toMatch(/ or on\(\) \(vector\(0\) unless on\(\) count\(up\{namespace="ml-serving-dev",job="ml-serving-dev\/inference"\}\)\)$/);
+      expect(t.metadata.query).toMatch(
+        / or on\(\) \(vector\(0\) unless on\(\) count\(up\{namespace="ml-serving-dev",job="ml-serving-dev\/inference"\}\)\)$/,
+      );
     }
   });
 
@@ -127,7 +163,7 @@ describe("scale to zero that wakes up (dev)", () => {
     const stack = stackFor("staging");
     const t = { type: "prometheus", name: "x", serverAddress: "http://p:9090", query: "sum(x)", signal: "additive", threshold: 1 } as const;
     expect(holdAtZero(stack.config, stack.promql, [t])[0]).toEqual(t);
-    const idle = envConfig("staging", { scaling: { keda: { idleReplicaCount: 0 } , wakeUp: firstService("dev").scaling!.wakeUp } });
+    const idle = envConfig("staging", { scaling: { keda: { idleReplicaCount: 0 }, wakeUp: firstService("dev").scaling!.wakeUp } });
     expect((holdAtZero(idle, stack.promql, [t])[0] as any).query).toBe(zeroWithoutTargets("sum(x)", stack.promql));
     expect(holdAtZero(idle, stack.promql, [{ ...t, name: "wake-up" }])[0]).toEqual({ ...t, name: "wake-up" });
   });
@@ -137,7 +173,10 @@ describe("the signals evaluated by promtool", () => {
   const prod = envConfig("prod", BURST);
   const promql = stackFor("prod", BURST).promql;
   const scope = 'namespace="ml-serving-prod",job="inference"';
-  const inFlight = (pod: string, values: string, endpoint = "/predict") => ({ series: `http_requests_in_flight{${scope},pod="${pod}",method="POST",endpoint="${endpoint}"}`, values });
+  const inFlight = (pod: string, values: string, endpoint = "/predict") => ({
+    series: `http_requests_in_flight{${scope},pod="${pod}",method="POST",endpoint="${endpoint}"}`,
+    values,
+  });
   const up = (pod: string, values: string) => ({ series: `up{${scope},pod="${pod}"}`, values });
   const concurrency = concurrencyQuery(promql, prod);
   const burst = burstQuery(promql, prod);
@@ -148,8 +187,14 @@ describe("the signals evaluated by promtool", () => {
       {
         // Two pods busy; /health and another namespace do not count.
         interval: "15s",
-        input_series: [inFlight("a", "3+0x20"), inFlight("b", "5+0x20"), inFlight("a", "1+0x20", "/health"), up("a", "1+0x20"), up("b", "1+0x20"),
-          { series: 'http_requests_in_flight{namespace="other",job="inference",pod="c",endpoint="/predict"}', values: "100+0x20" }],
+        input_series: [
+          inFlight("a", "3+0x20"),
+          inFlight("b", "5+0x20"),
+          inFlight("a", "1+0x20", "/health"),
+          up("a", "1+0x20"),
+          up("b", "1+0x20"),
+          { series: 'http_requests_in_flight{namespace="other",job="inference",pod="c",endpoint="/predict"}', values: "100+0x20" },
+        ],
         promql_expr_test: [
           { expr: concurrency, eval_time: "4m", exp_samples: [{ labels: "{}", value: 8 }] },
           { expr: zeroed, eval_time: "4m", exp_samples: [{ labels: "{}", value: 8 }] },
@@ -220,7 +265,11 @@ describe("the signals evaluated by promtool", () => {
         input_series: [gw("7+0x20"), gwUp],
         promql_expr_test: [{ expr: wake, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0 }] }],
       },
-      { interval: "15s", input_series: [gwUp], promql_expr_test: [{ expr: wake, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0 }] }] },
+      {
+        interval: "15s",
+        input_series: [gwUp],
+        promql_expr_test: [{ expr: wake, eval_time: "4m", exp_samples: [{ labels: "{}", value: 0 }] }],
+      },
       {
         // The gateway's scrape is lost: nothing, so KEDA reports an error instead of a silent 0.
         interval: "15s",

@@ -16,7 +16,10 @@ const models = () => envInput("models") as any;
 function withServices(n: number): any {
   const input = models();
   const embedding = input.services[1];
-  input.services = [input.services[0], ...Array.from({ length: n - 1 }, (_, i) => ({ ...embedding, name: `embedding-${String(i).padStart(3, "0")}` }))];
+  input.services = [
+    input.services[0],
+    ...Array.from({ length: n - 1 }, (_, i) => ({ ...embedding, name: `embedding-${String(i).padStart(3, "0")}` })),
+  ];
   input.capacity = { cpu: String(8 * 2 + n * 6), memory: `${(8 * 4 + n * 12) * 2}Gi` };
   return input;
 }
@@ -91,7 +94,9 @@ describe("services form: defaults and per-service overrides", () => {
     const input = models();
     input.services[1].slo.latency.thresholdSeconds = 0.3;
     const ps = codesOf(() => buildStack(parseEnvConfig(input, "models")));
-    expect(ps).toContainEqual(expect.objectContaining({ code: "LATENCY_THRESHOLD_NOT_BUCKET", path: "services[1].slo.latency.thresholdSeconds" }));
+    expect(ps).toContainEqual(
+      expect.objectContaining({ code: "LATENCY_THRESHOLD_NOT_BUCKET", path: "services[1].slo.latency.thresholdSeconds" }),
+    );
     expect(ps.find((p) => p.code === "LATENCY_THRESHOLD_NOT_BUCKET")!.message).toMatch(/^service "embedding": /);
     // the text service's contract has the bucket 0.5, so its own threshold is fine
     expect(ps.filter((p) => p.path?.startsWith("services[0]"))).toEqual([]);
@@ -191,16 +196,34 @@ describe("simulator: --service picks one model of the env", () => {
     const [embedding] = simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "embedding");
     expect(text!.result.model.hpa.maxReplicas).toBe(8);
     expect(embedding!.result.model.hpa.maxReplicas).toBe(6);
-    expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(/no service "nope".*inference, embedding/s);
+    expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(
+      /no service "nope".*inference, embedding/s,
+    );
   });
 });
 
 describe("npm run diff names the service of each changed object", () => {
   it("a changed object carries its service (app.kubernetes.io/name); shared objects none", async () => {
     const { diffDists, renderText } = await import("../../stacks/diff.js");
-    const so = (name: string, max: number) => ({ kind: "ScaledObject", metadata: { name, labels: { "app.kubernetes.io/name": name } }, spec: { maxReplicaCount: max } });
+    const so = (name: string, max: number) => ({
+      kind: "ScaledObject",
+      metadata: { name, labels: { "app.kubernetes.io/name": name } },
+      spec: { maxReplicaCount: max },
+    });
     const quota = (cpu: string) => ({ kind: "ResourceQuota", metadata: { name: "quota" }, spec: { hard: { cpu } } });
-    const snap = (a: number, b: number, cpu: string) => new Map([["models", { resources: new Map<string, unknown>([["so/text", so("text", a)], ["so/embedding", so("embedding", b)], ["quota", quota(cpu)]]) }]]);
+    const snap = (a: number, b: number, cpu: string) =>
+      new Map([
+        [
+          "models",
+          {
+            resources: new Map<string, unknown>([
+              ["so/text", so("text", a)],
+              ["so/embedding", so("embedding", b)],
+              ["quota", quota(cpu)],
+            ]),
+          },
+        ],
+      ]);
     const [d] = diffDists(snap(8, 6, "28"), snap(8, 7, "30"));
     expect(d!.resources.map((r) => [r.resource, r.service])).toEqual([
       ["quota", undefined],

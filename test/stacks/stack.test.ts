@@ -48,7 +48,9 @@ describe("stack.autoscaler", () => {
     it(`mode ${mode}: kind, name and hpaName in every env`, () => {
       for (const env of ENV_NAMES) {
         const { kind, name, hpaName, manifest } = buildStack(parseEnvConfig(inputForMode(envInput(env), mode).input, env)).autoscaler;
-        expect([kind, name, hpaName], env).toEqual(mode === "keda" ? ["ScaledObject", "inference", "keda-hpa-inference"] : ["HorizontalPodAutoscaler", "inference", "inference"]);
+        expect([kind, name, hpaName], env).toEqual(
+          mode === "keda" ? ["ScaledObject", "inference", "keda-hpa-inference"] : ["HorizontalPodAutoscaler", "inference", "inference"],
+        );
         expect((manifest() as any).metadata.name, env).toBe(name);
       }
     });
@@ -66,7 +68,15 @@ describe("stack.autoscaler", () => {
 describe("stack.monitoring and stack.extras", () => {
   it("charts in apply order: workload, autoscaling, monitoring, the extras' sections, network policies", () => {
     const prod = stackFor("prod");
-    expect(prod.charts.map((c) => c.node.id)).toEqual(["workload", "autoscaling", "monitoring", "orchestrator", "queue-workers", "dashboards", "network-policy"]);
+    expect(prod.charts.map((c) => c.node.id)).toEqual([
+      "workload",
+      "autoscaling",
+      "monitoring",
+      "orchestrator",
+      "queue-workers",
+      "dashboards",
+      "network-policy",
+    ]);
     expect(prod.charts.slice(3, 6)).toEqual(prod.extras.charts);
     expect(prod.charts[6]).toBe(prod.networkPolicies!.chart);
     expect(stackFor("dev", { networkPolicy: { enabled: false } }).networkPolicies).toBeUndefined();
@@ -84,7 +94,10 @@ describe("stack.monitoring and stack.extras", () => {
         expect([m.scrape, m.serviceMonitor], env).toEqual([m.scrapeJob, undefined]);
       }
       const ruleFiles = [...stack.services.flatMap((s) => s.monitoring.ruleFiles), ...stack.extras.ruleFiles].map((f) => f.path);
-      expect(stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/")), env).toEqual(ruleFiles);
+      expect(
+        stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/")),
+        env,
+      ).toEqual(ruleFiles);
       expect(m.prometheusRules.length, env).toBe(stack.config.cluster.prometheusOperator ? m.ruleFiles.length : 0);
     }
   });
@@ -101,13 +114,22 @@ describe("stack.addonValues", () => {
     for (const env of ENV_NAMES) {
       const stack = stackFor(env);
       const adapter = stack.addonValues.prometheusAdapter!;
-      expect(adapter.rules, env).toEqual({ default: false, custom: stack.monitoring.adapterRules.custom, external: stack.monitoring.adapterRules.external });
+      expect(adapter.rules, env).toEqual({
+        default: false,
+        custom: stack.monitoring.adapterRules.custom,
+        external: stack.monitoring.adapterRules.external,
+      });
       expect(adapter.prometheus.url, env).toMatch(/^https?:\/\/[^/:]+$/);
     }
   });
 
   it("plain Prometheus loads every rule group from serverFiles, the extras' alert groups too", () => {
-    const stack = stackFor("prod", { orchestrator: undefined, prescaling: undefined, cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } });
+    const stack = stackFor("prod", {
+      orchestrator: undefined,
+      prescaling: undefined,
+      cluster: { prometheusOperator: false },
+      monitoring: { scrape: "pod-annotations" },
+    });
     const values = stack.addonValues.prometheus!;
     const names = (file: "recording_rules.yml" | "alerting_rules.yml") => values.serverFiles[file].groups.map((g) => g["name"]);
     expect(stack.extras.alerts.length).toBeGreaterThan(0);
@@ -120,7 +142,9 @@ describe("stack.addonValues", () => {
   it("the operator's Prometheus gets the pod-annotation job as additionalScrapeConfigs, and no plain-chart values", () => {
     const stack = stackFor("prod", { orchestrator: undefined, prescaling: undefined, monitoring: { scrape: "pod-annotations" } });
     expect(stack.addonValues.prometheus).toBeUndefined();
-    expect(stack.addonValues.kubePrometheusStack!.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([stack.monitoring.scrapeJob!.config]);
+    expect(stack.addonValues.kubePrometheusStack!.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([
+      stack.monitoring.scrapeJob!.config,
+    ]);
     expect(stackFor("prod").addonValues.kubePrometheusStack).toBeUndefined();
   });
 
@@ -145,7 +169,9 @@ describe("one ServiceMonitor builder", () => {
 
 describe("no import circle between the stack and its concerns", () => {
   const importsOf = (file: string): string[] =>
-    [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from "(\.[^"]+)\.js";/gm)].map((m) => resolve(dirname(file), `${m[1]}.ts`));
+    [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from "(\.[^"]+)\.js";/gm)].map((m) =>
+      resolve(dirname(file), `${m[1]}.ts`),
+    );
   const closure = (file: string): Set<string> => {
     const seen = new Set<string>();
     const walk = (f: string) => {
@@ -162,7 +188,9 @@ describe("no import circle between the stack and its concerns", () => {
   it("no module the stack composes reaches stacks/stack.ts", () => {
     const stackFile = join(ROOT, "stacks/stack.ts");
     const composed = importsOf(stackFile).filter((f) => f.startsWith(join(ROOT, "stacks")));
-    expect(composed.map((f) => f.slice(ROOT.length + 1))).toEqual(expect.arrayContaining(["stacks/autoscaling.ts", "stacks/monitoring.ts", "stacks/extras.ts", "stacks/network-policy.ts"]));
+    expect(composed.map((f) => f.slice(ROOT.length + 1))).toEqual(
+      expect.arrayContaining(["stacks/autoscaling.ts", "stacks/monitoring.ts", "stacks/extras.ts", "stacks/network-policy.ts"]),
+    );
     for (const f of composed) expect([...closure(f)], f).not.toContain(stackFile);
   });
 });

@@ -113,7 +113,9 @@ describe("synth CLI", () => {
     writeFileSync(file, "");
     const out = runScript("scripts/synth.ts", ["--env", "dev", "--out", file]);
     expect(out.code).toBe(1);
-    expect(out.stderr.trim()).toBe(`error: OUTPUT_UNUSABLE --out ${file} is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`);
+    expect(out.stderr.trim()).toBe(
+      `error: OUTPUT_UNUSABLE --out ${file} is a file, not a directory. Fix: choose a writable directory for --out, e.g. --out /tmp/render`,
+    );
     const missing = runScript("scripts/synth.ts", ["--env"]);
     expect([missing.code, missing.stderr.trim()]).toEqual([2, "error: Option '--env <value>' argument missing"]);
     const stray = runScript("scripts/synth.ts", ["prod"]);

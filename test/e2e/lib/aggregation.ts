@@ -15,7 +15,11 @@ export async function registerAggregatedApi(
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: a.name, namespace: a.namespace },
-    spec: { type: "ExternalName", externalName: "127.0.0.1", ports: [{ name: "https", port: a.port, targetPort: a.port, protocol: "TCP" }] },
+    spec: {
+      type: "ExternalName",
+      externalName: "127.0.0.1",
+      ports: [{ name: "https", port: a.port, targetPort: a.port, protocol: "TCP" }],
+    },
   });
   await kube.apply({
     apiVersion: "apiregistration.k8s.io/v1",

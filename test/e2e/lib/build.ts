@@ -37,7 +37,9 @@ export type BinaryName = keyof typeof BINARIES;
 export function checkGo(): string {
   const r = spawnSync("go", ["env", "GOVERSION", "GOMODCACHE"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
-    throw new E2eSetupError("go not found: the end-to-end suite builds etcd, Kubernetes and KEDA from their Go modules; install Go 1.26 or later (https://go.dev/dl) with access to a Go module proxy");
+    throw new E2eSetupError(
+      "go not found: the end-to-end suite builds etcd, Kubernetes and KEDA from their Go modules; install Go 1.26 or later (https://go.dev/dl) with access to a Go module proxy",
+    );
   }
   return r.stdout.split("\n")[0]!.trim();
 }
@@ -65,7 +67,11 @@ export function binaryPath(name: BinaryName): string {
 export function runGo(args: string[], cwd: string, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // niced: the machine's two cores are shared, and a KEDA build takes them for minutes.
-    const child = spawn("nice", ["-n", "10", "go", ...args], { cwd, env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("nice", ["-n", "10", "go", ...args], {
+      cwd,
+      env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -75,7 +81,11 @@ export function runGo(args: string[], cwd: string, logFile: string): Promise<voi
       if (code === 0) resolve();
       else {
         const tail = out.trim().split("\n").slice(-15).join("\n");
-        reject(new E2eSetupError(`building ${args[args.length - 1]} failed (cd ${cwd} && go ${args.join(" ")}), exit ${code}; last lines:\n${tail}`));
+        reject(
+          new E2eSetupError(
+            `building ${args[args.length - 1]} failed (cd ${cwd} && go ${args.join(" ")}), exit ${code}; last lines:\n${tail}`,
+          ),
+        );
       }
     });
   });

@@ -22,11 +22,31 @@ export class CertAuthority {
   readonly key: string;
   private serial = 1;
 
-  constructor(private readonly dir: string, readonly name: string) {
+  constructor(
+    private readonly dir: string,
+    readonly name: string,
+  ) {
     this.cert = join(dir, `${name}.crt`);
     this.key = join(dir, `${name}.key`);
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", this.key, "-out", this.cert, "-days", "2", "-subj", `/CN=${name}`,
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]);
+    openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      this.key,
+      "-out",
+      this.cert,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+    ]);
   }
 
   pem(): string {
@@ -52,7 +72,24 @@ export class CertAuthority {
         ...(serving ? [`subjectAltName=${sans.join(",")}`] : []),
       ].join("\n") + "\n",
     );
-    openssl(["x509", "-req", "-in", csr, "-CA", this.cert, "-CAkey", this.key, "-set_serial", String(++this.serial + Date.now()), "-days", "2", "-out", cert, "-extfile", ext]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      this.cert,
+      "-CAkey",
+      this.key,
+      "-set_serial",
+      String(++this.serial + Date.now()),
+      "-days",
+      "2",
+      "-out",
+      cert,
+      "-extfile",
+      ext,
+    ]);
     return { cert, key };
   }
 }

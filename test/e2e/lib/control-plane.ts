@@ -109,12 +109,17 @@ async function waitServing(group: ProcessGroup, m: Managed, what: string, timeou
     await waitFor(what, timeoutMs, async () => (await probe()) || undefined, { check: () => group.check() });
   } catch (e) {
     if (e instanceof E2eSetupError) throw e;
-    throw new E2eSetupError(`${m.name} did not become ready (${(e as Error).message})\ncommand: ${m.command}\nlast lines of ${m.logFile}:\n${lastLines(m.logFile)}`);
+    throw new E2eSetupError(
+      `${m.name} did not become ready (${(e as Error).message})\ncommand: ${m.command}\nlast lines of ${m.logFile}:\n${lastLines(m.logFile)}`,
+    );
   }
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  if (!inSandbox()) throw new E2eSetupError("startControlPlane runs inside the e2e sandbox: call `await enterSandbox()` (test/e2e/lib/sandbox.ts) first, after any Go builds");
+  if (!inSandbox())
+    throw new E2eSetupError(
+      "startControlPlane runs inside the e2e sandbox: call `await enterSandbox()` (test/e2e/lib/sandbox.ts) first, after any Go builds",
+    );
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const names: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager"];
   if (opts.keda) names.push("keda-operator", "keda-adapter", "keda-webhooks");
@@ -147,7 +152,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const admin = ca.issue("admin", "e2e-admin", { orgs: ["system:masters"] });
     const proxyClient = frontProxyCa.issue("front-proxy-client", "front-proxy-client");
     const sa = serviceAccountKeys(certDir);
-    const metricsCert = ca.issue("metrics-server", "e2e-metrics-server", { dns: ["e2e-metrics-server.kube-system.svc", "localhost"], ips: ["127.0.0.1"] });
+    const metricsCert = ca.issue("metrics-server", "e2e-metrics-server", {
+      dns: ["e2e-metrics-server.kube-system.svc", "localhost"],
+      ips: ["127.0.0.1"],
+    });
     const server = `https://127.0.0.1:${PORTS.apiserver}`;
     const kubeconfigPath = join(dir, "kubeconfig");
     writeFileSync(kubeconfigPath, kubeconfig(server, ca.cert, admin.cert, admin.key));
@@ -197,7 +205,17 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       "--v=1",
     ]);
     const kube = new Kube({ server, ca: ca.cert, cert: admin.cert, key: admin.key });
-    await waitServing(group, apiserver, "kube-apiserver /readyz", 180_000, async () => (await kube.request("GET", "/readyz").then(() => true, () => false)));
+    await waitServing(
+      group,
+      apiserver,
+      "kube-apiserver /readyz",
+      180_000,
+      async () =>
+        await kube.request("GET", "/readyz").then(
+          () => true,
+          () => false,
+        ),
+    );
     log(`kube-apiserver ready on ${server} (pid ${apiserver.pid})`);
 
     // kube-controller-manager
@@ -216,8 +234,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       "--profiling=false",
       "--v=2",
     ]);
-    await waitServing(group, kcm, "kube-controller-manager (the default ServiceAccount)", 120_000, async () =>
-      (await kube.getOrUndefined("/api/v1/namespaces/default/serviceaccounts/default")) !== undefined,
+    await waitServing(
+      group,
+      kcm,
+      "kube-controller-manager (the default ServiceAccount)",
+      120_000,
+      async () => (await kube.getOrUndefined("/api/v1/namespaces/default/serviceaccounts/default")) !== undefined,
     );
     log(`kube-controller-manager ready (pid ${kcm.pid})`);
 
@@ -226,7 +248,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await faker.start();
     const f = faker;
     metrics = await startMetricsServer({ port: PORTS.metricsServer, cert: metricsCert.cert, key: metricsCert.key, pods: () => f.pods() });
-    await registerAggregatedApi(kube, { name: "e2e-metrics-server", namespace: "kube-system", port: PORTS.metricsServer, group: "metrics.k8s.io", version: "v1beta1", caBundle: ca.pem() });
+    await registerAggregatedApi(kube, {
+      name: "e2e-metrics-server",
+      namespace: "kube-system",
+      port: PORTS.metricsServer,
+      group: "metrics.k8s.io",
+      version: "v1beta1",
+      caBundle: ca.pem(),
+    });
     await waitAvailable(kube, "v1beta1.metrics.k8s.io", () => group.check());
     log("metrics.k8s.io available (harness metrics server)");
 
@@ -253,4 +282,3 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     throw e;
   }
 }
-

@@ -66,7 +66,10 @@ async function applyCrds(kube: Kube, files: string[]): Promise<void> {
 export async function installPrometheusOperatorCrds(kube: Kube, log: (l: string) => void): Promise<void> {
   const v = versions().prometheusOperator;
   const dir = join(goModuleDir("github.com/prometheus-operator/prometheus-operator", v), "example", "prometheus-operator-crd");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => join(dir, f));
   await applyCrds(kube, files);
   log(`prometheus-operator ${v} CRDs installed (${files.length})`);
 }
@@ -82,10 +85,14 @@ export interface KedaInstallContext {
 
 async function waitHttp(ctx: KedaInstallContext, m: Managed, url: string): Promise<void> {
   try {
-    await waitFor(`${m.name} ${url}`, 120_000, async () => (await fetch(url).catch(() => undefined))?.ok === true, { check: () => ctx.group.check() });
+    await waitFor(`${m.name} ${url}`, 120_000, async () => (await fetch(url).catch(() => undefined))?.ok === true, {
+      check: () => ctx.group.check(),
+    });
   } catch (e) {
     if (e instanceof E2eSetupError) throw e;
-    throw new E2eSetupError(`${m.name} did not become ready (${(e as Error).message})\ncommand: ${m.command}\nlast lines of ${m.logFile}:\n${lastLines(m.logFile)}`);
+    throw new E2eSetupError(
+      `${m.name} did not become ready (${(e as Error).message})\ncommand: ${m.command}\nlast lines of ${m.logFile}:\n${lastLines(m.logFile)}`,
+    );
   }
 }
 
@@ -93,7 +100,13 @@ export async function installKeda(kube: Kube, ctx: KedaInstallContext): Promise<
   const version = versions().keda;
   const mod = goModuleDir("github.com/kedacore/keda/v2", version);
   const crdDir = join(mod, "config", "crd", "bases");
-  await applyCrds(kube, readdirSync(crdDir).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(crdDir, f)));
+  await applyCrds(
+    kube,
+    readdirSync(crdDir)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+      .map((f) => join(crdDir, f)),
+  );
   ctx.log(`KEDA ${version} CRDs installed`);
 
   // one serving/client certificate for the three processes (gRPC between operator and adapter is mTLS)
@@ -101,7 +114,10 @@ export async function installKeda(kube: Kube, ctx: KedaInstallContext): Promise<
   mkdirSync(kedaCerts, { recursive: true });
   const services = ["keda-operator", "keda-metrics-apiserver", "keda-admission-webhooks"];
   const pair = ctx.ca.issue("keda", "keda", {
-    dns: [...services.flatMap((s) => [`${s}.${KEDA_NAMESPACE}.svc`, `${s}.${KEDA_NAMESPACE}.svc.cluster.local`, `${s}.${KEDA_NAMESPACE}`]), "localhost"],
+    dns: [
+      ...services.flatMap((s) => [`${s}.${KEDA_NAMESPACE}.svc`, `${s}.${KEDA_NAMESPACE}.svc.cluster.local`, `${s}.${KEDA_NAMESPACE}`]),
+      "localhost",
+    ],
     ips: ["127.0.0.1"],
   });
   copyFileSync(pair.cert, join(kedaCerts, "tls.crt"));
@@ -118,38 +134,53 @@ export async function installKeda(kube: Kube, ctx: KedaInstallContext): Promise<
     KEDA_CLUSTER_OBJECT_NAMESPACE: KEDA_NAMESPACE,
   };
   const P = KEDA_PORTS;
-  const operator = ctx.group.start("keda-operator", ctx.bins["keda-operator"]!, [
-    "--leader-elect=false",
-    `--metrics-bind-address=127.0.0.1:${P.operatorMetrics}`,
-    `--health-probe-bind-address=127.0.0.1:${P.operatorHealth}`,
-    `--metrics-service-bind-address=127.0.0.1:${P.operatorGrpc}`,
-    `--cert-dir=${kedaCerts}`,
-    `--ca-dir=${kedaCerts}`,
-    "--enable-cert-rotation=false",
-    "--enable-webhook-patching=false",
-    "--zap-log-level=info",
-  ], { env });
-  const webhooks = ctx.group.start("keda-webhooks", ctx.bins["keda-webhooks"]!, [
-    `--port=${P.webhooks}`,
-    `--cert-dir=${kedaCerts}`,
-    `--metrics-bind-address=127.0.0.1:${P.webhooksMetrics}`,
-    `--health-probe-bind-address=127.0.0.1:${P.webhooksHealth}`,
-    "--zap-log-level=info",
-  ], { env });
+  const operator = ctx.group.start(
+    "keda-operator",
+    ctx.bins["keda-operator"]!,
+    [
+      "--leader-elect=false",
+      `--metrics-bind-address=127.0.0.1:${P.operatorMetrics}`,
+      `--health-probe-bind-address=127.0.0.1:${P.operatorHealth}`,
+      `--metrics-service-bind-address=127.0.0.1:${P.operatorGrpc}`,
+      `--cert-dir=${kedaCerts}`,
+      `--ca-dir=${kedaCerts}`,
+      "--enable-cert-rotation=false",
+      "--enable-webhook-patching=false",
+      "--zap-log-level=info",
+    ],
+    { env },
+  );
+  const webhooks = ctx.group.start(
+    "keda-webhooks",
+    ctx.bins["keda-webhooks"]!,
+    [
+      `--port=${P.webhooks}`,
+      `--cert-dir=${kedaCerts}`,
+      `--metrics-bind-address=127.0.0.1:${P.webhooksMetrics}`,
+      `--health-probe-bind-address=127.0.0.1:${P.webhooksHealth}`,
+      "--zap-log-level=info",
+    ],
+    { env },
+  );
   await waitHttp(ctx, operator, `http://127.0.0.1:${P.operatorHealth}/healthz`);
-  const adapter = ctx.group.start("keda-metrics-apiserver", ctx.bins["keda-adapter"]!, [
-    "--bind-address=127.0.0.1",
-    `--secure-port=${P.metricsApiserver}`,
-    `--cert-dir=${kedaCerts}`,
-    `--tls-cert-file=${join(kedaCerts, "tls.crt")}`,
-    `--tls-private-key-file=${join(kedaCerts, "tls.key")}`,
-    `--client-ca-file=${join(kedaCerts, "ca.crt")}`,
-    `--metrics-service-address=keda-operator.${KEDA_NAMESPACE}.svc.cluster.local:${P.operatorGrpc}`,
-    `--lister-kubeconfig=${ctx.kubeconfigPath}`,
-    `--authentication-kubeconfig=${ctx.kubeconfigPath}`,
-    `--authorization-kubeconfig=${ctx.kubeconfigPath}`,
-    `--port=${P.adapterMetrics}`,
-  ], { env });
+  const adapter = ctx.group.start(
+    "keda-metrics-apiserver",
+    ctx.bins["keda-adapter"]!,
+    [
+      "--bind-address=127.0.0.1",
+      `--secure-port=${P.metricsApiserver}`,
+      `--cert-dir=${kedaCerts}`,
+      `--tls-cert-file=${join(kedaCerts, "tls.crt")}`,
+      `--tls-private-key-file=${join(kedaCerts, "tls.key")}`,
+      `--client-ca-file=${join(kedaCerts, "ca.crt")}`,
+      `--metrics-service-address=keda-operator.${KEDA_NAMESPACE}.svc.cluster.local:${P.operatorGrpc}`,
+      `--lister-kubeconfig=${ctx.kubeconfigPath}`,
+      `--authentication-kubeconfig=${ctx.kubeconfigPath}`,
+      `--authorization-kubeconfig=${ctx.kubeconfigPath}`,
+      `--port=${P.adapterMetrics}`,
+    ],
+    { env },
+  );
   await waitHttp(ctx, webhooks, `http://127.0.0.1:${P.webhooksHealth}/readyz`);
 
   const caBundle = ctx.ca.pem();
@@ -158,7 +189,11 @@ export async function installKeda(kube: Kube, ctx: KedaInstallContext): Promise<
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "keda-admission-webhooks", namespace: KEDA_NAMESPACE },
-    spec: { type: "ExternalName", externalName: "127.0.0.1", ports: [{ name: "https", port: P.webhooks, targetPort: P.webhooks, protocol: "TCP" }] },
+    spec: {
+      type: "ExternalName",
+      externalName: "127.0.0.1",
+      ports: [{ name: "https", port: P.webhooks, targetPort: P.webhooks, protocol: "TCP" }],
+    },
   });
   for (const cfg of yamlDocs(join(mod, "config", "webhooks", "validation_webhooks.yaml"))) {
     for (const w of (cfg as any).webhooks as any[]) {
@@ -181,7 +216,9 @@ export async function installKeda(kube: Kube, ctx: KedaInstallContext): Promise<
   try {
     await waitAvailable(kube, `${apiService.spec.version}.${apiService.spec.group}`, () => ctx.group.check());
   } catch (e) {
-    throw new E2eSetupError(`${(e as Error).message}\ncommand: ${adapter.command}\nlast lines of ${adapter.logFile}:\n${lastLines(adapter.logFile)}`);
+    throw new E2eSetupError(
+      `${(e as Error).message}\ncommand: ${adapter.command}\nlast lines of ${adapter.logFile}:\n${lastLines(adapter.logFile)}`,
+    );
   }
   ctx.log(`KEDA ${version} running: operator pid ${operator.pid}, metrics API server pid ${adapter.pid}, webhooks pid ${webhooks.pid}`);
 }

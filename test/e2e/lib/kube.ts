@@ -15,7 +15,11 @@ export interface KubeObject {
 
 export class KubeError extends Error {
   override name = "KubeError";
-  constructor(message: string, readonly status: number, readonly body: unknown) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
     super(message);
   }
 }
@@ -32,7 +36,13 @@ export class Kube {
   private readonly resources = new Map<string, { plural: string; namespaced: boolean }>();
 
   constructor(readonly creds: KubeCredentials) {
-    this.agent = new Agent({ ca: readFileSync(creds.ca), cert: readFileSync(creds.cert), key: readFileSync(creds.key), keepAlive: true, maxSockets: 8 });
+    this.agent = new Agent({
+      ca: readFileSync(creds.ca),
+      cert: readFileSync(creds.cert),
+      key: readFileSync(creds.key),
+      keepAlive: true,
+      maxSockets: 8,
+    });
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
@@ -44,7 +54,15 @@ export class Kube {
         // Content-Length always: node sends a DELETE body unframed (no chunked encoding by default
         // for DELETE), so the apiserver ignored DeleteOptions and read the body as the start of the
         // next request on the kept-alive socket (`400 Bad Request` on the pod faker's next list).
-        { method, agent: this.agent, headers: { Accept: "application/json", ...(payload !== undefined ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}) }, timeout: 30_000 },
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            Accept: "application/json",
+            ...(payload !== undefined ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}),
+          },
+          timeout: 30_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -92,7 +110,8 @@ export class Kube {
     if (cached) return cached;
     const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const list = await this.get<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(base);
-    for (const r of list.resources) if (!r.name.includes("/")) this.resources.set(`${apiVersion}/${r.kind}`, { plural: r.name, namespaced: r.namespaced });
+    for (const r of list.resources)
+      if (!r.name.includes("/")) this.resources.set(`${apiVersion}/${r.kind}`, { plural: r.name, namespaced: r.namespaced });
     const found = this.resources.get(key);
     if (!found) throw new KubeError(`the API server serves no ${kind} in ${apiVersion}`, 404, undefined);
     return found;
@@ -114,7 +133,12 @@ export class Kube {
   /** Server-side apply of one object, unchanged (field manager `e2e`, conflicts forced). */
   async apply(obj: KubeObject, fieldManager = "inference-scaling-e2e"): Promise<KubeObject> {
     const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
-    return this.request<KubeObject>("PATCH", `${p}?fieldManager=${fieldManager}&force=true`, stringify(obj), "application/apply-patch+yaml");
+    return this.request<KubeObject>(
+      "PATCH",
+      `${p}?fieldManager=${fieldManager}&force=true`,
+      stringify(obj),
+      "application/apply-patch+yaml",
+    );
   }
 
   async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void> {
@@ -153,7 +177,8 @@ export async function waitFor<T>(
       lastError = e;
     }
     if (Date.now() > deadline) {
-      const detail = lastError instanceof Error ? `; last error: ${lastError.message}` : opts.describe ? `; last seen: ${opts.describe()}` : "";
+      const detail =
+        lastError instanceof Error ? `; last error: ${lastError.message}` : opts.describe ? `; last seen: ${opts.describe()}` : "";
       throw new TimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${detail}`);
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));

@@ -5,7 +5,22 @@
  * normalises them.
  */
 const QUANTITY = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const FACTOR: Readonly<Record<string, number>> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const FACTOR: Readonly<Record<string, number>> = {
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 
 function quantityValue(v: unknown): number | undefined {
   if (typeof v === "number") return v;
@@ -28,8 +43,11 @@ export function renderedFieldDiffs(rendered: unknown, live: unknown, path = ""):
     return rendered.flatMap((r, i) => renderedFieldDiffs(r, live[i], `${path}[${i}]`));
   }
   if (rendered !== null && typeof rendered === "object") {
-    if (live === null || typeof live !== "object" || Array.isArray(live)) return [`${path}: rendered an object, live has ${JSON.stringify(live)}`];
-    return Object.entries(rendered).flatMap(([k, v]) => renderedFieldDiffs(v, (live as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+    if (live === null || typeof live !== "object" || Array.isArray(live))
+      return [`${path}: rendered an object, live has ${JSON.stringify(live)}`];
+    return Object.entries(rendered).flatMap(([k, v]) =>
+      renderedFieldDiffs(v, (live as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+    );
   }
   if (rendered === live) return [];
   const q = quantityValue(rendered);

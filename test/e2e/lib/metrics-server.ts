@@ -36,7 +36,12 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(opts: { port: number; cert: string; key: string; pods: () => readonly FakePod[] }): Promise<MetricsServer> {
+export async function startMetricsServer(opts: {
+  port: number;
+  cert: string;
+  key: string;
+  pods: () => readonly FakePod[];
+}): Promise<MetricsServer> {
   let usage = defaultUsage;
   const gv = "metrics.k8s.io/v1beta1";
   const podMetrics = (p: FakePod) => ({
@@ -72,11 +77,24 @@ export async function startMetricsServer(opts: { port: number; cert: string; key
     const m = /^\/apis\/metrics\.k8s\.io\/v1beta1(?:\/namespaces\/([^/]+))?\/pods(?:\/([^/]+))?$/.exec(path);
     if (m) {
       const selector = url.searchParams.get("labelSelector") ?? "";
-      const pods = opts.pods().filter((p) => (!m[1] || p.namespace === m[1]) && (!m[2] || p.name === m[2]) && matchesSelector(selector, p.labels));
-      if (m[2]) return pods[0] ? send(200, podMetrics(pods[0])) : send(404, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: `podmetrics "${m[2]}" not found` });
+      const pods = opts
+        .pods()
+        .filter((p) => (!m[1] || p.namespace === m[1]) && (!m[2] || p.name === m[2]) && matchesSelector(selector, p.labels));
+      if (m[2])
+        return pods[0]
+          ? send(200, podMetrics(pods[0]))
+          : send(404, {
+              kind: "Status",
+              apiVersion: "v1",
+              status: "Failure",
+              reason: "NotFound",
+              code: 404,
+              message: `podmetrics "${m[2]}" not found`,
+            });
       return send(200, { kind: "PodMetricsList", apiVersion: gv, metadata: {}, items: pods.map(podMetrics) });
     }
-    if (/^\/apis\/metrics\.k8s\.io\/v1beta1\/nodes/.test(path)) return send(200, { kind: "NodeMetricsList", apiVersion: gv, metadata: {}, items: [] });
+    if (/^\/apis\/metrics\.k8s\.io\/v1beta1\/nodes/.test(path))
+      return send(200, { kind: "NodeMetricsList", apiVersion: gv, metadata: {}, items: [] });
     send(404, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: `${path} not served` });
   });
   await new Promise<void>((resolve, reject) => {
@@ -86,6 +104,10 @@ export async function startMetricsServer(opts: { port: number; cert: string; key
   return {
     port: opts.port,
     setUsage: (fn) => (usage = fn),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -81,7 +81,9 @@ export class ProcessGroup {
     child.on("exit", (code, signal) => {
       exited = true;
       if (!entry.expectedExit && !this.failure) {
-        this.failure = new E2eSetupError(`${name} exited (${signal ?? `code ${code}`}) while running: ${command}\nlast lines of ${logFile}:\n${lastLines(logFile)}`);
+        this.failure = new E2eSetupError(
+          `${name} exited (${signal ?? `code ${code}`}) while running: ${command}\nlast lines of ${logFile}:\n${lastLines(logFile)}`,
+        );
       }
     });
     child.on("error", (e) => {

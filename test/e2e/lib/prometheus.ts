@@ -59,9 +59,17 @@ export interface Prometheus {
   alerts(): Promise<{ labels: Record<string, string>; state: string }[]>;
 }
 
-export async function startPrometheus(group: ProcessGroup, opts: { dir: string; rulesDirs: readonly string[]; jobs: readonly Record<string, unknown>[] }): Promise<Prometheus> {
+export async function startPrometheus(
+  group: ProcessGroup,
+  opts: { dir: string; rulesDirs: readonly string[]; jobs: readonly Record<string, unknown>[] },
+): Promise<Prometheus> {
   mkdirSync(opts.dir, { recursive: true });
-  const ruleFiles = opts.rulesDirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(d, f)));
+  const ruleFiles = opts.rulesDirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+      .map((f) => join(d, f)),
+  );
   const config = {
     // kube-prometheus-stack's defaults
     global: { scrape_interval: "30s", evaluation_interval: "30s" },
@@ -77,7 +85,9 @@ export async function startPrometheus(group: ProcessGroup, opts: { dir: string; 
     "--log.level=warn",
   ]);
   const url = `http://127.0.0.1:${PROMETHEUS_PORT}`;
-  await waitFor("prometheus /-/ready", 90_000, async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true, { check: () => group.check() });
+  await waitFor("prometheus /-/ready", 90_000, async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true, {
+    check: () => group.check(),
+  });
   const api = async (path: string): Promise<any> => {
     const r = await fetch(`${url}${path}`);
     const j = (await r.json()) as { status: string; data: any; error?: string };
@@ -161,7 +171,9 @@ export class ExporterFleet {
 
   private selected(p: FakePod): boolean {
     const svc = this.target.service;
-    const sel = Object.entries(svc.spec.selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",");
+    const sel = Object.entries(svc.spec.selector as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
     return p.namespace === svc.metadata.namespace && p.ready && matchesSelector(sel, p.labels);
   }
 
@@ -206,7 +218,9 @@ export class ExporterFleet {
     await Promise.all(
       [...this.running.values()]
         .filter((r) => r.m)
-        .map((r) => fetch(`http://127.0.0.1:${r.port}/state`, { method: "POST", body: JSON.stringify(state(r.pod)) }).catch(() => undefined)),
+        .map((r) =>
+          fetch(`http://127.0.0.1:${r.port}/state`, { method: "POST", body: JSON.stringify(state(r.pod)) }).catch(() => undefined),
+        ),
     );
   }
 

@@ -43,7 +43,10 @@ const PROVIDER_RELEASES: Readonly<Record<string, string>> = { "v4.0.0-2026011503
 
 function providerRelease(moduleVersion: string): string {
   const r = PROVIDER_RELEASES[moduleVersion] ?? /^v(\d+\.\d+\.\d+)$/.exec(moduleVersion)?.[1];
-  if (!r) throw new E2eSetupError(`test/e2e/components/pulumi-kubernetes/go.mod requires provider ${moduleVersion}: add the release it corresponds to in PROVIDER_RELEASES (test/e2e/lib/pulumi-build.ts)`);
+  if (!r)
+    throw new E2eSetupError(
+      `test/e2e/components/pulumi-kubernetes/go.mod requires provider ${moduleVersion}: add the release it corresponds to in PROVIDER_RELEASES (test/e2e/lib/pulumi-build.ts)`,
+    );
   return r;
 }
 

@@ -53,10 +53,12 @@ function shQuote(s: string): string {
 export function languageHostFlags(pulumiYaml: string): string[] {
   const doc = parse(pulumiYaml) as { runtime?: string | { name?: string; options?: Record<string, unknown> } };
   const runtime = typeof doc.runtime === "string" ? { name: doc.runtime } : (doc.runtime ?? {});
-  if (runtime.name !== "nodejs") throw new Error(`Pulumi.yaml: runtime is ${runtime.name ?? "unset"}, the harness runs the nodejs language host only`);
+  if (runtime.name !== "nodejs")
+    throw new Error(`Pulumi.yaml: runtime is ${runtime.name ?? "unset"}, the harness runs the nodejs language host only`);
   const flags: string[] = [];
   for (const [k, v] of Object.entries(runtime.options ?? {})) {
-    if (!["typescript", "nodeargs", "tsconfig"].includes(k)) throw new Error(`Pulumi.yaml: runtime option ${k} is not one the nodejs language host 3.68.0 understands`);
+    if (!["typescript", "nodeargs", "tsconfig"].includes(k))
+      throw new Error(`Pulumi.yaml: runtime option ${k} is not one the nodejs language host 3.68.0 understands`);
     flags.push(`-${k}=${String(v)}`);
   }
   return flags;
@@ -104,7 +106,10 @@ export class PulumiWorkspace {
     for (const entry of LINKED) symlinkSync(join(REPO, entry), join(ws.projectDir, entry));
     symlinkSync(binaries["pulumi-resource-kubernetes"], join(ws.binDir, "pulumi-resource-kubernetes"));
     const host = join(ws.binDir, "pulumi-language-nodejs");
-    writeFileSync(host, `#!/bin/sh\nexec ${[binaries["pulumi-language-nodejs"], ...languageHostFlags(pulumiYaml)].map(shQuote).join(" ")} "$@"\n`);
+    writeFileSync(
+      host,
+      `#!/bin/sh\nexec ${[binaries["pulumi-language-nodejs"], ...languageHostFlags(pulumiYaml)].map(shQuote).join(" ")} "$@"\n`,
+    );
     chmodSync(host, 0o755);
     return ws;
   }

@@ -24,10 +24,14 @@ export function inSandbox(): boolean {
 export async function enterSandbox(): Promise<void> {
   if (inSandbox()) return;
   const node = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-  const child = spawn("unshare", ["--net", "--mount", "--propagation", "private", "--fork", "--kill-child", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...node], {
-    stdio: "inherit",
-    env: { ...process.env, [MARK]: "1" },
-  });
+  const child = spawn(
+    "unshare",
+    ["--net", "--mount", "--propagation", "private", "--fork", "--kill-child", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...node],
+    {
+      stdio: "inherit",
+      env: { ...process.env, [MARK]: "1" },
+    },
+  );
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, forward(sig));
   const code = await new Promise<number>((resolve) => {
@@ -49,8 +53,14 @@ const hostNames = new Set<string>();
 export function resolveToLoopback(names: readonly string[], dir: string): void {
   if (!inSandbox()) throw new E2eSetupError("resolveToLoopback needs the e2e sandbox (call enterSandbox() first)");
   for (const n of names) hostNames.add(n);
-  const original = readFileSync("/etc/hosts", "utf8").split("\n").filter((l) => !l.includes("# inference-scaling-e2e"));
+  const original = readFileSync("/etc/hosts", "utf8")
+    .split("\n")
+    .filter((l) => !l.includes("# inference-scaling-e2e"));
   const file = join(dir, "hosts");
-  writeFileSync(file, [...original.filter((l) => l.trim() !== ""), ...[...hostNames].sort().map((n) => `127.0.0.1 ${n} # inference-scaling-e2e`)].join("\n") + "\n");
+  writeFileSync(
+    file,
+    [...original.filter((l) => l.trim() !== ""), ...[...hostNames].sort().map((n) => `127.0.0.1 ${n} # inference-scaling-e2e`)].join("\n") +
+      "\n",
+  );
   execFileSync("mount", ["--bind", file, "/etc/hosts"]);
 }

@@ -8,14 +8,23 @@ import { ROOT } from "../../helpers/cli.js";
 import { cpuUtil, externalAvg, hpaCase, pods } from "./builders.js";
 
 function hpaStep(args: readonly string[], stdin: string) {
-  return spawnSync(process.execPath, ["scripts/run.mjs", "hpa-step", ...args], { cwd: ROOT, input: stdin, encoding: "utf8", timeout: 120_000 });
+  return spawnSync(process.execPath, ["scripts/run.mjs", "hpa-step", ...args], {
+    cwd: ROOT,
+    input: stdin,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 }
 
 const up = hpaCase({ current: 3, metrics: [cpuUtil(50)], observations: [{ pods: pods("500m", "900m", "700m") }] });
 const external = hpaCase({ current: 2, metrics: [externalAvg("q", "10")], observations: [{ value: "95" }] });
 const expected = (c: unknown) => {
   const r = hpaReconcile(validateCase(JSON.parse(JSON.stringify(c))));
-  return { desiredReplicas: r.desiredReplicas, reason: r.reason, currentMetrics: JSON.parse(JSON.stringify(r.metrics.map((m) => m.status))) };
+  return {
+    desiredReplicas: r.desiredReplicas,
+    reason: r.reason,
+    currentMetrics: JSON.parse(JSON.stringify(r.metrics.map((m) => m.status))),
+  };
 };
 
 describe("hpa-step --batch", () => {
@@ -23,7 +32,10 @@ describe("hpa-step --batch", () => {
     const r = hpaStep(["--batch"], `${JSON.stringify(up)}\n\n${JSON.stringify(external)}\n${JSON.stringify(up)}`);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([expected(up), expected(external), expected(up)]);
     expect(lines[0].desiredReplicas).toBe(5);
     const single = hpaStep([], JSON.stringify(external));
@@ -32,9 +44,20 @@ describe("hpa-step --batch", () => {
   });
 
   it("a malformed case gets an error line naming its input line; the rest are answered; exit 2", () => {
-    const r = hpaStep(["--batch"], [JSON.stringify(up), "{ not json", JSON.stringify({ spec: { maxReplicas: 0 }, currentReplicas: -1, observations: [] }), JSON.stringify(up)].join("\n"));
+    const r = hpaStep(
+      ["--batch"],
+      [
+        JSON.stringify(up),
+        "{ not json",
+        JSON.stringify({ spec: { maxReplicas: 0 }, currentReplicas: -1, observations: [] }),
+        JSON.stringify(up),
+      ].join("\n"),
+    );
     expect(r.status).toBe(2);
-    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(4);
     expect(lines[0]).toEqual(expected(up));
     expect(lines[1]).toMatchObject({ line: 2, error: expect.stringMatching(/^malformed input: not valid JSON/) });

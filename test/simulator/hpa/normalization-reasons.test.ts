@@ -14,14 +14,36 @@ function run(o: Parameters<typeof proposalCase>[0]) {
   return { desired: r.desiredReplicas, limit: r.limitReason, normalization: r.reason.slice(r.reason.indexOf("]; ") + 3) };
 }
 
-const down0 = (scaleDown: NonNullable<HorizontalPodAutoscalerBehavior["scaleDown"]>): HorizontalPodAutoscalerBehavior => ({ scaleDown: { stabilizationWindowSeconds: 0, ...scaleDown } });
-const up0 = (scaleUp: NonNullable<HorizontalPodAutoscalerBehavior["scaleUp"]>): HorizontalPodAutoscalerBehavior => ({ scaleUp: { stabilizationWindowSeconds: 0, ...scaleUp } });
+const down0 = (scaleDown: NonNullable<HorizontalPodAutoscalerBehavior["scaleDown"]>): HorizontalPodAutoscalerBehavior => ({
+  scaleDown: { stabilizationWindowSeconds: 0, ...scaleDown },
+});
+const up0 = (scaleUp: NonNullable<HorizontalPodAutoscalerBehavior["scaleUp"]>): HorizontalPodAutoscalerBehavior => ({
+  scaleUp: { stabilizationWindowSeconds: 0, ...scaleUp },
+});
 
 describe("the reason names the rule that set the count", () => {
   it.each([
-    ["no behavior, 2× limit", { current: 3, proposal: 20 }, 6, "ScaleUpLimit", "limited by the no-behavior scale-up limit max(2*3, 4) = 6 (ScaleUpLimit) (no behavior); desired 6 (scale up from 3)"],
-    ["no behavior, maxReplicas", { current: 8, proposal: 20, max: 10 }, 10, "TooManyReplicas", "limited to maxReplicas 10 (TooManyReplicas) (no behavior); desired 10 (scale up from 8)"],
-    ["no behavior, minReplicas", { current: 5, proposal: 1, min: 3 }, 3, "TooFewReplicas", "raised to minReplicas 3 (TooFewReplicas) (no behavior); desired 3 (scale down from 5)"],
+    [
+      "no behavior, 2× limit",
+      { current: 3, proposal: 20 },
+      6,
+      "ScaleUpLimit",
+      "limited by the no-behavior scale-up limit max(2*3, 4) = 6 (ScaleUpLimit) (no behavior); desired 6 (scale up from 3)",
+    ],
+    [
+      "no behavior, maxReplicas",
+      { current: 8, proposal: 20, max: 10 },
+      10,
+      "TooManyReplicas",
+      "limited to maxReplicas 10 (TooManyReplicas) (no behavior); desired 10 (scale up from 8)",
+    ],
+    [
+      "no behavior, minReplicas",
+      { current: 5, proposal: 1, min: 3 },
+      3,
+      "TooFewReplicas",
+      "raised to minReplicas 3 (TooFewReplicas) (no behavior); desired 3 (scale down from 5)",
+    ],
     [
       "no behavior, stabilization",
       { current: 5, proposal: 2, history: { recommendations: [{ secondsAgo: 30, replicas: 4 }] } },
@@ -29,14 +51,32 @@ describe("the reason names the rule that set the count", () => {
       "DesiredWithinRange",
       "stabilized by the downscale stabilization window 300s (highest recent recommendation) to 4 (no behavior); desired 4 (scale down from 5)",
     ],
-    ["no behavior, nothing limits", { current: 3, proposal: 5 }, 5, "DesiredWithinRange", "DesiredWithinRange (no behavior); desired 5 (scale up from 3)"],
-    ["default scale-up policies", { current: 4, proposal: 20, behavior: {} }, 8, "ScaleUpLimit", "limited by scaleUp policies [4 pods/15s, 100%/15s] selectPolicy Max to 8 (ScaleUpLimit; 0 replicas added within the longest period) (behavior); desired 8 (scale up from 4)"],
+    [
+      "no behavior, nothing limits",
+      { current: 3, proposal: 5 },
+      5,
+      "DesiredWithinRange",
+      "DesiredWithinRange (no behavior); desired 5 (scale up from 3)",
+    ],
+    [
+      "default scale-up policies",
+      { current: 4, proposal: 20, behavior: {} },
+      8,
+      "ScaleUpLimit",
+      "limited by scaleUp policies [4 pods/15s, 100%/15s] selectPolicy Max to 8 (ScaleUpLimit; 0 replicas added within the longest period) (behavior); desired 8 (scale up from 4)",
+    ],
     [
       "Min of two policies; events counted over the longest period",
       {
         current: 4,
         proposal: 20,
-        behavior: up0({ policies: [{ type: "Pods", value: 2, periodSeconds: 60 }, { type: "Percent", value: 10, periodSeconds: 120 }], selectPolicy: "Min" }),
+        behavior: up0({
+          policies: [
+            { type: "Pods", value: 2, periodSeconds: 60 },
+            { type: "Percent", value: 10, periodSeconds: 120 },
+          ],
+          selectPolicy: "Min",
+        }),
         history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 100, change: 1 }] },
       },
       4,
@@ -46,19 +86,53 @@ describe("the reason names the rule that set the count", () => {
     ],
     [
       "scale-down policy",
-      { current: 10, proposal: 1, behavior: down0({ policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] }), history: { recommendations: [], scaleDownEvents: [{ secondsAgo: 30, change: 2 }] } },
+      {
+        current: 10,
+        proposal: 1,
+        behavior: down0({ policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] }),
+        history: { recommendations: [], scaleDownEvents: [{ secondsAgo: 30, change: 2 }] },
+      },
       10,
       "ScaleDownLimit",
       // start 10 + 2 = 12 -> 11, above current -> held at 10
       "limited by scaleDown policies [1 pods/60s] selectPolicy Max to 10 (ScaleDownLimit; 2 replicas removed within the longest period) (behavior); desired 10 (no change)",
     ],
-    ["scale-down disabled", { current: 10, proposal: 1, behavior: { scaleDown: { selectPolicy: "Disabled" } } }, 10, "ScaleDownLimit", "scale-down disabled (scaleDown selectPolicy Disabled) (ScaleDownLimit) (behavior); desired 10 (no change)"],
-    ["scale-up disabled", { current: 4, proposal: 9, behavior: { scaleUp: { selectPolicy: "Disabled" } } }, 4, "ScaleUpLimit", "scale-up disabled (scaleUp selectPolicy Disabled) (ScaleUpLimit) (behavior); desired 4 (no change)"],
-    ["behavior, minReplicas", { current: 5, proposal: 1, min: 3, behavior: down0({}) }, 3, "TooFewReplicas", "raised to minReplicas 3 (TooFewReplicas) (behavior); desired 3 (scale down from 5)"],
-    ["behavior, maxReplicas", { current: 8, proposal: 20, max: 10, behavior: {} }, 10, "TooManyReplicas", "limited to maxReplicas 10 (TooManyReplicas) (behavior); desired 10 (scale up from 8)"],
+    [
+      "scale-down disabled",
+      { current: 10, proposal: 1, behavior: { scaleDown: { selectPolicy: "Disabled" } } },
+      10,
+      "ScaleDownLimit",
+      "scale-down disabled (scaleDown selectPolicy Disabled) (ScaleDownLimit) (behavior); desired 10 (no change)",
+    ],
+    [
+      "scale-up disabled",
+      { current: 4, proposal: 9, behavior: { scaleUp: { selectPolicy: "Disabled" } } },
+      4,
+      "ScaleUpLimit",
+      "scale-up disabled (scaleUp selectPolicy Disabled) (ScaleUpLimit) (behavior); desired 4 (no change)",
+    ],
+    [
+      "behavior, minReplicas",
+      { current: 5, proposal: 1, min: 3, behavior: down0({}) },
+      3,
+      "TooFewReplicas",
+      "raised to minReplicas 3 (TooFewReplicas) (behavior); desired 3 (scale down from 5)",
+    ],
+    [
+      "behavior, maxReplicas",
+      { current: 8, proposal: 20, max: 10, behavior: {} },
+      10,
+      "TooManyReplicas",
+      "limited to maxReplicas 10 (TooManyReplicas) (behavior); desired 10 (scale up from 8)",
+    ],
     [
       "scale-up stabilization",
-      { current: 4, proposal: 8, behavior: up0({ stabilizationWindowSeconds: 60 }), history: { recommendations: [{ secondsAgo: 30, replicas: 5 }] } },
+      {
+        current: 4,
+        proposal: 8,
+        behavior: up0({ stabilizationWindowSeconds: 60 }),
+        history: { recommendations: [{ secondsAgo: 30, replicas: 5 }] },
+      },
       5,
       "DesiredWithinRange",
       "stabilized by the scaleUp window 60s (lowest recent recommendation) to 5 (behavior); desired 5 (scale up from 4)",
@@ -89,14 +163,26 @@ describe("the reason names the rule that set the count", () => {
       {
         current: 4,
         proposal: 20,
-        behavior: up0({ policies: [{ type: "Percent", value: 10, periodSeconds: 120 }, { type: "Pods", value: 2, periodSeconds: 60 }], selectPolicy: "Min" }),
+        behavior: up0({
+          policies: [
+            { type: "Percent", value: 10, periodSeconds: 120 },
+            { type: "Pods", value: 2, periodSeconds: 60 },
+          ],
+          selectPolicy: "Min",
+        }),
         history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 100, change: 1 }] },
       },
       4,
       "ScaleUpLimit",
       "limited by scaleUp policies [10%/120s, 2 pods/60s] selectPolicy Min to 4 (ScaleUpLimit; 1 replica added within the longest period) (behavior); desired 4 (no change)",
     ],
-    ["behavior, nothing limits", { current: 4, proposal: 6, behavior: {} }, 6, "DesiredWithinRange", "DesiredWithinRange (behavior); desired 6 (scale up from 4)"],
+    [
+      "behavior, nothing limits",
+      { current: 4, proposal: 6, behavior: {} },
+      6,
+      "DesiredWithinRange",
+      "DesiredWithinRange (behavior); desired 6 (scale up from 4)",
+    ],
   ] as const)("%s", (_name, c, desired, limit, normalization) => {
     expect(run(c as Parameters<typeof run>[0])).toEqual({ desired, limit, normalization });
   });
@@ -122,12 +208,21 @@ describe("limit boundaries", () => {
   });
   it("behavior: a scale-up limit below the current count (replicas added earlier in the period) holds the count, never scales down", () => {
     // start 10 - 8 = 2 -> Pods 2 + 4 = 6 < 10 -> the limit is raised to current 10
-    const r = run({ current: 10, proposal: 12, behavior: up0({ policies: [{ type: "Pods", value: 4, periodSeconds: 60 }] }), history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 10, change: 8 }] } });
+    const r = run({
+      current: 10,
+      proposal: 12,
+      behavior: up0({ policies: [{ type: "Pods", value: 4, periodSeconds: 60 }] }),
+      history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 10, change: 8 }] },
+    });
     expect(r).toMatchObject({ desired: 10, limit: "ScaleUpLimit" });
   });
   it("behavior: a recommendation exactly one scale-down window old is outside it (timestamp After the cutoff)", () => {
-    expect(run({ current: 8, proposal: 2, behavior: {}, history: { recommendations: [{ secondsAgo: 300, replicas: 6 }] } }).desired).toBe(2);
-    expect(run({ current: 8, proposal: 2, behavior: {}, history: { recommendations: [{ secondsAgo: 299, replicas: 6 }] } }).desired).toBe(6);
+    expect(run({ current: 8, proposal: 2, behavior: {}, history: { recommendations: [{ secondsAgo: 300, replicas: 6 }] } }).desired).toBe(
+      2,
+    );
+    expect(run({ current: 8, proposal: 2, behavior: {}, history: { recommendations: [{ secondsAgo: 299, replicas: 6 }] } }).desired).toBe(
+      6,
+    );
   });
 });
 
@@ -139,8 +234,12 @@ describe("stabilization reason", () => {
   });
   it("behavior: ScaleUpStabilized / ScaleDownStabilized by direction, null when the window changed nothing", () => {
     const up = resolveBehavior({ scaleUp: { stabilizationWindowSeconds: 60 } }, resolveControllerConfig(undefined));
-    expect(normalizeDesiredReplicasWithBehaviors(4, 8, 1, 100, [{ secondsAgo: 30, replicas: 5 }], [], [], up).stabilizationReason).toBe("ScaleUpStabilized");
-    expect(normalizeDesiredReplicasWithBehaviors(8, 2, 1, 100, [{ secondsAgo: 30, replicas: 6 }], [], [], behavior).stabilizationReason).toBe("ScaleDownStabilized");
+    expect(normalizeDesiredReplicasWithBehaviors(4, 8, 1, 100, [{ secondsAgo: 30, replicas: 5 }], [], [], up).stabilizationReason).toBe(
+      "ScaleUpStabilized",
+    );
+    expect(
+      normalizeDesiredReplicasWithBehaviors(8, 2, 1, 100, [{ secondsAgo: 30, replicas: 6 }], [], [], behavior).stabilizationReason,
+    ).toBe("ScaleDownStabilized");
     expect(normalizeDesiredReplicasWithBehaviors(4, 6, 1, 100, [], [], [], behavior).stabilizationReason).toBeNull();
   });
 });

@@ -62,7 +62,16 @@ describe("no behavior: scale-up limit max(2*current, 4)", () => {
 describe("no behavior: downscale stabilization (max over the window)", () => {
   it("takes the highest recommendation younger than the window", () => {
     // current 8, proposal 3; recommendations 7 (60s ago, inside 300s) and 10 (400s ago, outside) -> max(3, 7) = 7
-    const r = run({ current: 8, proposal: 3, history: { recommendations: [{ secondsAgo: 60, replicas: 7 }, { secondsAgo: 400, replicas: 10 }] } });
+    const r = run({
+      current: 8,
+      proposal: 3,
+      history: {
+        recommendations: [
+          { secondsAgo: 60, replicas: 7 },
+          { secondsAgo: 400, replicas: 10 },
+        ],
+      },
+    });
     expect(r.desiredReplicas).toBe(7);
     expect(r.reason).toMatch(/stabilized by the downscale stabilization window 300s/);
   });
@@ -73,7 +82,12 @@ describe("no behavior: downscale stabilization (max over the window)", () => {
   });
   it("uses controller.downscaleStabilizationSeconds", () => {
     // window 30s: the 60s-old 7 no longer counts -> 3
-    const r = run({ current: 8, proposal: 3, history: { recommendations: [{ secondsAgo: 60, replicas: 7 }] }, controller: { downscaleStabilizationSeconds: 30 } });
+    const r = run({
+      current: 8,
+      proposal: 3,
+      history: { recommendations: [{ secondsAgo: 60, replicas: 7 }] },
+      controller: { downscaleStabilizationSeconds: 30 },
+    });
     expect(r.desiredReplicas).toBe(3);
   });
   it("does not slow down a scale-up", () => {
@@ -93,22 +107,36 @@ describe("behavior: defaults", () => {
   });
   it("scaleDown defaults: 100% per 15s, and the 300s window from the controller flag", () => {
     // window: recommendation 9 at 100s ago counts -> downRec = max(4, 9) = 9; clamp(current 10, up 4, down 9) = 9
-    expect(run({ current: 10, proposal: 4, behavior: {}, history: { recommendations: [{ secondsAgo: 100, replicas: 9 }] } }).desiredReplicas).toBe(9);
+    expect(
+      run({ current: 10, proposal: 4, behavior: {}, history: { recommendations: [{ secondsAgo: 100, replicas: 9 }] } }).desiredReplicas,
+    ).toBe(9);
     // nothing in the window: limit trunc(10 * (1 - 1)) = 0 -> max(min 1, 0) = 1 -> proposal 4 allowed
     expect(run({ current: 10, proposal: 4, behavior: {} }).desiredReplicas).toBe(4);
   });
   it("an unset scaleDown window follows controller.downscaleStabilizationSeconds", () => {
     // window 60s: the 100s-old 9 does not count -> 4
-    const r = run({ current: 10, proposal: 4, behavior: { scaleDown: { selectPolicy: "Max" } }, controller: { downscaleStabilizationSeconds: 60 }, history: { recommendations: [{ secondsAgo: 100, replicas: 9 }] } });
+    const r = run({
+      current: 10,
+      proposal: 4,
+      behavior: { scaleDown: { selectPolicy: "Max" } },
+      controller: { downscaleStabilizationSeconds: 60 },
+      history: { recommendations: [{ secondsAgo: 100, replicas: 9 }] },
+    });
     expect(r.desiredReplicas).toBe(4);
   });
   it("given policies replace the default list", () => {
     // scaleUp policies [Pods 1 / 60s]: 4 + 1 = 5
-    expect(run({ current: 4, proposal: 10, behavior: { scaleUp: { policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } } }).desiredReplicas).toBe(5);
+    expect(
+      run({ current: 4, proposal: 10, behavior: { scaleUp: { policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } } })
+        .desiredReplicas,
+    ).toBe(5);
   });
   it("the first reconcile (no history) cannot scale down: the initial recommendation is in the scaleDown window", () => {
     // recorded {5}: up window 0 -> ignored; down window 300 -> downRec = max(2, 5) = 5 -> clamp(5, 2, 5) = 5
-    const r = hpaReconcile({ ...hpaCase({ current: 5, metrics: [externalAvg("load", "1")], observations: [{ value: "2" }], behavior: {} }), history: null });
+    const r = hpaReconcile({
+      ...hpaCase({ current: 5, metrics: [externalAvg("load", "1")], observations: [{ value: "2" }], behavior: {} }),
+      history: null,
+    });
     expect(r.desiredReplicas).toBe(5);
   });
 });
@@ -116,12 +144,22 @@ describe("behavior: defaults", () => {
 describe("behavior: scale-up policies over recorded events", () => {
   it("events inside the period reduce the period-start replica count", () => {
     // current 8, 4 replicas added 10s ago: periodStart = 8 - 4 = 4 -> Pods 8, Percent ceil(4 * 2) = 8 -> limit 8 = current -> 8
-    const r = run({ current: 8, proposal: 30, behavior: {}, history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 10, change: 4 }] } });
+    const r = run({
+      current: 8,
+      proposal: 30,
+      behavior: {},
+      history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 10, change: 4 }] },
+    });
     expect(r.desiredReplicas).toBe(8);
   });
   it("an event exactly periodSeconds old no longer counts", () => {
     // event 15s ago is not After(now - 15s): periodStart 8 -> Pods 12, Percent 16 -> 16
-    const r = run({ current: 8, proposal: 30, behavior: {}, history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 15, change: 4 }] } });
+    const r = run({
+      current: 8,
+      proposal: 30,
+      behavior: {},
+      history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 15, change: 4 }] },
+    });
     expect(r.desiredReplicas).toBe(16);
   });
   it("selectPolicy Min picks the smallest change", () => {
@@ -135,7 +173,12 @@ describe("behavior: scale-up policies over recorded events", () => {
   });
   it("scale-down events raise the period-start count", () => {
     // scaleUp [Pods 2 / 60s], current 6, 3 removed 30s ago: periodStart = 6 + 3 = 9 -> 11 -> 11
-    const r = run({ current: 6, proposal: 20, behavior: { scaleUp: { policies: [{ type: "Pods", value: 2, periodSeconds: 60 }] } }, history: { recommendations: [], scaleDownEvents: [{ secondsAgo: 30, change: 3 }] } });
+    const r = run({
+      current: 6,
+      proposal: 20,
+      behavior: { scaleUp: { policies: [{ type: "Pods", value: 2, periodSeconds: 60 }] } },
+      history: { recommendations: [], scaleDownEvents: [{ secondsAgo: 30, change: 3 }] },
+    });
     expect(r.desiredReplicas).toBe(11);
   });
   it("maxReplicas below the policy limit (TooManyReplicas)", () => {
@@ -160,12 +203,19 @@ describe("behavior: scale-down policies", () => {
   });
   it("Pods policy with a recent scale-down event", () => {
     // 3 removed 30s ago: periodStart = 10 + 3 = 13 -> 13 - 2 = 11 -> capped at current 10 -> no change
-    const r = run({ current: 10, proposal: 3, behavior: down0({ policies: [{ type: "Pods", value: 2, periodSeconds: 60 }] }), history: { recommendations: [], scaleDownEvents: [{ secondsAgo: 30, change: 3 }] } });
+    const r = run({
+      current: 10,
+      proposal: 3,
+      behavior: down0({ policies: [{ type: "Pods", value: 2, periodSeconds: 60 }] }),
+      history: { recommendations: [], scaleDownEvents: [{ secondsAgo: 30, change: 3 }] },
+    });
     expect(r.desiredReplicas).toBe(10);
   });
   it("Percent policy truncates toward zero", () => {
     // [Percent 50 / 60s], current 5: int(5 * 0.5) = int(2.5) = 2 -> proposal 1 raised to 2
-    expect(run({ current: 5, proposal: 1, behavior: down0({ policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] }) }).desiredReplicas).toBe(2);
+    expect(
+      run({ current: 5, proposal: 1, behavior: down0({ policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] }) }).desiredReplicas,
+    ).toBe(2);
   });
   it("selectPolicy Max (default) removes the most; Min removes the least", () => {
     const policies = [
@@ -178,7 +228,12 @@ describe("behavior: scale-down policies", () => {
   });
   it("scale-up events count against a scale-down period too", () => {
     // [Percent 50 / 60s], current 10, 4 added 5s ago: periodStart = 10 - 4 = 6 -> int(6 * 0.5) = 3 -> 3
-    const r = run({ current: 10, proposal: 1, behavior: down0({ policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] }), history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 5, change: 4 }] } });
+    const r = run({
+      current: 10,
+      proposal: 1,
+      behavior: down0({ policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] }),
+      history: { recommendations: [], scaleUpEvents: [{ secondsAgo: 5, change: 4 }] },
+    });
     expect(r.desiredReplicas).toBe(3);
   });
   it("selectPolicy Disabled forbids scaling down", () => {
@@ -199,18 +254,43 @@ describe("behavior: stabilization windows", () => {
   it("scale-up uses the minimum over the scaleUp window", () => {
     // up window 60s: recs 5 (30s) counts, 3 (90s) does not -> upRec = min(10, 5) = 5
     // down window 300s: downRec = max(10, 5, 3) = 10 -> clamp(current 4, 5, 10) = 5; policy limit 8 -> 5
-    const r = run({ current: 4, proposal: 10, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } }, history: { recommendations: [{ secondsAgo: 30, replicas: 5 }, { secondsAgo: 90, replicas: 3 }] } });
+    const r = run({
+      current: 4,
+      proposal: 10,
+      behavior: { scaleUp: { stabilizationWindowSeconds: 60 } },
+      history: {
+        recommendations: [
+          { secondsAgo: 30, replicas: 5 },
+          { secondsAgo: 90, replicas: 3 },
+        ],
+      },
+    });
     expect(r.desiredReplicas).toBe(5);
     expect(r.reason).toMatch(/stabilized by the scaleUp window 60s/);
   });
   it("a recommendation exactly window seconds old does not count (After(cutoff) is strict)", () => {
     // up window 60s: rec at 60s is excluded -> upRec = 10 -> limit 8 -> 8
-    const r = run({ current: 4, proposal: 10, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } }, history: { recommendations: [{ secondsAgo: 60, replicas: 5 }] } });
+    const r = run({
+      current: 4,
+      proposal: 10,
+      behavior: { scaleUp: { stabilizationWindowSeconds: 60 } },
+      history: { recommendations: [{ secondsAgo: 60, replicas: 5 }] },
+    });
     expect(r.desiredReplicas).toBe(8);
   });
   it("scale-down uses the maximum over the scaleDown window", () => {
     // down window 120s: recs 9 (100s) counts, 12 (150s) not -> downRec = max(4, 9) = 9; clamp(10, 4, 9) = 9
-    const r = run({ current: 10, proposal: 4, behavior: { scaleDown: { stabilizationWindowSeconds: 120 } }, history: { recommendations: [{ secondsAgo: 100, replicas: 9 }, { secondsAgo: 150, replicas: 12 }] } });
+    const r = run({
+      current: 10,
+      proposal: 4,
+      behavior: { scaleDown: { stabilizationWindowSeconds: 120 } },
+      history: {
+        recommendations: [
+          { secondsAgo: 100, replicas: 9 },
+          { secondsAgo: 150, replicas: 12 },
+        ],
+      },
+    });
     expect(r.desiredReplicas).toBe(9);
     expect(r.reason).toMatch(/stabilized by the scaleDown window 120s/);
   });
@@ -229,7 +309,10 @@ describe("history helpers", () => {
     const r1 = hpaReconcile(c1);
     expect(r1.desiredReplicas).toBe(8);
     const h = ageHistory(recordReconcile(undefined, r1, c1), 15);
-    expect(h.recommendations).toEqual([{ secondsAgo: 15, replicas: 4 }, { secondsAgo: 15, replicas: 20 }]);
+    expect(h.recommendations).toEqual([
+      { secondsAgo: 15, replicas: 4 },
+      { secondsAgo: 15, replicas: 20 },
+    ]);
     expect(h.scaleUpEvents).toEqual([{ secondsAgo: 15, change: 4 }]);
     // sync 2, 15s later: the +4 event is exactly 15s old -> outside the 15s period; current 8 -> Pods 12, Percent 16 -> 16
     const r2 = hpaStep({ ...c1, currentReplicas: 8, history: h });
@@ -238,29 +321,61 @@ describe("history helpers", () => {
   it("ageHistory keeps every entry (the controller never drops one); keepSeconds bounds a list on request", () => {
     const h = ageHistory({ recommendations: [{ secondsAgo: 3590, replicas: 3 }], scaleUpEvents: [{ secondsAgo: 10, change: 1 }] }, 15);
     expect(h.recommendations).toEqual([{ secondsAgo: 3605, replicas: 3 }]);
-    const bounded = ageHistory({ recommendations: [{ secondsAgo: 3590, replicas: 3 }], scaleUpEvents: [{ secondsAgo: 10, change: 1 }] }, 15, 3600);
+    const bounded = ageHistory(
+      { recommendations: [{ secondsAgo: 3590, replicas: 3 }], scaleUpEvents: [{ secondsAgo: 10, change: 1 }] },
+      15,
+      3600,
+    );
     expect(bounded.recommendations).toEqual([]);
     expect(bounded.scaleUpEvents).toEqual([{ secondsAgo: 25, change: 1 }]);
   });
   it("a new recommendation overwrites the last one older than the stabilization window(s), as horizontal.go stores it", () => {
     // no behavior: window 300 s; two entries older than 300 s: the later of them in list order is overwritten
     const c = hpaCase({ current: 4, metrics: [externalAvg("load", "1")], observations: [{ value: "4" }] });
-    c.history = { recommendations: [{ secondsAgo: 400, replicas: 9 }, { secondsAgo: 100, replicas: 5 }, { secondsAgo: 350, replicas: 7 }] };
+    c.history = {
+      recommendations: [
+        { secondsAgo: 400, replicas: 9 },
+        { secondsAgo: 100, replicas: 5 },
+        { secondsAgo: 350, replicas: 7 },
+      ],
+    };
     const r = hpaReconcile(c);
     const h = recordReconcile(c.history, r, c);
-    expect(h.recommendations).toEqual([{ secondsAgo: 400, replicas: 9 }, { secondsAgo: 100, replicas: 5 }, { secondsAgo: 0, replicas: 4 }]);
+    expect(h.recommendations).toEqual([
+      { secondsAgo: 400, replicas: 9 },
+      { secondsAgo: 100, replicas: 5 },
+      { secondsAgo: 0, replicas: 4 },
+    ]);
     // none old: appended
     const c2 = { ...c, history: { recommendations: [{ secondsAgo: 100, replicas: 5 }] } };
-    expect(recordReconcile(c2.history, hpaReconcile(c2), c2).recommendations).toEqual([{ secondsAgo: 100, replicas: 5 }, { secondsAgo: 0, replicas: 4 }]);
+    expect(recordReconcile(c2.history, hpaReconcile(c2), c2).recommendations).toEqual([
+      { secondsAgo: 100, replicas: 5 },
+      { secondsAgo: 0, replicas: 4 },
+    ]);
     // behavior: old only when older than both windows (scaleUp 0 s, scaleDown 300 s by default)
     const c3 = hpaCase({ current: 4, metrics: [externalAvg("load", "1")], observations: [{ value: "4" }], behavior: {} });
-    c3.history = { recommendations: [{ secondsAgo: 200, replicas: 6 }, { secondsAgo: 301, replicas: 8 }] };
-    expect(recordReconcile(c3.history, hpaReconcile(c3), c3).recommendations).toEqual([{ secondsAgo: 200, replicas: 6 }, { secondsAgo: 0, replicas: 4 }]);
+    c3.history = {
+      recommendations: [
+        { secondsAgo: 200, replicas: 6 },
+        { secondsAgo: 301, replicas: 8 },
+      ],
+    };
+    expect(recordReconcile(c3.history, hpaReconcile(c3), c3).recommendations).toEqual([
+      { secondsAgo: 200, replicas: 6 },
+      { secondsAgo: 0, replicas: 4 },
+    ]);
   });
   it("a scale event overwrites the last outdated one (older than the direction's longest policy period; the mark persists)", () => {
     // default scaleUp policies: 4 pods / 100 % per 15 s -> events older than 15 s are outdated
     const c = hpaCase({ current: 4, metrics: [externalAvg("load", "1")], observations: [{ value: "20" }], behavior: {} });
-    c.history = { recommendations: [], scaleUpEvents: [{ secondsAgo: 40, change: 2 }, { secondsAgo: 10, change: 1 }, { secondsAgo: 20, change: 3 }] };
+    c.history = {
+      recommendations: [],
+      scaleUpEvents: [
+        { secondsAgo: 40, change: 2 },
+        { secondsAgo: 10, change: 1 },
+        { secondsAgo: 20, change: 3 },
+      ],
+    };
     const r = hpaReconcile(c);
     expect(r.record.scaleUpEvent).toBe(3); // the +1 of 10 s ago counts in the 15 s period: 3 + max(4, 3) = 7
     const h = recordReconcile(c.history, r, c);

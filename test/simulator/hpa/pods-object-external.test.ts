@@ -48,12 +48,16 @@ describe("Object metrics", () => {
   it("Value target: ratio * ready pod count (Running and Ready=True)", () => {
     // 300/100 = 3; ready pods: 2 (one Running not ready, one Pending do not count); ceil(3 * 2) = 6
     const podList = [pod(null), pod(null), pod(null, null, { ready: false }), pod(null, null, { phase: "Pending", ready: false })];
-    const r = hpaReconcile(hpaCase({ current: 4, metrics: [objectValue("requests", "100")], observations: [{ value: "300" }], pods: podList }));
+    const r = hpaReconcile(
+      hpaCase({ current: 4, metrics: [objectValue("requests", "100")], observations: [{ value: "300" }], pods: podList }),
+    );
     expect(r.metrics[0]!.proposal).toBe(6);
   });
   it("Value target inside the tolerance keeps scale.spec.replicas", () => {
     // 105/100 = 1.05 -> within -> current 4
-    const r = hpaReconcile(hpaCase({ current: 4, metrics: [objectValue("requests", "100")], observations: [{ value: "105", readyPods: 9 }] }));
+    const r = hpaReconcile(
+      hpaCase({ current: 4, metrics: [objectValue("requests", "100")], observations: [{ value: "105", readyPods: 9 }] }),
+    );
     expect(r.metrics[0]!.proposal).toBe(4);
   });
   it("AverageValue target: ceil(value / target), tolerance checked against status replicas", () => {
@@ -81,7 +85,9 @@ describe("External metrics", () => {
   });
   it("Value: ratio * ready pods", () => {
     // 50/100 = 0.5; 6 ready pods; ceil(0.5 * 6) = 3
-    const r = hpaReconcile(hpaCase({ current: 6, metrics: [externalValue("queue", "100")], observations: [{ value: "50", readyPods: 6 }] }));
+    const r = hpaReconcile(
+      hpaCase({ current: 6, metrics: [externalValue("queue", "100")], observations: [{ value: "50", readyPods: 6 }] }),
+    );
     expect(r.metrics[0]!.proposal).toBe(3);
   });
   it("Value counts ready pods, not spec replicas", () => {

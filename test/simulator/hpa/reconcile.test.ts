@@ -9,7 +9,11 @@ describe("maximum across metrics", () => {
     // metric 0: 450 / (100 * 3) = 1.5 -> ceil(450/100) = 5; metric 1: 200 / (100 * 3) = 0.67 -> ceil(2) = 2; max = 5
     // no behavior: scale-up limit max(2*3, 4) = 6 >= 5 -> 5
     const r = hpaStep(
-      hpaCase({ current: 3, metrics: [externalAvg("a", "100"), externalAvg("b", "100")], observations: [{ value: "450" }, { value: "200" }] }),
+      hpaCase({
+        current: 3,
+        metrics: [externalAvg("a", "100"), externalAvg("b", "100")],
+        observations: [{ value: "450" }, { value: "200" }],
+      }),
     );
     expect(r.desiredReplicas).toBe(5);
     expect(r.reason).toMatch(/metric 0 \(External a\) proposes 5/);
@@ -21,7 +25,11 @@ describe("broken metrics", () => {
   it("a broken metric blocks a scale-down", () => {
     // metric 0 proposes ceil(100/100) = 1 < current 4 (100/(100*4) = 0.25 outside tolerance); metric 1 errored -> no scaling
     const r = hpaReconcile(
-      hpaCase({ current: 4, metrics: [externalAvg("a", "100"), externalAvg("b", "100")], observations: [{ value: "100" }, { error: "timeout" }] }),
+      hpaCase({
+        current: 4,
+        metrics: [externalAvg("a", "100"), externalAvg("b", "100")],
+        observations: [{ value: "100" }, { error: "timeout" }],
+      }),
     );
     expect(r.desiredReplicas).toBe(4);
     expect(r.outcome).toBe("FailedComputeMetricsReplicas");
@@ -31,7 +39,11 @@ describe("broken metrics", () => {
   it("a broken metric does not block a scale-up", () => {
     // metric 0: 600 / (100 * 4) = 1.5 -> ceil(6) = 6 > current 4; metric 1 errored -> 6; limit max(8, 4) = 8 -> 6
     const r = hpaReconcile(
-      hpaCase({ current: 4, metrics: [externalAvg("a", "100"), externalAvg("b", "100")], observations: [{ value: "600" }, { error: "timeout" }] }),
+      hpaCase({
+        current: 4,
+        metrics: [externalAvg("a", "100"), externalAvg("b", "100")],
+        observations: [{ value: "600" }, { error: "timeout" }],
+      }),
     );
     expect(r.desiredReplicas).toBe(6);
     expect(r.reason).toMatch(/1 of 2 metrics invalid/);
@@ -39,7 +51,11 @@ describe("broken metrics", () => {
   it("a proposal equal to current is not blocked", () => {
     // metric 0: 410 / (100 * 4) = 1.025 -> within -> status 4 = current; 4 < 4 is false -> proceeds; desired 4
     const r = hpaReconcile(
-      hpaCase({ current: 4, metrics: [externalAvg("a", "100"), externalAvg("b", "100")], observations: [{ value: "410" }, { error: "x" }] }),
+      hpaCase({
+        current: 4,
+        metrics: [externalAvg("a", "100"), externalAvg("b", "100")],
+        observations: [{ value: "410" }, { error: "x" }],
+      }),
     );
     expect(r.outcome).toBe("Normalized");
     expect(r.desiredReplicas).toBe(4);
@@ -73,7 +89,9 @@ describe("minReplicas 0 (HPAScaleToZero)", () => {
   it("scales from zero with ceil(ratio), no tolerance, no pod count", () => {
     // External Value: 250/100 = 2.5; current 0 -> ceil(2.5) = 3
     // no behavior: first reconcile records {0}; stabilized max(3, 0) = 3; limit max(2*0, 4) = 4 -> 3
-    const r = hpaReconcile(hpaCase({ current: 0, min: 0, max: 10, metrics: [externalValue("q", "100")], observations: [{ value: "250" }] }));
+    const r = hpaReconcile(
+      hpaCase({ current: 0, min: 0, max: 10, metrics: [externalValue("q", "100")], observations: [{ value: "250" }] }),
+    );
     expect(r.metrics[0]!.proposal).toBe(3);
     expect(r.desiredReplicas).toBe(3);
   });
@@ -110,7 +128,12 @@ describe("defaults", () => {
     expect(r.record.recommendation).toBe(1);
   });
   it("...but an initial recommendation recorded this reconcile is outside a 0-second window", () => {
-    const c = hpaCase({ current: 5, metrics: [externalAvg("a", "100")], observations: [{ value: "100" }], controller: { downscaleStabilizationSeconds: 0 } });
+    const c = hpaCase({
+      current: 5,
+      metrics: [externalAvg("a", "100")],
+      observations: [{ value: "100" }],
+      controller: { downscaleStabilizationSeconds: 0 },
+    });
     delete c.history;
     expect(hpaStep(c).desiredReplicas).toBe(1);
   });

@@ -11,7 +11,11 @@ import type { PodObservation } from "../../../simulator/hpa/types.js";
 import { cpuUtil, externalAvg, hpaCase, pod } from "./builders.js";
 
 describe("Percent scale-up policy rounds up", () => {
-  const rules = (value: number) => ({ selectPolicy: "Max" as const, stabilizationWindowSeconds: 0, policies: [{ type: "Percent" as const, value, periodSeconds: 60 }] });
+  const rules = (value: number) => ({
+    selectPolicy: "Max" as const,
+    stabilizationWindowSeconds: 0,
+    policies: [{ type: "Percent" as const, value, periodSeconds: 60 }],
+  });
 
   it("ceil(periodStart × (1 + value/100))", () => {
     expect(calculateScaleUpLimitWithScalingRules(3, [], [], rules(50))).toBe(5); // ceil(4.5)

@@ -39,7 +39,12 @@ describe("validateCase", () => {
     expect(problems(c).join("\n")).toMatch(/observations\[0\]\.value: invalid quantity/);
   });
   it("rejects an empty policy list and an unknown selectPolicy", () => {
-    const c = hpaCase({ current: 3, metrics: [externalAvg("q", "1")], observations: [{ value: "1" }], behavior: { scaleUp: { policies: [], selectPolicy: "Fastest" as never } } });
+    const c = hpaCase({
+      current: 3,
+      metrics: [externalAvg("q", "1")],
+      observations: [{ value: "1" }],
+      behavior: { scaleUp: { policies: [], selectPolicy: "Fastest" as never } },
+    });
     const p = problems(c).join("\n");
     expect(p).toMatch(/spec\.behavior\.scaleUp\.policies: must specify at least one Policy/);
     expect(p).toMatch(/spec\.behavior\.scaleUp\.selectPolicy/);
@@ -71,7 +76,9 @@ describe("cli (child process)", () => {
     expect(out.reason).toMatch(/metric 0 \(Resource cpu\) proposes 5/);
     expect(Object.keys(out).sort()).toEqual(["currentMetrics", "desiredReplicas", "reason"]);
     // status.currentMetrics as numbers: utilization % and the average usage (2100m / 3 pods = 700m)
-    expect(out.currentMetrics).toEqual([{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: 70, averageValue: 0.7 } } }]);
+    expect(out.currentMetrics).toEqual([
+      { type: "Resource", resource: { name: "cpu", current: { averageUtilization: 70, averageValue: 0.7 } } },
+    ]);
   });
   it("prints each metric's current value the way status.currentMetrics shows it (External AverageValue, Value; failed metrics empty)", () => {
     const c = {

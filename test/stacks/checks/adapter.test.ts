@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { ADAPTER_P95_RULE, ADAPTER_QUEUE_RULE, adapterConfigMap, check, coherent, config, deployment, expectErrors, NS, service, serviceMonitor } from "./fixtures.js";
+import {
+  ADAPTER_P95_RULE,
+  ADAPTER_QUEUE_RULE,
+  adapterConfigMap,
+  check,
+  coherent,
+  config,
+  deployment,
+  expectErrors,
+  NS,
+  service,
+  serviceMonitor,
+} from "./fixtures.js";
 
 describe("ADAPTER_EXTERNAL_WITH_KEDA: no prometheus-adapter external rules where KEDA runs", () => {
   const withAdapter = (cm: object) => [...coherent().filter((o) => o.kind !== "ConfigMap"), cm];
@@ -9,7 +21,9 @@ describe("ADAPTER_EXTERNAL_WITH_KEDA: no prometheus-adapter external rules where
   });
 
   it("ADAPTER_EXTERNAL_WITH_KEDA: externalRules in the adapter ConfigMap while cluster.keda is true", () => {
-    const [f] = expectErrors(check(withAdapter(adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }))), ["ADAPTER_EXTERNAL_WITH_KEDA"]);
+    const [f] = expectErrors(check(withAdapter(adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }))), [
+      "ADAPTER_EXTERNAL_WITH_KEDA",
+    ]);
     expect(f!.resource).toBe("ConfigMap monitoring/inference-prometheus-adapter");
     expect(f!.path).toBe('data["config.yaml"].externalRules');
     expect(f!.message).toMatch(/cluster\.keda is true/);
@@ -28,11 +42,21 @@ describe("ADAPTER_EXTERNAL_WITH_KEDA: no prometheus-adapter external rules where
 
   it("passes external rules where KEDA is absent", () => {
     const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
-    expect(check([deployment(), service(), serviceMonitor(), adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] })], { config: c }).findings).toEqual([]);
+    expect(
+      check(
+        [deployment(), service(), serviceMonitor(), adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] })],
+        { config: c },
+      ).findings,
+    ).toEqual([]);
   });
 
   it("ADAPTER_EXTERNAL_WITH_KEDA: an APIService registering external metrics for the adapter", () => {
-    const api = { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v1beta1.external.metrics.k8s.io" }, spec: { service: { name: "prometheus-adapter", namespace: "monitoring" }, group: "external.metrics.k8s.io", version: "v1beta1" } };
+    const api = {
+      apiVersion: "apiregistration.k8s.io/v1",
+      kind: "APIService",
+      metadata: { name: "v1beta1.external.metrics.k8s.io" },
+      spec: { service: { name: "prometheus-adapter", namespace: "monitoring" }, group: "external.metrics.k8s.io", version: "v1beta1" },
+    };
     expectErrors(check([...coherent(), api]), ["ADAPTER_EXTERNAL_WITH_KEDA"]);
     const keda = { ...api, spec: { ...api.spec, service: { name: "keda-operator-metrics-apiserver", namespace: "keda" } } };
     expect(check([...coherent(), keda]).findings).toEqual([]);

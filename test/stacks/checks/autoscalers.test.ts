@@ -63,10 +63,19 @@ describe("RESOURCE_METRIC_WITHOUT_REQUESTS: utilization needs requests on the ta
 
   it("RESOURCE_METRIC_WITHOUT_REQUESTS: an HPA Resource Utilization metric (every container), and ContainerResource", () => {
     const base = [deployment({ containers: [noCpuRequest] })];
-    expect(expectErrors(check([...base, hpa()]), ["RESOURCE_METRIC_WITHOUT_REQUESTS", "POD_RESOURCES_MISSING"]).find((f) => f.code === "RESOURCE_METRIC_WITHOUT_REQUESTS")!.path).toBe(
-      "spec.metrics[0].resource",
-    );
-    const cr = hpa({ metrics: [{ type: "ContainerResource", containerResource: { name: "memory", container: "server", target: { type: "Utilization", averageUtilization: 80 } } }] });
+    expect(
+      expectErrors(check([...base, hpa()]), ["RESOURCE_METRIC_WITHOUT_REQUESTS", "POD_RESOURCES_MISSING"]).find(
+        (f) => f.code === "RESOURCE_METRIC_WITHOUT_REQUESTS",
+      )!.path,
+    ).toBe("spec.metrics[0].resource");
+    const cr = hpa({
+      metrics: [
+        {
+          type: "ContainerResource",
+          containerResource: { name: "memory", container: "server", target: { type: "Utilization", averageUtilization: 80 } },
+        },
+      ],
+    });
     const noMemory = [deployment({ containers: [container({ resources: { requests: { cpu: "1" }, limits: { memory: "2Gi" } } })] }), cr];
     expectErrors(check(noMemory), ["RESOURCE_METRIC_WITHOUT_REQUESTS", "POD_RESOURCES_MISSING"]);
     expect(check([deployment(), cr]).errors).toEqual([]);

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { podRequests } from "../../../stacks/checks/capacity.js";
 import { check, checkConfig, coherent, config, container, deployment, expectErrors, hpa, mutate, NS, quota } from "./fixtures.js";
 
-const withQuota = (cpu: string, memory: string, objects = coherent()) => [...objects.filter((o) => o.kind !== "ResourceQuota"), quota(cpu, memory)];
+const withQuota = (cpu: string, memory: string, objects = coherent()) => [
+  ...objects.filter((o) => o.kind !== "ResourceQuota"),
+  quota(cpu, memory),
+];
 
 describe("CAPACITY_EXCEEDED: maximum replicas × requests fit the namespace quota", () => {
   it("config: passes 10 × 1 CPU / 2Gi in 16 CPU / 32Gi", () => {
@@ -28,7 +31,12 @@ describe("CAPACITY_EXCEEDED: maximum replicas × requests fit the namespace quot
   });
 
   it("CAPACITY_EXCEEDED (rendered): every workload of the namespace counts (fixed replicas too)", () => {
-    const sidecarApp = deployment({ name: "orchestrator", replicas: 3, labels: { "app.kubernetes.io/name": "orchestrator" }, containers: [container({ resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "1Gi" } } })] });
+    const sidecarApp = deployment({
+      name: "orchestrator",
+      replicas: 3,
+      labels: { "app.kubernetes.io/name": "orchestrator" },
+      containers: [container({ resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "1Gi" } } })],
+    });
     expect(check(withQuota("16", "64Gi", [...coherent(), sidecarApp])).errors).toEqual([]);
     expectErrors(check(withQuota("15", "64Gi", [...coherent(), sidecarApp])), ["CAPACITY_EXCEEDED"]);
   });

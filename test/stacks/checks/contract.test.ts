@@ -37,7 +37,9 @@ describe("METRIC_NOT_IN_CONTRACT: queries read only what the contract exports", 
   });
 
   it("METRIC_NOT_IN_CONTRACT: a misspelled metric in an alert", () => {
-    const [f] = expectErrors(check(withAlert(`sum(rate(http_request_latency_seconds_count{${SCOPE}}[2m])) > 1`)), ["METRIC_NOT_IN_CONTRACT"]);
+    const [f] = expectErrors(check(withAlert(`sum(rate(http_request_latency_seconds_count{${SCOPE}}[2m])) > 1`)), [
+      "METRIC_NOT_IN_CONTRACT",
+    ]);
     expect(f!.message).toMatch(/does not export "http_request_latency_seconds_count"/);
     expect(f!.message).toMatch(/exported series: .*inference_queue_len/);
   });
@@ -57,12 +59,20 @@ describe("METRIC_NOT_IN_CONTRACT: queries read only what the contract exports", 
 
   it("passes once the env config's contract declares the metric", () => {
     const base = config();
-    const c = config({ service: { metrics: { metrics: [...base.service.metrics.metrics, { name: "http_request_latency_seconds_count", type: "counter", labels: [] }] } } });
+    const c = config({
+      service: {
+        metrics: {
+          metrics: [...base.service.metrics.metrics, { name: "http_request_latency_seconds_count", type: "counter", labels: [] }],
+        },
+      },
+    });
     expect(check(withAlert(`sum(rate(http_request_latency_seconds_count{${SCOPE}}[2m])) > 1`), { config: c }).errors).toEqual([]);
   });
 
   it("reads a query scoped to another workload's job against that workload, not the inference contract", () => {
-    expect(check(withAlert(`sum(vllm:num_requests_waiting{namespace="${NS}",job="llm"}) > 5`)).codes()).not.toContain("METRIC_NOT_IN_CONTRACT");
+    expect(check(withAlert(`sum(vllm:num_requests_waiting{namespace="${NS}",job="llm"}) > 5`)).codes()).not.toContain(
+      "METRIC_NOT_IN_CONTRACT",
+    );
   });
 });
 
@@ -82,13 +92,18 @@ describe("CUSTOM_METRIC_NOT_SERVED: an HPA's custom/external metrics are served 
   });
 
   it("CUSTOM_METRIC_NOT_SERVED: a Pods metric no rule exposes", () => {
-    const [f] = expectErrors(check(sloHpa([pods("inference_request_latency_p99_seconds")]), { config: noKeda }), ["CUSTOM_METRIC_NOT_SERVED"]);
+    const [f] = expectErrors(check(sloHpa([pods("inference_request_latency_p99_seconds")]), { config: noKeda }), [
+      "CUSTOM_METRIC_NOT_SERVED",
+    ]);
     expect(f!.path).toBe("spec.metrics[0].pods.metric.name");
     expect(f!.message).toMatch(/served: inference_request_latency_p95_seconds/);
   });
 
   it("CUSTOM_METRIC_NOT_SERVED: an External metric without externalRules, passing once the rule exists", () => {
-    const external = { type: "External", external: { metric: { name: CUSTOM_METRICS.queueLength }, target: { type: "AverageValue", averageValue: "20" } } };
+    const external = {
+      type: "External",
+      external: { metric: { name: CUSTOM_METRICS.queueLength }, target: { type: "AverageValue", averageValue: "20" } },
+    };
     expectErrors(check(sloHpa([external]), { config: noKeda }), ["CUSTOM_METRIC_NOT_SERVED"]);
     expect(check(sloHpa([external], [ADAPTER_QUEUE_RULE]), { config: noKeda }).errors).toEqual([]);
   });

@@ -58,9 +58,10 @@ async function runAll(files: readonly string[], dir = BAD, index: Index = expect
   return results;
 }
 
-
 describe("bad-config corpus", () => {
-  const files = readdirSync(BAD).filter((f) => f !== "expected.json").sort();
+  const files = readdirSync(BAD)
+    .filter((f) => f !== "expected.json")
+    .sort();
   let results: Map<string, Result>;
   let distBefore: string;
 
@@ -84,9 +85,26 @@ describe("bad-config corpus", () => {
 
   it("covers malformed input and the checks a config can reach", () => {
     const codes = new Set(Object.values(expected).map((e) => e.code));
-    for (const c of ["CONFIG_SYNTAX", "CONFIG_INVALID_TYPE", "CONFIG_UNKNOWN_KEY", "CONFIG_EMPTY", "CONFIG_RANGE", "CONFIG_FORMAT", "CONFIG_MISSING"]) expect(codes, c).toContain(c);
+    for (const c of [
+      "CONFIG_SYNTAX",
+      "CONFIG_INVALID_TYPE",
+      "CONFIG_UNKNOWN_KEY",
+      "CONFIG_EMPTY",
+      "CONFIG_RANGE",
+      "CONFIG_FORMAT",
+      "CONFIG_MISSING",
+    ])
+      expect(codes, c).toContain(c);
     for (const c of ["CONFIG_DUPLICATE_ENV", "CONFIG_CONFLICT", "CONFIG_INVALID_VALUE", "OBJECT_TOO_LARGE"]) expect(codes, c).toContain(c);
-    for (const c of ["METRIC_NOT_SCRAPED", "RATE_WINDOW_TOO_SHORT", "PLAINTEXT_CREDENTIAL", "LATENCY_THRESHOLD_NOT_BUCKET", "SCALES_AFTER_ALERT", "POD_RESOURCES_MISSING", "CAPACITY_EXCEEDED"]) {
+    for (const c of [
+      "METRIC_NOT_SCRAPED",
+      "RATE_WINDOW_TOO_SHORT",
+      "PLAINTEXT_CREDENTIAL",
+      "LATENCY_THRESHOLD_NOT_BUCKET",
+      "SCALES_AFTER_ALERT",
+      "POD_RESOURCES_MISSING",
+      "CAPACITY_EXCEEDED",
+    ]) {
       expect(codes, c).toContain(c);
     }
   });
@@ -106,7 +124,9 @@ describe("bad-config corpus", () => {
     expect(r.written).toEqual(["corpus"]);
   });
 
-  for (const f of readdirSync(BAD).filter((x) => x !== "expected.json").sort()) {
+  for (const f of readdirSync(BAD)
+    .filter((x) => x !== "expected.json")
+    .sort()) {
     it(`${f} → ${expected[f]?.code}`, () => {
       const r = results.get(f)!;
       const want = expected[f]!.code;
@@ -128,7 +148,9 @@ describe("bad-config corpus", () => {
 
 describe("warning corpus", () => {
   const warnExpected = JSON.parse(readFileSync(join(WARN, "expected.json"), "utf8")) as Index;
-  const files = readdirSync(WARN).filter((f) => f !== "expected.json").sort();
+  const files = readdirSync(WARN)
+    .filter((f) => f !== "expected.json")
+    .sort();
   let results: Map<string, Result>;
 
   beforeAll(async () => {
@@ -142,10 +164,13 @@ describe("warning corpus", () => {
       expect(e.why.length, f).toBeGreaterThan(10);
     }
     const codes = new Set(Object.values(warnExpected).map((e) => e.code));
-    for (const c of ["PRESCALE_NOT_APPLIED", "QUEUE_ALERT_BEFORE_SCALE", "IMAGE_NOT_PINNED", "PDB_ALLOWS_OUTAGE"]) expect(codes, c).toContain(c);
+    for (const c of ["PRESCALE_NOT_APPLIED", "QUEUE_ALERT_BEFORE_SCALE", "IMAGE_NOT_PINNED", "PDB_ALLOWS_OUTAGE"])
+      expect(codes, c).toContain(c);
   });
 
-  for (const f of readdirSync(WARN).filter((x) => x !== "expected.json").sort()) {
+  for (const f of readdirSync(WARN)
+    .filter((x) => x !== "expected.json")
+    .sort()) {
     it(`${f} → warning ${warnExpected[f]?.code}`, () => {
       const r = results.get(f)!;
       const want = warnExpected[f]!.code;

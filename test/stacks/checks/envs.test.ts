@@ -25,18 +25,36 @@ describe("checks on the built-in environments", () => {
   }
 
   it("the shipped queue alerts sit above minReplicas × the per-pod queue threshold (QUEUE_ALERT_BEFORE_SCALE)", () => {
-    for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).map((f) => f.code), env).not.toContain("QUEUE_ALERT_BEFORE_SCALE");
+    for (const env of ENV_NAMES)
+      expect(
+        runChecks(stackFor(env)).map((f) => f.code),
+        env,
+      ).not.toContain("QUEUE_ALERT_BEFORE_SCALE");
     // prod before the fix: QueueBacklog at the default 30, 3 replicas × 20 queued each before KEDA scales
-    const [w] = runChecks(stackFor("prod", { monitoring: { alerts: { queueBacklog: 30 } } })).filter((f) => f.code === "QUEUE_ALERT_BEFORE_SCALE");
-    expect(w).toMatchObject({ severity: "warning", resource: "ScaledObject ml-serving-prod/inference", path: "spec.triggers[1].metadata.threshold" });
-    expect(w!.message).toMatch(/at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 30/);
+    const [w] = runChecks(stackFor("prod", { monitoring: { alerts: { queueBacklog: 30 } } })).filter(
+      (f) => f.code === "QUEUE_ALERT_BEFORE_SCALE",
+    );
+    expect(w).toMatchObject({
+      severity: "warning",
+      resource: "ScaledObject ml-serving-prod/inference",
+      path: "spec.triggers[1].metadata.threshold",
+    });
+    expect(w!.message).toMatch(
+      /at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 30/,
+    );
   });
 
   it("a pre-scaling window on dev switched to cpu-hpa is reported as not applied (PRESCALE_NOT_APPLIED)", () => {
     const window = { name: "demo", target: "inference", start: "09:00", end: "17:00", replicas: 2 };
-    const findings = runChecks(stackFor("dev", { scaling: { mode: "cpu-hpa", minReplicas: 1, wakeUp: undefined }, cluster: { keda: false }, prescaling: [window] }));
+    const findings = runChecks(
+      stackFor("dev", { scaling: { mode: "cpu-hpa", minReplicas: 1, wakeUp: undefined }, cluster: { keda: false }, prescaling: [window] }),
+    );
     expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([["PRESCALE_NOT_APPLIED", "warning", "prescaling[0].target"]]);
-    for (const env of ENV_NAMES) expect(runChecks(stackFor(env)).map((f) => f.code), env).not.toContain("PRESCALE_NOT_APPLIED");
+    for (const env of ENV_NAMES)
+      expect(
+        runChecks(stackFor(env)).map((f) => f.code),
+        env,
+      ).not.toContain("PRESCALE_NOT_APPLIED");
   });
 
   it("catches a rendered object patched after construction (what the constructs cannot see)", () => {
@@ -59,7 +77,9 @@ describe("synth runs the checks", () => {
   it("a config-phase error stops the render with lines that start with the code", async () => {
     const err = await renderEnvironment(envConfig("prod", { slo: { latency: { thresholdSeconds: 0.4 } } })).catch((e) => e);
     expect(err).toBeInstanceOf(SynthError);
-    expect((err as SynthError).lines[0]).toMatch(/^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: slo\.latency\.thresholdSeconds: the SLO latency threshold 0\.4 is not a bucket boundary/);
+    expect((err as SynthError).lines[0]).toMatch(
+      /^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: slo\.latency\.thresholdSeconds: the SLO latency threshold 0\.4 is not a bucket boundary/,
+    );
     expect((err as SynthError).problems.map((f) => f.code)).toEqual(["LATENCY_THRESHOLD_NOT_BUCKET"]);
   });
 
@@ -69,7 +89,12 @@ describe("synth runs the checks", () => {
     const dir = mkdtempSync(join(tmpdir(), "warn-"));
     // 8 × 2 CPU = 16 fits a quota of 17, the rollout's surge pods (ceil(25% × 8) = 2) do not.
     const file = join(dir, "tight.json");
-    writeFileSync(file, JSON.stringify(envInput("staging", { name: "tight", capacity: { cpu: "17", memory: "64Gi" }, service: { resources: { requests: { cpu: "2" } } } })));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        envInput("staging", { name: "tight", capacity: { cpu: "17", memory: "64Gi" }, service: { resources: { requests: { cpu: "2" } } } }),
+      ),
+    );
     const out = join(dir, "out");
     const cli = runScript("scripts/synth.ts", ["--config", file, "--out", out]);
     expect(cli.code, cli.stderr).toBe(0);
@@ -97,7 +122,13 @@ describe("npm run check", () => {
     expect(r.code).toBe(1);
     const findings = JSON.parse(r.stdout) as Problem[];
     expect(findings).toContainEqual(
-      expect.objectContaining({ code: "SCALES_AFTER_ALERT", severity: "error", env: "bad", resource: "EnvConfig bad", path: "scaling.keda.p95Latency.threshold" }),
+      expect.objectContaining({
+        code: "SCALES_AFTER_ALERT",
+        severity: "error",
+        env: "bad",
+        resource: "EnvConfig bad",
+        path: "scaling.keda.p95Latency.threshold",
+      }),
     );
     expect(findings).toContainEqual(expect.objectContaining({ code: "CONFIG_UNKNOWN_KEY", env: "typo", path: "services[0].scaling" }));
     const text = runScript("scripts/check.ts", ["--config", bad]);

@@ -56,12 +56,25 @@ export function container(over: Record<string, unknown> = {}): K8sObject {
     resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
     readinessProbe: { httpGet: { path: "/readyz", port: "http" } },
     livenessProbe: { httpGet: { path: "/health", port: "http" } },
-    securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
     ...over,
   };
 }
 
-export function deployment(over: { name?: string; replicas?: number; containers?: K8sObject[]; spec?: Record<string, unknown>; labels?: Record<string, string> } = {}): K8sObject {
+export function deployment(
+  over: {
+    name?: string;
+    replicas?: number;
+    containers?: K8sObject[];
+    spec?: Record<string, unknown>;
+    labels?: Record<string, string>;
+  } = {},
+): K8sObject {
   const labels = over.labels ?? LABELS;
   return {
     apiVersion: "apps/v1",
@@ -170,10 +183,16 @@ export function hpa(over: { name?: string; metrics?: K8sObject[]; max?: number }
 }
 
 export function rule(expr: string, alert?: string, over: Record<string, unknown> = {}): K8sObject {
-  return alert ? { alert, expr, for: "1m", labels: { severity: "page" }, ...over } : { record: String(over.record ?? "job:x:rate2m"), expr };
+  return alert
+    ? { alert, expr, for: "1m", labels: { severity: "page" }, ...over }
+    : { record: String(over.record ?? "job:x:rate2m"), expr };
 }
 
-export function prometheusRule(rules: K8sObject[], name = "inference-alerts", labels: Record<string, string> = { release: "kube-prometheus-stack" }): K8sObject {
+export function prometheusRule(
+  rules: K8sObject[],
+  name = "inference-alerts",
+  labels: Record<string, string> = { release: "kube-prometheus-stack" },
+): K8sObject {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
@@ -185,7 +204,12 @@ export function prometheusRule(rules: K8sObject[], name = "inference-alerts", la
 /** prometheus-adapter ConfigMap (`config.yaml`), with the template placeholders the adapter fills. */
 export function adapterConfigMap(cfg: { rules?: K8sObject[]; externalRules?: K8sObject[] }): K8sObject {
   const yaml = JSON.stringify(cfg, null, 2);
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "inference-prometheus-adapter", namespace: "monitoring" }, data: { "config.yaml": `${yaml}\n` } };
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "inference-prometheus-adapter", namespace: "monitoring" },
+    data: { "config.yaml": `${yaml}\n` },
+  };
 }
 
 export const ADAPTER_P95_RULE = {
@@ -203,7 +227,12 @@ export const ADAPTER_QUEUE_RULE = {
 };
 
 export function quota(cpu: string, memory: string): K8sObject {
-  return { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "compute", namespace: NS }, spec: { hard: { "requests.cpu": cpu, "requests.memory": memory } } };
+  return {
+    apiVersion: "v1",
+    kind: "ResourceQuota",
+    metadata: { name: "compute", namespace: NS },
+    spec: { hard: { "requests.cpu": cpu, "requests.memory": memory } },
+  };
 }
 
 /** One consistent environment: workload, scrape, KEDA, recording + alert rules, adapter custom rule, quota. */
@@ -231,14 +260,30 @@ export interface Run {
 }
 
 /** Runs the rendered-object checks on hand-made objects. */
-export function check(objects: K8sObject[], opts: { config?: EnvConfig; files?: RenderedFileInput[]; helmValues?: Record<string, Record<string, unknown>> } = {}): Run {
-  const findings = runRenderedChecks({ config: opts.config ?? config(), objects, ...(opts.files ? { files: opts.files } : {}), ...(opts.helmValues ? { helmValues: opts.helmValues } : {}) });
-  return { findings, errors: findings.filter((f) => f.severity === "error"), codes: () => [...new Set(findings.map((f) => f.code))].sort() };
+export function check(
+  objects: K8sObject[],
+  opts: { config?: EnvConfig; files?: RenderedFileInput[]; helmValues?: Record<string, Record<string, unknown>> } = {},
+): Run {
+  const findings = runRenderedChecks({
+    config: opts.config ?? config(),
+    objects,
+    ...(opts.files ? { files: opts.files } : {}),
+    ...(opts.helmValues ? { helmValues: opts.helmValues } : {}),
+  });
+  return {
+    findings,
+    errors: findings.filter((f) => f.severity === "error"),
+    codes: () => [...new Set(findings.map((f) => f.code))].sort(),
+  };
 }
 
 export function checkConfig(c: EnvConfig): Run {
   const findings = runConfigChecks(c);
-  return { findings, errors: findings.filter((f) => f.severity === "error"), codes: () => [...new Set(findings.map((f) => f.code))].sort() };
+  return {
+    findings,
+    errors: findings.filter((f) => f.severity === "error"),
+    codes: () => [...new Set(findings.map((f) => f.code))].sort(),
+  };
 }
 
 /** The run has exactly the given error codes (and every finding names env, resource, path, fix). */

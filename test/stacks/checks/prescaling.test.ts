@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { runChecks } from "../../../stacks/checks/index.js";
 import { checkConfig, coherent, config, expectWarnings, hpa } from "./fixtures.js";
 
-const WINDOW = { name: "business-hours", target: "inference", timezone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "19:00", replicas: 6 };
+const WINDOW = {
+  name: "business-hours",
+  target: "inference",
+  timezone: "Europe/Berlin",
+  weekdays: ["mon", "tue", "wed", "thu", "fri"],
+  start: "08:00",
+  end: "19:00",
+  replicas: 6,
+};
 const ORCHESTRATOR = {
   image: "registry.example.com/ml/orchestrator:2.3.0",
   resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
@@ -13,7 +21,11 @@ describe("PRESCALE_NOT_APPLIED: a pre-scaling window on the inference service ne
     it(`warns in ${mode} mode: the HPA has no schedule`, () => {
       const [w] = expectWarnings(checkConfig(config({ scaling: { mode }, prescaling: [WINDOW] })), ["PRESCALE_NOT_APPLIED"]);
       expect(w).toMatchObject({ severity: "warning", resource: "EnvConfig t", path: "prescaling[0].target" });
-      expect(w!.message).toMatch(new RegExp(`window "business-hours" \\(mon–fri 08:00–19:00 Europe/Berlin, 6 replicas\\) targets the inference service "inference", but scaling\\.mode ${mode} scales it with an HPA, which has no schedule: the window is silently not applied`));
+      expect(w!.message).toMatch(
+        new RegExp(
+          `window "business-hours" \\(mon–fri 08:00–19:00 Europe/Berlin, 6 replicas\\) targets the inference service "inference", but scaling\\.mode ${mode} scales it with an HPA, which has no schedule: the window is silently not applied`,
+        ),
+      );
       expect(w!.fix).toMatch(/set scaling\.mode to keda .*or raise scaling\.minReplicas to 6/);
     });
   }
@@ -25,17 +37,24 @@ describe("PRESCALE_NOT_APPLIED: a pre-scaling window on the inference service ne
   it("names each window on the service, and leaves windows on KEDA-scaled workloads alone", () => {
     const weekend = { ...WINDOW, name: "weekend", weekdays: ["sat", "sun"], start: "10:00", end: "14:00", replicas: 4 };
     const orchestrator = { ...WINDOW, target: "orchestrator", replicas: 4 };
-    const run = checkConfig(config({ scaling: { mode: "cpu-hpa" }, orchestrator: ORCHESTRATOR, prescaling: [WINDOW, orchestrator, weekend] }));
+    const run = checkConfig(
+      config({ scaling: { mode: "cpu-hpa" }, orchestrator: ORCHESTRATOR, prescaling: [WINDOW, orchestrator, weekend] }),
+    );
     const warnings = expectWarnings(run, ["PRESCALE_NOT_APPLIED"]);
     expect(warnings.map((w) => w.path)).toEqual(["prescaling[0].target", "prescaling[2].target"]);
     expect(warnings[1]!.message).toMatch(/window "weekend" \(sun, sat 10:00–14:00 Europe\/Berlin, 4 replicas\)/);
-    expect(checkConfig(config({ scaling: { mode: "cpu-hpa" }, orchestrator: ORCHESTRATOR, prescaling: [orchestrator] })).findings).toEqual([]);
+    expect(checkConfig(config({ scaling: { mode: "cpu-hpa" }, orchestrator: ORCHESTRATOR, prescaling: [orchestrator] })).findings).toEqual(
+      [],
+    );
   });
 
   it("is a warning: unlike a config-phase error it does not stop runChecks before the rendered checks", () => {
     const everyDay = { ...WINDOW, weekdays: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] };
     // coherent() plus an HPA: the rendered phase's MULTIPLE_AUTOSCALERS shows that phase ran
-    const findings = runChecks({ config: config({ scaling: { mode: "slo-hpa" }, prescaling: [everyDay] }), objects: [...coherent(), hpa()] });
+    const findings = runChecks({
+      config: config({ scaling: { mode: "slo-hpa" }, prescaling: [everyDay] }),
+      objects: [...coherent(), hpa()],
+    });
     expect(findings.map((f) => [f.code, f.severity])).toEqual([
       ["PRESCALE_NOT_APPLIED", "warning"],
       ["MULTIPLE_AUTOSCALERS", "error"],

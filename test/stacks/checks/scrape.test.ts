@@ -1,6 +1,22 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { check, coherent, config, deployment, expectErrors, mutate, NS, P95, prometheusRule, promTrigger, QUEUE, rule, scaledObject, service, serviceMonitor } from "./fixtures.js";
+import {
+  check,
+  coherent,
+  config,
+  deployment,
+  expectErrors,
+  mutate,
+  NS,
+  P95,
+  prometheusRule,
+  promTrigger,
+  QUEUE,
+  rule,
+  scaledObject,
+  service,
+  serviceMonitor,
+} from "./fixtures.js";
 
 const APP = "app.kubernetes.io/name";
 
@@ -8,8 +24,12 @@ const APP = "app.kubernetes.io/name";
 function podJob(over: { keepValue?: string; portKeep?: boolean; namespaceLabel?: boolean } = {}) {
   const relabel: object[] = [
     { source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], regex: over.keepValue ?? "inference", action: "keep" },
-    ...(over.portKeep === false ? [] : [{ source_labels: ["__meta_kubernetes_pod_container_port_name"], regex: "metrics", action: "keep" }]),
-    ...(over.namespaceLabel === false ? [] : [{ source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace", action: "replace" }]),
+    ...(over.portKeep === false
+      ? []
+      : [{ source_labels: ["__meta_kubernetes_pod_container_port_name"], regex: "metrics", action: "keep" }]),
+    ...(over.namespaceLabel === false
+      ? []
+      : [{ source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace", action: "replace" }]),
     { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod", action: "replace" },
   ];
   return {
@@ -25,11 +45,7 @@ function podJob(over: { keepValue?: string; portKeep?: boolean; namespaceLabel?:
 function plainPrometheus(job: object) {
   const scope = `namespace="${NS}",job="${NS}/inference"`;
   return {
-    objects: [
-      deployment(),
-      service(),
-      scaledObject({ triggers: [promTrigger(`sum(inference_queue_len{${scope}})`)] }),
-    ],
+    objects: [deployment(), service(), scaledObject({ triggers: [promTrigger(`sum(inference_queue_len{${scope}})`)] })],
     files: [{ path: "prometheus/scrape-config.yaml", content: stringify({ scrape_configs: [job] }) }],
     config: config({ cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } }),
   };
@@ -75,7 +91,9 @@ describe("METRIC_NOT_SCRAPED: the metrics a query reads are scraped", () => {
 
   it("METRIC_NOT_SCRAPED: no scrape at all while queries read the metrics; nothing to report when none do", () => {
     const objects = coherent().filter((o) => o.kind !== "ServiceMonitor");
-    expect(expectErrors(check(objects), ["METRIC_NOT_SCRAPED"])[0]!.message).toMatch(/no ServiceMonitor, PodMonitor or scrape job is rendered/);
+    expect(expectErrors(check(objects), ["METRIC_NOT_SCRAPED"])[0]!.message).toMatch(
+      /no ServiceMonitor, PodMonitor or scrape job is rendered/,
+    );
     expect(check([deployment(), service()]).findings).toEqual([]);
   });
 
@@ -87,7 +105,9 @@ describe("METRIC_NOT_SCRAPED: the metrics a query reads are scraped", () => {
       spec: {
         selector: { matchLabels: { [APP]: "inference" } },
         jobLabel: APP,
-        podMetricsEndpoints: [{ port: "metrics", path: "/metrics", metricRelabelings: serviceMonitor().spec.endpoints[0].metricRelabelings }],
+        podMetricsEndpoints: [
+          { port: "metrics", path: "/metrics", metricRelabelings: serviceMonitor().spec.endpoints[0].metricRelabelings },
+        ],
       },
     };
     const objects = [...coherent().filter((o) => o.kind !== "ServiceMonitor"), pm];
@@ -125,7 +145,9 @@ describe("QUERY_LABEL_MISMATCH: label matchers match the labels the scrape produ
     mutate(objects, (get) => (get("ScaledObject").spec.triggers[1] = promTrigger(query)));
 
   it("QUERY_LABEL_MISMATCH: the pod-annotations job name where the ServiceMonitor names the job after the Service", () => {
-    const [f] = expectErrors(check(withTrigger(`sum(inference_queue_len{namespace="${NS}",job="${NS}/inference"})`)), ["QUERY_LABEL_MISMATCH"]);
+    const [f] = expectErrors(check(withTrigger(`sum(inference_queue_len{namespace="${NS}",job="${NS}/inference"})`)), [
+      "QUERY_LABEL_MISMATCH",
+    ]);
     expect(f!.path).toBe("spec.triggers[1].metadata.query");
     expect(f!.message).toMatch(/job="ml-t\/inference" cannot match: ServiceMonitor ml-t\/inference stores job="inference"/);
     expect(f!.fix).toMatch(/job="inference"/);
@@ -155,7 +177,9 @@ describe("QUERY_LABEL_MISMATCH: label matchers match the labels the scrape produ
   });
 
   it("QUERY_LABEL_MISMATCH: a matcher on a label the series does not carry", () => {
-    expectErrors(check(withTrigger(`sum(rate(http_requests_total{namespace="${NS}",job="inference",model="resnet"}[2m]))`)), ["QUERY_LABEL_MISMATCH"]);
+    expectErrors(check(withTrigger(`sum(rate(http_requests_total{namespace="${NS}",job="inference",model="resnet"}[2m]))`)), [
+      "QUERY_LABEL_MISMATCH",
+    ]);
   });
 
   it("QUERY_LABEL_MISMATCH: up{} of a job that does not exist", () => {
@@ -177,7 +201,11 @@ describe("QUERY_LABEL_MISMATCH: label matchers match the labels the scrape produ
       spec: { selector: { matchLabels: { [APP]: "inference" } }, podMetricsEndpoints: [{ port: "metrics", ...endpoint }] },
     });
     // Without jobLabel a PodMonitor's job is <namespace>/<name>.
-    const latency = promTrigger(P95.replace('job="inference"', `job="${NS}/inference"`), { threshold: "0.5", activationThreshold: "0.3" }, { metricType: "Value" });
+    const latency = promTrigger(
+      P95.replace('job="inference"', `job="${NS}/inference"`),
+      { threshold: "0.5", activationThreshold: "0.3" },
+      { metricType: "Value" },
+    );
     const objects = (o: object) => [deployment(), service(), scaledObject({ triggers: [latency] }), o];
     expectErrors(check(objects(pm({}))), ["QUERY_LABEL_MISMATCH"]);
     expect(check(objects(pm({ metricRelabelings: serviceMonitor().spec.endpoints[0].metricRelabelings }))).errors).toEqual([]);

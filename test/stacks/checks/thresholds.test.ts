@@ -25,7 +25,8 @@ import {
 } from "./fixtures.js";
 
 const SCOPE = `namespace="${NS}",job="inference"`;
-const threshold = (index: number, v: string) => mutate(coherent(), (get) => (get("ScaledObject").spec.triggers[index].metadata.threshold = v));
+const threshold = (index: number, v: string) =>
+  mutate(coherent(), (get) => (get("ScaledObject").spec.triggers[index].metadata.threshold = v));
 
 describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket boundaries (config)", () => {
   it("passes the defaults (0.5 SLO, 1 s alert, 0.5 s KEDA threshold)", () => {
@@ -36,7 +37,11 @@ describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket 
     ["the SLO latency threshold", { slo: { latency: { thresholdSeconds: 0.4 } } }, "slo.latency.thresholdSeconds"],
     ["the HighLatency alert threshold", { monitoring: { alerts: { p95LatencySeconds: 0.8 } } }, "monitoring.alerts.p95LatencySeconds"],
     ["the KEDA latency threshold", { scaling: { keda: { p95Latency: { threshold: 0.45 } } } }, "scaling.keda.p95Latency.threshold"],
-    ["the slo-hpa latency target", { scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.3 } } }, "scaling.sloHpa.p95LatencySeconds"],
+    [
+      "the slo-hpa latency target",
+      { scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.3 } } },
+      "scaling.sloHpa.p95LatencySeconds",
+    ],
   ];
   for (const [what, patch, path] of cases) {
     it(`LATENCY_THRESHOLD_NOT_BUCKET: ${what}`, () => {
@@ -47,7 +52,11 @@ describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket 
   }
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: custom buckets that leave out the defaults", () => {
-    const metrics = DEFAULT_METRICS.map((m) => (m.name === "http_request_duration_seconds" ? { ...m, labels: [...m.labels], buckets: [0.1, 0.25, 1, 2.5] } : { ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined }));
+    const metrics = DEFAULT_METRICS.map((m) =>
+      m.name === "http_request_duration_seconds"
+        ? { ...m, labels: [...m.labels], buckets: [0.1, 0.25, 1, 2.5] }
+        : { ...m, labels: [...m.labels], buckets: m.buckets ? [...m.buckets] : undefined },
+    );
     const errors = expectErrors(checkConfig(config({ service: { metrics: { metrics } } })), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
     expect(errors.map((e) => e.path)).toEqual(["slo.latency.thresholdSeconds", "scaling.keda.p95Latency.threshold"]);
   });
@@ -61,17 +70,36 @@ describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket 
   });
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: an le matcher that selects no bucket; +Inf is fine", () => {
-    const slo = (le: string) => [...coherent(), prometheusRule([rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record: "slo:fast:rate5m" })], "slo")];
-    expect(expectErrors(check(slo("0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(/le="0\.4" is not a bucket boundary.*selects no series/);
+    const slo = (le: string) => [
+      ...coherent(),
+      prometheusRule(
+        [rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record: "slo:fast:rate5m" })],
+        "slo",
+      ),
+    ];
+    expect(expectErrors(check(slo("0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(
+      /le="0\.4" is not a bucket boundary.*selects no series/,
+    );
     expect(check(slo("0.5")).findings).toEqual([]);
     expect(check(slo("+Inf")).findings).toEqual([]);
   });
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: an alert threshold on a quantile, directly or through a recording", () => {
-    const direct = [...coherent(), prometheusRule([rule(`histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) > 1.5`, "P99")], "p99")];
+    const direct = [
+      ...coherent(),
+      prometheusRule(
+        [rule(`histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) > 1.5`, "P99")],
+        "p99",
+      ),
+    ];
     expectErrors(check(direct), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
-    const recorded = mutate(coherent(), (get) => (get("PrometheusRule").spec.groups[0].rules[1].expr = `job:http_request_duration_seconds:p95_rate2m{${SCOPE}} > 0.9`));
-    expect(expectErrors(check(recorded), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(/alert InferenceHighLatency threshold 0\.9/);
+    const recorded = mutate(
+      coherent(),
+      (get) => (get("PrometheusRule").spec.groups[0].rules[1].expr = `job:http_request_duration_seconds:p95_rate2m{${SCOPE}} > 0.9`),
+    );
+    expect(expectErrors(check(recorded), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(
+      /alert InferenceHighLatency threshold 0\.9/,
+    );
   });
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: an slo-hpa target, through the adapter rule that serves the metric", () => {
@@ -80,10 +108,16 @@ describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket 
       service(),
       serviceMonitor(),
       adapterConfigMap({ rules: [ADAPTER_P95_RULE] }),
-      hpa({ metrics: [{ type: "Pods", pods: { metric: { name: CUSTOM_METRICS.podP95Latency }, target: { type: "AverageValue", averageValue: v } } }] }),
+      hpa({
+        metrics: [
+          { type: "Pods", pods: { metric: { name: CUSTOM_METRICS.podP95Latency }, target: { type: "AverageValue", averageValue: v } } },
+        ],
+      }),
     ];
     const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
-    expect(expectErrors(check(target("300m"), { config: c }), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.path).toBe("spec.metrics[0].pods.target.averageValue");
+    expect(expectErrors(check(target("300m"), { config: c }), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.path).toBe(
+      "spec.metrics[0].pods.target.averageValue",
+    );
     expect(check(target("350m"), { config: c }).findings).toEqual([]);
   });
 });
@@ -93,7 +127,9 @@ describe("SCALES_AFTER_ALERT: scaling starts before the alert on the same signal
     const latency = checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 2 } } } }));
     expect(expectErrors(latency, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.keda.p95Latency.threshold");
     const queue = checkConfig(config({ scaling: { keda: { queueLength: { threshold: 50, activation: 10 } } } }));
-    expect(expectErrors(queue, ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/queue length threshold 50 is above the alert threshold 40 \(monitoring.alerts.queueBacklog\)/);
+    expect(expectErrors(queue, ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(
+      /queue length threshold 50 is above the alert threshold 40 \(monitoring.alerts.queueBacklog\)/,
+    );
     const hpaMode = checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 2 } } }));
     expect(expectErrors(hpaMode, ["SCALES_AFTER_ALERT"])[0]!.path).toBe("scaling.sloHpa.p95LatencySeconds");
     expect(checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 1 } } } })).findings).toEqual([]);
@@ -108,7 +144,9 @@ describe("SCALES_AFTER_ALERT: scaling starts before the alert on the same signal
     const c = config({ monitoring: { alerts: { p95LatencySeconds: 2 } } });
     const objects = (alertExpr: string) => [...threshold(0, "1"), prometheusRule([rule(alertExpr, "Tight")], "tight")];
     const p99 = (v: string) => `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) > ${v}`;
-    expect(expectErrors(check(objects(p99("0.75")), { config: c }), ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(/alert Tight in PrometheusRule ml-t\/tight/);
+    expect(expectErrors(check(objects(p99("0.75")), { config: c }), ["SCALES_AFTER_ALERT"])[0]!.message).toMatch(
+      /alert Tight in PrometheusRule ml-t\/tight/,
+    );
     // p50 above 0.75 s does not follow from p95 above 1 s: a different signal
     const p50 = p99("0.75").replace("0.99", "0.5");
     expect(check(objects(p50), { config: c }).findings).toEqual([]);
@@ -117,7 +155,8 @@ describe("SCALES_AFTER_ALERT: scaling starts before the alert on the same signal
 
 describe("LATENCY_TARGET_UNREACHABLE: a p95 target an idle pod already exceeds", () => {
   it("refuses slo-hpa's old default 350 ms in prod (idle p95 0.125 s × ln 20 ≈ 0.374 s at CV 1), accepts the new default", () => {
-    const prodSlo = (patch: Record<string, unknown>) => runConfigChecks(envConfig("prod", { scaling: { mode: "slo-hpa", ...patch }, prescaling: [] }));
+    const prodSlo = (patch: Record<string, unknown>) =>
+      runConfigChecks(envConfig("prod", { scaling: { mode: "slo-hpa", ...patch }, prescaling: [] }));
     const old = prodSlo({ sloHpa: { p95LatencySeconds: 0.35 } }).filter((f) => f.code === "LATENCY_TARGET_UNREACHABLE");
     expect(old).toHaveLength(1);
     expect(old[0]!.severity).toBe("error");
@@ -130,15 +169,18 @@ describe("LATENCY_TARGET_UNREACHABLE: a p95 target an idle pod already exceeds",
   it("follows the simulation parameters: a slower or more variable service time moves the bound", () => {
     // deterministic service (CV 0): idle p95 = the service time 0.12 s, so 0.2 s is reachable
     const sim = (over: Record<string, unknown>) => ({ simulation: { cpuSecondsPerRequest: 0, ...over } });
-    expect(checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.2 } }, ...sim({ serviceTimeCv: 0 }) })).findings).toEqual([]);
+    expect(
+      checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.2 } }, ...sim({ serviceTimeCv: 0 }) })).findings,
+    ).toEqual([]);
     // service time 0.3 s at CV 1: idle p95 ≈ 0.9 s, above KEDA's 0.5 s threshold and at the 1 s alert's doorstep
     const slow = checkConfig(config(sim({ serviceTimeSeconds: 0.3 })));
     expect(expectErrors(slow, ["LATENCY_TARGET_UNREACHABLE"]).map((x) => x.path)).toEqual(["scaling.keda.p95Latency.threshold"]);
     const slower = checkConfig(config(sim({ serviceTimeSeconds: 0.4 })));
-    expect(expectErrors(slower, ["LATENCY_TARGET_UNREACHABLE"]).map((x) => x.path).sort()).toEqual([
-      "monitoring.alerts.p95LatencySeconds",
-      "scaling.keda.p95Latency.threshold",
-    ]);
+    expect(
+      expectErrors(slower, ["LATENCY_TARGET_UNREACHABLE"])
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual(["monitoring.alerts.p95LatencySeconds", "scaling.keda.p95Latency.threshold"]);
   });
 });
 
@@ -151,8 +193,12 @@ describe("SCALES_AFTER_ALERT for a per-pod queue target: QUEUE_ALERT_BEFORE_SCAL
   it("warns when minReplicas × the AverageValue threshold is above the total-queue alert, with the numbers", () => {
     const [w] = expectWarnings(check(atMin(3)), ["QUEUE_ALERT_BEFORE_SCALE"]);
     expect(w).toMatchObject({ severity: "warning", resource: `ScaledObject ${NS}/inference`, path: "spec.triggers[1].metadata.threshold" });
-    expect(w!.message).toMatch(/threshold 20 is per pod .*: at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 40 on the total queue/);
-    expect(w!.fix).toMatch(/raise the queue alert to at least 60 \(monitoring\.alerts\.queueBacklog\).* lower the per-pod threshold to at most 13\.33 \(scaling\.keda\.queueLength\.threshold/);
+    expect(w!.message).toMatch(
+      /threshold 20 is per pod .*: at minReplicas 3 KEDA scales up only above 60 queued requests; QueueBacklog \(monitoring\.alerts\.queueBacklog\) pages at 40 on the total queue/,
+    );
+    expect(w!.fix).toMatch(
+      /raise the queue alert to at least 60 \(monitoring\.alerts\.queueBacklog\).* lower the per-pod threshold to at most 13\.33 \(scaling\.keda\.queueLength\.threshold/,
+    );
   });
 
   it("passes at the boundary (2 × 20 = 40), and once the alert is raised above the scale-up point", () => {
@@ -160,7 +206,9 @@ describe("SCALES_AFTER_ALERT for a per-pod queue target: QUEUE_ALERT_BEFORE_SCAL
     const raised = config({ monitoring: { alerts: { queueBacklog: 60 } } });
     expect(check(backlogAlert(atMin(3), 60), { config: raised }).findings).toEqual([]);
     // the rendered alert alone still at 40: it is the one that pages first
-    expect(expectWarnings(check(atMin(3), { config: raised }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert InferenceQueueBacklog in PrometheusRule ml-t\/inference-alerts pages at 40/);
+    expect(expectWarnings(check(atMin(3), { config: raised }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(
+      /alert InferenceQueueBacklog in PrometheusRule ml-t\/inference-alerts pages at 40/,
+    );
   });
 
   it("KEDA's default metric type is AverageValue; Value compares the total itself", () => {
@@ -176,16 +224,23 @@ describe("SCALES_AFTER_ALERT for a per-pod queue target: QUEUE_ALERT_BEFORE_SCAL
     expect(check(base, { config: c }).findings).toEqual([]);
     const direct = [...base, prometheusRule([rule(`${QUEUE} > 30`, "QueueTight")], "tight")];
     const [w] = expectWarnings(check(direct, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"]);
-    expect(w!.message).toMatch(/at minReplicas 2 KEDA scales up only above 40 queued requests; alert QueueTight in PrometheusRule ml-t\/tight pages at 30/);
+    expect(w!.message).toMatch(
+      /at minReplicas 2 KEDA scales up only above 40 queued requests; alert QueueTight in PrometheusRule ml-t\/tight pages at 30/,
+    );
     expect(w!.fix).not.toMatch(/monitoring\.alerts\.queueBacklog/);
     const recorded = [
       ...base,
       prometheusRule(
-        [rule(`sum by (namespace, job) (inference_queue_len{${SCOPE}})`, undefined, { record: "job:inference_queue_len:sum" }), rule(`job:inference_queue_len:sum{${SCOPE}} > 30`, "QueueTight")],
+        [
+          rule(`sum by (namespace, job) (inference_queue_len{${SCOPE}})`, undefined, { record: "job:inference_queue_len:sum" }),
+          rule(`job:inference_queue_len:sum{${SCOPE}} > 30`, "QueueTight"),
+        ],
         "tight",
       ),
     ];
-    expect(expectWarnings(check(recorded, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(/alert QueueTight .* pages at 30/);
+    expect(expectWarnings(check(recorded, { config: c }), ["QUEUE_ALERT_BEFORE_SCALE"])[0]!.message).toMatch(
+      /alert QueueTight .* pages at 30/,
+    );
   });
 
   it("an alert on one pod's queue is not the total: compared per pod (SCALES_AFTER_ALERT proper), no warning", () => {
@@ -201,7 +256,10 @@ describe("SCALES_AFTER_ALERT for a per-pod queue target: QUEUE_ALERT_BEFORE_SCAL
       deployment(),
       service(),
       serviceMonitor(),
-      mutate([hpa({ metrics: [{ type: "External", external: { metric: { name: "inference_queue_length" }, target } }] })], (get) => (get("HorizontalPodAutoscaler").spec.minReplicas = 3))[0]!,
+      mutate(
+        [hpa({ metrics: [{ type: "External", external: { metric: { name: "inference_queue_length" }, target } }] })],
+        (get) => (get("HorizontalPodAutoscaler").spec.minReplicas = 3),
+      )[0]!,
       adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }),
     ];
     const c = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });

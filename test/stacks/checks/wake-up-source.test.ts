@@ -13,7 +13,10 @@ import { wakeUpQuery } from "../../../stacks/scaling-signals.js";
 import { stackFor } from "../../helpers/env.js";
 import { type Problem } from "../../../problems/problem.js";
 
-function wakeFindings(patch: Record<string, unknown> = {}, drop?: (input: ReturnType<typeof stackInput>) => ReturnType<typeof stackInput>): Problem[] {
+function wakeFindings(
+  patch: Record<string, unknown> = {},
+  drop?: (input: ReturnType<typeof stackInput>) => ReturnType<typeof stackInput>,
+): Problem[] {
   const stack = stackFor("dev", patch);
   const input = stackInput(stack);
   return runChecks(drop ? drop(input) : input).filter((f) => f.code === "WAKEUP_SOURCE_NOT_SCRAPED");
@@ -47,9 +50,12 @@ describe("the wake-up source's scrape (dev)", () => {
     const selectors = safeSelectors(wakeUpQuery(stack.config)!).filter((s) => s.metric);
     expect(selectors.length).toBeGreaterThan(0);
     for (const s of selectors) {
-      for (const m of s.matchers.filter((x) => x.name === "job" || x.name === "namespace")) expect(matcherAccepts(m, target[m.name]!), `${s.metric} ${m.name}`).toBe(true);
+      for (const m of s.matchers.filter((x) => x.name === "job" || x.name === "namespace"))
+        expect(matcherAccepts(m, target[m.name]!), `${s.metric} ${m.name}`).toBe(true);
     }
-    expect(relabel({ job: job.job, ...podDiscoveryLabels({ ...traefik, labels: { "k8s-app": "kube-dns" } }) }, job.relabelRules)).toBeUndefined();
+    expect(
+      relabel({ job: job.job, ...podDiscoveryLabels({ ...traefik, labels: { "k8s-app": "kube-dns" } }) }, job.relabelRules),
+    ).toBeUndefined();
     expect(relabel({ job: job.job, ...podDiscoveryLabels({ ...traefik, annotations: {} }) }, job.relabelRules)).toBeUndefined();
   });
 
@@ -64,7 +70,13 @@ describe("WAKEUP_SOURCE_NOT_SCRAPED", () => {
     return {
       ...input,
       files: (input.files ?? []).map((f) => ({ ...f, content: strip(f.content) })),
-      helmValues: { ...input.helmValues, prometheus: { ...input.helmValues!["prometheus"], extraScrapeConfigs: strip(String(input.helmValues!["prometheus"]!.extraScrapeConfigs)) } },
+      helmValues: {
+        ...input.helmValues,
+        prometheus: {
+          ...input.helmValues!["prometheus"],
+          extraScrapeConfigs: strip(String(input.helmValues!["prometheus"]!.extraScrapeConfigs)),
+        },
+      },
     };
   };
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { check, checkConfig, coherent, config, expectErrors, mutate, NS, P95, promTrigger, QUEUE, type Run } from "./fixtures.js";
 import type { K8sObject } from "../../../stacks/checks/index.js";
 
-const GATEWAY = 'sum(rate(nginx_ingress_controller_requests{namespace="ingress-nginx",job="ingress-nginx-controller-metrics",ingress="inference"}[2m]))';
+const GATEWAY =
+  'sum(rate(nginx_ingress_controller_requests{namespace="ingress-nginx",job="ingress-nginx-controller-metrics",ingress="inference"}[2m]))';
 
 function atZero(triggers: K8sObject[], spec: Record<string, unknown> = { minReplicaCount: 0 }): Run {
   const objects = mutate(coherent(), (get) => {
@@ -27,7 +28,9 @@ describe("ZERO_WITHOUT_WAKEUP", () => {
     const [e] = expectErrors(atZero([latency, queue, cpu]), ["ZERO_WITHOUT_WAKEUP"]);
     expect(e!.resource).toBe(`ScaledObject ${NS}/inference`);
     expect(e!.path).toBe("spec.minReplicaCount");
-    expect(e!.message).toMatch(/triggers\[0\] p95-latency \(prometheus\), spec\.triggers\[1\] queue-length \(prometheus\)\) reads only series its own pods export/);
+    expect(e!.message).toMatch(
+      /triggers\[0\] p95-latency \(prometheus\), spec\.triggers\[1\] queue-length \(prometheus\)\) reads only series its own pods export/,
+    );
     expect(e!.fix).toMatch(/scaling\.wakeUp/);
   });
 
@@ -38,7 +41,11 @@ describe("ZERO_WITHOUT_WAKEUP", () => {
   });
 
   it("a cron trigger is a clock, not a wake-up", () => {
-    const cron = { type: "cron", name: "office", metadata: { timezone: "UTC", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: "2" } };
+    const cron = {
+      type: "cron",
+      name: "office",
+      metadata: { timezone: "UTC", start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: "2" },
+    };
     const [e] = expectErrors(atZero([latency, cron]), ["ZERO_WITHOUT_WAKEUP"]);
     expect(e!.message).toMatch(/or a clock/);
   });
@@ -48,8 +55,16 @@ describe("ZERO_WITHOUT_WAKEUP", () => {
   });
 
   it("passes with a gateway counter scoped to another job, a broker trigger, or minReplicaCount ≥ 1", () => {
-    expect(atZero([latency, promTrigger(GATEWAY, { threshold: "5", activationThreshold: "0" }, { name: "wake-up" })]).codes()).not.toContain("ZERO_WITHOUT_WAKEUP");
-    const rabbit = { type: "rabbitmq", name: "q", metricType: "AverageValue", metadata: { queueName: "jobs", mode: "QueueLength", value: "20" }, authenticationRef: { name: "rabbit" } };
+    expect(
+      atZero([latency, promTrigger(GATEWAY, { threshold: "5", activationThreshold: "0" }, { name: "wake-up" })]).codes(),
+    ).not.toContain("ZERO_WITHOUT_WAKEUP");
+    const rabbit = {
+      type: "rabbitmq",
+      name: "q",
+      metricType: "AverageValue",
+      metadata: { queueName: "jobs", mode: "QueueLength", value: "20" },
+      authenticationRef: { name: "rabbit" },
+    };
     expect(atZero([latency, rabbit]).codes()).not.toContain("ZERO_WITHOUT_WAKEUP");
     expect(atZero([latency, cpu], { minReplicaCount: 1 }).codes()).not.toContain("ZERO_WITHOUT_WAKEUP");
   });

@@ -5,7 +5,10 @@ import { check, coherent, config, expectErrors, NS, prometheusRule, rule } from 
 import { runConfigChecks } from "../../../stacks/checks/index.js";
 
 const SCOPE = `namespace="${NS}",job="inference"`;
-const withRule = (window: string) => [...coherent(), prometheusRule([rule(`sum(rate(http_request_errors_total{${SCOPE}}[${window}])) > 1`, "Errors")], "errors")];
+const withRule = (window: string) => [
+  ...coherent(),
+  prometheusRule([rule(`sum(rate(http_request_errors_total{${SCOPE}}[${window}])) > 1`, "Errors")], "errors"),
+];
 
 describe("RATE_WINDOW_TOO_SHORT boundary: exactly 4 scrape intervals pass", () => {
   it("rate(...[1m]) at a 15s interval passes; [59s] does not", () => {
@@ -21,7 +24,8 @@ describe("RATE_WINDOW_TOO_SHORT boundary: exactly 4 scrape intervals pass", () =
   });
 
   it("the config check accepts a queryWindow of exactly 4 intervals and refuses a shorter one", () => {
-    const windows = (queryWindow: string) => runConfigChecks(config({ monitoring: { scrapeIntervalSeconds: 30, queryWindow } })).filter((p) => p.code === "RATE_WINDOW_TOO_SHORT");
+    const windows = (queryWindow: string) =>
+      runConfigChecks(config({ monitoring: { scrapeIntervalSeconds: 30, queryWindow } })).filter((p) => p.code === "RATE_WINDOW_TOO_SHORT");
     expect(windows("2m")).toEqual([]);
     expect(windows("119s").map((p) => [p.code, p.path])).toEqual([["RATE_WINDOW_TOO_SHORT", "monitoring.queryWindow"]]);
   });

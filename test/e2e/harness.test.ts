@@ -1,0 +1,79 @@
+/**
+ * Pieces of `npm run e2e` that need no cluster: the pod faker's rounds (one bad pod does not stall
+ * the others) and how long the baseline must hold before the timeline starts.
+ */
+import { describe, expect, it } from "vitest";
+import { PodFaker } from "./lib/pod-faker.js";
+import type { Kube } from "./lib/kube.js";
+import { settleSeconds } from "./prod.js";
+import { waitFor } from "./lib/kube.js";
+
+const pod = (name: string, nodeName?: string) => ({
+  metadata: { namespace: "ns", name, uid: `uid-${name}`, labels: { app: "x" } },
+  spec: {
+    ...(nodeName ? { nodeName } : {}),
+    containers: [{ name: "c", image: "i", resources: { requests: { cpu: "1", memory: "1Gi" } } }],
+  },
+  status: {},
+});
+
+/** A Kube that serves a fixed pod list and refuses every write to pod `bad`. */
+function fakeKube(pods: any[]): { kube: Kube; writes: string[] } {
+  const writes: string[] = [];
+  const kube = {
+    apply: async () => ({}),
+    get: async (path: string) => {
+      if (path === "/api/v1/pods") return { items: pods };
+      throw new Error(`unexpected GET ${path}`);
+    },
+    request: async (method: string, path: string) => {
+      writes.push(`${method} ${path}`);
+      if (path.includes("/pods/bad")) throw new Error("409 Conflict: the object has been modified");
+      return {};
+    },
+  };
+  return { kube: kube as unknown as Kube, writes };
+}
+
+describe("PodFaker", () => {
+  it("marks the other pods Running and Ready when one pod's write fails, and logs that pod", async () => {
+    const { kube, writes } = fakeKube([pod("bad"), pod("a", "e2e-node-0"), pod("b", "e2e-node-0")]);
+    const lines: string[] = [];
+    const faker = new PodFaker(kube, { readyAfterSeconds: () => 0, log: (l) => lines.push(l) });
+    await faker.start();
+    try {
+      const pods = await waitFor("a round", 10_000, async () => (faker.pods().length ? faker.pods() : undefined), { intervalMs: 20 });
+      expect(pods.map((p) => `${p.name}:${p.ready}`).sort()).toEqual(["a:true", "b:true"]);
+      expect(writes).toContain("PATCH /api/v1/namespaces/ns/pods/a/status");
+      expect(writes).toContain("PATCH /api/v1/namespaces/ns/pods/b/status");
+      expect(lines.some((l) => l.includes("ns/bad") && l.includes("409 Conflict"))).toBe(true);
+      expect(() => faker.check()).not.toThrow();
+    } finally {
+      await faker.stop();
+    }
+  });
+});
+
+describe("settleSeconds", () => {
+  const behavior = {
+    scaleDown: { stabilizationWindowSeconds: 300 },
+    scaleUp: {
+      stabilizationWindowSeconds: 60,
+      policies: [
+        { type: "Pods", value: 2, periodSeconds: 30 },
+        { type: "Percent", value: 50, periodSeconds: 30 },
+      ],
+    },
+  };
+  const opts = { minReplicas: 3, queryWindowSeconds: 120, scrapeSeconds: 15, syncSeconds: 15 };
+  it("above minReplicas: the whole downscale stabilization window, plus a sync", () => {
+    expect(settleSeconds(behavior, { ...opts, replicas: 10 })).toBe(315);
+  });
+  it("at minReplicas: what the first scale-up reads (upscale window, policy periods, a full rate window), plus a sync", () => {
+    expect(settleSeconds(behavior, { ...opts, replicas: 3 })).toBe(150);
+    expect(settleSeconds({ ...behavior, scaleUp: { stabilizationWindowSeconds: 240 } }, { ...opts, replicas: 3 })).toBe(255);
+  });
+  it("without a behavior: the controller's default downscale window", () => {
+    expect(settleSeconds(undefined, { ...opts, replicas: 4 })).toBe(315);
+  });
+});
