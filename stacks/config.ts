@@ -3,11 +3,12 @@
  * derived from a parsed {@link EnvConfig}; nothing is built from unvalidated input.
  *
  * Env files under stacks/ export an {@link EnvConfigInput} (defaults may be left out); the
- * schema fills defaults and checks cross-field invariants before any construct runs.
+ * schema fills defaults and checks each field on its own (formats, ranges, enums). Rules between
+ * fields (min ≤ max, an activation below its threshold) are config-phase checks, stacks/checks/.
  */
 import { z } from "zod";
 import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS } from "../promql/metrics.js";
-import { isQuantity, parseQuantity } from "../kube/quantity.js";
+import { isQuantity } from "../kube/quantity.js";
 import { isTimeZone } from "../scaling/time-zone.js";
 import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
@@ -385,82 +386,6 @@ export function burstWindowSeconds(c: {
   return c.scaling.burst.windowSeconds ?? 2 * c.monitoring.scrapeIntervalSeconds;
 }
 
-/** Cross-field rules of the block above. */
-function checkBurstWakeUpPolicy(
-  c: {
-    name: string;
-    cluster: { kind: string; keda: boolean };
-    monitoring: { scrapeIntervalSeconds: number };
-    scaling: z.output<typeof ScalingSchema>;
-    networkPolicy: z.output<typeof NetworkPolicySchema>;
-    queueWorkers?: unknown[] | undefined;
-  },
-  issue: Issue,
-): void {
-  const { scaling, networkPolicy: np } = c;
-  const burst = scaling.burst;
-  if (burst.enabled) {
-    if (scaling.mode === "cpu-hpa")
-      issue(
-        ["scaling", "burst", "enabled"],
-        "the burst trigger reads in-flight requests, which mode cpu-hpa does not scale on. Fix: use mode keda or slo-hpa, or turn burst off",
-      );
-    if (!scaling.concurrency.enabled)
-      issue(
-        ["scaling", "burst", "enabled"],
-        "the burst trigger is 2× the concurrency target, but scaling.concurrency.enabled is false. Fix: enable scaling.concurrency or turn burst off",
-      );
-    // The window against the scrape interval is a rate-window rule: stacks/checks/windows.ts.
-    const window = burstWindowSeconds(c);
-    const up = scaling.behavior.scaleUp.stabilizationWindowSeconds;
-    if (up > window) {
-      issue(
-        ["scaling", "behavior", "scaleUp", "stabilizationWindowSeconds"],
-        `scale-up stabilization ${up}s is longer than the burst window ${window}s: the HPA takes the lowest recommendation of the last ${up}s, so a burst is acted on only once it has lasted that long. Fix: set scaling.behavior.scaleUp.stabilizationWindowSeconds ≤ ${window} (the scale-down window keeps it from flapping)`,
-      );
-    }
-  }
-  if (scaling.wakeUp) {
-    if (scaling.mode !== "keda")
-      issue(
-        ["scaling", "wakeUp"],
-        `a wake-up trigger is a KEDA trigger, but scaling.mode is "${scaling.mode}". Fix: use mode keda or remove scaling.wakeUp`,
-      );
-    const m = scaling.wakeUp.metric;
-    if (m.type === "histogram")
-      issue(
-        ["scaling", "wakeUp", "metric", "type"],
-        "a wake-up signal is a counter (requests) or a gauge (backlog), not a histogram. Fix: declare the gateway's request counter",
-      );
-    for (const label of Object.keys(scaling.wakeUp.matchers)) {
-      if (!m.labels.includes(label))
-        issue(
-          ["scaling", "wakeUp", "matchers", label],
-          `label "${label}" is not declared on ${m.name} (labels: ${m.labels.join(", ") || "none"}). Fix: add it to scaling.wakeUp.metric.labels or match on a declared label`,
-          "QUERY_LABEL_MISMATCH",
-        );
-    }
-    if (scaling.wakeUp.activation >= scaling.wakeUp.threshold) {
-      issue(
-        ["scaling", "wakeUp", "activation"],
-        `activation ${scaling.wakeUp.activation} must be below threshold ${scaling.wakeUp.threshold}. Fix: lower the activation value`,
-      );
-    }
-  }
-  if (!np.enabled && c.cluster.kind !== "local") {
-    issue(
-      ["networkPolicy", "enabled"],
-      `network policies may be off only on a local cluster, and cluster.kind is "${c.cluster.kind}". Fix: remove networkPolicy.enabled (policies on) or set cluster.kind local for a laptop cluster`,
-    );
-  }
-  if (np.enabled && np.egress && c.queueWorkers?.length && !np.rabbitmq) {
-    issue(
-      ["networkPolicy", "rabbitmq"],
-      "egress is denied but the queue workers' broker is not declared: they could not reach RabbitMQ. Fix: set networkPolicy.rabbitmq { namespace, podLabels, port } or turn networkPolicy.egress off",
-      "CONFIG_MISSING",
-    );
-  }
-}
 // ---------------------------------------------------------------------------------------------
 
 export const ScalingSchema = z.strictObject({
@@ -902,280 +827,45 @@ export const EXTRA_SECTIONS = {
   dashboards: DashboardsSchema.optional(),
 };
 
-type ExtraSections = z.output<z.ZodObject<typeof EXTRA_SECTIONS>>;
-/** Adds a custom issue; `code` is the stable code (default CONFIG_CONFLICT) or the code of the check it mirrors. */
-type Issue = (path: (string | number)[], message: string, code?: string) => void;
-
-/** KEDA's cooldownPeriod shorter than its pollingInterval: scale-to-zero would act on a gap between two polls. */
-function cooldownAfterPolling(issue: Issue, path: (string | number)[], k: { pollingInterval: number; cooldownPeriod: number }): void {
-  // An out-of-range pollingInterval is already refused on its own line.
-  if (k.pollingInterval <= MAX_POLLING_SECONDS && k.cooldownPeriod < k.pollingInterval) {
-    issue(
-      [...path, "cooldownPeriod"],
-      `cooldownPeriod ${k.cooldownPeriod} s is shorter than pollingInterval ${k.pollingInterval} s: KEDA sees activity only once per poll, so it would deactivate (scale to zero) between two polls that both saw load. Fix: set cooldownPeriod ≥ ${k.pollingInterval} (default 300)`,
-    );
-  }
-}
-
-/** Cross-field rules of the optional sections. */
-function checkExtras(
-  c: ExtraSections & {
-    service: { name: string };
-    cluster: { keda: boolean };
-    monitoring: { scrape: string };
-    scaling: { mode: string; minReplicas: number; maxReplicas: number };
-  },
-  issue: Issue,
-): void {
-  const scaled: Map<string, { min: number; max: number; path: (string | number)[] }> = new Map();
-  // The inference service takes pre-scaling windows (applied as cron triggers when KEDA scales it;
-  // the HPA modes have no schedule, and the checks warn that the windows are not applied there).
-  scaled.set(c.service.name, { min: c.scaling.minReplicas, max: c.scaling.maxReplicas, path: ["scaling"] });
-  const claim = (name: string, path: (string | number)[], min: number, max: number) => {
-    if (name === c.service.name || scaled.has(name)) {
-      issue(
-        [...path, "name"],
-        `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}. Fix: give each workload its own name`,
-      );
-    } else scaled.set(name, { min, max, path });
-    if (min > max)
-      issue([...path, "minReplicas"], `minReplicas ${min} is greater than maxReplicas ${max}. Fix: lower minReplicas or raise maxReplicas`);
-  };
-  const needsKeda = (path: string, what: string) => {
-    if (!c.cluster.keda)
-      issue([path], `${what} is scaled by KEDA, but cluster.keda is false. Fix: set cluster.keda true or remove ${path}`);
-  };
-  const needsServiceMonitor = (path: string) => {
-    if (c.monitoring.scrape !== "service-monitor") {
-      issue(
-        [path],
-        `${path} is scraped through a ServiceMonitor, but monitoring.scrape is "${c.monitoring.scrape}". Fix: use monitoring.scrape "service-monitor" (Prometheus Operator) or remove ${path}`,
-        "METRIC_NOT_SCRAPED",
-      );
-    }
-  };
-  c.queueWorkers?.forEach((w, i) => {
-    const path = ["queueWorkers", i];
-    claim(w.name, path, w.minReplicas, w.maxReplicas);
-    cooldownAfterPolling(issue, path, w);
-    if (w.activationValue >= w.targetPerReplica) {
-      issue(
-        [...path, "activationValue"],
-        `activationValue ${w.activationValue} must be below targetPerReplica ${w.targetPerReplica}. Fix: lower the activation value`,
-      );
-    }
-    if ("CELERY_BROKER_URL" in w.env) {
-      issue(
-        [...path, "env", "CELERY_BROKER_URL"],
-        "the broker URL is a credential and comes from the connection Secret. Fix: remove it from env and set it with pulumi config set --secret rabbitmqConnection",
-        "PLAINTEXT_CREDENTIAL",
-      );
-    }
-  });
-  if (c.queueWorkers?.length) needsKeda("queueWorkers", "a queue worker");
-  if (c.orchestrator) {
-    const o = c.orchestrator;
-    claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
-    cooldownAfterPolling(issue, ["orchestrator"], o);
-    if (o.activation >= o.inFlightPerReplica)
-      issue(
-        ["orchestrator", "activation"],
-        `activation ${o.activation} must be below inFlightPerReplica ${o.inFlightPerReplica}. Fix: lower the activation value`,
-      );
-    if (o.port === o.metricsPort)
-      issue(["orchestrator", "metricsPort"], `metricsPort ${o.metricsPort} equals the API port. Fix: use a separate port (default 9090)`);
-    needsKeda("orchestrator", "the orchestrator");
-    needsServiceMonitor("orchestrator");
-  }
-  if (c.gpu) {
-    const g = c.gpu;
-    claim(g.name, ["gpu"], g.minReplicas, g.maxReplicas);
-    if (g.activationWaiting >= g.waitingPerReplica)
-      issue(
-        ["gpu", "activationWaiting"],
-        `activationWaiting ${g.activationWaiting} must be below waitingPerReplica ${g.waitingPerReplica}. Fix: lower the activation value`,
-      );
-    if (g.cooldownSeconds !== undefined && g.cooldownSeconds < g.modelLoadSeconds) {
-      issue(
-        ["gpu", "cooldownSeconds"],
-        `cooldownSeconds ${g.cooldownSeconds} is shorter than modelLoadSeconds ${g.modelLoadSeconds}: a replica would be removed sooner than one takes to start. Fix: set cooldownSeconds ≥ ${g.modelLoadSeconds}`,
-      );
-    }
-    if (g.fallbackReplicas !== undefined && (g.fallbackReplicas < g.minReplicas || g.fallbackReplicas > g.maxReplicas)) {
-      issue(
-        ["gpu", "fallbackReplicas"],
-        `fallbackReplicas ${g.fallbackReplicas} is outside minReplicas ${g.minReplicas} … maxReplicas ${g.maxReplicas} (the HPA would clamp it). Fix: hold a count between the bounds`,
-      );
-    }
-    needsKeda("gpu", "the GPU service");
-    needsServiceMonitor("gpu");
-  }
-  const windowNames = new Set<string>();
-  c.prescaling?.forEach((w, i) => {
-    const target = scaled.get(w.target);
-    const key = `${w.target}/${w.name}`;
-    if (windowNames.has(key))
-      issue(["prescaling", i, "name"], `window "${w.name}" is defined twice for ${w.target}. Fix: give each window its own name`);
-    windowNames.add(key);
-    if (!target) {
-      const known = [...scaled.keys()];
-      issue(
-        ["prescaling", i, "target"],
-        `"${w.target}" is not a workload pre-scaling can target. Fix: target ${known.length ? `one of ${known.join(", ")}` : "an orchestrator, queue worker or GPU service (none is configured)"}`,
-      );
-      return;
-    }
-    if (w.replicas > target.max)
-      issue(
-        ["prescaling", i, "replicas"],
-        `replicas ${w.replicas} exceed ${w.target}'s maxReplicas ${target.max}. Fix: lower replicas or raise maxReplicas`,
-      );
-    else if (w.replicas <= target.min) {
-      issue(
-        ["prescaling", i, "replicas"],
-        `replicas ${w.replicas} do not raise ${w.target}'s minReplicas ${target.min}: the window would do nothing. Fix: ask for more than ${target.min}`,
-      );
-    }
-    if (w.start === w.end)
-      issue(["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length. Fix: give different times`);
-  });
-}
-
-export const EnvConfigSchema = z
-  .strictObject({
-    /** Environment name: dist/<name>/, the Pulumi stack and every message name it. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
-      error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod",
-    }),
-    /** Namespace everything of the environment is rendered into (created with the restricted Pod Security Standard). */
-    namespace: dnsLabel("namespace"),
-    /** What the cluster offers (KEDA, the Prometheus Operator) and whether it is a laptop cluster. */
-    cluster: ClusterSchema,
-    /** The inference service: its image, resources, probes and metric contract. */
-    service: ServiceSchema,
-    /** How the service scales: the autoscaler (scaling.mode), its bounds and its signals. */
-    scaling: ScalingSchema,
-    /** How the service is scraped and alerted on. */
-    monitoring: MonitoringSchema,
-    /** The service's SLOs, rendered as Sloth-style recording rules and burn-rate alerts. */
-    slo: SloSchema,
-    /** Namespace quota the autoscaler's maximum must fit into. */
-    capacity: z
-      .strictObject({
-        /** Sum of CPU requests the namespace may hold (a quantity, e.g. 16). */
-        cpu: quantity("capacity.cpu"),
-        /** Sum of memory requests the namespace may hold (a quantity, e.g. 64Gi). */
-        memory: quantity("capacity.memory"),
-      })
-      .optional(),
-    /** What a pod costs, for the simulator's cost column. */
-    cost: z
-      .strictObject({
-        /** Price of one pod for one hour, in the currency the report shows (no unit is assumed). 0: costs are not reported. */
-        pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0),
-      })
-      .prefault({}),
-    /** The service model the simulator runs (and the idle-latency check reads). */
-    simulation: SimulationSchema,
-    /** Per-namespace NetworkPolicy: default-deny ingress, callers, the scrape, optional egress. */
-    networkPolicy: NetworkPolicySchema,
-    ...EXTRA_SECTIONS,
-  })
-  .superRefine((c, ctx) => {
-    // `params.code` is the stable code stacks/validate.ts prints; cross-field conflicts default to CONFIG_CONFLICT,
-    // invariants a stacks/checks check also enforces on rendered objects reuse that check's code.
-    const issue = (path: (string | number)[], message: string, code = "CONFIG_CONFLICT") =>
-      ctx.addIssue({ code: "custom", path, message, params: { code } });
-    const { scaling, service, monitoring } = c;
-    checkExtras(c, issue);
-    checkBurstWakeUpPolicy(c, issue);
-    if (scaling.minReplicas > scaling.maxReplicas) {
-      issue(
-        ["scaling", "minReplicas"],
-        `minReplicas ${scaling.minReplicas} is greater than maxReplicas ${scaling.maxReplicas}. Fix: lower minReplicas or raise maxReplicas`,
-      );
-    }
-    if (scaling.mode !== "keda" && scaling.minReplicas < 1) {
-      issue(
-        ["scaling", "minReplicas"],
-        `an HPA cannot scale to 0 (minReplicas ${scaling.minReplicas}). Fix: set minReplicas ≥ 1 or use mode keda`,
-      );
-    }
-    const lim = service.resources.limits;
-    for (const r of ["cpu", "memory"] as const) {
-      const limit = lim?.[r];
-      // Cross-field checks see values whose own checks failed too: only compare well-formed ones.
-      if (
-        limit !== undefined &&
-        isQuantity(limit) &&
-        isQuantity(service.resources.requests[r]) &&
-        parseQuantity(service.resources.requests[r]) > parseQuantity(limit)
-      ) {
-        issue(
-          ["service", "resources", "requests", r],
-          `request ${service.resources.requests[r]} is above the limit ${limit}. Fix: lower the request or raise the limit`,
-        );
-      }
-    }
-    if (service.metrics.port === service.port) {
-      issue(
-        ["service", "metrics", "port"],
-        `metrics port ${service.metrics.port} equals the API port. Fix: use a separate port (default 9090)`,
-      );
-    }
-    if (service.preStopSleepSeconds >= service.terminationGracePeriodSeconds) {
-      issue(
-        ["service", "preStopSleepSeconds"],
-        `preStop sleep ${service.preStopSleepSeconds}s leaves no time to drain within terminationGracePeriodSeconds ${service.terminationGracePeriodSeconds}. Fix: make the sleep shorter than the grace period`,
-      );
-    }
-    const names = service.metrics.metrics.map((m) => m.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) issue(["service", "metrics", "metrics"], `metric "${dup}" is declared twice. Fix: keep one declaration`);
-    service.metrics.metrics.forEach((m, i) => {
-      if (m.type === "histogram" && (!m.buckets || m.buckets.length === 0)) {
-        issue(["service", "metrics", "metrics", i, "buckets"], `histogram "${m.name}" needs buckets. Fix: list its bucket boundaries`);
-      }
-      if (m.buckets && m.buckets.some((b, j) => j > 0 && b <= m.buckets![j - 1]!)) {
-        issue(["service", "metrics", "metrics", i, "buckets"], `buckets of "${m.name}" must be strictly ascending`);
-      }
-    });
-    const k = scaling.keda;
-    if (scaling.mode === "keda") cooldownAfterPolling(issue, ["scaling", "keda"], k);
-    for (const key of ["p95Latency", "queueLength"] as const) {
-      if (k[key].activation >= k[key].threshold) {
-        issue(
-          ["scaling", "keda", key, "activation"],
-          `activation ${k[key].activation} must be below threshold ${k[key].threshold}. Fix: lower the activation value`,
-        );
-      }
-    }
-    if (k.idleReplicaCount !== undefined && k.idleReplicaCount >= scaling.minReplicas) {
-      issue(
-        ["scaling", "keda", "idleReplicaCount"],
-        `idleReplicaCount ${k.idleReplicaCount} must be below minReplicas ${scaling.minReplicas} (KEDA rule). Fix: lower it or remove it`,
-      );
-    }
-    if (k.fallback.replicas !== undefined && k.fallback.replicas > scaling.maxReplicas) {
-      issue(
-        ["scaling", "keda", "fallback", "replicas"],
-        `fallback replicas ${k.fallback.replicas} exceed maxReplicas ${scaling.maxReplicas}. Fix: hold at most maxReplicas`,
-      );
-    }
-    if (monitoring.scrape === "service-monitor" && !c.cluster.prometheusOperator) {
-      issue(
-        ["monitoring", "scrape"],
-        `scrape "service-monitor" needs the Prometheus Operator, but cluster.prometheusOperator is false. Fix: use "pod-annotations" or enable the operator`,
-        "METRIC_NOT_SCRAPED",
-      );
-    }
-    if (scaling.mode === "keda" && !c.cluster.keda) {
-      issue(
-        ["scaling", "mode"],
-        `mode "keda" needs KEDA in the cluster, but cluster.keda is false. Fix: set cluster.keda true or pick an HPA mode`,
-      );
-    }
-  });
+export const EnvConfigSchema = z.strictObject({
+  /** Environment name: dist/<name>/, the Pulumi stack and every message name it. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
+    error: "name must be lower-case letters, digits and '-' (≤ 31 chars). Fix: use a name such as prod",
+  }),
+  /** Namespace everything of the environment is rendered into (created with the restricted Pod Security Standard). */
+  namespace: dnsLabel("namespace"),
+  /** What the cluster offers (KEDA, the Prometheus Operator) and whether it is a laptop cluster. */
+  cluster: ClusterSchema,
+  /** The inference service: its image, resources, probes and metric contract. */
+  service: ServiceSchema,
+  /** How the service scales: the autoscaler (scaling.mode), its bounds and its signals. */
+  scaling: ScalingSchema,
+  /** How the service is scraped and alerted on. */
+  monitoring: MonitoringSchema,
+  /** The service's SLOs, rendered as Sloth-style recording rules and burn-rate alerts. */
+  slo: SloSchema,
+  /** Namespace quota the autoscaler's maximum must fit into. */
+  capacity: z
+    .strictObject({
+      /** Sum of CPU requests the namespace may hold (a quantity, e.g. 16). */
+      cpu: quantity("capacity.cpu"),
+      /** Sum of memory requests the namespace may hold (a quantity, e.g. 64Gi). */
+      memory: quantity("capacity.memory"),
+    })
+    .optional(),
+  /** What a pod costs, for the simulator's cost column. */
+  cost: z
+    .strictObject({
+      /** Price of one pod for one hour, in the currency the report shows (no unit is assumed). 0: costs are not reported. */
+      pricePerPodHour: num("cost.pricePerPodHour", 0, 1000).default(0),
+    })
+    .prefault({}),
+  /** The service model the simulator runs (and the idle-latency check reads). */
+  simulation: SimulationSchema,
+  /** Per-namespace NetworkPolicy: default-deny ingress, callers, the scrape, optional egress. */
+  networkPolicy: NetworkPolicySchema,
+  ...EXTRA_SECTIONS,
+});
 
 /**
  * One inference service's view of its environment: the environment's shared sections with the

@@ -33,12 +33,35 @@ import type { Problem } from "../../problems/problem.js";
 import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
 import { checkNetworkPolicies } from "./network-policy.js";
+import {
+  checkConfigKedaTriggers,
+  checkConfigMetricContract,
+  checkConfigReplicas,
+  checkConfigScrapeMode,
+  checkConfigServicePod,
+} from "./settings.js";
+import { checkConfigBurstWakeUpPolicy, checkConfigExtras } from "./workload-settings.js";
 import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
 
 export { CHECK_CODES, type CheckCode } from "../../problems/codes.js";
 export type { CheckInput, K8sObject } from "./types.js";
 
 type Check = (ctx: CheckContext) => void;
+
+/**
+ * Cross-field rules the other checks (and the constructs) take for granted: two fields that
+ * contradict each other (min > max, a histogram without buckets). When one fails, the checks after
+ * them do not run: they would read a contradiction as something else.
+ */
+const CONFIG_CONFLICT_CHECKS: readonly Check[] = [
+  checkConfigExtras,
+  checkConfigBurstWakeUpPolicy,
+  checkConfigReplicas,
+  checkConfigServicePod,
+  checkConfigMetricContract,
+  checkConfigKedaTriggers,
+  checkConfigScrapeMode,
+];
 
 /**
  * Checks on the parsed config alone: the cross-field rules (single-field rules live in the zod schema,
@@ -97,7 +120,12 @@ const configResults = new WeakMap<EnvConfig, readonly Problem[]>();
 /** Config-phase findings (computed once per parsed config). */
 export function runConfigChecks(config: EnvConfig): Problem[] {
   let found = configResults.get(config);
-  if (!found) configResults.set(config, (found = run(new CheckContext({ config, objects: [] }), CONFIG_CHECKS)));
+  if (!found) {
+    const ctx = new CheckContext({ config, objects: [] });
+    found = run(ctx, CONFIG_CONFLICT_CHECKS);
+    if (!hasErrors(found)) found = run(ctx, CONFIG_CHECKS);
+    configResults.set(config, found);
+  }
   return [...found];
 }
 

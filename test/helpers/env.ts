@@ -4,6 +4,7 @@ import type { EnvConfig, EnvConfigInput } from "../../stacks/config.js";
 import { ConfigError, parseEnvConfig } from "../../stacks/validate.js";
 import type { Problem } from "../../problems/problem.js";
 import { buildStack } from "../../stacks/stack.js";
+import { runServiceConfigChecks } from "../../stacks/checks/index.js";
 
 type DeepPartial<T> = T extends readonly (infer _U)[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -65,13 +66,19 @@ export function objectsByKey(stack: ReturnType<typeof buildStack>): Map<string, 
   return new Map(stack.objects().map((o: any) => [`${o.kind}/${o.metadata.name}`, o]));
 }
 
-/** The problems a config is rejected with; fails the test when it is accepted or fails otherwise. */
+/**
+ * The problems a config is rejected with before any construct runs: the schema's (single-field
+ * rules), else the config checks' errors (cross-field rules). Fails the test when it is accepted.
+ */
 export function configProblems(input: unknown, env = "prod"): readonly Problem[] {
+  let config: EnvConfig;
   try {
-    parseEnvConfig(input, env);
+    config = parseEnvConfig(input, env);
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;
   }
+  const errors = runServiceConfigChecks(config).filter((p) => p.severity === "error");
+  if (errors.length > 0) return errors;
   throw new Error("config was accepted");
 }

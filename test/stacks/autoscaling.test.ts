@@ -416,9 +416,17 @@ describe("scaling config reaches the rendered autoscaler", () => {
 });
 
 describe("rules enforced at synth: errors name env, resource and field", () => {
+  // One rule, one code: the config check refuses fallback replicas outside [minReplicas, maxReplicas]
+  // at the field the user wrote, so the ScaledObject's own guard is never reached from a config.
   it("fallback replicas below minReplicas", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { fallback: { replicas: 2 } } } }))).toEqual([
-      'CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
+      'CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.keda.fallback.replicas: fallback replicas 2 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
+    ]);
+  });
+
+  it("fallback replicas above maxReplicas: the same code and field", () => {
+    expect(synthError(() => build("prod", "keda", { scaling: { keda: { fallback: { replicas: 21 } } } }))).toEqual([
+      'CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.keda.fallback.replicas: fallback replicas 21 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
     ]);
   });
 
@@ -477,7 +485,7 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const r = runScript("scripts/synth.ts", ["--config", file, "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      'error: CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.fallback.replicas: fallback replicas 2 are outside minReplicaCount 3 … maxReplicaCount 20 (the HPA would clamp them). Fix: hold a count between the bounds',
+      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.keda.fallback.replicas: fallback replicas 2 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
     );
     expect(snapshot()).toEqual(before);
     rmSync(dir, { recursive: true });

@@ -242,12 +242,13 @@ describe("extras config validation", () => {
       "queueWorkers[0].minReplicas",
       /greater than maxReplicas 3/,
     ],
+    // A service named like a workload is refused as the services list is expanded (stacks/services.ts), before the config checks.
     [
       "a worker named like the service",
       "staging",
       { queueWorkers: [{ ...worker, name: "inference" }] },
-      "queueWorkers[0].name",
-      /already used by the inference service/,
+      "services[0].name",
+      /is named like queueWorkers\[0\]/,
     ],
     [
       "two workers with one name",

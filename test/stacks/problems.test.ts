@@ -22,8 +22,10 @@ const CASES = vi.hoisted(() => [
   { name: "bad-slo-bucket", code: "LATENCY_THRESHOLD_NOT_BUCKET", patch: { slo: { latency: { thresholdSeconds: 0.3 } } } },
   // A cross-field rule that lived in the monitoring builder: the p95 alert below the largest bucket.
   { name: "bad-alert-bucket", code: "CONFIG_CONFLICT", patch: { monitoring: { alerts: { p95LatencySeconds: 30 } } } },
-  // A construct's own invariant (the ScaledObject's fallback between its bounds).
-  { name: "bad-fallback", code: "CONSTRUCT_INVARIANT", patch: { scaling: { keda: { fallback: { replicas: 2 } } } } },
+  // Fallback replicas outside [minReplicas, maxReplicas]: once a construct's refusal, now one config check's code.
+  { name: "bad-fallback", code: "CONFIG_CONFLICT", patch: { scaling: { keda: { fallback: { replicas: 2 } } } } },
+  // A construct's own invariant (the ScaledObject takes only idleReplicaCount 0).
+  { name: "bad-idle", code: "CONSTRUCT_INVARIANT", patch: { scaling: { keda: { idleReplicaCount: 1 } } } },
 ]);
 
 function merge(base: any, patch: any): any {
