@@ -98,11 +98,8 @@ function getIn(o: unknown, path: readonly (string | number)[]): unknown {
   return cur;
 }
 
-/**
- * Splits the many-services input into one view input per service. `defaultName` is the name a
- * service without `name` gets (ServiceSchema's default), used for duplicate detection.
- */
-export function expandServices(input: Obj, defaultName: string): Expanded {
+/** Old single-service keys at the top level: each moves into an entry of services. */
+function legacyKeyProblems(input: Obj): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
   for (const legacy of ["service", "scaling", "slo"] as const) {
     if (legacy in input) {
@@ -114,7 +111,12 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
       });
     }
   }
-  const defaults = input.defaults;
+  return problems;
+}
+
+/** `defaults` must be a mapping of the sections it may hold. */
+function defaultsProblems(defaults: unknown): ShapeProblem[] {
+  const problems: ShapeProblem[] = [];
   if (defaults !== undefined && !isObj(defaults)) {
     problems.push({
       code: "CONFIG_INVALID_TYPE",
@@ -134,28 +136,12 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
       }
     }
   }
-  const services = input.services;
-  if (services === undefined) {
-    problems.push({
-      code: "CONFIG_MISSING",
-      path: ["services"],
-      message: "is required: the environment's inference services",
-      fix: "add services: [{ name, image, resources, scaling, slo }]",
-    });
-    return { views: [], problems };
-  }
-  if (!Array.isArray(services) || services.length === 0) {
-    problems.push({
-      code: Array.isArray(services) ? "CONFIG_EMPTY" : "CONFIG_INVALID_TYPE",
-      path: ["services"],
-      message: "must list at least one inference service",
-      fix: "add services: [{ name, image, resources, scaling, slo }]",
-    });
-    return { views: [], problems };
-  }
-  const d = isObj(defaults) ? defaults : {};
-  const { services: _s, defaults: _d, ...shared } = input;
-  const names = services.map((s) => (isObj(s) && typeof s.name === "string" ? s.name : defaultName));
+  return problems;
+}
+
+/** Service names: unique among the services and apart from the other workloads' names. */
+function nameProblems(input: Obj, names: readonly string[]): ShapeProblem[] {
+  const problems: ShapeProblem[] = [];
   const firstIndex = new Map<string, number>();
   names.forEach((n, i) => {
     const first = firstIndex.get(n);
@@ -180,60 +166,107 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
         fix: "give each workload its own name",
       });
   });
-  const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;
-  const views = services.map((raw, index): ServiceView => {
-    const entry = isObj(raw) ? raw : {};
-    const { scaling, slo, alerts, simulation, ...fields } = entry;
-    const name = names[index]!;
-    const view: Obj = { ...shared };
-    if (index > 0) for (const k of FIRST_VIEW_ONLY) delete view[k];
-    // Pre-scaling windows go to the view of the service they target (the first view keeps the rest).
-    let windowIndex: number[] = [];
-    if (windows) {
-      windowIndex = windows.flatMap((w, k) => {
-        const t = isObj(w) ? w.target : undefined;
-        const mine = t === name || (index === 0 && !names.includes(t as string));
-        return mine ? [k] : [];
-      });
-      if (index > 0 && windowIndex.length === 0) delete view.prescaling;
-      else view.prescaling = windowIndex.map((k) => windows[k]);
-    }
-    view.service = isObj(raw) ? deepMerge({ resources: d.resources }, fields) : raw;
-    if (d.resources === undefined && isObj(view.service) && view.service.resources === undefined) delete view.service.resources;
-    view.scaling = deepMerge(d.scaling, scaling);
-    view.slo = deepMerge(d.slo, slo);
-    const monitoring = isObj(shared.monitoring) ? shared.monitoring : shared.monitoring === undefined ? {} : shared.monitoring;
-    if (isObj(monitoring) && (alerts !== undefined || d.alerts !== undefined)) {
-      view.monitoring = { ...monitoring, alerts: deepMerge(deepMerge(monitoring.alerts, d.alerts), alerts) };
-    }
-    if (simulation !== undefined) view.simulation = deepMerge(shared.simulation, simulation);
-    for (const k of ["scaling", "slo"]) if (view[k] === undefined) delete view[k];
-    const sourcePath = (p: readonly (string | number)[]): (string | number)[] => {
-      const [head, ...rest] = p;
-      const own = (section: string | undefined, defaultsSection: string, sub: readonly (string | number)[]) => {
-        const entryPath = section ? [section, ...sub] : [...sub];
-        if (getIn(entry, entryPath) === undefined && getIn(d, [defaultsSection, ...sub]) !== undefined)
-          return ["defaults", defaultsSection, ...sub];
-        return ["services", index, ...entryPath];
-      };
-      if (head === "service" && rest[0] === "resources") {
-        if (getIn(entry, rest) === undefined && getIn(d, rest) !== undefined) return ["defaults", ...rest];
-        return ["services", index, ...rest];
-      }
-      if (head === "service") return ["services", index, ...rest];
-      if (head === "scaling" || head === "slo") return own(head, head, rest);
-      if (head === "monitoring" && rest[0] === "alerts" && (alerts !== undefined || d.alerts !== undefined)) {
-        if (getIn(entry, ["alerts", ...rest.slice(1)]) !== undefined) return ["services", index, "alerts", ...rest.slice(1)];
-        if (getIn(d, ["alerts", ...rest.slice(1)]) !== undefined) return ["defaults", "alerts", ...rest.slice(1)];
-        return [...p];
-      }
-      if (head === "simulation" && simulation !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
-      if (head === "prescaling" && typeof rest[0] === "number" && windows)
-        return ["prescaling", windowIndex[rest[0]] ?? rest[0], ...rest.slice(1)];
-      return [...p];
+  return problems;
+}
+
+/** What every service view is built from. */
+interface ViewSources {
+  readonly names: readonly string[];
+  /** The environment's fields besides services and defaults. */
+  readonly shared: Obj;
+  /** The defaults block (empty when absent). */
+  readonly d: Obj;
+  /** The pre-scaling windows, when the env has a list. */
+  readonly windows: unknown[] | undefined;
+}
+
+/** One service's view: the env's shared fields, the service's own over the defaults, and where each field came from. */
+function serviceView(raw: unknown, index: number, { names, shared, d, windows }: ViewSources): ServiceView {
+  const entry = isObj(raw) ? raw : {};
+  const { scaling, slo, alerts, simulation, ...fields } = entry;
+  const name = names[index]!;
+  const view: Obj = { ...shared };
+  if (index > 0) for (const k of FIRST_VIEW_ONLY) delete view[k];
+  // Pre-scaling windows go to the view of the service they target (the first view keeps the rest).
+  let windowIndex: number[] = [];
+  if (windows) {
+    windowIndex = windows.flatMap((w, k) => {
+      const t = isObj(w) ? w.target : undefined;
+      const mine = t === name || (index === 0 && !names.includes(t as string));
+      return mine ? [k] : [];
+    });
+    if (index > 0 && windowIndex.length === 0) delete view.prescaling;
+    else view.prescaling = windowIndex.map((k) => windows[k]);
+  }
+  view.service = isObj(raw) ? deepMerge({ resources: d.resources }, fields) : raw;
+  if (d.resources === undefined && isObj(view.service) && view.service.resources === undefined) delete view.service.resources;
+  view.scaling = deepMerge(d.scaling, scaling);
+  view.slo = deepMerge(d.slo, slo);
+  const monitoring = isObj(shared.monitoring) ? shared.monitoring : shared.monitoring === undefined ? {} : shared.monitoring;
+  if (isObj(monitoring) && (alerts !== undefined || d.alerts !== undefined)) {
+    view.monitoring = { ...monitoring, alerts: deepMerge(deepMerge(monitoring.alerts, d.alerts), alerts) };
+  }
+  if (simulation !== undefined) view.simulation = deepMerge(shared.simulation, simulation);
+  for (const k of ["scaling", "slo"]) if (view[k] === undefined) delete view[k];
+  const sourcePath = (p: readonly (string | number)[]): (string | number)[] => {
+    const [head, ...rest] = p;
+    const own = (section: string | undefined, defaultsSection: string, sub: readonly (string | number)[]) => {
+      const entryPath = section ? [section, ...sub] : [...sub];
+      if (getIn(entry, entryPath) === undefined && getIn(d, [defaultsSection, ...sub]) !== undefined)
+        return ["defaults", defaultsSection, ...sub];
+      return ["services", index, ...entryPath];
     };
-    return { index, name, input: view, sourcePath };
-  });
+    if (head === "service" && rest[0] === "resources") {
+      if (getIn(entry, rest) === undefined && getIn(d, rest) !== undefined) return ["defaults", ...rest];
+      return ["services", index, ...rest];
+    }
+    if (head === "service") return ["services", index, ...rest];
+    if (head === "scaling" || head === "slo") return own(head, head, rest);
+    if (head === "monitoring" && rest[0] === "alerts" && (alerts !== undefined || d.alerts !== undefined)) {
+      if (getIn(entry, ["alerts", ...rest.slice(1)]) !== undefined) return ["services", index, "alerts", ...rest.slice(1)];
+      if (getIn(d, ["alerts", ...rest.slice(1)]) !== undefined) return ["defaults", "alerts", ...rest.slice(1)];
+      return [...p];
+    }
+    if (head === "simulation" && simulation !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
+    if (head === "prescaling" && typeof rest[0] === "number" && windows)
+      return ["prescaling", windowIndex[rest[0]] ?? rest[0], ...rest.slice(1)];
+    return [...p];
+  };
+  return { index, name, input: view, sourcePath };
+}
+
+/**
+ * Splits the many-services input into one view input per service. `defaultName` is the name a
+ * service without `name` gets (ServiceSchema's default), used for duplicate detection.
+ */
+export function expandServices(input: Obj, defaultName: string): Expanded {
+  const defaults = input.defaults;
+  const problems: ShapeProblem[] = [...legacyKeyProblems(input), ...defaultsProblems(defaults)];
+  const services = input.services;
+  if (services === undefined) {
+    problems.push({
+      code: "CONFIG_MISSING",
+      path: ["services"],
+      message: "is required: the environment's inference services",
+      fix: "add services: [{ name, image, resources, scaling, slo }]",
+    });
+    return { views: [], problems };
+  }
+  if (!Array.isArray(services) || services.length === 0) {
+    problems.push({
+      code: Array.isArray(services) ? "CONFIG_EMPTY" : "CONFIG_INVALID_TYPE",
+      path: ["services"],
+      message: "must list at least one inference service",
+      fix: "add services: [{ name, image, resources, scaling, slo }]",
+    });
+    return { views: [], problems };
+  }
+  const d = isObj(defaults) ? defaults : {};
+  const { services: _s, defaults: _d, ...shared } = input;
+  const names = services.map((s) => (isObj(s) && typeof s.name === "string" ? s.name : defaultName));
+  problems.push(...nameProblems(input, names));
+  const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;
+  const views = services.map((raw, index) => serviceView(raw, index, { names, shared, d, windows }));
   return { views, problems };
 }
 

@@ -11,46 +11,51 @@ import { checkCooldownAfterPolling, checkFallbackWithinBounds, conflict } from "
 import type { PathSegment } from "./types.js";
 
 /** Workload names, replica bounds, KEDA and ServiceMonitor needs, activations of the optional workloads. */
-export function checkConfigExtras(ctx: CheckContext): void {
+/** Names and replica bounds of the scaled workloads, for the name clash and pre-scaling checks. */
+type ScaledWorkloads = Map<string, { readonly min: number; readonly max: number }>;
+
+/** A workload takes its name (unique among the service and the extras) and checks its bounds. */
+function claimWorkload(ctx: CheckContext, scaled: ScaledWorkloads, name: string, path: PathSegment[], min: number, max: number): void {
   const c = ctx.config;
-  const scaled: Map<string, { min: number; max: number }> = new Map();
-  // The inference service takes pre-scaling windows (applied as cron triggers when KEDA scales it;
-  // the HPA modes have no schedule, and the checks warn that the windows are not applied there).
-  scaled.set(c.service.name, { min: c.scaling.minReplicas, max: c.scaling.maxReplicas });
-  const claim = (name: string, path: PathSegment[], min: number, max: number) => {
-    if (name === c.service.name || scaled.has(name)) {
-      conflict(
-        ctx,
-        [...path, "name"],
-        `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}`,
-        "give each workload its own name",
-      );
-    } else scaled.set(name, { min, max });
-    if (min > max)
-      conflict(
-        ctx,
-        [...path, "minReplicas"],
-        `minReplicas ${min} is greater than maxReplicas ${max}`,
-        "lower minReplicas or raise maxReplicas",
-      );
-  };
-  const needsKeda = (path: string, what: string) => {
-    if (!c.cluster.keda)
-      conflict(ctx, [path], `${what} is scaled by KEDA, but cluster.keda is false`, `set cluster.keda true or remove ${path}`);
-  };
-  const needsServiceMonitor = (path: string) => {
-    if (c.monitoring.scrape === "service-monitor") return;
+  if (name === c.service.name || scaled.has(name)) {
     conflict(
       ctx,
-      [path],
-      `${path} is scraped through a ServiceMonitor, but monitoring.scrape is "${c.monitoring.scrape}"`,
-      `use monitoring.scrape "service-monitor" (Prometheus Operator) or remove ${path}`,
-      "METRIC_NOT_SCRAPED",
+      [...path, "name"],
+      `name "${name}" is already used by ${name === c.service.name ? "the inference service" : "another workload"}`,
+      "give each workload its own name",
     );
-  };
+  } else scaled.set(name, { min, max });
+  if (min > max)
+    conflict(
+      ctx,
+      [...path, "minReplicas"],
+      `minReplicas ${min} is greater than maxReplicas ${max}`,
+      "lower minReplicas or raise maxReplicas",
+    );
+}
+
+function needsKeda(ctx: CheckContext, path: string, what: string): void {
+  if (!ctx.config.cluster.keda)
+    conflict(ctx, [path], `${what} is scaled by KEDA, but cluster.keda is false`, `set cluster.keda true or remove ${path}`);
+}
+
+function needsServiceMonitor(ctx: CheckContext, path: string): void {
+  const scrape = ctx.config.monitoring.scrape;
+  if (scrape === "service-monitor") return;
+  conflict(
+    ctx,
+    [path],
+    `${path} is scraped through a ServiceMonitor, but monitoring.scrape is "${scrape}"`,
+    `use monitoring.scrape "service-monitor" (Prometheus Operator) or remove ${path}`,
+    "METRIC_NOT_SCRAPED",
+  );
+}
+
+function checkQueueWorkerSettings(ctx: CheckContext, scaled: ScaledWorkloads): void {
+  const c = ctx.config;
   c.queueWorkers?.forEach((w, i) => {
     const path = ["queueWorkers", i];
-    claim(w.name, path, w.minReplicas, w.maxReplicas);
+    claimWorkload(ctx, scaled, w.name, path, w.minReplicas, w.maxReplicas);
     checkCooldownAfterPolling(ctx, path, w);
     if (w.activationValue >= w.targetPerReplica) {
       conflict(
@@ -70,10 +75,14 @@ export function checkConfigExtras(ctx: CheckContext): void {
       );
     }
   });
-  if (c.queueWorkers?.length) needsKeda("queueWorkers", "a queue worker");
+  if (c.queueWorkers?.length) needsKeda(ctx, "queueWorkers", "a queue worker");
+}
+
+function checkOrchestratorSettings(ctx: CheckContext, scaled: ScaledWorkloads): void {
+  const c = ctx.config;
   if (c.orchestrator) {
     const o = c.orchestrator;
-    claim(o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
+    claimWorkload(ctx, scaled, o.name, ["orchestrator"], o.minReplicas, o.maxReplicas);
     checkCooldownAfterPolling(ctx, ["orchestrator"], o);
     if (o.activation >= o.inFlightPerReplica)
       conflict(
@@ -89,12 +98,16 @@ export function checkConfigExtras(ctx: CheckContext): void {
         `metricsPort ${o.metricsPort} equals the API port`,
         "use a separate port (default 9090)",
       );
-    needsKeda("orchestrator", "the orchestrator");
-    needsServiceMonitor("orchestrator");
+    needsKeda(ctx, "orchestrator", "the orchestrator");
+    needsServiceMonitor(ctx, "orchestrator");
   }
+}
+
+function checkGpuSettings(ctx: CheckContext, scaled: ScaledWorkloads): void {
+  const c = ctx.config;
   if (c.gpu) {
     const g = c.gpu;
-    claim(g.name, ["gpu"], g.minReplicas, g.maxReplicas);
+    claimWorkload(ctx, scaled, g.name, ["gpu"], g.minReplicas, g.maxReplicas);
     if (g.activationWaiting >= g.waitingPerReplica)
       conflict(
         ctx,
@@ -112,9 +125,14 @@ export function checkConfigExtras(ctx: CheckContext): void {
     }
     if (g.minReplicas <= g.maxReplicas)
       checkFallbackWithinBounds(ctx, ["gpu", "fallbackReplicas"], "fallbackReplicas", g.fallbackReplicas, g.minReplicas, g.maxReplicas);
-    needsKeda("gpu", "the GPU service");
-    needsServiceMonitor("gpu");
+    needsKeda(ctx, "gpu", "the GPU service");
+    needsServiceMonitor(ctx, "gpu");
   }
+}
+
+/** Pre-scaling windows: unique per target, a target that is scaled, replicas that raise its minimum and stay within its maximum. */
+function checkPrescalingWindows(ctx: CheckContext, scaled: ScaledWorkloads): void {
+  const c = ctx.config;
   const windowNames = new Set<string>();
   c.prescaling?.forEach((w, i) => {
     const target = scaled.get(w.target);
@@ -150,6 +168,17 @@ export function checkConfigExtras(ctx: CheckContext): void {
     if (w.start === w.end)
       conflict(ctx, ["prescaling", i, "end"], `start and end are both ${w.start}: the window has no length`, "give different times");
   });
+}
+
+export function checkConfigExtras(ctx: CheckContext): void {
+  const c = ctx.config;
+  // The inference service takes pre-scaling windows (applied as cron triggers when KEDA scales it;
+  // the HPA modes have no schedule, and the checks warn that the windows are not applied there).
+  const scaled: ScaledWorkloads = new Map([[c.service.name, { min: c.scaling.minReplicas, max: c.scaling.maxReplicas }]]);
+  checkQueueWorkerSettings(ctx, scaled);
+  checkOrchestratorSettings(ctx, scaled);
+  checkGpuSettings(ctx, scaled);
+  checkPrescalingWindows(ctx, scaled);
 }
 
 /** The burst trigger and the wake-up signal against the mode and the concurrency trigger; network policies against the cluster. */
