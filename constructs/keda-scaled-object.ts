@@ -617,8 +617,8 @@ function checkFallback(d: ScaledObjectSettings, fallback: KedaFallback, target: 
       "add a prometheus (or other event) trigger or remove the fallback",
     );
   }
-  // Stryker disable next-line StringLiteral: any default other than "Value" gives the same answer; the rendered default is tested in renderAdvanced
-  if (advanced?.scalingModifiers && (advanced.scalingModifiers.metricType ?? "AverageValue") === "Value") {
+  // Unset is KEDA's default AverageValue: only an explicit Value is refused.
+  if (advanced?.scalingModifiers?.metricType === "Value") {
     p.add(
       "spec.advanced.scalingModifiers.metricType",
       "fallback with scalingModifiers needs the composite metric to be AverageValue",
