@@ -737,6 +737,12 @@ describe("KedaScaledObject fallback: exact refusals", () => {
     ]);
   });
 
+  it("fallback with spec.advanced but no scalingModifiers is accepted", () => {
+    const { json } = so({ fallback: { failureThreshold: 3, replicas: 4 }, advanced: { restoreToOriginalReplicaCount: true } });
+    expect(json.spec.advanced).toEqual({ restoreToOriginalReplicaCount: true });
+    expect(json.spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
+  });
+
   it("fallback on a target without readyReplicas points at the first Value trigger, and accepts AverageValue triggers", () => {
     const cloneSet = target({ kind: "CloneSet", apiVersion: "apps.kruise.io/v1alpha1" });
     const fallback = { failureThreshold: 3, replicas: 4 };
