@@ -177,7 +177,6 @@ export class GrafanaDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
-    const { promql, window, workload } = props;
     const where = `GrafanaDashboard ${props.namespace}/${props.name}`;
     if (!GRAFANA_UID.test(props.uid))
       throw new InvariantError(`${where}: uid "${props.uid}" must be 1-40 letters, digits, '-' or '_' (Grafana's limit)`);
@@ -187,103 +186,7 @@ export class GrafanaDashboard extends Construct {
       );
     }
 
-    const panels: PanelSpec[] = [];
-    if (props.latency) {
-      const l = props.latency;
-      const q = (p: number) => promql.histogramQuantile(p, l.metric, l.matchers ?? {}, window);
-      if (l.sloThresholdSeconds !== undefined && !(l.sloThresholdSeconds > 0))
-        throw new InvariantError(`${where}: sloThresholdSeconds ${l.sloThresholdSeconds} must be > 0`);
-      panels.push({
-        title: "Latency p50 / p95 / p99",
-        unit: "s",
-        targets: [
-          { expr: q(0.5), legend: "p50" },
-          { expr: q(0.95), legend: "p95" },
-          { expr: q(0.99), legend: "p99" },
-        ],
-        lines: l.sloThresholdSeconds !== undefined ? [{ value: l.sloThresholdSeconds, color: "red" }] : [],
-        description:
-          l.sloThresholdSeconds !== undefined
-            ? `Red line: the latency SLO threshold (${formatNumber(l.sloThresholdSeconds)} s).`
-            : undefined,
-      });
-    }
-    if (props.requests) {
-      const r = props.requests;
-      const targets = [{ expr: promql.sumRate(r.metric, r.suffix ?? "", r.matchers ?? {}, window), legend: "requests/s" }];
-      if (props.errors)
-        targets.push({ expr: promql.sumRate(props.errors.metric, "", props.errors.matchers ?? {}, window), legend: "errors/s" });
-      panels.push({ title: props.errors ? "Request and error rate" : "Request rate", unit: "reqps", targets });
-    }
-    const ksm = props.platform.kubeStateMetrics;
-    const replicaTargets = [
-      ...(workload.hpa
-        ? [
-            {
-              expr: ksm.sumGauge("kube_horizontalpodautoscaler_status_desired_replicas", { horizontalpodautoscaler: workload.hpa }),
-              legend: "desired",
-            },
-            {
-              expr: ksm.sumGauge("kube_horizontalpodautoscaler_spec_max_replicas", { horizontalpodautoscaler: workload.hpa }),
-              legend: "max",
-            },
-          ]
-        : [{ expr: ksm.sumGauge("kube_deployment_spec_replicas", { deployment: workload.deployment }), legend: "desired" }]),
-      { expr: ksm.sumGauge("kube_deployment_status_replicas_ready", { deployment: workload.deployment }), legend: "ready" },
-    ];
-    panels.push({ title: "Replicas: desired vs ready", unit: "short", targets: replicaTargets });
-
-    if (props.requests && props.errors && props.availabilityObjective !== undefined) {
-      const budget = 1 - props.availabilityObjective / 100;
-      const windows = [...new Set([window, ...(props.burnRateWindows ?? ["1h", "6h"])])];
-      const r = props.requests;
-      const e = props.errors;
-      panels.push({
-        title: "Error-budget burn rate",
-        unit: "short",
-        description: `Error ratio divided by the error budget (1 − ${formatNumber(props.availabilityObjective)} %). 1 spends the budget exactly over the SLO period; lines at 14.4 and 6 are the paging burn rates.`,
-        targets: windows.map((w) => ({
-          expr: `(${promql.sumRate(e.metric, "", e.matchers ?? {}, w)} / ${promql.sumRate(r.metric, r.suffix ?? "", r.matchers ?? {}, w)}) / ${formatNumber(budget)}`,
-          legend: `burn rate ${w}`,
-        })),
-        lines: [
-          { value: 6, color: "orange" },
-          { value: 14.4, color: "red" },
-        ],
-      });
-    }
-    if (props.inFlight) {
-      panels.push({
-        title: "Requests in flight",
-        unit: "short",
-        targets: [{ expr: promql.sumGauge(props.inFlight.metric, props.inFlight.matchers ?? {}), legend: "in flight" }],
-      });
-    }
-    if (props.queue) {
-      panels.push({
-        title: "Queue length",
-        unit: "short",
-        targets: [{ expr: promql.sumGauge(props.queue.metric, props.queue.matchers ?? {}), legend: "queued" }],
-      });
-    }
-    for (const g of props.extraGauges ?? []) {
-      panels.push({
-        title: g.title,
-        unit: g.unit ?? "short",
-        targets: [{ expr: promql.sumGauge(g.metric, g.matchers ?? {}), legend: g.title }],
-      });
-    }
-    // Pods of the Deployment are `<deployment>-<replicaset hash>-<pod hash>`: the regex cannot
-    // match a longer-named Deployment that shares the prefix (`inference-gpu-...`).
-    const pods = { pod: { op: "=~", value: `${workload.deployment}-[a-z0-9]+-[a-z0-9]+` }, container: workload.container } as const;
-    panels.push({
-      title: "CPU: used vs requested (cores)",
-      unit: "short",
-      targets: [
-        { expr: props.platform.kubelet.sumRate("container_cpu_usage_seconds_total", "", pods, window), legend: "used" },
-        { expr: ksm.sumGauge("kube_pod_container_resource_requests", { ...pods, resource: "cpu" }), legend: "requested" },
-      ],
-    });
+    const panels = dashboardPanels(props, where);
 
     const queries: { panel: string; expr: string }[] = [];
     for (const p of panels) for (const t of p.targets) queries.push({ panel: p.title, expr: assertParses(t.expr) });
@@ -301,6 +204,107 @@ export class GrafanaDashboard extends Construct {
       data: { [`${props.uid}.json`]: rendered(JSON.stringify(this.model, null, 2) + "\n", this.model) },
     });
   }
+}
+
+/** The panels, in order: latency, request/error rate, replicas, burn rate, in flight, queue, extra gauges, CPU. */
+function dashboardPanels(props: DashboardProps, where: string): PanelSpec[] {
+  const { promql, window, workload } = props;
+  const panels: PanelSpec[] = [];
+  if (props.latency) {
+    const l = props.latency;
+    const q = (p: number) => promql.histogramQuantile(p, l.metric, l.matchers ?? {}, window);
+    if (l.sloThresholdSeconds !== undefined && !(l.sloThresholdSeconds > 0))
+      throw new InvariantError(`${where}: sloThresholdSeconds ${l.sloThresholdSeconds} must be > 0`);
+    panels.push({
+      title: "Latency p50 / p95 / p99",
+      unit: "s",
+      targets: [
+        { expr: q(0.5), legend: "p50" },
+        { expr: q(0.95), legend: "p95" },
+        { expr: q(0.99), legend: "p99" },
+      ],
+      lines: l.sloThresholdSeconds !== undefined ? [{ value: l.sloThresholdSeconds, color: "red" }] : [],
+      description:
+        l.sloThresholdSeconds !== undefined ? `Red line: the latency SLO threshold (${formatNumber(l.sloThresholdSeconds)} s).` : undefined,
+    });
+  }
+  if (props.requests) {
+    const r = props.requests;
+    const targets = [{ expr: promql.sumRate(r.metric, r.suffix ?? "", r.matchers ?? {}, window), legend: "requests/s" }];
+    if (props.errors)
+      targets.push({ expr: promql.sumRate(props.errors.metric, "", props.errors.matchers ?? {}, window), legend: "errors/s" });
+    panels.push({ title: props.errors ? "Request and error rate" : "Request rate", unit: "reqps", targets });
+  }
+  const ksm = props.platform.kubeStateMetrics;
+  const replicaTargets = [
+    ...(workload.hpa
+      ? [
+          {
+            expr: ksm.sumGauge("kube_horizontalpodautoscaler_status_desired_replicas", { horizontalpodautoscaler: workload.hpa }),
+            legend: "desired",
+          },
+          {
+            expr: ksm.sumGauge("kube_horizontalpodautoscaler_spec_max_replicas", { horizontalpodautoscaler: workload.hpa }),
+            legend: "max",
+          },
+        ]
+      : [{ expr: ksm.sumGauge("kube_deployment_spec_replicas", { deployment: workload.deployment }), legend: "desired" }]),
+    { expr: ksm.sumGauge("kube_deployment_status_replicas_ready", { deployment: workload.deployment }), legend: "ready" },
+  ];
+  panels.push({ title: "Replicas: desired vs ready", unit: "short", targets: replicaTargets });
+
+  if (props.requests && props.errors && props.availabilityObjective !== undefined) {
+    const budget = 1 - props.availabilityObjective / 100;
+    const windows = [...new Set([window, ...(props.burnRateWindows ?? ["1h", "6h"])])];
+    const r = props.requests;
+    const e = props.errors;
+    panels.push({
+      title: "Error-budget burn rate",
+      unit: "short",
+      description: `Error ratio divided by the error budget (1 − ${formatNumber(props.availabilityObjective)} %). 1 spends the budget exactly over the SLO period; lines at 14.4 and 6 are the paging burn rates.`,
+      targets: windows.map((w) => ({
+        expr: `(${promql.sumRate(e.metric, "", e.matchers ?? {}, w)} / ${promql.sumRate(r.metric, r.suffix ?? "", r.matchers ?? {}, w)}) / ${formatNumber(budget)}`,
+        legend: `burn rate ${w}`,
+      })),
+      lines: [
+        { value: 6, color: "orange" },
+        { value: 14.4, color: "red" },
+      ],
+    });
+  }
+  if (props.inFlight) {
+    panels.push({
+      title: "Requests in flight",
+      unit: "short",
+      targets: [{ expr: promql.sumGauge(props.inFlight.metric, props.inFlight.matchers ?? {}), legend: "in flight" }],
+    });
+  }
+  if (props.queue) {
+    panels.push({
+      title: "Queue length",
+      unit: "short",
+      targets: [{ expr: promql.sumGauge(props.queue.metric, props.queue.matchers ?? {}), legend: "queued" }],
+    });
+  }
+  for (const g of props.extraGauges ?? []) {
+    panels.push({
+      title: g.title,
+      unit: g.unit ?? "short",
+      targets: [{ expr: promql.sumGauge(g.metric, g.matchers ?? {}), legend: g.title }],
+    });
+  }
+  // Pods of the Deployment are `<deployment>-<replicaset hash>-<pod hash>`: the regex cannot
+  // match a longer-named Deployment that shares the prefix (`inference-gpu-...`).
+  const pods = { pod: { op: "=~", value: `${workload.deployment}-[a-z0-9]+-[a-z0-9]+` }, container: workload.container } as const;
+  panels.push({
+    title: "CPU: used vs requested (cores)",
+    unit: "short",
+    targets: [
+      { expr: props.platform.kubelet.sumRate("container_cpu_usage_seconds_total", "", pods, window), legend: "used" },
+      { expr: ksm.sumGauge("kube_pod_container_resource_requests", { ...pods, resource: "cpu" }), legend: "requested" },
+    ],
+  });
+  return panels;
 }
 
 /** Grafana's dashboard JSON model: two panels per row, 24 grid columns wide. */

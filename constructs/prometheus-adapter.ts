@@ -22,6 +22,7 @@ import { ContractError, durationSeconds, renderMatchers, type Matchers, type Pro
 import { assertParses, resultGrouping } from "../promql/parse.js";
 import { SERVICE_METRIC } from "../rules/recording-rules.js";
 import { rendered } from "../kube/rendered-text.js";
+import { InvariantError } from "../problems/problem.js";
 import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 
 export const ADAPTER_TEMPLATE = { series: "<<.Series>>", labelMatchers: "<<.LabelMatchers>>", groupBy: "<<.GroupBy>>" } as const;
@@ -221,4 +222,82 @@ export class PrometheusAdapterConfig extends Construct {
       data: { "config.yaml": adapterConfigYaml(props.rules) },
     });
   }
+}
+
+/** One service's adapter rules and the scrape job its selectors name. */
+export interface ServiceAdapterRules {
+  readonly service: string;
+  readonly job: string;
+  readonly rules: AdapterRules;
+}
+
+/** Two services' rules that serve one metric name with different queries: the adapter would serve one of them. */
+export class AdapterRuleCollision extends InvariantError {
+  constructor(message: string, fix: string) {
+    super(message, fix, "ADAPTER_RULES_COLLIDE");
+  }
+}
+
+/**
+ * The environment's one rule set from every service's: rules that differ only in the scrape job
+ * become one rule selecting every such job (`job=~"a|b"`), so N services sharing a contract add N
+ * job names, not N copies of each query. Rules serving one metric name with different queries
+ * (another endpoint, window or quantile) collide: the adapter would answer one service with the
+ * other's query, so that is refused naming both services.
+ */
+export function mergeAdapterRules(sets: readonly ServiceAdapterRules[]): AdapterRules {
+  if (sets.length === 1) return sets[0]!.rules;
+  const merge = (kind: "custom"): AdapterRule[] => {
+    const byShape = new Map<string, { rule: AdapterRule; job: string; jobs: string[]; services: string[] }>();
+    const byName = new Map<string, { shape: string; service: string }>();
+    for (const s of sets) {
+      const jobMatcher = `job="${s.job}"`;
+      for (const r of s.rules[kind]) {
+        const shape = JSON.stringify(r).split(JSON.stringify(jobMatcher).slice(1, -1)).join("job=<job>");
+        const named = byName.get(r.name.as);
+        if (named && named.shape !== shape) {
+          throw new AdapterRuleCollision(
+            `prometheus-adapter rule ${r.name.as} of service "${s.service}" differs from service "${named.service}"'s beyond the job label: one metric name cannot serve two queries`,
+            `give both services the same scaling.endpoint, monitoring.queryWindow and burst window, or scale one of them with another mode`,
+          );
+        }
+        if (!named) byName.set(r.name.as, { shape, service: s.service });
+        const g = byShape.get(shape);
+        if (g) {
+          g.jobs.push(s.job);
+          g.services.push(s.service);
+        } else byShape.set(shape, { rule: r, job: s.job, jobs: [s.job], services: [s.service] });
+      }
+    }
+    return [...byShape.values()].map(({ rule, job, jobs }) => {
+      if (jobs.length === 1) return rule;
+      const one = `job="${job}"`;
+      const all = `job=~"${jobs.map(escapeRegex).join("|")}"`;
+      const swap = (q: string) => q.split(one).join(all);
+      return { ...rule, seriesQuery: swap(rule.seriesQuery), metricsQuery: swap(rule.metricsQuery) };
+    });
+  };
+  // External metrics carry no pod to tell services apart: one sum over two services' queues would
+  // scale each on both. Only one service may bring an external rule of a name.
+  const external: AdapterRule[] = [];
+  const externalOwner = new Map<string, string>();
+  for (const s of sets) {
+    for (const r of s.rules.external) {
+      const owner = externalOwner.get(r.name.as);
+      if (owner !== undefined) {
+        throw new AdapterRuleCollision(
+          `prometheus-adapter external rule ${r.name.as} is needed by service "${owner}" and service "${s.service}": an external metric has no pod label to tell them apart`,
+          `set cluster.keda true (KEDA serves external metrics per ScaledObject)`,
+        );
+      }
+      externalOwner.set(r.name.as, s.service);
+      external.push(r);
+    }
+  }
+  return { custom: merge("custom"), external };
+}
+
+/** A job name as a literal inside a PromQL regex matcher (RE2, within a double-quoted string). */
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&");
 }

@@ -25,6 +25,11 @@ export interface StackOutputs {
   readonly serviceName: string;
   /** The ScaledObject or HorizontalPodAutoscaler owning the Deployment (the stack's autoscaler). */
   readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string };
+  /** Every inference service (model) the stack deploys, with the autoscaler owning its Deployment; the first is serviceName's. */
+  readonly services: readonly {
+    readonly name: string;
+    readonly autoscaler: { readonly kind: "ScaledObject" | "HorizontalPodAutoscaler"; readonly name: string };
+  }[];
   /** In-cluster address of the environment's Prometheus. */
   readonly prometheusAddress: string;
   /** Each add-on: chart version, and whether this stack installs it or found it present. */
@@ -131,6 +136,8 @@ async function deployEnvironment(stack: string): Promise<StackOutputs> {
     namespace: config.namespace,
     serviceName: config.service.name,
     autoscaler,
+    // Every model the stack deploys, with the autoscaler owning its Deployment.
+    services: envStack.services.map((m) => ({ name: m.name, autoscaler: { kind: m.autoscaler.kind, name: m.autoscaler.name } })),
     prometheusAddress: prometheusAddress(config),
     addons: Object.fromEntries(
       Object.entries({ certManager, keda, prometheus, prometheusAdapter })

@@ -79,6 +79,10 @@ export const CHECK_CODES = {
   POD_NOT_RESTRICTED: { summary: "a pod template breaks the restricted Pod Security Standard" },
   POD_PROBE_MISSING: { summary: "a long-running container lacks a readiness or liveness probe" },
   POD_RESOURCES_MISSING: { summary: "a container lacks cpu/memory requests or a memory limit" },
+  ADAPTER_RULES_COLLIDE: {
+    summary:
+      "two services' prometheus-adapter rules serve one metric name with different queries (the adapter would answer one service with the other's)",
+  },
   ADAPTER_EXTERNAL_WITH_KEDA: {
     summary: "prometheus-adapter external rules in an environment that runs KEDA (both claim v1beta1.external.metrics.k8s.io)",
   },

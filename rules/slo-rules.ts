@@ -154,115 +154,124 @@ export function sloRules(props: SloRulesProps): SloRuleSet[] {
   const scopeLabels = { namespace: scope.namespace, job: scope.job };
   const on = "on (namespace, job, sloth_id, sloth_service, sloth_slo)";
 
-  return sloSpecs(props).map((slo) => {
-    const slothId = `${props.service}-${slo.name}`;
-    const ids = { sloth_id: slothId, sloth_service: props.service, sloth_slo: slo.name };
-    const baseLabels = { ...scopeLabels, ...ids };
-    const sliLabelNames = [...Object.keys(baseLabels), "sloth_window"];
-    const objective = formatNumber(slo.objective / 100);
-    const budget = formatNumber(1 - slo.objective / 100);
+  const shared: SloShared = { windows, periodDays, scopeLabels, on };
+  return sloSpecs(props).map((slo) => sloRuleSet(props, shared, slo));
+}
 
-    // SLI error ratios: every alert window from the raw series, the period averaged from 5m.
-    const alertWindows = sliWindows(windows);
-    const shortest = alertWindows[0]!;
-    const sliRules: RecordingRule[] = alertWindows.map((w) => ({
-      record: SLI_RECORD(w),
-      expr: slo.errorRatio(w),
-      comment:
-        slo.name === "availability"
-          ? IDLE.errorRatio
-          : "Requests but none slower than the threshold: records 0. No requests: records nothing, never NaN.",
-      labels: { ...ids, sloth_window: w },
-      seriesLabels: sliLabelNames,
-    }));
-    const sliSeries = recordedPromQL(sliRules, scope);
-    const sel = (w: string) => sliSeries.selector(SLI_RECORD(w), "", ids);
-    const periodRule: RecordingRule = {
-      record: SLI_RECORD(props.period),
-      expr: `sum_over_time(${sel(shortest)}[${props.period}])\n/ ignoring (sloth_window)\ncount_over_time(${sel(shortest)}[${props.period}])`,
-      labels: { ...ids, sloth_window: props.period },
-      seriesLabels: sliLabelNames,
-      comment: `Average of the ${shortest} SLI's samples over the period: idle stretches (no sample) are skipped, never averaged as NaN.`,
-    };
-    sliRules.push(periodRule);
-    // Static namespace/job labels: the ratios are sums without them.
-    const withScope = (r: RecordingRule): RecordingRule => ({ ...r, labels: { ...scopeLabels, ...r.labels } });
-    const sliGroup: RuleGroup = { name: `sloth-slo-sli-recordings-${slothId}`, rules: sliRules.map(withScope) };
+/** What every SLO of one service shares: the burn-rate windows, the period, the scope labels and the vector match. */
+interface SloShared {
+  readonly windows: readonly BurnRateWindow[];
+  readonly periodDays: number;
+  readonly scopeLabels: Readonly<Record<string, string>>;
+  readonly on: string;
+}
 
-    // Metadata: objective, budget, burn rates, remaining budget. Each rule selects the ones
-    // before it through a builder over the rules recorded so far.
-    const metaRules: RecordingRule[] = [];
-    // Burn rates divide an SLI series by the budget: like Sloth's, they keep its sloth_window.
-    const addMeta = (
-      record: string,
-      expr: (m: (record: string) => string) => string,
-      extra: Record<string, string> = {},
-      keepsWindow = false,
-      comment?: string,
-    ) => {
-      const known = recordedPromQL([...sliRules, ...metaRules], scope);
-      const m = (r: string) => known.selector(r, "", ids);
-      const labels = { ...baseLabels, ...extra };
-      metaRules.push({
-        record,
-        expr: expr(m),
-        labels,
-        seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])],
-        ...(comment ? { comment } : {}),
-      });
-    };
-    addMeta("slo:objective:ratio", () => `vector(${objective})`);
-    addMeta("slo:error_budget:ratio", () => `vector(1 - ${objective})`);
-    addMeta("slo:time_period:days", () => `vector(${periodDays})`);
-    addMeta(
-      "slo:current_burn_rate:ratio",
-      (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`,
-      {},
-      true,
-    );
-    addMeta(
-      "slo:period_burn_rate:ratio",
-      (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`,
-      {},
-      true,
-    );
-    addMeta(
-      "slo:period_error_budget_remaining:ratio",
-      (m) => `1 - ${m("slo:period_burn_rate:ratio")}`,
-      {},
-      true,
-      "Requests and no errors in the period: records 1 (the whole budget). No request in the period: records nothing.",
-    );
-    addMeta("sloth_slo_info", () => "vector(1)", { sloth_mode: "inference-scaling", sloth_objective: formatNumber(slo.objective) });
-    const metaGroup: RuleGroup = { name: `sloth-slo-meta-recordings-${slothId}`, rules: metaRules };
+/** One SLO's rule groups: its SLIs per window, the meta recordings, the multi-window burn-rate alerts. */
+function sloRuleSet(props: SloRulesProps, shared: SloShared, slo: SloSpec): SloRuleSet {
+  const { windows, periodDays, scopeLabels, on } = shared;
+  const scope = props.promql.scope;
+  const slothId = `${props.service}-${slo.name}`;
+  const ids = { sloth_id: slothId, sloth_service: props.service, sloth_slo: slo.name };
+  const baseLabels = { ...scopeLabels, ...ids };
+  const sliLabelNames = [...Object.keys(baseLabels), "sloth_window"];
+  const objective = formatNumber(slo.objective / 100);
+  const budget = formatNumber(1 - slo.objective / 100);
 
-    // Multi-window multi-burn-rate alerts, one per severity (Sloth: same name, sloth_severity label).
-    const factors = windows.map((window) => ({ window, factor: burnRateFactor(window.budgetShare, props.period, window.longWindow) }));
-    const alertName = `Inference${capitalize(slo.name)}ErrorBudgetBurn`;
-    const alerts: AlertingRule[] = (["page", "ticket"] as const)
-      .map((severity) => {
-        const pairs = factors.filter((f) => f.window.severity === severity);
-        if (pairs.length === 0) return undefined;
-        const cond = (w: string, factor: number) => `max(${sel(w)} > (${formatNumber(factor)} * ${budget})) without (sloth_window)`;
-        const expr = pairs
-          .map((p) => `(\n  ${cond(p.window.shortWindow, p.factor)}\n  and\n  ${cond(p.window.longWindow, p.factor)}\n)`)
-          .join("\nor\n");
-        const how = pairs.map((p) => `${formatNumber(p.factor)}× over ${p.window.longWindow} and ${p.window.shortWindow}`).join(", or ");
-        const rule: AlertingRule = {
-          alert: alertName,
-          expr,
-          labels: { severity: SEVERITY[severity], sloth_severity: severity },
-          annotations: {
-            summary: "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.",
-            title: `(${severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
-            description: `The ${slo.name} SLO (${formatNumber(slo.objective)}% of ${slo.description} over ${props.period}) burns its error budget too fast: ${how}. At this pace the budget is gone before the period ends.`,
-            runbook_url: `${props.runbookBaseUrl}#${alertName}`,
-          },
-        };
-        return rule;
-      })
-      .filter((r): r is AlertingRule => r !== undefined);
-    const alertGroup: RuleGroup = { name: `sloth-slo-alerts-${slothId}`, rules: alerts };
-    return { slo, slothId, alertName, sliGroup, metaGroup, alertGroup, factors };
-  });
+  // SLI error ratios: every alert window from the raw series, the period averaged from 5m.
+  const alertWindows = sliWindows(windows);
+  const shortest = alertWindows[0]!;
+  const sliRules: RecordingRule[] = alertWindows.map((w) => ({
+    record: SLI_RECORD(w),
+    expr: slo.errorRatio(w),
+    comment:
+      slo.name === "availability"
+        ? IDLE.errorRatio
+        : "Requests but none slower than the threshold: records 0. No requests: records nothing, never NaN.",
+    labels: { ...ids, sloth_window: w },
+    seriesLabels: sliLabelNames,
+  }));
+  const sliSeries = recordedPromQL(sliRules, scope);
+  const sel = (w: string) => sliSeries.selector(SLI_RECORD(w), "", ids);
+  const periodRule: RecordingRule = {
+    record: SLI_RECORD(props.period),
+    expr: `sum_over_time(${sel(shortest)}[${props.period}])\n/ ignoring (sloth_window)\ncount_over_time(${sel(shortest)}[${props.period}])`,
+    labels: { ...ids, sloth_window: props.period },
+    seriesLabels: sliLabelNames,
+    comment: `Average of the ${shortest} SLI's samples over the period: idle stretches (no sample) are skipped, never averaged as NaN.`,
+  };
+  sliRules.push(periodRule);
+  // Static namespace/job labels: the ratios are sums without them.
+  const withScope = (r: RecordingRule): RecordingRule => ({ ...r, labels: { ...scopeLabels, ...r.labels } });
+  const sliGroup: RuleGroup = { name: `sloth-slo-sli-recordings-${slothId}`, rules: sliRules.map(withScope) };
+
+  // Metadata: objective, budget, burn rates, remaining budget. Each rule selects the ones
+  // before it through a builder over the rules recorded so far.
+  const metaRules: RecordingRule[] = [];
+  // Burn rates divide an SLI series by the budget: like Sloth's, they keep its sloth_window.
+  const addMeta = (
+    record: string,
+    expr: (m: (record: string) => string) => string,
+    extra: Record<string, string> = {},
+    keepsWindow = false,
+    comment?: string,
+  ) => {
+    const known = recordedPromQL([...sliRules, ...metaRules], scope);
+    const m = (r: string) => known.selector(r, "", ids);
+    const labels = { ...baseLabels, ...extra };
+    metaRules.push({
+      record,
+      expr: expr(m),
+      labels,
+      seriesLabels: [...Object.keys(labels), ...(keepsWindow ? ["sloth_window"] : [])],
+      ...(comment ? { comment } : {}),
+    });
+  };
+  addMeta("slo:objective:ratio", () => `vector(${objective})`);
+  addMeta("slo:error_budget:ratio", () => `vector(1 - ${objective})`);
+  addMeta("slo:time_period:days", () => `vector(${periodDays})`);
+  addMeta("slo:current_burn_rate:ratio", (m) => `${m(SLI_RECORD(shortest))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`, {}, true);
+  addMeta(
+    "slo:period_burn_rate:ratio",
+    (m) => `${m(SLI_RECORD(props.period))}\n/ ${on} group_left\n${m("slo:error_budget:ratio")}`,
+    {},
+    true,
+  );
+  addMeta(
+    "slo:period_error_budget_remaining:ratio",
+    (m) => `1 - ${m("slo:period_burn_rate:ratio")}`,
+    {},
+    true,
+    "Requests and no errors in the period: records 1 (the whole budget). No request in the period: records nothing.",
+  );
+  addMeta("sloth_slo_info", () => "vector(1)", { sloth_mode: "inference-scaling", sloth_objective: formatNumber(slo.objective) });
+  const metaGroup: RuleGroup = { name: `sloth-slo-meta-recordings-${slothId}`, rules: metaRules };
+
+  // Multi-window multi-burn-rate alerts, one per severity (Sloth: same name, sloth_severity label).
+  const factors = windows.map((window) => ({ window, factor: burnRateFactor(window.budgetShare, props.period, window.longWindow) }));
+  const alertName = `Inference${capitalize(slo.name)}ErrorBudgetBurn`;
+  const alerts: AlertingRule[] = (["page", "ticket"] as const)
+    .map((severity) => {
+      const pairs = factors.filter((f) => f.window.severity === severity);
+      if (pairs.length === 0) return undefined;
+      const cond = (w: string, factor: number) => `max(${sel(w)} > (${formatNumber(factor)} * ${budget})) without (sloth_window)`;
+      const expr = pairs
+        .map((p) => `(\n  ${cond(p.window.shortWindow, p.factor)}\n  and\n  ${cond(p.window.longWindow, p.factor)}\n)`)
+        .join("\nor\n");
+      const how = pairs.map((p) => `${formatNumber(p.factor)}× over ${p.window.longWindow} and ${p.window.shortWindow}`).join(", or ");
+      const rule: AlertingRule = {
+        alert: alertName,
+        expr,
+        labels: { severity: SEVERITY[severity], sloth_severity: severity },
+        annotations: {
+          summary: "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.",
+          title: `(${severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
+          description: `The ${slo.name} SLO (${formatNumber(slo.objective)}% of ${slo.description} over ${props.period}) burns its error budget too fast: ${how}. At this pace the budget is gone before the period ends.`,
+          runbook_url: `${props.runbookBaseUrl}#${alertName}`,
+        },
+      };
+      return rule;
+    })
+    .filter((r): r is AlertingRule => r !== undefined);
+  const alertGroup: RuleGroup = { name: `sloth-slo-alerts-${slothId}`, rules: alerts };
+  return { slo, slothId, alertName, sliGroup, metaGroup, alertGroup, factors };
 }

@@ -8,11 +8,28 @@ import { ENVIRONMENTS } from "../stacks/envs/index.js";
  */
 export function envInputWithService(env: string, i: number): EnvConfigInput {
   const base = structuredClone(ENVIRONMENTS[env]!);
-  const original = base.service.name ?? INPUT_DEFAULTS.serviceName;
+  const first = base.services[0]!;
+  const original = first.name ?? INPUT_DEFAULTS.serviceName;
   const name = `inference-${String(i).padStart(3, "0")}`;
   return {
     ...base,
-    service: { ...base.service, name },
+    services: [{ ...first, name }, ...base.services.slice(1)],
     ...(base.prescaling ? { prescaling: base.prescaling.map((w) => (w.target === original ? { ...w, target: name } : w)) } : {}),
+  };
+}
+
+/**
+ * One environment serving `n` models (the `models` env: its text service, then `n - 1` copies of
+ * its embedding service under their own names), with a quota all maxima fit into.
+ */
+export function envInputWithModels(n: number): EnvConfigInput {
+  const base = structuredClone(ENVIRONMENTS.models!);
+  const [text, embedding] = base.services;
+  const copies = Array.from({ length: n - 1 }, (_, i) => ({ ...embedding!, name: `embedding-${String(i).padStart(3, "0")}` }));
+  // text 8 × 2 CPU / 4Gi, each copy 6 × 1 CPU / 2Gi, twice over for rollout headroom
+  return {
+    ...base,
+    services: [text!, ...copies],
+    capacity: { cpu: String(2 * (16 + 6 * (n - 1))), memory: `${2 * (32 + 12 * (n - 1))}Gi` },
   };
 }

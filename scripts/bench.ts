@@ -20,7 +20,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ENV_NAMES } from "../stacks/envs/index.js";
-import { envInputWithService } from "./bench-inputs.js";
+import { envInputWithModels, envInputWithService } from "./bench-inputs.js";
 import { parseEnvConfig } from "../stacks/validate.js";
 import { renderEnvironment } from "../stacks/synth.js";
 
@@ -290,6 +290,53 @@ function synthSizesTable(): void {
   );
 }
 
+/** Sizes of the one-environment-with-N-models run (issue 19), each in its own process (peak RSS per size). */
+const MODEL_SIZES = [25, 50, 100];
+
+interface ModelsPoint {
+  readonly models: number;
+  readonly objects: number;
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly rssMiB: number;
+  readonly adapterRules: number;
+  readonly ruleFiles: number;
+}
+
+/** Renders (render + schema validation + checks) one `models` env with `n` services, after one warm-up render of the env as shipped. */
+async function measureModels(n: number): Promise<ModelsPoint> {
+  await renderEnvironment(parseEnvConfig(envInputWithModels(2), "models"));
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  const r = await renderEnvironment(parseEnvConfig(envInputWithModels(n), "models"));
+  const c = process.cpuUsage(cpu0);
+  const adapter = r.stack.addonValues.prometheusAdapter?.rules;
+  return {
+    models: n,
+    objects: r.stack.objects().length,
+    ms: performance.now() - start,
+    cpuMs: (c.user + c.system) / 1000,
+    rssMiB: process.resourceUsage().maxRSS / 1024,
+    adapterRules: (adapter?.custom.length ?? 0) + (adapter?.external.length ?? 0),
+    ruleFiles: r.stack.extraFiles.filter((f) => f.path.startsWith("rules/")).length,
+  };
+}
+
+function modelsTable(): void {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(
+    `\n## synth in memory, one environment with N models (render + schema validation + checks, one process per row; load average ${loadAverage()}; target: 100 models ≤ 5 s, linear)\n`,
+  );
+  console.log("| models | objects | wall | CPU | CPU per model | adapter rules | rule files | peak RSS |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  const points = MODEL_SIZES.map((n) => child<ModelsPoint>(["--models", String(n)]));
+  for (const p of points) {
+    console.log(
+      `| ${p.models} | ${p.objects} | ${s(p.ms)} | ${s(p.cpuMs)} | ${(p.cpuMs / p.models).toFixed(1)} ms | ${p.adapterRules} | ${p.ruleFiles} | ${p.rssMiB.toFixed(0)} MiB |`,
+    );
+  }
+}
+
 function simulatorTable(): void {
   console.log("\n## simulator (prod, 24 h diurnal at 1 s resolution incl. 15 min warm-up; target: simulation under 1 s)\n");
   console.log("| mode | simulated seconds | HPA syncs | stack build | simulation (first run) | simulation (second run) | peak RSS |");
@@ -319,6 +366,8 @@ export function slowestTests(file: string, n = 10): string[] {
 
 if (process.argv[2] === "--child") {
   process.stdout.write(JSON.stringify(await measure(process.argv[3]!.split(",").map(Number))));
+} else if (process.argv[2] === "--models") {
+  process.stdout.write(JSON.stringify(await measureModels(Number(process.argv[3]))));
 } else if (process.argv[2] === "--simulate") {
   process.stdout.write(JSON.stringify(await measureSimulation(process.argv[3]!)));
 } else {
@@ -328,6 +377,7 @@ if (process.argv[2] === "--child") {
   await cliTable(values.root ? resolve(values.root) : ROOT, runs);
   if (values.only !== "cli") {
     synthSizesTable();
+    modelsTable();
     simulatorTable();
     const slow = slowestTests(join(ROOT, ".tmp", "vitest.json"));
     if (slow.length) {

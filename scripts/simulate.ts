@@ -17,7 +17,7 @@ import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "../s
 import { summaryTable } from "../simulator/report.js";
 import { reportUserError, UsageError, userErrorOf } from "./cli.js";
 
-const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
+const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> [--service <name>] --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;
 
 function parseModes(list: string, flag: string): Mode[] {
@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
     args: argv,
     options: {
       env: { type: "string" },
+      service: { type: "string" },
       scenario: { type: "string" },
       mode: { type: "string" },
       compare: { type: "string" },
@@ -65,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   const scenario = scaleScenario(loadScenario(values.scenario), scale);
-  const runs = simulateEnv(values.env, scenario, modes);
+  const runs = simulateEnv(values.env, scenario, modes, undefined, values.service);
   const outputs = await renderOutputs(runs);
   const r0 = runs[0]!.result;
   const dir = values.out ?? join("simulation", `${r0.env}-${scenario.name}`);

@@ -405,6 +405,127 @@ function num(resource: string, field: string, v: unknown, fix: string): number {
   return n;
 }
 
+/** One trigger of a rendered ScaledObject, with what every trigger kind reads of it. */
+interface TriggerInput {
+  /** `ScaledObject <name>`, for messages. */
+  readonly resource: string;
+  readonly t: Obj;
+  readonly i: number;
+  /** `spec.triggers[<i>]`. */
+  readonly field: string;
+  readonly md: Obj;
+  readonly metricType: string;
+}
+
+/** A cpu or memory trigger: the Resource (or ContainerResource) metric KEDA puts in its HPA. */
+function resourceTriggerMetric({ resource, t, i, field, md, metricType }: TriggerInput): SimMetric {
+  const value = md.value;
+  const target: MetricTarget =
+    metricType === "Utilization"
+      ? {
+          type: "Utilization",
+          averageUtilization: Math.trunc(num(resource, `${field}.metadata.value`, value, "give a whole percentage")),
+        }
+      : { type: "AverageValue", averageValue: String(value) };
+  const ms: MetricSpec = md.containerName
+    ? { type: "ContainerResource", containerResource: { name: t.type, container: String(md.containerName), target } }
+    : { type: "Resource", resource: { name: t.type, target } };
+  return sim(i, ms, { kind: t.type }, "pod", "metrics-server", {
+    index: i,
+    type: t.type,
+    name: t.name,
+    activationThreshold: 0,
+    useCachedMetrics: false,
+    ignoreNullValues: true,
+  });
+}
+
+/** A cron trigger: an External metric, desiredReplicas inside the window and 0 outside. */
+function cronTriggerMetric({ resource, t, i, field, md }: TriggerInput): SimMetric {
+  const desired = num(resource, `${field}.metadata.desiredReplicas`, md.desiredReplicas, "give a whole number of replicas");
+  const signal: Signal = {
+    kind: "cron",
+    start: String(md.start ?? ""),
+    end: String(md.end ?? ""),
+    timezone: String(md.timezone ?? ""),
+    desiredReplicas: desired,
+  };
+  for (const key of ["start", "end"] as const) {
+    try {
+      parseCron(signal[key]);
+    } catch (e) {
+      throw new AutoscalerModelError(
+        resource,
+        `${field}.metadata.${key}`,
+        (e as Error).message,
+        "write a 5-field cron expression, e.g. 0 8 * * 1-5",
+      );
+    }
+  }
+  // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
+  const name = kedaCronMetricName(i, signal.timezone, signal.start, signal.end);
+  const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
+  return sim(i, ms, signal, "service", "keda", {
+    index: i,
+    type: "cron",
+    name: t.name,
+    activationThreshold: 0,
+    useCachedMetrics: false,
+    ignoreNullValues: true,
+  });
+}
+
+/** A prometheus trigger: an External metric whose value the simulator derives from the query. */
+function prometheusTriggerMetric({ resource, t, i, field, md, metricType }: TriggerInput, wakeUpMetric?: string): SimMetric {
+  if (t.type !== "prometheus") {
+    throw new AutoscalerModelError(
+      resource,
+      `${field}.type`,
+      `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU, memory and a clock)`,
+      "simulate prometheus, cpu, memory and cron triggers only",
+    );
+  }
+  if (metricType !== "AverageValue" && metricType !== "Value") {
+    throw new AutoscalerModelError(
+      resource,
+      `${field}.metricType`,
+      `KEDA rejects metricType "${metricType}" for external metrics`,
+      "use AverageValue or Value",
+    );
+  }
+  const query = String(md.query ?? "");
+  let signal: Signal;
+  try {
+    signal = signalOfQuery(query, wakeUpMetric);
+  } catch (e) {
+    throw new AutoscalerModelError(
+      resource,
+      `${field}.metadata.query`,
+      (e as Error).message.split("\n")[0]!,
+      "use a query the simulator models",
+    );
+  }
+  const threshold = num(resource, `${field}.metadata.threshold`, md.threshold, "give the threshold as a number string");
+  const activation =
+    md.activationThreshold === undefined
+      ? 0
+      : num(resource, `${field}.metadata.activationThreshold`, md.activationThreshold, "give a number string");
+  const target: MetricTarget =
+    metricType === "Value"
+      ? { type: "Value", value: kedaMilliTarget(threshold) }
+      : { type: "AverageValue", averageValue: kedaMilliTarget(threshold) };
+  const ms: MetricSpec = { type: "External", external: { metric: { name: `s${i}-prometheus` }, target } };
+  return sim(i, ms, signal, "service", "keda", {
+    index: i,
+    type: "prometheus",
+    name: t.name,
+    activationThreshold: activation,
+    useCachedMetrics: t.useCachedMetrics === true,
+    ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
+    ...(answersZeroWithoutTargets(query) ? { zeroWithoutTargets: true } : {}),
+  });
+}
+
 function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   const name = String(obj.metadata?.name);
   const resource = `ScaledObject ${name}`;
@@ -421,110 +542,17 @@ function fromScaledObject(obj: Obj, wakeUpMetric?: string): AutoscalerModel {
   const triggers: Obj[] = spec.triggers ?? [];
   if (triggers.length === 0) throw new AutoscalerModelError(resource, "spec.triggers", "there are no triggers", "add at least one trigger");
   const metrics: SimMetric[] = triggers.map((t, i) => {
-    const field = `spec.triggers[${i}]`;
-    const md: Obj = t.metadata ?? {};
-    const metricType: string = t.metricType ?? (t.type === "cpu" || t.type === "memory" ? "Utilization" : "AverageValue");
-    if (t.type === "cpu" || t.type === "memory") {
-      const value = md.value;
-      const target: MetricTarget =
-        metricType === "Utilization"
-          ? {
-              type: "Utilization",
-              averageUtilization: Math.trunc(num(resource, `${field}.metadata.value`, value, "give a whole percentage")),
-            }
-          : { type: "AverageValue", averageValue: String(value) };
-      const ms: MetricSpec = md.containerName
-        ? { type: "ContainerResource", containerResource: { name: t.type, container: String(md.containerName), target } }
-        : { type: "Resource", resource: { name: t.type, target } };
-      return sim(i, ms, { kind: t.type }, "pod", "metrics-server", {
-        index: i,
-        type: t.type,
-        name: t.name,
-        activationThreshold: 0,
-        useCachedMetrics: false,
-        ignoreNullValues: true,
-      });
-    }
-    if (t.type === "cron") {
-      const desired = num(resource, `${field}.metadata.desiredReplicas`, md.desiredReplicas, "give a whole number of replicas");
-      const signal: Signal = {
-        kind: "cron",
-        start: String(md.start ?? ""),
-        end: String(md.end ?? ""),
-        timezone: String(md.timezone ?? ""),
-        desiredReplicas: desired,
-      };
-      for (const key of ["start", "end"] as const) {
-        try {
-          parseCron(signal[key]);
-        } catch (e) {
-          throw new AutoscalerModelError(
-            resource,
-            `${field}.metadata.${key}`,
-            (e as Error).message,
-            "write a 5-field cron expression, e.g. 0 8 * * 1-5",
-          );
-        }
-      }
-      // KEDA's cron scaler: External, AverageValue target 1, value desiredReplicas inside the window and 0 outside (v2.18.3 cron_scaler.go)
-      const name = kedaCronMetricName(i, signal.timezone, signal.start, signal.end);
-      const ms: MetricSpec = { type: "External", external: { metric: { name }, target: { type: "AverageValue", averageValue: "1" } } };
-      return sim(i, ms, signal, "service", "keda", {
-        index: i,
-        type: "cron",
-        name: t.name,
-        activationThreshold: 0,
-        useCachedMetrics: false,
-        ignoreNullValues: true,
-      });
-    }
-    if (t.type !== "prometheus") {
-      throw new AutoscalerModelError(
-        resource,
-        `${field}.type`,
-        `trigger type "${t.type}" is not simulated (the simulated service has Prometheus metrics, CPU, memory and a clock)`,
-        "simulate prometheus, cpu, memory and cron triggers only",
-      );
-    }
-    if (metricType !== "AverageValue" && metricType !== "Value") {
-      throw new AutoscalerModelError(
-        resource,
-        `${field}.metricType`,
-        `KEDA rejects metricType "${metricType}" for external metrics`,
-        "use AverageValue or Value",
-      );
-    }
-    const query = String(md.query ?? "");
-    let signal: Signal;
-    try {
-      signal = signalOfQuery(query, wakeUpMetric);
-    } catch (e) {
-      throw new AutoscalerModelError(
-        resource,
-        `${field}.metadata.query`,
-        (e as Error).message.split("\n")[0]!,
-        "use a query the simulator models",
-      );
-    }
-    const threshold = num(resource, `${field}.metadata.threshold`, md.threshold, "give the threshold as a number string");
-    const activation =
-      md.activationThreshold === undefined
-        ? 0
-        : num(resource, `${field}.metadata.activationThreshold`, md.activationThreshold, "give a number string");
-    const target: MetricTarget =
-      metricType === "Value"
-        ? { type: "Value", value: kedaMilliTarget(threshold) }
-        : { type: "AverageValue", averageValue: kedaMilliTarget(threshold) };
-    const ms: MetricSpec = { type: "External", external: { metric: { name: `s${i}-prometheus` }, target } };
-    return sim(i, ms, signal, "service", "keda", {
-      index: i,
-      type: "prometheus",
-      name: t.name,
-      activationThreshold: activation,
-      useCachedMetrics: t.useCachedMetrics === true,
-      ignoreNullValues: String(md.ignoreNullValues ?? "true").toLowerCase() !== "false",
-      ...(answersZeroWithoutTargets(query) ? { zeroWithoutTargets: true } : {}),
-    });
+    const trigger: TriggerInput = {
+      resource,
+      t,
+      i,
+      field: `spec.triggers[${i}]`,
+      md: t.metadata ?? {},
+      metricType: t.metricType ?? (t.type === "cpu" || t.type === "memory" ? "Utilization" : "AverageValue"),
+    };
+    if (t.type === "cpu" || t.type === "memory") return resourceTriggerMetric(trigger);
+    if (t.type === "cron") return cronTriggerMetric(trigger);
+    return prometheusTriggerMetric(trigger, wakeUpMetric);
   });
   const minReplicaCount: number = spec.minReplicaCount ?? 0;
   const maxReplicaCount: number = spec.maxReplicaCount ?? 100;

@@ -7,8 +7,9 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { INPUT_DEFAULTS, type EnvConfigInput } from "../stacks/config.js";
 import { builtinSources, fileSource } from "../stacks/load.js";
+import { deepMerge } from "../stacks/services.js";
 import { buildStack } from "../stacks/stack.js";
-import { parseEnvConfig } from "../stacks/validate.js";
+import { ConfigError, configProblem, parseEnvConfig } from "../stacks/validate.js";
 import { autoscalerModel } from "./autoscaler.js";
 import { renderChart } from "./chart.js";
 import { markdownReport, summarize, timelineCsv, type Summary } from "./report.js";
@@ -37,48 +38,47 @@ export function envSource(env: string): { env: string; input: EnvConfigInput } {
 export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { input: EnvConfigInput; notes: string[] } {
   const out = structuredClone(input) as EnvConfigInput & LooseObject;
   const notes: string[] = [];
-  if (mode === "burst") {
-    // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
-    const scaling = (out.scaling ?? {}) as LooseObject;
-    const behavior = scaling.behavior ?? {};
-    out.scaling = {
-      ...scaling,
-      burst: { ...(scaling.burst ?? {}), enabled: true },
-      behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } },
-    } as EnvConfigInput["scaling"];
+  if (mode === undefined || !Array.isArray(out.services)) return { input: out, notes };
+  const defaultsScaling = (out.defaults as { scaling?: unknown } | undefined)?.scaling;
+  const scalingMode = mode === "burst" ? "keda" : mode;
+  if (mode === "burst")
     notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
+  if (scalingMode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
+    out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
+    notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
   }
-  if (mode !== undefined) {
-    const scalingMode = mode === "burst" ? "keda" : mode;
-    out.scaling = { ...(out.scaling as object), mode: scalingMode } as EnvConfigInput["scaling"];
-    if (scalingMode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
-      out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
-      notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
+  // Every service runs the mode; each entry's scaling is written out whole (over the env's defaults).
+  for (const entry of out.services as LooseObject[]) {
+    let sc = deepMerge(defaultsScaling, entry.scaling ?? {}) as LooseObject;
+    if (mode === "burst") {
+      // KPA's panic path as far as an HPA goes: the burst trigger needs the scale-up window no longer than its own.
+      const behavior = sc.behavior ?? {};
+      sc = {
+        ...sc,
+        burst: { ...(sc.burst ?? {}), enabled: true },
+        behavior: { ...behavior, scaleUp: { ...(behavior.scaleUp ?? {}), stabilizationWindowSeconds: 0 } },
+      };
     }
+    sc = { ...sc, mode: scalingMode };
+    const name = (entry.name as string | undefined) ?? INPUT_DEFAULTS.serviceName;
+    const who = out.services.length > 1 ? `service "${name}" of env "${input.name}"` : `env "${input.name}"`;
     // What only KEDA (or only the in-flight signal) does: an HPA mode keeps one replica and has no
     // wake-up trigger; cpu-hpa has no burst trigger.
-    const sc = out.scaling as LooseObject;
     if (scalingMode !== "keda" && (sc.minReplicas === 0 || sc.wakeUp !== undefined)) {
-      out.scaling = {
-        ...sc,
-        minReplicas: Math.max(1, sc.minReplicas ?? INPUT_DEFAULTS.minReplicas),
-        wakeUp: undefined,
-      } as EnvConfigInput["scaling"];
-      delete (out.scaling as Record<string, unknown>).wakeUp;
-      notes.push(
-        `the ${mode} run keeps at least 1 replica and drops env "${input.name}"'s wake-up trigger (scale to zero needs mode keda)`,
-      );
+      sc = { ...sc, minReplicas: Math.max(1, sc.minReplicas ?? INPUT_DEFAULTS.minReplicas) };
+      delete sc.wakeUp;
+      notes.push(`the ${mode} run keeps at least 1 replica and drops ${who}'s wake-up trigger (scale to zero needs mode keda)`);
     }
     if (scalingMode === "cpu-hpa" && sc.burst?.enabled) {
-      out.scaling = { ...(out.scaling as object), burst: { ...sc.burst, enabled: false } } as EnvConfigInput["scaling"];
-      notes.push(`the cpu-hpa run drops env "${input.name}"'s burst trigger (it reads in-flight requests)`);
+      sc = { ...sc, burst: { ...sc.burst, enabled: false } };
+      notes.push(`the cpu-hpa run drops ${who}'s burst trigger (it reads in-flight requests)`);
     }
+    entry.scaling = sc;
     // pre-scaling windows of the service are KEDA cron triggers: an HPA mode cannot take them
-    const service = (out.service as { name?: string } | undefined)?.name ?? INPUT_DEFAULTS.serviceName;
     const windows = (out as { prescaling?: unknown }).prescaling;
-    if (scalingMode !== "keda" && Array.isArray(windows) && windows.some((w) => (w as { target?: string })?.target === service)) {
-      (out as { prescaling?: unknown }).prescaling = windows.filter((w) => (w as { target?: string })?.target !== service);
-      notes.push(`the ${mode} run drops env "${input.name}"'s pre-scaling windows for ${service} (cron triggers need mode keda)`);
+    if (scalingMode !== "keda" && Array.isArray(windows) && windows.some((w) => (w as { target?: string })?.target === name)) {
+      (out as { prescaling?: unknown }).prescaling = windows.filter((w) => (w as { target?: string })?.target !== name);
+      notes.push(`the ${mode} run drops env "${input.name}"'s pre-scaling windows for ${name} (cron triggers need mode keda)`);
     }
   }
   return { input: out, notes };
@@ -111,15 +111,36 @@ export function capacityWarning(result: SimulationResult): string | null {
   );
 }
 
-/** Builds and simulates `env` under each mode (the env's own mode when `modes` is empty). */
-export function simulateEnv(env: string, scenario: Scenario, modes: readonly Mode[], options?: SimulationOptions): ModeRun[] {
+/**
+ * Builds and simulates `env` under each mode (the env's own mode when `modes` is empty), for the
+ * inference service named `service` (@default the env's first service).
+ */
+export function simulateEnv(
+  env: string,
+  scenario: Scenario,
+  modes: readonly Mode[],
+  options?: SimulationOptions,
+  service?: string,
+): ModeRun[] {
   const src = envSource(env);
   const list: (Mode | undefined)[] = modes.length ? [...modes] : [undefined];
   return list.map((mode) => {
     const { input, notes } = inputForMode(src.input, mode);
-    const config = parseEnvConfig(input, src.env);
-    const stack = buildStack(config);
-    const model = autoscalerModel(stack.autoscaler.manifest(), config);
+    const stack = buildStack(parseEnvConfig(input, src.env));
+    const picked = service === undefined ? stack.services[0]! : stack.services.find((m) => m.name === service);
+    if (!picked) {
+      throw new ConfigError([
+        configProblem(
+          "CONFIG_INVALID_VALUE",
+          src.env,
+          "services",
+          `env "${src.env}" has no service "${service}"`,
+          `use one of ${stack.services.map((m) => m.name).join(", ")}`,
+        ),
+      ]);
+    }
+    const config = picked.config;
+    const model = autoscalerModel(picked.autoscaler.manifest(), config);
     const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
     const result = simulate({ config, model, scenario, label, options });
     const warning = capacityWarning(result);

@@ -230,8 +230,9 @@ export class AutoscalingChart extends EnvChart {
   /** The HPA (modes cpu-hpa, slo-hpa) or ScaledObject (mode keda) owning the service's Deployment. */
   readonly autoscaler: Autoscaler;
 
-  constructor(scope: Construct, props: AutoscalingProps) {
-    super(scope, "autoscaling");
+  /** `chartName`: the file the chart is written to (`<service>-autoscaling` for the services after the first). */
+  constructor(scope: Construct, props: AutoscalingProps, chartName = "autoscaling") {
+    super(scope, chartName);
     this.autoscaler = describe(props.config.scaling.mode === "keda" ? scaledObjectFor(this, props) : hpaFor(this, props));
   }
 }

@@ -123,7 +123,7 @@ export const MetricSpecSchema = z.strictObject({
   help: z.string().optional(),
 });
 
-const ServiceSchema = z.strictObject({
+export const ServiceSchema = z.strictObject({
   /** Name of the Deployment, Service and everything that belongs to it. */
   name: dnsLabel("service.name").default("inference"),
   /** `app.kubernetes.io/part-of`. */
@@ -463,7 +463,7 @@ function checkBurstWakeUpPolicy(
 }
 // ---------------------------------------------------------------------------------------------
 
-const ScalingSchema = z.strictObject({
+export const ScalingSchema = z.strictObject({
   /** Which autoscaler owns the Deployment. */
   mode: z.enum(["cpu-hpa", "slo-hpa", "keda"], { error: "scaling.mode must be one of cpu-hpa, slo-hpa, keda" }),
   /** Fewest replicas the autoscaler keeps. 0 lets KEDA scale to zero (then a wake-up signal is needed: ZERO_WITHOUT_WAKEUP); the default of two keeps one pod serving while the other restarts. */
@@ -531,7 +531,7 @@ const ScalingSchema = z.strictObject({
     .prefault({}),
 });
 
-const MonitoringSchema = z
+export const MonitoringSchema = z
   .strictObject({
     /** `service-monitor` for the Prometheus Operator; `pod-annotations` plus a scrape job for plain Prometheus. */
     scrape: z.enum(["service-monitor", "pod-annotations"]).default("service-monitor"),
@@ -575,7 +575,7 @@ const MonitoringSchema = z
   })
   .prefault({});
 
-const SloSchema = z
+export const SloSchema = z
   .strictObject({
     /** The SLO's compliance period: the error budget is spent over it and the burn-rate alerts are derived from it. */
     period: z.enum(["30d", "28d"]).default("30d"),
@@ -610,7 +610,7 @@ const ClusterSchema = z
   })
   .prefault({});
 
-const SimulationSchema = z
+export const SimulationSchema = z
   .strictObject({
     /** Mean service time of one /predict request on an idle pod. */
     serviceTimeSeconds: num("simulation.serviceTimeSeconds", 0, 600, true).default(0.12),
@@ -887,7 +887,7 @@ const DashboardsSchema = z.strictObject({
 });
 
 /** The optional sections, spread into the env schema. */
-const EXTRA_SECTIONS = {
+export const EXTRA_SECTIONS = {
   /** Celery-style RabbitMQ workers scaled by KEDA on queue length. */
   queueWorkers: z.array(QueueWorkerSchema).optional(),
   /** A request orchestrator scaled by KEDA on its in-flight requests. */
@@ -1177,10 +1177,25 @@ export const EnvConfigSchema = z
     }
   });
 
-/** A parsed, defaulted, validated environment. */
-export type EnvConfig = z.output<typeof EnvConfigSchema>;
-/** What an env file writes: defaults may be omitted. */
-export type EnvConfigInput = z.input<typeof EnvConfigSchema>;
+/**
+ * One inference service's view of its environment: the environment's shared sections with the
+ * service's own `service`, `scaling`, `slo` and `monitoring.alerts` (stacks/services.ts builds one
+ * per entry of `services`). Every construct and check reads a service through this shape.
+ */
+export type ServiceEnvConfig = z.output<typeof EnvConfigSchema>;
+/**
+ * A parsed, defaulted, validated environment: the first service's view (what the single-service
+ * code paths read, keeping the first service's object names) plus every service's view in
+ * `services` (`services[0]` is the first service's view itself). A config assembled by hand
+ * without `services` is a one-service environment.
+ */
+export type EnvConfig = ServiceEnvConfig & {
+  /** Every inference service's view, in config order. @default [this config] */
+  readonly services?: readonly ServiceEnvConfig[];
+};
+/** The per-service view as an env file would spell it (the old single-service form; internal). */
+export type ServiceEnvConfigInput = z.input<typeof EnvConfigSchema>;
+export type { EnvConfigInput } from "./services.js";
 
 export { DEFAULT_LATENCY_BUCKETS };
 

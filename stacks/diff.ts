@@ -30,6 +30,11 @@ export interface ResourceChange {
   readonly resource: string;
   /** Field changes (changed resources only). */
   readonly fields: readonly FieldChange[];
+  /**
+   * The inference service (or workload) the object belongs to, from its `app.kubernetes.io/name`
+   * label: with several models in one environment, which model a change is about. @default none (shared objects, files)
+   */
+  readonly service?: string;
 }
 
 export interface EnvDiff {
@@ -193,14 +198,28 @@ function diffEnv(base: EnvSnapshot | undefined, head: EnvSnapshot | undefined): 
   const b = head?.resources ?? new Map<string, unknown>();
   const out: ResourceChange[] = [];
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if (!b.has(key)) out.push({ kind: "removed", resource: key, fields: [] });
-    else if (!a.has(key)) out.push({ kind: "added", resource: key, fields: [] });
+    const owner = serviceOf(b.get(key) ?? a.get(key));
+    const service = owner !== undefined ? { service: owner } : {};
+    if (!b.has(key)) out.push({ kind: "removed", resource: key, fields: [], ...service });
+    else if (!a.has(key)) out.push({ kind: "added", resource: key, fields: [], ...service });
     else {
       const fields = diffValues(a.get(key), b.get(key));
-      if (fields.length) out.push({ kind: "changed", resource: key, fields });
+      if (fields.length) out.push({ kind: "changed", resource: key, fields, ...service });
     }
   }
   return out;
+}
+
+/** The `app.kubernetes.io/name` label of a rendered object (the service or workload it belongs to). */
+function serviceOf(v: unknown): string | undefined {
+  if (!isObject(v) || !isObject(v.metadata) || !isObject(v.metadata.labels)) return undefined;
+  const name = v.metadata.labels["app.kubernetes.io/name"];
+  return typeof name === "string" ? name : undefined;
+}
+
+/** ` for <service>` after a resource, when it belongs to one. */
+function forService(r: ResourceChange): string {
+  return r.service !== undefined ? ` for ${r.service}` : "";
 }
 
 /** Per-environment differences (environments without any are left out). */
@@ -247,7 +266,7 @@ export function renderText(diffs: readonly EnvDiff[]): string {
   for (const d of diffs) {
     lines.push(`${d.env}${d.kind === "changed" ? "" : ` (environment ${d.kind})`}: ${counts(d)}`);
     for (const r of d.resources) {
-      lines.push(`  ${SIGN[r.kind]} ${r.resource}`);
+      lines.push(`  ${SIGN[r.kind]} ${r.resource}${forService(r)}`);
       for (const f of r.fields) lines.push(`      ${fieldLine(f)}`);
     }
   }
@@ -274,7 +293,7 @@ export function renderMarkdown(diffs: readonly EnvDiff[], refs: { readonly base:
   for (const d of diffs) {
     out.push("", `#### ${d.env}`, "");
     for (const r of d.resources) {
-      out.push(`- **${r.kind}** ${code(r.resource)}`);
+      out.push(`- **${r.kind}** ${code(r.resource)}${forService(r)}`);
       for (const f of r.fields) {
         const at = code(f.path || "(value)");
         if (f.kind === "added") out.push(`  - ${at}: added ${code(showValue(f.new))}`);

@@ -46,6 +46,12 @@ export interface MonitoringProps {
   readonly promql: PromQL;
   /** The autoscaler the alerts and platform queries watch (its object and the HPA that runs). */
   readonly autoscaler: Pick<Autoscaler, "kind" | "name" | "hpaName">;
+  /**
+   * The environment's one prometheus-adapter rule set (every service's, merged), rendered by this
+   * chart; `false`: another service's monitoring chart renders it.
+   * @default this service's own rules
+   */
+  readonly adapterRules?: AdapterRules | false;
 }
 
 /** How the service is scraped: one of the two wirings, plus the wake-up source's job. */
@@ -95,8 +101,12 @@ export class MonitoringChart extends EnvChart {
   private readonly config: EnvConfig;
   private readonly wiring: ScrapeWiring;
 
-  constructor(scope: Construct, props: MonitoringProps) {
-    super(scope, "monitoring");
+  /** Scrape jobs of the environment's other services (scrape `pod-annotations`), written with this chart's. */
+  private readonly peerJobs: Readonly<Record<string, unknown>>[] = [];
+
+  /** `chartName`: the file the chart is written to (`<service>-monitoring` for the services after the first). */
+  constructor(scope: Construct, props: MonitoringProps, chartName = "monitoring") {
+    super(scope, chartName);
     const { config, service } = props;
     this.config = config;
     const labels = standardLabels(service.identity);
@@ -118,13 +128,27 @@ export class MonitoringChart extends EnvChart {
     this.ruleFiles = groups.map((group) => renderRuleFile(this, config, group, labels));
     this.prometheusRules = this.ruleFiles.flatMap((f) => (f.prometheusRule ? [f.prometheusRule] : []));
 
-    this.adapterRules = this.adapterConfig(props, labels);
-    const job = this.scrapeJob;
-    const extraJobs = this.wiring.extraJobs;
+    this.adapterRules = props.adapterRules === false ? serviceAdapterRules(props) : this.adapterConfig(props, labels, props.adapterRules);
+    const job = props.adapterRules === false ? undefined : this.scrapeJob;
     this.files = [
-      ...(job ? [{ path: "prometheus/scrape-config.yaml", content: () => job.toYaml(GENERATED_HEADER, extraJobs) }] : []),
+      ...(job ? [{ path: "prometheus/scrape-config.yaml", content: () => job.toYaml(GENERATED_HEADER, this.allExtraJobs()) }] : []),
       ...this.ruleFiles.map(ruleFileOutput),
     ];
+  }
+
+  /** Adds the other services' scrape jobs (scrape `pod-annotations`) to this chart's scrape file and add-on values. */
+  addPeerScrapeJobs(jobs: readonly Readonly<Record<string, unknown>>[]): void {
+    this.peerJobs.push(...jobs);
+  }
+
+  /** The jobs beside this service's own: the wake-up source's, then the other services'. */
+  private allExtraJobs(): readonly Readonly<Record<string, unknown>>[] {
+    return [...this.wiring.extraJobs, ...this.peerJobs];
+  }
+
+  /** The scrape_configs jobs this service brings (its pod job and its wake-up source's). */
+  get scrapeJobs(): readonly Readonly<Record<string, unknown>>[] {
+    return [...(this.scrapeJob ? [this.scrapeJob.config] : []), ...this.wiring.extraJobs];
   }
 
   /**
@@ -134,7 +158,7 @@ export class MonitoringChart extends EnvChart {
   addonValues(besides: readonly RuleFile[] = []): AddonValues {
     const { cluster } = this.config;
     const job = this.scrapeJob;
-    const additional = [...(job ? [job.config] : []), ...this.wiring.extraJobs];
+    const additional = [...(job ? [job.config] : []), ...this.allExtraJobs()];
     const kubePrometheusStack: KubePrometheusStackValues | undefined =
       cluster.prometheusOperator && additional.length > 0
         ? { prometheus: { prometheusSpec: { additionalScrapeConfigs: additional } } }
@@ -146,7 +170,7 @@ export class MonitoringChart extends EnvChart {
     };
     return {
       ...(kubePrometheusStack ? { kubePrometheusStack } : {}),
-      ...(cluster.prometheusOperator ? {} : { prometheus: plainPrometheusValues(groups, job?.extraScrapeConfigs(this.wiring.extraJobs)) }),
+      ...(cluster.prometheusOperator ? {} : { prometheus: plainPrometheusValues(groups, job?.extraScrapeConfigs(this.allExtraJobs())) }),
       prometheusAdapter,
     };
   }
@@ -193,15 +217,9 @@ export class MonitoringChart extends EnvChart {
   }
 
   /** prometheus-adapter: custom metrics always, external only where KEDA does not serve them. */
-  private adapterConfig(props: MonitoringProps, labels: Readonly<Record<string, string>>): AdapterRules {
-    const { config, service: svc, promql } = props;
-    const adapterRules = prometheusAdapterRules({
-      promql,
-      endpoint: config.scaling.endpoint,
-      window: config.monitoring.queryWindow,
-      external: !config.cluster.keda,
-      ...adapterBurstWindow(config),
-    });
+  private adapterConfig(props: MonitoringProps, labels: Readonly<Record<string, string>>, shared: AdapterRules | undefined): AdapterRules {
+    const { config, service: svc } = props;
+    const adapterRules = shared ?? serviceAdapterRules(props);
     // For clusters applying dist/ with kubectl or GitOps: install the adapter chart (5.3.0) with
     // `rules.existing=<this name>`, which only swaps the mounted ConfigMap: the chart still creates
     // the custom.metrics.k8s.io APIService only with `rules.default: true` (its default) or a
@@ -221,6 +239,18 @@ export class MonitoringChart extends EnvChart {
 }
 
 /** The service's recording rules, alerts and SLO rules. */
+/** One service's prometheus-adapter rules (custom always, external only where KEDA does not serve them). */
+export function serviceAdapterRules(props: Pick<MonitoringProps, "config" | "promql">): AdapterRules {
+  const { config, promql } = props;
+  return prometheusAdapterRules({
+    promql,
+    endpoint: config.scaling.endpoint,
+    window: config.monitoring.queryWindow,
+    external: !config.cluster.keda,
+    ...adapterBurstWindow(config),
+  });
+}
+
 function serviceRules(props: MonitoringProps): ServiceRules {
   const { config, service: svc, promql, autoscaler } = props;
   const { monitoring, scaling, cluster } = config;

@@ -33,6 +33,8 @@ export interface NetworkPolicyProps {
   readonly config: EnvConfig;
   readonly service: InferenceService;
   readonly extras: Pick<Extras, "gpu" | "orchestrator" | "loadTest">;
+  /** The environment's other inference services (each with its metrics port), after `service`. @default none */
+  readonly moreServices?: readonly { readonly service: InferenceService; readonly metricsPort: number }[];
 }
 
 /** The chart `network-policy` and its policies. */
@@ -65,6 +67,22 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
       metrics(config.service.metrics.port),
     ],
   });
+  // The other models take the same callers and scrape as the first.
+  const more = props.moreServices ?? [];
+  for (const m of more) {
+    workloads.push({
+      name: m.service.name,
+      podLabels: m.service.selector,
+      ingress: [
+        {
+          purpose: "serving",
+          ports: tcp(m.service.port),
+          peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])],
+        },
+        metrics(m.metricsPort),
+      ],
+    });
+  }
   if (orchestrator && config.orchestrator) {
     workloads.push({
       name: orchestrator.name,
@@ -73,7 +91,11 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
         { purpose: "serving", ports: tcp(orchestrator.port), peers: [np.ingressController] },
         metrics(config.orchestrator.metricsPort),
       ],
-      egress: [{ purpose: `calls ${svc.name}`, ports: tcp(svc.port), peers: [{ podLabels: svc.selector }] }],
+      egress: [svc, ...more.map((m) => m.service)].map((s) => ({
+        purpose: `calls ${s.name}`,
+        ports: tcp(s.port),
+        peers: [{ podLabels: s.selector }],
+      })),
     });
   }
   const gpu = extras.gpu?.service;

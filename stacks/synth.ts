@@ -6,7 +6,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { runConfigChecks, runRenderedChecks } from "./checks/index.js";
+import { runServiceConfigChecks, runServiceRenderedChecks } from "./checks/index.js";
 import { problem, type Problem } from "../problems/problem.js";
 import type { EnvConfig } from "./config.js";
 import { describeObject, validateObjects } from "./schema.js";
@@ -39,7 +39,7 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   // buildStack runs the config checks first (a threshold the env declares wrongly is reported with
   // its check's code, not as the refusal of the construct that would use it); their warnings travel on.
   const stack = buildStack(config);
-  const early = runConfigChecks(config);
+  const early = runServiceConfigChecks(config);
   const files: RenderedFile[] = [];
   const objects: LooseObject[] = [];
   for (const chart of stack.charts) {
@@ -89,7 +89,12 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   if (problems.length) throw new SynthError(problems);
   // Cross-resource checks on what was rendered (stacks/checks): errors stop here, warnings travel on.
   const extra = new Set(stack.extraFiles.map((f) => f.path));
-  const findings = runRenderedChecks({ config, objects, files: files.filter((f) => extra.has(f.path)), helmValues: stack.helmValues });
+  const findings = runServiceRenderedChecks({
+    config,
+    objects,
+    files: files.filter((f) => extra.has(f.path)),
+    helmValues: stack.helmValues,
+  });
   throwIfErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { env: config.name, stack, files, warnings: [...early, ...findings] };

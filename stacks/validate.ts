@@ -5,7 +5,8 @@
 import type { z } from "zod";
 import { isProblemCode, type ProblemCode } from "../problems/codes.js";
 import { UserError, type Problem } from "../problems/problem.js";
-import { EnvConfigSchema, type EnvConfig } from "./config.js";
+import { EnvConfigSchema, INPUT_DEFAULTS, type EnvConfig, type ServiceEnvConfig } from "./config.js";
+import { expandServices, type ServiceView } from "./services.js";
 
 /**
  * A problem with environment `env`'s config at `path` (dotted, e.g. `scaling.minReplicas`, array
@@ -204,18 +205,52 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
 export function parseEnvConfig(input: unknown, env: string): EnvConfig {
   const name =
     input && typeof input === "object" && typeof (input as { name?: unknown }).name === "string" ? (input as { name: string }).name : env;
+  if (!input || typeof input !== "object" || Array.isArray(input)) return parseView(input, name, undefined);
+  const { views, problems: shape } = expandServices(input as Record<string, unknown>, INPUT_DEFAULTS.serviceName);
+  const byField = new Map<string, Problem>();
+  for (const p of shape) {
+    const field = fieldPath(p.path);
+    if (!byField.has(field)) byField.set(field, configProblem(p.code, name, field, p.message, p.fix));
+  }
+  const parsed: ServiceEnvConfig[] = [];
+  for (const view of views) {
+    try {
+      parsed.push(parseView(view.input, name, view));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      // Env-level problems show once, however many views carry them.
+      for (const p of e.problems) if (!byField.has(p.path)) byField.set(p.path, p);
+    }
+  }
+  if (byField.size > 0) throw new ConfigError([...byField.values()]);
+  return { ...parsed[0]!, services: parsed };
+}
+
+/**
+ * Parses one service's view (the single-service shape); `view` maps each problem back to the
+ * field the user wrote and names the service when the environment has several.
+ */
+function parseView(input: unknown, name: string, view: ServiceView | undefined): ServiceEnvConfig {
   // reportInput: issues carry the offending value, so "wrong type" is not mistaken for "missing".
   const result = EnvConfigSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   // One line per field: zod may report several failed checks on one value; the first says enough.
   const byField = new Map<string, Problem>();
   for (const issue of result.error.issues) {
-    const field = fieldPath(issue.path);
+    const viewField = fieldPath(issue.path);
+    const source = view ? view.sourcePath(issue.path as (string | number)[]) : [...issue.path];
+    const field = fieldPath(source);
     if (byField.has(field)) continue;
     const { message, fix } = splitFix(issue);
     // Messages written as "<field> must ..." need not repeat the field the line already names.
-    const trimmed = field && message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
-    byField.set(field, configProblem(codeOf(issue), name, field, trimmed, fix));
+    const trimmed = viewField && message.startsWith(`${viewField} `) ? message.slice(viewField.length + 1) : message;
+    const named =
+      view && source[0] === "services"
+        ? `service "${view.name}": ${trimmed}`
+        : view && source[0] === "defaults"
+          ? `for service "${view.name}": ${trimmed}`
+          : trimmed;
+    byField.set(field, configProblem(codeOf(issue), name, field, named, fix));
   }
   throw new ConfigError([...byField.values()]);
 }

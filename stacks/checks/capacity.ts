@@ -128,22 +128,37 @@ function atMaximumScale(
   return { total, worstSurge, parts };
 }
 
-/** Config phase: CAPACITY_EXCEEDED from scaling.maxReplicas × service requests vs capacity. */
+/** Config phase: CAPACITY_EXCEEDED from every service's scaling.maxReplicas × its requests vs capacity. */
 export function checkConfigCapacity(ctx: CheckContext): void {
-  const { capacity, scaling, service } = ctx.config;
+  const { capacity } = ctx.config;
   if (!capacity) return;
+  const services = ctx.config.services ?? [ctx.config];
   for (const r of RESOURCES) {
-    const per = quantity(service.resources.requests[r]);
     const limit = quantity(capacity[r]);
-    if (per === undefined || limit === undefined) continue;
-    const total = scaling.maxReplicas * per;
-    if (total > limit) {
+    if (limit === undefined) continue;
+    let total = 0;
+    const parts: string[] = [];
+    let largest: { name: string; max: number; per: number; request: string } | undefined;
+    for (const { scaling, service } of services) {
+      const per = quantity(service.resources.requests[r]);
+      if (per === undefined) continue;
+      total += scaling.maxReplicas * per;
+      parts.push(`${service.name}: maxReplicas ${scaling.maxReplicas} × ${service.resources.requests[r]} ${r}`);
+      if (!largest || scaling.maxReplicas * per > largest.max * largest.per)
+        largest = { name: service.name, max: scaling.maxReplicas, per, request: service.resources.requests[r] };
+    }
+    if (total > limit && largest) {
+      const single = services.length === 1;
       ctx.sink.error(
         "CAPACITY_EXCEEDED",
         ctx.configResource,
         ["capacity", r],
-        `maxReplicas ${scaling.maxReplicas} × ${service.resources.requests[r]} ${r} requested per pod = ${format(r, total)}, above capacity.${r} ${capacity[r]}: the autoscaler's last pods are refused exactly at peak load`,
-        `raise capacity.${r} to at least ${format(r, total)}, lower scaling.maxReplicas to ${Math.floor(limit / per)}, or lower service.resources.requests.${r}`,
+        single
+          ? `maxReplicas ${largest.max} × ${largest.request} ${r} requested per pod = ${format(r, total)}, above capacity.${r} ${capacity[r]}: the autoscaler's last pods are refused exactly at peak load`
+          : `the services' maxima add up to ${format(r, total)} (${parts.join("; ")}), above capacity.${r} ${capacity[r]}: the autoscalers' last pods are refused exactly at peak load`,
+        single
+          ? `raise capacity.${r} to at least ${format(r, total)}, lower scaling.maxReplicas to ${Math.floor(limit / largest.per)}, or lower service.resources.requests.${r}`
+          : `raise capacity.${r} to at least ${format(r, total)}, or lower maxReplicas or requests.${r} of the services (the largest share is "${largest.name}")`,
       );
     }
   }

@@ -147,7 +147,9 @@ export function checkRenderedCredentials(ctx: CheckContext): void {
 
 /** PLAINTEXT_CREDENTIAL in the env config (before anything renders). */
 export function checkConfigCredentials(ctx: CheckContext): void {
-  scan(ctx.config, [], (path, what) =>
+  // One service's view: the other services' views are scanned as their own (buildStack runs the checks per service).
+  const { services: _services, ...view } = ctx.config;
+  scan(view, [], (path, what) =>
     ctx.sink.error("PLAINTEXT_CREDENTIAL", ctx.configResource, path, `${what} in the env config (it would be rendered into dist/)`, FIX),
   );
 }

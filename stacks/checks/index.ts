@@ -28,7 +28,7 @@ import {
   checkRenderedBuckets,
   checkRenderedScaleBeforeAlert,
 } from "./thresholds.js";
-import type { CheckInput } from "./types.js";
+import type { CheckInput, K8sObject } from "./types.js";
 import type { Problem } from "../../problems/problem.js";
 import { checkConfigRateWindows, checkRateWindows } from "./windows.js";
 import { checkDisruptionBudget, checkImagesPinned } from "./workloads.js";
@@ -101,10 +101,115 @@ export function runConfigChecks(config: EnvConfig): Problem[] {
   return [...found];
 }
 
+/** The config itself (the first service's view) and every other service's view. */
+function serviceViews(config: EnvConfig): readonly EnvConfig[] {
+  return [config, ...(config.services ?? []).slice(1)];
+}
+
+/**
+ * Where a finding about a service's view sits in the user's input: in an environment with several
+ * services, `scaling.…`, `slo.…` and `service.…` are `services[i].…`, and the message names the service.
+ */
+function placedIn(config: EnvConfig, index: number, found: readonly Problem[]): Problem[] {
+  if ((config.services?.length ?? 1) < 2) return [...found];
+  const name = (config.services?.[index] ?? config).service.name;
+  return found.map((f) => {
+    if (!f.resource.startsWith("EnvConfig ")) return f;
+    const m = /^(service|scaling|slo)(\.|$)(.*)$/.exec(f.path);
+    if (!m) return f;
+    const path = m[1] === "service" ? `services[${index}]${m[3] ? `.${m[3]}` : ""}` : `services[${index}].${f.path}`;
+    return { ...f, path, message: `service "${name}": ${f.message}` };
+  });
+}
+
+/** Config-phase findings of every service of the environment (each service's view, then the env-wide ones once). */
+export function runServiceConfigChecks(config: EnvConfig): Problem[] {
+  return dedupe(serviceViews(config).flatMap((view, i) => placedIn(config, i, runConfigChecks(view))));
+}
+
+function dedupe(found: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    const key = `${f.code}|${f.resource}|${f.path}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Rendered-phase findings for hand-assembled input (tests) or a stack ({@link stackInput}). */
 export function runRenderedChecks(input: CheckInput): Problem[] {
   return run(new CheckContext(input), RENDERED_CHECKS);
 }
+
+/**
+ * Rendered-phase findings of every service: each service's view sees every object (cross-service
+ * findings, e.g. two autoscalers on one Deployment or the quota, come from each view and are
+ * reported once).
+ */
+export function runServiceRenderedChecks(input: CheckInput): Problem[] {
+  const views = serviceViews(input.config);
+  if (views.length === 1) return runRenderedChecks(input);
+  const names = new Set(views.map((v) => v.service.name));
+  // A service's checks see the shared objects and its own, not another service's (whose
+  // thresholds and alerts are that service's business); what spans services runs on everything.
+  // Grouped once: every view's input is the shared part plus its own (linear in services).
+  const objectOwner = (o: K8sObject) => {
+    const owner = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.["app.kubernetes.io/name"];
+    return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner) ? owner : undefined;
+  };
+  const objects = groupBy(input.objects, objectOwner);
+  const files = input.files ? groupBy(input.files, (f) => ruleFileService(f.path, names)) : undefined;
+  const perService = views.flatMap((view) => {
+    const mine = view.service.name;
+    const own = { objects: [...(objects.get(undefined) ?? []), ...(objects.get(mine) ?? [])] };
+    const ownFiles = files ? { files: [...(files.get(undefined) ?? []), ...(files.get(mine) ?? [])] } : {};
+    return runRenderedChecks({ ...input, config: view, ...own, ...ownFiles });
+  });
+  const across = run(new CheckContext(input), ACROSS_SERVICES);
+  return dedupe([...perService, ...across]);
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string | undefined, T[]> {
+  const out = new Map<string | undefined, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const list = out.get(k);
+    if (list) list.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
+}
+
+/**
+ * The service a rule file belongs to, from its group name (rules/<service>-alerts.yaml,
+ * rules/<service>-recording.yaml, rules/sloth-slo-<kind>-<service>-<slo>.yaml); undefined for a
+ * file of the environment (the scrape job) or of a workload beside the services.
+ */
+function ruleFileService(path: string, names: ReadonlySet<string>): string | undefined {
+  const m = /^rules\/(.+)\.yaml$/.exec(path);
+  if (!m) return undefined;
+  const group = m[1]!;
+  const sloth = /^sloth-slo-(?:sli-recordings|meta-recordings|alerts)-(.+)-[a-z]+$/.exec(group);
+  const own = /^(.+)-(?:alerts|recording)$/.exec(group);
+  const candidate = sloth?.[1] ?? own?.[1];
+  return candidate !== undefined && names.has(candidate) ? candidate : undefined;
+}
+
+/** Kinds each service renders for itself (a shared object, e.g. the adapter's ConfigMap, is every service's). */
+const PER_SERVICE_KINDS = new Set([
+  "Deployment",
+  "Service",
+  "ServiceAccount",
+  "PodDisruptionBudget",
+  "ScaledObject",
+  "HorizontalPodAutoscaler",
+  "ServiceMonitor",
+  "PrometheusRule",
+]);
+
+/** Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must fit. */
+const ACROSS_SERVICES: readonly Check[] = [checkAutoscalerOwnership, checkRenderedCapacity];
 
 /** What the checks need of an EnvironmentStack (kept structural: no import cycle with stack.ts). */
 export interface StackLike {
@@ -129,9 +234,9 @@ export function stackInput(stack: StackLike): CheckInput {
  */
 export function runChecks(stack: StackLike | CheckInput): Problem[] {
   const input = "extraFiles" in stack ? stackInput(stack) : stack;
-  const early = runConfigChecks(input.config);
+  const early = runServiceConfigChecks(input.config);
   if (hasErrors(early)) return early;
-  return [...early, ...runRenderedChecks(input)];
+  return [...early, ...runServiceRenderedChecks(input)];
 }
 
 export function hasErrors(findings: readonly Problem[]): boolean {

@@ -8,14 +8,16 @@ export const loadtest: EnvConfigInput = {
   name: "loadtest",
   namespace: "ml-serving-loadtest",
   cluster: { kind: "cloud", keda: true, prometheusOperator: true },
-  service: {
-    image: "registry.example.com/ml/inference:1.4.2",
-    resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
-  },
-  scaling: { mode: "keda", minReplicas: 2, maxReplicas: 8, keda: { fallback: { failureThreshold: 3, replicas: 4 } } },
+  services: [
+    {
+      image: "registry.example.com/ml/inference:1.4.2",
+      resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+      scaling: { mode: "keda", minReplicas: 2, maxReplicas: 8, keda: { fallback: { failureThreshold: 3, replicas: 4 } } },
+      slo: { period: "30d", availability: { objective: 99.5 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
+    },
+  ],
   // QueueBacklog reads the total queue; KEDA adds pods above 2 × 20 = 40 queued (44 with the HPA's tolerance).
   monitoring: { scrape: "service-monitor", alerts: { queueBacklog: 50 } },
-  slo: { period: "30d", availability: { objective: 99.5 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
   cost: { pricePerPodHour: 0.1 },
   loadTest: {
     workers: 4,

@@ -5,18 +5,20 @@ export const prod: EnvConfigInput = {
   name: "prod",
   namespace: "ml-serving-prod",
   cluster: { kind: "cloud", keda: true, prometheusOperator: true },
-  service: {
-    // Production pins every image by digest (tag for people, digest for the kubelet): IMAGE_NOT_PINNED.
-    image: "registry.example.com/ml/inference:1.4.2@sha256:009b14de478c2b7d7d2341f15ddfca91da8619278c4c2720c909aabc2ff54545",
-    resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "4", memory: "4Gi" } },
-    tuning: { predictMaxConcurrency: 4, uvicornWorkers: 2 },
-    maxUnavailable: 1,
-    spread: "require",
-  },
-  scaling: { mode: "keda", minReplicas: 3, maxReplicas: 20, keda: { fallback: { failureThreshold: 3, replicas: 10 } } },
+  services: [
+    {
+      // Production pins every image by digest (tag for people, digest for the kubelet): IMAGE_NOT_PINNED.
+      image: "registry.example.com/ml/inference:1.4.2@sha256:009b14de478c2b7d7d2341f15ddfca91da8619278c4c2720c909aabc2ff54545",
+      resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "4", memory: "4Gi" } },
+      tuning: { predictMaxConcurrency: 4, uvicornWorkers: 2 },
+      maxUnavailable: 1,
+      spread: "require",
+      scaling: { mode: "keda", minReplicas: 3, maxReplicas: 20, keda: { fallback: { failureThreshold: 3, replicas: 10 } } },
+      slo: { period: "30d", availability: { objective: 99.9 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
+    },
+  ],
   // QueueBacklog reads the total queue; KEDA adds pods above 3 × 20 = 60 queued (66 with the HPA's tolerance).
   monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1, queueBacklog: 80 } },
-  slo: { period: "30d", availability: { objective: 99.9 }, latency: { objective: 99, thresholdSeconds: 0.5 } },
   capacity: { cpu: "64", memory: "128Gi" },
   cost: { pricePerPodHour: 0.19 },
   dashboards: { folder: "ML serving" },

@@ -18,6 +18,30 @@ function merge(base: any, patch: any): any {
   return out;
 }
 
+/**
+ * `patch` applied to an env input in the services form: its `service`, `scaling` and `slo` keys
+ * (how most tests spell a change to the only service) go to `services[0]`; everything else
+ * merges at the env level (arrays replace).
+ */
+export function patchInput(base: any, patch: any): any {
+  if (patch === null || typeof patch !== "object") return merge(base, patch);
+  const { service, scaling, slo, ...rest } = patch as Record<string, unknown>;
+  const out = merge(base, rest);
+  if (service === undefined && scaling === undefined && slo === undefined) return out;
+  const services = Array.isArray(out.services) && out.services.length > 0 ? [...out.services] : [{}];
+  services[0] = merge(services[0], {
+    ...(service as object),
+    ...(scaling !== undefined ? { scaling } : {}),
+    ...(slo !== undefined ? { slo } : {}),
+  });
+  return { ...out, services };
+}
+
+/** The first service's entry of built-in env `name` (what tests read where they read `service`/`scaling`/`slo`). */
+export function firstService(name: string): any {
+  return ENVIRONMENTS[name]!.services[0]!;
+}
+
 /** dev as it was before it scaled to zero: no KEDA, cpu-hpa, one replica (for tests about a KEDA-less env). */
 export const DEV_CPU_HPA = { cluster: { keda: false }, scaling: { mode: "cpu-hpa", minReplicas: 1, wakeUp: undefined } } as const;
 
@@ -25,7 +49,7 @@ export const DEV_CPU_HPA = { cluster: { keda: false }, scaling: { mode: "cpu-hpa
 export function envInput(name: string, patch: DeepPartial<EnvConfigInput> | Record<string, unknown> = {}): EnvConfigInput {
   const base = ENVIRONMENTS[name];
   if (!base) throw new Error(`no env ${name}`);
-  return merge(structuredClone(base), patch);
+  return patchInput(structuredClone(base), patch);
 }
 
 export function envConfig(name: string, patch: DeepPartial<EnvConfigInput> | Record<string, unknown> = {}): EnvConfig {

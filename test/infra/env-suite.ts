@@ -369,6 +369,10 @@ export function envSuite(x: EnvExpectation): void {
       // The stack's typed autoscaler, which is the one object dist/ renders for the env's scaling.mode.
       const { kind, name } = stackFor(x.env).autoscaler;
       expect(outputs.autoscaler).toEqual({ kind, name });
+      // every model of the stack, each with its own autoscaler
+      expect(outputs.services).toEqual(
+        stackFor(x.env).services.map((m) => ({ name: m.name, autoscaler: { kind: m.autoscaler.kind, name: m.autoscaler.name } })),
+      );
       expect(inDist.map((o) => [o.kind, o.metadata.name])).toEqual([[x.autoscalerKind, "inference"]]);
       expect(outputs.addons["certManager"]).toEqual({ version: CERT_MANAGER_VERSION, installedHere: true });
     });

@@ -719,9 +719,18 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     }
   }
 
+  // The first service's rule files and the workloads' beside it: the series below are that service's
+  // (a further service's files are the same builders under its own job, tested through the first).
+  const otherServices = new Set(stack.services.slice(1).flatMap((m) => m.monitoring.ruleFiles.map((f) => f.path)));
   let ruleFiles = Object.fromEntries(stack.extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => [f.path, f.content()]));
   if (opts.mutateRules) ruleFiles = Object.fromEntries(Object.entries(ruleFiles).map(([p, c]) => [p, opts.mutateRules!(p, c)]));
   const kept = opts.only ? groups.filter((g, i) => i === 0 || opts.only!.test(g.name)) : groups;
-  const yaml = promtoolTestYaml(Object.keys(ruleFiles).sort(), interval, kept);
+  const yaml = promtoolTestYaml(
+    Object.keys(ruleFiles)
+      .filter((p) => !otherServices.has(p))
+      .sort(),
+    interval,
+    kept,
+  );
   return { ruleFiles, groups: kept, yaml };
 }

@@ -13,7 +13,7 @@ import {
 import { assertParses, metricNames } from "../../promql/parse.js";
 import { burnRateFactor, sliWindows, SRE_WORKBOOK_WINDOWS } from "../../rules/slo-rules.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
-import { DEV_CPU_HPA, envInput, stackFor } from "../helpers/env.js";
+import { DEV_CPU_HPA, firstService, stackFor } from "../helpers/env.js";
 
 const alertsOf = (env: string, patch = {}) => new Map(stackFor(env, patch).monitoring.alerts.alerts.map((a) => [a.alert, a]));
 const allGroups = (env: string, patch = {}) => stackFor(env, patch).monitoring.ruleFiles.map((f) => f.group);
@@ -248,7 +248,8 @@ describe("alerts", () => {
       'up{namespace="ml-serving-prod",job="inference"} == 0\nor\nabsent(up{namespace="ml-serving-prod",job="inference"})',
     );
     expect(
-      alertsOf("prod", { scaling: { wakeUp: envInput("dev").scaling?.wakeUp, keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!.expr,
+      alertsOf("prod", { scaling: { wakeUp: firstService("dev").scaling?.wakeUp, keda: { idleReplicaCount: 0 } } }).get(ALERT.targetDown)!
+        .expr,
     ).toBe('up{namespace="ml-serving-prod",job="inference"} == 0');
     expect(alertsOf("dev").get(ALERT.targetDown)!.expr).toContain('up{namespace="ml-serving-dev",job="ml-serving-dev/inference"} == 0');
   });

@@ -48,13 +48,13 @@ describe("npm run cdk8s:synth", () => {
   it("a failing environment: exit 1, the app's error lines only, dist/ unchanged", () => {
     const project = projectCopy();
     made.push(project);
-    appendFileSync(join(project, "stacks/envs/prod.ts"), "\nprod.prescaling = undefined;\nprod.scaling.minReplicas = 99;\n");
+    appendFileSync(join(project, "stacks/envs/prod.ts"), "\nprod.prescaling = undefined;\nprod.services[0]!.scaling!.minReplicas = 99;\n");
     const before = treeHash(join(project, "dist"));
     const r = cdk8sSynth(project);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toEqual([
-      'error: CONFIG_CONFLICT env "prod": scaling.minReplicas: minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
+      'error: CONFIG_CONFLICT env "prod": services[0].scaling.minReplicas: service "inference": minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
     ]);
     expect(treeHash(join(project, "dist"))).toBe(before);
   }, 300_000);

@@ -39,8 +39,15 @@ describe("messages", () => {
     expect(oneLine(write("ms.json", alerts({ p95LatencySeconds: "500ms" })))).toBe(
       'error: CONFIG_INVALID_TYPE env "corpus": monitoring.alerts.p95LatencySeconds: must be a number of seconds, not the string "500ms". Fix: write 0.5 (a number of seconds, without a unit or quotes)',
     );
-    expect(oneLine(write("poll.json", { ...base, scaling: { ...base.scaling, keda: { pollingInterval: "1m" } } }))).toMatch(
-      /scaling\.keda\.pollingInterval: must be a number of seconds, not the string "1m"\. Fix: write 60 /,
+    expect(
+      oneLine(
+        write("poll.json", {
+          ...base,
+          services: [{ ...base.services[0], scaling: { ...base.services[0].scaling, keda: { pollingInterval: "1m" } } }],
+        }),
+      ),
+    ).toMatch(
+      /services\[0\]\.scaling\.keda\.pollingInterval: service "inference": must be a number of seconds, not the string "1m"\. Fix: write 60 /,
     );
   });
 
@@ -55,8 +62,10 @@ describe("messages", () => {
     expect(oneLine(write("bool.json", { ...base, cluster: { ...base.cluster, keda: "true" } }))).toBe(
       'error: CONFIG_INVALID_TYPE env "corpus": cluster.keda: must be a boolean, not the string "true". Fix: write true without quotes',
     );
-    expect(oneLine(write("enum.json", { ...base, slo: { ...base.slo, period: "7d" } }))).toBe(
-      'error: CONFIG_INVALID_VALUE env "corpus": slo.period: must be one of "30d", "28d", not the string "7d". Fix: use one of "30d", "28d"',
+    expect(
+      oneLine(write("enum.json", { ...base, services: [{ ...base.services[0], slo: { ...base.services[0].slo, period: "7d" } }] })),
+    ).toBe(
+      'error: CONFIG_INVALID_VALUE env "corpus": services[0].slo.period: service "inference": must be one of "30d", "28d", not the string "7d". Fix: use one of "30d", "28d"',
     );
   });
 
@@ -78,12 +87,12 @@ describe("messages", () => {
         "name: merged",
         "namespace: ml-serving-merged",
         "cluster: {kind: cloud, keda: true, prometheusOperator: true}",
-        "service:",
-        '  image: "registry.example.com/ml/inference:1.4.2"',
-        "  resources: &res",
-        '    requests: {cpu: "1", memory: "2Gi"}',
-        '    limits: {cpu: "2", memory: "2Gi"}',
-        "scaling: {mode: keda, minReplicas: 2, maxReplicas: 8}",
+        "services:",
+        '  - image: "registry.example.com/ml/inference:1.4.2"',
+        "    resources: &res",
+        '      requests: {cpu: "1", memory: "2Gi"}',
+        '      limits: {cpu: "2", memory: "2Gi"}',
+        "    scaling: {mode: keda, minReplicas: 2, maxReplicas: 8}",
         "monitoring: {alerts: {queueBacklog: 50}}",
         "orchestrator:",
         '  image: "registry.example.com/ml/orchestrator:2.3.0"',

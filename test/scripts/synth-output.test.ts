@@ -123,7 +123,10 @@ describe("synth: registry key vs name", () => {
     const src = readFileSync(index, "utf8");
     writeFileSync(
       index,
-      src.replace("{ dev, staging, prod, gpu, loadtest }", '{ dev, staging, prod: { ...prod, name: "production" }, gpu, loadtest }'),
+      src.replace(
+        "{ dev, staging, prod, gpu, loadtest, models }",
+        '{ dev, staging, prod: { ...prod, name: "production" }, gpu, loadtest, models }',
+      ),
     );
     expect(readFileSync(index, "utf8")).not.toBe(src);
     const before = treeHash(join(project, "dist"));

@@ -22,7 +22,7 @@ import type { EnvironmentStack } from "../../stacks/stack.js";
 import { toYaml } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript, ROOT } from "../helpers/cli.js";
-import { envConfig, envInput, stackFor } from "../helpers/env.js";
+import { envConfig, envInput, firstService, stackFor } from "../helpers/env.js";
 
 const ENVS = ["dev", "staging", "prod"] as const;
 const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
@@ -405,7 +405,7 @@ describe("scaling config reaches the rendered autoscaler", () => {
 
   it("idleReplicaCount 0 with minReplicas ≥ 1 renders; scale-to-zero with minReplicas 0 keeps the prometheus triggers", () => {
     // Scaling to zero needs a signal from outside the pods (ZERO_WITHOUT_WAKEUP): dev's gateway counter.
-    const wakeUp = envInput("dev").scaling?.wakeUp;
+    const wakeUp = firstService("dev").scaling?.wakeUp;
     const idle = autoscalingObjects(build("prod", "keda", { scaling: { wakeUp, keda: { idleReplicaCount: 0 } } }))[0].spec;
     expect(idle.idleReplicaCount).toBe(0);
     const zero = autoscalingObjects(

@@ -26,51 +26,69 @@ describe("env config validation", () => {
 
   // Each problem carries a stable code (stacks/validate.ts ConfigCode, or the check code a schema invariant mirrors).
   const cases: [string, Record<string, unknown>, string, RegExp, string][] = [
-    ["negative replicas", { scaling: { minReplicas: -1 } }, "scaling.minReplicas", /at least 0/, "CONFIG_RANGE"],
-    ["min > max", { scaling: { minReplicas: 5, maxReplicas: 3 } }, "scaling.minReplicas", /greater than maxReplicas 3/, "CONFIG_CONFLICT"],
-    ["missing image", { service: { image: undefined } }, "service.image", /required/, "CONFIG_MISSING"],
-    ["empty image", { service: { image: "" } }, "service.image", /must not be empty/, "CONFIG_EMPTY"],
-    ["image without tag", { service: { image: "registry.example.com/ml/inference" } }, "service.image", /tag or @sha256/, "CONFIG_FORMAT"],
-    ["unknown field", { service: { replicaz: 3 } }, "service", /unknown field "replicaz"/, "CONFIG_UNKNOWN_KEY"],
+    ["negative replicas", { scaling: { minReplicas: -1 } }, "services[0].scaling.minReplicas", /at least 0/, "CONFIG_RANGE"],
+    [
+      "min > max",
+      { scaling: { minReplicas: 5, maxReplicas: 3 } },
+      "services[0].scaling.minReplicas",
+      /greater than maxReplicas 3/,
+      "CONFIG_CONFLICT",
+    ],
+    ["missing image", { service: { image: undefined } }, "services[0].image", /required/, "CONFIG_MISSING"],
+    ["empty image", { service: { image: "" } }, "services[0].image", /must not be empty/, "CONFIG_EMPTY"],
+    [
+      "image without tag",
+      { service: { image: "registry.example.com/ml/inference" } },
+      "services[0].image",
+      /tag or @sha256/,
+      "CONFIG_FORMAT",
+    ],
+    ["unknown field", { service: { replicaz: 3 } }, "services[0]", /unknown field "replicaz"/, "CONFIG_UNKNOWN_KEY"],
     [
       "request > limit",
       { service: { resources: { requests: { cpu: "8" } } } },
-      "service.resources.requests.cpu",
+      "services[0].resources.requests.cpu",
       /above the limit 4/,
       "CONFIG_CONFLICT",
     ],
     [
       "probe path without /",
       { service: { probes: { readinessPath: "readyz" } } },
-      "service.probes.readinessPath",
+      "services[0].probes.readinessPath",
       /starting with '\/'/,
       "CONFIG_FORMAT",
     ],
     [
       "bad quantity",
       { service: { resources: { requests: { memory: "4 gigs" } } } },
-      "service.resources.requests.memory",
+      "services[0].resources.requests.memory",
       /quantity/,
       "CONFIG_FORMAT",
     ],
     [
       "wrong type",
       { scaling: { maxReplicas: "20" } },
-      "scaling.maxReplicas",
+      "services[0].scaling.maxReplicas",
       /must be a number, not the string "20"/,
       "CONFIG_INVALID_TYPE",
     ],
-    ["unknown mode", { scaling: { mode: "vpa" } }, "scaling.mode", /cpu-hpa, slo-hpa, keda/, "CONFIG_INVALID_VALUE"],
+    ["unknown mode", { scaling: { mode: "vpa" } }, "services[0].scaling.mode", /cpu-hpa, slo-hpa, keda/, "CONFIG_INVALID_VALUE"],
     [
       "activation ≥ threshold",
       { scaling: { keda: { queueLength: { threshold: 10, activation: 10 } } } },
-      "scaling.keda.queueLength.activation",
+      "services[0].scaling.keda.queueLength.activation",
       /below threshold/,
       "CONFIG_CONFLICT",
     ],
     ["unicode namespace", { namespace: "ml-sérving" }, "namespace", /DNS label/, "CONFIG_FORMAT"],
     ["huge number", { monitoring: { alerts: { queueBacklog: Infinity } } }, "monitoring.alerts.queueBacklog", /number/, "CONFIG_RANGE"],
-    ["out-of-range float", { slo: { availability: { objective: 100 } } }, "slo.availability.objective", /at most 99.999/, "CONFIG_RANGE"],
+    [
+      "out-of-range float",
+      { slo: { availability: { objective: 100 } } },
+      "services[0].slo.availability.objective",
+      /at most 99.999/,
+      "CONFIG_RANGE",
+    ],
   ];
   for (const [name, patch, field, message, code] of cases) {
     it(`rejects ${name} naming env, field, fix and code ${code}`, () => {
@@ -87,6 +105,6 @@ describe("env config validation", () => {
 
   it("reports one line per field", () => {
     const ps = problems(envInput("prod", { service: { image: "" } }));
-    expect(ps.filter((p) => p.path === "service.image")).toHaveLength(1);
+    expect(ps.filter((p) => p.path === "services[0].image")).toHaveLength(1);
   });
 });

@@ -219,11 +219,14 @@ describe("npm run diff (temporary git repository)", () => {
     // The change under review, as a working-tree edit of the env files (formatting-independent).
     appendFileSync(
       join(dir, "stacks/envs/prod.ts"),
-      `\nprod.monitoring = { ...prod.monitoring, alerts: { ...prod.monitoring?.alerts, p95LatencySeconds: ${newThreshold} } };\nprod.scaling.minReplicas = ${newMin};\n`,
+      `\nprod.monitoring = { ...prod.monitoring, alerts: { ...prod.monitoring?.alerts, p95LatencySeconds: ${newThreshold} } };\nprod.services[0]!.scaling!.minReplicas = ${newMin};\n`,
     );
     // Pinning dev to one replica count removes the "autoscaler at its maximum" alert.
     // (dev scales to zero on KEDA: pin it at one replica.)
-    appendFileSync(join(dir, "stacks/envs/dev.ts"), `\ndev.scaling.minReplicas = 1;\ndev.scaling.maxReplicas = 1;\n`);
+    appendFileSync(
+      join(dir, "stacks/envs/dev.ts"),
+      `\ndev.services[0]!.scaling!.minReplicas = 1;\ndev.services[0]!.scaling!.maxReplicas = 1;\n`,
+    );
 
     const md = join(dir, "diff.md");
     const r = npmDiff(dir, "--base", "HEAD", "--env", "prod", "--env", "dev", "--markdown", md, "--exit-code");
@@ -243,7 +246,7 @@ describe("npm run diff (temporary git repository)", () => {
     // replica count: the autoscaler's minimum
     expect(r.stdout).toMatch(
       new RegExp(
-        `~ ScaledObject ml-serving-prod/inference \\(keda\\.sh/v1alpha1\\)\\n\\s+spec\\.minReplicaCount: ${prod.scaling.minReplicas} -> ${newMin}\\n`,
+        `~ ScaledObject ml-serving-prod/inference \\(keda\\.sh/v1alpha1\\) for inference\\n\\s+spec\\.minReplicaCount: ${prod.scaling.minReplicas} -> ${newMin}\\n`,
       ),
     );
     // the removed alert, by name, with its old definition

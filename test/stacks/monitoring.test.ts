@@ -90,10 +90,13 @@ describe("addMonitoring", () => {
     expect(findings[0]!.message).toMatch(/name/);
   });
 
-  it("every environment gets the same rule files (dist/<env>/rules), plus one alert group per workload beside the service", () => {
+  it("every environment gets the same rule files per service (dist/<env>/rules), plus one alert group per workload beside the services", () => {
     const workloads: Record<string, string[]> = { prod: ["embedding-worker", "orchestrator"], gpu: ["llm"] };
+    // a further service's files are the first's with its own name (models: inference and embedding)
+    const perService = (name: string) => RULE_FILES.map((f) => f.replace(/inference/g, name));
     for (const env of ENV_NAMES) {
-      const expected = [...RULE_FILES, ...(workloads[env] ?? []).map((w) => `rules/${w}-alerts.yaml`)].sort();
+      const services = stackFor(env).services.map((m) => m.name);
+      const expected = [...services.flatMap(perService), ...(workloads[env] ?? []).map((w) => `rules/${w}-alerts.yaml`)].sort();
       expect(
         stackFor(env)
           .extraFiles.filter((f) => f.path.startsWith("rules/"))

@@ -35,7 +35,14 @@ function merge(base: any, patch: any): any {
 
 vi.mock("../../stacks/envs/index.js", async (importOriginal) => {
   const real = (await importOriginal()) as typeof import("../../stacks/envs/index.js");
-  const bad = Object.fromEntries(CASES.map((c) => [c.name, merge(structuredClone(real.ENVIRONMENTS.prod), { ...c.patch, name: c.name })]));
+  // `scaling`/`slo` patches are the only service's: they go to services[0].
+  const patched = (patch: Record<string, unknown>, name: string) => {
+    const { scaling, slo, ...rest } = patch;
+    const out = merge(structuredClone(real.ENVIRONMENTS.prod), { ...rest, name });
+    out.services = [merge(out.services[0], { ...(scaling ? { scaling } : {}), ...(slo ? { slo } : {}) })];
+    return out;
+  };
+  const bad = Object.fromEntries(CASES.map((c) => [c.name, patched(c.patch, c.name)]));
   const ENVIRONMENTS = { ...real.ENVIRONMENTS, ...bad };
   return { ...real, ENVIRONMENTS, ENV_NAMES: Object.keys(ENVIRONMENTS) };
 });

@@ -93,7 +93,7 @@ describe("stack.monitoring and stack.extras", () => {
       } else {
         expect([m.scrape, m.serviceMonitor], env).toEqual([m.scrapeJob, undefined]);
       }
-      const ruleFiles = [...m.ruleFiles, ...stack.extras.ruleFiles].map((f) => f.path);
+      const ruleFiles = [...stack.services.flatMap((s) => s.monitoring.ruleFiles), ...stack.extras.ruleFiles].map((f) => f.path);
       expect(
         stack.extraFiles.map((f) => f.path).filter((p) => p.startsWith("rules/")),
         env,

@@ -4,29 +4,11 @@
  * those are not ours). Quantities compare by value ("0.5" equals "500m"), as the API server
  * normalises them.
  */
-const QUANTITY = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const FACTOR: Readonly<Record<string, number>> = {
-  m: 1e-3,
-  "": 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
+import { isQuantity, parseQuantity } from "../../../kube/quantity.js";
+/** A quantity's value (kube/quantity.ts, the grammar config validation accepts); undefined for other values. */
 function quantityValue(v: unknown): number | undefined {
   if (typeof v === "number") return v;
-  if (typeof v !== "string") return undefined;
-  const m = QUANTITY.exec(v);
-  return m ? Number(m[1]) * FACTOR[m[2] ?? ""]! : undefined;
+  return typeof v === "string" && isQuantity(v) ? parseQuantity(v) : undefined;
 }
 
 function isEmpty(v: unknown): boolean {

@@ -130,7 +130,7 @@ describe("npm run check", () => {
         path: "scaling.keda.p95Latency.threshold",
       }),
     );
-    expect(findings).toContainEqual(expect.objectContaining({ code: "CONFIG_UNKNOWN_KEY", env: "typo", path: "scaling" }));
+    expect(findings).toContainEqual(expect.objectContaining({ code: "CONFIG_UNKNOWN_KEY", env: "typo", path: "services[0].scaling" }));
     const text = runScript("scripts/check.ts", ["--config", bad]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^error: SCALES_AFTER_ALERT env "bad": EnvConfig bad: scaling\.keda\.p95Latency\.threshold: /m);

@@ -14,35 +14,29 @@ import { type Problem } from "../../../problems/problem.js";
 export const NS = "ml-t";
 export const SVC = "inference";
 import { PROM } from "../../helpers/fixtures.js";
+import { patchInput } from "../../helpers/env.js";
 export { PROM };
 const SCOPE = `namespace="${NS}",job="${SVC}"`;
-
-function merge(base: any, patch: any): any {
-  if (patch === undefined) return base;
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch) || base === null || typeof base !== "object") return patch;
-  const out: any = { ...base };
-  for (const k of Object.keys(patch)) out[k] = patch[k] === undefined ? undefined : merge(base[k], patch[k]);
-  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
-  return out;
-}
 
 const BASE_INPUT: EnvConfigInput = {
   name: "t",
   namespace: NS,
   cluster: { kind: "cloud", keda: true, prometheusOperator: true },
-  service: {
-    image: "registry.example.com/ml/inference:1.0.0",
-    resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
-  },
-  scaling: { mode: "keda", minReplicas: 2, maxReplicas: 10 },
+  services: [
+    {
+      image: "registry.example.com/ml/inference:1.0.0",
+      resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+      scaling: { mode: "keda", minReplicas: 2, maxReplicas: 10 },
+      slo: { latency: { thresholdSeconds: 0.5 } },
+    },
+  ],
   // Queue alert at minReplicas 2 × the default per-pod queue threshold 20: KEDA scales before it pages.
   monitoring: { scrape: "service-monitor", alerts: { p95LatencySeconds: 1, queueBacklog: 40 } },
-  slo: { latency: { thresholdSeconds: 0.5 } },
   capacity: { cpu: "16", memory: "32Gi" },
 };
 
 export function input(patch: Record<string, unknown> = {}): EnvConfigInput {
-  return merge(structuredClone(BASE_INPUT), patch);
+  return patchInput(structuredClone(BASE_INPUT), patch);
 }
 
 export function config(patch: Record<string, unknown> = {}): EnvConfig {
