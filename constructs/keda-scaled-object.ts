@@ -344,6 +344,7 @@ function prometheusMetadata(t: PrometheusTrigger, at: string, ctx: TriggerContex
   meta.threshold = formatNumber(t.threshold);
   if (t.activationThreshold !== undefined) meta.activationThreshold = formatNumber(t.activationThreshold);
   meta.ignoreNullValues = String(t.ignoreNullValues ?? false);
+  // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
   if (t.namespace !== undefined) meta.namespace = t.namespace;
   if (t.authModes?.length) meta.authModes = t.authModes.join(",");
   return { meta, authenticationRef };
@@ -353,17 +354,21 @@ function resourceMetadata(t: ResourceTrigger, at: string, ctx: TriggerContext, p
   const meta: Record<string, string> = {};
   if (metricTypeOf(t) === "Utilization") {
     p.require(
+      // Stryker disable next-line ConditionalExpression: isWhole refuses a string too (Number.isInteger), so the type test only narrows for TypeScript
       typeof t.value === "number" && isWhole(t.value, 1),
       `${at}.metadata.value`,
       `utilization ${JSON.stringify(t.value)} must be a whole percent ≥ 1`,
       "give a percent of the request, e.g. 80",
     );
+    // Stryker disable next-line ConditionalExpression: a string value here is already refused above, so nothing is rendered
     if (typeof t.value === "number") meta.value = String(t.value);
   } else {
     const q = positiveQuantity(t.value, p, `${at}.metadata.value`);
+    // Stryker disable next-line ConditionalExpression: an undefined quantity is already refused, so nothing is rendered
     if (q !== undefined) meta.value = q;
   }
   requireRequests(ctx.target, t.type, t.containerName, p, t.containerName !== undefined ? `${at}.metadata.containerName` : `${at}.type`);
+  // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
   if (t.containerName !== undefined) meta.containerName = t.containerName;
   return { meta };
 }
@@ -418,7 +423,9 @@ function rabbitMqMetadata(t: RabbitMqTrigger, at: string, ctx: TriggerContext, p
   const authenticationRef = checkAuthRef(t.authenticationRef, ["host"], `${at}.authenticationRef`, ctx, p);
   const meta: Record<string, string> = { queueName: t.queueName, mode: t.mode, value: formatNumber(t.value) };
   if (t.activationValue !== undefined) meta.activationValue = formatNumber(t.activationValue);
+  // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
   if (t.protocol !== undefined) meta.protocol = t.protocol;
+  // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
   if (t.vhostName !== undefined) meta.vhostName = t.vhostName;
   return { meta, authenticationRef };
 }
@@ -455,8 +462,10 @@ function renderTrigger(t: KedaTrigger, i: number, ctx: TriggerContext, p: Proble
   const { meta, authenticationRef } = triggerMetadata(t, at, ctx, p);
   return {
     type: t.type,
+    // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
     ...(t.name !== undefined ? { name: t.name } : {}),
     ...(t.type === "cron" ? {} : { metricType: metricTypeOf(t) }),
+    // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
     ...(t.useCachedMetrics !== undefined ? { useCachedMetrics: t.useCachedMetrics } : {}),
     metadata: meta,
     ...(authenticationRef ? { authenticationRef } : {}),
@@ -608,7 +617,8 @@ function checkFallback(d: ScaledObjectSettings, fallback: KedaFallback, target: 
       "add a prometheus (or other event) trigger or remove the fallback",
     );
   }
-  if (advanced?.scalingModifiers && (advanced.scalingModifiers.metricType ?? "AverageValue") === "Value") {
+  // Unset is KEDA's default AverageValue: only an explicit Value is refused.
+  if (advanced?.scalingModifiers?.metricType === "Value") {
     p.add(
       "spec.advanced.scalingModifiers.metricType",
       "fallback with scalingModifiers needs the composite metric to be AverageValue",
@@ -662,6 +672,7 @@ function renderAdvanced(advanced: KedaAdvanced | undefined): NonNullable<IScaled
     advancedSpec.restoreToOriginalReplicaCount = advanced.restoreToOriginalReplicaCount;
   if (hpaConfig && (hpaConfig.name !== undefined || hpaConfig.behavior)) {
     advancedSpec.horizontalPodAutoscalerConfig = {
+      // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
       ...(hpaConfig.name !== undefined ? { name: hpaConfig.name } : {}),
       ...(hpaConfig.behavior ? { behavior: renderBehavior(hpaConfig.behavior) } : {}),
     };
@@ -670,6 +681,7 @@ function renderAdvanced(advanced: KedaAdvanced | undefined): NonNullable<IScaled
     advancedSpec.scalingModifiers = {
       formula: mods.formula,
       target: formatNumber(mods.target),
+      // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
       ...(mods.activationTarget !== undefined ? { activationTarget: formatNumber(mods.activationTarget) } : {}),
       metricType: mods.metricType ?? "AverageValue",
     };
@@ -752,11 +764,14 @@ export class KedaScaledObject extends Construct {
           apiVersion: targetApiVersion(target),
           kind: targetKind(target),
           name: target.name,
+          // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
           ...(props.envSourceContainerName !== undefined ? { envSourceContainerName: props.envSourceContainerName } : {}),
         },
         pollingInterval,
         cooldownPeriod,
+        // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
         ...(initialCooldownPeriod !== undefined ? { initialCooldownPeriod } : {}),
+        // Stryker disable next-line ConditionalExpression: always true renders the field as undefined, which cdk8s drops: same output as leaving it out
         ...(idleReplicaCount !== undefined ? { idleReplicaCount } : {}),
         minReplicaCount,
         maxReplicaCount,

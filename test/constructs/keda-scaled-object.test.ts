@@ -563,3 +563,460 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
     expect(claimed).toBeUndefined();
   });
 });
+
+/** One refusal line as the user reads it: the field, why, and the fix. */
+function refusal(field: string, message: string, fix: string): string {
+  return `ScaledObject ml/inference: ${field}: ${message}. Fix: ${fix}`;
+}
+
+const RMQ_AUTH = { kind: "TriggerAuthentication" as const, name: "rmq", namespace: "ml", parameters: ["host"] };
+
+function rabbit(over: object = {}): KedaTrigger {
+  return { type: "rabbitmq", name: "jobs", queueName: "predict", mode: "QueueLength", value: 10, authenticationRef: RMQ_AUTH, ...over };
+}
+
+function cron(over: object = {}): KedaTrigger[] {
+  return [
+    queueTrigger(),
+    { type: "cron", name: "hours", timezone: "UTC", start: "0 8 * * *", end: "0 18 * * *", desiredReplicas: 4, ...over } as KedaTrigger,
+  ];
+}
+
+describe("KedaScaledObject names: each refusal names the field, why, and the fix", () => {
+  it("an explicit HPA name lifts the ScaledObject name to 63 characters, not beyond, and is itself a 63-character label", () => {
+    const a64 = "a".repeat(64);
+    expect(soProblems({ name: a64, advanced: { horizontalPodAutoscalerConfig: { name: "inference-hpa" } } })).toEqual([
+      `ScaledObject ml/${a64}: metadata.name: "${a64}" is 64 characters; at most 63 fit (a DNS name). Fix: shorten it to 63 characters or fewer`,
+    ]);
+    const h64 = "h".repeat(64);
+    expect(soProblems({ advanced: { horizontalPodAutoscalerConfig: { name: h64 } } })).toEqual([
+      refusal(
+        "spec.advanced.horizontalPodAutoscalerConfig.name",
+        `"${h64}" is 64 characters; at most 63 fit (an HPA name used as a label value)`,
+        "shorten it to 63 characters or fewer",
+      ),
+    ]);
+  });
+
+  it("the scale target's name must be a DNS subdomain", () => {
+    expect(soProblems({ name: "inference", scaleTarget: target({ name: "Inference" }) })).toEqual([
+      refusal(
+        "spec.scaleTargetRef.name",
+        `"Inference" is not a DNS subdomain (lower-case letters, digits and '-', dot-separated)`,
+        "use a name such as inference",
+      ),
+    ]);
+  });
+
+  it("envSourceContainerName may name any container of the target; a wrong one lists the containers to pick from", () => {
+    const twoContainers = target({
+      containers: [
+        { name: "server", requests: { cpu: "1", memory: "2Gi" } },
+        { name: "proxy", requests: { cpu: "100m", memory: "64Mi" } },
+      ],
+    });
+    expect(so({ scaleTarget: twoContainers, envSourceContainerName: "proxy" }).json.spec.scaleTargetRef.envSourceContainerName).toBe(
+      "proxy",
+    );
+    expect(soProblems({ scaleTarget: twoContainers, envSourceContainerName: "sidecar" })).toEqual([
+      refusal(
+        "spec.scaleTargetRef.envSourceContainerName",
+        'container "sidecar" is not in Deployment inference',
+        "name one of its containers (server, proxy)",
+      ),
+    ]);
+  });
+});
+
+describe("KedaScaledObject replica bounds and timing: exact refusals", () => {
+  it.each<[string, Partial<KedaScaledObjectProps>, string[]]>([
+    [
+      "a fractional minReplicaCount",
+      { minReplicaCount: 1.5 },
+      [refusal("spec.minReplicaCount", "1.5 must be a whole number ≥ 0", "use a whole number")],
+    ],
+    [
+      "maxReplicaCount 0",
+      { minReplicaCount: 0, maxReplicaCount: 0 },
+      [refusal("spec.maxReplicaCount", "0 must be a whole number ≥ 1", "use a whole number of at least 1")],
+    ],
+    [
+      "idleReplicaCount equal to minReplicaCount",
+      { minReplicaCount: 2, idleReplicaCount: 2 },
+      [
+        refusal(
+          "spec.idleReplicaCount",
+          "idleReplicaCount 2 must be below minReplicaCount 2",
+          "lower idleReplicaCount (to 0) or leave it out",
+        ),
+      ],
+    ],
+    [
+      "an idleReplicaCount other than 0",
+      { minReplicaCount: 3, idleReplicaCount: 1 },
+      [
+        refusal(
+          "spec.idleReplicaCount",
+          "idleReplicaCount 1: KEDA supports only 0 (the HPA cannot hold another idle count)",
+          "set it to 0 or leave it out",
+        ),
+      ],
+    ],
+    [
+      "pollingInterval 0",
+      { pollingInterval: 0 },
+      [refusal("spec.pollingInterval", "0 must be a whole number of seconds ≥ 1", "poll every 15–30 s")],
+    ],
+    [
+      "a negative cooldownPeriod",
+      { cooldownPeriod: -1 },
+      [refusal("spec.cooldownPeriod", "-1 must be a whole number of seconds ≥ 0", "use e.g. 300")],
+    ],
+    [
+      "a fractional initialCooldownPeriod",
+      { initialCooldownPeriod: 2.5 },
+      [refusal("spec.initialCooldownPeriod", "2.5 must be a whole number of seconds ≥ 0", "use a whole number or leave it out")],
+    ],
+    // No trigger at all is one problem, not also "scaling to zero on cpu/memory alone".
+    [
+      "no trigger",
+      { minReplicaCount: 0, triggers: [] },
+      [refusal("spec.triggers", "a ScaledObject needs at least one trigger", "add a trigger")],
+    ],
+    [
+      "an idle count on cpu/memory alone (even with minReplicaCount ≥ 1)",
+      { minReplicaCount: 1, idleReplicaCount: 0, triggers: [{ type: "cpu", value: 85 }] },
+      [
+        refusal(
+          "spec.idleReplicaCount",
+          "scaling to zero needs a trigger that is not cpu/memory (no pod, no usage to measure)",
+          "set minReplicaCount ≥ 1 or add an event trigger such as prometheus",
+        ),
+      ],
+    ],
+  ])("refuses %s", (_, props, lines) => {
+    expect(soProblems(props)).toEqual(lines);
+  });
+
+  it("minReplicaCount equal to maxReplicaCount is a fixed size, accepted", () => {
+    expect(so({ minReplicaCount: 5, maxReplicaCount: 5 }).json.spec).toMatchObject({ minReplicaCount: 5, maxReplicaCount: 5 });
+  });
+});
+
+describe("KedaScaledObject fallback: exact refusals", () => {
+  it("fallback thresholds and replicas are whole numbers; replicas within the bounds, the bounds included", () => {
+    expect(soProblems({ fallback: { failureThreshold: -1, replicas: 4 } })).toEqual([
+      refusal("spec.fallback.failureThreshold", "-1 must be a whole number ≥ 0", "use e.g. 3"),
+    ]);
+    expect(soProblems({ fallback: { failureThreshold: 3, replicas: 2.5 } })).toEqual([
+      refusal("spec.fallback.replicas", "2.5 must be a whole number ≥ 0", "use a whole number"),
+    ]);
+    expect(soProblems({ fallback: { failureThreshold: 3, replicas: 1 } })).toEqual([
+      refusal(
+        "spec.fallback.replicas",
+        "fallback replicas 1 are outside minReplicaCount 2 … maxReplicaCount 20 (the HPA would clamp them)",
+        "hold a count between the bounds",
+      ),
+    ]);
+    expect(so({ fallback: { failureThreshold: 3, replicas: 2 } }).json.spec.fallback).toEqual({ failureThreshold: 3, replicas: 2 });
+    expect(so({ fallback: { failureThreshold: 3, replicas: 20 } }).json.spec.fallback).toEqual({ failureThreshold: 3, replicas: 20 });
+  });
+
+  it("fallback with a Value scalingModifiers composite names the fix", () => {
+    expect(
+      soProblems({
+        fallback: { failureThreshold: 3, replicas: 4 },
+        advanced: { scalingModifiers: { formula: "queue-length", target: 5, metricType: "Value" } },
+      }),
+    ).toEqual([
+      refusal(
+        "spec.advanced.scalingModifiers.metricType",
+        "fallback with scalingModifiers needs the composite metric to be AverageValue",
+        "use metricType AverageValue or remove the fallback",
+      ),
+    ]);
+  });
+
+  it("fallback with spec.advanced but no scalingModifiers is accepted", () => {
+    const { json } = so({ fallback: { failureThreshold: 3, replicas: 4 }, advanced: { restoreToOriginalReplicaCount: true } });
+    expect(json.spec.advanced).toEqual({ restoreToOriginalReplicaCount: true });
+    expect(json.spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
+  });
+
+  it("fallback on a target without readyReplicas points at the first Value trigger, and accepts AverageValue triggers", () => {
+    const cloneSet = target({ kind: "CloneSet", apiVersion: "apps.kruise.io/v1alpha1" });
+    const fallback = { failureThreshold: 3, replicas: 4 };
+    expect(
+      soProblems({ scaleTarget: cloneSet, fallback, triggers: [{ type: "cpu", value: 85 }, queueTrigger(), latencyTrigger()] }),
+    ).toEqual([
+      refusal(
+        "spec.triggers[2].metricType",
+        "fallback on a Value trigger divides by status.readyReplicas, which a CloneSet does not publish",
+        "scale a Deployment or StatefulSet, or use AverageValue",
+      ),
+    ]);
+    expect(so({ scaleTarget: cloneSet, fallback, triggers: [queueTrigger()] }).json.spec.scaleTargetRef.kind).toBe("CloneSet");
+  });
+});
+
+describe("KedaScaledObject scalingModifiers", () => {
+  it("a blank formula is empty, and the names-no-trigger refusal lists the trigger names (or none)", () => {
+    expect(soProblems({ advanced: { scalingModifiers: { formula: "  ", target: 5 } } })).toEqual([
+      refusal("spec.advanced.scalingModifiers.formula", "formula is empty", "combine trigger names, e.g. (queue + latency) / 2"),
+      refusal(
+        "spec.advanced.scalingModifiers.formula",
+        'formula "  " names no trigger (named: p95-latency, queue-length, cpu, memory)',
+        "name the triggers and use those names in the formula",
+      ),
+    ]);
+    expect(
+      soProblems({ triggers: [queueTrigger({ name: undefined })], advanced: { scalingModifiers: { formula: "a + b", target: 5 } } }),
+    ).toEqual([
+      refusal(
+        "spec.advanced.scalingModifiers.formula",
+        'formula "a + b" names no trigger (named: none)',
+        "name the triggers and use those names in the formula",
+      ),
+    ]);
+  });
+
+  it("a trigger name is matched literally in the formula (a dot is a dot)", () => {
+    const triggersDotted = [queueTrigger({ name: "queue.len" })];
+    expect(() => so({ triggers: triggersDotted, advanced: { scalingModifiers: { formula: "queue.len * 2", target: 5 } } })).not.toThrow();
+    expect(soProblems({ triggers: triggersDotted, advanced: { scalingModifiers: { formula: "queueXlen * 2", target: 5 } } })[0]).toContain(
+      'formula "queueXlen * 2" names no trigger (named: queue.len)',
+    );
+  });
+
+  it("target > 0; activationTarget from 0 (included) to below target", () => {
+    expect(soProblems({ advanced: { scalingModifiers: { formula: "queue-length", target: 5, activationTarget: -1 } } })).toEqual([
+      refusal(
+        "spec.advanced.scalingModifiers.activationTarget",
+        "activationTarget -1 must be ≥ 0 and below target 5",
+        "lower activationTarget",
+      ),
+    ]);
+    expect(soProblems({ advanced: { scalingModifiers: { formula: "queue-length", target: 0 } } })).toEqual([
+      refusal("spec.advanced.scalingModifiers.target", "0 must be greater than 0", "give the composite metric's target"),
+      refusal(
+        "spec.advanced.scalingModifiers.activationTarget",
+        "activationTarget 0 must be ≥ 0 and below target 0",
+        "lower activationTarget",
+      ),
+    ]);
+    expect(so({ advanced: { scalingModifiers: { formula: "queue-length", target: 5, activationTarget: 0 } } }).json.spec.advanced).toEqual({
+      scalingModifiers: { formula: "queue-length", target: "5", activationTarget: "0", metricType: "AverageValue" },
+    });
+  });
+
+  it("renders KEDA's default composite metricType AverageValue when none is given", () => {
+    expect(so({ advanced: { scalingModifiers: { formula: "queue-length", target: 5 } } }).json.spec.advanced).toEqual({
+      scalingModifiers: { formula: "queue-length", target: "5", metricType: "AverageValue" },
+    });
+  });
+});
+
+describe("KedaScaledObject spec.advanced rendering", () => {
+  it("an empty horizontalPodAutoscalerConfig renders no spec.advanced", () => {
+    expect(so({ advanced: { horizontalPodAutoscalerConfig: {} } }).json.spec.advanced).toBeUndefined();
+  });
+
+  it("an HPA name alone renders horizontalPodAutoscalerConfig.name and is the HPA's name", () => {
+    const { obj, json } = so({ advanced: { horizontalPodAutoscalerConfig: { name: "inference-hpa" } } });
+    expect(json.spec.advanced).toEqual({ horizontalPodAutoscalerConfig: { name: "inference-hpa" } });
+    expect(obj.hpaName).toBe("inference-hpa");
+  });
+});
+
+describe("KedaScaledObject prometheus triggers: exact refusals and rendering", () => {
+  it("serverAddress: a URL, http or https, no user or password inline", () => {
+    expect(soProblems({ triggers: [queueTrigger({ serverAddress: "not a url" })] })).toEqual([
+      refusal(
+        "spec.triggers[0].metadata.serverAddress",
+        '"not a url" is not a URL',
+        "give the Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090",
+      ),
+    ]);
+    expect(soProblems({ triggers: [queueTrigger({ serverAddress: "ftp://prometheus:9090" })] })).toEqual([
+      refusal("spec.triggers[0].metadata.serverAddress", "scheme ftp: is not http(s)", "use an http:// or https:// URL"),
+    ]);
+    const https = "https://prometheus.monitoring.svc.cluster.local:9090";
+    expect(so({ triggers: [queueTrigger({ serverAddress: https })] }).json.spec.triggers[0].metadata.serverAddress).toBe(https);
+    // A user name alone is a credential too (a token as user name).
+    expect(soProblems({ triggers: [queueTrigger({ serverAddress: "http://admin@prometheus:9090" })] })).toEqual([
+      refusal(
+        "spec.triggers[0].metadata.serverAddress",
+        "the URL carries credentials inline (user:password@)",
+        "remove them and supply them through a TriggerAuthentication (authModes basic)",
+      ),
+    ]);
+  });
+
+  it("the query: a parse error points at the builder; a grouped result lists every grouping label", () => {
+    const parse = soProblems({ triggers: [queueTrigger({ query: "sum(rate(x[2m])" })] });
+    expect(parse).toHaveLength(1);
+    expect(parse[0]).toMatch(/\. Fix: build the query with the PromQL builder from the metric contract$/);
+    const q = 'sum by (pod, endpoint) (http_requests_in_flight{namespace="ml"})';
+    expect(soProblems({ triggers: [queueTrigger({ query: q })] })).toEqual([
+      refusal(
+        "spec.triggers[0].metadata.query",
+        `can return more than one series (grouped by pod, endpoint); KEDA errors on a multi-series result: ${q}`,
+        "aggregate the whole result, e.g. sum(...) or histogram_quantile(q, sum by (le) (...))",
+      ),
+    ]);
+  });
+
+  it("threshold > 0; activationThreshold 0 is allowed", () => {
+    expect(soProblems({ triggers: [queueTrigger({ threshold: 0, activationThreshold: undefined })] })).toEqual([
+      refusal("spec.triggers[0].metadata.threshold", "threshold 0 must be greater than 0", "give a positive threshold"),
+    ]);
+    expect(so({ triggers: [queueTrigger({ activationThreshold: 0 })] }).json.spec.triggers[0].metadata.activationThreshold).toBe("0");
+  });
+
+  it("auth: modes without a ref, a ref without modes (only that problem), every missing parameter listed", () => {
+    expect(soProblems({ triggers: [queueTrigger({ authModes: ["bearer", "basic"] })] })).toEqual([
+      refusal(
+        "spec.triggers[0].authenticationRef",
+        "authModes bearer,basic need credentials",
+        "reference a TriggerAuthentication that supplies them",
+      ),
+    ]);
+    const prom = { kind: "TriggerAuthentication" as const, name: "prom", namespace: "ml", parameters: [] as string[] };
+    expect(soProblems({ triggers: [queueTrigger({ authenticationRef: { ...prom, parameters: ["bearerToken"] } })] })).toEqual([
+      refusal(
+        "spec.triggers[0].metadata.authModes",
+        "an authenticationRef without authModes is ignored by the prometheus scaler",
+        'set authModes, e.g. ["bearer"]',
+      ),
+    ]);
+    expect(soProblems({ triggers: [queueTrigger({ authModes: ["basic"], authenticationRef: prom })] })).toEqual([
+      refusal(
+        "spec.triggers[0].authenticationRef",
+        'TriggerAuthentication prom does not supply "username", "password" (it supplies nothing)',
+        "add a secretTargetRef for username, password",
+      ),
+    ]);
+    expect(
+      soProblems({ triggers: [queueTrigger({ authModes: ["basic"], authenticationRef: { ...prom, parameters: ["cert", "key"] } })] }),
+    ).toEqual([
+      refusal(
+        "spec.triggers[0].authenticationRef",
+        'TriggerAuthentication prom does not supply "username", "password" (it supplies cert, key)',
+        "add a secretTargetRef for username, password",
+      ),
+    ]);
+  });
+
+  it("renders the tenant namespace and combined auth modes", () => {
+    const auth = {
+      kind: "TriggerAuthentication" as const,
+      name: "prom",
+      namespace: "ml",
+      parameters: ["cert", "key", "username", "password"],
+    };
+    const t = so({ triggers: [queueTrigger({ namespace: "tenant-a", authModes: ["tls", "basic"], authenticationRef: auth })] }).json.spec
+      .triggers[0];
+    expect(t.metadata).toMatchObject({ namespace: "tenant-a", authModes: "tls,basic" });
+    expect(t.authenticationRef).toEqual({ kind: "TriggerAuthentication", name: "prom" });
+  });
+});
+
+describe("KedaScaledObject TriggerAuthentication namespace", () => {
+  it("refuses a TriggerAuthentication in another namespace, with the fix", () => {
+    expect(soProblems({ triggers: [rabbit({ authenticationRef: { ...RMQ_AUTH, namespace: "other" } })] })).toEqual([
+      refusal(
+        "spec.triggers[0].authenticationRef",
+        "TriggerAuthentication other/rmq is in another namespace than the ScaledObject (ml)",
+        "create it in the ScaledObject's namespace or use a ClusterTriggerAuthentication",
+      ),
+    ]);
+  });
+
+  it("a reference without a namespace, or a cluster-scoped one, is not namespace-checked", () => {
+    const { namespace: _, ...noNamespace } = RMQ_AUTH;
+    expect(() => so({ triggers: [rabbit({ authenticationRef: noNamespace })] })).not.toThrow();
+    const cluster = { kind: "ClusterTriggerAuthentication" as const, name: "rmq", namespace: "other", parameters: ["host"] };
+    expect(so({ triggers: [rabbit({ authenticationRef: cluster })] }).json.spec.triggers[0].authenticationRef).toEqual({
+      kind: "ClusterTriggerAuthentication",
+      name: "rmq",
+    });
+  });
+});
+
+describe("KedaScaledObject cpu/memory, cron and rabbitmq triggers: exact refusals and rendering", () => {
+  it("a fractional utilization says what to give", () => {
+    expect(soProblems({ triggers: [queueTrigger(), { type: "cpu", value: 85.5 }] })).toEqual([
+      refusal("spec.triggers[1].metadata.value", "utilization 85.5 must be a whole percent ≥ 1", "give a percent of the request, e.g. 80"),
+    ]);
+  });
+
+  it("useCachedMetrics is refused on cron", () => {
+    expect(soProblems({ triggers: cron({ useCachedMetrics: true }) })).toEqual([
+      refusal(
+        "spec.triggers[1].useCachedMetrics",
+        "the cron scaler does not support useCachedMetrics (KEDA rejects it)",
+        "remove useCachedMetrics from this trigger",
+      ),
+    ]);
+  });
+
+  it("cron: each refusal has its fix", () => {
+    expect(soProblems({ triggers: cron({ timezone: "Mars/Olympus" }) })).toEqual([
+      refusal("spec.triggers[1].metadata.timezone", '"Mars/Olympus" is not an IANA time zone', "use a name such as Europe/Berlin or UTC"),
+    ]);
+    expect(soProblems({ triggers: cron({ start: "0 8 * * 1;5" }) })).toEqual([
+      refusal(
+        "spec.triggers[1].metadata.start",
+        '"0 8 * * 1;5" is not a five-field cron expression',
+        "write minute hour day-of-month month day-of-week, e.g. 0 8 * * 1-5",
+      ),
+    ]);
+    expect(soProblems({ triggers: cron({ end: "0 8 * * *" }) })).toEqual([
+      refusal("spec.triggers[1].metadata.end", "start and end are the same: the window never opens", "give different start and end times"),
+    ]);
+    expect(soProblems({ triggers: cron({ desiredReplicas: 21 }) })).toEqual([
+      refusal(
+        "spec.triggers[1].metadata.desiredReplicas",
+        "21 must be a whole number from 1 to maxReplicaCount 20",
+        "hold a count within the bounds",
+      ),
+    ]);
+  });
+
+  it("cron: surrounding and repeated whitespace do not count as fields, nor make start and end differ", () => {
+    expect(() => so({ triggers: cron({ start: " 0 8 * * * ", end: "0  18 * * *" }) })).not.toThrow();
+    for (const [start, end] of [
+      [" 0 8 * * *", "0 8 * * *"],
+      ["0 8 * * *", "0 8 * * * "],
+    ]) {
+      expect(soProblems({ triggers: cron({ start, end }) })).toEqual([
+        refusal(
+          "spec.triggers[1].metadata.end",
+          "start and end are the same: the window never opens",
+          "give different start and end times",
+        ),
+      ]);
+    }
+  });
+
+  it("rabbitmq: queue name and value refusals have their fixes; activationValue from 0 (included) to below value", () => {
+    expect(soProblems({ triggers: [rabbit({ queueName: " ", value: 0 })] })).toEqual([
+      refusal("spec.triggers[0].metadata.queueName", "queueName is empty", "name the queue the workers consume"),
+      refusal("spec.triggers[0].metadata.value", "value 0 must be greater than 0", "give the per-pod target"),
+    ]);
+    expect(soProblems({ triggers: [rabbit({ activationValue: -1 })] })).toEqual([
+      refusal(
+        "spec.triggers[0].metadata.activationValue",
+        "activationValue -1 must be ≥ 0 and below value 10",
+        "lower the activation value below the value",
+      ),
+    ]);
+    expect(so({ triggers: [rabbit({ activationValue: 0, vhostName: "ml" })] }).json.spec.triggers[0].metadata).toEqual({
+      queueName: "predict",
+      mode: "QueueLength",
+      value: "10",
+      activationValue: "0",
+      vhostName: "ml",
+    });
+  });
+});
