@@ -24,15 +24,32 @@ export function inSandbox(): boolean {
 export async function enterSandbox(): Promise<void> {
   if (inSandbox()) return;
   const node = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  // --kill-child=SIGTERM: if unshare itself dies, the harness inside still gets to stop its processes.
   const child = spawn(
     "unshare",
-    ["--net", "--mount", "--propagation", "private", "--fork", "--kill-child", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...node],
+    [
+      "--net",
+      "--mount",
+      "--propagation",
+      "private",
+      "--fork",
+      "--kill-child=SIGTERM",
+      "sh",
+      "-c",
+      'ip link set lo up && exec "$@"',
+      "sh",
+      ...node,
+    ],
     {
       stdio: "inherit",
       env: { ...process.env, [MARK]: "1" },
     },
   );
-  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  // unshare --fork ignores SIGINT and SIGTERM while it waits, so a signal goes to the harness inside
+  // (unshare's child), whose handlers stop every process it started by its PID.
+  const forward = (sig: NodeJS.Signals) => () => {
+    for (const pid of childPids(child.pid)) process.kill(pid, sig);
+  };
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, forward(sig));
   const code = await new Promise<number>((resolve) => {
     child.on("error", (e) => {
@@ -63,4 +80,14 @@ export function resolveToLoopback(names: readonly string[], dir: string): void {
       "\n",
   );
   execFileSync("mount", ["--bind", file, "/etc/hosts"]);
+}
+
+/** The PIDs of `pid`'s children (Linux /proc), none when it has exited. */
+function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
