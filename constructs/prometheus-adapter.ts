@@ -16,7 +16,7 @@
  */
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { stringify } from "yaml";
+import { yamlText } from "../kube/yaml-text.js";
 import { CUSTOM_METRICS } from "../promql/custom-metrics.js";
 import { ContractError, durationSeconds, renderMatchers, type Matchers, type PromQL, type SeriesSuffix } from "../promql/metrics.js";
 import { assertParses, resultGrouping } from "../promql/parse.js";
@@ -194,7 +194,7 @@ export function prometheusAdapterRules(props: AdapterRulesProps): AdapterRules {
 /** The adapter's `config.yaml`. */
 export function adapterConfigYaml(rules: AdapterRules): string {
   const data = { rules: rules.custom, ...(rules.external.length ? { externalRules: rules.external } : {}) };
-  return rendered(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
+  return rendered(yamlText(data), data);
 }
 
 /** The prometheus-adapter chart's values for these rules (chart `rules.*` shape, default rules off). */

@@ -10,7 +10,7 @@
 import { InvariantError } from "../problems/problem.js";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import { Document } from "yaml";
+import { yamlText } from "../kube/yaml-text.js";
 import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ContractError, durationSeconds, PromQL, type MetricSpec, type ScrapeScope } from "../promql/metrics.js";
 import { assertParses } from "../promql/parse.js";
@@ -131,19 +131,24 @@ export function renderRuleGroup(group: RuleGroup): Record<string, unknown> {
 
 /** A plain Prometheus rule file holding `groups`. */
 export function ruleFileYaml(groups: readonly RuleGroup[], header = ""): string {
-  const data = { groups: groups.map(renderRuleGroup) };
-  const doc = new Document(data, { aliasDuplicateObjects: false });
-  groups.forEach((g, i) =>
+  const data = { groups: groups.map(renderRuleGroup) as { rules: unknown[] }[] };
+  // Each recording rule's comment goes above it (`# ...` lines).
+  const comments = new Map<readonly unknown[], Map<number, string>>();
+  groups.forEach((g, i) => {
+    const byIndex = new Map<number, string>();
     g.rules.forEach((r, j) => {
       if (isAlertingRule(r) || !r.comment) return;
-      const node = doc.getIn(["groups", i, "rules", j], true) as { commentBefore?: string | null };
-      node.commentBefore = r.comment
-        .split("\n")
-        .map((l) => ` ${l}`)
-        .join("\n");
-    }),
-  );
-  return rendered(header + doc.toString({ lineWidth: 0 }), data);
+      byIndex.set(
+        j,
+        r.comment
+          .split("\n")
+          .map((l) => ` ${l}`)
+          .join("\n"),
+      );
+    });
+    if (byIndex.size) comments.set(data.groups[i]!.rules, byIndex);
+  });
+  return rendered(header + yamlText(data, comments), data);
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { InvariantError } from "../problems/problem.js";
 import { Construct } from "constructs";
-import { stringify } from "yaml";
+import { yamlText } from "../kube/yaml-text.js";
 import { formatDuration } from "../promql/metrics.js";
 import { rendered } from "../kube/rendered-text.js";
 import {
@@ -116,12 +116,12 @@ export class PodScrapeJob extends Construct implements ScrapeModel {
   /** `scrape_configs:` YAML with this job and `more` (a fragment of prometheus.yml). */
   toYaml(header = "", more: readonly Readonly<Record<string, unknown>>[] = []): string {
     const data = { scrape_configs: [this.config, ...more] };
-    return rendered(header + stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
+    return rendered(header + yamlText(data), data);
   }
 
   /** This job and `more` as YAML list text, the shape of the prometheus chart's `extraScrapeConfigs`. */
   extraScrapeConfigs(more: readonly Readonly<Record<string, unknown>>[] = []): string {
     const data = [this.config, ...more];
-    return rendered(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }), data);
+    return rendered(yamlText(data), data);
   }
 }

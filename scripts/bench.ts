@@ -56,7 +56,7 @@ async function measure(sizes: readonly number[]): Promise<SizePoint[]> {
   for (let i = 0; i < max; i++) {
     for (const env of ENV_NAMES) {
       const r = await renderEnvironment(parseEnvConfig(envInputWithService(env, i), env));
-      objects += r.stack.objects().length;
+      objects += r.objects.length;
     }
     if (sizes.includes(i + 1)) {
       const c = process.cpuUsage(cpu0);
@@ -313,7 +313,7 @@ async function measureModels(n: number): Promise<ModelsPoint> {
   const adapter = r.stack.addonValues.prometheusAdapter?.rules;
   return {
     models: n,
-    objects: r.stack.objects().length,
+    objects: r.objects.length,
     ms: performance.now() - start,
     cpuMs: (c.user + c.system) / 1000,
     rssMiB: process.resourceUsage().maxRSS / 1024,

@@ -42,5 +42,5 @@ await runCli(async () => {
     rendered.push(r);
   }
   writeDist(outDir, rendered);
-  for (const r of rendered) console.log(`${outDir}/${r.env}: ${r.files.length} files, ${r.stack.objects().length} objects`);
+  for (const r of rendered) console.log(`${outDir}/${r.env}: ${r.files.length} files, ${r.objects.length} objects`);
 });

@@ -5,7 +5,6 @@
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { stringify } from "yaml";
 import { runServiceConfigChecks, runServiceRenderedChecks } from "./checks/index.js";
 import { problem, type Problem } from "../problems/problem.js";
 import type { EnvConfig } from "./config.js";
@@ -14,6 +13,7 @@ import { GENERATED_HEADER } from "./env-chart.js";
 import { SynthError, throwIfErrors } from "./errors.js";
 import { buildStack, type EnvironmentStack } from "./stack.js";
 import type { LooseObject } from "../kube/loose-json.js";
+import { yamlText } from "../kube/yaml-text.js";
 
 export interface RenderedFile {
   /** Path relative to `dist/<env>/`. */
@@ -25,13 +25,15 @@ export interface RenderedEnv {
   readonly env: string;
   readonly stack: EnvironmentStack;
   readonly files: readonly RenderedFile[];
+  /** Every Kubernetes object of every chart, resolved, in apply order (what `stack.objects()` returns, without resolving the charts again). */
+  readonly objects: readonly LooseObject[];
   /** Check warnings (errors fail the render); scripts/synth.ts prints them. */
   readonly warnings: readonly Problem[];
 }
 
 /** Multi-document YAML, byte-stable for equal input. */
 export function toYaml(docs: readonly unknown[]): string {
-  return GENERATED_HEADER + docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return GENERATED_HEADER + docs.map((d) => yamlText(d)).join("---\n");
 }
 
 /** Builds and validates one environment in memory. Throws SynthError naming every invalid object. */
@@ -97,7 +99,7 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
   });
   throwIfErrors(findings);
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { env: config.name, stack, files, warnings: [...early, ...findings] };
+  return { env: config.name, stack, files, objects, warnings: [...early, ...findings] };
 }
 
 /** etcd's default --max-request-bytes (1.5 MiB): the API server cannot store an object larger than this. */

@@ -55,6 +55,7 @@ function oldDist(): string {
 const env = (name: string, files: Record<string, string>): RenderedEnv => ({
   env: name,
   stack: undefined as never,
+  objects: [],
   warnings: [],
   files: Object.entries(files).map(([path, content]) => ({ path, content })),
 });
