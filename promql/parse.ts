@@ -14,7 +14,7 @@ export type Node = Tree["topNode"];
 const TREES = new Map<string, Tree>();
 const TREE_CACHE_LIMIT = 5000;
 
-/** The syntax tree of `expr` (cached: constructs and every check read the same expressions). */
+/** The syntax tree of `expr` itself (cached). The readers below use {@link parsedExpr}, which parses less. */
 export function parseTree(expr: string): Tree {
   return cached(TREES, expr, () => parser.parse(expr));
 }
@@ -28,6 +28,97 @@ function cached<T>(cache: Map<string, T>, expr: string, compute: () => T): T {
     cache.set(expr, v);
   }
   return v;
+}
+
+/**
+ * A parsed expression: a syntax tree with the same shape as `expr`'s, and the text of `expr` a
+ * node of that tree stands for. Most expressions differ only in their string literals (label
+ * values: namespace, job, service), and a string literal is one token whatever it holds, so the
+ * expressions that differ only there share one tree: the tree of the expression with every
+ * string literal emptied (its "template"), whose positions {@link text} maps back. An
+ * environment's ~500 queries are ~130 templates; 100 services × every environment, the same 130.
+ */
+export interface ParsedExpr {
+  readonly tree: Tree;
+  /** The text of `expr` that node `n` of {@link tree} spans. */
+  text(n: { readonly from: number; readonly to: number }): string;
+}
+
+interface Template {
+  readonly tree: Tree;
+  readonly errorFree: boolean;
+}
+
+const TEMPLATES = new Map<string, Template>();
+const PARSED = new Map<string, ParsedExpr>();
+
+/** The template of `expr` and where each emptied literal ends in it, or undefined when `expr` has none to share (a comment, an unterminated string). */
+function templateOf(expr: string): { key: string; ends: number[]; deltas: number[] } | undefined {
+  let key = "";
+  let last = 0;
+  const ends: number[] = [];
+  const deltas: number[] = [];
+  let delta = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === "#") return undefined; // a comment: its quotes are not literals
+    if (c !== '"' && c !== "'" && c !== "`") continue;
+    // lezer-promql's StringLiteral token: "…" and '…' with backslash escapes, no newline; `…` raw.
+    let j = i + 1;
+    if (c === "`") {
+      j = expr.indexOf("`", j);
+      if (j < 0) return undefined;
+    } else {
+      for (; j < expr.length && expr[j] !== c; j++) {
+        if (expr[j] === "\\") j++;
+        else if (expr[j] === "\n") return undefined;
+      }
+      if (j >= expr.length) return undefined;
+    }
+    key += `${expr.slice(last, i)}""`;
+    delta += j - i - 1;
+    ends.push(key.length);
+    deltas.push(delta);
+    last = j + 1;
+    i = j;
+  }
+  if (ends.length === 0) return undefined;
+  return { key: key + expr.slice(last), ends, deltas };
+}
+
+function template(key: string): Template {
+  return cached(TEMPLATES, key, () => {
+    const tree = parser.parse(key);
+    let errorFree = true;
+    tree.iterate({
+      enter(n) {
+        if (n.type.isError) errorFree = false;
+        return errorFree;
+      },
+    });
+    return { tree, errorFree };
+  });
+}
+
+/** `expr` parsed: through its template when it has one and that parses, else itself. */
+export function parsedExpr(expr: string): ParsedExpr {
+  return cached(PARSED, expr, () => {
+    const t = templateOf(expr);
+    if (t) {
+      const tmpl = template(t.key);
+      // A template with a syntax error: the error's position and text are the expression's own.
+      if (tmpl.errorFree) {
+        const { ends, deltas } = t;
+        const at = (pos: number): number => {
+          let d = 0;
+          for (let k = 0; k < ends.length && ends[k]! <= pos; k++) d = deltas[k]!;
+          return pos + d;
+        };
+        return { tree: tmpl.tree, text: (n) => expr.slice(at(n.from), at(n.to)) };
+      }
+    }
+    return { tree: parseTree(expr), text: (n) => expr.slice(n.from, n.to) };
+  });
 }
 
 // Walking a tree costs as much as parsing it: what the walks find is kept too (copied out).
@@ -73,6 +164,8 @@ export function syntaxErrors(expr: string): PromQLSyntaxError[] {
 function walkSyntaxErrors(expr: string): PromQLSyntaxError[] {
   const errors: PromQLSyntaxError[] = [];
   if (expr.trim() === "") return [{ pos: 0, message: "empty expression" }];
+  const t = templateOf(expr);
+  if (t && template(t.key).errorFree) return errors; // its template parses, so it does
   parseTree(expr).iterate({
     enter(n) {
       if (n.type.isError) {
@@ -95,10 +188,6 @@ function unquote(s: string): string {
   return JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string;
 }
 
-function text(expr: string, n: { from: number; to: number }): string {
-  return expr.slice(n.from, n.to);
-}
-
 /** Every selector the expression reads, with its matchers and range. */
 export function selectors(expr: string): SelectorUse[] {
   return [...cached(SELECTORS, expr, () => walkSelectors(expr))];
@@ -106,15 +195,15 @@ export function selectors(expr: string): SelectorUse[] {
 
 function walkSelectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];
-  const tree = parseTree(expr);
-  tree.iterate({
+  const p = parsedExpr(expr);
+  p.tree.iterate({
     enter(ref) {
       if (ref.name !== "VectorSelector") return;
       const node = ref.node;
       const ident = node.getChild("Identifier");
       const matchers: LabelMatcher[] = [];
       const lm = node.getChild("LabelMatchers");
-      let metric = ident ? text(expr, ident) : undefined;
+      let metric = ident ? p.text(ident) : undefined;
       if (lm) {
         for (let c = lm.firstChild; c; c = c.nextSibling) {
           if (c.name !== "UnquotedLabelMatcher" && c.name !== "QuotedLabelMatcher") continue;
@@ -123,9 +212,9 @@ function walkSelectors(expr: string): SelectorUse[] {
           const value = c.getChild("StringLiteral");
           if (!name || !op || !value) continue;
           const m = {
-            name: text(expr, name).replace(/^"|"$/g, ""),
-            op: text(expr, op) as LabelMatcher["op"],
-            value: unquote(text(expr, value)),
+            name: p.text(name).replace(/^"|"$/g, ""),
+            op: p.text(op) as LabelMatcher["op"],
+            value: unquote(p.text(value)),
           };
           if (m.name === "__name__" && m.op === "=") metric = m.value;
           else matchers.push(m);
@@ -138,7 +227,7 @@ function walkSelectors(expr: string): SelectorUse[] {
         const d = parent.getChild("DurationExpr") ?? parent.lastChild;
         if (d) {
           try {
-            rangeSeconds = durationSeconds(text(expr, d).trim());
+            rangeSeconds = durationSeconds(p.text(d).trim());
           } catch {
             rangeSeconds = undefined;
           }
@@ -146,7 +235,7 @@ function walkSelectors(expr: string): SelectorUse[] {
         const call = parent.parent?.parent;
         if (call?.name === "FunctionCall") {
           const id = call.getChild("FunctionIdentifier");
-          if (id) rangeFunction = text(expr, id);
+          if (id) rangeFunction = p.text(id);
         }
       }
       out.push({ metric, matchers, ...(rangeSeconds !== undefined ? { rangeSeconds } : {}), ...(rangeFunction ? { rangeFunction } : {}) });
@@ -173,7 +262,7 @@ const MANY_AGGREGATES = new Set(["topk", "bottomk", "limitk", "limit_ratio", "co
  * Labels that survive an expression, as far as cardinality goes: `[]` means at most one series;
  * `undefined` means any number of series. Conservative: when unsure, says "many".
  */
-function groupLabels(expr: string, n: Node | null): string[] | undefined {
+function groupLabels(p: ParsedExpr, n: Node | null): string[] | undefined {
   if (!n) return [];
   switch (n.name) {
     case "PromQL":
@@ -181,7 +270,7 @@ function groupLabels(expr: string, n: Node | null): string[] | undefined {
     case "SubqueryExpr":
     case "StepInvariantExpr":
     case "OffsetExpr":
-      return groupLabels(expr, firstExpr(n));
+      return groupLabels(p, firstExpr(n));
     case "NumberDurationLiteral":
     case "NumberLiteral":
     case "StringLiteral":
@@ -191,34 +280,34 @@ function groupLabels(expr: string, n: Node | null): string[] | undefined {
       return undefined;
     case "AggregateExpr": {
       const op = n.getChild("AggregateOp");
-      const opName = op ? text(expr, op) : "";
+      const opName = op ? p.text(op) : "";
       if (MANY_AGGREGATES.has(opName)) return undefined;
       const mod = n.getChild("AggregateModifier");
       if (!mod) return [];
       if (mod.getChild("Without")) return undefined;
       const labels = mod.getChild("GroupingLabels");
       const names: string[] = [];
-      for (let c = labels?.firstChild ?? null; c; c = c.nextSibling) if (c.name === "LabelName") names.push(text(expr, c));
+      for (let c = labels?.firstChild ?? null; c; c = c.nextSibling) if (c.name === "LabelName") names.push(p.text(c));
       return names;
     }
     case "FunctionCall": {
       const id = n.getChild("FunctionIdentifier");
-      const fn = id ? text(expr, id) : "";
+      const fn = id ? p.text(id) : "";
       if (SINGLE_SERIES_FUNCS.has(fn)) return [];
       const args = functionArgs(n);
       if (fn === "histogram_quantile") {
-        const inner = groupLabels(expr, args[1] ?? null);
+        const inner = groupLabels(p, args[1] ?? null);
         return inner === undefined ? undefined : inner.filter((l) => l !== "le");
       }
       const vectorArg = args.find((a) => a.name !== "NumberDurationLiteral" && a.name !== "NumberLiteral" && a.name !== "StringLiteral");
-      return vectorArg ? groupLabels(expr, vectorArg) : [];
+      return vectorArg ? groupLabels(p, vectorArg) : [];
     }
     case "UnaryExpr":
-      return groupLabels(expr, n.lastChild);
+      return groupLabels(p, n.lastChild);
     case "BinaryExpr": {
       const [l, r] = exprChildren(n);
-      const a = groupLabels(expr, l ?? null);
-      const b = groupLabels(expr, r ?? null);
+      const a = groupLabels(p, l ?? null);
+      const b = groupLabels(p, r ?? null);
       if (a === undefined || b === undefined) return undefined;
       return a.length === 0 ? b : b.length === 0 ? a : [...new Set([...a, ...b])];
     }
@@ -254,11 +343,13 @@ function functionArgs(call: Node): Node[] {
  * KEDA's prometheus scaler errors on a multi-series result.
  */
 export function returnsSingleSeries(expr: string): boolean {
-  const labels = groupLabels(expr, parseTree(expr).topNode);
+  const p = parsedExpr(expr);
+  const labels = groupLabels(p, p.tree.topNode);
   return labels !== undefined && labels.length === 0;
 }
 
 /** Labels the result is grouped by (`undefined`: not aggregated). */
 export function resultGrouping(expr: string): string[] | undefined {
-  return groupLabels(expr, parseTree(expr).topNode);
+  const p = parsedExpr(expr);
+  return groupLabels(p, p.tree.topNode);
 }

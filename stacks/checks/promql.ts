@@ -8,11 +8,12 @@
 import {
   EXPR_NODE,
   exprChildren,
-  parseTree,
+  parsedExpr,
   selectors,
   syntaxErrors,
   type LabelMatcher,
   type Node,
+  type ParsedExpr,
   type SelectorUse,
 } from "../../promql/parse.js";
 import type { MetricContract } from "../../promql/metrics.js";
@@ -20,9 +21,10 @@ import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
 import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
-function visit(expr: string, f: (n: Node) => void): void {
-  const tree = parseTree(expr);
-  tree.iterate({ enter: (ref) => void f(ref.node) });
+/** Visits every node of `expr`'s tree; `p.text(n)` is the text of `expr` a node spans. */
+function visit(expr: string, f: (n: Node, p: ParsedExpr) => void): void {
+  const p = parsedExpr(expr);
+  p.tree.iterate({ enter: (ref) => void f(ref.node, p) });
 }
 
 /** Whether a label matcher accepts `value` (a missing label is ""); regexes are fully anchored. */
@@ -60,22 +62,22 @@ export function safeSelectors(expr: string): SelectorUse[] {
 /** Function names and aggregation operators the expression uses (`rate`, `sum`, `histogram_quantile`...). */
 export function operatorsUsed(expr: string): Set<string> {
   const out = new Set<string>();
-  visit(expr, (n) => {
-    if (n.name === "FunctionIdentifier" || n.name === "AggregateOp") out.add(expr.slice(n.from, n.to));
+  visit(expr, (n, p) => {
+    if (n.name === "FunctionIdentifier" || n.name === "AggregateOp") out.add(p.text(n));
   });
   return out;
 }
 
 /** The number a literal node (possibly parenthesised or negated) stands for. */
-function literalValue(expr: string, n: Node | null | undefined): number | undefined {
+function literalValue(p: ParsedExpr, n: Node | null | undefined): number | undefined {
   if (!n) return undefined;
-  if (n.name === "ParenExpr") return literalValue(expr, exprChildren(n)[0]);
+  if (n.name === "ParenExpr") return literalValue(p, exprChildren(n)[0]);
   if (n.name === "UnaryExpr") {
-    const inner = literalValue(expr, exprChildren(n)[0]);
-    return inner === undefined ? undefined : expr.slice(n.from, n.to).trim().startsWith("-") ? -inner : inner;
+    const inner = literalValue(p, exprChildren(n)[0]);
+    return inner === undefined ? undefined : p.text(n).trim().startsWith("-") ? -inner : inner;
   }
   if (n.name === "NumberDurationLiteral" || n.name === "NumberLiteral") {
-    const v = Number(expr.slice(n.from, n.to));
+    const v = Number(p.text(n));
     return Number.isFinite(v) ? v : undefined;
   }
   return undefined;
@@ -96,19 +98,19 @@ const FLIP: Record<string, string> = { ">": "<", "<": ">", ">=": "<=", "<=": ">=
 /** Every `<expr> <cmp> <number>` in the expression (alert conditions). */
 export function literalComparisons(expr: string): LiteralComparison[] {
   const out: LiteralComparison[] = [];
-  visit(expr, (n) => {
+  visit(expr, (n, p) => {
     if (n.name !== "BinaryExpr") return;
     const [l, r] = exprChildren(n);
     let op: string | undefined;
     for (let c = n.firstChild; c; c = c.nextSibling) {
-      const t = expr.slice(c.from, c.to);
+      const t = p.text(c);
       if (!EXPR_NODE.test(c.name) && COMPARISONS.has(t)) op = t;
     }
     if (!op || !l || !r) return;
-    const lv = literalValue(expr, l);
-    const rv = literalValue(expr, r);
-    if (rv !== undefined && lv === undefined) out.push({ vector: expr.slice(l.from, l.to), op, value: rv });
-    else if (lv !== undefined && rv === undefined) out.push({ vector: expr.slice(r.from, r.to), op: FLIP[op]!, value: lv });
+    const lv = literalValue(p, l);
+    const rv = literalValue(p, r);
+    if (rv !== undefined && lv === undefined) out.push({ vector: p.text(l), op, value: rv });
+    else if (lv !== undefined && rv === undefined) out.push({ vector: p.text(r), op: FLIP[op]!, value: lv });
   });
   return out;
 }
@@ -116,12 +118,12 @@ export function literalComparisons(expr: string): LiteralComparison[] {
 /** A division of two vectors (a ratio or an average), not a scaling by a constant. */
 export function hasVectorDivision(expr: string): boolean {
   let found = false;
-  visit(expr, (n) => {
+  visit(expr, (n, p) => {
     if (n.name !== "BinaryExpr" || found) return;
     let div = false;
     for (let c = n.firstChild; c; c = c.nextSibling) if (c.name === "Div") div = true;
     const [l, r] = exprChildren(n);
-    if (div && literalValue(expr, l) === undefined && literalValue(expr, r) === undefined) found = true;
+    if (div && literalValue(p, l) === undefined && literalValue(p, r) === undefined) found = true;
   });
   return found;
 }
@@ -135,13 +137,13 @@ export interface QuantileUse {
 /** `histogram_quantile(q, ...)` calls with the histograms each reads (through recording rules too). */
 export function histogramQuantiles(expr: string, recordings: ReadonlyMap<string, string> = new Map()): QuantileUse[] {
   const out: QuantileUse[] = [];
-  visit(expr, (n) => {
+  visit(expr, (n, p) => {
     if (n.name !== "FunctionCall") return;
     const id = n.getChild("FunctionIdentifier");
-    if (!id || expr.slice(id.from, id.to) !== "histogram_quantile") return;
+    if (!id || p.text(id) !== "histogram_quantile") return;
     const body = n.getChild("FunctionCallBody");
     const [q, v] = body ? exprChildren(body) : [];
-    out.push({ quantile: literalValue(expr, q), histograms: v ? bucketFamilies(expr.slice(v.from, v.to), recordings, 0) : [] });
+    out.push({ quantile: literalValue(p, q), histograms: v ? bucketFamilies(p.text(v), recordings, 0) : [] });
   });
   return out;
 }

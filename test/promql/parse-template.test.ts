@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parser } from "@prometheus-io/lezer-promql";
+import { describe, expect, it } from "vitest";
+import { parsedExpr, selectors, syntaxErrors, type Node } from "../../promql/parse.js";
+
+const DIST = join(import.meta.dirname, "..", "..", "dist");
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? files(join(dir, e)) : [join(dir, e)]));
+}
+
+/** Every `expr:` and `query:` of the committed output (rule files, ScaledObjects, adapter config), block scalars included. */
+function distQueries(): string[] {
+  const out = new Set<string>();
+  for (const f of files(DIST).filter((f) => /\.ya?ml$/.test(f))) {
+    const lines = readFileSync(f, "utf8").split("\n");
+    lines.forEach((line, i) => {
+      const m = /^(\s*)(?:- )?(?:expr|query|metricsQuery): (.*)$/.exec(line);
+      if (!m) return;
+      if (!m[2]!.startsWith("|")) {
+        if (!m[2]!.startsWith("'") && !m[2]!.startsWith('"')) out.add(m[2]!);
+        return;
+      }
+      const body: string[] = [];
+      for (let j = i + 1; j < lines.length && (lines[j] === "" || lines[j]!.startsWith(`${m[1]}    `)); j++) body.push(lines[j]!.trim());
+      out.add(body.join("\n").trim());
+    });
+  }
+  return [...out];
+}
+
+/** The expression's own tree, read node by node: name and text. */
+function ownNodes(expr: string): string[] {
+  const out: string[] = [];
+  parser.parse(expr).iterate({ enter: (n) => void out.push(`${n.name} ${JSON.stringify(expr.slice(n.from, n.to))}`) });
+  return out;
+}
+
+function sharedNodes(expr: string): string[] {
+  const p = parsedExpr(expr);
+  const out: string[] = [];
+  p.tree.iterate({ enter: (n) => void out.push(`${n.name} ${JSON.stringify(p.text(n as unknown as Node))}`) });
+  return out;
+}
+
+describe("parsedExpr (one tree for the expressions that differ only in string literals)", () => {
+  it("reads every committed query node for node as its own parse does", () => {
+    const queries = distQueries();
+    expect(queries.length).toBeGreaterThan(100);
+    for (const q of queries) expect(sharedNodes(q), q).toEqual(ownNodes(q));
+  });
+
+  it("shares one tree between expressions whose string literals differ, in length too", () => {
+    const a = parsedExpr('sum(rate(x{namespace="a",job="b"}[5m]))');
+    const b = parsedExpr("sum(rate(x{namespace=\"a-much-longer-one\",job='j'}[5m]))");
+    expect(a.tree).toBe(b.tree);
+    expect(selectors("sum(rate(x{namespace=\"a-much-longer-one\",job='j'}[5m]))")[0]!.matchers).toEqual([
+      { name: "namespace", op: "=", value: "a-much-longer-one" },
+      { name: "job", op: "=", value: "j" },
+    ]);
+  });
+
+  it("agrees with the expression's own parse on escapes, quotes in strings, raw strings, comments and syntax errors", () => {
+    const cases = [
+      'x{a="q\\"uote",b=\'it\\\'s\',c=`raw "\\ x`}',
+      'x{a="#not a comment"} + y{b="}"}',
+      'x{a="v"} # a comment with "quotes"\n+ y{b="w"}',
+      '{"__name__"="m", "quoted.label"="v"}[5m]',
+      'label_replace(x, "dst", "$1", "src", "(.*)")',
+      'x{a="é✓"} / on() y{b="𝄞"}',
+      'x{a="unterminated}',
+      'x{a="v"} +',
+      'x{a="v"}} + y{b="w"}',
+      'x{a="line\nbreak"}',
+      'x{a="trailing backslash\\',
+      "x{a=`unterminated raw}",
+      '"just a string"',
+      "",
+    ];
+    for (const c of cases) {
+      expect(sharedNodes(c), c).toEqual(ownNodes(c));
+      const own: { pos: number }[] = [];
+      parser.parse(c).iterate({ enter: (n) => void (n.type.isError && own.push({ pos: n.from })) });
+      expect(
+        syntaxErrors(c).map((e) => e.pos),
+        c,
+      ).toEqual(c.trim() === "" ? [0] : own.map((e) => e.pos));
+    }
+  });
+});
