@@ -59,13 +59,19 @@ interface Written {
   readonly keep: boolean;
 }
 
-/** Scalars written so far, by key/value context, indentation and text (bounded; a forgotten one is written again). */
-const SCALARS = new Map<string, Written>();
+/**
+ * Scalars written so far: by key or value context and indentation, then by the string itself
+ * (keyed by the string, not a concatenation, so a long text is not copied and hashed per lookup).
+ * Bounded: a forgotten one is written again.
+ */
+const SCALARS: Map<string, Written>[][] = [[], []];
+let scalarCount = 0;
 const SCALAR_LIMIT = 50_000;
 
 function stringScalar(value: string, indent: string, implicitKey: boolean): Written {
-  const key = `${implicitKey ? "k" : "v"}${indent.length}\u0000${value}`;
-  let w = SCALARS.get(key);
+  const byIndent = SCALARS[implicitKey ? 1 : 0]!;
+  const cache = (byIndent[indent.length] ??= new Map<string, Written>());
+  let w = cache.get(value);
   if (w === undefined) {
     let keep = false;
     // The string tag's stringify (schema/common/string.js) adds actualString.
@@ -73,8 +79,11 @@ function stringScalar(value: string, indent: string, implicitKey: boolean): Writ
     const text = stringifyString(new Scalar(value), ctx, undefined, () => (keep = true));
     if (implicitKey && text.length > 1024) throw new Unsupported(); // an explicit `? key`
     w = { text, keep };
-    if (SCALARS.size >= SCALAR_LIMIT) SCALARS.clear();
-    SCALARS.set(key, w);
+    if (++scalarCount > SCALAR_LIMIT) {
+      for (const b of SCALARS) b.length = 0;
+      scalarCount = 0;
+    }
+    cache.set(value, w);
   }
   return w;
 }

@@ -53,9 +53,10 @@ const TEMPLATES = new Map<string, Template>();
 const PARSED = new Map<string, ParsedExpr>();
 
 /** The template of `expr` and where each emptied literal ends in it, or undefined when `expr` has none to share (a comment, an unterminated string). */
-function templateOf(expr: string): { key: string; ends: number[]; deltas: number[] } | undefined {
+function templateOf(expr: string): { key: string; ends: number[]; deltas: number[]; literals: string[] } | undefined {
   let key = "";
   let last = 0;
+  const literals: string[] = [];
   const ends: number[] = [];
   const deltas: number[] = [];
   let delta = 0;
@@ -76,6 +77,7 @@ function templateOf(expr: string): { key: string; ends: number[]; deltas: number
       if (j >= expr.length) return undefined;
     }
     key += `${expr.slice(last, i)}""`;
+    literals.push(expr.slice(i, j + 1));
     delta += j - i - 1;
     ends.push(key.length);
     deltas.push(delta);
@@ -83,7 +85,7 @@ function templateOf(expr: string): { key: string; ends: number[]; deltas: number
     i = j;
   }
   if (ends.length === 0) return undefined;
-  return { key: key + expr.slice(last), ends, deltas };
+  return { key: key + expr.slice(last), ends, deltas, literals };
 }
 
 function template(key: string): Template {
@@ -190,34 +192,79 @@ function unquote(s: string): string {
 
 /** Every selector the expression reads, with its matchers and range. */
 export function selectors(expr: string): SelectorUse[] {
-  return [...cached(SELECTORS, expr, () => walkSelectors(expr))];
+  return [...cached(SELECTORS, expr, () => readSelectors(expr))];
 }
 
-function walkSelectors(expr: string): SelectorUse[] {
-  const out: SelectorUse[] = [];
-  const p = parsedExpr(expr);
-  p.tree.iterate({
+/**
+ * A string literal of a selector: its text, or (in a template's selectors) the index of the
+ * expression's literal it stands for.
+ */
+type LiteralRef = string | number;
+
+/** A selector as the tree gives it, before its literals are read (shared by a template's expressions). */
+interface RawSelector {
+  readonly ident: string | undefined;
+  readonly matchers: readonly { readonly name: LiteralRef; readonly op: LabelMatcher["op"]; readonly value: LiteralRef }[];
+  readonly rangeSeconds?: number;
+  readonly rangeFunction?: string;
+}
+
+const RAW_SELECTORS = new Map<string, readonly RawSelector[]>();
+
+function readSelectors(expr: string): SelectorUse[] {
+  const t = templateOf(expr);
+  if (t && template(t.key).errorFree) {
+    const { key, ends, literals } = t;
+    const raw = cached(RAW_SELECTORS, key, () => {
+      const index = new Map(ends.map((e, k) => [e - 2, k]));
+      return walkSelectors(template(key).tree, (n) => key.slice(n.from, n.to), (n) => index.get(n.from) ?? key.slice(n.from, n.to));
+    });
+    return raw.map((r) => resolveSelector(r, literals));
+  }
+  const text = (n: { from: number; to: number }) => expr.slice(n.from, n.to);
+  return walkSelectors(parseTree(expr), text, text).map((r) => resolveSelector(r, []));
+}
+
+function resolveSelector(r: RawSelector, literals: readonly string[]): SelectorUse {
+  const lit = (ref: LiteralRef) => (typeof ref === "number" ? literals[ref]! : ref);
+  let metric = r.ident;
+  const matchers: LabelMatcher[] = [];
+  for (const raw of r.matchers) {
+    const m = { name: lit(raw.name).replace(/^"|"$/g, ""), op: raw.op, value: unquote(lit(raw.value)) };
+    if (m.name === "__name__" && m.op === "=") metric = m.value;
+    else matchers.push(m);
+  }
+  return {
+    metric,
+    matchers,
+    ...(r.rangeSeconds !== undefined ? { rangeSeconds: r.rangeSeconds } : {}),
+    ...(r.rangeFunction ? { rangeFunction: r.rangeFunction } : {}),
+  };
+}
+
+/** The selectors of `tree`: `text` reads a node, `literal` a string literal (or quoted label name). */
+function walkSelectors(
+  tree: Tree,
+  text: (n: { from: number; to: number }) => string,
+  literal: (n: { from: number; to: number }) => LiteralRef,
+): RawSelector[] {
+  const out: RawSelector[] = [];
+  tree.iterate({
     enter(ref) {
       if (ref.name !== "VectorSelector") return;
       const node = ref.node;
       const ident = node.getChild("Identifier");
-      const matchers: LabelMatcher[] = [];
+      const matchers: RawSelector["matchers"][number][] = [];
       const lm = node.getChild("LabelMatchers");
-      let metric = ident ? p.text(ident) : undefined;
       if (lm) {
         for (let c = lm.firstChild; c; c = c.nextSibling) {
           if (c.name !== "UnquotedLabelMatcher" && c.name !== "QuotedLabelMatcher") continue;
-          const name = c.getChild("LabelName") ?? c.getChild("QuotedLabelName");
+          const label = c.getChild("LabelName");
+          const name = label ?? c.getChild("QuotedLabelName");
           const op = c.getChild("MatchOp");
           const value = c.getChild("StringLiteral");
           if (!name || !op || !value) continue;
-          const m = {
-            name: p.text(name).replace(/^"|"$/g, ""),
-            op: p.text(op) as LabelMatcher["op"],
-            value: unquote(p.text(value)),
-          };
-          if (m.name === "__name__" && m.op === "=") metric = m.value;
-          else matchers.push(m);
+          matchers.push({ name: label ? text(name) : literal(name), op: text(op) as LabelMatcher["op"], value: literal(value) });
         }
       }
       let rangeSeconds: number | undefined;
@@ -227,7 +274,7 @@ function walkSelectors(expr: string): SelectorUse[] {
         const d = parent.getChild("DurationExpr") ?? parent.lastChild;
         if (d) {
           try {
-            rangeSeconds = durationSeconds(p.text(d).trim());
+            rangeSeconds = durationSeconds(text(d).trim());
           } catch {
             rangeSeconds = undefined;
           }
@@ -235,10 +282,15 @@ function walkSelectors(expr: string): SelectorUse[] {
         const call = parent.parent?.parent;
         if (call?.name === "FunctionCall") {
           const id = call.getChild("FunctionIdentifier");
-          if (id) rangeFunction = p.text(id);
+          if (id) rangeFunction = text(id);
         }
       }
-      out.push({ metric, matchers, ...(rangeSeconds !== undefined ? { rangeSeconds } : {}), ...(rangeFunction ? { rangeFunction } : {}) });
+      out.push({
+        ident: ident ? text(ident) : undefined,
+        matchers,
+        ...(rangeSeconds !== undefined ? { rangeSeconds } : {}),
+        ...(rangeFunction ? { rangeFunction } : {}),
+      });
     },
   });
   return out;

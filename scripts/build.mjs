@@ -84,6 +84,35 @@ export const ENTRIES = {
 
 const STAMP = join(OUT, "inputs.json");
 
+/**
+ * cdk8s-plus-28's generated Kubernetes bindings (lib/imports/k8s.js, one toJson_* per API type)
+ * drop undefined fields with `Object.entries(result).reduce((r, i) => … ({ ...r, [i[0]]: i[1] }), {})`:
+ * a copy of the object so far per field, quadratic in fields (PodSpec has 40, Volume 30), and a
+ * tenth of synth's time. The bundle gets the same result (the defined fields, in order) in one
+ * pass. Exact text: if a cdk8s-plus release writes it otherwise, nothing is replaced.
+ * test/scripts/build.test.ts checks that the text is found and the result is the same.
+ */
+export const K8S_BINDINGS = /cdk8s-plus-28[\\/]lib[\\/]imports[\\/]k8s\.js$/;
+export const QUADRATIC_OMIT = "Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})";
+/** The same fields in the same order (a field is a fixed API field name: never `__proto__`). */
+export const LINEAR_OMIT_HELPER =
+  "function __isDefinedFields(result) { const r = {}; for (const k of Object.keys(result)) { const v = result[k]; if (v !== undefined) r[k] = v; } return r; }\n";
+
+/** esbuild plugin: {@link QUADRATIC_OMIT} → one pass, in the bindings file only. */
+const linearOmitPlugin = {
+  name: "k8s-bindings-linear-omit",
+  setup(b) {
+    b.onLoad({ filter: K8S_BINDINGS }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      return {
+        contents: LINEAR_OMIT_HELPER + text.split(QUADRATIC_OMIT).join("__isDefinedFields(result)"),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
 /** The entries whose source exists: a partial copy of the project (a test's, a diff base's) builds what it has. */
 function presentEntries() {
   return Object.fromEntries(Object.entries(ENTRIES).filter(([, src]) => existsSync(join(ROOT, src))));
@@ -236,6 +265,7 @@ export async function build(entries = presentEntries(), quiet = false) {
       metafile: true,
       logLevel: quiet ? "silent" : "warning",
       legalComments: "none",
+      plugins: [linearOmitPlugin],
       // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
       // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
       external: ["esbuild", "re2-wasm"],

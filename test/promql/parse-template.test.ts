@@ -51,6 +51,14 @@ describe("parsedExpr (one tree for the expressions that differ only in string li
     for (const q of queries) expect(sharedNodes(q), q).toEqual(ownNodes(q));
   });
 
+  it("reads every committed query's selectors from its template as from its own parse", () => {
+    // A trailing comment makes an expression its own template: its selectors come from its own tree.
+    for (const q of distQueries()) expect(selectors(q), q).toEqual(selectors(`${q}\n# own parse`));
+    const quoted = '{"__name__"="m", "quoted.label"="v", plain=~"a|b"}[5m]';
+    expect(selectors(quoted)).toEqual(selectors(`${quoted} # own parse`));
+    expect(selectors(quoted)[0]!.metric).toBe("m");
+  });
+
   it("shares one tree between expressions whose string literals differ, in length too", () => {
     const a = parsedExpr('sum(rate(x{namespace="a",job="b"}[5m]))');
     const b = parsedExpr("sum(rate(x{namespace=\"a-much-longer-one\",job='j'}[5m]))");
