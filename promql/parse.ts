@@ -217,7 +217,11 @@ function readSelectors(expr: string): SelectorUse[] {
     const { key, ends, literals } = t;
     const raw = cached(RAW_SELECTORS, key, () => {
       const index = new Map(ends.map((e, k) => [e - 2, k]));
-      return walkSelectors(template(key).tree, (n) => key.slice(n.from, n.to), (n) => index.get(n.from) ?? key.slice(n.from, n.to));
+      return walkSelectors(
+        template(key).tree,
+        (n) => key.slice(n.from, n.to),
+        (n) => index.get(n.from) ?? key.slice(n.from, n.to),
+      );
     });
     return raw.map((r) => resolveSelector(r, literals));
   }
