@@ -49,7 +49,7 @@ function build(env: string, mode: Mode, patch: Record<string, unknown> = {}): En
 function autoscalingObjects(stack: EnvironmentStack): any[] {
   const chart = stack.charts.find((c) => c.node.id === "autoscaling");
   expect(chart, "chart autoscaling").toBeDefined();
-  return chart!.toJson() as any[];
+  return chart!.toJson();
 }
 
 // Reviewed by hand against the issue: per env, what each mode must render.

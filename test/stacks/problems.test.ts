@@ -36,7 +36,7 @@ function merge(base: any, patch: any): any {
 }
 
 vi.mock("../../stacks/envs/index.js", async (importOriginal) => {
-  const real = (await importOriginal()) as typeof import("../../stacks/envs/index.js");
+  const real = await importOriginal<typeof import("../../stacks/envs/index.js")>();
   // `scaling`/`slo` patches are the only service's: they go to services[0].
   const patched = (patch: Record<string, unknown>, name: string) => {
     const { scaling, slo, ...rest } = patch;
