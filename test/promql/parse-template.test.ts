@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
-import { parsedExpr, selectors, syntaxErrors, type Node } from "../../promql/parse.js";
+import { parsedExpr, selectors, syntaxErrors } from "../../promql/parse.js";
 
 const DIST = join(import.meta.dirname, "..", "..", "dist");
 
@@ -40,7 +40,7 @@ function ownNodes(expr: string): string[] {
 function sharedNodes(expr: string): string[] {
   const p = parsedExpr(expr);
   const out: string[] = [];
-  p.tree.iterate({ enter: (n) => void out.push(`${n.name} ${JSON.stringify(p.text(n as unknown as Node))}`) });
+  p.tree.iterate({ enter: (n) => void out.push(`${n.name} ${JSON.stringify(p.text(n))}`) });
   return out;
 }
 
