@@ -50,8 +50,8 @@ const BASE_CONTEXT = (() => {
   };
 })();
 
-/** A value this writer does not handle: the whole document goes to the package. */
-class Unsupported extends Error {}
+/** Thrown (this one instance) at a value this writer does not handle: the whole document goes to the package. */
+const UNSUPPORTED = new Error("not plain JSON data: written by the yaml package");
 
 interface Written {
   readonly text: string;
@@ -77,7 +77,7 @@ function stringScalar(value: string, indent: string, implicitKey: boolean): Writ
     // The string tag's stringify (schema/common/string.js) adds actualString.
     const ctx = { ...BASE_CONTEXT, actualString: true, implicitKey, indent } as unknown as StringifyContext;
     const text = stringifyString(new Scalar(value), ctx, undefined, () => (keep = true));
-    if (implicitKey && text.length > 1024) throw new Unsupported(); // an explicit `? key`
+    if (implicitKey && text.length > 1024) throw UNSUPPORTED; // an explicit `? key`
     w = { text, keep };
     if (++scalarCount > SCALAR_LIMIT) {
       for (const b of SCALARS) b.length = 0;
@@ -95,7 +95,7 @@ function scalar(v: unknown, indent: string): Written {
   if (v === null) return { ...PLAIN, text: "null" };
   if (typeof v === "boolean") return { ...PLAIN, text: v ? "true" : "false" };
   if (typeof v === "number") return { ...PLAIN, text: stringifyNumber({ value: v } as Scalar) };
-  throw new Unsupported();
+  throw UNSUPPORTED;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -125,7 +125,7 @@ class Writer {
     for (const k of Object.keys(o)) {
       const v = o[k];
       if (v === undefined) continue; // keepUndefined: false
-      if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") throw new Unsupported();
+      if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") throw UNSUPPORTED;
       let line = `${stringScalar(k, valueIndent, true).text}:`;
       const value = this.node(v, valueIndent);
       if (typeof v === "object" && v !== null) {
@@ -149,7 +149,7 @@ class Writer {
     let keep = false;
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
-      if (v === undefined || typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") throw new Unsupported();
+      if (v === undefined || typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") throw UNSUPPORTED;
       let comment = comments?.get(i);
       if (comment !== undefined && keep) comment = comment.replace(/^\n+/, "");
       if (comment) lines.push(indentComment(BASE_CONTEXT.options.commentString(comment), indent).trimStart());
@@ -184,7 +184,7 @@ export function yamlText(value: unknown, comments?: ItemComments): string {
     try {
       return `${new Writer(comments).node(value, "").text}\n`;
     } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
+      if (e !== UNSUPPORTED) throw e;
     }
   }
   if (!comments?.size) return stringify(value, OPTIONS);

@@ -9,3 +9,6 @@ export declare function isStale(name?: string): boolean;
 export declare function build(entries?: Readonly<Record<string, string>>, quiet?: boolean): Promise<unknown>;
 export declare function withBuildLock<T>(fn: () => Promise<T> | T, timeoutMs?: number): Promise<T>;
 export declare function ensureBuilt(name: string): Promise<string>;
+export declare const K8S_BINDINGS: RegExp;
+export declare const QUADRATIC_OMIT: string;
+export declare const LINEAR_OMIT_HELPER: string;

@@ -10,7 +10,19 @@ import { hostname } from "node:os";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildFolders, ensureBuilt, ENTRIES, isStale, LOCK, OUT, SOURCE_FOLDERS, withBuildLock } from "../../scripts/build.mjs";
+import {
+  buildFolders,
+  ensureBuilt,
+  ENTRIES,
+  isStale,
+  K8S_BINDINGS,
+  LINEAR_OMIT_HELPER,
+  LOCK,
+  OUT,
+  QUADRATIC_OMIT,
+  SOURCE_FOLDERS,
+  withBuildLock,
+} from "../../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../../stacks/schema.js";
 import { ROOT } from "../helpers/cli.js";
 
@@ -210,5 +222,34 @@ describe("the source folders", () => {
       .filter((d) => readdirSync(join(ROOT, d.name), { recursive: true }).some((f) => String(f).endsWith(".ts")))
       .map((d) => d.name);
     expect(withTs.sort()).toEqual([...SOURCE_FOLDERS].sort());
+  });
+});
+
+describe("the bundle's one-pass undefined-field omission in cdk8s-plus-28's k8s bindings", () => {
+  it("finds the quadratic text in the pinned bindings, and the one-pass helper returns the same fields in the same order", () => {
+    const bindings = join(ROOT, "node_modules", "cdk8s-plus-28", "lib", "imports", "k8s.js");
+    expect(K8S_BINDINGS.test(bindings)).toBe(true);
+    expect(readFileSync(bindings, "utf8").split(QUADRATIC_OMIT).length - 1).toBeGreaterThan(400);
+    const quadratic = new Function("result", `return ${QUADRATIC_OMIT};`) as (r: object) => object;
+    const linear = new Function("result", `${LINEAR_OMIT_HELPER}return __isDefinedFields(result);`) as (r: object) => object;
+    const cases: Record<string, unknown>[] = [
+      {},
+      { a: undefined },
+      { b: 1, a: undefined, c: null, d: 0, e: "", f: false, g: [undefined], h: { x: undefined } },
+      { 2: "two", 1: "one", z: undefined, y: "y" },
+    ];
+    for (const c of cases) {
+      const [q, l] = [quadratic(c), linear(c)];
+      expect(l).toEqual(q);
+      expect(Object.keys(l)).toEqual(Object.keys(q));
+    }
+  });
+
+  it("the bundle holds the helper in place of every quadratic omission", async () => {
+    await ensureBuilt("synth");
+    const chunks = join(realpathSync(OUT), "chunks");
+    const text = readdirSync(chunks).map((f) => readFileSync(join(chunks, f), "utf8"));
+    expect(text.some((t) => t.includes("__isDefinedFields(result)"))).toBe(true);
+    expect(text.some((t) => t.includes(QUADRATIC_OMIT))).toBe(false);
   });
 });
