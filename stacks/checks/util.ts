@@ -72,7 +72,7 @@ export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
   const data = renderedData(t);
   if (data !== undefined) return isObject(data) || Array.isArray(data) ? data : undefined;
   // Multi-line PromQL and scripts are most strings here: one that cannot be a map or a list is not parsed.
-  if (!MAYBE_COLLECTION.test(t)) return undefined;
+  if (!MAYBE_COLLECTION.test(t) || !FIRST_LINE_MAY_START_COLLECTION.test(firstContentLine(t))) return undefined;
   // Several checks read the same strings (dashboards, adapter config): parse each once.
   if (EMBEDDED.has(t)) return EMBEDDED.get(t);
   if (EMBEDDED.size >= 2000) EMBEDDED.clear();
@@ -93,6 +93,19 @@ export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
  * or a `? ` explicit key. PromQL's `a:b:c` names and `[5m:1m]` subqueries do not match.
  */
 const MAYBE_COLLECTION = /^[{[!&%]|^---|:(?:\s|$)|^\s*[-?](?:\s|$)/m;
+
+/**
+ * A document's root collection starts on its first line that is not blank or a comment: a flow
+ * collection, tag, anchor, alias, directive or `---` there, a `- ` item or `? ` key, or a key and
+ * its colon (implicit keys are one line). Multi-line PromQL with a binary operator on a line of
+ * its own (`-`) matches MAYBE_COLLECTION but starts with `(` or a function: not parsed.
+ */
+const FIRST_LINE_MAY_START_COLLECTION = /^\s*(?:[{[!&%*]|---|[-?](?:\s|$))|:/;
+
+function firstContentLine(t: string): string {
+  for (const line of t.split("\n")) if (!/^\s*(?:#|$)/.test(line)) return line;
+  return "";
+}
 
 const EMBEDDED = new Map<string, LooseObject | Loose[] | undefined>();
 
