@@ -216,8 +216,10 @@ export class CheckContext {
       const addFileGroups = (resource: string, base: PathSegment[], doc: unknown) => {
         if (!isObject(doc) || !Array.isArray(doc.groups)) return;
         doc.groups.forEach((g: unknown, i: number) => {
-          if (!isObject(g) || !Array.isArray(g.rules) || seen.has(stableJson(g))) return;
-          seen.add(stableJson(g));
+          if (!isObject(g) || !Array.isArray(g.rules)) return;
+          const key = stableJson(g);
+          if (seen.has(key)) return;
+          seen.add(key);
           out.push({ resource, path: [...base, "groups", i], group: g });
         });
       };
