@@ -283,3 +283,34 @@ function workloadNamesBeside(input: Obj): { name: string; path: string }[] {
   named(input.gpu, "gpu", "llm");
   return out;
 }
+
+/** Each parsed environment's service views (how a view path maps back to the user's input), by parsed config. */
+const VIEWS_OF = new WeakMap<object, readonly ServiceView[]>();
+
+/** Remembers the views `config` was parsed from (stacks/validate.ts), so findings name what the user wrote. */
+export function rememberViews(config: object, views: readonly ServiceView[]): void {
+  VIEWS_OF.set(config, views);
+}
+
+/** `scaling.keda.p95Latency.threshold`, `prescaling[0].target` → path segments. */
+export function pathSegments(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/\[(\d+)\]|([^.[\]]+)/g)) out.push(m[1] !== undefined ? Number(m[1]) : m[2]!);
+  return out;
+}
+
+/**
+ * Where a finding on service `index`'s view at `path` (a view path, dotted) was written by the
+ * user: the same mapping a schema problem gets (`services[i].…` or `defaults.…`), whether the
+ * environment lists one service or many. A config assembled without parsing (tests) has no views:
+ * its service's `service`, `scaling` and `slo` are `services[i].…`.
+ */
+export function sourceOfViewPath(config: object, index: number, path: string): (string | number)[] {
+  const segments = pathSegments(path);
+  const view = VIEWS_OF.get(config)?.[index];
+  if (view) return view.sourcePath(segments);
+  const [head, ...rest] = segments;
+  if (head === "service") return ["services", index, ...rest];
+  if (head === "scaling" || head === "slo") return ["services", index, ...segments];
+  return segments;
+}

@@ -10,6 +10,8 @@
  * them, so hand-edited or future constructs are held to the same rules.
  */
 import type { EnvConfig } from "../config.js";
+import { sourceOfViewPath } from "../services.js";
+import { fieldPath } from "../validate.js";
 import { checkAdapterExternalRules } from "./adapter.js";
 import { checkAutoscalerOwnership, checkResourceMetricRequests } from "./autoscalers.js";
 import { checkConfigCapacity, checkRenderedCapacity } from "./capacity.js";
@@ -135,18 +137,19 @@ function serviceViews(config: EnvConfig): readonly EnvConfig[] {
 }
 
 /**
- * Where a finding about a service's view sits in the user's input: in an environment with several
- * services, `scaling.…`, `slo.…` and `service.…` are `services[i].…`, and the message names the service.
+ * Where a finding about a service's view sits in the user's input, as the schema's problems say it
+ * (stacks/services.ts): `scaling.…`, `slo.…` and `service.…` are `services[i].…` (or `defaults.…`
+ * when the value came from there), in an environment of one service as of many, and the message
+ * names the service. Findings on env-level fields stay as they are.
  */
 function placedIn(config: EnvConfig, index: number, found: readonly Problem[]): Problem[] {
-  if ((config.services?.length ?? 1) < 2) return [...found];
   const name = (config.services?.[index] ?? config).service.name;
   return found.map((f) => {
     if (!f.resource.startsWith("EnvConfig ")) return f;
-    const m = /^(service|scaling|slo)(\.|$)(.*)$/.exec(f.path);
-    if (!m) return f;
-    const path = m[1] === "service" ? `services[${index}]${m[3] ? `.${m[3]}` : ""}` : `services[${index}].${f.path}`;
-    return { ...f, path, message: `service "${name}": ${f.message}` };
+    const source = sourceOfViewPath(config, index, f.path);
+    if (source[0] !== "services" && source[0] !== "defaults") return f;
+    const who = source[0] === "services" ? `service "${name}"` : `for service "${name}"`;
+    return { ...f, path: fieldPath(source), message: `${who}: ${f.message}` };
   });
 }
 
@@ -177,7 +180,7 @@ export function runRenderedChecks(input: CheckInput): Problem[] {
  */
 export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   const views = serviceViews(input.config);
-  if (views.length === 1) return runRenderedChecks(input);
+  if (views.length === 1) return placedIn(input.config, 0, runRenderedChecks(input));
   const names = new Set(views.map((v) => v.service.name));
   // A service's checks see the shared objects and its own, not another service's (whose
   // thresholds and alerts are that service's business); what spans services runs on everything.
@@ -188,11 +191,11 @@ export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   };
   const objects = groupBy(input.objects, objectOwner);
   const files = input.files ? groupBy(input.files, (f) => ruleFileService(f.path, names)) : undefined;
-  const perService = views.flatMap((view) => {
+  const perService = views.flatMap((view, i) => {
     const mine = view.service.name;
     const own = { objects: [...(objects.get(undefined) ?? []), ...(objects.get(mine) ?? [])] };
     const ownFiles = files ? { files: [...(files.get(undefined) ?? []), ...(files.get(mine) ?? [])] } : {};
-    return runRenderedChecks({ ...input, config: view, ...own, ...ownFiles });
+    return placedIn(input.config, i, runRenderedChecks({ ...input, config: view, ...own, ...ownFiles }));
   });
   const across = run(new CheckContext(input), ACROSS_SERVICES);
   return dedupe([...perService, ...across]);

@@ -103,6 +103,57 @@ describe("services form: defaults and per-service overrides", () => {
   });
 });
 
+describe("check findings name the field as the user wrote it and the service", () => {
+  // A config check sees one service's view (scaling.…); the user wrote services[i].… or defaults.….
+  it("a single-service env: services[0].… and the service's name, like the schema's problems", () => {
+    const ps = configProblems(envInput("prod", { scaling: { minReplicas: 30 } }), "prod");
+    expect(ps).toContainEqual(expect.objectContaining({ code: "CONFIG_CONFLICT", path: "services[0].scaling.minReplicas" }));
+    const p = ps.find((x) => x.path === "services[0].scaling.minReplicas")!;
+    expect(p.message).toMatch(/^service "inference": minReplicas 30 is greater than maxReplicas 20/);
+    // the schema's own problem on the same service reads alike
+    const schema = configProblems(envInput("prod", { scaling: { minReplicas: -1 } }), "prod");
+    expect(schema).toContainEqual(expect.objectContaining({ path: "services[0].scaling.minReplicas" }));
+    expect(schema[0]!.message).toMatch(/^service "inference": /);
+  });
+
+  it("the second service's own field: services[1].… naming it", () => {
+    const input = models();
+    input.services[1].scaling.keda.cooldownPeriod = 10;
+    const ps = configProblems(input, "models");
+    const p = ps.find((x) => x.code === "CONFIG_CONFLICT")!;
+    expect(p.path).toBe("services[1].scaling.keda.cooldownPeriod");
+    expect(p.message).toMatch(/^service "embedding": cooldownPeriod 10 s is shorter than pollingInterval/);
+    expect(ps.filter((x) => x.path.startsWith("services[0]"))).toEqual([]);
+  });
+
+  it("a value both services inherit from defaults: defaults.… once per service it breaks", () => {
+    const input = models();
+    input.defaults.scaling.keda = { cooldownPeriod: 10 };
+    const ps = configProblems(input, "models").filter((x) => x.code === "CONFIG_CONFLICT");
+    expect(ps.map((x) => [x.path, x.message.split(":")[0]])).toEqual([
+      ["defaults.scaling.keda.cooldownPeriod", 'for service "inference"'],
+      ["defaults.scaling.keda.cooldownPeriod", 'for service "embedding"'],
+    ]);
+  });
+
+  it("the printed line names env, field, service and fix", () => {
+    const input = models();
+    input.services[1].scaling.keda.cooldownPeriod = 10;
+    expect(codesOf(() => buildStack(parseEnvConfig(input, "models"))).map((p) => p.path)).toEqual([
+      "services[1].scaling.keda.cooldownPeriod",
+    ]);
+    let line = "";
+    try {
+      buildStack(parseEnvConfig(input, "models"));
+    } catch (e) {
+      line = (e as Error).message;
+    }
+    expect(line).toMatch(
+      /^CONFIG_CONFLICT env "models": EnvConfig models: services\[1\]\.scaling\.keda\.cooldownPeriod: service "embedding": .*\. Fix: set cooldownPeriod/,
+    );
+  });
+});
+
 describe("one ServiceModel per service, shared parts once", () => {
   const stack = stackFor("models");
 
