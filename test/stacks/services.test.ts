@@ -9,6 +9,10 @@ import { runChecks } from "../../stacks/checks/index.js";
 import { UserError } from "../../problems/problem.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import { configProblems, envInput, stackFor } from "../helpers/env.js";
+import { runScript } from "../helpers/cli.js";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const models = () => envInput("models") as any;
 
@@ -239,17 +243,63 @@ describe("scale: the adapter config and the rule files grow linearly in services
   });
 });
 
-describe("simulator: --service picks one model of the env", () => {
-  it("simulates the named service's own autoscaler and refuses an unknown name", async () => {
+describe("simulator: every model of the env by default, --service picks one", () => {
+  it("runs every service by default (config order), the named one with --service, and refuses an unknown name", async () => {
     const { simulateEnv } = await import("../../simulator/simulate.js");
     const { loadScenario } = await import("../../simulator/scenarios.js");
-    const [text] = simulateEnv("models", loadScenario("spike"), ["keda"]);
-    const [embedding] = simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "embedding");
-    expect(text!.result.model.hpa.maxReplicas).toBe(8);
-    expect(embedding!.result.model.hpa.maxReplicas).toBe(6);
+    const all = simulateEnv("models", loadScenario("spike"), ["keda"]);
+    expect(all.map((r) => [r.service, r.mode, r.result.model.hpa.maxReplicas])).toEqual([
+      ["inference", "keda", 8],
+      ["embedding", "keda", 6],
+    ]);
+    // each service against its own SLO
+    expect(all.map((r) => r.result.sloThresholdSeconds)).toEqual([0.5, 0.2]);
+    const [embedding, ...rest] = simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "embedding");
+    expect(rest).toEqual([]);
+    expect([embedding!.service, embedding!.result.model.hpa.maxReplicas]).toEqual(["embedding", 6]);
     expect(() => simulateEnv("models", loadScenario("spike"), ["keda"], undefined, "nope")).toThrow(
       /no service "nope".*inference, embedding/s,
     );
+  });
+
+  it("the CLI prints one table row per service and mode, and each service's files", () => {
+    const out = mkdtempSync(join(tmpdir(), "sim-models-"));
+    try {
+      const r = runScript("scripts/simulate.ts", ["--env", "models", "--scenario", "steady", "--compare", "cpu-hpa,keda", "--out", out]);
+      expect(r.code, r.stderr).toBe(0);
+      const rows = r.stdout.split("\n").filter((l) => /^\| (inference|embedding) \|/.test(l));
+      expect(rows.map((l) => l.split("|").slice(1, 4).map((c) => c.trim()))).toEqual([
+        ["inference", "cpu-hpa", "p95 < 500 ms"],
+        ["inference", "keda", "p95 < 500 ms"],
+        ["embedding", "cpu-hpa", "p95 < 200 ms"],
+        ["embedding", "keda", "p95 < 200 ms"],
+      ]);
+      expect(readdirSync(out).sort()).toEqual([
+        "models-steady-embedding-cpu-hpa.csv",
+        "models-steady-embedding-keda.csv",
+        "models-steady-embedding.md",
+        "models-steady-embedding.svg",
+        "models-steady-inference-cpu-hpa.csv",
+        "models-steady-inference-keda.csv",
+        "models-steady-inference.md",
+        "models-steady-inference.svg",
+        "models-steady-summary.json",
+      ]);
+      const summary = JSON.parse(readFileSync(join(out, "models-steady-summary.json"), "utf8"));
+      expect(summary.runs.map((x: any) => `${x.service} ${x.label}`)).toEqual([
+        "inference cpu-hpa",
+        "inference keda",
+        "embedding cpu-hpa",
+        "embedding keda",
+      ]);
+      expect(readFileSync(join(out, "models-steady-embedding.md"), "utf8")).toMatch(/^# Scaling what-if: models · embedding · steady/);
+      const one = runScript("scripts/simulate.ts", ["--env", "models", "--service", "embedding", "--scenario", "steady", "--out", out]);
+      expect(one.code, one.stderr).toBe(0);
+      // one service: the side-by-side table of its runs, as for a single-service env
+      expect(one.stdout).toMatch(/^\| \| keda \|$/m);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
