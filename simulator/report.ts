@@ -292,7 +292,8 @@ export function servicesTable(runs: readonly { readonly service: string; readonl
   for (const { service, result: r } of runs) {
     const s = summarize(r);
     const q = `p${Number((r.quantile * 100).toPrecision(6))}`;
-    const up = s.timeToFirstScaleUp === null ? "none" : `${duration(s.timeToFirstScaleUp)}${s.loadRiseAt !== null ? " after the rise" : ""}`;
+    const up =
+      s.timeToFirstScaleUp === null ? "none" : `${duration(s.timeToFirstScaleUp)}${s.loadRiseAt !== null ? " after the rise" : ""}`;
     lines.push(
       `| ${service} | ${r.label} | ${q} < ${seconds(r.sloThresholdSeconds)} | ${s.startReplicas} / ${s.peakReplicas} / ${s.endReplicas} | ${up} | ${pct(s.breachShare)} (${duration(s.breachSeconds)}) | ${pct(s.slowRequestShare)} | ${seconds(s.worstLatency)} | ${money(s.cost)} |`,
     );

@@ -43,7 +43,7 @@ import {
   checkConfigServicePod,
 } from "./settings.js";
 import { checkConfigBurstWakeUpPolicy, checkConfigExtras } from "./workload-settings.js";
-import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
+import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp, wakeUpJobsAcrossServices } from "./wake-up.js";
 
 export { CHECK_CODES, type CheckCode } from "../../problems/codes.js";
 export type { CheckInput, K8sObject } from "./types.js";
@@ -155,7 +155,9 @@ function placedIn(config: EnvConfig, index: number, found: readonly Problem[]): 
 
 /** Config-phase findings of every service of the environment (each service's view, then the env-wide ones once). */
 export function runServiceConfigChecks(config: EnvConfig): Problem[] {
-  return dedupe(serviceViews(config).flatMap((view, i) => placedIn(config, i, runConfigChecks(view))));
+  const views = serviceViews(config);
+  const across = wakeUpJobsAcrossServices(views).flatMap(({ index, finding }) => placedIn(config, index, [finding]));
+  return dedupe([...views.flatMap((view, i) => placedIn(config, i, runConfigChecks(view))), ...across]);
 }
 
 function dedupe(found: readonly Problem[]): Problem[] {

@@ -104,32 +104,35 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     });
   });
 
-  it.each([0, 1, 2, 3].filter((i) => i < stackFor(env).services.length))("generated tests cover every alert of service #%i with a firing case", (i) => {
-    const stack = stackOfService(stackFor(env), i);
-    const g = generateTests(stack);
-    const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
-    // The workloads beside the service: every alert of every workload group fires in its own test group.
-    const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
-    const firing = new Set(
-      g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
-    );
-    expect([...firing].sort()).toEqual(
-      [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
-    );
-    const workloadFiring = g.groups.flatMap((t) =>
-      (t.alert_rule_test ?? [])
-        .filter((a) => a.exp_alerts.length > 0)
-        .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
-    );
-    for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
-    const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
-    expect([...quiet].sort()).toEqual([...alerts].sort());
-    const exprs = g.groups[0]!.promql_expr_test ?? [];
-    // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
-    const adapter = stack.monitoring.adapterRules;
-    const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
-    expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
-  });
+  it.each([0, 1, 2, 3].filter((i) => i < stackFor(env).services.length))(
+    "generated tests cover every alert of service #%i with a firing case",
+    (i) => {
+      const stack = stackOfService(stackFor(env), i);
+      const g = generateTests(stack);
+      const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
+      // The workloads beside the service: every alert of every workload group fires in its own test group.
+      const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
+      const firing = new Set(
+        g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
+      );
+      expect([...firing].sort()).toEqual(
+        [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
+      );
+      const workloadFiring = g.groups.flatMap((t) =>
+        (t.alert_rule_test ?? [])
+          .filter((a) => a.exp_alerts.length > 0)
+          .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
+      );
+      for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
+      const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
+      expect([...quiet].sort()).toEqual([...alerts].sort());
+      const exprs = g.groups[0]!.promql_expr_test ?? [];
+      // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
+      const adapter = stack.monitoring.adapterRules;
+      const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
+      expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
+    },
+  );
 
   // Every environment's promtool run started together (runs.get) on a shared machine: the first
   // one awaited may wait for all of them.

@@ -10,6 +10,8 @@ import { UserError } from "../../problems/problem.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import { configProblems, envInput, stackFor } from "../helpers/env.js";
 import { runScript } from "../helpers/cli.js";
+import { promtool, writeTemp } from "../helpers/promtool.js";
+import { parse as parseYaml } from "yaml";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -219,6 +221,72 @@ describe("one ServiceModel per service, shared parts once", () => {
   });
 });
 
+describe("plain Prometheus (pod annotations, no operator): scrape jobs across services", () => {
+  /** dev (plain Prometheus, pod-annotation scrape, scale to zero woken by traefik) with a second model waking on the same gateway. */
+  function devTwoModels(edit?: (second: any) => void): any {
+    const input = envInput("dev") as any;
+    const second = structuredClone(input.services[0]);
+    second.name = "embedding";
+    second.scaling.wakeUp.matchers = { service: "ml-serving-dev-embedding-8000@kubernetes" };
+    edit?.(second);
+    input.services.push(second);
+    delete input.capacity;
+    return input;
+  }
+  const jobNames = (jobs: any[]) => jobs.map((j) => j.job_name);
+
+  it("one pod job per service and the shared wake-up job once, in the file and the chart values alike", () => {
+    const stack = buildStack(parseEnvConfig(devTwoModels(), "dev"));
+    const file = stack.extraFiles.find((f) => f.path === "prometheus/scrape-config.yaml")!;
+    const fromFile = jobNames(parseYaml(file.content()).scrape_configs);
+    expect(fromFile).toEqual(["ml-serving-dev/inference", "traefik", "ml-serving-dev/embedding"]);
+    expect(jobNames(parseYaml(stack.helmValues["prometheus"]!.extraScrapeConfigs as string))).toEqual(fromFile);
+    // only the first service's chart writes the file
+    expect(stack.extraFiles.filter((f) => f.path.startsWith("prometheus/")).map((f) => f.path)).toEqual(["prometheus/scrape-config.yaml"]);
+    expect(runChecks(stack).filter((f) => f.severity === "error")).toEqual([]);
+  });
+
+  it("promtool check config accepts the rendered scrape configs (no job_name twice)", () => {
+    const stack = buildStack(parseEnvConfig(devTwoModels(), "dev"));
+    const jobs = parseYaml(stack.extraFiles.find((f) => f.path === "prometheus/scrape-config.yaml")!.content()).scrape_configs;
+    // Debian's promtool has no Kubernetes service discovery: static targets in its place, the rest as rendered.
+    const statics = jobs.map(({ kubernetes_sd_configs: _sd, ...rest }: any) => ({
+      ...rest,
+      static_configs: [{ targets: ["10.1.0.11:9090"] }],
+    }));
+    const check = (list: unknown[]) =>
+      promtool(["check", "config", "prometheus.yml"], writeTemp({ "prometheus.yml": JSON.stringify({ scrape_configs: list }) }));
+    const r = check(statics);
+    expect(r.code, r.output).toBe(0);
+    // what it refuses: the same job twice
+    const twice = check([...statics, statics[1]]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.output).toMatch(/multiple scrape configs with job name "traefik"/);
+  });
+
+  it("a second service naming the wake-up job for other pods is refused at its field", () => {
+    const ps = configProblems(
+      devTwoModels((s) => (s.scaling.wakeUp.source.podLabels = { "app.kubernetes.io/name": "envoy" })),
+      "dev",
+    );
+    expect(ps).toEqual([expect.objectContaining({ code: "CONFIG_CONFLICT", env: "dev", path: "services[1].scaling.wakeUp.source.job" })]);
+    expect(ps[0]!.message).toMatch(
+      /^service "embedding": the wake-up source's job "traefik" .* is service inference's wake-up job for other pods/,
+    );
+  });
+
+  it("a wake-up job named like another service's own pod job is refused", () => {
+    const ps = configProblems(
+      devTwoModels(
+        (s) => (s.scaling.wakeUp.source = { ...s.scaling.wakeUp.source, namespace: "ml-serving-dev", job: "ml-serving-dev/inference" }),
+      ),
+      "dev",
+    );
+    expect(ps).toContainEqual(expect.objectContaining({ code: "CONFIG_CONFLICT", path: "services[1].scaling.wakeUp.source.job" }));
+    expect(ps.find((p) => p.path === "services[1].scaling.wakeUp.source.job")!.message).toMatch(/is service inference's own scrape job/);
+  });
+});
+
 describe("scale: the adapter config and the rule files grow linearly in services", () => {
   it("rule count is constant, rule files and adapter text grow by a constant per service", () => {
     const measure = (n: number) => {
@@ -268,7 +336,14 @@ describe("simulator: every model of the env by default, --service picks one", ()
       const r = runScript("scripts/simulate.ts", ["--env", "models", "--scenario", "steady", "--compare", "cpu-hpa,keda", "--out", out]);
       expect(r.code, r.stderr).toBe(0);
       const rows = r.stdout.split("\n").filter((l) => /^\| (inference|embedding) \|/.test(l));
-      expect(rows.map((l) => l.split("|").slice(1, 4).map((c) => c.trim()))).toEqual([
+      expect(
+        rows.map((l) =>
+          l
+            .split("|")
+            .slice(1, 4)
+            .map((c) => c.trim()),
+        ),
+      ).toEqual([
         ["inference", "cpu-hpa", "p95 < 500 ms"],
         ["inference", "keda", "p95 < 500 ms"],
         ["embedding", "cpu-hpa", "p95 < 200 ms"],
