@@ -197,7 +197,7 @@ export function runServiceRenderedChecks(input: CheckInput): Problem[] {
     const mine = view.service.name;
     const own = { objects: [...(objects.get(undefined) ?? []), ...(objects.get(mine) ?? [])] };
     const ownFiles = files ? { files: [...(files.get(undefined) ?? []), ...(files.get(mine) ?? [])] } : {};
-    return placedIn(input.config, i, runRenderedChecks({ ...input, config: view, ...own, ...ownFiles }));
+    return placedIn(input.config, i, run(new CheckContext({ ...input, config: view, ...own, ...ownFiles }), PER_SERVICE_CHECKS));
   });
   const across = run(new CheckContext(input), ACROSS_SERVICES);
   return dedupe([...perService, ...across]);
@@ -241,8 +241,14 @@ const PER_SERVICE_KINDS = new Set([
   "PrometheusRule",
 ]);
 
-/** Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must fit. */
+/**
+ * Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must
+ * fit. They run once on every object, never on one service's view (where another service's
+ * Deployment is out of sight, so its autoscaler's target would look missing).
+ */
 const ACROSS_SERVICES: readonly Check[] = [checkAutoscalerOwnership, checkRenderedCapacity];
+/** What each service's view runs when the environment has several. */
+const PER_SERVICE_CHECKS: readonly Check[] = RENDERED_CHECKS.filter((c) => !ACROSS_SERVICES.includes(c));
 
 /** What the checks need of an EnvironmentStack (kept structural: no import cycle with stack.ts). */
 export interface StackLike {

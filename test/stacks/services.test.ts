@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildStack } from "../../stacks/stack.js";
-import { runChecks } from "../../stacks/checks/index.js";
+import { runChecks, stackInput } from "../../stacks/checks/index.js";
 import { UserError } from "../../problems/problem.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import { configProblems, envInput, stackFor } from "../helpers/env.js";
@@ -218,6 +218,76 @@ describe("one ServiceModel per service, shared parts once", () => {
     input.services[1].scaling.endpoint = "/embed";
     const ps = codesOf(() => buildStack(parseEnvConfig(input, "models")));
     expect(ps.map((p) => p.code)).toContain("ADAPTER_RULES_COLLIDE");
+  });
+});
+
+describe("across services: what no one service's view shows", () => {
+  const stack = stackFor("models");
+  const errorsWith = (edit: (objects: any[]) => void) => {
+    const input = stackInput(stack);
+    const objects = structuredClone(input.objects) as any[];
+    edit(objects);
+    return runChecks({ ...input, objects }).filter((p) => p.severity === "error");
+  };
+
+  it("two services' autoscalers on one workload: one MULTIPLE_AUTOSCALERS naming both services, no false 'target missing'", () => {
+    const found = errorsWith((objects) => {
+      objects.find((o) => o.kind === "ScaledObject" && o.metadata.name === "embedding").spec.scaleTargetRef.name = "inference";
+    });
+    expect(found.map((p) => [p.code, p.resource, p.path])).toEqual([
+      ["MULTIPLE_AUTOSCALERS", "ScaledObject ml-serving-models/embedding", "spec.scaleTargetRef"],
+    ]);
+    expect(found[0]!.message).toBe(
+      "Deployment ml-serving-models/inference is already scaled by ScaledObject ml-serving-models/inference (service embedding's autoscaler targets service inference's workload): two autoscalers fight over its replica count (KEDA/HPA report AmbiguousSelector)",
+    );
+  });
+
+  it("an explicit HPA of one service on another's Deployment is refused the same way", () => {
+    const found = errorsWith((objects) => {
+      const so = objects.find((o) => o.kind === "ScaledObject" && o.metadata.name === "embedding");
+      objects.push({
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "embedding-cpu", namespace: "ml-serving-models", labels: so.metadata.labels },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "inference" },
+          minReplicas: 2,
+          maxReplicas: 6,
+          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+        },
+      });
+    });
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        code: "MULTIPLE_AUTOSCALERS",
+        resource: "HorizontalPodAutoscaler ml-serving-models/embedding-cpu",
+        message: expect.stringContaining("(service embedding's autoscaler targets service inference's workload)"),
+      }),
+    );
+    expect(found.map((p) => p.code)).not.toContain("AUTOSCALER_TARGET_MISSING");
+  });
+
+  it("a target no service renders is still missing", () => {
+    const found = errorsWith((objects) => {
+      objects.find((o) => o.kind === "ScaledObject" && o.metadata.name === "embedding").spec.scaleTargetRef.name = "reranker";
+    });
+    expect(found.map((p) => [p.code, p.resource])).toContainEqual([
+      "AUTOSCALER_TARGET_MISSING",
+      "ScaledObject ml-serving-models/embedding",
+    ]);
+  });
+
+  it("duplicate names, the quota and colliding adapter rules are refused across services too (see above); each names what collides", () => {
+    const dup = models();
+    dup.services[1].name = "inference";
+    expect(configProblems(dup, "models").find((p) => p.path === "services[1].name")!.message).toBe(
+      'service "inference" is named like services[0]: two Deployments, autoscalers and rule groups would share one name',
+    );
+    const collide = models();
+    collide.services[1].scaling.endpoint = "/embed";
+    const p = codesOf(() => buildStack(parseEnvConfig(collide, "models"))).find((x) => x.code === "ADAPTER_RULES_COLLIDE")!;
+    expect(p.message).toMatch(/inference/);
+    expect(p.message).toMatch(/embedding/);
   });
 });
 
