@@ -11,6 +11,7 @@
  */
 import type { EnvConfig } from "../config.js";
 import { sourceOfViewPath } from "../services.js";
+import { ruleFileOwner } from "../naming.js";
 import { fieldPath } from "../validate.js";
 import { checkAdapterExternalRules } from "./adapter.js";
 import { checkAutoscalerOwnership, checkResourceMetricRequests } from "./autoscalers.js";
@@ -192,7 +193,7 @@ export function runServiceRenderedChecks(input: CheckInput): Problem[] {
     return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner) ? owner : undefined;
   };
   const objects = groupBy(input.objects, objectOwner);
-  const files = input.files ? groupBy(input.files, (f) => ruleFileService(f.path, names)) : undefined;
+  const files = input.files ? groupBy(input.files, (f) => ruleFileOwner(f.path, names)) : undefined;
   const perService = views.flatMap((view, i) => {
     const mine = view.service.name;
     const own = { objects: [...(objects.get(undefined) ?? []), ...(objects.get(mine) ?? [])] };
@@ -212,21 +213,6 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map
     else out.set(k, [t]);
   }
   return out;
-}
-
-/**
- * The service a rule file belongs to, from its group name (rules/<service>-alerts.yaml,
- * rules/<service>-recording.yaml, rules/sloth-slo-<kind>-<service>-<slo>.yaml); undefined for a
- * file of the environment (the scrape job) or of a workload beside the services.
- */
-function ruleFileService(path: string, names: ReadonlySet<string>): string | undefined {
-  const m = /^rules\/(.+)\.yaml$/.exec(path);
-  if (!m) return undefined;
-  const group = m[1]!;
-  const sloth = /^sloth-slo-(?:sli-recordings|meta-recordings|alerts)-(.+)-[a-z]+$/.exec(group);
-  const own = /^(.+)-(?:alerts|recording)$/.exec(group);
-  const candidate = sloth?.[1] ?? own?.[1];
-  return candidate !== undefined && names.has(candidate) ? candidate : undefined;
 }
 
 /** Kinds each service renders for itself (a shared object, e.g. the adapter's ConfigMap, is every service's). */

@@ -9,10 +9,10 @@ import { runChecks, stackInput } from "../../stacks/checks/index.js";
 import { UserError } from "../../problems/problem.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import { configProblems, envInput, stackFor } from "../helpers/env.js";
-import { runScript } from "../helpers/cli.js";
+import { ROOT, runScript } from "../helpers/cli.js";
 import { promtool, writeTemp } from "../helpers/promtool.js";
 import { parse as parseYaml } from "yaml";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -176,6 +176,7 @@ describe("one ServiceModel per service, shared parts once", () => {
       "embedding-workload",
       "embedding-autoscaling",
       "embedding-monitoring",
+      "load-test",
       "dashboards",
       "network-policy",
     ]);
@@ -218,6 +219,76 @@ describe("one ServiceModel per service, shared parts once", () => {
     input.services[1].scaling.endpoint = "/embed";
     const ps = codesOf(() => buildStack(parseEnvConfig(input, "models")));
     expect(ps.map((p) => p.code)).toContain("ADAPTER_RULES_COLLIDE");
+  });
+});
+
+describe("dashboards and load tests: one per service", () => {
+  const stack = stackFor("models");
+  const objects = () => stack.objects() as any[];
+
+  it("one dashboard per service, each with its own SLO line, objective, HPA and uid", () => {
+    const maps = objects().filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard === "1");
+    expect(maps.map((m) => m.metadata.name)).toEqual(["inference-dashboard", "embedding-dashboard"]);
+    const json = (name: string) => {
+      const m = maps.find((x) => x.metadata.name === name)!;
+      return JSON.parse(Object.values(m.data)[0] as string);
+    };
+    const text = json("inference-dashboard");
+    const embedding = json("embedding-dashboard");
+    expect([text.uid, embedding.uid]).toEqual(["models-inference", "models-embedding"]);
+    expect(embedding.title).toBe("embedding (models)");
+    const dump = JSON.stringify(embedding);
+    expect(dump).toContain("the latency SLO threshold (0.2 s)");
+    expect(dump).toContain('horizontalpodautoscaler=\\"keda-hpa-embedding\\"');
+    expect(dump).toContain('job=\\"embedding\\"');
+    expect(dump).not.toContain('job=\\"inference\\"');
+    expect(JSON.stringify(text)).toContain("the latency SLO threshold (0.5 s)");
+  });
+
+  it("one load test per service: its own Service, path, payload and name", () => {
+    expect(stack.extras.loadTests.map((t) => [t.service.name, t.loadTest.name])).toEqual([
+      ["inference", "locust"],
+      ["embedding", "locust-embedding"],
+    ]);
+    const master = (name: string) => objects().find((o) => o.kind === "Job" && o.metadata.name === `${name}-master`)!;
+    const env = (job: any) =>
+      Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value])) as Record<string, string>;
+    const args = (job: any) => job.spec.template.spec.containers[0].args.join(" ");
+    expect(args(master("locust"))).toContain("--host=http://inference.ml-serving-models.svc.cluster.local:8000");
+    expect(args(master("locust-embedding"))).toContain("--host=http://embedding.ml-serving-models.svc.cluster.local:8000");
+    // the env's stages, the service's own payload
+    expect(env(master("locust-embedding")).LOAD_PAYLOAD).toBe('{"input": ["a sentence to embed"]}');
+    expect(env(master("locust")).LOAD_PAYLOAD).toBe('{"inputs": "Write one sentence about autoscaling."}');
+    expect(env(master("locust-embedding")).LOAD_STAGES).toBe(env(master("locust")).LOAD_STAGES);
+  });
+
+  it("a service's own path and rate come from its view; its load test reaches only its Service through the policies", () => {
+    const input = models();
+    input.services[1].scaling.endpoint = "/embed";
+    input.services[1].simulation.requestsPerUserPerSecond = 4;
+    // /embed would collide in the adapter: give the text model the same endpoint for this what-if
+    input.services[0].scaling.endpoint = "/embed";
+    const s = buildStack(parseEnvConfig(input, "models"));
+    const job = (s.objects() as any[]).find((o) => o.kind === "Job" && o.metadata.name === "locust-embedding-master");
+    const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect([env.LOAD_PATH, env.LOAD_REQUESTS_PER_USER_PER_SECOND]).toEqual(["/embed", "4"]);
+    const policies = (s.objects() as any[]).filter((o) => o.kind === "NetworkPolicy");
+    const servingPeers = (name: string) =>
+      policies
+        .find((p) => p.metadata.name === name)!
+        .spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"]))
+        .filter(Boolean);
+    expect(servingPeers("embedding")).toContain("locust-embedding-workers");
+    expect(servingPeers("embedding")).not.toContain("locust-workers");
+    expect(servingPeers("inference")).toContain("locust-workers");
+    expect(servingPeers("inference")).not.toContain("locust-embedding-workers");
+  });
+
+  it("a bad per-service load test field is refused at services[i].loadTest…, naming the service", () => {
+    const input = models();
+    input.services[1].loadTest.workers = 0;
+    const p = configProblems(input, "models").find((x) => x.path === "services[1].loadTest.workers")!;
+    expect(p.message).toMatch(/^service "embedding": /);
   });
 });
 
@@ -449,6 +520,44 @@ describe("simulator: every model of the env by default, --service picks one", ()
 });
 
 describe("npm run diff names the service of each changed object", () => {
+  it("on the rendered models env: each changed object, file, dashboard and policy names its service; shared ones none", async () => {
+    const { diffDists, readDist, renderText } = await import("../../stacks/diff.js");
+    const dir = mkdtempSync(join(tmpdir(), "diff-models-"));
+    try {
+      const base = join(dir, "base", "models");
+      const head = join(dir, "head", "models");
+      cpSync(join(ROOT, "dist", "models"), base, { recursive: true });
+      cpSync(join(ROOT, "dist", "models"), head, { recursive: true });
+      const edit = (file: string, from: string | RegExp, to: string) => {
+        const text = readFileSync(join(head, file), "utf8");
+        const next = text.replace(from, to);
+        expect(next, file).not.toBe(text);
+        writeFileSync(join(head, file), next);
+      };
+      edit("embedding-autoscaling.yaml", "maxReplicaCount: 6", "maxReplicaCount: 7"); // the embedding model's ScaledObject
+      edit("rules/embedding-alerts.yaml", 'job="embedding"} > 0.2', 'job="embedding"} > 0.25'); // its plain rule file
+      edit("dashboards.yaml", /"title": "embedding \(models\)"/, '"title": "embedding (models) v2"'); // its dashboard
+      edit("network-policy.yaml", /(name: embedding\n[\s\S]*?port: )8000/, "$18001"); // its policy
+      edit("monitoring.yaml", 'job=~\"inference|embedding\"', 'job=~\"inference|embedding|reranker\"'); // the shared adapter rules
+      edit("workload.yaml", /(requests\.cpu: )"\d+"/, '$1"99"'); // the shared quota
+      const [d] = diffDists(readDist(join(dir, "base")), readDist(join(dir, "head")));
+      const owners = Object.fromEntries(d!.resources.map((r) => [r.resource.replace(/ \(.*\)$/, ""), r.service ?? "(shared)"]));
+      expect(owners).toEqual({
+        "ConfigMap ml-serving-models/embedding-dashboard": "embedding",
+        "ConfigMap monitoring/inference-models-prometheus-adapter": "(shared)",
+        "File rules/embedding-alerts.yaml": "embedding",
+        "NetworkPolicy ml-serving-models/embedding": "embedding",
+        "ResourceQuota ml-serving-models/compute": "(shared)",
+        "ScaledObject ml-serving-models/embedding": "embedding",
+      });
+      const text = renderText([d!]);
+      expect(text).toMatch(/^ {2}~ File rules\/embedding-alerts\.yaml for embedding$/m);
+      expect(text).toMatch(/^ {2}~ ConfigMap monitoring\/inference-models-prometheus-adapter \(v1\)$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a changed object carries its service (app.kubernetes.io/name); shared objects none", async () => {
     const { diffDists, renderText } = await import("../../stacks/diff.js");
     const so = (name: string, max: number) => ({
