@@ -188,10 +188,7 @@ export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   // A service's checks see the shared objects and its own, not another service's (whose
   // thresholds and alerts are that service's business); what spans services runs on everything.
   // Grouped once: every view's input is the shared part plus its own (linear in services).
-  const objectOwner = (o: K8sObject) => {
-    const owner = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.["app.kubernetes.io/name"];
-    return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner) ? owner : undefined;
-  };
+  const objectOwner = serviceObjectOwner(views);
   const objects = groupBy(input.objects, objectOwner);
   const files = input.files ? groupBy(input.files, (f) => ruleFileOwner(f.path, names)) : undefined;
   const perService = views.flatMap((view, i) => {
@@ -202,6 +199,37 @@ export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   });
   const across = run(new CheckContext(input), ACROSS_SERVICES);
   return dedupe([...perService, ...across]);
+}
+
+/**
+ * The service whose view checks an object (undefined: every view, the environment's shared
+ * objects): its own kinds by `app.kubernetes.io/name`; its dashboard (`app.kubernetes.io/instance`
+ * `<service>-<env>`) and load test (`<loadTest.name>-<env>`); the NetworkPolicy of its pods or its
+ * load test's. Every view seeing every service's would make the checks quadratic in services.
+ */
+export function serviceObjectOwner(views: readonly EnvConfig[]): (o: K8sObject) => string | undefined {
+  const names = new Set(views.map((v) => v.service.name));
+  const dashboards = new Map<string, string>(views.map((v) => [`${v.service.name}-${v.name}`, v.service.name]));
+  const loadTests = new Map<string, string>(
+    views.flatMap((v) => (v.loadTest ? [[`${v.loadTest.name}-${v.name}`, v.service.name] as const] : [])),
+  );
+  return (o) => {
+    const labels = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+    const owner = labels["app.kubernetes.io/name"];
+    if (PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner)) return owner;
+    if (o.kind === "NetworkPolicy") {
+      // The default deny and the other workloads' policies are everyone's.
+      const selected = (o.spec as { podSelector?: { matchLabels?: Record<string, string> } } | undefined)?.podSelector?.matchLabels ?? {};
+      const name = selected["app.kubernetes.io/name"];
+      if (name !== undefined && names.has(name)) return name;
+      const of = selected["app.kubernetes.io/instance"];
+      return of === undefined ? undefined : loadTests.get(of);
+    }
+    const instance = labels["app.kubernetes.io/instance"];
+    if (instance === undefined) return undefined;
+    if (o.kind === "ConfigMap" && labels.grafana_dashboard !== undefined) return dashboards.get(instance);
+    return loadTests.get(instance);
+  };
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string | undefined, T[]> {

@@ -452,6 +452,27 @@ describe("scale: the adapter config and the rule files grow linearly in services
   });
 });
 
+describe("checks stay linear in services", () => {
+  it("each service's view checks the shared objects (constant in services) and its own (constant per service)", async () => {
+    const { serviceObjectOwner } = await import("../../stacks/checks/index.js");
+    const measure = (n: number) => {
+      const s = buildStack(parseEnvConfig(withServices(n), "models"));
+      const views = s.services.map((m) => m.config);
+      const owner = serviceObjectOwner(views);
+      const counts = new Map<string | undefined, number>();
+      for (const o of s.objects()) counts.set(owner(o as any), (counts.get(owner(o as any)) ?? 0) + 1);
+      return { shared: counts.get(undefined)!, last: counts.get(views[views.length - 1]!.service.name)! };
+    };
+    const [a, b] = [measure(4), measure(8)];
+    expect(b.shared).toBe(a.shared);
+    expect(b.last).toBe(a.last);
+    // the last model's own: Deployment, Service, PDB, ServiceAccount, ScaledObject, ServiceMonitor,
+    // PrometheusRules (recording, alerts, 2 SLOs × 3 groups), its dashboard, its load test (6 objects),
+    // the NetworkPolicies of its pods and of its load test's master
+    expect(a.last).toBe(6 + 8 + 1 + 6 + 2);
+  });
+});
+
 describe("simulator: every model of the env by default, --service picks one", () => {
   it("runs every service by default (config order), the named one with --service, and refuses an unknown name", async () => {
     const { simulateEnv } = await import("../../simulator/simulate.js");
