@@ -27,7 +27,13 @@ describe("env config validation", () => {
   // Each problem carries a stable code (stacks/validate.ts ConfigCode, or the check code a schema invariant mirrors).
   const cases: [string, Record<string, unknown>, string, RegExp, string][] = [
     ["negative replicas", { scaling: { minReplicas: -1 } }, "services[0].scaling.minReplicas", /at least 0/, "CONFIG_RANGE"],
-    ["min > max", { scaling: { minReplicas: 5, maxReplicas: 3 } }, "services[0].scaling.minReplicas", /greater than maxReplicas 3/, "CONFIG_CONFLICT"],
+    [
+      "min > max",
+      { scaling: { minReplicas: 5, maxReplicas: 3 } },
+      "services[0].scaling.minReplicas",
+      /greater than maxReplicas 3/,
+      "CONFIG_CONFLICT",
+    ],
     ["missing image", { service: { image: undefined } }, "services[0].image", /required/, "CONFIG_MISSING"],
     ["empty image", { service: { image: "" } }, "services[0].image", /must not be empty/, "CONFIG_EMPTY"],
     [

@@ -559,7 +559,7 @@ describe("npm run diff names the service of each changed object", () => {
       edit("rules/embedding-alerts.yaml", 'job="embedding"} > 0.2', 'job="embedding"} > 0.25'); // its plain rule file
       edit("dashboards.yaml", /"title": "embedding \(models\)"/, '"title": "embedding (models) v2"'); // its dashboard
       edit("network-policy.yaml", /(name: embedding\n[\s\S]*?port: )8000/, "$18001"); // its policy
-      edit("monitoring.yaml", 'job=~\"inference|embedding\"', 'job=~\"inference|embedding|reranker\"'); // the shared adapter rules
+      edit("monitoring.yaml", 'job=~"inference|embedding"', 'job=~"inference|embedding|reranker"'); // the shared adapter rules
       edit("workload.yaml", /(requests\.cpu: )"\d+"/, '$1"99"'); // the shared quota
       const [d] = diffDists(readDist(join(dir, "base")), readDist(join(dir, "head")));
       const owners = Object.fromEntries(d!.resources.map((r) => [r.resource.replace(/ \(.*\)$/, ""), r.service ?? "(shared)"]));

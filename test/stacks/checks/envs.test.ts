@@ -134,7 +134,9 @@ describe("npm run check", () => {
     expect(findings).toContainEqual(expect.objectContaining({ code: "CONFIG_UNKNOWN_KEY", env: "typo", path: "services[0].scaling" }));
     const text = runScript("scripts/check.ts", ["--config", bad]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^error: SCALES_AFTER_ALERT env "bad": EnvConfig bad: services\[0\]\.scaling\.keda\.p95Latency\.threshold: service "inference": /m);
+    expect(text.stdout).toMatch(
+      /^error: SCALES_AFTER_ALERT env "bad": EnvConfig bad: services\[0\]\.scaling\.keda\.p95Latency\.threshold: service "inference": /m,
+    );
     expect(text.stdout).toMatch(/check: 1 error\(s\)/);
   });
 });
