@@ -460,7 +460,7 @@ describe("checks stay linear in services", () => {
       const views = s.services.map((m) => m.config);
       const owner = serviceObjectOwner(views);
       const counts = new Map<string | undefined, number>();
-      for (const o of s.objects()) counts.set(owner(o as any), (counts.get(owner(o as any)) ?? 0) + 1);
+      for (const o of s.objects()) counts.set(owner(o), (counts.get(owner(o)) ?? 0) + 1);
       return { shared: counts.get(undefined)!, last: counts.get(views[views.length - 1]!.service.name)! };
     };
     const [a, b] = [measure(4), measure(8)];
