@@ -8,7 +8,8 @@ import { buildStack } from "../../stacks/stack.js";
 import { runChecks } from "../../stacks/checks/index.js";
 import { UserError } from "../../problems/problem.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
-import { configProblems, envInput, stackFor } from "../helpers/env.js";
+import { configProblems, envInput } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 
 const models = () => envInput("models") as any;
 
@@ -104,7 +105,7 @@ describe("services form: defaults and per-service overrides", () => {
 });
 
 describe("one ServiceModel per service, shared parts once", () => {
-  const stack = stackFor("models");
+  const stack = builtStack("models");
 
   it("typed per-service results; the first keeps the single-service chart names", () => {
     expect(stack.services.map((m) => [m.name, m.autoscaler.kind, m.autoscaler.name])).toEqual([
