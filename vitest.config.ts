@@ -17,6 +17,7 @@ export function suite(exclude: readonly string[] = []) {
       // vitest's default on 2 cores is one worker; many tests wait on children (promtool, the CLIs),
       // so two files run at once.
       maxWorkers: 2,
+      experimental: { fsModuleCache: true, fsModuleCachePath: ".tmp/vitest-modules" },
       projects: [
         {
           extends: true,

@@ -27,7 +27,7 @@ rm -f .tmp/vitest.json
 # Build the CLI bundle once before the tests spawn CLIs in parallel: a stale bundle rebuilt by two
 # workers at once would delete chunks another run is loading.
 node scripts/build.mjs >/dev/null || { kill "$tsc_pid" 2>/dev/null; exit 1; }
-npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
+npx vitest run --reporter=default --reporter=./test/helpers/slowest-reporter.ts --reporter=json --outputFile.json=.tmp/vitest.json "$@" || status=$?
 tsc_status=0
 wait "$tsc_pid" || tsc_status=$?
 tsc_pid=
@@ -36,17 +36,10 @@ if [ "$tsc_status" != 0 ]; then
   echo "error: the type-check failed (npx tsc --noEmit -p .)"
   status=1
 fi
-# A plain closing line any CI reads: "N passed, N failed".
-# Before it, the slowest ten tests and files (the suite's budget is 90 s wall warm on 2 cores; npm
-# run bench lists the tests too). A file's time is its wall time in its worker, children included.
+# A plain closing line any CI reads: "N passed, N failed". Before it, vitest printed the slowest
+# ten tests and files (test/helpers/slowest-reporter.ts).
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".tmp/vitest.json", "utf8"));
-  const tests = r.testResults.flatMap((f) => f.assertionResults.map((a) => ({ ms: a.duration ?? 0, name: `${f.name.replace(process.cwd() + "/", "")} > ${a.fullName}` })));
-  console.log("slowest ten tests:");
-  for (const t of tests.sort((a, b) => b.ms - a.ms).slice(0, 10)) console.log(`  ${(t.ms / 1000).toFixed(2).padStart(6)} s  ${t.name}`);
-  const files = r.testResults.map((f) => ({ ms: f.endTime - f.startTime, name: f.name.replace(process.cwd() + "/", "") }));
-  console.log("slowest ten files:");
-  for (const f of files.sort((a, b) => b.ms - a.ms).slice(0, 10)) console.log(`  ${(f.ms / 1000).toFixed(2).padStart(6)} s  ${f.name}`);
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
 ' || true
 exit $status
