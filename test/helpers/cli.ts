@@ -11,10 +11,10 @@ import { ENTRIES, SOURCE_FOLDERS } from "../../scripts/build.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
-/** node's arguments that run `script` (a path such as `scripts/synth.ts`) with `args`. */
-export function cliArgs(script: string, args: readonly string[]): string[] {
-  const name = Object.entries(ENTRIES).find(([, src]) => resolve(ROOT, src) === resolve(ROOT, script))?.[0];
-  return name ? [resolve(ROOT, "scripts/run.mjs"), name, ...args] : ["--import", "tsx", resolve(ROOT, script), ...args];
+/** node's arguments that run `script` (a path such as `scripts/synth.ts`) of checkout `root` with `args`. */
+export function cliArgs(script: string, args: readonly string[], root = ROOT): string[] {
+  const name = Object.entries(ENTRIES).find(([, src]) => resolve(root, src) === resolve(root, script))?.[0];
+  return name ? [resolve(root, "scripts/run.mjs"), name, ...args] : ["--import", "tsx", resolve(root, script), ...args];
 }
 
 export function runScript(
@@ -62,12 +62,13 @@ export function projectCopy(): string {
 }
 
 /**
- * Runs `script` of a project copy (or any folder) the way a user does, with a time bound. This
- * checkout's CLIs run their bundle, as `npm run` does (a second of CPU less per run than tsx); a
- * project copy runs its own sources with tsx.
+ * Runs `script` of this checkout or of a project copy the way a user does (`npm run <cli>`), with a
+ * time bound: a CLI runs its bundle, which a project copy builds from its own sources on its first
+ * run (scripts/run.mjs; a second of CPU less per run than tsx from the second run on). A script
+ * with no bundle entry runs with tsx.
  */
 export function runIn(cwd: string, script: string, args: readonly string[], env: Record<string, string> = {}, timeout = 120_000) {
-  const argv = resolve(cwd) === ROOT ? cliArgs(script, args) : ["--import", "tsx", join(cwd, script), ...args];
+  const argv = cliArgs(script, args, resolve(cwd));
   const r = spawnSync(process.execPath, argv, { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }

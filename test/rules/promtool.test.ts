@@ -175,8 +175,8 @@ describe.each(ENV_NAMES)("env %s: the generated tests split by the rule files ea
 });
 
 describe("which rule files a group needs", () => {
-  const g = generateTests(builtStack("prod"));
   const rules = (name: RegExp) => {
+    const g = generatedFor("prod");
     const group = g.groups.find((x) => name.test(x.name))!;
     expect(group, String(name)).toBeDefined();
     return neededRuleFiles(group, ruleUses(g.ruleFiles, g.loaded), g.loaded);
@@ -196,6 +196,7 @@ describe("which rule files a group needs", () => {
   });
 
   it("a rule that reads ALERTS (a series named by no rule) makes the group load every file", () => {
+    const g = generatedFor("prod");
     const group = g.groups.find((x) => /^HighErrorRate fires/.test(x.name))!;
     const uses = ruleUses(g.ruleFiles, g.loaded).map((r) => (r.name === "InferenceHighErrorRate" ? { ...r, opaque: true } : r));
     expect(neededRuleFiles(group, uses, g.loaded)).toEqual(g.loaded);
@@ -206,6 +207,7 @@ describe("which rule files a group needs", () => {
   });
 
   it("an alert no loaded file defines is an error, not a quiet test that passes", () => {
+    const g = generatedFor("prod");
     expect(() =>
       neededRuleFiles(
         { name: "x", interval: "15s", input_series: [], alert_rule_test: [{ eval_time: "1m", alertname: "NoSuchAlert", exp_alerts: [] }] },
