@@ -8,8 +8,8 @@ import { defineConfig } from "vitest/config";
 const MOCKING = ["test/stacks/problems.test.ts"];
 /**
  * Test files that mock `stacks/stack.js` with one and the same factory (test/helpers/stack-hook.ts)
- * and reset their hook after each test: they share one worker of their own, loading the mocked
- * module graph once.
+ * and reset their hook after each test: they share workers of their own (apart from the files that
+ * load the real module), loading the mocked module graph once per worker.
  */
 const HOOKED = ["test/stacks/synth-refuses.test.ts", "test/infra/secret-keys.test.ts"];
 
@@ -38,7 +38,7 @@ export function suite(exclude: readonly string[] = []) {
           },
         },
         { extends: true, test: { name: "isolated", include: MOCKING.filter((f) => !exclude.includes(f)), isolate: true } },
-        { extends: true, test: { name: "hooked", include: HOOKED.filter((f) => !exclude.includes(f)), isolate: false, maxWorkers: 1 } },
+        { extends: true, test: { name: "hooked", include: HOOKED.filter((f) => !exclude.includes(f)), isolate: false } },
       ],
     },
   });
