@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ENTRIES, isStale, OUT, SOURCE_FOLDERS } from "../../scripts/build.mjs";
@@ -55,26 +55,26 @@ export function treeHash(dir: string): string {
  */
 export function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
+  // Modification times kept: the checkout's bundle comes along with its stamp (copyBundle).
   for (const p of [...SOURCE_FOLDERS, "dist", "package.json", "tsconfig.json", "cdk8s.yaml"])
-    cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    cpSync(join(ROOT, p), join(dir, p), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   copyBundle(dir);
   return dir;
 }
 
 /**
- * This checkout's CLI bundle, when fresh, into copy `dir` (it holds no absolute path), its stamp
- * dated after the copied sources: a copy whose sources a test leaves alone runs it as built; a
- * source a test edits is newer than the stamp, so the copy rebuilds on its next run, as a checkout
- * does (scripts/build.mjs isStale).
+ * This checkout's CLI bundle, when fresh, into copy `dir` (it holds no absolute path), with the
+ * modification times of the build and of the sources it was built from: a copy whose sources a test
+ * leaves alone runs it as built; a source a test edits is newer than the build, so the copy rebuilds
+ * on its next run, as a checkout does (scripts/build.mjs isStale). (A stamp dated at copy time
+ * would not do: the kernel dates a write with a clock a few milliseconds behind Date.now().)
  */
 function copyBundle(dir: string): void {
   if (isStale()) return;
   const build = readlinkSync(OUT);
-  cpSync(resolve(ROOT, build), join(dir, build), { recursive: true });
+  cpSync(resolve(ROOT, build), join(dir, build), { recursive: true, preserveTimestamps: true });
   symlinkSync(build, join(dir, ".build"));
-  const now = new Date();
-  utimesSync(join(dir, ".build", "inputs.json"), now, now);
 }
 
 /**
