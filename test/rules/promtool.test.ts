@@ -14,19 +14,21 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { autoscalerName } from "../../stacks/naming.js";
 import { ROOT } from "../helpers/cli.js";
 import { envConfig, stackFor } from "../helpers/env.js";
 import { builtStack } from "../helpers/rendered.js";
-import { parse } from "yaml";
 import {
+  generateServiceTests,
   generateTests,
   kedaTriggerQueries,
   neededRuleFiles,
   ruleUses,
   splitTestFiles,
+  stackOfService,
   type GeneratedTests,
   type TestGroup,
 } from "./generated.js";
@@ -40,17 +42,17 @@ function ruleFilesOf(env: string): Record<string, string> {
   );
 }
 
-/** The generated tests of built-in environment `env` (read-only), made once: each is ~4,000 lines of YAML. */
-const GENERATED = new Map<string, GeneratedTests>();
-function generatedFor(env: string): GeneratedTests {
+/** The generated tests of built-in environment `env`, one per service (read-only), made once: each is ~4,000 lines of YAML. */
+const GENERATED = new Map<string, GeneratedTests[]>();
+function generatedFor(env: string): GeneratedTests[] {
   let g = GENERATED.get(env);
-  if (!g) GENERATED.set(env, (g = generateTests(builtStack(env))));
+  if (!g) GENERATED.set(env, (g = generateServiceTests(builtStack(env))));
   return g;
 }
 
 /**
- * The generated tests in one `promtool test rules` run: one test file per set of rule files its
- * groups need (splitTestFiles); promtool names each file it tests and each failing group.
+ * One service's generated tests in one `promtool test rules` run: one test file per set of rule
+ * files its groups need (splitTestFiles); promtool names each file it tests and each failing group.
  */
 async function runGenerated(g: GeneratedTests): Promise<PromtoolResult & { files: number }> {
   const tests = splitTestFiles(g);
@@ -72,18 +74,19 @@ describe("promtool is required", () => {
 // Every environment's promtool runs start together (promtool is single-threaded), when the first
 // test needs one (not in a hook: a run filtered to other tests, `-t`, starts none); each test
 // awaits its own result.
-type EnvRuns = { generated: ReturnType<typeof runGenerated>; checked: Promise<PromtoolResult> };
+type EnvRuns = { generated: Promise<Awaited<ReturnType<typeof runGenerated>>[]>; checked: Promise<PromtoolResult> };
 let started: Map<string, EnvRuns> | undefined;
 const runs = {
   get(env: string): EnvRuns | undefined {
     if (!started) {
       started = new Map();
       for (const e of ENV_NAMES) {
-        const g = generatedFor(e);
-        const dir = writeTemp(g.ruleFiles);
+        // One generated test file per service, each on that service's rule files.
+        const gs = generatedFor(e);
+        const dir = writeTemp(gs[0]!.ruleFiles);
         started.set(e, {
-          generated: runGenerated(g),
-          checked: promtoolAsync(["check", "rules", ...Object.keys(g.ruleFiles).sort()], dir),
+          generated: Promise.all(gs.map((g) => runGenerated(g))),
+          checked: promtoolAsync(["check", "rules", ...Object.keys(gs[0]!.ruleFiles).sort()], dir),
         });
       }
     }
@@ -113,70 +116,92 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     expect(r.code, r.output).toBe(0);
   });
 
-  it("generated tests cover every alert with a firing case", () => {
+  it("generated tests cover every service's rule files, each file in one service's test", () => {
     const stack = builtStack(env);
-    const g = generatedFor(env);
-    const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
-    // The workloads beside the service: every alert of every workload group fires in its own test group.
-    const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
-    const firing = new Set(
-      g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
-    );
-    expect([...firing].sort()).toEqual(
-      [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
-    );
-    const workloadFiring = g.groups.flatMap((t) =>
-      (t.alert_rule_test ?? [])
-        .filter((a) => a.exp_alerts.length > 0)
-        .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
-    );
-    for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
-    const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
-    expect([...quiet].sort()).toEqual([...alerts].sort());
-    const exprs = g.groups[0]!.promql_expr_test ?? [];
-    // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
-    const adapter = stack.monitoring.adapterRules;
-    const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
-    expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
+    const gs = generatedFor(env);
+    expect(gs).toHaveLength(stack.services.length);
+    const listed = gs.flatMap((g) => (parse(g.yaml) as { rule_files: string[] }).rule_files);
+    expect([...listed].sort()).toEqual(Object.keys(ruleFilesOf(env)).sort());
+    stack.services.forEach((m, i) => {
+      const mine = (parse(gs[i]!.yaml) as { rule_files: string[] }).rule_files;
+      for (const f of m.monitoring.ruleFiles) expect(mine, `${m.name}`).toContain(f.path);
+    });
   });
+
+  it.each([0, 1, 2, 3].filter((i) => i < builtStack(env).services.length))(
+    "generated tests cover every alert of service #%i with a firing case",
+    (i) => {
+      const stack = stackOfService(builtStack(env), i);
+      const g = generatedFor(env)[i]!;
+      const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
+      // The workloads beside the service: every alert of every workload group fires in its own test group.
+      const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
+      const firing = new Set(
+        g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
+      );
+      expect([...firing].sort()).toEqual(
+        [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
+      );
+      const workloadFiring = g.groups.flatMap((t) =>
+        (t.alert_rule_test ?? [])
+          .filter((a) => a.exp_alerts.length > 0)
+          .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
+      );
+      for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
+      const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
+      expect([...quiet].sort()).toEqual([...alerts].sort());
+      const exprs = g.groups[0]!.promql_expr_test ?? [];
+      // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
+      const adapter = stack.monitoring.adapterRules;
+      const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
+      expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
+    },
+  );
 
   // Every environment's promtool run started together (runs.get) on a shared machine: the first
   // one awaited may wait for all of them.
   it("promtool test rules: alerts fire with exact labels and annotations, stay quiet when healthy; every query returns its series", async () => {
-    const r = await runs.get(env)!.generated;
-    expect(r.code, r.output).toBe(0);
-    // one SUCCESS per test file: every file was tested
-    expect(r.output.match(/^\s*SUCCESS$/gm), r.output).toHaveLength(r.files);
+    const rs = await runs.get(env)!.generated;
+    expect(rs).toHaveLength(builtStack(env).services.length);
+    for (const r of rs) {
+      expect(r.code, r.output).toBe(0);
+      // one SUCCESS per test file: every file was tested
+      expect(r.output.match(/^\s*SUCCESS$/gm), r.output).toHaveLength(r.files);
+    }
   }, 240_000);
 });
 
 describe.each(ENV_NAMES)("env %s: the generated tests split by the rule files each group needs", (env) => {
   it("every group once, in order, each file loading a subset of the rule files (all of them for the healthy group)", () => {
-    const g = generatedFor(env);
-    const files = Object.values(splitTestFiles(g)).map(
-      (y) => parse(y) as { rule_files: string[]; evaluation_interval: string; tests: TestGroup[] },
-    );
-    expect(files.length).toBeGreaterThan(1);
-    const order = (name: string) => g.groups.findIndex((x) => x.name === name);
-    expect(files.flatMap((f) => f.tests.map((t) => t.name)).sort((a, b) => order(a) - order(b))).toEqual(g.groups.map((x) => x.name));
-    for (const f of files) {
-      expect(f.evaluation_interval).toBe(g.interval);
-      for (const t of f.tests) expect(t, t.name).toEqual(JSON.parse(JSON.stringify(g.groups[order(t.name)])));
-      expect(g.loaded, f.rule_files.join()).toEqual(expect.arrayContaining(f.rule_files));
-      for (const t of f.tests)
-        for (const a of t.alert_rule_test ?? [])
-          expect(
-            f.rule_files.some((r) => g.ruleFiles[r]!.includes(`alert: ${a.alertname}\n`)),
-            a.alertname,
-          ).toBe(true);
-    }
-    expect(files.find((f) => f.tests.some((t) => t.name === g.groups[0]!.name))!.rule_files).toEqual(g.loaded);
+    for (const g of generatedFor(env)) checkSplit(g);
   });
 });
 
+/** Every group of `g` once, in order, in split files loading a subset of its rule files; the healthy group loads all. */
+function checkSplit(g: GeneratedTests): void {
+  const files = Object.values(splitTestFiles(g)).map(
+    (y) => parse(y) as { rule_files: string[]; evaluation_interval: string; tests: TestGroup[] },
+  );
+  expect(files.length).toBeGreaterThan(1);
+  const order = (name: string) => g.groups.findIndex((x) => x.name === name);
+  expect(files.flatMap((f) => f.tests.map((t) => t.name)).sort((a, b) => order(a) - order(b))).toEqual(g.groups.map((x) => x.name));
+  for (const f of files) {
+    expect(f.evaluation_interval).toBe(g.interval);
+    for (const t of f.tests) expect(t, t.name).toEqual(JSON.parse(JSON.stringify(g.groups[order(t.name)])));
+    expect(g.loaded, f.rule_files.join()).toEqual(expect.arrayContaining(f.rule_files));
+    for (const t of f.tests)
+      for (const a of t.alert_rule_test ?? [])
+        expect(
+          f.rule_files.some((r) => g.ruleFiles[r]!.includes(`alert: ${a.alertname}\n`)),
+          a.alertname,
+        ).toBe(true);
+  }
+  expect(files.find((f) => f.tests.some((t) => t.name === g.groups[0]!.name))!.rule_files).toEqual(g.loaded);
+}
+
 describe("which rule files a group needs", () => {
   const rules = (name: RegExp) => {
-    const g = generatedFor("prod");
+    const g = generatedFor("prod")[0]!;
     const group = g.groups.find((x) => name.test(x.name))!;
     expect(group, String(name)).toBeDefined();
     return neededRuleFiles(group, ruleUses(g.ruleFiles, g.loaded), g.loaded);
@@ -196,7 +221,7 @@ describe("which rule files a group needs", () => {
   });
 
   it("a rule that reads ALERTS (a series named by no rule) makes the group load every file", () => {
-    const g = generatedFor("prod");
+    const g = generatedFor("prod")[0]!;
     const group = g.groups.find((x) => /^HighErrorRate fires/.test(x.name))!;
     const uses = ruleUses(g.ruleFiles, g.loaded).map((r) => (r.name === "InferenceHighErrorRate" ? { ...r, opaque: true } : r));
     expect(neededRuleFiles(group, uses, g.loaded)).toEqual(g.loaded);
@@ -207,7 +232,7 @@ describe("which rule files a group needs", () => {
   });
 
   it("an alert no loaded file defines is an error, not a quiet test that passes", () => {
-    const g = generatedFor("prod");
+    const g = generatedFor("prod")[0]!;
     expect(() =>
       neededRuleFiles(
         { name: "x", interval: "15s", input_series: [], alert_rule_test: [{ eval_time: "1m", alertname: "NoSuchAlert", exp_alerts: [] }] },
@@ -223,7 +248,7 @@ describe.each(ENV_NAMES.filter((e) => envConfig(e).scaling.mode === "keda"))("en
     const queries = kedaTriggerQueries(builtStack(env));
     expect(queries, `ScaledObject ${envConfig(env).namespace}/${autoscalerName(envConfig(env))} is not rendered`).toBeDefined();
     expect(queries!.length).toBeGreaterThan(0);
-    const exprs = generatedFor(env).groups[0]!.promql_expr_test!.map((t) => t.expr);
+    const exprs = generatedFor(env)[0]!.groups[0]!.promql_expr_test!.map((t) => t.expr);
     for (const q of queries!) expect(exprs).toContain(q);
   });
 });
@@ -268,6 +293,17 @@ describe("promtool catches broken rules", () => {
     const r = await runGenerated(g);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/alertname: InferenceHighErrorRate/);
+  });
+
+  it("a broken alert of a further service (models: embedding) fails that service's generated tests", async () => {
+    const mutateRules = (path: string, c: string) =>
+      path === "rules/embedding-alerts.yaml" ? c.replace('job="embedding"} > 0.2', 'job="embedding"} > 5') : c;
+    const gs = generateServiceTests(builtStack("models"), { only: /HighLatency/, mutateRules });
+    expect(gs.map((g) => g.ruleFiles["rules/embedding-alerts.yaml"]!.includes("> 5"))).toEqual([true, true]);
+    const [text, embedding] = await Promise.all(gs.map((g) => runGenerated(g)));
+    expect(text!.code, text!.output).toBe(0);
+    expect(embedding!.code).not.toBe(0);
+    expect(embedding!.output).toMatch(/alertname: InferenceHighLatency/);
   });
 
   it("a recording that matches the wrong endpoint fails the generated promtool tests", async () => {
