@@ -4,6 +4,7 @@ import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { adapterLabelMatchers, fillTemplate, prometheusAdapterRules } from "../../constructs/prometheus-adapter.js";
 import { assertParses, resultGrouping } from "../../promql/parse.js";
 import { DEV_CPU_HPA, stackFor } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 
 function adapterConfigMap(env: string, patch = {}) {
   const stack = stackFor(env, patch);
@@ -48,7 +49,7 @@ describe("prometheus-adapter rules", () => {
 
   it("filled as the adapter fills them, custom queries return one series per pod and external ones a single series", () => {
     for (const env of ["dev", "prod"]) {
-      const { custom, external } = stackFor(env).monitoring.adapterRules;
+      const { custom, external } = builtStack(env).monitoring.adapterRules;
       for (const r of custom) {
         for (const pods of [["a"], ["a", "b"]]) {
           const q = fillTemplate(r.metricsQuery, { series: "s", labelMatchers: adapterLabelMatchers("ns", pods), groupBy: "pod" });
@@ -110,7 +111,7 @@ describe("prometheus-adapter rules", () => {
   });
 
   it("refuse an invalid window", () => {
-    const { promql } = stackFor("prod");
+    const { promql } = builtStack("prod");
     expect(() => prometheusAdapterRules({ promql, endpoint: "/predict", window: "2 minutes", external: false })).toThrow(
       /invalid Prometheus duration/,
     );

@@ -7,14 +7,14 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ENTRIES, SOURCE_FOLDERS } from "../../scripts/build.mjs";
+import { ENTRIES, isStale, OUT, SOURCE_FOLDERS } from "../../scripts/build.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
-/** node's arguments that run `script` (a path such as `scripts/synth.ts`) with `args`. */
-export function cliArgs(script: string, args: readonly string[]): string[] {
-  const name = Object.entries(ENTRIES).find(([, src]) => resolve(ROOT, src) === resolve(ROOT, script))?.[0];
-  return name ? [resolve(ROOT, "scripts/run.mjs"), name, ...args] : ["--import", "tsx", resolve(ROOT, script), ...args];
+/** node's arguments that run `script` (a path such as `scripts/synth.ts`) of checkout `root` with `args`. */
+export function cliArgs(script: string, args: readonly string[], root = ROOT): string[] {
+  const name = Object.entries(ENTRIES).find(([, src]) => resolve(root, src) === resolve(root, script))?.[0];
+  return name ? [resolve(root, "scripts/run.mjs"), name, ...args] : ["--import", "tsx", resolve(root, script), ...args];
 }
 
 export function runScript(
@@ -55,19 +55,36 @@ export function treeHash(dir: string): string {
  */
 export function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "project-copy-"));
+  // Modification times kept: the checkout's bundle comes along with its stamp (copyBundle).
   for (const p of [...SOURCE_FOLDERS, "dist", "package.json", "tsconfig.json", "cdk8s.yaml"])
-    cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    cpSync(join(ROOT, p), join(dir, p), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  copyBundle(dir);
   return dir;
 }
 
 /**
- * Runs `script` of a project copy (or any folder) the way a user does, with a time bound. This
- * checkout's CLIs run their bundle, as `npm run` does (a second of CPU less per run than tsx); a
- * project copy runs its own sources with tsx.
+ * This checkout's CLI bundle, when fresh, into copy `dir` (it holds no absolute path), with the
+ * modification times of the build and of the sources it was built from: a copy whose sources a test
+ * leaves alone runs it as built; a source a test edits is newer than the build, so the copy rebuilds
+ * on its next run, as a checkout does (scripts/build.mjs isStale). (A stamp dated at copy time
+ * would not do: the kernel dates a write with a clock a few milliseconds behind Date.now().)
+ */
+function copyBundle(dir: string): void {
+  if (isStale()) return;
+  const build = readlinkSync(OUT);
+  cpSync(resolve(ROOT, build), join(dir, build), { recursive: true, preserveTimestamps: true });
+  symlinkSync(build, join(dir, ".build"));
+}
+
+/**
+ * Runs `script` of this checkout or of a project copy the way a user does (`npm run <cli>`), with a
+ * time bound: a CLI runs its bundle, which a project copy builds from its own sources on its first
+ * run (scripts/run.mjs; a second of CPU less per run than tsx from the second run on). A script
+ * with no bundle entry runs with tsx.
  */
 export function runIn(cwd: string, script: string, args: readonly string[], env: Record<string, string> = {}, timeout = 120_000) {
-  const argv = resolve(cwd) === ROOT ? cliArgs(script, args) : ["--import", "tsx", join(cwd, script), ...args];
+  const argv = cliArgs(script, args, resolve(cwd));
   const r = spawnSync(process.execPath, argv, { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }

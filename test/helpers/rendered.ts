@@ -4,6 +4,7 @@
  * share this module). A test that needs a fresh render (determinism, a patched config) renders its own.
  */
 import { ENV_NAMES } from "../../stacks/envs/index.js";
+import { buildStack, type EnvironmentStack } from "../../stacks/stack.js";
 import { renderEnvironment, type RenderedEnv } from "../../stacks/synth.js";
 import { envConfig } from "./env.js";
 
@@ -24,4 +25,17 @@ export async function renderedFiles(): Promise<Record<string, Record<string, str
   const out: Record<string, Record<string, string>> = {};
   for (const env of ENV_NAMES) out[env] = Object.fromEntries((await renderedEnv(env)).files.map((f) => [f.path, f.content]));
   return out;
+}
+
+const STACKS = new Map<string, EnvironmentStack>();
+
+/**
+ * Built-in environment `name`'s stack (`buildStack` of its config), built once per test worker and
+ * shared by the files that only read it. A test that changes a stack (adds a construct) builds its own
+ * (`stackFor`).
+ */
+export function builtStack(name: string): EnvironmentStack {
+  let s = STACKS.get(name);
+  if (!s) STACKS.set(name, (s = buildStack(envConfig(name))));
+  return s;
 }

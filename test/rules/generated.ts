@@ -10,7 +10,8 @@
 import { ADAPTER_TEMPLATE, adapterLabelMatchers, fillTemplate } from "../../constructs/prometheus-adapter.js";
 import { CUSTOM_METRICS } from "../../promql/custom-metrics.js";
 import { formatNumber } from "../../promql/metrics.js";
-import { metricNames } from "../../promql/parse.js";
+import { metricNames, selectors } from "../../promql/parse.js";
+import { parse } from "yaml";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { SERVICE_METRIC } from "../../rules/recording-rules.js";
 import { InferenceService } from "../../constructs/inference-service.js";
@@ -59,6 +60,10 @@ export interface GeneratedTests {
   readonly groups: readonly TestGroup[];
   /** The test file (rule_files relative to the directory holding `rules/`). */
   readonly yaml: string;
+  /** The rule files `yaml` loads (the first service's and the workloads'). */
+  readonly loaded: readonly string[];
+  /** The evaluation interval (the scrape interval). */
+  readonly interval: string;
 }
 
 export interface GenerateOptions {
@@ -757,12 +762,92 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   let ruleFiles = Object.fromEntries(stack.extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => [f.path, f.content()]));
   if (opts.mutateRules) ruleFiles = Object.fromEntries(Object.entries(ruleFiles).map(([p, c]) => [p, opts.mutateRules!(p, c)]));
   const kept = opts.only ? groups.filter((g, i) => i === 0 || opts.only!.test(g.name)) : groups;
-  const yaml = promtoolTestYaml(
-    Object.keys(ruleFiles)
-      .filter((p) => !otherServices.has(p))
-      .sort(),
-    interval,
-    kept,
+  const loaded = Object.keys(ruleFiles)
+    .filter((p) => !otherServices.has(p))
+    .sort();
+  const yaml = promtoolTestYaml(loaded, interval, kept);
+  return { ruleFiles, groups: kept, yaml, loaded, interval };
+}
+
+/** A rule as the test splitter reads it: its file, the name it records or alerts on, what it reads. */
+export interface RuleUse {
+  readonly file: string;
+  readonly name: string;
+  readonly reads: readonly string[];
+  /** It reads a series by something other than a literal metric name (ALERTS, a `__name__` regex, a template query). */
+  readonly opaque: boolean;
+}
+
+export function ruleUses(ruleFiles: Readonly<Record<string, string>>, loaded: readonly string[]): RuleUse[] {
+  return loaded.flatMap((file) =>
+    ((parse(ruleFiles[file]!) as { groups?: { rules?: Record<string, any>[] }[] }).groups ?? []).flatMap((g) =>
+      (g.rules ?? []).map((r) => {
+        const uses = selectors(String(r.expr));
+        const names = uses.map((u) => u.metric);
+        return {
+          file,
+          name: String(r.record ?? r.alert),
+          reads: names.filter((n): n is string => n !== undefined),
+          opaque:
+            names.some((n) => n === undefined || n === "ALERTS" || n === "ALERTS_FOR_STATE") ||
+            Object.values({ ...r.annotations, ...r.labels }).some((v) => /\{\{[^}]*\bquery\b/.test(String(v))),
+        };
+      }),
+    ),
   );
-  return { ruleFiles, groups: kept, yaml };
+}
+
+/**
+ * The rule files a test group needs: those defining the alerts it checks and the recordings its
+ * expressions read, closed over what those rules read in turn. A rule only sees series (input or
+ * recorded), so the group's results are the same as with every file loaded, and promtool, which
+ * evaluates every loaded rule at every step, does a fraction of the work. When a needed rule reads
+ * series it cannot name (ALERTS, a name regex, a template query), the group loads every file.
+ */
+export function neededRuleFiles(group: TestGroup, rules: readonly RuleUse[], loaded: readonly string[]): string[] {
+  const recorded = new Set(rules.map((r) => r.name));
+  const want = new Set<string>([
+    ...(group.alert_rule_test ?? []).map((t) => t.alertname),
+    ...(group.promql_expr_test ?? []).flatMap((t) => selectors(t.expr).map((u) => u.metric ?? "")),
+  ]);
+  // An expression reading by regex could read any recording.
+  if (want.has("")) return [...loaded];
+  const files = new Set<string>();
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rules) {
+      if (!want.has(r.name) || files.has(`${r.file}\0${r.name}`)) continue;
+      if (r.opaque) return [...loaded];
+      files.add(`${r.file}\0${r.name}`);
+      for (const n of r.reads) if (recorded.has(n) && !want.has(n)) want.add(n);
+      grew = true;
+    }
+  }
+  const needed = new Set([...files].map((k) => k.split("\0")[0]!));
+  // Every alert the group checks is defined by a loaded file: a quiet test never passes for want of its rule.
+  for (const t of group.alert_rule_test ?? [])
+    if (!rules.some((r) => r.name === t.alertname && needed.has(r.file))) throw new Error(`no rule file defines alert ${t.alertname}`);
+  return loaded.filter((f) => needed.has(f));
+}
+
+/**
+ * The generated tests as promtool test files, one per set of rule files its groups need
+ * ({@link neededRuleFiles}): file name → content, run together by one `promtool test rules`
+ * (which names each file in its output). The groups, in their order, are those of `g`; the
+ * first (healthy) group loads every rule file.
+ */
+export function splitTestFiles(g: GeneratedTests): Record<string, string> {
+  const rules = ruleUses(g.ruleFiles, g.loaded);
+  const bySet = new Map<string, TestGroup[]>();
+  for (const [i, group] of g.groups.entries()) {
+    // The healthy group loads every file, so every rule is evaluated, as with one test file.
+    const key = (i === 0 ? [...g.loaded] : neededRuleFiles(group, rules, g.loaded)).join("\n");
+    bySet.set(key, [...(bySet.get(key) ?? []), group]);
+  }
+  return Object.fromEntries(
+    [...bySet].map(([key, groups], i) => [
+      `test-${String(i + 1).padStart(2, "0")}.yaml`,
+      promtoolTestYaml(key ? key.split("\n") : [], g.interval, groups),
+    ]),
+  );
 }

@@ -20,20 +20,44 @@ import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { autoscalerName } from "../../stacks/naming.js";
 import { ROOT } from "../helpers/cli.js";
 import { envConfig, stackFor } from "../helpers/env.js";
-import { generateServiceTests, generateTests, kedaTriggerQueries, stackOfService } from "./generated.js";
+import { builtStack } from "../helpers/rendered.js";
+import {
+  generateServiceTests,
+  generateTests,
+  kedaTriggerQueries,
+  neededRuleFiles,
+  ruleUses,
+  splitTestFiles,
+  stackOfService,
+  type GeneratedTests,
+  type TestGroup,
+} from "./generated.js";
 import { PROMTOOL_MISSING, promtool, promtoolAsync, requirePromtool, writeTemp, type PromtoolResult } from "../helpers/promtool.js";
 
 function ruleFilesOf(env: string): Record<string, string> {
   return Object.fromEntries(
-    stackFor(env)
+    builtStack(env)
       .extraFiles.filter((f) => f.path.startsWith("rules/"))
       .map((f) => [f.path, f.content()]),
   );
 }
 
-async function runGenerated(files: Record<string, string>, yaml: string): Promise<PromtoolResult> {
-  const dir = writeTemp({ ...files, "test.yaml": yaml });
-  return promtoolAsync(["test", "rules", "test.yaml"], dir);
+/** The generated tests of built-in environment `env`, one per service (read-only), made once: each is ~4,000 lines of YAML. */
+const GENERATED = new Map<string, GeneratedTests[]>();
+function generatedFor(env: string): GeneratedTests[] {
+  let g = GENERATED.get(env);
+  if (!g) GENERATED.set(env, (g = generateServiceTests(builtStack(env))));
+  return g;
+}
+
+/**
+ * One service's generated tests in one `promtool test rules` run: one test file per set of rule
+ * files its groups need (splitTestFiles); promtool names each file it tests and each failing group.
+ */
+async function runGenerated(g: GeneratedTests): Promise<PromtoolResult & { files: number }> {
+  const tests = splitTestFiles(g);
+  const dir = writeTemp({ ...g.ruleFiles, ...tests });
+  return { ...(await promtoolAsync(["test", "rules", ...Object.keys(tests)], dir)), files: Object.keys(tests).length };
 }
 
 describe("promtool is required", () => {
@@ -50,7 +74,7 @@ describe("promtool is required", () => {
 // Every environment's promtool runs start together (promtool is single-threaded), when the first
 // test needs one (not in a hook: a run filtered to other tests, `-t`, starts none); each test
 // awaits its own result.
-type EnvRuns = { generated: Promise<PromtoolResult[]>; checked: Promise<PromtoolResult> };
+type EnvRuns = { generated: Promise<Awaited<ReturnType<typeof runGenerated>>[]>; checked: Promise<PromtoolResult> };
 let started: Map<string, EnvRuns> | undefined;
 const runs = {
   get(env: string): EnvRuns | undefined {
@@ -58,10 +82,10 @@ const runs = {
       started = new Map();
       for (const e of ENV_NAMES) {
         // One generated test file per service, each on that service's rule files.
-        const gs = generateServiceTests(stackFor(e));
+        const gs = generatedFor(e);
         const dir = writeTemp(gs[0]!.ruleFiles);
         started.set(e, {
-          generated: Promise.all(gs.map((g) => runGenerated(g.ruleFiles, g.yaml))),
+          generated: Promise.all(gs.map((g) => runGenerated(g))),
           checked: promtoolAsync(["check", "rules", ...Object.keys(gs[0]!.ruleFiles).sort()], dir),
         });
       }
@@ -93,8 +117,8 @@ describe.each(ENV_NAMES)("env %s", (env) => {
   });
 
   it("generated tests cover every service's rule files, each file in one service's test", () => {
-    const stack = stackFor(env);
-    const gs = generateServiceTests(stack);
+    const stack = builtStack(env);
+    const gs = generatedFor(env);
     expect(gs).toHaveLength(stack.services.length);
     const listed = gs.flatMap((g) => (parse(g.yaml) as { rule_files: string[] }).rule_files);
     expect([...listed].sort()).toEqual(Object.keys(ruleFilesOf(env)).sort());
@@ -104,11 +128,11 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     });
   });
 
-  it.each([0, 1, 2, 3].filter((i) => i < stackFor(env).services.length))(
+  it.each([0, 1, 2, 3].filter((i) => i < builtStack(env).services.length))(
     "generated tests cover every alert of service #%i with a firing case",
     (i) => {
-      const stack = stackOfService(stackFor(env), i);
-      const g = generateTests(stack);
+      const stack = stackOfService(builtStack(env), i);
+      const g = generatedFor(env)[i]!;
       const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
       // The workloads beside the service: every alert of every workload group fires in its own test group.
       const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
@@ -138,21 +162,93 @@ describe.each(ENV_NAMES)("env %s", (env) => {
   // one awaited may wait for all of them.
   it("promtool test rules: alerts fire with exact labels and annotations, stay quiet when healthy; every query returns its series", async () => {
     const rs = await runs.get(env)!.generated;
-    expect(rs).toHaveLength(stackFor(env).services.length);
+    expect(rs).toHaveLength(builtStack(env).services.length);
     for (const r of rs) {
       expect(r.code, r.output).toBe(0);
-      expect(r.output).toMatch(/SUCCESS/);
+      // one SUCCESS per test file: every file was tested
+      expect(r.output.match(/^\s*SUCCESS$/gm), r.output).toHaveLength(r.files);
     }
   }, 240_000);
 });
 
+describe.each(ENV_NAMES)("env %s: the generated tests split by the rule files each group needs", (env) => {
+  it("every group once, in order, each file loading a subset of the rule files (all of them for the healthy group)", () => {
+    for (const g of generatedFor(env)) checkSplit(g);
+  });
+});
+
+/** Every group of `g` once, in order, in split files loading a subset of its rule files; the healthy group loads all. */
+function checkSplit(g: GeneratedTests): void {
+  const files = Object.values(splitTestFiles(g)).map(
+    (y) => parse(y) as { rule_files: string[]; evaluation_interval: string; tests: TestGroup[] },
+  );
+  expect(files.length).toBeGreaterThan(1);
+  const order = (name: string) => g.groups.findIndex((x) => x.name === name);
+  expect(files.flatMap((f) => f.tests.map((t) => t.name)).sort((a, b) => order(a) - order(b))).toEqual(g.groups.map((x) => x.name));
+  for (const f of files) {
+    expect(f.evaluation_interval).toBe(g.interval);
+    for (const t of f.tests) expect(t, t.name).toEqual(JSON.parse(JSON.stringify(g.groups[order(t.name)])));
+    expect(g.loaded, f.rule_files.join()).toEqual(expect.arrayContaining(f.rule_files));
+    for (const t of f.tests)
+      for (const a of t.alert_rule_test ?? [])
+        expect(
+          f.rule_files.some((r) => g.ruleFiles[r]!.includes(`alert: ${a.alertname}\n`)),
+          a.alertname,
+        ).toBe(true);
+  }
+  expect(files.find((f) => f.tests.some((t) => t.name === g.groups[0]!.name))!.rule_files).toEqual(g.loaded);
+}
+
+describe("which rule files a group needs", () => {
+  const rules = (name: RegExp) => {
+    const g = generatedFor("prod")[0]!;
+    const group = g.groups.find((x) => name.test(x.name))!;
+    expect(group, String(name)).toBeDefined();
+    return neededRuleFiles(group, ruleUses(g.ruleFiles, g.loaded), g.loaded);
+  };
+
+  it("an alert on a recording: its own file and the recording's", () => {
+    expect(rules(/^HighErrorRate fires/)).toEqual(["rules/inference-alerts.yaml", "rules/inference-recording.yaml"]);
+  });
+
+  it("an SLO burn alert: its SLO's alert, meta and SLI recording files, closed over what they read", () => {
+    const files = rules(/^InferenceLatencyErrorBudgetBurn/);
+    expect(files).toContain("rules/sloth-slo-alerts-inference-latency.yaml");
+    expect(files).toContain("rules/sloth-slo-sli-recordings-inference-latency.yaml");
+    // The two SLOs' SLI files record the same names (told apart by labels): both are loaded.
+    expect(files).not.toContain("rules/sloth-slo-alerts-inference-availability.yaml");
+    expect(files).not.toContain("rules/inference-alerts.yaml");
+  });
+
+  it("a rule that reads ALERTS (a series named by no rule) makes the group load every file", () => {
+    const g = generatedFor("prod")[0]!;
+    const group = g.groups.find((x) => /^HighErrorRate fires/.test(x.name))!;
+    const uses = ruleUses(g.ruleFiles, g.loaded).map((r) => (r.name === "InferenceHighErrorRate" ? { ...r, opaque: true } : r));
+    expect(neededRuleFiles(group, uses, g.loaded)).toEqual(g.loaded);
+    const opaque = ruleUses({ "a.yaml": "groups: [{name: a, rules: [{alert: A, expr: 'count(ALERTS{alertname=\"B\"}) > 0'}]}]" }, [
+      "a.yaml",
+    ]);
+    expect(opaque[0]!.opaque).toBe(true);
+  });
+
+  it("an alert no loaded file defines is an error, not a quiet test that passes", () => {
+    const g = generatedFor("prod")[0]!;
+    expect(() =>
+      neededRuleFiles(
+        { name: "x", interval: "15s", input_series: [], alert_rule_test: [{ eval_time: "1m", alertname: "NoSuchAlert", exp_alerts: [] }] },
+        ruleUses(g.ruleFiles, g.loaded),
+        g.loaded,
+      ),
+    ).toThrow(/NoSuchAlert/);
+  });
+});
+
 describe.each(ENV_NAMES.filter((e) => envConfig(e).scaling.mode === "keda"))("env %s (mode keda)", (env) => {
   it("the KEDA trigger queries are read from the rendered ScaledObject (and tested above)", () => {
-    const stack = stackFor(env);
-    const queries = kedaTriggerQueries(stack);
+    const queries = kedaTriggerQueries(builtStack(env));
     expect(queries, `ScaledObject ${envConfig(env).namespace}/${autoscalerName(envConfig(env))} is not rendered`).toBeDefined();
     expect(queries!.length).toBeGreaterThan(0);
-    const exprs = generateTests(stack).groups[0]!.promql_expr_test!.map((t) => t.expr);
+    const exprs = generatedFor(env)[0]!.groups[0]!.promql_expr_test!.map((t) => t.expr);
     for (const q of queries!) expect(exprs).toContain(q);
   });
 });
@@ -164,7 +260,7 @@ describe("KEDA with the plain prometheus chart (no operator)", () => {
     const g = generateTests(stack, { only: /KedaUnhealthy/ });
     expect(g.yaml).toContain("InferenceKedaUnhealthy");
     expect(g.yaml).toContain('job="kubernetes-service-endpoints"');
-    const r = await runGenerated(g.ruleFiles, g.yaml);
+    const r = await runGenerated(g);
     expect(r.code, r.output).toBe(0);
   });
 });
@@ -188,13 +284,13 @@ describe("promtool catches broken rules", () => {
   });
 
   it("an alert expression with the wrong threshold fails the generated promtool tests", async () => {
-    const g = generateTests(stackFor(env), {
+    const g = generateTests(builtStack(env), {
       only: /HighErrorRate/,
       mutateRules: (path, c) =>
         path === "rules/inference-alerts.yaml" ? c.replace('job="inference"} > 0.01', 'job="inference"} > 0.5') : c,
     });
     expect(g.ruleFiles["rules/inference-alerts.yaml"]).toContain("> 0.5");
-    const r = await runGenerated(g.ruleFiles, g.yaml);
+    const r = await runGenerated(g);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/alertname: InferenceHighErrorRate/);
   });
@@ -202,34 +298,34 @@ describe("promtool catches broken rules", () => {
   it("a broken alert of a further service (models: embedding) fails that service's generated tests", async () => {
     const mutateRules = (path: string, c: string) =>
       path === "rules/embedding-alerts.yaml" ? c.replace('job="embedding"} > 0.2', 'job="embedding"} > 5') : c;
-    const gs = generateServiceTests(stackFor("models"), { only: /HighLatency/, mutateRules });
+    const gs = generateServiceTests(builtStack("models"), { only: /HighLatency/, mutateRules });
     expect(gs.map((g) => g.ruleFiles["rules/embedding-alerts.yaml"]!.includes("> 5"))).toEqual([true, true]);
-    const [text, embedding] = await Promise.all(gs.map((g) => runGenerated(g.ruleFiles, g.yaml)));
+    const [text, embedding] = await Promise.all(gs.map((g) => runGenerated(g)));
     expect(text!.code, text!.output).toBe(0);
     expect(embedding!.code).not.toBe(0);
     expect(embedding!.output).toMatch(/alertname: InferenceHighLatency/);
   });
 
   it("a recording that matches the wrong endpoint fails the generated promtool tests", async () => {
-    const g = generateTests(stackFor(env), {
+    const g = generateTests(builtStack(env), {
       only: /HighErrorRate/,
       mutateRules: (path, c) =>
         path === "rules/inference-recording.yaml" ? c.replace(/(http_request_errors_total\{[^}]*endpoint=)"\/predict"/, '$1"/predikt"') : c,
     });
     expect(g.ruleFiles["rules/inference-recording.yaml"]).toContain("/predikt");
-    const r = await runGenerated(g.ruleFiles, g.yaml);
+    const r = await runGenerated(g);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/job:http_request_errors:ratio_rate2m/);
     expect(r.output).toMatch(/alertname: InferenceHighErrorRate/);
   });
 
   it("a scrape that renames endpoint to exported_endpoint (no relabeling) fails the adapter and KEDA query tests", async () => {
-    const stack = stackFor(env);
+    const stack = builtStack(env);
     const real = stack.monitoring.scrape;
     const naive = { job: real.job, behavior: { honorLabels: false, metricRelabel: [] }, targetLabels: real.targetLabels.bind(real) };
     const g = generateTests(stack, { scrape: naive, only: /^$/ });
     expect(g.yaml).toContain('exported_endpoint="/predict"');
-    const r = await runGenerated(g.ruleFiles, g.yaml);
+    const r = await runGenerated(g);
     expect(r.code).not.toBe(0);
     // promtool names each failing query: the adapter's per-pod ones and the KEDA latency trigger.
     // With the targets up they answer the idle value 0 instead of the load: still a failure.

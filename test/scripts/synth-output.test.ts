@@ -1,5 +1,5 @@
 /**
- * synth's refusals and atomic output through the real CLI (`scripts/synth.ts` spawned with node --import tsx):
+ * synth's refusals and atomic output through the real CLI (`scripts/synth.ts` run as `npm run synth` runs it: its bundle):
  * exit code, the one message line, and sha256 of dist/ and --out before and after. Runs that need
  * the committed dist/ (no --out) or an edited stacks/envs/ run in a throw-away copy of the project.
  */

@@ -24,6 +24,7 @@ import { SynthError } from "../../stacks/errors.js";
 import { ConfigError } from "../../stacks/validate.js";
 import { runScript, ROOT } from "../helpers/cli.js";
 import { envConfig, envInput, firstService, stackFor } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 
 const ENVS = ["dev", "staging", "prod"] as const;
 const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
@@ -324,7 +325,7 @@ describe("scaling modes: each env through all three", () => {
   });
 
   it("the prod latency query, spelled out", () => {
-    const q = autoscalingObjects(stackFor("prod"))[0].spec.triggers[0].metadata.query;
+    const q = autoscalingObjects(builtStack("prod"))[0].spec.triggers[0].metadata.query;
     const sel = (suffix: string) =>
       `http_request_duration_seconds_${suffix}{namespace="ml-serving-prod",job="inference",endpoint="/predict"}`;
     const up = 'up{namespace="ml-serving-prod",job="inference"}';
@@ -529,7 +530,7 @@ describe("KEDA queries evaluated by promtool", () => {
 
   it("latency p95 and queue length in prod", () => {
     const config = envConfig("prod");
-    const stack = stackFor("prod");
+    const stack = builtStack("prod");
     const latency = latencyP95Query(stack.promql, config);
     const queue = queueLengthQuery(stack.promql);
     const scope = 'namespace="ml-serving-prod",job="inference"';
@@ -630,7 +631,7 @@ describe("KEDA queries evaluated by promtool", () => {
     for (const env of ENVS) {
       const c = envConfig(env);
       expect(durationSeconds(c.monitoring.queryWindow)).toBeGreaterThanOrEqual(4 * c.monitoring.scrapeIntervalSeconds);
-      expect(latencyP95Query(stackFor(env).promql, c)).toContain(`[${c.monitoring.queryWindow}]`);
+      expect(latencyP95Query(builtStack(env).promql, c)).toContain(`[${c.monitoring.queryWindow}]`);
     }
   });
 });

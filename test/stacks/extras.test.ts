@@ -5,9 +5,9 @@ import { SynthError } from "../../stacks/errors.js";
 import { syntaxErrors } from "../../promql/parse.js";
 import { runChecks, runRenderedChecks, stackInput } from "../../stacks/checks/index.js";
 import { configProblems as problems, DEV_CPU_HPA, envConfig, envInput, objectsByKey, stackFor } from "../helpers/env.js";
-import { renderedEnv } from "../helpers/rendered.js";
+import { builtStack, renderedEnv } from "../helpers/rendered.js";
 
-const charts = (env: string) => stackFor(env).charts.map((c) => c.node.id);
+const charts = (env: string) => builtStack(env).charts.map((c) => c.node.id);
 
 describe("buildExtras: one chart per configured section", () => {
   it("puts dashboards in every env, workers/orchestrator in prod, GPU and load test in their example envs", () => {
@@ -43,11 +43,11 @@ describe("buildExtras: one chart per configured section", () => {
   it("passes the cross-resource checks in every env; they see the extras' scrapes", () => {
     for (const env of ENV_NAMES)
       expect(
-        runChecks(stackFor(env)).filter((f) => f.severity === "error"),
+        runChecks(builtStack(env)).filter((f) => f.severity === "error"),
         env,
       ).toEqual([]);
     // Without its ServiceMonitor the GPU server's trigger would read nothing: the checks say so.
-    const input = stackInput(stackFor("gpu"));
+    const input = stackInput(builtStack("gpu"));
     const objects = input.objects.filter((o: any) => !(o.kind === "ServiceMonitor" && o.metadata.name === "llm"));
     const errors = runRenderedChecks({ ...input, objects }).filter((f) => f.severity === "error");
     // The trigger and the server's TargetDown alert read a job nothing scrapes.
@@ -58,7 +58,7 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("registers the RabbitMQ Secret for infra/ and never renders it or its value", async () => {
-    const stack = stackFor("prod");
+    const stack = builtStack("prod");
     expect(stack.requiredSecrets).toContainEqual(
       expect.objectContaining({
         namespace: "ml-serving-prod",
@@ -82,7 +82,7 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("scales the orchestrator by KEDA on its in-flight gauge and scrapes it with a ServiceMonitor", () => {
-    const objs = objectsByKey(stackFor("prod"));
+    const objs = objectsByKey(builtStack("prod"));
     const so = objs.get("ScaledObject/orchestrator");
     expect(so.spec.triggers[0]).toMatchObject({ type: "prometheus", metricType: "AverageValue" });
     // 0 while scraped and idle (cold pods export no in-flight series yet), nothing when the scrape is lost.
@@ -101,7 +101,7 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("appends the pre-scaling windows to their targets' ScaledObjects, early by the start-up lead", () => {
-    const prod = objectsByKey(stackFor("prod"));
+    const prod = objectsByKey(builtStack("prod"));
     expect(prod.get("ScaledObject/orchestrator").spec.triggers[1]).toEqual({
       type: "cron",
       name: "prescale-business-hours",
@@ -114,7 +114,7 @@ describe("buildExtras: one chart per configured section", () => {
       desiredReplicas: "8",
     });
     // The GPU server needs its 15-minute model load before 08:00.
-    const gpu = objectsByKey(stackFor("gpu"));
+    const gpu = objectsByKey(builtStack("gpu"));
     expect(gpu.get("ScaledObject/llm").spec.triggers[1].metadata).toMatchObject({
       start: "45 7 * * 1-5",
       end: "0 18 * * 1-5",
@@ -123,7 +123,7 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("wires the GPU server: GPU limits, KEDA on waiting requests, scraped on its API port", () => {
-    const objs = objectsByKey(stackFor("gpu"));
+    const objs = objectsByKey(builtStack("gpu"));
     const c = objs.get("Deployment/llm").spec.template.spec.containers[0];
     expect(c.resources.limits["nvidia.com/gpu"]).toBe(1);
     const so = objs.get("ScaledObject/llm");
@@ -138,7 +138,7 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("dashboards use the env's SLO, HPA names and the contract of each service; every query parses", () => {
-    const stack = stackFor("gpu");
+    const stack = builtStack("gpu");
     const objs = objectsByKey(stack);
     const model = (name: string) => JSON.parse(Object.values(objs.get(`ConfigMap/${name}`).data as Record<string, string>)[0]!);
     const main = model("inference-dashboard");
@@ -158,7 +158,7 @@ describe("buildExtras: one chart per configured section", () => {
   });
 
   it("points the load test at the env's service and scaling endpoint", () => {
-    const objs = objectsByKey(stackFor("loadtest"));
+    const objs = objectsByKey(builtStack("loadtest"));
     const master = objs.get("Job/locust-master").spec.template.spec.containers[0];
     expect(master.args).toContain("--host=http://inference.ml-serving-loadtest.svc.cluster.local:8000");
     expect(master.env).toContainEqual({ name: "LOAD_PATH", value: "/predict" });
@@ -317,7 +317,7 @@ describe("extras config validation", () => {
   }
 
   it("pre-scales the inference service through cron triggers on its own ScaledObject, a model load early", () => {
-    const so = stackFor("prod")
+    const so = builtStack("prod")
       .objects()
       .find((o: any) => o.kind === "ScaledObject" && o.metadata.name === "inference") as any;
     const cron = so.spec.triggers.filter((t: any) => t.type === "cron");

@@ -8,6 +8,7 @@ import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { SynthError } from "../../stacks/errors.js";
 import { runScript } from "../helpers/cli.js";
 import { DEV_CPU_HPA, envConfig, envInput, stackFor } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 
 const RULE_FILES = [
   "rules/inference-alerts.yaml",
@@ -95,10 +96,10 @@ describe("addMonitoring", () => {
     // a further service's files are the first's with its own name (models: inference and embedding)
     const perService = (name: string) => RULE_FILES.map((f) => f.replace(/inference/g, name));
     for (const env of ENV_NAMES) {
-      const services = stackFor(env).services.map((m) => m.name);
+      const services = builtStack(env).services.map((m) => m.name);
       const expected = [...services.flatMap(perService), ...(workloads[env] ?? []).map((w) => `rules/${w}-alerts.yaml`)].sort();
       expect(
-        stackFor(env)
+        builtStack(env)
           .extraFiles.filter((f) => f.path.startsWith("rules/"))
           .map((f) => f.path)
           .sort(),

@@ -18,6 +18,7 @@ import {
   zeroWithoutTargets,
 } from "../../stacks/scaling-signals.js";
 import { configProblems, envConfig, envInput, firstService, stackFor } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 import { promtool, writeTemp } from "../helpers/promtool.js";
 import { runConfigChecks } from "../../stacks/checks/index.js";
 
@@ -40,7 +41,7 @@ function promtoolTests(tests: unknown[]): { code: number | null; out: string } {
 
 describe("concurrency and burst triggers (mode keda)", () => {
   it("staging tries the burst path: concurrency-burst at 2 × 2.8 over 30 s, scale-up window 0", () => {
-    const so = autoscaler(stackFor("staging"));
+    const so = autoscaler(builtStack("staging"));
     const burst = so.spec.triggers.find((t: any) => t.name === "concurrency-burst");
     expect(burst.metadata.threshold).toBe("5.6");
     expect(burst.metadata.query).toContain("[30s]");
@@ -84,7 +85,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
       },
     });
     expect([concurrencyTarget(c), burstTarget(c)]).toEqual([2, 6]);
-    expect(burstQuery(stackFor("staging").promql, c)).toContain("[45s]");
+    expect(burstQuery(builtStack("staging").promql, c)).toContain("[45s]");
     const off = autoscaler(
       stackFor("staging", { scaling: { concurrency: { enabled: false }, burst: { enabled: false } } }),
     ).spec.triggers.map((t: any) => t.name);
@@ -135,7 +136,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
 
 describe("scale to zero that wakes up (dev)", () => {
   it("dev: minReplicaCount 0, the gateway's request counter as wake-up trigger with activationThreshold", () => {
-    const so = autoscaler(stackFor("dev"));
+    const so = autoscaler(builtStack("dev"));
     expect(so.spec.minReplicaCount).toBe(0);
     const wake = so.spec.triggers.find((t: any) => t.name === "wake-up");
     expect(wake).toEqual({
@@ -160,7 +161,7 @@ describe("scale to zero that wakes up (dev)", () => {
   });
 
   it("holdAtZero wraps the pods' own queries only where the service may idle", () => {
-    const stack = stackFor("staging");
+    const stack = builtStack("staging");
     const t = { type: "prometheus", name: "x", serverAddress: "http://p:9090", query: "sum(x)", signal: "additive", threshold: 1 } as const;
     expect(holdAtZero(stack.config, stack.promql, [t])[0]).toEqual(t);
     const idle = envConfig("staging", { scaling: { keda: { idleReplicaCount: 0 }, wakeUp: firstService("dev").scaling!.wakeUp } });

@@ -9,6 +9,7 @@ import { runChecks, stackInput } from "../../stacks/checks/index.js";
 import { UserError } from "../../problems/problem.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import { configProblems, envInput, stackFor } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 import { ROOT, runScript } from "../helpers/cli.js";
 import { promtool, writeTemp } from "../helpers/promtool.js";
 import { parse as parseYaml } from "yaml";
@@ -161,7 +162,7 @@ describe("check findings name the field as the user wrote it and the service", (
 });
 
 describe("one ServiceModel per service, shared parts once", () => {
-  const stack = stackFor("models");
+  const stack = builtStack("models");
 
   it("typed per-service results; the first keeps the single-service chart names", () => {
     expect(stack.services.map((m) => [m.name, m.autoscaler.kind, m.autoscaler.name])).toEqual([

@@ -18,6 +18,7 @@ import { buildStack } from "../../stacks/stack.js";
 import { parseEnvConfig } from "../../stacks/validate.js";
 import { inputForMode } from "../../simulator/simulate.js";
 import { envInput, stackFor } from "../helpers/env.js";
+import { builtStack } from "../helpers/rendered.js";
 
 const MODES = ["cpu-hpa", "slo-hpa", "keda"] as const;
 
@@ -27,7 +28,7 @@ const distDocs = (env: string, file: string): any[] =>
 describe("stack.autoscaler", () => {
   for (const env of ENV_NAMES) {
     it(`${env}: the one object in dist/${env}/autoscaling.yaml, with the HPA that runs for it`, () => {
-      const stack = stackFor(env);
+      const stack = builtStack(env);
       const a = stack.autoscaler;
       expect(distDocs(env, "autoscaling.yaml")).toEqual([a.manifest()]);
       expect(a.name).toBe(stack.config.service.name);
@@ -57,7 +58,7 @@ describe("stack.autoscaler", () => {
   }
 
   it("is the HPA the monitoring alerts and the service's dashboard watch", () => {
-    const stack = stackFor("prod");
+    const stack = builtStack("prod");
     expect(stack.monitoring.alerts.alerts.map((r) => r.expr).join("\n")).toContain(`horizontalpodautoscaler="${stack.autoscaler.hpaName}"`);
     const dashboards = stack.extras.charts.find((c) => c.node.id === "dashboards")!;
     const json = dashboards
@@ -70,7 +71,7 @@ describe("stack.autoscaler", () => {
 
 describe("stack.monitoring and stack.extras", () => {
   it("charts in apply order: workload, autoscaling, monitoring, the extras' sections, network policies", () => {
-    const prod = stackFor("prod");
+    const prod = builtStack("prod");
     expect(prod.charts.map((c) => c.node.id)).toEqual([
       "workload",
       "autoscaling",
@@ -87,7 +88,7 @@ describe("stack.monitoring and stack.extras", () => {
 
   it("holds the scrape wiring the config asks for, and the rule files synth writes", () => {
     for (const env of ENV_NAMES) {
-      const stack = stackFor(env);
+      const stack = builtStack(env);
       const m = stack.monitoring;
       expect(m).toBeInstanceOf(MonitoringChart);
       expect(m.node.id).toBe("monitoring");
@@ -106,7 +107,7 @@ describe("stack.monitoring and stack.extras", () => {
   });
 
   it("the queue workers' Secrets are the stack's required Secrets", () => {
-    const prod = stackFor("prod");
+    const prod = builtStack("prod");
     expect(prod.requiredSecrets).toEqual(prod.extras.requiredSecrets);
     expect(prod.requiredSecrets.map((s) => s.name).length).toBeGreaterThan(0);
   });
@@ -115,7 +116,7 @@ describe("stack.monitoring and stack.extras", () => {
 describe("stack.addonValues", () => {
   it("prometheus-adapter: the generated rules and the env's Prometheus, for every env", () => {
     for (const env of ENV_NAMES) {
-      const stack = stackFor(env);
+      const stack = builtStack(env);
       const adapter = stack.addonValues.prometheusAdapter!;
       expect(adapter.rules, env).toEqual({
         default: false,
@@ -148,11 +149,11 @@ describe("stack.addonValues", () => {
     expect(stack.addonValues.kubePrometheusStack!.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([
       stack.monitoring.scrapeJob!.config,
     ]);
-    expect(stackFor("prod").addonValues.kubePrometheusStack).toBeUndefined();
+    expect(builtStack("prod").addonValues.kubePrometheusStack).toBeUndefined();
   });
 
   it("by chart name for the checks: the same values under each add-on's chart", () => {
-    const stack = stackFor("dev");
+    const stack = builtStack("dev");
     expect(stack.helmValues).toEqual(valuesByChart(stack.addonValues));
     expect(Object.keys(stack.helmValues)).toEqual([ADDON_CHART.prometheus, ADDON_CHART.prometheusAdapter]);
     expect(stack.helmValues["prometheus-adapter"]).toBe(stack.addonValues.prometheusAdapter);

@@ -12,14 +12,14 @@ import { ENV_NAMES } from "../../../stacks/envs/index.js";
 import { renderEnvironment } from "../../../stacks/synth.js";
 import { SynthError } from "../../../stacks/errors.js";
 import { runScript } from "../../helpers/cli.js";
-import { renderedEnv } from "../../helpers/rendered.js";
+import { builtStack, renderedEnv } from "../../helpers/rendered.js";
 import { envConfig, envInput, stackFor } from "../../helpers/env.js";
 import { formatProblem, type Problem } from "../../../problems/problem.js";
 
 describe("checks on the built-in environments", () => {
   for (const env of ENV_NAMES) {
     it(`${env}: no errors`, () => {
-      const errors = runChecks(stackFor(env)).filter((f) => f.severity === "error");
+      const errors = runChecks(builtStack(env)).filter((f) => f.severity === "error");
       expect(errors.map(formatProblem)).toEqual([]);
     });
   }
@@ -27,7 +27,7 @@ describe("checks on the built-in environments", () => {
   it("the shipped queue alerts sit above minReplicas × the per-pod queue threshold (QUEUE_ALERT_BEFORE_SCALE)", () => {
     for (const env of ENV_NAMES)
       expect(
-        runChecks(stackFor(env)).map((f) => f.code),
+        runChecks(builtStack(env)).map((f) => f.code),
         env,
       ).not.toContain("QUEUE_ALERT_BEFORE_SCALE");
     // prod before the fix: QueueBacklog at the default 30, 3 replicas × 20 queued each before KEDA scales
@@ -52,7 +52,7 @@ describe("checks on the built-in environments", () => {
     expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([["PRESCALE_NOT_APPLIED", "warning", "prescaling[0].target"]]);
     for (const env of ENV_NAMES)
       expect(
-        runChecks(stackFor(env)).map((f) => f.code),
+        runChecks(builtStack(env)).map((f) => f.code),
         env,
       ).not.toContain("PRESCALE_NOT_APPLIED");
   });
@@ -67,7 +67,7 @@ describe("checks on the built-in environments", () => {
   });
 
   it("every code a check emits is in the catalog", () => {
-    const stack = stackFor("prod");
+    const stack = builtStack("prod");
     const all: Problem[] = runChecks(stack);
     for (const f of all) expect(Object.keys(CHECK_CODES)).toContain(f.code);
   });

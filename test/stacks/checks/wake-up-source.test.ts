@@ -11,6 +11,7 @@ import { runChecks, stackInput } from "../../../stacks/checks/index.js";
 import { safeSelectors, matcherAccepts } from "../../../stacks/checks/promql.js";
 import { wakeUpQuery } from "../../../stacks/scaling-signals.js";
 import { stackFor } from "../../helpers/env.js";
+import { builtStack } from "../../helpers/rendered.js";
 import { type Problem } from "../../../problems/problem.js";
 
 function wakeFindings(
@@ -23,7 +24,7 @@ function wakeFindings(
 }
 
 describe("the wake-up source's scrape (dev)", () => {
-  const stack = stackFor("dev");
+  const stack = builtStack("dev");
   const job = stack.app.node.findAll().find((c): c is WakeUpScrapeJob => c instanceof WakeUpScrapeJob)!;
 
   it("dev renders a job named as scaling.wakeUp.source.job, in the scrape-config file and the prometheus chart's extraScrapeConfigs", () => {
