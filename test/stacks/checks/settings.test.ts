@@ -34,9 +34,9 @@ describe("checkConfigReplicas: replica bounds and the autoscaler the mode needs"
       expect(errorsAt("scaling.minReplicas", { scaling: { mode, minReplicas: 1 } }), mode).toEqual([]);
     }
     // (KEDA at 0 without a wake-up signal is ZERO_WITHOUT_WAKEUP, a later check: test/stacks/checks/wake-up.test.ts)
-    expect(errorsAt("scaling.minReplicas", { scaling: { mode: "keda", minReplicas: 0 } }).filter((e) => e.startsWith("CONFIG_CONFLICT"))).toEqual(
-      [],
-    );
+    expect(
+      errorsAt("scaling.minReplicas", { scaling: { mode: "keda", minReplicas: 0 } }).filter((e) => e.startsWith("CONFIG_CONFLICT")),
+    ).toEqual([]);
   });
 
   it("refuses idleReplicaCount at minReplicas (KEDA requires it below) and accepts one below", () => {
@@ -81,9 +81,9 @@ describe("checkConfigKedaTriggers: cooldown against polling, activation below th
   });
 
   it("leaves the KEDA cooldown alone in an HPA mode, which renders no ScaledObject", () => {
-    expect(errorsAt("scaling.keda.cooldownPeriod", { scaling: { mode: "slo-hpa", keda: { pollingInterval: 30, cooldownPeriod: 0 } } })).toEqual(
-      [],
-    );
+    expect(
+      errorsAt("scaling.keda.cooldownPeriod", { scaling: { mode: "slo-hpa", keda: { pollingInterval: 30, cooldownPeriod: 0 } } }),
+    ).toEqual([]);
   });
 
   for (const key of ["p95Latency", "queueLength"] as const) {
@@ -91,7 +91,9 @@ describe("checkConfigKedaTriggers: cooldown against polling, activation below th
       expect(errors({ scaling: { keda: { [key]: { threshold: 0.8, activation: 0.8 } } } })).toEqual([
         `CONFIG_CONFLICT scaling.keda.${key}.activation: activation 0.8 must be below threshold 0.8 | lower the activation value`,
       ]);
-      expect(errorsAt(`scaling.keda.${key}.activation`, { scaling: { keda: { [key]: { threshold: 0.8, activation: 0.79 } } } })).toEqual([]);
+      expect(errorsAt(`scaling.keda.${key}.activation`, { scaling: { keda: { [key]: { threshold: 0.8, activation: 0.79 } } } })).toEqual(
+        [],
+      );
     });
   }
 });
@@ -185,6 +187,8 @@ describe("checkConfigScrapeMode: a ServiceMonitor needs the Prometheus Operator"
   });
 
   it("accepts pod annotations without the operator", () => {
-    expect(errorsAt("monitoring.scrape", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } })).toEqual([]);
+    expect(errorsAt("monitoring.scrape", { cluster: { prometheusOperator: false }, monitoring: { scrape: "pod-annotations" } })).toEqual(
+      [],
+    );
   });
 });

@@ -95,7 +95,9 @@ describe("orchestrator", () => {
     expect(errors({ orchestrator: { ...ORCHESTRATOR, minReplicas: 3, maxReplicas: 2 } })).toEqual([
       "CONFIG_CONFLICT orchestrator.minReplicas: minReplicas 3 is greater than maxReplicas 2 | lower minReplicas or raise maxReplicas",
     ]);
-    expect(errorsAt("orchestrator.cooldownPeriod", { orchestrator: { ...ORCHESTRATOR, pollingInterval: 30, cooldownPeriod: 29 } })).toHaveLength(1);
+    expect(
+      errorsAt("orchestrator.cooldownPeriod", { orchestrator: { ...ORCHESTRATOR, pollingInterval: 30, cooldownPeriod: 29 } }),
+    ).toHaveLength(1);
     expect(errors({ orchestrator: { ...ORCHESTRATOR, inFlightPerReplica: 8, activation: 8 } })).toEqual([
       "CONFIG_CONFLICT orchestrator.activation: activation 8 must be below inFlightPerReplica 8 | lower the activation value",
     ]);
@@ -165,7 +167,8 @@ describe("GPU service", () => {
 
 describe("pre-scaling windows", () => {
   const WINDOW = { name: "peak", target: "orchestrator", start: "08:00", end: "18:00", replicas: 4 };
-  const windows = (...w: Record<string, unknown>[]) => errors({ orchestrator: ORCHESTRATOR, prescaling: w.map((x) => ({ ...WINDOW, ...x })) });
+  const windows = (...w: Record<string, unknown>[]) =>
+    errors({ orchestrator: ORCHESTRATOR, prescaling: w.map((x) => ({ ...WINDOW, ...x })) });
 
   it("accepts a window that raises its target's minimum up to its maximum", () => {
     expect(windows({ replicas: 3 })).toEqual([]);
