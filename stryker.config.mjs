@@ -74,5 +74,8 @@ export default {
   dryRunTimeoutMinutes: 30,
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: ".stryker-tmp",
+  // Not copied to the sandbox: the CLI bundle (a `.build` symlink to a directory, which Stryker's
+  // copy fails on with EISDIR once `npm test` or a CLI has built it) and scratch output.
+  ignorePatterns: ["/.build", "/.build-*", "/.build.*", "/.tmp", "/cdk8s.out", "/simulation"],
   cleanTempDir: true,
 };
