@@ -80,7 +80,7 @@ describe("status.currentMetrics, as computeStatusFor*Metric writes it", () => {
 });
 
 describe("CPU readiness rules at their boundaries", () => {
-  // cpuInitializationPeriod 300 s, initial readiness delay 30 s, metric window 30 s (the defaults).
+  // cpuInitializationPeriod 300 s and initial readiness delay 30 s (the defaults); the sample window is given (30 s).
   const two = (extra: Partial<PodObservation>) => evaluate(cpuUtil(50), { pods: [pod("900m"), pod("900m", "1", extra)] }, 2);
 
   it("within the initialization period a sample taken exactly one window after the readiness transition counts", () => {
