@@ -58,6 +58,15 @@ describe("checkConfigReplicas: replica bounds and the autoscaler the mode needs"
     ]);
   });
 
+  it("with minReplicas equal to maxReplicas the fallback must be that count", () => {
+    const at = (replicas: number) =>
+      errorsAt("scaling.keda.fallback.replicas", { scaling: { minReplicas: 4, maxReplicas: 4, keda: { fallback: { replicas } } } });
+    expect(at(4)).toEqual([]);
+    expect(at(5)).toEqual([
+      "CONFIG_CONFLICT: fallback replicas 5 is outside minReplicas 4 … maxReplicas 4 (the HPA would clamp it) | hold a count between the bounds",
+    ]);
+  });
+
   it("reports only min > max when the bounds themselves contradict (no fallback line against them)", () => {
     expect(errors({ scaling: { minReplicas: 6, maxReplicas: 5, keda: { fallback: { replicas: 7 } } } })).toEqual([
       "CONFIG_CONFLICT scaling.minReplicas: minReplicas 6 is greater than maxReplicas 5 | lower minReplicas or raise maxReplicas",
@@ -115,6 +124,12 @@ describe("checkConfigServicePod: requests within limits, ports, drain time", () 
     const requests = { cpu: "1000m", memory: "2048Mi" };
     expect(errors({ service: { resources: { requests, limits: { cpu: "1", memory: "2Gi" } } } })).toEqual([]);
     expect(errorsAt("service.resources.requests.cpu", { service: { resources: { requests, limits: { memory: "2Gi" } } } })).toEqual([]);
+  });
+
+  it("a container without any limits has no request above them", () => {
+    expect(
+      errorsAt("service.resources.requests.cpu", { service: { resources: { requests: { cpu: "8", memory: "2Gi" }, limits: undefined } } }),
+    ).toEqual([]);
   });
 
   it("refuses the metrics port on the API port", () => {

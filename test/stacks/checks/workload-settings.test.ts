@@ -155,6 +155,13 @@ describe("GPU service", () => {
     ]);
   });
 
+  it("with minReplicas equal to maxReplicas the fallback must be that count", () => {
+    expect(errors({ gpu: { ...GPU, minReplicas: 2, maxReplicas: 2, fallbackReplicas: 2 } })).toEqual([]);
+    expect(errors({ gpu: { ...GPU, minReplicas: 2, maxReplicas: 2, fallbackReplicas: 3 } })).toEqual([
+      "CONFIG_CONFLICT gpu.fallbackReplicas: fallbackReplicas 3 is outside minReplicas 2 … maxReplicas 2 (the HPA would clamp it) | hold a count between the bounds",
+    ]);
+  });
+
   it("needs KEDA and a ServiceMonitor scrape", () => {
     expect(errors({ cluster: { keda: false }, scaling: { mode: "slo-hpa" }, gpu: GPU })).toEqual([
       "CONFIG_CONFLICT gpu: the GPU service is scaled by KEDA, but cluster.keda is false | set cluster.keda true or remove gpu",
@@ -194,6 +201,15 @@ describe("pre-scaling windows", () => {
     ]);
     expect(windows({ replicas: 2 })).toEqual([
       "CONFIG_CONFLICT prescaling[0].replicas: replicas 2 do not raise orchestrator's minReplicas 2: the window would do nothing | ask for more than 2",
+    ]);
+  });
+
+  it("holds a window on the inference service to the service's own bounds", () => {
+    expect(windows({ target: "inference", replicas: 11 })).toEqual([
+      "CONFIG_CONFLICT prescaling[0].replicas: replicas 11 exceed inference's maxReplicas 10 | lower replicas or raise maxReplicas",
+    ]);
+    expect(windows({ target: "inference", replicas: 2 })).toEqual([
+      "CONFIG_CONFLICT prescaling[0].replicas: replicas 2 do not raise inference's minReplicas 2: the window would do nothing | ask for more than 2",
     ]);
   });
 
