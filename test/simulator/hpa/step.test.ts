@@ -74,6 +74,29 @@ describe("the reconcile's outcome and reason", () => {
     expect(hpaReconcile(proposalCase({ current: 0, min: 1, proposal: 9 })).outcome).toBe("ScalingDisabled");
   });
 
+  it("at exactly maxReplicas the metrics are evaluated (and may scale down)", () => {
+    const r = hpaReconcile(proposalCase({ current: 10, max: 10, proposal: 4 }));
+    expect(r.outcome).toBe("Normalized");
+    expect(r.metricDesiredReplicas).toBe(4);
+  });
+
+  it("the highest proposal wins wherever its metric is", () => {
+    const r = hpaReconcile(
+      hpaCase({
+        current: 3,
+        metrics: [externalAvg("a", "100"), externalAvg("b", "100")],
+        observations: [{ value: "200" }, { value: "500" }],
+      }),
+    );
+    expect(r.metricDesiredReplicas).toBe(5);
+    expect(r.reason).toMatch(/highest proposal 5 \(metric 1\)/);
+  });
+
+  it("every metric invalid at 0 replicas (minReplicas 0) is still a failed reconcile", () => {
+    const r = hpaReconcile(hpaCase({ min: 0, current: 0, metrics: [externalAvg("a", "1")], observations: [{ error: "x" }] }));
+    expect(r.outcome).toBe("FailedComputeMetricsReplicas");
+  });
+
   it("names each metric, the invalid ones with their error, and the highest of several valid proposals", () => {
     const r = hpaReconcile(
       hpaCase({
@@ -178,9 +201,11 @@ describe("recordReconcile: the controller's memory", () => {
       proposal: 3,
       behavior: { scaleUp: { stabilizationWindowSeconds: 200 }, scaleDown: { stabilizationWindowSeconds: 120 } },
     });
-    expect(
-      recordReconcile({ recommendations: [{ secondsAgo: 150, replicas: 9 }] }, hpaReconcile(upLonger), upLonger).recommendations,
-    ).toHaveLength(2);
+    const upAt = (secondsAgo: number) =>
+      recordReconcile({ recommendations: [{ secondsAgo, replicas: 9 }] }, hpaReconcile(upLonger), upLonger).recommendations;
+    expect(upAt(150)).toHaveLength(2);
+    expect(upAt(200)).toHaveLength(2);
+    expect(upAt(201)).toEqual([{ secondsAgo: 0, replicas: 3 }]);
   });
 
   it("records the initial recommendation on a first reconcile", () => {
@@ -213,6 +238,8 @@ describe("recordReconcile: the controller's memory", () => {
     ]);
     // the direction without an event is kept as it was (not marked)
     expect(next.scaleDownEvents).toEqual([{ secondsAgo: 10, change: 1 }]);
+    // no list yet: the event is the list
+    expect(recordReconcile({ recommendations: [] }, r, c).scaleUpEvents).toEqual([{ secondsAgo: 0, change: 2 }]);
     // no outdated event: appended
     const fresh = recordReconcile({ recommendations: [], scaleUpEvents: [{ secondsAgo: 15, change: 1 }] }, r, c);
     expect(fresh.scaleUpEvents).toEqual([
