@@ -298,3 +298,105 @@ describe("targets and labels", () => {
     );
   });
 });
+
+describe("more boundaries of the calculators", () => {
+  it("a scale-up whose recomputed count falls below current keeps current", () => {
+    // current 6, 2 ready pods at 100 % of target 50 (ratio 2), 1 missing at 0 %: 2000m / 3000m = 66 % -> 1.32 -> ceil(3.96) = 4 < 6
+    const e = evaluate(cpuUtil(50), { pods: [...pods("1", "1"), pod(null)] }, 6);
+    expect(e.proposal).toBe(6);
+    expect(e.detail).toBe(
+      "cpu utilization 100% of request vs target 50% (ratio 2; pods: 2 ready, 1 missing); missing pods counted at 0%: 66% (ratio 1.32) over 3 pods; ceil(1.32 * 3) = 4 reverses direction -> 6",
+    );
+  });
+
+  it("Utilization at exactly the target with a missing pod: no fill-in either way", () => {
+    expect(evaluate(cpuUtil(50), { pods: [...pods("500m", "500m"), pod(null)] }, 3).detail).toBe(
+      "cpu utilization 50% of request vs target 50% (ratio 1; pods: 2 ready, 1 missing); : 50% (ratio 1) over 2 pods; within tolerance or direction reversed -> 3",
+    );
+  });
+
+  it("requests summing to zero are an error, not a division", () => {
+    expect(evaluate(cpuUtil(50), { pods: [pod("100m", "0")] }, 1).error).toBe("no metrics returned matched known pods");
+  });
+
+  it("Pods metric: unready pods only on a scale-up, missing pods at 0 on a scale-up, nothing at exactly the target", () => {
+    const pending = pod(null, "1", { phase: "Pending" });
+    expect(evaluate(podsAvg("q", "10"), { pods: [...pods("10", "10"), pending] }, 3).detail).toBe(
+      "q average 10000m vs target 10 = 10000m (ratio 1; pods: 2 ready, 1 unready); within tolerance -> 3",
+    );
+    expect(evaluate(podsAvg("q", "10"), { pods: [...pods("5", "5"), pending] }, 3).detail).toBe(
+      "q average 5000m vs target 10 = 10000m (ratio 0.5; pods: 2 ready, 1 unready); ceil(0.5 * 2) = 1",
+    );
+    expect(evaluate(podsAvg("q", "10"), { pods: [...pods("20", "20", "20"), pending, pending, pending] }, 6).detail).toBe(
+      "q average 20000m vs target 10 = 10000m (ratio 2; pods: 3 ready, 3 unready); unready pods counted at 0: average 10000m (ratio 1) over 6 pods; within tolerance or direction reversed -> 6",
+    );
+    expect(evaluate(podsAvg("q", "10"), { pods: [...pods("30", "30"), pod(null)] }, 3).detail).toBe(
+      "q average 30000m vs target 10 = 10000m (ratio 3; pods: 2 ready, 1 missing); missing pods counted at 0: average 20000m (ratio 2) over 3 pods; ceil(2 * 3) = 6",
+    );
+    expect(evaluate(podsAvg("q", "10"), { pods: [...pods("10", "10"), pod(null)] }, 3).detail).toBe(
+      "q average 10000m vs target 10 = 10000m (ratio 1; pods: 2 ready, 1 missing); : average 10000m (ratio 1) over 2 pods; within tolerance or direction reversed -> 3",
+    );
+  });
+
+  it("Pods metric: no pods, or no pod with a sample, is an error", () => {
+    expect(evaluate(podsAvg("q", "10"), { pods: [] }, 2).error).toBe("no pods returned by selector while calculating replica count");
+    expect(evaluate(podsAvg("q", "10"), { pods: [pod(null)] }, 2).error).toBe(
+      "did not receive metrics for targeted pods (pods might be unready) [0 ready, 1 missing]",
+    );
+  });
+
+  it("Value targets count Running pods that are ready or say nothing about readiness; none at all is an error", () => {
+    const running = { value: null, request: null };
+    const readyPods = [
+      { ...running, ready: true },
+      { ...running },
+      { ...running, ready: false },
+      { ...running, ready: true, phase: "Pending" as const },
+    ];
+    // ratio 3 * 2 counted pods = 6
+    expect(evaluate(externalValue("q", "10"), { value: "30", pods: readyPods }, 4).proposal).toBe(6);
+    expect(evaluate(externalValue("q", "10"), { value: "30", pods: [] }, 4).error).toBe(
+      "unable to calculate ready pods: no pods returned by selector while calculating replica count",
+    );
+    // the case-level pod list when the observation has none
+    expect(evaluate(externalValue("q", "10"), { value: "30" }, 4, { pods: readyPods }).proposal).toBe(6);
+  });
+
+  it("a per-pod External sum of exactly 0 is 0, not an overflow", () => {
+    const e = evaluate(externalAvg("q", "10"), { value: "0" }, 2);
+    expect(e.proposal).toBe(0);
+    expect(e.status).toEqual({ type: "External", external: { metric: { name: "q" }, current: { averageValue: 0 } } });
+  });
+
+  it("targets without a usable value are invalid metric sources", () => {
+    const resource = { type: "Resource", resource: { name: "cpu", target: { type: "Utilization" } } } as unknown as MetricSpec;
+    expect(evaluate(resource, { pods: pods("1") }, 1).error).toBe(
+      "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set",
+    );
+    const podsMetric = { type: "Pods", pods: { metric: { name: "q" }, target: { type: "AverageValue" } } } as unknown as MetricSpec;
+    expect(evaluate(podsMetric, { pods: pods("1") }, 1).error).toBe("invalid pods metric source: no average value target was set");
+    const object = { type: "Object", object: { metric: { name: "q" }, target: { type: "Value" } } } as unknown as MetricSpec;
+    expect(evaluate(object, { value: "1", readyPods: 1 }, 1).error).toBe(
+      "invalid object metric source: neither a value target nor an average value target was set",
+    );
+    const external = { type: "External", external: { metric: { name: "q" }, target: { type: "Value" } } } as unknown as MetricSpec;
+    expect(evaluate(external, { value: "1", readyPods: 1 }, 1).error).toBe(
+      "invalid external metric source: neither a value target nor an average value target was set",
+    );
+    const unknown = { type: "Bogus" } as unknown as MetricSpec;
+    expect(evaluate(unknown, { value: "1" }, 1)).toMatchObject({
+      label: "unknown Bogus",
+      error: 'unknown metric source type "Bogus"',
+      status: { type: "" },
+    });
+  });
+
+  it("names the field of an unparsable target or External value", () => {
+    expect(() => evaluate(podsAvg("q", "lots"), { pods: pods("1") }, 1)).toThrow(/^target\.averageValue: /);
+    expect(() => evaluate(externalValue("q", "lots"), { value: "1", readyPods: 1 }, 1)).toThrow(/^target\.value: /);
+    expect(() => evaluate(externalAvg("q", "1"), { value: "lots" }, 1)).toThrow(/^observation value: /);
+    expect(() => evaluate(externalAvg("q", "1"), { value: null } as unknown as MetricObservation, 1)).toThrow(
+      "External metric observation needs value or values",
+    );
+  });
+});
