@@ -40,10 +40,11 @@ describe("checkConfigReplicas: replica bounds and the autoscaler the mode needs"
   });
 
   it("refuses idleReplicaCount at minReplicas (KEDA requires it below) and accepts one below", () => {
-    expect(errors({ scaling: { minReplicas: 2, keda: { idleReplicaCount: 2 } } })).toEqual([
-      "CONFIG_CONFLICT scaling.keda.idleReplicaCount: idleReplicaCount 2 must be below minReplicas 2 (KEDA rule) | lower it or remove it",
+    // The schema takes only idleReplicaCount 0 (stacks/config.ts): at minReplicas 0 it is not below.
+    expect(errors({ scaling: { minReplicas: 0, keda: { idleReplicaCount: 0 } } })).toEqual([
+      "CONFIG_CONFLICT scaling.keda.idleReplicaCount: idleReplicaCount 0 must be below minReplicas 0 (KEDA rule) | lower it or remove it",
     ]);
-    expect(errorsAt("scaling.keda.idleReplicaCount", { scaling: { minReplicas: 2, keda: { idleReplicaCount: 1 } } })).toEqual([]);
+    expect(errorsAt("scaling.keda.idleReplicaCount", { scaling: { minReplicas: 1, keda: { idleReplicaCount: 0 } } })).toEqual([]);
   });
 
   it("holds the fallback replicas within the bounds, both bounds included", () => {
