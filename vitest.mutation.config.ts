@@ -8,6 +8,7 @@ import { suite } from "./vitest.config.js";
 
 export default suite([
   "test/stacks/checks/corpus.test.ts",
+  "test/stacks/checks/envs-cli.test.ts",
   "test/stacks/diff.test.ts",
   "test/simulator/hpa/validate-cli.test.ts",
   "test/infra/project.test.ts",

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { milliValue, milliValueExact, parseResourceQuantity, QuantityError, quantityToNumber } from "../../../simulator/hpa/quantity.js";
+import {
+  milliValue,
+  milliValueExact,
+  parseResourceQuantity,
+  QuantityError,
+  quantitySign,
+  quantityToNumber,
+} from "../../../simulator/hpa/quantity.js";
 
 describe("quantity: MilliValue", () => {
   it("parses decimal SI, binary SI and exponent suffixes", () => {
@@ -50,5 +57,73 @@ describe("quantity: AsApproximateFloat64 (tolerances)", () => {
     expect(quantityToNumber("1.5")).toBe(1.5); // 15 * 10^-1
     expect(quantityToNumber("2Gi")).toBe(2147483648);
     expect(quantityToNumber("1e3")).toBe(1000);
+  });
+});
+
+describe("quantity: the scanner's edges, as apimachinery parses them", () => {
+  it("numbers written with a leading or trailing point, leading zeros and signs", () => {
+    expect(milliValue("5.")).toBe(5000);
+    expect(milliValue(".5")).toBe(500);
+    expect(milliValue("007")).toBe(7000);
+    expect(milliValue("-0")).toBe(0);
+    expect(milliValue("0.0")).toBe(0);
+    expect(milliValue("1.5Gi")).toBe(1610612736000); // 1.5 * 2^30
+    expect(milliValue("1e-3")).toBe(1);
+    expect(milliValue("1E2")).toBe(100000);
+    expect(milliValue("1e+2")).toBe(100000);
+    expect(milliValueExact("-1E")).toBe(-(1n << 63n)); // saturated at int64's minimum
+  });
+
+  it("says which part is wrong", () => {
+    expect(() => parseResourceQuantity("1kM")).toThrow(`invalid quantity "1kM": unable to parse quantity's suffix`);
+    expect(() => parseResourceQuantity("1Z")).toThrow(/^invalid quantity "1Z": quantities must match/);
+    expect(() => parseResourceQuantity("1e+")).toThrow(`invalid quantity "1e+": unable to parse quantity's suffix`);
+    expect(() => parseResourceQuantity("1e400000")).toThrow(
+      `invalid quantity "1e400000": quantity exponent out of supported range: e400000`,
+    );
+    expect(() => parseResourceQuantity("1m5")).toThrow(`invalid quantity "1m5": unable to parse quantity's suffix`);
+    expect(() => parseResourceQuantity("1m5x")).toThrow(/^invalid quantity "1m5x": quantities must match the regular expression/);
+    expect(() => parseResourceQuantity(Infinity)).toThrow("not a finite number: Infinity");
+    expect(() => parseResourceQuantity(null as unknown as string)).toThrow("expected a quantity string, got null");
+    expect(() => parseResourceQuantity(true as unknown as string)).toThrow("expected a quantity string, got boolean");
+  });
+
+  it("is exact (safe) up to 2^53 - 1 milli", () => {
+    expect(parseResourceQuantity("9007199254740991m")).toMatchObject({ milli: 9007199254740991, safe: true });
+    expect(parseResourceQuantity("9007199254740992m").safe).toBe(false);
+    expect(parseResourceQuantity("-9007199254740991m").safe).toBe(true);
+    expect(parseResourceQuantity("-9007199254740992m").safe).toBe(false);
+  });
+
+  it("quantitySign", () => {
+    expect([quantitySign("-1n"), quantitySign("0.0"), quantitySign("1n"), quantitySign("-0")]).toEqual([-1, 0, 1, 0]);
+  });
+});
+
+describe("quantity: AsApproximateFloat64 on each internal representation", () => {
+  it("int64Amount with a scale down to nano", () => {
+    expect(quantityToNumber("1n")).toBe(1e-9);
+    expect(quantityToNumber("1Ki")).toBe(1024);
+    expect(quantityToNumber("-3k")).toBe(-3000);
+    expect(quantityToNumber("0.0")).toBe(0);
+    expect(quantityToNumber("0")).toBe(0);
+  });
+
+  it("inf.Dec: below nano, rounded away from zero to nano", () => {
+    expect(quantityToNumber("0.1n")).toBe(1e-9);
+    expect(quantityToNumber("-0.1n")).toBe(-1e-9);
+    expect(quantityToNumber("1e-10")).toBe(1e-9);
+  });
+
+  it("inf.Dec: more than 18 digits, and binary SI with a fraction", () => {
+    expect(quantityToNumber("123456789012345678901")).toBe(Number("123456789012345678901"));
+    expect(quantityToNumber("1.5Ki")).toBe(1536);
+  });
+
+  it("binary SI beyond int64 is capped at 2^63 - 1", () => {
+    // Number(2^63 - 1) is the float 2^63
+    expect(quantityToNumber("8Ei")).toBe(Number((1n << 63n) - 1n));
+    expect(quantityToNumber("-8Ei")).toBe(-Number((1n << 63n) - 1n));
+    expect(quantityToNumber("4Ei")).toBe(4611686018427387904);
   });
 });

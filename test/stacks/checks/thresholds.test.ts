@@ -276,3 +276,58 @@ describe("SCALES_AFTER_ALERT for a per-pod queue target: QUEUE_ALERT_BEFORE_SCAL
     expect(run.findings.filter((f) => f.severity === "warning")).toEqual([]);
   });
 });
+
+describe("the lines LATENCY_THRESHOLD_NOT_BUCKET and the alert-bucket rule print", () => {
+  const BUCKETS = "0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 2, 5, 10, 30";
+  const only = (patch: Record<string, unknown>) =>
+    checkConfig(config(patch)).errors.map((e) => `${e.code} ${e.path}: ${e.message} | ${e.fix}`);
+
+  it("names the histogram, its buckets, why and the boundaries either side", () => {
+    expect(only({ slo: { latency: { thresholdSeconds: 0.4 } } })).toEqual([
+      `LATENCY_THRESHOLD_NOT_BUCKET slo.latency.thresholdSeconds: the SLO latency threshold 0.4 is not a bucket boundary of http_request_duration_seconds (buckets: ${BUCKETS}): the histogram cannot tell whether requests were faster or slower than it (histogram_quantile only interpolates between boundaries, and an SLI counting requests under it has no bucket to count) | use a boundary (0.35 s or 0.5 s), or add 0.4 to the buckets the service exports`,
+    ]);
+  });
+
+  it("below the smallest boundary names only the boundary above", () => {
+    expect(only({ slo: { latency: { thresholdSeconds: 0.005 } } })[0]).toMatch(/\| use a boundary \(0\.01 s\), or add 0\.005 to/);
+  });
+
+  it("a value above the largest boundary that reads like milliseconds says so", () => {
+    expect(only({ monitoring: { alerts: { p95LatencySeconds: 500 } } })).toEqual([
+      expect.stringMatching(
+        /^LATENCY_THRESHOLD_NOT_BUCKET monitoring\.alerts\.p95LatencySeconds: the HighLatency alert threshold 500 is not .*\| use a boundary \(0\.5 s; 500 reads like milliseconds, but the value is in seconds: 500 ms is 0\.5\), or add 500 to the buckets the service exports$/,
+      ),
+    ]);
+    expect(only({ monitoring: { alerts: { p95LatencySeconds: 450 } } })[0]).toMatch(
+      /use a boundary \(0\.35 s or 0\.5 s; 450 reads like milliseconds, but the value is in seconds: 450 ms is 0\.45\)/,
+    );
+  });
+
+  it("refuses an alert at the largest boundary (histogram_quantile never exceeds it) and accepts one below", () => {
+    expect(only({ monitoring: { alerts: { p95LatencySeconds: 30 } } })).toEqual([
+      "CONFIG_CONFLICT monitoring.alerts.p95LatencySeconds: 30s is not below the largest latency bucket (30s): histogram_quantile never returns more than that, so the alert could never fire | use a threshold below 30 or add larger buckets",
+    ]);
+    expect(only({ monitoring: { alerts: { p95LatencySeconds: 10 } } })).toEqual([]);
+  });
+
+  it("an le matcher that is no number lists every boundary; an alert compared with < is held to the buckets too", () => {
+    const slo = (le: string) => [
+      ...coherent(),
+      prometheusRule(
+        [rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record: "slo:x" })],
+        "slo",
+      ),
+    ];
+    const [e] = expectErrors(check(slo("fast")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
+    expect(e!.message).toMatch(/^le="fast" is not a bucket boundary of http_request_duration_seconds .*: the matcher selects no series/);
+    expect(e!.fix).toBe(`match an existing boundary (${BUCKETS})`);
+    const below = [
+      ...coherent(),
+      prometheusRule(
+        [rule(`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) < 0.3`, "TooFast")],
+        "fast",
+      ),
+    ];
+    expect(expectErrors(check(below), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.fix).toBe("use a boundary (0.2 s or 0.35 s)");
+  });
+});
