@@ -32,16 +32,46 @@ export const LOAD_STEP_AT = 60;
 export const LOAD_END_AT = 300;
 /** The longest the scrape outage may run before the timeline gives up waiting for its checks. */
 export const MAX_OUTAGE_SECONDS = 900;
+/** The latest the scrapes stop when the HPA's metrics never propose a scale-down (the check then fails). */
+export const MAX_OUTAGE_START = LOAD_END_AT + 600;
 
 /**
- * When the scrapes stop: as soon as every Prometheus trigger reads only the traffic after the
- * load's end (its rate window, one scrape to fill it, one HPA sync to act on it). The HPA's
- * recommendations have then fallen, so the scale-down the behavior delays is decided by the
- * load's end, not by the outage; the scale-down itself comes a stabilization window later, while
- * the outage runs (the alert's 5 min `for` needs that long anyway).
+ * The earliest the scrapes may stop: once every Prometheus trigger can read only the traffic
+ * after the load's end (its rate window, one scrape to fill it, one HPA sync to act on it). They
+ * stop at the first sample from then on where every HPA metric proposes fewer replicas than run
+ * (hpaProposals), so the scale-down the behavior then delays is decided by the load's end, not by
+ * the outage; the scale-down itself comes a stabilization window later, while the outage runs (the
+ * alert's 5 min `for` needs that long anyway).
  */
 export function outageStartSeconds(opts: { queryWindowSeconds: number; scrapeSeconds: number; syncSeconds: number }): number {
   return LOAD_END_AT + opts.queryWindowSeconds + opts.scrapeSeconds + opts.syncSeconds;
+}
+
+/**
+ * What each metric in an HPA's status proposes, as the controller computes it (tolerance aside):
+ * resource utilization and External Value over the ready pods, External AverageValue from the
+ * total (averageValue × status.currentReplicas). `undefined` for a metric it cannot read.
+ */
+export function hpaProposals(hpa: any, readyPods: number): { name: string; replicas: number | undefined }[] {
+  const current = (hpa.status?.currentReplicas ?? 0) as number;
+  const num = (q: unknown) => Number(milliValueExact(String(q))) / 1000;
+  return ((hpa.spec?.metrics ?? []) as any[]).map((m) => {
+    const t = m.type as string;
+    const key = t.charAt(0).toLowerCase() + t.slice(1);
+    const spec = m[key] ?? {};
+    const name = spec.metric?.name ?? spec.name ?? t;
+    const st = ((hpa.status?.currentMetrics ?? []) as any[]).find((x) => x.type === t && (x[key]?.metric?.name ?? x[key]?.name) === name)?.[
+      key
+    ]?.current;
+    const target = spec.target ?? {};
+    let replicas: number | undefined;
+    if (st && target.averageUtilization !== undefined && st.averageUtilization !== undefined)
+      replicas = Math.ceil((readyPods * st.averageUtilization) / target.averageUtilization);
+    else if (st && target.type === "Value" && st.value !== undefined) replicas = Math.ceil((readyPods * num(st.value)) / num(target.value));
+    else if (st && target.type === "AverageValue" && st.averageValue !== undefined)
+      replicas = Math.ceil((num(st.averageValue) * current) / num(target.averageValue) - 1e-9);
+    return { name, replicas };
+  });
 }
 
 export function scenarioJson(startsAt: string, outage: { start: number; end: number }): Record<string, unknown> {
@@ -284,9 +314,11 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     scrapeSeconds: config.monitoring.scrapeIntervalSeconds,
     syncSeconds: SYNC_SECONDS,
   };
-  const outageStart = outageStartSeconds(timing);
+  const earliestOutage = outageStartSeconds(timing);
   // the plant's load for the longest timeline the run may play (it ends once its checks have what they need)
-  const plantScenario = JSON.stringify(scenarioJson("mon 00:00", { start: outageStart, end: outageStart + MAX_OUTAGE_SECONDS }));
+  const plantScenario = JSON.stringify(
+    scenarioJson("mon 00:00", { start: MAX_OUTAGE_START, end: MAX_OUTAGE_START + MAX_OUTAGE_SECONDS }),
+  );
 
   // Prometheus with the ServiceMonitor's scrape job and the env's rule files
   const sdFile = join(opts.workDir, "inference-targets.json");
@@ -497,7 +529,7 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
       floor: settled.floor,
     };
     log(
-      `baseline: ${initial} replicas held ${baseline.stableSeconds} s (after ${baseline.waitedSeconds} s of load), every HPA metric read; starting the timeline (scrapes stop at t=${outageStart}s)`,
+      `baseline: ${initial} replicas held ${baseline.stableSeconds} s (after ${baseline.waitedSeconds} s of load), every HPA metric read; starting the timeline (scrapes stop from t=${earliestOutage}s, once every HPA metric proposes fewer replicas)`,
     );
 
     // ---- the timeline
@@ -509,6 +541,8 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     let fallbackAt: number | null = null;
     const fallbackMetricValues: string[] = [];
     let outage = false;
+    let outageStart = MAX_OUTAGE_START;
+    let scaleDownProposed = false;
     let hpaAtOutage = "";
     let nextSample = 0;
     const now = () => Math.floor((Date.now() - t0!) / 1000);
@@ -526,17 +560,25 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     while (end === undefined) {
       guard();
       const t = now();
-      if (t >= outageStart + MAX_OUTAGE_SECONDS) {
+      if (outage && t >= outageStart + MAX_OUTAGE_SECONDS) {
         end = t;
         log(`t=${t}s: ending the timeline at its bound (${MAX_OUTAGE_SECONDS} s of outage) before every outage check had what it needs`);
         break;
       }
-      if (!outage && t >= outageStart) {
-        outage = true;
+      if (!outage && t >= earliestOutage && t >= nextSample) {
         const h = await kube.get<any>(hpaPath);
-        hpaAtOutage = `HPA desired ${h.status?.desiredReplicas} (stabilized), metrics ${((h.status?.currentMetrics ?? []) as any[]).map(currentMetricShape).join(", ")}`;
-        await fleet.setScraping(false);
-        log(`t=${t}s: exporters stopped (lost scrapes); ${hpaAtOutage}`);
+        const d = await kube.get<any>(deployPath);
+        const proposals = hpaProposals(h, d.status?.readyReplicas ?? 0);
+        scaleDownProposed = proposals.every((p) => p.replicas !== undefined && p.replicas < d.spec.replicas);
+        if (scaleDownProposed || t >= MAX_OUTAGE_START) {
+          outage = true;
+          outageStart = t;
+          hpaAtOutage =
+            `${d.spec.replicas} replicas, HPA desired ${h.status?.desiredReplicas} (stabilized), metrics ${((h.status?.currentMetrics ?? []) as any[]).map(currentMetricShape).join(", ")}, ` +
+            `proposing ${proposals.map((p) => `${p.name}: ${p.replicas ?? "?"}`).join(", ")}`;
+          await fleet.setScraping(false);
+          log(`t=${t}s: exporters stopped (lost scrapes); ${hpaAtOutage}`);
+        }
       }
       if (t >= nextSample) {
         nextSample += SYNC_SECONDS;
@@ -583,6 +625,11 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     const scenario = scenarioJson(startsAt, outageWindow);
 
     // ---- assertions on the timeline
+    check(
+      "the load's end reaches the HPA before the scrapes stop (every metric proposes fewer replicas than run)",
+      scaleDownProposed,
+      `t=${outageStart}s: ${hpaAtOutage}`,
+    );
     check(
       "fresh deploy: no KEDA fallback while the pods start (Prometheus scrapes them before they are Ready)",
       setupFallback === null,
