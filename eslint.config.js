@@ -38,6 +38,9 @@ export default defineConfig(
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/await-thenable": "error",
+      // With noUncheckedIndexedAccess on, a `!` after an index is a checked claim; one the compiler
+      // does not need (a value already non-null) only hides the next real change of type.
+      "@typescript-eslint/no-unnecessary-type-assertion": "error",
     },
   },
   {

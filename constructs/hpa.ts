@@ -166,7 +166,7 @@ export class Hpa extends Construct {
         minReplicas,
         maxReplicas,
         metrics: rendered,
-        ...(behavior ? { behavior: renderBehavior(behavior) as k8s.HorizontalPodAutoscalerBehaviorV2 } : {}),
+        ...(behavior ? { behavior: renderBehavior(behavior) } : {}),
       },
     });
   }

@@ -111,9 +111,7 @@ export class ServiceMonitor extends Construct implements ScrapeModel {
           // Prometheus rejects a timeout longer than the interval (default timeout 10s).
           scrapeTimeout: formatDuration(Math.min(intervalSeconds, 10)),
           honorLabels: false,
-          ...(metricRelabel.length
-            ? { metricRelabelings: toOperatorRelabelings(metricRelabel) as IServiceMonitorSpec["endpoints"][number]["metricRelabelings"] }
-            : {}),
+          ...(metricRelabel.length ? { metricRelabelings: toOperatorRelabelings(metricRelabel) } : {}),
         },
       ],
     };

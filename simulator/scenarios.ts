@@ -358,7 +358,7 @@ export function parseScenarioCsv(text: string, name: string, source = `${name}.c
           },
         ]);
       }
-      unit = vName as LoadUnit;
+      unit = vName;
       continue;
     }
     if (cells.length !== 2) {

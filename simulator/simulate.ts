@@ -43,8 +43,8 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
   const scalingMode = mode === "burst" ? "keda" : mode;
   if (mode === "burst")
     notes.push(`the burst run is keda with scaling.burst enabled and scaling.behavior.scaleUp.stabilizationWindowSeconds 0`);
-  if (scalingMode === "keda" && (out.cluster as { keda?: boolean } | undefined)?.keda === false) {
-    out.cluster = { ...(out.cluster as object), keda: true } as EnvConfigInput["cluster"];
+  if (scalingMode === "keda" && out.cluster?.keda === false) {
+    out.cluster = { ...(out.cluster as object), keda: true };
     notes.push(`env "${input.name}" has cluster.keda false; the keda run assumes KEDA installed (cluster.keda true)`);
   }
   // Every service runs the mode; each entry's scaling is written out whole (over the env's defaults).

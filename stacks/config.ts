@@ -441,8 +441,14 @@ export const ScalingSchema = z.strictObject({
       cooldownPeriod: int("scaling.keda.cooldownPeriod", 0, 86400).default(300),
       /** Seconds after the ScaledObject is created before the cooldown may start. Absent: KEDA's default (0). */
       initialCooldownPeriod: int("scaling.keda.initialCooldownPeriod", 0, 86400).optional(),
-      /** Replicas while every trigger is inactive (KEDA's idleReplicaCount, 0 for scale to zero). Absent: minReplicas. */
-      idleReplicaCount: int("scaling.keda.idleReplicaCount", 0, 1000).optional(),
+      /** Replicas while every trigger is inactive: KEDA takes only 0 (scale to zero; the HPA cannot hold another idle count). Absent: minReplicas. */
+      idleReplicaCount: int("scaling.keda.idleReplicaCount", 0, 1000)
+        .refine((n) => n === 0, {
+          error: (iss) =>
+            `scaling.keda.idleReplicaCount must be 0, not ${String(iss.input)}: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 for scale to zero, or leave it out`,
+          params: { code: "CONFIG_RANGE" },
+        })
+        .optional(),
       /** What KEDA does when a trigger keeps failing (e.g. Prometheus unreachable): hold a fixed replica count instead of freezing. */
       fallback: z
         .strictObject({

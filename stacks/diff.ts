@@ -85,7 +85,7 @@ function readRendered(path: string, into: Map<string, unknown>, display: string)
     if (!docs.some((d) => d.errors.length)) {
       const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
       if (values.length > 0 && values.every(isK8sObject)) {
-        for (const o of values as Obj[]) into.set(objectKey(o), o);
+        for (const o of values) into.set(objectKey(o), o);
         return;
       }
       into.set(`File ${display}`, values.length === 1 ? values[0] : values);

@@ -18,7 +18,7 @@ import {
 import type { MetricContract } from "../../promql/metrics.js";
 import type { AdapterRuleKind } from "./context.js";
 import { isObject, str } from "./util.js";
-import type { Loose, LooseObject } from "../../kube/loose-json.js";
+import type { LooseObject } from "../../kube/loose-json.js";
 
 function visit(expr: string, f: (n: Node) => void): void {
   const tree = parseTree(expr);
@@ -229,8 +229,8 @@ export function fillAdapterTemplate(
     podLabel = res.template.replace(/<<\s*\.Resource\s*>>/g, "pod");
   }
   for (const [label, target] of Object.entries(isObject(res.overrides) ? res.overrides : {})) {
-    if ((target as Loose)?.resource === "namespace") nsLabel = label;
-    if ((target as Loose)?.resource === "pod") podLabel = label;
+    if (target?.resource === "namespace") nsLabel = label;
+    if (target?.resource === "pod") podLabel = label;
   }
   const namespaced = res.namespaced !== false;
   const matchers =

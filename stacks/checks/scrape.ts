@@ -414,7 +414,7 @@ function serviceEndpointMeta(
     ...podDiscoveryLabels(podTarget(pods, target)),
     __meta_kubernetes_service_name: svcName,
     __meta_kubernetes_endpoint_port_name: String(ep.port ?? ""),
-    job: jobLabel && svcLabels[jobLabel] ? svcLabels[jobLabel]! : svcName,
+    job: jobLabel && svcLabels[jobLabel] ? svcLabels[jobLabel] : svcName,
     namespace: str(svc.metadata?.namespace) ?? "",
     service: svcName,
     pod: podName(pods),
@@ -484,7 +484,7 @@ function analyzePodEndpoint(
   const podLabels = labelsOf(pods.template.metadata?.labels);
   const jobLabel = str(pm.spec?.jobLabel);
   const labels = {
-    job: jobLabel && podLabels[jobLabel] ? podLabels[jobLabel]! : `${str(pm.metadata?.namespace) ?? ""}/${pm.metadata?.name}`,
+    job: jobLabel && podLabels[jobLabel] ? podLabels[jobLabel] : `${str(pm.metadata?.namespace) ?? ""}/${pm.metadata?.name}`,
     namespace: String(pods.object.metadata?.namespace ?? ""),
     pod: podName(pods),
     container: target.container,

@@ -389,7 +389,7 @@ export function checkRenderedScaleBeforeAlert(ctx: CheckContext): void {
       .map((m) => ({
         source: "monitoring.alerts.queueBacklog",
         value: a.queueBacklog,
-        signal: { kind: "queue", metric: m.name } as Signal,
+        signal: { kind: "queue", metric: m.name } satisfies Signal,
         total: true,
       })),
   ];

@@ -34,7 +34,7 @@ const full: DashboardProps = {
 function render(props: Partial<DashboardProps> = {}) {
   const chart = new Chart(Testing.app(), "t", { disableResourceNameHashes: true });
   const d = new GrafanaDashboard(chart, "d", { ...full, ...props });
-  const objs = chart.toJson() as any[];
+  const objs = chart.toJson();
   const cm = objs[0];
   const model = JSON.parse(cm.data[`${d.model.uid}.json`]);
   const panel = (title: string) => model.panels.find((p: any) => p.title === title);

@@ -20,7 +20,7 @@ function render(over: Partial<GpuInferenceServiceProps> = {}) {
     autoscaling: { prometheusAddress: PROM },
     ...over,
   });
-  const objs = chart.toJson() as any[];
+  const objs = chart.toJson();
   const get = (kind: string) => objs.find((o) => o.kind === kind);
   const pod = get("Deployment").spec.template.spec;
   return { gpu, objs, get, pod, container: pod.containers[0] };

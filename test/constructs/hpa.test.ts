@@ -8,7 +8,7 @@ const cpu70 = { type: "Resource", resource: "cpu", target: { type: "Utilization"
 function hpa(props: Partial<HpaProps> = {}) {
   const c = chart();
   const obj = new Hpa(c, "hpa", { scaleTarget: target(), minReplicas: 2, maxReplicas: 20, metrics: [cpu70], ...props });
-  return { obj, json: c.toJson()[0] as any };
+  return { obj, json: c.toJson()[0] };
 }
 
 const hpaProblems = (props: Partial<HpaProps>) => problems(() => hpa(props));
@@ -87,7 +87,7 @@ describe("Hpa rendering", () => {
   it("defaults minReplicas to 1 and the name to the target's", () => {
     const c = chart();
     const h = new Hpa(c, "hpa", { scaleTarget: target(), maxReplicas: 3, metrics: [cpu70] });
-    expect((c.toJson()[0] as any).spec.minReplicas).toBe(1);
+    expect(c.toJson()[0].spec.minReplicas).toBe(1);
     expect(h.resource).toBe("HorizontalPodAutoscaler ml/inference");
   });
 });

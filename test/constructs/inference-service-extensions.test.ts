@@ -15,7 +15,7 @@ function render(props: Partial<InferenceServiceProps> = {}) {
     resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
     ...props,
   });
-  const objs = chart.toJson() as any[];
+  const objs = chart.toJson();
   const dep = objs.find((o) => o.kind === "Deployment");
   return {
     objs,

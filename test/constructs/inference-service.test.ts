@@ -14,7 +14,7 @@ function render(props: Partial<ConstructorParameters<typeof InferenceService>[2]
     ...props,
   });
   if (autoscaled) svc.markHasAutoscaler("HorizontalPodAutoscaler/inference");
-  const objs = chart.toJson() as any[];
+  const objs = chart.toJson();
   const get = (kind: string) => objs.find((o) => o.kind === kind);
   return { svc, objs, get, pod: get("Deployment").spec.template.spec, container: get("Deployment").spec.template.spec.containers[0] };
 }

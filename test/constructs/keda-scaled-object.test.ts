@@ -20,7 +20,7 @@ function so(props: Partial<KedaScaledObjectProps> = {}) {
     triggers: triggers(),
     ...props,
   });
-  return { obj, json: c.toJson()[0] as any, chart: c };
+  return { obj, json: c.toJson()[0], chart: c };
 }
 
 function soProblems(props: Partial<KedaScaledObjectProps>) {
@@ -74,7 +74,7 @@ describe("KedaScaledObject rendering", () => {
         },
       ],
     });
-    const [ta, obj] = c.toJson() as any[];
+    const [ta, obj] = c.toJson();
     expect(obj.apiVersion).toBe("keda.sh/v1alpha1");
     expect(obj.kind).toBe("ScaledObject");
     expect(obj.metadata).toEqual({ name: "inference", namespace: "ml", labels: { team: "ml" } });
@@ -139,7 +139,7 @@ describe("KedaScaledObject rendering", () => {
       scaleTarget: target(),
       triggers: [latencyTrigger({ metricType: undefined, activationThreshold: undefined })],
     });
-    const obj = c.toJson()[0] as any;
+    const obj = c.toJson()[0];
     expect(obj.spec).toEqual({
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "inference" },
       pollingInterval: 30,
@@ -179,7 +179,7 @@ describe("KedaScaledObject rendering", () => {
       minReplicaCount: 3,
       triggers: triggers(),
     });
-    const dep = (c.toJson() as any[]).find((o) => o.kind === "Deployment");
+    const dep = c.toJson().find((o) => o.kind === "Deployment");
     expect(dep.spec.replicas).toBeUndefined();
     expect(svc.autoscaledBy).toBe("ScaledObject/inference");
   });
@@ -195,7 +195,7 @@ describe("KedaScaledObject rendering", () => {
       minReplicaCount: 1,
       triggers: [queueTrigger({ authModes: ["bearer"], authenticationRef: auth })],
     });
-    const obj = (c.toJson() as any[])[1];
+    const obj = c.toJson()[1];
     expect(obj.spec.triggers[0].authenticationRef).toEqual({ kind: "ClusterTriggerAuthentication", name: "prom-auth" });
     expect(obj.spec.triggers[0].metadata.authModes).toBe("bearer");
   });
@@ -408,7 +408,7 @@ describe("KedaScaledObject rules (each a failing spec)", () => {
       minReplicaCount: 1,
       triggers: [{ type: "cpu", metricType: "AverageValue", value: 0.75 }],
     });
-    expect((c.toJson()[0] as any).spec.triggers[0].metadata.value).toBe("750m");
+    expect(c.toJson()[0].spec.triggers[0].metadata.value).toBe("750m");
   });
 
   it("scaling to zero needs a trigger that is not cpu/memory", () => {
@@ -578,7 +578,7 @@ function rabbit(over: object = {}): KedaTrigger {
 function cron(over: object = {}): KedaTrigger[] {
   return [
     queueTrigger(),
-    { type: "cron", name: "hours", timezone: "UTC", start: "0 8 * * *", end: "0 18 * * *", desiredReplicas: 4, ...over } as KedaTrigger,
+    { type: "cron", name: "hours", timezone: "UTC", start: "0 8 * * *", end: "0 18 * * *", desiredReplicas: 4, ...over },
   ];
 }
 

@@ -21,7 +21,7 @@ function render(over: Partial<LoadTestProps> = {}) {
     stages,
     ...over,
   });
-  const objs = chart.toJson() as any[];
+  const objs = chart.toJson();
   const byName = (kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
   const master = byName("Job", "locust-master");
   const workers = byName("Job", "locust-workers");

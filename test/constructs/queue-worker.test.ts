@@ -17,7 +17,7 @@ function render(over: Partial<QueueWorkerProps> = {}, chart = new Chart(Testing.
     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "512Mi" } },
     ...over,
   });
-  const objs = chart.toJson() as any[];
+  const objs = chart.toJson();
   const get = (kind: string) => objs.find((o) => o.kind === kind);
   return { worker, objs, get, container: get("Deployment").spec.template.spec.containers[0], chart };
 }

@@ -19,7 +19,7 @@ describe("TriggerAuthentication / ClusterTriggerAuthentication", () => {
       name: "prometheus",
       secretTargetRef: [{ parameter: "bearerToken", name: "prom-token", key: "token" }],
     });
-    const [a, b] = c.toJson() as any[];
+    const [a, b] = c.toJson();
     expect(a).toEqual({
       apiVersion: "keda.sh/v1alpha1",
       kind: "TriggerAuthentication",

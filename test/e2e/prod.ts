@@ -434,7 +434,7 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
       () => kube.getOrUndefined<any>(`/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers/keda-hpa-${APP}`),
       { check: guard },
     );
-    const model = autoscalerModel(so as unknown as Record<string, unknown>, config);
+    const model = autoscalerModel(so, config);
     // sorted: the HPA takes the highest proposal of all metrics, their order does not matter
     const real = (hpa.spec.metrics as any[]).map(metricShape).sort();
     const simulated = ((model.hpa.metrics ?? []) as any[]).map(metricShape).sort();

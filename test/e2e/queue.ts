@@ -110,7 +110,7 @@ export async function runQueueWorkers(
       metadata: { name: secretRef.name, namespace: ns },
       type: "Opaque",
       stringData: { [secretRef.key]: connection },
-    } as any);
+    });
 
     const soPath = `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/${WORKER}`;
     const deployPath = `/apis/apps/v1/namespaces/${ns}/deployments/${WORKER}`;
@@ -171,7 +171,7 @@ export async function runQueueWorkers(
     check(
       "RabbitMQ: publishing scales the queue workers (connection string only via TriggerAuthentication → Secret)",
       typeof scaled === "number",
-      typeof scaled === "number" ? `${messages} messages → ${before} → ${scaled} replicas in ${secs} s` : (scaled as Error).message,
+      typeof scaled === "number" ? `${messages} messages → ${before} → ${scaled} replicas in ${secs} s` : scaled.message,
     );
     report.push(
       "## Queue workers on a real RabbitMQ",

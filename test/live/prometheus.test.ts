@@ -331,7 +331,7 @@ async function expectQueries(expected: (nq: NamedQuery) => number | readonly (nu
         expect(got.length, label).toBe(want.filter((v) => v !== undefined).length);
         nq.perPod!.forEach((pod, i) => {
           if (want[i] === undefined) expect(byPod.has(pod), `${label} (${pod})`).toBe(false);
-          else expect(byPod.get(pod), `${label} (${pod})`).toBeCloseTo(want[i]!, 6);
+          else expect(byPod.get(pod), `${label} (${pod})`).toBeCloseTo(want[i], 6);
         });
       }
     }

@@ -167,7 +167,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   for (const rule of mon.adapterRules.custom) {
     const series = metricNames(rule.seriesQuery)[0]!;
     const perPod = (i: 0 | 1) =>
-      rule.name.as === CUSTOM_METRICS.podP95Latency ? expectedQuantile(q, buckets, fastLatency, 1) : healthy.inFlight[i]!;
+      rule.name.as === CUSTOM_METRICS.podP95Latency ? expectedQuantile(q, buckets, fastLatency, 1) : healthy.inFlight[i];
     if (rule.name.as !== CUSTOM_METRICS.podP95Latency && rule.name.as !== CUSTOM_METRICS.podInFlight)
       throw new Error(`no expectation for adapter metric ${rule.name.as}`);
     exprTests.push(

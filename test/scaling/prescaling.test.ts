@@ -74,7 +74,7 @@ describe("prescaling: typed schedule → KEDA cron triggers", () => {
         }),
       ],
     });
-    const objs = chart.toJson() as any[];
+    const objs = chart.toJson();
     expect(await validateObjects(objs)).toEqual([]);
     const cron = objs[0].spec.triggers.filter((t: any) => t.type === "cron");
     expect(cron.map((t: any) => t.metadata)).toEqual([

@@ -193,7 +193,7 @@ describe("ServiceMonitor (scrape service-monitor)", () => {
       port: 1,
       intervalSeconds: 5,
     });
-    expect((s.apiObject.toJson() as any).spec.endpoints[0]).toMatchObject({ interval: "5s", scrapeTimeout: "5s" });
+    expect(s.apiObject.toJson().spec.endpoints[0]).toMatchObject({ interval: "5s", scrapeTimeout: "5s" });
   });
 });
 

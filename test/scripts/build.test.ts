@@ -184,7 +184,7 @@ describe("rebuilding a stale bundle while CLIs start at once", () => {
   });
 
   it("a lock left by a run that died is broken at once; a live one held past the time bound is reported", async () => {
-    const dead = spawnSync(process.execPath, ["-e", ""]).pid!; // exited: its PID names no live run
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid; // exited: its PID names no live run
     writeFileSync(LOCK, `${dead} ${hostname()}`);
     const t0 = Date.now();
     expect(await withBuildLock(() => "ran")).toBe("ran");

@@ -105,10 +105,10 @@ describe("summarize", () => {
 
   it("a run without a breach recovers in 0; one that never recovers says so", () => {
     const calm = handMade("calm");
-    (calm.timeline.latency as Float64Array).fill(0.3);
+    calm.timeline.latency.fill(0.3);
     expect(summarize(calm)).toMatchObject({ firstBreachAt: null, timeToRecover: 0, breachSeconds: 0 });
     const stuck = handMade("stuck");
-    (stuck.timeline.latency as Float64Array).fill(3, 100);
+    stuck.timeline.latency.fill(3, 100);
     expect(summarize(stuck)).toMatchObject({ firstBreachAt: 100, recoveredAt: null, timeToRecover: null });
   });
 });
@@ -166,7 +166,7 @@ describe("chart", () => {
   it("keeps overlapping replica lines apart (each later mode thinner on top, with a legend) and labels the timeout plateau", () => {
     const a = handMade("cpu-hpa");
     const b = handMade("keda");
-    (b.timeline.latency as Float64Array).fill(b.settings.requestTimeoutSeconds, 200, 260);
+    b.timeline.latency.fill(b.settings.requestTimeoutSeconds, 200, 260);
     const spec = chartSpec([a, b]) as any;
     const replicas = spec.vconcat[1].layer[0].encoding;
     expect(replicas.strokeWidth.scale).toEqual({ domain: ["cpu-hpa", "keda"], range: [5, 3.1] });

@@ -21,6 +21,7 @@ import { validateObjects } from "../../stacks/schema.js";
 import type { EnvironmentStack } from "../../stacks/stack.js";
 import { toYaml } from "../../stacks/synth.js";
 import { SynthError } from "../../stacks/errors.js";
+import { ConfigError } from "../../stacks/validate.js";
 import { runScript, ROOT } from "../helpers/cli.js";
 import { envConfig, envInput, firstService, stackFor } from "../helpers/env.js";
 
@@ -48,7 +49,7 @@ function build(env: string, mode: Mode, patch: Record<string, unknown> = {}): En
 function autoscalingObjects(stack: EnvironmentStack): any[] {
   const chart = stack.charts.find((c) => c.node.id === "autoscaling");
   expect(chart, "chart autoscaling").toBeDefined();
-  return chart!.toJson() as any[];
+  return chart!.toJson();
 }
 
 // Reviewed by hand against the issue: per env, what each mode must render.
@@ -430,10 +431,22 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     ]);
   });
 
-  it("idleReplicaCount other than 0", () => {
-    expect(synthError(() => build("prod", "keda", { scaling: { keda: { idleReplicaCount: 1 } } }))).toEqual([
-      'CONSTRUCT_INVARIANT env "prod": ScaledObject ml-serving-prod/inference: spec.idleReplicaCount: idleReplicaCount 1: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 or leave it out',
-    ]);
+  it("idleReplicaCount other than 0 is a field rule: the schema refuses it before any object is built", () => {
+    let thrown: unknown;
+    try {
+      build("prod", "keda", { scaling: { keda: { idleReplicaCount: 1 } } });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).not.toBeInstanceOf(SynthError);
+    expect((thrown as ConfigError).message).toBe(
+      'CONFIG_RANGE env "prod": services[0].scaling.keda.idleReplicaCount: service "inference": must be 0, not 1: KEDA supports only 0 (the HPA cannot hold another idle count). Fix: set it to 0 for scale to zero, or leave it out',
+    );
+    // 0 itself stays valid.
+    expect(() =>
+      build("prod", "keda", { scaling: { keda: { idleReplicaCount: 0 }, wakeUp: firstService("dev").scaling!.wakeUp } }),
+    ).not.toThrow();
   });
 
   it("a service name that leaves no room for keda-hpa-", () => {

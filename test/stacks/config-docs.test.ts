@@ -30,11 +30,7 @@ function schemaFields(): Field[] {
       ["strictObject", "object", "extend"].includes(node.expression.name.text);
     const isSections =
       ts.isVariableDeclaration(node) && owner === "EXTRA_SECTIONS" && node.initializer && ts.isObjectLiteralExpression(node.initializer);
-    const literal = isSchemaCall
-      ? (node as ts.CallExpression).arguments[0]
-      : isSections
-        ? (node as ts.VariableDeclaration).initializer
-        : undefined;
+    const literal = isSchemaCall ? node.arguments[0] : isSections ? node.initializer : undefined;
     if (literal && ts.isObjectLiteralExpression(literal)) {
       for (const p of literal.properties) {
         if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;

@@ -22,7 +22,7 @@ const RULE_FILES = [
 
 function monitoringObjects(env: string, patch = {}) {
   const stack = stackFor(env, patch);
-  return { stack, objects: stack.monitoring.toJson() as any[] };
+  return { stack, objects: stack.monitoring.toJson() };
 }
 
 describe("addMonitoring", () => {

@@ -24,8 +24,8 @@ const CASES = vi.hoisted(() => [
   { name: "bad-alert-bucket", code: "CONFIG_CONFLICT", patch: { monitoring: { alerts: { p95LatencySeconds: 30 } } } },
   // Fallback replicas outside [minReplicas, maxReplicas]: once a construct's refusal, now one config check's code.
   { name: "bad-fallback", code: "CONFIG_CONFLICT", patch: { scaling: { keda: { fallback: { replicas: 2 } } } } },
-  // A construct's own invariant (the ScaledObject takes only idleReplicaCount 0).
-  { name: "bad-idle", code: "CONSTRUCT_INVARIANT", patch: { scaling: { keda: { idleReplicaCount: 1 } } } },
+  // A single-field rule the schema holds (KEDA takes only idleReplicaCount 0); the ScaledObject keeps its own guard.
+  { name: "bad-idle", code: "CONFIG_RANGE", patch: { scaling: { keda: { idleReplicaCount: 1 } } } },
 ]);
 
 function merge(base: any, patch: any): any {
@@ -36,7 +36,7 @@ function merge(base: any, patch: any): any {
 }
 
 vi.mock("../../stacks/envs/index.js", async (importOriginal) => {
-  const real = (await importOriginal()) as typeof import("../../stacks/envs/index.js");
+  const real = await importOriginal<typeof import("../../stacks/envs/index.js")>();
   // `scaling`/`slo` patches are the only service's: they go to services[0].
   const patched = (patch: Record<string, unknown>, name: string) => {
     const { scaling, slo, ...rest } = patch;

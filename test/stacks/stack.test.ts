@@ -60,7 +60,10 @@ describe("stack.autoscaler", () => {
     const stack = stackFor("prod");
     expect(stack.monitoring.alerts.alerts.map((r) => r.expr).join("\n")).toContain(`horizontalpodautoscaler="${stack.autoscaler.hpaName}"`);
     const dashboards = stack.extras.charts.find((c) => c.node.id === "dashboards")!;
-    const json = (dashboards.toJson() as any[]).map((cm) => Object.values(cm.data).join("\n")).join("\n");
+    const json = dashboards
+      .toJson()
+      .map((cm) => Object.values(cm.data).join("\n"))
+      .join("\n");
     expect(json).toContain(`horizontalpodautoscaler=\\"${stack.autoscaler.hpaName}\\"`);
   });
 });

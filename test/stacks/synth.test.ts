@@ -71,7 +71,7 @@ describe("synth", () => {
     const { JsonPatch } = await import("cdk8s");
     const stack = buildStack(parseEnvConfig(envInput("prod"), "prod"));
     stack.service.deployment.addJsonPatch(JsonPatch.replace("/spec/revisionHistoryLimit", "five"));
-    const findings = await validateObjects(stack.objects() as any[]);
+    const findings = await validateObjects(stack.objects());
     expect(findings.map((f) => f.object)).toEqual(["Deployment ml-serving-prod/inference"]);
     expect(findings[0]!.message).toMatch(/revisionHistoryLimit must be integer/);
   });
