@@ -110,7 +110,10 @@ describe("hpaProposals", () => {
   const hpa = {
     spec: {
       metrics: [
-        { type: "ContainerResource", containerResource: { name: "cpu", container: "server", target: { type: "Utilization", averageUtilization: 85 } } },
+        {
+          type: "ContainerResource",
+          containerResource: { name: "cpu", container: "server", target: { type: "Utilization", averageUtilization: 85 } },
+        },
         ext("s0-prometheus", { type: "Value", value: "500m" }),
         ext("s4-cron", { type: "AverageValue", averageValue: "1" }),
         ext("s5-prometheus", { type: "AverageValue", averageValue: "5600m" }),

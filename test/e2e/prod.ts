@@ -316,18 +316,11 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
   };
   const earliestOutage = outageStartSeconds(timing);
   // the plant's load for the longest timeline the run may play (it ends once its checks have what they need)
-  const plantScenario = JSON.stringify(
-    scenarioJson("mon 00:00", { start: MAX_OUTAGE_START, end: MAX_OUTAGE_START + MAX_OUTAGE_SECONDS }),
-  );
+  const plantScenario = JSON.stringify(scenarioJson("mon 00:00", { start: MAX_OUTAGE_START, end: MAX_OUTAGE_START + MAX_OUTAGE_SECONDS }));
 
   // Prometheus with the ServiceMonitor's scrape job and the env's rule files
   const sdFile = join(opts.workDir, "inference-targets.json");
-  const fleet = new ExporterFleet(
-    cp.processes,
-    target,
-    sdFile,
-    new Plant(config, parseScenarioJson(plantScenario, "e2e")).bounds,
-  );
+  const fleet = new ExporterFleet(cp.processes, target, sdFile, new Plant(config, parseScenarioJson(plantScenario, "e2e")).bounds);
   const prom: Prometheus = await startPrometheus(cp.processes, {
     dir: join(opts.workDir, "prometheus"),
     rulesDirs: [join(distDir("prod"), "rules")],
@@ -516,7 +509,9 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
           lastLog = Date.now();
           log(`baseline: ${lastState}; held ${Math.round(stable)} of ${need} s`);
         }
-        return stable >= need ? { replicas, stable, need: need + LOAD_STEP_AT, floor: Math.max(settleOpts.minReplicas, floor.value) } : false;
+        return stable >= need
+          ? { replicas, stable, need: need + LOAD_STEP_AT, floor: Math.max(settleOpts.minReplicas, floor.value) }
+          : false;
       },
       { check: guard, intervalMs: 2000, describe: () => lastState },
     );
@@ -621,7 +616,7 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
       }
       if (end === undefined) await new Promise((r) => setTimeout(r, 1000));
     }
-    const outageWindow = { start: outageStart, end: end! };
+    const outageWindow = { start: outageStart, end };
     const scenario = scenarioJson(startsAt, outageWindow);
 
     // ---- assertions on the timeline
@@ -633,7 +628,8 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     check(
       "fresh deploy: no KEDA fallback while the pods start (Prometheus scrapes them before they are Ready)",
       setupFallback === null,
-      setupFallback ?? `no Fallback=True from the first apply to t = 0 (${Math.round((t0 - deployStarted) / 1000)} s, SO checked every 5 s)`,
+      setupFallback ??
+        `no Fallback=True from the first apply to t = 0 (${Math.round((t0 - deployStarted) / 1000)} s, SO checked every 5 s)`,
     );
     const beforeStep = recorder.changes.filter((c) => c.t <= LOAD_STEP_AT);
     const fbBeforeStep = recorder.samples.filter((x) => x.t <= LOAD_STEP_AT && x.fallback);
