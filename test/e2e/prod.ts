@@ -29,7 +29,7 @@ const SYNC_SECONDS = 15;
 
 /** The scenario both the real run and `npm run simulate` play (seconds from t = 0). */
 export const LOAD_STEP_AT = 60;
-export const LOAD_END_AT = 300;
+export const LOAD_END_AT = 255;
 /** The longest the scrape outage may run before the timeline gives up waiting for its checks. */
 export const MAX_OUTAGE_SECONDS = 900;
 /** The latest the scrapes stop when the HPA's metrics never propose a scale-down (the check then fails). */
