@@ -391,8 +391,6 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
   };
 
   try {
-    // the add-ons' namespace (kube-prometheus-stack creates it in a cluster)
-    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } });
     // In file order KEDA's webhook refuses the ScaledObject until its Deployment exists; the
     // second pass (the same `kubectl apply` run again) comes once Prometheus scrapes the
     // Deployment's first pod — still loading its model, not Ready: Prometheus scrapes not-ready
