@@ -203,6 +203,8 @@ function masterArgs(props: LoadTestProps, workers: number, csvPrefix: string): s
 }
 
 export class LoadTest extends Construct {
+  /** The test's name: its objects are `<name>-master`, `<name>-workers`, ... */
+  readonly name: string;
   readonly masterJob: k8s.KubeJob;
   /** Pod selector labels of the master and of the workers (network policies select them). */
   readonly masterSelector: Readonly<Record<string, string>>;
@@ -218,6 +220,7 @@ export class LoadTest extends Construct {
     super(scope, id);
     const { namespace, name, stages, workers = 2 } = props;
     checkProps(props, `LoadTest ${namespace}/${name}`);
+    this.name = name;
 
     this.durationSeconds = stages.reduce((t, s) => t + s.durationSeconds, 0);
     this.csvPrefix = `${STATS_DIR}/${name}`;

@@ -2,6 +2,9 @@
  * `npm run simulate -- --env <env> --scenario <name|file> [--mode cpu-hpa|slo-hpa|keda]
  *                    [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`
  *
+ * --service <name> simulates one inference service of the env; without it every service runs, and
+ * the table has one row per service (and mode).
+ *
  * --load-scale multiplies the scenario's load (e.g. 0.25 runs the spike at a quarter of its users);
  * a warning says when the load at t = 0 is already more than maxReplicas pods serve.
  *
@@ -13,8 +16,8 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "../simulator/scenarios.js";
-import { MODES, renderOutputs, simulateEnv, writeOutputs, type Mode } from "../simulator/simulate.js";
-import { summaryTable } from "../simulator/report.js";
+import { MODES, renderOutputs, servicesOf, simulateEnv, writeOutputs, type Mode } from "../simulator/simulate.js";
+import { servicesTable, summaryTable } from "../simulator/report.js";
 import { reportUserError, UsageError, userErrorOf } from "./cli.js";
 
 const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> [--service <name>] --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
@@ -74,7 +77,8 @@ async function main(argv: string[]): Promise<void> {
   for (const r of runs) for (const n of r.notes) console.log(`note: ${n}`);
   for (const w of new Set(runs.flatMap((r) => r.warnings))) console.error(`warning: ${w}`);
   console.log(`${r0.env} · ${scenario.name}: ${scenario.description}\n`);
-  console.log(summaryTable(runs.map((r) => r.result)));
+  // Several services (the default: every service of the env): one row per service and mode.
+  console.log(servicesOf(runs).length > 1 ? servicesTable(runs) : summaryTable(runs.map((r) => r.result)));
   console.log("");
   for (const f of written) console.log(`wrote ${f}`);
 }

@@ -280,6 +280,27 @@ export function summaryTable(results: readonly SimulationResult[]): string {
   return lines.join("\n");
 }
 
+/**
+ * The services table: one row per service and mode (an environment's models side by side, each
+ * against its own SLO threshold), the headline numbers of {@link summaryTable}.
+ */
+export function servicesTable(runs: readonly { readonly service: string; readonly result: SimulationResult }[]): string {
+  const lines = [
+    "| service | mode | SLO | replicas start / peak / end | first scale-up | time in SLO breach | slower than SLO or failed | worst latency | cost |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const { service, result: r } of runs) {
+    const s = summarize(r);
+    const q = `p${Number((r.quantile * 100).toPrecision(6))}`;
+    const up =
+      s.timeToFirstScaleUp === null ? "none" : `${duration(s.timeToFirstScaleUp)}${s.loadRiseAt !== null ? " after the rise" : ""}`;
+    lines.push(
+      `| ${service} | ${r.label} | ${q} < ${seconds(r.sloThresholdSeconds)} | ${s.startReplicas} / ${s.peakReplicas} / ${s.endReplicas} | ${up} | ${pct(s.breachShare)} (${duration(s.breachSeconds)}) | ${pct(s.slowRequestShare)} | ${seconds(s.worstLatency)} | ${money(s.cost)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /** The model statement the report and docs/simulator.md share. */
 export function modelText(r: SimulationResult): string {
   const p = r.pod;
@@ -301,6 +322,7 @@ export function markdownReport(
   results: readonly SimulationResult[],
   files: { readonly chart: string; readonly csv: readonly string[] },
   notes: readonly string[] = [],
+  service?: string,
 ): string {
   const r0 = results[0]!;
   const s = r0.scenario;
@@ -312,7 +334,7 @@ export function markdownReport(
         : "requests/s";
   const out: string[] = [];
   out.push(
-    `# Scaling what-if: ${r0.env} · ${s.name}${results.length > 1 ? ` · ${results.map((r) => r.label).join(" vs ")}` : ` · ${r0.label}`}`,
+    `# Scaling what-if: ${r0.env}${service !== undefined ? ` · ${service}` : ""} · ${s.name}${results.length > 1 ? ` · ${results.map((r) => r.label).join(" vs ")}` : ` · ${r0.label}`}`,
   );
   out.push("");
   out.push(`Scenario **${s.name}**: ${s.description} (${unit}; ${duration(s.load.length)} at 1 s resolution).`);

@@ -85,6 +85,8 @@ export function inputForMode(input: EnvConfigInput, mode: Mode | undefined): { i
 }
 
 export interface ModeRun {
+  /** The inference service the run simulated (its own autoscaler, SLO and service model). */
+  readonly service: string;
   readonly mode: Mode;
   readonly result: SimulationResult;
   readonly notes: readonly string[];
@@ -113,7 +115,8 @@ export function capacityWarning(result: SimulationResult): string | null {
 
 /**
  * Builds and simulates `env` under each mode (the env's own mode when `modes` is empty), for the
- * inference service named `service` (@default the env's first service).
+ * inference service named `service` (@default every service of the env, in config order: one run
+ * per service and mode).
  */
 export function simulateEnv(
   env: string,
@@ -124,11 +127,11 @@ export function simulateEnv(
 ): ModeRun[] {
   const src = envSource(env);
   const list: (Mode | undefined)[] = modes.length ? [...modes] : [undefined];
-  return list.map((mode) => {
+  const byMode = list.map((mode) => {
     const { input, notes } = inputForMode(src.input, mode);
     const stack = buildStack(parseEnvConfig(input, src.env));
-    const picked = service === undefined ? stack.services[0]! : stack.services.find((m) => m.name === service);
-    if (!picked) {
+    const picked = service === undefined ? stack.services : stack.services.filter((m) => m.name === service);
+    if (picked.length === 0) {
       throw new ConfigError([
         configProblem(
           "CONFIG_INVALID_VALUE",
@@ -139,13 +142,23 @@ export function simulateEnv(
         ),
       ]);
     }
-    const config = picked.config;
-    const model = autoscalerModel(picked.autoscaler.manifest(), config);
-    const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
-    const result = simulate({ config, model, scenario, label, options });
-    const warning = capacityWarning(result);
-    return { mode: label, result, notes, warnings: warning ? [warning] : [] };
+    return picked.map((m): ModeRun => {
+      const config = m.config;
+      const model = autoscalerModel(m.autoscaler.manifest(), config);
+      const label: Mode = mode ?? (config.scaling.burst.enabled && config.scaling.mode === "keda" ? "burst" : config.scaling.mode);
+      const result = simulate({ config, model, scenario, label, options });
+      const warning = capacityWarning(result);
+      return { service: m.name, mode: label, result, notes, warnings: warning ? [warning] : [] };
+    });
   });
+  // Grouped by service (config order), each service's modes in the order asked.
+  const count = byMode[0]!.length;
+  return Array.from({ length: count }, (_, i) => byMode.map((runs) => runs[i]!)).flat();
+}
+
+/** The services the runs cover, in order. */
+export function servicesOf(runs: readonly ModeRun[]): string[] {
+  return [...new Set(runs.map((r) => r.service))];
 }
 
 export interface Outputs {
@@ -155,22 +168,51 @@ export interface Outputs {
   readonly markdown: string;
 }
 
-/** Every output file of the runs, in memory: `<env>-<scenario>[-<mode>].csv`, `.svg`, `.md`, `-summary.json`. */
+/**
+ * Every output file of the runs, in memory: `<env>-<scenario>[-<mode>].csv`, `.svg`, `.md`,
+ * `-summary.json`. Runs of several services: each service's CSVs, chart and report under
+ * `<env>-<scenario>-<service>…` (each against its own SLO), one summary JSON with every run.
+ */
 export async function renderOutputs(runs: readonly ModeRun[]): Promise<Outputs> {
-  const results = runs.map((r) => r.result);
-  const r0 = results[0]!;
+  const r0 = runs[0]!.result;
   const stem = `${r0.env}-${r0.scenario.name}`;
+  const services = servicesOf(runs);
+  if (services.length <= 1) {
+    const one = await renderRuns(runs, stem);
+    one.files.set(`${stem}-summary.json`, summaryJson(r0, runs, one.summaries, false));
+    return one;
+  }
+  const files = new Map<string, string>();
+  const summaries: Summary[] = [];
+  const markdown: string[] = [];
+  for (const svc of services) {
+    const mine = runs.filter((r) => r.service === svc);
+    const out = await renderRuns(mine, `${stem}-${svc}`, svc);
+    for (const [k, v] of out.files) files.set(k, v);
+    summaries.push(...out.summaries);
+    markdown.push(out.markdown);
+  }
+  files.set(`${stem}-summary.json`, summaryJson(r0, runs, summaries, true));
+  return { files, summaries, markdown: markdown.join("\n") };
+}
+
+function summaryJson(r0: ModeRun["result"], runs: readonly ModeRun[], summaries: readonly Summary[], named: boolean): string {
+  const list = named ? summaries.map((s, i) => ({ service: runs[i]!.service, ...s })) : summaries;
+  return JSON.stringify({ env: r0.env, scenario: r0.scenario.name, runs: list }, null, 2) + "\n";
+}
+
+/** One service's runs: CSV per mode, one chart, one report (files without the summary JSON). */
+async function renderRuns(runs: readonly ModeRun[], stem: string, service?: string): Promise<Outputs & { files: Map<string, string> }> {
+  const results = runs.map((r) => r.result);
   const files = new Map<string, string>();
   const csv = results.map((r) => `${stem}-${r.label}.csv`);
   results.forEach((r, i) => files.set(csv[i]!, timelineCsv(r)));
   const chart = `${stem}.svg`;
   files.set(chart, await renderChart(results));
   const notes = [...new Set(runs.flatMap((r) => [...r.warnings.map((w) => `warning: ${w}`), ...r.notes]))];
-  const markdown = markdownReport(results, { chart, csv }, notes);
+  const markdown = markdownReport(results, { chart, csv }, notes, service);
   files.set(`${stem}.md`, markdown);
-  const summaries = results.map(summarize);
-  files.set(`${stem}-summary.json`, JSON.stringify({ env: r0.env, scenario: r0.scenario.name, runs: summaries }, null, 2) + "\n");
-  return { files, summaries, markdown };
+  return { files, summaries: results.map(summarize), markdown };
 }
 
 /** Writes the files into `dir` (created if needed): each through a temporary name, then renamed. */

@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { stableJson } from "../kube/stable-json.js";
+import { ruleFileOwner } from "./naming.js";
 
 export type ChangeKind = "added" | "removed" | "changed";
 
@@ -193,12 +194,13 @@ export function diffValues(a: unknown, b: unknown, path = ""): FieldChange[] {
   return [{ kind: "changed", path, old: a, new: b }];
 }
 
-function diffEnv(base: EnvSnapshot | undefined, head: EnvSnapshot | undefined): ResourceChange[] {
+function diffEnv(env: string, base: EnvSnapshot | undefined, head: EnvSnapshot | undefined): ResourceChange[] {
   const a = base?.resources ?? new Map<string, unknown>();
   const b = head?.resources ?? new Map<string, unknown>();
   const out: ResourceChange[] = [];
+  const names = workloadNames([a, b]);
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    const owner = serviceOf(b.get(key) ?? a.get(key));
+    const owner = serviceOf(key, b.get(key) ?? a.get(key), { env, names });
     const service = owner !== undefined ? { service: owner } : {};
     if (!b.has(key)) out.push({ kind: "removed", resource: key, fields: [], ...service });
     else if (!a.has(key)) out.push({ kind: "added", resource: key, fields: [], ...service });
@@ -210,11 +212,53 @@ function diffEnv(base: EnvSnapshot | undefined, head: EnvSnapshot | undefined): 
   return out;
 }
 
-/** The `app.kubernetes.io/name` label of a rendered object (the service or workload it belongs to). */
-function serviceOf(v: unknown): string | undefined {
-  if (!isObject(v) || !isObject(v.metadata) || !isObject(v.metadata.labels)) return undefined;
-  const name = v.metadata.labels["app.kubernetes.io/name"];
-  return typeof name === "string" ? name : undefined;
+/** The services and workloads of an environment: the `app.kubernetes.io/name` of its Deployments (either side). */
+function workloadNames(sides: readonly ReadonlyMap<string, unknown>[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const side of sides)
+    for (const v of side.values()) {
+      const name = isK8sObject(v) && v.kind === "Deployment" ? label(v, "app.kubernetes.io/name") : undefined;
+      if (name !== undefined) names.add(name);
+    }
+  return names;
+}
+
+function label(v: Obj, key: string): string | undefined {
+  const meta = v.metadata;
+  const labels = isObject(meta) && isObject(meta.labels) ? meta.labels : undefined;
+  const value = labels?.[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The inference service (or workload) a rendered resource belongs to: its `app.kubernetes.io/name`
+ * label; else its `app.kubernetes.io/instance` (`<name>-<env>`, the dashboards); a NetworkPolicy's
+ * selected pods; a plain rule file's group (`rules/<service>-alerts.yaml`, …). None for what every
+ * service shares: the namespace, the quota, the prometheus-adapter rule set (which the first
+ * service's chart holds for all), the scrape config.
+ */
+function serviceOf(key: string, v: unknown, where: { readonly env: string; readonly names: ReadonlySet<string> }): string | undefined {
+  if (key.startsWith("File ")) return ruleFileOwner(key.slice("File ".length), where.names);
+  if (!isObject(v) || !isObject(v.metadata)) return undefined;
+  if (v.kind === "ConfigMap" && isAdapterConfigMap(v)) return undefined;
+  const name = label(v, "app.kubernetes.io/name");
+  if (name !== undefined) return name;
+  const instance = label(v, "app.kubernetes.io/instance");
+  const suffix = `-${where.env}`;
+  if (instance?.endsWith(suffix) && where.names.has(instance.slice(0, -suffix.length))) return instance.slice(0, -suffix.length);
+  if (v.kind === "NetworkPolicy") {
+    const spec = isObject(v.spec) ? v.spec : {};
+    const selector = isObject(spec.podSelector) && isObject(spec.podSelector.matchLabels) ? spec.podSelector.matchLabels : {};
+    const selected = selector["app.kubernetes.io/name"];
+    if (typeof selected === "string") return selected;
+  }
+  return undefined;
+}
+
+/** The prometheus-adapter's rules ConfigMap: one rule set for every service. */
+function isAdapterConfigMap(v: Obj): boolean {
+  const data = isObject(v.data) ? v.data : {};
+  return typeof data["config.yaml"] === "string" && /\bseriesQuery:/.test(data["config.yaml"]);
 }
 
 /** ` for <service>` after a resource, when it belongs to one. */
@@ -231,7 +275,7 @@ export function diffDists(
   const names = [...new Set([...base.keys(), ...head.keys()])].filter((e) => !envs || envs.includes(e)).sort();
   const out: EnvDiff[] = [];
   for (const env of names) {
-    const resources = diffEnv(base.get(env), head.get(env));
+    const resources = diffEnv(env, base.get(env), head.get(env));
     if (resources.length === 0) continue;
     out.push({ env, kind: !base.has(env) ? "added" : !head.has(env) ? "removed" : "changed", resources });
   }

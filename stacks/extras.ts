@@ -5,13 +5,13 @@
  * - `orchestrator` → `orchestrator.yaml`: the request orchestrator, KEDA on in-flight requests;
  * - `queueWorkers` → `queue-workers.yaml`: Celery workers, KEDA on RabbitMQ queue length;
  * - `prescaling` → KEDA cron triggers in the target's ScaledObject (no chart of its own);
- * - `loadTest` → `load-test.yaml`: a headless Locust run against the service;
+ * - `loadTest` → `load-test.yaml`: a headless Locust run against each inference service;
  * - `dashboards` → `dashboards.yaml`: one Grafana dashboard per HTTP service.
  */
 import type { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { deploymentScaleTarget } from "../scaling/autoscaler-common.js";
-import { GrafanaDashboard, platformQueries, type PlatformQueries } from "../constructs/dashboard.js";
+import { GrafanaDashboard, platformQueries, type DashboardProps, type PlatformQueries } from "../constructs/dashboard.js";
 import { GpuInferenceService, VLLM_WAITING } from "../constructs/gpu-inference-service.js";
 import { InferenceService } from "../constructs/inference-service.js";
 import { KedaScaledObject } from "../constructs/keda-scaled-object.js";
@@ -24,7 +24,7 @@ import { BROKER_URL_ENV, QueueWorker } from "../constructs/queue-worker.js";
 import { upSelector, whileScraped } from "../promql/scrape-guard.js";
 import { scrapeScope } from "../scrape/scope.js";
 import { workloadAlertRules, type WorkloadAlerts, type WorkloadAlertsProps } from "../rules/workload-alerts.js";
-import type { EnvConfig } from "./config.js";
+import type { EnvConfig, ServiceEnvConfig } from "./config.js";
 import { EnvChart, type RequiredSecret } from "./env-chart.js";
 import { prometheusAddress } from "./naming.js";
 import { cronTriggersFor } from "./prescaling.js";
@@ -39,10 +39,10 @@ export const ORCHESTRATOR_METRICS = DEFAULT_METRICS.filter((m) => m.name.startsW
 /** The gauge the orchestrator scales on. */
 export const ORCHESTRATOR_IN_FLIGHT = "http_requests_in_flight";
 
-/** What the extras concern needs: the config and the inference service the workloads sit beside. */
-export interface ExtrasProps {
-  readonly config: EnvConfig;
-  /** The inference service (the load test's target, the first dashboard's subject). */
+/** One inference service as the dashboards and load tests see it: its view of the env, workload, queries and HPA. */
+export interface ExtrasService {
+  /** The service's view of the environment (its scaling endpoint, SLO, simulation, load test). */
+  readonly config: ServiceEnvConfig;
   readonly service: InferenceService;
   /** PromQL bound to the service's contract and scrape. */
   readonly promql: PromQL;
@@ -50,12 +50,34 @@ export interface ExtrasProps {
   readonly hpaName: string;
 }
 
+/** What the extras concern needs: the config and the inference services the workloads sit beside. */
+export interface ExtrasProps {
+  readonly config: EnvConfig;
+  /** The (first) inference service: the first load test's target, the first dashboard's subject. */
+  readonly service: InferenceService;
+  /** PromQL bound to the service's contract and scrape. */
+  readonly promql: PromQL;
+  /** The HPA that runs for the service (its dashboard's replica panels). */
+  readonly hpaName: string;
+  /** The environment's other inference services, each with its own dashboard and load test. @default none */
+  readonly moreServices?: readonly ExtrasService[];
+}
+
+/** A load test and the inference service it sends its load to. */
+export interface ServiceLoadTest {
+  readonly service: InferenceService;
+  readonly loadTest: LoadTest;
+}
+
 /** What {@link buildExtras} built: the workloads, their charts (in apply order) and what they need beside them. */
 export interface Extras {
   readonly gpu?: GpuInferenceService;
   readonly orchestrator?: { readonly service: InferenceService; readonly scaledObject: KedaScaledObject; readonly promql: PromQL };
   readonly queueWorkers: readonly QueueWorker[];
+  /** The first load test (the first service's when it has one). @default none */
   readonly loadTest?: LoadTest;
+  /** Every inference service's load test, each with the service it loads. */
+  readonly loadTests: readonly ServiceLoadTest[];
   readonly dashboards: readonly GrafanaDashboard[];
   /** Scrape and KEDA health alerts of every workload beside the inference service, one group each. */
   readonly alerts: readonly WorkloadAlerts[];
@@ -226,29 +248,65 @@ function addQueueWorkers(
   return { chart, workers: built, secrets };
 }
 
-function addLoadTest(
+/** One load test per inference service whose view has one, each against its own Service, path and per-user rate. */
+function addLoadTests(
   scope: Construct,
-  props: ExtrasProps,
-  t: NonNullable<EnvConfig["loadTest"]>,
-): { readonly chart: Chart; readonly loadTest: LoadTest } {
-  const { config, service } = props;
+  services: readonly ExtrasService[],
+): { readonly chart: Chart; readonly loadTests: readonly ServiceLoadTest[] } | undefined {
+  const targets = services.filter((s) => s.config.loadTest !== undefined);
+  if (targets.length === 0) return undefined;
   const chart = new EnvChart(scope, "load-test");
-  const loadTest = new LoadTest(chart, "LoadTest", {
-    namespace: config.namespace,
-    name: t.name,
-    instance: `${t.name}-${config.name}`,
-    partOf: config.service.partOf,
-    targetHost: `http://${service.name}.${config.namespace}.svc.cluster.local:${service.port}`,
-    path: t.path ?? config.scaling.endpoint,
-    payload: t.payload,
-    stages: t.stages,
-    requestsPerUserPerSecond: t.requestsPerUserPerSecond ?? config.simulation.requestsPerUserPerSecond,
-    image: t.image,
-    workers: t.workers,
-    statsStorage: t.statsStorage,
-    ...(t.storageClassName ? { storageClassName: t.storageClassName } : {}),
+  const loadTests = targets.map(({ config, service }, i): ServiceLoadTest => {
+    const t = config.loadTest!;
+    const loadTest = new LoadTest(chart, i === 0 ? "LoadTest" : `LoadTest-${service.name}`, {
+      namespace: config.namespace,
+      name: t.name,
+      instance: `${t.name}-${config.name}`,
+      partOf: config.service.partOf,
+      targetHost: `http://${service.name}.${config.namespace}.svc.cluster.local:${service.port}`,
+      path: t.path ?? config.scaling.endpoint,
+      payload: t.payload,
+      stages: t.stages,
+      requestsPerUserPerSecond: t.requestsPerUserPerSecond ?? config.simulation.requestsPerUserPerSecond,
+      image: t.image,
+      workers: t.workers,
+      statsStorage: t.statsStorage,
+      ...(t.storageClassName ? { storageClassName: t.storageClassName } : {}),
+    });
+    return { service, loadTest };
   });
-  return { chart, loadTest };
+  return { chart, loadTests };
+}
+
+/** The dashboard of one inference service, from its own view (endpoint, SLO) and metric contract. */
+function serviceDashboard(
+  chart: Chart,
+  id: string,
+  common: (name: string) => Omit<DashboardProps, "title" | "promql" | "workload">,
+  { config, service: svc, promql, hpaName }: ExtrasService,
+): GrafanaDashboard {
+  const endpoint = { endpoint: config.scaling.endpoint };
+  return new GrafanaDashboard(chart, id, {
+    ...common(svc.name),
+    title: `${svc.name} (${config.name})`,
+    promql,
+    workload: { deployment: svc.name, container: svc.containerName, hpa: hpaName },
+    ...(promql.has("http_request_duration_seconds")
+      ? {
+          latency: {
+            metric: "http_request_duration_seconds",
+            matchers: endpoint,
+            sloThresholdSeconds: config.slo.latency.thresholdSeconds,
+          },
+        }
+      : {}),
+    ...(promql.has("http_requests_total") ? { requests: { metric: "http_requests_total" } } : {}),
+    ...(promql.has("http_request_errors_total")
+      ? { errors: { metric: "http_request_errors_total" }, availabilityObjective: config.slo.availability.objective }
+      : {}),
+    ...(promql.has("http_requests_in_flight") ? { inFlight: { metric: "http_requests_in_flight" } } : {}),
+    ...(promql.has("inference_queue_len") ? { queue: { metric: "inference_queue_len" } } : {}),
+  });
 }
 
 function addDashboards(
@@ -274,32 +332,13 @@ function addDashboards(
     window,
   });
   const out: GrafanaDashboard[] = [];
-  const svc = props.service;
-  const promql = props.promql;
-  const endpoint = { endpoint: config.scaling.endpoint };
-  out.push(
-    new GrafanaDashboard(chart, "Inference", {
-      ...common(svc.name),
-      title: `${svc.name} (${config.name})`,
-      promql,
-      workload: { deployment: svc.name, container: svc.containerName, hpa: props.hpaName },
-      ...(promql.has("http_request_duration_seconds")
-        ? {
-            latency: {
-              metric: "http_request_duration_seconds",
-              matchers: endpoint,
-              sloThresholdSeconds: config.slo.latency.thresholdSeconds,
-            },
-          }
-        : {}),
-      ...(promql.has("http_requests_total") ? { requests: { metric: "http_requests_total" } } : {}),
-      ...(promql.has("http_request_errors_total")
-        ? { errors: { metric: "http_request_errors_total" }, availabilityObjective: config.slo.availability.objective }
-        : {}),
-      ...(promql.has("http_requests_in_flight") ? { inFlight: { metric: "http_requests_in_flight" } } : {}),
-      ...(promql.has("inference_queue_len") ? { queue: { metric: "inference_queue_len" } } : {}),
-    }),
-  );
+  // One dashboard per inference service: each draws its own SLO threshold and objective and its
+  // own HPA, which one dashboard with a service variable could not (the SLOs differ per model).
+  const services: readonly ExtrasService[] = [
+    { config, service: props.service, promql: props.promql, hpaName: props.hpaName },
+    ...(props.moreServices ?? []),
+  ];
+  services.forEach((s, i) => out.push(serviceDashboard(chart, i === 0 ? "Inference" : `Inference-${s.service.name}`, common, s)));
   if (extras.orchestrator) {
     const o = extras.orchestrator;
     out.push(
@@ -406,15 +445,19 @@ function sections(scope: Construct, props: ExtrasProps): Extras {
       alerts.push(workloadAlerts(workers.chart, c, alertProps, standardLabels(identity(c, w.name, "queue-worker"))));
     }
   }
-  const loadTest = c.loadTest ? addLoadTest(scope, props, c.loadTest) : undefined;
-  if (loadTest) charts.push(loadTest.chart);
+  const loadTests = addLoadTests(scope, [
+    { config: c, service: props.service, promql: props.promql, hpaName: props.hpaName },
+    ...(props.moreServices ?? []),
+  ]);
+  if (loadTests) charts.push(loadTests.chart);
   const built = { ...(gpu ? { gpu: gpu.gpu } : {}), ...(orchestrator ? { orchestrator: orchestrator.orchestrator } : {}) };
   const dashboards = c.dashboards ? addDashboards(scope, props, c.dashboards, built) : undefined;
   if (dashboards) charts.push(dashboards.chart);
   return {
     ...built,
     queueWorkers: workers?.workers ?? [],
-    ...(loadTest ? { loadTest: loadTest.loadTest } : {}),
+    ...(loadTests ? { loadTest: loadTests.loadTests[0]!.loadTest } : {}),
+    loadTests: loadTests?.loadTests ?? [],
     dashboards: dashboards?.dashboards ?? [],
     alerts: alerts.map((a) => a.alerts),
     charts,

@@ -32,6 +32,7 @@ import type { Autoscaler } from "./autoscaling.js";
 import type { EnvConfig } from "./config.js";
 import { EnvChart, GENERATED_HEADER, type ExtraFile } from "./env-chart.js";
 import { prometheusAddress } from "./naming.js";
+import { stableJson } from "../kube/stable-json.js";
 import { adapterBurstWindow } from "./scaling-signals.js";
 import { renderRuleFile, ruleFileOutput, serviceMonitorFor, type RuleFile } from "./workload-monitoring.js";
 
@@ -141,9 +142,13 @@ export class MonitoringChart extends EnvChart {
     this.peerJobs.push(...jobs);
   }
 
-  /** The jobs beside this service's own: the wake-up source's, then the other services'. */
+  /**
+   * The jobs beside this service's own: the wake-up source's, then the other services'. Services
+   * that wake up on one gateway bring the same job: it is scraped once (Prometheus refuses two
+   * jobs with one job_name; two different ones are refused by the config checks first).
+   */
   private allExtraJobs(): readonly Readonly<Record<string, unknown>>[] {
-    return [...this.wiring.extraJobs, ...this.peerJobs];
+    return uniqueScrapeJobs([...this.wiring.extraJobs, ...this.peerJobs], this.scrapeJob?.config);
   }
 
   /** The scrape_configs jobs this service brings (its pod job and its wake-up source's). */
@@ -238,7 +243,25 @@ export class MonitoringChart extends EnvChart {
   }
 }
 
-/** The service's recording rules, alerts and SLO rules. */
+/** `jobs` without repeats (by job_name, and none named like `own`); two different jobs with one name are a bug upstream. */
+export function uniqueScrapeJobs(
+  jobs: readonly Readonly<Record<string, unknown>>[],
+  own?: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>>[] {
+  const byName = new Map<unknown, Readonly<Record<string, unknown>>>(own ? [[own.job_name, own]] : []);
+  const out: Readonly<Record<string, unknown>>[] = [];
+  for (const job of jobs) {
+    const seen = byName.get(job.job_name);
+    if (seen === undefined) {
+      byName.set(job.job_name, job);
+      out.push(job);
+    } else if (stableJson(seen) !== stableJson(job)) {
+      throw new Error(`two different scrape jobs are named ${String(job.job_name)}`);
+    }
+  }
+  return out;
+}
+
 /** One service's prometheus-adapter rules (custom always, external only where KEDA does not serve them). */
 export function serviceAdapterRules(props: Pick<MonitoringProps, "config" | "promql">): AdapterRules {
   const { config, promql } = props;

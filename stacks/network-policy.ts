@@ -32,7 +32,7 @@ const tcp = (port: number) => [{ port }];
 export interface NetworkPolicyProps {
   readonly config: EnvConfig;
   readonly service: InferenceService;
-  readonly extras: Pick<Extras, "gpu" | "orchestrator" | "loadTest">;
+  readonly extras: Pick<Extras, "gpu" | "orchestrator" | "loadTests">;
   /** The environment's other inference services (each with its metrics port), after `service`. @default none */
   readonly moreServices?: readonly { readonly service: InferenceService; readonly metricsPort: number }[];
 }
@@ -50,7 +50,10 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
   if (!np.enabled) return undefined;
   const metrics = (port: number): PolicyRule => ({ purpose: "metrics", ports: tcp(port), peers: metricsPeers(config) });
   const orchestrator = extras.orchestrator?.service;
-  const loadTest = extras.loadTest;
+  const loadTests = extras.loadTests;
+  // Each service takes load from its own load test's workers.
+  const loadOn = (svc: InferenceService): PolicyPeer[] =>
+    loadTests.filter((t) => t.service === svc).map((t) => ({ podLabels: t.loadTest.workerSelector }));
   const front: PolicyPeer[] = orchestrator ? [{ podLabels: orchestrator.selector }] : [np.ingressController];
   const svc = props.service;
   const workloads: PolicyWorkload[] = [];
@@ -62,7 +65,7 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
       {
         purpose: "serving",
         ports: tcp(svc.port),
-        peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])],
+        peers: [...front, ...np.callers, ...loadOn(svc)],
       },
       metrics(config.service.metrics.port),
     ],
@@ -77,7 +80,7 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
         {
           purpose: "serving",
           ports: tcp(m.service.port),
-          peers: [...front, ...np.callers, ...(loadTest ? [{ podLabels: loadTest.workerSelector }] : [])],
+          peers: [...front, ...np.callers, ...loadOn(m.service)],
         },
         metrics(m.metricsPort),
       ],
@@ -115,19 +118,18 @@ export function buildNetworkPolicies(scope: Construct, props: NetworkPolicyProps
       ...(rabbit ? { egress: [{ purpose: "rabbitmq", ports: tcp(rabbit.port), peers: [rabbit] }] } : {}),
     });
   }
-  if (loadTest && config.loadTest) {
-    const master = `${config.loadTest.name}-master`;
+  for (const { service: target, loadTest } of loadTests) {
     workloads.push({
-      name: master,
+      name: `${loadTest.name}-master`,
       podLabels: loadTest.masterSelector,
       ingress: [{ purpose: "locust workers", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.workerSelector }] }],
     });
     workloads.push({
-      name: `${config.loadTest.name}-workers`,
+      name: `${loadTest.name}-workers`,
       podLabels: loadTest.workerSelector,
       egress: [
         { purpose: "locust master", ports: tcp(MASTER_PORT), peers: [{ podLabels: loadTest.masterSelector }] },
-        { purpose: `load on ${svc.name}`, ports: tcp(svc.port), peers: [{ podLabels: svc.selector }] },
+        { purpose: `load on ${target.name}`, ports: tcp(target.port), peers: [{ podLabels: target.selector }] },
       ],
     });
   }

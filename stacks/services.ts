@@ -29,6 +29,13 @@ export type ServiceEntryInput = Omit<ServiceFields, "resources"> & {
   alerts?: DeepPartial<AlertsInput>;
   /** The service model the simulator runs for this service, over the env's `simulation`. @default the env's */
   simulation?: DeepPartial<z.input<typeof SimulationSchema>>;
+  /**
+   * This service's load test, deep-merged over the env's `loadTest` (e.g. its own payload or
+   * stages). Every service of an env with `loadTest` gets one against its own Service, path
+   * (`scaling.endpoint`) and per-user rate; a service after the first is named
+   * `<loadTest.name>-<service>` unless it names its own. @default the env's `loadTest`
+   */
+  loadTest?: DeepPartial<NonNullable<z.input<typeof EnvConfigSchema>["loadTest"]>>;
 };
 
 /** What every service inherits unless it overrides the field. */
@@ -48,11 +55,13 @@ export type EnvConfigInput = Omit<z.input<typeof EnvConfigSchema>, "service" | "
 };
 
 /** Fields a service entry holds beside the ServiceSchema fields. */
-export const SERVICE_OWN_SECTIONS = ["scaling", "slo", "alerts", "simulation"] as const;
+export const SERVICE_OWN_SECTIONS = ["scaling", "slo", "alerts", "simulation", "loadTest"] as const;
 /** Fields `defaults` may hold. */
 export const DEFAULT_SECTIONS = ["resources", "scaling", "slo", "alerts"] as const;
 /** Env-level sections only the first service's view renders (workloads beside the services and env-wide tooling). */
-const FIRST_VIEW_ONLY = ["orchestrator", "queueWorkers", "gpu", "loadTest", "dashboards", "capacity"] as const;
+const FIRST_VIEW_ONLY = ["orchestrator", "queueWorkers", "gpu", "dashboards", "capacity"] as const;
+/** The load test's default name (LoadTestSchema's `name`). */
+const LOAD_TEST_NAME = "locust";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -183,7 +192,7 @@ interface ViewSources {
 /** One service's view: the env's shared fields, the service's own over the defaults, and where each field came from. */
 function serviceView(raw: unknown, index: number, { names, shared, d, windows }: ViewSources): ServiceView {
   const entry = isObj(raw) ? raw : {};
-  const { scaling, slo, alerts, simulation, ...fields } = entry;
+  const { scaling, slo, alerts, simulation, loadTest, ...fields } = entry;
   const name = names[index]!;
   const view: Obj = { ...shared };
   if (index > 0) for (const k of FIRST_VIEW_ONLY) delete view[k];
@@ -207,6 +216,15 @@ function serviceView(raw: unknown, index: number, { names, shared, d, windows }:
     view.monitoring = { ...monitoring, alerts: deepMerge(deepMerge(monitoring.alerts, d.alerts), alerts) };
   }
   if (simulation !== undefined) view.simulation = deepMerge(shared.simulation, simulation);
+  // Each service's load test: the env's, with the service's own fields over it; named apart after the first.
+  if (loadTest !== undefined || shared.loadTest !== undefined) {
+    const merged = deepMerge(shared.loadTest, loadTest);
+    const ownName = isObj(loadTest) && loadTest.name !== undefined;
+    if (index > 0 && isObj(merged) && !ownName) {
+      const base = isObj(shared.loadTest) && typeof shared.loadTest.name === "string" ? shared.loadTest.name : LOAD_TEST_NAME;
+      view.loadTest = { ...merged, name: `${base}-${name}` };
+    } else view.loadTest = merged;
+  }
   for (const k of ["scaling", "slo"]) if (view[k] === undefined) delete view[k];
   const sourcePath = (p: readonly (string | number)[]): (string | number)[] => {
     const [head, ...rest] = p;
@@ -228,6 +246,7 @@ function serviceView(raw: unknown, index: number, { names, shared, d, windows }:
       return [...p];
     }
     if (head === "simulation" && simulation !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
+    if (head === "loadTest" && loadTest !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
     if (head === "prescaling" && typeof rest[0] === "number" && windows)
       return ["prescaling", windowIndex[rest[0]] ?? rest[0], ...rest.slice(1)];
     return [...p];
@@ -282,4 +301,35 @@ function workloadNamesBeside(input: Obj): { name: string; path: string }[] {
   named(input.orchestrator, "orchestrator", "orchestrator");
   named(input.gpu, "gpu", "llm");
   return out;
+}
+
+/** Each parsed environment's service views (how a view path maps back to the user's input), by parsed config. */
+const VIEWS_OF = new WeakMap<object, readonly ServiceView[]>();
+
+/** Remembers the views `config` was parsed from (stacks/validate.ts), so findings name what the user wrote. */
+export function rememberViews(config: object, views: readonly ServiceView[]): void {
+  VIEWS_OF.set(config, views);
+}
+
+/** `scaling.keda.p95Latency.threshold`, `prescaling[0].target` → path segments. */
+export function pathSegments(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/\[(\d+)\]|([^.[\]]+)/g)) out.push(m[1] !== undefined ? Number(m[1]) : m[2]!);
+  return out;
+}
+
+/**
+ * Where a finding on service `index`'s view at `path` (a view path, dotted) was written by the
+ * user: the same mapping a schema problem gets (`services[i].…` or `defaults.…`), whether the
+ * environment lists one service or many. A config assembled without parsing (tests) has no views:
+ * its service's `service`, `scaling` and `slo` are `services[i].…`.
+ */
+export function sourceOfViewPath(config: object, index: number, path: string): (string | number)[] {
+  const segments = pathSegments(path);
+  const view = VIEWS_OF.get(config)?.[index];
+  if (view) return view.sourcePath(segments);
+  const [head, ...rest] = segments;
+  if (head === "service") return ["services", index, ...rest];
+  if (head === "scaling" || head === "slo") return ["services", index, ...segments];
+  return segments;
 }

@@ -184,7 +184,15 @@ export class EnvironmentStack {
     this.autoscaler = first.autoscaler;
     this.monitoring = first.monitoring;
     this.monitoring.addPeerScrapeJobs(others.flatMap((m) => m.monitoring.scrapeJobs));
-    this.extras = buildExtras(app, { config, service: this.service, promql: this.promql, hpaName: this.autoscaler.hpaName });
+    this.extras = buildExtras(app, {
+      config,
+      service: this.service,
+      promql: this.promql,
+      hpaName: this.autoscaler.hpaName,
+      ...(others.length
+        ? { moreServices: others.map((m) => ({ config: m.config, service: m.service, promql: m.promql, hpaName: m.autoscaler.hpaName })) }
+        : {}),
+    });
     const networkPolicies = buildNetworkPolicies(app, {
       config,
       service: this.service,

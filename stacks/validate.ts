@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { isProblemCode, type ProblemCode } from "../problems/codes.js";
 import { UserError, type Problem } from "../problems/problem.js";
 import { EnvConfigSchema, INPUT_DEFAULTS, type EnvConfig, type ServiceEnvConfig } from "./config.js";
-import { expandServices, type ServiceView } from "./services.js";
+import { expandServices, rememberViews, type ServiceView } from "./services.js";
 
 /**
  * A problem with environment `env`'s config at `path` (dotted, e.g. `scaling.minReplicas`, array
@@ -223,7 +223,10 @@ export function parseEnvConfig(input: unknown, env: string): EnvConfig {
     }
   }
   if (byField.size > 0) throw new ConfigError([...byField.values()]);
-  return { ...parsed[0]!, services: parsed };
+  const config: EnvConfig = { ...parsed[0]!, services: parsed };
+  // The checks name a finding's field the way the schema does (services[i]… or defaults…).
+  rememberViews(config, views);
+  return config;
 }
 
 /**

@@ -41,6 +41,11 @@ export function autoscalersOf(ctx: CheckContext): AutoscalerRef[] {
   return out;
 }
 
+/** The service or workload an object belongs to (its `app.kubernetes.io/name`). */
+function ownerOf(o: K8sObject): string | undefined {
+  return str(o.metadata?.labels?.["app.kubernetes.io/name"]);
+}
+
 /** The workload an autoscaler names, if the environment renders it. */
 export function targetOf(ctx: CheckContext, a: AutoscalerRef): K8sObject | undefined {
   return ctx.objects.find(
@@ -58,16 +63,23 @@ export function checkAutoscalerOwnership(ctx: CheckContext): void {
   for (const group of byTarget.values()) {
     const first = group[0]!;
     const target = `${first.targetKind} ${first.namespace}/${first.targetName}`;
+    const workload = targetOf(ctx, first);
     for (const other of group.slice(1)) {
+      // Across services: say whose autoscaler reaches for whose workload.
+      const mine = ownerOf(other.object);
+      const theirs = workload ? ownerOf(workload) : undefined;
+      const across =
+        mine !== undefined && theirs !== undefined && mine !== theirs
+          ? ` (service ${mine}'s autoscaler targets service ${theirs}'s workload)`
+          : "";
       ctx.sink.error(
         "MULTIPLE_AUTOSCALERS",
         other.resource,
         "spec.scaleTargetRef",
-        `${target} is already scaled by ${first.resource}: two autoscalers fight over its replica count (KEDA/HPA report AmbiguousSelector)`,
+        `${target} is already scaled by ${first.resource}${across}: two autoscalers fight over its replica count (KEDA/HPA report AmbiguousSelector)`,
         "keep one autoscaler per workload (scaling.mode picks one); put every signal into that one",
       );
     }
-    const workload = targetOf(ctx, first);
     if (!workload) {
       for (const a of group) {
         ctx.sink.error(

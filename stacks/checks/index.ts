@@ -10,6 +10,9 @@
  * them, so hand-edited or future constructs are held to the same rules.
  */
 import type { EnvConfig } from "../config.js";
+import { sourceOfViewPath } from "../services.js";
+import { ruleFileOwner } from "../naming.js";
+import { fieldPath } from "../validate.js";
 import { checkAdapterExternalRules } from "./adapter.js";
 import { checkAutoscalerOwnership, checkResourceMetricRequests } from "./autoscalers.js";
 import { checkConfigCapacity, checkRenderedCapacity } from "./capacity.js";
@@ -41,7 +44,7 @@ import {
   checkConfigServicePod,
 } from "./settings.js";
 import { checkConfigBurstWakeUpPolicy, checkConfigExtras } from "./workload-settings.js";
-import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp } from "./wake-up.js";
+import { checkConfigWakeUp, checkWakeUpSourceScraped, checkZeroWakeUp, wakeUpJobsAcrossServices } from "./wake-up.js";
 
 export { CHECK_CODES, type CheckCode } from "../../problems/codes.js";
 export type { CheckInput, K8sObject } from "./types.js";
@@ -135,24 +138,27 @@ function serviceViews(config: EnvConfig): readonly EnvConfig[] {
 }
 
 /**
- * Where a finding about a service's view sits in the user's input: in an environment with several
- * services, `scaling.…`, `slo.…` and `service.…` are `services[i].…`, and the message names the service.
+ * Where a finding about a service's view sits in the user's input, as the schema's problems say it
+ * (stacks/services.ts): `scaling.…`, `slo.…` and `service.…` are `services[i].…` (or `defaults.…`
+ * when the value came from there), in an environment of one service as of many, and the message
+ * names the service. Findings on env-level fields stay as they are.
  */
 function placedIn(config: EnvConfig, index: number, found: readonly Problem[]): Problem[] {
-  if ((config.services?.length ?? 1) < 2) return [...found];
   const name = (config.services?.[index] ?? config).service.name;
   return found.map((f) => {
     if (!f.resource.startsWith("EnvConfig ")) return f;
-    const m = /^(service|scaling|slo)(\.|$)(.*)$/.exec(f.path);
-    if (!m) return f;
-    const path = m[1] === "service" ? `services[${index}]${m[3] ? `.${m[3]}` : ""}` : `services[${index}].${f.path}`;
-    return { ...f, path, message: `service "${name}": ${f.message}` };
+    const source = sourceOfViewPath(config, index, f.path);
+    if (source[0] !== "services" && source[0] !== "defaults") return f;
+    const who = source[0] === "services" ? `service "${name}"` : `for service "${name}"`;
+    return { ...f, path: fieldPath(source), message: `${who}: ${f.message}` };
   });
 }
 
 /** Config-phase findings of every service of the environment (each service's view, then the env-wide ones once). */
 export function runServiceConfigChecks(config: EnvConfig): Problem[] {
-  return dedupe(serviceViews(config).flatMap((view, i) => placedIn(config, i, runConfigChecks(view))));
+  const views = serviceViews(config);
+  const across = wakeUpJobsAcrossServices(views).flatMap(({ index, finding }) => placedIn(config, index, [finding]));
+  return dedupe([...views.flatMap((view, i) => placedIn(config, i, runConfigChecks(view))), ...across]);
 }
 
 function dedupe(found: readonly Problem[]): Problem[] {
@@ -177,25 +183,53 @@ export function runRenderedChecks(input: CheckInput): Problem[] {
  */
 export function runServiceRenderedChecks(input: CheckInput): Problem[] {
   const views = serviceViews(input.config);
-  if (views.length === 1) return runRenderedChecks(input);
+  if (views.length === 1) return placedIn(input.config, 0, runRenderedChecks(input));
   const names = new Set(views.map((v) => v.service.name));
   // A service's checks see the shared objects and its own, not another service's (whose
   // thresholds and alerts are that service's business); what spans services runs on everything.
   // Grouped once: every view's input is the shared part plus its own (linear in services).
-  const objectOwner = (o: K8sObject) => {
-    const owner = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.["app.kubernetes.io/name"];
-    return PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner) ? owner : undefined;
-  };
+  const objectOwner = serviceObjectOwner(views);
   const objects = groupBy(input.objects, objectOwner);
-  const files = input.files ? groupBy(input.files, (f) => ruleFileService(f.path, names)) : undefined;
-  const perService = views.flatMap((view) => {
+  const files = input.files ? groupBy(input.files, (f) => ruleFileOwner(f.path, names)) : undefined;
+  const perService = views.flatMap((view, i) => {
     const mine = view.service.name;
     const own = { objects: [...(objects.get(undefined) ?? []), ...(objects.get(mine) ?? [])] };
     const ownFiles = files ? { files: [...(files.get(undefined) ?? []), ...(files.get(mine) ?? [])] } : {};
-    return runRenderedChecks({ ...input, config: view, ...own, ...ownFiles });
+    return placedIn(input.config, i, run(new CheckContext({ ...input, config: view, ...own, ...ownFiles }), PER_SERVICE_CHECKS));
   });
   const across = run(new CheckContext(input), ACROSS_SERVICES);
   return dedupe([...perService, ...across]);
+}
+
+/**
+ * The service whose view checks an object (undefined: every view, the environment's shared
+ * objects): its own kinds by `app.kubernetes.io/name`; its dashboard (`app.kubernetes.io/instance`
+ * `<service>-<env>`) and load test (`<loadTest.name>-<env>`); the NetworkPolicy of its pods or its
+ * load test's. Every view seeing every service's would make the checks quadratic in services.
+ */
+export function serviceObjectOwner(views: readonly EnvConfig[]): (o: K8sObject) => string | undefined {
+  const names = new Set(views.map((v) => v.service.name));
+  const dashboards = new Map<string, string>(views.map((v) => [`${v.service.name}-${v.name}`, v.service.name]));
+  const loadTests = new Map<string, string>(
+    views.flatMap((v) => (v.loadTest ? [[`${v.loadTest.name}-${v.name}`, v.service.name] as const] : [])),
+  );
+  return (o) => {
+    const labels = (o.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+    const owner = labels["app.kubernetes.io/name"];
+    if (PER_SERVICE_KINDS.has(String(o.kind)) && owner !== undefined && names.has(owner)) return owner;
+    if (o.kind === "NetworkPolicy") {
+      // The default deny and the other workloads' policies are everyone's.
+      const selected = (o.spec as { podSelector?: { matchLabels?: Record<string, string> } } | undefined)?.podSelector?.matchLabels ?? {};
+      const name = selected["app.kubernetes.io/name"];
+      if (name !== undefined && names.has(name)) return name;
+      const of = selected["app.kubernetes.io/instance"];
+      return of === undefined ? undefined : loadTests.get(of);
+    }
+    const instance = labels["app.kubernetes.io/instance"];
+    if (instance === undefined) return undefined;
+    if (o.kind === "ConfigMap" && labels.grafana_dashboard !== undefined) return dashboards.get(instance);
+    return loadTests.get(instance);
+  };
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string | undefined, T[]> {
@@ -207,21 +241,6 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map
     else out.set(k, [t]);
   }
   return out;
-}
-
-/**
- * The service a rule file belongs to, from its group name (rules/<service>-alerts.yaml,
- * rules/<service>-recording.yaml, rules/sloth-slo-<kind>-<service>-<slo>.yaml); undefined for a
- * file of the environment (the scrape job) or of a workload beside the services.
- */
-function ruleFileService(path: string, names: ReadonlySet<string>): string | undefined {
-  const m = /^rules\/(.+)\.yaml$/.exec(path);
-  if (!m) return undefined;
-  const group = m[1]!;
-  const sloth = /^sloth-slo-(?:sli-recordings|meta-recordings|alerts)-(.+)-[a-z]+$/.exec(group);
-  const own = /^(.+)-(?:alerts|recording)$/.exec(group);
-  const candidate = sloth?.[1] ?? own?.[1];
-  return candidate !== undefined && names.has(candidate) ? candidate : undefined;
 }
 
 /** Kinds each service renders for itself (a shared object, e.g. the adapter's ConfigMap, is every service's). */
@@ -236,8 +255,14 @@ const PER_SERVICE_KINDS = new Set([
   "PrometheusRule",
 ]);
 
-/** Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must fit. */
+/**
+ * Checks whose finding spans services: two autoscalers on one workload, the quota all maxima must
+ * fit. They run once on every object, never on one service's view (where another service's
+ * Deployment is out of sight, so its autoscaler's target would look missing).
+ */
 const ACROSS_SERVICES: readonly Check[] = [checkAutoscalerOwnership, checkRenderedCapacity];
+/** What each service's view runs when the environment has several. */
+const PER_SERVICE_CHECKS: readonly Check[] = RENDERED_CHECKS.filter((c) => !ACROSS_SERVICES.includes(c));
 
 /** What the checks need of an EnvironmentStack (kept structural: no import cycle with stack.ts). */
 export interface StackLike {

@@ -17,7 +17,11 @@ import type { CheckContext } from "./context.js";
 import { matcherAccepts, safeSelectors } from "./promql.js";
 import { scrapesOf } from "./scrape.js";
 import type { K8sObject } from "./types.js";
-import { asArray, isObject, resourceOf, str, toNumber } from "./util.js";
+import { asArray, configResource, isObject, resourceOf, str, toNumber } from "./util.js";
+import { scrapeScope } from "../../scrape/scope.js";
+import { stableJson } from "../../kube/stable-json.js";
+import type { EnvConfig } from "../config.js";
+import type { Problem } from "../../problems/problem.js";
 
 const RESOURCE_TRIGGERS = new Set(["cpu", "memory"]);
 const FIX =
@@ -140,4 +144,56 @@ export function readsDeclaredWakeUpSource(
   if (!src) return false;
   const eq = (name: string, value: string) => s.matchers.some((m) => m.name === name && m.op === "=" && m.value === value);
   return eq("job", src.job) && eq("namespace", src.namespace);
+}
+
+/**
+ * Across services (plain-Prometheus jobs): services waking up on one gateway share its scrape job,
+ * rendered once; two services declaring one job name for different pods (namespace or podLabels),
+ * or a wake-up job named like another service's own pod job, would be two scrape jobs with one
+ * job_name, which Prometheus refuses. Found on each later service's `scaling.wakeUp.source.job`
+ * (`index` → its findings as a view's, placed by the caller).
+ */
+export function wakeUpJobsAcrossServices(views: readonly EnvConfig[]): { index: number; finding: Problem }[] {
+  const out: { index: number; finding: Problem }[] = [];
+  const ownJobs = new Map(
+    views.flatMap((v) =>
+      v.monitoring.scrape === "pod-annotations" ? [[scrapeScope("pod-annotations", v.namespace, v.service.name).job, v.service.name]] : [],
+    ),
+  );
+  const first = new Map<string, { name: string; source: { namespace: string; podLabels: Record<string, string> } }>();
+  views.forEach((v, index) => {
+    const src = v.scaling.wakeUp?.source;
+    if (!src || src.scrapedBy !== "this-env") return;
+    const own = scrapeScope(v.monitoring.scrape, v.namespace, v.service.name).job;
+    if (src.job === own) return; // not rendered: WAKEUP_SOURCE_NOT_SCRAPED reports it
+    const clash = ownJobs.get(src.job);
+    const seen = first.get(src.job);
+    const fail = (message: string, fix: string) =>
+      out.push({
+        index,
+        finding: {
+          code: "CONFIG_CONFLICT",
+          severity: "error",
+          env: v.name,
+          resource: configResource(v.name),
+          path: "scaling.wakeUp.source.job",
+          message,
+          fix,
+        },
+      });
+    if (clash !== undefined) {
+      fail(
+        `the wake-up source's job "${src.job}" is service ${clash}'s own scrape job: the environment would render two scrape jobs named ${src.job}`,
+        `wake up on a gateway's job, not another service's (or set scaling.wakeUp.source.scrapedBy: external)`,
+      );
+    } else if (!seen) {
+      first.set(src.job, { name: v.service.name, source: { namespace: src.namespace, podLabels: src.podLabels } });
+    } else if (seen.source.namespace !== src.namespace || stableJson(seen.source.podLabels) !== stableJson(src.podLabels)) {
+      fail(
+        `the wake-up source's job "${src.job}" (namespace ${src.namespace}, podLabels ${stableJson(src.podLabels)}) is service ${seen.name}'s wake-up job for other pods (namespace ${seen.source.namespace}, podLabels ${stableJson(seen.source.podLabels)}): Prometheus refuses two scrape jobs with one job_name`,
+        `give both services the same source (namespace, podLabels), or another job name`,
+      );
+    }
+  });
+  return out;
 }

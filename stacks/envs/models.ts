@@ -7,6 +7,8 @@ import type { EnvConfigInput } from "../config.js";
  * chart names of a single-service environment (`workload.yaml`, `autoscaling.yaml`,
  * `monitoring.yaml`, which also holds the one prometheus-adapter rule set covering both); the
  * second's objects are in `embedding-workload.yaml`, `embedding-autoscaling.yaml`, `embedding-monitoring.yaml`.
+ * Shared files hold one object per model: `dashboards.yaml` (one dashboard each), `load-test.yaml`
+ * (one Locust run each, `locust` and `locust-embedding`), `network-policy.yaml`.
  */
 export const models: EnvConfigInput = {
   name: "models",
@@ -43,12 +45,23 @@ export const models: EnvConfigInput = {
       alerts: { p95LatencySeconds: 0.2 },
       slo: { availability: { objective: 99.9 }, latency: { objective: 99.9, thresholdSeconds: 0.2 } },
       simulation: { serviceTimeSeconds: 0.02, cpuSecondsPerRequest: 0.015 },
+      // Its own load test body (the stages are the env's): objects locust-embedding-*.
+      loadTest: { payload: '{"input": ["a sentence to embed"]}' },
     },
   ],
   // QueueBacklog reads each service's total queue; KEDA adds pods above 2 × 20 = 40 queued.
   monitoring: { scrape: "service-monitor", alerts: { queueBacklog: 50 } },
-  // 8 × 2 + 6 × 1 = 22 CPU and 8 × 4Gi + 6 × 2Gi = 44Gi at both maxima, with room for a rollout's surge.
-  capacity: { cpu: "28", memory: "56Gi" },
+  // 8 × 2 + 6 × 1 = 22 CPU and 8 × 4Gi + 6 × 2Gi = 44Gi at both maxima, the two load tests (2.5 CPU), room for a rollout's surge.
+  capacity: { cpu: "32", memory: "56Gi" },
   cost: { pricePerPodHour: 0.12 },
   dashboards: {},
+  // One Locust run per model against its own Service and path: warm-up, past the minimum's capacity, back down.
+  loadTest: {
+    stages: [
+      { users: 10, spawnRate: 2, durationSeconds: 120 },
+      { users: 100, spawnRate: 10, durationSeconds: 600 },
+      { users: 20, spawnRate: 20, durationSeconds: 300 },
+    ],
+    payload: '{"inputs": "Write one sentence about autoscaling."}',
+  },
 };

@@ -92,9 +92,39 @@ export function kedaTriggerQueries(stack: EnvironmentStack): string[] | undefine
     .map((t: any) => t.metadata.query as string);
 }
 
+/**
+ * The stack as service `index` sees it: its own config view, monitoring, queries, workload and
+ * autoscaler; the environment's objects, files and the one adapter rule set. The workloads beside
+ * the services belong to the first service's view (their alert groups are tested once).
+ */
+export function stackOfService(stack: EnvironmentStack, index: number): EnvironmentStack {
+  if (index === 0) return stack;
+  const m = stack.services[index];
+  if (!m) throw new Error(`env ${stack.config.name} has no service #${index}`);
+  const view = Object.create(stack) as EnvironmentStack;
+  const own = {
+    config: m.config,
+    monitoring: m.monitoring,
+    promql: m.promql,
+    service: m.service,
+    autoscaling: m.autoscaling,
+    autoscaler: m.autoscaler,
+    extras: { queueWorkers: [], dashboards: [], alerts: [], charts: [], ruleFiles: [], requiredSecrets: [] },
+  };
+  for (const [k, v] of Object.entries(own)) Object.defineProperty(view, k, { value: v, enumerable: true });
+  return view;
+}
+
+/** One generated test file per service of the environment (each on that service's rule files and series). */
+export function generateServiceTests(stack: EnvironmentStack, opts: GenerateOptions = {}): GeneratedTests[] {
+  return stack.services.map((_, i) => generateTests(stackOfService(stack, i), opts));
+}
+
 export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {}): GeneratedTests {
   const { config } = stack;
   const mon = stack.monitoring;
+  // The environment renders one adapter rule set (the first service's chart holds it, selecting every service's job).
+  const adapter = (stack.services[0]?.monitoring ?? mon).adapterRules;
   const sc: Scenario = scenarioFor(stack, opts.scrape);
   const ns = config.namespace;
   const job = sc.scrape.job;
@@ -164,7 +194,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
   ];
 
   // Adapter metricsQuery templates, filled as the adapter fills them for one pod and for all pods.
-  for (const rule of mon.adapterRules.custom) {
+  for (const rule of adapter.custom) {
     const series = metricNames(rule.seriesQuery)[0]!;
     const perPod = (i: 0 | 1) =>
       rule.name.as === CUSTOM_METRICS.podP95Latency ? expectedQuantile(q, buckets, fastLatency, 1) : healthy.inFlight[i];
@@ -183,7 +213,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
       },
     );
   }
-  for (const rule of mon.adapterRules.external) {
+  for (const rule of adapter.external) {
     if (rule.name.as !== CUSTOM_METRICS.queueLength) throw new Error(`no expectation for external metric ${rule.name.as}`);
     if (rule.metricsQuery.includes(ADAPTER_TEMPLATE.groupBy))
       throw new Error("external metricsQuery must not depend on <<.GroupBy>> (the adapter passes none)");
@@ -295,7 +325,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         exp: samples("slo:period_error_budget_remaining:ratio", [sloLabels("availability", config.slo.period)], want.budgetRemaining),
       },
     ];
-    for (const rule of mon.adapterRules.custom) {
+    for (const rule of adapter.custom) {
       const series = metricNames(rule.seriesQuery)[0]!;
       const w = rule.name.as === CUSTOM_METRICS.podP95Latency ? want.adapter.p95 : want.adapter.inFlight;
       tests.push({
@@ -303,7 +333,7 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
         exp: samples(undefined, [{ pod: pods[0] }, { pod: pods[1] }], w),
       });
     }
-    for (const rule of mon.adapterRules.external) {
+    for (const rule of adapter.external) {
       tests.push({
         expr: fillTemplate(rule.metricsQuery, {
           series: metricNames(rule.seriesQuery)[0]!,
@@ -719,9 +749,11 @@ export function generateTests(stack: EnvironmentStack, opts: GenerateOptions = {
     }
   }
 
-  // The first service's rule files and the workloads' beside it: the series below are that service's
-  // (a further service's files are the same builders under its own job, tested through the first).
-  const otherServices = new Set(stack.services.slice(1).flatMap((m) => m.monitoring.ruleFiles.map((f) => f.path)));
+  // This service's rule files (and, for the first, the workloads' beside it): the series above are
+  // this service's; every other service gets its own test file (generateServiceTests).
+  const otherServices = new Set(
+    stack.services.filter((m) => m.service !== stack.service).flatMap((m) => m.monitoring.ruleFiles.map((f) => f.path)),
+  );
   let ruleFiles = Object.fromEntries(stack.extraFiles.filter((f) => f.path.startsWith("rules/")).map((f) => [f.path, f.content()]));
   if (opts.mutateRules) ruleFiles = Object.fromEntries(Object.entries(ruleFiles).map(([p, c]) => [p, opts.mutateRules!(p, c)]));
   const kept = opts.only ? groups.filter((g, i) => i === 0 || opts.only!.test(g.name)) : groups;

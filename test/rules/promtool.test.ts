@@ -14,12 +14,13 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { isAlertingRule } from "../../constructs/prometheus-rule.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { autoscalerName } from "../../stacks/naming.js";
 import { ROOT } from "../helpers/cli.js";
 import { envConfig, stackFor } from "../helpers/env.js";
-import { generateTests, kedaTriggerQueries } from "./generated.js";
+import { generateServiceTests, generateTests, kedaTriggerQueries, stackOfService } from "./generated.js";
 import { PROMTOOL_MISSING, promtool, promtoolAsync, requirePromtool, writeTemp, type PromtoolResult } from "../helpers/promtool.js";
 
 function ruleFilesOf(env: string): Record<string, string> {
@@ -49,18 +50,19 @@ describe("promtool is required", () => {
 // Every environment's promtool runs start together (promtool is single-threaded), when the first
 // test needs one (not in a hook: a run filtered to other tests, `-t`, starts none); each test
 // awaits its own result.
-type EnvRuns = { generated: Promise<PromtoolResult>; checked: Promise<PromtoolResult> };
+type EnvRuns = { generated: Promise<PromtoolResult[]>; checked: Promise<PromtoolResult> };
 let started: Map<string, EnvRuns> | undefined;
 const runs = {
   get(env: string): EnvRuns | undefined {
     if (!started) {
       started = new Map();
       for (const e of ENV_NAMES) {
-        const g = generateTests(stackFor(e));
-        const dir = writeTemp(g.ruleFiles);
+        // One generated test file per service, each on that service's rule files.
+        const gs = generateServiceTests(stackFor(e));
+        const dir = writeTemp(gs[0]!.ruleFiles);
         started.set(e, {
-          generated: runGenerated(g.ruleFiles, g.yaml),
-          checked: promtoolAsync(["check", "rules", ...Object.keys(g.ruleFiles).sort()], dir),
+          generated: Promise.all(gs.map((g) => runGenerated(g.ruleFiles, g.yaml))),
+          checked: promtoolAsync(["check", "rules", ...Object.keys(gs[0]!.ruleFiles).sort()], dir),
         });
       }
     }
@@ -90,39 +92,57 @@ describe.each(ENV_NAMES)("env %s", (env) => {
     expect(r.code, r.output).toBe(0);
   });
 
-  it("generated tests cover every alert with a firing case", () => {
+  it("generated tests cover every service's rule files, each file in one service's test", () => {
     const stack = stackFor(env);
-    const g = generateTests(stack);
-    const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
-    // The workloads beside the service: every alert of every workload group fires in its own test group.
-    const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
-    const firing = new Set(
-      g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
-    );
-    expect([...firing].sort()).toEqual(
-      [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
-    );
-    const workloadFiring = g.groups.flatMap((t) =>
-      (t.alert_rule_test ?? [])
-        .filter((a) => a.exp_alerts.length > 0)
-        .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
-    );
-    for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
-    const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
-    expect([...quiet].sort()).toEqual([...alerts].sort());
-    const exprs = g.groups[0]!.promql_expr_test ?? [];
-    // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
-    const adapter = stack.monitoring.adapterRules;
-    const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
-    expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
+    const gs = generateServiceTests(stack);
+    expect(gs).toHaveLength(stack.services.length);
+    const listed = gs.flatMap((g) => (parse(g.yaml) as { rule_files: string[] }).rule_files);
+    expect([...listed].sort()).toEqual(Object.keys(ruleFilesOf(env)).sort());
+    stack.services.forEach((m, i) => {
+      const mine = (parse(gs[i]!.yaml) as { rule_files: string[] }).rule_files;
+      for (const f of m.monitoring.ruleFiles) expect(mine, `${m.name}`).toContain(f.path);
+    });
   });
+
+  it.each([0, 1, 2, 3].filter((i) => i < stackFor(env).services.length))(
+    "generated tests cover every alert of service #%i with a firing case",
+    (i) => {
+      const stack = stackOfService(stackFor(env), i);
+      const g = generateTests(stack);
+      const alerts = new Set(stack.monitoring.ruleFiles.flatMap((f) => f.group.rules.filter(isAlertingRule).map((r) => r.alert)));
+      // The workloads beside the service: every alert of every workload group fires in its own test group.
+      const workloadAlerts = stack.extras.alerts.flatMap((w) => w.alerts.map((a) => `${w.group.name}/${a.alert}`));
+      const firing = new Set(
+        g.groups.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)),
+      );
+      expect([...firing].sort()).toEqual(
+        [...new Set([...alerts, ...stack.extras.alerts.flatMap((w) => w.alerts.map((a) => a.alert))])].sort(),
+      );
+      const workloadFiring = g.groups.flatMap((t) =>
+        (t.alert_rule_test ?? [])
+          .filter((a) => a.exp_alerts.length > 0)
+          .map((a) => `${a.exp_alerts[0]!.exp_labels.workload}-alerts/${a.alertname}`),
+      );
+      for (const w of workloadAlerts) expect(workloadFiring, w).toContain(w);
+      const quiet = new Set((g.groups[0]!.alert_rule_test ?? []).filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));
+      expect([...quiet].sort()).toEqual([...alerts].sort());
+      const exprs = g.groups[0]!.promql_expr_test ?? [];
+      // 5 recordings, 2 adapter metrics × (one pod, all pods), external queue where KEDA is absent.
+      const adapter = stack.monitoring.adapterRules;
+      const keda = envConfig(env).scaling.mode === "keda" ? 2 + (kedaTriggerQueries(stack)?.length ?? 0) : 0;
+      expect(exprs).toHaveLength(5 + 2 * adapter.custom.length + adapter.external.length + keda);
+    },
+  );
 
   // Every environment's promtool run started together (runs.get) on a shared machine: the first
   // one awaited may wait for all of them.
   it("promtool test rules: alerts fire with exact labels and annotations, stay quiet when healthy; every query returns its series", async () => {
-    const r = await runs.get(env)!.generated;
-    expect(r.code, r.output).toBe(0);
-    expect(r.output).toMatch(/SUCCESS/);
+    const rs = await runs.get(env)!.generated;
+    expect(rs).toHaveLength(stackFor(env).services.length);
+    for (const r of rs) {
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/SUCCESS/);
+    }
   }, 240_000);
 });
 
@@ -177,6 +197,17 @@ describe("promtool catches broken rules", () => {
     const r = await runGenerated(g.ruleFiles, g.yaml);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/alertname: InferenceHighErrorRate/);
+  });
+
+  it("a broken alert of a further service (models: embedding) fails that service's generated tests", async () => {
+    const mutateRules = (path: string, c: string) =>
+      path === "rules/embedding-alerts.yaml" ? c.replace('job="embedding"} > 0.2', 'job="embedding"} > 5') : c;
+    const gs = generateServiceTests(stackFor("models"), { only: /HighLatency/, mutateRules });
+    expect(gs.map((g) => g.ruleFiles["rules/embedding-alerts.yaml"]!.includes("> 5"))).toEqual([true, true]);
+    const [text, embedding] = await Promise.all(gs.map((g) => runGenerated(g.ruleFiles, g.yaml)));
+    expect(text!.code, text!.output).toBe(0);
+    expect(embedding!.code).not.toBe(0);
+    expect(embedding!.output).toMatch(/alertname: InferenceHighLatency/);
   });
 
   it("a recording that matches the wrong endpoint fails the generated promtool tests", async () => {

@@ -54,7 +54,7 @@ describe("npm run cdk8s:synth", () => {
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toEqual([
-      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.minReplicas: minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
+      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: services[0].scaling.minReplicas: service "inference": minReplicas 99 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
     ]);
     expect(treeHash(join(project, "dist"))).toBe(before);
   }, 300_000);

@@ -421,13 +421,13 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
   // at the field the user wrote, so the ScaledObject's own guard is never reached from a config.
   it("fallback replicas below minReplicas", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { fallback: { replicas: 2 } } } }))).toEqual([
-      'CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.keda.fallback.replicas: fallback replicas 2 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
+      'CONFIG_CONFLICT env "prod": EnvConfig prod: services[0].scaling.keda.fallback.replicas: service "inference": fallback replicas 2 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
     ]);
   });
 
   it("fallback replicas above maxReplicas: the same code and field", () => {
     expect(synthError(() => build("prod", "keda", { scaling: { keda: { fallback: { replicas: 21 } } } }))).toEqual([
-      'CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.keda.fallback.replicas: fallback replicas 21 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
+      'CONFIG_CONFLICT env "prod": EnvConfig prod: services[0].scaling.keda.fallback.replicas: service "inference": fallback replicas 21 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
     ]);
   });
 
@@ -468,7 +468,7 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const lines = synthError(() => build("prod", "keda", { service: { metrics: { metrics } } }));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^CONFIG_MISSING env "prod": EnvConfig prod: service\.metrics\.metrics: monitoring needs inference_queue_len, .* Fix: /,
+      /^CONFIG_MISSING env "prod": EnvConfig prod: services\[0\]\.metrics\.metrics: service "inference": monitoring needs inference_queue_len, .* Fix: /,
     );
   });
 
@@ -498,7 +498,7 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const r = runScript("scripts/synth.ts", ["--config", file, "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.keda.fallback.replicas: fallback replicas 2 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
+      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: services[0].scaling.keda.fallback.replicas: service "inference": fallback replicas 2 is outside minReplicas 3 … maxReplicas 20 (the HPA would clamp it). Fix: hold a count between the bounds',
     );
     expect(snapshot()).toEqual(before);
     rmSync(dir, { recursive: true });

@@ -27,7 +27,13 @@ describe("env config validation", () => {
   // Each problem carries a stable code (stacks/validate.ts ConfigCode, or the check code a schema invariant mirrors).
   const cases: [string, Record<string, unknown>, string, RegExp, string][] = [
     ["negative replicas", { scaling: { minReplicas: -1 } }, "services[0].scaling.minReplicas", /at least 0/, "CONFIG_RANGE"],
-    ["min > max", { scaling: { minReplicas: 5, maxReplicas: 3 } }, "scaling.minReplicas", /greater than maxReplicas 3/, "CONFIG_CONFLICT"],
+    [
+      "min > max",
+      { scaling: { minReplicas: 5, maxReplicas: 3 } },
+      "services[0].scaling.minReplicas",
+      /greater than maxReplicas 3/,
+      "CONFIG_CONFLICT",
+    ],
     ["missing image", { service: { image: undefined } }, "services[0].image", /required/, "CONFIG_MISSING"],
     ["empty image", { service: { image: "" } }, "services[0].image", /must not be empty/, "CONFIG_EMPTY"],
     [
@@ -41,7 +47,7 @@ describe("env config validation", () => {
     [
       "request > limit",
       { service: { resources: { requests: { cpu: "8" } } } },
-      "service.resources.requests.cpu",
+      "services[0].resources.requests.cpu",
       /above the limit 4/,
       "CONFIG_CONFLICT",
     ],
@@ -70,7 +76,7 @@ describe("env config validation", () => {
     [
       "activation ≥ threshold",
       { scaling: { keda: { queueLength: { threshold: 10, activation: 10 } } } },
-      "scaling.keda.queueLength.activation",
+      "services[0].scaling.keda.queueLength.activation",
       /below threshold/,
       "CONFIG_CONFLICT",
     ],
@@ -91,6 +97,8 @@ describe("env config validation", () => {
       expect(p, JSON.stringify(ps)).toBeDefined();
       expect(p!.env).toBe("prod");
       expect(p!.message).toMatch(message);
+      // A service's field names the service, whether the schema or a config check found it.
+      if (field.startsWith("services[0]")) expect(p!.message).toMatch(/^service "inference": /);
       expect(p!.code).toBe(code);
       expect(p!.fix.length).toBeGreaterThan(5);
       expect(new ConfigError([p!]).message).toMatch(new RegExp(`^${code} env "prod": `));

@@ -240,7 +240,7 @@ describe("npm run diff (temporary git repository)", () => {
     );
     expect(r.stdout).toMatch(
       new RegExp(
-        `~ File rules/\\S+\\.yaml\\n(.*\\n)*?\\s+groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}`,
+        `~ File rules/\\S+\\.yaml for inference\\n(.*\\n)*?\\s+groups\\[name=[^\\]]+\\]\\.rules\\[alert=\\w*HighLatency\\]\\.expr: .* > ${old} -> .* > ${newThreshold}`,
       ),
     );
     // replica count: the autoscaler's minimum

@@ -25,7 +25,15 @@ describe("buildExtras: one chart per configured section", () => {
   it("renders nothing extra without the sections", () => {
     const stack = stackFor("staging", { dashboards: undefined });
     expect(stack.charts.map((c) => c.node.id)).not.toContain("dashboards");
-    expect(stack.extras).toEqual({ queueWorkers: [], dashboards: [], alerts: [], charts: [], ruleFiles: [], requiredSecrets: [] });
+    expect(stack.extras).toEqual({
+      queueWorkers: [],
+      loadTests: [],
+      dashboards: [],
+      alerts: [],
+      charts: [],
+      ruleFiles: [],
+      requiredSecrets: [],
+    });
   });
 
   it("every env renders and validates (schemas, duplicate names) with the extras", async () => {

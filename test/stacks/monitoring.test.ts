@@ -133,7 +133,7 @@ describe("monitoring config errors name the env, the field and the fix", () => {
 
   it("a latency SLO threshold that is no bucket boundary: the config check's code, as synth reports it", () => {
     expect(error({ slo: { latency: { thresholdSeconds: 0.3 } } })).toMatch(
-      /^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: slo\.latency\.thresholdSeconds: the SLO latency threshold 0\.3 is not a bucket boundary of http_request_duration_seconds .*\. Fix: use a boundary \(0\.2 s or 0\.35 s\)/,
+      /^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: services\[0\]\.slo\.latency\.thresholdSeconds: service "inference": the SLO latency threshold 0\.3 is not a bucket boundary of http_request_duration_seconds .*\. Fix: use a boundary \(0\.2 s or 0\.35 s\)/,
     );
   });
 
@@ -147,7 +147,7 @@ describe("monitoring config errors name the env, the field and the fix", () => {
     // dev (cpu-hpa): no trigger reads the queue, so monitoring is the first to need it.
     const metrics = envConfig("dev").service.metrics.metrics.filter((m) => m.name !== "inference_queue_len");
     expect(error({ ...DEV_CPU_HPA, service: { metrics: { metrics } } }, "dev")).toMatch(
-      /^CONFIG_MISSING env "dev": EnvConfig dev: service\.metrics\.metrics: monitoring needs inference_queue_len/,
+      /^CONFIG_MISSING env "dev": EnvConfig dev: services\[0\]\.metrics\.metrics: service "inference": monitoring needs inference_queue_len/,
     );
   });
 

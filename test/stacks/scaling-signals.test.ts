@@ -118,7 +118,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
   it("a burst needs 2 scrapes in its window, a short scale-up window and a concurrency signal", () => {
     const codes = (patch: object) => configProblems(envInput("staging", patch), "staging").map((p) => `${p.code} ${p.path}`);
     expect(codes({ scaling: { burst: { enabled: true }, behavior: { scaleUp: { stabilizationWindowSeconds: 60 } } } })).toEqual([
-      "CONFIG_CONFLICT scaling.behavior.scaleUp.stabilizationWindowSeconds",
+      "CONFIG_CONFLICT services[0].scaling.behavior.scaleUp.stabilizationWindowSeconds",
     ]);
     // The window against the scrape interval is a rate-window rule: the config checks own it (stacks/checks/windows.ts).
     const short = envConfig("staging", { ...BURST, scaling: { ...BURST.scaling, burst: { enabled: true, windowSeconds: 20 } } });
@@ -128,7 +128,7 @@ describe("concurrency and burst triggers (mode keda)", () => {
         .map((p) => `${p.code} ${p.path}`),
     ).toEqual(["RATE_WINDOW_TOO_SHORT scaling.burst.windowSeconds"]);
     expect(codes({ ...BURST, scaling: { ...BURST.scaling, concurrency: { enabled: false } } })).toEqual([
-      "CONFIG_CONFLICT scaling.burst.enabled",
+      "CONFIG_CONFLICT services[0].scaling.burst.enabled",
     ]);
   });
 });

@@ -102,7 +102,7 @@ describe("synth CLI", () => {
     const r = runScript("scripts/synth.ts", ["--config", file, "--out", out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: scaling.minReplicas: minReplicas 30 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
+      'error: CONFIG_CONFLICT env "prod": EnvConfig prod: services[0].scaling.minReplicas: service "inference": minReplicas 30 is greater than maxReplicas 20. Fix: lower minReplicas or raise maxReplicas',
     );
     expect(r.stderr).not.toMatch(/\s+at .*\.ts:\d+/);
     expect(listFiles(out).map((p) => [p, readFileSync(p, "utf8")])).toEqual(before);

@@ -78,7 +78,7 @@ describe("synth runs the checks", () => {
     const err = await renderEnvironment(envConfig("prod", { slo: { latency: { thresholdSeconds: 0.4 } } })).catch((e) => e);
     expect(err).toBeInstanceOf(SynthError);
     expect((err as SynthError).lines[0]).toMatch(
-      /^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: slo\.latency\.thresholdSeconds: the SLO latency threshold 0\.4 is not a bucket boundary/,
+      /^LATENCY_THRESHOLD_NOT_BUCKET env "prod": EnvConfig prod: services\[0\]\.slo\.latency\.thresholdSeconds: service "inference": the SLO latency threshold 0\.4 is not a bucket boundary/,
     );
     expect((err as SynthError).problems.map((f) => f.code)).toEqual(["LATENCY_THRESHOLD_NOT_BUCKET"]);
   });
@@ -127,13 +127,16 @@ describe("npm run check", () => {
         severity: "error",
         env: "bad",
         resource: "EnvConfig bad",
-        path: "scaling.keda.p95Latency.threshold",
+        // the field as the user wrote it, like the schema's problem beside it
+        path: "services[0].scaling.keda.p95Latency.threshold",
       }),
     );
     expect(findings).toContainEqual(expect.objectContaining({ code: "CONFIG_UNKNOWN_KEY", env: "typo", path: "services[0].scaling" }));
     const text = runScript("scripts/check.ts", ["--config", bad]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^error: SCALES_AFTER_ALERT env "bad": EnvConfig bad: scaling\.keda\.p95Latency\.threshold: /m);
+    expect(text.stdout).toMatch(
+      /^error: SCALES_AFTER_ALERT env "bad": EnvConfig bad: services\[0\]\.scaling\.keda\.p95Latency\.threshold: service "inference": /m,
+    );
     expect(text.stdout).toMatch(/check: 1 error\(s\)/);
   });
 });

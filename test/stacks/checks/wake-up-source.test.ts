@@ -85,7 +85,7 @@ describe("WAKEUP_SOURCE_NOT_SCRAPED", () => {
     expect(rest).toEqual([]);
     expect(e!.severity).toBe("error");
     expect(e!.resource).toBe("EnvConfig dev");
-    expect(e!.path).toBe("scaling.wakeUp.source");
+    expect(e!.path).toBe("services[0].scaling.wakeUp.source");
     expect(e!.message).toMatch(/no scrape job this environment renders is named "traefik"/);
     expect(e!.fix).toMatch(/scrapedBy: external/);
   });
