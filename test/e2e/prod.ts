@@ -26,6 +26,8 @@ import { Recorder } from "./lib/timeline.js";
 export const NS = "ml-serving-prod";
 export const APP = "inference";
 const SYNC_SECONDS = 15;
+/** How late the 1 s driver loop may observe a replica change (its API calls on a loaded machine). */
+const RECORDER_JITTER_SECONDS = 3;
 
 /** The scenario both the real run and `npm run simulate` play (seconds from t = 0). */
 export const LOAD_STEP_AT = 60;
@@ -648,7 +650,12 @@ export async function runProd(cp: ControlPlane, log: (l: string) => void, opts: 
     const stabilization = (so as any).spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds as number;
     const allDowns = downsAfterLoad();
     const tooEarly = allDowns.filter((d) => lastUp && d.t - lastUp.t < stabilization);
-    const tooFast = allDowns.filter((d) => allDowns.filter((x) => x.t > d.t - 60 && x.t <= d.t).reduce((s, x) => s + x.from - x.to, 0) > 1);
+    // the recorder sees a change up to ~2 s late (a 1 s loop of API calls on a loaded machine), so two
+    // steps the controller made 60 s apart can read 58–62 s apart; a real breach of the 60 s policy
+    // puts two steps within one period, at most 45 s apart (the controller acts every 15 s)
+    const tooFast = allDowns.filter(
+      (d) => allDowns.filter((x) => x.t > d.t - 60 + RECORDER_JITTER_SECONDS && x.t <= d.t).reduce((s, x) => s + x.from - x.to, 0) > 1,
+    );
     check(
       "scale-down honours the behavior (no step within the 300 s stabilization window of the last scale-up, at most 1 pod per 60 s)",
       allDowns.length >= 2 && tooEarly.length === 0 && tooFast.length === 0,
