@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./lib/versions.js";
 import type { Check, ProdResult } from "./prod.js";
-import { LOAD_END_AT, LOAD_STEP_AT, OUTAGE } from "./prod.js";
+import { LOAD_END_AT, LOAD_STEP_AT } from "./prod.js";
 
 export interface SimTimeline {
   readonly desired: number[];
@@ -61,7 +61,7 @@ export function compare(real: ProdResult, sim: SimTimeline, tolerances: { syncSe
     detail: `real ${realUp === null ? "none" : `${realUp - LOAD_STEP_AT} s`} after the load step, simulated ${sim.firstScaleUpAt === null ? "none" : `${sim.firstScaleUpAt - LOAD_STEP_AT} s`}`,
   });
   // t = 0: the settled baseline (real: held before the timeline; simulated: after its warm-up)
-  const settledAt = [0, LOAD_END_AT, OUTAGE.start, OUTAGE.end - 1];
+  const settledAt = [0, LOAD_END_AT, real.outage.start, real.outage.end - 1];
   for (const t of settledAt) {
     const r = real.recorder.replicasAt(t, real.initialReplicas);
     const s = sim.desired[Math.min(t, sim.desired.length - 1)]!;
@@ -96,6 +96,7 @@ export function writeReport(
   },
 ): void {
   const p = parts.prod;
+  const outage = p.outage;
   const realUp = p.recorder.firstScaleUpAfter(LOAD_STEP_AT);
   const md = [
     "# End-to-end report (real control plane vs simulator)",
@@ -120,16 +121,18 @@ export function writeReport(
     "",
     p.firstPassRefusals.length
       ? `Applying dist/prod in file order (as \`kubectl apply -f dist/prod/\` does) on an empty cluster, these were refused on the first pass and accepted on the second: ${p.firstPassRefusals.join("; ")}. ` +
-        "The harness runs the second pass once the Deployment's first pod is Ready and scraped. Run at once (the first runs did), the new ScaledObject's Prometheus triggers " +
-        "find no scrape target during the pods' startup, error past `fallback.failureThreshold` (3 polls, 45 s, less than the 90 s startup) and KEDA's fallback scales an idle service " +
-        "to `fallback.replicas` (10), then to `maxReplicas` (20) through the Value-type p95 trigger's fallback (10 / ready replicas × 0.5 s): a fresh deploy of prod starts at 10–20 replicas. The simulator starts from a settled service and does not model a fresh deploy."
+        "The harness runs the second pass once Prometheus scrapes the Deployment's first pod, which is still starting (not Ready): Prometheus scrapes not-ready pods and the container's metrics port answers from its start. " +
+        "Before any scrape, the guarded Prometheus triggers (`and on() (sum(up{…}) > 0)`) error for want of a target and, past `fallback.failureThreshold` (3 polls, 45 s), KEDA's fallback scales an idle service " +
+        "to `fallback.replicas` (10) and on to `maxReplicas` through the Value-type p95 trigger's fallback: see docs/e2e.md."
       : "dist/prod applies in one pass in file order.",
     "",
     "## Real vs simulated (scenario `e2e-spike`)",
     "",
-    `Baseline: no traffic until minReplicas pods were Ready, then the scenario's initial load; t = 0 once the replica count had held ${p.baseline.stableSeconds} s ` +
-      "(at minReplicas: the upscale stabilization window, the scale-up policies' periods and one full query window plus a scrape; above it the downscale stabilization window; plus a sync), " +
+    `Baseline: no traffic until minReplicas pods were Ready, then the scenario's initial load; t = 0 once the replica count (${p.baseline.replicas}, floor ${p.baseline.floor}) had held ${p.baseline.stableSeconds} s, ` +
+      `so that with the scenario's first ${LOAD_STEP_AT} s (the same load) it held ${p.baseline.needSeconds} s before the load step ` +
+      "(at the floor — minReplicas, or an active cron trigger's replicas: the upscale stabilization window, the scale-up policies' periods and one full query window plus a scrape; above it the downscale stabilization window; plus a sync), " +
       "the HPA wanting what ran, every metric read and no fallback: the state the simulator's 900 s warm-up starts from. " +
+      `Scrapes stop at t=${outage.start}s (the load's end plus a query window, a scrape and a sync: every trigger reads the post-load traffic; ${p.hpaAtOutage}) and the outage runs until the alert fired, the fallback held and two scale-down steps were seen (t=${outage.end}s); the simulator plays the same scenario. ` +
       "The pods' counters follow the simulator's own traffic model (ServiceTable + PodGroups) for the real ready pods, so the two runs differ only in the control loop.",
     "",
     "```json",
@@ -141,12 +144,12 @@ export function writeReport(
     `| replicas at t=0 (settled baseline) | ${p.initialReplicas} (held ${p.baseline.stableSeconds} s, ${p.baseline.waitedSeconds} s after the initial load came on) | ${parts.sim.desired[0]} (after the simulator's 900 s warm-up) |`,
     `| first scale-up after the load step | ${realUp ? `${realUp.t - LOAD_STEP_AT} s (${realUp.from} → ${realUp.to})` : "none"} | ${parts.sim.firstScaleUpAt !== null ? `${parts.sim.firstScaleUpAt - LOAD_STEP_AT} s` : "none"} |`,
     `| replicas at the end of the load (t=${LOAD_END_AT}s) | ${p.recorder.replicasAt(LOAD_END_AT, p.initialReplicas)} | ${parts.sim.desired[LOAD_END_AT]} |`,
-    `| replicas when scrapes stop (t=${OUTAGE.start}s) | ${p.recorder.replicasAt(OUTAGE.start, p.initialReplicas)} | ${parts.sim.desired[OUTAGE.start]} |`,
+    `| replicas when scrapes stop (t=${outage.start}s) | ${p.recorder.replicasAt(outage.start, p.initialReplicas)} | ${parts.sim.desired[outage.start]} |`,
     `| fallback active from | ${p.fallbackAt !== null ? `t=${p.fallbackAt}s` : "never"} | ${(() => {
       const i = parts.sim.fallback.indexOf(1);
       return i >= 0 ? `t=${i}s` : "never";
     })()} |`,
-    `| replicas at the end (t=${OUTAGE.end - 1}s, fallback) | ${p.recorder.replicasAt(OUTAGE.end - 1, p.initialReplicas)} | ${parts.sim.desired[OUTAGE.end - 1]} |`,
+    `| replicas at the end (t=${outage.end - 1}s, fallback) | ${p.recorder.replicasAt(outage.end - 1, p.initialReplicas)} | ${parts.sim.desired[outage.end - 1]} |`,
     `| InferenceTargetDown firing | ${p.alertFiredAt !== null ? `t=${p.alertFiredAt}s` : "no"} | (not modelled) |`,
     "",
     "Fallback metric values KEDA served: " + (p.fallbackMetricValues.join(", ") || "none"),

@@ -68,6 +68,9 @@ async function main(): Promise<number> {
   let closeForwarders = async () => {};
   try {
     closeForwarders = await forwardToPrometheus(serverAddressPorts(["prod", "staging", "dev"]));
+    // the add-ons' namespace (kube-prometheus-stack creates it in a cluster), before any env is
+    // applied: dev's and staging's prometheus-adapter ConfigMaps live there, and the envs apply in parallel
+    await cp.kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } });
     const [prod, others, queue] = await Promise.all([
       runProd(cp, log, { workDir: work }),
       runOtherEnvs(cp, log),

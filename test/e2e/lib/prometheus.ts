@@ -1,7 +1,7 @@
 /**
  * A real Prometheus (Debian's `prometheus`) on 127.0.0.1:9090 — the port of the rendered
  * serverAddress, which resolves to 127.0.0.1 in the sandbox — loading dist/<env>/rules/*.yaml and
- * scraping one exporter process per ready fake pod. The scrape job is what prometheus-operator
+ * scraping one exporter process per running fake pod (Ready or still starting). The scrape job is what prometheus-operator
  * generates from the rendered ServiceMonitor: the same interval, timeout, path, honorLabels and
  * metricRelabelings, and the target labels of its endpoints role (job = Service name, namespace,
  * service, pod, container, endpoint = port name, instance = podIP:port). Targets are a file_sd
@@ -146,8 +146,12 @@ export interface ExporterState {
 }
 
 /**
- * One exporter process per ready pod selected by the Service, and the file_sd targets file with
- * the labels prometheus-operator would give each target. `scraping = false` stops every exporter
+ * One exporter process per running pod selected by the Service, Ready or not, and the file_sd
+ * targets file with the labels prometheus-operator would give each target. Not-ready pods are
+ * targets too, as in a cluster: the endpoints (and endpointslice) role lists a Service's
+ * notReadyAddresses, prometheus-operator's ServiceMonitor job drops only Failed and Succeeded pods
+ * (`filterRunning`), and the plain pod-role job keeps every pod with the labels. A starting pod's
+ * container answers on its metrics port from its start (its counters at zero until it serves). `scraping = false` stops every exporter
  * (the targets stay, so `up` is 0: a lost scrape, not a vanished target).
  */
 export class ExporterFleet {
@@ -164,7 +168,7 @@ export class ExporterFleet {
     this.writeTargets();
   }
 
-  /** Ready pods of the Service, as last synced. */
+  /** Running pods of the Service (Ready or not), as last synced. */
   pods(): FakePod[] {
     return [...this.running.values()].map((r) => r.pod);
   }
@@ -174,14 +178,14 @@ export class ExporterFleet {
     const sel = Object.entries(svc.spec.selector as Record<string, string>)
       .map(([k, v]) => `${k}=${v}`)
       .join(",");
-    return p.namespace === svc.metadata.namespace && p.ready && matchesSelector(sel, p.labels);
+    return p.namespace === svc.metadata.namespace && matchesSelector(sel, p.labels);
   }
 
   private startExporter(pod: string, port: number): Managed {
     return this.group.start(`exporter-${pod}`, process.execPath, [EXPORTER, String(port), this.bounds.join(",")]);
   }
 
-  /** Follow the pods: an exporter for each new ready pod, none for a pod that went away. */
+  /** Follow the pods: an exporter for each new running pod, none for a pod that went away. */
   async sync(pods: readonly FakePod[]): Promise<void> {
     const want = new Map(pods.filter((p) => this.selected(p)).map((p) => [p.name, p]));
     let changed = false;
