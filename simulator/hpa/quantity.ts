@@ -93,6 +93,7 @@ function scan(str: string): Scanned {
   let positive = true;
   let pos = 0;
   const end = str.length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: parseUncached refuses "" first, and charCodeAt past the end is NaN (neither sign)
   if (pos < end) {
     const c = str.charCodeAt(0);
     if (c === 45 /* - */) {
@@ -104,6 +105,7 @@ function scan(str: string): Scanned {
   }
   // strip leading zeros
   for (let i = pos; ; i++) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: past the end charCodeAt is NaN, the numerator loop returns num "" at once, and BigInt("") is 0n like "0" (both take the int64 path: 0)
     if (i >= end) return { positive, num: "0", denom: "", suffix: "" };
     if (str.charCodeAt(i) === 48) pos++;
     else break;
@@ -111,6 +113,7 @@ function scan(str: string): Scanned {
   // numerator
   let num: string;
   for (let i = pos; ; i++) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: one step past the end, NaN is no digit: the same slice, and the later steps find nothing left
     if (i >= end) return { positive, num: str.slice(pos, end), denom: "", suffix: "" };
     if (!isDigit(str.charCodeAt(i))) {
       num = str.slice(pos, i);
@@ -118,12 +121,15 @@ function scan(str: string): Scanned {
       break;
     }
   }
+  // Stryker disable next-line ConditionalExpression,StringLiteral: "" and "0" give the same digits (BigInt), and the one-digit precision difference only matters below scale -9 or where both float paths compute Number(digits) * 10^-9 alike
   if (num.length === 0) num = "0";
   // denominator
   let denom = "";
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the numerator loop returned if it reached the end, and charCodeAt past the end is NaN anyway
   if (pos < end && str.charCodeAt(pos) === 46 /* . */) {
     pos++;
     for (let i = pos; ; i++) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: one step past the end, NaN is no digit: the same slice, and the suffix loop returns "" at once
       if (i >= end) return { positive, num, denom: str.slice(pos, end), suffix: "" };
       if (!isDigit(str.charCodeAt(i))) {
         denom = str.slice(pos, i);
@@ -135,12 +141,14 @@ function scan(str: string): Scanned {
   // suffix
   const suffixStart = pos;
   for (let i = pos; ; i++) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: one step past the end, str[i] is undefined (no suffix character): pos = end, and the last loop returns the same suffix
     if (i >= end) return { positive, num, denom, suffix: str.slice(suffixStart, end) };
     if (!SUFFIX_CHARS.includes(str[i]!)) {
       pos = i;
       break;
     }
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: charCodeAt past the end is NaN (neither sign)
   if (pos < end) {
     const c = str.charCodeAt(pos);
     if (c === 45 || c === 43) pos++;
@@ -156,10 +164,13 @@ type Format = "DecimalSI" | "BinarySI" | "DecimalExponent";
 
 function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; format: Format } {
   const d = DEC_SUFFIXES[suffix];
+  // Stryker disable next-line LogicalOperator: no string of suffix characters (eEinumkKMGTP, signs, digits) names an Object.prototype member, so d is defined exactly when the key is own
   if (d !== undefined && Object.prototype.hasOwnProperty.call(DEC_SUFFIXES, suffix)) {
+    // Stryker disable next-line StringLiteral: only "BinarySI" is ever compared
     return { base: 10, exponent: d, format: "DecimalSI" };
   }
   const b = BIN_SUFFIXES[suffix];
+  // Stryker disable next-line LogicalOperator: as above (no Object.prototype member is spelt with suffix characters)
   if (b !== undefined && Object.prototype.hasOwnProperty.call(BIN_SUFFIXES, suffix)) {
     return { base: 2, exponent: b, format: "BinarySI" };
   }
@@ -170,6 +181,7 @@ function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; form
     if (!Number.isFinite(e) || Math.abs(e) > MAX_ABS_EXPONENT) {
       throw new QuantityError(`quantity exponent out of supported range: ${suffix}`);
     }
+    // Stryker disable next-line StringLiteral: only "BinarySI" is ever compared
     return { base: 10, exponent: e, format: "DecimalExponent" };
   }
   throw new QuantityError("unable to parse quantity's suffix");
@@ -186,13 +198,16 @@ function ceilDiv(a: bigint, b: bigint): bigint {
 }
 
 function saturate64(v: bigint): bigint {
+  // Stryker disable next-line EqualityOperator: at the bound both return INT64_MAX
   if (v > INT64_MAX) return INT64_MAX;
+  // Stryker disable next-line EqualityOperator: at the bound both return INT64_MIN
   if (v < INT64_MIN) return INT64_MIN;
   return v;
 }
 
 function parseUncached(str: string): ParsedQuantity {
   if (str.length === 0) throw new QuantityError(FORMAT_ERR);
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path; the general path gives the same result for "0"
   if (str === "0") return { text: str, milli: 0, milliExact: 0n, safe: true, approx: 0 };
 
   const { positive, num, denom, suffix } = scan(str);
@@ -202,10 +217,12 @@ function parseUncached(str: string): ParsedQuantity {
   const digits = BigInt(num + denom);
   const e10 = (base === 10 ? exponent : 0) - denom.length;
   const e2 = base === 2 ? exponent : 0;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shift by 0 is the identity
   const mag2 = e2 > 0 ? digits << BigInt(e2) : digits;
 
   // ---- MilliValue(): round |value*1000| up (away from zero), saturate at int64 ----
   const pm = e10 + 3;
+  // Stryker disable next-line EqualityOperator: at 0 both are mag2 (times 1, or divided by 1)
   const milliMag = pm >= 0 ? mag2 * pow10n(pm) : ceilDiv(mag2, pow10n(-pm));
   // (BinarySI values are capped at 2^63-1 when parsed; their milli-value saturates anyway.)
   const milliExact = saturate64(positive ? milliMag : -milliMag);
@@ -233,8 +250,10 @@ function parseUncached(str: string): ParsedQuantity {
   let intValue = 0n;
   if (precision >= 0) {
     scale -= denom.length;
+    // Stryker disable next-line EqualityOperator: at scale -9 digits is the nano-value, so both paths compute Number(digits) * goPow10(-9)
     if (scale >= -9) {
       const result = digits * mantissa;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: unreachable: precision >= 0 bounds digits below 10^18 (decimal) or digits * 2^exponent below 2^63 (binary)
       if (result <= INT64_MAX) {
         intPath = true;
         intValue = positive ? result : -result;
@@ -243,6 +262,7 @@ function parseUncached(str: string): ParsedQuantity {
   }
   if (intPath) {
     const baseF = Number(intValue);
+    // Stryker disable next-line ConditionalExpression: goPow10(0) is 1
     approx = scale === 0 ? baseF : baseF * goPow10(scale);
   } else {
     // inf.Dec path: value rounded away from zero to nano (scale 9), BinarySI capped at 2^63-1.
@@ -250,6 +270,7 @@ function parseUncached(str: string): ParsedQuantity {
       approx = 0;
     } else {
       const p9 = e10 + 9;
+      // Stryker disable next-line EqualityOperator: at 0 both are mag2
       let nanoMag = p9 >= 0 ? mag2 * pow10n(p9) : ceilDiv(mag2, pow10n(-p9));
       if (format === "BinarySI" && nanoMag > INT64_MAX * 1_000_000_000n) {
         approx = Number(positive ? INT64_MAX : -INT64_MAX);
@@ -283,18 +304,29 @@ export function parseResourceQuantity(input: string | number): ParsedQuantity {
     throw new QuantityError(`expected a quantity string, got ${input === null ? "null" : typeof input}`);
   }
   const hit = cache.get(str);
+  // Stryker disable next-line ConditionalExpression: a memo: parsing again gives the same result
   if (hit !== undefined) return hit;
   const trimmed = str.trim();
   let q: ParsedQuantity;
   try {
     q = parseUncached(trimmed);
   } catch (e) {
+    // Stryker disable next-line ConditionalExpression: parseUncached throws nothing but QuantityError
     if (e instanceof QuantityError) throw new QuantityError(`invalid quantity "${str}": ${e.message}`);
     throw e;
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the memo's size bound: clearing it early, late or always only costs re-parsing
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(str, q);
   return q;
+}
+
+/**
+ * Empties the parse cache. For tests only: the suite runs without isolation (and so does Stryker's
+ * mutation runner), so a cached result would otherwise hide a change in the parser.
+ */
+export function clearQuantityCache(): void {
+  cache.clear();
 }
 
 /** Quantity.MilliValue() as a number (exact for |v| <= 2^53-1). */
