@@ -186,8 +186,8 @@ describe("quantity: the parser itself, not its cache", () => {
   it("leading zeros do not count as digits of precision", () => {
     // 18 zeros then a 1: after stripping, one digit (int64Amount path: exactly 1)
     expect(quantityToNumber("0000000000000000001")).toBe(1);
-    // 19 zeros: counted, they would send it to the inf.Dec path, 3e8 * 1e-9 = 0.30000000000000004
-    expect(quantityToNumber("0000000000000000000.3")).toBe(0.3);
+    // 19 zeros: counted, they would send it to the inf.Dec path, 3e7 * 1e-9 = 0.030000000000000002
+    expect(quantityToNumber("0000000000000000000.03")).toBe(0.03); // 3 * 10^-2
   });
 
   it("binary SI beyond int64 is capped at 2^63 - 1", () => {
