@@ -358,8 +358,10 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
   it("the milliseconds hint: only from above the largest boundary up to 1000 times it", () => {
     const metrics = DEFAULT_METRICS.map((m) => (m.name === "http_request_duration_seconds" ? { ...m, buckets: [0.1, 0.5, 1] } : m));
     const fix = (p95: number) =>
-      withCode(checkConfig(config({ service: { metrics: { metrics } }, monitoring: { alerts: { p95LatencySeconds: p95 } } })), "LATENCY_THRESHOLD_NOT_BUCKET")[0]!
-        .fix;
+      withCode(
+        checkConfig(config({ service: { metrics: { metrics } }, monitoring: { alerts: { p95LatencySeconds: p95 } } })),
+        "LATENCY_THRESHOLD_NOT_BUCKET",
+      )[0]!.fix;
     expect(fix(1000)).toBe(
       "use a boundary (1 s; 1000 reads like milliseconds, but the value is in seconds: 1000 ms is 1), or add 1000 to the buckets the service exports",
     );
@@ -370,7 +372,11 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
     // slo-hpa: the KEDA fields (still in the config) are neither held to the buckets nor to the alerts
     const hpaMode = checkConfig(
       config({
-        scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 2 }, keda: { p95Latency: { threshold: 0.45 }, queueLength: { threshold: 50 } } },
+        scaling: {
+          mode: "slo-hpa",
+          sloHpa: { p95LatencySeconds: 2 },
+          keda: { p95Latency: { threshold: 0.45 }, queueLength: { threshold: 50 } },
+        },
       }),
     );
     expect(hpaMode.findings.filter((f) => f.path.startsWith("scaling.keda"))).toEqual([]);
@@ -380,18 +386,22 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
     // keda: the slo-hpa field is ignored
     const kedaMode = checkConfig(config({ scaling: { sloHpa: { p95LatencySeconds: 0.3 }, keda: { p95Latency: { threshold: 2 } } } }));
     expect(kedaMode.findings.filter((f) => f.path.startsWith("scaling.sloHpa"))).toEqual([]);
+    const kedaSloAbove = checkConfig(config({ scaling: { sloHpa: { p95LatencySeconds: 2 } } }));
+    expect(kedaSloAbove.findings.filter((f) => f.path.startsWith("scaling.sloHpa"))).toEqual([]);
     expect(withCode(kedaMode, "SCALES_AFTER_ALERT").map((f) => f.message)).toEqual([
       "KEDA's p95 latency threshold 2 is above the alert threshold 1 (monitoring.alerts.p95LatencySeconds): the service pages before it scales",
     ]);
     const queue = checkConfig(config({ scaling: { keda: { queueLength: { threshold: 50, activation: 10 } } } }));
     expect(withCode(queue, "SCALES_AFTER_ALERT").map((f) => f.path)).toEqual(["scaling.keda.queueLength.threshold"]);
     // the not-a-boundary lines name the field
-    expect(withCode(checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 0.45 } } } })), "LATENCY_THRESHOLD_NOT_BUCKET")[0]!.message).toMatch(
-      /^the KEDA latency trigger threshold 0\.45 is not a bucket boundary/,
-    );
     expect(
-      withCode(checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.3 } } })), "LATENCY_THRESHOLD_NOT_BUCKET")[0]!
-        .message,
+      withCode(checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 0.45 } } } })), "LATENCY_THRESHOLD_NOT_BUCKET")[0]!.message,
+    ).toMatch(/^the KEDA latency trigger threshold 0\.45 is not a bucket boundary/);
+    expect(
+      withCode(
+        checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.3 } } })),
+        "LATENCY_THRESHOLD_NOT_BUCKET",
+      )[0]!.message,
     ).toMatch(/^the slo-hpa latency target 0\.3 is not a bucket boundary/);
   });
 
@@ -400,7 +410,9 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
     // CV 0: the idle p95 is the service time, 0.5 s = KEDA's threshold: "at or below"
     const atIt = withCode(checkConfig(config(sim)), "LATENCY_TARGET_UNREACHABLE");
     expect(atIt.map((f) => f.message)).toEqual([
-      expect.stringMatching(/^KEDA's p95 latency threshold 0\.5 s is at or below the p95 an idle pod already has, 0\.5 s .*climbs to maxReplicas/),
+      expect.stringMatching(
+        /^KEDA's p95 latency threshold 0\.5 s is at or below the p95 an idle pod already has, 0\.5 s .*climbs to maxReplicas/,
+      ),
     ]);
     const slow = { simulation: { cpuSecondsPerRequest: 0, serviceTimeCv: 0, serviceTimeSeconds: 1 } };
     const hpaMode = withCode(
@@ -408,7 +420,10 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
       "LATENCY_TARGET_UNREACHABLE",
     );
     expect(hpaMode.map((f) => [f.path, f.message.replace(/ s is at or below.*?: /, " … ")])).toEqual([
-      ["monitoring.alerts.p95LatencySeconds", "the HighLatency alert threshold 1 … no replica count brings the p95 under it, so the alert fires on an idle service"],
+      [
+        "monitoring.alerts.p95LatencySeconds",
+        "the HighLatency alert threshold 1 … no replica count brings the p95 under it, so the alert fires on an idle service",
+      ],
       [
         "scaling.sloHpa.p95LatencySeconds",
         "the slo-hpa per-pod p95 latency target 0.75 … no replica count brings the p95 under it, so the autoscaler climbs to maxReplicas under no load",
@@ -417,7 +432,10 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
   });
 
   it("the alert-bucket rule reads the latency histogram wherever it is listed, and nothing without one", () => {
-    const latencyLast = [...DEFAULT_METRICS.filter((m) => m.name !== "http_request_duration_seconds"), DEFAULT_METRICS.find((m) => m.name === "http_request_duration_seconds")!];
+    const latencyLast = [
+      ...DEFAULT_METRICS.filter((m) => m.name !== "http_request_duration_seconds"),
+      DEFAULT_METRICS.find((m) => m.name === "http_request_duration_seconds")!,
+    ];
     const at30 = checkConfig(config({ service: { metrics: { metrics: latencyLast } }, monitoring: { alerts: { p95LatencySeconds: 30 } } }));
     expect(withCode(at30, "CONFIG_CONFLICT").map((f) => f.path)).toEqual(["monitoring.alerts.p95LatencySeconds"]);
     // no histogram at all: no bucket rule applies (and none throws)
@@ -426,7 +444,9 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
     expect(withCode(none, "LATENCY_THRESHOLD_NOT_BUCKET")).toEqual([]);
     expect(withCode(none, "CONFIG_CONFLICT").filter((f) => f.path === "monitoring.alerts.p95LatencySeconds")).toEqual([]);
     // rendered: the declared latency alert is left out, the rest still runs
-    expect(withCode(check(threshold(1, "50"), { config: config({ service: { metrics: { metrics: noHistogram } } }) }), "SCALES_AFTER_ALERT")).toHaveLength(1);
+    expect(
+      withCode(check(threshold(1, "50"), { config: config({ service: { metrics: { metrics: noHistogram } } }) }), "SCALES_AFTER_ALERT"),
+    ).toHaveLength(1);
   });
 
   it("KEDA triggers: only prometheus triggers with a parsable query and a numeric threshold are sites; named or by index", () => {
@@ -484,7 +504,14 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
       service(),
       serviceMonitor(),
       adapterConfigMap({ rules: [ADAPTER_P95_RULE] }),
-      hpa({ metrics: [{ type: "Pods", pods: { metric: { name: CUSTOM_METRICS.podP95Latency }, target: { type: "AverageValue", averageValue: "750m" } } }] }),
+      hpa({
+        metrics: [
+          {
+            type: "Pods",
+            pods: { metric: { name: CUSTOM_METRICS.podP95Latency }, target: { type: "AverageValue", averageValue: "750m" } },
+          },
+        ],
+      }),
     ];
     // 0.75 s × minReplicas 2 = 1.5 is above the 1 s alert, but a latency is no total to divide
     expect(check(objects, { config: SLO_HPA }).findings).toEqual([]);
@@ -505,7 +532,8 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
 
   it("bucket checks on rendered queries: alerts compared with >= or <=, not ==; recordings' comparisons, regex and non-bucket le matchers are skipped", () => {
     const p95 = `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m])))`;
-    const notBucket = (r: ReturnType<typeof rule>) => withCode(check([...coherent(), prometheusRule([r], "extra")]), "LATENCY_THRESHOLD_NOT_BUCKET");
+    const notBucket = (r: ReturnType<typeof rule>) =>
+      withCode(check([...coherent(), prometheusRule([r], "extra")]), "LATENCY_THRESHOLD_NOT_BUCKET");
     expect(notBucket(rule(`${p95} >= 0.4`, "Ge"))).toHaveLength(1);
     expect(notBucket(rule(`${p95} <= 0.4`, "Le"))).toHaveLength(1);
     expect(notBucket(rule(`${p95} == 0.4`, "Eq"))).toEqual([]);
@@ -532,7 +560,9 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
       ...coherent(),
       prometheusRule([rule(other, "OtherSlow"), rule(`sum(batch_queue_len{${SCOPE}}) > 0.25`, "BatchQueue")], "extra"),
     ];
-    expect(check(objects, { config: c }).findings.filter((f) => f.code === "SCALES_AFTER_ALERT" || f.code === "QUEUE_ALERT_BEFORE_SCALE")).toEqual([]);
+    expect(
+      check(objects, { config: c }).findings.filter((f) => f.code === "SCALES_AFTER_ALERT" || f.code === "QUEUE_ALERT_BEFORE_SCALE"),
+    ).toEqual([]);
   });
 
   it("QUEUE_ALERT_BEFORE_SCALE's fix: the declared alert's field and KEDA's threshold field only where they apply", () => {
@@ -541,15 +571,27 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
       service(),
       serviceMonitor(),
       mutate(
-        [hpa({ metrics: [{ type: "External", external: { metric: { name: "inference_queue_length" }, target: { type: "AverageValue", averageValue: "20" } } }] })],
+        [
+          hpa({
+            metrics: [
+              {
+                type: "External",
+                external: { metric: { name: "inference_queue_length" }, target: { type: "AverageValue", averageValue: "20" } },
+              },
+            ],
+          }),
+        ],
         (get) => (get("HorizontalPodAutoscaler").spec.minReplicas = 3),
       )[0]!,
       adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }),
       prometheusRule([rule(`${QUEUE} > 30`, "QueueTight")], "tight"),
     ];
-    const [w] = expectWarnings(check(hpaObjects, { config: config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" }, monitoring: { alerts: { queueBacklog: 100 } } }) }), [
-      "QUEUE_ALERT_BEFORE_SCALE",
-    ]);
+    const [w] = expectWarnings(
+      check(hpaObjects, {
+        config: config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" }, monitoring: { alerts: { queueBacklog: 100 } } }),
+      }),
+      ["QUEUE_ALERT_BEFORE_SCALE"],
+    );
     expect(w!.fix).toBe(
       "raise the queue alert to at least 60, with headroom for the HPA's 10% tolerance, or lower the per-pod threshold to at most 10",
     );
