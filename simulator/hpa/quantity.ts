@@ -93,7 +93,6 @@ function scan(str: string): Scanned {
   let positive = true;
   let pos = 0;
   const end = str.length;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: parseUncached refuses "" first, and charCodeAt past the end is NaN (neither sign)
   if (pos < end) {
     const c = str.charCodeAt(0);
     if (c === 45 /* - */) {
@@ -105,7 +104,6 @@ function scan(str: string): Scanned {
   }
   // strip leading zeros
   for (let i = pos; ; i++) {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: past the end charCodeAt is NaN, the numerator loop returns num "" at once, and BigInt("") is 0n like "0" (both take the int64 path: 0)
     if (i >= end) return { positive, num: "0", denom: "", suffix: "" };
     if (str.charCodeAt(i) === 48) pos++;
     else break;
@@ -113,7 +111,6 @@ function scan(str: string): Scanned {
   // numerator
   let num: string;
   for (let i = pos; ; i++) {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: one step past the end, NaN is no digit: the same slice, and the later steps find nothing left
     if (i >= end) return { positive, num: str.slice(pos, end), denom: "", suffix: "" };
     if (!isDigit(str.charCodeAt(i))) {
       num = str.slice(pos, i);
@@ -121,15 +118,12 @@ function scan(str: string): Scanned {
       break;
     }
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral: "" and "0" give the same digits (BigInt), and the one-digit precision difference only matters below scale -9 or where both float paths compute Number(digits) * 10^-9 alike
   if (num.length === 0) num = "0";
   // denominator
   let denom = "";
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: the numerator loop returned if it reached the end, and charCodeAt past the end is NaN anyway
   if (pos < end && str.charCodeAt(pos) === 46 /* . */) {
     pos++;
     for (let i = pos; ; i++) {
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: one step past the end, NaN is no digit: the same slice, and the suffix loop returns "" at once
       if (i >= end) return { positive, num, denom: str.slice(pos, end), suffix: "" };
       if (!isDigit(str.charCodeAt(i))) {
         denom = str.slice(pos, i);
@@ -141,14 +135,12 @@ function scan(str: string): Scanned {
   // suffix
   const suffixStart = pos;
   for (let i = pos; ; i++) {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: one step past the end, str[i] is undefined (no suffix character): pos = end, and the last loop returns the same suffix
     if (i >= end) return { positive, num, denom, suffix: str.slice(suffixStart, end) };
     if (!SUFFIX_CHARS.includes(str[i]!)) {
       pos = i;
       break;
     }
   }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: charCodeAt past the end is NaN (neither sign)
   if (pos < end) {
     const c = str.charCodeAt(pos);
     if (c === 45 || c === 43) pos++;
@@ -198,16 +190,13 @@ function ceilDiv(a: bigint, b: bigint): bigint {
 }
 
 function saturate64(v: bigint): bigint {
-  // Stryker disable next-line EqualityOperator: at the bound both return INT64_MAX
   if (v > INT64_MAX) return INT64_MAX;
-  // Stryker disable next-line EqualityOperator: at the bound both return INT64_MIN
   if (v < INT64_MIN) return INT64_MIN;
   return v;
 }
 
 function parseUncached(str: string): ParsedQuantity {
   if (str.length === 0) throw new QuantityError(FORMAT_ERR);
-  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path; the general path gives the same result for "0"
   if (str === "0") return { text: str, milli: 0, milliExact: 0n, safe: true, approx: 0 };
 
   const { positive, num, denom, suffix } = scan(str);
@@ -217,12 +206,10 @@ function parseUncached(str: string): ParsedQuantity {
   const digits = BigInt(num + denom);
   const e10 = (base === 10 ? exponent : 0) - denom.length;
   const e2 = base === 2 ? exponent : 0;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shift by 0 is the identity
   const mag2 = e2 > 0 ? digits << BigInt(e2) : digits;
 
   // ---- MilliValue(): round |value*1000| up (away from zero), saturate at int64 ----
   const pm = e10 + 3;
-  // Stryker disable next-line EqualityOperator: at 0 both are mag2 (times 1, or divided by 1)
   const milliMag = pm >= 0 ? mag2 * pow10n(pm) : ceilDiv(mag2, pow10n(-pm));
   // (BinarySI values are capped at 2^63-1 when parsed; their milli-value saturates anyway.)
   const milliExact = saturate64(positive ? milliMag : -milliMag);
@@ -250,10 +237,8 @@ function parseUncached(str: string): ParsedQuantity {
   let intValue = 0n;
   if (precision >= 0) {
     scale -= denom.length;
-    // Stryker disable next-line EqualityOperator: at scale -9 digits is the nano-value, so both paths compute Number(digits) * goPow10(-9)
     if (scale >= -9) {
       const result = digits * mantissa;
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: unreachable: precision >= 0 bounds digits below 10^18 (decimal) or digits * 2^exponent below 2^63 (binary)
       if (result <= INT64_MAX) {
         intPath = true;
         intValue = positive ? result : -result;
@@ -262,7 +247,6 @@ function parseUncached(str: string): ParsedQuantity {
   }
   if (intPath) {
     const baseF = Number(intValue);
-    // Stryker disable next-line ConditionalExpression: goPow10(0) is 1
     approx = scale === 0 ? baseF : baseF * goPow10(scale);
   } else {
     // inf.Dec path: value rounded away from zero to nano (scale 9), BinarySI capped at 2^63-1.
@@ -270,7 +254,6 @@ function parseUncached(str: string): ParsedQuantity {
       approx = 0;
     } else {
       const p9 = e10 + 9;
-      // Stryker disable next-line EqualityOperator: at 0 both are mag2
       let nanoMag = p9 >= 0 ? mag2 * pow10n(p9) : ceilDiv(mag2, pow10n(-p9));
       if (format === "BinarySI" && nanoMag > INT64_MAX * 1_000_000_000n) {
         approx = Number(positive ? INT64_MAX : -INT64_MAX);
@@ -304,14 +287,12 @@ export function parseResourceQuantity(input: string | number): ParsedQuantity {
     throw new QuantityError(`expected a quantity string, got ${input === null ? "null" : typeof input}`);
   }
   const hit = cache.get(str);
-  // Stryker disable next-line ConditionalExpression: a memo: parsing again gives the same result
   if (hit !== undefined) return hit;
   const trimmed = str.trim();
   let q: ParsedQuantity;
   try {
     q = parseUncached(trimmed);
   } catch (e) {
-    // Stryker disable next-line ConditionalExpression: parseUncached throws nothing but QuantityError
     if (e instanceof QuantityError) throw new QuantityError(`invalid quantity "${str}": ${e.message}`);
     throw e;
   }
