@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
+  clearQuantityCache,
+  goPow10,
   milliValue,
   milliValueExact,
   parseResourceQuantity,
@@ -125,5 +127,87 @@ describe("quantity: AsApproximateFloat64 on each internal representation", () =>
     expect(quantityToNumber("8Ei")).toBe(Number((1n << 63n) - 1n));
     expect(quantityToNumber("-8Ei")).toBe(-Number((1n << 63n) - 1n));
     expect(quantityToNumber("4Ei")).toBe(4611686018427387904);
+  });
+});
+
+describe("quantity: the parser itself, not its cache", () => {
+  // The suite runs without isolation: a result cached by an earlier test would hide a parser change.
+  beforeEach(() => clearQuantityCache());
+
+  it("refuses with the HPA case code and a fix that shows a quantity", () => {
+    const err = (() => {
+      try {
+        parseResourceQuantity("1x");
+      } catch (e) {
+        return e as QuantityError;
+      }
+      throw new Error("no error");
+    })();
+    expect(err).toBeInstanceOf(QuantityError);
+    expect(err.problems[0]).toMatchObject({
+      code: "HPA_CASE_INVALID",
+      fix: "write a Kubernetes quantity such as 500m, 2 or 1.5Gi",
+    });
+  });
+
+  it("zero, with its fast path", () => {
+    expect(parseResourceQuantity("0")).toEqual({ text: "0", milli: 0, milliExact: 0n, safe: true, approx: 0 });
+    // all-zero spellings through the scanner
+    expect(parseResourceQuantity("000")).toMatchObject({ milli: 0, milliExact: 0n, safe: true, approx: 0 });
+    expect(quantityToNumber("0.0000000000000000000")).toBe(0); // 20 digits: the inf.Dec path's zero
+  });
+
+  it("suffixes: each table, exponents at their bound", () => {
+    expect(milliValue("1Ki")).toBe(1024_000);
+    expect(quantityToNumber("1Ki")).toBe(1024);
+    expect(milliValue("1k")).toBe(1_000_000);
+    expect(milliValue("1e3")).toBe(1_000_000);
+    expect(quantityToNumber("2.5e-1")).toBe(0.25);
+    expect(milliValueExact("1e10000")).toBe((1n << 63n) - 1n); // the largest exponent accepted, saturated
+    expect(milliValue("1e-10000")).toBe(1); // rounded up, away from zero
+    expect(() => parseResourceQuantity("1e10001")).toThrow(/exponent out of supported range: e10001/);
+    // a suffix that is not e<number> after its first letter
+    expect(() => parseResourceQuantity("1M5")).toThrow(/unable to parse quantity's suffix/);
+    expect(() => parseResourceQuantity("1i5")).toThrow(/unable to parse quantity's suffix/);
+    expect(() => parseResourceQuantity("1ee5")).toThrow(/unable to parse quantity's suffix/);
+  });
+
+  it("MilliValue rounds up only when the division is inexact", () => {
+    expect(milliValue("2.0m")).toBe(2); // 20 / 10: exact
+    expect(milliValue("1.5m")).toBe(2);
+    expect(milliValue("1.0001m")).toBe(2);
+    expect(milliValue("-1.5m")).toBe(-2);
+  });
+
+  it("trims surrounding spaces", () => {
+    expect(milliValue(" 1 ")).toBe(1000);
+  });
+
+  it("leading zeros do not count as digits of precision", () => {
+    // 18 zeros then a 1: after stripping, one digit (int64Amount path: exactly 1)
+    expect(quantityToNumber("0000000000000000001")).toBe(1);
+    // 19 zeros: counted, they would send it to the inf.Dec path, 3e7 * 1e-9 = 0.030000000000000002
+    expect(quantityToNumber("0000000000000000000.03")).toBe(0.03); // 3 * 10^-2
+  });
+
+  it("binary SI beyond int64 is capped at 2^63 - 1", () => {
+    expect(quantityToNumber("9Ei")).toBe(2 ** 63);
+    expect(quantityToNumber("-9Ei")).toBe(-(2 ** 63));
+    expect(quantityToNumber("7Ei")).toBe(7 * 2 ** 60);
+  });
+});
+
+describe("quantity: goPow10 (Go's math.Pow10)", () => {
+  it("over its table ranges and outside them", () => {
+    expect(goPow10(0)).toBe(1);
+    expect(goPow10(5)).toBe(1e5);
+    expect(goPow10(-5)).toBe(1e-5);
+    expect(goPow10(308)).toBe(1e308);
+    expect(goPow10(309)).toBe(Infinity);
+    expect(goPow10(320)).toBe(Infinity);
+    expect(goPow10(400)).toBe(Infinity);
+    expect(goPow10(-323)).toBe(1e-323);
+    expect(goPow10(-324)).toBe(0);
+    expect(goPow10(-400)).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
 // direction checks, int32/int64 limits and exact integer arithmetic, malformed observations, and the
 // detail each proposal explains itself with.
 import { describe, expect, it } from "vitest";
+import { HpaCaseError } from "../../../simulator/hpa/replica-calculator.js";
 import { hpaReconcile } from "../../../simulator/hpa/step.js";
 import type { MetricObservation, MetricSpec, PodObservation } from "../../../simulator/hpa/types.js";
 import {
@@ -400,6 +401,38 @@ describe("more boundaries of the calculators", () => {
     expect(() => evaluate(externalAvg("q", "1"), { value: "lots" }, 1)).toThrow(/^observation value: /);
     expect(() => evaluate(externalAvg("q", "1"), { value: null } as unknown as MetricObservation, 1)).toThrow(
       "External metric observation needs value or values",
+    );
+  });
+});
+
+describe("refusals name the field, with the HPA case code and fix", () => {
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(HpaCaseError);
+      const err = e as HpaCaseError;
+      expect(err.problems[0]).toMatchObject({
+        code: "HPA_CASE_INVALID",
+        fix: "correct the case as the autoscaling/v2 API and simulator/hpa/types.ts describe it",
+      });
+      return err.message.replace(/: invalid quantity "lots".*/, "");
+    }
+    throw new Error("no refusal");
+  };
+
+  it("an unparsable target or observation value", () => {
+    expect(refusal(() => evaluate(podsAvg("q", "lots"), { pods: pods("1", "1") }, 2))).toBe("target.averageValue");
+    expect(refusal(() => evaluate(objectValue("q", "lots"), { value: "1" }, 2))).toBe("target.value");
+    expect(refusal(() => evaluate(objectAvg("q", "lots"), { value: "1" }, 2))).toBe("target.averageValue");
+    expect(refusal(() => evaluate(externalAvg("q", "lots"), { value: "1" }, 2))).toBe("target.averageValue");
+    expect(refusal(() => evaluate(objectValue("q", "1"), { value: "lots" }, 2))).toBe("observation value");
+  });
+
+  it("within tolerance, the detail says so with the count kept", () => {
+    expect(evaluate(objectValue("q", "1"), { value: "1" }, 2).detail).toBe("value 1 vs target value 1 (ratio 1); within tolerance -> 2");
+    expect(evaluate(externalAvg("q", "1"), { value: "2" }, 2).detail).toBe(
+      "sum 2000m vs target averageValue 1 (ratio 1 over 2 status replicas); within tolerance -> status replicas 2",
     );
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { runConfigChecks } from "../../../stacks/checks/index.js";
 import { envConfig } from "../../helpers/env.js";
 import { CUSTOM_METRICS } from "../../../promql/custom-metrics.js";
-import { DEFAULT_METRICS } from "../../../promql/metrics.js";
+import { DEFAULT_METRICS, type MetricContract, type MetricSpec } from "../../../promql/metrics.js";
+import type { Problem } from "../../../problems/problem.js";
+import { requestLatencyHistogram } from "../../../stacks/checks/thresholds.js";
 import {
   ADAPTER_P95_RULE,
   adapterConfigMap,
@@ -16,6 +18,7 @@ import {
   hpa,
   mutate,
   NS,
+  P95,
   prometheusRule,
   QUEUE,
   ADAPTER_QUEUE_RULE,
@@ -329,5 +332,268 @@ describe("the lines LATENCY_THRESHOLD_NOT_BUCKET and the alert-bucket rule print
       ),
     ];
     expect(expectErrors(check(below), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.fix).toBe("use a boundary (0.2 s or 0.35 s)");
+  });
+});
+
+describe("thresholds: the sites and signals behind the checks (issue 21's mutation survivors)", () => {
+  const metric = (name: string, type: string, labels: string[] = [], buckets?: number[]) =>
+    ({ name, type, labels, ...(buckets ? { buckets } : {}) }) as MetricSpec;
+  const contract = (...metrics: MetricSpec[]) => ({ metrics }) as unknown as MetricContract;
+  const withCode = (run: { findings: Problem[] }, code: string) => run.findings.filter((f) => f.code === code);
+  const SLO_HPA = config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } });
+
+  it("requestLatencyHistogram: http_request_duration_seconds, else one with an endpoint label, else the first; histograms with buckets only", () => {
+    const plain = metric("a_seconds", "histogram", ["model"], [0.1, 1]);
+    const endpoint = metric("b_seconds", "histogram", ["endpoint"], [0.1, 1]);
+    const http = metric("http_request_duration_seconds", "histogram", ["method"], [0.5, 1]);
+    const gauge = metric("queue_seconds", "gauge", ["endpoint"], [0.1]);
+    const noBuckets = metric("http_request_duration_seconds", "histogram", ["endpoint"]);
+    const emptyBuckets = metric("c_seconds", "histogram", ["endpoint"], []);
+    expect(requestLatencyHistogram(contract(gauge, noBuckets, emptyBuckets, plain, endpoint, http))).toBe(http);
+    expect(requestLatencyHistogram(contract(gauge, noBuckets, emptyBuckets, plain, endpoint))).toBe(endpoint);
+    expect(requestLatencyHistogram(contract(gauge, noBuckets, emptyBuckets, plain))).toBe(plain);
+    expect(requestLatencyHistogram(contract(gauge, noBuckets, emptyBuckets))).toBeUndefined();
+  });
+
+  it("the milliseconds hint: only from above the largest boundary up to 1000 times it", () => {
+    const metrics = DEFAULT_METRICS.map((m) => (m.name === "http_request_duration_seconds" ? { ...m, buckets: [0.1, 0.5, 1] } : m));
+    const fix = (p95: number) =>
+      withCode(
+        checkConfig(config({ service: { metrics: { metrics } }, monitoring: { alerts: { p95LatencySeconds: p95 } } })),
+        "LATENCY_THRESHOLD_NOT_BUCKET",
+      )[0]!.fix;
+    expect(fix(1000)).toBe(
+      "use a boundary (1 s; 1000 reads like milliseconds, but the value is in seconds: 1000 ms is 1), or add 1000 to the buckets the service exports",
+    );
+    expect(fix(1500)).toBe("use a boundary (1 s), or add 1500 to the buckets the service exports");
+  });
+
+  it("config phase: each mode's thresholds only, named in the messages", () => {
+    // slo-hpa: the KEDA fields (still in the config) are neither held to the buckets nor to the alerts
+    const hpaMode = checkConfig(
+      config({
+        scaling: {
+          mode: "slo-hpa",
+          sloHpa: { p95LatencySeconds: 2 },
+          keda: { p95Latency: { threshold: 0.45 }, queueLength: { threshold: 50 } },
+        },
+      }),
+    );
+    expect(hpaMode.findings.filter((f) => f.path.startsWith("scaling.keda"))).toEqual([]);
+    expect(withCode(hpaMode, "SCALES_AFTER_ALERT").map((f) => f.message)).toEqual([
+      "the slo-hpa p95 latency target 2 is above the alert threshold 1 (monitoring.alerts.p95LatencySeconds): the service pages before it scales",
+    ]);
+    // keda: the slo-hpa field is ignored
+    const kedaMode = checkConfig(config({ scaling: { sloHpa: { p95LatencySeconds: 0.3 }, keda: { p95Latency: { threshold: 2 } } } }));
+    expect(kedaMode.findings.filter((f) => f.path.startsWith("scaling.sloHpa"))).toEqual([]);
+    const kedaSloAbove = checkConfig(config({ scaling: { sloHpa: { p95LatencySeconds: 2 } } }));
+    expect(kedaSloAbove.findings.filter((f) => f.path.startsWith("scaling.sloHpa"))).toEqual([]);
+    expect(withCode(kedaMode, "SCALES_AFTER_ALERT").map((f) => f.message)).toEqual([
+      "KEDA's p95 latency threshold 2 is above the alert threshold 1 (monitoring.alerts.p95LatencySeconds): the service pages before it scales",
+    ]);
+    const queue = checkConfig(config({ scaling: { keda: { queueLength: { threshold: 50, activation: 10 } } } }));
+    expect(withCode(queue, "SCALES_AFTER_ALERT").map((f) => f.path)).toEqual(["scaling.keda.queueLength.threshold"]);
+    // the not-a-boundary lines name the field
+    expect(
+      withCode(checkConfig(config({ scaling: { keda: { p95Latency: { threshold: 0.45 } } } })), "LATENCY_THRESHOLD_NOT_BUCKET")[0]!.message,
+    ).toMatch(/^the KEDA latency trigger threshold 0\.45 is not a bucket boundary/);
+    expect(
+      withCode(
+        checkConfig(config({ scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.3 } } })),
+        "LATENCY_THRESHOLD_NOT_BUCKET",
+      )[0]!.message,
+    ).toMatch(/^the slo-hpa latency target 0\.3 is not a bucket boundary/);
+  });
+
+  it("LATENCY_TARGET_UNREACHABLE: at the idle p95 itself, each mode's fields, and what each message says", () => {
+    const sim = { simulation: { cpuSecondsPerRequest: 0, serviceTimeCv: 0, serviceTimeSeconds: 0.5 } };
+    // CV 0: the idle p95 is the service time, 0.5 s = KEDA's threshold: "at or below"
+    const atIt = withCode(checkConfig(config(sim)), "LATENCY_TARGET_UNREACHABLE");
+    expect(atIt.map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /^KEDA's p95 latency threshold 0\.5 s is at or below the p95 an idle pod already has, 0\.5 s .*climbs to maxReplicas/,
+      ),
+    ]);
+    const slow = { simulation: { cpuSecondsPerRequest: 0, serviceTimeCv: 0, serviceTimeSeconds: 1 } };
+    const hpaMode = withCode(
+      checkConfig(config({ ...slow, scaling: { mode: "slo-hpa", sloHpa: { p95LatencySeconds: 0.75 } } })),
+      "LATENCY_TARGET_UNREACHABLE",
+    );
+    expect(hpaMode.map((f) => [f.path, f.message.replace(/ s is at or below.*?: /, " … ")])).toEqual([
+      [
+        "monitoring.alerts.p95LatencySeconds",
+        "the HighLatency alert threshold 1 … no replica count brings the p95 under it, so the alert fires on an idle service",
+      ],
+      [
+        "scaling.sloHpa.p95LatencySeconds",
+        "the slo-hpa per-pod p95 latency target 0.75 … no replica count brings the p95 under it, so the autoscaler climbs to maxReplicas under no load",
+      ],
+    ]);
+  });
+
+  it("the alert-bucket rule reads the latency histogram wherever it is listed, and nothing without one", () => {
+    const latencyLast = [
+      ...DEFAULT_METRICS.filter((m) => m.name !== "http_request_duration_seconds"),
+      DEFAULT_METRICS.find((m) => m.name === "http_request_duration_seconds")!,
+    ];
+    const at30 = checkConfig(config({ service: { metrics: { metrics: latencyLast } }, monitoring: { alerts: { p95LatencySeconds: 30 } } }));
+    expect(withCode(at30, "CONFIG_CONFLICT").map((f) => f.path)).toEqual(["monitoring.alerts.p95LatencySeconds"]);
+    // no histogram at all: no bucket rule applies (and none throws)
+    const noHistogram = DEFAULT_METRICS.filter((m) => m.type !== "histogram");
+    const none = checkConfig(config({ service: { metrics: { metrics: noHistogram } }, slo: { latency: { thresholdSeconds: 0.4 } } }));
+    expect(withCode(none, "LATENCY_THRESHOLD_NOT_BUCKET")).toEqual([]);
+    expect(withCode(none, "CONFIG_CONFLICT").filter((f) => f.path === "monitoring.alerts.p95LatencySeconds")).toEqual([]);
+    // rendered: the declared latency alert is left out, the rest still runs
+    expect(
+      withCode(check(threshold(1, "50"), { config: config({ service: { metrics: { metrics: noHistogram } } }) }), "SCALES_AFTER_ALERT"),
+    ).toHaveLength(1);
+  });
+
+  it("KEDA triggers: only prometheus triggers with a parsable query and a numeric threshold are sites; named or by index", () => {
+    const so = (triggers: unknown[]) => mutate(coherent(), (get) => (get("ScaledObject").spec.triggers = triggers));
+    const notBucket = (objects: ReturnType<typeof coherent>) => withCode(check(objects), "LATENCY_THRESHOLD_NOT_BUCKET");
+    expect(
+      notBucket(
+        so([
+          null,
+          { type: "prometheus" },
+          { type: "cpu", metadata: { query: P95, threshold: "0.4" } },
+          { type: "prometheus", metadata: { query: "sum(", threshold: "0.4" } },
+          { type: "prometheus", metadata: { threshold: "0.4" } },
+          { type: "prometheus", metadata: { query: P95 } },
+        ]),
+      ),
+    ).toEqual([]);
+    expect(notBucket(mutate(coherent(), (get) => delete get("ScaledObject").spec))).toEqual([]);
+    expect(notBucket(threshold(0, "0.4"))[0]!.message).toMatch(/^trigger p95-latency threshold 0\.4 is not a bucket boundary/);
+    const unnamed = mutate(threshold(0, "0.4"), (get) => delete get("ScaledObject").spec.triggers[0].name);
+    expect(notBucket(unnamed)[0]!.message).toMatch(/^trigger 0 threshold 0\.4 is not/);
+  });
+
+  it("HPA targets: Pods and Object metrics, value or averageValue, served by the adapter; unusable entries are skipped", () => {
+    const latency = CUSTOM_METRICS.podP95Latency;
+    const objects = (metrics: unknown[], spec = true) => [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE] }),
+      spec ? hpa({ metrics: metrics as never }) : { ...hpa(), spec: undefined },
+    ];
+    const notBucket = (o: unknown[]) => withCode(check(o as never, { config: SLO_HPA }), "LATENCY_THRESHOLD_NOT_BUCKET");
+    const found = notBucket(
+      objects([
+        null,
+        { type: "Pods" },
+        { type: "Pods", pods: {} },
+        { type: "Pods", pods: { metric: { name: latency } } },
+        { type: "Pods", pods: { metric: { name: latency }, target: { type: "AverageValue", averageValue: "fast" } } },
+        { type: "Pods", pods: { metric: { name: latency }, target: { type: "Value", value: "300m" } } },
+        { type: "Object", object: { metric: { name: latency }, target: { type: "Value", value: "400m" } } },
+      ]),
+    );
+    expect(found.map((f) => [f.path, f.message.replace(/ is not a bucket.*/, "")])).toEqual([
+      ["spec.metrics[5].pods.target.value", `${latency} target 0.3`],
+      ["spec.metrics[6].object.target.value", `${latency} target 0.4`],
+    ]);
+    expect(notBucket(objects([], false))).toEqual([]);
+  });
+
+  it("HPA per-pod latency targets are not held to the queue warning", () => {
+    const objects = [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE] }),
+      hpa({
+        metrics: [
+          {
+            type: "Pods",
+            pods: { metric: { name: CUSTOM_METRICS.podP95Latency }, target: { type: "AverageValue", averageValue: "750m" } },
+          },
+        ],
+      }),
+    ];
+    // 0.75 s × minReplicas 2 = 1.5 is above the 1 s alert, but a latency is no total to divide
+    expect(check(objects, { config: SLO_HPA }).findings).toEqual([]);
+  });
+
+  it("alert sites: > and >= count, < does not, recording rules are no alerts; the declared alert counts without a rendered one", () => {
+    const extra = (r: ReturnType<typeof rule>) => [...coherent(), prometheusRule([r], "extra")];
+    const scalesAfter = (objects: ReturnType<typeof coherent>) => withCode(check(objects), "SCALES_AFTER_ALERT");
+    expect(scalesAfter(extra(rule(`${QUEUE} >= 10`, "QueueGe")))[0]!.message).toMatch(/alert QueueGe in PrometheusRule ml-t\/extra/);
+    expect(scalesAfter(extra(rule(`${QUEUE} < 10`, "QueueLow")))).toEqual([]);
+    expect(scalesAfter(extra(rule(`${QUEUE} > 10`, undefined, { record: "job:queue_high:bool" })))).toEqual([]);
+    // only the config's alert: the rendered HighLatency rule removed
+    const noRendered = mutate(threshold(0, "2"), (get) => get("PrometheusRule").spec.groups[0].rules.splice(1, 1));
+    expect(scalesAfter(noRendered).map((f) => f.message)).toEqual([
+      expect.stringMatching(/above the alert threshold 1 \(monitoring\.alerts\.p95LatencySeconds\) for the same signal/),
+    ]);
+  });
+
+  it("bucket checks on rendered queries: alerts compared with >= or <=, not ==; recordings' comparisons, regex and non-bucket le matchers are skipped", () => {
+    const p95 = `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m])))`;
+    const notBucket = (r: ReturnType<typeof rule>) =>
+      withCode(check([...coherent(), prometheusRule([r], "extra")]), "LATENCY_THRESHOLD_NOT_BUCKET");
+    expect(notBucket(rule(`${p95} >= 0.4`, "Ge"))).toHaveLength(1);
+    expect(notBucket(rule(`${p95} <= 0.4`, "Le"))).toHaveLength(1);
+    expect(notBucket(rule(`${p95} == 0.4`, "Eq"))).toEqual([]);
+    expect(notBucket(rule(`${p95} > 0.4`, undefined, { record: "job:slow:bool" }))).toEqual([]);
+    for (const sel of [
+      `http_request_duration_seconds_bucket{${SCOPE},le=~"0.4"}`,
+      `inference_queue_len{${SCOPE},le="0.4"}`,
+      `inference_queue_len_bucket{${SCOPE},le="0.4"}`,
+      `unknown_seconds_bucket{${SCOPE},le="0.4"}`,
+    ]) {
+      expect(notBucket(rule(`sum(${sel})`, undefined, { record: "job:x:sum" })), sel).toEqual([]);
+    }
+  });
+
+  it("same signal: another histogram's or another queue's alert is not the scaling signal's", () => {
+    const metrics = [
+      ...DEFAULT_METRICS,
+      metric("other_latency_seconds", "histogram", ["endpoint"], [0.1, 1]),
+      metric("batch_queue_len", "gauge", ["model"]),
+    ];
+    const c = config({ service: { metrics: { metrics } }, monitoring: { alerts: { queueBacklog: 40 } } });
+    const other = `histogram_quantile(0.95, sum by (le) (rate(other_latency_seconds_bucket{${SCOPE}}[5m]))) > 0.1`;
+    const objects = [
+      ...coherent(),
+      prometheusRule([rule(other, "OtherSlow"), rule(`sum(batch_queue_len{${SCOPE}}) > 0.25`, "BatchQueue")], "extra"),
+    ];
+    expect(
+      check(objects, { config: c }).findings.filter((f) => f.code === "SCALES_AFTER_ALERT" || f.code === "QUEUE_ALERT_BEFORE_SCALE"),
+    ).toEqual([]);
+  });
+
+  it("QUEUE_ALERT_BEFORE_SCALE's fix: the declared alert's field and KEDA's threshold field only where they apply", () => {
+    const hpaObjects = [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      mutate(
+        [
+          hpa({
+            metrics: [
+              {
+                type: "External",
+                external: { metric: { name: "inference_queue_length" }, target: { type: "AverageValue", averageValue: "20" } },
+              },
+            ],
+          }),
+        ],
+        (get) => (get("HorizontalPodAutoscaler").spec.minReplicas = 3),
+      )[0]!,
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE], externalRules: [ADAPTER_QUEUE_RULE] }),
+      prometheusRule([rule(`${QUEUE} > 30`, "QueueTight")], "tight"),
+    ];
+    const [w] = expectWarnings(
+      check(hpaObjects, {
+        config: config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" }, monitoring: { alerts: { queueBacklog: 100 } } }),
+      }),
+      ["QUEUE_ALERT_BEFORE_SCALE"],
+    );
+    expect(w!.fix).toBe(
+      "raise the queue alert to at least 60, with headroom for the HPA's 10% tolerance, or lower the per-pod threshold to at most 10",
+    );
   });
 });
