@@ -65,6 +65,14 @@ describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket 
   });
 });
 
+/** The coherent objects plus an SLO recording rule that reads the latency bucket `le`. */
+function sloReadingBucket(le: string, record: string) {
+  return [
+    ...coherent(),
+    prometheusRule([rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record })], "slo"),
+  ];
+}
+
 describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket boundaries (rendered)", () => {
   it("LATENCY_THRESHOLD_NOT_BUCKET: a KEDA latency trigger threshold", () => {
     const [f] = expectErrors(check(threshold(0, "0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
@@ -73,13 +81,7 @@ describe("LATENCY_THRESHOLD_NOT_BUCKET: latency thresholds are histogram bucket 
   });
 
   it("LATENCY_THRESHOLD_NOT_BUCKET: an le matcher that selects no bucket; +Inf is fine", () => {
-    const slo = (le: string) => [
-      ...coherent(),
-      prometheusRule(
-        [rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record: "slo:fast:rate5m" })],
-        "slo",
-      ),
-    ];
+    const slo = (le: string) => sloReadingBucket(le, "slo:fast:rate5m");
     expect(expectErrors(check(slo("0.4")), ["LATENCY_THRESHOLD_NOT_BUCKET"])[0]!.message).toMatch(
       /le="0\.4" is not a bucket boundary.*selects no series/,
     );
@@ -314,13 +316,7 @@ describe("the lines LATENCY_THRESHOLD_NOT_BUCKET and the alert-bucket rule print
   });
 
   it("an le matcher that is no number lists every boundary; an alert compared with < is held to the buckets too", () => {
-    const slo = (le: string) => [
-      ...coherent(),
-      prometheusRule(
-        [rule(`sum(rate(http_request_duration_seconds_bucket{${SCOPE},le="${le}"}[5m]))`, undefined, { record: "slo:x" })],
-        "slo",
-      ),
-    ];
+    const slo = (le: string) => sloReadingBucket(le, "slo:x");
     const [e] = expectErrors(check(slo("fast")), ["LATENCY_THRESHOLD_NOT_BUCKET"]);
     expect(e!.message).toMatch(/^le="fast" is not a bucket boundary of http_request_duration_seconds .*: the matcher selects no series/);
     expect(e!.fix).toBe(`match an existing boundary (${BUCKETS})`);
