@@ -68,7 +68,24 @@ const SCALARS: Map<string, Written>[][] = [[], []];
 let scalarCount = 0;
 const SCALAR_LIMIT = 50_000;
 
+/**
+ * Strings the package writes as they are, as a key or a value: a letter or `_` first (no indicator,
+ * no number), then letters, digits, `_ . / -`, spaces and colons, no `: ` and no space or colon at
+ * the end (stringifyString.js plainString's quoting triggers), one line, and not a word the core
+ * schema reads as null or a boolean. Most names, labels, images and descriptions: written without
+ * the package's scan and without a cache entry.
+ */
+const SIMPLE_PLAIN = /^[A-Za-z_](?:[A-Za-z0-9_./ :-]*[A-Za-z0-9_./-])?$/;
+const COLON_SPACE = /: /;
+const CORE_NON_STRING = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+
+/** Whether `value` is written as itself (see {@link SIMPLE_PLAIN}). */
+export function isSimplePlain(value: string): boolean {
+  return value.length <= 1024 && SIMPLE_PLAIN.test(value) && !COLON_SPACE.test(value) && !CORE_NON_STRING.test(value);
+}
+
 function stringScalar(value: string, indent: string, implicitKey: boolean): Written {
+  if (isSimplePlain(value)) return { text: value, keep: false };
   const byIndent = SCALARS[implicitKey ? 1 : 0]!;
   const cache = (byIndent[indent.length] ??= new Map<string, Written>());
   let w = cache.get(value);
@@ -88,13 +105,15 @@ function stringScalar(value: string, indent: string, implicitKey: boolean): Writ
   return w;
 }
 
-const PLAIN = { text: "", keep: false };
+const NULL: Written = { text: "null", keep: false };
+const TRUE: Written = { text: "true", keep: false };
+const FALSE: Written = { text: "false", keep: false };
 
 function scalar(v: unknown, indent: string): Written {
   if (typeof v === "string") return stringScalar(v, indent, false);
-  if (v === null) return { ...PLAIN, text: "null" };
-  if (typeof v === "boolean") return { ...PLAIN, text: v ? "true" : "false" };
-  if (typeof v === "number") return { ...PLAIN, text: stringifyNumber({ value: v } as Scalar) };
+  if (v === null) return NULL;
+  if (typeof v === "boolean") return v ? TRUE : FALSE;
+  if (typeof v === "number") return { text: stringifyNumber({ value: v } as Scalar), keep: false };
   throw UNSUPPORTED;
 }
 
