@@ -7,7 +7,7 @@
  * adapter config is found the same way as the one the monitoring construct writes.
  */
 import { parseAllDocuments } from "yaml";
-import { stableJson } from "../../kube/stable-json.js";
+import { stableJson, stableJsonEqual } from "../../kube/stable-json.js";
 import type { MetricContract, ScrapeScope } from "../../promql/metrics.js";
 import { scrapeScope } from "../../scrape/scope.js";
 import type { EnvConfig } from "../config.js";
@@ -106,13 +106,13 @@ export function deepWalk(
 }
 
 /**
- * A set of values equal up to key order ({@link stableJson}), for deduplication: values are first
- * grouped by a cheap signature (a rule group's name and rule count, a job's name), and their
- * stable JSON is written only when two share one. Writing it for every rule group of an
- * environment was a tenth of the rendered checks.
+ * A set of values equal up to key order (the same {@link stableJson}), for deduplication: values
+ * are grouped by a cheap signature (a rule group's name and rule count, a job's name) and compared
+ * member by member only with those sharing theirs. Writing the stable JSON of every rule group of
+ * an environment was a tenth of the rendered checks.
  */
 class EqualValues<T> {
-  private readonly bySignature = new Map<string, { readonly value: T; key?: string }[]>();
+  private readonly bySignature = new Map<string, T[]>();
   constructor(private readonly signature: (v: T) => string) {}
 
   /** Adds `v`; false when an equal value is already in. */
@@ -120,12 +120,11 @@ class EqualValues<T> {
     const sig = this.signature(v);
     const same = this.bySignature.get(sig);
     if (!same) {
-      this.bySignature.set(sig, [{ value: v }]);
+      this.bySignature.set(sig, [v]);
       return true;
     }
-    const key = stableJson(v);
-    for (const e of same) if ((e.key ??= stableJson(e.value)) === key) return false;
-    same.push({ value: v, key });
+    if (same.some((e) => stableJsonEqual(e, v))) return false;
+    same.push(v);
     return true;
   }
 }
