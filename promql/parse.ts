@@ -6,6 +6,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { InvariantError } from "../problems/problem.js";
 import { CONTRACT_FIX, durationSeconds } from "./metrics.js";
+import { TemplateStore } from "./template-store.js";
 
 type Tree = ReturnType<typeof parser.parse>;
 export type Node = Tree["topNode"];
@@ -101,8 +102,14 @@ function scanTemplate(expr: string): TemplateOf | undefined {
   return { key: key + expr.slice(last), ends, deltas, literals };
 }
 
+/** The CLIs' template trees kept between runs (promql/template-store.ts); null: none (library use). */
+let store: TemplateStore | null | undefined;
+
 function template(key: string): Template {
   return cached(TEMPLATES, key, () => {
+    if (store === undefined) store = TemplateStore.open() ?? null;
+    const stored = store?.get(key);
+    if (stored) return { tree: stored, errorFree: true };
     const tree = parser.parse(key);
     let errorFree = true;
     tree.iterate({
@@ -111,6 +118,7 @@ function template(key: string): Template {
         return errorFree;
       },
     });
+    if (errorFree) store?.add(key, tree);
     return { tree, errorFree };
   });
 }

@@ -50,14 +50,28 @@ beforeAll(async () => {
 }, 300_000);
 
 describe("the CLI bundle", () => {
-  it("`npm run synth` (the bundle) writes dist/ byte for byte", () => {
-    const out = mkdtempSync(join(tmpdir(), "bundle-synth-"));
-    const r = spawnSync(process.execPath, ["scripts/run.mjs", "synth", "--out", out], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    const dist = join(ROOT, "dist");
-    expect(files(out)).toEqual(files(dist));
-    for (const f of files(dist)) expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(dist, f), "utf8"));
+  it("`npm run synth` (the bundle) writes dist/ byte for byte, parsing its PromQL templates or reading their trees from the last run", () => {
+    // The first run parses every template and keeps the trees beside the bundle; the second builds them from there.
+    const store = join(realpathSync(OUT), "promql-templates.json");
+    rmSync(store, { force: true });
+    for (const run of ["parsing", "from the store"]) {
+      const out = mkdtempSync(join(tmpdir(), "bundle-synth-"));
+      try {
+        const r = spawnSync(process.execPath, ["scripts/run.mjs", "synth", "--out", out], {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 300_000,
+        });
+        expect(r.stderr, run).toBe("");
+        expect(r.status, run).toBe(0);
+        const dist = join(ROOT, "dist");
+        expect(files(out), run).toEqual(files(dist));
+        for (const f of files(dist)) expect(readFileSync(join(out, f), "utf8"), `${run}: ${f}`).toBe(readFileSync(join(dist, f), "utf8"));
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+      expect(Object.keys((JSON.parse(readFileSync(store, "utf8")) as { trees: object }).trees).length, run).toBeGreaterThan(100);
+    }
   });
 
   it("package.json runs the bundle for every CLI, and cdk8s.yaml too", () => {
