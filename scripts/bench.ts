@@ -23,6 +23,7 @@ import { ENV_NAMES } from "../stacks/envs/index.js";
 import { envInputWithModels, envInputWithService } from "./bench-inputs.js";
 import { parseEnvConfig } from "../stacks/validate.js";
 import { renderEnvironment } from "../stacks/synth.js";
+import { dynamicImport } from "../kube/dynamic-import.js";
 
 /** Checkpoints of the services × every environment run (one process renders 1…100 services, timed at each). */
 const SIZES = [1, 25, 50, 100];
@@ -174,7 +175,7 @@ for (const { chart, docs } of charts as { chart: string; docs: any[] }[]) {
 app.synth();
 `,
   );
-  const esbuild = await import("esbuild");
+  const esbuild = (await dynamicImport("esbuild")) as typeof import("esbuild");
   await esbuild.build({
     entryPoints: [join(dir, "floor.ts")],
     outfile: join(dir, "floor.mjs"),
@@ -379,26 +380,31 @@ export function slowestTests(file: string, n = 10): string[] {
     .map((t) => `| ${(t.ms / 1000).toFixed(2)} s | ${t.file} | ${t.name.replace(/\|/g, "\\|")} |`);
 }
 
-if (process.argv[2] === "--child") {
-  process.stdout.write(JSON.stringify(await measure(process.argv[3]!.split(",").map(Number))));
-} else if (process.argv[2] === "--models") {
-  process.stdout.write(JSON.stringify(await measureModels(Number(process.argv[3]))));
-} else if (process.argv[2] === "--simulate") {
-  process.stdout.write(JSON.stringify(await measureSimulation(process.argv[3]!)));
-} else {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, root: { type: "string" }, only: { type: "string" } } });
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got ${values.runs}`);
-  await cliTable(values.root ? resolve(values.root) : ROOT, runs);
-  if (values.only !== "cli") {
-    synthSizesTable();
-    modelsTable();
-    simulatorTable();
-    const slow = slowestTests(join(ROOT, ".tmp", "vitest.json"));
-    if (slow.length) {
-      console.log("\n## slowest ten tests of the last `npm test` (.tmp/vitest.json)\n");
-      console.log("| time | file | test |\n| --- | --- | --- |");
-      for (const l of slow) console.log(l);
+// No top-level await: the CLI bundle is CommonJS (scripts/build.mjs).
+void (async () => {
+  if (process.argv[2] === "--child") {
+    process.stdout.write(JSON.stringify(await measure(process.argv[3]!.split(",").map(Number))));
+  } else if (process.argv[2] === "--models") {
+    process.stdout.write(JSON.stringify(await measureModels(Number(process.argv[3]))));
+  } else if (process.argv[2] === "--simulate") {
+    process.stdout.write(JSON.stringify(await measureSimulation(process.argv[3]!)));
+  } else {
+    const { values } = parseArgs({
+      options: { runs: { type: "string", default: "5" }, root: { type: "string" }, only: { type: "string" } },
+    });
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got ${values.runs}`);
+    await cliTable(values.root ? resolve(values.root) : ROOT, runs);
+    if (values.only !== "cli") {
+      synthSizesTable();
+      modelsTable();
+      simulatorTable();
+      const slow = slowestTests(join(ROOT, ".tmp", "vitest.json"));
+      if (slow.length) {
+        console.log("\n## slowest ten tests of the last `npm test` (.tmp/vitest.json)\n");
+        console.log("| time | file | test |\n| --- | --- | --- |");
+        for (const l of slow) console.log(l);
+      }
     }
   }
-}
+})();
