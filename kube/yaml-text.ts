@@ -69,19 +69,35 @@ let scalarCount = 0;
 const SCALAR_LIMIT = 50_000;
 
 /**
- * Strings the package writes as they are, as a key or a value: a letter or `_` first (no indicator,
- * no number), then letters, digits, `_ . / -`, spaces and colons, no `: ` and no space or colon at
- * the end (stringifyString.js plainString's quoting triggers), one line, and not a word the core
- * schema reads as null or a boolean. Most names, labels, images and descriptions: written without
- * the package's scan and without a cache entry.
+ * When the package writes a one-line string as itself (a plain scalar), as a key or a value
+ * (yaml/dist/stringify/stringifyString.js: stringifyString, then plainString with lineWidth 0, no
+ * flow context): no control character or unpaired surrogate (those are double-quoted); none of
+ * plainString's quoting triggers (an indicator first, `- `/`? ` first or alone, `: `, ` #`, a space,
+ * tab or colon at the end); no document marker first (`---`, `...`: the package may write a block
+ * there); not empty; and no non-string tag of the document's schema reads it (null, booleans,
+ * numbers: the package quotes those). Such strings, most of what is rendered (names, labels, PromQL),
+ * are written without the package's scan and without a cache entry; the rest go to the package.
  */
-const SIMPLE_PLAIN = /^[A-Za-z_](?:[A-Za-z0-9_./ :-]*[A-Za-z0-9_./-])?$/;
-const COLON_SPACE = /: /;
-const CORE_NON_STRING = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+// eslint-disable-next-line no-control-regex -- the control characters the package double-quotes (its own regex)
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const QUOTING = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|:[ \t]|[\t ]#|[\t :]$/;
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)/;
+/** The schema's tags whose test plainString runs (the package's own list, so its own regexes). */
+const NON_STRING_TAGS = (BASE_CONTEXT.doc.schema.tags as { default?: unknown; tag: string; test?: RegExp }[]).filter(
+  (t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test,
+);
 
-/** Whether `value` is written as itself (see {@link SIMPLE_PLAIN}). */
+/** Whether `value` is written as itself (see above); a key longer than 1024 characters never is (an explicit `? key`). */
 export function isSimplePlain(value: string): boolean {
-  return value.length <= 1024 && SIMPLE_PLAIN.test(value) && !COLON_SPACE.test(value) && !CORE_NON_STRING.test(value);
+  return (
+    value !== "" &&
+    value.length <= 1024 &&
+    !value.includes("\n") &&
+    !CONTROL.test(value) &&
+    !QUOTING.test(value) &&
+    !DOCUMENT_MARKER.test(value) &&
+    !NON_STRING_TAGS.some((t) => t.test!.test(value))
+  );
 }
 
 function stringScalar(value: string, indent: string, implicitKey: boolean): Written {

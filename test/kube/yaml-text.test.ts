@@ -171,7 +171,7 @@ describe("yamlText", () => {
     const borders = ["a", "_", "a b", "a:b", "a: b", "a:", "a ", "a b c", "http://x:9090/p", "ghcr.io/o/i:1.2", "a.b/c-d_e"];
     const words = ["null", "Null", "NULL", "nulL", "true", "True", "TRUE", "tRue", "false", "False", "FALSE", "yes", "no", "on", "y", "x"];
     const next = random(5);
-    const chars = "aZ_09./-: #";
+    const chars = "aZ_09./-: #{}[],\"'\t!|>%@`?*&~+e(=)\u00e9\u0001";
     const random20 = Array.from({ length: 4000 }, () => {
       let s = "";
       for (let n = 1 + Math.floor(next() * 8); n > 0; n--) s += chars[Math.floor(next() * chars.length)];
@@ -189,10 +189,67 @@ describe("yamlText", () => {
       expect(yamlText({ k: v }), v).toBe(asValue);
       expect(yamlText({ [v]: 1 }), v).toBe(asKey);
     }
-    expect(simple).toBeGreaterThan(500);
-    for (const w of ["null", "True", "FALSE", "a: b", "a:", "a ", " a", "1a", "-a", "k".repeat(1025)])
+    expect(simple).toBeGreaterThan(300);
+    const quoted = [
+      "",
+      "null",
+      "~",
+      "True",
+      "FALSE",
+      "1",
+      "-1",
+      "0x1F",
+      "0o7",
+      "1e3",
+      ".5",
+      ".inf",
+      ".NaN",
+      "a: b",
+      "a:",
+      "a ",
+      " a",
+      "-",
+      "- a",
+      "? a",
+    ];
+    for (const w of [
+      ...quoted,
+      "#x",
+      "a #b",
+      "'q'",
+      '"q"',
+      "{a}",
+      "[a]",
+      "*a",
+      "&a",
+      "!a",
+      "|a",
+      ">a",
+      "%a",
+      "@a",
+      "`a",
+      "---x",
+      "...x",
+      "a\tb:",
+      "\u0001",
+      "\ud800",
+    ])
       expect(isSimplePlain(w), w).toBe(false);
-    for (const w of ["nulL", "yes", "a:b", "http://x:9090/p", "a b"]) expect(isSimplePlain(w), w).toBe(true);
+    expect(isSimplePlain("k".repeat(1025))).toBe(false);
+    for (const w of [
+      "nulL",
+      "yes",
+      "a:b",
+      "http://x:9090/p",
+      "a b",
+      "1a",
+      "-a",
+      "a#b",
+      'sum(rate(x{a="b"}[5m])) > 0.5',
+      "a - b",
+      "x=1,y=2",
+    ])
+      expect(isSimplePlain(w), w).toBe(true);
   });
 
   it("agrees with the package on 3000 generated documents, with and without comments before items", () => {
