@@ -67,17 +67,22 @@ function templateOf(expr: string): TemplateOf | undefined {
   return cached(TEMPLATE_OF, expr, () => scanTemplate(expr) ?? null) ?? undefined;
 }
 
+/** Where a string literal or a comment may start. */
+const LITERAL_OR_COMMENT = /["'`#]/g;
+
 function scanTemplate(expr: string): TemplateOf | undefined {
-  let key = "";
+  const parts: string[] = [];
+  let keyLength = 0;
   let last = 0;
   const literals: string[] = [];
   const ends: number[] = [];
   const deltas: number[] = [];
   let delta = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i];
+  const next = new RegExp(LITERAL_OR_COMMENT); // its own lastIndex
+  for (let m = next.exec(expr); m; m = next.exec(expr)) {
+    const i = m.index;
+    const c = m[0];
     if (c === "#") return undefined; // a comment: its quotes are not literals
-    if (c !== '"' && c !== "'" && c !== "`") continue;
     // lezer-promql's StringLiteral token: "…" and '…' with backslash escapes, no newline; `…` raw.
     let j = i + 1;
     if (c === "`") {
@@ -90,16 +95,18 @@ function scanTemplate(expr: string): TemplateOf | undefined {
       }
       if (j >= expr.length) return undefined;
     }
-    key += `${expr.slice(last, i)}""`;
+    parts.push(expr.slice(last, i), '""');
+    keyLength += i - last + 2;
     literals.push(expr.slice(i, j + 1));
     delta += j - i - 1;
-    ends.push(key.length);
+    ends.push(keyLength);
     deltas.push(delta);
     last = j + 1;
-    i = j;
+    next.lastIndex = last;
   }
   if (ends.length === 0) return undefined;
-  return { key: key + expr.slice(last), ends, deltas, literals };
+  parts.push(expr.slice(last));
+  return { key: parts.join(""), ends, deltas, literals };
 }
 
 /** The CLIs' template trees kept between runs (promql/template-store.ts); null: none (library use). */
