@@ -208,7 +208,7 @@ function walkSyntaxErrors(expr: string): PromQLSyntaxError[] {
 
 /** Throws {@link PromQLError} unless `expr` parses. */
 export function assertParses(expr: string): string {
-  const errors = syntaxErrors(expr);
+  const errors = cached(SYNTAX_ERRORS, expr, () => walkSyntaxErrors(expr)); // read only: no copy
   if (errors.length) throw new PromQLError(expr, errors);
   return expr;
 }
