@@ -33,9 +33,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * Each build is a folder of its own beside `.build` (`.build-<time>-<pid>/`, one level below the
  * checkout like `scripts/`, so `import.meta.dirname` + ".." is the checkout in a bundle too);
  * `.build` is a symlink to the newest, and `.build.lock` is held by the run building now. A run
- * loads its bundle through the symlink's target, so a rebuild swapping `.build` never moves a
- * chunk from under a run that is still importing chunks on demand; superseded builds are removed a
- * while later (GRACE_MS).
+ * loads its bundle through the symlink's target and writes what it keeps for the next run of that
+ * build there (V8's code cache, the PromQL template trees), so a rebuild swapping `.build` never
+ * moves a file from under a running CLI; superseded builds are removed a while later (GRACE_MS).
  */
 /** The newest bundle (a symlink to its build folder). */
 export const OUT = join(ROOT, ".build");
