@@ -436,3 +436,22 @@ describe("refusals name the field, with the HPA case code and fix", () => {
     );
   });
 });
+
+describe("exactness past the fast paths", () => {
+  it("utilization: a usage whose ×100 leaves the safe integers is divided exactly (100 %, not 99 %)", () => {
+    // 400000000000001m × 100 = 40000000000000100, which a float rounds to ...096: divided by the request, 99.99… → 99
+    const e = evaluate(memUtil(50), { pods: [pod("400000000000.001", "400000000000.001")] }, 1);
+    expect(e.status).toMatchObject({ resource: { current: { averageUtilization: 100 } } });
+    expect(e.proposal).toBe(2);
+  });
+
+  it("a pod list longer than the scratch buffers: every pod is classified and summed (200 pods, then 1000)", () => {
+    for (const n of [200, 1000]) {
+      // the first half idle, the second at 2 CPU of a 1 CPU request: 100 % on average; a pod past any fixed size is missing
+      const list = Array.from({ length: n }, (_, i) => ({ ...pod(i < n / 2 ? "0" : "2"), name: `p${i}` }));
+      const e = evaluate(memUtil(100), { pods: list }, n, { max: 5000 });
+      expect(e.status).toMatchObject({ resource: { current: { averageUtilization: 100, averageValue: 1 } } });
+      expect(e.detail).toBe(`memory utilization 100% of request vs target 100% (ratio 1; pods: ${n} ready); within tolerance -> ${n}`);
+    }
+  });
+});
