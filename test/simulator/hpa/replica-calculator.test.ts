@@ -455,3 +455,26 @@ describe("exactness past the fast paths", () => {
     }
   });
 });
+
+describe("int64 division truncates toward zero, as Go's", () => {
+  it("averages of negative and of inexact sums", () => {
+    const avg = (...values: string[]) => evaluate(podsAvg("q", "1"), { pods: pods(...values) }, values.length).detail.split(" vs ")[0];
+    expect(avg("-2", "-4")).toBe("q average -3000m");
+    expect(avg("-1m", "-2m")).toBe("q average -1m");
+    expect(avg("1m", "2m")).toBe("q average 1m");
+    expect(avg("-1m", "-2m", "-3m", "-5m")).toBe("q average -2m");
+    expect(avg("1m", "2m", "3m", "5m")).toBe("q average 2m");
+    expect(avg("5m", "-2m")).toBe("q average 1m");
+    expect(avg("-5m", "2m")).toBe("q average -1m");
+  });
+});
+
+describe("int32(math.Ceil) of negative ratios", () => {
+  it("a ceil of a small negative number is 0, not -0; below the int32 range it clamps to its minimum", () => {
+    // Object AverageValue: ceil(-1000m / 10000m) = -0 in float
+    expect(evaluate(objectAvg("q", "10"), { value: "-1" }, 1).proposal).toBe(0);
+    // from zero replicas: ceil(ratio -0.1)
+    expect(evaluate(externalValue("q", "10"), { value: "-1" }, 0, { min: 0 }).proposal).toBe(0);
+    expect(evaluate(podsAvg("q", "1m"), { pods: pods("-1e12") }, 1).proposal).toBe(-2147483648);
+  });
+});
