@@ -478,3 +478,27 @@ describe("int32(math.Ceil) of negative ratios", () => {
     expect(evaluate(podsAvg("q", "1m"), { pods: pods("-1e12") }, 1).proposal).toBe(-2147483648);
   });
 });
+
+describe("sums of safe values that leave the safe integers", () => {
+  it("continue exactly in BigInt, either sign (a float sum would round: the average would be off by one milli)", () => {
+    const avg = (...values: string[]) => evaluate(podsAvg("q", "1"), { pods: pods(...values) }, values.length).detail.split(" vs ")[0];
+    // 6004799503160662 + 6004799503160661 + 6004799503160663 = 18014398509481986 (above 2^54: a float holds multiples of 4)
+    expect(avg("6004799503160.662", "6004799503160.661", "6004799503160.663")).toBe("q average 6004799503160662m");
+    expect(avg("-6004799503160.662", "-6004799503160.661", "-6004799503160.663")).toBe("q average -6004799503160662m");
+  });
+});
+
+describe("missing pods filled in at their request, exactly", () => {
+  // an idle ready pod and `missing` pods without a sample, all with the same request
+  const recomputed = (request: string, missing: number) => {
+    const list = [pod("0", request), ...Array.from({ length: missing }, () => pod(null, request))];
+    return evaluate(memUtil(80), { pods: list }, missing + 1).detail.split("; ")[2];
+  };
+  it("a request whose ×100 leaves the safe integers (a float would make it 1m less: 50 % → 49 %)", () => {
+    // 400000000000001m × 100 is 40000000000000100, a float ...096: / 100 = 400000000000000m, not ...001
+    expect(recomputed("400000000000.001", 1)).toBe("missing pods counted at 100% of request: 50% (ratio 0.625) over 2 pods");
+  });
+  it("requests beyond 2^53 milli: each missing pod adds its own (BigInt) request", () => {
+    expect(recomputed("10000000000000", 2)).toBe("missing pods counted at 100% of request: 66% (ratio 0.825) over 3 pods");
+  });
+});
