@@ -502,3 +502,17 @@ describe("missing pods filled in at their request, exactly", () => {
     expect(recomputed("10000000000000", 2)).toBe("missing pods counted at 100% of request: 66% (ratio 0.825) over 3 pods");
   });
 });
+
+describe("utilization outside the int32 range", () => {
+  const util = (usage: string, request = "100m") => {
+    const e = evaluate(memUtil(50), { pods: [pod(usage, request)] }, 1);
+    return e.error ?? (e.status as { resource: { current: { averageUtilization: number } } }).resource.current.averageUtilization;
+  };
+  it("is an error past either bound; the bounds themselves are utilizations", () => {
+    expect(util("2147483647m")).toBe(2147483647);
+    expect(util("2147483648m")).toBe("resource utilization 2147483648 is outside the int32 range");
+    expect(util("-2147483648m")).toBe(-2147483648);
+    expect(util("-2147483649m")).toBe("resource utilization -2147483649 is outside the int32 range");
+    expect(util("1e15", "1m")).toBe("resource utilization 100000000000000000000 is outside the int32 range");
+  });
+});
