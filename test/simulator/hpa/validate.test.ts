@@ -224,6 +224,10 @@ describe("validateCase: the case and its spec", () => {
       "spec.minReplicas: must be between 0 and 2147483647, got 2147483648",
     ]);
     expect(problems(variant((c) => (c.spec.minReplicas = true)))).toEqual(["spec.minReplicas: must be an integer, got true"]);
+    // a minReplicas that is no integer is not compared with maxReplicas ("200" > 100 as JavaScript compares)
+    expect(problems(variant((c) => Object.assign(c.spec, { minReplicas: "200", maxReplicas: 100 })))).toEqual([
+      'spec.minReplicas: must be an integer, got "200"',
+    ]);
   });
   it("spec.metrics must be a list; minReplicas 0 needs an Object or External metric", () => {
     expect(problems(variant((c) => (c.spec.metrics = {})))).toEqual([
@@ -665,6 +669,23 @@ describe("validateCase: observations", () => {
         ),
       ),
     ).toEqual(["spec.metrics[0].external.target.value: may not set both a target value for metric and a per-pod target"]);
+    // an External target with neither value nor averageValue is refused for that alone
+    expect(
+      problems(withMetric({ type: "External", external: { metric: { name: "q" }, target: { type: "Value" } } }, { value: "5" })),
+    ).toEqual(["spec.metrics[0].external.target.averageValue: must set either a target value for metric or a per-pod target"]);
+    // the pod count follows the metric's own source, not a stray one beside it
+    const strayValueTarget = { target: { type: "Value", value: "1" } };
+    expect(problems(withMetric({ ...externalAvg("q", "10"), object: strayValueTarget }, { value: "5" }))).toEqual([
+      "spec.metrics[0].object: must populate the given metric source only",
+    ]);
+    expect(
+      problems(
+        withMetric({ type: "Object", object: { metric: { name: "q" }, target: "Value" }, external: strayValueTarget }, { value: "5" }),
+      ),
+    ).toEqual([
+      "spec.metrics[0].external: must populate the given metric source only",
+      'spec.metrics[0].object.target: must be an object, got "Value"',
+    ]);
     // a malformed target: no pod-count problem on top of the target's
     expect(problems(withMetric({ type: "External", external: { metric: { name: "q" }, target: "Value" } }, { value: "5" }))).toEqual([
       'spec.metrics[0].external.target: must be an object, got "Value"',
