@@ -157,7 +157,9 @@ const valueBuf: (ParsedQuantity | null)[] = [];
 const requestBuf: (ParsedQuantity | null)[] = [];
 
 function ensureCapacity(n: number): void {
+  // Stryker disable next-line ArithmeticOperator: the buffer grows only when n exceeds its length, so max(n, length / 2) is n: large enough, only sooner regrown
   if (stateBuf.length < n) stateBuf = new Uint8Array(Math.max(n, stateBuf.length * 2));
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: valueBuf and requestBuf are plain arrays that grow on assignment; pre-sizing (or truncating) them changes no element read
   if (valueBuf.length < n) {
     valueBuf.length = n;
     requestBuf.length = n;
@@ -367,6 +369,7 @@ function calcPlainMetricReplicas(
 
   const sum = new IntSum();
   for (let i = 0; i < pods.length; i++) if (stateBuf[i] === READY) sum.addQ(valueBuf[i]!);
+  // Stryker disable next-line ConditionalExpression: milli is Number(milliExact), so toFloat gives the same float from either
   const targetF = toFloat(target.safe ? target.milli : target.milliExact);
   const usage = divTrunc(sum.value, g.ready);
   currentStatus = { averageValue: usage };
@@ -481,6 +484,7 @@ function externalUsage(obs: MetricObservation, perPod: boolean): bigint {
 function perPodReplicas(usage: Int, target: ParsedQuantity, capInt32: boolean, head: string, ctx: MetricContext): Proposal {
   const status = ctx.statusReplicas;
   const usageF = toFloat(usage);
+  // Stryker disable next-line ConditionalExpression: milli is Number(milliExact), so toFloat gives the same float from either
   const targetF = toFloat(target.safe ? target.milli : target.milliExact);
   // GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas report ceil(usage / statusReplicas)
   currentStatus = { averageValue: Math.ceil(usageF / status) };
@@ -595,13 +599,16 @@ export function computeReplicasForMetric(index: number, spec: MetricSpec, obs: M
         if (t.type === "Value" && t.value != null) {
           const tq = targetQuantity(t.value, "target.value");
           const usage = objectValue(obs);
+          // Stryker disable next-line ConditionalExpression: the status value is read through toFloat, which gives the same float from milli or milliExact
           currentStatus = { value: usage.safe ? usage.milli : usage.milliExact };
+          // Stryker disable next-line ConditionalExpression: milli is Number(milliExact), so toFloat gives the same float from either
           const ratio = toFloat(usage.safe ? usage.milli : usage.milliExact) / toFloat(tq.safe ? tq.milli : tq.milliExact);
           p = getUsageRatioReplicaCount(ratio, `value ${usage.text} vs target value ${tq.text} (ratio ${fmt(ratio)})`, obs, ctx);
         } else if (t.type === "AverageValue" && t.averageValue != null) {
           const tq = targetQuantity(t.averageValue, "target.averageValue");
           const usage = objectValue(obs);
           p = perPodReplicas(
+            // Stryker disable next-line ConditionalExpression: perPodReplicas reads the usage only through toFloat (the same float from milli or milliExact)
             usage.safe ? usage.milli : usage.milliExact,
             tq,
             false,
@@ -623,7 +630,9 @@ export function computeReplicasForMetric(index: number, spec: MetricSpec, obs: M
         } else if (t.value != null) {
           const tq = targetQuantity(t.value, "target.value");
           const usage = externalUsage(obs, false);
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: the status value is read through toFloat: Number(usage) and usage give the same float
           currentStatus = { value: usage <= BigInt(MAX_SAFE) ? Number(usage) : usage };
+          // Stryker disable next-line ConditionalExpression: milli is Number(milliExact), so toFloat gives the same float from either
           const ratio = Number(usage) / toFloat(tq.safe ? tq.milli : tq.milliExact);
           p = getUsageRatioReplicaCount(ratio, `sum ${String(usage)}m vs target value ${tq.text} (ratio ${fmt(ratio)})`, obs, ctx);
         } else {
@@ -676,6 +685,7 @@ function metricStatus(spec: MetricSpec, c: NonNullable<typeof currentStatus>): M
     case "External":
       return { type: "External", external: { metric: spec.external.metric, current: cur } };
     default:
+      // Stryker disable next-line ObjectLiteral,StringLiteral: unreachable: metricStatus is called only for a computed metric, of one of the five types above
       return { type: "" };
   }
 }

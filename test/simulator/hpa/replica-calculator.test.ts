@@ -516,3 +516,17 @@ describe("utilization outside the int32 range", () => {
     expect(util("1e15", "1m")).toBe("resource utilization 100000000000000000000 is outside the int32 range");
   });
 });
+
+describe("details print milli-values beyond 2^53 exactly", () => {
+  it("a Pods target and average, and a per-pod External sum, of 9007199254740993m (2^53 + 1)", () => {
+    expect(evaluate(podsAvg("x", "9007199254740993m"), { pods: pods("9007199254740993m") }, 1).detail).toMatch(
+      /^x average 9007199254740993m vs target 9007199254740993m = 9007199254740993m \(ratio 1;/,
+    );
+    expect(evaluate(externalAvg("q", "1"), { value: "9007199254740993m" }, 1).detail).toMatch(
+      /^sum 9007199254740993m vs target averageValue 1 /,
+    );
+  });
+  it("a Resource metric without pods is an error", () => {
+    expect(evaluate(cpuUtil(50), { pods: [] }, 2).error).toBe("no pods returned by selector while calculating replica count");
+  });
+});
