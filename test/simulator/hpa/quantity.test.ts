@@ -190,6 +190,14 @@ describe("quantity: the parser itself, not its cache", () => {
     expect(quantityToNumber("0000000000000000000.03")).toBe(0.03); // 3 * 10^-2
   });
 
+  it("an empty numerator counts as the one digit 0 (Go's parseQuantityString): 19 digits go the inf.Dec way", () => {
+    // "0." and 18 decimals: num "0" + 18 = 19 digits > 18 -> inf.Dec, 7000 nano * 1e-9; counted as 18 it would be 7 * 1e-6
+    expect(quantityToNumber("0.000000000000000007T")).toBe(0.000007000000000000001);
+    expect(quantityToNumber(".000000000000000003e16")).toBe(0.030000000000000002);
+    // 17 decimals: 18 digits, the int64Amount path
+    expect(quantityToNumber("0.00000000000000003P")).toBe(0.03);
+  });
+
   it("binary SI beyond int64 is capped at 2^63 - 1", () => {
     expect(quantityToNumber("9Ei")).toBe(2 ** 63);
     expect(quantityToNumber("-9Ei")).toBe(-(2 ** 63));
