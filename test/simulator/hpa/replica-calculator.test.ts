@@ -530,3 +530,63 @@ describe("details print milli-values beyond 2^53 exactly", () => {
     expect(evaluate(cpuUtil(50), { pods: [] }, 2).error).toBe("no pods returned by selector while calculating replica count");
   });
 });
+
+describe("observations and targets at the edges of the case's shape", () => {
+  it("ratios print with six significant digits", () => {
+    expect(evaluate(podsAvg("q", "3"), { pods: pods("2") }, 3).detail).toMatch(/\(ratio 0\.666667; pods: 1 ready\)/);
+  });
+
+  it("a usage whose ×100 is a multiple of 100 past 2^56 still divides exactly (100 %)", () => {
+    const e = evaluate(memUtil(50), { pods: [pod("2000000000000.1", "2000000000000.1")] }, 1);
+    expect(e.status).toMatchObject({ resource: { current: { averageUtilization: 100 } } });
+  });
+
+  it("a Pods scale-up names both fill-ins, comma-separated", () => {
+    const list = [...pods("30", "30"), pod(null), pod(null, "1", { phase: "Pending" })];
+    expect(evaluate(podsAvg("q", "10"), { pods: list }, 4).detail).toContain("; missing pods counted at 0, unready pods counted at 0: ");
+  });
+
+  it("readyPods: null counts the pods given instead", () => {
+    const list = [pod(null), pod(null), pod(null, "1", { ready: false })];
+    expect(
+      evaluate(externalValue("q", "10"), { value: "30", readyPods: null, pods: list } as unknown as MetricObservation, 3).proposal,
+    ).toBe(6);
+  });
+
+  it("an Object value of null, values of null beside a value, pods of null: each read as absent", () => {
+    expect(() => evaluate(objectAvg("q", "1"), { value: null } as unknown as MetricObservation, 1)).toThrow(
+      "Object metric observation needs a value",
+    );
+    expect(evaluate(externalAvg("q", "1"), { values: null, value: "5" } as unknown as MetricObservation, 1).proposal).toBe(5);
+    expect(() => evaluate(podsAvg("q", "1"), { pods: null } as unknown as MetricObservation, 1)).toThrow(
+      "observation needs a pods array for this metric type",
+    );
+    expect(evaluate(externalAvg("q", "1"), { error: null, value: "5" } as unknown as MetricObservation, 1).proposal).toBe(5);
+  });
+
+  it("an unparsable Resource averageValue target is named", () => {
+    expect(() => evaluate(resourceAvg("memory", "lots"), { pods: pods("1") }, 1)).toThrow(/^target\.averageValue: /);
+  });
+
+  it("an Object target is read by its type: the other field is ignored, and a type without its field is invalid", () => {
+    const obj = (target: object) => ({ type: "Object", object: { metric: { name: "q" }, target } }) as unknown as MetricSpec;
+    // AverageValue with a value too: ceil(50 / 10) = 5, not 50 / 1 × ready pods
+    expect(evaluate(obj({ type: "AverageValue", value: "1", averageValue: "10" }), { value: "50", readyPods: 1 }, 2).proposal).toBe(5);
+    const invalid = "invalid object metric source: neither a value target nor an average value target was set";
+    expect(evaluate(obj({ type: "Value", averageValue: "1" }), { value: "50", readyPods: 1 }, 2).error).toBe(invalid);
+    expect(evaluate(obj({ type: "AverageValue", value: "1" }), { value: "50", readyPods: 1 }, 2).error).toBe(invalid);
+  });
+
+  it("status.currentMetrics holds only the fields the metric type has", () => {
+    const status = evaluate(podsAvg("q", "1"), { pods: pods("2") }, 1).status as { pods: { current: object } };
+    expect(Object.keys(status.pods.current)).toEqual(["averageValue"]);
+  });
+
+  it("missing pods on a scale-down add their request to a usage sum already past 2^53", () => {
+    // a ready pod at 1e16m of a 1e17m request (10 %), a missing pod counted at 100 % of 1000m: (1e16 + 1000) / (1e17 + 1000) → 10 %
+    const list = [pod("1e13", "1e14"), pod(null, "1")];
+    expect(evaluate(memUtil(50), { pods: list }, 2).detail.split("; ")[2]).toBe(
+      "missing pods counted at 100% of request: 10% (ratio 0.2) over 2 pods",
+    );
+  });
+});
