@@ -6,6 +6,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { InvariantError } from "../problems/problem.js";
 import { CONTRACT_FIX, durationSeconds } from "./metrics.js";
+import { TemplateStore } from "./template-store.js";
 
 type Tree = ReturnType<typeof parser.parse>;
 export type Node = Tree["topNode"];
@@ -52,8 +53,21 @@ interface Template {
 const TEMPLATES = new Map<string, Template>();
 const PARSED = new Map<string, ParsedExpr>();
 
+interface TemplateOf {
+  readonly key: string;
+  readonly ends: number[];
+  readonly deltas: number[];
+  readonly literals: string[];
+}
+/** templateOf's results (null: none): every reader of an expression asks for it. */
+const TEMPLATE_OF = new Map<string, TemplateOf | null>();
+
 /** The template of `expr` and where each emptied literal ends in it, or undefined when `expr` has none to share (a comment, an unterminated string). */
-function templateOf(expr: string): { key: string; ends: number[]; deltas: number[]; literals: string[] } | undefined {
+function templateOf(expr: string): TemplateOf | undefined {
+  return cached(TEMPLATE_OF, expr, () => scanTemplate(expr) ?? null) ?? undefined;
+}
+
+function scanTemplate(expr: string): TemplateOf | undefined {
   let key = "";
   let last = 0;
   const literals: string[] = [];
@@ -88,8 +102,14 @@ function templateOf(expr: string): { key: string; ends: number[]; deltas: number
   return { key: key + expr.slice(last), ends, deltas, literals };
 }
 
+/** The CLIs' template trees kept between runs (promql/template-store.ts); null: none (library use). */
+let store: TemplateStore | null | undefined;
+
 function template(key: string): Template {
   return cached(TEMPLATES, key, () => {
+    if (store === undefined) store = TemplateStore.open() ?? null;
+    const stored = store?.get(key);
+    if (stored) return { tree: stored, errorFree: true };
     const tree = parser.parse(key);
     let errorFree = true;
     tree.iterate({
@@ -98,6 +118,7 @@ function template(key: string): Template {
         return errorFree;
       },
     });
+    if (errorFree) store?.add(key, tree);
     return { tree, errorFree };
   });
 }
@@ -185,8 +206,15 @@ export function assertParses(expr: string): string {
   return expr;
 }
 
+/** Backslashes and control characters: a literal without them reads as its text between the quotes. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON.parse refuses
+const NEEDS_DECODING = /[\\\x00-\x1f]/;
+
 function unquote(s: string): string {
   if (s.startsWith("`")) return s.slice(1, -1);
+  const inner = s.slice(1, -1);
+  // The common case (label values the program writes), without JSON.parse: same result.
+  if (!NEEDS_DECODING.test(inner)) return inner;
   return JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string;
 }
 
@@ -234,7 +262,9 @@ function resolveSelector(r: RawSelector, literals: readonly string[]): SelectorU
   let metric = r.ident;
   const matchers: LabelMatcher[] = [];
   for (const raw of r.matchers) {
-    const m = { name: lit(raw.name).replace(/^"|"$/g, ""), op: raw.op, value: unquote(lit(raw.value)) };
+    const rawName = lit(raw.name);
+    const name = rawName.startsWith('"') || rawName.endsWith('"') ? rawName.replace(/^"|"$/g, "") : rawName;
+    const m = { name, op: raw.op, value: unquote(lit(raw.value)) };
     if (m.name === "__name__" && m.op === "=") metric = m.value;
     else matchers.push(m);
   }
