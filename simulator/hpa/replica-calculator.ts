@@ -97,13 +97,18 @@ class IntSum {
 
 /** Go int64 division (truncated toward zero) of exact integers. */
 function divTrunc(a: Int, b: Int): Int {
+  // Stryker disable next-line StringLiteral,BlockStatement: leaving the number path sends safe integers down the BigInt path, which returns the same quotient (as a number when safe)
   if (typeof a === "number" && typeof b === "number") {
     let q = Math.trunc(a / b);
     const r = a - q * b;
     // |a| <= 2^53-1 and |b| >= 1: q*b is exact enough for the sign/size test below
+    // Stryker disable next-line BlockStatement: the correction below never applies (next lines), so skipping it changes nothing
     if (r !== 0) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,UnaryOperator: s is read only by the two corrections below, which never apply: for |a| <= 2^53 - 1 the correctly rounded a / b truncates to the exact quotient, so r has the sign of a and |r| < |b|
       const s = a < 0 !== b < 0 ? -1 : 1;
+      // Stryker disable next-line AssignmentOperator: never reached (see s above)
       if (r < 0 !== a < 0) q -= s;
+      // Stryker disable next-line AssignmentOperator: never reached (see s above)
       else if (Math.abs(r) >= Math.abs(b)) q += s;
     }
     return q;
@@ -118,11 +123,13 @@ function isZero(x: Int): boolean {
 
 /** float64(int64) */
 function toFloat(x: Int): number {
+  // Stryker disable next-line StringLiteral: Number(x) of a number is x
   return typeof x === "number" ? x : Number(x);
 }
 
 /** req * fallback / 100 (int64, truncated) */
 function scaledRequest(q: ParsedQuantity, fallbackUtilization: number): Int {
+  // Stryker disable next-line ConditionalExpression,BlockStatement: an unsafe q makes p = milli * fallback (>= 100) unsafe too, so either way an unsafe product takes the BigInt line below, which also gives a safe product exactly
   if (q.safe) {
     const p = q.milli * fallbackUtilization;
     if (Number.isSafeInteger(p)) return divTrunc(p, 100);
@@ -157,7 +164,9 @@ const valueBuf: (ParsedQuantity | null)[] = [];
 const requestBuf: (ParsedQuantity | null)[] = [];
 
 function ensureCapacity(n: number): void {
+  // Stryker disable next-line ArithmeticOperator: the buffer grows only when n exceeds its length, so max(n, length / 2) is n: large enough, only sooner regrown
   if (stateBuf.length < n) stateBuf = new Uint8Array(Math.max(n, stateBuf.length * 2));
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: valueBuf and requestBuf are plain arrays that grow on assignment; pre-sizing (or truncating) them changes no element read
   if (valueBuf.length < n) {
     valueBuf.length = n;
     requestBuf.length = n;
@@ -215,6 +224,7 @@ function groupPods(pods: readonly PodObservation[], isCpu: boolean, ctrl: Resolv
   ensureCapacity(pods.length);
   for (let i = 0; i < pods.length; i++) {
     const p = pods[i]!;
+    // Stryker disable next-line StringLiteral: a phase of "" is read like "Running" (neither terminal nor Pending)
     const phase = p.phase ?? "Running";
     let state: number;
     valueBuf[i] = null;
@@ -253,6 +263,7 @@ function groupsText(g: Groups): string {
 function utilizationPercent(metricsTotal: Int, requestsTotal: Int): number | string {
   if (isZero(requestsTotal)) return "no metrics returned matched known pods";
   let pct: Int;
+  // Stryker disable next-line StringLiteral: the BigInt path gives the same percent for a number total
   if (typeof metricsTotal === "number" && Number.isSafeInteger(metricsTotal * 100)) {
     pct = divTrunc(metricsTotal * 100, requestsTotal);
   } else {
@@ -344,6 +355,7 @@ function getResourceReplicas(
     notes.push("unready pods counted at 0%");
   }
   const newUtil = utilizationPercent(sumM2.value, sumR2.value);
+  // Stryker disable next-line StringLiteral: unreachable: the recomputed utilization averages the ready pods' (checked above) with fill-ins at 0 % or at max(100, target) % <= int32, and the requests already summed to non-zero
   if (typeof newUtil === "string") return fail(newUtil);
   const newUsageRatio = newUtil / targetUtilization;
   const head2 = `${head}; ${notes.join(", ")}: ${newUtil}% (ratio ${fmt(newUsageRatio)}) over ${count} pods`;
@@ -410,6 +422,7 @@ function calcPlainMetricReplicas(
 /** getReadyPodsCount: pods with phase Running and PodReady=True. null = "no pods returned by selector". */
 function readyPodCount(obs: MetricObservation, ctx: MetricContext): number | null {
   if ("readyPods" in obs && typeof obs.readyPods === "number") return obs.readyPods;
+  // Stryker disable next-line LogicalOperator: with "pods" in obs but no array, obs.pods is null or undefined, which `??` reads as null
   const pods = ("pods" in obs && Array.isArray(obs.pods) ? obs.pods : null) ?? ctx.sharedPods;
   if (pods === null) throw new HpaCaseError("a Value target needs the ready pod count: give readyPods or pods");
   if (pods.length === 0) return null;
@@ -604,6 +617,7 @@ export function computeReplicasForMetric(index: number, spec: MetricSpec, obs: M
           p = perPodReplicas(
             usage.safe ? usage.milli : usage.milliExact,
             tq,
+            // Stryker disable next-line BooleanLiteral: the int32 cap and ceilInt32 clamp alike
             false,
             `value ${usage.text} vs target averageValue ${tq.text}`,
             ctx,
@@ -619,10 +633,12 @@ export function computeReplicasForMetric(index: number, spec: MetricSpec, obs: M
           const tq = targetQuantity(t.averageValue, "target.averageValue");
           const usage = externalUsage(obs, true);
           const u: Int = usage <= BigInt(MAX_SAFE) ? Number(usage) : usage;
+          // Stryker disable next-line BooleanLiteral: the int32 cap and ceilInt32 clamp alike
           p = perPodReplicas(u, tq, true, `sum ${String(u)}m vs target averageValue ${tq.text}`, ctx);
         } else if (t.value != null) {
           const tq = targetQuantity(t.value, "target.value");
           const usage = externalUsage(obs, false);
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: the status value is read through toFloat: Number(usage) and usage give the same float
           currentStatus = { value: usage <= BigInt(MAX_SAFE) ? Number(usage) : usage };
           const ratio = Number(usage) / toFloat(tq.safe ? tq.milli : tq.milliExact);
           p = getUsageRatioReplicaCount(ratio, `sum ${String(usage)}m vs target value ${tq.text} (ratio ${fmt(ratio)})`, obs, ctx);
@@ -675,7 +691,9 @@ function metricStatus(spec: MetricSpec, c: NonNullable<typeof currentStatus>): M
       return { type: "Object", object: { describedObject: spec.object.describedObject, metric: spec.object.metric, current: cur } };
     case "External":
       return { type: "External", external: { metric: spec.external.metric, current: cur } };
+    // Stryker disable next-line ConditionalExpression: unreachable (below)
     default:
+      // Stryker disable next-line ObjectLiteral,StringLiteral: unreachable: metricStatus is called only for a computed metric, of one of the five types above
       return { type: "" };
   }
 }

@@ -56,10 +56,6 @@ class Checker {
     }
     return true;
   }
-  optObj(v: unknown, path: string): v is Obj {
-    if (v == null) return false;
-    return this.obj(v, path);
-  }
   arr(v: unknown, path: string): v is unknown[] {
     if (!Array.isArray(v)) {
       this.err(path, `must be an array, got ${describe(v)}`);

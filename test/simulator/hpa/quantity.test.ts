@@ -190,6 +190,29 @@ describe("quantity: the parser itself, not its cache", () => {
     expect(quantityToNumber("0000000000000000000.03")).toBe(0.03); // 3 * 10^-2
   });
 
+  it("AsApproximateFloat64's path by digits of precision: 18 decimal digits take the int64Amount path, 19 inf.Dec", () => {
+    // int64Amount: 123456789123456789 * 10^-7; inf.Dec: 12345678912345678900 nano * 1e-9 = 12345678912.34568
+    expect(quantityToNumber("12345678912.3456789")).toBe(12345678912.345678);
+    // 19 digits: inf.Dec (the int64Amount path would give 1234567891234.5679)
+    expect(quantityToNumber("1234567891234.567891")).toBe(1234567891234.568);
+  });
+
+  it("binary SI: precision 15 - digits - int(exponent * 3 / 10) - 1 chooses the path (≥ 0: exact integer, < 0: via nano)", () => {
+    expect(quantityToNumber("14606Gi")).toBe(15683073081344); // precision 0: exact (via nano: ….002)
+    expect(quantityToNumber("116828Gi")).toBe(125443109814272.02); // precision -1: via nano
+    expect(quantityToNumber("123Ti")).toBe(135239930216448.02); // 15 - 3 - 12 - 1 = -1
+    expect(quantityToNumber("999Gi")).toBe(1072668082176); // 15 - 3 - 9 - 1 = 2 (via nano: ….0001)
+    expect(quantityToNumber("123456789Ki")).toBe(126419751936); // 15 - 9 - 3 - 1 = 2 (via nano: ….00002)
+  });
+
+  it("an empty numerator counts as the one digit 0 (Go's parseQuantityString): 19 digits go the inf.Dec way", () => {
+    // "0." and 18 decimals: num "0" + 18 = 19 digits > 18 -> inf.Dec, 7000 nano * 1e-9; counted as 18 it would be 7 * 1e-6
+    expect(quantityToNumber("0.000000000000000007T")).toBe(0.000007000000000000001);
+    expect(quantityToNumber(".000000000000000003e16")).toBe(0.030000000000000002);
+    // 17 decimals: 18 digits, the int64Amount path
+    expect(quantityToNumber("0.00000000000000003P")).toBe(0.03);
+  });
+
   it("binary SI beyond int64 is capped at 2^63 - 1", () => {
     expect(quantityToNumber("9Ei")).toBe(2 ** 63);
     expect(quantityToNumber("-9Ei")).toBe(-(2 ** 63));

@@ -436,3 +436,157 @@ describe("refusals name the field, with the HPA case code and fix", () => {
     );
   });
 });
+
+describe("exactness past the fast paths", () => {
+  it("utilization: a usage whose ×100 leaves the safe integers is divided exactly (100 %, not 99 %)", () => {
+    // 400000000000001m × 100 = 40000000000000100, which a float rounds to ...096: divided by the request, 99.99… → 99
+    const e = evaluate(memUtil(50), { pods: [pod("400000000000.001", "400000000000.001")] }, 1);
+    expect(e.status).toMatchObject({ resource: { current: { averageUtilization: 100 } } });
+    expect(e.proposal).toBe(2);
+  });
+
+  it("a pod list longer than the scratch buffers: every pod is classified and summed (200 pods, then 1000)", () => {
+    for (const n of [200, 1000]) {
+      // the first half idle, the second at 2 CPU of a 1 CPU request: 100 % on average; a pod past any fixed size is missing
+      const list = Array.from({ length: n }, (_, i) => ({ ...pod(i < n / 2 ? "0" : "2"), name: `p${i}` }));
+      const e = evaluate(memUtil(100), { pods: list }, n, { max: 5000 });
+      expect(e.status).toMatchObject({ resource: { current: { averageUtilization: 100, averageValue: 1 } } });
+      expect(e.detail).toBe(`memory utilization 100% of request vs target 100% (ratio 1; pods: ${n} ready); within tolerance -> ${n}`);
+    }
+  });
+});
+
+describe("int64 division truncates toward zero, as Go's", () => {
+  it("averages of negative and of inexact sums", () => {
+    const avg = (...values: string[]) => evaluate(podsAvg("q", "1"), { pods: pods(...values) }, values.length).detail.split(" vs ")[0];
+    expect(avg("-2", "-4")).toBe("q average -3000m");
+    expect(avg("-1m", "-2m")).toBe("q average -1m");
+    expect(avg("1m", "2m")).toBe("q average 1m");
+    expect(avg("-1m", "-2m", "-3m", "-5m")).toBe("q average -2m");
+    expect(avg("1m", "2m", "3m", "5m")).toBe("q average 2m");
+    expect(avg("5m", "-2m")).toBe("q average 1m");
+    expect(avg("-5m", "2m")).toBe("q average -1m");
+  });
+});
+
+describe("int32(math.Ceil) of negative ratios", () => {
+  it("a ceil of a small negative number is 0, not -0; below the int32 range it clamps to its minimum", () => {
+    // Object AverageValue: ceil(-1000m / 10000m) = -0 in float
+    expect(evaluate(objectAvg("q", "10"), { value: "-1" }, 1).proposal).toBe(0);
+    // from zero replicas: ceil(ratio -0.1)
+    expect(evaluate(externalValue("q", "10"), { value: "-1" }, 0, { min: 0 }).proposal).toBe(0);
+    expect(evaluate(podsAvg("q", "1m"), { pods: pods("-1e12") }, 1).proposal).toBe(-2147483648);
+  });
+});
+
+describe("sums of safe values that leave the safe integers", () => {
+  it("continue exactly in BigInt, either sign (a float sum would round: the average would be off by one milli)", () => {
+    const avg = (...values: string[]) => evaluate(podsAvg("q", "1"), { pods: pods(...values) }, values.length).detail.split(" vs ")[0];
+    // 6004799503160662 + 6004799503160661 + 6004799503160663 = 18014398509481986 (above 2^54: a float holds multiples of 4)
+    expect(avg("6004799503160.662", "6004799503160.661", "6004799503160.663")).toBe("q average 6004799503160662m");
+    expect(avg("-6004799503160.662", "-6004799503160.661", "-6004799503160.663")).toBe("q average -6004799503160662m");
+  });
+});
+
+describe("missing pods filled in at their request, exactly", () => {
+  // an idle ready pod and `missing` pods without a sample, all with the same request
+  const recomputed = (request: string, missing: number) => {
+    const list = [pod("0", request), ...Array.from({ length: missing }, () => pod(null, request))];
+    return evaluate(memUtil(80), { pods: list }, missing + 1).detail.split("; ")[2];
+  };
+  it("a request whose ×100 leaves the safe integers (a float would make it 1m less: 50 % → 49 %)", () => {
+    // 400000000000001m × 100 is 40000000000000100, a float ...096: / 100 = 400000000000000m, not ...001
+    expect(recomputed("400000000000.001", 1)).toBe("missing pods counted at 100% of request: 50% (ratio 0.625) over 2 pods");
+  });
+  it("requests beyond 2^53 milli: each missing pod adds its own (BigInt) request", () => {
+    expect(recomputed("10000000000000", 2)).toBe("missing pods counted at 100% of request: 66% (ratio 0.825) over 3 pods");
+  });
+});
+
+describe("utilization outside the int32 range", () => {
+  const util = (usage: string, request = "100m") => {
+    const e = evaluate(memUtil(50), { pods: [pod(usage, request)] }, 1);
+    return e.error ?? (e.status as { resource: { current: { averageUtilization: number } } }).resource.current.averageUtilization;
+  };
+  it("is an error past either bound; the bounds themselves are utilizations", () => {
+    expect(util("2147483647m")).toBe(2147483647);
+    expect(util("2147483648m")).toBe("resource utilization 2147483648 is outside the int32 range");
+    expect(util("-2147483648m")).toBe(-2147483648);
+    expect(util("-2147483649m")).toBe("resource utilization -2147483649 is outside the int32 range");
+    expect(util("1e15", "1m")).toBe("resource utilization 100000000000000000000 is outside the int32 range");
+  });
+});
+
+describe("details print milli-values beyond 2^53 exactly", () => {
+  it("a Pods target and average, and a per-pod External sum, of 9007199254740993m (2^53 + 1)", () => {
+    expect(evaluate(podsAvg("x", "9007199254740993m"), { pods: pods("9007199254740993m") }, 1).detail).toMatch(
+      /^x average 9007199254740993m vs target 9007199254740993m = 9007199254740993m \(ratio 1;/,
+    );
+    expect(evaluate(externalAvg("q", "1"), { value: "9007199254740993m" }, 1).detail).toMatch(
+      /^sum 9007199254740993m vs target averageValue 1 /,
+    );
+  });
+  it("a Resource metric without pods is an error", () => {
+    expect(evaluate(cpuUtil(50), { pods: [] }, 2).error).toBe("no pods returned by selector while calculating replica count");
+  });
+});
+
+describe("observations and targets at the edges of the case's shape", () => {
+  it("ratios print with six significant digits", () => {
+    expect(evaluate(podsAvg("q", "3"), { pods: pods("2") }, 3).detail).toMatch(/\(ratio 0\.666667; pods: 1 ready\)/);
+  });
+
+  it("a usage whose ×100 is a multiple of 100 past 2^56 still divides exactly (100 %)", () => {
+    const e = evaluate(memUtil(50), { pods: [pod("2000000000000.1", "2000000000000.1")] }, 1);
+    expect(e.status).toMatchObject({ resource: { current: { averageUtilization: 100 } } });
+  });
+
+  it("a Pods scale-up names both fill-ins, comma-separated", () => {
+    const list = [...pods("30", "30"), pod(null), pod(null, "1", { phase: "Pending" })];
+    expect(evaluate(podsAvg("q", "10"), { pods: list }, 4).detail).toContain("; missing pods counted at 0, unready pods counted at 0: ");
+  });
+
+  it("readyPods: null counts the pods given instead", () => {
+    const list = [pod(null), pod(null), pod(null, "1", { ready: false })];
+    expect(
+      evaluate(externalValue("q", "10"), { value: "30", readyPods: null, pods: list } as unknown as MetricObservation, 3).proposal,
+    ).toBe(6);
+  });
+
+  it("an Object value of null, values of null beside a value, pods of null: each read as absent", () => {
+    expect(() => evaluate(objectAvg("q", "1"), { value: null } as unknown as MetricObservation, 1)).toThrow(
+      "Object metric observation needs a value",
+    );
+    expect(evaluate(externalAvg("q", "1"), { values: null, value: "5" } as unknown as MetricObservation, 1).proposal).toBe(5);
+    expect(() => evaluate(podsAvg("q", "1"), { pods: null } as unknown as MetricObservation, 1)).toThrow(
+      "observation needs a pods array for this metric type",
+    );
+    expect(evaluate(externalAvg("q", "1"), { error: null, value: "5" } as unknown as MetricObservation, 1).proposal).toBe(5);
+  });
+
+  it("an unparsable Resource averageValue target is named", () => {
+    expect(() => evaluate(resourceAvg("memory", "lots"), { pods: pods("1") }, 1)).toThrow(/^target\.averageValue: /);
+  });
+
+  it("an Object target is read by its type: the other field is ignored, and a type without its field is invalid", () => {
+    const obj = (target: object) => ({ type: "Object", object: { metric: { name: "q" }, target } }) as unknown as MetricSpec;
+    // AverageValue with a value too: ceil(50 / 10) = 5, not 50 / 1 × ready pods
+    expect(evaluate(obj({ type: "AverageValue", value: "1", averageValue: "10" }), { value: "50", readyPods: 1 }, 2).proposal).toBe(5);
+    const invalid = "invalid object metric source: neither a value target nor an average value target was set";
+    expect(evaluate(obj({ type: "Value", averageValue: "1" }), { value: "50", readyPods: 1 }, 2).error).toBe(invalid);
+    expect(evaluate(obj({ type: "AverageValue", value: "1" }), { value: "50", readyPods: 1 }, 2).error).toBe(invalid);
+  });
+
+  it("status.currentMetrics holds only the fields the metric type has", () => {
+    const status = evaluate(podsAvg("q", "1"), { pods: pods("2") }, 1).status as { pods: { current: object } };
+    expect(Object.keys(status.pods.current)).toEqual(["averageValue"]);
+  });
+
+  it("missing pods on a scale-down add their request to a usage sum already past 2^53", () => {
+    // a ready pod at 1e16m of a 1e17m request (10 %), a missing pod counted at 100 % of 1000m: (1e16 + 1000) / (1e17 + 1000) → 10 %
+    const list = [pod("1e13", "1e14"), pod(null, "1")];
+    expect(evaluate(memUtil(50), { pods: list }, 2).detail.split("; ")[2]).toBe(
+      "missing pods counted at 100% of request: 10% (ratio 0.2) over 2 pods",
+    );
+  });
+});

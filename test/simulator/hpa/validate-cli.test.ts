@@ -1,63 +1,12 @@
-// Case validation and the command-line entry point (run in a child process).
+// The command-line entry point (run in a child process). validateCase itself: validate.test.ts (in process).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliArgs } from "../../helpers/cli.js";
-import { CaseValidationError, validateCase } from "../../../simulator/hpa/validate.js";
-import { cpuUtil, externalAvg, externalValue, hpaCase, pods } from "./builders.js";
+import { cpuUtil, hpaCase, pods } from "./builders.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-function problems(input: unknown): string[] {
-  try {
-    validateCase(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(CaseValidationError);
-    return (e as CaseValidationError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error("case was accepted");
-}
-
-describe("validateCase", () => {
-  it("accepts a well-formed case", () => {
-    const c = hpaCase({ current: 3, metrics: [cpuUtil(50)], observations: [{ pods: pods("500m", "600m", "700m") }] });
-    expect(validateCase(JSON.parse(JSON.stringify(c)))).toEqual(c);
-  });
-  it("reports API validation errors with their path", () => {
-    const c = hpaCase({ current: 3, min: 5, max: 4, metrics: [cpuUtil(0)], observations: [{ pods: [] }] });
-    const p = problems(c);
-    expect(p).toContain("spec.maxReplicas: must be greater than or equal to `minReplicas`");
-    expect(p.some((x) => x.startsWith("spec.metrics[0].resource.target.averageUtilization"))).toBe(true);
-  });
-  it("requires one observation per metric", () => {
-    const c = hpaCase({ current: 3, metrics: [cpuUtil(50), externalAvg("q", "1")], observations: [{ pods: [] }] });
-    expect(problems(c).join("\n")).toMatch(/observations: must have one entry per metric/);
-  });
-  it("rejects bad quantities", () => {
-    const c = hpaCase({ current: 3, metrics: [externalAvg("q", "1")], observations: [{ value: "12 apples" }] });
-    expect(problems(c).join("\n")).toMatch(/observations\[0\]\.value: invalid quantity/);
-  });
-  it("rejects an empty policy list and an unknown selectPolicy", () => {
-    const c = hpaCase({
-      current: 3,
-      metrics: [externalAvg("q", "1")],
-      observations: [{ value: "1" }],
-      behavior: { scaleUp: { policies: [], selectPolicy: "Fastest" as never } },
-    });
-    const p = problems(c).join("\n");
-    expect(p).toMatch(/spec\.behavior\.scaleUp\.policies: must specify at least one Policy/);
-    expect(p).toMatch(/spec\.behavior\.scaleUp\.selectPolicy/);
-  });
-  it("minReplicas 0 needs an Object or External metric", () => {
-    const c = hpaCase({ current: 3, min: 0, metrics: [cpuUtil(50)], observations: [{ pods: [] }] });
-    expect(problems(c).join("\n")).toMatch(/scaling to zero/);
-  });
-  it("a Value target needs a ready pod count", () => {
-    const c = hpaCase({ current: 3, metrics: [externalValue("q", "10")], observations: [{ value: "5" }] });
-    expect(problems(c).join("\n")).toMatch(/ready pod count/);
-  });
-});
 
 function runCli(stdin: string) {
   return spawnSync(process.execPath, cliArgs("scripts/hpa-step.ts", []), { cwd: root, input: stdin, encoding: "utf8", timeout: 60_000 });
