@@ -213,7 +213,7 @@ describe("RESOURCE_METRIC_WITHOUT_REQUESTS: which triggers and metrics divide by
           { type: "cpu", metadata: { type: "AverageValue", value: "1" } },
           { type: "memory", metricType: "AverageValue", metadata: { type: "Utilization", value: "1Gi" } },
           { type: "prometheus", metricType: "Utilization", metadata: {} },
-          "cpu",
+          "cpu" as unknown as K8sObject,
         ]),
       ).map((e) => [e.path, e.message, e.fix]),
     ).toEqual([
@@ -258,7 +258,7 @@ describe("RESOURCE_METRIC_WITHOUT_REQUESTS: which triggers and metrics divide by
         { type: "Pods", resource: { name: "memory", target: { type: "Utilization" } } },
         { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
         { type: "ContainerResource", containerResource: { name: "cpu", container: "server", target: { type: "AverageValue" } } },
-        null,
+        null as unknown as K8sObject,
       ],
     });
     expect(resourceErrors([d, metrics]).map((e) => [e.path, e.message.replace(/ divides.*/, "")])).toEqual([
