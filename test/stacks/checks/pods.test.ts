@@ -429,3 +429,18 @@ describe("POD_RESOURCES_MISSING, POD_PROBE_MISSING: what is missing and why", ()
     expect(l!.fix).toBe("add a livenessProbe (service.probes)");
   });
 });
+
+describe("POD_NOT_RESTRICTED on hand-edited templates: missing or null parts are read as absent, never a crash", () => {
+  it("a template without metadata, a securityContext without capabilities, null sysctls and ports", () => {
+    const t = structuredClone(deployment().spec.template);
+    delete t.metadata;
+    expect(restrictedViolations(t)).toEqual([]);
+    t.spec.securityContext.sysctls = [null];
+    t.spec.containers[0].ports = [null, { containerPort: 8000 }];
+    t.spec.containers[0].securityContext = { allowPrivilegeEscalation: false, runAsNonRoot: true };
+    expect(restrictedViolations(t).map((x) => [x.path.join("."), x.message])).toEqual([
+      ["spec.securityContext.sysctls.0", "sysctl undefined is not in the safe set"],
+      ["spec.containers.0.securityContext.capabilities.drop", 'container "server" must drop ALL capabilities'],
+    ]);
+  });
+});
