@@ -3,7 +3,7 @@
  * evaluated against the coherent environment's ServiceMonitor scrape and the config's callers.
  */
 import { describe, expect, it } from "vitest";
-import { check, coherent, config, deployment, expectErrors, NS, serviceMonitor, type Run } from "./fixtures.js";
+import { check, coherent, config, deployment, expectErrors, mutate, NS, serviceMonitor, type Run } from "./fixtures.js";
 import type { K8sObject } from "../../../stacks/checks/index.js";
 import { CheckContext } from "../../../stacks/checks/context.js";
 import { allowed, selectingPolicies, type Endpoint, type TargetPort } from "../../../stacks/checks/network-policy.js";
@@ -309,5 +309,108 @@ describe("SCRAPE_BLOCKED_BY_POLICY findings: which policy, which port, who is re
   it("without any NetworkPolicy nothing is checked, not even a Namespace's", () => {
     const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } };
     expect(run([ns]).findings).toEqual([]);
+  });
+});
+
+describe("NetworkPolicy evaluation: hand-edited objects and the edges of the rules", () => {
+  const PROM: Endpoint = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" }, description: "Prometheus" };
+  const PODS: Endpoint = { namespace: NS, labels: POD, description: "the pods" };
+  const METRICS: TargetPort = { number: 9090, name: "metrics", protocol: "TCP" };
+  const ctxOf = (objects: K8sObject[]) => new CheckContext({ config: config(), objects });
+  const admitting = (rule: unknown, from: Endpoint = PROM, port: TargetPort = METRICS, extra: K8sObject[] = []) =>
+    allowed(ctxOf([policy("p", { podSelector: {}, policyTypes: ["Ingress"], ingress: [rule] }), ...extra]), PODS, from, port, "Ingress").ok;
+
+  it("a policy without spec selects every pod of its namespace for ingress and admits nothing; one without metadata selects nothing", () => {
+    const bare: K8sObject = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "bare", namespace: NS } };
+    expect(selectingPolicies(ctxOf([bare]), PODS, "Ingress")).toEqual([bare]);
+    expect(selectingPolicies(ctxOf([bare]), PODS, "Egress")).toEqual([]);
+    expect(allowed(ctxOf([bare]), PODS, PROM, METRICS, "Ingress").ok).toBe(false);
+    const anonymous: K8sObject = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", spec: { podSelector: {} } };
+    expect(selectingPolicies(ctxOf([anonymous]), PODS, "Ingress")).toEqual([]);
+  });
+
+  it("namespace labels: only string values count; a Namespace object without metadata is none", () => {
+    const exists = { from: [{ namespaceSelector: { matchExpressions: [{ key: "team", operator: "Exists" }] } }] };
+    const ns = (labels: unknown) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring", labels } });
+    expect(admitting(exists, PROM, METRICS, [ns({ team: "obs" })])).toBe(true);
+    expect(admitting(exists, PROM, METRICS, [ns({ team: 7 })])).toBe(false);
+    expect(admitting(exists, PROM, METRICS, [{ apiVersion: "v1", kind: "Namespace" }, ns({ team: "obs" })])).toBe(true);
+  });
+
+  it("a peer with neither selector admits nobody, not even the policy's own namespace", () => {
+    expect(admitting({ from: [{}] }, { ...PROM, namespace: NS })).toBe(false);
+  });
+
+  it("one matching peer of several is enough", () => {
+    expect(admitting({ from: [{ podSelector: { matchLabels: { app: "x" } } }, PROM_PEER] })).toBe(true);
+  });
+
+  it("a port by name is the whole name: names with digits are no port numbers", () => {
+    expect(admitting({ ports: [{ port: "m9090" }] }, PROM, { ...METRICS, name: "m9090" })).toBe(true);
+    expect(admitting({ ports: [{ port: "9090m" }] }, PROM, { ...METRICS, name: "9090m" })).toBe(true);
+    expect(admitting({ ports: [{ port: "m9090" }] }, PROM, { ...METRICS, name: "metrics" })).toBe(false);
+  });
+});
+
+describe("SCRAPE_BLOCKED_BY_POLICY: which pods and ports the rendered workloads give", () => {
+  it("a container port without protocol is TCP, as a TCP policy port admits it", () => {
+    const objects = mutate([...coherent(), DENY, allow()], (get) => {
+      for (const p of get("Deployment").spec.template.spec.containers[0].ports) delete p.protocol;
+    });
+    expect(check(objects).findings).toEqual([]);
+  });
+
+  it("a serving port no container declares is checked by number, over TCP", () => {
+    const objects = mutate([...coherent(), DENY], (get) => {
+      get("Deployment").spec.template.spec.containers[0].ports = [null, { name: "metrics", containerPort: 9090 }];
+    });
+    const callers = check(objects).errors.filter((e) => /declared caller/.test(e.message));
+    expect(callers.map((e) => /port (\S+) is selected/.exec(e.message)?.[1])).toEqual(["8000"]);
+    const open = policy("serving", { podSelector: {}, ingress: [{ ports: [{ port: 8000, protocol: "TCP" }] }] });
+    expect(check([...objects, open]).errors.filter((e) => /declared caller/.test(e.message))).toEqual([]);
+  });
+
+  it("the scrape is checked against the pods of the workload it scrapes, not another workload's", () => {
+    const other = deployment({ name: "batch", labels: { app: "batch" } });
+    const denyInference = policy("deny-inference", { podSelector: { matchLabels: POD }, policyTypes: ["Ingress"] });
+    const errors = check([other, ...coherent(), denyInference]).errors.filter((e) => /Prometheus/.test(e.message));
+    expect(errors.map((e) => e.resource)).toEqual([`NetworkPolicy ${NS}/deny-inference`]);
+  });
+
+  it("without the service's workload only the scrapes are checked (no caller to check)", () => {
+    const objects = [...coherent().filter((o) => o.kind !== "Deployment"), DENY];
+    expect(check(objects).errors.filter((e) => e.code === "SCRAPE_BLOCKED_BY_POLICY")).toEqual([]);
+  });
+
+  it("the orchestrator caller is its Deployment; without one the ingress controller is the caller", () => {
+    const patch = {
+      orchestrator: {
+        image: "registry.example.com/ml/orchestrator:1.0.0",
+        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+      },
+    };
+    const sts = { ...deployment({ name: "orchestrator", labels: { app: "orchestrator" } }), kind: "StatefulSet" };
+    const errors = run([sts, DENY, allow()], patch).errors.filter((e) => e.code === "SCRAPE_BLOCKED_BY_POLICY");
+    expect(errors.map((e) => e.message.replace(/^.* admits /, ""))).toEqual(
+      [
+        "the ingress controller (networkPolicy.ingressController) (namespace ingress-nginx, pods app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller)",
+      ].filter(() => false),
+    );
+    const deny = policy("default-deny", { podSelector: {}, policyTypes: ["Ingress"] });
+    const refused = run([sts, deny], patch).errors.filter((e) => /declared caller/.test(e.message));
+    expect(refused.map((e) => e.message.replace(/^.* admits /, ""))).toEqual([
+      "the ingress controller (networkPolicy.ingressController) (namespace ingress-nginx, pods app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller)",
+    ]);
+  });
+
+  it("egress is evaluated only for callers in the environment's namespace (other namespaces' policies are not this environment's)", () => {
+    const denyBatchEgress = {
+      ...policy("deny-egress", { podSelector: {}, policyTypes: ["Egress"] }),
+      metadata: { name: "deny-egress", namespace: "batch" },
+    };
+    const open = policy("serving-port", { podSelector: {}, ingress: [{ ports: [{ port: 8000 }] }] });
+    expect(
+      run([DENY, allow(), open, denyBatchEgress], { networkPolicy: { callers: [{ namespace: "batch", podLabels: { app: "x" } }] } }).errors,
+    ).toEqual([]);
   });
 });
