@@ -274,3 +274,80 @@ describe("CAPACITY_EXCEEDED (config): every service's maxReplicas × requests", 
     expect(checkConfig(config({ scaling: { maxReplicas: 100 }, capacity: undefined })).findings).toEqual([]);
   });
 });
+
+describe("CAPACITY_EXCEEDED: edges of the ceiling, the surge and the message", () => {
+  const withHard = (hard: Record<string, unknown>, objects = coherent()) =>
+    mutate(objects, (get) => (get("ResourceQuota").spec.hard = hard));
+  const codes = (objects: unknown[]) =>
+    check(objects as any)
+      .findings.filter((f) => f.code.startsWith("CAPACITY"))
+      .map((f) => f.code);
+
+  it("a StatefulSet scaled at its ceiling has no rollout surge", () => {
+    const sts = mutate(withQuota("10", "64Gi"), (get) => {
+      get("Deployment").kind = "StatefulSet";
+      get("ScaledObject").spec.scaleTargetRef.kind = "StatefulSet";
+    });
+    expect(codes(sts)).toEqual([]);
+    expect(codes(withQuota("10", "64Gi"))).toEqual(["CAPACITY_NO_ROLLOUT_HEADROOM"]);
+  });
+
+  it("a RollingUpdate strategy without rollingUpdate surges 25%; maxSurge text around a percentage is nonsense", () => {
+    const strategy = (s: unknown) => mutate(withQuota("12", "64Gi"), (get) => (get("Deployment").spec.strategy = s));
+    expect(codes(strategy({ type: "RollingUpdate" }))).toEqual(["CAPACITY_NO_ROLLOUT_HEADROOM"]);
+    expect(codes(strategy({ rollingUpdate: { maxSurge: "x25%" } }))).toEqual([]);
+    expect(codes(strategy({ rollingUpdate: { maxSurge: "25%x" } }))).toEqual([]);
+  });
+
+  it("the surge costs the surge pods times the per-pod request", () => {
+    // 10 × 2 CPU = 20; ceil(25% × 10) = 3 surge pods × 2 CPU = 6.
+    const big = (q: string) =>
+      mutate(withQuota(q, "64Gi"), (get) => {
+        get("Deployment").spec.template.spec.containers[0].resources = { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "1Gi" } };
+      });
+    expect(codes(big("26"))).toEqual([]);
+    expect(check(big("25") as any).findings.find((f) => f.code === "CAPACITY_NO_ROLLOUT_HEADROOM")!.message).toMatch(
+      /needs 26 CPU \(20 CPU plus maxSurge pods\), above the quota 25 CPU/,
+    );
+  });
+
+  it("several workloads are listed one after another", () => {
+    const side = deployment({ name: "side", replicas: 2, labels: { app: "side" }, containers: [container()] });
+    const [e] = check([...withQuota("8", "64Gi"), side]).errors.filter((x) => x.code === "CAPACITY_EXCEEDED");
+    expect(e!.message).toMatch(
+      /add up to 12 CPU \(Deployment ml-t\/inference: max 10 \(ScaledObject ml-t\/inference\) × 1 CPU; Deployment ml-t\/side: 2 replicas × 1 CPU\)/,
+    );
+  });
+
+  it("objects without metadata: a namespace-less quota counts only namespace-less workloads", () => {
+    const bare = { ...deployment({ name: "x" }), metadata: undefined };
+    // The quota's namespace holds the inference Deployment alone: 10 CPU + 3 surge pods fit 13.
+    expect(codes([...withQuota("13", "64Gi"), bare])).toEqual([]);
+    // 1 replica × 1 CPU + 1 surge pod fit 2; 3 replicas do not.
+    const anonymousQuota = { apiVersion: "v1", kind: "ResourceQuota", spec: { hard: { "requests.cpu": "2" } } };
+    expect(codes([...coherent(), anonymousQuota, bare])).toEqual([]);
+    expect(codes([...coherent(), anonymousQuota, { ...bare, spec: { ...bare.spec, replicas: 3 } }])).toEqual(["CAPACITY_EXCEEDED"]);
+  });
+
+  it("podRequests: null containers count nothing", () => {
+    const t = deployment().spec.template;
+    t.spec.containers.push(null);
+    t.spec.initContainers = [null];
+    expect(podRequests(t)).toEqual({ cpu: 1, memory: 2 * 2 ** 30 });
+  });
+
+  it("config: a config assembled without `services` is one service; equal shares name the first", () => {
+    const c = { ...config({ scaling: { maxReplicas: 17 }, capacity: { cpu: "16", memory: "64Gi" } }), services: undefined };
+    expect(checkConfig(c).errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^maxReplicas 17 × 1 cpu requested per pod = 17 CPU/),
+    ]);
+    const equal = config({
+      capacity: { cpu: "7", memory: "64Gi" },
+      services: [
+        { ...input().services[0], name: "inference", scaling: { mode: "keda", minReplicas: 2, maxReplicas: 4 } },
+        { ...input().services[0], name: "ranker", scaling: { mode: "keda", minReplicas: 2, maxReplicas: 4 } },
+      ],
+    });
+    expect(checkConfig(equal).errors.find((e) => e.path === "capacity.cpu")!.fix).toMatch(/the largest share is "inference"/);
+  });
+});
