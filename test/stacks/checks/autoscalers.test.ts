@@ -297,3 +297,69 @@ describe("RESOURCE_METRIC_WITHOUT_REQUESTS: which triggers and metrics divide by
     expect(resourceErrors([hpa()])).toEqual([]);
   });
 });
+
+describe("autoscalers on hand-edited objects: missing parts are read as absent", () => {
+  const ctxOf = (objects: K8sObject[]) => new CheckContext({ config: config(), objects });
+  const codes = (objects: K8sObject[]) => check(objects).codes();
+
+  it('an autoscaler without metadata is in namespace ""; a workload without metadata is nobody\'s target', () => {
+    const anonymous = { ...hpa(), metadata: undefined } as unknown as K8sObject;
+    expect(autoscalersOf(ctxOf([anonymous])).map((a) => [a.namespace, a.targetName])).toEqual([["", "inference"]]);
+    const ctx = ctxOf([{ ...deployment(), metadata: undefined } as unknown as K8sObject, deployment(), scaledObject()]);
+    expect(targetOf(ctx, autoscalersOf(ctx)[0]!)).toBe(ctx.objects[1]);
+    const nsLess = ctxOf([
+      { ...deployment(), metadata: { name: "inference" } },
+      { ...scaledObject(), metadata: { name: "so" } },
+    ]);
+    expect(targetOf(nsLess, autoscalersOf(nsLess)[0]!)).toBe(nsLess.objects[0]);
+    // Two unlabelled, namespace-less autoscalers of one missing workload.
+    expect(codes([anonymous, { ...anonymous }])).toEqual(["AUTOSCALER_TARGET_MISSING", "MULTIPLE_AUTOSCALERS"]);
+  });
+
+  it("autoscalers of different workloads do not compete", () => {
+    const batch = deployment({ name: "batch", labels: { app: "batch" } });
+    const batchSo = mutate([scaledObject({ name: "batch" })], (get) => (get("ScaledObject").spec.scaleTargetRef.name = "batch"))[0]!;
+    const sameNameOtherKind = mutate(
+      [hpa({ name: "sts" })],
+      (get) => (get("HorizontalPodAutoscaler").spec.scaleTargetRef.kind = "StatefulSet"),
+    )[0]!;
+    const run = check([...coherent(), batch, batchSo, sameNameOtherKind, { ...deployment(), kind: "StatefulSet" }]);
+    expect(run.codes()).not.toContain("MULTIPLE_AUTOSCALERS");
+  });
+
+  it("a target without spec has no replicas and no template to read", () => {
+    const noSpec = { ...deployment(), spec: undefined } as unknown as K8sObject;
+    expect(codes([noSpec, hpa()])).toEqual([]);
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "inference", namespace: NS } };
+    const podHpa = mutate([hpa()], (get) => (get("HorizontalPodAutoscaler").spec.scaleTargetRef.kind = "Pod"))[0]!;
+    expect(codes([pod, podHpa])).toEqual([]);
+  });
+
+  it("a Resource Utilization metric on a pod without containers asks nothing", () => {
+    expect(codes([deployment({ containers: [] }), hpa()])).toEqual([]);
+  });
+
+  it("a cpu trigger without metadata is a Utilization trigger; metrics without target or resource are not Utilization", () => {
+    const noRequests = container({ resources: { limits: { memory: "2Gi" } } });
+    const so = mutate(coherent(), (get) => {
+      get("Deployment").spec.template.spec.containers = [noRequests];
+      get("ScaledObject").spec.triggers = [{ type: "cpu" }];
+    });
+    expect(
+      check(so)
+        .errors.filter((e) => e.code === "RESOURCE_METRIC_WITHOUT_REQUESTS")
+        .map((e) => e.path),
+    ).toEqual(["spec.triggers[0]"]);
+    const metrics = hpa({
+      metrics: [
+        { type: "Resource" },
+        { type: "Resource", resource: { name: "cpu" } },
+        { type: "ContainerResource" },
+        { type: "ContainerResource", containerResource: { name: "cpu", container: "server" } },
+      ],
+    });
+    expect(
+      check([deployment({ containers: [noRequests] }), metrics]).errors.filter((e) => e.code === "RESOURCE_METRIC_WITHOUT_REQUESTS"),
+    ).toEqual([]);
+  });
+});
