@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { podRequests } from "../../../stacks/checks/capacity.js";
+import type { K8sObject } from "../../../stacks/checks/types.js";
 import { check, checkConfig, coherent, config, container, deployment, expectErrors, hpa, input, mutate, NS, quota } from "./fixtures.js";
 
 const withQuota = (cpu: string, memory: string, objects = coherent()) => [
@@ -276,8 +277,6 @@ describe("CAPACITY_EXCEEDED (config): every service's maxReplicas × requests", 
 });
 
 describe("CAPACITY_EXCEEDED: edges of the ceiling, the surge and the message", () => {
-  const withHard = (hard: Record<string, unknown>, objects = coherent()) =>
-    mutate(objects, (get) => (get("ResourceQuota").spec.hard = hard));
   const codes = (objects: unknown[]) =>
     check(objects as any)
       .findings.filter((f) => f.code.startsWith("CAPACITY"))
@@ -320,7 +319,7 @@ describe("CAPACITY_EXCEEDED: edges of the ceiling, the surge and the message", (
   });
 
   it("objects without metadata: a namespace-less quota counts only namespace-less workloads", () => {
-    const bare = { ...deployment({ name: "x" }), metadata: undefined };
+    const bare: K8sObject = { ...deployment({ name: "x" }), metadata: undefined };
     // The quota's namespace holds the inference Deployment alone: 10 CPU + 3 surge pods fit 13.
     expect(codes([...withQuota("13", "64Gi"), bare])).toEqual([]);
     // 1 replica × 1 CPU + 1 surge pod fit 2; 3 replicas do not.
