@@ -305,7 +305,7 @@ describe("autoscalers on hand-edited objects: missing parts are read as absent",
   it('an autoscaler without metadata is in namespace ""; a workload without metadata is nobody\'s target', () => {
     const anonymous = { ...hpa(), metadata: undefined } as unknown as K8sObject;
     expect(autoscalersOf(ctxOf([anonymous])).map((a) => [a.namespace, a.targetName])).toEqual([["", "inference"]]);
-    const ctx = ctxOf([{ ...deployment(), metadata: undefined } as unknown as K8sObject, deployment(), scaledObject()]);
+    const ctx = ctxOf([{ ...deployment(), metadata: undefined }, deployment(), scaledObject()]);
     expect(targetOf(ctx, autoscalersOf(ctx)[0]!)).toBe(ctx.objects[1]);
     const nsLess = ctxOf([
       { ...deployment(), metadata: { name: "inference" } },
