@@ -350,3 +350,23 @@ describe("CAPACITY_EXCEEDED: edges of the ceiling, the surge and the message", (
     expect(checkConfig(equal).errors.find((e) => e.path === "capacity.cpu")!.fix).toMatch(/the largest share is "inference"/);
   });
 });
+
+describe("CAPACITY_EXCEEDED (config) on a hand-assembled config", () => {
+  it("a service whose request does not parse is left out; the others still count", () => {
+    const base = config({
+      capacity: { cpu: "10", memory: "64Gi" },
+      services: [
+        { ...input().services[0], name: "inference", scaling: { mode: "keda", minReplicas: 2, maxReplicas: 4 } },
+        { ...input().services[0], name: "ranker", scaling: { mode: "keda", minReplicas: 2, maxReplicas: 12 } },
+      ],
+    });
+    const [first, second] = base.services!;
+    const broken = {
+      ...first!,
+      service: { ...first!.service, resources: { ...first!.service.resources, requests: { cpu: "lots", memory: "1Gi" } } },
+    };
+    const c = { ...base, services: [broken, second!] } as typeof base;
+    const [e] = checkConfig(c).errors.filter((x) => x.path === "capacity.cpu");
+    expect(e!.message).toMatch(/^the services' maxima add up to 12 CPU \(ranker: maxReplicas 12 × 1 cpu\), above capacity\.cpu 10/);
+  });
+});
