@@ -411,3 +411,30 @@ describe("SCRAPE_BLOCKED_BY_POLICY: which pods and ports the rendered workloads 
     ).toEqual([]);
   });
 });
+
+describe("SCRAPE_BLOCKED_BY_POLICY on hand-edited workloads", () => {
+  it("a serving template without metadata or spec has no labels and no ports; a null container declares none", () => {
+    const deny = policy("default-deny", { podSelector: {}, policyTypes: ["Ingress"] });
+    const callerPorts = (change: (t: any) => void) =>
+      check(mutate([...coherent(), deny], (get) => change(get("Deployment").spec.template)))
+        .errors.filter((e) => /declared caller/.test(e.message))
+        .map((e) => /port (\S+(?: \(\w+\))?) is selected/.exec(e.message)?.[1]);
+    expect(callerPorts((t) => delete t.metadata)).toEqual(["8000 (http)"]);
+    expect(callerPorts((t) => delete t.spec)).toEqual(["8000"]);
+    expect(callerPorts((t) => (t.spec.containers = [null, ...t.spec.containers]))).toEqual(["8000 (http)"]);
+  });
+
+  it("a Deployment without metadata is no orchestrator", () => {
+    const patch = {
+      orchestrator: {
+        image: "registry.example.com/ml/orchestrator:1.0.0",
+        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+      },
+    };
+    const anonymous: K8sObject = { ...deployment({ name: "x", labels: { app: "x" } }), metadata: undefined };
+    const refused = run([anonymous, DENY], patch).errors.filter((e) => /declared caller/.test(e.message));
+    expect(refused.map((e) => e.message.replace(/^.* admits /, ""))).toEqual([
+      "the ingress controller (networkPolicy.ingressController) (namespace ingress-nginx, pods app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller)",
+    ]);
+  });
+});
