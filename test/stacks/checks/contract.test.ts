@@ -271,3 +271,20 @@ describe("CONFIG_MISSING: the contract declares every metric the monitoring read
     expect(checkConfig(base).findings).toEqual([]);
   });
 });
+
+describe("CUSTOM_METRIC_NOT_SERVED: the served list", () => {
+  it("lists every served name, sorted", () => {
+    const second = { ...ADAPTER_P95_RULE, name: { ...ADAPTER_P95_RULE.name, as: "aaa_first_metric" } };
+    const objects = [
+      deployment(),
+      service(),
+      serviceMonitor(),
+      hpa({ metrics: [{ type: "Pods", pods: { metric: { name: "missing" }, target: { type: "AverageValue", averageValue: "1" } } }] }),
+      adapterConfigMap({ rules: [ADAPTER_P95_RULE, second] }),
+    ];
+    const [e] = check(objects, { config: config({ cluster: { keda: false }, scaling: { mode: "slo-hpa" } }) }).errors.filter(
+      (x) => x.code === "CUSTOM_METRIC_NOT_SERVED",
+    );
+    expect(e!.message).toMatch(/\(served: aaa_first_metric, inference_request_latency_p95_seconds\)/);
+  });
+});

@@ -285,3 +285,27 @@ describe("wakeUpJobsAcrossServices: one job name, one set of source pods", () =>
     expect(across("service-monitor", svc("a"), svc("b", { job: "a", namespace: "ml-t" }))).toEqual([]);
   });
 });
+
+describe("ZERO_WITHOUT_WAKEUP, WAKEUP_SOURCE_NOT_SCRAPED: every matcher, any discovery", () => {
+  it("a selector is the pods' own only when every job matcher accepts their job", () => {
+    const q = promTrigger('sum(inference_queue_len{job=~"inf.*",job!="inference"})', {}, { name: "q" });
+    expect(atZero([q]).errors.filter((e) => e.code === "ZERO_WITHOUT_WAKEUP")).toEqual([]);
+  });
+
+  it("one of several discovery configs reaching the source's namespace is enough", () => {
+    const jobs = [
+      {
+        job_name: "gateway",
+        kubernetes_sd_configs: [
+          { role: "pod", namespaces: { names: ["kube-system"] } },
+          { role: "pod", namespaces: { names: ["ingress-nginx"] } },
+        ],
+      },
+    ];
+    const run = check(coherent(), {
+      config: config({ scaling: { minReplicas: 0, wakeUp: WAKE_UP } }),
+      helmValues: { prometheus: { extraScrapeConfigs: jobs } },
+    });
+    expect(run.findings.filter((f) => f.code === "WAKEUP_SOURCE_NOT_SCRAPED")).toEqual([]);
+  });
+});
