@@ -28,6 +28,7 @@ export function autoscalersOf(ctx: CheckContext): AutoscalerRef[] {
     const ref = o.spec?.scaleTargetRef;
     const name = str(ref?.name);
     if (!name) continue;
+    // Stryker disable next-line OptionalChaining: the line above skipped objects without spec.scaleTargetRef.name, so spec is there
     const max = isHpa ? o.spec?.maxReplicas : (o.spec?.maxReplicaCount ?? 100);
     out.push({
       object: o,
@@ -141,6 +142,7 @@ export function checkResourceMetricRequests(ctx: CheckContext): void {
       }
     };
     if (a.object.kind === "ScaledObject") {
+      // Stryker disable next-line OptionalChaining: an autoscaler is listed only with spec.scaleTargetRef.name, so spec is there
       asArray(a.object.spec?.triggers).forEach((t, i) => {
         if (t?.type !== "cpu" && t?.type !== "memory") return;
         const metricType = str(t.metricType) ?? str(t.metadata?.type) ?? "Utilization";
@@ -149,9 +151,11 @@ export function checkResourceMetricRequests(ctx: CheckContext): void {
       });
       continue;
     }
+    // Stryker disable next-line OptionalChaining: an autoscaler is listed only with spec.scaleTargetRef.name, so spec is there
     if (typeof a.object.spec?.targetCPUUtilizationPercentage === "number") {
       demand("cpu", undefined, ["spec", "targetCPUUtilizationPercentage"], "targetCPUUtilizationPercentage");
     }
+    // Stryker disable next-line OptionalChaining: an autoscaler is listed only with spec.scaleTargetRef.name, so spec is there
     asArray(a.object.spec?.metrics).forEach((m, i) => {
       if (m?.type === "Resource" && m.resource?.target?.type === "Utilization") {
         demand(String(m.resource.name), undefined, ["spec", "metrics", i, "resource"], `the ${m.resource.name} Utilization metric`);

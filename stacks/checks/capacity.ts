@@ -16,6 +16,7 @@ function quantity(v: unknown): number | undefined {
   if (typeof v !== "string" && typeof v !== "number") return undefined;
   try {
     return parseQuantity(v);
+    // Stryker disable next-line BlockStatement: an empty catch block returns undefined as well
   } catch {
     return undefined;
   }
@@ -29,6 +30,7 @@ function format(r: Resource, n: number): string {
 /** What one pod requests: the sum over containers, or the largest init container if bigger. */
 export function podRequests(template: K8sObject, field: "requests" | "limits" = "requests"): Record<Resource, number> {
   const spec = isObject(template.spec) ? template.spec : {};
+  // Stryker disable next-line ObjectLiteral: the loop below sets both keys
   const out = { cpu: 0, memory: 0 };
   for (const r of RESOURCES) {
     const sum = asArray(spec.containers).reduce((acc, c) => acc + (quantity(c?.resources?.[field]?.[r]) ?? 0), 0);
@@ -48,8 +50,11 @@ function ceiling(ctx: CheckContext, p: PodTemplateRef): { replicas: number; why:
   }
   if (o.kind === "DaemonSet") return undefined; // one per node: not bounded by anything rendered
   if (o.kind === "Pod") return { replicas: 1, why: "1" };
+  // Stryker disable next-line OptionalChaining: a Job is a pod template only with spec.template, so spec is there
   if (o.kind === "Job") return { replicas: o.spec?.parallelism ?? 1, why: "parallelism" };
+  // Stryker disable next-line OptionalChaining: a CronJob is a pod template only with spec.jobTemplate.spec.template
   if (o.kind === "CronJob") return { replicas: o.spec?.jobTemplate?.spec?.parallelism ?? 1, why: "parallelism" };
+  // Stryker disable next-line OptionalChaining: the other pod controllers hold their template under spec
   const n = typeof o.spec?.replicas === "number" ? o.spec.replicas : 1;
   return { replicas: n, why: `${n} replicas` };
 }
@@ -58,6 +63,7 @@ function ceiling(ctx: CheckContext, p: PodTemplateRef): { replicas: number; why:
 function surge(o: K8sObject, replicas: number): number {
   if (o.kind !== "Deployment" || o.spec?.strategy?.type === "Recreate") return 0;
   const s = o.spec?.strategy?.rollingUpdate?.maxSurge ?? "25%";
+  // Stryker disable next-line StringLiteral: a number that skips this line gives itself back through Number(s) below
   if (typeof s === "number") return s;
   const m = /^(\d+)%$/.exec(String(s));
   return m ? Math.ceil((Number(m[1]) / 100) * replicas) : Number(s) || 0;

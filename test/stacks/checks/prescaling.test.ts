@@ -62,3 +62,35 @@ describe("PRESCALE_NOT_APPLIED: a pre-scaling window on the inference service ne
     expect(findings[0]!.message).toMatch(/\(every day 08:00–19:00/);
   });
 });
+
+describe("PRESCALE_NOT_APPLIED: the window's days as the user reads them", () => {
+  const shown = (weekdays: string[]) =>
+    /\((.*) 08:00–19:00/.exec(
+      expectWarnings(checkConfig(config({ scaling: { mode: "cpu-hpa" }, prescaling: [{ ...WINDOW, weekdays }] })), [
+        "PRESCALE_NOT_APPLIED",
+      ])[0]!.message,
+    )![1];
+
+  it.each([
+    [["fri", "mon", "wed"], "mon, wed, fri"],
+    [["tue", "mon"], "mon, tue"],
+    [["wed", "mon", "tue"], "mon–wed"],
+    [["mon", "tue", "wed", "thu", "fri", "sat"], "mon–sat"],
+    [["sun", "mon", "tue"], "sun–tue"],
+    [["mon", "tue", "thu", "fri"], "mon, tue, thu, fri"],
+    [["sat"], "sat"],
+    [["sat", "sun", "mon", "tue", "wed", "thu", "fri"], "every day"],
+  ])("%j → %s", (weekdays, expected) => {
+    expect(shown(weekdays)).toBe(expected);
+  });
+
+  it("the whole message and fix", () => {
+    const [w] = expectWarnings(checkConfig(config({ scaling: { mode: "slo-hpa" }, prescaling: [WINDOW] })), ["PRESCALE_NOT_APPLIED"]);
+    expect(w!.message).toBe(
+      'window "business-hours" (mon–fri 08:00–19:00 Europe/Berlin, 6 replicas) targets the inference service "inference", but scaling.mode slo-hpa scales it with an HPA, which has no schedule: the window is silently not applied (only KEDA turns it into a cron trigger)',
+    );
+    expect(w!.fix).toBe(
+      "set scaling.mode to keda (the window becomes a cron trigger on the service's ScaledObject), or raise scaling.minReplicas to 6 to hold those replicas at all hours",
+    );
+  });
+});
