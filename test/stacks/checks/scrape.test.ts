@@ -1,5 +1,7 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { CheckContext } from "../../../stacks/checks/context.js";
+import { analyzeScrapes } from "../../../stacks/checks/scrape.js";
 import {
   check,
   coherent,
@@ -209,5 +211,419 @@ describe("QUERY_LABEL_MISMATCH: label matchers match the labels the scrape produ
     const objects = (o: object) => [deployment(), service(), scaledObject({ triggers: [latency] }), o];
     expectErrors(check(objects(pm({}))), ["QUERY_LABEL_MISMATCH"]);
     expect(check(objects(pm({ metricRelabelings: serviceMonitor().spec.endpoints[0].metricRelabelings }))).errors).toEqual([]);
+  });
+});
+
+/** The scrape analysis itself: what each scrape stores for the service's pods (what QUERY_LABEL_MISMATCH and the windows read). */
+function analyze(objects: object[], opts: { files?: { path: string; content: string }[]; config?: ReturnType<typeof config> } = {}) {
+  return analyzeScrapes(
+    new CheckContext({ config: opts.config ?? config(), objects: objects, ...(opts.files ? { files: opts.files } : {}) }),
+  );
+}
+const withEndpoint = (over: Record<string, unknown>, drop: string[] = []) =>
+  mutate(coherent(), (get) => {
+    const ep = get("ServiceMonitor").spec.endpoints[0];
+    Object.assign(ep, over);
+    for (const k of drop) delete ep[k];
+  });
+const POD = "inference-5d9c7b8f6b-x2x7k";
+const podMonitor = (endpoint: Record<string, unknown> = {}, spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) => ({
+  apiVersion: "monitoring.coreos.com/v1",
+  kind: "PodMonitor",
+  metadata: { name: "inference", namespace: NS, labels: { release: "kube-prometheus-stack" }, ...meta },
+  spec: { selector: { matchLabels: { [APP]: "inference" } }, podMetricsEndpoints: [{ port: "metrics", ...endpoint }], ...spec },
+});
+const noSM = () => coherent().filter((o) => o.kind !== "ServiceMonitor");
+const scrapeErrors = (objects: object[]) => expectErrors(check(objects), ["METRIC_NOT_SCRAPED"]);
+
+describe("analyzeScrapes: ServiceMonitor targets", () => {
+  it("the target labels the operator gives the service's metrics port, its interval and sample handling", () => {
+    const a = analyze(coherent());
+    expect(a.broken).toEqual([]);
+    expect(a.unrelated).toEqual([]);
+    expect(a.targetsMain).toBe(true);
+    expect(a.valid).toHaveLength(1);
+    const [v] = a.valid;
+    expect(v!.resource).toBe(`ServiceMonitor ${NS}/inference`);
+    expect(v!.path).toEqual(["spec", "endpoints", 0]);
+    expect(v!.workload).toBe(`Deployment ${NS}/inference`);
+    expect(v!.main).toBe(true);
+    expect(v!.target).toEqual({
+      job: "inference",
+      namespace: NS,
+      service: "inference",
+      pod: POD,
+      container: "server",
+      endpoint: "metrics",
+      instance: "10.0.0.10:9090",
+    });
+    expect(v!.intervalSeconds).toBe(15);
+    expect(v!.behavior.honorLabels).toBe(false);
+    expect(v!.behavior.metricRelabel).toEqual([
+      { sourceLabels: ["exported_endpoint"], regex: "(.+)", targetLabel: "endpoint", replacement: "$1", action: "replace" },
+      { sourceLabels: [], regex: "exported_endpoint", action: "labeldrop" },
+    ]);
+  });
+
+  it("honorLabels only when true; no interval when none is set", () => {
+    expect(analyze(withEndpoint({ honorLabels: true })).valid[0]!.behavior.honorLabels).toBe(true);
+    expect(analyze(withEndpoint({ honorLabels: "true" })).valid[0]!.behavior.honorLabels).toBe(false);
+    expect("intervalSeconds" in analyze(withEndpoint({}, ["interval"])).valid[0]!).toBe(false);
+  });
+
+  it("relabelings see the discovery meta labels (snake_case or camelCase rules, any action case); meta labels are not stored", () => {
+    const relabelings = [
+      { sourceLabels: ["__meta_kubernetes_service_label_app_kubernetes_io_instance"], targetLabel: "instance_of" },
+      {
+        source_labels: ["__meta_kubernetes_endpoint_port_name", "__meta_kubernetes_service_name"],
+        separator: "@",
+        target_label: "via",
+        action: "Replace",
+      },
+      { sourceLabels: ["__meta_kubernetes_pod_container_port_number"], regex: "(9)(.*)", replacement: "$2-$1", targetLabel: "port" },
+      { sourceLabels: ["__address__"], targetLabel: "instance", regex: "(.*):.*", replacement: "${1}" },
+      { sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], targetLabel: "app" },
+    ];
+    const t = analyze(withEndpoint({ relabelings })).valid[0]!.target;
+    expect(t).toEqual({
+      job: "inference",
+      namespace: NS,
+      service: "inference",
+      pod: POD,
+      container: "server",
+      endpoint: "metrics",
+      instance: "10.0.0.10",
+      instance_of: "inference-t",
+      via: "metrics@inference",
+      port: "090-9",
+      app: "inference",
+    });
+    expect(analyze(withEndpoint({ relabelings: ["not a rule", null] })).valid[0]!.target.instance).toBe("10.0.0.10:9090");
+  });
+
+  it("jobLabel names the job after a Service label, the Service's name when it lacks that label", () => {
+    const job = (jobLabel: string) =>
+      analyze(mutate(coherent(), (get) => (get("ServiceMonitor").spec.jobLabel = jobLabel))).valid[0]!.target.job;
+    expect(job("app.kubernetes.io/instance")).toBe("inference-t");
+    expect(job("team")).toBe("inference");
+  });
+
+  it("targetPort endpoints: by number or by name, and the wrong one is named", () => {
+    expect(analyze(withEndpoint({ targetPort: 9090 }, ["port"])).valid).toHaveLength(1);
+    expect(analyze(withEndpoint({ targetPort: "metrics" }, ["port"])).valid[0]!.target.endpoint).toBe("metrics");
+    const [f] = scrapeErrors(withEndpoint({ targetPort: 8000 }, ["port"]));
+    expect(f!.path).toBe("spec.endpoints[0].targetPort");
+    expect(f!.message).toBe(
+      `scrapes container port 8000 (http) of Deployment ${NS}/inference, but the service serves metrics on 9090 (metrics)`,
+    );
+    expect(f!.fix).toBe('scrape the port named "metrics"');
+    expect(scrapeErrors(withEndpoint({ targetPort: 1234 }, ["port"]))[0]!.message).toMatch(/^scrapes container port no container port of/);
+  });
+
+  it("an endpoint naming no port", () => {
+    const [f] = scrapeErrors(withEndpoint({}, ["port"]));
+    expect([f!.path, f!.message, f!.fix]).toEqual(["spec.endpoints[0]", "names no port", 'set port: "metrics"']);
+  });
+
+  it("the wrong port and path name the service's own", () => {
+    const [p] = scrapeErrors(withEndpoint({ port: "prometheus" }));
+    expect(p!.path).toBe("spec.endpoints[0].port");
+    expect(p!.fix).toBe('use the Service port name "metrics" (service.metrics.portName)');
+    const [f] = scrapeErrors(withEndpoint({ path: "/stats" }));
+    expect([f!.message, f!.fix]).toEqual(["scrapes /stats, but the service exposes metrics at /metrics", "set path: /metrics"]);
+    expect(analyze(withEndpoint({}, ["path"])).valid).toHaveLength(1);
+  });
+
+  it("relabelings Prometheus rejects, or that drop the service's target", () => {
+    const [bad] = scrapeErrors(withEndpoint({ relabelings: [{ sourceLabels: ["pod"], action: "replace" }] }));
+    expect(bad!.path).toBe("spec.endpoints[0].relabelings");
+    expect(bad!.message).toMatch(/^Prometheus rejects a relabeling: /);
+    expect(bad!.fix).toBe("correct the relabeling");
+    const [dropped] = scrapeErrors(
+      withEndpoint({ relabelings: [{ sourceLabels: ["__meta_kubernetes_pod_container_port_name"], regex: "http", action: "keep" }] }),
+    );
+    expect([dropped!.path, dropped!.message]).toEqual(["spec.endpoints[0].relabelings", "its relabelings drop the service's target"]);
+  });
+
+  it("the Service selects no pod: reported at the Service", () => {
+    const objects = mutate(coherent(), (get) => (get("Service").spec.selector = { [APP]: "inferense" }));
+    const [f] = scrapeErrors(objects);
+    expect([f!.resource, f!.path]).toEqual([`Service ${NS}/inference`, "spec.selector"]);
+    expect(f!.message).toBe(`selects no pod of the environment: ServiceMonitor ${NS}/inference finds no endpoints to scrape`);
+    expect(f!.fix).toMatch(/subset of the pod template labels/);
+  });
+
+  it("namespaceSelector: the monitor's own namespace by default, the listed ones, or any", () => {
+    const inMonitoring = (nsSel?: object) =>
+      mutate(coherent(), (get) => {
+        const sm = get("ServiceMonitor");
+        sm.metadata.namespace = "monitoring";
+        if (nsSel) sm.spec.namespaceSelector = nsSel;
+        else delete sm.spec.namespaceSelector;
+      });
+    expect(analyze(inMonitoring({ any: true })).valid).toHaveLength(1);
+    expect(analyze(inMonitoring({ matchNames: [NS] })).valid).toHaveLength(1);
+    expect(analyze(inMonitoring({ matchNames: ["other"] })).valid).toEqual([]);
+    const [f] = scrapeErrors(inMonitoring());
+    expect(f!.message).toMatch(
+      /ServiceMonitor monitoring\/inference \(spec\.selector \{"matchLabels":\{.*\}\}, namespaces \["monitoring"\]\) selects no Service, not Service ml-t\/inference \(labels \{"app\.kubernetes\.io\/name":"inference","app\.kubernetes\.io\/instance":"inference-t"\}\)/,
+    );
+    const any = mutate(coherent(), (get) => {
+      const sm = get("ServiceMonitor");
+      sm.spec.namespaceSelector = { any: true };
+      sm.spec.selector = { matchLabels: { team: "x" } };
+    });
+    expect(scrapeErrors(any)[0]!.message).toMatch(/namespaces "any"\) selects no Service/);
+  });
+
+  it("a Service port forwarding by number, or without targetPort (the same number)", () => {
+    const svcPort = (p: object) => mutate(coherent(), (get) => (get("Service").spec.ports[1] = { name: "metrics", ...p }));
+    expect(analyze(svcPort({ port: 80, targetPort: 9090 })).valid).toHaveLength(1);
+    expect(analyze(svcPort({ port: 9090 })).valid).toHaveLength(1);
+    expect(scrapeErrors(svcPort({ port: 80 }))[0]!.message).toMatch(/container port no container port/);
+  });
+
+  it("another workload's Service: a wrong port is its own problem, not the service's contract", () => {
+    const orch = { "app.kubernetes.io/name": "orchestrator" };
+    const objects = [
+      ...coherent(),
+      deployment({ name: "orchestrator", labels: orch }),
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "orchestrator", namespace: NS, labels: orch },
+        spec: { selector: orch, ports: [{ name: "web", port: 8000, targetPort: 8000 }] },
+      },
+      serviceMonitor({ port: "nope" }, { name: "orchestrator" }),
+    ];
+    objects[objects.length - 1]!.spec.selector = { matchLabels: orch };
+    const a = analyze(objects);
+    expect(a.broken.map((b) => [b.resource, b.fix])).toEqual([[`ServiceMonitor ${NS}/orchestrator`, "use a port name of the Service"]]);
+    const web = mutate(objects, (get) => (get("ServiceMonitor", "orchestrator").spec.endpoints[0].port = "web"));
+    // port 8000 of the orchestrator is fine (its contract is not the env's), but the path is not checked either
+    const b = analyze(web);
+    expect(b.broken).toEqual([]);
+    expect(b.valid.map((v) => [v.workload, v.main, v.target.job])).toEqual([
+      [`Deployment ${NS}/inference`, true, "inference"],
+      [`Deployment ${NS}/orchestrator`, false, "orchestrator"],
+    ]);
+  });
+});
+
+describe("analyzeScrapes: PodMonitor targets", () => {
+  it("job <namespace>/<name>, or the jobLabel pod label; the container port's name as endpoint", () => {
+    const [v] = analyze([...noSM(), podMonitor({ interval: "30s", honorLabels: true })]).valid;
+    expect(v!.resource).toBe(`PodMonitor ${NS}/inference`);
+    expect(v!.path).toEqual(["spec", "podMetricsEndpoints", 0]);
+    expect(v!.target).toEqual({
+      job: `${NS}/inference`,
+      namespace: NS,
+      pod: POD,
+      container: "server",
+      endpoint: "metrics",
+      instance: "10.0.0.10:9090",
+    });
+    expect(v!.intervalSeconds).toBe(30);
+    expect(v!.behavior.honorLabels).toBe(true);
+    expect(analyze([...noSM(), podMonitor({}, { jobLabel: APP })]).valid[0]!.target.job).toBe("inference");
+    expect(analyze([...noSM(), podMonitor({}, { jobLabel: "team" })]).valid[0]!.target.job).toBe(`${NS}/inference`);
+  });
+
+  it("the wrong port, an unknown port, the wrong path", () => {
+    const [p] = scrapeErrors([...noSM(), podMonitor({ port: "http" })]);
+    expect([p!.path, p!.message, p!.fix]).toEqual([
+      "spec.podMetricsEndpoints[0].port",
+      `port "http" is 8000 (http) of Deployment ${NS}/inference, not the metrics port 9090 (metrics)`,
+      'use port "metrics"',
+    ]);
+    expect(scrapeErrors([...noSM(), podMonitor({ port: "prom" })])[0]!.message).toMatch(/^port "prom" is no container port of/);
+    const [f] = scrapeErrors([...noSM(), podMonitor({ path: "/stats" })]);
+    expect([f!.path, f!.message, f!.fix]).toEqual([
+      "spec.podMetricsEndpoints[0].path",
+      "scrapes /stats, not /metrics",
+      "set path: /metrics",
+    ]);
+  });
+
+  it("without the selector labels it is never loaded", () => {
+    const [f] = scrapeErrors([...noSM(), podMonitor({}, {}, { labels: { team: "ml" } })]);
+    expect([f!.resource, f!.path]).toEqual([`PodMonitor ${NS}/inference`, "metadata.labels"]);
+    expect(f!.message).toBe("lacks release=kube-prometheus-stack (monitoring.selectorLabels): it is never loaded");
+    expect(f!.fix).toBe("add monitoring.selectorLabels to its labels");
+  });
+
+  it("selecting no pods, or the pods of another namespace", () => {
+    const [f] = scrapeErrors([...noSM(), podMonitor({}, { selector: { matchLabels: { [APP]: "other" } } })]);
+    expect(f!.message).toMatch(/PodMonitor ml-t\/inference selects no pods \(not those of Deployment ml-t\/inference\)/);
+    const elsewhere = podMonitor({}, {}, { namespace: "monitoring" });
+    expect(analyze([...noSM(), elsewhere]).valid).toEqual([]);
+    expect(
+      analyze([...noSM(), podMonitor({}, { namespaceSelector: { matchNames: [NS] } }, { namespace: "monitoring" })]).valid,
+    ).toHaveLength(1);
+  });
+});
+
+describe("analyzeScrapes: plain scrape jobs", () => {
+  const run = (job: object, objects?: object[]) => {
+    const p = plainPrometheus(job);
+    return { p, a: analyze(objects ?? p.objects, { files: p.files, config: p.config }) };
+  };
+
+  it("a kept pod target: relabeled labels, `instance` from the address, interval and honor_labels", () => {
+    const { a } = run({ ...podJob(), honor_labels: true });
+    expect(a.valid).toHaveLength(1);
+    const [v] = a.valid;
+    expect(v!.resource).toBe("File prometheus/scrape-config.yaml");
+    expect(v!.path).toEqual(["scrape_configs", 0]);
+    expect(v!.target).toEqual({ job: `${NS}/inference`, namespace: NS, pod: POD, instance: "10.0.0.10:9090" });
+    expect(v!.intervalSeconds).toBe(15);
+    expect(v!.behavior.honorLabels).toBe(true);
+    expect(a.targetsMain).toBe(true);
+  });
+
+  it("a job without kubernetes_sd_configs, or whose namespaces exclude the pods", () => {
+    const { p } = run({ job_name: "static", static_configs: [{ targets: ["x:9090"] }] });
+    const [f] = expectErrors(check(p.objects, { files: p.files, config: p.config }), ["METRIC_NOT_SCRAPED"]);
+    expect(f!.message).toMatch(/File prometheus\/scrape-config\.yaml scrape_configs\[0\] \(job "static"\) uses no kubernetes_sd_configs/);
+    const other = { ...podJob(), kubernetes_sd_configs: [{ role: "pod", namespaces: { names: ["other"] } }] };
+    expect(run(other).a.valid).toEqual([]);
+    expect(run({ ...podJob(), kubernetes_sd_configs: [{ role: "pod" }] }).a.valid).toHaveLength(1);
+  });
+
+  it("discovery selectors: equality and inequality on the pods' labels, for the job's role only", () => {
+    const sel = (label: string, role = "pod") =>
+      run({ ...podJob(), kubernetes_sd_configs: [{ role: "pod", selectors: [{ role, label }] }] }).a.valid.length;
+    expect(sel(`${APP}=inference`)).toBe(1);
+    expect(sel(`${APP}==inference`)).toBe(1);
+    expect(sel(` ${APP} = inference , app.kubernetes.io/instance=inference-t`)).toBe(1);
+    expect(sel(`${APP}=other`)).toBe(0);
+    expect(sel(`${APP}!=inference`)).toBe(0);
+    expect(sel(`${APP}!=other`)).toBe(1);
+    expect(sel(`${APP}=other`, "node")).toBe(1);
+    expect(sel(`${APP} in (other)`)).toBe(1);
+  });
+
+  it("the endpoints role: the Service's meta labels, its port name", () => {
+    const job = {
+      job_name: "endpoints",
+      kubernetes_sd_configs: [{ role: "endpoints" }],
+      relabel_configs: [
+        {
+          source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"],
+          regex: "inference;metrics",
+          action: "keep",
+        },
+        { source_labels: ["__meta_kubernetes_service_label_app_kubernetes_io_instance"], target_label: "svc_instance" },
+        { source_labels: ["__meta_kubernetes_endpoints_name"], target_label: "ep" },
+        { source_labels: ["__meta_kubernetes_endpoint_port_protocol", "__meta_kubernetes_endpoint_ready"], target_label: "proto" },
+        { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+      ],
+    };
+    const { a } = run(job);
+    expect(a.broken).toEqual([]);
+    expect(a.valid.map((v) => v.target)).toEqual([
+      { job: "endpoints", instance: "10.0.0.10:9090", svc_instance: "inference-t", ep: "inference", proto: "TCP;true", namespace: NS },
+    ]);
+    const annotated = mutate(
+      plainPrometheus(job).objects,
+      (get) => (get("Service").metadata.annotations = { "prometheus.io/scrape": "true" }),
+    );
+    const keepAnnotated = {
+      ...job,
+      relabel_configs: [
+        { source_labels: ["__meta_kubernetes_service_annotation_prometheus_io_scrape"], regex: "true", action: "keep" },
+        ...job.relabel_configs,
+      ],
+    };
+    expect(run(keepAnnotated, annotated).a.valid).toHaveLength(1);
+    expect(run(keepAnnotated).a.valid).toHaveLength(0);
+    // no Service in front of the pods: the endpoints role finds nothing; an unknown role neither
+    expect(
+      run(
+        job,
+        plainPrometheus(job).objects.filter((o) => o.kind !== "Service"),
+      ).a.valid,
+    ).toEqual([]);
+    expect(run({ ...job, kubernetes_sd_configs: [{ role: "node" }] }).a.valid).toEqual([]);
+  });
+
+  it("a relabel rule Prometheus rejects, a metrics path other than the contract's, the default path", () => {
+    const { p } = run({ ...podJob(), relabel_configs: [{ source_labels: ["x"], action: "replace" }] });
+    const [f] = expectErrors(check(p.objects, { files: p.files, config: p.config }), ["METRIC_NOT_SCRAPED"]);
+    expect([f!.path, f!.fix]).toEqual(["scrape_configs[0].relabel_configs", "correct the relabel rule"]);
+    expect(f!.message).toMatch(/^job "ml-t\/inference": Prometheus rejects a relabel rule: /);
+    const stats = plainPrometheus({ ...podJob(), metrics_path: "/stats" });
+    const [m] = expectErrors(check(stats.objects, { files: stats.files, config: stats.config }), ["METRIC_NOT_SCRAPED"]);
+    expect([m!.path, m!.message, m!.fix]).toEqual([
+      "scrape_configs[0].metrics_path",
+      'job "ml-t/inference" scrapes /stats, but metrics are at /metrics',
+      "set metrics_path: /metrics",
+    ]);
+    const { metrics_path: _mp, ...noPath } = podJob();
+    expect(run(noPath).a.valid).toHaveLength(1);
+  });
+
+  it("the API port's target names its port and the fix", () => {
+    const p = plainPrometheus(podJob({ portKeep: false }));
+    const [f] = expectErrors(check(p.objects, { files: p.files, config: p.config }), ["METRIC_NOT_SCRAPED"]);
+    expect(f!.path).toBe("scrape_configs[0]");
+    expect(f!.message).toBe(
+      `job "ml-t/inference" scrapes Deployment ml-t/inference on port 8000 (container port 8000 (http)), but metrics are served on 9090 (metrics): that target is down forever`,
+    );
+    expect(f!.fix).toBe('keep only __meta_kubernetes_pod_container_port_name="metrics"');
+    const noPort = plainPrometheus({
+      ...podJob(),
+      relabel_configs: [...podJob().relabel_configs, { target_label: "__address__", replacement: "x" }],
+    });
+    expect(expectErrors(check(noPort.objects, { files: noPort.files, config: noPort.config }), ["METRIC_NOT_SCRAPED"])[0]!.message).toMatch(
+      /on port \(none\)/,
+    );
+  });
+});
+
+describe("METRIC_NOT_SCRAPED / RULES_NOT_SELECTED: the findings", () => {
+  it("counts the readers, lists three, and says why each scrape misses", () => {
+    const objects = mutate(coherent(), (get) => (get("ServiceMonitor").spec.selector.matchLabels[APP] = "x"));
+    const [f] = scrapeErrors(objects);
+    expect(f!.path).toBe("metadata.labels");
+    expect(f!.message).toMatch(
+      /^[4-9] queries read the service's metrics \([^;]+; [^;]+; [^;]+; \.\.\.\), but nothing scrapes its metrics port 9090 \(metrics\) at \/metrics: ServiceMonitor/,
+    );
+    expect(f!.fix).toMatch(/endpoint port "metrics"/);
+    const one = [deployment(), service(), scaledObject({ triggers: [promTrigger(QUEUE)] })];
+    expect(scrapeErrors(one)[0]!.message).toMatch(
+      /^1 query reads the service's metrics \(ScaledObject ml-t\/inference spec\.triggers\[0\]\.metadata\.query\), but nothing scrapes/,
+    );
+  });
+
+  it("no service at all: reported at the config's monitoring.scrape; other jobs' queries make no readers", () => {
+    const [f] = scrapeErrors([prometheusRule([rule(`${QUEUE} > 1000`, "Backlog")])]);
+    expect([f!.resource, f!.path]).toEqual(["EnvConfig t", "monitoring.scrape"]);
+    expect(f!.message).toMatch(/the environment renders no serving workload/);
+    const other = [
+      deployment(),
+      service(),
+      prometheusRule([rule(`sum(inference_queue_len{namespace="${NS}",job="orchestrator"}) > 1000`, "X")]),
+    ];
+    expect(check(other).findings.filter((x) => x.code === "METRIC_NOT_SCRAPED")).toEqual([]);
+  });
+
+  it("RULES_NOT_SELECTED names the missing labels and its fix", () => {
+    const objects = [...coherent(), prometheusRule([rule(`${QUEUE} > 50`, "Extra")], "extra", { release: "other" })];
+    const [f] = expectErrors(check(objects), ["RULES_NOT_SELECTED"]);
+    expect(f!.path).toBe("metadata.labels");
+    expect(f!.message).toBe(
+      "lacks release=kube-prometheus-stack, the labels the Prometheus Operator selects rules by (monitoring.selectorLabels): its alerts never load",
+    );
+    expect(f!.fix).toBe("add monitoring.selectorLabels to the PrometheusRule's labels");
+  });
+
+  it("a ServiceMonitor without the selector labels: what it lacks and why", () => {
+    const objects = mutate(coherent(), (get) => (get("ServiceMonitor").metadata.labels = { release: "other", team: "ml" }));
+    const [f] = scrapeErrors(objects);
+    expect(f!.message).toBe(
+      "lacks release=kube-prometheus-stack, the labels Prometheus selects ServiceMonitors by (monitoring.selectorLabels): it is never loaded",
+    );
+    expect(f!.fix).toBe("add monitoring.selectorLabels to the ServiceMonitor's labels");
   });
 });
