@@ -193,6 +193,21 @@ describe("signalOf: what a threshold is compared on", () => {
       expect(signalOf(e, DEFAULT_CONTRACT, rec), e).toEqual({ kind: "other" });
   });
 
+  it("queue: only a gauge of the contract, its name matched case-insensitively", () => {
+    const contract = {
+      ...DEFAULT_CONTRACT,
+      metrics: [
+        { name: "Backlog_QUEUE_depth", type: "gauge" as const, labels: [] },
+        { name: "queue_items_total", type: "counter" as const, labels: [] },
+        { name: "workers_busy", type: "gauge" as const, labels: [] },
+      ],
+    };
+    expect(signalOf("sum(Backlog_QUEUE_depth)", contract, new Map())).toEqual({ kind: "queue", metric: "Backlog_QUEUE_depth" });
+    expect(signalOf("sum(rate(queue_items_total[2m]))", contract, new Map())).toEqual({ kind: "other" });
+    expect(signalOf("sum(workers_busy)", contract, new Map())).toEqual({ kind: "other" });
+    expect(signalOf("sum(inference_queue_len)", contract, new Map())).toEqual({ kind: "other" });
+  });
+
   it("follows recordings five levels deep at most", () => {
     const chain = new Map([
       ["r:1", "r:2"],
@@ -278,6 +293,8 @@ describe("fillAdapterTemplate: the metricsQuery as prometheus-adapter fills it f
     );
     const both = { seriesQuery: "q_len", resources: { template: "kube_<<.Resource>>", overrides: { ns: { resource: "namespace" } } } };
     expect(fillAdapterTemplate("<<.LabelMatchers>>", both, "custom", "ml", "svc")).toBe('ns="ml",kube_pod=~"svc-.*"');
+    const odd = { seriesQuery: "q_len", resources: { overrides: { x: null, y: { resource: "service" }, p: { resource: "pod" } } } };
+    expect(fillAdapterTemplate("<<.LabelMatchers>>", odd, "custom", "ml", "svc")).toBe('namespace="ml",p=~"svc-.*"');
   });
 
   it("a seriesQuery without a metric name, and unknown placeholders", () => {
