@@ -22,30 +22,34 @@ import {
   UNKNOWN_ADAPTER_SERIES,
 } from "../../../stacks/checks/promql.js";
 
+/** Recording rules r:1 → r:2 → … → r:6 → `last`: `last` is six levels below r:1, five below r:2. */
+const chain = (last: string) => new Map([1, 2, 3, 4, 5].map((i) => [`r:${i}`, `r:${i + 1}`] as [string, string]).concat([["r:6", last]]));
+
 const m = (op: string, value: string) => ({ name: "job", op, value }) as Parameters<typeof matcherAccepts>[0];
 
 describe("matcherAccepts: Prometheus label matcher semantics", () => {
-  it("= and != compare the whole value; a missing label is the empty string", () => {
-    expect(matcherAccepts(m("=", "inference"), "inference")).toBe(true);
-    expect(matcherAccepts(m("=", "inference"), "inference-api")).toBe(false);
-    expect(matcherAccepts(m("!=", "inference"), "inference")).toBe(false);
-    expect(matcherAccepts(m("!=", "inference"), "")).toBe(true);
-    expect(matcherAccepts(m("=", ""), "")).toBe(true);
-  });
-
-  it("regexes are fully anchored, alternations included", () => {
-    expect(matcherAccepts(m("=~", "inf.*"), "inference")).toBe(true);
-    expect(matcherAccepts(m("=~", "inf"), "inference")).toBe(false);
-    expect(matcherAccepts(m("=~", "ference"), "inference")).toBe(false);
-    expect(matcherAccepts(m("=~", "a|inference"), "inference")).toBe(true);
-    expect(matcherAccepts(m("=~", "inference|a"), "xinference")).toBe(false);
-    expect(matcherAccepts(m("!~", "inf.*"), "inference")).toBe(false);
-    expect(matcherAccepts(m("!~", "inf"), "inference")).toBe(true);
-  });
-
-  it("an invalid regex accepts nothing, negated or not", () => {
-    expect(matcherAccepts(m("=~", "("), "(")).toBe(false);
-    expect(matcherAccepts(m("!~", "("), "x")).toBe(false);
+  // [op, matcher value, label value, accepted]
+  const cases: [string, string, string, boolean][] = [
+    // = and != compare the whole value; a missing label is the empty string
+    ["=", "inference", "inference", true],
+    ["=", "inference", "inference-api", false],
+    ["!=", "inference", "inference", false],
+    ["!=", "inference", "", true],
+    ["=", "", "", true],
+    // regexes are fully anchored, alternations included
+    ["=~", "inf.*", "inference", true],
+    ["=~", "inf", "inference", false],
+    ["=~", "ference", "inference", false],
+    ["=~", "a|inference", "inference", true],
+    ["=~", "inference|a", "xinference", false],
+    ["!~", "inf.*", "inference", false],
+    ["!~", "inf", "inference", true],
+    // an invalid regex accepts nothing, negated or not
+    ["=~", "(", "(", false],
+    ["!~", "(", "x", false],
+  ];
+  it.each(cases)("%s %j on %j: %s", (op, pattern, value, accepted) => {
+    expect(matcherAccepts(m(op, pattern), value)).toBe(accepted);
   });
 
   it("meantForMain: every job matcher accepts the service's job; no job matcher means the service", () => {
@@ -140,14 +144,7 @@ describe("histogramQuantiles: each histogram_quantile with the histograms it rea
       ["r:b", "r:a + x_bucket"],
     ]);
     expect(histogramQuantiles("histogram_quantile(0.5, r:a)", rec)).toEqual([{ quantile: 0.5, histograms: ["x"] }]);
-    const deep = new Map([
-      ["r:1", "r:2"],
-      ["r:2", "r:3"],
-      ["r:3", "r:4"],
-      ["r:4", "r:5"],
-      ["r:5", "r:6"],
-      ["r:6", "deep_bucket"],
-    ]);
+    const deep = chain("deep_bucket");
     expect(histogramQuantiles("histogram_quantile(0.5, r:5)", deep)[0]!.histograms).toEqual(["deep"]);
     expect(histogramQuantiles("histogram_quantile(0.5, r:1)", deep)[0]!.histograms).toEqual([]);
   });
@@ -209,16 +206,9 @@ describe("signalOf: what a threshold is compared on", () => {
   });
 
   it("follows recordings five levels deep at most", () => {
-    const chain = new Map([
-      ["r:1", "r:2"],
-      ["r:2", "r:3"],
-      ["r:3", "r:4"],
-      ["r:4", "r:5"],
-      ["r:5", "r:6"],
-      ["r:6", "sum(inference_queue_len)"],
-    ]);
-    expect(signalOf("r:2", DEFAULT_CONTRACT, chain)).toEqual({ kind: "queue", metric: "inference_queue_len" });
-    expect(signalOf("r:1", DEFAULT_CONTRACT, chain)).toEqual({ kind: "other" });
+    const rec = chain("sum(inference_queue_len)");
+    expect(signalOf("r:2", DEFAULT_CONTRACT, rec)).toEqual({ kind: "queue", metric: "inference_queue_len" });
+    expect(signalOf("r:1", DEFAULT_CONTRACT, rec)).toEqual({ kind: "other" });
   });
 });
 
@@ -253,16 +243,9 @@ describe("nonAdditiveReason: why dividing by the replica count is meaningless", 
     );
     expect(nonAdditiveReason("sum(r:sum) + sum(r:avg)", rec)).toMatch(/r:avg/);
     expect(nonAdditiveReason("sum(r:sum)", rec)).toBeUndefined();
-    const chain = new Map([
-      ["r:1", "r:2"],
-      ["r:2", "r:3"],
-      ["r:3", "r:4"],
-      ["r:4", "r:5"],
-      ["r:5", "r:6"],
-      ["r:6", "avg(x)"],
-    ]);
-    expect(nonAdditiveReason("r:2", chain)).toMatch(/it uses avg\(\)$/);
-    expect(nonAdditiveReason("r:1", chain)).toBeUndefined();
+    const deep = chain("avg(x)");
+    expect(nonAdditiveReason("r:2", deep)).toMatch(/it uses avg\(\)$/);
+    expect(nonAdditiveReason("r:1", deep)).toBeUndefined();
   });
 });
 

@@ -227,6 +227,8 @@ const withEndpoint = (over: Record<string, unknown>, drop: string[] = []) =>
     for (const k of drop) delete ep[k];
   });
 const POD = "inference-5d9c7b8f6b-x2x7k";
+/** What every operator scrape puts on the service's metrics port (the ServiceMonitor adds `service`). */
+const POD_TARGET = { namespace: NS, pod: POD, container: "server", endpoint: "metrics", instance: "10.0.0.10:9090" };
 const podMonitor = (endpoint: Record<string, unknown> = {}, spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) => ({
   apiVersion: "monitoring.coreos.com/v1",
   kind: "PodMonitor",
@@ -248,15 +250,7 @@ describe("analyzeScrapes: ServiceMonitor targets", () => {
     expect(v!.path).toEqual(["spec", "endpoints", 0]);
     expect(v!.workload).toBe(`Deployment ${NS}/inference`);
     expect(v!.main).toBe(true);
-    expect(v!.target).toEqual({
-      job: "inference",
-      namespace: NS,
-      service: "inference",
-      pod: POD,
-      container: "server",
-      endpoint: "metrics",
-      instance: "10.0.0.10:9090",
-    });
+    expect(v!.target).toEqual({ ...POD_TARGET, job: "inference", service: "inference" });
     expect(v!.intervalSeconds).toBe(15);
     expect(v!.behavior.honorLabels).toBe(false);
     expect(v!.behavior.metricRelabel).toEqual([
@@ -286,12 +280,9 @@ describe("analyzeScrapes: ServiceMonitor targets", () => {
     ];
     const t = analyze(withEndpoint({ relabelings })).valid[0]!.target;
     expect(t).toEqual({
+      ...POD_TARGET,
       job: "inference",
-      namespace: NS,
       service: "inference",
-      pod: POD,
-      container: "server",
-      endpoint: "metrics",
       instance: "10.0.0.10",
       instance_of: "inference-t",
       via: "metrics@inference",
@@ -415,14 +406,7 @@ describe("analyzeScrapes: PodMonitor targets", () => {
     const [v] = analyze([...noSM(), podMonitor({ interval: "30s", honorLabels: true })]).valid;
     expect(v!.resource).toBe(`PodMonitor ${NS}/inference`);
     expect(v!.path).toEqual(["spec", "podMetricsEndpoints", 0]);
-    expect(v!.target).toEqual({
-      job: `${NS}/inference`,
-      namespace: NS,
-      pod: POD,
-      container: "server",
-      endpoint: "metrics",
-      instance: "10.0.0.10:9090",
-    });
+    expect(v!.target).toEqual({ ...POD_TARGET, job: `${NS}/inference` });
     expect(v!.intervalSeconds).toBe(30);
     expect(v!.behavior.honorLabels).toBe(true);
     expect(analyze([...noSM(), podMonitor({}, { jobLabel: APP })]).valid[0]!.target.job).toBe("inference");
