@@ -146,6 +146,26 @@ describe("QUERY_LABEL_MISMATCH: several scraped workloads", () => {
     ]);
   });
 
+  it("a query assumes another workload exports its own labels, never its target labels (even under honorLabels)", () => {
+    const objects = mutate(
+      [...coherent(), ...orchestrator()],
+      (get) => (get("ServiceMonitor", "orchestrator").spec.endpoints[0].honorLabels = true),
+    );
+    expect(check(withAlerts([`sum(orchestrator_jobs{namespace="${NS}",job="orchestrator",model="a"}) > 1`], objects)).errors).toEqual([]);
+    expectErrors(check(withAlerts([`sum(orchestrator_jobs{namespace="${NS}",job="orchestrator-v2"}) > 1`], objects)), [
+      "QUERY_LABEL_MISMATCH",
+    ]);
+  });
+
+  it("the service's queries are read while another workload is scraped too", () => {
+    const objects = withAlerts(
+      [`sum(inference_queue_len{namespace="ml-other",job="inference"}) > 1000`],
+      [...coherent(), ...orchestrator()],
+    );
+    const [f] = expectErrors(check(objects), ["QUERY_LABEL_MISMATCH"]);
+    expect(f!.message).toMatch(/namespace="ml-other" cannot match: ServiceMonitor ml-t\/inference stores namespace="ml-t"/);
+  });
+
   it("the inference service's scrape is the reason named, whichever scrape is listed first", () => {
     const objects = withAlerts(
       [`sum(inference_queue_len{namespace="${NS}",job="inference-api"}) > 1000`],
