@@ -1,11 +1,14 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { CheckContext } from "../../../stacks/checks/context.js";
-import { analyzeScrapes } from "../../../stacks/checks/scrape.js";
+import { analyzeScrapes, checkScrapes } from "../../../stacks/checks/scrape.js";
 import {
+  ADAPTER_P95_RULE,
+  adapterConfigMap,
   check,
   coherent,
   config,
+  container,
   deployment,
   expectErrors,
   mutate,
@@ -609,5 +612,269 @@ describe("METRIC_NOT_SCRAPED / RULES_NOT_SELECTED: the findings", () => {
       "lacks release=kube-prometheus-stack, the labels Prometheus selects ServiceMonitors by (monitoring.selectorLabels): it is never loaded",
     );
     expect(f!.fix).toBe("add monitoring.selectorLabels to the ServiceMonitor's labels");
+  });
+});
+
+/** The orchestrator: a second serving workload with a Service, scraped on its own (port 8000, no metrics port). */
+const ORCH = { [APP]: "orchestrator" };
+const orchestratorObjects = () => [
+  deployment({
+    name: "orchestrator",
+    labels: ORCH,
+    containers: [container({ name: "orch", ports: [{ name: "web", containerPort: 8000, protocol: "TCP" }] })],
+  }),
+  {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "orchestrator", namespace: NS, labels: ORCH },
+    spec: { selector: ORCH, ports: [{ name: "web", port: 8000, targetPort: "web" }] },
+  },
+];
+const orchMonitor = (endpoint: Record<string, unknown> = {}) => {
+  const sm = serviceMonitor({ port: "web", ...endpoint }, { name: "orchestrator" });
+  sm.spec.selector = { matchLabels: ORCH };
+  return sm;
+};
+
+describe("analyzeScrapes: only the inference service is held to the metric contract", () => {
+  it("a scrape of another workload alone does not scrape the service", () => {
+    const objects = [...noSM(), ...orchestratorObjects(), orchMonitor()];
+    const a = analyze(objects);
+    expect(a.targetsMain).toBe(false);
+    expect(a.valid.map((v) => [v.workload, v.main])).toEqual([[`Deployment ${NS}/orchestrator`, false]]);
+    expectErrors(check(objects), ["METRIC_NOT_SCRAPED"]);
+    const pm = podMonitor({ port: "web" }, { selector: { matchLabels: ORCH } });
+    const b = analyze([...noSM(), ...orchestratorObjects(), pm]);
+    expect(b.targetsMain).toBe(false);
+    expect(b.broken).toEqual([]);
+    expect(b.valid.map((v) => [v.workload, v.target.endpoint])).toEqual([[`Deployment ${NS}/orchestrator`, "web"]]);
+  });
+
+  it("another workload's Service selecting no pod, or relabelings dropping its target, are not the service's problem", () => {
+    const stray = mutate(
+      [...coherent(), ...orchestratorObjects(), orchMonitor()],
+      (get) => (get("Service", "orchestrator").spec.selector = { [APP]: "none" }),
+    );
+    expect(analyze(stray).broken).toEqual([]);
+    const dropped = [
+      ...coherent(),
+      ...orchestratorObjects(),
+      orchMonitor({ relabelings: [{ sourceLabels: ["job"], regex: "orchestrator", action: "drop" }] }),
+    ];
+    const a = analyze(dropped);
+    expect(a.broken).toEqual([]);
+    expect(a.valid.map((v) => v.workload)).toEqual([`Deployment ${NS}/inference`]);
+  });
+
+  it("a scrape job reaching another workload's port is not checked against the contract; one keeping only it leaves the service unscraped", () => {
+    const job = (keep: string) => ({
+      job_name: "pods",
+      kubernetes_sd_configs: [{ role: "pod" }],
+      relabel_configs: [{ source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], regex: keep, action: "keep" }],
+    });
+    const objects = (keep: string) => {
+      const p = plainPrometheus(job(keep));
+      return { objects: [...p.objects, ...orchestratorObjects()], files: p.files, config: p.config };
+    };
+    const orchOnly = objects("orchestrator");
+    const a = analyze(orchOnly.objects, orchOnly);
+    expect(a.broken).toEqual([]);
+    expect(a.targetsMain).toBe(false);
+    expect(a.unrelated).toEqual([
+      `File prometheus/scrape-config.yaml scrape_configs[0] (job "pods") keeps no target of Deployment ${NS}/inference (its namespaces, selectors or keep rules exclude the pods' labels {"app.kubernetes.io/name":"inference","app.kubernetes.io/instance":"inference-t"})`,
+    ]);
+    expectErrors(check(orchOnly.objects, orchOnly), ["METRIC_NOT_SCRAPED"]);
+    const both = objects("inference|orchestrator");
+    const b = analyze(both.objects, both);
+    // the service's API port 8000 is a problem; the orchestrator's 8000 is its only port
+    expect(b.broken.map((x) => x.message)).toEqual([expect.stringMatching(/^job "pods" scrapes Deployment ml-t\/inference on port 8000 /)]);
+    expect(b.valid.map((v) => v.workload)).toEqual([`Deployment ${NS}/inference`, `Deployment ${NS}/orchestrator`]);
+    expect(b.unrelated).toEqual([]);
+  });
+
+  it("a relabel rule that fails on the service's target is reported even when a later workload's target passes it", () => {
+    const job = {
+      job_name: "pods",
+      kubernetes_sd_configs: [{ role: "pod" }],
+      relabel_configs: [
+        { source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], regex: "inference", action: "drop" },
+        { source_labels: ["x"], action: "replace" },
+      ],
+    };
+    const p = plainPrometheus({ ...job, relabel_configs: [...job.relabel_configs].reverse() });
+    const orchFirst = {
+      ...job,
+      relabel_configs: [{ ...job.relabel_configs[0]!, regex: "orchestrator", action: "keep" }, job.relabel_configs[1]!],
+    };
+    const q = plainPrometheus(orchFirst);
+    // the service first in the objects, the orchestrator (whose target the keep rule lets reach the bad rule) second
+    const [f] = expectErrors(check([...q.objects, ...orchestratorObjects()], { files: q.files, config: q.config }), ["METRIC_NOT_SCRAPED"]);
+    expect(f!.path).toBe("scrape_configs[0].relabel_configs");
+    const badForMain = {
+      ...job,
+      relabel_configs: [{ ...job.relabel_configs[0]!, regex: "inference", action: "keep" }, job.relabel_configs[1]!],
+    };
+    const r = plainPrometheus(badForMain);
+    const [g] = expectErrors(check([...r.objects, ...orchestratorObjects()], { files: r.files, config: r.config }), ["METRIC_NOT_SCRAPED"]);
+    expect(g!.path).toBe("scrape_configs[0].relabel_configs");
+    expect(p.files).toHaveLength(1);
+  });
+
+  it("Jobs and CronJobs are not scraped workloads", () => {
+    const job = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "warmup", namespace: NS },
+      spec: { template: deployment().spec.template },
+    };
+    const a = analyze([...noSM(), podMonitor(), job]);
+    expect(a.valid.map((v) => v.workload)).toEqual([`Deployment ${NS}/inference`]);
+  });
+
+  it("a Service of the same name and selector in another namespace fronts no pod here", () => {
+    const twin = { ...service(), metadata: { ...service().metadata, namespace: "other" } };
+    const sm = mutate(coherent(), (get) => (get("ServiceMonitor").spec.namespaceSelector = { any: true }));
+    expect(analyze([...sm, twin]).valid.map((v) => v.target.namespace)).toEqual([NS]);
+    const endpoints = {
+      job_name: "ep",
+      kubernetes_sd_configs: [{ role: "endpoints" }],
+      relabel_configs: [{ source_labels: ["__meta_kubernetes_endpoint_port_name"], regex: "metrics", action: "keep" }],
+    };
+    const p = plainPrometheus(endpoints);
+    const withTwinFirst = [
+      twin,
+      ...p.objects.filter((o) => o.kind !== "Service"),
+      { ...service(), spec: { ...service().spec, selector: { [APP]: "none" } } },
+    ];
+    expect(analyze(withTwinFirst, p).valid).toEqual([]);
+  });
+});
+
+describe("analyzeScrapes: discovery details", () => {
+  const run = (job: object) => {
+    const p = plainPrometheus(job);
+    return analyze(p.objects, p);
+  };
+
+  it("the endpointslice role reads like endpoints; a Service without the metrics port has no endpoint for it", () => {
+    const job = (role: string) => ({
+      job_name: "eps",
+      kubernetes_sd_configs: [{ role }],
+      relabel_configs: [{ source_labels: ["__meta_kubernetes_endpoint_port_name"], regex: "metrics", action: "keep" }],
+    });
+    expect(run(job("endpointslice")).valid).toHaveLength(1);
+    const p = plainPrometheus({ ...job("endpoints"), relabel_configs: [] });
+    const apiOnly = mutate(p.objects, (get) => (get("Service").spec.ports = [{ name: "http", port: 8000, targetPort: "http" }]));
+    const a = analyze(apiOnly, p);
+    expect(a.valid).toEqual([]);
+    expect(a.broken.map((b) => b.path)).toEqual([["scrape_configs", 0]]);
+  });
+
+  it("the defaults a job's targets start from: /metrics, http, the container port's protocol TCP", () => {
+    const keep = (label: string, regex: string) => ({ source_labels: [label], regex, action: "keep" });
+    const { metrics_path: _p, ...job } = podJob();
+    const a = run({
+      ...job,
+      relabel_configs: [
+        ...job.relabel_configs,
+        keep("__metrics_path__", "/metrics"),
+        keep("__scheme__", "http"),
+        keep("__meta_kubernetes_pod_container_port_protocol", "TCP"),
+      ],
+    });
+    expect(a.valid).toHaveLength(1);
+    expect(run({ ...job, scheme: "https", relabel_configs: [...job.relabel_configs, keep("__scheme__", "https")] }).valid).toHaveLength(1);
+  });
+
+  it("an IPv6 pod address: the port is the one after the last colon", () => {
+    const v6 = { target_label: "__address__", replacement: "[fd00::1]:9090" };
+    const a = run({ ...podJob(), relabel_configs: [...podJob().relabel_configs, v6] });
+    expect(a.broken).toEqual([]);
+    expect(a.valid[0]!.target.instance).toBe("[fd00::1]:9090");
+  });
+
+  it("discovery selectors with trailing blanks, or without a label string, or of another shape", () => {
+    const sel = (selectors: unknown[]) => run({ ...podJob(), kubernetes_sd_configs: [{ role: "pod", selectors }] }).valid.length;
+    expect(sel([{ role: "pod", label: `${APP}=other ` }])).toBe(0);
+    expect(sel([{ label: `${APP}=other` }])).toBe(0);
+    expect(sel([{ role: "pod", field: "status.phase=Running" }, null, "x"])).toBe(1);
+    expect(run({ ...podJob(), kubernetes_sd_configs: [null, { role: "pod" }] }).valid).toHaveLength(1);
+  });
+
+  it("a port entry without a containerPort number is no port", () => {
+    const objects = mutate([...noSM(), podMonitor()], (get) => {
+      get("Deployment").spec.template.spec.containers[0].ports = [{ name: "metrics" }, null, { name: "http", containerPort: 8000 }];
+    });
+    expect(scrapeErrors(objects)[0]!.message).toMatch(/^port "metrics" is no container port of/);
+  });
+
+  it("objects missing metadata, spec or lists are read without failing", () => {
+    const bare = [
+      { apiVersion: "apps/v1", kind: "Deployment", spec: { template: { spec: { containers: [{ name: "c", ports: null }, null] } } } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x", namespace: NS } },
+      { apiVersion: "v1", kind: "Service" },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: NS } },
+      { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { labels: { release: "kube-prometheus-stack" } } },
+      { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", spec: { namespaceSelector: { any: true }, endpoints: [null] } },
+      { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor" },
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        spec: { namespaceSelector: { any: true }, podMetricsEndpoints: [null] },
+      },
+      { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule" },
+    ];
+    for (const extra of [bare, [...coherent(), ...bare]]) {
+      const ctx = new CheckContext({ config: config(), objects: extra });
+      expect(() => checkScrapes(ctx)).not.toThrow();
+    }
+    const p = plainPrometheus({ job_name: "ep", kubernetes_sd_configs: [{ role: "endpoints" }, { role: "pod" }] });
+    const ctx = new CheckContext({ config: p.config, objects: [...bare, ...p.objects] as never, files: p.files });
+    expect(() => checkScrapes(ctx)).not.toThrow();
+  });
+});
+
+describe("METRIC_NOT_SCRAPED: which queries make the service's metrics needed", () => {
+  const unscraped = (exprs: string[]) => [deployment(), service(), prometheusRule(exprs.map((e, i) => rule(e, `A${i}`)))];
+  const S = `namespace="${NS}",job="inference"`;
+
+  it("a query reading a contract series of the service, even beside other series", () => {
+    expect(scrapeErrors(unscraped([`sum(inference_queue_len{${S}}) / sum(up{${S}}) > 1000`]))[0]!.message).toMatch(/^1 query reads/);
+  });
+
+  it("not: platform series, series outside the contract, adapter seriesQuery discovery", () => {
+    expect(
+      check(unscraped([`up{${S}} == 0`, `sum(my_other_metric{${S}}) > 1`])).findings.filter((f) => f.code === "METRIC_NOT_SCRAPED"),
+    ).toEqual([]);
+    const adapterOnly = [
+      deployment(),
+      service(),
+      adapterConfigMap({ rules: [{ ...ADAPTER_P95_RULE, metricsQuery: "sum(up{<<.LabelMatchers>>})" }] }),
+    ];
+    expect(check(adapterOnly).findings.filter((f) => f.code === "METRIC_NOT_SCRAPED")).toEqual([]);
+  });
+
+  it("three readers are listed without an ellipsis; more are cut after three", () => {
+    const q = (i: number) => `sum(inference_queue_len{${S}}) > ${1000 + i}`;
+    const three = scrapeErrors(unscraped([q(1), q(2), q(3)]))[0]!.message;
+    expect(three).toMatch(/^3 queries read the service's metrics \([^)]*rules\[2\]\.expr\), but/);
+    const four = scrapeErrors(unscraped([q(1), q(2), q(3), q(4)]))[0]!.message;
+    expect(four).toMatch(/^4 queries read the service's metrics \([^)]*rules\[2\]\.expr; \.\.\.\), but/);
+  });
+
+  it("every missing selector label is named", () => {
+    const c = config({ monitoring: { selectorLabels: { release: "kube-prometheus-stack", team: "ml" } } });
+    const run = check(
+      [...coherent().filter((o) => o.kind !== "ServiceMonitor"), serviceMonitor({}, { labels: {} }), podMonitor({}, {}, { labels: {} })],
+      { config: c },
+    );
+    const lacks = run.errors.map((f) => f.message.split(/,? the labels| \(monitoring/)[0]).sort();
+    expect(lacks).toContain("lacks release=kube-prometheus-stack, team=ml");
+    expect(run.errors.filter((f) => f.code === "RULES_NOT_SELECTED").map((f) => f.message.slice(0, 44))).toEqual([
+      "lacks team=ml, the labels the Prometheus Ope",
+    ]);
+    expect(run.errors.filter((f) => f.resource === `PodMonitor ${NS}/inference`).map((f) => f.message)).toEqual([
+      "lacks release=kube-prometheus-stack, team=ml (monitoring.selectorLabels): it is never loaded",
+    ]);
   });
 });
