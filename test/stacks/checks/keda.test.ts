@@ -204,6 +204,8 @@ describe("PROMETHEUS_ADDRESS_UNDECLARED: what counts as the declared Prometheus"
     expect(check(coherent(), { helmValues: helm({ url: `${url}/`, port: 9090 }) }).errors).toEqual([]);
     expect(check(coherent(), { helmValues: helm({ url: `${url}:9090`, port: "" }) }).errors).toEqual([]);
     expect(check(coherent(), { helmValues: helm({ url: `${url}:9090` }) }).errors).toEqual([]);
+    expect(check(coherent(), { helmValues: helm({ url: `${url}//`, port: 9090 }) }).errors).toEqual([]);
+    expect(check(coherent(), { helmValues: { empty: null as never } }).errors).toEqual([]);
     expect(check(coherent(), { helmValues: helm({ url, port: 9090, path: "" }) }).errors).toEqual([]);
     // values without a prometheus.url are another chart's
     expect(check(coherent(), { helmValues: { keda: { prometheus: { enabled: true } }, other: { prometheus: "x" } } }).errors).toEqual([]);
@@ -254,6 +256,7 @@ describe("KEDA_* codes: what each finding says", () => {
     const noFallback = mutate(inv("true"), (get) => delete get("ScaledObject").spec.fallback);
     const w = check(noFallback).findings.find((x) => x.code === "KEDA_NULL_VALUES_IGNORED")!;
     expect(w.severity).toBe("warning");
+    expect(w.path).toBe("spec.triggers[1].metadata.ignoreNullValues");
     expect(w.message).not.toMatch(/fallback/);
     expect(w.fix).toMatch(/declare a fallback/);
   });

@@ -864,17 +864,73 @@ describe("METRIC_NOT_SCRAPED: which queries make the service's metrics needed", 
 
   it("every missing selector label is named", () => {
     const c = config({ monitoring: { selectorLabels: { release: "kube-prometheus-stack", team: "ml" } } });
-    const run = check(
-      [...coherent().filter((o) => o.kind !== "ServiceMonitor"), serviceMonitor({}, { labels: {} }), podMonitor({}, {}, { labels: {} })],
-      { config: c },
+    const objects = [
+      ...coherent().filter((o) => o.kind !== "ServiceMonitor"),
+      serviceMonitor({}, { labels: {} }),
+      podMonitor({}, {}, { labels: {} }),
+      prometheusRule([rule(`${QUEUE} > 1000`, "Extra")], "extra", {}),
+    ];
+    const byResource = new Map(check(objects, { config: c }).errors.map((f) => [f.resource, f.message]));
+    expect(byResource.get(`ServiceMonitor ${NS}/inference`)).toMatch(
+      /^lacks release=kube-prometheus-stack, team=ml, the labels Prometheus/,
     );
-    const lacks = run.errors.map((f) => f.message.split(/,? the labels| \(monitoring/)[0]).sort();
-    expect(lacks).toContain("lacks release=kube-prometheus-stack, team=ml");
-    expect(run.errors.filter((f) => f.code === "RULES_NOT_SELECTED").map((f) => f.message.slice(0, 44))).toEqual([
-      "lacks team=ml, the labels the Prometheus Ope",
-    ]);
-    expect(run.errors.filter((f) => f.resource === `PodMonitor ${NS}/inference`).map((f) => f.message)).toEqual([
+    expect(byResource.get(`PodMonitor ${NS}/inference`)).toBe(
       "lacks release=kube-prometheus-stack, team=ml (monitoring.selectorLabels): it is never loaded",
+    );
+    expect(byResource.get(`PrometheusRule ${NS}/extra`)).toMatch(
+      /^lacks release=kube-prometheus-stack, team=ml, the labels the Prometheus Operator/,
+    );
+    expect(byResource.get(`PrometheusRule ${NS}/inference-alerts`)).toMatch(/^lacks team=ml, the labels/);
+  });
+});
+
+describe("METRIC_NOT_SCRAPED: messages for other workloads and unnamed ports", () => {
+  it("another workload's endpoint: its own fixes, no mention of the service's metrics port", () => {
+    const base = [...coherent(), ...orchestratorObjects()];
+    const [noPort] = analyze([...base, orchMonitor({ port: undefined })]).broken;
+    expect([noPort!.message, noPort!.fix]).toEqual(["names no port", "set port to a Service port name"]);
+    const wrongTarget = mutate([...base, orchMonitor()], (get) => (get("Service", "orchestrator").spec.ports[0].targetPort = 1234));
+    const [t] = analyze(wrongTarget).broken;
+    expect([t!.message, t!.fix]).toEqual([
+      `scrapes container port no container port of Deployment ${NS}/orchestrator`,
+      "point the Service port at a container port",
     ]);
+    const [pm] = analyze([...base, podMonitor({ port: "metrics" }, { selector: { matchLabels: ORCH } }, { name: "orchestrator" })]).broken;
+    expect([pm!.message, pm!.fix]).toEqual([
+      `port "metrics" is no container port of Deployment ${NS}/orchestrator`,
+      "use a container port name",
+    ]);
+  });
+
+  it("an unnamed container port is named by its number", () => {
+    const objects = mutate(withEndpoint({ targetPort: 8000 }, ["port"]), (get) => {
+      get("Deployment").spec.template.spec.containers[0].ports[0] = { containerPort: 8000 };
+    });
+    expect(scrapeErrors(objects)[0]!.message).toMatch(/^scrapes container port 8000 of Deployment/);
+  });
+
+  it("nothing to select: no Service and no pods in the environment", () => {
+    const objects = [prometheusRule([rule(`${QUEUE} > 1000`, "Backlog")]), serviceMonitor(), podMonitor()];
+    const [f] = scrapeErrors(objects);
+    expect(f!.message).toMatch(/selects no Service, not any Service; PodMonitor ml-t\/inference selects no pods$/);
+  });
+
+  it("a job whose relabeling drops __metrics_path__ scrapes the default /metrics", () => {
+    const p = plainPrometheus({
+      ...podJob(),
+      relabel_configs: [...podJob().relabel_configs, { regex: "__metrics_path__", action: "labeldrop" }],
+    });
+    expect(analyze(p.objects, p).broken).toEqual([]);
+  });
+
+  it("the endpoints role: an unnamed Service port has an empty port name", () => {
+    const job = {
+      job_name: "ep",
+      kubernetes_sd_configs: [{ role: "endpoints" }],
+      relabel_configs: [{ source_labels: ["__meta_kubernetes_endpoint_port_name"], regex: "", action: "keep" }],
+    };
+    const p = plainPrometheus(job);
+    const objects = mutate(p.objects, (get) => (get("Service").spec.ports = [{ port: 9090, targetPort: "metrics" }]));
+    expect(analyze(objects, p).valid).toHaveLength(1);
   });
 });
