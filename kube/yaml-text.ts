@@ -68,7 +68,40 @@ const SCALARS: Map<string, Written>[][] = [[], []];
 let scalarCount = 0;
 const SCALAR_LIMIT = 50_000;
 
+/**
+ * When the package writes a one-line string as itself (a plain scalar), as a key or a value
+ * (yaml/dist/stringify/stringifyString.js: stringifyString, then plainString with lineWidth 0, no
+ * flow context): no control character or unpaired surrogate (those are double-quoted); none of
+ * plainString's quoting triggers (an indicator first, `- `/`? ` first or alone, `: `, ` #`, a space,
+ * tab or colon at the end); no document marker first (`---`, `...`: the package may write a block
+ * there); not empty; and no non-string tag of the document's schema reads it (null, booleans,
+ * numbers: the package quotes those). Such strings, most of what is rendered (names, labels, PromQL),
+ * are written without the package's scan and without a cache entry; the rest go to the package.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters the package double-quotes (its own regex)
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const QUOTING = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|:[ \t]|[\t ]#|[\t :]$/;
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)/;
+/** The schema's tags whose test plainString runs (the package's own list, so its own regexes). */
+const NON_STRING_TAGS = (BASE_CONTEXT.doc.schema.tags as { default?: unknown; tag: string; test?: RegExp }[]).filter(
+  (t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test,
+);
+
+/** Whether `value` is written as itself (see above); a key longer than 1024 characters never is (an explicit `? key`). */
+export function isSimplePlain(value: string): boolean {
+  return (
+    value !== "" &&
+    value.length <= 1024 &&
+    !value.includes("\n") &&
+    !CONTROL.test(value) &&
+    !QUOTING.test(value) &&
+    !DOCUMENT_MARKER.test(value) &&
+    !NON_STRING_TAGS.some((t) => t.test!.test(value))
+  );
+}
+
 function stringScalar(value: string, indent: string, implicitKey: boolean): Written {
+  if (isSimplePlain(value)) return { text: value, keep: false };
   const byIndent = SCALARS[implicitKey ? 1 : 0]!;
   const cache = (byIndent[indent.length] ??= new Map<string, Written>());
   let w = cache.get(value);
@@ -88,13 +121,15 @@ function stringScalar(value: string, indent: string, implicitKey: boolean): Writ
   return w;
 }
 
-const PLAIN = { text: "", keep: false };
+const NULL: Written = { text: "null", keep: false };
+const TRUE: Written = { text: "true", keep: false };
+const FALSE: Written = { text: "false", keep: false };
 
 function scalar(v: unknown, indent: string): Written {
   if (typeof v === "string") return stringScalar(v, indent, false);
-  if (v === null) return { ...PLAIN, text: "null" };
-  if (typeof v === "boolean") return { ...PLAIN, text: v ? "true" : "false" };
-  if (typeof v === "number") return { ...PLAIN, text: stringifyNumber({ value: v } as Scalar) };
+  if (v === null) return NULL;
+  if (typeof v === "boolean") return v ? TRUE : FALSE;
+  if (typeof v === "number") return { text: stringifyNumber({ value: v } as Scalar), keep: false };
   throw UNSUPPORTED;
 }
 

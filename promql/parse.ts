@@ -6,6 +6,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { InvariantError } from "../problems/problem.js";
 import { CONTRACT_FIX, durationSeconds } from "./metrics.js";
+import { TemplateStore } from "./template-store.js";
 
 type Tree = ReturnType<typeof parser.parse>;
 export type Node = Tree["topNode"];
@@ -52,18 +53,36 @@ interface Template {
 const TEMPLATES = new Map<string, Template>();
 const PARSED = new Map<string, ParsedExpr>();
 
+interface TemplateOf {
+  readonly key: string;
+  readonly ends: number[];
+  readonly deltas: number[];
+  readonly literals: string[];
+}
+/** templateOf's results (null: none): every reader of an expression asks for it. */
+const TEMPLATE_OF = new Map<string, TemplateOf | null>();
+
 /** The template of `expr` and where each emptied literal ends in it, or undefined when `expr` has none to share (a comment, an unterminated string). */
-function templateOf(expr: string): { key: string; ends: number[]; deltas: number[]; literals: string[] } | undefined {
-  let key = "";
+function templateOf(expr: string): TemplateOf | undefined {
+  return cached(TEMPLATE_OF, expr, () => scanTemplate(expr) ?? null) ?? undefined;
+}
+
+/** Where a string literal or a comment may start. */
+const LITERAL_OR_COMMENT = /["'`#]/g;
+
+function scanTemplate(expr: string): TemplateOf | undefined {
+  const parts: string[] = [];
+  let keyLength = 0;
   let last = 0;
   const literals: string[] = [];
   const ends: number[] = [];
   const deltas: number[] = [];
   let delta = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i];
+  const next = new RegExp(LITERAL_OR_COMMENT); // its own lastIndex
+  for (let m = next.exec(expr); m; m = next.exec(expr)) {
+    const i = m.index;
+    const c = m[0];
     if (c === "#") return undefined; // a comment: its quotes are not literals
-    if (c !== '"' && c !== "'" && c !== "`") continue;
     // lezer-promql's StringLiteral token: "…" and '…' with backslash escapes, no newline; `…` raw.
     let j = i + 1;
     if (c === "`") {
@@ -76,20 +95,28 @@ function templateOf(expr: string): { key: string; ends: number[]; deltas: number
       }
       if (j >= expr.length) return undefined;
     }
-    key += `${expr.slice(last, i)}""`;
+    parts.push(expr.slice(last, i), '""');
+    keyLength += i - last + 2;
     literals.push(expr.slice(i, j + 1));
     delta += j - i - 1;
-    ends.push(key.length);
+    ends.push(keyLength);
     deltas.push(delta);
     last = j + 1;
-    i = j;
+    next.lastIndex = last;
   }
   if (ends.length === 0) return undefined;
-  return { key: key + expr.slice(last), ends, deltas, literals };
+  parts.push(expr.slice(last));
+  return { key: parts.join(""), ends, deltas, literals };
 }
+
+/** The CLIs' template trees kept between runs (promql/template-store.ts); null: none (library use). */
+let store: TemplateStore | null | undefined;
 
 function template(key: string): Template {
   return cached(TEMPLATES, key, () => {
+    if (store === undefined) store = TemplateStore.open() ?? null;
+    const stored = store?.get(key);
+    if (stored) return { tree: stored, errorFree: true };
     const tree = parser.parse(key);
     let errorFree = true;
     tree.iterate({
@@ -98,6 +125,7 @@ function template(key: string): Template {
         return errorFree;
       },
     });
+    if (errorFree) store?.add(key, tree);
     return { tree, errorFree };
   });
 }
@@ -180,13 +208,20 @@ function walkSyntaxErrors(expr: string): PromQLSyntaxError[] {
 
 /** Throws {@link PromQLError} unless `expr` parses. */
 export function assertParses(expr: string): string {
-  const errors = syntaxErrors(expr);
+  const errors = cached(SYNTAX_ERRORS, expr, () => walkSyntaxErrors(expr)); // read only: no copy
   if (errors.length) throw new PromQLError(expr, errors);
   return expr;
 }
 
+/** Backslashes and control characters: a literal without them reads as its text between the quotes. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON.parse refuses
+const NEEDS_DECODING = /[\\\x00-\x1f]/;
+
 function unquote(s: string): string {
   if (s.startsWith("`")) return s.slice(1, -1);
+  const inner = s.slice(1, -1);
+  // The common case (label values the program writes), without JSON.parse: same result.
+  if (!NEEDS_DECODING.test(inner)) return inner;
   return JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string;
 }
 
@@ -234,7 +269,9 @@ function resolveSelector(r: RawSelector, literals: readonly string[]): SelectorU
   let metric = r.ident;
   const matchers: LabelMatcher[] = [];
   for (const raw of r.matchers) {
-    const m = { name: lit(raw.name).replace(/^"|"$/g, ""), op: raw.op, value: unquote(lit(raw.value)) };
+    const rawName = lit(raw.name);
+    const name = rawName.startsWith('"') || rawName.endsWith('"') ? rawName.replace(/^"|"$/g, "") : rawName;
+    const m = { name, op: raw.op, value: unquote(lit(raw.value)) };
     if (m.name === "__name__" && m.op === "=") metric = m.value;
     else matchers.push(m);
   }

@@ -12,3 +12,5 @@ export declare function ensureBuilt(name: string): Promise<string>;
 export declare const K8S_BINDINGS: RegExp;
 export declare const QUADRATIC_OMIT: string;
 export declare const LINEAR_OMIT_HELPER: string;
+export declare const VEGA_CANVAS: RegExp;
+export declare const CANVAS_AWAIT: string;

@@ -98,6 +98,26 @@ export const QUADRATIC_OMIT = "Object.entries(result).reduce((r, i) => (i[1] ===
 export const LINEAR_OMIT_HELPER =
   "function __isDefinedFields(result) { const r = {}; for (const k of Object.keys(result)) { const v = result[k]; if (v !== undefined) r[k] = v; } return r; }\n";
 
+/**
+ * vega-canvas (a vega dependency) looks for the optional node-canvas package with a top-level
+ * `await import("canvas")`, which a CommonJS bundle cannot hold. The bundle asks with `require`,
+ * in the same try: without node-canvas (as here) both leave it unset; with it, both load it.
+ */
+export const VEGA_CANVAS = /vega-canvas[\\/]build[\\/]vega-canvas\.node\.js$/;
+export const CANVAS_AWAIT = "NodeCanvas = await import('canvas');";
+
+/** esbuild plugin: {@link CANVAS_AWAIT} → `require("canvas")`; the build fails if the text is not there. */
+const vegaCanvasPlugin = {
+  name: "vega-canvas-require",
+  setup(b) {
+    b.onLoad({ filter: VEGA_CANVAS }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes(CANVAS_AWAIT)) throw new Error(`${args.path} no longer holds ${CANVAS_AWAIT}: scripts/build.mjs needs updating`);
+      return { contents: text.replace(CANVAS_AWAIT, "NodeCanvas = require('canvas');"), loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 /** esbuild plugin: {@link QUADRATIC_OMIT} → one pass, in the bindings file only. */
 const linearOmitPlugin = {
   name: "k8s-bindings-linear-omit",
@@ -242,9 +262,12 @@ function collect(keep) {
 }
 
 /**
- * Bundles `entries` (default: every CLI whose source exists; shared code in chunks, so vega loads
- * only with the chart) into a fresh folder, then points `.build` at it. `quiet` leaves error
- * reporting to the caller. Call holding the lock (ensureBuilt and the command line do).
+ * Bundles `entries` (default: every CLI whose source exists) into a fresh folder, then points
+ * `.build` at it. One CommonJS file per CLI: scripts/run.mjs compiles it with V8's code cache
+ * (scripts/code-cache.mjs), which Node 20 offers for scripts, not for ES modules. What a command
+ * loads on demand (vega for a chart, a schema model per kind) stays behind esbuild's lazy module
+ * wrappers, evaluated at its `import()` only. `quiet` leaves error reporting to the caller. Call
+ * holding the lock (ensureBuilt and the command line do).
  */
 export async function build(entries = presentEntries(), quiet = false) {
   const esbuild = await import("esbuild");
@@ -256,23 +279,20 @@ export async function build(entries = presentEntries(), quiet = false) {
       entryPoints: entries,
       outdir: tmp,
       bundle: true,
-      splitting: true,
-      format: "esm",
+      format: "cjs",
       platform: "node",
       target: "node20",
-      outExtension: { ".js": ".mjs" },
-      chunkNames: "chunks/[name]-[hash]",
+      outExtension: { ".js": ".cjs" },
       metafile: true,
       logLevel: quiet ? "silent" : "warning",
       legalComments: "none",
-      plugins: [linearOmitPlugin],
+      plugins: [linearOmitPlugin, vegaCanvasPlugin],
       // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
       // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
       external: ["esbuild", "re2-wasm"],
-      // CommonJS dependencies (cdk8s, jsii runtime) call require() for Node built-ins.
-      banner: {
-        js: 'import { createRequire as __isCreateRequire } from "node:module"; const require = __isCreateRequire(import.meta.url);',
-      },
+      // The sources are ES modules: what they read from import.meta, a CommonJS file has as globals.
+      define: { "import.meta.dirname": "__dirname", "import.meta.filename": "__filename", "import.meta.url": "__isImportMetaUrl" },
+      banner: { js: 'var __isImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     });
     // Only project sources are listed: dependency changes are seen through node_modules/.package-lock.json.
     const inputs = Object.keys(result.metafile.inputs)
@@ -314,13 +334,13 @@ export async function ensureBuilt(name) {
       }
     });
   }
-  return pathToFileURL(join(realpathSync(OUT), `${name}.mjs`)).href;
+  return pathToFileURL(join(realpathSync(OUT), `${name}.cjs`)).href;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === SELF) {
   const r = await withBuildLock(() => build());
   for (const [file, o] of Object.entries(r.metafile.outputs)) {
-    if (!file.endsWith(".mjs")) continue;
+    if (!file.endsWith(".cjs")) continue;
     console.log(`${relative(ROOT, resolve(ROOT, file)).replace(/^\.build-tmp-\d+/, ".build")}\t${(o.bytes / 1024).toFixed(0)} KiB`);
   }
 }

@@ -27,7 +27,7 @@ async function checkSource(source: () => EnvSource): Promise<readonly Problem[]>
   }
 }
 
-await runCli(async () => {
+void runCli(async () => {
   const { values } = parseArgs({
     options: {
       env: { type: "string", multiple: true },

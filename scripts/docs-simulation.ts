@@ -14,12 +14,14 @@ export const END = "<!-- sim-table:end -->";
 const PAGE = "docs/simulator.md";
 
 const runs = simulateEnv("prod", loadScenario("spike"), ["cpu-hpa", "keda", "burst"]);
-const outputs = await renderOutputs(runs);
-writeOutputs("docs/simulation", outputs.files);
-const page = readFileSync(PAGE, "utf8");
-const from = page.indexOf(START);
-const to = page.indexOf(END);
-if (from < 0 || to < from) throw new Error(`${PAGE} lacks the ${START} … ${END} markers`);
-const table = summaryTable(runs.map((r) => r.result));
-writeFileSync(PAGE, `${page.slice(0, from + START.length)}\n${table}\n${page.slice(to)}`);
-console.log(`docs/simulation and the table in ${PAGE} regenerated`);
+// No top-level await: the CLI bundle is CommonJS (scripts/build.mjs).
+void renderOutputs(runs).then((outputs) => {
+  writeOutputs("docs/simulation", outputs.files);
+  const page = readFileSync(PAGE, "utf8");
+  const from = page.indexOf(START);
+  const to = page.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${PAGE} lacks the ${START} … ${END} markers`);
+  const table = summaryTable(runs.map((r) => r.result));
+  writeFileSync(PAGE, `${page.slice(0, from + START.length)}\n${table}\n${page.slice(to)}`);
+  console.log(`docs/simulation and the table in ${PAGE} regenerated`);
+});

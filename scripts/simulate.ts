@@ -89,12 +89,15 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-try {
-  await main(process.argv.slice(2));
-} catch (e) {
-  // User errors (config, checks, scenario, an autoscaler the simulator cannot run) print as lines; anything else is a bug.
-  const user = userErrorOf(e);
-  if (!user) throw e;
-  reportUserError(user);
-  if (user instanceof UsageError) console.error(USAGE);
-}
+// No top-level await: the CLI bundle is CommonJS (scripts/build.mjs).
+void (async () => {
+  try {
+    await main(process.argv.slice(2));
+  } catch (e) {
+    // User errors (config, checks, scenario, an autoscaler the simulator cannot run) print as lines; anything else is a bug.
+    const user = userErrorOf(e);
+    if (!user) throw e;
+    reportUserError(user);
+    if (user instanceof UsageError) console.error(USAGE);
+  }
+})();

@@ -16,7 +16,7 @@ import { requireNonEmpty, runCli } from "./cli.js";
 /** The committed output of the built-in environments. */
 const COMMITTED_DIST = resolve(import.meta.dirname, "..", "dist");
 
-await runCli(async () => {
+void runCli(async () => {
   const { values } = parseArgs({
     options: {
       env: { type: "string", multiple: true },

@@ -4,6 +4,7 @@
  * schema here is itself an error: nothing reaches dist/ unchecked.
  */
 import type { LooseObject } from "../kube/loose-json.js";
+import { dynamicImport } from "../kube/dynamic-import.js";
 
 interface Validatable {
   validate(): void;
@@ -55,7 +56,7 @@ const cache = new Map<string, Promise<Record<string, unknown> | undefined>>();
 async function loadModule(path: string): Promise<Record<string, unknown> | undefined> {
   let p = cache.get(path);
   if (!p) {
-    p = (BUNDLED_MODELS[path]?.() ?? import(path)).then(
+    p = (BUNDLED_MODELS[path]?.() ?? dynamicImport(path)).then(
       (m) => m as Record<string, unknown>,
       () => undefined,
     );

@@ -7,7 +7,7 @@
  * adapter config is found the same way as the one the monitoring construct writes.
  */
 import { parseAllDocuments } from "yaml";
-import { stableJson } from "../../kube/stable-json.js";
+import { stableJson, stableJsonEqual } from "../../kube/stable-json.js";
 import type { MetricContract, ScrapeScope } from "../../promql/metrics.js";
 import { scrapeScope } from "../../scrape/scope.js";
 import type { EnvConfig } from "../config.js";
@@ -103,6 +103,30 @@ export function deepWalk(
     }
   };
   go(root, 0);
+}
+
+/**
+ * A set of values equal up to key order (the same {@link stableJson}), for deduplication: values
+ * are grouped by a cheap signature (a rule group's name and rule count, a job's name) and compared
+ * member by member only with those sharing theirs. Writing the stable JSON of every rule group of
+ * an environment was a tenth of the rendered checks.
+ */
+class EqualValues<T> {
+  private readonly bySignature = new Map<string, T[]>();
+  constructor(private readonly signature: (v: T) => string) {}
+
+  /** Adds `v`; false when an equal value is already in. */
+  add(v: T): boolean {
+    const sig = this.signature(v);
+    const same = this.bySignature.get(sig);
+    if (!same) {
+      this.bySignature.set(sig, [v]);
+      return true;
+    }
+    if (same.some((e) => stableJsonEqual(e, v))) return false;
+    same.push(v);
+    return true;
+  }
 }
 
 export class CheckContext {
@@ -212,14 +236,13 @@ export class CheckContext {
           if (isObject(g)) out.push({ resource: resourceOf(o), path: ["spec", "groups", i], group: g });
         });
       }
-      const seen = new Set(out.map((g) => stableJson(g.group)));
+      const seen = new EqualValues((g: K8sObject) => `${str(g.name)}\u0000${asArray(g.rules).length}`);
+      for (const g of out) seen.add(g.group);
       const addFileGroups = (resource: string, base: PathSegment[], doc: unknown) => {
         if (!isObject(doc) || !Array.isArray(doc.groups)) return;
         doc.groups.forEach((g: unknown, i: number) => {
           if (!isObject(g) || !Array.isArray(g.rules)) return;
-          const key = stableJson(g);
-          if (seen.has(key)) return;
-          seen.add(key);
+          if (!seen.add(g)) return;
           out.push({ resource, path: [...base, "groups", i], group: g });
         });
       };
@@ -345,13 +368,11 @@ export class CheckContext {
   scrapeJobs(): ScrapeJobRef[] {
     return this.once("scrapeJobs", () => {
       const out: ScrapeJobRef[] = [];
-      const seen = new Set<string>();
+      const seen = new EqualValues((job: K8sObject) => String(job.job_name));
       const collect = (resource: string, root: unknown, base: PathSegment[]) =>
         deepWalk(root, base, (v, p) => {
           if (!isObject(v) || typeof v.job_name !== "string") return;
-          const key = stableJson(v);
-          if (seen.has(key)) return;
-          seen.add(key);
+          if (!seen.add(v)) return;
           out.push({ resource, path: [...p], job: v });
         });
       for (const o of this.objects) {

@@ -78,7 +78,9 @@ export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
   if (EMBEDDED.size >= 2000) EMBEDDED.clear();
   let doc: LooseObject | Loose[] | undefined;
   try {
-    const v = parseYaml(t);
+    // A user's text with an unknown tag (`!t`) is read as the package reads it, without a
+    // YAMLWarning on the CLI's stderr (its error channel).
+    const v = parseYaml(t, { logLevel: "error" });
     doc = isObject(v) || Array.isArray(v) ? v : undefined;
   } catch {
     doc = undefined;

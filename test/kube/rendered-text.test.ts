@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { rendered, renderedData, renderedTexts } from "../../kube/rendered-text.js";
+import { jsonCopy, rendered, renderedData, renderedTexts } from "../../kube/rendered-text.js";
 import { embeddedDocument } from "../../stacks/checks/util.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { renderEnvironment } from "../../stacks/synth.js";
@@ -66,5 +66,32 @@ describe("embeddedDocument skips text that cannot be a map or a list, and only t
     }
     const expected = v !== null && typeof v === "object" ? v : undefined;
     expect(embeddedDocument(text)).toEqual(expected);
+  });
+
+  it("the copy is what JSON's round trip gives, for plain data and for what is not (toJSON, Date, NaN, -0, __proto__, holes, functions)", () => {
+    const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+    const proto = JSON.parse('{"__proto__": {"x": 1}, "a": 1}') as unknown;
+    const cases: unknown[] = [
+      { a: 1, b: "x", c: [1, "y", null, true], d: { e: undefined, f: { g: [] } }, h: {} },
+      [undefined, 1, , 3], // eslint-disable-line no-sparse-arrays
+      { n: -0, inf: Infinity, nan: NaN, big: 1e21 },
+      { when: new Date(0), nested: [{ toJSON: () => "custom" }] },
+      { f: () => 1, s: Symbol("s"), list: [() => 1] },
+      proto,
+      Object.assign(Object.create(null) as object, { a: [1, { b: 2 }] }),
+      { m: new Map([["k", 1]]) },
+      "text",
+      0,
+      null,
+    ];
+    for (const c of cases) expect(JSON.stringify(jsonCopy(c))).toBe(JSON.stringify(roundTrip(c)));
+    for (const c of cases) expect(jsonCopy(c)).toEqual(roundTrip(c));
+    // The copy shares nothing with the source.
+    const src = { a: { b: [1, { c: 2 }] } };
+    const copy = jsonCopy(src) as typeof src;
+    expect(copy.a).not.toBe(src.a);
+    expect(copy.a.b[1]).not.toBe(src.a.b[1]);
+    expect(Object.is((jsonCopy({ z: -0 }) as { z: number }).z, 0)).toBe(true);
+    expect(Object.getPrototypeOf(jsonCopy(proto))).toBe(Object.prototype);
   });
 });

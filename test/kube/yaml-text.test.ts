@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Document, parseAllDocuments, parseDocument, stringify } from "yaml";
-import { yamlText, type ItemComments } from "../../kube/yaml-text.js";
+import { isSimplePlain, yamlText, type ItemComments } from "../../kube/yaml-text.js";
 
 const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 const DIST = join(import.meta.dirname, "..", "..", "dist");
@@ -164,6 +164,92 @@ describe("yamlText", () => {
       "a top-level scalar",
     ];
     for (const c of cases) expect(yamlText(c)).toBe(stringify(c, OPTIONS));
+  });
+
+  it("writes a string as itself without asking the package only where the package writes it so, as a key and as a value", () => {
+    // The fast path's borders: each of these must agree with the package whichever way it goes.
+    const borders = ["a", "_", "a b", "a:b", "a: b", "a:", "a ", "a b c", "http://x:9090/p", "ghcr.io/o/i:1.2", "a.b/c-d_e"];
+    const words = ["null", "Null", "NULL", "nulL", "true", "True", "TRUE", "tRue", "false", "False", "FALSE", "yes", "no", "on", "y", "x"];
+    const next = random(5);
+    const chars = "aZ_09./-: #{}[],\"'\t!|>%@`?*&~+e(=)\u00e9\u0001";
+    const random20 = Array.from({ length: 4000 }, () => {
+      let s = "";
+      for (let n = 1 + Math.floor(next() * 8); n > 0; n--) s += chars[Math.floor(next() * chars.length)];
+      return s;
+    });
+    let simple = 0;
+    for (const v of [...borders, ...words, ...random20, "k".repeat(1024), "k".repeat(1025)]) {
+      const asValue = stringify({ k: v }, OPTIONS);
+      const asKey = stringify({ [v]: 1 }, OPTIONS);
+      if (isSimplePlain(v)) {
+        simple++;
+        expect(asValue, v).toBe(`k: ${v}\n`);
+        expect(asKey, v).toBe(`${v}: 1\n`);
+      }
+      expect(yamlText({ k: v }), v).toBe(asValue);
+      expect(yamlText({ [v]: 1 }), v).toBe(asKey);
+    }
+    expect(simple).toBeGreaterThan(300);
+    const quoted = [
+      "",
+      "null",
+      "~",
+      "True",
+      "FALSE",
+      "1",
+      "-1",
+      "0x1F",
+      "0o7",
+      "1e3",
+      ".5",
+      ".inf",
+      ".NaN",
+      "a: b",
+      "a:",
+      "a ",
+      " a",
+      "-",
+      "- a",
+      "? a",
+    ];
+    for (const w of [
+      ...quoted,
+      "#x",
+      "a #b",
+      "'q'",
+      '"q"',
+      "{a}",
+      "[a]",
+      "*a",
+      "&a",
+      "!a",
+      "|a",
+      ">a",
+      "%a",
+      "@a",
+      "`a",
+      "---x",
+      "...x",
+      "a\tb:",
+      "\u0001",
+      "\ud800",
+    ])
+      expect(isSimplePlain(w), w).toBe(false);
+    expect(isSimplePlain("k".repeat(1025))).toBe(false);
+    for (const w of [
+      "nulL",
+      "yes",
+      "a:b",
+      "http://x:9090/p",
+      "a b",
+      "1a",
+      "-a",
+      "a#b",
+      'sum(rate(x{a="b"}[5m])) > 0.5',
+      "a - b",
+      "x=1,y=2",
+    ])
+      expect(isSimplePlain(w), w).toBe(true);
   });
 
   it("agrees with the package on 3000 generated documents, with and without comments before items", () => {

@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { parsedExpr, selectors, syntaxErrors } from "../../promql/parse.js";
+import { readTemplateStore, treeFromBuffer, treeToBuffer, writeTemplateStore } from "../../promql/template-store.js";
 
 const DIST = join(import.meta.dirname, "..", "..", "dist");
 
@@ -94,6 +96,69 @@ describe("parsedExpr (one tree for the expressions that differ only in string li
         syntaxErrors(c).map((e) => e.pos),
         c,
       ).toEqual(c.trim() === "" ? [0] : own.map((e) => e.pos));
+    }
+  });
+});
+
+/** Every node of a tree with its depth and span (anonymous ones are not visible to the readers). */
+function nodeDump(tree: ReturnType<typeof parser.parse>): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  tree.iterate({
+    enter: (n) => void out.push(`${depth++} ${n.name} ${n.from}-${n.to}${n.type.isError ? " error" : ""}`),
+    leave: () => void depth--,
+  });
+  return out;
+}
+
+describe("the CLIs' template store (trees kept between runs, promql/template-store.ts)", () => {
+  it("a tree rebuilt from its buffer is the parse node for node, for every committed query and the edge cases", () => {
+    const exprs = [
+      ...distQueries(),
+      'sum by (le) (rate(x{a="b"}[5m])) > 0.5 and on() vector(1)',
+      "1",
+      "-(2)",
+      'x{"q.l"="v"}[1m:30s] offset 5m @ 10',
+    ];
+    for (const e of exprs) {
+      const tree = parser.parse(e);
+      const rebuilt = treeFromBuffer(treeToBuffer(tree), e.length);
+      expect(nodeDump(rebuilt), e).toEqual(nodeDump(tree));
+      expect(rebuilt.length).toBe(e.length);
+      // What the readers navigate by: the top node's children, getChild, parent links.
+      const top = rebuilt.topNode;
+      expect(top.name).toBe("PromQL");
+      for (let c = top.firstChild; c; c = c.nextSibling) expect(c.parent?.name).toBe("PromQL");
+    }
+  });
+
+  it("a store file round-trips; a missing, malformed or other grammar's file, or a bad buffer, is ignored entry by entry", () => {
+    const dir = mkdtempSync(join(tmpdir(), "template-store-"));
+    try {
+      const path = join(dir, "t.json");
+      expect(readTemplateStore(path).size).toBe(0); // missing
+      const key = 'sum(rate(x{a=""}[5m]))';
+      writeTemplateStore(path, new Map([[key, treeToBuffer(parser.parse(key))]]));
+      const back = readTemplateStore(path);
+      expect([...back.keys()]).toEqual([key]);
+      expect(nodeDump(treeFromBuffer(back.get(key)!, key.length))).toEqual(nodeDump(parser.parse(key)));
+      const stored = JSON.parse(readFileSync(path, "utf8")) as { grammar: string; trees: Record<string, number[]> };
+      writeFileSync(path, JSON.stringify({ ...stored, grammar: "another" }));
+      expect(readTemplateStore(path).size).toBe(0);
+      writeFileSync(path, "{ not json");
+      expect(readTemplateStore(path).size).toBe(0);
+      const good = stored.trees[key]!;
+      const bad = {
+        short: good.slice(0, 3),
+        pastEnd: good.map((v, i) => (i % 4 === 2 ? v + 100 : v)),
+        unknownType: [9999, 0, 1, 4],
+        sizeTooBig: [good[0], 0, 1, 8],
+        text: ["a", 0, 1, 4],
+      };
+      writeFileSync(path, JSON.stringify({ grammar: stored.grammar, trees: { [key]: good, ...bad } }));
+      expect([...readTemplateStore(path).keys()]).toEqual([key]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
