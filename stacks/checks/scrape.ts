@@ -107,7 +107,7 @@ function containerPorts(pods: PodTemplateRef): ContainerPort[] {
   for (const c of asArray(pods.template.spec?.containers)) {
     for (const p of asArray(c?.ports)) {
       if (typeof p?.containerPort === "number")
-        out.push({ container: String(c.name), name: str(p.name) ?? "Stryker was here!", number: p.containerPort, protocol: str(p.protocol) ?? "TCP" });
+        out.push({ container: String(c.name), name: str(p.name) ?? "", number: p.containerPort, protocol: str(p.protocol) ?? "TCP" });
     }
   }
   return out;
