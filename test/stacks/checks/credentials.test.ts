@@ -131,7 +131,19 @@ describe("PLAINTEXT_CREDENTIAL: where values are found and what they are named a
       "<password>",
     ])
       expect(credentialIn("password", v), v).toBeUndefined();
-    for (const v of ["hunter2", "x${DB_PASSWORD}", "${DB_PASSWORD}x", "$(A)$(B)x", "{{ a }}x", "<a<b>", "<pw>x", "TRUE1", "relative/path"])
+    for (const v of [
+      "hunter2",
+      "x${DB_PASSWORD}",
+      "${DB_PASSWORD}x",
+      "x$(A)",
+      "$(A)$(B)x",
+      "x{{ a }}",
+      "{{ a }}x",
+      "<a<b>",
+      "<pw>x",
+      "TRUE1",
+      "relative/path",
+    ])
       expect(credentialIn("password", v), v).toBe('a value under the credential-named key "password"');
   });
 
