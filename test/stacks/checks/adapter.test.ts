@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { K8sObject } from "../../../stacks/checks/index.js";
 import {
   ADAPTER_P95_RULE,
   ADAPTER_QUEUE_RULE,
@@ -61,5 +62,41 @@ describe("ADAPTER_EXTERNAL_WITH_KEDA: no prometheus-adapter external rules where
     const keda = { ...api, spec: { ...api.spec, service: { name: "keda-operator-metrics-apiserver", namespace: "keda" } } };
     expect(check([...coherent(), keda]).findings).toEqual([]);
     expect(NS).toBe("ml-t");
+  });
+});
+
+describe("ADAPTER_EXTERNAL_WITH_KEDA: APIServices", () => {
+  const api = (spec: Record<string, unknown> | undefined, name = "v1beta1.external.metrics.k8s.io"): K8sObject => ({
+    apiVersion: "apiregistration.k8s.io/v1",
+    kind: "APIService",
+    metadata: { name },
+    ...(spec ? { spec } : {}),
+  });
+
+  it("names the backend registering external metrics and the field", () => {
+    const [f] = expectErrors(check([...coherent(), api({ service: { name: "prometheus-adapter", namespace: "monitoring" } })]), [
+      "ADAPTER_EXTERNAL_WITH_KEDA",
+    ]);
+    expect(f!.resource).toBe("APIService v1beta1.external.metrics.k8s.io");
+    expect(f!.path).toBe("spec.service");
+    expect(f!.message).toMatch(
+      /registers external\.metrics\.k8s\.io for "prometheus-adapter", but KEDA runs here \(cluster\.keda is true\)/,
+    );
+  });
+
+  it("a local registration (no service) is not KEDA's either", () => {
+    for (const spec of [{ group: "external.metrics.k8s.io" }, undefined]) {
+      const [f] = expectErrors(check([...coherent(), api(spec)]), ["ADAPTER_EXTERNAL_WITH_KEDA"]);
+      expect(f!.message).toMatch(/for "",/);
+    }
+  });
+
+  it("passes the adapter's custom.metrics registration, and an APIService without metadata", () => {
+    expect(
+      check([...coherent(), api({ service: { name: "prometheus-adapter", namespace: "monitoring" } }, "v1beta1.custom.metrics.k8s.io")])
+        .errors,
+    ).toEqual([]);
+    const { metadata: _m, ...nameless } = api({ service: { name: "prometheus-adapter" } });
+    expect(() => check([...coherent(), nameless])).not.toThrow();
   });
 });

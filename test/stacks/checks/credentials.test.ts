@@ -114,3 +114,115 @@ describe("PLAINTEXT_CREDENTIAL: no plaintext credentials in rendered output", ()
     expect(credentialIn(undefined, "Server=db;User Id=app;Password=pw1234;")).toBe("a password=/token= assignment");
   });
 });
+
+describe("PLAINTEXT_CREDENTIAL: where values are found and what they are named after", () => {
+  const cm = (data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "app", namespace: NS }, data });
+
+  it("placeholders and references under credential keys are not credentials; anything else is", () => {
+    for (const v of [
+      "",
+      "  ",
+      "true",
+      "false",
+      "/etc/secret/pw",
+      "${DB_PASSWORD}",
+      " $(DB_PASSWORD) ",
+      "{{ .Values.password }}",
+      "<password>",
+    ])
+      expect(credentialIn("password", v), v).toBeUndefined();
+    for (const v of [
+      "hunter2",
+      "x${DB_PASSWORD}",
+      "${DB_PASSWORD}x",
+      "x$(A)",
+      "$(A)$(B)x",
+      "x{{ a }}",
+      "{{ a }}x",
+      "<a<b>",
+      "<pw>x",
+      "TRUE1",
+      "relative/path",
+    ])
+      expect(credentialIn("password", v), v).toBe('a value under the credential-named key "password"');
+  });
+
+  it("credential keys: exact or as a suffix, whatever the case and separators; the answer does not change on a second call", () => {
+    for (const k of ["PWD", "auth-token", "Client_Secret", "signing.key", "db.connectionString", "myPrivateKey", "x-api-key"]) {
+      expect(isCredentialKey(k), k).toBe(true);
+      expect(isCredentialKey(k), `${k} again`).toBe(true);
+    }
+    for (const k of ["secretRef", "tokens", "passwordless", "keyId"]) {
+      expect(isCredentialKey(k), k).toBe(false);
+      expect(isCredentialKey(k), `${k} again`).toBe(false);
+    }
+  });
+
+  it("a value matching several patterns is named by the first; a pattern wins over the key", () => {
+    expect(credentialIn(undefined, "https://u:AKIAIOSFODNN7EXAMPLE@h")).toBe("a URL with user:password");
+    expect(credentialIn("password", "AKIAIOSFODNN7EXAMPLE")).toBe("an AWS access key id");
+    expect(credentialIn(undefined, "-----BEGIN RSA PRIVATE KEY-----")).toBe("a private key");
+    expect(credentialIn(undefined, "plain words only")).toBeUndefined();
+    expect(credentialIn("name", "plain")).toBeUndefined();
+  });
+
+  it("header and env entries are read by their sibling name; a bare `value` key or a nameless entry is not", () => {
+    const headers = mutate(coherent(), (get) => {
+      get("Deployment").spec.template.spec.containers[0].readinessProbe = {
+        httpGet: { path: "/readyz", port: "http", httpHeaders: [{ name: "X-Api-Key", value: "k3y-v4lue" }] },
+      };
+    });
+    const [f] = expectErrors(check(headers), ["PLAINTEXT_CREDENTIAL"]);
+    expect(f!.path).toBe("spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders[0].value");
+    expect(f!.message).toBe('a value under the credential-named key "X-Api-Key" in rendered output (committed to dist/)');
+    expect(f!.fix).toMatch(/Secret .*secretKeyRef/);
+    expect(check(withEnv([{ value: "hunter2" }, { name: 3, value: "hunter2" }])).findings).toEqual([]);
+    expect(check([...coherent(), { ...cm({}), value: "hunter2" }]).findings).toEqual([]);
+  });
+
+  it("inside an embedded document: reported once, at the path inside it, env entries read by name", () => {
+    const doc = "env:\n  - name: DB_PASSWORD\n    value: hunter2\n  - name: LOG_LEVEL\n    value: info\n";
+    const errors = expectErrors(check([...coherent(), cm({ "app.yaml": doc })]), ["PLAINTEXT_CREDENTIAL"]);
+    expect(errors.map((e) => [e.resource, e.path])).toEqual([[`ConfigMap ${NS}/app`, 'data["app.yaml"].env[0].value']]);
+  });
+
+  it("a Secret: one finding per non-empty data field, naming its keys, and nothing more", () => {
+    const secret = (over: object) => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: NS }, ...over });
+    const both = expectErrors(check([...coherent(), secret({ data: { a: "eA==" }, stringData: { password: "hunter2", user: "app" } })]), [
+      "PLAINTEXT_CREDENTIAL",
+    ]);
+    expect(both.map((e) => [e.resource, e.path])).toEqual([
+      [`Secret ${NS}/db`, "data"],
+      [`Secret ${NS}/db`, "stringData"],
+    ]);
+    expect(both[1]!.message).toBe("a Secret with stringData (password, user) is rendered into committed output: base64 is not encryption");
+    expect(both[1]!.fix).toMatch(/out of band/);
+    expect(check([...coherent(), secret({ data: {}, type: "Opaque" })]).findings).toEqual([]);
+    // not a core Secret: scanned like any object
+    const sealed = secret({ apiVersion: "example.com/v1", spec: { password: "hunter2" } });
+    expect(expectErrors(check([...coherent(), sealed]), ["PLAINTEXT_CREDENTIAL"])[0]!.path).toBe("spec.password");
+  });
+
+  it("rendered files: YAML by document (indexed when there are several), other text by line", () => {
+    const run = (path: string, content: string) =>
+      expectErrors(check(coherent(), { files: [{ path, content }] }), ["PLAINTEXT_CREDENTIAL"]);
+    const one = run("extra/a.yaml", "auth:\n  password: hunter2\n");
+    expect(one.map((e) => [e.resource, e.path, e.message])).toEqual([
+      ["File extra/a.yaml", "auth.password", 'a value under the credential-named key "password" in a rendered file'],
+    ]);
+    const two = run("extra/b.yaml", "a: 1\n---\nenv:\n  - name: API_TOKEN\n    value: abc123\n");
+    expect(two.map((e) => e.path)).toEqual(["[1].env[0].value"]);
+    const text = run("extra/c.sh", "#!/bin/sh\nexport X=1\ncurl -u admin https://admin:hunter2@example.com/\n");
+    expect(text.map((e) => [e.path, e.message])).toEqual([["line 3", "a URL with user:password in a rendered file"]]);
+  });
+
+  it("Helm values and the env config name where the value sits", () => {
+    const [h] = expectErrors(check(coherent(), { helmValues: { keda: { env: [{ name: "SLACK", value: "xoxb-1234567890-abcdef" }] } } }), [
+      "PLAINTEXT_CREDENTIAL",
+    ]);
+    expect([h!.resource, h!.path, h!.message]).toEqual(["HelmValues keda", "env[0].value", "a Slack token in Helm values"]);
+    const [c] = checkConfig(config({ service: { env: { API_TOKEN: "abc123" } } })).errors;
+    expect(c!.message).toBe('a value under the credential-named key "API_TOKEN" in the env config (it would be rendered into dist/)');
+    expect(c!.fix).toMatch(/Secret/);
+  });
+});
