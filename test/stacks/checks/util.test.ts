@@ -4,9 +4,11 @@
  * embeddedDocument has its own file (embedded-document.test.ts).
  */
 import { describe, expect, it } from "vitest";
+import { rendered } from "../../../kube/rendered-text.js";
 import {
   asArray,
   configResource,
+  embeddedDocument,
   fileResource,
   FindingSink,
   formatPath,
@@ -171,5 +173,41 @@ describe("sameNumber, toNumber, show", () => {
     expect(show({ a: [1] })).toBe('{"a":[1]}');
     expect(show(undefined)).toBe("undefined");
     expect(show(null)).toBe("null");
+  });
+});
+
+describe("embeddedDocument: which strings are read as a document", () => {
+  it("a one-line string only when it is a flow collection; a multi-line one when YAML reads a map or a list", () => {
+    expect(embeddedDocument("{a: 1}")).toEqual({ a: 1 });
+    expect(embeddedDocument("  [1, 2]  ")).toEqual([1, 2]);
+    expect(embeddedDocument("a: 1")).toBeUndefined(); // one line, no bracket: a plain value
+    expect(embeddedDocument('"{a: 1}"')).toBeUndefined();
+    expect(embeddedDocument("a: 1\nb: [2]\n")).toEqual({ a: 1, b: [2] });
+    expect(embeddedDocument("- x\n- y\n")).toEqual(["x", "y"]);
+    expect(embeddedDocument("sum(rate(x[5m]))\n/\nsum(rate(y[5m]))")).toBeUndefined(); // multi-line PromQL
+    expect(embeddedDocument("a: [unclosed\nb: 1\n")).toBeUndefined(); // does not parse
+  });
+
+  it("text this program rendered gives its data (the same object) when that is a map or a list, and nothing when it is a scalar", () => {
+    const data = { groups: [{ name: "g" }] };
+    const text = rendered("groups:\n  - name: g\n", data);
+    const read = embeddedDocument(text);
+    expect(read).toEqual(data);
+    expect(embeddedDocument(text)).toBe(read);
+    const list = rendered("- 1\n- 2\n", [1, 2]);
+    expect(embeddedDocument(list)).toEqual([1, 2]);
+    expect(embeddedDocument(rendered("a\nb\n", "a\nb\n"))).toBeUndefined();
+  });
+});
+
+describe("selectorMatches and sameNumber at their edges", () => {
+  it("a null matchExpressions entry selects nothing (and does not throw)", () => {
+    expect(selectorMatches({ matchExpressions: [null] }, { a: "1" })).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ operator: "Exists" }] }, { a: "1" })).toBe(false);
+  });
+
+  it("numbers exactly 1e-9 apart (relative to at least 1) are the same", () => {
+    expect(sameNumber(0, 1e-9)).toBe(true);
+    expect(sameNumber(0, 2e-9)).toBe(false);
   });
 });
