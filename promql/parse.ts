@@ -188,7 +188,12 @@ export class PromQLError extends InvariantError {
 
 /** Syntax errors of `expr` (empty when it parses). */
 export function syntaxErrors(expr: string): PromQLSyntaxError[] {
-  return [...cached(SYNTAX_ERRORS, expr, () => walkSyntaxErrors(expr))];
+  return [...cachedSyntaxErrors(expr)];
+}
+
+/** The cached list itself (callers that only read it). */
+function cachedSyntaxErrors(expr: string): readonly PromQLSyntaxError[] {
+  return cached(SYNTAX_ERRORS, expr, () => walkSyntaxErrors(expr));
 }
 
 function walkSyntaxErrors(expr: string): PromQLSyntaxError[] {
@@ -208,7 +213,7 @@ function walkSyntaxErrors(expr: string): PromQLSyntaxError[] {
 
 /** Throws {@link PromQLError} unless `expr` parses. */
 export function assertParses(expr: string): string {
-  const errors = cached(SYNTAX_ERRORS, expr, () => walkSyntaxErrors(expr)); // read only: no copy
+  const errors = cachedSyntaxErrors(expr);
   if (errors.length) throw new PromQLError(expr, errors);
   return expr;
 }

@@ -21,7 +21,7 @@ import { buildNetworkPolicies, type NetworkPolicies } from "./network-policy.js"
 import { ruleFileOutput } from "./workload-monitoring.js";
 import { runServiceConfigChecks } from "./checks/index.js";
 import { refusedIn, throwIfErrors } from "./errors.js";
-import { UserError, type Problem } from "../problems/problem.js";
+import { UserError } from "../problems/problem.js";
 
 export type { ExtraFile, RequiredSecret } from "./env-chart.js";
 
@@ -236,15 +236,9 @@ function uniquePaths(files: readonly ExtraFile[]): readonly ExtraFile[] {
  * everywhere; a construct's refusal becomes a SynthError placed in the environment.
  */
 export function buildStack(config: EnvConfig): EnvironmentStack {
-  return buildStackWithWarnings(config).stack;
-}
-
-/** {@link buildStack}, with the config checks' warnings (synth reports them; the checks run once). */
-export function buildStackWithWarnings(config: EnvConfig): { readonly stack: EnvironmentStack; readonly warnings: Problem[] } {
-  const findings = runServiceConfigChecks(config);
-  throwIfErrors(findings);
+  throwIfErrors(runServiceConfigChecks(config));
   try {
-    return { stack: new EnvironmentStack(config), warnings: findings };
+    return new EnvironmentStack(config);
   } catch (e) {
     if (e instanceof UserError) throw refusedIn(config.name, e);
     throw e;

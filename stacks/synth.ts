@@ -5,13 +5,13 @@
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { runServiceRenderedChecks } from "./checks/index.js";
+import { runServiceConfigChecks, runServiceRenderedChecks } from "./checks/index.js";
 import { problem, type Problem } from "../problems/problem.js";
 import type { EnvConfig } from "./config.js";
 import { describeObject, validateObjects } from "./schema.js";
 import { GENERATED_HEADER } from "./env-chart.js";
 import { SynthError, throwIfErrors } from "./errors.js";
-import { buildStackWithWarnings, type EnvironmentStack } from "./stack.js";
+import { buildStack, type EnvironmentStack } from "./stack.js";
 import type { LooseObject } from "../kube/loose-json.js";
 import { yamlText } from "../kube/yaml-text.js";
 
@@ -40,7 +40,8 @@ export function toYaml(docs: readonly unknown[]): string {
 export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv> {
   // buildStack runs the config checks first (a threshold the env declares wrongly is reported with
   // its check's code, not as the refusal of the construct that would use it); their warnings travel on.
-  const { stack, warnings: early } = buildStackWithWarnings(config);
+  const stack = buildStack(config);
+  const early = runServiceConfigChecks(config); // the findings buildStack read (memoised): its warnings
   const files: RenderedFile[] = [];
   const objects: LooseObject[] = [];
   for (const chart of stack.charts) {

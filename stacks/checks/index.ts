@@ -154,11 +154,19 @@ function placedIn(config: EnvConfig, index: number, found: readonly Problem[]): 
   });
 }
 
+/** runServiceConfigChecks' results by parsed config, as runConfigChecks keeps its own: buildStack and synth both ask. */
+const serviceConfigResults = new WeakMap<EnvConfig, readonly Problem[]>();
+
 /** Config-phase findings of every service of the environment (each service's view, then the env-wide ones once). */
 export function runServiceConfigChecks(config: EnvConfig): Problem[] {
-  const views = serviceViews(config);
-  const across = wakeUpJobsAcrossServices(views).flatMap(({ index, finding }) => placedIn(config, index, [finding]));
-  return dedupe([...views.flatMap((view, i) => placedIn(config, i, runConfigChecks(view))), ...across]);
+  let found = serviceConfigResults.get(config);
+  if (!found) {
+    const views = serviceViews(config);
+    const across = wakeUpJobsAcrossServices(views).flatMap(({ index, finding }) => placedIn(config, index, [finding]));
+    found = dedupe([...views.flatMap((view, i) => placedIn(config, i, runConfigChecks(view))), ...across]);
+    serviceConfigResults.set(config, found);
+  }
+  return [...found];
 }
 
 function dedupe(found: readonly Problem[]): Problem[] {

@@ -1,5 +1,5 @@
 /**
- * Breaks or extends the stack every `buildStack` (and `buildStackWithWarnings`) returns, for tests that prove what synth or the
+ * Breaks or extends the stack every `buildStack` returns, for tests that prove what synth or the
  * Pulumi program does with a construct bug. In the test file:
  *   vi.mock("<path>/stacks/stack.js", async (orig) => (await import("<path>/helpers/stack-hook.js")).hookedStackModule(orig));
  * then `onBuildStack((s) => ...)` before the call, `onBuildStack(undefined)` after.
@@ -21,12 +21,6 @@ export async function hookedStackModule(importOriginal: () => Promise<unknown>):
       const s = real.buildStack(config);
       hook?.(s);
       return s;
-    },
-    // What synth builds through (its warnings with the stack).
-    buildStackWithWarnings: (config) => {
-      const r = real.buildStackWithWarnings(config);
-      hook?.(r.stack);
-      return r;
     },
   };
 }
