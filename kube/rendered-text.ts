@@ -83,6 +83,14 @@ export function renderedData(text: string): unknown {
   return SOURCES.get(text);
 }
 
+/**
+ * Forgets every remembered text (tests: a render's texts checked alone, whatever other test files
+ * in the same worker registered before). Safe at any time: a forgotten text is merely parsed.
+ */
+export function forgetRenderedTexts(): void {
+  SOURCES.clear();
+}
+
 /** Every remembered text with its data (tests). */
 export function renderedTexts(): [string, unknown][] {
   return [...SOURCES];

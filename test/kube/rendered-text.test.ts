@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { jsonCopy, rendered, renderedData, renderedTexts } from "../../kube/rendered-text.js";
+import { forgetRenderedTexts, jsonCopy, rendered, renderedData, renderedTexts } from "../../kube/rendered-text.js";
 import { embeddedDocument } from "../../stacks/checks/util.js";
 import { ENV_NAMES } from "../../stacks/envs/index.js";
 import { renderEnvironment } from "../../stacks/synth.js";
@@ -13,6 +13,8 @@ import { envConfig } from "../helpers/env.js";
 
 describe("rendered texts and their data", () => {
   it.each(ENV_NAMES)("%s: every remembered text parses to the data the checks read", async (env) => {
+    // Test files share workers: only this render's texts, not what an earlier file registered.
+    forgetRenderedTexts();
     await renderEnvironment(envConfig(env));
     const texts = renderedTexts();
     // Rule files, scrape configs, the adapter's config.yaml and the dashboards at least.
