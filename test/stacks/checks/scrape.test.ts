@@ -786,31 +786,6 @@ describe("analyzeScrapes: discovery details", () => {
     expect(run({ ...job, scheme: "https", relabel_configs: [...job.relabel_configs, keep("__scheme__", "https")] }).valid).toHaveLength(1);
   });
 
-  it("the container port's protocol label: TCP when the port declares none, else the declared one", () => {
-    const byProtocol = (protocol: string | undefined, kept: string) => {
-      const p = plainPrometheus({
-        ...podJob(),
-        relabel_configs: [
-          ...podJob().relabel_configs,
-          { source_labels: ["__meta_kubernetes_pod_container_port_protocol"], regex: kept, action: "keep" },
-        ],
-      });
-      const objects = mutate(p.objects, (get) => {
-        get("Deployment").spec.template.spec.containers[0].ports[1] = {
-          name: "metrics",
-          containerPort: 9090,
-          ...(protocol ? { protocol } : {}),
-        };
-      });
-      return analyze(objects, p).valid.length;
-    };
-    // Kubernetes defaults a container port's protocol to TCP
-    expect(byProtocol(undefined, "TCP")).toBe(1);
-    // a declared protocol is the label's value, not replaced by the default
-    expect(byProtocol("UDP", "TCP")).toBe(0);
-    expect(byProtocol("UDP", "UDP")).toBe(1);
-  });
-
   it("an IPv6 pod address: the port is the one after the last colon", () => {
     const v6 = { target_label: "__address__", replacement: "[fd00::1]:9090" };
     const a = run({ ...podJob(), relabel_configs: [...podJob().relabel_configs, v6] });

@@ -561,48 +561,6 @@ describe("thresholds: the sites and signals behind the checks (issue 21's mutati
     ).toEqual([]);
   });
 
-  it("same signal: a quantile that is no literal could be any, so it is compared, on the scaling side and on the alert side", () => {
-    const unknownQ = (le: string) =>
-      `histogram_quantile(scalar(vector(0.95)), sum by (le) (rate(http_request_duration_seconds_bucket{${SCOPE}}[5m]))) > ${le}`;
-    // the alert's quantile unknown: KEDA's p95 threshold 1 is held to its 0.75 (the config's alert is at 2)
-    const alertSide = check([...threshold(0, "1"), prometheusRule([rule(unknownQ("0.75"), "AnyQ")], "anyq")], {
-      config: config({ monitoring: { alerts: { p95LatencySeconds: 2 } } }),
-    });
-    expect(withCode(alertSide, "SCALES_AFTER_ALERT").map((f) => f.message)).toEqual([
-      "trigger p95-latency threshold 1 is above the alert threshold 0.75 (alert AnyQ in PrometheusRule ml-t/anyq) for the same signal: the service pages before it scales",
-    ]);
-    // the trigger's quantile unknown: its threshold 2 is held to the p95 alert at 1
-    const scaleSide = mutate(threshold(0, "2"), (get) => {
-      get("ScaledObject").spec.triggers[0].metadata.query = unknownQ("0").replace(/ > 0$/, "");
-    });
-    expect(withCode(check(scaleSide), "SCALES_AFTER_ALERT").map((f) => [f.path, f.message.replace(/ for the same.*/, "")])).toEqual([
-      [
-        "spec.triggers[0].metadata.threshold",
-        "trigger p95-latency threshold 2 is above the alert threshold 1 (monitoring.alerts.p95LatencySeconds)",
-      ],
-    ]);
-  });
-
-  it("an alert on a recording rule that reads itself: the per-pod test stops (no endless recursion)", () => {
-    const c = config({ monitoring: { alerts: { queueBacklog: 100 } } });
-    const loop = "job:inference_queue_len:loop";
-    const objects = [
-      ...mutate(coherent(), (get) => {
-        get("ScaledObject").spec.minReplicaCount = 3;
-        get("PrometheusRule", "inference-alerts").spec.groups[0].rules[2].expr = `${QUEUE} > 100`;
-      }),
-      prometheusRule(
-        [
-          rule(`inference_queue_len{${SCOPE}} + ${loop}{${SCOPE}}`, undefined, { record: loop }),
-          rule(`${loop}{${SCOPE}} > 30`, "QueueLoop"),
-        ],
-        "loop",
-      ),
-    ];
-    // not known to sum over the pods: compared per pod (30 ≥ 20, no error), no warning
-    expect(check(objects, { config: c }).findings).toEqual([]);
-  });
-
   it("QUEUE_ALERT_BEFORE_SCALE's fix: the declared alert's field and KEDA's threshold field only where they apply", () => {
     const hpaObjects = [
       deployment(),
