@@ -33,3 +33,15 @@ export function envInputWithModels(n: number): EnvConfigInput {
     capacity: { cpu: String(2 * (16 + 6 * (n - 1))), memory: `${2 * (32 + 12 * (n - 1))}Gi` },
   };
 }
+
+/** One `npm run -s hpa-step` case (a CPU HPA at 3 replicas, 70 % of requests used): the bench's and the build tests'. */
+export const HPA_CASE = JSON.stringify({
+  spec: {
+    minReplicas: 1,
+    maxReplicas: 10,
+    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
+  },
+  currentReplicas: 3,
+  observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
+  history: { recommendations: [] },
+});

@@ -20,7 +20,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ENV_NAMES } from "../stacks/envs/index.js";
-import { envInputWithModels, envInputWithService } from "./bench-inputs.js";
+import { envInputWithModels, envInputWithService, HPA_CASE } from "./bench-inputs.js";
 import { parseEnvConfig } from "../stacks/validate.js";
 import { renderEnvironment } from "../stacks/synth.js";
 import { dynamicImport } from "../kube/dynamic-import.js";
@@ -191,16 +191,6 @@ app.synth();
 }
 
 /** A case for hpa-step: 3 pods at 70 % of a 50 % CPU target. */
-const HPA_CASE = JSON.stringify({
-  spec: {
-    minReplicas: 1,
-    maxReplicas: 10,
-    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
-  },
-  currentReplicas: 3,
-  observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
-  history: { recommendations: [] },
-});
 const BATCH = 1000;
 
 async function cliTable(root: string, runs: number): Promise<void> {

@@ -15,7 +15,7 @@ import { fillAdapterTemplate } from "./promql.js";
 import type { CheckInput, K8sObject, PathSegment, RenderedFileInput } from "./types.js";
 import { renderedData } from "../../kube/rendered-text.js";
 import { asArray, configResource, embeddedDocument, FindingSink, fileResource, isObject, resourceOf, str } from "./util.js";
-import type { LooseObject } from "../../kube/loose-json.js";
+import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
 export interface PodTemplateRef {
   readonly object: K8sObject;
@@ -92,15 +92,15 @@ export function deepWalk(
   const go = (v: unknown, depth: number): void => {
     if (depth > 64) return;
     visit(v, p, p[p.length - 1]);
-    if (Array.isArray(v)) v.forEach((x, i) => into(x, i, depth + 1));
-    else if (isObject(v)) for (const k of Object.keys(v)) into(v[k], k, depth + 1);
-    else if (typeof v === "string") {
+    if (typeof v === "string") {
       const doc = embeddedDocument(v);
-      if (doc !== undefined) {
-        if (Array.isArray(doc)) doc.forEach((x, i) => into(x, i, depth + 1));
-        else for (const k of Object.keys(doc)) into(doc[k], k, depth + 1);
-      }
-    }
+      if (doc !== undefined) children(doc, depth);
+    } else if (Array.isArray(v) || isObject(v)) children(v, depth);
+  };
+  const children = (v: Loose[] | LooseObject, depth: number): void => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (i in v) into(v[i], i, depth + 1); // holes skipped, as forEach does
+    } else for (const k of Object.keys(v)) into(v[k], k, depth + 1);
   };
   go(root, 0);
 }

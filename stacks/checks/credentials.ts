@@ -7,17 +7,26 @@
  * TriggerAuthentication/secretKeyRef.
  */
 import type { CheckContext } from "./context.js";
-import { deepWalk } from "./context.js";
 import type { PathSegment } from "./types.js";
 import { embeddedDocument, fileResource, isObject, resourceOf } from "./util.js";
-import type { Loose } from "../../kube/loose-json.js";
+import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
-const VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i, "a URL with user:password"],
-  [
-    /(?:^|[^A-Za-z0-9_])(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token)\s*[=:]\s*(?!\$\{|\$\(|\{\{|<)[^\s&;,'"]{3,}/i,
-    "a password=/token= assignment",
-  ],
+/**
+ * Credentials inside a value, in the order they are reported. The first two need a literal most
+ * strings lack (`://`; `=` or `:` and a credential word), tested first; the well-known token
+ * formats are tried in one pass (ANY_TOKEN_PATTERN). None matches fewer than 7 characters
+ * (`pwd=abc`). The scan reaches every rendered string, and one pass of all ten alternatives at
+ * every position was a fifth of it.
+ */
+const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i;
+const ASSIGNMENT =
+  /(?:^|[^A-Za-z0-9_])(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token)\s*[=:]\s*(?!\$\{|\$\(|\{\{|<)[^\s&;,'"]{3,}/i;
+/** Every word of ASSIGNMENT's list holds one of these. */
+const CREDENTIAL_WORD = /pass|pwd|secret|token|key/i;
+const MIN_CREDENTIAL_LENGTH = 7;
+
+/** Well-known token formats (case-sensitive). */
+const TOKEN_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
   [/\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}/, "a GitHub token"],
@@ -28,11 +37,18 @@ const VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
 ];
 
-/**
- * Any of VALUE_PATTERNS, case-insensitively: one pass over a string instead of ten. Most strings
- * match none; one that matches this is read pattern by pattern, in order (so the answer is the same).
- */
-const ANY_VALUE_PATTERN = new RegExp(VALUE_PATTERNS.map(([re]) => `(?:${re.source})`).join("|"), "i");
+/** Any of TOKEN_PATTERNS: one pass; a string that matches is read pattern by pattern, in order. */
+const ANY_TOKEN_PATTERN = new RegExp(TOKEN_PATTERNS.map(([re]) => `(?:${re.source})`).join("|"));
+
+/** The first kind of credential inside `value`, in the order above. */
+function credentialInValue(value: string): string | undefined {
+  if (value.length < MIN_CREDENTIAL_LENGTH) return undefined;
+  if (value.includes("://") && URL_WITH_PASSWORD.test(value)) return "a URL with user:password";
+  if ((value.includes("=") || value.includes(":")) && CREDENTIAL_WORD.test(value) && ASSIGNMENT.test(value))
+    return "a password=/token= assignment";
+  if (ANY_TOKEN_PATTERN.test(value)) for (const [re, what] of TOKEN_PATTERNS) if (re.test(value)) return what;
+  return undefined;
+}
 
 const CREDENTIAL_KEYS = [
   "password",
@@ -84,35 +100,49 @@ function isReference(v: string): boolean {
 
 /** What kind of credential `value` (found under `key`) is, or undefined. */
 export function credentialIn(key: string | undefined, value: string): string | undefined {
-  if (ANY_VALUE_PATTERN.test(value)) for (const [re, what] of VALUE_PATTERNS) if (re.test(value)) return what;
+  const inValue = credentialInValue(value);
+  if (inValue !== undefined) return inValue;
   if (key !== undefined && isCredentialKey(key) && !isReference(value)) return `a value under the credential-named key "${key}"`;
   return undefined;
 }
 
-/** Scans one tree; `env` arrays (`[{name, value}]`) are read with the variable name as the key. */
+/**
+ * Scans one tree; `env` arrays (`[{name, value}]`) are read with the variable name as the key.
+ * Its own walk (deepWalk's order, depth limit and embedded documents) because it needs each
+ * value's container, and the scan reaches every rendered string: a tenth of the rendered checks.
+ */
 function scan(root: unknown, base: readonly PathSegment[], report: (path: readonly PathSegment[], what: string) => void): void {
-  deepWalk(root, base, (v, path, key) => {
-    if (typeof v !== "string") return;
-    if (embeddedDocument(v) !== undefined) return; // its parts are visited one by one
-    let k = typeof key === "string" ? key : undefined;
-    if (key === "value" && path.length >= 2) {
-      // env var / header entries: the sibling `name` says what the value is
-      const parent = path.slice(0, -1);
-      const entry = lookup(root, base, parent);
-      if (isObject(entry) && typeof entry.name === "string") k = entry.name;
+  const path: PathSegment[] = [...base];
+  const children = (v: Loose[] | LooseObject, depth: number): void => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) continue; // a hole, as forEach skips it
+        path.push(i);
+        go(v[i], v, depth + 1);
+        path.pop();
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        path.push(k);
+        go(v[k], v, depth + 1);
+        path.pop();
+      }
     }
-    const what = credentialIn(k, v);
-    if (what) report([...path], what); // deepWalk's path is valid during the call only
-  });
-}
-
-function lookup(root: unknown, base: readonly PathSegment[], path: readonly PathSegment[]): unknown {
-  let cur: Loose = root;
-  for (const seg of path.slice(base.length)) {
-    if (cur === null || cur === undefined) return undefined;
-    cur = typeof cur === "string" ? embeddedDocument(cur)?.[seg as never] : cur[seg];
-  }
-  return cur;
+  };
+  const go = (v: unknown, container: unknown, depth: number): void => {
+    if (depth > 64) return;
+    if (typeof v === "string") {
+      const doc = embeddedDocument(v);
+      if (doc !== undefined) return children(doc, depth); // its parts are scanned one by one
+      const key = path[path.length - 1];
+      let k = typeof key === "string" ? key : undefined;
+      // env var / header entries: the sibling `name` says what the value is
+      if (key === "value" && path.length >= 2 && isObject(container) && typeof container.name === "string") k = container.name;
+      const what = credentialIn(k, v);
+      if (what) report([...path], what);
+    } else if (Array.isArray(v) || isObject(v)) children(v, depth);
+  };
+  go(root, root, 0);
 }
 
 const FIX =

@@ -66,9 +66,17 @@ export function str(v: unknown): string | undefined {
  * parsed; undefined for plain strings. Only multi-line or bracketed strings are tried.
  */
 export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
+  // Most strings the checks walk: one line, not a flow collection (no trimmed copy made).
+  if (!s.includes("\n")) {
+    const first = s.trimStart().charAt(0);
+    if (first !== "{" && first !== "[") return undefined;
+  }
+  // Text this program rendered: its data, not the text parsed back (kube/rendered-text.ts). The
+  // very string rendered first: a trimmed copy is a new string, hashed again at every lookup.
+  const exact = renderedData(s);
+  if (exact !== undefined) return isObject(exact) || Array.isArray(exact) ? exact : undefined;
   const t = s.trim();
   if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
-  // Text this program rendered: its data, not the text parsed back (kube/rendered-text.ts).
   const data = renderedData(t);
   if (data !== undefined) return isObject(data) || Array.isArray(data) ? data : undefined;
   // Multi-line PromQL and scripts are most strings here: one that cannot be a map or a list is not parsed.

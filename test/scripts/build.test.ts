@@ -27,6 +27,7 @@ import {
 } from "../../scripts/build.mjs";
 import { BUNDLED_MODELS } from "../../stacks/schema.js";
 import { ROOT } from "../helpers/cli.js";
+import { HPA_CASE } from "../../scripts/bench-inputs.js";
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -178,17 +179,6 @@ function start(name: string, args: readonly string[], input = "") {
   const done = new Promise<{ code: number | null; stderr: string }>((res) => child.on("close", (code) => res({ code, stderr })));
   return { child, done };
 }
-
-const HPA_CASE = JSON.stringify({
-  spec: {
-    minReplicas: 1,
-    maxReplicas: 10,
-    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }],
-  },
-  currentReplicas: 3,
-  observations: [{ pods: ["500m", "900m", "700m"].map((value) => ({ value, request: "1" })) }],
-  history: { recommendations: [] },
-});
 
 describe("rebuilding a stale bundle while CLIs start at once", () => {
   it("CLIs started together on a stale bundle all succeed, and only one of them builds (the others wait on .build.lock)", async () => {

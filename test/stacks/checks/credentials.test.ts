@@ -226,3 +226,72 @@ describe("PLAINTEXT_CREDENTIAL: where values are found and what they are named a
     expect(c!.fix).toMatch(/Secret/);
   });
 });
+
+describe("credentialIn's guarded patterns answer as the ten patterns tried in order", () => {
+  // The oracle: the patterns as they were read before the guards (literal each needs, minimum
+  // length, one pass of the token formats) — the same kinds, first match wins.
+  const ORACLE: readonly (readonly [RegExp, string])[] = [
+    [/\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i, "a URL with user:password"],
+    [
+      /(?:^|[^A-Za-z0-9_])(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token)\s*[=:]\s*(?!\$\{|\$\(|\{\{|<)[^\s&;,'"]{3,}/i,
+      "a password=/token= assignment",
+    ],
+    [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
+    [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
+    [/\bgh[pousr]_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}/, "a GitHub token"],
+    [/\bxox[abprs]-[A-Za-z0-9-]{10,}/, "a Slack token"],
+    [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, "a JSON Web Token"],
+    [/\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/-]{16,}=*/, "an Authorization header value"],
+    [/\bsk_live_[A-Za-z0-9]{16,}|\bsk-[A-Za-z0-9_-]{20,}/, "an API secret key"],
+    [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
+  ];
+  const oracle = (v: string) => ORACLE.find(([re]) => re.test(v))?.[1];
+  const A16 = "ABCDEFGHIJKLMNOP";
+  const examples = [
+    "pwd=abc",
+    "pwd=ab",
+    "PWD=abc",
+    " Token: abcdef",
+    "x_token=abcdef",
+    "api-key = 'x'",
+    "apikey=abcdef",
+    "ACCESS_KEY: abcdef",
+    "ApiKey:${SECRET}",
+    "secret_key: hunter22",
+    "a://b:c@",
+    "HTTPS://user:pw@host",
+    "http://host/path?x=1",
+    "amqp://guest:guest@rabbitmq:5672/",
+    `AKIA${A16}`,
+    `ASIA${A16}x`,
+    `akia${A16}`,
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "-----begin private key-----",
+    `ghp_${A16}${A16}abcd`,
+    `github_pat_${A16}ABCDEFG`,
+    "xoxb-1234567890",
+    "XOXB-1234567890",
+    "eyJabcdefgh.eyJabcdefgh.abcdefgh",
+    `Bearer ${A16}`,
+    `bearer ${A16}`,
+    `Basic ${A16}==`,
+    `sk_live_${A16}`,
+    `sk-${A16}abcd`,
+    `SK-${A16}abcd`,
+    `AIza${A16}${A16}abc`,
+    "job:http_requests:rate5m",
+    'sum(rate(http_requests_total{job="x",token="y"}[5m]))',
+    "password: <from the secret>",
+    "keyword: value",
+    "secret",
+    "",
+  ];
+  it.each(examples)("%j", (v) => {
+    expect(credentialIn(undefined, v)).toBe(oracle(v));
+    expect(credentialIn(undefined, `prefix ${v} suffix`)).toBe(oracle(`prefix ${v} suffix`));
+  });
+
+  it("agrees on every example joined with every other (a later kind never shadows an earlier one)", () => {
+    for (const a of examples) for (const b of examples) expect(credentialIn(undefined, `${a} ${b}`), `${a} ${b}`).toBe(oracle(`${a} ${b}`));
+  });
+});

@@ -5,13 +5,15 @@
  * load test; everything else is shared (undefined: every view sees it).
  */
 import { describe, expect, it } from "vitest";
-import { serviceObjectOwner } from "../../../stacks/checks/index.js";
+import { serviceObjectOwner, type K8sObject } from "../../../stacks/checks/index.js";
 import type { EnvConfig } from "../../../stacks/config.js";
 import { envConfig } from "../../helpers/env.js";
 
 const config = envConfig("models");
 const views = [config, ...(config.services ?? []).slice(1)] as readonly EnvConfig[];
-const owner = serviceObjectOwner(views);
+// Built at each call, not once when the file loads: a mutation run attributes the maps
+// serviceObjectOwner builds to the tests that read them (built at load, they count as static).
+const owner = (o: K8sObject) => serviceObjectOwner(views)(o);
 
 function obj(kind: string, labels: Record<string, string> = {}, spec?: unknown) {
   return { apiVersion: "v1", kind, metadata: { name: "x", labels }, ...(spec === undefined ? {} : { spec }) };
