@@ -20,7 +20,7 @@ const config = suite([
 // ran no test at all (Stryker counted them all as survivors; quantity.ts scored 0.3 %).
 config.test!.experimental = { ...config.test!.experimental, fsModuleCache: false };
 
-// The HPA quantity parser's cache cleared before each test (test/helpers/clear-quantity-cache.ts says why).
-config.test!.setupFiles = ["test/helpers/clear-quantity-cache.ts"];
+// The caches that outlive a mutant cleared before each test (test/helpers/clear-caches.ts says why).
+config.test!.setupFiles = ["test/helpers/clear-caches.ts"];
 
 export default config;

@@ -13,6 +13,7 @@ const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 export function formatPath(segments: readonly PathSegment[]): string {
   let out = "";
   for (const s of segments) {
+    // Stryker disable next-line ConditionalExpression: a number read as a key is written [n] too (JSON.stringify(0) is 0)
     if (typeof s === "number") out += `[${s}]`;
     else if (PLAIN_KEY.test(s)) out += out ? `.${s}` : s;
     else out += `[${JSON.stringify(s)}]`;
@@ -66,23 +67,32 @@ export function str(v: unknown): string | undefined {
  * parsed; undefined for plain strings. Only multi-line or bracketed strings are tried.
  */
 export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
-  // Most strings the checks walk: one line, not a flow collection (no trimmed copy made).
+  // Most strings the checks walk: one line, not a flow collection (no trimmed copy made). A fast
+  // path of the test on the trimmed text below (equivalent mutants: the answer is the same).
+  // Stryker disable next-line ConditionalExpression,StringLiteral,BlockStatement: a fast path (see above)
   if (!s.includes("\n")) {
     const first = s.trimStart().charAt(0);
+    // Stryker disable next-line ConditionalExpression: a fast path (see above)
     if (first !== "{" && first !== "[") return undefined;
   }
   // Text this program rendered: its data, not the text parsed back (kube/rendered-text.ts). The
-  // very string rendered first: a trimmed copy is a new string, hashed again at every lookup.
+  // very string rendered first: a trimmed copy is a new string, hashed again at every lookup
+  // (rendered() remembers the trimmed text with the same data, so skipping this changes nothing).
   const exact = renderedData(s);
+  // Stryker disable next-line ConditionalExpression: the trimmed lookup below finds the same data
   if (exact !== undefined) return isObject(exact) || Array.isArray(exact) ? exact : undefined;
   const t = s.trim();
   if (!t.includes("\n") && !t.startsWith("{") && !t.startsWith("[")) return undefined;
   const data = renderedData(t);
   if (data !== undefined) return isObject(data) || Array.isArray(data) ? data : undefined;
-  // Multi-line PromQL and scripts are most strings here: one that cannot be a map or a list is not parsed.
+  // Multi-line PromQL and scripts are most strings here: one that cannot be a map or a list is not
+  // parsed (necessary conditions: parsing such a text gives no map or list either).
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: necessary conditions (see above)
   if (!MAYBE_COLLECTION.test(t) || !FIRST_LINE_MAY_START_COLLECTION.test(firstContentLine(t))) return undefined;
   // Several checks read the same strings (dashboards, adapter config): parse each once.
+  // Stryker disable next-line ConditionalExpression: a cache (parsing again gives an equal document)
   if (EMBEDDED.has(t)) return EMBEDDED.get(t);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the cache's bound
   if (EMBEDDED.size >= 2000) EMBEDDED.clear();
   let doc: LooseObject | Loose[] | undefined;
   try {
@@ -91,7 +101,7 @@ export function embeddedDocument(s: string): LooseObject | Loose[] | undefined {
     const v = parseYaml(t, { logLevel: "error" });
     doc = isObject(v) || Array.isArray(v) ? v : undefined;
   } catch {
-    doc = undefined;
+    // not YAML: doc stays undefined
   }
   EMBEDDED.set(t, doc);
   return doc;
@@ -114,10 +124,16 @@ const FIRST_LINE_MAY_START_COLLECTION = /^\s*(?:[{[!&%*]|---|[-?](?:\s|$))|:/;
 
 function firstContentLine(t: string): string {
   for (const line of t.split("\n")) if (!/^\s*(?:#|$)/.test(line)) return line;
+  // Stryker disable next-line StringLiteral: no other text without a colon starts a collection either
   return "";
 }
 
 const EMBEDDED = new Map<string, LooseObject | Loose[] | undefined>();
+
+/** Empties the parsed-document cache (the mutation runs: test/helpers/clear-caches.ts). */
+export function clearEmbeddedDocuments(): void {
+  EMBEDDED.clear();
+}
 
 /** Whether a Kubernetes label selector (`matchLabels`/`matchExpressions`) selects `labels`. */
 export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
@@ -162,5 +178,6 @@ export function toNumber(v: unknown): number | undefined {
 
 /** Stable text for a value in a message. */
 export function show(v: unknown): string {
+  // Stryker disable next-line ConditionalExpression: JSON.stringify of a string is never undefined (the ternary saves the ??)
   return typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }

@@ -295,3 +295,39 @@ describe("credentialIn's guarded patterns answer as the ten patterns tried in or
     for (const a of examples) for (const b of examples) expect(credentialIn(undefined, `${a} ${b}`), `${a} ${b}`).toBe(oracle(`${a} ${b}`));
   });
 });
+
+describe("PLAINTEXT_CREDENTIAL: where the scan looks", () => {
+  it("a YAML file that holds no document (comments only) is read line by line; so is a file that is not YAML", () => {
+    const files = [
+      { path: "rules/empty.yaml", content: "# generated\n# token=abcdefgh\n" },
+      { path: "run.sh", content: "#!/bin/sh\nexport PASSWORD=hunter22\n" },
+    ];
+    expect(check(coherent(), { files }).errors.map((f) => [f.resource, f.path])).toEqual([
+      ["File rules/empty.yaml", "line 2"],
+      ["File run.sh", "line 2"],
+    ]);
+  });
+
+  it("an entry's sibling `name` names its `value` from two path segments on (a document of a multi-document file), not at the root", () => {
+    const files = [{ path: "env.yaml", content: "a: 1\n---\nname: DB_PASSWORD\nvalue: hunter2\n" }];
+    expect(check(coherent(), { files }).errors.map((f) => [f.path, f.message])).toEqual([
+      ["[1].value", 'a value under the credential-named key "DB_PASSWORD" in a rendered file'],
+    ]);
+    // At the root a `value` has no entry around it: read under its own key, and "hunter2" alone is no credential.
+    expect(check(coherent(), { helmValues: { chart: { name: "DB_PASSWORD", value: "hunter2" } } }).errors).toEqual([]);
+  });
+
+  it("strings in lists are read by their value only (an index is no key)", () => {
+    const helmValues = { chart: { args: ["--port", "8000", "--api-key=abcdef"] } };
+    expect(check(coherent(), { helmValues }).errors.map((f) => f.path)).toEqual(["args[2]"]);
+  });
+
+  it("the scan stops 64 levels down (as every walk of the checks does)", () => {
+    const nested = (depth: number): unknown => (depth === 0 ? { password: "hunter2" } : { a: nested(depth - 1) });
+    // helmValues.chart is level 0; the password's string sits one level below its object.
+    const found = (depth: number) => check(coherent(), { helmValues: { chart: nested(depth) as Record<string, unknown> } }).errors.length;
+    expect(found(62)).toBe(1); // the string at level 63
+    expect(found(63)).toBe(1); // level 64
+    expect(found(64)).toBe(0); // level 65
+  });
+});

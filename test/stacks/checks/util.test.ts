@@ -212,3 +212,22 @@ describe("selectorMatches and sameNumber at their edges", () => {
     expect(sameNumber(0, 2e-9)).toBe(false);
   });
 });
+
+describe("embeddedDocument: what is read as a document", () => {
+  it("a text that is one line once trimmed is no document unless it is a flow collection", () => {
+    expect(embeddedDocument("a: 1\n")).toBeUndefined();
+    expect(embeddedDocument("  a: 1  \n\n")).toBeUndefined();
+    expect(embeddedDocument("{a: 1}\n")).toEqual({ a: 1 });
+    expect(embeddedDocument("\n[1, 2]")).toEqual([1, 2]);
+    expect(embeddedDocument("a: 1\nb: 2\n")).toEqual({ a: 1, b: 2 });
+  });
+
+  it("rendered text found by its trimmed form: the rendered data itself, and nothing for a scalar", () => {
+    const data = { groups: [{ name: "trimmed" }] };
+    const text = rendered("groups:\n  - name: trimmed\n", data);
+    expect(embeddedDocument(`\n${text}  `)).toBe(embeddedDocument(text));
+    expect(embeddedDocument(`\n${text}  `)).toEqual(data);
+    const scalar = rendered("|\n  x\n  y\n", "x\ny\n");
+    expect(embeddedDocument(`\n${scalar}`)).toBeUndefined();
+  });
+});
