@@ -329,5 +329,10 @@ describe("PLAINTEXT_CREDENTIAL: where the scan looks", () => {
     expect(found(62)).toBe(1); // the string at level 63
     expect(found(63)).toBe(1); // level 64
     expect(found(64)).toBe(0); // level 65
+    // The same bound through lists.
+    const inLists = (depth: number): unknown => (depth === 0 ? ["password=hunter2"] : [inLists(depth - 1)]);
+    const foundInLists = (depth: number) => check(coherent(), { helmValues: { chart: { l: inLists(depth) } } }).errors.length;
+    expect(foundInLists(62)).toBe(1); // the string at level 64
+    expect(foundInLists(63)).toBe(0); // level 65
   });
 });
