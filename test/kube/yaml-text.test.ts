@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Document, parseAllDocuments, parseDocument, stringify } from "yaml";
-import { isSimplePlain, yamlText, type ItemComments } from "../../kube/yaml-text.js";
+import { hasTopLevelAlternation, isSimplePlain, yamlText, type ItemComments } from "../../kube/yaml-text.js";
 
 const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 const DIST = join(import.meta.dirname, "..", "..", "dist");
@@ -260,5 +260,20 @@ describe("yamlText", () => {
       const comments = new Map([[v.list, new Map([[i % 2, text(next) || "c"]])]]);
       expect(yamlText(v, comments)).toBe(packageText(v, comments));
     }
+  });
+});
+
+describe("hasTopLevelAlternation: when the tag tests can share one pair of anchors", () => {
+  it.each([
+    ["^a$", false],
+    ["^a|b$", true],
+    ["^(?:a|b)$", false],
+    ["^[|]$", false],
+    ["^\\|$", false],
+    ["^(a)|(b)$", true],
+    ["^[\\]|]$", false],
+    ["^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$", false],
+  ] as const)("%s → %s", (source, expected) => {
+    expect(hasTopLevelAlternation(source)).toBe(expected);
   });
 });
