@@ -74,24 +74,20 @@ const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Repl
 
 /**
  * Visits every value under `root`, descending into strings that hold YAML/JSON documents
- * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment. `path` is
- * one array the walk extends and shortens (no copy per value: the checks walk every rendered
- * value): valid during the call only, so a visitor that keeps it keeps a copy.
+ * (ConfigMap `config.yaml`, embedded scrape configs). `key` is the last path segment and
+ * `container` the object, list or embedded document holding the value (the root's is the root
+ * itself). `path` is one array the walk extends and shortens (no copy per value: the checks walk
+ * every rendered value): valid during the call only, so a visitor that keeps it keeps a copy.
  */
 export function deepWalk(
   root: unknown,
   path: readonly PathSegment[],
-  visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined) => void,
+  visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined, container: unknown) => void,
 ): void {
   const p: PathSegment[] = [...path];
-  const into = (v: unknown, seg: PathSegment, depth: number): void => {
-    p.push(seg);
-    go(v, depth);
-    p.pop();
-  };
-  const go = (v: unknown, depth: number): void => {
+  const go = (v: unknown, container: unknown, depth: number): void => {
     if (depth > 64) return;
-    visit(v, p, p[p.length - 1]);
+    visit(v, p, p[p.length - 1], container);
     if (typeof v === "string") {
       const doc = embeddedDocument(v);
       if (doc !== undefined) children(doc, depth);
@@ -99,10 +95,21 @@ export function deepWalk(
   };
   const children = (v: Loose[] | LooseObject, depth: number): void => {
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (i in v) into(v[i], i, depth + 1); // holes skipped, as forEach does
-    } else for (const k of Object.keys(v)) into(v[k], k, depth + 1);
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) continue; // holes skipped, as forEach does
+        p.push(i);
+        go(v[i], v, depth + 1);
+        p.pop();
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        p.push(k);
+        go(v[k], v, depth + 1);
+        p.pop();
+      }
+    }
   };
-  go(root, 0);
+  go(root, root, 0);
 }
 
 /**

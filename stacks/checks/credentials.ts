@@ -7,9 +7,9 @@
  * TriggerAuthentication/secretKeyRef.
  */
 import type { CheckContext } from "./context.js";
+import { deepWalk } from "./context.js";
 import type { PathSegment } from "./types.js";
 import { embeddedDocument, fileResource, isObject, resourceOf } from "./util.js";
-import type { Loose, LooseObject } from "../../kube/loose-json.js";
 
 /**
  * Credentials inside a value, in the order they are reported. The first two need a literal most
@@ -122,44 +122,17 @@ export function credentialIn(key: string | undefined, value: string): string | u
   return undefined;
 }
 
-/**
- * Scans one tree; `env` arrays (`[{name, value}]`) are read with the variable name as the key.
- * Its own walk (deepWalk's order, depth limit and embedded documents) because it needs each
- * value's container, and the scan reaches every rendered string: a tenth of the rendered checks.
- */
+/** Scans one tree; `env` arrays (`[{name, value}]`) are read with the variable name as the key. */
 function scan(root: unknown, base: readonly PathSegment[], report: (path: readonly PathSegment[], what: string) => void): void {
-  const path: PathSegment[] = [...base];
-  const children = (v: Loose[] | LooseObject, depth: number): void => {
-    if (Array.isArray(v)) {
-      // A hole (or v[v.length]) reads undefined, which go() skips.
-      // Stryker disable next-line EqualityOperator: v[v.length] is undefined, which go() skips
-      for (let i = 0; i < v.length; i++) {
-        path.push(i);
-        go(v[i], v, depth + 1);
-        path.pop();
-      }
-    } else {
-      for (const k of Object.keys(v)) {
-        path.push(k);
-        go(v[k], v, depth + 1);
-        path.pop();
-      }
-    }
-  };
-  const go = (v: unknown, container: unknown, depth: number): void => {
-    if (depth > 64) return;
-    if (typeof v === "string") {
-      const doc = embeddedDocument(v);
-      if (doc !== undefined) return children(doc, depth); // its parts are scanned one by one
-      const key = path[path.length - 1];
-      let k = typeof key === "string" ? key : undefined;
-      // env var / header entries: the sibling `name` says what the value is
-      if (key === "value" && path.length >= 2 && isObject(container) && typeof container.name === "string") k = container.name;
-      const what = credentialIn(k, v);
-      if (what) report([...path], what);
-    } else if (Array.isArray(v) || isObject(v)) children(v, depth);
-  };
-  go(root, root, 0);
+  deepWalk(root, base, (v, path, key, container) => {
+    if (typeof v !== "string") return;
+    if (embeddedDocument(v) !== undefined) return; // its parts are visited one by one
+    let k = typeof key === "string" ? key : undefined;
+    // env var / header entries: the sibling `name` says what the value is
+    if (key === "value" && path.length >= 2 && isObject(container) && typeof container.name === "string") k = container.name;
+    const what = credentialIn(k, v);
+    if (what) report([...path], what); // deepWalk's path is valid during the call only
+  });
 }
 
 const FIX =

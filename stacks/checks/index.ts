@@ -108,13 +108,7 @@ const RENDERED_CHECKS: readonly Check[] = [
 
 function run(ctx: CheckContext, checks: readonly Check[]): Problem[] {
   for (const c of checks) c(ctx);
-  const seen = new Set<string>();
-  return ctx.sink.findings.filter((f) => {
-    const key = `${f.code}|${f.resource}|${f.path}|${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return dedupe(ctx.sink.findings);
 }
 
 /** Config-phase results by parsed config: buildStack and synth ask for the same config's (a parsed config is never changed). */
@@ -170,6 +164,7 @@ export function runServiceConfigChecks(config: EnvConfig): Problem[] {
   return [...found];
 }
 
+/** Findings without repeats (same code, resource, path and message), first ones kept. */
 function dedupe(found: readonly Problem[]): Problem[] {
   const seen = new Set<string>();
   return found.filter((f) => {
