@@ -33,7 +33,8 @@ export function suite(exclude: readonly string[] = []) {
             exclude: [...MOCKING, ...HOOKED, ...exclude],
             // Files in one worker share loaded modules (cdk8s, cdk8s-plus, kubernetes-models, zod, the
             // stacks) and their caches instead of loading and rendering them again per file. No test
-            // of this project mocks modules or changes process-wide state.
+            // of this project mocks modules or changes process-wide state (building a stack installs
+            // kube/plain-json.ts's ApiObject.toJson, whose output equals cdk8s's own: held by its test).
             isolate: false,
           },
         },

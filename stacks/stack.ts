@@ -22,6 +22,7 @@ import { ruleFileOutput } from "./workload-monitoring.js";
 import { runServiceConfigChecks } from "./checks/index.js";
 import { refusedIn, throwIfErrors } from "./errors.js";
 import { UserError } from "../problems/problem.js";
+import { usePlainApiObjectJson } from "../kube/plain-json.js";
 
 export type { ExtraFile, RequiredSecret } from "./env-chart.js";
 
@@ -135,6 +136,7 @@ export class EnvironmentStack {
 
   constructor(config: EnvConfig) {
     this.config = config;
+    usePlainApiObjectJson(); // the same JSON as cdk8s's own, in one copy (kube/plain-json.ts)
     this.app = new App({ outdir: "cdk8s.out" });
     const app = this.app;
     // The first service is the config itself (a test's edited copy included); the others are their views.

@@ -64,6 +64,8 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
     seen.add(key);
   }
   for (const o of objects) {
+    // Serialising every object costs ten times the bound; only an object that may be too large is.
+    if (jsonBytesBound(o) <= MAX_OBJECT_BYTES) continue;
     const size = Buffer.byteLength(JSON.stringify(o));
     if (size > MAX_OBJECT_BYTES) {
       const [field, bytes] = largestString(o);
@@ -104,6 +106,41 @@ export async function renderEnvironment(config: EnvConfig): Promise<RenderedEnv>
 
 /** etcd's default --max-request-bytes (1.5 MiB): the API server cannot store an object larger than this. */
 const MAX_OBJECT_BYTES = 1_572_864;
+
+/**
+ * An upper bound of `Buffer.byteLength(JSON.stringify(v))` for plain JSON data, without writing
+ * it: a UTF-16 unit takes at most 6 bytes (`\u001f`; a non-ASCII unit at most 3 in UTF-8), a
+ * number at most 25 characters, and every key, quote, colon, comma and bracket counts. Anything
+ * that is not plain data (its `toJSON` could write anything) bounds nothing: Infinity.
+ */
+export function jsonBytesBound(v: unknown): number {
+  switch (typeof v) {
+    case "string":
+      return 6 * v.length + 2;
+    case "number":
+      return 24; // "-2.2250738585072014e-308"
+    case "boolean":
+      return 5;
+    case "undefined":
+      return 4; // a list item: null; a member: omitted, counted anyway
+    case "object": {
+      if (v === null) return 4;
+      let n = 2;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) n += jsonBytesBound(v[i]) + 1;
+        return n;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return Infinity;
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) n += 6 * k.length + 4 + jsonBytesBound(o[k]);
+      return n;
+    }
+    case "function":
+    case "symbol":
+    case "bigint":
+      return Infinity;
+  }
+}
 
 const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
 

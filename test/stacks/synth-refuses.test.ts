@@ -110,6 +110,23 @@ describe("renderEnvironment refuses invalid objects", () => {
   });
 });
 
+describe("OBJECT_TOO_LARGE where the size bound is tightest", () => {
+  it("an object over the limit made of structure, not text (lists of empty lists: the bound is the size itself), is refused", async () => {
+    onBuildStack((s) => {
+      new ApiObject(s.charts[0]!, "lists", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "lists", namespace: s.config.namespace },
+        items: Array.from({ length: 540_000 }, () => []),
+      });
+    });
+    const e = await refusal("dev");
+    expect(e.lines).toContainEqual(
+      expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/lists is 1\.5 MiB serialized; /),
+    );
+  });
+});
+
 describe("OBJECT_TOO_LARGE names the largest string", () => {
   it("of two equally large strings the first; values that are not strings (null, numbers) are skipped", async () => {
     onBuildStack((s) => {
