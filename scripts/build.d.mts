@@ -14,3 +14,6 @@ export declare const QUADRATIC_OMIT: string;
 export declare const LINEAR_OMIT_HELPER: string;
 export declare const VEGA_CANVAS: RegExp;
 export declare const CANVAS_AWAIT: string;
+export declare const RE2_RUNTIME: RegExp;
+export declare const RE2_RUNTIME_TEXT: string;
+export declare const LAZY_RE2: string;

@@ -133,6 +133,24 @@ const linearOmitPlugin = {
   },
 };
 
+/** @kubernetes-models/validate's RE2 runtime, and what it holds (the build fails if that changes). */
+export const RE2_RUNTIME = /@kubernetes-models[\\/]validate[\\/]dist[\\/]runtime[\\/]re2\.mjs$/;
+export const RE2_RUNTIME_TEXT = 'import { RE2 } from "re2-wasm";\nexport default RE2;\n';
+export const LAZY_RE2 = join(dirname(fileURLToPath(import.meta.url)), "lazy-re2.mjs");
+
+/** esbuild plugin: the RE2 runtime → scripts/lazy-re2.mjs (re2-wasm loaded at a pattern's first test, not at start). */
+const lazyRe2Plugin = {
+  name: "lazy-re2",
+  setup(b) {
+    b.onLoad({ filter: RE2_RUNTIME }, (args) => {
+      const text = readFileSync(args.path, "utf8").replace(/\/\/# sourceMappingURL=\S*\s*$/, "");
+      if (text !== RE2_RUNTIME_TEXT)
+        throw new Error(`${args.path} no longer holds only ${JSON.stringify(RE2_RUNTIME_TEXT)}: scripts/build.mjs needs updating`);
+      return { contents: readFileSync(LAZY_RE2, "utf8"), loader: "js", resolveDir: dirname(LAZY_RE2) };
+    });
+  },
+};
+
 /** The entries whose source exists: a partial copy of the project (a test's, a diff base's) builds what it has. */
 function presentEntries() {
   return Object.fromEntries(Object.entries(ENTRIES).filter(([, src]) => existsSync(join(ROOT, src))));
@@ -160,7 +178,8 @@ export function isStale(name) {
   if (name !== undefined && stamp.entries[name] !== ENTRIES[name]) return true;
   if (Object.entries(stamp.entries).some(([n, src]) => ENTRIES[n] !== src)) return true;
   // Dependencies: npm ci / npm install rewrite node_modules/.package-lock.json.
-  const deps = [SELF, join(ROOT, "package.json"), join(ROOT, "node_modules", ".package-lock.json")];
+  // scripts/lazy-re2.mjs: the plugin loads it in place of a dependency's file, so no input lists it.
+  const deps = [SELF, LAZY_RE2, join(ROOT, "package.json"), join(ROOT, "node_modules", ".package-lock.json")];
   for (const p of [...deps, ...stamp.inputs.map((i) => join(ROOT, i))]) if (mtime(p) > built) return true;
   return false;
 }
@@ -286,7 +305,7 @@ export async function build(entries = presentEntries(), quiet = false) {
       metafile: true,
       logLevel: quiet ? "silent" : "warning",
       legalComments: "none",
-      plugins: [linearOmitPlugin, vegaCanvasPlugin],
+      plugins: [linearOmitPlugin, vegaCanvasPlugin, lazyRe2Plugin],
       // esbuild: the bench builds its yardstick with the package. re2-wasm (the schemas' regex
       // engine) reads its .wasm beside its own file: loaded from node_modules, not bundled.
       external: ["esbuild", "re2-wasm"],
