@@ -148,7 +148,11 @@ export class ContractError extends InvariantError {
   }
 }
 
+/** What a label value escapes: most (names, namespaces, paths) have none, and are written as they are. */
+const ESCAPED = /[\\"\n]/;
+
 function escapeLabelValue(v: string): string {
+  if (!ESCAPED.test(v)) return v;
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
@@ -214,6 +218,7 @@ export function formatDuration(seconds: number): string {
  */
 export class PromQL {
   private readonly byName: ReadonlyMap<string, MetricSpec>;
+  private readonly seriesLabels = new Map<string, ReadonlySet<string>>();
 
   constructor(
     readonly contract: MetricContract,
@@ -261,15 +266,27 @@ export class PromQL {
     if (suffix === "" && m.type === "histogram") {
       throw new ContractError(`metric "${name}" is a histogram; select its _bucket, _sum or _count series`);
     }
-    const allowed = new Set<string>([...m.labels, ...SCRAPE_LABELS, ...(suffix === "_bucket" ? ["le"] : [])]);
-    for (const label of Object.keys(matchers)) {
-      if (!allowed.has(label)) {
+    const labels = Object.keys(matchers);
+    const allowed = labels.length === 0 ? undefined : this.labelsOf(m, suffix);
+    for (const label of labels) {
+      if (!allowed!.has(label)) {
         throw new ContractError(
-          `label "${label}" is not on ${name}${suffix} (its labels: ${[...allowed].join(", ")}); match on one of those`,
+          `label "${label}" is not on ${name}${suffix} (its labels: ${[...allowed!].join(", ")}); match on one of those`,
         );
       }
     }
     return `${name}${suffix}${renderMatchers(scoped ? { ...this.scopeMatchers(), ...matchers } : matchers)}`;
+  }
+
+  /** The labels series `name${suffix}` carries: its own, the scrape's, and `le` on buckets (made once per series). */
+  private labelsOf(m: MetricSpec, suffix: SeriesSuffix): ReadonlySet<string> {
+    const key = `${m.name}${suffix}`;
+    let allowed = this.seriesLabels.get(key);
+    if (!allowed) {
+      allowed = new Set<string>([...m.labels, ...SCRAPE_LABELS, ...(suffix === "_bucket" ? ["le"] : [])]);
+      this.seriesLabels.set(key, allowed);
+    }
+    return allowed;
   }
 
   /** `rate(<selector>[window])`. */

@@ -9,7 +9,7 @@ import { dynamicImport } from "../kube/dynamic-import.js";
 interface Validatable {
   validate(): void;
 }
-type ModelClass = new (data: unknown) => Validatable;
+type ModelClass = (new (data: unknown) => Validatable) & { readonly prototype: Validatable };
 
 /** apiVersion → module that exports one class per kind. */
 function modulePath(apiVersion: string): string | undefined {
@@ -92,10 +92,27 @@ export async function validateObjects(objects: readonly LooseObject[]): Promise<
       continue;
     }
     try {
-      new Model(o).validate();
+      // A model's constructor deep-copies the object without its undefined members for validate()
+      // to read: an object without any (every rendered one) is read as it is, without the copy.
+      if (hasUndefinedMember(o)) new Model(o).validate();
+      else Model.prototype.validate.call(o);
     } catch (e) {
       findings.push({ object, message: (e as Error).message });
     }
   }
   return findings;
+}
+
+/** Whether a map anywhere in `v` has a member set to undefined (what kubernetes-models' copy drops). */
+export function hasUndefinedMember(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  if (Array.isArray(v)) {
+    for (const item of v) if (hasUndefinedMember(item)) return true;
+    return false;
+  }
+  for (const k of Object.keys(v)) {
+    const m = (v as Record<string, unknown>)[k];
+    if (m === undefined || hasUndefinedMember(m)) return true;
+  }
+  return false;
 }
