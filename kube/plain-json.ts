@@ -111,12 +111,19 @@ function clean(v: unknown, filterEmpty: boolean): unknown {
   if (Object.hasOwn(v, "constructor")) throw NOT_PLAIN;
   const o = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o).sort()) {
+  for (const k of sortedKeys(o)) {
     const c = clean(o[k], filterEmpty);
     if (c !== undefined) out[k] = c;
   }
   if (filterEmpty && Object.keys(out).length === 0) return undefined;
   return out;
+}
+
+/** `Object.keys(o).sort()`, without the sort (its copy of the list) when the keys come in order, as most do. */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return keys.sort();
+  return keys;
 }
 
 /**

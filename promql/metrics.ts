@@ -158,15 +158,32 @@ function escapeLabelValue(v: string): string {
 
 /** Renders `{a="x",b=~"y"}` with keys in a stable order (scope labels first, then sorted). */
 export function renderMatchers(matchers: Matchers): string {
-  const keys = Object.keys(matchers);
-  const first = keys.filter((k) => k === "namespace" || k === "job");
-  const rest = keys.filter((k) => k !== "namespace" && k !== "job").sort();
-  const parts = [...first.sort((a, b) => (a === "namespace" ? -1 : b === "namespace" ? 1 : 0)), ...rest].map((k) => {
+  // Every selector of every query is written here: one string, no intermediate lists.
+  let text = "";
+  const write = (k: string) => {
     const m = matchers[k]!;
-    const { op, value } = typeof m === "string" ? { op: "=", value: m } : m;
-    return `${k}${op}"${escapeLabelValue(value)}"`;
-  });
-  return parts.length ? `{${parts.join(",")}}` : "";
+    const matcher = typeof m === "string" ? `${k}="${escapeLabelValue(m)}"` : `${k}${m.op}"${escapeLabelValue(m.value)}"`;
+    text = text === "" ? matcher : `${text},${matcher}`;
+  };
+  const keys = Object.keys(matchers);
+  let rest = 0;
+  let namespace = false;
+  let job = false;
+  for (const k of keys) {
+    if (k === "namespace") namespace = true;
+    else if (k === "job") job = true;
+    else keys[rest++] = k;
+  }
+  keys.length = rest;
+  if (namespace) write("namespace");
+  if (job) write("job");
+  for (let i = 1; i < keys.length; i++)
+    if (!(keys[i - 1]! < keys[i]!)) {
+      keys.sort();
+      break;
+    }
+  for (const k of keys) write(k);
+  return text === "" ? "" : `{${text}}`;
 }
 
 /** Formats a number the way PromQL and Prometheus `le` labels print it (`0.35`, `1`, `+Inf`). */

@@ -215,8 +215,9 @@ function sloRuleSet(props: SloRulesProps, shared: SloShared, slo: SloSpec): SloR
     keepsWindow = false,
     comment?: string,
   ) => {
-    const known = recordedPromQL([...sliRules, ...metaRules], scope);
-    const m = (r: string) => known.selector(r, "", ids);
+    // Made when the expression first selects a series (a `vector(...)` selects none), before this rule is added.
+    let known: PromQL | undefined;
+    const m = (r: string) => (known ??= recordedPromQL([...sliRules, ...metaRules], scope)).selector(r, "", ids);
     const labels = { ...baseLabels, ...extra };
     metaRules.push({
       record,

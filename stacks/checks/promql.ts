@@ -22,10 +22,15 @@ import { isObject, str } from "./util.js";
 import type { LooseObject } from "../../kube/loose-json.js";
 
 /** Visits every node of `expr`'s tree; `p.text(n)` is the text of `expr` a node spans. */
-function visit(expr: string, f: (n: Node, p: ParsedExpr) => void): void {
+function visit(expr: string, names: ReadonlySet<string>, f: (n: Node, p: ParsedExpr) => void): void {
   const p = parsedExpr(expr);
-  p.tree.iterate({ enter: (ref) => void f(ref.node, p) });
+  // A node object only for the nodes asked for: the walk itself reads names off the cursor.
+  p.tree.iterate({ enter: (ref) => void (names.has(ref.name) && f(ref.node, p)) });
 }
+
+const OPERATOR_NODES: ReadonlySet<string> = new Set(["FunctionIdentifier", "AggregateOp"]);
+const BINARY_EXPR: ReadonlySet<string> = new Set(["BinaryExpr"]);
+const FUNCTION_CALL: ReadonlySet<string> = new Set(["FunctionCall"]);
 
 /** Whether a label matcher accepts `value` (a missing label is ""); regexes are fully anchored. */
 export function matcherAccepts(m: LabelMatcher, value: string): boolean {
@@ -62,8 +67,8 @@ export function safeSelectors(expr: string): SelectorUse[] {
 /** Function names and aggregation operators the expression uses (`rate`, `sum`, `histogram_quantile`...). */
 export function operatorsUsed(expr: string): Set<string> {
   const out = new Set<string>();
-  visit(expr, (n, p) => {
-    if (n.name === "FunctionIdentifier" || n.name === "AggregateOp") out.add(p.text(n));
+  visit(expr, OPERATOR_NODES, (n, p) => {
+    out.add(p.text(n));
   });
   return out;
 }
@@ -98,8 +103,7 @@ const FLIP: Record<string, string> = { ">": "<", "<": ">", ">=": "<=", "<=": ">=
 /** Every `<expr> <cmp> <number>` in the expression (alert conditions). */
 export function literalComparisons(expr: string): LiteralComparison[] {
   const out: LiteralComparison[] = [];
-  visit(expr, (n, p) => {
-    if (n.name !== "BinaryExpr") return;
+  visit(expr, BINARY_EXPR, (n, p) => {
     const [l, r] = exprChildren(n);
     let op: string | undefined;
     for (let c = n.firstChild; c; c = c.nextSibling) {
@@ -118,8 +122,8 @@ export function literalComparisons(expr: string): LiteralComparison[] {
 /** A division of two vectors (a ratio or an average), not a scaling by a constant. */
 export function hasVectorDivision(expr: string): boolean {
   let found = false;
-  visit(expr, (n, p) => {
-    if (n.name !== "BinaryExpr" || found) return;
+  visit(expr, BINARY_EXPR, (n, p) => {
+    if (found) return;
     let div = false;
     for (let c = n.firstChild; c; c = c.nextSibling) if (c.name === "Div") div = true;
     const [l, r] = exprChildren(n);
@@ -137,8 +141,7 @@ export interface QuantileUse {
 /** `histogram_quantile(q, ...)` calls with the histograms each reads (through recording rules too). */
 export function histogramQuantiles(expr: string, recordings: ReadonlyMap<string, string> = new Map()): QuantileUse[] {
   const out: QuantileUse[] = [];
-  visit(expr, (n, p) => {
-    if (n.name !== "FunctionCall") return;
+  visit(expr, FUNCTION_CALL, (n, p) => {
     const id = n.getChild("FunctionIdentifier");
     if (!id || p.text(id) !== "histogram_quantile") return;
     const body = n.getChild("FunctionCallBody");
