@@ -69,6 +69,8 @@ export function checkQueryMatchers(ctx: CheckContext): void {
   const recorded = ctx.recordings();
   const expected = ctx.scopeLabels;
   const found = new Map<string, { q: QuerySite; selector: string; reason: string; count: number }>();
+  // The same selector recurs in many queries (a rule's, its alert's, a dashboard's): each is judged once.
+  const judged = new Map<string, readonly (string | undefined)[]>();
   for (const q of ctx.queries()) {
     for (const s of safeSelectors(q.expr)) {
       if (!s.metric || recorded.has(s.metric) || readsDeclaredWakeUpSource(ctx.config, s)) continue;
@@ -76,9 +78,14 @@ export function checkQueryMatchers(ctx: CheckContext): void {
       if (isPlatformSeries(s.metric) && !isUp) continue;
       // The inference service unscraped: METRIC_NOT_SCRAPED reports it, other workloads' scrapes do not explain it.
       if (!mainScraped && meantForMain(ctx, s)) continue;
-      const cs = series.get(s.metric);
-      const appLabels = cs ? new Set<string>([...cs.metric.labels, ...(cs.suffix === "_bucket" ? ["le"] : [])]) : undefined;
-      const reasons = scrapes.map((p) => mismatch(p, p.main ? (appLabels ?? new Set()) : appLabels, s.matchers, isUp));
+      const selectorKey = `${s.metric}${JSON.stringify(s.matchers)}`;
+      let reasons = judged.get(selectorKey);
+      if (!reasons) {
+        const cs = series.get(s.metric);
+        const appLabels = cs ? new Set<string>([...cs.metric.labels, ...(cs.suffix === "_bucket" ? ["le"] : [])]) : undefined;
+        reasons = scrapes.map((p) => mismatch(p, p.main ? (appLabels ?? new Set()) : appLabels, s.matchers, isUp));
+        judged.set(selectorKey, reasons);
+      }
       if (reasons.some((r) => r === undefined)) continue;
       const reason = reasons.find((_, i) => scrapes[i]!.main) ?? reasons[0]!;
       const key = `${q.resource}|${reason}`;
