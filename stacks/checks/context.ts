@@ -67,6 +67,8 @@ export interface ScrapeJobRef {
 
 export interface ParsedFile {
   readonly path: string;
+  /** The text the documents were read from. */
+  readonly content: string;
   readonly docs: readonly unknown[];
 }
 
@@ -78,17 +80,22 @@ const POD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Repl
  * `container` the object, list or embedded document holding the value (the root's is the root
  * itself). `path` is one array the walk extends and shortens (no copy per value: the checks walk
  * every rendered value): valid during the call only, so a visitor that keeps it keeps a copy.
+ * `descend`, when given, says which strings' documents are walked (the strings themselves are
+ * visited all the same): a search for one key skips the texts that cannot hold it.
  */
 export function deepWalk(
   root: unknown,
   path: readonly PathSegment[],
   visit: (value: unknown, path: readonly PathSegment[], key: PathSegment | undefined, container: unknown) => void,
+  descend?: (text: string) => boolean,
 ): void {
   const p: PathSegment[] = [...path];
   const go = (v: unknown, container: unknown, depth: number): void => {
     if (depth > 64) return;
     visit(v, p, p[p.length - 1], container);
     if (typeof v === "string") {
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: a search's shortcut (walking the document finds nothing more)
+      if (descend && !descend(v)) return;
       const doc = embeddedDocument(v);
       if (doc !== undefined) children(doc, depth);
     } else if (Array.isArray(v) || isObject(v)) children(v, depth);
@@ -224,11 +231,11 @@ export class CheckContext {
         .filter((f) => /\.(ya?ml|json)$/.test(f.path))
         .map((f) => {
           const data = renderedData(f.content);
-          if (data !== undefined) return { path: f.path, docs: [data] };
+          if (data !== undefined) return { path: f.path, content: f.content, docs: [data] };
           try {
-            return { path: f.path, docs: parseAllDocuments(f.content).map((d) => d.toJS()) };
+            return { path: f.path, content: f.content, docs: parseAllDocuments(f.content).map((d) => d.toJS()) };
           } catch {
-            return { path: f.path, docs: [] };
+            return { path: f.path, content: f.content, docs: [] };
           }
         }),
     );
@@ -377,11 +384,16 @@ export class CheckContext {
       const out: ScrapeJobRef[] = [];
       const seen = new EqualValues((job: K8sObject) => String(job.job_name));
       const collect = (resource: string, root: unknown, base: PathSegment[]) =>
-        deepWalk(root, base, (v, p) => {
-          if (!isObject(v) || typeof v.job_name !== "string") return;
-          if (!seen.add(v)) return;
-          out.push({ resource, path: [...p], job: v });
-        });
+        deepWalk(
+          root,
+          base,
+          (v, p) => {
+            if (!isObject(v) || typeof v.job_name !== "string") return;
+            if (!seen.add(v)) return;
+            out.push({ resource, path: [...p], job: v });
+          },
+          mayNameAJob,
+        );
       for (const o of this.objects) {
         if (o.kind === "ConfigMap") collect(resourceOf(o), o.data, ["data"]);
         if (o.kind === "Secret") {
@@ -392,7 +404,10 @@ export class CheckContext {
           collect(resourceOf(o), decoded, ["data"]);
         }
       }
-      for (const f of this.parsedFiles()) f.docs.forEach((d, i) => collect(fileResource(f.path), d, f.docs.length > 1 ? [i] : []));
+      for (const f of this.parsedFiles()) {
+        if (!mayNameAJob(f.content)) continue;
+        f.docs.forEach((d, i) => collect(fileResource(f.path), d, f.docs.length > 1 ? [i] : []));
+      }
       for (const [addon, values] of Object.entries(this.helmValues)) collect(`HelmValues ${addon}`, values, []);
       return out;
     });
@@ -403,6 +418,17 @@ export class CheckContext {
     return this.config.cluster.keda || this.objects.some((o) => apiGroup(o) === "keda.sh");
   }
 }
+
+/**
+ * Whether a YAML/JSON text may hold a `job_name` key: written as such, or through an escape that
+ * can write a letter or join lines (any but JSON's `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`).
+ * A text that cannot is not parsed and walked in search of scrape jobs (most are dashboards and
+ * rule files, which never hold one). Aliases and merge keys repeat a key written out elsewhere.
+ */
+export function mayNameAJob(text: string): boolean {
+  return MAY_NAME_A_JOB.test(text);
+}
+const MAY_NAME_A_JOB = /job_name|\\[^"\\/bfnrt]/;
 
 /** `keda.sh` for `keda.sh/v1alpha1`, `""` for core `v1`. */
 export function apiGroup(o: K8sObject): string {
