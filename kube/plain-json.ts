@@ -6,10 +6,12 @@
  * sanitises the result in a second copy, and does the same for the metadata: about a tenth of a
  * large synth. Our constructs hand cdk8s plain data (no `Lazy`, no token, no class instance), for
  * which the resolvers change nothing, so the two passes reduce to one copy that drops
- * null/undefined members and sorts keys. {@link plainApiObjectJson} makes that copy, and gives up
- * (undefined: cdk8s's own code runs) on anything else: a non-plain value anywhere (generated
- * union classes such as `IntOrString` become `{ value }`, as cdk8s's resolver makes them), custom resolvers, `CDK8S_DISABLE_SORT`. test/kube/plain-json.test.ts holds its answer equal to
- * cdk8s's own for every object of every environment and for generated data.
+ * null/undefined members and sorts keys (JSON patches then apply to it, as in cdk8s).
+ * {@link plainApiObjectJson} makes that copy, and gives up (undefined: cdk8s's own code runs) on
+ * anything else: a non-plain value anywhere (generated union classes such as `IntOrString` become
+ * `{ value }`, as cdk8s's resolver makes them), custom resolvers, `CDK8S_DISABLE_SORT`.
+ * test/kube/plain-json.test.ts holds its answer equal to cdk8s's own for every object of every
+ * environment and for generated data.
  */
 import { ApiObject, App, ImplicitTokenResolver, Lazy, JsonPatch, LazyResolver, NumberStringUnionResolver } from "cdk8s";
 

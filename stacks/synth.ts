@@ -110,7 +110,7 @@ const MAX_OBJECT_BYTES = 1_572_864;
 /**
  * An upper bound of `Buffer.byteLength(JSON.stringify(v))` for plain JSON data, without writing
  * it: a UTF-16 unit takes at most 6 bytes (`\u001f`; a non-ASCII unit at most 3 in UTF-8), a
- * number at most 25 characters, and every key, quote, colon, comma and bracket counts. Anything
+ * number at most 24 characters, and every key, quote, colon, comma and bracket counts. Anything
  * that is not plain data (its `toJSON` could write anything) bounds nothing: Infinity.
  */
 export function jsonBytesBound(v: unknown): number {
