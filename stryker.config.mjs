@@ -50,7 +50,12 @@ export const MODULES = {
   },
   synth: {
     mutate: ["stacks/synth.ts"],
-    testFiles: ["test/stacks/synth.test.ts", "test/stacks/synth-refuses.test.ts", "test/stacks/write-dist.test.ts"],
+    testFiles: [
+      "test/stacks/synth.test.ts",
+      "test/stacks/synth-refuses.test.ts",
+      "test/stacks/write-dist.test.ts",
+      "test/stacks/json-bytes-bound.test.ts",
+    ],
   },
   // The ApiObject JSON shortcut every rendered object goes through (equal to cdk8s's own or not taken).
   "plain-json": {
