@@ -80,6 +80,7 @@ export function checkQueryMatchers(ctx: CheckContext): void {
       if (!mainScraped && meantForMain(ctx, s)) continue;
       const selectorKey = `${s.metric}${JSON.stringify(s.matchers)}`;
       let reasons = judged.get(selectorKey);
+      // Stryker disable next-line ConditionalExpression: a cache (judging again gives the same reasons)
       if (!reasons) {
         const cs = series.get(s.metric);
         const appLabels = cs ? new Set<string>([...cs.metric.labels, ...(cs.suffix === "_bucket" ? ["le"] : [])]) : undefined;
