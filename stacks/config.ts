@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS } from "../promql/metrics.js";
-import { isQuantity } from "../kube/quantity.js";
+import { isQuantity, parseQuantity } from "../kube/quantity.js";
 import { isTimeZone } from "../scaling/time-zone.js";
 import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
@@ -51,11 +51,18 @@ const labelKey = (what: string) =>
 /** A label/selector map the API server accepts: qualified-name keys, label values. */
 const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
+/** A Kubernetes quantity of a resource, never negative (the API server refuses negative requests, limits, quotas and volume sizes). */
 const quantity = (what: string) =>
-  z.string().refine(isQuantity, {
-    error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
-    params: { code: "CONFIG_FORMAT" },
-  });
+  z
+    .string()
+    .refine(isQuantity, {
+      error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
+      params: { code: "CONFIG_FORMAT" },
+    })
+    .refine((s) => !isQuantity(s) || parseQuantity(s) >= 0, {
+      error: `${what} must not be negative: the API server refuses a negative quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
+      params: { code: "CONFIG_RANGE" },
+    });
 
 const httpPath = (what: string) =>
   z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: `${what} must be an HTTP path starting with '/'. Fix: write it like /readyz` });
@@ -797,7 +804,13 @@ const LoadTestSchema = z.strictObject({
   /** Requests per second one Locust user sends. Absent: simulation.requestsPerUserPerSecond, so the load test and the simulator mean the same load by one user. */
   requestsPerUserPerSecond: num("loadTest.requestsPerUserPerSecond", 0, 1000, true).optional(),
   /** Size of the volume the run's CSV statistics are written to (a quantity). */
-  statsStorage: quantity("loadTest.statsStorage").default("1Gi"),
+  statsStorage: quantity("loadTest.statsStorage")
+    .refine((s) => !isQuantity(s) || parseQuantity(s) > 0, {
+      error:
+        "loadTest.statsStorage must be greater than 0: the API server refuses a PersistentVolumeClaim for no storage. Fix: write it like 1Gi",
+      params: { code: "CONFIG_RANGE" },
+    })
+    .default("1Gi"),
   /** StorageClass of that volume. Absent: the cluster's default class. */
   storageClassName: dnsLabel("loadTest.storageClassName").optional(),
 });

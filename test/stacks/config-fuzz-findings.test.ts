@@ -7,7 +7,21 @@ import { describe, expect, it } from "vitest";
 import { renderEnvironment } from "../../stacks/synth.js";
 import { renderMatchers } from "../../promql/metrics.js";
 import { selectors } from "../../promql/parse.js";
-import { envConfig } from "../helpers/env.js";
+import { ConfigError, parseEnvConfig } from "../../stacks/validate.js";
+import { SynthError } from "../../stacks/errors.js";
+import type { Problem } from "../../problems/problem.js";
+import { envConfig, envInput } from "../helpers/env.js";
+
+/** The one-line problems `input` is refused with (parse, then render); fails the test when it synthesizes. */
+async function refusal(env: string, input: unknown): Promise<readonly Problem[]> {
+  try {
+    await renderEnvironment(parseEnvConfig(input, env));
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof SynthError) return e.problems;
+    throw e;
+  }
+  throw new Error(`${env}: the config was accepted`);
+}
 
 describe("control characters in label values", () => {
   it("are escaped so the PromQL reads back the value written", () => {
@@ -26,5 +40,36 @@ describe("control characters in label values", () => {
     const r = await renderEnvironment(dev);
     const scaled = r.files.find((f) => f.path === "autoscaling.yaml")!.content;
     expect(scaled).toContain('service="ml-serving-dev-inference-8000@kubernetes\\t"');
+  });
+});
+
+describe("quantities", () => {
+  // Each was synthesized with exit 0; the API server refuses a negative request, limit, quota or volume size.
+  const negative: [string, Record<string, unknown>, string][] = [
+    ["prod", { service: { resources: { requests: { cpu: "-1" } } } }, "services[0].resources.requests.cpu"],
+    ["prod", { service: { resources: { requests: { memory: "-2Gi" } } } }, "services[0].resources.requests.memory"],
+    ["prod", { orchestrator: { resources: { limits: { memory: "-1Gi" } } } }, "orchestrator.resources.limits.memory"],
+    ["prod", { capacity: { cpu: "-16" } }, "capacity.cpu"],
+    ["gpu", { gpu: { shmSize: "-2Gi" } }, "gpu.shmSize"],
+    ["loadtest", { loadTest: { statsStorage: "-1Gi" } }, "loadTest.statsStorage"],
+  ];
+  it.each(negative)("%s: a negative quantity at %j is refused", async (env, patch, path) => {
+    const problems = await refusal(env, envInput(env, patch));
+    expect(problems.map((p) => [p.code, p.env, p.path])).toEqual([["CONFIG_RANGE", env, path]]);
+    expect(problems[0]!.message).toMatch(/must not be negative/);
+  });
+
+  it("a load test's statistics volume of 0 is refused (a PersistentVolumeClaim needs storage > 0)", async () => {
+    const problems = await refusal("loadtest", envInput("loadtest", { loadTest: { statsStorage: "0" } }));
+    expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "loadTest.statsStorage"]]);
+  });
+
+  it.each([
+    ["requests", "cpu"],
+    ["requests", "memory"],
+  ])("a %s.%s of 0 is no request: POD_RESOURCES_MISSING (utilization targets divide by it)", async (kind, resource) => {
+    const problems = await refusal("prod", envInput("prod", { service: { resources: { [kind]: { [resource]: "0" } } } }));
+    expect(problems.map((p) => p.code)).toEqual(["POD_RESOURCES_MISSING"]);
+    expect(problems[0]!.message).toContain(`lacks ${kind}.${resource} ("0" is none)`);
   });
 });
