@@ -329,7 +329,7 @@ const WakeUpSchema = z.strictObject({
       .enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" })
       .default("this-env"),
     /** Labels of the source's pods the rendered job keeps (with `scrapedBy: this-env`). Empty keeps every annotated pod of the namespace. */
-    podLabels: z.record(z.string(), z.string()).default({}),
+    podLabels: labelMap("scaling.wakeUp.source.podLabels").default({}),
   }),
   /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
   metric: MetricSpecSchema,
@@ -348,7 +348,7 @@ const peerSchema = (what: string) =>
     /** Namespace of the peer pods (its `kubernetes.io/metadata.name` label). @default the environment's namespace */
     namespace: dnsLabel(`${what}.namespace`).optional(),
     /** Labels of the peer pods; empty selects every pod of that namespace. */
-    podLabels: z.record(z.string(), z.string()).default({}),
+    podLabels: labelMap(`${what}.podLabels`).default({}),
   });
 
 const NetworkPolicySchema = z
@@ -363,7 +363,7 @@ const NetworkPolicySchema = z
     /** More callers of the inference service's serving port (beside the orchestrator or the ingress controller). */
     callers: z.array(peerSchema("networkPolicy.callers[]")).default([]),
     /** Labels of the Prometheus server pods in `monitoring.prometheus.namespace` (both charts set this one). */
-    prometheusPodLabels: z.record(z.string(), z.string()).default({ "app.kubernetes.io/name": "prometheus" }),
+    prometheusPodLabels: labelMap("networkPolicy.prometheusPodLabels").default({ "app.kubernetes.io/name": "prometheus" }),
     /** Who may read the metrics ports. @default the Prometheus pods above in monitoring.prometheus.namespace */
     metricsFrom: z.array(peerSchema("networkPolicy.metricsFrom[]")).optional(),
     /** Deny egress except DNS and the declared dependencies. */

@@ -73,3 +73,43 @@ describe("quantities", () => {
     expect(problems[0]!.message).toContain(`lacks ${kind}.${resource} ("0" is none)`);
   });
 });
+
+describe("pod label selectors of the network policy peers and the wake-up source", () => {
+  // Each was synthesized with exit 0: a NetworkPolicy whose podSelector the API server refuses, or a
+  // scrape job keeping pods by a label no pod can carry.
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      "prod",
+      { networkPolicy: { rabbitmq: { podLabels: { "app.kubernetes.io/name": "rabbit mq" } } } },
+      "networkPolicy.rabbitmq.podLabels.app.kubernetes.io/name",
+    ],
+    ["prod", { networkPolicy: { rabbitmq: { podLabels: { "bad key!": "rabbitmq" } } } }, "networkPolicy.rabbitmq.podLabels.bad key!"],
+    [
+      "dev",
+      { networkPolicy: { ingressController: { podLabels: { "app.kubernetes.io/name": "traefik\n" } } } },
+      "networkPolicy.ingressController.podLabels.app.kubernetes.io/name",
+    ],
+    [
+      "prod",
+      { networkPolicy: { prometheusPodLabels: { "app.kubernetes.io/name": "x".repeat(64) } } },
+      "networkPolicy.prometheusPodLabels.app.kubernetes.io/name",
+    ],
+    [
+      "prod",
+      { networkPolicy: { callers: [{ namespace: "gateway", podLabels: { app: "", "-x": "y" } }] } },
+      "networkPolicy.callers[0].podLabels.-x",
+    ],
+    [
+      "dev",
+      { scaling: { wakeUp: { source: { podLabels: { "app.kubernetes.io/name": "træfik" } } } } },
+      "services[0].scaling.wakeUp.source.podLabels.app.kubernetes.io/name",
+    ],
+  ];
+  it.each(cases)("%s: %j is an error naming the label", async (env, patch, path) => {
+    const problems = await refusal(env, envInput(env, patch));
+    expect(problems.map((p) => [p.env, p.path])).toEqual([[env, path]]);
+    // a value over 63 characters is CONFIG_RANGE, any other malformed key or value CONFIG_FORMAT
+    expect(problems[0]!.code).toMatch(/^CONFIG_(FORMAT|RANGE)$/);
+    expect(problems[0]!.message).toMatch(/label value|qualified name|at most 63/);
+  });
+});
