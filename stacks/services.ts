@@ -144,8 +144,25 @@ function defaultsProblems(defaults: unknown): ShapeProblem[] {
         });
       }
     }
+    problems.push(...notMappings(defaults, DEFAULT_SECTIONS, ["defaults"]));
   }
   return problems;
+}
+
+/**
+ * The sections of `parent` a service's own section is merged over, refused unless they are
+ * mappings: the merge keeps a service's mapping over anything else, so `defaults: { slo: [..] }`
+ * would vanish without a word wherever the services set their own.
+ */
+function notMappings(parent: Obj, keys: readonly string[], at: readonly string[]): ShapeProblem[] {
+  return keys
+    .filter((k) => parent[k] !== undefined && !isObj(parent[k]))
+    .map((k) => ({
+      code: "CONFIG_INVALID_TYPE",
+      path: [...at, k],
+      message: `must be a mapping (key: value), not ${parent[k] === null ? "null" : Array.isArray(parent[k]) ? "a list" : `a ${typeof parent[k]}`}`,
+      fix: "write its fields as key: value pairs, or leave it out",
+    }));
 }
 
 /** Service names: unique among the services and apart from the other workloads' names. */
@@ -282,6 +299,9 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
   }
   const d = isObj(defaults) ? defaults : {};
   const { services: _s, defaults: _d, ...shared } = input;
+  // The env-wide sections a service's own alerts, simulation and loadTest merge over.
+  problems.push(...notMappings(shared, ["simulation", "loadTest"], []));
+  if (isObj(shared.monitoring)) problems.push(...notMappings(shared.monitoring, ["alerts"], ["monitoring"]));
   const names = services.map((s) => (isObj(s) && typeof s.name === "string" ? s.name : defaultName));
   problems.push(...nameProblems(input, names));
   const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;

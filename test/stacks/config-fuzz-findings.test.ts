@@ -113,3 +113,36 @@ describe("pod label selectors of the network policy peers and the wake-up source
     expect(problems[0]!.message).toMatch(/label value|qualified name|at most 63/);
   });
 });
+
+describe("sections a service's own section is merged over", () => {
+  // models' services set their own slo, scaling and (here) alerts, simulation and loadTest: a section of
+  // the wrong shape under them was dropped by the merge, and the environment synthesized with exit 0.
+  const own = (patch: Record<string, unknown>) => {
+    const input = envInput("models") as unknown as { services: Record<string, unknown>[] } & Record<string, unknown>;
+    for (const s of input.services) {
+      s.alerts = { queueBacklog: 50 };
+      s.simulation = { serviceTimeSeconds: 0.02, cpuSecondsPerRequest: 0.015 };
+      s.loadTest = { payload: '{"inputs": "x"}' };
+    }
+    return { ...input, ...patch };
+  };
+  const cases: [string, (i: Record<string, any>) => void, string][] = [
+    ["defaults.slo as a list", (i) => (i.defaults.slo = [{ period: "28d" }]), "defaults.slo"],
+    ["defaults.alerts as null", (i) => (i.defaults.alerts = null), "defaults.alerts"],
+    ["monitoring.alerts as a string", (i) => (i.monitoring.alerts = "p95 1s"), "monitoring.alerts"],
+    ["simulation as a number", (i) => (i.simulation = 0.1), "simulation"],
+    ["loadTest as a list", (i) => (i.loadTest = [i.loadTest]), "loadTest"],
+  ];
+  it.each(cases)("%s is CONFIG_INVALID_TYPE at its own path", async (_, edit, path) => {
+    const input = own({});
+    edit(input);
+    const problems = await refusal("models", input);
+    // first (a list under loadTest also leaves the services' load tests without stages, said next)
+    expect([problems[0]!.code, problems[0]!.env, problems[0]!.path]).toEqual(["CONFIG_INVALID_TYPE", "models", path]);
+    expect(problems[0]!.message).toMatch(/^must be a mapping \(key: value\), not /);
+  });
+
+  it("the same config with every section a mapping synthesizes", async () => {
+    await expect(renderEnvironment(parseEnvConfig(own({}), "models"))).resolves.toBeDefined();
+  });
+});
