@@ -3,7 +3,12 @@
  * control characters, label syntax, sections of the wrong shape). Each case failed before its
  * fix: a stack trace instead of a one-line error, or an invalid config synthesized with exit 0.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fileSource } from "../../stacks/load.js";
+import { inputForMode } from "../../simulator/simulate.js";
 import { renderEnvironment } from "../../stacks/synth.js";
 import { renderMatchers } from "../../promql/metrics.js";
 import { selectors } from "../../promql/parse.js";
@@ -144,5 +149,33 @@ describe("sections a service's own section is merged over", () => {
 
   it("the same config with every section a mapping synthesizes", async () => {
     await expect(renderEnvironment(parseEnvConfig(own({}), "models"))).resolves.toBeDefined();
+  });
+});
+
+describe("config files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fuzz-findings-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it("a JSON file starting with a byte order mark reads like one without (it was CONFIG_SYNTAX: Unexpected token '\uFEFF')", () => {
+    const text = JSON.stringify(envInput("staging"));
+    expect(fileSource(file("bom.json", `\uFEFF${text}`)).input).toEqual(fileSource(file("plain.json", text)).input);
+  });
+
+  it("input nested deeper than any config is refused before the simulator copies it (it overflowed the stack)", () => {
+    const deep = file("deep.json", `${"[".repeat(20000)}${"]".repeat(20000)}`);
+    try {
+      fileSource(deep);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const [p] = (e as ConfigError).problems;
+      expect([p!.code, p!.env]).toEqual(["CONFIG_INVALID", "deep"]);
+      expect(p!.message).toMatch(/nests values more than 64 levels deep/);
+    }
+    expect(() => inputForMode(fileSource(file("ok.json", JSON.stringify(envInput("prod")))).input as never, "keda")).not.toThrow();
   });
 });
