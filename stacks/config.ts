@@ -59,8 +59,8 @@ const quantity = (what: string) =>
       error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
       params: { code: "CONFIG_FORMAT" },
     })
-    .refine((s) => !isQuantity(s) || parseQuantity(s) >= 0, {
-      error: `${what} must not be negative: the API server refuses a negative quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
+    .refine((s) => !isQuantity(s) || (parseQuantity(s) >= 0 && Number.isFinite(parseQuantity(s))), {
+      error: `${what} must not be negative or infinite (the API server refuses a negative quantity). Fix: write it like 500m, 2, 512Mi or 4Gi`,
       params: { code: "CONFIG_RANGE" },
     });
 

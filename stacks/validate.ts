@@ -26,7 +26,15 @@ export class ConfigError extends UserError {
 
 /** `CODE env "prod": scaling.minReplicas: message. Fix: fix` (the config resource is implied). */
 function formatConfigProblem(p: Problem): string {
-  return `${p.code} env "${p.env}": ${p.path || "(config)"}: ${p.message}. Fix: ${p.fix}`;
+  return oneLine(`${p.code} env "${p.env}": ${p.path || "(config)"}: ${p.message}. Fix: ${p.fix}`);
+}
+
+// eslint-disable-next-line no-control-regex -- the characters a printed line must not hold raw
+const CONTROL = /[\x00-\x1f\x7f]/g;
+
+/** A line break or other control character a config key or value brought in, written as its escape, so one problem stays one line. */
+function oneLine(line: string): string {
+  return line.replace(CONTROL, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {

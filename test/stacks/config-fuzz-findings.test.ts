@@ -179,3 +179,26 @@ describe("config files", () => {
     expect(() => inputForMode(fileSource(file("ok.json", JSON.stringify(envInput("prod")))).input as never, "keda")).not.toThrow();
   });
 });
+
+describe("one problem, one line", () => {
+  it("a key with a line break is quoted escaped (the unknown-field line broke in two)", async () => {
+    const input = envInput("prod") as unknown as Record<string, any>;
+    input.cost = { "pricePerPodHour\n": 0.1 };
+    input.networkPolicy.rabbitmq.podLabels = { "app.kubernetes.io/name\n": "rabbitmq" };
+    try {
+      parseEnvConfig(input, "prod");
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const lines = (e as ConfigError).lines;
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).toMatch(/^CONFIG_(UNKNOWN_KEY|FORMAT) env "prod": (cost|networkPolicy\.rabbitmq\.podLabels)/);
+      expect(lines.join("\n")).toContain('unknown field "pricePerPodHour\\n"');
+    }
+  });
+
+  it("a quantity that overflows to Infinity (1e309) is refused where it is written", async () => {
+    const problems = await refusal("prod", envInput("prod", { service: { resources: { requests: { cpu: "1e309" } } } }));
+    expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "services[0].resources.requests.cpu"]]);
+  });
+});
