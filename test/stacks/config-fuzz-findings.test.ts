@@ -202,3 +202,22 @@ describe("one problem, one line", () => {
     expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "services[0].resources.requests.cpu"]]);
   });
 });
+
+describe("names KEDA's HPA must fit", () => {
+  // A 55–63 character name passed the schema (a DNS label) and was refused by the ScaledObject
+  // construct, naming the object (CONSTRUCT_INVARIANT) rather than the config field.
+  const long = "s".repeat(55);
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["staging", { service: { name: long } }, "services[0].name"],
+    ["prod", { queueWorkers: [{ ...envInput("prod").queueWorkers![0]!, name: long }], prescaling: [] }, "queueWorkers[0].name"],
+  ];
+  it.each(cases)("%s: %s… is CONFIG_RANGE at the name", async (env, patch, path) => {
+    const problems = await refusal(env, envInput(env, patch));
+    expect(problems.map((p) => [p.code, p.env, p.path])).toEqual([["CONFIG_RANGE", env, path]]);
+    expect(problems[0]!.message).toMatch(/the name is 55 characters; .*at most 54 fit/);
+  });
+
+  it("54 characters fit", async () => {
+    await expect(renderEnvironment(envConfig("staging", { service: { name: "s".repeat(54) } }))).resolves.toBeDefined();
+  });
+});
