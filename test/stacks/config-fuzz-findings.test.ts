@@ -207,11 +207,11 @@ describe("names KEDA's HPA must fit", () => {
   // A 55–63 character name passed the schema (a DNS label) and was refused by the ScaledObject
   // construct, naming the object (CONSTRUCT_INVARIANT) rather than the config field.
   const long = "s".repeat(55);
-  const cases: [string, Record<string, unknown>, string][] = [
-    ["staging", { service: { name: long } }, "services[0].name"],
-    ["prod", { queueWorkers: [{ ...envInput("prod").queueWorkers![0]!, name: long }], prescaling: [] }, "queueWorkers[0].name"],
+  const cases: [string, string, Record<string, unknown>][] = [
+    ["staging", "services[0].name", { service: { name: long } }],
+    ["prod", "queueWorkers[0].name", { queueWorkers: [{ ...envInput("prod").queueWorkers![0]!, name: long }], prescaling: [] }],
   ];
-  it.each(cases)("%s: %s… is CONFIG_RANGE at the name", async (env, patch, path) => {
+  it.each(cases)("%s: a 55-character name at %s is CONFIG_RANGE there", async (env, path, patch) => {
     const problems = await refusal(env, envInput(env, patch));
     expect(problems.map((p) => [p.code, p.env, p.path])).toEqual([["CONFIG_RANGE", env, path]]);
     expect(problems[0]!.message).toMatch(/the name is 55 characters; .*at most 54 fit/);
