@@ -221,3 +221,20 @@ describe("names KEDA's HPA must fit", () => {
     await expect(renderEnvironment(envConfig("staging", { service: { name: "s".repeat(54) } }))).resolves.toBeDefined();
   });
 });
+
+describe("a load test named from its service", () => {
+  it("too long is reported at the service's name, not at the env's loadTest.name the user did not lengthen", () => {
+    // models' second service's load test is named locust-<service>: 7 + 57 characters.
+    const input = envInput("models") as unknown as { services: { name?: string }[] };
+    input.services[1]!.name = "e".repeat(57);
+    try {
+      parseEnvConfig(input, "models");
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "services[1].name"]]);
+      expect(problems[0]!.message).toContain(`names its load test "locust-${"e".repeat(57)}", 64 characters`);
+    }
+  });
+});
