@@ -17,6 +17,17 @@ import { SynthError } from "../../stacks/errors.js";
 import type { Problem } from "../../problems/problem.js";
 import { envConfig, envInput } from "../helpers/env.js";
 
+/** The ConfigError parsing `input` throws; fails the test when it parses. */
+function configError(env: string, input: unknown): ConfigError {
+  try {
+    parseEnvConfig(input, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error(`${env}: the config parsed`);
+}
+
 /** The one-line problems `input` is refused with (parse, then render); fails the test when it synthesizes. */
 async function refusal(env: string, input: unknown): Promise<readonly Problem[]> {
   try {
@@ -181,20 +192,14 @@ describe("config files", () => {
 });
 
 describe("one problem, one line", () => {
-  it("a key with a line break is quoted escaped (the unknown-field line broke in two)", async () => {
+  it("a key with a line break is quoted escaped (the unknown-field line broke in two)", () => {
     const input = envInput("prod") as unknown as Record<string, any>;
     input.cost = { "pricePerPodHour\n": 0.1 };
     input.networkPolicy.rabbitmq.podLabels = { "app.kubernetes.io/name\n": "rabbitmq" };
-    try {
-      parseEnvConfig(input, "prod");
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      const lines = (e as ConfigError).lines;
-      expect(lines).toHaveLength(2);
-      for (const line of lines) expect(line).toMatch(/^CONFIG_(UNKNOWN_KEY|FORMAT) env "prod": (cost|networkPolicy\.rabbitmq\.podLabels)/);
-      expect(lines.join("\n")).toContain('unknown field "pricePerPodHour\\n"');
-    }
+    const lines = configError("prod", input).lines;
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^CONFIG_(UNKNOWN_KEY|FORMAT) env "prod": (cost|networkPolicy\.rabbitmq\.podLabels)/);
+    expect(lines.join("\n")).toContain('unknown field "pricePerPodHour\\n"');
   });
 
   it("a quantity that overflows to Infinity (1e309) is refused where it is written", async () => {
@@ -227,14 +232,8 @@ describe("a load test named from its service", () => {
     // models' second service's load test is named locust-<service>: 7 + 57 characters.
     const input = envInput("models") as unknown as { services: { name?: string }[] };
     input.services[1]!.name = "e".repeat(57);
-    try {
-      parseEnvConfig(input, "models");
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      const problems = (e as ConfigError).problems;
-      expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "services[1].name"]]);
-      expect(problems[0]!.message).toContain(`names its load test "locust-${"e".repeat(57)}", 64 characters`);
-    }
+    const problems = configError("models", input).problems;
+    expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "services[1].name"]]);
+    expect(problems[0]!.message).toContain(`names its load test "locust-${"e".repeat(57)}", 64 characters`);
   });
 });
