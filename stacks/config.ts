@@ -641,7 +641,14 @@ const QueueWorkerSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
   /** RabbitMQ queue the worker consumes and KEDA measures. */
-  queueName: z.string().min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" }),
+  queueName: z
+    .string()
+    .min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" })
+    // AMQP writes a queue name as a short string: RabbitMQ refuses one over 255 bytes, so KEDA could never read its length.
+    .refine((s) => new TextEncoder().encode(s).length <= 255, {
+      error: "queueWorkers[].queueName must be at most 255 bytes (UTF-8), RabbitMQ's limit. Fix: use the queue's real, shorter name",
+      params: { code: "CONFIG_RANGE" },
+    }),
   /** Tasks per worker pod (`--concurrency`). */
   concurrency: int("queueWorkers[].concurrency", 1, 256).default(4),
   /** Requests and limits of the worker container. */

@@ -237,3 +237,14 @@ describe("a load test named from its service", () => {
     expect(problems[0]!.message).toContain(`names its load test "locust-${"e".repeat(57)}", 64 characters`);
   });
 });
+
+describe("a queue worker's RabbitMQ queue name", () => {
+  const worker = (queueName: string) => ({ queueWorkers: [{ ...envInput("prod").queueWorkers![0]!, queueName }] });
+  it("over 255 bytes (AMQP's short string) is CONFIG_RANGE; it synthesized a trigger RabbitMQ can never answer", async () => {
+    const problems = await refusal("prod", envInput("prod", worker("é".repeat(128))));
+    expect(problems.map((p) => [p.code, p.path])).toEqual([["CONFIG_RANGE", "queueWorkers[0].queueName"]]);
+  });
+  it("255 bytes fit", async () => {
+    await expect(renderEnvironment(parseEnvConfig(envInput("prod", worker("q".repeat(255))), "prod"))).resolves.toBeDefined();
+  });
+});
