@@ -37,7 +37,10 @@ export function builtinSources(
           env,
           "",
           `unknown environment "${env}"`,
-          `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`,
+          // A config file given to --env (simulate takes one there): synth and check read files with --config.
+          /\.(json|ya?ml)$/i.test(env)
+            ? `give a config file with --config ${env} (--env names a built-in environment: ${Object.keys(registry).join(", ")})`
+            : `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`,
         ),
       ]);
     }

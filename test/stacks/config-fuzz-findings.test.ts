@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fileSource } from "../../stacks/load.js";
+import { builtinSources, fileSource } from "../../stacks/load.js";
 import { inputForMode } from "../../simulator/simulate.js";
 import { renderEnvironment } from "../../stacks/synth.js";
 import { renderMatchers } from "../../promql/metrics.js";
@@ -246,5 +246,18 @@ describe("a queue worker's RabbitMQ queue name", () => {
   });
   it("255 bytes fit", async () => {
     await expect(renderEnvironment(parseEnvConfig(envInput("prod", worker("q".repeat(255))), "prod"))).resolves.toBeDefined();
+  });
+});
+
+describe("a config file given to --env", () => {
+  it("is told to use --config (the fix was: add stacks/envs/my-env.yaml.ts)", () => {
+    try {
+      builtinSources(["my-env.yaml"]);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).problems[0]!.fix).toMatch(/^give a config file with --config my-env\.yaml/);
+    }
+    expect(() => builtinSources(["nope"])).toThrow(/add stacks\/envs\/nope\.ts/);
   });
 });
