@@ -50,7 +50,17 @@ export const MODULES = {
   },
   synth: {
     mutate: ["stacks/synth.ts"],
-    testFiles: ["test/stacks/synth.test.ts", "test/stacks/synth-refuses.test.ts", "test/stacks/write-dist.test.ts"],
+    testFiles: [
+      "test/stacks/synth.test.ts",
+      "test/stacks/synth-refuses.test.ts",
+      "test/stacks/write-dist.test.ts",
+      "test/stacks/json-bytes-bound.test.ts",
+    ],
+  },
+  // The ApiObject JSON shortcut every rendered object goes through (equal to cdk8s's own or not taken).
+  "plain-json": {
+    mutate: ["kube/plain-json.ts"],
+    testFiles: ["test/kube/plain-json.test.ts"],
   },
   // infra's Secret wiring: which Secrets, under which keys, from which reads; and their registration.
   infra: {

@@ -16,10 +16,10 @@ function quantity(v: unknown): number | undefined {
   if (typeof v !== "string" && typeof v !== "number") return undefined;
   try {
     return parseQuantity(v);
-    // Stryker disable next-line BlockStatement: an empty catch block returns undefined as well
   } catch {
-    return undefined;
+    // not a quantity: no request to count
   }
+  return undefined;
 }
 
 function format(r: Resource, n: number): string {

@@ -207,3 +207,27 @@ describe("plainApiObjectJson leaves to cdk8s what is not plain data", () => {
     expect(ApiObject.prototype.toJson).toBe(installed);
   });
 });
+
+describe("plainApiObjectJson and cdk8s's internals", () => {
+  it.each(["props", "patches", "metadata"])("an ApiObject without its `%s` (another cdk8s version's layout): gives up", (field) => {
+    const o = object({ spec: { a: 1 } });
+    Object.defineProperty(o, field, { value: undefined });
+    expect(plainApiObjectJson(o)).toBeUndefined();
+  });
+
+  it("`patches` that is not a list: gives up", () => {
+    const o = object({ spec: { a: 1 } });
+    Object.defineProperty(o, "patches", { value: { length: 0 } });
+    expect(plainApiObjectJson(o)).toBeUndefined();
+  });
+
+  it("an error reading the data (a throwing getter) is not taken for data it cannot copy: it propagates", () => {
+    const spec = Object.defineProperty({}, "boom", {
+      enumerable: true,
+      get: () => {
+        throw new Error("boom");
+      },
+    });
+    expect(() => plainApiObjectJson(object({ spec }))).toThrow("boom");
+  });
+});

@@ -111,18 +111,20 @@ describe("renderEnvironment refuses invalid objects", () => {
 });
 
 describe("OBJECT_TOO_LARGE where the size bound is tightest", () => {
-  it("an object over the limit made of structure, not text (lists of empty lists: the bound is the size itself), is refused", async () => {
+  it("an object over the limit in characters JSON escapes as \\u00XX (6 bytes each, as the bound counts them) is refused", async () => {
     onBuildStack((s) => {
-      new ApiObject(s.charts[0]!, "lists", {
+      new ApiObject(s.charts[0]!, "escaped", {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name: "lists", namespace: s.config.namespace },
-        items: Array.from({ length: 540_000 }, () => []),
+        metadata: { name: "escaped", namespace: s.config.namespace },
+        data: { control: "\u0001".repeat(270_000) },
       });
     });
     const e = await refusal("dev");
     expect(e.lines).toContainEqual(
-      expect.stringMatching(/^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/lists is 1\.5 MiB serialized; /),
+      expect.stringMatching(
+        /^OBJECT_TOO_LARGE env "dev": ConfigMap ml-serving-dev\/escaped is 1\.5 MiB serialized; .*, and data\.control alone is 0\.3 MiB\./,
+      ),
     );
   });
 });
