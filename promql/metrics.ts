@@ -148,12 +148,20 @@ export class ContractError extends InvariantError {
   }
 }
 
-/** What a label value escapes: most (names, namespaces, paths) have none, and are written as they are. */
-const ESCAPED = /[\\"\n]/;
+/**
+ * What a label value escapes: most (names, namespaces, paths) have none, and are written as they are.
+ * Control characters (a tab pasted after a gateway's service name) are escaped too: PromQL reads
+ * `\t` and `\u0001` the way Go's strconv does, and a raw one is no valid JSON string escape.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what must be escaped
+const ESCAPED = /[\\"\x00-\x1f]/;
+// eslint-disable-next-line no-control-regex -- the same characters, every one
+const ESCAPED_ALL = /[\\"\x00-\x1f]/g;
+const ESCAPES: Readonly<Record<string, string>> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r" };
 
 function escapeLabelValue(v: string): string {
   if (!ESCAPED.test(v)) return v;
-  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  return v.replace(ESCAPED_ALL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Renders `{a="x",b=~"y"}` with keys in a stable order (scope labels first, then sorted). */

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_LATENCY_BUCKETS, DEFAULT_METRICS } from "../promql/metrics.js";
-import { isQuantity } from "../kube/quantity.js";
+import { isQuantity, parseQuantity } from "../kube/quantity.js";
 import { isTimeZone } from "../scaling/time-zone.js";
 import { DNS_LABEL, DNS_SUBDOMAIN } from "../kube/names.js";
 
@@ -51,11 +51,18 @@ const labelKey = (what: string) =>
 /** A label/selector map the API server accepts: qualified-name keys, label values. */
 const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
+/** A Kubernetes quantity of a resource, never negative (the API server refuses negative requests, limits, quotas and volume sizes). */
 const quantity = (what: string) =>
-  z.string().refine(isQuantity, {
-    error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
-    params: { code: "CONFIG_FORMAT" },
-  });
+  z
+    .string()
+    .refine(isQuantity, {
+      error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
+      params: { code: "CONFIG_FORMAT" },
+    })
+    .refine((s) => !isQuantity(s) || (parseQuantity(s) >= 0 && Number.isFinite(parseQuantity(s))), {
+      error: `${what} must not be negative or infinite (the API server refuses a negative quantity). Fix: write it like 500m, 2, 512Mi or 4Gi`,
+      params: { code: "CONFIG_RANGE" },
+    });
 
 const httpPath = (what: string) =>
   z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: `${what} must be an HTTP path starting with '/'. Fix: write it like /readyz` });
@@ -322,7 +329,7 @@ const WakeUpSchema = z.strictObject({
       .enum(["this-env", "external"], { error: "scaling.wakeUp.source.scrapedBy must be this-env or external" })
       .default("this-env"),
     /** Labels of the source's pods the rendered job keeps (with `scrapedBy: this-env`). Empty keeps every annotated pod of the namespace. */
-    podLabels: z.record(z.string(), z.string()).default({}),
+    podLabels: labelMap("scaling.wakeUp.source.podLabels").default({}),
   }),
   /** The external metric's contract: a counter (requests, wakes on its rate) or a gauge (backlog). */
   metric: MetricSpecSchema,
@@ -341,7 +348,7 @@ const peerSchema = (what: string) =>
     /** Namespace of the peer pods (its `kubernetes.io/metadata.name` label). @default the environment's namespace */
     namespace: dnsLabel(`${what}.namespace`).optional(),
     /** Labels of the peer pods; empty selects every pod of that namespace. */
-    podLabels: z.record(z.string(), z.string()).default({}),
+    podLabels: labelMap(`${what}.podLabels`).default({}),
   });
 
 const NetworkPolicySchema = z
@@ -356,7 +363,7 @@ const NetworkPolicySchema = z
     /** More callers of the inference service's serving port (beside the orchestrator or the ingress controller). */
     callers: z.array(peerSchema("networkPolicy.callers[]")).default([]),
     /** Labels of the Prometheus server pods in `monitoring.prometheus.namespace` (both charts set this one). */
-    prometheusPodLabels: z.record(z.string(), z.string()).default({ "app.kubernetes.io/name": "prometheus" }),
+    prometheusPodLabels: labelMap("networkPolicy.prometheusPodLabels").default({ "app.kubernetes.io/name": "prometheus" }),
     /** Who may read the metrics ports. @default the Prometheus pods above in monitoring.prometheus.namespace */
     metricsFrom: z.array(peerSchema("networkPolicy.metricsFrom[]")).optional(),
     /** Deny egress except DNS and the declared dependencies. */
@@ -634,7 +641,14 @@ const QueueWorkerSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_.:]*$/, { error: "queueWorkers[].app must be a Python module path. Fix: write it like tasks.app" }),
   /** RabbitMQ queue the worker consumes and KEDA measures. */
-  queueName: z.string().min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" }),
+  queueName: z
+    .string()
+    .min(1, { error: "queueWorkers[].queueName must not be empty. Fix: name the RabbitMQ queue the worker consumes" })
+    // AMQP writes a queue name as a short string: RabbitMQ refuses one over 255 bytes, so KEDA could never read its length.
+    .refine((s) => new TextEncoder().encode(s).length <= 255, {
+      error: "queueWorkers[].queueName must be at most 255 bytes (UTF-8), RabbitMQ's limit. Fix: use the queue's real, shorter name",
+      params: { code: "CONFIG_RANGE" },
+    }),
   /** Tasks per worker pod (`--concurrency`). */
   concurrency: int("queueWorkers[].concurrency", 1, 256).default(4),
   /** Requests and limits of the worker container. */
@@ -797,7 +811,13 @@ const LoadTestSchema = z.strictObject({
   /** Requests per second one Locust user sends. Absent: simulation.requestsPerUserPerSecond, so the load test and the simulator mean the same load by one user. */
   requestsPerUserPerSecond: num("loadTest.requestsPerUserPerSecond", 0, 1000, true).optional(),
   /** Size of the volume the run's CSV statistics are written to (a quantity). */
-  statsStorage: quantity("loadTest.statsStorage").default("1Gi"),
+  statsStorage: quantity("loadTest.statsStorage")
+    .refine((s) => !isQuantity(s) || parseQuantity(s) > 0, {
+      error:
+        "loadTest.statsStorage must be greater than 0: the API server refuses a PersistentVolumeClaim for no storage. Fix: write it like 1Gi",
+      params: { code: "CONFIG_RANGE" },
+    })
+    .default("1Gi"),
   /** StorageClass of that volume. Absent: the cluster's default class. */
   storageClassName: dnsLabel("loadTest.storageClassName").optional(),
 });

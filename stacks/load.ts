@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { ENVIRONMENTS, ENV_NAMES } from "./envs/index.js";
 import type { EnvConfig } from "./config.js";
-import { ConfigError, configProblem, parseEnvConfig } from "./validate.js";
+import { ConfigError, configProblem, fieldPath, parseEnvConfig } from "./validate.js";
 import type { Problem } from "../problems/problem.js";
 
 export interface EnvSource {
@@ -37,7 +37,10 @@ export function builtinSources(
           env,
           "",
           `unknown environment "${env}"`,
-          `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`,
+          // A config file given to --env (simulate takes one there): synth and check read files with --config.
+          /\.(json|ya?ml)$/i.test(env)
+            ? `give a config file with --config ${env} (--env names a built-in environment: ${Object.keys(registry).join(", ")})`
+            : `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`,
         ),
       ]);
     }
@@ -98,9 +101,11 @@ export function fileSource(path: string): EnvSource {
     throw new ConfigError([configProblem("CONFIG_UNREADABLE", env, "", `cannot read ${path}: ${why}`, "check the path")]);
   }
   const json = extname(path) === ".json";
+  // A byte order mark (editors on Windows write one) is no content: YAML skips it, JSON.parse refuses it.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
+  let input: unknown;
   try {
-    const input = json ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, merge: true });
-    return { env, input, origin: path, builtin: false };
+    input = json ? JSON.parse(text) : parseYamlStrictly(text);
   } catch (e) {
     const err = e as Error & { linePos?: { line: number; col: number }[] };
     const reason = String(err.message)
@@ -111,9 +116,55 @@ export function fileSource(path: string): EnvSource {
     const quoted = line === undefined ? undefined : quoteLine(text, line);
     const where = quoted ? ` at line ${quoted.line}: \`${quoted.text}\`` : "";
     throw new ConfigError([
-      configProblem("CONFIG_SYNTAX", env, "", `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`, "correct the syntax"),
+      configProblem(
+        "CONFIG_SYNTAX",
+        env,
+        "",
+        `${path} is not valid ${json ? "JSON" : "YAML"}: ${reason}${where}`,
+        reason.startsWith("Unresolved tag") ? "remove the tag: an env config holds plain YAML values" : "correct the syntax",
+      ),
     ]);
   }
+  const deep = tooDeep(input);
+  if (deep) {
+    throw new ConfigError([
+      configProblem(
+        "CONFIG_INVALID",
+        env,
+        `${fieldPath(deep.slice(0, 8))}…`,
+        `${path} nests values more than ${MAX_DEPTH} levels deep here; an environment config needs fewer than 10`,
+        "remove the extra nesting",
+      ),
+    ]);
+  }
+  return { env, input, origin: path, builtin: false };
+}
+
+/**
+ * One YAML document, merge keys applied. Its warnings are errors: an unresolved tag (`!Ref x`,
+ * `!!float 2`) would otherwise be read as a plain string, and the yaml library prints warnings as
+ * process warnings, lines that are neither `error:` nor `warning:`.
+ */
+function parseYamlStrictly(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, merge: true, logLevel: "error" });
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first) throw first;
+  return doc.toJS();
+}
+
+/** Deeper than any env config: the checks and the simulator copy and merge values recursively. */
+const MAX_DEPTH = 64;
+
+/** The path where `v` nests deeper than {@link MAX_DEPTH} (walking no further), or undefined. */
+function tooDeep(v: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (v === null || typeof v !== "object") return undefined;
+  if (path.length >= MAX_DEPTH) return path;
+  const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+  for (const [k, x] of entries) {
+    const found = tooDeep(x, [...path, k]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Parses every source; collects the problems of all environments into one ConfigError. */

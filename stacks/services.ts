@@ -77,7 +77,7 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 
 /** A problem the expansion finds before any view is parsed (dotted path, message, fix). */
 export interface ShapeProblem {
-  readonly code: "CONFIG_UNKNOWN_KEY" | "CONFIG_MISSING" | "CONFIG_INVALID_TYPE" | "CONFIG_CONFLICT" | "CONFIG_EMPTY";
+  readonly code: "CONFIG_UNKNOWN_KEY" | "CONFIG_MISSING" | "CONFIG_INVALID_TYPE" | "CONFIG_CONFLICT" | "CONFIG_EMPTY" | "CONFIG_RANGE";
   readonly path: (string | number)[];
   readonly message: string;
   readonly fix: string;
@@ -91,6 +91,8 @@ export interface ServiceView {
   readonly input: Obj;
   /** Where a problem at view path `path` was written by the user. */
   readonly sourcePath: (path: readonly (string | number)[]) => (string | number)[];
+  /** The name its load test gets from the service's (`<loadTest.name>-<service>`), when the entry names none. */
+  readonly loadTestName?: string | undefined;
 }
 
 export interface Expanded {
@@ -144,8 +146,25 @@ function defaultsProblems(defaults: unknown): ShapeProblem[] {
         });
       }
     }
+    problems.push(...notMappings(defaults, DEFAULT_SECTIONS, ["defaults"]));
   }
   return problems;
+}
+
+/**
+ * The sections of `parent` a service's own section is merged over, refused unless they are
+ * mappings: the merge keeps a service's mapping over anything else, so `defaults: { slo: [..] }`
+ * would vanish without a word wherever the services set their own.
+ */
+function notMappings(parent: Obj, keys: readonly string[], at: readonly string[]): ShapeProblem[] {
+  return keys
+    .filter((k) => parent[k] !== undefined && !isObj(parent[k]))
+    .map((k) => ({
+      code: "CONFIG_INVALID_TYPE",
+      path: [...at, k],
+      message: `must be a mapping (key: value), not ${parent[k] === null ? "null" : Array.isArray(parent[k]) ? "a list" : `a ${typeof parent[k]}`}`,
+      fix: "write its fields as key: value pairs, or leave it out",
+    }));
 }
 
 /** Service names: unique among the services and apart from the other workloads' names. */
@@ -217,12 +236,14 @@ function serviceView(raw: unknown, index: number, { names, shared, d, windows }:
   }
   if (simulation !== undefined) view.simulation = deepMerge(shared.simulation, simulation);
   // Each service's load test: the env's, with the service's own fields over it; named apart after the first.
+  let loadTestName: string | undefined;
   if (loadTest !== undefined || shared.loadTest !== undefined) {
     const merged = deepMerge(shared.loadTest, loadTest);
     const ownName = isObj(loadTest) && loadTest.name !== undefined;
     if (index > 0 && isObj(merged) && !ownName) {
       const base = isObj(shared.loadTest) && typeof shared.loadTest.name === "string" ? shared.loadTest.name : LOAD_TEST_NAME;
-      view.loadTest = { ...merged, name: `${base}-${name}` };
+      loadTestName = `${base}-${name}`;
+      view.loadTest = { ...merged, name: loadTestName };
     } else view.loadTest = merged;
   }
   for (const k of ["scaling", "slo"]) if (view[k] === undefined) delete view[k];
@@ -247,11 +268,13 @@ function serviceView(raw: unknown, index: number, { names, shared, d, windows }:
     }
     if (head === "simulation" && simulation !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
     if (head === "loadTest" && loadTest !== undefined && getIn(entry, p) !== undefined) return ["services", index, ...p];
+    // The name this service's load test was given from the service's: the service's name is what to change.
+    if (head === "loadTest" && rest.length === 1 && rest[0] === "name" && loadTestName !== undefined) return ["services", index, "name"];
     if (head === "prescaling" && typeof rest[0] === "number" && windows)
       return ["prescaling", windowIndex[rest[0]] ?? rest[0], ...rest.slice(1)];
     return [...p];
   };
-  return { index, name, input: view, sourcePath };
+  return { index, name, input: view, sourcePath, loadTestName };
 }
 
 /**
@@ -282,10 +305,22 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
   }
   const d = isObj(defaults) ? defaults : {};
   const { services: _s, defaults: _d, ...shared } = input;
+  // The env-wide sections a service's own alerts, simulation and loadTest merge over.
+  problems.push(...notMappings(shared, ["simulation", "loadTest"], []));
+  if (isObj(shared.monitoring)) problems.push(...notMappings(shared.monitoring, ["alerts"], ["monitoring"]));
   const names = services.map((s) => (isObj(s) && typeof s.name === "string" ? s.name : defaultName));
   problems.push(...nameProblems(input, names));
   const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;
   const views = services.map((raw, index) => serviceView(raw, index, { names, shared, d, windows }));
+  for (const v of views) {
+    if (v.loadTestName !== undefined && v.loadTestName.length > 63)
+      problems.push({
+        code: "CONFIG_RANGE",
+        path: ["services", v.index, "name"],
+        message: `service "${v.name}" names its load test "${v.loadTestName}", ${v.loadTestName.length} characters: over a DNS label's 63`,
+        fix: `shorten the service name, or give services[${v.index}].loadTest.name`,
+      });
+  }
   return { views, problems };
 }
 

@@ -26,7 +26,15 @@ export class ConfigError extends UserError {
 
 /** `CODE env "prod": scaling.minReplicas: message. Fix: fix` (the config resource is implied). */
 function formatConfigProblem(p: Problem): string {
-  return `${p.code} env "${p.env}": ${p.path || "(config)"}: ${p.message}. Fix: ${p.fix}`;
+  return oneLine(`${p.code} env "${p.env}": ${p.path || "(config)"}: ${p.message}. Fix: ${p.fix}`);
+}
+
+// eslint-disable-next-line no-control-regex -- the characters a printed line must not hold raw
+const CONTROL = /[\x00-\x1f\x7f]/g;
+
+/** A line break or other control character a config key or value brought in, written as its escape, so one problem stays one line. */
+function oneLine(line: string): string {
+  return line.replace(CONTROL, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -201,10 +209,20 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
   }
 }
 
+/**
+ * The environment's name in messages: the config's `name` when it is one a line can show (not
+ * empty, no line breaks or other control characters, not absurdly long), else `env` (the
+ * file's or registry's name), so every line still says which environment it is about.
+ */
+function messageName(input: unknown, env: string): string {
+  const name = input && typeof input === "object" ? (input as { name?: unknown }).name : undefined;
+  // eslint-disable-next-line no-control-regex -- a line break would split the printed line
+  return typeof name === "string" && name.trim() !== "" && name.length <= 63 && !/[\x00-\x1f\x7f]/.test(name) ? name : env;
+}
+
 /** Validates `input` for environment `env` (the name used in messages when input lacks one). */
 export function parseEnvConfig(input: unknown, env: string): EnvConfig {
-  const name =
-    input && typeof input === "object" && typeof (input as { name?: unknown }).name === "string" ? (input as { name: string }).name : env;
+  const name = messageName(input, env);
   if (!input || typeof input !== "object" || Array.isArray(input)) return parseView(input, name, undefined);
   const { views, problems: shape } = expandServices(input as Record<string, unknown>, INPUT_DEFAULTS.serviceName);
   const byField = new Map<string, Problem>();
@@ -249,9 +267,9 @@ function parseView(input: unknown, name: string, view: ServiceView | undefined):
     const trimmed = viewField && message.startsWith(`${viewField} `) ? message.slice(viewField.length + 1) : message;
     const named =
       view && source[0] === "services"
-        ? `service "${view.name}": ${trimmed}`
+        ? `service ${JSON.stringify(view.name)}: ${trimmed}`
         : view && source[0] === "defaults"
-          ? `for service "${view.name}": ${trimmed}`
+          ? `for service ${JSON.stringify(view.name)}: ${trimmed}`
           : trimmed;
     byField.set(field, configProblem(codeOf(issue), name, field, named, fix));
   }

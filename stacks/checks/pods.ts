@@ -8,6 +8,7 @@
 import type { CheckContext, PodTemplateRef } from "./context.js";
 import type { K8sObject, PathSegment } from "./types.js";
 import { asArray, isObject } from "./util.js";
+import { parseQuantity } from "../../kube/quantity.js";
 
 const RESTRICTED_VOLUME_TYPES = new Set([
   "configMap",
@@ -157,16 +158,16 @@ function check(ctx: CheckContext, p: PodTemplateRef): void {
       const base: PathSegment[] = ["spec", group, i];
       const r = c.resources ?? {};
       const missing = [
-        r.requests?.cpu === undefined ? "requests.cpu" : undefined,
-        r.requests?.memory === undefined ? "requests.memory" : undefined,
-        r.limits?.memory === undefined ? "limits.memory" : undefined,
+        unset(r.requests?.cpu, "requests.cpu"),
+        unset(r.requests?.memory, "requests.memory"),
+        unset(r.limits?.memory, "limits.memory"),
       ].filter((x): x is string => x !== undefined);
       if (missing.length) {
         const why = [
           missing.some((m) => m.startsWith("requests"))
             ? "without requests the scheduler, utilization autoscaling and the quota cannot account for it"
             : undefined,
-          missing.includes("limits.memory") ? "without a memory limit one leak starves the node" : undefined,
+          missing.some((m) => m.startsWith("limits.memory")) ? "without a memory limit one leak starves the node" : undefined,
         ].filter(Boolean);
         ctx.sink.error(
           "POD_RESOURCES_MISSING",
@@ -190,6 +191,21 @@ function check(ctx: CheckContext, p: PodTemplateRef): void {
         }
       }
     });
+  }
+}
+
+/**
+ * A request or limit that is absent or zero: a zero request is no request to the scheduler and the
+ * quota, and a utilization target over it never computes (the HPA divides by the request); a zero
+ * memory limit is no limit at all.
+ */
+function unset(q: unknown, field: string): string | undefined {
+  if (q === undefined) return field;
+  if (typeof q !== "string" && typeof q !== "number") return undefined;
+  try {
+    return parseQuantity(q) === 0 ? `${field} (${JSON.stringify(q)} is none)` : undefined;
+  } catch {
+    return undefined; // malformed: the schema validation names it
   }
 }
 

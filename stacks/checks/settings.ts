@@ -7,6 +7,8 @@
  * without the operator is METRIC_NOT_SCRAPED).
  */
 import { parseQuantity } from "../../kube/quantity.js";
+import { MAX_SCALED_OBJECT_NAME } from "../../constructs/keda-scaled-object.js";
+import { KEDA_HPA_PREFIX } from "../../scaling/autoscaler-common.js";
 import type { ProblemCode } from "../../problems/codes.js";
 import type { CheckContext } from "./context.js";
 import type { PathSegment } from "./types.js";
@@ -20,6 +22,21 @@ export function conflict(
   code: ProblemCode = "CONFIG_CONFLICT",
 ): void {
   ctx.sink.error(code, ctx.configResource, path, message, fix);
+}
+
+/**
+ * A workload KEDA scales is named like its ScaledObject, whose HPA KEDA names `keda-hpa-<name>`:
+ * a name that leaves no room for the prefix is refused here, at the config field, not by the construct.
+ */
+export function checkScaledObjectName(ctx: CheckContext, path: readonly PathSegment[], name: string): void {
+  if (name.length <= MAX_SCALED_OBJECT_NAME) return;
+  conflict(
+    ctx,
+    path,
+    `the name is ${name.length} characters; KEDA scales the workload through an HPA named ${KEDA_HPA_PREFIX}<name>, which must fit 63, so at most ${MAX_SCALED_OBJECT_NAME} fit`,
+    `shorten it to ${MAX_SCALED_OBJECT_NAME} characters or fewer`,
+    "CONFIG_RANGE",
+  );
 }
 
 /** KEDA's cooldownPeriod shorter than its pollingInterval: scale-to-zero would act on a gap between two polls. */
@@ -93,7 +110,10 @@ export function checkConfigReplicas(ctx: CheckContext): void {
 export function checkConfigKedaTriggers(ctx: CheckContext): void {
   const { scaling } = ctx.config;
   const k = scaling.keda;
-  if (scaling.mode === "keda") checkCooldownAfterPolling(ctx, ["scaling", "keda"], k);
+  if (scaling.mode === "keda") {
+    checkCooldownAfterPolling(ctx, ["scaling", "keda"], k);
+    checkScaledObjectName(ctx, ["service", "name"], ctx.config.service.name);
+  }
   for (const key of ["p95Latency", "queueLength"] as const) {
     if (k[key].activation >= k[key].threshold) {
       conflict(

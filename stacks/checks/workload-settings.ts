@@ -7,7 +7,7 @@
  */
 import { burstWindowSeconds } from "../config.js";
 import type { CheckContext } from "./context.js";
-import { checkCooldownAfterPolling, checkFallbackWithinBounds, conflict } from "./settings.js";
+import { checkCooldownAfterPolling, checkFallbackWithinBounds, checkScaledObjectName, conflict } from "./settings.js";
 import type { PathSegment } from "./types.js";
 
 /** Workload names, replica bounds, KEDA and ServiceMonitor needs, activations of the optional workloads. */
@@ -25,6 +25,7 @@ function claimWorkload(ctx: CheckContext, scaled: ScaledWorkloads, name: string,
       "give each workload its own name",
     );
   } else scaled.set(name, { min, max });
+  checkScaledObjectName(ctx, [...path, "name"], name);
   if (min > max)
     conflict(
       ctx,

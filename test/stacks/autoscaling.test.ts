@@ -454,7 +454,8 @@ describe("rules enforced at synth: errors name env, resource and field", () => {
     const name = "inference-" + "x".repeat(45); // 55 characters: a valid Deployment name, too long for KEDA
     const lines = synthError(() => build("staging", "keda", { service: { name } }));
     expect(lines).toEqual([
-      `CONSTRUCT_INVARIANT env "staging": ScaledObject ml-serving-staging/${name}: metadata.name: "${name}" is 55 characters; at most 54 fit (KEDA's HPA keda-hpa-${name} must fit 63 characters). Fix: shorten it to 54 characters or fewer`,
+      // the config check names the field before the ScaledObject construct refuses the name (its own invariant)
+      `CONFIG_RANGE env "staging": EnvConfig staging: services[0].name: service "${name}": the name is 55 characters; KEDA scales the workload through an HPA named keda-hpa-<name>, which must fit 63, so at most 54 fit. Fix: shorten it to 54 characters or fewer`,
     ]);
     // The same name is fine for an HPA mode.
     expect(() => build("staging", "cpu-hpa", { service: { name } })).not.toThrow();
