@@ -312,6 +312,7 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
   problems.push(...nameProblems(input, names));
   const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;
   const views = services.map((raw, index) => serviceView(raw, index, { names, shared, d, windows }));
+  problems.push(...loadTestNameProblems(views, names, workloadNamesBeside(input)));
   for (const v of views) {
     if (v.loadTestName !== undefined && v.loadTestName.length > 63)
       problems.push({
@@ -325,6 +326,42 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
 }
 
 /** Names of the workloads beside the services (orchestrator, queue workers, GPU service), with their paths. */
+/**
+ * Each load test apart from every workload and from the other load tests: a load test's objects
+ * take its name (its ServiceAccount is `<name>`, its Jobs `<name>-master`...), so a load test named
+ * like a service would render a second ServiceAccount of that name. Reported where the name was
+ * written (the service's name, for a name made from it).
+ */
+function loadTestNameProblems(
+  views: readonly ServiceView[],
+  services: readonly string[],
+  beside: readonly { name: string; path: string }[],
+): ShapeProblem[] {
+  const problems: ShapeProblem[] = [];
+  const taken = new Map<string, string>([
+    ...services.map((n, i): [string, string] => [n, `services[${i}]`]),
+    ...beside.map((b): [string, string] => [b.name, b.path]),
+  ]);
+  for (const v of views) {
+    const loadTest = v.input.loadTest;
+    if (!isObj(loadTest)) continue;
+    const name = loadTest.name === undefined ? LOAD_TEST_NAME : loadTest.name;
+    if (typeof name !== "string") continue; // the schema names the wrong type
+    const clash = taken.get(name);
+    if (clash === undefined) {
+      taken.set(name, `the load test of services[${v.index}]`);
+      continue;
+    }
+    problems.push({
+      code: "CONFIG_CONFLICT",
+      path: v.sourcePath(["loadTest", "name"]),
+      message: `the load test of service "${v.name}" is named "${name}", like ${clash}: the load test's objects (its ServiceAccount "${name}", its Jobs "${name}-master" and "${name}-workers") take that name`,
+      fix: "give the load test a name no workload or other load test has (loadTest.name)",
+    });
+  }
+  return problems;
+}
+
 function workloadNamesBeside(input: Obj): { name: string; path: string }[] {
   const out: { name: string; path: string }[] = [];
   const named = (v: unknown, path: string, fallback?: string) => {
