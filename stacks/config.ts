@@ -733,7 +733,15 @@ const GpuSchema = z.strictObject({
   /** vLLM OpenAI-compatible server image. */
   image: image("gpu.image"),
   /** Model the server loads, e.g. a Hugging Face id. */
-  model: z.string().min(1, { error: "gpu.model must not be empty. Fix: name the model, e.g. meta-llama/Llama-3.1-8B-Instruct" }),
+  model: z
+    .string()
+    .min(1, { error: "gpu.model must not be empty. Fix: name the model, e.g. meta-llama/Llama-3.1-8B-Instruct" })
+    // It is a container argument: a NUL cannot be passed to a process, a line break or tab is a pasting slip.
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    .regex(/^[^\x00-\x1f\x7f]*$/, {
+      error:
+        "gpu.model must not hold control characters (a NUL, a tab, a line break). Fix: name the model, e.g. meta-llama/Llama-3.1-8B-Instruct",
+    }),
   /** GPUs per replica (the extended resource's request and limit). */
   gpus: int("gpu.gpus", 1, 16).default(1),
   /** Extended resource name of a GPU on the nodes (the device plugin's). */
