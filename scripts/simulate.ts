@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --env <env> --scenario <name|file> [--mode cpu-hpa|slo-hpa|keda]
+ * `npm run simulate -- --env <env|file> | --config <file> --scenario <name|file> [--mode cpu-hpa|slo-hpa|keda]
  *                    [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`
  *
  * --service <name> simulates one inference service of the env; without it every service runs, and
@@ -20,7 +20,7 @@ import { MODES, renderOutputs, servicesOf, simulateEnv, writeOutputs, type Mode 
 import { servicesTable, summaryTable } from "../simulator/report.js";
 import { reportUserError, UsageError, userErrorOf } from "./cli.js";
 
-const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> [--service <name>] --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
+const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> | --config <config.json|config.yaml> [--service <name>] --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;
 
 function parseModes(list: string, flag: string): Mode[] {
@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
     args: argv,
     options: {
       env: { type: "string" },
+      config: { type: "string" },
       service: { type: "string" },
       scenario: { type: "string" },
       mode: { type: "string" },
@@ -54,7 +55,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!values.env) throw new UsageError("--env is required");
+  // --config as synth and check take it; --env takes a config file too.
+  if (values.env !== undefined && values.config !== undefined) throw new UsageError("give --env or --config, not both");
+  if (values.config !== undefined && !/\.(json|ya?ml)$/i.test(values.config))
+    throw new UsageError(`--config ${values.config}: give a .yaml, .yml or .json file (a built-in environment goes to --env)`);
+  const env = values.env ?? values.config;
+  if (!env) throw new UsageError("--env (or --config) is required");
   if (!values.scenario) throw new UsageError("--scenario is required");
   if (values.mode && values.compare) throw new UsageError("give --mode or --compare, not both");
   const modes = values.compare ? parseModes(values.compare, "--compare") : values.mode ? parseModes(values.mode, "--mode") : [];
@@ -69,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   const scenario = scaleScenario(loadScenario(values.scenario), scale);
-  const runs = simulateEnv(values.env, scenario, modes, undefined, values.service);
+  const runs = simulateEnv(env, scenario, modes, undefined, values.service);
   const outputs = await renderOutputs(runs);
   const r0 = runs[0]!.result;
   const dir = values.out ?? join("simulation", `${r0.env}-${scenario.name}`);
