@@ -39,6 +39,17 @@ export function isQuantity(s: string): boolean {
   return QUANTITY_PATTERN.test(s);
 }
 
+/** A quantity's number of base units, or undefined for anything that is not a quantity (a missing or malformed value). */
+export function quantityOrUndefined(v: unknown): number | undefined {
+  if (typeof v !== "string" && typeof v !== "number") return undefined;
+  try {
+    return parseQuantity(v);
+  } catch {
+    // not a quantity
+  }
+  return undefined;
+}
+
 /** Parses a quantity into a number of base units; throws on a malformed string. */
 export function parseQuantity(s: string | number): number {
   if (typeof s === "number") return s;

@@ -155,8 +155,7 @@ export class ContractError extends InvariantError {
  */
 // eslint-disable-next-line no-control-regex -- control characters are what must be escaped
 const ESCAPED = /[\\"\x00-\x1f]/;
-// eslint-disable-next-line no-control-regex -- the same characters, every one
-const ESCAPED_ALL = /[\\"\x00-\x1f]/g;
+const ESCAPED_ALL = new RegExp(ESCAPED.source, "g");
 const ESCAPES: Readonly<Record<string, string>> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r" };
 
 function escapeLabelValue(v: string): string {

@@ -19,6 +19,7 @@ import { loadScenario, scaleScenario, BUILTIN_SCENARIOS } from "../simulator/sce
 import { MODES, renderOutputs, servicesOf, simulateEnv, writeOutputs, type Mode } from "../simulator/simulate.js";
 import { servicesTable, summaryTable } from "../simulator/report.js";
 import { reportUserError, UsageError, userErrorOf } from "./cli.js";
+import { isConfigFileName } from "../stacks/load.js";
 
 const USAGE = `usage: npm run simulate -- --env <env|config.json|config.yaml> | --config <config.json|config.yaml> [--service <name>] --scenario <${BUILTIN_SCENARIOS.join("|")}|file.json|file.csv>
                          [--mode ${MODES.join("|")}] [--compare mode,mode] [--load-scale <factor>] [--out <dir>]`;
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // --config as synth and check take it; --env takes a config file too.
   if (values.env !== undefined && values.config !== undefined) throw new UsageError("give --env or --config, not both");
-  if (values.config !== undefined && !/\.(json|ya?ml)$/i.test(values.config))
+  if (values.config !== undefined && !isConfigFileName(values.config))
     throw new UsageError(`--config ${values.config}: give a .yaml, .yml or .json file (a built-in environment goes to --env)`);
   const env = values.env ?? values.config;
   if (!env) throw new UsageError("--env (or --config) is required");

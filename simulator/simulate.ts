@@ -4,9 +4,9 @@
  * CSV timelines, the chart and the Markdown report.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { INPUT_DEFAULTS, type EnvConfigInput } from "../stacks/config.js";
-import { builtinSources, fileSource } from "../stacks/load.js";
+import { builtinSources, fileSource, isConfigFileName } from "../stacks/load.js";
 import { deepMerge } from "../stacks/services.js";
 import { buildStack } from "../stacks/stack.js";
 import { ConfigError, configProblem, parseEnvConfig } from "../stacks/validate.js";
@@ -23,7 +23,7 @@ export type Mode = (typeof MODES)[number];
 
 /** An env config input by built-in name or file path (.json/.yaml/.yml). */
 export function envSource(env: string): { env: string; input: EnvConfigInput } {
-  if (/\.(json|ya?ml)$/i.test(extname(env))) {
+  if (isConfigFileName(env)) {
     const s = fileSource(env);
     return { env: s.env, input: s.input as EnvConfigInput };
   }

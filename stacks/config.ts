@@ -51,6 +51,8 @@ const labelKey = (what: string) =>
 /** A label/selector map the API server accepts: qualified-name keys, label values. */
 const labelMap = (what: string) => z.record(labelKey(what), labelValue(`${what} values`));
 
+const isNonNegativeFinite = (n: number) => n >= 0 && Number.isFinite(n);
+
 /** A Kubernetes quantity of a resource, never negative (the API server refuses negative requests, limits, quotas and volume sizes). */
 const quantity = (what: string) =>
   z
@@ -59,7 +61,7 @@ const quantity = (what: string) =>
       error: `${what} must be a Kubernetes quantity. Fix: write it like 500m, 2, 512Mi or 4Gi`,
       params: { code: "CONFIG_FORMAT" },
     })
-    .refine((s) => !isQuantity(s) || (parseQuantity(s) >= 0 && Number.isFinite(parseQuantity(s))), {
+    .refine((s) => !isQuantity(s) || isNonNegativeFinite(parseQuantity(s)), {
       error: `${what} must not be negative or infinite (the API server refuses a negative quantity). Fix: write it like 500m, 2, 512Mi or 4Gi`,
       params: { code: "CONFIG_RANGE" },
     });

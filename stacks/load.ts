@@ -38,7 +38,7 @@ export function builtinSources(
           "",
           `unknown environment "${env}"`,
           // A config file given to --env (simulate takes one there): synth and check read files with --config.
-          /\.(json|ya?ml)$/i.test(env)
+          isConfigFileName(env)
             ? `give a config file with --config ${env} (--env names a built-in environment: ${Object.keys(registry).join(", ")})`
             : `use one of ${Object.keys(registry).join(", ")} or add stacks/envs/${env}.ts`,
         ),
@@ -165,6 +165,11 @@ function tooDeep(v: unknown, path: (string | number)[] = []): (string | number)[
     if (found) return found;
   }
   return undefined;
+}
+
+/** Whether `path` names an env config file by its extension (.json, .yaml, .yml), not a built-in environment. */
+export function isConfigFileName(path: string): boolean {
+  return /^\.(json|ya?ml)$/i.test(extname(path));
 }
 
 /** Parses every source; collects the problems of all environments into one ConfigError. */

@@ -168,7 +168,7 @@ function notMappings(parent: Obj, keys: readonly string[], at: readonly string[]
 }
 
 /** Service names: unique among the services and apart from the other workloads' names. */
-function nameProblems(input: Obj, names: readonly string[]): ShapeProblem[] {
+function nameProblems(names: readonly string[], extraNames: readonly { name: string; path: string }[]): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
   const firstIndex = new Map<string, number>();
   names.forEach((n, i) => {
@@ -183,7 +183,6 @@ function nameProblems(input: Obj, names: readonly string[]): ShapeProblem[] {
       });
     }
   });
-  const extraNames = workloadNamesBeside(input);
   names.forEach((n, i) => {
     const clash = extraNames.find((e) => e.name === n);
     if (clash)
@@ -309,10 +308,11 @@ export function expandServices(input: Obj, defaultName: string): Expanded {
   problems.push(...notMappings(shared, ["simulation", "loadTest"], []));
   if (isObj(shared.monitoring)) problems.push(...notMappings(shared.monitoring, ["alerts"], ["monitoring"]));
   const names = services.map((s) => (isObj(s) && typeof s.name === "string" ? s.name : defaultName));
-  problems.push(...nameProblems(input, names));
+  const beside = workloadNamesBeside(input);
+  problems.push(...nameProblems(names, beside));
   const windows = Array.isArray(shared.prescaling) ? (shared.prescaling as unknown[]) : undefined;
   const views = services.map((raw, index) => serviceView(raw, index, { names, shared, d, windows }));
-  problems.push(...loadTestNameProblems(views, names, workloadNamesBeside(input)));
+  problems.push(...loadTestNameProblems(views, names, beside));
   for (const v of views) {
     if (v.loadTestName !== undefined && v.loadTestName.length > 63)
       problems.push({

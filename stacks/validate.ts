@@ -30,7 +30,8 @@ function formatConfigProblem(p: Problem): string {
 }
 
 // eslint-disable-next-line no-control-regex -- the characters a printed line must not hold raw
-const CONTROL = /[\x00-\x1f\x7f]/g;
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
+const CONTROL = new RegExp(CONTROL_CHARACTER.source, "g");
 
 /** A line break or other control character a config key or value brought in, written as its escape, so one problem stays one line. */
 function oneLine(line: string): string {
@@ -216,8 +217,7 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
  */
 function messageName(input: unknown, env: string): string {
   const name = input && typeof input === "object" ? (input as { name?: unknown }).name : undefined;
-  // eslint-disable-next-line no-control-regex -- a line break would split the printed line
-  return typeof name === "string" && name.trim() !== "" && name.length <= 63 && !/[\x00-\x1f\x7f]/.test(name) ? name : env;
+  return typeof name === "string" && name.trim() !== "" && name.length <= 63 && !CONTROL_CHARACTER.test(name) ? name : env;
 }
 
 /** Validates `input` for environment `env` (the name used in messages when input lacks one). */

@@ -3,7 +3,7 @@
  * ResourceQuota, or the autoscaler asks for pods the API server refuses — exactly under peak load.
  * CAPACITY_NO_ROLLOUT_HEADROOM, a warning, when the surge pods of a rolling update at maximum no longer fit (the rollout stalls).
  */
-import { parseQuantity } from "../../kube/quantity.js";
+import { quantityOrUndefined } from "../../kube/quantity.js";
 import { autoscalersOf, targetOf } from "./autoscalers.js";
 import type { CheckContext, PodTemplateRef } from "./context.js";
 import type { K8sObject } from "./types.js";
@@ -11,16 +11,6 @@ import { asArray, isObject, resourceOf } from "./util.js";
 
 type Resource = "cpu" | "memory";
 const RESOURCES: readonly Resource[] = ["cpu", "memory"];
-
-function quantity(v: unknown): number | undefined {
-  if (typeof v !== "string" && typeof v !== "number") return undefined;
-  try {
-    return parseQuantity(v);
-  } catch {
-    // not a quantity: no request to count
-  }
-  return undefined;
-}
 
 function format(r: Resource, n: number): string {
   if (r === "cpu") return `${Number(n.toFixed(3))} CPU`;
@@ -33,8 +23,8 @@ export function podRequests(template: K8sObject, field: "requests" | "limits" = 
   // Stryker disable next-line ObjectLiteral: the loop below sets both keys
   const out = { cpu: 0, memory: 0 };
   for (const r of RESOURCES) {
-    const sum = asArray(spec.containers).reduce((acc, c) => acc + (quantity(c?.resources?.[field]?.[r]) ?? 0), 0);
-    const init = Math.max(0, ...asArray(spec.initContainers).map((c) => quantity(c?.resources?.[field]?.[r]) ?? 0));
+    const sum = asArray(spec.containers).reduce((acc, c) => acc + (quantityOrUndefined(c?.resources?.[field]?.[r]) ?? 0), 0);
+    const init = Math.max(0, ...asArray(spec.initContainers).map((c) => quantityOrUndefined(c?.resources?.[field]?.[r]) ?? 0));
     out[r] = Math.max(sum, init);
   }
   return out;
@@ -90,7 +80,7 @@ function checkQuotaEntry(
   r: Resource,
 ): void {
   const key = field === "requests" ? (hard[`requests.${r}`] !== undefined ? `requests.${r}` : r) : `limits.${r}`;
-  const limit = quantity(hard[key]);
+  const limit = quantityOrUndefined(hard[key]);
   if (limit === undefined) return;
   const { total, worstSurge, parts } = atMaximumScale(ctx, workloads, field, r);
   const path = ["spec", "hard", key];
@@ -140,13 +130,13 @@ export function checkConfigCapacity(ctx: CheckContext): void {
   if (!capacity) return;
   const services = ctx.config.services ?? [ctx.config];
   for (const r of RESOURCES) {
-    const limit = quantity(capacity[r]);
+    const limit = quantityOrUndefined(capacity[r]);
     if (limit === undefined) continue;
     let total = 0;
     const parts: string[] = [];
     let largest: { name: string; max: number; per: number; request: string } | undefined;
     for (const { scaling, service } of services) {
-      const per = quantity(service.resources.requests[r]);
+      const per = quantityOrUndefined(service.resources.requests[r]);
       if (per === undefined) continue;
       total += scaling.maxReplicas * per;
       parts.push(`${service.name}: maxReplicas ${scaling.maxReplicas} × ${service.resources.requests[r]} ${r}`);

@@ -8,7 +8,7 @@
 import type { CheckContext, PodTemplateRef } from "./context.js";
 import type { K8sObject, PathSegment } from "./types.js";
 import { asArray, isObject } from "./util.js";
-import { parseQuantity } from "../../kube/quantity.js";
+import { quantityOrUndefined } from "../../kube/quantity.js";
 
 const RESTRICTED_VOLUME_TYPES = new Set([
   "configMap",
@@ -201,12 +201,8 @@ function check(ctx: CheckContext, p: PodTemplateRef): void {
  */
 function unset(q: unknown, field: string): string | undefined {
   if (q === undefined) return field;
-  if (typeof q !== "string" && typeof q !== "number") return undefined;
-  try {
-    return parseQuantity(q) === 0 ? `${field} (${JSON.stringify(q)} is none)` : undefined;
-  } catch {
-    return undefined; // malformed: the schema validation names it
-  }
+  // A malformed one (undefined here): the schema validation names it.
+  return quantityOrUndefined(q) === 0 ? `${field} (${JSON.stringify(q)} is none)` : undefined;
 }
 
 /** POD_NOT_RESTRICTED, POD_RESOURCES_MISSING, POD_PROBE_MISSING. */

@@ -6,7 +6,7 @@
  * AsApproximateFloat64 (rounded to nano, saturated at int64, float artifacts), as kube/quantity.ts explains.
  */
 import { describe, expect, it } from "vitest";
-import { isQuantity, parseQuantity } from "../../kube/quantity.js";
+import { isQuantity, parseQuantity, quantityOrUndefined } from "../../kube/quantity.js";
 import { parseResourceQuantity, quantityToNumber } from "../../simulator/hpa/quantity.js";
 
 const NUMBERS = ["0", "1", "12", "500", "1024", "0.1", "0.5", "1.5", "3.3", ".5", "1.", "007"];
@@ -70,5 +70,14 @@ describe("the two quantity parsers", () => {
     expect(quantityToNumber("3.3")).toBe(3.3000000000000003);
     expect(parseQuantity("0.5n")).toBe(5e-10);
     expect(quantityToNumber("0.5n")).toBe(1e-9);
+  });
+});
+
+describe("quantityOrUndefined", () => {
+  it("a quantity's base units; undefined for a missing, malformed or non-string value", () => {
+    expect(quantityOrUndefined("500m")).toBe(0.5);
+    expect(quantityOrUndefined(2)).toBe(2);
+    expect(quantityOrUndefined(" 1Ki ")).toBe(1024);
+    for (const v of [undefined, null, "abc", "", {}, true]) expect(quantityOrUndefined(v), String(v)).toBeUndefined();
   });
 });
